@@ -1,0 +1,453 @@
+"""Find, read and parse an organisation's TOML files into models.
+
+Reading is tomllib (fast, read-only); every file is read once. A file that
+cannot be read, decoded, parsed or validated becomes a Problem naming it, never
+an exception. Line numbers are found later, only for files with problems.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import tomllib
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from .model import (
+    FILE_MODELS,
+    HANDLE_PATTERN,
+    HOURS_PATTERN,
+    LANGUAGE_PATTERN,
+    SLUG_PATTERN,
+    Collective,
+    FileModel,
+    Meeting,
+    MembersFile,
+    RelationshipsFile,
+    Report,
+)
+from .problems import Problem, Problems
+
+MAX_FILE_BYTES = 1 << 20  # 1 MiB: a report is a few KB; anything larger is a mistake
+COLLECTIVES = "collectives"
+FIXED_FILES = {"collective.toml": "collective", "members.toml": "members", "relationships.toml": "relationships"}
+FOLDERS = {"meetings": "meeting", "reports": "report"}
+_SLUG = re.compile(SLUG_PATTERN)
+
+
+class RootNotFound(Exception):
+    """No organisation (a folder holding collectives/) at or above a path."""
+
+
+def find_root(start: Path | str | None = None) -> Path:
+    """The organisation root: a folder holding `collectives/`, searched upwards from `start`."""
+    here = Path(start or ".").absolute()
+    if here.is_file():
+        here = here.parent
+    if here.name == COLLECTIVES and here.is_dir() and not (here / COLLECTIVES).is_dir():
+        return here.parent
+    for folder in (here, *here.parents):
+        if (folder / COLLECTIVES).is_dir():
+            return folder
+    raise RootNotFound(
+        f"no '{COLLECTIVES}/' folder in {here} or above it; run the command inside an "
+        f"organisation repository or give its path (e.g. --root path/to/repo)"
+    )
+
+
+def rel_path(kind: str, slug: str, name: str | None = None) -> str:
+    """The repository-relative path of a file of `kind` for collective `slug`."""
+    if kind == "meeting":
+        return f"{COLLECTIVES}/{slug}/meetings/{name}.toml"
+    if kind == "report":
+        return f"{COLLECTIVES}/{slug}/reports/{name}.toml"
+    return f"{COLLECTIVES}/{slug}/{kind}.toml"
+
+
+@dataclass
+class CollectiveData:
+    slug: str
+    info: Collective | None = None
+    members: MembersFile | None = None
+    relationships: RelationshipsFile | None = None
+    meetings: dict[str, Meeting] = field(default_factory=dict)
+    reports: dict[str, Report] = field(default_factory=dict)
+
+
+@dataclass
+class Organisation:
+    root: Path
+    collectives: dict[str, CollectiveData] = field(default_factory=dict)
+    problems: Problems = field(default_factory=Problems)
+    failed: set[str] = field(default_factory=set)  # files that did not load: skip references into them
+
+    def loaded(self, kind: str, slug: str, name: str | None = None) -> bool:
+        """False when that file exists but could not be read, so references to it are not judged."""
+        return rel_path(kind, slug, name) not in self.failed
+
+    def meetings(self) -> dict[str, tuple[str, Meeting]]:
+        """Meeting id -> (convening collective, meeting)."""
+        return {mid: (c.slug, m) for c in self.collectives.values() for mid, m in c.meetings.items()}
+
+    def find_meeting(self, meeting_id: str) -> tuple[str, Meeting] | None:
+        for c in self.collectives.values():
+            if meeting_id in c.meetings:
+                return c.slug, c.meetings[meeting_id]
+        return None
+
+    def reports_for(self, meeting_id: str) -> dict[str, Report]:
+        return {c.slug: c.reports[meeting_id] for c in self.collectives.values() if meeting_id in c.reports}
+
+
+# -- one file ---------------------------------------------------------------
+
+
+@dataclass
+class FileResult:
+    rel: str
+    kind: str
+    model: FileModel | None
+    problems: list[Problem]
+
+
+def read_toml(path: Path, rel: str) -> tuple[dict[str, Any] | None, list[Problem]]:
+    """Read and parse one TOML file; problems instead of exceptions."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return None, [Problem(rel, "too-large", f"file is {size:,} bytes, over the limit of {MAX_FILE_BYTES:,}; "
+                                  "a data file is a few KB: check that this is the right file")]
+        raw = path.read_bytes()
+    except IsADirectoryError:
+        return None, [Problem(rel, "not-a-file", "this is a folder, but a TOML file belongs here")]
+    except OSError as e:
+        return None, [Problem(rel, "unreadable", f"cannot read the file: {e.strerror or e}")]
+    return parse_toml(raw, rel)
+
+
+def parse_toml(raw: bytes, rel: str) -> tuple[dict[str, Any] | None, list[Problem]]:
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return None, [Problem(rel, "bom", "file starts with a byte-order mark; save it as UTF-8 without BOM",
+                              line=1, column=1)]
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None, [Problem(rel, "encoding", "file is UTF-16; save it as UTF-8", line=1, column=1)]
+    if b"\x00" in raw:
+        line, col = _line_col(raw, raw.index(b"\x00"))
+        return None, [Problem(rel, "binary", "file holds NUL bytes: it is binary, not TOML text",
+                              line=line, column=col)]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line, col = _line_col(raw, e.start)
+        return None, [Problem(rel, "encoding", f"invalid UTF-8 (byte 0x{raw[e.start]:02x}); save the file as UTF-8",
+                              line=line, column=col)]
+    if not text.strip():
+        return None, [Problem(rel, "empty", "file is empty; fill it in (see README) or delete it")]
+    try:
+        return tomllib.loads(text), []
+    except tomllib.TOMLDecodeError as e:
+        line, col, msg = _toml_error(e)
+        return None, [Problem(rel, "syntax", msg, line=line, column=col)]
+    except RecursionError:
+        return None, [Problem(rel, "too-deep", "arrays or tables nested too deeply to read")]
+
+
+def _line_col(raw: bytes, offset: int) -> tuple[int, int]:
+    line_start = raw.rfind(b"\n", 0, offset) + 1
+    column = len(raw[line_start:offset].decode("utf-8", errors="replace")) + 1
+    return raw.count(b"\n", 0, offset) + 1, column
+
+
+_AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)|\s*\(at end of document\)")
+_SYNTAX_HINTS = {
+    "Cannot overwrite a value": "a key is given twice",
+    "Cannot declare": "a table is declared twice",
+    "Invalid value": "check quotes, brackets, commas and date formats",
+    "Invalid statement": "expected 'key = value' or a [table] header",
+    "Expected '=' after a key": "keys with spaces need quotes",
+    "Unclosed array": "an array is missing its closing ']'",
+    "Unclosed inline table": "an inline table must close '}' on the same line",
+    "Unterminated string": "a string is missing its closing quote",
+    "Illegal character '\\n'": "a string is missing its closing quote",
+    "Illegal character": "control characters must be written as escapes such as \\t or \\u0007",
+}
+
+
+def _toml_error(e: tomllib.TOMLDecodeError) -> tuple[int | None, int | None, str]:
+    text = str(e)
+    m = _AT.search(text)
+    line = int(m.group(1)) if m and m.group(1) else getattr(e, "lineno", None)
+    col = int(m.group(2)) if m and m.group(2) else getattr(e, "colno", None)
+    msg = _AT.sub("", getattr(e, "msg", None) or text).strip()
+    hint = next((h for k, h in _SYNTAX_HINTS.items() if msg.startswith(k)), "")
+    msg = f"invalid TOML: {msg[:1].lower()}{msg[1:]}"
+    return line, col, f"{msg} ({hint})" if hint else msg
+
+
+def check_file(path: Path, rel: str, kind: str) -> FileResult:
+    """Read, parse and validate one file against its model."""
+    data, problems = read_toml(path, rel)
+    if data is None:
+        return FileResult(rel, kind, None, problems)
+    model_cls = FILE_MODELS[kind]
+    try:
+        return FileResult(rel, kind, model_cls.model_validate(data), [])
+    except ValidationError as err:
+        return FileResult(rel, kind, None, schema_problems(rel, model_cls, err))
+    except RecursionError:
+        return FileResult(rel, kind, None, [Problem(rel, "too-deep", "values nested too deeply to check")])
+
+
+# -- schema errors, in words ----------------------------------------------------
+
+_EXPECTED = {
+    "int_type": "a whole number",
+    "int_from_float": "a whole number",
+    "float_type": "a number",
+    "string_type": "text in quotes",
+    "bool_type": "true or false",
+    "date_type": "a date such as 2026-12-05 (no quotes)",
+    "datetime_type": "a local date and time such as 2026-12-12T07:00:00 (no quotes)",
+    "list_type": "an array, e.g. [\"a\", \"b\"]",
+    "model_type": "a table",
+    "model_attributes_type": "a table",
+    "dict_type": "a table",
+}
+_PATTERN_WORDS = {
+    SLUG_PATTERN: "a slug: lower-case letters, digits and inner hyphens (e.g. 'los-angeles')",
+    HANDLE_PATTERN: "a handle: lower-case letters, digits, and inner '.', '_' or '-' (e.g. 'rosa-m')",
+    LANGUAGE_PATTERN: "a language code such as 'es', 'en' or 'zu'",
+    HOURS_PATTERN: "hours such as '18:00-22:00'",
+    r"^[A-Z]{2}$": "a two-letter country code such as 'SV'",
+}
+_CODES = {
+    "extra_forbidden": "unknown-key",
+    "missing": "missing-key",
+    "enum": "bad-choice",
+    "literal_error": "bad-choice",
+    "unknown_zone": "unknown-zone",
+    "offset_datetime": "offset-datetime",
+    "string_pattern_mismatch": "bad-format",
+}
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"{str(value).lower()}"
+    if isinstance(value, str):
+        shown = value if len(value) <= 40 else value[:37] + "..."
+        return f"text {shown!r}"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "a table"
+    return type(value).__name__.replace("datetime", "date-time")
+
+
+def schema_problems(rel: str, model: type[BaseModel], err: ValidationError) -> list[Problem]:
+    out = []
+    for e in err.errors(include_url=False):
+        loc = tuple(p for p in e["loc"] if p != "[key]")
+        typ = e["type"]
+        code = _CODES.get(typ, "wrong-type" if typ in _EXPECTED else "bad-value")
+        out.append(Problem(rel, code, _message(model, loc, e), key=loc))
+    return out
+
+
+def _message(model: type[BaseModel], loc: tuple, e: dict) -> str:
+    typ, ctx, value = e["type"], e.get("ctx") or {}, e.get("input")
+    name = loc[-1] if loc else ""
+    if typ == "extra_forbidden":
+        known = fields_at(model, loc[:-1])
+        close = difflib.get_close_matches(str(name), known, n=1, cutoff=0.6)
+        hint = f"did you mean {close[0]!r}?" if close else f"allowed keys: {', '.join(known)}"
+        return f"unknown key {name!r}; {hint}"
+    if typ == "missing":
+        return f"missing required key {name!r}; add it"
+    if typ in ("enum", "literal_error"):
+        return f"{value!r} is not allowed; choose one of {ctx.get('expected', '')}"
+    if typ in ("unknown_zone", "offset_datetime", "url"):
+        return e["msg"]
+    if typ == "string_pattern_mismatch":
+        words = _PATTERN_WORDS.get(ctx.get("pattern", ""), f"text matching {ctx.get('pattern')}")
+        return f"{value!r} is not {words}"
+    if typ in _EXPECTED:
+        return f"expected {_EXPECTED[typ]}, found {_describe(value)}"
+    msg = e["msg"]
+    return f"{msg[:1].lower()}{msg[1:]} (found {_describe(value)})"
+
+
+def fields_at(model: type[BaseModel], loc: tuple) -> list[str]:
+    """The keys allowed at a location inside a model (by their TOML names)."""
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        sub = _submodel(current)
+        if sub is None:
+            return []
+        fields = {(f.alias or n): f for n, f in sub.model_fields.items()}
+        if part not in fields:
+            return []
+        current = fields[part].annotation
+    sub = _submodel(current)
+    return [(f.alias or n) for n, f in sub.model_fields.items()] if sub else []
+
+
+def _submodel(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _submodel(typing.get_args(annotation)[0])
+    if origin in (list, typing.Union, types.UnionType):
+        for arg in typing.get_args(annotation):
+            found = _submodel(arg)
+            if found:
+                return found
+    return None
+
+
+# -- the tree -------------------------------------------------------------------
+
+
+@dataclass
+class Entry:
+    path: Path
+    rel: str
+    kind: str
+    slug: str
+    name: str | None = None
+
+
+def discover(root: Path, problems: Problems) -> tuple[list[str], list[Entry]]:
+    """Collective slugs and the files to read, with problems for anything out of place."""
+    base = root / COLLECTIVES
+    real_root = os.path.realpath(root)
+    slugs: list[str] = []
+    entries: list[Entry] = []
+    if not base.is_dir():
+        problems.add(COLLECTIVES, "missing-folder", f"no '{COLLECTIVES}/' folder in {root}")
+        return slugs, entries
+    for d in _scandir(base):
+        rel = f"{COLLECTIVES}/{d.name}"
+        if d.name.startswith(".") or not _inside(d, real_root, rel, problems):
+            continue
+        if not d.is_dir():
+            if d.name.endswith(".toml"):
+                problems.add(rel, "unknown-file", "a TOML file directly in collectives/ is not read; "
+                             "each collective is a folder", severity="warning")
+            continue
+        if not _SLUG.match(d.name):
+            problems.add(rel, "bad-slug", f"folder name {d.name!r} is not a slug: use lower-case letters, "
+                         "digits and inner hyphens (e.g. 'el-salvador')")
+            continue
+        slugs.append(d.name)
+        entries.extend(_collective_entries(d, rel, real_root, problems))
+    return slugs, entries
+
+
+def _scandir(folder: Path) -> list[os.DirEntry]:
+    with os.scandir(folder) as it:
+        return sorted(it, key=lambda e: e.name)
+
+
+def _inside(entry: os.DirEntry, real_root: str, rel: str, problems: Problems) -> bool:
+    """Follow a symlink only when it stays inside the repository."""
+    if not entry.is_symlink():
+        return True
+    target = os.path.realpath(entry.path)
+    if not os.path.exists(target):
+        problems.add(rel, "broken-link", "symbolic link to a path that does not exist")
+        return False
+    if os.path.commonpath([real_root, target]) != real_root:
+        problems.add(rel, "symlink-outside", "symbolic link leads outside the repository; "
+                     "replace it with the file itself")
+        return False
+    return True
+
+
+def _collective_entries(d: os.DirEntry, rel: str, real_root: str, problems: Problems) -> list[Entry]:
+    slug = d.name
+    out: list[Entry] = []
+    names = _scandir(Path(d.path))
+    if not any(e.name == "collective.toml" for e in names):
+        problems.add(f"{rel}/collective.toml", "missing-file",
+                     "every collective folder needs a collective.toml (name, kind, timezone, languages)")
+    for e in names:
+        erel = f"{rel}/{e.name}"
+        if e.name.startswith(".") or not _inside(e, real_root, erel, problems):
+            continue
+        if e.name in FIXED_FILES:
+            out.append(Entry(Path(e.path), erel, FIXED_FILES[e.name], slug))
+        elif e.name in FOLDERS:
+            if not e.is_dir():
+                problems.add(erel, "not-a-folder", f"'{e.name}' must be a folder of .toml files")
+                continue
+            out.extend(_folder_entries(e, erel, FOLDERS[e.name], slug, real_root, problems))
+        elif e.name.endswith(".toml") or e.is_dir():
+            known = [*FIXED_FILES, *FOLDERS]
+            close = difflib.get_close_matches(e.name, known, n=1, cutoff=0.7)
+            if close or e.name.endswith(".toml"):
+                hint = f"; did you mean {close[0]!r}?" if close else f"; known files: {', '.join(known)}"
+                problems.add(erel, "unknown-file", f"not read{hint}", severity="warning")
+    return out
+
+
+def _folder_entries(
+    d: os.DirEntry, rel: str, kind: str, slug: str, real_root: str, problems: Problems
+) -> list[Entry]:
+    out = []
+    for e in _scandir(Path(d.path)):
+        erel = f"{rel}/{e.name}"
+        if e.name.startswith(".") or not _inside(e, real_root, erel, problems):
+            continue
+        if not e.name.endswith(".toml"):
+            if e.is_dir():
+                problems.add(erel, "unknown-file", "sub-folders are not read here", severity="warning")
+            continue
+        stem = e.name[: -len(".toml")]
+        if not _SLUG.match(stem):
+            problems.add(erel, "bad-slug", f"file name {stem!r} is not a meeting id: use lower-case letters, "
+                         "digits and inner hyphens (e.g. 'ic-2026-12')")
+            continue
+        out.append(Entry(Path(e.path), erel, kind, slug, stem))
+    return out
+
+
+def load_organisation(root: Path | str) -> Organisation:
+    """Read every file of the organisation once; schema problems are collected, not raised."""
+    root = Path(root)
+    org = Organisation(root=root)
+    slugs, entries = discover(root, org.problems)
+    for slug in slugs:
+        org.collectives[slug] = CollectiveData(slug)
+    for entry in entries:
+        result = check_file(entry.path, entry.rel, entry.kind)
+        org.problems.extend(result.problems)
+        if result.model is not None:
+            _attach(org.collectives[entry.slug], entry, result.model)
+        else:
+            org.failed.add(entry.rel)
+    return org
+
+
+def _attach(c: CollectiveData, entry: Entry, model: FileModel) -> None:
+    if entry.kind == "collective":
+        c.info = model  # type: ignore[assignment]
+    elif entry.kind == "members":
+        c.members = model  # type: ignore[assignment]
+    elif entry.kind == "relationships":
+        c.relationships = model  # type: ignore[assignment]
+    elif entry.kind == "meeting":
+        c.meetings[entry.name or ""] = model  # type: ignore[assignment]
+    elif entry.kind == "report":
+        c.reports[entry.name or ""] = model  # type: ignore[assignment]

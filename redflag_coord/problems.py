@@ -1,0 +1,147 @@
+"""Problems found in the data, and how they are written out (text, JSON, GitHub)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Literal
+
+from .locate import Pos, locate, positions
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str  # relative to the organisation root, with forward slashes
+    code: str
+    message: str
+    severity: Severity = "error"
+    key: tuple[str | int, ...] = ()
+    line: int | None = None
+    column: int | None = None
+
+    @property
+    def key_path(self) -> str:
+        return format_key(self.key)
+
+    def sort_key(self) -> tuple:
+        return (self.file, self.line or 0, self.column or 0, self.code, self.message)
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["key"] = self.key_path or None
+        return d
+
+
+@dataclass
+class Problems:
+    """An append-only collection of problems with helpers used by the checkers."""
+
+    items: list[Problem] = field(default_factory=list)
+
+    def add(
+        self,
+        file: str,
+        code: str,
+        message: str,
+        key: Iterable[str | int] = (),
+        severity: Severity = "error",
+        line: int | None = None,
+        column: int | None = None,
+    ) -> None:
+        self.items.append(Problem(file, code, message, severity, tuple(key), line, column))
+
+    def extend(self, other: Iterable[Problem]) -> None:
+        self.items.extend(other)
+
+    def __iter__(self):
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+def format_key(key: Iterable[str | int]) -> str:
+    out = ""
+    for part in key:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + part
+    return out
+
+
+def located(problems: Iterable[Problem], root: Path) -> list[Problem]:
+    """Fill in line and column from each file's text (each file read once), then sort."""
+    by_file: dict[str, list[Problem]] = {}
+    for p in problems:
+        by_file.setdefault(p.file, []).append(p)
+    out: list[Problem] = []
+    for rel, group in by_file.items():
+        table: dict | None = None
+        for p in group:
+            if p.line is None and p.key:
+                if table is None:
+                    table = _positions_of(root / rel)
+                line, col = locate("", p.key, table) if table else (1, 1)
+                p = replace(p, line=line, column=col)
+            out.append(p)
+    return sorted(out, key=Problem.sort_key)
+
+
+def _positions_of(path: Path) -> dict[tuple, Pos]:
+    try:
+        return positions(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return {}
+
+
+def counts(problems: Iterable[Problem]) -> tuple[int, int]:
+    errors = warnings = 0
+    for p in problems:
+        if p.severity == "error":
+            errors += 1
+        else:
+            warnings += 1
+    return errors, warnings
+
+
+def render_text(problems: list[Problem]) -> str:
+    lines = []
+    for p in problems:
+        where = p.file
+        if p.line is not None:
+            where += f":{p.line}:{p.column or 1}"
+        key = f"{p.key_path}: " if p.key else ""
+        lines.append(f"{where}: {p.severity}[{p.code}]: {key}{p.message}")
+    return "\n".join(lines)
+
+
+def render_json(problems: list[Problem]) -> str:
+    return json.dumps([p.to_dict() for p in problems], ensure_ascii=False, indent=2)
+
+
+def _gh_escape(value: str, prop: bool = False) -> str:
+    value = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if prop:
+        value = value.replace(":", "%3A").replace(",", "%2C")
+    return value
+
+
+def render_github(problems: list[Problem]) -> str:
+    """GitHub Actions workflow commands: one annotation per problem."""
+    lines = []
+    for p in problems:
+        props = [f"file={_gh_escape(p.file, True)}"]
+        if p.line is not None:
+            props += [f"line={p.line}", f"col={p.column or 1}"]
+        props.append(f"title={_gh_escape(p.code, True)}")
+        key = f"{p.key_path}: " if p.key else ""
+        lines.append(f"::{p.severity} {','.join(props)}::{_gh_escape(key + p.message)}")
+    return "\n".join(lines)
+
+
+RENDERERS = {"text": render_text, "json": render_json, "github": render_github}
