@@ -1,0 +1,113 @@
+"""Labels in the reader's language, and dates, times and numbers written by Babel.
+
+Each language is one catalog file, `locales/<code>.toml`, holding every key of
+`locales/en.toml` (the reference). A key missing from a catalog falls back to
+English; adding a language is adding a file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+
+LOCALES = Path(__file__).parent / "locales"
+FALLBACK = "en"
+
+
+@lru_cache(maxsize=1)
+def available() -> tuple[str, ...]:
+    """Language codes that have a catalog, sorted."""
+    return tuple(sorted(p.stem for p in LOCALES.glob("*.toml")))
+
+
+def pick_language(explicit: str | None, preferred: Iterable[str]) -> str:
+    """`explicit` if given (must have a catalog), else the first preferred language with one, else English."""
+    have = available()
+    if explicit is not None:
+        if explicit not in have:
+            raise ValueError(f"no catalog for language {explicit!r}; available: {', '.join(have)} "
+                             f"(add redflag_coord/locales/{explicit}.toml to add one)")
+        return explicit
+    for code in preferred:
+        base = code.split("-")[0].lower()
+        if base in have:
+            return base
+    return FALLBACK
+
+
+@lru_cache(maxsize=16)
+def _catalog(lang: str) -> dict[str, str]:
+    with open(LOCALES / f"{lang}.toml", "rb") as f:
+        return _flatten(tomllib.load(f))
+
+
+def _flatten(table: dict, prefix: str = "") -> dict[str, str]:
+    out: dict[str, str] = {}
+    for k, v in table.items():
+        if isinstance(v, dict):
+            out.update(_flatten(v, f"{prefix}{k}."))
+        else:
+            out[f"{prefix}{k}"] = str(v)
+    return out
+
+
+def catalog_keys(lang: str) -> set[str]:
+    return set(_catalog(lang))
+
+
+class Labels:
+    """The labels of one language: `labels("reports")`, `labels("stage.reader")`, with {placeholders}."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+        self._own = _catalog(lang)
+        self._en = _catalog(FALLBACK)
+
+    def __call__(self, key: str, **values: object) -> str:
+        text = self._own.get(key) or self._en.get(key)
+        if text is None:
+            raise KeyError(f"no label {key!r} in locales/{FALLBACK}.toml")
+        return text.format(**values) if values else text
+
+    def term(self, group: str, value: str) -> str:
+        """A translated value of a fixed list (stage, nature, kind...), or the value itself (custom natures)."""
+        key = f"{group}.{value}"
+        return self._own.get(key) or self._en.get(key) or value
+
+    # -- Babel ------------------------------------------------------------------------
+
+    def date(self, day: dt.date | dt.datetime, width: str = "full") -> str:
+        from babel.dates import format_date
+
+        return format_date(day, width, locale=self.lang)
+
+    def weekday(self, day: dt.date | dt.datetime) -> str:
+        from babel.dates import format_date
+
+        return format_date(day, "EEE", locale=self.lang)
+
+    def time(self, instant: dt.datetime) -> str:
+        """The wall time of an aware datetime in its own zone ('7:00 AM', '07:00')."""
+        from babel.dates import format_time
+
+        return format_time(instant, "short", tzinfo=instant.tzinfo, locale=self.lang)
+
+    def zone_name(self, instant: dt.datetime) -> str:
+        """A localized zone name for the instant ('Pacific Standard Time', 'hora estándar del Pacífico')."""
+        from babel.dates import get_timezone_name
+
+        return get_timezone_name(instant, "long", locale=self.lang)
+
+    def number(self, n: int) -> str:
+        from babel.numbers import format_decimal
+
+        return format_decimal(n, locale=self.lang)
+
+    def signed(self, n: int) -> str:
+        return ("+" if n > 0 else "−" if n < 0 else "±") + self.number(abs(n))
+
+    def minutes(self, n: int) -> str:
+        return self("minutes", n=self.number(n))
