@@ -169,6 +169,10 @@ class Agenda:
     requests_to_you: tuple[RequestOut, ...]
     warnings: tuple[str, ...] = ()
 
+    @property
+    def expects_reports(self) -> bool:
+        return self.reports_due is not None or bool(self.reports)
+
     def local(self, instant: dt.datetime, zone_name: str | None = None) -> dt.datetime:
         """An instant of this agenda on the wall clock of a zone (default: the view zone)."""
         return to_local(instant, zone_name or self.view_zone)
@@ -405,6 +409,9 @@ def _filer_contact(org: Organisation, slug: str, handle: str | None) -> dict[str
 
 
 def _missing(meeting: Meeting, reports: tuple[ReportSlot, ...], names: dict[str, str]) -> tuple[MissingReport, ...]:
+    """Participants without a report by the due date; a meeting with no due date and no reports asks for none."""
+    if meeting.reports_due is None and not reports:
+        return ()
     filed = {r.collective: r for r in reports}
     out = []
     for slug in dict.fromkeys(meeting.participants):

@@ -96,7 +96,8 @@ def render_html(a: Agenda) -> str:
     reports = "".join(_report(r, a, t) for r in a.reports) or f"<p>{e(t('no_reports'))}</p>"
     parts.append(_section(t("reports_heading"), reports))
     missing = [f'<span class="label">{e(n)}:</span> {e(why)}' for n, why in v.missing_lines(a, t)]
-    parts.append(_section(t("missing_heading"), _list(missing, raw=True) if missing else f"<p>{e(t('missing_none'))}</p>"))
+    if a.expects_reports:
+        parts.append(_section(t("missing_heading"), _list(missing, raw=True) if missing else f"<p>{e(t('missing_none'))}</p>"))
     parts += ["</main></body>", "</html>"]
     return "\n".join(parts) + "\n"
 

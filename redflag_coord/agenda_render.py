@@ -35,6 +35,8 @@ def render_text(a: Agenda) -> str:
         out += [_bullet(f"{q.source_name}: {q.text}") for q in a.requests_to_you] + [""]
     out += [_heading(t("reports_heading"))]
     out += [line for r in a.reports for line in _text_report(r, a, t)] or ["  " + t("no_reports"), ""]
+    if not a.expects_reports:
+        return "\n".join(out).rstrip() + "\n"
     out += [_heading(t("missing_heading"))]
     missing = v.missing_lines(a, t)
     w = max((width(n) for n, _ in missing), default=0)
@@ -140,12 +142,13 @@ def pad(text: str, columns: int, right: bool = False) -> str:
 
 # -- Markdown -----------------------------------------------------------------------------
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|#~!])")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]|#~!])")
 
 
 def md(text: str) -> str:
-    """User text made inert in Markdown: punctuation escaped, no raw HTML, one line."""
-    return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split())).replace("&", "&amp;")
+    """User text made inert in Markdown: one line, no raw HTML (entities), punctuation escaped."""
+    text = " ".join(text.split()).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MD_SPECIAL.sub(r"\\\1", text)
 
 
 def render_markdown(a: Agenda) -> str:
@@ -167,6 +170,8 @@ def render_markdown(a: Agenda) -> str:
         out += [f"- **{md(q.source_name)}:** {md(q.text)}" for q in a.requests_to_you] + [""]
     out += [f"## {md(t('reports_heading'))}", ""]
     out += [line for r in a.reports for line in _md_report(r, a, t)] or [md(t("no_reports")), ""]
+    if not a.expects_reports:
+        return "\n".join(out).rstrip() + "\n"
     out += [f"## {md(t('missing_heading'))}", ""]
     out += [f"- **{md(n)}:** {md(why)}" for n, why in v.missing_lines(a, t)] or [md(t("missing_none"))]
     return "\n".join(out).rstrip() + "\n"
