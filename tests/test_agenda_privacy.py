@@ -1,0 +1,71 @@
+"""Privacy: canary values in every private field never reach an agenda unless --include-private."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from redflag_coord.agenda import build_agenda
+from redflag_coord.agenda_render import RENDERERS
+from redflag_coord.load import load_organisation
+from redflag_coord.model import Member, Relationship, StageChange, private_paths
+
+EMAIL = "canary-email-7Q@leak.test"
+PHONE = "+27 CANARY 5550"
+PRIVATE_CANARIES = ["CanaryPseudonym7Q", "CanaryWorkplace7Q", "CanaryNotes7Q", "CanaryHistoryNote7Q"]
+LANGS = ["en", "es", "fr"]
+
+
+@pytest.fixture
+def canary_org(org_copy: Path) -> Path:
+    sa = org_copy / "collectives/south-africa"
+    members = (sa / "members.toml").read_text(encoding="utf-8")
+    members = members.replace('email = "thabo@example.org"', f'email = "{EMAIL}"')
+    members = members.replace('phone = "+27 00 000 0000"', f'phone = "{PHONE}"')
+    (sa / "members.toml").write_text(members, encoding="utf-8")
+    with open(sa / "relationships.toml", "a", encoding="utf-8") as f:
+        f.write(f"""
+[[relationship]]
+pseudonym = "{PRIVATE_CANARIES[0]}"
+nature = "co-worker"
+stage = "reader"
+comrade = "thabo"
+since = 2026-09-01
+workplace = "{PRIVATE_CANARIES[1]}"
+notes = "{PRIVATE_CANARIES[2]}"
+
+[[relationship.history]]
+date = 2026-09-01
+stage = "reader"
+note = "{PRIVATE_CANARIES[3]}"
+""")
+    return org_copy
+
+
+def test_the_canaries_cover_every_private_field():
+    assert private_paths(Member) == {"email", "phone"}
+    assert private_paths(Relationship) == {"pseudonym", "workplace", "notes"}
+    assert private_paths(StageChange) == {"note"}
+
+
+@pytest.mark.parametrize("fmt", sorted(RENDERERS))
+def test_no_private_field_in_any_format_or_language(canary_org, fmt):
+    org = load_organisation(canary_org)
+    for lang in LANGS:
+        for who in (None, "south-africa"):
+            out = RENDERERS[fmt](build_agenda(org, "ic-2026-12", lang=lang, for_collective=who))
+            for canary in [EMAIL, PHONE, *PRIVATE_CANARIES, "canary", "Canary"]:
+                assert canary not in out, (fmt, lang, who, canary)
+            assert "thabo" in out  # the handle that filed the report may appear
+
+
+def test_include_private_adds_the_filers_contact_only(canary_org, run):
+    for fmt in sorted(RENDERERS):
+        r = run("agenda", "ic-2026-12", "--include-private", "-f", fmt, "--root", str(canary_org))
+        assert r.exit_code == 0
+        assert EMAIL in r.stdout and PHONE.replace(" ", "") in r.stdout.replace(" ", "").replace("\u202f", "")
+        for canary in PRIVATE_CANARIES:
+            assert canary not in r.stdout
+    r = run("agenda", "ic-2026-12", "--root", str(canary_org))
+    assert r.exit_code == 0 and EMAIL not in r.stdout and "Canary" not in r.stdout
