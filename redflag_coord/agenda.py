@@ -30,6 +30,14 @@ class AgendaError(ValueError):
 
 
 @dataclass(frozen=True)
+class Notice:
+    """Something the reader must know, as a code and values (renderers put it in words)."""
+
+    code: Literal["ambiguous-start", "cancelled", "tentative"]
+    values: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class ZoneRow:
     collective: str
     name: str
@@ -167,7 +175,7 @@ class Agenda:
     reports: tuple[ReportSlot, ...]
     missing: tuple[MissingReport, ...]
     requests_to_you: tuple[RequestOut, ...]
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[Notice, ...] = ()
 
     @property
     def expects_reports(self) -> bool:
@@ -204,6 +212,8 @@ def build_agenda(
         raise AgendaError(f"no collective {for_collective!r} for --for; known collectives: {known}", usage=True)
     occurrence = _occurrence(meeting, today, on)
     start, warnings = _start_instant(meeting, occurrence)
+    if meeting.status.value != "confirmed":
+        warnings.append(Notice(meeting.status.value))  # type: ignore[arg-type]
     end = start + dt.timedelta(minutes=meeting.duration_minutes)
     names = _names(org)
     view_zone = _zone_of(org, for_collective) or meeting.timezone
@@ -239,7 +249,7 @@ def _occurrence(meeting: Meeting, today: dt.date, on: dt.date | None) -> Occurre
         raise AgendaError(str(e), usage=True) from e
 
 
-def _start_instant(meeting: Meeting, occ: Occurrence) -> tuple[dt.datetime, list[str]]:
+def _start_instant(meeting: Meeting, occ: Occurrence) -> tuple[dt.datetime, list[Notice]]:
     wall = dt.datetime.combine(occ.date, meeting.start.time())
     local = resolve(wall, meeting.timezone)
     when = wall.isoformat(timespec="minutes")
@@ -247,8 +257,8 @@ def _start_instant(meeting: Meeting, occ: Occurrence) -> tuple[dt.datetime, list
         raise AgendaError(f"{when} does not exist in {meeting.timezone} (the clocks skip that hour for "
                           f"daylight saving time); move this occurrence or add {occ.date} to the exceptions")
     if local.kind == "ambiguous":
-        return local.instants[0], [f"{when} occurs twice in {meeting.timezone}; the earlier one "
-                                   f"({local.instants[0]:%H:%M} UTC) is used"]
+        return local.instants[0], [Notice("ambiguous-start", {"wall": when, "zone": meeting.timezone,
+                                                              "used": local.instants[0].isoformat()})]
     return local.instant, []
 
 

@@ -119,7 +119,7 @@ def _facts(a: Agenda, t: Labels) -> str:
         rows.append((t("opens"), e(a.opens_name)))
     if a.description:
         rows.append((t("description"), e(a.description)))
-    rows += [(t("warning"), f'<span class="warning">{e(w)}</span>') for w in a.warnings]
+    rows += [(t("warning"), f'<span class="warning">{e(w)}</span>') for w in v.notice_lines(a, t)]
     return '<dl class="facts">' + "".join(f"<dt>{e(k)}</dt><dd>{val}</dd>" for k, val in rows) + "</dl>"
 
 

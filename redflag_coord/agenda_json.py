@@ -72,7 +72,7 @@ def to_dict(a: Agenda) -> dict[str, Any]:
         "reports": [_report(r) for r in a.reports],
         "missing": [{"collective": m.collective, "status": m.status, "filed": _iso(m.filed)} for m in a.missing],
         "requests_to_you": [{"from": q.source, "text": q.text} for q in a.requests_to_you],
-        "warnings": list(a.warnings),
+        "warnings": [{"code": n.code, **n.values} for n in a.warnings],
     }
 
 

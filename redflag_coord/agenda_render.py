@@ -61,7 +61,7 @@ def _text_facts(a: Agenda, t: Labels) -> list[str]:
         facts.append((t("opens"), [a.opens_name]))
     if a.description:
         facts.append((t("description"), [a.description]))
-    facts += [(t("warning"), [w]) for w in a.warnings]
+    facts += [(t("warning"), [w]) for w in v.notice_lines(a, t)]
     w = max(width(k) for k, _ in facts)
     out = []
     for key, lines in facts:
@@ -160,7 +160,7 @@ def render_markdown(a: Agenda) -> str:
                        (t("opens"), a.opens_name), (t("description"), a.description)):
         if value:
             out.append(f"- {md(value)}" if key is None else f"- **{md(key)}:** {md(value)}")
-    out += [f"- **{md(t('warning'))}:** {md(w)}" for w in a.warnings]
+    out += [f"- **{md(t('warning'))}:** {md(w)}" for w in v.notice_lines(a, t)]
     out += ["", f"## {md(t('times_heading'))}", "", *_md_table(v.zone_table(a, t)), "", md(v.zone_note(a, t)), ""]
     out += [f"## {md(t('items_heading'))}", ""]
     out += (_md_table(v.item_table(a, t)) if a.items else [md(t("no_items"))]) + ["", md(v.items_zone_note(a, t)), ""]

@@ -170,6 +170,19 @@ def missing_lines(a: Agenda, t: Labels) -> list[tuple[str, str]]:
     return out
 
 
+def notice_lines(a: Agenda, t: Labels) -> list[str]:
+    out = []
+    for n in a.warnings:
+        if n.code == "ambiguous-start":
+            used = dt.datetime.fromisoformat(n.values["used"])
+            local = a.local(used, n.values["zone"])
+            out.append(t("notice.ambiguous-start", wall=f"{t.date(local, 'medium')} {t.time(local)}",
+                         zone=n.values["zone"], used=t.time(used.astimezone(UTC))))
+        else:
+            out.append(t(f"notice.{n.code}"))
+    return out
+
+
 def private_line(r: ReportSlot, t: Labels) -> str | None:
     if not r.private:
         return None

@@ -146,8 +146,17 @@ def test_ambiguous_start_warns_and_uses_the_earlier(org_copy):
     edit(path, 'weekdays = ["thursday"]', 'weekdays = ["sunday"]')
     a = build_agenda(load_organisation(org_copy), "la-study-group", on=dt.date(2026, 11, 1), today=TODAY)
     assert a.start == dt.datetime(2026, 11, 1, 8, 30, tzinfo=dt.timezone.utc)
-    assert a.warnings and "occurs twice" in a.warnings[0]
-    assert "occurs twice" in render_text(a)
+    assert [n.code for n in a.warnings] == ["ambiguous-start"]
+    assert "1 nov 2026 1:30 ocurre dos veces en America/Los_Angeles" in render_text(a).replace("\n       ", " ")
+    assert "(8:30 UTC)" in render_text(a) and "1:30 – 2:00 hora de verano del Pacífico" in render_text(a)
+
+
+def test_cancelled_and_tentative_are_said(org_copy):
+    edit(org_copy / "collectives/international-committee/meetings/ic-2026-12.toml",
+         'status = "confirmed"', 'status = "cancelled"')
+    a = build_agenda(load_organisation(org_copy), "ic-2026-12", lang="fr", today=TODAY)
+    assert "Cette réunion est annulée." in render_text(a)
+    assert json.loads(RENDERERS["json"](a))["warnings"] == [{"code": "cancelled"}]
 
 
 # -- bad input and exit codes --------------------------------------------------------------
