@@ -233,3 +233,27 @@ def test_no_html_or_markdown_injection(org_copy):
     assert "&lt;script&gt;" in markdown and "\\| \\*\\*bold\\*\\* \\[link\\]" in markdown
     table_lines = [x for x in markdown.splitlines() if x.startswith("| 6 ")]
     assert table_lines and table_lines[0].count(" | ") == 4  # the pipe in the topic did not add a column
+
+
+def test_every_meeting_renders_for_every_collective(org):
+    for mid in org.meetings():
+        for who in [None, *org.collectives]:
+            a = build_agenda(org, mid, for_collective=who, today=TODAY)
+            for fmt, render in RENDERERS.items():
+                out = render(a)
+                assert a.title in out or fmt in ("markdown", "html"), (mid, who, fmt)
+
+
+def test_a_bare_meeting(org_copy, run):
+    path = org_copy / "collectives/france/meetings/fr-bare.toml"
+    path.parent.mkdir()
+    path.write_text('title = "Réunion <b>"\nstart = 2027-01-09T18:00:00\ntimezone = "Europe/Paris"\n'
+                    'duration_minutes = 60\n', encoding="utf-8")
+    for fmt in RENDERERS:
+        r = run("agenda", "fr-bare", "-f", fmt, "--root", str(org_copy))
+        assert r.exit_code == 0, r.stderr
+    r = run("agenda", "fr-bare", "--root", str(org_copy))
+    assert "The meeting lists no items yet." in r.stdout  # a meeting's language is "en" unless it says
+    assert "Missing reports" not in r.stdout  # no due date, no reports: none expected
+    r = run("agenda", "fr-bare", "--for", "france", "--root", str(org_copy))
+    assert "La réunion n'a pas encore de points." in r.stdout and "samedi 9 janvier 2027" in r.stdout
