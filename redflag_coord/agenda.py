@@ -14,7 +14,7 @@ from typing import Literal
 
 from .agenda_occurrence import Occurrence, OccurrenceError, pick
 from .i18n import pick_language
-from .load import Organisation
+from .load import Organisation, rel_path
 from .model import Meeting, Report, Stage
 from .zones import UTC, resolve, to_local, zone
 
@@ -210,8 +210,9 @@ def build_agenda(
     if for_collective is not None and for_collective not in org.collectives:
         known = ", ".join(sorted(org.collectives))
         raise AgendaError(f"no collective {for_collective!r} for --for; known collectives: {known}", usage=True)
+    language = _language(org, meeting, lang, for_collective)
     occurrence = _occurrence(meeting, today, on)
-    start, warnings = _start_instant(meeting, occurrence)
+    start, warnings = _start_instant(meeting, occurrence, rel_path("meeting", convener, meeting_id))
     if meeting.status.value != "confirmed":
         warnings.append(Notice(meeting.status.value))  # type: ignore[arg-type]
     end = start + dt.timedelta(minutes=meeting.duration_minutes)
@@ -223,7 +224,7 @@ def build_agenda(
         meeting_id=meeting_id, convener=convener, convener_name=names.get(convener, convener),
         title=meeting.title, status=meeting.status.value, sequence=meeting.sequence,
         description=(meeting.description or "").strip() or None, location=meeting.location, url=meeting.url,
-        lang=_language(org, meeting, lang, for_collective), for_collective=for_collective,
+        lang=language, for_collective=for_collective,
         include_private=include_private, today=today, occurrence=occurrence,
         zone=meeting.timezone, view_zone=view_zone, start=start, end=end, minutes=meeting.duration_minutes,
         opens=meeting.opens, opens_name=names.get(meeting.opens) if meeting.opens else None,
@@ -249,13 +250,14 @@ def _occurrence(meeting: Meeting, today: dt.date, on: dt.date | None) -> Occurre
         raise AgendaError(str(e), usage=True) from e
 
 
-def _start_instant(meeting: Meeting, occ: Occurrence) -> tuple[dt.datetime, list[Notice]]:
+def _start_instant(meeting: Meeting, occ: Occurrence, rel: str) -> tuple[dt.datetime, list[Notice]]:
     wall = dt.datetime.combine(occ.date, meeting.start.time())
     local = resolve(wall, meeting.timezone)
     when = wall.isoformat(timespec="minutes")
     if local.kind == "gap":
-        raise AgendaError(f"{when} does not exist in {meeting.timezone} (the clocks skip that hour for "
-                          f"daylight saving time); move this occurrence or add {occ.date} to the exceptions")
+        raise AgendaError(f"{rel}: the meeting on {occ.date} would start at {when}, which does not exist in "
+                          f"{meeting.timezone} (the clocks skip that hour for daylight saving time); "
+                          f"move the meeting or add {occ.date} to its recurrence exceptions")
     if local.kind == "ambiguous":
         return local.instants[0], [Notice("ambiguous-start", {"wall": when, "zone": meeting.timezone,
                                                               "used": local.instants[0].isoformat()})]
@@ -274,7 +276,10 @@ def _zone_of(org: Organisation, slug: str | None) -> str | None:
 def _language(org: Organisation, meeting: Meeting, lang: str | None, for_collective: str | None) -> str:
     c = org.collectives.get(for_collective or "")
     wanted = list(c.info.languages) if c is not None and c.info is not None else [meeting.language]
-    return pick_language(lang, wanted)
+    try:
+        return pick_language(lang, wanted)
+    except ValueError as e:
+        raise AgendaError(str(e), usage=True) from e
 
 
 def zone_rows(

@@ -169,3 +169,19 @@ def test_weekly_occurrences_match_a_day_by_day_walk(first, days, interval, count
             if d not in exceptions:
                 expected.append(d)
     assert got == expected
+
+
+def _series(start: dt.datetime, **recurrence) -> list[dt.date]:
+    meeting = Meeting.model_validate({"title": "T", "start": start, "timezone": "UTC", "duration_minutes": 60,
+                                      "recurrence": recurrence})
+    return list(local_dates(meeting))
+
+
+def test_monthly_daily_count_and_until():
+    # monthly on the 31st skips months without one (as RFC 5545 does); count counts before exceptions
+    assert _series(dt.datetime(2026, 1, 31, 18), frequency="monthly", count=4,
+                   exceptions=[dt.date(2026, 3, 31)]) == [dt.date(2026, 1, 31), dt.date(2026, 5, 31), dt.date(2026, 7, 31)]
+    assert _series(dt.datetime(2026, 11, 30, 8), frequency="monthly", interval=3, until=dt.date(2027, 9, 1)) == [
+        dt.date(2026, 11, 30), dt.date(2027, 5, 30), dt.date(2027, 8, 30)]
+    assert _series(dt.datetime(2026, 12, 30, 8), frequency="daily", interval=2, until=dt.date(2027, 1, 5)) == [
+        dt.date(2026, 12, 30), dt.date(2027, 1, 1), dt.date(2027, 1, 3), dt.date(2027, 1, 5)]

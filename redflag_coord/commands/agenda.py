@@ -53,8 +53,6 @@ def agenda(
                               include_private=include_private, on=day)
     except AgendaError as e:
         fail(str(e), EXIT_USAGE if e.usage else EXIT_DATA)
-    except ValueError as e:  # an unknown --lang
-        fail(str(e), EXIT_USAGE)
     write_output(RENDERERS[fmt](result), output, force)
 
 
