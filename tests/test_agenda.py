@@ -258,3 +258,15 @@ def test_a_bare_meeting(org_copy, run):
     assert "Missing reports" not in r.stdout  # no due date, no reports: none expected
     r = run("agenda", "fr-bare", "--for", "france", "--root", str(org_copy))
     assert "La réunion n'a pas encore de points." in r.stdout and "samedi 9 janvier 2027" in r.stdout
+
+
+def test_a_late_report_counts_as_missing_by_the_due_date(org_copy):
+    edit(org_copy / "collectives/mexico/reports/ic-2026-12.toml", "filed = 2026-11-20", "filed = 2026-12-07")
+    a = build_agenda(load_organisation(org_copy), "ic-2026-12", today=dt.date(2026, 12, 8))
+    mexico = next(r for r in a.reports if r.collective == "mexico")
+    assert mexico.on_time is False
+    assert [(m.collective, m.status) for m in a.missing][:1] == [("mexico", "late")]
+    text = render_text(a)
+    assert "Filed Dec 7, 2026 by tere (late: due Dec 5, 2026)" in text
+    assert re.search(r"Mexico\s+filed late, on Dec 7, 2026", text)
+    assert re.search(r"Honduras\s+no report; it was due Dec 5, 2026", text)  # overdue now
