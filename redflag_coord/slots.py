@@ -400,7 +400,7 @@ def _candidate(n: int, participants: Sequence[Participant], bands: Sequence[int]
 
 
 def _explain(members: dict[str, int], burdened: Sequence[tuple[Participant, int]]) -> list[str]:
-    counts = ", ".join(f"{n} {band}" for band, n in members.items() if n)
+    counts = ", ".join(f"{members[band]} {band}" for band in BANDS if members[band])
     out = [f"members by band: {counts}"]
     for p, band in burdened:
         times = "never before" if p.burden == 0 else f"{p.burden} past meeting(s) already"
@@ -416,19 +416,22 @@ def _dst_warnings(participants: Sequence[Participant], changes: dict[str, list[t
         for t, before, after in changes[zone_name]:
             if start - window <= t <= end + window:
                 slugs = ", ".join(p.slug for p in participants if p.zone == zone_name)
-                when = dt.datetime.fromtimestamp(t, zone(zone_name))
-                if start < t < end:
-                    distance = "during this meeting"
-                else:
-                    days = round(abs(t - (end if t >= end else start)) / DAY)
-                    ahead = "after" if t >= end else "before"
-                    distance = f"{days} day(s) {ahead} this meeting" if days else f"less than a day {ahead} this meeting"
+                utc = dt.datetime.fromtimestamp(t, UTC).replace(tzinfo=None)
+                old, new = utc + dt.timedelta(seconds=before), utc + dt.timedelta(seconds=after)
                 out.append(
-                    f"clocks change in {zone_name} ({slugs}) on {when:%a %Y-%m-%d} at {when:%H:%M} local "
-                    f"({_offset_text(before)} -> {_offset_text(after)}), {distance}: "
+                    f"clocks change in {zone_name} ({slugs}) on {old:%a %Y-%m-%d}: {old:%H:%M} becomes {new:%H:%M} "
+                    f"({_offset_text(before)} -> {_offset_text(after)}), {_distance(t, start, end)}: "
                     "check that calendars show the new local time"
                 )
     return out
+
+
+def _distance(t: int, start: int, end: int) -> str:
+    if start < t < end:
+        return "during this meeting"
+    side = "after" if t >= end else "before"
+    days = abs(t - (end if t >= end else start)) // DAY
+    return f"{days} day(s) {side} this meeting" if days else f"less than a day {side} this meeting"
 
 
 def _ts(moment: dt.datetime) -> int:
