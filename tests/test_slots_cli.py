@@ -108,3 +108,28 @@ def test_validate_checks_hours(run, org_copy):
     assert "warning[overlapping-hours]: availability.weekdays[1]: '21:00-23:00' overlaps '18:00-22:00'" in out
     assert "error[bad-hours]: availability.weekdays[2]: '23:00-24:30': a day ends at 24:00" in out
     assert "error[bad-hours]: availability.poor.sunday[0]: '20:00-08:00' does not start before it ends" in out
+
+
+def test_good_and_poor_bands_from_collective_toml(run, org_copy):
+    path = org_copy / "collectives" / "france" / "collective.toml"
+    path.write_text(path.read_text(encoding="utf-8") + """
+[availability]
+weekdays = ["18:00-22:00"]
+saturday = ["08:00-20:00"]
+sunday = ["08:00-20:00"]
+avoid = [2026-12-24]
+[availability.good]
+sunday = ["10:00-14:00"]
+[availability.poor]
+weekdays = ["06:00-08:00"]
+""", encoding="utf-8")
+    assert run("validate", str(org_copy)).exit_code == 0
+    result = run("slots", "ic-2026-12", "--collectives", "france", "--root", str(org_copy), "--format", "json",
+                 "--from", "2026-12-14", "--days", "7", "--length", "2h", "--top", "1")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert [p["slug"] for p in data["participants"]] == ["france"]
+    assert data["length_minutes"] == 120  # --length wins over the meeting's 180 minutes
+    best = data["candidates"][0]
+    assert best["members"]["good"] == 1
+    assert best["local"][0]["weekday"] == "Sunday" and "10:00" <= best["local"][0]["start"][11:] <= "12:00"
