@@ -126,8 +126,8 @@ Hours = Annotated[str, StringConstraints(pattern=HOURS_PATTERN)]
 
 def hours_minutes(hours: str) -> tuple[int, int]:
     """'18:00-22:30' -> (1080, 1350): minutes after local midnight, end excluded."""
-    start, end = hours.split("-")
-    return tuple(int(t[:2]) * 60 + int(t[3:]) for t in (start, end))  # type: ignore[return-value]
+    start, end = (int(t[:2]) * 60 + int(t[3:]) for t in hours.split("-"))
+    return start, end
 
 
 class BandHours(FileModel):

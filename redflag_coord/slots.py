@@ -22,7 +22,7 @@ from functools import lru_cache
 from operator import add
 
 from .load import Organisation
-from .model import Availability, BandHours, Meeting, Status, hours_minutes
+from .model import Availability, Meeting, Status, hours_minutes
 from .zones import UTC, resolve, zone
 
 UNACCEPTABLE, POOR, ACCEPTABLE, GOOD = 0, 1, 2, 3
