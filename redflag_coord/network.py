@@ -100,7 +100,7 @@ class RelationshipLine:
     comrade: str
     since: dt.date
     last_contact: dt.date | None
-    weeks_without_contact: int
+    days_without_contact: int
     new: bool
     moved_up: bool
     stale: bool
@@ -262,7 +262,7 @@ def relationship_line(r: Relationship, cut: dt.date | None, today: dt.date, stal
         comrade=r.comrade,
         since=r.since,
         last_contact=r.last_contact,
-        weeks_without_contact=(today - last_contact(r)).days // 7,
+        days_without_contact=(today - last_contact(r)).days,
         new=bool(cut) and is_new(r, cut),
         moved_up=bool(cut) and moved_up(r, cut),
         stale=is_stale(r, today, stale_weeks),
