@@ -224,7 +224,7 @@ h1{font-size:1.5rem;margin-bottom:.2rem}h2{font-size:1.2rem;margin-top:2rem;bord
 h3{font-size:1rem;margin:1rem 0 .3rem}.private{background:#fff3cd;border:1px solid #e0b000;padding:.4rem .7rem}
 table{border-collapse:collapse;margin:.3rem 0 .8rem}th,td{text-align:left;padding:.15rem .7rem .15rem 0;vertical-align:top}
 td.n,th.n{text-align:right}th{font-weight:600;border-bottom:1px solid #bbb}.cue{color:#b3121f;font-weight:600}
-.charts{display:flex;flex-wrap:wrap;gap:1.5rem}figure{margin:0}figcaption{font-size:.85rem;color:#555}
+.charts{display:flex;flex-wrap:wrap;gap:1rem 1.5rem}figure{margin:0;max-width:300px}figcaption{font-size:.85rem;color:#555}
 svg text{font:11px system-ui,sans-serif}.muted{color:#666}
 """
 COLOURS = ("#b3121f", "#1f5fb3", "#2b8a3e")
@@ -324,10 +324,10 @@ def _html_charts(steps: list[FunnelStep], points: list[ReportPoint]) -> str:
               "or beyond</figcaption></figure>"]
     if points:
         labels = [p.meeting for p in points]
-        charts.append(f"<figure>{line_svg([('copies', [p.copies for p in points])], labels)}"
-                      "<figcaption>Red Flag copies per report</figcaption></figure>")
-        charts.append(f"<figure>{line_svg([('readers', [p.readers for p in points]), ('sites', [p.sites for p in points])], labels)}"
-                      "<figcaption>Red Flag readers and sites per report</figcaption></figure>")
+        for name, caption in (("copies", "Red Flag copies"), ("readers", "Red Flag readers"), ("sites", "distribution sites")):
+            values = [getattr(p, name) for p in points]
+            charts.append(f"<figure>{line_svg([(name, values)], labels)}"
+                          f"<figcaption>{escape(caption)}, report by report</figcaption></figure>")
     return f'<div class="charts">{"".join(charts)}</div>'
 
 
@@ -350,7 +350,7 @@ def _html_private(c: CollectiveNetwork) -> str:
 # -- svg -----------------------------------------------------------------------------------------------------
 
 
-def funnel_svg(steps: list[FunnelStep], width: int = 300) -> str:
+def funnel_svg(steps: list[FunnelStep], width: int = 280) -> str:
     """Horizontal bars, one per stage, scaled to the first (widest) step."""
     row, label_w = 24, 90
     top = max((s.reached for s in steps), default=0) or 1
@@ -371,9 +371,9 @@ def funnel_svg(steps: list[FunnelStep], width: int = 300) -> str:
 
 
 def line_svg(series: list[tuple[str, list[int | None]]], labels: list[str],
-             width: int = 300, height: int = 150) -> str:
+             width: int = 220, height: int = 130) -> str:
     """A small line chart from 0 to the largest value, one polyline per series, points labelled."""
-    left, right, top, bottom = 34, 12, 18, 28
+    left, right, top, bottom = 36, 30, 22, 26
     plot_w, plot_h = width - left - right, height - top - bottom
     peak = max((v for _, vs in series for v in vs if v is not None), default=0) or 1
     step = plot_w / (len(labels) - 1) if len(labels) > 1 else 0
