@@ -211,3 +211,18 @@ def test_bad_data_stops_with_exit_1(run, org_copy):
 def test_help_lists_network(run):
     result = run("--help")
     assert "network" in result.stdout
+
+
+def test_svg_charts_are_well_formed(run, canary_root):
+    import xml.etree.ElementTree as ET
+
+    html = network(run, canary_root, "los-angeles", "--include-private", "--format", "html").stdout
+    charts = re.findall(r"<svg\b.*?</svg>", html, flags=re.S)
+    assert len(charts) == 4  # funnel, copies, readers, sites
+    ns = "{http://www.w3.org/2000/svg}"
+    for svg in charts:
+        root = ET.fromstring(svg)  # raises on anything that is not well-formed XML
+        assert root.tag == f"{ns}svg" and root.find(f"{ns}title") is not None
+    copies = ET.fromstring(charts[1])
+    labels = [t.text for t in copies.iter(f"{ns}text")]
+    assert "400" in labels and "455" in labels  # LA copies: 400, then 350 + 60 + 40 + the canary's 5
