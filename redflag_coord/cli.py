@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from . import __version__
+from .commands import network as _network
 from .commands import slots as _slots
 from .commands import summary as _summary
 from .commands import validate as _validate
@@ -42,6 +43,7 @@ def _root(
 
 app.command("validate")(_validate.validate)
 app.command("summary")(_summary.summary)
+app.command("network")(_network.network)
 app.command("slots")(_slots.slots)
 
 

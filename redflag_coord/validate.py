@@ -275,6 +275,9 @@ def _relationship_dates(rel: str, key: tuple, r, out: Problems, today: dt.date) 
     previous = None
     for j, step in enumerate(r.history):
         hkey = key + ("history", j)
+        if step.date < r.since:
+            out.add(rel, "date-order", f"history date {step.date} is before since {r.since}, when the "
+                    "relationship began", key=hkey + ("date",))
         if step.date > today:
             out.add(rel, "future-date", f"date {step.date} is in the future (today is {today})", key=hkey + ("date",))
         if previous is not None:
