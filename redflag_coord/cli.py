@@ -8,6 +8,8 @@ from typing import Annotated
 import typer
 
 from . import __version__
+from .commands import calendar as _calendar
+from .commands import invite as _invite
 from .commands import summary as _summary
 from .commands import validate as _validate
 from .commands.common import EXIT_INTERNAL
@@ -41,6 +43,8 @@ def _root(
 
 app.command("validate")(_validate.validate)
 app.command("summary")(_summary.summary)
+app.command("invite")(_invite.invite)
+app.command("calendar")(_calendar.calendar)
 
 
 def main() -> None:
