@@ -71,9 +71,19 @@ def transitions(zone_name: str, first_year: int, last_year: int) -> list[Transit
         after = _state(tz, nxt)
         if after != before:
             at = _bisect(tz, t, nxt, before)
-            out.append(Transition(at, before[0], after[0], after[1] != dt.timedelta(0), after[2]))
+            out.append(Transition(at, before[0], after[0], False, after[2]))
         t, before = nxt, after
-    return out
+    return _label_daylight(out)
+
+
+def _label_daylight(changes: list[Transition]) -> list[Transition]:
+    """DAYLIGHT is the higher offset. The tz database marks some winter or Ramadan periods as
+    "negative DST" (Europe/Dublin, Africa/Casablanca); readers that derive dst() from the
+    STANDARD offset (dateutil) then convert wrongly near a transition."""
+    if not changes:
+        return changes
+    base = min([changes[0].offset_from, *(c.offset_to for c in changes)])
+    return [Transition(c.utc, c.offset_from, c.offset_to, c.offset_to > base, c.name) for c in changes]
 
 
 def _bisect(tz, lo: dt.datetime, hi: dt.datetime, before: tuple) -> dt.datetime:
@@ -136,8 +146,8 @@ def vtimezone(zone_name: str, first: dt.date, last: dt.date) -> Timezone:
     tz.add("X-LIC-LOCATION", zone_name)
     if form == "fixed":
         start = dt.datetime(first_year, 1, 1)
-        offset, dst, name = _state(zone(zone_name), start.replace(tzinfo=UTC))
-        tz.add_component(_observance(bool(dst), start, offset, offset, name))
+        offset, _, name = _state(zone(zone_name), start.replace(tzinfo=UTC))
+        tz.add_component(_observance(False, start, offset, offset, name))
     elif form == "rrule":
         for is_dst in (False, True):
             group = [c for c in changes if c.dst == is_dst]
@@ -158,8 +168,9 @@ def vtimezone(zone_name: str, first: dt.date, last: dt.date) -> Timezone:
 def _initial(zone_name: str, year: int, first_change: Transition) -> TimezoneStandard | TimezoneDaylight:
     """The observance in force at the start of the window, before its first transition."""
     start = dt.datetime(year, 1, 1)
-    offset, dst, name = _state(zone(zone_name), start.replace(tzinfo=UTC))
-    return _observance(bool(dst), start, offset, offset, name)
+    offset, _, name = _state(zone(zone_name), start.replace(tzinfo=UTC))
+    return _observance(offset != first_change.offset_from or offset > first_change.offset_to,
+                       start, offset, offset, name)
 
 
 def _observance(
