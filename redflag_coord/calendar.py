@@ -105,6 +105,16 @@ def clean_text(text: str) -> str:
     return "".join(c for c in text if c not in _CONTROL and unicodedata.category(c) != "Cs")
 
 
+class Text(vText):
+    """TEXT escaped as RFC 5545 says. icalendar's own escaping first turns a literal
+    backslash-N into a newline, so "C:\\New" would not survive the round trip."""
+
+    def to_ical(self) -> bytes:
+        escaped = (str(self).replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+                   .replace("\n", "\\n"))
+        return escaped.encode("utf-8")
+
+
 def _param(text: str) -> str:
     """A parameter value (CN=...): one line, no double quotes (RFC 5545 forbids them there)."""
     return " ".join(clean_text(text).replace('"', "'").split())
@@ -349,10 +359,10 @@ def build_event(org: Organisation, convener: str, meeting_id: str, meeting: Meet
         warnings += more
         if skipped:
             e.add("EXDATE", [_aware(d) for d in skipped])
-    e.add("SUMMARY", vText(clean_text(meeting.title)))
-    e.add("DESCRIPTION", vText(clean_text(describe(org, meeting_id, meeting))))
+    e.add("SUMMARY", Text(clean_text(meeting.title)))
+    e.add("DESCRIPTION", Text(clean_text(describe(org, meeting_id, meeting))))
     if meeting.location:
-        e.add("LOCATION", vText(clean_text(meeting.location)))
+        e.add("LOCATION", Text(clean_text(meeting.location)))
     if meeting.url:
         e.add("URL", meeting.url)
     e.add("ORGANIZER", _organizer(org, convener, settings.domain))
@@ -371,7 +381,7 @@ def build_event(org: Organisation, convener: str, meeting_id: str, meeting: Meet
 def _alarm(title: str, minutes: int) -> Alarm:
     a = Alarm()
     a.add("ACTION", "DISPLAY")
-    a.add("DESCRIPTION", vText(clean_text(title)))
+    a.add("DESCRIPTION", Text(clean_text(title)))
     a.add("TRIGGER", dt.timedelta(minutes=-minutes))
     return a
 
@@ -383,8 +393,8 @@ def _calendar(method: Method, events: list[tuple[Event, Meeting]], name: str | N
     cal.add("CALSCALE", "GREGORIAN")
     cal.add("METHOD", method.upper())
     if name:
-        cal.add("X-WR-CALNAME", vText(clean_text(name)))
-        cal.add("NAME", vText(clean_text(name)))
+        cal.add("X-WR-CALNAME", Text(clean_text(name)))
+        cal.add("NAME", Text(clean_text(name)))
         cal.add("REFRESH-INTERVAL", dt.timedelta(hours=12), parameters={"VALUE": "DURATION"})
         cal.add("X-PUBLISHED-TTL", "PT12H")
     spans: dict[str, tuple[dt.date, dt.date]] = {}

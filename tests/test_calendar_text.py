@@ -21,6 +21,7 @@ SAMPLES = [
     "Reunión: ¿quién conocemos?, ¿qué relación?; sí \\ no",
     "अंतर्राष्ट्रीय समिति: मज़दूरों के साथ संबंध",  # Devanagari
     "Umhlangano: ukwakha ubudlelwano nabasebenzi",  # isiZulu
+    "C:\\New folder \\n \\N \\, \\;",  # backslash sequences that look like escapes
     "line one\nline two\r\nline three\rfour",
     "END:VEVENT\nBEGIN:VCALENDAR\nUID:evil\nEND:VCALENDAR",
     "x" * 74 + "é" + "दे" * 40,
