@@ -9,6 +9,10 @@ import typer
 
 from . import __version__
 from .commands import agenda as _agenda
+from .commands import network as _network
+from .commands import slots as _slots
+from .commands import calendar as _calendar
+from .commands import invite as _invite
 from .commands import summary as _summary
 from .commands import validate as _validate
 from .commands.common import EXIT_INTERNAL
@@ -43,6 +47,10 @@ def _root(
 app.command("validate")(_validate.validate)
 app.command("summary")(_summary.summary)
 app.command("agenda")(_agenda.agenda)
+app.command("network")(_network.network)
+app.command("slots")(_slots.slots)
+app.command("invite")(_invite.invite)
+app.command("calendar")(_calendar.calendar)
 
 
 def main() -> None:
