@@ -23,12 +23,7 @@ WIDTH = 92  # wrap prose to this many columns; tables wrap their last column to 
 def render_text(a: Agenda) -> str:
     """The agenda as plain text: headings, aligned tables, wrapped prose."""
     t = v.labels(a)
-    out = [a.title, "=" * min(width(a.title), WIDTH), f"{t('agenda')} · {v.subtitle(a, t)}", ""]
-    out += _text_facts(a, t)
-    out += ["", _heading(t("times_heading"))]
-    out += _text_table(v.zone_table(a, t)) + ["  " + v.zone_note(a, t), ""]
-    out += [_heading(t("items_heading"))]
-    out += (_text_table(v.item_table(a, t)) if a.items else ["  " + t("no_items")]) + ["  " + v.items_zone_note(a, t), ""]
+    out = _text_head(a, t)
     out += [_heading(t("time_check_heading"))] + [f"  {line}" for line in v.time_check_lines(a, t)] + [""]
     if a.requests_to_you:
         out += [_heading(t("requests_to_you", name=_for_name(a)))]
@@ -44,15 +39,35 @@ def render_text(a: Agenda) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
+def render_invite_text(a: Agenda, extra: tuple[tuple[str, str], ...] = ()) -> str:
+    """The agenda for a calendar invite: when and where, times in each zone, the order of the day.
+
+    Reports, requests and missing reports stay out: an invite travels through calendar
+    providers' servers, and what collectives report is for the meeting itself.
+    """
+    return "\n".join(_text_head(a, v.labels(a), extra)).rstrip() + "\n"
+
+
+def _text_head(a: Agenda, t: Labels, extra: tuple[tuple[str, str], ...] = ()) -> list[str]:
+    out = [a.title, "=" * min(width(a.title), WIDTH), f"{t('agenda')} · {v.subtitle(a, t)}", ""]
+    out += _text_facts(a, t, extra)
+    out += ["", _heading(t("times_heading"))]
+    out += _text_table(v.zone_table(a, t)) + ["  " + v.zone_note(a, t), ""]
+    out += [_heading(t("items_heading"))]
+    out += (_text_table(v.item_table(a, t)) if a.items else ["  " + t("no_items")]) + ["  " + v.items_zone_note(a, t), ""]
+    return out
+
+
 def _for_name(a: Agenda) -> str:
     return next((z.name for z in a.zones if z.collective == a.for_collective), a.for_collective or "")
 
 
-def _text_facts(a: Agenda, t: Labels) -> list[str]:
+def _text_facts(a: Agenda, t: Labels, extra: tuple[tuple[str, str], ...] = ()) -> list[str]:
     facts: list[tuple[str, list[str]]] = [(t("when"), v.when_lines(a, t))]
     note = v.occurrence_note(a, t)
     if note:
         facts[0][1].append(note)
+    facts += [(key, [text]) for key, text in extra]
     if a.location:
         facts.append((t("location"), [a.location]))
     if a.url:

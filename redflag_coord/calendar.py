@@ -22,7 +22,7 @@ from icalendar import Alarm, Calendar, Event, vCalAddress, vText
 from .load import Organisation
 from .model import Meeting, Recurrence, Status
 from .vtimezone import vtimezone
-from .zones import UTC, describe_offset, resolve, zone
+from .zones import UTC, resolve, zone
 
 Method = Literal["publish", "request", "cancel"]
 PRODID = "-//redflag-coord//redflag-coord//EN"
@@ -223,21 +223,42 @@ def last_day(meeting: Meeting) -> dt.date:
 
 # -- the plain-text description -----------------------------------------------------
 
-_LABELS = {
-    "en": {"agenda": "Agenda", "times": "times in", "convened": "Convened by", "participants": "Participants",
-           "reports_due": "Reports due", "repeats": "Repeats", "until": "until", "skipped": "not on",
-           "daily": "daily", "weekly": "weekly", "monthly": "monthly", "every": "every", "min": "min",
-           "status": {"tentative": "TENTATIVE", "cancelled": "CANCELLED"}},
-    "es": {"agenda": "Orden del día", "times": "horas en", "convened": "Convoca", "participants": "Participan",
-           "reports_due": "Informes hasta", "repeats": "Se repite", "until": "hasta", "skipped": "excepto",
-           "daily": "cada día", "weekly": "cada semana", "monthly": "cada mes", "every": "cada", "min": "min",
-           "status": {"tentative": "PROVISIONAL", "cancelled": "CANCELADA"}},
-    "fr": {"agenda": "Ordre du jour", "times": "heures de", "convened": "Convoqué par",
-           "participants": "Participants", "reports_due": "Rapports avant le", "repeats": "Se répète",
-           "until": "jusqu'au", "skipped": "sauf", "daily": "chaque jour", "weekly": "chaque semaine",
-           "monthly": "chaque mois", "every": "tous les", "min": "min",
-           "status": {"tentative": "PROVISOIRE", "cancelled": "ANNULÉE"}},
-}
+
+def describe(org: Organisation, meeting_id: str, meeting: Meeting) -> str:
+    """The plain-text agenda in the meeting's language, zone stated, for DESCRIPTION.
+
+    The agenda's own text renderer, without the reports block (see render_invite_text).
+    A recurring meeting is described by its first occurrence plus how it repeats.
+    """
+    from .agenda import build_agenda
+    from .agenda_render import render_invite_text
+    from .i18n import Labels
+
+    on = meeting.start.date() if meeting.recurrence is not None else None
+    agenda = build_agenda(org, meeting_id, lang=meeting.language, on=on)
+    t = Labels(agenda.lang)
+    extra = ((t("repeats"), _recurrence_words(meeting, t)),) if meeting.recurrence is not None else ()
+    return render_invite_text(agenda, extra)
+
+
+def _recurrence_words(meeting: Meeting, t) -> str:
+    from babel.dates import get_day_names
+
+    r = meeting.recurrence
+    assert r is not None
+    text = t(f"recurrence_{r.frequency}")
+    if r.weekdays:
+        names = get_day_names("wide", locale=t.lang)
+        text += " (" + ", ".join(names[_WEEKDAY_INDEX[d]] for d in r.weekdays) + ")"
+    if r.interval > 1:
+        text += ", " + t("recurrence_interval", n=r.interval)
+    if r.until:
+        text += ", " + t("recurrence_until", date=t.date(r.until, "long"))
+    if r.count:
+        text += ", " + t("recurrence_count", n=r.count)
+    if r.exceptions:
+        text += "; " + t("recurrence_except", dates=", ".join(t.date(d, "medium") for d in sorted(r.exceptions)))
+    return text
 
 
 def _name(org: Organisation, slug: str) -> str:
@@ -248,63 +269,6 @@ def _name(org: Organisation, slug: str) -> str:
 def _convener(org: Organisation, meeting_id: str) -> str | None:
     found = org.find_meeting(meeting_id)
     return found[0] if found else None
-
-
-def describe(org: Organisation, meeting_id: str, meeting: Meeting) -> str:
-    """The plain-text agenda in the meeting's language, zone stated. No private data.
-
-    The single place to swap for the agenda module's text renderer.
-    """
-    from babel import Locale, UnknownLocaleError
-    from babel.dates import format_date, get_day_names
-
-    try:
-        locale = Locale.parse(meeting.language.replace("-", "_"))
-    except (UnknownLocaleError, ValueError):
-        locale = Locale.parse("en")
-    words = _LABELS.get(locale.language, _LABELS["en"])
-    times = meeting_times(meeting, meeting_id)
-    start, end = times.start, times.start + dt.timedelta(minutes=meeting.duration_minutes)
-    end_local = end.astimezone(start.tzinfo)
-    utc_s, utc_e = start.astimezone(UTC), end.astimezone(UTC)
-    lines = [meeting.title]
-    if meeting.status is not Status.confirmed:
-        lines[0] = f"[{words['status'][meeting.status.value]}] {meeting.title}"
-    lines.append(f"{format_date(start.date(), 'full', locale=locale)}, {start:%H:%M}–{end_local:%H:%M} "
-                 f"({meeting.timezone}, {describe_offset(start)})")
-    lines.append(f"= {utc_s:%H:%M}–{utc_e:%H:%M} UTC" + ("" if utc_s.date() == start.date() else f" ({utc_s:%Y-%m-%d})"))
-    r = meeting.recurrence
-    if r is not None:
-        day_names = get_day_names("wide", locale=locale)
-        days = ", ".join(day_names[_WEEKDAY_INDEX[d]] for d in r.weekdays)
-        text = f"{words['repeats']}: {words[r.frequency]}" + (f" ({days})" if days else "")
-        if r.interval > 1:
-            text += f", {words['every']} {r.interval}"
-        if r.until:
-            text += f", {words['until']} {format_date(r.until, 'long', locale=locale)}"
-        if r.count:
-            text += f", ×{r.count}"
-        if r.exceptions:
-            text += f"; {words['skipped']} " + ", ".join(format_date(d, "medium", locale=locale)
-                                                         for d in sorted(r.exceptions))
-        lines.append(text)
-    convener = _convener(org, meeting_id)
-    if convener:
-        lines.append(f"{words['convened']}: {_name(org, convener)}")
-    if meeting.participants:
-        lines.append(f"{words['participants']}: " + ", ".join(_name(org, p) for p in meeting.participants))
-    if meeting.reports_due:
-        lines.append(f"{words['reports_due']}: {format_date(meeting.reports_due, 'long', locale=locale)}")
-    if meeting.description:
-        lines += ["", " ".join(meeting.description.split())]
-    if meeting.items:
-        lines += ["", f"{words['agenda']} ({words['times']} {meeting.timezone}):"]
-        at = start.astimezone(UTC)
-        for item in meeting.items:
-            lead = f" — {_name(org, item.lead)}" if item.lead else ""
-            lines.append(f"{at.astimezone(start.tzinfo):%H:%M} {item.topic}{lead} ({item.duration_minutes} {words['min']})")
-            at += dt.timedelta(minutes=item.duration_minutes)
-    return "\n".join(lines)
 
 
 # -- events and calendars --------------------------------------------------------------
