@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from . import __version__
+from .commands import fmt as _fmt
 from .commands import summary as _summary
 from .commands import validate as _validate
 from .commands.common import EXIT_INTERNAL
@@ -41,6 +42,7 @@ def _root(
 
 app.command("validate")(_validate.validate)
 app.command("summary")(_summary.summary)
+app.command("fmt")(_fmt.fmt)
 
 
 def main() -> None:
