@@ -98,6 +98,7 @@ class _Unit:
 class _Emitter:
     def __init__(self) -> None:
         self.lines: list[str] = []
+        self.glued = False
 
     def text(self) -> str:
         while self.lines and self.lines[-1] == "":
@@ -109,7 +110,7 @@ class _Emitter:
             self.lines.append("")
 
     def container(self, body: list, model: type[BaseModel] | None, path: tuple[str, ...], top: bool = False) -> None:
-        header, units, trailer = _units(body, top)
+        header, units, trailer, glued = _units(body, top)
         if header:
             self.lines.extend(header)
             self.blank()
@@ -126,6 +127,7 @@ class _Emitter:
         if trailer:
             self.blank()
             self.lines.extend(trailer)
+            self.glued = glued  # those comments sit right above the next table header
 
     def key_value(self, key: str, item: Item) -> str:
         prefix = f"{_key(key)} = "
@@ -135,12 +137,15 @@ class _Emitter:
         item, here = u.item, (*path, u.key or "")
         if isinstance(item, Table) and item.is_super_table():
             self.lines.extend(u.comments)
+            self.glued = self.glued or bool(u.comments)
             self.container(item.value.body, sub, here)
             return
         tables = list(item.body) if isinstance(item, AoT) else list(item) if isinstance(item, Array) else [item]
         double = isinstance(item, (AoT, Array))
         for n, table in enumerate(tables):
-            self.blank()
+            if not self.glued or (n == 0 and u.comments):
+                self.blank()
+            self.glued = False
             if n == 0:
                 self.lines.extend(u.comments)
             name = ".".join(_key(k) for k in here)
@@ -150,7 +155,7 @@ class _Emitter:
             self.container(table.value.body, sub, here)
 
 
-def _units(body: list, top: bool) -> tuple[list[str], list[_Unit], list[str]]:
+def _units(body: list, top: bool) -> tuple[list[str], list[_Unit], list[str], bool]:
     """Split a table body into its leading comment block, its keys (with the comments above them) and the rest."""
     header: list[str] = []
     units: list[_Unit] = []
@@ -161,6 +166,8 @@ def _units(body: list, top: bool) -> tuple[list[str], list[_Unit], list[str]]:
             if "\n" in item.as_string():
                 if top and not units and not header and pending:
                     header, pending = pending, []
+                elif pending and pending[-1] != "":
+                    pending.append("")  # a blank line between comment blocks stays
                 blank = True
             continue
         if isinstance(item, Comment):
@@ -175,7 +182,10 @@ def _units(body: list, top: bool) -> tuple[list[str], list[_Unit], list[str]]:
             raise FormatError(f"dotted key {key.as_string().strip()!r}: write it as a [table] first")
         units.append(_Unit(key.key, item, pending, pending_blank if pending else blank))
         pending, blank = [], False
-    return header, units, pending
+    glued = bool(pending) and pending[-1] != "" and not blank
+    while pending and pending[-1] == "":
+        pending.pop()
+    return header, units, pending, glued
 
 
 def _fields(model: type[BaseModel] | None) -> dict[str, Any]:
