@@ -9,6 +9,7 @@ import typer
 
 from . import __version__
 from .commands import fmt as _fmt
+from .commands import report as _report
 from .commands import summary as _summary
 from .commands import validate as _validate
 from .commands.common import EXIT_INTERNAL
@@ -43,6 +44,7 @@ def _root(
 app.command("validate")(_validate.validate)
 app.command("summary")(_summary.summary)
 app.command("fmt")(_fmt.fmt)
+app.add_typer(_report.app, name="report")
 
 
 def main() -> None:
