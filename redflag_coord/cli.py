@@ -9,7 +9,9 @@ import typer
 
 from . import __version__
 from .commands import fmt as _fmt
+from .commands import init as _init
 from .commands import report as _report
+from .commands import schema as _schema
 from .commands import summary as _summary
 from .commands import validate as _validate
 from .commands.common import EXIT_INTERNAL
@@ -45,6 +47,8 @@ app.command("validate")(_validate.validate)
 app.command("summary")(_summary.summary)
 app.command("fmt")(_fmt.fmt)
 app.add_typer(_report.app, name="report")
+app.command("schema")(_schema.schema)
+app.command("init")(_init.init)
 
 
 def main() -> None:
