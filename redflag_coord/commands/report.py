@@ -125,7 +125,8 @@ def remind(
     time in its own zone; neutral wording. Addressed to the collective's members
     who have an e-mail address and opted in (invite = true). Addresses are never
     printed unless --include-private. SMTP login: REDFLAG_SMTP_USER and
-    REDFLAG_SMTP_PASSWORD. Exit 0 done, 1 nothing could be sent, 2 usage error.
+    REDFLAG_SMTP_PASSWORD. Exit 0 done, 1 when a collective has nobody to send to (deliver by
+    hand), 2 usage error.
     """
     from ..reports import ReportError, reminders
 
