@@ -156,17 +156,22 @@ def _write(messages, folder: Path, meeting: str, format: MessageFormat, force: b
     from ..fsio import WriteError, atomic_write
     from ..reports import render_eml, render_txt
 
+    done = []
     try:
         folder.mkdir(parents=True, exist_ok=True)
         for r in messages:
             path = folder / f"{meeting}-{r.collective}.{format.value}"
             data = render_eml(r, sender, include_private) if format is MessageFormat.eml else render_txt(r).encode()
             atomic_write(path, data, overwrite=force)
-            typer.echo(f"wrote {path} ({r.language}; {_who(r, include_private)})")
+            done.append(f"wrote {path} ({r.language}; {_who(r, include_private)})")
     except WriteError as e:
+        for line in done:
+            typer.echo(line)
         fail(str(e), EXIT_USAGE if e.usage else EXIT_DATA)
     except OSError as e:
         fail(f"cannot write to {folder}: {e.strerror or e}", EXIT_DATA)
+    for line in done:
+        typer.echo(line)
 
 
 def _send(messages, sender: str | None, host: str, port: int, starttls: bool, yes: bool,

@@ -36,12 +36,15 @@ def schema(
         one = next(iter(all_schemas.values())) if kind else all_schemas
         typer.echo(json.dumps(one, ensure_ascii=False, indent=2))
         return
+    written = []
     try:
         output.mkdir(parents=True, exist_ok=True)
         for k, s in all_schemas.items():
             atomic_write(output / schema_file_name(k), dumps(s).encode("utf-8"), overwrite=force)
-            typer.echo(f"wrote {output / schema_file_name(k)}")
+            written.append(output / schema_file_name(k))
     except WriteError as e:
         fail(str(e), EXIT_USAGE if e.usage else EXIT_DATA)
     except OSError as e:
         fail(f"cannot write to {output}: {e.strerror or e}", EXIT_DATA)
+    for path in written:
+        typer.echo(f"wrote {path}")
