@@ -312,7 +312,7 @@ class FileResult:
             return ""
         return "".join(difflib.unified_diff(
             self.old_text.splitlines(keepends=True), self.new_text.splitlines(keepends=True),
-            f"a/{self.rel}", f"b/{self.rel}"))
+            *((self.rel, self.rel) if Path(self.rel).is_absolute() else (f"a/{self.rel}", f"b/{self.rel}"))))
 
 
 def toml_files(paths: list[Path]) -> list[Path]:

@@ -62,6 +62,9 @@ def resolve_base(root: Path | str, rev: str | None) -> str:
 
 def changed_since(root: Path | str, rev: str | None = None) -> list[str]:
     """Files changed since REV's merge-base with HEAD: committed, staged, unstaged, untracked, deleted."""
+    if not has_commits(root):  # a new repository: everything is new
+        listed = git(root, "ls-files", "--cached", "--others", "--exclude-standard")
+        return sorted({line for line in listed.splitlines() if line})
     base = resolve_base(root, rev)
     diff = git(root, "diff", "--name-only", "--no-renames", "--relative", base, "--")
     untracked = git(root, "ls-files", "--others", "--exclude-standard")
@@ -75,7 +78,8 @@ def first_added(root: Path | str, pathspecs: list[str]) -> dict[str, dt.datetime
     renews it; the author date would keep the first draft's date).
     One `git log` call for all files; files never committed are absent.
     """
-    out = git(root, "log", "--diff-filter=A", "--format=%x01%cI", "--name-only", "--relative", "--", *pathspecs)
+    out = git(root, "log", "--diff-filter=A", "--no-renames", "--format=%x01%cI", "--name-only", "--relative",
+              "--", *pathspecs)
     found: dict[str, dt.datetime] = {}
     when: dt.datetime | None = None
     for line in out.splitlines():

@@ -160,3 +160,18 @@ def test_changed_paths_are_relative_to_the_organisation(tmp_path):
     r.write("org/" + ES_REPORT, 'filed = 2026-11-26\nsummary = "ok"\n')
     assert changed_since(sub, "HEAD") == [ES_REPORT]
     assert re.match(r"^[0-9a-f]{40}$", r.git("rev-parse", "HEAD").strip())
+
+
+def test_a_repository_without_commits_checks_everything(tmp_path, monkeypatch, run):
+    from git_helpers import EXAMPLE_COLLECTIVES, Repo
+
+    import shutil
+
+    root = tmp_path / "fresh"
+    shutil.copytree(EXAMPLE_COLLECTIVES, root / "collectives")
+    Repo(root).git("init", "-q", "-b", "main")
+    assert len([p for p in changed_since(root, "HEAD") if p.endswith(".toml")]) == 35
+    monkeypatch.chdir(root)
+    result = run("validate", "--changed", "HEAD")
+    assert result.exit_code == 0, result.stdout
+    assert "35 changed file(s)" in result.stderr
