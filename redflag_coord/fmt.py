@@ -241,7 +241,7 @@ def _value(item: Item, indent: int) -> str:
     if isinstance(item, String):
         if item.type is StringType.SLL:
             return tomlkit.string(str(item)).as_string()
-        return item.as_string()
+        return item.as_string().replace("\r\n", "\n")
     if isinstance(item, InlineTable):
         pairs = [f"{_key(k.key)} = {_value(v, 0)}" for k, v in item.value.body if k is not None]
         return "{ " + ", ".join(pairs) + " }" if pairs else "{}"
@@ -253,7 +253,7 @@ def _value(item: Item, indent: int) -> str:
 def _array(item: Array, indent: int) -> str:
     if _has_comments(item) or any(isinstance(e, String) and e.type in (StringType.MLB, StringType.MLL)
                                   for e in item):
-        return item.as_string()
+        return item.as_string().replace("\r\n", "\n")
     parts = [_value(e, 0) for e in item]
     one_line = "[" + ", ".join(parts) + "]"
     if indent + len(one_line) <= LINE_WIDTH or not parts or any("\n" in p for p in parts):

@@ -192,3 +192,9 @@ def test_fmt_is_idempotent_and_keeps_the_data(text):
     once = format_text(text, "report")
     assert format_text(once, "report") == once
     assert tomllib.loads(once) == tomllib.loads(text)
+
+
+@pytest.mark.parametrize("path", EXAMPLE_FILES[:12], ids=lambda p: "/".join(p.parts[-3:]))
+def test_crlf_files_get_lf_line_ends(path):
+    original = path.read_text(encoding="utf-8")
+    assert format_text(original.replace("\n", "\r\n"), _kind(path)) == original
