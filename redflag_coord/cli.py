@@ -8,6 +8,10 @@ from typing import Annotated
 import typer
 
 from . import __version__
+from .commands import network as _network
+from .commands import slots as _slots
+from .commands import calendar as _calendar
+from .commands import invite as _invite
 from .commands import fmt as _fmt
 from .commands import init as _init
 from .commands import report as _report
@@ -45,6 +49,10 @@ def _root(
 
 app.command("validate")(_validate.validate)
 app.command("summary")(_summary.summary)
+app.command("network")(_network.network)
+app.command("slots")(_slots.slots)
+app.command("invite")(_invite.invite)
+app.command("calendar")(_calendar.calendar)
 app.command("fmt")(_fmt.fmt)
 app.add_typer(_report.app, name="report")
 app.command("schema")(_schema.schema)

@@ -124,13 +124,33 @@ HOURS_PATTERN = r"^([01][0-9]|2[0-4]):[0-5][0-9]-([01][0-9]|2[0-4]):[0-5][0-9]$"
 Hours = Annotated[str, StringConstraints(pattern=HOURS_PATTERN)]
 
 
+def hours_minutes(hours: str) -> tuple[int, int]:
+    """'18:00-22:30' -> (1080, 1350): minutes after local midnight, end excluded."""
+    start, end = (int(t[:2]) * 60 + int(t[3:]) for t in hours.split("-"))
+    return start, end
+
+
+class BandHours(FileModel):
+    """Local hours that are better or worse than the collective's acceptable hours."""
+
+    weekdays: list[Hours] = Field(default_factory=list, description="Monday to Friday")
+    saturday: list[Hours] = Field(default_factory=list)
+    sunday: list[Hours] = Field(default_factory=list)
+
+
 class Availability(FileModel):
-    """Local hours a collective can meet, used to find meeting times."""
+    """Local hours a collective can meet, used to find meeting times.
+
+    weekdays/saturday/sunday are the acceptable hours; `good` and `poor` optionally
+    name better and worse hours (without `poor`, other waking hours 07:00-23:00 are poor).
+    """
 
     weekdays: list[Hours] = Field(default_factory=list, description="Monday to Friday, e.g. '18:00-22:00'")
     saturday: list[Hours] = Field(default_factory=list)
     sunday: list[Hours] = Field(default_factory=list)
     avoid: list[dt.date] = Field(default_factory=list, description="Dates the collective cannot meet")
+    good: BandHours | None = Field(None, description="Preferred hours (band 'good')")
+    poor: BandHours | None = Field(None, description="Possible but hard hours (band 'poor')")
 
 
 class Collective(FileModel):

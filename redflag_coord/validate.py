@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .load import CollectiveData, Organisation, load_organisation, rel_path
-from .model import DEFAULT_NATURES, Meeting, Report
+from .model import DEFAULT_NATURES, Availability, BandHours, Meeting, Report, hours_minutes
 from .problems import Problem, Problems, located
 from .zones import resolve
 
@@ -60,6 +60,8 @@ def check_organisation(org: Organisation, out: Problems, today: dt.date) -> None
         for mid, report in c.reports.items():
             check_report(org, c, mid, report, meetings, out)
         check_relationships(org, c, handles, out, today)
+        if c.info is not None and c.info.availability is not None:
+            check_availability(rel_path("collective", c.slug), c.info.availability, out)
 
 
 # -- uniqueness -----------------------------------------------------------------
@@ -165,6 +167,35 @@ def _no_collective(slug: str, known: Iterable[str]) -> str:
     return f"no collective {slug!r}{hint}"
 
 
+# -- availability -------------------------------------------------------------------
+
+
+def check_availability(rel: str, a: Availability | BandHours, out: Problems, key: tuple = ("availability",)) -> None:
+    """Each range starts before it ends (within the day); ranges of one list do not overlap."""
+    for day in ("weekdays", "saturday", "sunday"):
+        spans: list[tuple[int, int, int]] = []
+        for i, hours in enumerate(getattr(a, day)):
+            start, end = hours_minutes(hours)
+            where = key + (day, i)
+            if max(start, end) > 24 * 60:
+                out.add(rel, "bad-hours", f"{hours!r}: a day ends at 24:00", key=where)
+            elif start >= end:
+                out.add(rel, "bad-hours", f"{hours!r} does not start before it ends; a range cannot cross "
+                        "midnight: write the hours before midnight here and the rest on the next day",
+                        key=where)
+            else:
+                spans.append((start, end, i))
+        spans.sort()
+        for (s1, e1, i1), (s2, _e2, i2) in zip(spans, spans[1:]):
+            if s2 < e1:
+                out.add(rel, "overlapping-hours", f"{getattr(a, day)[i2]!r} overlaps {getattr(a, day)[i1]!r}; "
+                        "merge them", key=key + (day, i2), severity="warning")
+    if isinstance(a, Availability):
+        for band in ("good", "poor"):
+            if getattr(a, band) is not None:
+                check_availability(rel, getattr(a, band), out, key + (band,))
+
+
 # -- reports ------------------------------------------------------------------------
 
 
@@ -244,6 +275,9 @@ def _relationship_dates(rel: str, key: tuple, r, out: Problems, today: dt.date) 
     previous = None
     for j, step in enumerate(r.history):
         hkey = key + ("history", j)
+        if step.date < r.since:
+            out.add(rel, "date-order", f"history date {step.date} is before since {r.since}, when the "
+                    "relationship began", key=hkey + ("date",))
         if step.date > today:
             out.add(rel, "future-date", f"date {step.date} is in the future (today is {today})", key=hkey + ("date",))
         if previous is not None:

@@ -1,0 +1,92 @@
+"""Text survives the round trip and cannot change the file's structure; lines fold at 75 octets."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import icalendar
+import vobject
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from redflag_coord import calendar as ics
+from redflag_coord.load import load_organisation
+from redflag_coord.model import Meeting
+from conftest import EXAMPLE
+
+ORG = load_organisation(EXAMPLE)
+SETTINGS = ics.Settings(stamp=dt.datetime(2026, 11, 27, 12, tzinfo=dt.timezone.utc))
+SAMPLES = [
+    "Reunión: ¿quién conocemos?, ¿qué relación?; sí \\ no",
+    "अंतर्राष्ट्रीय समिति: मज़दूरों के साथ संबंध",  # Devanagari
+    "Umhlangano: ukwakha ubudlelwano nabasebenzi",  # isiZulu
+    "C:\\New folder \\n \\N \\, \\;",  # backslash sequences that look like escapes
+    "line one\nline two\r\nline three\rfour",
+    "END:VEVENT\nBEGIN:VCALENDAR\nUID:evil\nEND:VCALENDAR",
+    "x" * 74 + "é" + "दे" * 40,
+]
+STRUCTURE = [b"BEGIN:VCALENDAR", b"BEGIN:VTIMEZONE", b"BEGIN:STANDARD", b"END:STANDARD", b"BEGIN:DAYLIGHT",
+             b"END:DAYLIGHT", b"END:VTIMEZONE", b"BEGIN:VEVENT", b"END:VEVENT", b"END:VCALENDAR"]
+text = st.lists(
+    st.one_of(
+        st.sampled_from([",", ";", ":", "\\", "\n", "\r", '"', "END:VEVENT", "BEGIN:VCALENDAR",
+                         "\r\nEND:VCALENDAR\r\n", "\nBEGIN:VEVENT\n", "ñ", "दे", "Ukwakha"]),
+        st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=20),
+    ),
+    min_size=1,
+    max_size=20,
+).map("".join).filter(lambda s: ics.clean_text(s).strip())
+
+
+def _meeting(title: str, location: str, description: str) -> Meeting:
+    return Meeting(title=title[:300], start=dt.datetime(2026, 12, 12, 7), timezone="America/Los_Angeles",
+                   duration_minutes=60, location=location[:300], description=description)
+
+
+def _build(m: Meeting) -> bytes:
+    org = ORG
+    org.collectives["international-committee"].meetings["t-text"] = m
+    try:
+        return ics.invite(org, "t-text", "publish", SETTINGS).to_ical()
+    finally:
+        del org.collectives["international-committee"].meetings["t-text"]
+
+
+def _check(title: str, location: str, description: str) -> None:
+    m = _meeting(title, location, description)
+    data = _build(m)
+    for line in data.split(b"\r\n"):
+        assert len(line) <= 75, line
+        line.decode("utf-8")  # a fold never splits a multi-byte character
+    lines = data.replace(b"\r\n ", b"").split(b"\r\n")
+    assert lines[-1] == b"" and all(re.match(rb"^[A-Z][A-Z0-9-]*[;:]", x) for x in lines[:-1])
+    structure = [x for x in lines if x.startswith((b"BEGIN:", b"END:"))]
+    assert structure == STRUCTURE
+    cal = icalendar.Calendar.from_ical(data)
+    (event,) = cal.walk("VEVENT")
+    assert str(event["UID"]) == "t-text@redflag-coord.invalid"
+    assert str(event["SUMMARY"]) == ics.clean_text(m.title)
+    assert str(event["LOCATION"]) == ics.clean_text(m.location)
+    assert ics.clean_text(" ".join(m.description.split())) in str(event["DESCRIPTION"])
+    (vevent,) = vobject.readOne(data.decode()).vevent_list
+    assert vevent.summary.value == ics.clean_text(m.title)
+
+
+def test_samples_round_trip():
+    for s in SAMPLES:
+        _check(s, s, s)
+
+
+@settings(max_examples=100, deadline=None)
+@given(title=text, location=text, description=text)
+def test_any_text_round_trips_and_keeps_the_structure(title, location, description):
+    _check(title, location, description)
+
+
+def test_describe_is_in_the_meeting_language_and_states_the_zone():
+    _, study = ORG.find_meeting("la-study-group")
+    text = ics.describe(ORG, "la-study-group", study)
+    assert "jueves, 1 de octubre de 2026, 19:00–20:30 (America/Los_Angeles, UTC-07:00)" in text
+    assert "= 02:00–03:30 UTC (2026-10-02)" in text
+    assert "Orden del día" in text and "@" not in text
