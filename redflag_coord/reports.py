@@ -12,9 +12,9 @@ import string
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from importlib import resources
-from typing import Literal
+from typing import Any, Literal
 
-from .load import Organisation, rel_path
+from .load import CollectiveData, Organisation, rel_path
 from .model import DEFAULT_NATURES, Meeting, Relationship, Report, Stage
 from .zones import resolve, zone
 
@@ -215,7 +215,7 @@ def new_report(org: Organisation, slug: str, meeting_id: str, today: dt.date) ->
         todo.append("filed_by: add your handle once you are in members.toml")
     _fill_red_flag(doc, prev)
     todo.append(f"red_flag: readers and copies {'carried over from ' + prev[0] if prev else 'are 0'}; update them")
-    cutoff = meetings_date(org, prev[0]) if prev else None
+    cutoff = _meeting_date(org, prev[0]) if prev else None
     if c.relationships is not None:
         figures = relationship_figures(c.relationships.relationships, c.relationships.natures, cutoff)
         for key, value in figures.items():
@@ -230,7 +230,8 @@ def new_report(org: Organisation, slug: str, meeting_id: str, today: dt.date) ->
     return NewReport(rel, text, lang, prev[0] if prev else None, todo)
 
 
-def meetings_date(org: Organisation, meeting_id: str) -> dt.date | None:
+def _meeting_date(org: Organisation, meeting_id: str) -> dt.date | None:
+    """When a meeting took place (or, its file gone, when the first report to it was filed)."""
     found = org.find_meeting(meeting_id)
     if found:
         return found[1].start.date()
@@ -238,7 +239,7 @@ def meetings_date(org: Organisation, meeting_id: str) -> dt.date | None:
     return c_reports[0].filed if c_reports else None
 
 
-def _filed_by(c, prev: Report | None) -> str | None:
+def _filed_by(c: CollectiveData, prev: Report | None) -> str | None:
     handles = [m.handle for m in c.members.members] if c.members else []
     if prev and prev.filed_by in handles:
         return prev.filed_by
@@ -246,7 +247,7 @@ def _filed_by(c, prev: Report | None) -> str | None:
     return (with_role or handles or [None])[0]
 
 
-def _fill_red_flag(doc, prev: tuple[str, Report] | None) -> None:
+def _fill_red_flag(doc: Any, prev: tuple[str, Report] | None) -> None:
     import tomlkit
 
     rf = prev[1].red_flag if prev else None
