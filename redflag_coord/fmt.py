@@ -32,7 +32,7 @@ from typing import Any
 
 import tomlkit
 from pydantic import BaseModel
-from tomlkit.exceptions import ParseError
+from tomlkit.exceptions import ParseError, TOMLKitError
 from tomlkit.items import AoT, Array, Comment, InlineTable, Item, String, StringType, Table, Whitespace
 
 from .load import FIXED_FILES, FOLDERS
@@ -40,6 +40,7 @@ from .model import FILE_MODELS
 
 LINE_WIDTH = 100
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+_AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)")
 
 
 class FormatError(Exception):
@@ -62,13 +63,20 @@ def kind_of(path: Path | str) -> str | None:
 def format_text(text: str, kind: str | None = None) -> str:
     """The canonical layout of a TOML text; raises FormatError when it cannot be done safely."""
     try:
-        doc = tomlkit.parse(text)
         before = tomllib.loads(text)
-    except (ParseError, tomllib.TOMLDecodeError) as e:
-        raise FormatError(f"invalid TOML: {e}", getattr(e, "line", None), getattr(e, "col", None)) from e
-    emitter = _Emitter()
-    emitter.container(doc.body, FILE_MODELS.get(kind or ""), (), top=True)
-    out = emitter.text()
+    except tomllib.TOMLDecodeError as e:
+        at = _AT.search(str(e))
+        raise FormatError(f"invalid TOML: {_AT.sub('', str(e))}; run 'redflag-coord validate' for details",
+                          int(at.group(1)) if at else None, int(at.group(2)) if at else None) from e
+    try:
+        doc = tomlkit.parse(text)
+        emitter = _Emitter()
+        emitter.container(doc.body, FILE_MODELS.get(kind or ""), (), top=True)
+        out = emitter.text()
+    except FormatError:
+        raise
+    except (TOMLKitError, ValueError, TypeError, KeyError, RecursionError) as e:
+        raise FormatError(f"this layout cannot be rewritten safely ({type(e).__name__}: {e}); left as it is") from e
     _check_same(text, out, before, doc)
     return out
 

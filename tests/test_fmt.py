@@ -197,3 +197,18 @@ def test_fmt_is_idempotent_and_keeps_the_data(text):
 def test_crlf_files_get_lf_line_ends(path):
     original = path.read_text(encoding="utf-8")
     assert format_text(original.replace("\n", "\r\n"), _kind(path)) == original
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(EXAMPLE_FILES), st.integers(0, 10_000), st.integers(1, 5), st.text(" =[]{}\"'#.,\n\\x1", max_size=3))
+def test_damaged_files_give_a_format_error_or_the_same_data(path, at, length, insert):
+    text = path.read_text(encoding="utf-8")
+    at %= len(text)
+    damaged = text[:at] + insert + text[at + length:]
+    try:
+        out = format_text(damaged, _kind(path))
+    except FormatError as e:
+        assert str(e)
+        return
+    assert tomllib.loads(out) == tomllib.loads(damaged)
+    assert format_text(out, _kind(path)) == out
