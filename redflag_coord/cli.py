@@ -13,6 +13,10 @@ from .commands import network as _network
 from .commands import slots as _slots
 from .commands import calendar as _calendar
 from .commands import invite as _invite
+from .commands import fmt as _fmt
+from .commands import init as _init
+from .commands import report as _report
+from .commands import schema as _schema
 from .commands import summary as _summary
 from .commands import validate as _validate
 from .commands.common import EXIT_INTERNAL
@@ -51,6 +55,10 @@ app.command("network")(_network.network)
 app.command("slots")(_slots.slots)
 app.command("invite")(_invite.invite)
 app.command("calendar")(_calendar.calendar)
+app.command("fmt")(_fmt.fmt)
+app.add_typer(_report.app, name="report")
+app.command("schema")(_schema.schema)
+app.command("init")(_init.init)
 
 
 def main() -> None:

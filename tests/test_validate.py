@@ -164,7 +164,7 @@ def test_opener_must_be_a_participant(org_copy):
 
 def test_item_lead_unknown(org_copy):
     edit(org_copy, IC, 'lead = "india"', 'lead = "indai"')
-    assert only(org_copy) == (IC, 48, 1, "error", "unresolved-ref")
+    assert only(org_copy) == (IC, 49, 1, "error", "unresolved-ref")
 
 
 def test_report_for_unknown_meeting(org_copy):

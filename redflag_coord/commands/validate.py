@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from .common import EXIT_DATA, EXIT_OK, find_root_or_exit
+from .common import EXIT_DATA, EXIT_OK, EXIT_USAGE, fail, find_root_or_exit
 
 
 class Format(str, Enum):
@@ -25,6 +25,12 @@ def validate(
     ] = None,
     format: Annotated[Format, typer.Option("--format", "-f", help="Output: text, json, or github (workflow annotations).")] = Format.text,
     strict: Annotated[bool, typer.Option("--strict", help="Warnings fail too (exit 1).")] = False,
+    changed: Annotated[
+        bool,
+        typer.Option("--changed", help="Check only the files changed since REV, committed or not, plus the "
+                     "references that touch them: `validate --changed [REV]`, where REV (default: the "
+                     "merge-base with main) takes the place of PATH and the repository is found from here."),
+    ] = False,
 ) -> None:
     """Check every file against its schema and against the others.
 
@@ -34,6 +40,9 @@ def validate(
     from ..problems import RENDERERS
     from ..validate import validate_path
 
+    if changed:
+        rev = None if path is None or path.exists() else str(path)
+        _validate_changed(find_root_or_exit(None if rev else path), rev, format, strict)
     root = find_root_or_exit(path)
     outcome = validate_path(root)
     problems = outcome.problems
@@ -48,6 +57,27 @@ def validate(
         files = "" if only is not None else f" in {_count_files(outcome)} files"
         typer.echo(f"{errors} error(s), {warnings} warning(s){files}", err=True)
     raise typer.Exit(EXIT_DATA if errors or (strict and warnings) else EXIT_OK)
+
+
+def _validate_changed(root: Path, rev: str | None, format: Format, strict: bool) -> None:
+    from ..changed import validate_changed
+    from ..gitinfo import GitError, changed_since
+    from ..problems import RENDERERS
+
+    try:
+        paths = changed_since(root, rev)
+    except GitError as e:
+        fail(f"--changed needs a git repository: {e}", EXIT_USAGE)
+    outcome = validate_changed(root, paths)
+    problems = outcome.problems
+    if problems or format is Format.json:
+        typer.echo(RENDERERS[format.value](problems))
+    warnings = len(problems) - outcome.errors
+    if format is Format.text:
+        scope = "all files (a collective was removed)" if outcome.full else (
+            f"{len(outcome.changed)} changed file(s), {len(outcome.read)} read")
+        typer.echo(f"{outcome.errors} error(s), {warnings} warning(s) in {scope}", err=True)
+    raise typer.Exit(EXIT_DATA if outcome.errors or (strict and warnings) else EXIT_OK)
 
 
 def _only_files(root: Path, path: Path | None) -> str | None:

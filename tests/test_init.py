@@ -1,0 +1,86 @@
+"""init: a new organisation repository that validates clean."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+
+import pytest
+from git_helpers import Repo
+
+from redflag_coord.model import FILE_MODELS
+
+
+@pytest.fixture
+def new_org(tmp_path, run):
+    folder = tmp_path / "org"
+    result = run("init", str(folder), "--timezone", "America/El_Salvador", "--language", "es")
+    assert result.exit_code == 0, result.stderr
+    return folder
+
+
+def test_new_repository_validates_and_is_canonical(new_org, run):
+    assert run("validate", str(new_org)).exit_code == 0
+    assert run("fmt", "--check", str(new_org / "collectives")).exit_code == 0
+    meeting = tomllib.loads((new_org / "collectives/committee/meetings/first-meeting.toml").read_text())
+    assert meeting["timezone"] == "America/El_Salvador"
+    assert meeting["start"].isoformat() == "2026-12-25T15:00:00"  # four weeks after REDFLAG_TODAY
+    assert meeting["participants"] == ["first-collective"]
+
+
+def test_ci_workflow_and_gitignore(new_org):
+    workflow = (new_org / ".github/workflows/check.yml").read_text()
+    assert "pull_request:" in workflow
+    assert "redflag-coord validate --format github" in workflow
+    assert "redflag-coord fmt --check" in workflow
+    assert "reminders/" in (new_org / ".gitignore").read_text().splitlines()
+
+
+def test_taplo_config_maps_every_kind_to_its_schema(new_org):
+    config = tomllib.loads((new_org / ".taplo.toml").read_text())
+    rules = config["rule"]
+    assert len(rules) == len(FILE_MODELS)
+    for rule in rules:
+        schema_path = new_org / rule["schema"]["path"]
+        schema = json.loads(schema_path.read_text())
+        kind = schema_path.name.removesuffix(".schema.json")
+        matched = [p for glob in rule["include"] for p in new_org.glob(glob)]
+        if kind in ("collective", "members", "meeting"):
+            assert matched, f"no file matches {rule['include']}"
+        assert schema["$id"] == f"{kind}.schema.json"
+
+
+def test_refuses_a_folder_that_is_not_empty(tmp_path, run):
+    folder = tmp_path / "busy"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("mine")
+    result = run("init", str(folder))
+    assert result.exit_code == 2
+    assert "not an empty folder" in result.stderr
+    assert [p.name for p in folder.iterdir()] == ["notes.txt"]
+
+
+def test_bad_zone_or_language_is_a_usage_error(tmp_path, run):
+    r = run("init", str(tmp_path / "a"), "--timezone", "PST")
+    assert r.exit_code == 2 and "abbreviation" in r.stderr
+    r = run("init", str(tmp_path / "b"), "--language", "Spanish")
+    assert r.exit_code == 2
+    assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
+
+
+def test_first_report_by_pull_request(new_org, run, monkeypatch):
+    repo = Repo(new_org)
+    repo.git("init", "-q", "-b", "main")
+    repo.commit("new organisation")
+    repo.git("checkout", "-q", "-b", "first-report")
+    monkeypatch.chdir(new_org)
+    assert run("report", "status", "first-meeting").exit_code == 1
+    made = run("report", "new", "first-collective", "first-meeting")
+    assert made.exit_code == 0, made.stderr
+    assert "(template: es)" in made.stdout
+    repo.commit("first report", date="2026-12-01T10:00:00+00:00")
+    assert run("validate", "--changed", "main").exit_code == 0
+    assert run("fmt", "--check").exit_code == 0
+    status = run("report", "status", "first-meeting", "--format", "json")
+    [row] = json.loads(status.stdout)["reports"]
+    assert (row["status"], row["filed"], row["source"]) == ("draft", "2026-12-01", "git")
