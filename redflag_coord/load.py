@@ -155,7 +155,45 @@ def parse_toml(raw: bytes, rel: str) -> tuple[dict[str, Any] | None, list[Proble
         line, col, msg = _toml_error(e)
         return None, [Problem(rel, "syntax", msg, line=line, column=col)]
     except RecursionError:
-        return None, [Problem(rel, "too-deep", "arrays or tables nested too deeply to read")]
+        line, col = _deep_at(text)
+        return None, [Problem(rel, "too-deep", f"arrays or inline tables nested more than {_MAX_DEPTH} deep; "
+                              "a data file needs two or three levels: check for unclosed or repeated brackets",
+                              line=line, column=col)]
+    except ValueError:  # an integer over Python's digit limit (sys.get_int_max_str_digits)
+        line, col = _long_number_at(text)
+        return None, [Problem(rel, "bad-number", "a number has thousands of digits; no value here needs more "
+                              "than a few: check this line", line=line, column=col)]
+
+
+_MAX_DEPTH = 64
+_LONG_NUMBER = re.compile(r"[0-9_]{1000,}")
+
+
+def _deep_at(text: str) -> tuple[int | None, int | None]:
+    """Where bracket nesting (outside quotes, roughly) first passes _MAX_DEPTH."""
+    depth, quote = 0, ""
+    for i, ch in enumerate(text):
+        if quote:
+            if ch == quote or ch == "\n":
+                quote = ""
+        elif ch in "\"'":
+            quote = ch
+        elif ch in "[{":
+            depth += 1
+            if depth > _MAX_DEPTH:
+                return _text_line_col(text, i)
+        elif ch in "]}":
+            depth -= 1
+    return None, None
+
+
+def _long_number_at(text: str) -> tuple[int | None, int | None]:
+    m = _LONG_NUMBER.search(text)
+    return _text_line_col(text, m.start()) if m else (None, None)
+
+
+def _text_line_col(text: str, offset: int) -> tuple[int, int]:
+    return text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
 def _line_col(raw: bytes, offset: int) -> tuple[int, int]:
@@ -169,6 +207,7 @@ _SYNTAX_HINTS = {
     "Cannot overwrite a value": "a key is given twice",
     "Cannot declare": "a table is declared twice",
     "Invalid value": "check quotes, brackets, commas and date formats",
+    "Invalid date or datetime": "the date does not exist or is not written as YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS",
     "Invalid statement": "expected 'key = value' or a [table] header",
     "Expected '=' after a key": "keys with spaces need quotes",
     "Unclosed array": "an array is missing its closing ']'",
@@ -238,11 +277,15 @@ _CODES = {
 
 
 def _describe(value: Any) -> str:
+    if isinstance(value, _Hidden):
+        return repr(value)
     if isinstance(value, bool):
         return f"{str(value).lower()}"
     if isinstance(value, str):
         shown = value if len(value) <= 40 else value[:37] + "..."
         return f"text {shown!r}"
+    if isinstance(value, int) and abs(value) >= 10**15:
+        return f"a number with {len(str(abs(value)))} digits"
     if isinstance(value, (int, float)):
         return f"the number {value}"
     if isinstance(value, list):
@@ -258,8 +301,33 @@ def schema_problems(rel: str, model: type[BaseModel], err: ValidationError) -> l
         loc = tuple(p for p in e["loc"] if p != "[key]")
         typ = e["type"]
         code = _CODES.get(typ, "wrong-type" if typ in _EXPECTED else "bad-value")
+        if _is_private(model, loc):  # never echo a private value (CI logs, screens)
+            e = {**e, "input": _Hidden()}
         out.append(Problem(rel, code, _message(model, loc, e), key=loc))
     return out
+
+
+class _Hidden:
+    def __repr__(self) -> str:
+        return "a private value (not shown)"
+
+
+def _is_private(model: type[BaseModel], loc: tuple) -> bool:
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        sub = _submodel(current)
+        if sub is None:
+            return False
+        fields = {(f.alias or n): f for n, f in sub.model_fields.items()}
+        f = fields.get(part)
+        if f is None:
+            return False
+        if isinstance(f.json_schema_extra, dict) and f.json_schema_extra.get("x-private"):
+            return True
+        current = f.annotation
+    return False
 
 
 def _message(model: type[BaseModel], loc: tuple, e: dict) -> str:
@@ -269,20 +337,26 @@ def _message(model: type[BaseModel], loc: tuple, e: dict) -> str:
         known = fields_at(model, loc[:-1])
         close = difflib.get_close_matches(str(name), known, n=1, cutoff=0.6)
         hint = f"did you mean {close[0]!r}?" if close else f"allowed keys: {', '.join(known)}"
-        return f"unknown key {name!r}; {hint}"
+        return f"unknown key {_quote(name)}; {hint}"
     if typ == "missing":
         return f"missing required key {name!r}; add it"
     if typ in ("enum", "literal_error"):
-        return f"{value!r} is not allowed; choose one of {ctx.get('expected', '')}"
+        return f"{_quote(value)} is not allowed; choose one of {ctx.get('expected', '')}"
     if typ in ("unknown_zone", "offset_datetime", "url"):
         return e["msg"]
     if typ == "string_pattern_mismatch":
         words = _PATTERN_WORDS.get(ctx.get("pattern", ""), f"text matching {ctx.get('pattern')}")
-        return f"{value!r} is not {words}"
+        return f"{_quote(value)} is not {words}"
     if typ in _EXPECTED:
         return f"expected {_EXPECTED[typ]}, found {_describe(value)}"
     msg = e["msg"]
     return f"{msg[:1].lower()}{msg[1:]} (found {_describe(value)})"
+
+
+def _quote(value: Any) -> str:
+    if isinstance(value, str) and len(value) > 40:
+        return repr(value[:37] + "...")
+    return repr(value)
 
 
 def fields_at(model: type[BaseModel], loc: tuple) -> list[str]:

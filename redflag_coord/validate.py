@@ -15,7 +15,9 @@ from pathlib import Path
 
 from .load import CollectiveData, Organisation, load_organisation, rel_path
 from .model import DEFAULT_NATURES, Meeting, Report
+from .privacy import check_private_text
 from .problems import Problem, Problems, located
+from .textcheck import check_text
 from .zones import resolve
 
 
@@ -60,6 +62,8 @@ def check_organisation(org: Organisation, out: Problems, today: dt.date) -> None
         for mid, report in c.reports.items():
             check_report(org, c, mid, report, meetings, out)
         check_relationships(org, c, handles, out, today)
+    check_text(org, out)
+    check_private_text(org, out)
 
 
 # -- uniqueness -----------------------------------------------------------------
