@@ -7,6 +7,7 @@ an exception. Line numbers are found later, only for files with problems.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import os
 import re
@@ -137,6 +138,9 @@ def parse_toml(raw: bytes, rel: str) -> tuple[dict[str, Any] | None, list[Proble
                               line=1, column=1)]
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         return None, [Problem(rel, "encoding", "file is UTF-16; save it as UTF-8", line=1, column=1)]
+    if _looks_utf16(raw):
+        return None, [Problem(rel, "encoding", "file looks like UTF-16 (without a byte-order mark); save it as UTF-8",
+                              line=1, column=1)]
     if b"\x00" in raw:
         line, col = _line_col(raw, raw.index(b"\x00"))
         return None, [Problem(rel, "binary", "file holds NUL bytes: it is binary, not TOML text",
@@ -145,14 +149,15 @@ def parse_toml(raw: bytes, rel: str) -> tuple[dict[str, Any] | None, list[Proble
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
         line, col = _line_col(raw, e.start)
-        return None, [Problem(rel, "encoding", f"invalid UTF-8 (byte 0x{raw[e.start]:02x}); save the file as UTF-8",
-                              line=line, column=col)]
+        guess = "" if _cut_off(raw, e.start) else " (it looks like Latin-1 or Windows-1252)"
+        return None, [Problem(rel, "encoding", f"invalid UTF-8 (byte 0x{raw[e.start]:02x}){guess}; "
+                              "save the file as UTF-8", line=line, column=col)]
     if not text.strip():
         return None, [Problem(rel, "empty", "file is empty; fill it in (see README) or delete it")]
     try:
         return tomllib.loads(text), []
     except tomllib.TOMLDecodeError as e:
-        line, col, msg = _toml_error(e)
+        line, col, msg = _toml_error(e, text)
         return None, [Problem(rel, "syntax", msg, line=line, column=col)]
     except RecursionError:
         line, col = _deep_at(text)
@@ -166,6 +171,18 @@ def parse_toml(raw: bytes, rel: str) -> tuple[dict[str, Any] | None, list[Proble
 
 
 _MAX_DEPTH = 64
+
+
+def _looks_utf16(raw: bytes) -> bool:
+    """ASCII text saved as UTF-16: every other byte is NUL."""
+    head = raw[:200]
+    half = len(head) // 2
+    return half >= 2 and max(head[1::2].count(0), head[0::2].count(0)) >= half * 0.9
+
+
+def _cut_off(raw: bytes, start: int) -> bool:
+    """True when the bad bytes are only a multi-byte character cut off at the end of the file."""
+    return len(raw) - start < 4 and raw[start] >= 0xC2
 _LONG_NUMBER = re.compile(r"[0-9_]{1000,}")
 
 
@@ -205,12 +222,23 @@ def _line_col(raw: bytes, offset: int) -> tuple[int, int]:
 _AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)|\s*\(at end of document\)")
 _SYNTAX_HINTS = {
     "Cannot overwrite a value": "a key is given twice",
-    "Cannot declare": "a table is declared twice",
+    "Cannot declare": "a table is declared twice: merge them",
+    "Cannot mutate immutable namespace": "it was already given as a value (key = [...] or {...}), so it cannot "
+    "also have a [table] header: write it one way",
+    "Unescaped '\\' in a string": "write a backslash as \\\\, or use a 'literal string'",
+    "Invalid hex value": "write \\u with four hex digits (\\u00e9) or \\U with eight",
+    "Escaped character is not a Unicode scalar value": "that \\u or \\U code is not a character",
+    "Invalid initial character for a key part": "an inline table { } must be on one line, without a trailing "
+    "comma; a key is letters, digits, '_' and '-', or in quotes",
+    "Expected ']' at the end of a table declaration": "a [table] header is missing its closing ']'",
+    "Expected ']]' at the end of an array declaration": "an [[array]] header needs its closing ']]'",
+    'Expected "\'\'\'"': "a multi-line literal string is missing its closing three quotes",
+    'Expected "\'"': "a 'literal string' is missing its closing quote",
     "Invalid value": "check quotes, brackets, commas and date formats",
     "Invalid date or datetime": "the date does not exist or is not written as YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS",
     "Invalid statement": "expected 'key = value' or a [table] header",
     "Expected '=' after a key": "keys with spaces need quotes",
-    "Unclosed array": "an array is missing its closing ']'",
+    "Unclosed array": "an array is missing its closing ']' or a comma between values",
     "Unclosed inline table": "an inline table must close '}' on the same line",
     "Unterminated string": "a string is missing its closing quote",
     "Illegal character '\\n'": "a string is missing its closing quote",
@@ -218,13 +246,60 @@ _SYNTAX_HINTS = {
 }
 
 
-def _toml_error(e: tomllib.TOMLDecodeError) -> tuple[int | None, int | None, str]:
+_AFTER_STATEMENT = "Expected newline or end of document after a statement"
+_DATE_LIKE = re.compile(r"=\s*\d{1,4}[-/:]")
+_NUMBER_LIKE = re.compile(r"=\s*[+-]?\d")
+_YAML_LIKE = re.compile(r"^\s*[\w-]+:(\s|$)")
+
+
+def _statement_hint(line_text: str, col: int | None) -> str:
+    """Why tomllib stopped after a value: usually a bad date, time or number."""
+    if col is not None and line_text[col - 1 : col] == "\r":
+        return "a carriage return without a line feed: save the file with LF or CRLF line endings"
+    if _DATE_LIKE.search(line_text):
+        return ("dates are YYYY-MM-DD and times HH:MM:SS, with a real month (01-12), day, hour (00-23) "
+                "and minute (00-59), e.g. 2026-12-12T07:00:00")
+    if _NUMBER_LIKE.search(line_text):
+        return ("numbers are written without leading zeros, units, thousands separators or doubled "
+                "underscores, e.g. 1200")
+    return "one 'key = value' per line; text needs quotes"
+
+
+def _opening_line(text: str) -> int | None:
+    """For an error at the end of the document (an unclosed string): the shortest failing prefix."""
+    lines = text.splitlines(keepends=True)
+    lo, hi = 1, len(lines)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        try:
+            tomllib.loads("".join(lines[:mid]))
+            lo = mid + 1
+        except tomllib.TOMLDecodeError as e:
+            if "end of document" in str(e):
+                hi = mid
+            else:
+                lo = mid + 1
+        except (RecursionError, ValueError):
+            return None
+    return lo if lines else None
+
+
+def _toml_error(e: tomllib.TOMLDecodeError, source: str = "") -> tuple[int | None, int | None, str]:
     text = str(e)
     m = _AT.search(text)
     line = int(m.group(1)) if m and m.group(1) else getattr(e, "lineno", None)
     col = int(m.group(2)) if m and m.group(2) else getattr(e, "colno", None)
     msg = _AT.sub("", getattr(e, "msg", None) or text).strip()
+    if "end of document" in text and line is None and source:
+        line = _opening_line(source)
+    line_text = source.split("\n")[line - 1] if line and source else ""
     hint = next((h for k, h in _SYNTAX_HINTS.items() if msg.startswith(k)), "")
+    if msg.startswith(_AFTER_STATEMENT):
+        hint = _statement_hint(line_text, col)
+    elif msg.startswith("Invalid statement") and source.lstrip().startswith("{"):
+        hint = "this looks like JSON; data files are TOML: key = value"
+    elif msg.startswith("Expected '=' after a key") and _YAML_LIKE.match(line_text):
+        hint = "this looks like YAML (key: value); TOML writes key = value"
     msg = f"invalid TOML: {msg[:1].lower()}{msg[1:]}"
     return line, col, f"{msg} ({hint})" if hint else msg
 
@@ -292,7 +367,13 @@ def _describe(value: Any) -> str:
         return "an array"
     if isinstance(value, dict):
         return "a table"
-    return type(value).__name__.replace("datetime", "date-time")
+    if isinstance(value, dt.datetime):
+        return "a date with a time"
+    if isinstance(value, dt.date):
+        return "a date without a time"
+    if isinstance(value, dt.time):
+        return "a time without a date"
+    return type(value).__name__
 
 
 def schema_problems(rel: str, model: type[BaseModel], err: ValidationError) -> list[Problem]:
@@ -349,6 +430,19 @@ def _message(model: type[BaseModel], loc: tuple, e: dict) -> str:
         return f"{_quote(value)} is not {words}"
     if typ in _EXPECTED:
         return f"expected {_EXPECTED[typ]}, found {_describe(value)}"
+    if typ == "string_too_short":
+        return "must not be empty; write the text or remove the key"
+    if typ == "string_too_long":
+        size = f"{len(value):,} characters" if isinstance(value, str) else "too long"
+        return f"is {size}; at most {ctx.get('max_length')} characters are allowed: shorten it"
+    if typ == "too_short":
+        return f"give at least {ctx.get('min_length')} value(s)"
+    if typ == "too_long":
+        return f"give at most {ctx.get('max_length')} value(s)"
+    if typ in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        bound = {"greater_than_equal": "at least {ge}", "less_than_equal": "at most {le}",
+                 "greater_than": "more than {gt}", "less_than": "less than {lt}"}[typ].format(**ctx)
+        return f"must be {bound}, found {_describe(value)}"
     msg = e["msg"]
     return f"{msg[:1].lower()}{msg[1:]} (found {_describe(value)})"
 
@@ -440,7 +534,8 @@ def _inside(entry: os.DirEntry, real_root: str, rel: str, problems: Problems) ->
         return True
     target = os.path.realpath(entry.path)
     if not os.path.exists(target):
-        problems.add(rel, "broken-link", "symbolic link to a path that does not exist")
+        problems.add(rel, "broken-link", "symbolic link to a path that does not exist (or to itself); "
+                     "replace it with the file itself or remove it")
         return False
     if os.path.commonpath([real_root, target]) != real_root:
         problems.add(rel, "symlink-outside", "symbolic link leads outside the repository; "
@@ -464,7 +559,8 @@ def _collective_entries(d: os.DirEntry, rel: str, real_root: str, problems: Prob
             out.append(Entry(Path(e.path), erel, FIXED_FILES[e.name], slug))
         elif e.name in FOLDERS:
             if not e.is_dir():
-                problems.add(erel, "not-a-folder", f"'{e.name}' must be a folder of .toml files")
+                problems.add(erel, "not-a-folder", f"'{e.name}' must be a folder of .toml files, each named "
+                             "after a meeting id (e.g. ic-2026-12.toml): make it a folder and move the file into it")
                 continue
             out.extend(_folder_entries(e, erel, FOLDERS[e.name], slug, real_root, problems))
         elif e.name.endswith(".toml") or e.is_dir():
@@ -486,7 +582,8 @@ def _folder_entries(
             continue
         if not e.name.endswith(".toml"):
             if e.is_dir():
-                problems.add(erel, "unknown-file", "sub-folders are not read here", severity="warning")
+                problems.add(erel, "unknown-file", f"sub-folders are not read here; move its files up into {rel}/",
+                             severity="warning")
             continue
         stem = e.name[: -len(".toml")]
         if not _SLUG.match(stem):
@@ -502,6 +599,7 @@ def load_organisation(root: Path | str) -> Organisation:
     root = Path(root)
     org = Organisation(root=root)
     slugs, entries = discover(root, org.problems)
+    org.failed.update(p.file for p in org.problems if p.severity == "error")
     for slug in slugs:
         org.collectives[slug] = CollectiveData(slug)
     for entry in entries:

@@ -65,12 +65,16 @@ class Problems:
         return len(self.items)
 
 
+KEY_PART_MAX = 60  # a key from the data can be any length; the message names it, not reprints it
+
+
 def format_key(key: Iterable[str | int]) -> str:
     out = ""
     for part in key:
         if isinstance(part, int):
             out += f"[{part}]"
         else:
+            part = part if len(part) <= KEY_PART_MAX else part[: KEY_PART_MAX - 3] + "..."
             out += ("." if out else "") + part
     return out
 

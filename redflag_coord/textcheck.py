@@ -44,8 +44,7 @@ def _describe(i: int, ch: str, one_line: bool) -> tuple[str, str]:
     if ch in _BIDI:
         return "unsafe-text", (f"a bidirectional control character ({code}) at character {i + 1}: it reorders "
                                "how the text is displayed; remove it")
-    name = unicodedata.name(ch, "control character")
-    return "unsafe-text", (f"a control character ({code} {name}) at character {i + 1}: control characters "
+    return "unsafe-text", (f"a control character ({code}) at character {i + 1}: control characters "
                            "can rewrite a terminal or break exports; remove it")
 
 
