@@ -246,6 +246,7 @@ _SYNTAX_HINTS = {
 }
 
 
+_TUPLE = re.compile(r"\((?:'[^']*',?\s?)+\)")  # tomllib names a key as a Python tuple
 _AFTER_STATEMENT = "Expected newline or end of document after a statement"
 _DATE_LIKE = re.compile(r"=\s*\d{1,4}[-/:]")
 _NUMBER_LIKE = re.compile(r"=\s*[+-]?\d")
@@ -294,6 +295,8 @@ def _toml_error(e: tomllib.TOMLDecodeError, source: str = "") -> tuple[int | Non
         line = _opening_line(source)
     line_text = source.split("\n")[line - 1] if line and source else ""
     hint = next((h for k, h in _SYNTAX_HINTS.items() if msg.startswith(k)), "")
+    msg = _TUPLE.sub(lambda t: "[" + ".".join(re.findall(r"'([^']*)'", t.group())) + "]", msg)
+    msg = msg.replace("Cannot mutate immutable namespace", "cannot add a table to")
     if msg.startswith(_AFTER_STATEMENT):
         hint = _statement_hint(line_text, col)
     elif msg.startswith("Invalid statement") and source.lstrip().startswith("{"):
