@@ -11,6 +11,7 @@ import datetime as dt
 import difflib
 import os
 import re
+import stat
 import tomllib
 import types
 import typing
@@ -120,7 +121,11 @@ class FileResult:
 def read_toml(path: Path, rel: str) -> tuple[dict[str, Any] | None, list[Problem]]:
     """Read and parse one TOML file; problems instead of exceptions."""
     try:
-        size = path.stat().st_size
+        st = path.stat()
+        if not stat.S_ISREG(st.st_mode) and not stat.S_ISDIR(st.st_mode):  # reading a pipe would wait forever
+            return None, [Problem(rel, "not-a-file", "this is a pipe, socket or device, but a TOML file belongs "
+                                  "here; replace it with the file")]
+        size = st.st_size
         if size > MAX_FILE_BYTES:
             return None, [Problem(rel, "too-large", f"file is {size:,} bytes, over the limit of {MAX_FILE_BYTES:,}; "
                                   "a data file is a few KB: check that this is the right file")]

@@ -8,6 +8,7 @@ A case changes files under collectives/ (paths below are relative to it):
     "la/members.toml": Add("text")       append to the base file
     "la/members.toml": None              delete the file or folder
     "la/members.toml": DIR               an empty folder instead
+    "la/members.toml": FIFO              a named pipe instead
     "la/members.toml": Link("target")    a symbolic link ("{outside}" = a file outside the repository)
     "la/members.toml": Big(2_000_000)    a file of that many bytes
 
@@ -47,6 +48,7 @@ class Big:
 
 
 DIR = object()
+FIFO = object()  # a named pipe: reading it would wait forever
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,8 @@ def build(case: Case, tmp: Path) -> Path:
             continue
         if content is DIR:
             path.mkdir()
+        elif content is FIFO:
+            os.mkfifo(path)
         elif isinstance(content, Link):
             os.symlink(content.target.replace("{outside}", str(outside)), path)
         elif isinstance(content, Big):

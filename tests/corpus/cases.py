@@ -7,7 +7,7 @@ Paths are relative to collectives/ of the small organisation in base/ (see build
 
 from __future__ import annotations
 
-from build import DIR, Add, Big, Case, Link, Sub
+from build import DIR, FIFO, Add, Big, Case, Link, Sub
 
 M = "la/members.toml"
 C = "la/collective.toml"
@@ -190,6 +190,8 @@ CASES: list[Case] = [
     Case("broken-symlink", {M: Link("does-not-exist.toml")}),
     Case("symlink-loop", {M: Link("members.toml")}),
     Case("folder-where-file-belongs", {M: DIR}),
+    Case("fifo-where-file-belongs", {M: FIFO}),
+    Case("fifo-as-meeting", {"ic/meetings/ic-5.toml": FIFO}),
     Case("file-where-folder-belongs", {"la/reports": "filed = 2026-11-23\n"}),
     Case("empty-collective-folder", {"mx": DIR}),
     Case("unknown-file-did-you-mean", {"la/member.toml": MEMBERS_OK}, args=("--strict",)),
