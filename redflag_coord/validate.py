@@ -199,8 +199,8 @@ def check_report(
         if req.to not in org.collectives:
             out.add(rel, "unresolved-ref", _no_collective(req.to, org.collectives), key=("request", i, "to"))
         elif req.to == c.slug:
-            out.add(rel, "self-request", "a request from this collective to itself; address it to another collective", key=("request", i, "to"),
-                    severity="warning")
+            out.add(rel, "self-request", "a request from this collective to itself; address it to another "
+                    "collective", key=("request", i, "to"), severity="warning")
 
 
 def _meeting_failed(org: Organisation, mid: str) -> bool:

@@ -144,9 +144,13 @@ TEXT = st.one_of(st.text(max_size=50), st.sampled_from(["<script>x</script>", "a
 SCALAR = st.one_of(TEXT, st.integers(), st.integers(min_value=-(10**30), max_value=10**30), st.booleans(),
                    st.floats(allow_nan=True, allow_infinity=True), st.dates(), st.datetimes(),
                    st.times())
-VALUE = st.recursive(SCALAR, lambda inner: st.one_of(st.lists(inner, max_size=3),
-                                                     st.dictionaries(st.text(max_size=8), inner, max_size=3)),
-                     max_leaves=8)
+
+
+def _nested(inner: st.SearchStrategy) -> st.SearchStrategy:
+    return st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=8), inner, max_size=3))
+
+
+VALUE = st.recursive(SCALAR, _nested, max_leaves=8)
 
 
 def toml_value(v) -> str:
