@@ -140,6 +140,8 @@ CASES: list[Case] = [
     Case("zone-etc-fixed-offset", {C: Sub('timezone = "America/Los_Angeles"', 'timezone = "Etc/GMT+8"')}),
     Case("zone-empty", {C: Sub('timezone = "America/Los_Angeles"', 'timezone = ""')}),
     Case("zone-path-traversal", {C: Sub('timezone = "America/Los_Angeles"', 'timezone = "../../../etc/passwd"')}),
+    Case("zone-huge-name", {C: Sub('timezone = "America/Los_Angeles"', 'timezone = "America/' + "Los_Angeles" * 20000 + '"')}),
+    Case("zone-long-typo", {C: Sub('timezone = "America/Los_Angeles"', 'timezone = "America/Los_Angeles_California_United_States_of_America_West"')}),
     Case("zone-absolute-path", {C: Sub('timezone = "America/Los_Angeles"', 'timezone = "/usr/share/zoneinfo/UTC"')}),
     Case("dst-gap", {MEET: (Sub("start = 2026-12-12T16:00:00", "start = 2027-03-28T02:30:00"), Sub("reports_due = 2026-12-05", "reports_due = 2027-03-20"))}),
     Case("dst-overlap", {"ic/meetings/ic-2.toml": 'title = "Autumn"\nstart = 2026-10-25T02:30:00\ntimezone = "Europe/Paris"\nduration_minutes = 60\n'}, args=("--strict",)),
