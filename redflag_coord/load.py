@@ -7,9 +7,11 @@ an exception. Line numbers are found later, only for files with problems.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import os
 import re
+import stat
 import tomllib
 import types
 import typing
@@ -119,7 +121,11 @@ class FileResult:
 def read_toml(path: Path, rel: str) -> tuple[dict[str, Any] | None, list[Problem]]:
     """Read and parse one TOML file; problems instead of exceptions."""
     try:
-        size = path.stat().st_size
+        st = path.stat()
+        if not stat.S_ISREG(st.st_mode) and not stat.S_ISDIR(st.st_mode):  # reading a pipe would wait forever
+            return None, [Problem(rel, "not-a-file", "this is a pipe, socket or device, but a TOML file belongs "
+                                  "here; replace it with the file")]
+        size = st.st_size
         if size > MAX_FILE_BYTES:
             return None, [Problem(rel, "too-large", f"file is {size:,} bytes, over the limit of {MAX_FILE_BYTES:,}; "
                                   "a data file is a few KB: check that this is the right file")]
@@ -137,6 +143,9 @@ def parse_toml(raw: bytes, rel: str) -> tuple[dict[str, Any] | None, list[Proble
                               line=1, column=1)]
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         return None, [Problem(rel, "encoding", "file is UTF-16; save it as UTF-8", line=1, column=1)]
+    if _looks_utf16(raw):
+        return None, [Problem(rel, "encoding", "file looks like UTF-16 (without a byte-order mark); save it as UTF-8",
+                              line=1, column=1)]
     if b"\x00" in raw:
         line, col = _line_col(raw, raw.index(b"\x00"))
         return None, [Problem(rel, "binary", "file holds NUL bytes: it is binary, not TOML text",
@@ -145,17 +154,68 @@ def parse_toml(raw: bytes, rel: str) -> tuple[dict[str, Any] | None, list[Proble
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
         line, col = _line_col(raw, e.start)
-        return None, [Problem(rel, "encoding", f"invalid UTF-8 (byte 0x{raw[e.start]:02x}); save the file as UTF-8",
-                              line=line, column=col)]
+        guess = "" if _cut_off(raw, e.start) else " (it looks like Latin-1 or Windows-1252)"
+        return None, [Problem(rel, "encoding", f"invalid UTF-8 (byte 0x{raw[e.start]:02x}){guess}; "
+                              "save the file as UTF-8", line=line, column=col)]
     if not text.strip():
         return None, [Problem(rel, "empty", "file is empty; fill it in (see README) or delete it")]
     try:
         return tomllib.loads(text), []
     except tomllib.TOMLDecodeError as e:
-        line, col, msg = _toml_error(e)
+        line, col, msg = _toml_error(e, text)
         return None, [Problem(rel, "syntax", msg, line=line, column=col)]
     except RecursionError:
-        return None, [Problem(rel, "too-deep", "arrays or tables nested too deeply to read")]
+        line, col = _deep_at(text)
+        return None, [Problem(rel, "too-deep", f"arrays or inline tables nested more than {_MAX_DEPTH} deep; "
+                              "a data file needs two or three levels: check for unclosed or repeated brackets",
+                              line=line, column=col)]
+    except ValueError:  # an integer over Python's digit limit (sys.get_int_max_str_digits)
+        line, col = _long_number_at(text)
+        return None, [Problem(rel, "bad-number", "a number has thousands of digits; no value here needs more "
+                              "than a few: check this line", line=line, column=col)]
+
+
+_MAX_DEPTH = 64
+
+
+def _looks_utf16(raw: bytes) -> bool:
+    """ASCII text saved as UTF-16: every other byte is NUL."""
+    head = raw[:200]
+    half = len(head) // 2
+    return half >= 2 and max(head[1::2].count(0), head[0::2].count(0)) >= half * 0.9
+
+
+def _cut_off(raw: bytes, start: int) -> bool:
+    """True when the bad bytes are only a multi-byte character cut off at the end of the file."""
+    return len(raw) - start < 4 and raw[start] >= 0xC2
+_LONG_NUMBER = re.compile(r"[0-9_]{1000,}")
+
+
+def _deep_at(text: str) -> tuple[int | None, int | None]:
+    """Where bracket nesting (outside quotes, roughly) first passes _MAX_DEPTH."""
+    depth, quote = 0, ""
+    for i, ch in enumerate(text):
+        if quote:
+            if ch == quote or ch == "\n":
+                quote = ""
+        elif ch in "\"'":
+            quote = ch
+        elif ch in "[{":
+            depth += 1
+            if depth > _MAX_DEPTH:
+                return _text_line_col(text, i)
+        elif ch in "]}":
+            depth -= 1
+    return None, None
+
+
+def _long_number_at(text: str) -> tuple[int | None, int | None]:
+    m = _LONG_NUMBER.search(text)
+    return _text_line_col(text, m.start()) if m else (None, None)
+
+
+def _text_line_col(text: str, offset: int) -> tuple[int, int]:
+    return text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
 def _line_col(raw: bytes, offset: int) -> tuple[int, int]:
@@ -167,11 +227,23 @@ def _line_col(raw: bytes, offset: int) -> tuple[int, int]:
 _AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)|\s*\(at end of document\)")
 _SYNTAX_HINTS = {
     "Cannot overwrite a value": "a key is given twice",
-    "Cannot declare": "a table is declared twice",
+    "Cannot declare": "a table is declared twice: merge them",
+    "Cannot mutate immutable namespace": "it was already given as a value (key = [...] or {...}), so it cannot "
+    "also have a [table] header: write it one way",
+    "Unescaped '\\' in a string": "write a backslash as \\\\, or use a 'literal string'",
+    "Invalid hex value": "write \\u with four hex digits (\\u00e9) or \\U with eight",
+    "Escaped character is not a Unicode scalar value": "that \\u or \\U code is not a character",
+    "Invalid initial character for a key part": "an inline table { } must be on one line, without a trailing "
+    "comma; a key is letters, digits, '_' and '-', or in quotes",
+    "Expected ']' at the end of a table declaration": "a [table] header is missing its closing ']'",
+    "Expected ']]' at the end of an array declaration": "an [[array]] header needs its closing ']]'",
+    'Expected "\'\'\'"': "a multi-line literal string is missing its closing three quotes",
+    'Expected "\'"': "a 'literal string' is missing its closing quote",
     "Invalid value": "check quotes, brackets, commas and date formats",
+    "Invalid date or datetime": "the date does not exist or is not written as YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS",
     "Invalid statement": "expected 'key = value' or a [table] header",
     "Expected '=' after a key": "keys with spaces need quotes",
-    "Unclosed array": "an array is missing its closing ']'",
+    "Unclosed array": "an array is missing its closing ']' or a comma between values",
     "Unclosed inline table": "an inline table must close '}' on the same line",
     "Unterminated string": "a string is missing its closing quote",
     "Illegal character '\\n'": "a string is missing its closing quote",
@@ -179,13 +251,63 @@ _SYNTAX_HINTS = {
 }
 
 
-def _toml_error(e: tomllib.TOMLDecodeError) -> tuple[int | None, int | None, str]:
+_TUPLE = re.compile(r"\((?:'[^']*',?\s?)+\)")  # tomllib names a key as a Python tuple
+_AFTER_STATEMENT = "Expected newline or end of document after a statement"
+_DATE_LIKE = re.compile(r"=\s*\d{1,4}[-/:]")
+_NUMBER_LIKE = re.compile(r"=\s*[+-]?\d")
+_YAML_LIKE = re.compile(r"^\s*[\w-]+:(\s|$)")
+
+
+def _statement_hint(line_text: str, col: int | None) -> str:
+    """Why tomllib stopped after a value: usually a bad date, time or number."""
+    if col is not None and line_text[col - 1 : col] == "\r":
+        return "a carriage return without a line feed: save the file with LF or CRLF line endings"
+    if _DATE_LIKE.search(line_text):
+        return ("dates are YYYY-MM-DD and times HH:MM:SS, with a real month (01-12), day, hour (00-23) "
+                "and minute (00-59), e.g. 2026-12-12T07:00:00")
+    if _NUMBER_LIKE.search(line_text):
+        return ("numbers are written without leading zeros, units, thousands separators or doubled "
+                "underscores, e.g. 1200")
+    return "one 'key = value' per line; text needs quotes"
+
+
+def _opening_line(text: str) -> int | None:
+    """For an error at the end of the document (an unclosed string): the shortest failing prefix."""
+    lines = text.splitlines(keepends=True)
+    lo, hi = 1, len(lines)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        try:
+            tomllib.loads("".join(lines[:mid]))
+            lo = mid + 1
+        except tomllib.TOMLDecodeError as e:
+            if "end of document" in str(e):
+                hi = mid
+            else:
+                lo = mid + 1
+        except (RecursionError, ValueError):
+            return None
+    return lo if lines else None
+
+
+def _toml_error(e: tomllib.TOMLDecodeError, source: str = "") -> tuple[int | None, int | None, str]:
     text = str(e)
     m = _AT.search(text)
     line = int(m.group(1)) if m and m.group(1) else getattr(e, "lineno", None)
     col = int(m.group(2)) if m and m.group(2) else getattr(e, "colno", None)
     msg = _AT.sub("", getattr(e, "msg", None) or text).strip()
+    if "end of document" in text and line is None and source:
+        line = _opening_line(source)
+    line_text = source.split("\n")[line - 1] if line and source else ""
     hint = next((h for k, h in _SYNTAX_HINTS.items() if msg.startswith(k)), "")
+    msg = _TUPLE.sub(lambda t: "[" + ".".join(re.findall(r"'([^']*)'", t.group())) + "]", msg)
+    msg = msg.replace("Cannot mutate immutable namespace", "cannot add a table to")
+    if msg.startswith(_AFTER_STATEMENT):
+        hint = _statement_hint(line_text, col)
+    elif msg.startswith("Invalid statement") and source.lstrip().startswith("{"):
+        hint = "this looks like JSON; data files are TOML: key = value"
+    elif msg.startswith("Expected '=' after a key") and _YAML_LIKE.match(line_text):
+        hint = "this looks like YAML (key: value); TOML writes key = value"
     msg = f"invalid TOML: {msg[:1].lower()}{msg[1:]}"
     return line, col, f"{msg} ({hint})" if hint else msg
 
@@ -238,18 +360,28 @@ _CODES = {
 
 
 def _describe(value: Any) -> str:
+    if isinstance(value, _Hidden):
+        return repr(value)
     if isinstance(value, bool):
         return f"{str(value).lower()}"
     if isinstance(value, str):
         shown = value if len(value) <= 40 else value[:37] + "..."
         return f"text {shown!r}"
+    if isinstance(value, int) and abs(value) >= 10**15:
+        return f"a number with {len(str(abs(value)))} digits"
     if isinstance(value, (int, float)):
         return f"the number {value}"
     if isinstance(value, list):
         return "an array"
     if isinstance(value, dict):
         return "a table"
-    return type(value).__name__.replace("datetime", "date-time")
+    if isinstance(value, dt.datetime):
+        return "a date with a time"
+    if isinstance(value, dt.date):
+        return "a date without a time"
+    if isinstance(value, dt.time):
+        return "a time without a date"
+    return type(value).__name__
 
 
 def schema_problems(rel: str, model: type[BaseModel], err: ValidationError) -> list[Problem]:
@@ -258,8 +390,33 @@ def schema_problems(rel: str, model: type[BaseModel], err: ValidationError) -> l
         loc = tuple(p for p in e["loc"] if p != "[key]")
         typ = e["type"]
         code = _CODES.get(typ, "wrong-type" if typ in _EXPECTED else "bad-value")
+        if _is_private(model, loc):  # never echo a private value (CI logs, screens)
+            e = {**e, "input": _Hidden()}
         out.append(Problem(rel, code, _message(model, loc, e), key=loc))
     return out
+
+
+class _Hidden:
+    def __repr__(self) -> str:
+        return "a private value (not shown)"
+
+
+def _is_private(model: type[BaseModel], loc: tuple) -> bool:
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        sub = _submodel(current)
+        if sub is None:
+            return False
+        fields = {(f.alias or n): f for n, f in sub.model_fields.items()}
+        f = fields.get(part)
+        if f is None:
+            return False
+        if isinstance(f.json_schema_extra, dict) and f.json_schema_extra.get("x-private"):
+            return True
+        current = f.annotation
+    return False
 
 
 def _message(model: type[BaseModel], loc: tuple, e: dict) -> str:
@@ -269,20 +426,39 @@ def _message(model: type[BaseModel], loc: tuple, e: dict) -> str:
         known = fields_at(model, loc[:-1])
         close = difflib.get_close_matches(str(name), known, n=1, cutoff=0.6)
         hint = f"did you mean {close[0]!r}?" if close else f"allowed keys: {', '.join(known)}"
-        return f"unknown key {name!r}; {hint}"
+        return f"unknown key {_quote(name)}; {hint}"
     if typ == "missing":
         return f"missing required key {name!r}; add it"
     if typ in ("enum", "literal_error"):
-        return f"{value!r} is not allowed; choose one of {ctx.get('expected', '')}"
+        return f"{_quote(value)} is not allowed; choose one of {ctx.get('expected', '')}"
     if typ in ("unknown_zone", "offset_datetime", "url"):
         return e["msg"]
     if typ == "string_pattern_mismatch":
         words = _PATTERN_WORDS.get(ctx.get("pattern", ""), f"text matching {ctx.get('pattern')}")
-        return f"{value!r} is not {words}"
+        return f"{_quote(value)} is not {words}"
     if typ in _EXPECTED:
         return f"expected {_EXPECTED[typ]}, found {_describe(value)}"
+    if typ == "string_too_short":
+        return "must not be empty; write the text or remove the key"
+    if typ == "string_too_long":
+        size = f"{len(value):,} characters" if isinstance(value, str) else "too long"
+        return f"is {size}; at most {ctx.get('max_length')} characters are allowed: shorten it"
+    if typ == "too_short":
+        return f"give at least {ctx.get('min_length')} value(s)"
+    if typ == "too_long":
+        return f"give at most {ctx.get('max_length')} value(s)"
+    if typ in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        bound = {"greater_than_equal": "at least {ge}", "less_than_equal": "at most {le}",
+                 "greater_than": "more than {gt}", "less_than": "less than {lt}"}[typ].format(**ctx)
+        return f"must be {bound}, found {_describe(value)}"
     msg = e["msg"]
     return f"{msg[:1].lower()}{msg[1:]} (found {_describe(value)})"
+
+
+def _quote(value: Any) -> str:
+    if isinstance(value, str) and len(value) > 40:
+        return repr(value[:37] + "...")
+    return repr(value)
 
 
 def fields_at(model: type[BaseModel], loc: tuple) -> list[str]:
@@ -366,7 +542,8 @@ def _inside(entry: os.DirEntry, real_root: str, rel: str, problems: Problems) ->
         return True
     target = os.path.realpath(entry.path)
     if not os.path.exists(target):
-        problems.add(rel, "broken-link", "symbolic link to a path that does not exist")
+        problems.add(rel, "broken-link", "symbolic link to a path that does not exist (or to itself); "
+                     "replace it with the file itself or remove it")
         return False
     if os.path.commonpath([real_root, target]) != real_root:
         problems.add(rel, "symlink-outside", "symbolic link leads outside the repository; "
@@ -390,7 +567,8 @@ def _collective_entries(d: os.DirEntry, rel: str, real_root: str, problems: Prob
             out.append(Entry(Path(e.path), erel, FIXED_FILES[e.name], slug))
         elif e.name in FOLDERS:
             if not e.is_dir():
-                problems.add(erel, "not-a-folder", f"'{e.name}' must be a folder of .toml files")
+                problems.add(erel, "not-a-folder", f"'{e.name}' must be a folder of .toml files, each named "
+                             "after a meeting id (e.g. ic-2026-12.toml): make it a folder and move the file into it")
                 continue
             out.extend(_folder_entries(e, erel, FOLDERS[e.name], slug, real_root, problems))
         elif e.name.endswith(".toml") or e.is_dir():
@@ -412,7 +590,8 @@ def _folder_entries(
             continue
         if not e.name.endswith(".toml"):
             if e.is_dir():
-                problems.add(erel, "unknown-file", "sub-folders are not read here", severity="warning")
+                problems.add(erel, "unknown-file", f"sub-folders are not read here; move its files up into {rel}/",
+                             severity="warning")
             continue
         stem = e.name[: -len(".toml")]
         if not _SLUG.match(stem):
@@ -428,6 +607,7 @@ def load_organisation(root: Path | str) -> Organisation:
     root = Path(root)
     org = Organisation(root=root)
     slugs, entries = discover(root, org.problems)
+    org.failed.update(p.file for p in org.problems if p.severity == "error")
     for slug in slugs:
         org.collectives[slug] = CollectiveData(slug)
     for entry in entries:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -64,12 +65,16 @@ class Problems:
         return len(self.items)
 
 
+KEY_PART_MAX = 60  # a key from the data can be any length; the message names it, not reprints it
+
+
 def format_key(key: Iterable[str | int]) -> str:
     out = ""
     for part in key:
         if isinstance(part, int):
             out += f"[{part}]"
         else:
+            part = part if len(part) <= KEY_PART_MAX else part[: KEY_PART_MAX - 3] + "..."
             out += ("." if out else "") + part
     return out
 
@@ -109,23 +114,51 @@ def counts(problems: Iterable[Problem]) -> tuple[int, int]:
     return errors, warnings
 
 
+# Characters that could rewrite a terminal, reorder what is shown (bidi controls), or start a new
+# line (and with it a forged problem or a GitHub workflow command): C0/C1 controls, DEL, line and
+# paragraph separators, bidi embeddings, overrides, isolates and marks.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]")
+
+
+def _escape_char(m: re.Match) -> str:
+    code = ord(m.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def safe(text: str) -> str:
+    """Text with every unsafe character written as an escape (\\x1b, \\u202e), so a value from the
+    data cannot change the shape of the output or the state of the user's terminal."""
+    return _UNSAFE.sub(_escape_char, text)
+
+
 def render_text(problems: list[Problem]) -> str:
     lines = []
     for p in problems:
-        where = p.file
+        where = safe(p.file)
         if p.line is not None:
             where += f":{p.line}:{p.column or 1}"
-        key = f"{p.key_path}: " if p.key else ""
-        lines.append(f"{where}: {p.severity}[{p.code}]: {key}{p.message}")
+        key = f"{safe(p.key_path)}: " if p.key else ""
+        lines.append(f"{where}: {p.severity}[{p.code}]: {key}{safe(p.message)}")
     return "\n".join(lines)
 
 
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]")
+
+
+def _json_escape(m: re.Match) -> str:
+    return f"\\u{ord(m.group()):04x}"
+
+
 def render_json(problems: list[Problem]) -> str:
-    return json.dumps([p.to_dict() for p in problems], ensure_ascii=False, indent=2)
+    """JSON; unsafe characters as \\u escapes (still the same strings once parsed).
+
+    json.dumps escapes C0 controls itself; the rest would reach the terminal raw."""
+    text = json.dumps([p.to_dict() for p in problems], ensure_ascii=False, indent=2)
+    return _JSON_UNSAFE.sub(_json_escape, text)
 
 
 def _gh_escape(value: str, prop: bool = False) -> str:
-    value = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    value = safe(value).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
     if prop:
         value = value.replace(":", "%3A").replace(",", "%2C")
     return value

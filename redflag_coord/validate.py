@@ -15,7 +15,9 @@ from pathlib import Path
 
 from .load import CollectiveData, Organisation, load_organisation, rel_path
 from .model import DEFAULT_NATURES, Availability, BandHours, Meeting, Report, hours_minutes
+from .privacy import check_private_text
 from .problems import Problem, Problems, located
+from .textcheck import check_text
 from .zones import resolve
 
 
@@ -62,6 +64,8 @@ def check_organisation(org: Organisation, out: Problems, today: dt.date) -> None
         check_relationships(org, c, handles, out, today)
         if c.info is not None and c.info.availability is not None:
             check_availability(rel_path("collective", c.slug), c.info.availability, out)
+    check_text(org, out)
+    check_private_text(org, out)
 
 
 # -- uniqueness -----------------------------------------------------------------
@@ -226,8 +230,8 @@ def check_report(
         if req.to not in org.collectives:
             out.add(rel, "unresolved-ref", _no_collective(req.to, org.collectives), key=("request", i, "to"))
         elif req.to == c.slug:
-            out.add(rel, "self-request", "a request to the collective's own self", key=("request", i, "to"),
-                    severity="warning")
+            out.add(rel, "self-request", "a request from this collective to itself; address it to another "
+                    "collective", key=("request", i, "to"), severity="warning")
 
 
 def _meeting_failed(org: Organisation, mid: str) -> bool:

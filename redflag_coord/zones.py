@@ -18,6 +18,7 @@ from pydantic_core import PydanticCustomError
 
 UTC = dt.timezone.utc
 _ABBREVIATION = re.compile(r"^[A-Z]{2,5}([+-]?\d+([A-Z]{2,5})?)?$")
+_OFFSET = re.compile(r"^(?:UTC|GMT|Z)?\s*[+-]\d{1,2}(?::?\d{2})?$", re.IGNORECASE)
 _NO_SLASH_OK = {"UTC"}
 
 
@@ -55,7 +56,8 @@ def check_zone_name(name: str) -> str:
     """Accept IANA region names ('Asia/Kolkata', 'UTC'); refuse abbreviations and offsets."""
     problem = _zone_problem(name)
     if problem:
-        hint = [] if name.startswith("Etc/") else suggest(name)
+        fixed = name.startswith("Etc/") or _ABBREVIATION.match(name) or _OFFSET.match(name) or len(name) > 100
+        hint = [] if fixed else suggest(name)
         raise PydanticCustomError(
             "unknown_zone",
             "{problem}{hint}",
@@ -65,17 +67,23 @@ def check_zone_name(name: str) -> str:
     return name
 
 
+def _shown(name: str) -> str:
+    return repr(name if len(name) <= 60 else name[:57] + "...")
+
+
 def _zone_problem(name: str) -> str | None:
+    if len(name) > 100:
+        return f"{_shown(name)} is {len(name):,} characters long; zone names are short, such as 'Asia/Kolkata'"
     if "/" not in name and name not in _NO_SLASH_OK:
-        if _ABBREVIATION.match(name):
-            return f"{name!r} is an abbreviation or offset, not a zone name: abbreviations are ambiguous and ignore DST"
-        return f"{name!r} is not an IANA zone name"
+        if _ABBREVIATION.match(name) or _OFFSET.match(name):
+            return f"{_shown(name)} is an abbreviation or offset, not a zone name: abbreviations are ambiguous and ignore DST"
+        return f"{_shown(name)} is not an IANA zone name"
     if name.startswith("Etc/GMT") and name not in ("Etc/GMT", "Etc/GMT0"):
-        return f"{name!r} is a fixed offset, not a place: it will be wrong once DST changes"
+        return f"{_shown(name)} is a fixed offset, not a place: it will be wrong once DST changes"
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):
-        return f"unknown zone {name!r}"
+        return f"unknown zone {_shown(name)}"
     return None
 
 

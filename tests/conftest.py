@@ -57,3 +57,36 @@ def run():
         return runner.invoke(app, list(args), input=input, catch_exceptions=False)
 
     return _run
+
+
+# -- canaries: private values that must never appear in any output (tests/test_privacy.py) --------------
+CANARY_EMAIL = "canary.q7x2@leak-check.example"
+CANARY_PHONE = "+503 7999 4821"
+CANARY_PSEUDONYM = "Zorzal Canario"
+CANARY_WORKPLACE = "Canary Works, night shift"
+CANARY_NOTE = "canary-note: met at the union hall"
+CANARIES = (CANARY_EMAIL, CANARY_PHONE, CANARY_PSEUDONYM, CANARY_WORKPLACE, CANARY_NOTE)
+
+
+def plant_canaries(root: Path) -> Path:
+    """Put the canaries into every private field of an organisation copy; the data stays valid."""
+    la = root / "collectives" / "los-angeles"
+    with (la / "members.toml").open("a", encoding="utf-8") as f:
+        f.write(f'\n[[member]]\nhandle = "canary"\nlanguages = ["es"]\nemail = "{CANARY_EMAIL}"\n'
+                f'phone = "{CANARY_PHONE}"\ninvite = false\n')
+    with (la / "relationships.toml").open("a", encoding="utf-8") as f:
+        f.write(f'\n[[relationship]]\npseudonym = "{CANARY_PSEUDONYM}"\nnature = "co-worker"\nstage = "writer"\n'
+                f'comrade = "canary"\nsince = 2026-01-10\nworkplace = "{CANARY_WORKPLACE}"\nnotes = "{CANARY_NOTE}"\n\n'
+                f'[[relationship.history]]\ndate = 2026-01-10\nstage = "reader"\n\n'
+                f'[[relationship.history]]\ndate = 2026-06-10\nstage = "writer"\nnote = "{CANARY_NOTE}"\n')
+    ic = root / "collectives" / "international-committee"
+    with (ic / "members.toml").open("a", encoding="utf-8") as f:
+        f.write(f'\n[[member]]\nhandle = "canary-ic"\nemail = "ic.{CANARY_EMAIL}"\nphone = "{CANARY_PHONE}"\n')
+    return root
+
+
+@pytest.fixture
+def canary_org(org_copy: Path) -> Path:
+    """A copy of the example organisation with canary email, phone, pseudonym, workplace and notes planted
+    in members.toml and relationships.toml (opted out of invites). No output may show them unless asked."""
+    return plant_canaries(org_copy)

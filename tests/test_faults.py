@@ -1,0 +1,254 @@
+"""Faults while writing and reading: nothing is lost, and the message says what happened.
+
+Commands that write files are entries in WRITERS (skipped until their command is registered):
+each is run with the disk full, the folder read-only and the write interrupted, and the file
+it would replace must keep its old bytes.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from contextlib import contextmanager
+from pathlib import Path
+
+import typer
+import pytest
+
+from redflag_coord import fsio
+from redflag_coord.commands.common import write_output
+from redflag_coord.fsio import WriteError, atomic_write
+from redflag_coord.validate import validate_path
+
+OLD = b'title = "old"\n'
+NEW = b'title = "new"\n' * 1000
+
+
+def _leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name.endswith(".tmp"))
+
+
+@pytest.fixture
+def target(tmp_path: Path) -> Path:
+    path = tmp_path / "data" / "ic-1.toml"
+    path.parent.mkdir()
+    path.write_bytes(OLD)
+    return path
+
+
+def _failing(exc: BaseException):
+    def fail(*args, **kwargs):
+        raise exc
+
+    return fail
+
+
+@pytest.mark.parametrize("where", ["fsync", "replace"])
+@pytest.mark.parametrize("error", [
+    OSError(errno.EIO, "Input/output error"),
+    OSError(errno.ENOSPC, "No space left on device"),
+    KeyboardInterrupt(),
+])
+def test_interrupted_write_keeps_the_old_file(where, error, target: Path, monkeypatch) -> None:
+    monkeypatch.setattr(os, where, _failing(error))
+    with pytest.raises((WriteError, KeyboardInterrupt)) as info:
+        atomic_write(target, NEW, overwrite=True)
+    assert target.read_bytes() == OLD
+    assert _leftovers(target.parent) == []
+    if isinstance(error, OSError):
+        assert str(target) in str(info.value) and "nothing was changed" in str(info.value)
+
+
+def test_full_disk_message(target: Path, monkeypatch) -> None:
+    monkeypatch.setattr(os, "fsync", _failing(OSError(errno.ENOSPC, "No space left on device")))
+    with pytest.raises(WriteError) as info:
+        atomic_write(target, NEW, overwrite=True)
+    assert str(info.value) == f"cannot write {target}: the disk is full; nothing was changed"
+    assert not info.value.usage
+
+
+def test_read_only_folder_message(target: Path, monkeypatch) -> None:
+    if os.geteuid() == 0:  # root writes anywhere: simulate what the kernel says to everyone else
+        monkeypatch.setattr(fsio.tempfile, "mkstemp", _failing(PermissionError(errno.EACCES, "Permission denied")))
+    else:
+        target.parent.chmod(0o555)
+    try:
+        with pytest.raises(WriteError) as info:
+            atomic_write(target, NEW, overwrite=True)
+    finally:
+        target.parent.chmod(0o755)
+    assert "permission denied (read-only folder?); nothing was changed" in str(info.value)
+    assert target.read_bytes() == OLD
+
+
+def test_refuses_to_overwrite_without_force(target: Path) -> None:
+    with pytest.raises(WriteError) as info:
+        atomic_write(target, NEW)
+    assert info.value.usage and "--force" in str(info.value)
+    assert target.read_bytes() == OLD
+
+
+def test_overwrite_keeps_permissions(target: Path) -> None:
+    target.chmod(0o600)
+    atomic_write(target, NEW, overwrite=True)
+    assert target.read_bytes() == NEW
+    assert target.stat().st_mode & 0o777 == 0o600
+
+
+def test_killed_mid_write_keeps_the_old_file_and_validate_ignores_the_temp(org_copy: Path) -> None:
+    """SIGKILL between writing the temp file and renaming it: the old report is intact."""
+    report = org_copy / "collectives/los-angeles/reports/ic-2026-12.toml"
+    old = report.read_bytes()
+    child = textwrap.dedent(f"""
+        import os, sys, time
+        from redflag_coord import fsio
+        real_fsync = os.fsync
+        def slow_fsync(fd):
+            real_fsync(fd)
+            print("written", flush=True)
+            time.sleep(60)
+        os.fsync = slow_fsync
+        fsio.atomic_write({str(report)!r}, b"broken = " * 100000, overwrite=True)
+    """)
+    proc = subprocess.Popen([sys.executable, "-c", child], stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().strip() == "written"
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert report.read_bytes() == old
+    assert len(_leftovers(report.parent)) == 1  # the temp file stays behind (hidden) ...
+    outcome = validate_path(org_copy)
+    assert outcome.errors == 0 and outcome.warnings == 0  # ... and is never read as data
+
+
+@contextmanager
+def _tiny_tmpfs(folder: Path, options: str):
+    folder.mkdir(exist_ok=True)
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(folder)], capture_output=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here ({done.stderr.decode(errors='replace').strip()}); "
+                    "the simulated faults above cover the same paths")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], capture_output=True)
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or sys.platform != "linux", reason="mounting a tmpfs needs root on Linux")
+def test_really_full_disk(tmp_path: Path) -> None:
+    with _tiny_tmpfs(tmp_path / "small", "size=16k") as folder:
+        path = folder / "report.toml"
+        path.write_bytes(OLD)
+        with pytest.raises(WriteError) as info:
+            atomic_write(path, b"x" * 200_000, overwrite=True)
+        assert "the disk is full; nothing was changed" in str(info.value)
+        assert path.read_bytes() == OLD
+        assert _leftovers(folder) == []
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or sys.platform != "linux", reason="mounting a tmpfs needs root on Linux")
+def test_really_read_only_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    (folder / "report.toml").write_bytes(OLD)
+    done = subprocess.run(["mount", "--bind", "-o", "ro", str(folder), str(folder)], capture_output=True)
+    if done.returncode != 0:
+        pytest.skip("cannot bind-mount read-only here")
+    try:
+        subprocess.run(["mount", "-o", "remount,bind,ro", str(folder)], capture_output=True)
+        with pytest.raises(WriteError) as info:
+            atomic_write(folder / "report.toml", NEW, overwrite=True)
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], capture_output=True)
+    assert "permission denied (read-only folder?); nothing was changed" in str(info.value)
+    assert (folder / "report.toml").read_bytes() == OLD
+
+
+def test_write_output_exits_with_the_message(target: Path, monkeypatch, capsys) -> None:
+    monkeypatch.setattr(os, "fsync", _failing(OSError(errno.ENOSPC, "No space left on device")))
+    with pytest.raises(typer.Exit) as info:
+        write_output("new text", target, force=True)
+    assert info.value.exit_code == 1
+    assert capsys.readouterr().err == f"redflag-coord: cannot write {target}: the disk is full; nothing was changed\n"
+    assert target.read_bytes() == OLD
+
+
+def test_write_output_refusal_is_a_usage_error(target: Path, capsys) -> None:
+    with pytest.raises(typer.Exit) as info:
+        write_output("new text", target)
+    assert info.value.exit_code == 2
+    assert "--force" in capsys.readouterr().err
+
+
+# -- reading ---------------------------------------------------------------------------------------------
+
+
+def test_unreadable_file_is_a_problem_not_a_crash(org_copy: Path, monkeypatch, run) -> None:
+    victim = org_copy / "collectives/los-angeles/members.toml"
+    real = Path.read_bytes
+
+    def read_bytes(self: Path) -> bytes:
+        if self == victim:
+            raise PermissionError(errno.EACCES, "Permission denied")
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    result = run("validate", str(org_copy))
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[0] == (
+        "collectives/los-angeles/members.toml: error[unreadable]: cannot read the file: Permission denied")
+
+
+def test_file_vanishing_during_the_run(org_copy: Path, monkeypatch, run) -> None:
+    victim = org_copy / "collectives/india/reports/ic-2026-12.toml"
+    real = Path.stat
+
+    def stat(self: Path, *args, **kwargs):
+        if self == victim and os.path.exists(victim):
+            victim.unlink()
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "stat", stat)
+    result = run("validate", str(org_copy))
+    assert result.exit_code == 1
+    assert "collectives/india/reports/ic-2026-12.toml: error[unreadable]: cannot read the file: No such file or directory" in result.stdout
+
+
+# -- commands that write files ------------------------------------------------------------------------------
+
+# (argv with {root} and {file}, the file it replaces relative to the root). The lead adds fmt and
+# `report new` here once they are merged, e.g.
+#   (("fmt", "--root", "{root}", "{file}"), "collectives/los-angeles/reports/ic-2026-12.toml"),
+WRITERS: list[tuple[tuple[str, ...], str]] = []
+
+
+def _registered(run) -> set[str]:
+    from test_privacy import registered_commands
+
+    return registered_commands(run)
+
+
+@pytest.mark.parametrize("argv,rel", WRITERS or [pytest.param((), "", marks=pytest.mark.skip(
+    reason="no command that writes files on this branch yet (fmt, report new)"))])
+@pytest.mark.parametrize("fault", ["enospc", "eacces", "interrupt"])
+def test_writing_commands_lose_nothing(argv, rel, fault, org_copy: Path, run, monkeypatch) -> None:
+    if argv[0] not in _registered(run):
+        pytest.skip(f"'{argv[0]}' is not on this branch yet")
+    path = org_copy / rel
+    old = path.read_bytes()
+    error = {"enospc": OSError(errno.ENOSPC, "No space left on device"),
+             "eacces": PermissionError(errno.EACCES, "Permission denied"),
+             "interrupt": OSError(errno.EIO, "Input/output error")}[fault]
+    monkeypatch.setattr(os, "fsync", _failing(error))
+    result = run(*(a.format(root=org_copy, file=path) for a in argv))
+    assert result.exit_code in (1, 2)
+    assert "nothing was changed" in result.stderr
+    assert path.read_bytes() == old
+    assert _leftovers(path.parent) == []
