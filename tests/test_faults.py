@@ -223,10 +223,26 @@ def test_file_vanishing_during_the_run(org_copy: Path, monkeypatch, run) -> None
 
 # -- commands that write files ------------------------------------------------------------------------------
 
-# (argv with {root} and {file}, the file it replaces relative to the root). The lead adds fmt and
-# `report new` here once they are merged, e.g.
-#   (("fmt", "--root", "{root}", "{file}"), "collectives/los-angeles/reports/ic-2026-12.toml"),
-WRITERS: list[tuple[tuple[str, ...], str]] = []
+# (argv with {root} and {file}, the file it writes relative to the root, how to prepare it).
+# A prepared file must keep its old bytes; a file that did not exist must not appear.
+
+
+def _untidy(path: Path) -> None:
+    path.write_text(path.read_text(encoding="utf-8").replace("filed = ", "filed   =   ", 1), encoding="utf-8")
+
+
+def _old_output(path: Path) -> None:
+    path.write_bytes(OLD)
+
+
+WRITERS: list[tuple[tuple[str, ...], str, object]] = [
+    (("fmt", "{file}"), "collectives/los-angeles/reports/ic-2026-12.toml", _untidy),
+    (("report", "new", "france", "ic-2026-12", "--root", "{root}"), "collectives/france/reports/ic-2026-12.toml", None),
+    (("invite", "ic-2026-12", "--bump", "--root", "{root}"),
+     "collectives/international-committee/meetings/ic-2026-12.toml", None),
+    (("agenda", "ic-2026-12", "--root", "{root}", "--output", "{file}", "--force"), "agenda.html", _old_output),
+    (("calendar", "--root", "{root}", "--output", "{file}", "--force"), "feed.ics", _old_output),
+]
 
 
 def _registered(run) -> set[str]:
@@ -235,14 +251,14 @@ def _registered(run) -> set[str]:
     return registered_commands(run)
 
 
-@pytest.mark.parametrize("argv,rel", WRITERS or [pytest.param((), "", marks=pytest.mark.skip(
-    reason="no command that writes files on this branch yet (fmt, report new)"))])
+@pytest.mark.parametrize("argv,rel,prepare", WRITERS, ids=[" ".join(w[0][:2]) for w in WRITERS])
 @pytest.mark.parametrize("fault", ["enospc", "eacces", "interrupt"])
-def test_writing_commands_lose_nothing(argv, rel, fault, org_copy: Path, run, monkeypatch) -> None:
-    if argv[0] not in _registered(run):
-        pytest.skip(f"'{argv[0]}' is not on this branch yet")
+def test_writing_commands_lose_nothing(argv, rel, prepare, fault, org_copy: Path, run, monkeypatch) -> None:
+    assert argv[0] in _registered(run)
     path = org_copy / rel
-    old = path.read_bytes()
+    if prepare is not None:
+        prepare(path)
+    old = path.read_bytes() if path.exists() else None
     error = {"enospc": OSError(errno.ENOSPC, "No space left on device"),
              "eacces": PermissionError(errno.EACCES, "Permission denied"),
              "interrupt": OSError(errno.EIO, "Input/output error")}[fault]
@@ -250,5 +266,5 @@ def test_writing_commands_lose_nothing(argv, rel, fault, org_copy: Path, run, mo
     result = run(*(a.format(root=org_copy, file=path) for a in argv))
     assert result.exit_code in (1, 2)
     assert "nothing was changed" in result.stderr
-    assert path.read_bytes() == old
+    assert (path.read_bytes() if path.exists() else None) == old
     assert _leftovers(path.parent) == []

@@ -63,10 +63,14 @@ def invite(
         fail(f"no meeting {meeting!r}; meetings: {', '.join(sorted(org.meetings())) or 'none'}", EXIT_USAGE)
     path = org.root / rel_path("meeting", found[0], meeting)
     if bump:
+        from ..fsio import WriteError
+
         try:
             new = bump_file(path, cancel=method is Method.cancel)
         except SequenceError as e:
             fail(str(e), EXIT_DATA)
+        except WriteError as e:
+            fail(str(e), EXIT_USAGE if e.usage else EXIT_DATA)
         typer.echo(f"{path}: sequence is now {new}", err=True)
         org = load_valid_or_exit(root)
     else:
