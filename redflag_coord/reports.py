@@ -166,16 +166,15 @@ def previous_report(org: Organisation, slug: str, meeting_id: str) -> tuple[str,
 
 
 def relationship_figures(rels: list[Relationship], natures: list[str], since: dt.date | None) -> dict:
-    """by_stage, by_nature, new (since the cut-off) and moved_up (a step up after it)."""
+    """by_stage, by_nature, new (begun after the cut-off) and moved_up (known then, higher now):
+    the same rules as `network`, so a report's snapshot and the network figures agree."""
     by_stage = Counter(r.stage for r in rels)
     by_nature = Counter(r.nature for r in rels)
     order = list(dict.fromkeys([*DEFAULT_NATURES, *natures, *sorted(by_nature)]))
-    new = sum(1 for r in rels if since is None or r.since > since)
-    moved = 0
-    for r in rels:
-        steps = r.history
-        if any(b.stage.rank > a.stage.rank and (since is None or b.date > since) for a, b in zip(steps, steps[1:])):
-            moved += 1
+    from .network import is_new, moved_up
+
+    new = sum(1 for r in rels if since is None or is_new(r, since))
+    moved = 0 if since is None else sum(1 for r in rels if moved_up(r, since))
     return {
         "by_stage": {s.value: by_stage[s] for s in Stage if by_stage[s]},
         "by_nature": {n: by_nature[n] for n in order if by_nature[n]},

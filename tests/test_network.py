@@ -243,3 +243,20 @@ def test_private_details_only_when_asked(org):
     assert lines["Prima"].moved_up is True
     assert c.reports[1].site_names == [
         "garment district factories", "cleaning crews, downtown offices", "small workshops, south LA"]
+
+
+def test_report_template_counts_agree_with_the_filed_snapshots(example_root):
+    """`report new` recounts relationships with the network's rules: for the example data it gives
+    exactly the snapshots the collectives filed for ic-2026-12 (previous report: ic-2026-06)."""
+    from redflag_coord.load import load_organisation
+    from redflag_coord.reports import relationship_figures
+
+    org = load_organisation(example_root)
+    for slug in ("south-africa", "el-salvador", "india", "los-angeles"):
+        c = org.collectives[slug]
+        filed = c.reports["ic-2026-12"].relationships
+        got = relationship_figures(c.relationships.relationships, c.relationships.natures,
+                                   c.reports["ic-2026-06"].filed)
+        assert got["by_stage"] == {k.value: v for k, v in filed.by_stage.items() if v}, slug
+        assert got["by_nature"] == filed.by_nature, slug
+        assert (got["new"], got["moved_up"]) == (filed.new, filed.moved_up), slug
