@@ -423,18 +423,23 @@ def _folder_entries(
     return out
 
 
-def load_organisation(root: Path | str) -> Organisation:
-    """Read every file of the organisation once; schema problems are collected, not raised."""
+def load_organisation(root: Path | str, workers: int | None = None) -> Organisation:
+    """Read every file of the organisation once; schema problems are collected, not raised.
+
+    A large organisation is checked on every core (see `pool`); `workers` (or REDFLAG_WORKERS)
+    fixes the number of processes, 1 for serial. The result does not depend on it.
+    """
+    from .pool import check_entries
+
     root = Path(root)
     org = Organisation(root=root)
     slugs, entries = discover(root, org.problems)
     for slug in slugs:
         org.collectives[slug] = CollectiveData(slug)
-    for entry in entries:
-        result = check_file(entry.path, entry.rel, entry.kind)
-        org.problems.extend(result.problems)
-        if result.model is not None:
-            _attach(org.collectives[entry.slug], entry, result.model)
+    for entry, (model, problems) in zip(entries, check_entries(entries, workers)):
+        org.problems.extend(problems)
+        if model is not None:
+            _attach(org.collectives[entry.slug], entry, model)
         else:
             org.failed.add(entry.rel)
     return org
