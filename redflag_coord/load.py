@@ -116,14 +116,15 @@ class FileResult:
     problems: list[Problem]
 
 
-def read_toml(path: Path, rel: str) -> tuple[dict[str, Any] | None, list[Problem]]:
+def read_toml(path: Path | str, rel: str) -> tuple[dict[str, Any] | None, list[Problem]]:
     """Read and parse one TOML file; problems instead of exceptions."""
     try:
-        size = path.stat().st_size
+        size = os.stat(path).st_size
         if size > MAX_FILE_BYTES:
             return None, [Problem(rel, "too-large", f"file is {size:,} bytes, over the limit of {MAX_FILE_BYTES:,}; "
                                   "a data file is a few KB: check that this is the right file")]
-        raw = path.read_bytes()
+        with open(path, "rb") as f:
+            raw = f.read()
     except IsADirectoryError:
         return None, [Problem(rel, "not-a-file", "this is a folder, but a TOML file belongs here")]
     except OSError as e:
@@ -190,7 +191,7 @@ def _toml_error(e: tomllib.TOMLDecodeError) -> tuple[int | None, int | None, str
     return line, col, f"{msg} ({hint})" if hint else msg
 
 
-def check_file(path: Path, rel: str, kind: str) -> FileResult:
+def check_file(path: Path | str, rel: str, kind: str) -> FileResult:
     """Read, parse and validate one file against its model."""
     data, problems = read_toml(path, rel)
     if data is None:
@@ -321,7 +322,7 @@ def _submodel(annotation: Any) -> type[BaseModel] | None:
 
 @dataclass
 class Entry:
-    path: Path
+    path: Path | str  # the os.DirEntry path as found: building a Path per file costs more than reading it
     rel: str
     kind: str
     slug: str
@@ -355,7 +356,7 @@ def discover(root: Path, problems: Problems) -> tuple[list[str], list[Entry]]:
     return slugs, entries
 
 
-def _scandir(folder: Path) -> list[os.DirEntry]:
+def _scandir(folder: Path | str) -> list[os.DirEntry]:
     with os.scandir(folder) as it:
         return sorted(it, key=lambda e: e.name)
 
@@ -378,7 +379,7 @@ def _inside(entry: os.DirEntry, real_root: str, rel: str, problems: Problems) ->
 def _collective_entries(d: os.DirEntry, rel: str, real_root: str, problems: Problems) -> list[Entry]:
     slug = d.name
     out: list[Entry] = []
-    names = _scandir(Path(d.path))
+    names = _scandir(d.path)
     if not any(e.name == "collective.toml" for e in names):
         problems.add(f"{rel}/collective.toml", "missing-file",
                      "every collective folder needs a collective.toml (name, kind, timezone, languages)")
@@ -387,7 +388,7 @@ def _collective_entries(d: os.DirEntry, rel: str, real_root: str, problems: Prob
         if e.name.startswith(".") or not _inside(e, real_root, erel, problems):
             continue
         if e.name in FIXED_FILES:
-            out.append(Entry(Path(e.path), erel, FIXED_FILES[e.name], slug))
+            out.append(Entry(e.path, erel, FIXED_FILES[e.name], slug))
         elif e.name in FOLDERS:
             if not e.is_dir():
                 problems.add(erel, "not-a-folder", f"'{e.name}' must be a folder of .toml files")
@@ -406,7 +407,7 @@ def _folder_entries(
     d: os.DirEntry, rel: str, kind: str, slug: str, real_root: str, problems: Problems
 ) -> list[Entry]:
     out = []
-    for e in _scandir(Path(d.path)):
+    for e in _scandir(d.path):
         erel = f"{rel}/{e.name}"
         if e.name.startswith(".") or not _inside(e, real_root, erel, problems):
             continue
@@ -419,7 +420,7 @@ def _folder_entries(
             problems.add(erel, "bad-slug", f"file name {stem!r} is not a meeting id: use lower-case letters, "
                          "digits and inner hyphens (e.g. 'ic-2026-12')")
             continue
-        out.append(Entry(Path(e.path), erel, kind, slug, stem))
+        out.append(Entry(e.path, erel, kind, slug, stem))
     return out
 
 
