@@ -23,6 +23,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import re
 import shutil
 import statistics
@@ -60,6 +61,8 @@ class Row:
     target: str = ""
     note: str = ""
     unit: str = "s"
+    cpu: float | None = None  # CPU seconds (user + system) of the command and its worker processes
+    ref_cpu: float | None = None
 
     @property
     def ratio(self) -> str:
@@ -67,9 +70,15 @@ class Row:
             return "–"
         return f"{self.value / self.ref:.2f}×"
 
+    @property
+    def cpu_ratio(self) -> str:
+        if self.cpu is None or not self.ref_cpu:
+            return "–"
+        return f"{self.cpu / self.ref_cpu:.2f}×"
+
     def cells(self) -> list[str]:
         return [self.figure, self.files, _fmt(self.value, self.unit), self.ref_name, _fmt(self.ref, self.unit),
-                self.ratio, self.target, self.note]
+                self.ratio, self.cpu_ratio, self.target, self.note]
 
 
 def _fmt(v: float | None, unit: str) -> str:
@@ -98,33 +107,51 @@ class Failed(Exception):
     pass
 
 
-def run(cmd: list[str], cwd: Path | None = None, env: dict | None = None, ok=(0,)) -> float:
-    """Wall time of one run of a command; raises Failed if it exits with another code."""
+def _children_cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def run(cmd: list[str], cwd: Path | None = None, env: dict | None = None, ok=(0,)) -> tuple[float, float]:
+    """Wall and CPU time (of the process and those it waited for) of one run of a command.
+
+    Raises Failed if it exits with another code."""
+    cpu = _children_cpu()
     t = time.perf_counter()
     p = subprocess.run(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     elapsed = time.perf_counter() - t
     if p.returncode not in ok:
         err = p.stderr.decode("utf-8", "replace").strip().splitlines()
         raise Failed(f"exit {p.returncode}: {(err[-1] if err else '')[:160]}")
-    return elapsed
+    return elapsed, _children_cpu() - cpu
+
+
+CPU: dict[str, float] = {}  # median CPU seconds of the last timed() call, by name
 
 
 def timed(commands: dict[str, list[list[str]] | None], repeat: int, cwd: Path | None = None,
           env: dict | None = None) -> dict[str, float | str]:
-    """Median seconds per named command (a list of processes run one after the other), interleaved."""
+    """Median wall seconds per named command (a list of processes run one after the other), interleaved.
+
+    The median CPU seconds go to CPU[name]; a failure is its message instead of a number."""
     times: dict[str, list[float]] = {k: [] for k in commands}
+    cpus: dict[str, list[float]] = {k: [] for k in commands}
     out: dict[str, float | str] = {}
     for _ in range(repeat):
         for name, procs in commands.items():
             if procs is None or name in out:
                 continue
             try:
-                times[name].append(sum(run(p, cwd, env) for p in procs))
+                runs = [run(p, cwd, env) for p in procs]
             except Failed as e:
                 out[name] = str(e)
+                continue
+            times[name].append(sum(w for w, _ in runs))
+            cpus[name].append(sum(c for _, c in runs))
     for name, ts in times.items():
         if name not in out and ts:
             out[name] = statistics.median(ts)
+            CPU[name] = statistics.median(cpus[name])
     return out
 
 
@@ -226,9 +253,10 @@ def peer_commands(root: Path, work: Path) -> dict[str, list[list[str]] | None]:
 def cold_start(env: Env, repeat: int) -> list[Row]:
     t = timed({"help": [[*env.cli, "--help"]], "version": [[*env.cli, "--version"]],
                "typer": [[PY, "-c", "import typer"]]}, max(repeat, 5), env=base_env())
-    ref = _num(t["typer"])
+    ref, cpu = _num(t["typer"]), dict(CPU)
     return [Row(f"`redflag-coord {flag}` (cold start)", "–", _num(t[name]), '`python -c "import typer"`', ref,
-                "≤ 1.5×", _err(t[name])) for name, flag in (("help", "--help"), ("version", "--version"))]
+                "≤ 1.5×", _err(t[name]), cpu=cpu.get(name), ref_cpu=cpu.get("typer"))
+            for name, flag in (("help", "--help"), ("version", "--version"))]
 
 
 def validate_sizes(env: Env, sizes: list[int], repeat: int, work: Path, keep: bool) -> tuple[list[Row], list[tuple]]:
@@ -245,17 +273,21 @@ def validate_sizes(env: Env, sizes: list[int], repeat: int, work: Path, keep: bo
             cmds["serial"] = [[*env.cli, "validate", str(root)]]
         peers = peer_commands(root, work / f"peers-{size}") if env.peers and size <= 10_000 else {}
         cmds.update(peers)
-        t = timed({k: v for k, v in cmds.items() if k != "serial"}, reps, env=base_env())
+        t = timed({k: v for k, v in cmds.items() if k != "serial"}, reps, cwd=root, env=base_env())  # peers: paths from root
+        cpu = dict(CPU)
         if "serial" in cmds:
             serial_env = {**base_env(), "REDFLAG_WORKERS": "1"}
             t.update(timed({"serial": cmds["serial"], "floor-2": cmds["floor"]}, reps, env=serial_env))
+            cpu.update(CPU)
         label = f"{files:,}"
         v, floor = _num(t["validate"]), _num(t["floor"])
         rows.append(Row("`validate` vs the floor", label, v, "read + tomllib parse (floor.py)", floor,
-                        "≤ 1.0× at 10,000", _err(t["validate"]) or _err(t["floor"])))
+                        "≤ 1.0× at 10,000", _err(t["validate"]) or _err(t["floor"]),
+                        cpu=cpu.get("validate"), ref_cpu=cpu.get("floor")))
         if "serial" in t:
             rows.append(Row("`validate`, one process (REDFLAG_WORKERS=1)", label, _num(t["serial"]),
-                            "read + tomllib parse (floor.py)", _num(t["floor-2"]), "", _err(t["serial"])))
+                            "read + tomllib parse (floor.py)", _num(t["floor-2"]), "", _err(t["serial"]),
+                            cpu=cpu.get("serial"), ref_cpu=cpu.get("floor-2")))
         for peer in ("taplo", "check-jsonschema"):
             if not env.peers:
                 continue
@@ -267,9 +299,10 @@ def validate_sizes(env: Env, sizes: list[int], repeat: int, work: Path, keep: bo
             else:
                 rows.append(Row(f"`validate` vs {peer}", label, v, f"{peer} with the JSON Schemas",
                                 _num(t[peer]), "≤ 1.0×" if peer == "taplo" and size == 10_000 else "",
-                                _err(t[peer]) or "schema only: no cross-file check"))
+                                _err(t[peer]) or "schema only: no cross-file check",
+                                cpu=cpu.get("validate"), ref_cpu=cpu.get(peer)))
         if v is not None and floor is not None:
-            growth.append((files, v / files * 1000, floor / files * 1000))
+            growth.append((files, v / files * 1000, floor / files * 1000, cpu["validate"] / files * 1000))
         if not keep and size != 10_000:
             shutil.rmtree(root, ignore_errors=True)
     return rows, growth
@@ -306,7 +339,8 @@ def changed(env: Env, work: Path, size: int, repeat: int) -> list[Row]:
     t = timed({"changed": [[*env.cli, "validate", "--changed"]], "full": [[*env.cli, "validate", str(root)]]},
               repeat, cwd=root, env=git)
     return [Row("`validate --changed`, one file changed", f"{sum(1 for _ in root.glob('collectives/**/*.toml')):,}",
-                _num(t["changed"]), "full `validate`", _num(t["full"]), "< 0.5 s", _err(t["changed"]))]
+                _num(t["changed"]), "full `validate`", _num(t["full"]), "< 0.5 s", _err(t["changed"]),
+                cpu=CPU.get("changed"), ref_cpu=CPU.get("full"))]
 
 
 def command_figure(env: Env, work: Path, repeat: int, command: str, figure: str, plan: Plan,
@@ -320,7 +354,8 @@ def command_figure(env: Env, work: Path, repeat: int, command: str, figure: str,
                "validate": [[*env.cli, "validate", str(root)]]}, repeat, env=base_env())
     shutil.rmtree(root, ignore_errors=True)
     return Row(figure, f"{files:,}", _num(t["cmd"]), "`validate` of the same organisation", _num(t["validate"]),
-               "", _err(t["cmd"]) or "includes loading and checking the organisation")
+               "", _err(t["cmd"]) or "includes loading and checking the organisation",
+               cpu=CPU.get("cmd"), ref_cpu=CPU.get("validate"))
 
 
 def other_commands(env: Env, work: Path, repeat: int) -> list[Row]:
@@ -367,16 +402,17 @@ def machine() -> str:
 
 
 def table(rows: list[Row]) -> str:
-    head = ["figure", "files", "redflag-coord", "against", "its time", "ratio", "target", "note"]
+    head = ["figure", "files", "redflag-coord", "against", "its time", "ratio", "CPU ratio", "target", "note"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     lines += ["| " + " | ".join(r.cells()) + " |" for r in rows]
     return "\n".join(lines)
 
 
 def growth_table(growth: list[tuple]) -> str:
-    lines = ["| files | `validate` per file | floor per file | ratio |", "|---:|---:|---:|---:|"]
-    for files, v, f in growth:
-        lines.append(f"| {files:,} | {v:.3f} ms | {f:.3f} ms | {v / f:.2f}× |")
+    lines = ["| files | `validate` per file | floor per file | ratio | `validate` CPU per file |",
+             "|---:|---:|---:|---:|---:|"]
+    for files, v, f, c in growth:
+        lines.append(f"| {files:,} | {v:.3f} ms | {f:.3f} ms | {v / f:.2f}× | {c:.3f} ms |")
     return "\n".join(lines)
 
 
