@@ -104,7 +104,10 @@ def corrupted_org(tmp_path_factory) -> Path:
 def _snapshot(org) -> tuple:
     shape = []
     for slug, c in org.collectives.items():
-        shape.append((slug, c.info, c.members, c.relationships, list(c.meetings.items()), list(c.reports.items())))
+        models = [c.info, c.members, c.relationships, *c.meetings.values(), *c.reports.values()]
+        fields_set = [m.model_fields_set for m in models if m is not None]
+        shape.append((slug, c.info, c.members, c.relationships, list(c.meetings.items()), list(c.reports.items()),
+                      fields_set))
     return shape, sorted(org.failed)
 
 
