@@ -17,6 +17,7 @@ import gc
 import multiprocessing
 import os
 import sys
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -68,7 +69,9 @@ def workers_for(files: int, requested: int | None = None) -> int:
 def _can_fork() -> bool:
     # Forked workers share the loaded modules and the entry list: no import, no pickled input.
     # Elsewhere (macOS, Windows) a spawned worker would import pydantic first: not worth it.
-    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+    # Forking a process that runs other threads can deadlock the child: then stay serial.
+    return (sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+            and threading.active_count() == 1)
 
 
 @contextmanager

@@ -194,3 +194,28 @@ def test_benchmark_runner_smallest_size():
     floor_row = next(line for line in text.splitlines() if line.startswith("| `validate` vs the floor"))
     assert "×" in floor_row.split("|")[6]  # a ratio was measured
     assert "| files | `validate` per file |" in text
+
+
+BAD_TOML = [
+    "a = = 1", "a = 1\na = 2", "x = 2026-13-01", 's = "abc', "[t]\n[t]", "a = [1,", "a = {b = 1", "k = 1 2",
+    "[[a]]\n[a]", 'x = "\\q"', "x = 1979-05-27 07:32", "= 1", "a.b = 1\na = 2", "x = 0x", "x = +inf_",
+]
+TOML_1_1_ONLY = ["a = {\n b = 1,\n}", "t = 07:00", 'x = "\\e"', "d = 2026-01-01T07:00", 'x = "\\x41"']
+
+
+def test_parser_reads_toml_exactly_as_tomllib(example_root: Path, small_org: Path):
+    import tomllib as stdlib
+
+    from redflag_coord import load
+
+    for path in [*example_root.glob("collectives/**/*.toml"), *list(small_org.glob("collectives/**/*.toml"))[:50]]:
+        text = path.read_text(encoding="utf-8")
+        assert load.tomllib.loads(text) == stdlib.loads(text)
+    for text in BAD_TOML + TOML_1_1_ONLY:  # the same refusals and messages; TOML 1.1 is not read
+        with pytest.raises(stdlib.TOMLDecodeError) as expected:
+            stdlib.loads(text)
+        ours = load.parse_toml(text.encode(), "f.toml")[1]
+        assert len(ours) == 1 and ours[0].code == "syntax", text
+        with pytest.raises(load.tomllib.TOMLDecodeError) as got:
+            load.tomllib.loads(text)
+        assert str(got.value) == str(expected.value)
