@@ -160,7 +160,7 @@ def test_a_worker_that_dies_leaves_its_share_here(corrupted_org: Path, monkeypat
     assert _snapshot(parallel) == _snapshot(serial)
 
 
-HEAVY = ["pydantic", "pydantic_core", "icalendar", "babel", "tomlkit", "tomllib", "zoneinfo",
+HEAVY = ["pydantic", "pydantic_core", "icalendar", "babel", "tomlkit", "tomllib", "tomli", "zoneinfo",
          "multiprocessing", "concurrent.futures", "redflag_coord.model", "redflag_coord.load",
          "redflag_coord.validate", "redflag_coord.problems", "redflag_coord.pool"]
 
