@@ -1,14 +1,13 @@
 """Checking many files on every core: read, parse and validate spread over processes.
 
-The per-file work (`load.check_file`) is independent from file to file and is
-almost all pure-Python TOML parsing, so a large organisation is split into
-chunks that forked worker processes and this process take in turn (workers from
-the front, this process from the back, until none is left), so a busy core
-does less and nobody waits. Each file is still
-read, parsed and validated exactly once, by the same function as the serial
-path, so the problems are the same whatever the number of processes. Small
-organisations (the common case) stay in one process: forking costs more than it
-saves there.
+The per-file work (`load.check_file`: read, parse, validate) is independent from
+file to file and is nearly all of `validate`. For a large organisation, forked
+worker processes and this process take chunks of files in turn (workers from the
+front, this process from the back, until none is left), so a busy core simply does
+less. Each file is still read, parsed and validated exactly once, by the same
+function as the serial path, so the problems are the same whatever the number of
+processes; workers send their models back as pydantic JSON. Small organisations
+(the common case) stay in one process: forking costs more than it saves there.
 """
 
 from __future__ import annotations
