@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from enum import Enum
 from typing import Annotated
 
@@ -21,6 +20,8 @@ def summary(
     format: Annotated[Format, typer.Option("--format", "-f", help="text or json")] = Format.text,
 ) -> None:
     """Overview of the organisation: collectives, zones, members, meetings and reports (counts only)."""
+    import json
+
     from ..summary import render_text, summarise
 
     s = summarise(load_valid_or_exit(root))

@@ -1,0 +1,460 @@
+"""Benchmarks for redflag-coord: prints a Markdown table of every figure with its ratio.
+
+    python benchmarks/run.py                       # sizes 100, 1000, 10000; 5 runs each
+    python benchmarks/run.py --curve               # also 50,000 files, to show the growth
+    python benchmarks/run.py --sizes 100 --repeat 1 --no-peers   # the quick check CI runs
+
+Every figure is the median of --repeat runs of a command in a fresh process, and
+its reference (the floor, a peer, `python -c "import typer"`) is timed in the same
+loop, run for run, so a busy machine slows both alike and the ratio holds.
+Organisations are generated (benchmarks/generate.py) into a temporary folder
+that is deleted afterwards (--keep to keep it).
+
+The floor is benchmarks/floor.py: find, read and tomllib-parse the same files
+in one process. Peers check the same files against JSON Schemas generated from
+redflag_coord.model: taplo (Rust) and check-jsonschema (Python), when installed
+(`pip install taplo check-jsonschema`). Commands that are not there yet
+(agenda, calendar, slots, validate --changed) are reported as not available.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from generate import Plan, generate, plan_for  # noqa: E402
+
+PY = sys.executable
+TODAY = "2026-11-27"
+ARG_LIMIT = 100_000  # characters of file names per check-jsonschema call
+KINDS = {  # kind -> glob from the root (taplo) and the folder pattern (check-jsonschema)
+    "collective": "collectives/*/collective.toml",
+    "members": "collectives/*/members.toml",
+    "relationships": "collectives/*/relationships.toml",
+    "meeting": "collectives/*/meetings/*.toml",
+    "report": "collectives/*/reports/*.toml",
+}
+
+
+@dataclass
+class Row:
+    figure: str
+    files: str
+    value: float | None  # seconds (or MiB for memory)
+    ref_name: str
+    ref: float | None
+    target: str = ""
+    note: str = ""
+    unit: str = "s"
+    cpu: float | None = None  # CPU seconds (user + system) of the command and its worker processes
+    ref_cpu: float | None = None
+
+    @property
+    def ratio(self) -> str:
+        if self.value is None or not self.ref:
+            return "–"
+        return f"{self.value / self.ref:.2f}×"
+
+    @property
+    def cpu_ratio(self) -> str:
+        if self.cpu is None or not self.ref_cpu:
+            return "–"
+        return f"{self.cpu / self.ref_cpu:.2f}×"
+
+    def cells(self) -> list[str]:
+        return [self.figure, self.files, _fmt(self.value, self.unit), self.ref_name, _fmt(self.ref, self.unit),
+                self.ratio, self.cpu_ratio, self.target, self.note]
+
+
+def _fmt(v: float | None, unit: str) -> str:
+    if v is None:
+        return "–"
+    if unit == "MiB":
+        return f"{v:.0f} MiB"
+    return f"{v * 1000:.0f} ms" if v < 1 else f"{v:.2f} s"
+
+
+@dataclass
+class Env:
+    cli: list[str]
+    peers: bool
+    commands: set[str] = field(default_factory=set)
+    validate_help: str = ""
+
+    def has(self, command: str) -> bool:
+        return command in self.commands
+
+
+# -- running things ---------------------------------------------------------------
+
+
+class Failed(Exception):
+    pass
+
+
+def _children_cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def run(cmd: list[str], cwd: Path | None = None, env: dict | None = None, ok=(0,)) -> tuple[float, float]:
+    """Wall and CPU time (of the process and those it waited for) of one run of a command.
+
+    Raises Failed if it exits with another code."""
+    cpu = _children_cpu()
+    t = time.perf_counter()
+    p = subprocess.run(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    elapsed = time.perf_counter() - t
+    if p.returncode not in ok:
+        err = p.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise Failed(f"exit {p.returncode}: {(err[-1] if err else '')[:160]}")
+    return elapsed, _children_cpu() - cpu
+
+
+CPU: dict[str, float] = {}  # median CPU seconds of the last timed() call, by name
+
+
+def timed(commands: dict[str, list[list[str]] | None], repeat: int, cwd: Path | None = None,
+          env: dict | None = None) -> dict[str, float | str]:
+    """Median wall seconds per named command (a list of processes run one after the other), interleaved.
+
+    The median CPU seconds go to CPU[name]; a failure is its message instead of a number."""
+    times: dict[str, list[float]] = {k: [] for k in commands}
+    cpus: dict[str, list[float]] = {k: [] for k in commands}
+    out: dict[str, float | str] = {}
+    for _ in range(repeat):
+        for name, procs in commands.items():
+            if procs is None or name in out:
+                continue
+            try:
+                runs = [run(p, cwd, env) for p in procs]
+            except Failed as e:
+                out[name] = str(e)
+                continue
+            times[name].append(sum(w for w, _ in runs))
+            cpus[name].append(sum(c for _, c in runs))
+    for name, ts in times.items():
+        if name not in out and ts:
+            out[name] = statistics.median(ts)
+            CPU[name] = statistics.median(cpus[name])
+    return out
+
+
+def peak_mib(cmd: list[str], env: dict | None = None) -> float:
+    """Peak resident memory of a command and of the processes it starts (the largest of them)."""
+    probe = ("import resource, subprocess, sys\n"
+             "subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
+             "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    out = subprocess.run([PY, "-c", probe, *cmd], env=env, capture_output=True, text=True, check=True)
+    return int(out.stdout.strip()) / 1024  # KiB on Linux
+
+
+def cli_command() -> list[str]:
+    script = Path(PY).parent / "redflag-coord"
+    return [str(script)] if script.exists() else [PY, "-m", "redflag_coord"]
+
+
+def probe_env(peers: bool) -> Env:
+    cli = cli_command()
+    env = Env(cli, peers)
+    help_text = subprocess.run([*cli, "--help"], capture_output=True, text=True).stdout
+    in_commands = False
+    for line in help_text.splitlines():  # click lists them under "Commands:", two spaces in
+        if line.strip().rstrip(":").lower() == "commands":
+            in_commands = True
+        elif in_commands and line.startswith("  ") and line.strip():
+            env.commands.add(line.split()[0])
+        elif in_commands and line.strip() and not line.startswith(" "):
+            in_commands = False
+    env.validate_help = subprocess.run([*cli, "validate", "--help"], capture_output=True, text=True).stdout
+    return env
+
+
+def base_env() -> dict:
+    env = dict(os.environ)
+    env["REDFLAG_TODAY"] = TODAY
+    env.pop("REDFLAG_ROOT", None)
+    env.pop("REDFLAG_WORKERS", None)
+    return env
+
+
+# -- peers ----------------------------------------------------------------------------------
+
+
+def tool(name: str) -> str | None:
+    local = Path(PY).parent / name
+    return str(local) if local.exists() else shutil.which(name)
+
+
+def write_schemas(folder: Path) -> dict[str, Path]:
+    """JSON Schemas by alias from the models; local date-times lose format 'date-time' for taplo."""
+    from redflag_coord.model import FILE_MODELS
+
+    folder.mkdir(parents=True, exist_ok=True)
+    out = {}
+    for kind, model in FILE_MODELS.items():
+        text = json.dumps(model.model_json_schema(by_alias=True), indent=1)
+        # A TOML local date-time has no offset, which RFC 3339 'date-time' (taplo's check) requires.
+        text = text.replace('"format": "date-time",', "")
+        out[kind] = folder / f"{kind}.json"
+        out[kind].write_text(text, encoding="utf-8")
+    return out
+
+
+def taplo_config(folder: Path, schemas: dict[str, Path]) -> Path:
+    lines = ['include = ["collectives/**/*.toml"]']
+    for kind, pattern in KINDS.items():
+        lines += ["", "[[rule]]", f'include = ["{pattern}"]', "[rule.schema]", f'path = "{schemas[kind].as_uri()}"']
+    path = folder / "taplo.toml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def peer_commands(root: Path, work: Path) -> dict[str, list[list[str]] | None]:
+    schemas = write_schemas(work / "schemas")
+    taplo, cjs = tool("taplo"), tool("check-jsonschema")
+    out: dict[str, list[list[str]] | None] = {"taplo": None, "check-jsonschema": None}
+    if taplo:
+        out["taplo"] = [[taplo, "check", "--no-auto-config", "--config", str(taplo_config(work, schemas))]]
+    if cjs:
+        procs = []
+        for kind, pattern in KINDS.items():
+            files = sorted(str(p.relative_to(root)) for p in root.glob(pattern))
+            batch: list[str] = []
+            for f in files + [None]:  # type: ignore[list-item]
+                if f is None or sum(map(len, batch)) + len(f) > ARG_LIMIT:
+                    if batch:
+                        procs.append([cjs, "--schemafile", str(schemas[kind]), *batch])
+                    batch = []
+                if f is not None:
+                    batch.append(f)
+        out["check-jsonschema"] = procs
+    return out
+
+
+# -- the figures ---------------------------------------------------------------------------
+
+
+def cold_start(env: Env, repeat: int) -> list[Row]:
+    t = timed({"help": [[*env.cli, "--help"]], "version": [[*env.cli, "--version"]],
+               "typer": [[PY, "-c", "import typer"]]}, max(repeat, 5), env=base_env())
+    ref, cpu = _num(t["typer"]), dict(CPU)
+    return [Row(f"`redflag-coord {flag}` (cold start)", "–", _num(t[name]), '`python -c "import typer"`', ref,
+                "≤ 1.5×", _err(t[name]), cpu=cpu.get(name), ref_cpu=cpu.get("typer"))
+            for name, flag in (("help", "--help"), ("version", "--version"))]
+
+
+def validate_sizes(env: Env, sizes: list[int], repeat: int, work: Path, keep: bool) -> tuple[list[Row], list[tuple]]:
+    rows, growth = [], []
+    for size in sizes:
+        root = work / f"org-{size}"
+        files = generate(root, plan_for(size), seed=size)
+        reps = repeat if size <= 10_000 else max(1, min(repeat, 3))
+        cmds: dict[str, list[list[str]] | None] = {
+            "validate": [[*env.cli, "validate", str(root)]],
+            "floor": [[PY, str(HERE / "floor.py"), str(root)]],
+        }
+        if size == 10_000 or (size == max(sizes) and size < 10_000):
+            cmds["serial"] = [[*env.cli, "validate", str(root)]]
+        peers = peer_commands(root, work / f"peers-{size}") if env.peers and size <= 10_000 else {}
+        cmds.update(peers)
+        t = timed({k: v for k, v in cmds.items() if k != "serial"}, reps, cwd=root, env=base_env())  # peers: paths from root
+        cpu = dict(CPU)
+        if "serial" in cmds:
+            serial_env = {**base_env(), "REDFLAG_WORKERS": "1"}
+            t.update(timed({"serial": cmds["serial"], "floor-2": cmds["floor"]}, reps, env=serial_env))
+            cpu.update(CPU)
+        label = f"{files:,}"
+        v, floor = _num(t["validate"]), _num(t["floor"])
+        rows.append(Row("`validate` vs the floor", label, v, "read + tomllib parse (floor.py)", floor,
+                        "≤ 1.0× at 10,000", _err(t["validate"]) or _err(t["floor"]),
+                        cpu=cpu.get("validate"), ref_cpu=cpu.get("floor")))
+        if "serial" in t:
+            rows.append(Row("`validate`, one process (REDFLAG_WORKERS=1)", label, _num(t["serial"]),
+                            "read + tomllib parse (floor.py)", _num(t["floor-2"]), "", _err(t["serial"]),
+                            cpu=cpu.get("serial"), ref_cpu=cpu.get("floor-2")))
+        for peer in ("taplo", "check-jsonschema"):
+            if not env.peers:
+                continue
+            if size > 10_000:
+                continue
+            if peers.get(peer) is None:
+                rows.append(Row(f"`validate` vs {peer}", label, v, f"{peer} (not installed)", None, "",
+                                f"`pip install {peer}` to compare"))
+            else:
+                rows.append(Row(f"`validate` vs {peer}", label, v, f"{peer} with the JSON Schemas",
+                                _num(t[peer]), "≤ 1.0×" if peer == "taplo" and size == 10_000 else "",
+                                _err(t[peer]) or "schema only: no cross-file check",
+                                cpu=cpu.get("validate"), ref_cpu=cpu.get(peer)))
+        if v is not None and floor is not None:
+            growth.append((files, v / files * 1000, floor / files * 1000, cpu["validate"] / files * 1000))
+        if not keep and size != 10_000:
+            shutil.rmtree(root, ignore_errors=True)
+    return rows, growth
+
+
+def memory(env: Env, work: Path, size: int) -> list[Row]:
+    root = work / f"org-{size}"
+    if not root.exists():
+        generate(root, plan_for(size), seed=size)
+    files = sum(1 for _ in root.glob("collectives/**/*.toml"))
+    v = peak_mib([*env.cli, "validate", str(root)], base_env())
+    f = peak_mib([PY, str(HERE / "floor.py"), str(root)], base_env())
+    return [Row("peak memory of `validate` (largest process)", f"{files:,}", v, "floor.py", f, "", "", "MiB")]
+
+
+def changed(env: Env, work: Path, size: int, repeat: int) -> list[Row]:
+    label = f"{size:,}"
+    if "--changed" not in env.validate_help:
+        return [Row("`validate --changed`, one file changed", label, None, "full `validate`", None, "< 0.5 s",
+                    "not available yet (`validate --changed` is not on this branch)")]
+    if shutil.which("git") is None:
+        return [Row("`validate --changed`, one file changed", label, None, "full `validate`", None, "< 0.5 s",
+                    "git not installed")]
+    root = work / f"org-{size}"
+    if not root.exists():
+        generate(root, plan_for(size), seed=size)
+    git = {**base_env(), "GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@example.org",
+           "GIT_COMMITTER_NAME": "bench", "GIT_COMMITTER_EMAIL": "bench@example.org"}
+    for cmd in (["git", "init", "-q", "-b", "main"], ["git", "add", "-A"], ["git", "commit", "-q", "-m", "org"]):
+        subprocess.run(cmd, cwd=root, env=git, check=True, capture_output=True)
+    report = sorted(root.glob("collectives/*/reports/*.toml"))[len(KINDS)]
+    text = report.read_text(encoding="utf-8")
+    report.write_text(re.sub(r"(?m)^recruits = \d+$", "recruits = 7", text), encoding="utf-8")  # still valid
+    t = timed({"changed": [[*env.cli, "validate", "--changed"]], "full": [[*env.cli, "validate", str(root)]]},
+              repeat, cwd=root, env=git)
+    return [Row("`validate --changed`, one file changed", f"{sum(1 for _ in root.glob('collectives/**/*.toml')):,}",
+                _num(t["changed"]), "full `validate`", _num(t["full"]), "< 0.5 s", _err(t["changed"]),
+                cpu=CPU.get("changed"), ref_cpu=CPU.get("full"))]
+
+
+def command_figure(env: Env, work: Path, repeat: int, command: str, figure: str, plan: Plan,
+                   args: list[str]) -> Row:
+    if not env.has(command):
+        return Row(figure, f"{plan.files:,}", None, "`validate` of the same organisation", None, "",
+                   f"not available yet (`{command}` is not on this branch)")
+    root = work / f"org-{command}"
+    files = generate(root, plan, seed=7)
+    t = timed({"cmd": [[*env.cli, command, *args, "--root", str(root)]],
+               "validate": [[*env.cli, "validate", str(root)]]}, repeat, env=base_env())
+    shutil.rmtree(root, ignore_errors=True)
+    return Row(figure, f"{files:,}", _num(t["cmd"]), "`validate` of the same organisation", _num(t["validate"]),
+               "", _err(t["cmd"]) or "includes loading and checking the organisation",
+               cpu=CPU.get("cmd"), ref_cpu=CPU.get("validate"))
+
+
+def other_commands(env: Env, work: Path, repeat: int) -> list[Row]:
+    from generate import slug_of
+
+    slots_slugs = ",".join(slug_of(i) for i in range(1, 31))
+    return [
+        command_figure(env, work, repeat, "agenda", "`agenda`, a meeting of 200 participants with reports",
+                       plan_for(1000, big_meeting=200), ["ic-big"]),
+        command_figure(env, work, repeat, "calendar", "`calendar`, 1,000 meetings",
+                       Plan(collectives=30, meetings=1000, participants=5, reports=False), []),
+        command_figure(env, work, repeat, "slots", "`slots`, 30 collectives over 90 days",
+                       Plan(collectives=31, meetings=30, participants=5), 
+                       ["--collectives", slots_slugs, "--from", "2026-12-01", "--days", "90"]),
+    ]
+
+
+def _num(v: float | str | None) -> float | None:
+    return v if isinstance(v, float) else None
+
+
+def _err(v: float | str | None) -> str:
+    return v if isinstance(v, str) else ""
+
+
+# -- output ----------------------------------------------------------------------------------
+
+
+def machine() -> str:
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        model = platform.processor() or model
+    try:
+        load = " load average %.1f, %.1f, %.1f;" % os.getloadavg()
+    except OSError:
+        load = ""
+    return (f"{os.cpu_count()} cores ({model}), Python {platform.python_version()}, "
+            f"{platform.system()} {platform.release()};{load} {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
+
+
+def table(rows: list[Row]) -> str:
+    head = ["figure", "files", "redflag-coord", "against", "its time", "ratio", "CPU ratio", "target", "note"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    lines += ["| " + " | ".join(r.cells()) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def growth_table(growth: list[tuple]) -> str:
+    """Per file: the whole run divided by the files (start-up included), and the marginal cost of
+    the files added since the previous size, which is what must stay flat."""
+    lines = ["| files | `validate` per file | floor per file | ratio | `validate` per added file "
+             "| floor per added file |", "|---:|---:|---:|---:|---:|---:|"]
+    previous = None
+    for files, v, f, _cpu in growth:
+        added = "– | –"
+        if previous is not None and files > previous[0]:
+            n = files - previous[0]
+            added = (f"{(v * files - previous[1] * previous[0]) / n:.3f} ms | "
+                     f"{(f * files - previous[2] * previous[0]) / n:.3f} ms")
+        lines.append(f"| {files:,} | {v:.3f} ms | {f:.3f} ms | {v / f:.2f}× | {added} |")
+        previous = (files, v, f)
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description="Benchmark redflag-coord; prints a Markdown table.")
+    ap.add_argument("--sizes", default="100,1000,10000", help="comma-separated file counts (default 100,1000,10000)")
+    ap.add_argument("--curve", action="store_true", help="add 50,000 files (slow) to show the growth")
+    ap.add_argument("--repeat", type=int, default=5, help="runs per figure; the median is shown (default 5)")
+    ap.add_argument("--no-peers", dest="peers", action="store_false", help="skip taplo and check-jsonschema")
+    ap.add_argument("--keep", type=Path, help="generate into this folder and keep it")
+    args = ap.parse_args(argv)
+    sizes = sorted({int(s) for s in args.sizes.split(",") if s.strip()} | ({50_000} if args.curve else set()))
+    env = probe_env(args.peers)
+    work = args.keep or Path(tempfile.mkdtemp(prefix="redflag-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    try:
+        rows = cold_start(env, args.repeat)
+        size_rows, growth = validate_sizes(env, sizes, args.repeat, work, args.keep is not None)
+        rows += size_rows
+        big = max([s for s in sizes if s <= 10_000] or [min(sizes)])
+        rows += changed(env, work, big, args.repeat)
+        rows += memory(env, work, big)
+        rows += other_commands(env, work, args.repeat)
+    finally:
+        if args.keep is None:
+            shutil.rmtree(work, ignore_errors=True)
+    print(f"Machine: {machine()}\n")
+    print(f"Command: `python benchmarks/run.py {' '.join(argv if argv is not None else sys.argv[1:])}`".rstrip() + "\n")
+    print(table(rows))
+    print("\nGrowth (time per file, median of the same runs):\n")
+    print(growth_table(growth))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
