@@ -170,7 +170,10 @@ def parse_toml(raw: bytes, rel: str) -> tuple[dict[str, Any] | None, list[Proble
     except tomllib.TOMLDecodeError as e:
         line, col, msg = _toml_error(e, text)
         return None, [Problem(rel, "syntax", msg, line=line, column=col)]
-    except RecursionError:
+    except RecursionError as e:
+        if "key has more than" in str(e):  # tomli's limit on dotted keys and table names
+            return None, [Problem(rel, "too-deep", "a key or [table] name has more than 1000 dotted parts; "
+                                  "a data file needs two or three: check the dots in the key names")]
         line, col = _deep_at(text)
         return None, [Problem(rel, "too-deep", f"arrays or inline tables nested more than {_MAX_DEPTH} deep; "
                               "a data file needs two or three levels: check for unclosed or repeated brackets",
@@ -302,8 +305,8 @@ def _toml_error(e: tomllib.TOMLDecodeError, source: str = "") -> tuple[int | Non
     line = int(m.group(1)) if m and m.group(1) else getattr(e, "lineno", None)
     col = int(m.group(2)) if m and m.group(2) else getattr(e, "colno", None)
     msg = _AT.sub("", getattr(e, "msg", None) or text).strip()
-    if "end of document" in text and line is None and source:
-        line = _opening_line(source)
+    if "(at end of document)" in text and source:  # the end says little: point at where the string opens
+        line, col = (_opening_line(source) or line), None
     line_text = source.split("\n")[line - 1] if line and source else ""
     hint = next((h for k, h in _SYNTAX_HINTS.items() if msg.startswith(k)), "")
     msg = _TUPLE.sub(lambda t: "[" + ".".join(re.findall(r"'([^']*)'", t.group())) + "]", msg)

@@ -191,15 +191,19 @@ def test_write_output_refusal_is_a_usage_error(target: Path, capsys) -> None:
 
 
 def test_unreadable_file_is_a_problem_not_a_crash(org_copy: Path, monkeypatch, run) -> None:
+    import builtins
+
+    from redflag_coord import load
+
     victim = org_copy / "collectives/los-angeles/members.toml"
-    real = Path.read_bytes
+    real = builtins.open
 
-    def read_bytes(self: Path) -> bytes:
-        if self == victim:
+    def fake_open(file, *args, **kwargs):  # root reads any file, so refuse this one by hand
+        if Path(file) == victim:
             raise PermissionError(errno.EACCES, "Permission denied")
-        return real(self)
+        return real(file, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(load, "open", fake_open, raising=False)
     result = run("validate", str(org_copy))
     assert result.exit_code == 1
     assert result.stdout.splitlines()[0] == (
@@ -207,15 +211,20 @@ def test_unreadable_file_is_a_problem_not_a_crash(org_copy: Path, monkeypatch, r
 
 
 def test_file_vanishing_during_the_run(org_copy: Path, monkeypatch, run) -> None:
+    from redflag_coord import load
+
     victim = org_copy / "collectives/india/reports/ic-2026-12.toml"
-    real = Path.stat
+    real = os.stat
 
-    def stat(self: Path, *args, **kwargs):
-        if self == victim and os.path.exists(victim):
+    gone = []
+
+    def stat(path, *args, **kwargs):  # the file goes between the folder listing and the read
+        if not gone and isinstance(path, (str, os.PathLike)) and Path(path) == victim:
+            gone.append(True)
             victim.unlink()
-        return real(self, *args, **kwargs)
+        return real(path, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "stat", stat)
+    monkeypatch.setattr(load.os, "stat", stat)
     result = run("validate", str(org_copy))
     assert result.exit_code == 1
     assert "collectives/india/reports/ic-2026-12.toml: error[unreadable]: cannot read the file: No such file or directory" in result.stdout
