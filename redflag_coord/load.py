@@ -40,6 +40,7 @@ from .model import (
     Report,
 )
 from .problems import Problem, Problems
+from .textcheck import text_problems
 
 MAX_FILE_BYTES = 1 << 20  # 1 MiB: a report is a few KB; anything larger is a mistake
 COLLECTIVES = "collectives"
@@ -328,7 +329,7 @@ def check_file(path: Path | str, rel: str, kind: str) -> FileResult:
         return FileResult(rel, kind, None, problems)
     model_cls = FILE_MODELS[kind]
     try:
-        return FileResult(rel, kind, model_cls.model_validate(data), [])
+        return FileResult(rel, kind, model_cls.model_validate(data), text_problems(rel, data, model_cls))
     except ValidationError as err:
         return FileResult(rel, kind, None, schema_problems(rel, model_cls, err))
     except RecursionError:

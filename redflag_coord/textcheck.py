@@ -9,36 +9,26 @@ those outputs, so they are errors at the source, before any command renders.
 
 from __future__ import annotations
 
-import unicodedata
+import re
 import typing
-from collections.abc import Iterator
-from enum import Enum
 from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel
 
-from .load import Organisation, rel_path
-from .problems import Problems
+from .problems import Problem
 
-_BIDI = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
-_BREAKS = {"\u2028", "\u2029", "\x85"}
-_ALLOWED = {"\t", "\n"}
 ONE_LINE_MAX = 300  # ShortText: titles, topics, names
+# Control characters (Cc) but tab and line feed, bidirectional controls, and line/paragraph separators.
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+_UNSAFE_ONE_LINE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+_BIDI = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
+_BREAKS = {"\n", "\u2028", "\u2029", "\x85"}
 
 
-def _bad_char(text: str, one_line: bool) -> tuple[int, str] | None:
-    for i, ch in enumerate(text):
-        if ch in _ALLOWED and not (one_line and ch == "\n"):
-            continue
-        if ch in _BIDI or ch in _BREAKS or unicodedata.category(ch) == "Cc":
-            return i, ch
-    return None
-
-
-def _describe(i: int, ch: str, one_line: bool) -> tuple[str, str]:
+def _describe(i: int, ch: str) -> tuple[str, str]:
     code = f"U+{ord(ch):04X}"
-    if ch == "\n" or ch in _BREAKS:
+    if ch in _BREAKS:
         return "one-line", (f"a line break at character {i + 1}; this value must be one line "
                             "(a title, topic or name): remove the line break")
     if ch in _BIDI:
@@ -49,8 +39,20 @@ def _describe(i: int, ch: str, one_line: bool) -> tuple[str, str]:
 
 
 @lru_cache(maxsize=None)
-def _one_line_fields(cls: type[BaseModel]) -> frozenset[str]:
-    return frozenset(n for n, f in cls.model_fields.items() if _is_short(f.annotation, f.metadata))
+def _fields(cls: type[BaseModel]) -> dict[str, tuple[type[BaseModel] | None, bool]]:
+    """TOML key -> (the model inside that field, if any; whether it is a one-line value)."""
+    return {(f.alias or n): (_submodel(f.annotation), _is_short(f.annotation, f.metadata))
+            for n, f in cls.model_fields.items()}
+
+
+def _submodel(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _submodel(arg)
+        if found:
+            return found
+    return None
 
 
 def _is_short(annotation: Any, metadata: list) -> bool:
@@ -65,40 +67,26 @@ def _is_short(annotation: Any, metadata: list) -> bool:
     return False
 
 
-def _strings(value: Any, key: tuple, one_line: bool) -> Iterator[tuple[tuple, str, bool]]:
-    if isinstance(value, str):
-        yield key, value, one_line
-    elif isinstance(value, Enum) or value is None:
-        return
-    elif isinstance(value, BaseModel):
-        short = _one_line_fields(type(value))
-        for name, field in type(value).model_fields.items():
-            yield from _strings(getattr(value, name), key + (field.alias or name,), name in short)
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            yield from _strings(v, key + (i,), one_line)
-    elif isinstance(value, dict):
-        for k, v in value.items():
-            yield from _strings(v, key + (str(getattr(k, "value", k)),), one_line)
-
-
-def _files(org: Organisation) -> Iterator[tuple[str, BaseModel]]:
-    for c in org.collectives.values():
-        for kind, model in (("collective", c.info), ("members", c.members), ("relationships", c.relationships)):
-            if model is not None:
-                yield rel_path(kind, c.slug), model
-        for mid, m in c.meetings.items():
-            yield rel_path("meeting", c.slug, mid), m
-        for mid, r in c.reports.items():
-            yield rel_path("report", c.slug, mid), r
-
-
-def check_text(org: Organisation, out: Problems) -> None:
-    for rel, model in _files(org):
-        for key, text, one_line in _strings(model, (), False):
-            if text.isprintable():  # fast path: no control, format or separator characters
+def text_problems(rel: str, data: dict, model: type[BaseModel]) -> list[Problem]:
+    """Unsafe characters in the text values of one parsed file (already valid against `model`)."""
+    out: list[Problem] = []
+    stack: list[tuple[Any, tuple, type[BaseModel] | None, bool]] = [(data, (), model, False)]
+    while stack:
+        value, key, cls, one_line = stack.pop()
+        kind = type(value)
+        if kind is str:
+            if value.isprintable():  # fast path: no control, format or separator characters
                 continue
-            found = _bad_char(text, one_line)
-            if found:
-                code, message = _describe(*found, one_line)
-                out.add(rel, code, f"holds {message}", key=key)
+            m = (_UNSAFE_ONE_LINE if one_line else _UNSAFE).search(value)
+            if m:
+                code, message = _describe(m.start(), m.group())
+                out.append(Problem(rel, code, f"holds {message}", key=key))
+        elif kind is dict:
+            fields = _fields(cls) if cls is not None else {}
+            for k, v in value.items():
+                sub, short = fields.get(k, (None, False))
+                stack.append((v, key + (k,), sub, short))
+        elif kind is list:
+            for i, v in enumerate(value):
+                stack.append((v, key + (i,), cls, one_line))
+    return out

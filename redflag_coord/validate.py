@@ -17,7 +17,6 @@ from .load import CollectiveData, Organisation, load_organisation, rel_path
 from .model import DEFAULT_NATURES, Availability, BandHours, Meeting, Report, hours_minutes
 from .privacy import check_private_text
 from .problems import Problem, Problems, located
-from .textcheck import check_text
 from .zones import resolve
 
 
@@ -64,7 +63,6 @@ def check_organisation(org: Organisation, out: Problems, today: dt.date) -> None
         check_relationships(org, c, handles, out, today)
         if c.info is not None and c.info.availability is not None:
             check_availability(rel_path("collective", c.slug), c.info.availability, out)
-    check_text(org, out)
     check_private_text(org, out)
 
 
