@@ -147,6 +147,8 @@ def _wrap(text: str, columns: int) -> list[str]:
 
 def width(text: str) -> int:
     """Terminal columns: wide East Asian characters take two, combining marks none."""
+    if text.isascii():
+        return len(text)
     return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -96,13 +95,12 @@ def event_uid(meeting_id: str, domain: str) -> str:
 
 # -- text -------------------------------------------------------------------------
 
-_CONTROL = {c for c in map(chr, range(0x20)) if c not in "\n\t"} | {"\x7f"}
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")  # C0 but tab and newline, DEL, surrogates
 
 
 def clean_text(text: str) -> str:
     """Text as iCalendar can hold it: one kind of newline, no other control characters."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return "".join(c for c in text if c not in _CONTROL and unicodedata.category(c) != "Cs")
+    return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 class Text(vText):
@@ -248,7 +246,7 @@ def _recurrence_words(meeting: Meeting, t) -> str:
     assert r is not None
     text = t(f"recurrence_{r.frequency}")
     if r.weekdays:
-        names = get_day_names("wide", locale=t.lang)
+        names = get_day_names("wide", locale=t.locale)
         text += " (" + ", ".join(names[_WEEKDAY_INDEX[d]] for d in r.weekdays) + ")"
     if r.interval > 1:
         text += ", " + t("recurrence_interval", n=r.interval)

@@ -63,6 +63,7 @@ class Labels:
 
     def __init__(self, lang: str) -> None:
         self.lang = lang
+        self._locale = None
         self._own = _catalog(lang)
         self._en = _catalog(FALLBACK)
 
@@ -77,34 +78,43 @@ class Labels:
         key = f"{group}.{value}"
         return self._own.get(key) or self._en.get(key) or value
 
+    @property
+    def locale(self):
+        """Babel's Locale, parsed once (Babel parses a locale name on every call otherwise)."""
+        if self._locale is None:
+            from babel import Locale
+
+            self._locale = Locale.parse(self.lang)
+        return self._locale
+
     # -- Babel ------------------------------------------------------------------------
 
     def date(self, day: dt.date | dt.datetime, width: str = "full") -> str:
         from babel.dates import format_date
 
-        return format_date(day, width, locale=self.lang)
+        return format_date(day, width, locale=self.locale)
 
     def weekday(self, day: dt.date | dt.datetime) -> str:
         from babel.dates import format_date
 
-        return format_date(day, "EEE", locale=self.lang)
+        return format_date(day, "EEE", locale=self.locale)
 
     def time(self, instant: dt.datetime) -> str:
         """The wall time of an aware datetime in its own zone ('7:00 AM', '07:00')."""
         from babel.dates import format_time
 
-        return format_time(instant, "short", tzinfo=instant.tzinfo, locale=self.lang)
+        return format_time(instant, "short", tzinfo=instant.tzinfo, locale=self.locale)
 
     def zone_name(self, instant: dt.datetime) -> str:
         """A localized zone name for the instant ('Pacific Standard Time', 'hora estándar del Pacífico')."""
         from babel.dates import get_timezone_name
 
-        return get_timezone_name(instant, "long", locale=self.lang)
+        return get_timezone_name(instant, "long", locale=self.locale)
 
     def number(self, n: int) -> str:
         from babel.numbers import format_decimal
 
-        return format_decimal(n, locale=self.lang)
+        return format_decimal(n, locale=self.locale)
 
     def signed(self, n: int) -> str:
         return ("+" if n > 0 else "−" if n < 0 else "±") + self.number(abs(n))

@@ -28,3 +28,24 @@ def test_summary(run, example_root):
     assert "ic-2026-12" in result.stdout
     assert "2026-12-12 15:00 UTC" in result.stdout
     assert "@example.org" not in result.stdout
+
+
+def test_main_registers_only_the_command_it_runs_and_lists_them_all_for_help(run):
+    """`main` builds a small app for speed; its help must list what the full app lists."""
+    import os
+    import subprocess
+    import sys
+
+    def commands_section(text: str) -> list[str]:  # names in order, and the start of their help
+        return [line.split()[:3] for line in text.split("Commands:", 1)[1].splitlines() if line.strip()]
+
+    env = {**os.environ, "REDFLAG_TODAY": "2026-11-27"}
+    for args in (["--help"], ["-h"]):
+        proc = subprocess.run([sys.executable, "-m", "redflag_coord", *args], capture_output=True, text=True, env=env)
+        assert proc.returncode == 0
+        assert commands_section(proc.stdout) == commands_section(run("--help").stdout)
+    proc = subprocess.run([sys.executable, "-m", "redflag_coord", "valdate"], capture_output=True, text=True, env=env)
+    assert proc.returncode == 2 and "Did you mean 'validate'?" in proc.stderr
+    proc = subprocess.run([sys.executable, "-m", "redflag_coord", "report", "status", "--help"],
+                          capture_output=True, text=True, env=env)
+    assert proc.returncode == 0 and "Filed, late, draft or missing" in proc.stdout
