@@ -71,7 +71,7 @@ class FileModel(BaseModel):
     """Base for file models: strict types (TOML has real ones) and no unknown keys."""
 
     model_config = ConfigDict(
-        extra="forbid", strict=True, populate_by_name=True, frozen=False
+        extra="forbid", strict=True, populate_by_name=True, frozen=False, defer_build=True
     )
 
 

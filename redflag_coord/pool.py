@@ -96,9 +96,18 @@ def check_entries(entries: Sequence[Entry], workers: int | None = None) -> list[
         return _check_entries(entries, workers_for(len(entries), workers))
 
 
+def _build_models() -> None:
+    """The file models are built on first use (defer_build keeps start-up short); build them all."""
+    from .model import FILE_MODELS
+
+    for model in FILE_MODELS.values():
+        model.model_rebuild()
+
+
 def _check_entries(entries: Sequence[Entry], n: int) -> list[Checked]:
     if n <= 1:
         return _check_range(entries, 0, len(entries))
+    _build_models()  # before the fork, so the workers do not each build them again
     size = max(MIN_CHUNK, min(MAX_CHUNK, len(entries) // (n * 8) or 1))
     chunks = [(i, min(i + size, len(entries))) for i in range(0, len(entries), size)]
     results: list[list[Checked] | None] = [None] * len(chunks)
