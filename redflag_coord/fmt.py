@@ -24,7 +24,6 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
-import typing
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,7 +35,7 @@ from tomlkit.exceptions import ParseError, TOMLKitError
 from tomlkit.items import AoT, Array, Comment, InlineTable, Item, String, StringType, Table, Whitespace
 
 from .load import FIXED_FILES, FOLDERS
-from .model import FILE_MODELS
+from .model import FILE_MODELS, submodel
 
 LINE_WIDTH = 100
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
@@ -131,7 +130,7 @@ class _Emitter:
             self.lines.extend(u.comments)
             self.lines.append(self.key_value(u.key or "", u.item))
         for u in _ordered(sections, fields):
-            self.section(u, _submodel(fields.get(u.key or "")), path)
+            self.section(u, submodel(fields.get(u.key or "")), path)
         if trailer:
             self.blank()
             self.lines.extend(trailer)
@@ -203,25 +202,13 @@ def _fields(model: type[BaseModel] | None) -> dict[str, Any]:
     return {(f.alias or n): f.annotation for n, f in model.model_fields.items()}
 
 
-def _submodel(annotation: Any) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    origin = typing.get_origin(annotation)
-    if origin is typing.Annotated:
-        return _submodel(typing.get_args(annotation)[0])
-    if origin is not None and origin is not dict:
-        for arg in typing.get_args(annotation):
-            found = _submodel(arg)
-            if found:
-                return found
-    return None
 
 
 def _is_section(item: Item | None, annotation: Any) -> bool:
     """Tables, arrays of tables, and inline forms of the model's tables (written out as tables)."""
     if isinstance(item, (Table, AoT)):
         return True
-    if annotation is None or _submodel(annotation) is None:
+    if annotation is None or submodel(annotation) is None:
         return False
     if isinstance(item, InlineTable):
         return True

@@ -18,8 +18,6 @@ try:  # the standard library's parser, compiled: same results and messages, abou
     import tomli as tomllib
 except ImportError:  # pragma: no cover - tomli is a dependency; tomllib is the same code, slower
     import tomllib
-import types
-import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +25,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from .model import (
+    submodel,
     FILE_MODELS,
     HANDLE_PATTERN,
     HOURS_PATTERN,
@@ -416,7 +415,7 @@ def _is_private(model: type[BaseModel], loc: tuple) -> bool:
     for part in loc:
         if isinstance(part, int):
             continue
-        sub = _submodel(current)
+        sub = submodel(current)
         if sub is None:
             return False
         fields = {(f.alias or n): f for n, f in sub.model_fields.items()}
@@ -477,29 +476,17 @@ def fields_at(model: type[BaseModel], loc: tuple) -> list[str]:
     for part in loc:
         if isinstance(part, int):
             continue
-        sub = _submodel(current)
+        sub = submodel(current)
         if sub is None:
             return []
         fields = {(f.alias or n): f for n, f in sub.model_fields.items()}
         if part not in fields:
             return []
         current = fields[part].annotation
-    sub = _submodel(current)
+    sub = submodel(current)
     return [(f.alias or n) for n, f in sub.model_fields.items()] if sub else []
 
 
-def _submodel(annotation: Any) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    origin = typing.get_origin(annotation)
-    if origin is typing.Annotated:
-        return _submodel(typing.get_args(annotation)[0])
-    if origin in (list, typing.Union, types.UnionType):
-        for arg in typing.get_args(annotation):
-            found = _submodel(arg)
-            if found:
-                return found
-    return None
 
 
 # -- the tree -------------------------------------------------------------------

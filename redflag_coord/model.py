@@ -8,6 +8,7 @@ private (`private_field`) never leave the tool unless the user asks.
 from __future__ import annotations
 
 import datetime as dt
+import typing
 from enum import Enum
 from typing import Annotated, Any, Literal
 
@@ -331,6 +332,19 @@ FILE_MODELS: dict[str, type[FileModel]] = {
     "meeting": Meeting,
     "report": Report,
 }
+
+
+def submodel(annotation: Any) -> type[BaseModel] | None:
+    """The model inside a field's annotation (through Annotated, Optional and list), if any."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    if typing.get_origin(annotation) is dict:
+        return None
+    for arg in typing.get_args(annotation):
+        found = submodel(arg)
+        if found:
+            return found
+    return None
 
 
 def private_paths(model: type[BaseModel]) -> set[str]:

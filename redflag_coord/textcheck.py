@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from .model import submodel
 from .problems import Problem
 
 ONE_LINE_MAX = 300  # ShortText: titles, topics, names
@@ -41,18 +42,10 @@ def _describe(i: int, ch: str) -> tuple[str, str]:
 @lru_cache(maxsize=None)
 def _fields(cls: type[BaseModel]) -> dict[str, tuple[type[BaseModel] | None, bool]]:
     """TOML key -> (the model inside that field, if any; whether it is a one-line value)."""
-    return {(f.alias or n): (_submodel(f.annotation), _is_short(f.annotation, f.metadata))
+    return {(f.alias or n): (submodel(f.annotation), _is_short(f.annotation, f.metadata))
             for n, f in cls.model_fields.items()}
 
 
-def _submodel(annotation: Any) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in typing.get_args(annotation):
-        found = _submodel(arg)
-        if found:
-            return found
-    return None
 
 
 def _is_short(annotation: Any, metadata: list) -> bool:
