@@ -49,3 +49,11 @@ def test_main_registers_only_the_command_it_runs_and_lists_them_all_for_help(run
     proc = subprocess.run([sys.executable, "-m", "redflag_coord", "report", "status", "--help"],
                           capture_output=True, text=True, env=env)
     assert proc.returncode == 0 and "Filed, late, draft or missing" in proc.stdout
+
+
+def test_errors_escape_what_the_user_typed(run, tmp_path):
+    folder = tmp_path / "evil\x1b]0;pwned\x07name"
+    result = run("validate", str(folder))
+    assert result.exit_code == 2
+    assert "\x1b" not in result.stderr and "\x07" not in result.stderr
+    assert "\\x1b]0;pwned\\x07name" in result.stderr

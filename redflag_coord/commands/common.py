@@ -29,7 +29,9 @@ RootOption = Annotated[
 
 
 def fail(message: str, code: int = EXIT_DATA) -> NoReturn:
-    typer.echo(f"redflag-coord: {message}", err=True)
+    from ..problems import safe  # a path or value the user typed may hold terminal escapes
+
+    typer.echo(f"redflag-coord: {safe(message)}", err=True)
     raise typer.Exit(code)
 
 
