@@ -411,21 +411,8 @@ class _Hidden:
 
 
 def _is_private(model: type[BaseModel], loc: tuple) -> bool:
-    current: Any = model
-    for part in loc:
-        if isinstance(part, int):
-            continue
-        sub = submodel(current)
-        if sub is None:
-            return False
-        fields = {(f.alias or n): f for n, f in sub.model_fields.items()}
-        f = fields.get(part)
-        if f is None:
-            return False
-        if isinstance(f.json_schema_extra, dict) and f.json_schema_extra.get("x-private"):
-            return True
-        current = f.annotation
-    return False
+    return any(isinstance(f.json_schema_extra, dict) and f.json_schema_extra.get("x-private")
+               for f in _along(model, loc)[0])
 
 
 def _message(model: type[BaseModel], loc: tuple, e: dict) -> str:
@@ -472,19 +459,29 @@ def _quote(value: Any) -> str:
 
 def fields_at(model: type[BaseModel], loc: tuple) -> list[str]:
     """The keys allowed at a location inside a model (by their TOML names)."""
+    found, complete = _along(model, loc)
+    sub = submodel(found[-1].annotation if found else model) if complete else None
+    return list(_by_alias(sub)) if sub else []
+
+
+def _along(model: type[BaseModel], loc: tuple) -> tuple[list[Any], bool]:
+    """The fields a key path passes through, and whether all of it lies inside the model."""
     current: Any = model
+    found = []
     for part in loc:
         if isinstance(part, int):
             continue
         sub = submodel(current)
-        if sub is None:
-            return []
-        fields = {(f.alias or n): f for n, f in sub.model_fields.items()}
-        if part not in fields:
-            return []
-        current = fields[part].annotation
-    sub = submodel(current)
-    return [(f.alias or n) for n, f in sub.model_fields.items()] if sub else []
+        field = _by_alias(sub).get(part) if sub is not None else None
+        if field is None:
+            return found, False
+        found.append(field)
+        current = field.annotation
+    return found, True
+
+
+def _by_alias(model: type[BaseModel]) -> dict[str, Any]:
+    return {(f.alias or n): f for n, f in model.model_fields.items()}
 
 
 
