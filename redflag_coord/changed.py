@@ -33,9 +33,9 @@ from .load import (
     FOLDERS,
     CollectiveData,
     Organisation,
-    check_file,
     rel_path,
 )
+from .parse import check_file
 from .model import FileModel, SLUG_PATTERN
 from .problems import Problem, Problems, located
 from .validate import check_meeting, check_relationships, check_report, today_default, validate_path

@@ -24,7 +24,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .load import Entry
+    from .parse import Entry
     from .model import FileModel
     from .problems import Problem
 
@@ -151,7 +151,7 @@ def _rehydrate(entries: Sequence[Entry], chunk: tuple[int, int], compact: list) 
     """Models back from a worker's JSON: pydantic-core reads its own JSON about four times faster than
     pickle rebuilds a model, and the worker writes it faster too. The JSON holds only the keys the
     file set (exclude_unset), so each model is equal to the worker's, fields set included."""
-    from .load import check_file
+    from .parse import check_file
     from .model import FILE_MODELS
 
     out: list[Checked] = []
@@ -194,7 +194,7 @@ def _worker_take() -> tuple[int, list[tuple[str | None, list[Problem]]]] | None:
 
 
 def _check_range(entries: Sequence[Entry], start: int, end: int) -> list[Checked]:
-    from .load import check_file
+    from .parse import check_file
 
     out = []
     for e in entries[start:end]:

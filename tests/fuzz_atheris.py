@@ -21,7 +21,7 @@ import atheris
 from pydantic import ValidationError  # not instrumented: only our code guides the fuzzer
 
 with atheris.instrument_imports(include=["redflag_coord"]):
-    from redflag_coord import load, locate, problems
+    from redflag_coord import locate, parse, problems
 
 KINDS = ("collective", "members", "relationships", "meeting", "report")
 RAW_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
@@ -31,13 +31,13 @@ def check_bytes(data: bytes) -> list[problems.Problem]:
     """What validate does with one file's bytes, without the disk."""
     kind = KINDS[data[0] % len(KINDS)] if data else "report"
     raw = data[1:]
-    parsed, found = load.parse_toml(raw, "f.toml")
+    parsed, found = parse.parse_toml(raw, "f.toml")
     if parsed is not None:
-        model = load.FILE_MODELS[kind]
+        model = parse.FILE_MODELS[kind]
         try:
             model.model_validate(parsed)
         except ValidationError as err:
-            found = load.schema_problems("f.toml", model, err)
+            found = parse.schema_problems("f.toml", model, err)
         except RecursionError:
             found = [problems.Problem("f.toml", "too-deep", "values nested too deeply to check")]
         table = locate.positions(raw.decode("utf-8"))

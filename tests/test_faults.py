@@ -193,7 +193,7 @@ def test_write_output_refusal_is_a_usage_error(target: Path, capsys) -> None:
 def test_unreadable_file_is_a_problem_not_a_crash(org_copy: Path, monkeypatch, run) -> None:
     import builtins
 
-    from redflag_coord import load
+    from redflag_coord import parse
 
     victim = org_copy / "collectives/los-angeles/members.toml"
     real = builtins.open
@@ -203,7 +203,7 @@ def test_unreadable_file_is_a_problem_not_a_crash(org_copy: Path, monkeypatch, r
             raise PermissionError(errno.EACCES, "Permission denied")
         return real(file, *args, **kwargs)
 
-    monkeypatch.setattr(load, "open", fake_open, raising=False)
+    monkeypatch.setattr(parse, "open", fake_open, raising=False)
     result = run("validate", str(org_copy))
     assert result.exit_code == 1
     assert result.stdout.splitlines()[0] == (
@@ -211,7 +211,7 @@ def test_unreadable_file_is_a_problem_not_a_crash(org_copy: Path, monkeypatch, r
 
 
 def test_file_vanishing_during_the_run(org_copy: Path, monkeypatch, run) -> None:
-    from redflag_coord import load
+    from redflag_coord import parse
 
     victim = org_copy / "collectives/india/reports/ic-2026-12.toml"
     real = os.stat
@@ -224,7 +224,7 @@ def test_file_vanishing_during_the_run(org_copy: Path, monkeypatch, run) -> None
             victim.unlink()
         return real(path, *args, **kwargs)
 
-    monkeypatch.setattr(load.os, "stat", stat)
+    monkeypatch.setattr(parse.os, "stat", stat)
     result = run("validate", str(org_copy))
     assert result.exit_code == 1
     assert "collectives/india/reports/ic-2026-12.toml: error[unreadable]: cannot read the file: No such file or directory" in result.stdout

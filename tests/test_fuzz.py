@@ -269,7 +269,7 @@ def test_fuzz_generated_repositories(root: Path) -> None:
                                                              "report"]))
 def test_fuzz_loader_on_raw_bytes(data: bytes, kind: str) -> None:
     """The loader alone on arbitrary bytes: problems, never exceptions."""
-    from redflag_coord.load import FILE_MODELS, parse_toml, schema_problems  # noqa: F401
+    from redflag_coord.parse import FILE_MODELS, parse_toml, schema_problems  # noqa: F401
     from redflag_coord.locate import positions
 
     FUZZ_COUNTS["raw-bytes"] = FUZZ_COUNTS.get("raw-bytes", 0) + 1

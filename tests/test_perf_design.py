@@ -141,20 +141,20 @@ def test_workers_setting(monkeypatch: pytest.MonkeyPatch):
 def test_a_worker_that_dies_leaves_its_share_here(corrupted_org: Path, monkeypatch: pytest.MonkeyPatch):
     if not pool._can_fork():
         pytest.skip("the parallel path needs fork (Linux)")
-    import redflag_coord.load as load
+    import redflag_coord.parse as parse
 
     main_pid = os.getpid()
-    real = load.check_file
+    real = parse.check_file
 
     def dying(path, rel, kind):
         if os.getpid() != main_pid:
             os._exit(3)  # a worker killed, as by the out-of-memory killer
         return real(path, rel, kind)
 
-    monkeypatch.setattr(load, "check_file", dying)
+    monkeypatch.setattr(parse, "check_file", dying)
     today = __import__("datetime").date(2026, 11, 27)
     parallel = load_organisation(corrupted_org, workers=2)
-    monkeypatch.setattr(load, "check_file", real)
+    monkeypatch.setattr(parse, "check_file", real)
     serial = load_organisation(corrupted_org, workers=1)
     assert validate_org(parallel, today) == validate_org(serial, today)
     assert _snapshot(parallel) == _snapshot(serial)
@@ -206,16 +206,16 @@ TOML_1_1_ONLY = ["a = {\n b = 1,\n}", "t = 07:00", 'x = "\\e"', "d = 2026-01-01T
 def test_parser_reads_toml_exactly_as_tomllib(example_root: Path, small_org: Path):
     import tomllib as stdlib
 
-    from redflag_coord import load
+    from redflag_coord import parse
 
     for path in [*example_root.glob("collectives/**/*.toml"), *list(small_org.glob("collectives/**/*.toml"))[:50]]:
         text = path.read_text(encoding="utf-8")
-        assert load.tomllib.loads(text) == stdlib.loads(text)
+        assert parse.tomllib.loads(text) == stdlib.loads(text)
     for text in BAD_TOML + TOML_1_1_ONLY:  # the same refusals and messages; TOML 1.1 is not read
         with pytest.raises(stdlib.TOMLDecodeError) as expected:
             stdlib.loads(text)
-        ours = load.parse_toml(text.encode(), "f.toml")[1]
+        ours = parse.parse_toml(text.encode(), "f.toml")[1]
         assert len(ours) == 1 and ours[0].code == "syntax", text
-        with pytest.raises(load.tomllib.TOMLDecodeError) as got:
-            load.tomllib.loads(text)
+        with pytest.raises(parse.tomllib.TOMLDecodeError) as got:
+            parse.tomllib.loads(text)
         assert str(got.value) == str(expected.value)
