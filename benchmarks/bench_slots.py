@@ -24,9 +24,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from redflag_coord import slots  # noqa: E402
-from redflag_coord.load import CollectiveData, Organisation  # noqa: E402
-from redflag_coord.model import Availability, Collective, Meeting, Member, MembersFile  # noqa: E402
+from redflag_coord.slots import find as slots  # noqa: E402
+from redflag_coord.org.load import CollectiveData, Organisation  # noqa: E402
+from redflag_coord.org.model import Availability, Collective, Meeting, Member, MembersFile  # noqa: E402
 
 ZONES = [
     "America/Los_Angeles", "America/El_Salvador", "America/Mexico_City", "Africa/Johannesburg", "Europe/Paris",

@@ -12,7 +12,7 @@ that is deleted afterwards (--keep to keep it).
 
 The floor is benchmarks/floor.py: find, read and tomllib-parse the same files
 in one process. Peers check the same files against JSON Schemas generated from
-redflag_coord.model: taplo (Rust) and check-jsonschema (Python), when installed
+redflag_coord.org.model: taplo (Rust) and check-jsonschema (Python), when installed
 (`pip install taplo check-jsonschema`). Commands that are not there yet
 (agenda, calendar, slots, validate --changed) are reported as not available.
 """
@@ -203,7 +203,7 @@ def tool(name: str) -> str | None:
 
 def write_schemas(folder: Path) -> dict[str, Path]:
     """JSON Schemas by alias from the models; local date-times lose format 'date-time' for taplo."""
-    from redflag_coord.model import FILE_MODELS
+    from redflag_coord.org.model import FILE_MODELS
 
     folder.mkdir(parents=True, exist_ok=True)
     out = {}

@@ -1,3 +1,3 @@
-from .cli import main
+from redflag_coord.cli.app import main
 
 main()

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from redflag_coord.cli import app
+from redflag_coord.cli.app import app
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO  # the example organisation: REPO/collectives

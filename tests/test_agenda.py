@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from redflag_coord.agenda import AgendaError, build_agenda
-from redflag_coord.agenda_render import RENDERERS, render_text
-from redflag_coord.load import load_organisation
+from redflag_coord.agenda.build import AgendaError, build_agenda
+from redflag_coord.agenda.text import RENDERERS, render_text
+from redflag_coord.org.load import load_organisation
 
 TODAY = dt.date(2026, 11, 27)
 

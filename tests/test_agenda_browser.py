@@ -49,7 +49,7 @@ def page(tmp_path_factory) -> Path:
     from typer.testing import CliRunner
 
     from conftest import EXAMPLE
-    from redflag_coord.cli import app
+    from redflag_coord.cli.app import app
 
     out = tmp_path_factory.mktemp("agenda") / "agenda.html"
     os.environ.setdefault("REDFLAG_TODAY", "2026-11-27")

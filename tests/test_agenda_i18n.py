@@ -10,10 +10,10 @@ import sys
 
 import pytest
 
-from redflag_coord import i18n
-from redflag_coord.agenda import build_agenda
-from redflag_coord.agenda_render import render_text
-from redflag_coord.load import load_organisation
+from redflag_coord.i18n import labels as i18n
+from redflag_coord.agenda.build import build_agenda
+from redflag_coord.agenda.text import render_text
+from redflag_coord.org.load import load_organisation
 
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
@@ -33,8 +33,8 @@ def test_catalog_has_every_key_with_the_same_placeholders(lang):
 def test_every_label_the_renderers_use_exists():
     from pathlib import Path
 
-    sources = "".join((Path(i18n.__file__).parent / f).read_text() for f in
-                      ("agenda_view.py", "agenda_render.py", "agenda_html.py"))
+    agenda = Path(i18n.__file__).parent.parent / "agenda"
+    sources = "".join((agenda / f).read_text() for f in ("view.py", "text.py", "html.py"))
     used = set(re.findall(r"\bt\(\s*[\"']([a-z_]+)[\"']", sources))
     assert used and used <= i18n.catalog_keys("en")
 
@@ -69,7 +69,7 @@ def test_pick_language():
 
 def test_help_stays_light():
     """`redflag-coord --help` must not import Babel, pydantic or the agenda library."""
-    code = ("import sys, redflag_coord.cli; "
-            "print(sorted(m for m in ('babel', 'pydantic', 'redflag_coord.agenda', 'tomlkit') if m in sys.modules))")
+    code = ("import sys, redflag_coord.cli.app; "
+            "print(sorted(m for m in ('babel', 'pydantic', 'redflag_coord.agenda.build', 'tomlkit') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

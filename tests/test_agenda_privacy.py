@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from redflag_coord.agenda import build_agenda
-from redflag_coord.agenda_render import RENDERERS
-from redflag_coord.load import load_organisation
-from redflag_coord.model import Member, Relationship, StageChange, private_paths
+from redflag_coord.agenda.build import build_agenda
+from redflag_coord.agenda.text import RENDERERS
+from redflag_coord.org.load import load_organisation
+from redflag_coord.org.model import Member, Relationship, StageChange, private_paths
 
 EMAIL = "canary-email-7Q@leak.test"
 PHONE = "+27 CANARY 5550"

@@ -16,11 +16,11 @@ from zoneinfo import ZoneInfo
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from redflag_coord.agenda import AgendaError, build_agenda
-from redflag_coord.agenda_json import to_dict
-from redflag_coord.agenda_occurrence import local_dates
-from redflag_coord.load import CollectiveData, Organisation
-from redflag_coord.model import WEEKDAYS, Collective, Meeting
+from redflag_coord.agenda.build import AgendaError, build_agenda
+from redflag_coord.agenda.as_json import to_dict
+from redflag_coord.org.occurrences import local_dates
+from redflag_coord.org.load import CollectiveData, Organisation
+from redflag_coord.org.model import WEEKDAYS, Collective, Meeting
 
 UTC = dt.timezone.utc
 ZONES = [
@@ -125,7 +125,7 @@ def test_start_items_and_zone_table_match_zoneinfo(data, zone, minutes, others):
 
 
 def test_weekday_differs_kolkata_kathmandu(example_root):
-    from redflag_coord.load import load_organisation
+    from redflag_coord.org.load import load_organisation
 
     org = load_organisation(example_root)
     a = build_agenda(org, "ic-2026-12", today=dt.date(2026, 11, 27))

@@ -10,9 +10,9 @@ import vobject
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from redflag_coord import calendar as ics
-from redflag_coord.load import load_organisation
-from redflag_coord.model import Meeting
+from redflag_coord.calendar import ics
+from redflag_coord.org.load import load_organisation
+from redflag_coord.org.model import Meeting
 from conftest import EXAMPLE
 
 ORG = load_organisation(EXAMPLE)

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from redflag_coord.vtimezone import classify, vtimezone
-from redflag_coord.zones import resolve
+from redflag_coord.tz.vtimezone import classify, vtimezone
+from redflag_coord.tz.zones import resolve
 
 UTC = dt.timezone.utc
 FIRST, LAST = dt.date(2026, 1, 1), dt.date(2027, 12, 31)
@@ -99,7 +99,7 @@ def _same_offset(zone: str, at: dt.datetime) -> None:
 
 @pytest.mark.parametrize("zone", ["America/Los_Angeles", "Europe/Paris", "Australia/Sydney", "Africa/Casablanca"])
 def test_offsets_right_around_each_transition(zone):
-    from redflag_coord.vtimezone import transitions
+    from redflag_coord.tz.vtimezone import transitions
 
     for t in transitions(zone, FIRST.year, LAST.year):
         for delta in (dt.timedelta(seconds=-1), dt.timedelta(0), dt.timedelta(minutes=30)):

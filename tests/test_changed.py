@@ -7,9 +7,9 @@ import re
 import pytest
 from git_helpers import example_repo
 
-from redflag_coord.changed import validate_changed
-from redflag_coord.gitinfo import GitError, changed_since
-from redflag_coord.validate import validate_path
+from redflag_coord.org.changed import validate_changed
+from redflag_coord.repo.gitinfo import GitError, changed_since
+from redflag_coord.org.validate import validate_path
 
 ES_REPORT = "collectives/el-salvador/reports/ic-2026-12.toml"
 

@@ -19,10 +19,10 @@ from pathlib import Path
 import typer
 import pytest
 
-from redflag_coord import fsio
-from redflag_coord.commands.common import write_output
-from redflag_coord.fsio import WriteError, atomic_write
-from redflag_coord.validate import validate_path
+from redflag_coord.repo import fsio
+from redflag_coord.cli.commands.common import write_output
+from redflag_coord.repo.fsio import WriteError, atomic_write
+from redflag_coord.org.validate import validate_path
 
 OLD = b'title = "old"\n'
 NEW = b'title = "new"\n' * 1000
@@ -105,7 +105,7 @@ def test_killed_mid_write_keeps_the_old_file_and_validate_ignores_the_temp(org_c
     old = report.read_bytes()
     child = textwrap.dedent(f"""
         import os, sys, time
-        from redflag_coord import fsio
+        from redflag_coord.repo import fsio
         real_fsync = os.fsync
         def slow_fsync(fd):
             real_fsync(fd)
@@ -193,7 +193,7 @@ def test_write_output_refusal_is_a_usage_error(target: Path, capsys) -> None:
 def test_unreadable_file_is_a_problem_not_a_crash(org_copy: Path, monkeypatch, run) -> None:
     import builtins
 
-    from redflag_coord import parse
+    from redflag_coord.org import parse
 
     victim = org_copy / "collectives/los-angeles/members.toml"
     real = builtins.open
@@ -211,7 +211,7 @@ def test_unreadable_file_is_a_problem_not_a_crash(org_copy: Path, monkeypatch, r
 
 
 def test_file_vanishing_during_the_run(org_copy: Path, monkeypatch, run) -> None:
-    from redflag_coord import parse
+    from redflag_coord.org import parse
 
     victim = org_copy / "collectives/india/reports/ic-2026-12.toml"
     real = os.stat

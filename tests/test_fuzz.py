@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from redflag_coord.cli import app
+from redflag_coord.cli.app import app
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "corpus"))
 from build import BASE  # noqa: E402
@@ -269,8 +269,8 @@ def test_fuzz_generated_repositories(root: Path) -> None:
                                                              "report"]))
 def test_fuzz_loader_on_raw_bytes(data: bytes, kind: str) -> None:
     """The loader alone on arbitrary bytes: problems, never exceptions."""
-    from redflag_coord.parse import FILE_MODELS, parse_toml, schema_problems  # noqa: F401
-    from redflag_coord.locate import positions
+    from redflag_coord.org.parse import FILE_MODELS, parse_toml, schema_problems  # noqa: F401
+    from redflag_coord.org.locate import positions
 
     FUZZ_COUNTS["raw-bytes"] = FUZZ_COUNTS.get("raw-bytes", 0) + 1
     parsed, problems = parse_toml(data, "f.toml")

@@ -8,7 +8,7 @@ import tomllib
 import pytest
 from git_helpers import Repo
 
-from redflag_coord.model import FILE_MODELS
+from redflag_coord.org.model import FILE_MODELS
 
 
 @pytest.fixture

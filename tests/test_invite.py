@@ -138,7 +138,7 @@ def test_dst_gap_refused_and_ambiguous_warned(run, org_copy):
 def test_library_refuses_naive_datetimes():
     import datetime as dt
 
-    from redflag_coord.calendar import _aware, floating
+    from redflag_coord.calendar.ics import _aware, floating
 
     with pytest.raises(ValueError, match="floating"):
         _aware(dt.datetime(2026, 12, 12, 7))

@@ -9,7 +9,7 @@ import tomlkit
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from redflag_coord.locate import locate, positions
+from redflag_coord.org.locate import locate, positions
 
 keys = st.one_of(
     st.from_regex(r"[a-z][a-z0-9_-]{0,8}", fullmatch=True),

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from redflag_coord.load import load_organisation
-from redflag_coord.network import network
+from redflag_coord.org.load import load_organisation
+from redflag_coord.network.build import network
 
 TODAY = dt.date(2026, 11, 27)
 
@@ -248,8 +248,8 @@ def test_private_details_only_when_asked(org):
 def test_report_template_counts_agree_with_the_filed_snapshots(example_root):
     """`report new` recounts relationships with the network's rules: for the example data it gives
     exactly the snapshots the collectives filed for ic-2026-12 (previous report: ic-2026-06)."""
-    from redflag_coord.load import load_organisation
-    from redflag_coord.reports import relationship_figures
+    from redflag_coord.org.load import load_organisation
+    from redflag_coord.reports.filing import relationship_figures
 
     org = load_organisation(example_root)
     for slug in ("south-africa", "el-salvador", "india", "los-angeles"):

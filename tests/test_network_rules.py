@@ -7,8 +7,8 @@ import datetime as dt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from redflag_coord.model import Relationship, Stage, StageChange
-from redflag_coord.network import FUNNEL, count, funnel, is_new, is_stale, moved_up, stage_on
+from redflag_coord.org.model import Relationship, Stage, StageChange
+from redflag_coord.network.build import FUNNEL, count, funnel, is_new, is_stale, moved_up, stage_on
 
 START = dt.date(2024, 1, 1)
 stages = st.sampled_from(list(Stage))

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from redflag_coord import pool
-from redflag_coord.load import load_organisation
-from redflag_coord.validate import validate_org, validate_path
+from redflag_coord.org import pool
+from redflag_coord.org.load import load_organisation
+from redflag_coord.org.validate import validate_org, validate_path
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -141,7 +141,7 @@ def test_workers_setting(monkeypatch: pytest.MonkeyPatch):
 def test_a_worker_that_dies_leaves_its_share_here(corrupted_org: Path, monkeypatch: pytest.MonkeyPatch):
     if not pool._can_fork():
         pytest.skip("the parallel path needs fork (Linux)")
-    import redflag_coord.parse as parse
+    import redflag_coord.org.parse as parse
 
     main_pid = os.getpid()
     real = parse.check_file
@@ -161,19 +161,19 @@ def test_a_worker_that_dies_leaves_its_share_here(corrupted_org: Path, monkeypat
 
 
 HEAVY = ["pydantic", "pydantic_core", "icalendar", "babel", "tomlkit", "tomllib", "tomli", "zoneinfo",
-         "multiprocessing", "concurrent.futures", "redflag_coord.model", "redflag_coord.load",
-         "redflag_coord.validate", "redflag_coord.problems", "redflag_coord.pool"]
+         "multiprocessing", "concurrent.futures", "redflag_coord.org.model", "redflag_coord.org.load",
+         "redflag_coord.org.validate", "redflag_coord.org.problems", "redflag_coord.org.pool"]
 
 
 def test_cli_starts_without_heavy_modules():
-    code = ("import sys, redflag_coord.cli\n"
+    code = ("import sys, redflag_coord.cli.app\n"
             f"print(','.join(m for m in {HEAVY!r} if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "", f"imported at CLI start: {out.stdout.strip()}"
 
 
 def test_help_runs_without_heavy_modules():
-    code = ("import sys\nfrom redflag_coord.cli import app\n"
+    code = ("import sys\nfrom redflag_coord.cli.app import app\n"
             "try:\n    app(['--help'], prog_name='redflag-coord')\nexcept SystemExit:\n    pass\n"
             f"print('HEAVY:' + ','.join(m for m in {HEAVY!r} if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -206,7 +206,7 @@ TOML_1_1_ONLY = ["a = {\n b = 1,\n}", "t = 07:00", 'x = "\\e"', "d = 2026-01-01T
 def test_parser_reads_toml_exactly_as_tomllib(example_root: Path, small_org: Path):
     import tomllib as stdlib
 
-    from redflag_coord import parse
+    from redflag_coord.org import parse
 
     for path in [*example_root.glob("collectives/**/*.toml"), *list(small_org.glob("collectives/**/*.toml"))[:50]]:
         text = path.read_text(encoding="utf-8")

@@ -29,8 +29,8 @@ from conftest import (
     plant_canaries,
 )
 
-from redflag_coord.privacy import EMAIL, Pseudonyms, looks_like_phone, published_texts
-from redflag_coord.validate import validate_path
+from redflag_coord.org.privacy import EMAIL, Pseudonyms, looks_like_phone, published_texts
+from redflag_coord.org.validate import validate_path
 
 
 @dataclass(frozen=True)
@@ -355,7 +355,7 @@ def _stdout_part(produced: str, out: Output) -> str:
 
 
 def test_problem_renderers_escape_every_field() -> None:
-    from redflag_coord.problems import Problem, render_github, render_json, render_text
+    from redflag_coord.org.problems import Problem, render_github, render_json, render_text
 
     nasty = "a\x1b[31m\nb\u202e\r\x9b"
     p = Problem(f"collectives/{nasty}.toml", "bad-slug", f"message {nasty}", key=(nasty, 0))

@@ -9,8 +9,8 @@ import tomllib
 import pytest
 from jsonschema import Draft202012Validator
 
-from redflag_coord.fmt import kind_of
-from redflag_coord.model import FILE_MODELS
+from redflag_coord.org.fmt import kind_of
+from redflag_coord.org.model import FILE_MODELS
 
 
 def _jsonable(data):
@@ -21,7 +21,7 @@ def _jsonable(data):
 def schema_dir(tmp_path_factory):
     from typer.testing import CliRunner
 
-    from redflag_coord.cli import app
+    from redflag_coord.cli.app import app
 
     out = tmp_path_factory.mktemp("schemas")
     result = CliRunner().invoke(app, ["schema", "--output", str(out)])

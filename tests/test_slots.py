@@ -9,9 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from redflag_coord.load import load_organisation
-from redflag_coord.model import Availability, BandHours
-from redflag_coord.slots import (
+from redflag_coord.org.load import load_organisation
+from redflag_coord.org.model import Availability, BandHours
+from redflag_coord.slots.find import (
     ACCEPTABLE,
     GOOD,
     POOR,

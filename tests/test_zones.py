@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from redflag_coord.zones import check_zone_name, describe_offset, resolve
+from redflag_coord.tz.zones import check_zone_name, describe_offset, resolve
 
 ZONES = [
     "America/Los_Angeles", "America/El_Salvador", "America/Mexico_City", "America/Tegucigalpa",

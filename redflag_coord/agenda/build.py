@@ -1,0 +1,444 @@
+"""The agenda of a meeting: computed from the meeting file and the reports filed for it.
+
+`build_agenda` returns an `Agenda` (plain dataclasses, instants as aware UTC
+datetimes); the renderers in `agenda_render` turn it into text, Markdown, HTML
+or JSON. Nothing private (emails, phones, pseudonyms, workplaces, notes) is
+read into an Agenda unless `include_private` is set.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Literal
+
+from redflag_coord.org.occurrences import Occurrence, OccurrenceError, pick
+from redflag_coord.i18n.labels import pick_language
+from redflag_coord.org.load import Organisation, rel_path
+from redflag_coord.org.model import Meeting, Report, Stage
+from redflag_coord.tz.zones import UTC, resolve, to_local, zone
+
+Fit = Literal["inside", "partly", "outside"]
+
+
+class AgendaError(ValueError):
+    """The agenda cannot be built; `usage` when the request (not the data) is wrong."""
+
+    def __init__(self, message: str, usage: bool = False) -> None:
+        super().__init__(message)
+        self.usage = usage
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something the reader must know, as a code and values (renderers put it in words)."""
+
+    code: Literal["ambiguous-start", "cancelled", "tentative"]
+    values: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ZoneRow:
+    collective: str
+    name: str
+    zone: str
+    start: dt.datetime  # aware, in `zone`
+    end: dt.datetime
+    start_day_differs: bool  # local date differs from the meeting's date in the meeting's zone
+    end_day_differs: bool
+
+
+@dataclass(frozen=True)
+class ItemSlot:
+    number: int
+    kind: str
+    topic: str
+    lead: str | None
+    lead_name: str | None
+    start: dt.datetime  # aware UTC
+    end: dt.datetime
+    minutes: int
+    fit: Fit
+    notes: str | None = None
+
+
+@dataclass(frozen=True)
+class TimeCheck:
+    meeting_minutes: int
+    scheduled_minutes: int
+    over_minutes: int
+    spare_minutes: int
+    break_minutes: int
+    outside: tuple[int, ...]  # item numbers that end after the meeting does
+
+
+@dataclass(frozen=True)
+class Distribution:
+    site: str
+    copies: int
+    date: dt.date | None
+
+
+@dataclass(frozen=True)
+class Article:
+    title: str
+    language: str
+    status: str
+    topic: str | None
+
+
+@dataclass(frozen=True)
+class RequestOut:
+    source: str
+    source_name: str
+    to: str
+    to_name: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Figures:
+    """The numbers of one report, comparable between meetings."""
+
+    copies: int
+    readers: int | None
+    recruits: int
+    by_stage: dict[str, int]
+    by_nature: dict[str, int]
+    new: int | None
+    moved_up: int | None
+
+
+@dataclass(frozen=True)
+class Change:
+    """What changed since the same collective's report for the previous meeting."""
+
+    previous_meeting: str
+    copies: int
+    readers: int | None
+    recruits: int
+    by_stage: dict[str, int]  # only figures that changed
+    by_nature: dict[str, int]
+
+
+@dataclass(frozen=True)
+class ReportSlot:
+    collective: str
+    name: str
+    filed: dt.date
+    filed_by: str | None
+    on_time: bool | None  # None when the meeting sets no due date
+    summary: str
+    figures: Figures
+    distribution: tuple[Distribution, ...]
+    articles: tuple[Article, ...]
+    requests: tuple[RequestOut, ...]
+    change: Change | None
+    private: dict[str, str] = field(default_factory=dict)  # only with include_private
+
+
+@dataclass(frozen=True)
+class MissingReport:
+    collective: str
+    name: str
+    status: Literal["missing", "late"]
+    filed: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Agenda:
+    meeting_id: str
+    convener: str
+    convener_name: str
+    title: str
+    status: str
+    sequence: int
+    description: str | None
+    location: str | None
+    url: str | None
+    lang: str
+    for_collective: str | None
+    include_private: bool
+    today: dt.date
+    occurrence: Occurrence
+    zone: str  # the meeting's zone
+    view_zone: str  # the zone times are shown in first (the --for collective's, else the meeting's)
+    start: dt.datetime  # aware UTC
+    end: dt.datetime
+    minutes: int
+    opens: str | None
+    opens_name: str | None
+    reports_due: dt.date | None
+    zones: tuple[ZoneRow, ...]
+    items: tuple[ItemSlot, ...]
+    time_check: TimeCheck
+    reports: tuple[ReportSlot, ...]
+    missing: tuple[MissingReport, ...]
+    requests_to_you: tuple[RequestOut, ...]
+    warnings: tuple[Notice, ...] = ()
+
+    @property
+    def expects_reports(self) -> bool:
+        return self.reports_due is not None or bool(self.reports)
+
+    def local(self, instant: dt.datetime, zone_name: str | None = None) -> dt.datetime:
+        """An instant of this agenda on the wall clock of a zone (default: the view zone)."""
+        return to_local(instant, zone_name or self.view_zone)
+
+
+# -- building -----------------------------------------------------------------------
+
+
+def build_agenda(
+    org: Organisation,
+    meeting_id: str,
+    *,
+    lang: str | None = None,
+    for_collective: str | None = None,
+    include_private: bool = False,
+    on: dt.date | None = None,
+    today: dt.date | None = None,
+) -> Agenda:
+    """The agenda of `meeting_id` (for a recurring meeting: its occurrence `on`, else the next one)."""
+    from redflag_coord.org.validate import today_default
+
+    today = today or today_default()
+    found = org.find_meeting(meeting_id)
+    if found is None:
+        raise AgendaError(_unknown_meeting(org, meeting_id), usage=True)
+    convener, meeting = found
+    if for_collective is not None and for_collective not in org.collectives:
+        known = ", ".join(sorted(org.collectives))
+        raise AgendaError(f"no collective {for_collective!r} for --for; known collectives: {known}", usage=True)
+    language = _language(org, meeting, lang, for_collective)
+    occurrence = _occurrence(meeting, today, on)
+    start, warnings = _start_instant(meeting, occurrence, rel_path("meeting", convener, meeting_id))
+    if meeting.status.value != "confirmed":
+        warnings.append(Notice(meeting.status.value))  # type: ignore[arg-type]
+    end = start + dt.timedelta(minutes=meeting.duration_minutes)
+    names = _names(org)
+    view_zone = _zone_of(org, for_collective) or meeting.timezone
+    items = _items(meeting, start, end, names)
+    reports = _reports(org, convener, meeting_id, meeting, start, names, include_private)
+    return Agenda(
+        meeting_id=meeting_id, convener=convener, convener_name=names.get(convener, convener),
+        title=meeting.title, status=meeting.status.value, sequence=meeting.sequence,
+        description=(meeting.description or "").strip() or None, location=meeting.location, url=meeting.url,
+        lang=language, for_collective=for_collective,
+        include_private=include_private, today=today, occurrence=occurrence,
+        zone=meeting.timezone, view_zone=view_zone, start=start, end=end, minutes=meeting.duration_minutes,
+        opens=meeting.opens, opens_name=names.get(meeting.opens) if meeting.opens else None,
+        reports_due=meeting.reports_due,
+        zones=zone_rows(org, convener, meeting, start, end, for_collective),
+        items=items, time_check=_time_check(meeting, items), reports=reports,
+        missing=_missing(meeting, reports, names),
+        requests_to_you=_requests_to(for_collective, reports),
+        warnings=tuple(warnings),
+    )
+
+
+def _unknown_meeting(org: Organisation, meeting_id: str) -> str:
+    known = sorted(org.meetings())
+    listing = ", ".join(known) if known else "none (add one under collectives/<slug>/meetings/)"
+    return f"no meeting {meeting_id!r}; known meetings: {listing}"
+
+
+def _occurrence(meeting: Meeting, today: dt.date, on: dt.date | None) -> Occurrence:
+    try:
+        return pick(meeting, today, on)
+    except OccurrenceError as e:
+        raise AgendaError(str(e), usage=True) from e
+
+
+def _start_instant(meeting: Meeting, occ: Occurrence, rel: str) -> tuple[dt.datetime, list[Notice]]:
+    wall = dt.datetime.combine(occ.date, meeting.start.time())
+    local = resolve(wall, meeting.timezone)
+    when = wall.isoformat(timespec="minutes")
+    if local.kind == "gap":
+        raise AgendaError(f"{rel}: the meeting on {occ.date} would start at {when}, which does not exist in "
+                          f"{meeting.timezone} (the clocks skip that hour for daylight saving time); "
+                          f"move the meeting or add {occ.date} to its recurrence exceptions")
+    if local.kind == "ambiguous":
+        return local.instants[0], [Notice("ambiguous-start", {"wall": when, "zone": meeting.timezone,
+                                                              "used": local.instants[0].isoformat()})]
+    return local.instant, []
+
+
+def _names(org: Organisation) -> dict[str, str]:
+    return {slug: (c.info.name if c.info else slug) for slug, c in org.collectives.items()}
+
+
+def _zone_of(org: Organisation, slug: str | None) -> str | None:
+    c = org.collectives.get(slug or "")
+    return c.info.timezone if c is not None and c.info is not None else None
+
+
+def _language(org: Organisation, meeting: Meeting, lang: str | None, for_collective: str | None) -> str:
+    c = org.collectives.get(for_collective or "")
+    wanted = list(c.info.languages) if c is not None and c.info is not None else [meeting.language]
+    try:
+        return pick_language(lang, wanted)
+    except ValueError as e:
+        raise AgendaError(str(e), usage=True) from e
+
+
+def zone_rows(
+    org: Organisation, convener: str, meeting: Meeting, start: dt.datetime, end: dt.datetime,
+    for_collective: str | None = None,
+) -> tuple[ZoneRow, ...]:
+    """Start and end in each participating collective's zone: the --for collective, the convener, then the rest."""
+    order = [s for s in (for_collective, convener, *meeting.participants) if s]
+    day = start.astimezone(zone(meeting.timezone)).date()
+    rows: list[ZoneRow] = []
+    for slug in dict.fromkeys(order):
+        c = org.collectives.get(slug)
+        if c is None or c.info is None:
+            continue
+        tz = zone(c.info.timezone)
+        s, e = start.astimezone(tz), end.astimezone(tz)
+        rows.append(ZoneRow(slug, c.info.name, c.info.timezone, s, e, s.date() != day, e.date() != day))
+    return tuple(rows)
+
+
+def item_times(start: dt.datetime, minutes: list[int]) -> list[tuple[dt.datetime, dt.datetime]]:
+    """Start and end instants of consecutive items: elapsed time, so a DST change inside a meeting is right."""
+    out = []
+    at = start.astimezone(UTC)
+    for m in minutes:
+        nxt = at + dt.timedelta(minutes=m)
+        out.append((at, nxt))
+        at = nxt
+    return out
+
+
+def _items(meeting: Meeting, start: dt.datetime, end: dt.datetime, names: dict[str, str]) -> tuple[ItemSlot, ...]:
+    times = item_times(start, [i.duration_minutes for i in meeting.items])
+    out = []
+    for n, (item, (s, e)) in enumerate(zip(meeting.items, times), start=1):
+        fit: Fit = "inside" if e <= end else ("partly" if s < end else "outside")
+        out.append(ItemSlot(n, item.kind.value, item.topic, item.lead, names.get(item.lead) if item.lead else None,
+                            s, e, item.duration_minutes, fit, item.notes))
+    return tuple(out)
+
+
+def _time_check(meeting: Meeting, items: tuple[ItemSlot, ...]) -> TimeCheck:
+    used = sum(i.minutes for i in items)
+    return TimeCheck(
+        meeting_minutes=meeting.duration_minutes, scheduled_minutes=used,
+        over_minutes=max(0, used - meeting.duration_minutes),
+        spare_minutes=max(0, meeting.duration_minutes - used),
+        break_minutes=sum(i.minutes for i in items if i.kind == "break"),
+        outside=tuple(i.number for i in items if i.fit != "inside"),
+    )
+
+
+# -- reports ---------------------------------------------------------------------------
+
+
+def _reports(
+    org: Organisation, convener: str, meeting_id: str, meeting: Meeting, start: dt.datetime,
+    names: dict[str, str], include_private: bool,
+) -> tuple[ReportSlot, ...]:
+    filed = org.reports_for(meeting_id)
+    previous = previous_meeting(org, convener, meeting_id, start)
+    before = org.reports_for(previous) if previous else {}
+    order = [i.lead for i in meeting.items if i.lead] + list(meeting.participants) + sorted(filed)
+    slots = []
+    for slug in dict.fromkeys(order):
+        if slug not in filed:
+            continue
+        report = filed[slug]
+        figures = figures_of(report)
+        change = _change(previous, figures, figures_of(before[slug])) if previous and slug in before else None
+        slots.append(_slot(org, slug, report, meeting, figures, change, names, include_private))
+    return tuple(slots)
+
+
+def previous_meeting(org: Organisation, convener: str, meeting_id: str, start: dt.datetime) -> str | None:
+    """The convener's latest one-off meeting before `start` (recurring series are not compared)."""
+    c = org.collectives.get(convener)
+    best: tuple[dt.datetime, str] | None = None
+    for mid, m in (c.meetings.items() if c else ()):
+        if mid == meeting_id or m.recurrence is not None:
+            continue
+        local = resolve(m.start, m.timezone)
+        if local.instants and local.instants[0] < start and (best is None or local.instants[0] > best[0]):
+            best = (local.instants[0], mid)
+    return best[1] if best else None
+
+
+def figures_of(r: Report) -> Figures:
+    rel = r.relationships
+    stages = {s.value: rel.by_stage[s] for s in Stage if rel and s in rel.by_stage}
+    return Figures(
+        copies=r.red_flag.copies if r.red_flag else 0,
+        readers=r.red_flag.readers if r.red_flag else None,
+        recruits=r.recruits,
+        by_stage=stages,
+        by_nature=dict(rel.by_nature) if rel else {},
+        new=rel.new if rel else None,
+        moved_up=rel.moved_up if rel else None,
+    )
+
+
+def _change(previous: str, now: Figures, then: Figures) -> Change:
+    return Change(
+        previous_meeting=previous,
+        copies=now.copies - then.copies,
+        readers=None if now.readers is None or then.readers is None else now.readers - then.readers,
+        recruits=now.recruits - then.recruits,
+        by_stage=_deltas(now.by_stage, then.by_stage, [s.value for s in Stage]),
+        by_nature=_deltas(now.by_nature, then.by_nature, sorted({*now.by_nature, *then.by_nature})),
+    )
+
+
+def _deltas(now: dict[str, int], then: dict[str, int], keys: list[str]) -> dict[str, int]:
+    out = {k: now.get(k, 0) - then.get(k, 0) for k in keys}
+    return {k: v for k, v in out.items() if v}
+
+
+def _slot(
+    org: Organisation, slug: str, r: Report, meeting: Meeting, figures: Figures, change: Change | None,
+    names: dict[str, str], include_private: bool,
+) -> ReportSlot:
+    return ReportSlot(
+        collective=slug, name=names.get(slug, slug), filed=r.filed, filed_by=r.filed_by,
+        on_time=None if meeting.reports_due is None else r.filed <= meeting.reports_due,
+        summary=r.summary.strip(), figures=figures,
+        distribution=tuple(Distribution(d.site, d.copies, d.date) for d in (r.red_flag.distribution if r.red_flag else [])),
+        articles=tuple(Article(a.title, a.language, a.status.value, a.topic) for a in r.articles),
+        requests=tuple(RequestOut(slug, names.get(slug, slug), q.to, names.get(q.to, q.to), q.text.strip())
+                       for q in r.requests),
+        change=change,
+        private=_filer_contact(org, slug, r.filed_by) if include_private else {},
+    )
+
+
+def _filer_contact(org: Organisation, slug: str, handle: str | None) -> dict[str, str]:
+    """With --include-private: how to reach the member who filed the report."""
+    c = org.collectives.get(slug)
+    for m in (c.members.members if c and c.members else []):
+        if m.handle == handle:
+            return {k: v for k, v in (("email", m.email), ("phone", m.phone)) if v}
+    return {}
+
+
+def _missing(meeting: Meeting, reports: tuple[ReportSlot, ...], names: dict[str, str]) -> tuple[MissingReport, ...]:
+    """Participants without a report by the due date; a meeting with no due date and no reports asks for none."""
+    if meeting.reports_due is None and not reports:
+        return ()
+    filed = {r.collective: r for r in reports}
+    out = []
+    for slug in dict.fromkeys(meeting.participants):
+        r = filed.get(slug)
+        if r is None:
+            out.append(MissingReport(slug, names.get(slug, slug), "missing"))
+        elif r.on_time is False:
+            out.append(MissingReport(slug, names.get(slug, slug), "late", r.filed))
+    return tuple(out)
+
+
+def _requests_to(slug: str | None, reports: tuple[ReportSlot, ...]) -> tuple[RequestOut, ...]:
+    if slug is None:
+        return ()
+    return tuple(q for r in reports for q in r.requests if q.to == slug)

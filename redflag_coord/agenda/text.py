@@ -1,0 +1,246 @@
+"""Render an Agenda: plain text (aligned for a terminal, and for calendar invites) and Markdown.
+
+HTML is in `agenda_html`, JSON in `agenda_json`; `RENDERERS` maps a format name to its function.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+import unicodedata
+from collections.abc import Callable
+
+from redflag_coord.agenda import view as v
+from redflag_coord.agenda.build import Agenda, ReportSlot
+from redflag_coord.i18n.labels import Labels
+
+WIDTH = 92  # wrap prose to this many columns; tables wrap their last column to fit
+
+
+# -- plain text --------------------------------------------------------------------------
+
+
+def render_text(a: Agenda) -> str:
+    """The agenda as plain text: headings, aligned tables, wrapped prose."""
+    t = v.labels(a)
+    out = _text_head(a, t)
+    out += [_heading(t("time_check_heading"))] + [f"  {line}" for line in v.time_check_lines(a, t)] + [""]
+    if a.requests_to_you:
+        out += [_heading(t("requests_to_you", name=_for_name(a)))]
+        out += [_bullet(f"{q.source_name}: {q.text}") for q in a.requests_to_you] + [""]
+    out += [_heading(t("reports_heading"))]
+    out += [line for r in a.reports for line in _text_report(r, a, t)] or ["  " + t("no_reports"), ""]
+    if not a.expects_reports:
+        return "\n".join(out).rstrip() + "\n"
+    out += [_heading(t("missing_heading"))]
+    missing = v.missing_lines(a, t)
+    w = max((width(n) for n, _ in missing), default=0)
+    out += [f"  {pad(n, w)}  {why}" for n, why in missing] or ["  " + t("missing_none")]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def render_invite_text(a: Agenda, extra: tuple[tuple[str, str], ...] = ()) -> str:
+    """The agenda for a calendar invite: when and where, times in each zone, the order of the day.
+
+    Reports, requests and missing reports stay out: an invite travels through calendar
+    providers' servers, and what collectives report is for the meeting itself.
+    """
+    return "\n".join(_text_head(a, v.labels(a), extra)).rstrip() + "\n"
+
+
+def _text_head(a: Agenda, t: Labels, extra: tuple[tuple[str, str], ...] = ()) -> list[str]:
+    out = [a.title, "=" * min(width(a.title), WIDTH), f"{t('agenda')} · {v.subtitle(a, t)}", ""]
+    out += _text_facts(a, t, extra)
+    out += ["", _heading(t("times_heading"))]
+    out += _text_table(v.zone_table(a, t)) + ["  " + v.zone_note(a, t), ""]
+    out += [_heading(t("items_heading"))]
+    out += (_text_table(v.item_table(a, t)) if a.items else ["  " + t("no_items")]) + ["  " + v.items_zone_note(a, t), ""]
+    return out
+
+
+def _for_name(a: Agenda) -> str:
+    return next((z.name for z in a.zones if z.collective == a.for_collective), a.for_collective or "")
+
+
+def _text_facts(a: Agenda, t: Labels, extra: tuple[tuple[str, str], ...] = ()) -> list[str]:
+    facts: list[tuple[str, list[str]]] = [(t("when"), v.when_lines(a, t))]
+    note = v.occurrence_note(a, t)
+    if note:
+        facts[0][1].append(note)
+    facts += [(key, [text]) for key, text in extra]
+    if a.location:
+        facts.append((t("location"), [a.location]))
+    if a.url:
+        facts.append((t("link"), [a.url]))
+    if a.opens_name:
+        facts.append((t("opens"), [a.opens_name]))
+    if a.description:
+        facts.append((t("description"), [a.description]))
+    facts += [(t("warning"), [w]) for w in v.notice_lines(a, t)]
+    w = max(width(k) for k, _ in facts)
+    out = []
+    for key, lines in facts:
+        for i, line in enumerate(lines):
+            wrapped = _wrap(line, WIDTH - w - 2) or [""]
+            for j, part in enumerate(wrapped):
+                out.append(f"{pad(key if i == 0 and j == 0 else '', w)}  {part}".rstrip())
+    return out
+
+
+def _heading(text: str) -> str:
+    return f"{text}\n{'-' * width(text)}"
+
+
+def _bullet(text: str, indent: int = 2) -> str:
+    lines = _wrap(text, WIDTH - indent - 2)
+    return "\n".join((" " * indent) + ("- " if i == 0 else "  ") + line for i, line in enumerate(lines))
+
+
+def _text_report(r: ReportSlot, a: Agenda, t: Labels) -> list[str]:
+    out = [f"{r.name} · {v.filed_line(r, a, t)}"]
+    out += ["  " + line for line in _wrap(r.summary, WIDTH - 2)]
+    private = v.private_line(r, t)
+    if private:
+        out.append("  " + private)
+    out.append(f"  {t('red_flag')}: {v.red_flag_line(r, t)}")
+    if r.distribution:
+        out += ["  " + line for line in _text_table(v.distribution_table(r, t))]
+    rel = v.relationship_lines(r, t)
+    if rel:
+        out.append(f"  {t('relationships')}")
+        out += [_bullet(line, 4) for line in rel]
+    out.append("  " + v.figures_line(r, t))
+    change = v.change_line(r.change, t)
+    if change:
+        out += ["  " + line for line in _wrap(change, WIDTH - 2)]
+    if r.articles:
+        out.append(f"  {t('articles')}")
+        out += [_bullet(v.article_line(x.title, x.language, x.status, t), 4) for x in r.articles]
+    if r.requests:
+        out.append(f"  {t('requests')}")
+        out += [_bullet(f"{t('request_to', name=q.to_name)}: {q.text}", 4) for q in r.requests]
+    return out + [""]
+
+
+def _text_table(table: v.Table, indent: int = 2) -> list[str]:
+    """Columns aligned by display width; the last column wraps to keep lines within WIDTH."""
+    cells = [table.headers, *table.rows]
+    widths = [max(width(row[i]) for row in cells) for i in range(len(table.headers))]
+    head_w = sum(widths[:-1]) + 2 * (len(widths) - 1) + indent
+    widths[-1] = min(widths[-1], max(24, WIDTH - head_w))
+    out = []
+    for n, row in enumerate(cells):
+        last = _wrap(row[-1], widths[-1]) or [""]
+        if len(table.headers) - 1 in table.right:
+            last = [pad(part, widths[-1], right=True) for part in last]
+        first = [pad(c, widths[i], right=i in table.right) for i, c in enumerate(row[:-1])]
+        out.append((" " * indent + "  ".join([*first, last[0]])).rstrip())
+        out += [(" " * (head_w) + part).rstrip() for part in last[1:]]
+        if n == 0:
+            out.append(" " * indent + "  ".join("-" * w for w in widths))
+    return out
+
+
+def _wrap(text: str, columns: int) -> list[str]:
+    return textwrap.wrap(" ".join(text.split()), columns, break_on_hyphens=False) if text.strip() else []
+
+
+def width(text: str) -> int:
+    """Terminal columns: wide East Asian characters take two, combining marks none."""
+    if text.isascii():
+        return len(text)
+    return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def pad(text: str, columns: int, right: bool = False) -> str:
+    fill = " " * max(0, columns - width(text))
+    return fill + text if right else text + fill
+
+
+# -- Markdown -----------------------------------------------------------------------------
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]|#~!])")
+
+
+def md(text: str) -> str:
+    """User text made inert in Markdown: one line, no raw HTML (entities), punctuation escaped."""
+    text = " ".join(text.split()).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def render_markdown(a: Agenda) -> str:
+    t = v.labels(a)
+    out = [f"# {md(a.title)}", "", f"**{md(t('agenda'))}** · {md(v.subtitle(a, t))}", ""]
+    out += [f"- **{md(t('when'))}:** " + "<br>".join(md(x) for x in v.when_lines(a, t))]
+    note = v.occurrence_note(a, t)
+    for key, value in ((None, note), (t("location"), a.location), (t("link"), a.url),
+                       (t("opens"), a.opens_name), (t("description"), a.description)):
+        if value:
+            out.append(f"- {md(value)}" if key is None else f"- **{md(key)}:** {md(value)}")
+    out += [f"- **{md(t('warning'))}:** {md(w)}" for w in v.notice_lines(a, t)]
+    out += ["", f"## {md(t('times_heading'))}", "", *_md_table(v.zone_table(a, t)), "", md(v.zone_note(a, t)), ""]
+    out += [f"## {md(t('items_heading'))}", ""]
+    out += (_md_table(v.item_table(a, t)) if a.items else [md(t("no_items"))]) + ["", md(v.items_zone_note(a, t)), ""]
+    out += [f"## {md(t('time_check_heading'))}", ""] + [f"- {md(x)}" for x in v.time_check_lines(a, t)] + [""]
+    if a.requests_to_you:
+        out += [f"## {md(t('requests_to_you', name=_for_name(a)))}", ""]
+        out += [f"- **{md(q.source_name)}:** {md(q.text)}" for q in a.requests_to_you] + [""]
+    out += [f"## {md(t('reports_heading'))}", ""]
+    out += [line for r in a.reports for line in _md_report(r, a, t)] or [md(t("no_reports")), ""]
+    if not a.expects_reports:
+        return "\n".join(out).rstrip() + "\n"
+    out += [f"## {md(t('missing_heading'))}", ""]
+    out += [f"- **{md(n)}:** {md(why)}" for n, why in v.missing_lines(a, t)] or [md(t("missing_none"))]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _md_report(r: ReportSlot, a: Agenda, t: Labels) -> list[str]:
+    out = [f"### {md(r.name)}", "", f"*{md(v.filed_line(r, a, t))}*", "", md(r.summary), ""]
+    private = v.private_line(r, t)
+    if private:
+        out += [f"- {md(private)}"]
+    out.append(f"- **{md(t('red_flag'))}:** {md(v.red_flag_line(r, t))}")
+    rel = v.relationship_lines(r, t)
+    if rel:
+        out.append(f"- **{md(t('relationships'))}:** " + "; ".join(md(x) for x in rel))
+    out.append(f"- {md(v.figures_line(r, t))}")
+    change = v.change_line(r.change, t)
+    if change:
+        out.append(f"- {md(change)}")
+    if r.distribution:
+        out += ["", *_md_table(v.distribution_table(r, t))]
+    if r.articles:
+        out += ["", f"**{md(t('articles'))}**", ""]
+        out += [f"- {md(v.article_line(x.title, x.language, x.status, t))}" for x in r.articles]
+    if r.requests:
+        out += ["", f"**{md(t('requests'))}**", ""]
+        out += [f"- **{md(t('request_to', name=q.to_name))}:** {md(q.text)}" for q in r.requests]
+    return out + [""]
+
+
+def _md_table(table: v.Table) -> list[str]:
+    align = ["---:" if i in table.right else "---" for i in range(len(table.headers))]
+    rows = [table.headers, tuple(align), *table.rows]
+    return ["| " + " | ".join(c if n == 1 else md(c) for c in row) + " |" for n, row in enumerate(rows)]
+
+
+def render_json(a: Agenda) -> str:
+    from redflag_coord.agenda.as_json import render_json as _json
+
+    return _json(a)
+
+
+def render_html(a: Agenda) -> str:
+    from redflag_coord.agenda.html import render_html as _html
+
+    return _html(a)
+
+
+RENDERERS: dict[str, Callable[[Agenda], str]] = {
+    "text": render_text,
+    "markdown": render_markdown,
+    "html": render_html,
+    "json": render_json,
+}
+SUFFIXES = {".txt": "text", ".text": "text", ".md": "markdown", ".markdown": "markdown",
+            ".html": "html", ".htm": "html", ".json": "json"}

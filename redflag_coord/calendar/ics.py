@@ -1,0 +1,433 @@
+"""Meetings as iCalendar data: one invite (VCALENDAR with one VEVENT) or a feed of all of them.
+
+Every date-time is written with the IANA TZID of the meeting's zone and the
+matching VTIMEZONE (`vtimezone`), or in UTC; a naive datetime would be written
+as floating time and is refused. The UID comes from the meeting id and a
+domain, so every run on every machine names the same event; SEQUENCE is the
+meeting file's `sequence`. Email addresses appear only for members who opted in
+(`invite = true`), and only when attendees are asked for.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from icalendar import Alarm, Calendar, Event, vCalAddress, vText
+
+from redflag_coord.org.load import Organisation
+from redflag_coord.org.model import Meeting, Recurrence, Status
+from redflag_coord.tz.vtimezone import vtimezone
+from redflag_coord.tz.zones import UTC, resolve, zone
+
+Method = Literal["publish", "request", "cancel"]
+PRODID = "-//redflag-coord//redflag-coord//EN"
+DEFAULT_DOMAIN = "redflag-coord.invalid"
+_DOMAIN = re.compile(r"^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$")
+_DAYS = {"monday": "MO", "tuesday": "TU", "wednesday": "WE", "thursday": "TH", "friday": "FR",
+         "saturday": "SA", "sunday": "SU"}
+_WEEKDAY_INDEX = {name: i for i, name in enumerate(_DAYS)}
+_UNBOUNDED_YEARS = 10  # how far ahead a recurrence without an end must have a correct VTIMEZONE
+
+
+class CalendarError(Exception):
+    """The data cannot be written as a correct calendar (a message for the user)."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    domain: str = DEFAULT_DOMAIN
+    stamp: dt.datetime = field(default_factory=lambda: dt.datetime.now(UTC).replace(microsecond=0))
+    attendees: bool = False
+    reminders: tuple[int, ...] | None = None  # None: the meeting file's reminders_minutes
+
+
+@dataclass
+class Built:
+    calendar: Calendar
+    warnings: list[str] = field(default_factory=list)
+
+    def to_ical(self) -> bytes:
+        return serialize(self.calendar)
+
+
+# -- settings from the environment -------------------------------------------------
+
+
+def check_domain(domain: str) -> str:
+    d = domain.strip().lower()
+    if not _DOMAIN.match(d):
+        raise CalendarError(f"{domain!r} is not a domain name (e.g. 'calendar.example.org'); "
+                            "it makes event UIDs unique: use one the organisation controls, or the default")
+    return d
+
+
+def domain_default() -> str:
+    return check_domain(os.environ.get("REDFLAG_DOMAIN") or DEFAULT_DOMAIN)
+
+
+def stamp_default() -> dt.datetime:
+    """DTSTAMP: REDFLAG_DTSTAMP (ISO 8601 with offset) or SOURCE_DATE_EPOCH, else now."""
+    fixed = os.environ.get("REDFLAG_DTSTAMP")
+    if fixed:
+        try:
+            value = dt.datetime.fromisoformat(fixed.replace("Z", "+00:00"))
+        except ValueError:
+            raise CalendarError(f"REDFLAG_DTSTAMP={fixed!r} is not a date-time such as 2026-11-27T12:00:00Z")
+        if value.tzinfo is None:
+            raise CalendarError(f"REDFLAG_DTSTAMP={fixed!r} has no offset; end it with Z (UTC)")
+        return value.astimezone(UTC).replace(microsecond=0)
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), UTC)
+        except (ValueError, OverflowError, OSError):
+            raise CalendarError(f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds since 1970")
+    return dt.datetime.now(UTC).replace(microsecond=0)
+
+
+def event_uid(meeting_id: str, domain: str) -> str:
+    return f"{meeting_id}@{domain}"
+
+
+# -- text -------------------------------------------------------------------------
+
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")  # C0 but tab and newline, DEL, surrogates
+
+
+def clean_text(text: str) -> str:
+    """Text as iCalendar can hold it: one kind of newline, no other control characters."""
+    return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+class Text(vText):
+    """TEXT escaped as RFC 5545 says. icalendar's own escaping first turns a literal
+    backslash-N into a newline, so "C:\\New" would not survive the round trip."""
+
+    def to_ical(self) -> bytes:
+        escaped = (str(self).replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+                   .replace("\n", "\\n"))
+        return escaped.encode("utf-8")
+
+
+def _param(text: str) -> str:
+    """A parameter value (CN=...): one line, no double quotes (RFC 5545 forbids them there)."""
+    return " ".join(clean_text(text).replace('"', "'").split())
+
+
+# -- times ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Times:
+    start: dt.datetime  # aware, in the meeting zone
+    end: dt.datetime  # aware, in the meeting zone (or UTC when its wall time is ambiguous)
+    warnings: tuple[str, ...] = ()
+
+
+def meeting_times(meeting: Meeting, where: str = "the meeting") -> Times:
+    """Start and end as aware datetimes; a start in a DST gap is refused, an ambiguous one warned about."""
+    local = resolve(meeting.start, meeting.timezone)
+    wall = meeting.start.isoformat(timespec="minutes")
+    tz = zone(meeting.timezone)
+    warnings: list[str] = []
+    if local.kind == "gap":
+        raise CalendarError(f"{where}: start {wall} does not exist in {meeting.timezone} (the clocks skip "
+                            "that hour for daylight saving time); move the meeting out of the gap")
+    if local.kind == "ambiguous":
+        warnings.append(f"{where}: start {wall} occurs twice in {meeting.timezone}; calendar apps take the "
+                        "first, and so does this invite: move the meeting to be unambiguous")
+    start_utc = local.instants[0]
+    start = start_utc.astimezone(tz)
+    end_utc = start_utc + dt.timedelta(minutes=meeting.duration_minutes)
+    end = end_utc.astimezone(tz)
+    if resolve(end.replace(tzinfo=None), meeting.timezone).instants[:1] != (end_utc,):
+        end = end_utc  # the end's wall time is ambiguous and means the later one: write it in UTC
+    return Times(start, end, tuple(warnings))
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    if value.tzinfo is None:
+        raise ValueError("refusing a naive datetime: icalendar would write it as floating time")
+    return value
+
+
+def rrule(meeting: Meeting, start: dt.datetime) -> dict:
+    """The RRULE of a recurring meeting; UNTIL is the last second of the until date, local, in UTC."""
+    r = meeting.recurrence
+    assert r is not None
+    rule: dict = {"FREQ": r.frequency.upper()}
+    if r.interval > 1:
+        rule["INTERVAL"] = r.interval
+    if r.weekdays:
+        days = sorted(set(r.weekdays), key=_WEEKDAY_INDEX.__getitem__)
+        first_day = list(_DAYS)[meeting.start.weekday()]
+        if first_day not in days:
+            raise CalendarError(
+                f"recurrence: the first meeting ({meeting.start.date()}) is a {first_day}, "
+                f"not one of the weekdays {', '.join(days)}; calendar apps disagree on whether it happens: "
+                "move 'start' to a meeting day")
+        if r.frequency == "monthly":
+            nth = (meeting.start.day - 1) // 7 + 1
+            rule["BYDAY"] = [f"{-1 if nth == 5 else nth}{_DAYS[d]}" for d in days]
+        else:
+            rule["BYDAY"] = [_DAYS[d] for d in days]
+    if r.until is not None:
+        rule["UNTIL"] = until_utc(r.until, meeting.timezone)
+    if r.count is not None:
+        rule["COUNT"] = r.count
+    return rule
+
+
+def until_utc(until: dt.date, zone_name: str) -> dt.datetime:
+    """The last second of `until` in the zone, as a UTC instant (RFC 5545: UNTIL is UTC with a TZID DTSTART)."""
+    next_midnight = dt.datetime.combine(until + dt.timedelta(days=1), dt.time())
+    return next_midnight.replace(tzinfo=zone(zone_name), fold=0).astimezone(UTC) - dt.timedelta(seconds=1)
+
+
+def exdates(meeting: Meeting, where: str) -> tuple[list[dt.datetime], list[str]]:
+    """EXDATEs (same wall time as the start, same zone) and warnings for dates that are no meeting day."""
+    r = meeting.recurrence
+    assert r is not None
+    tz = zone(meeting.timezone)
+    out, warnings = [], []
+    days = {_WEEKDAY_INDEX[d] for d in r.weekdays} or {meeting.start.weekday()}
+    for day in sorted(set(r.exceptions)):
+        if day < meeting.start.date() or (r.until and day > r.until) or (
+            r.frequency == "weekly" and day.weekday() not in days
+        ):
+            warnings.append(f"{where}: exception {day} is not a meeting day of the recurrence; left out")
+            continue
+        out.append(dt.datetime.combine(day, meeting.start.time()).replace(tzinfo=tz))
+    return out, warnings
+
+
+def last_day(meeting: Meeting) -> dt.date:
+    """The last date an event needs zone rules for."""
+    end = meeting.start + dt.timedelta(minutes=meeting.duration_minutes)
+    r: Recurrence | None = meeting.recurrence
+    if r is None:
+        return end.date()
+    if r.until is not None:
+        return max(end.date(), r.until + dt.timedelta(days=1))
+    if r.count is not None:
+        step = {"daily": 1, "weekly": 7, "monthly": 31}[r.frequency] * r.interval
+        return end.date() + dt.timedelta(days=step * r.count + 31)
+    return end.date().replace(year=end.year + _UNBOUNDED_YEARS)
+
+
+# -- the plain-text description -----------------------------------------------------
+
+
+def describe(org: Organisation, meeting_id: str, meeting: Meeting) -> str:
+    """The plain-text agenda in the meeting's language, zone stated, for DESCRIPTION.
+
+    The agenda's own text renderer, without the reports block (see render_invite_text).
+    A recurring meeting is described by its first occurrence plus how it repeats.
+    """
+    from redflag_coord.agenda.build import build_agenda
+    from redflag_coord.agenda.text import render_invite_text
+    from redflag_coord.i18n.labels import Labels
+
+    on = meeting.start.date() if meeting.recurrence is not None else None
+    agenda = build_agenda(org, meeting_id, lang=meeting.language, on=on)
+    t = Labels(agenda.lang)
+    extra = ((t("repeats"), _recurrence_words(meeting, t)),) if meeting.recurrence is not None else ()
+    return render_invite_text(agenda, extra)
+
+
+def _recurrence_words(meeting: Meeting, t) -> str:
+    from babel.dates import get_day_names
+
+    r = meeting.recurrence
+    assert r is not None
+    text = t(f"recurrence_{r.frequency}")
+    if r.weekdays:
+        names = get_day_names("wide", locale=t.locale)
+        text += " (" + ", ".join(names[_WEEKDAY_INDEX[d]] for d in r.weekdays) + ")"
+    if r.interval > 1:
+        text += ", " + t("recurrence_interval", n=r.interval)
+    if r.until:
+        text += ", " + t("recurrence_until", date=t.date(r.until, "long"))
+    if r.count:
+        text += ", " + t("recurrence_count", n=r.count)
+    if r.exceptions:
+        text += "; " + t("recurrence_except", dates=", ".join(t.date(d, "medium") for d in sorted(r.exceptions)))
+    return text
+
+
+def _name(org: Organisation, slug: str) -> str:
+    c = org.collectives.get(slug)
+    return c.info.name if c is not None and c.info is not None else slug
+
+
+def _convener(org: Organisation, meeting_id: str) -> str | None:
+    found = org.find_meeting(meeting_id)
+    return found[0] if found else None
+
+
+# -- events and calendars --------------------------------------------------------------
+
+
+def _organizer(org: Organisation, slug: str, domain: str) -> vCalAddress:
+    """The convening collective, at a role address under the domain (not anyone's private email)."""
+    address = vCalAddress(f"mailto:{slug}@{domain}")
+    address.params["CN"] = _param(_name(org, slug))
+    return address
+
+
+def attendees(org: Organisation, convener: str, meeting: Meeting) -> list[vCalAddress]:
+    """Members of the convening and participating collectives who opted in and gave an email."""
+    out: dict[str, vCalAddress] = {}
+    for slug in dict.fromkeys([convener, *meeting.participants]):
+        c = org.collectives.get(slug)
+        if c is None or c.members is None:
+            continue
+        for m in c.members.members:
+            if not (m.invite and m.email) or m.email.lower() in out:
+                continue
+            a = vCalAddress(f"mailto:{m.email}")
+            a.params.update({"CN": _param(m.handle), "CUTYPE": "INDIVIDUAL", "ROLE": "REQ-PARTICIPANT",
+                             "PARTSTAT": "NEEDS-ACTION", "RSVP": "TRUE"})
+            out[m.email.lower()] = a
+    return sorted(out.values(), key=lambda a: str(a.params["CN"]))
+
+
+def build_event(org: Organisation, convener: str, meeting_id: str, meeting: Meeting, settings: Settings,
+                method: Method = "publish") -> tuple[Event, list[str]]:
+    where = f"meeting {meeting_id}"
+    times = meeting_times(meeting, where)
+    warnings = list(times.warnings)
+    e = Event()
+    e.add("UID", event_uid(meeting_id, settings.domain))
+    e.add("DTSTAMP", _aware(settings.stamp).astimezone(UTC))
+    sequence, status = meeting.sequence, meeting.status.value.upper()
+    if method == "cancel":
+        status = "CANCELLED"
+        if meeting.status is not Status.cancelled:
+            sequence += 1  # RFC 5546: a change of STATUS raises SEQUENCE
+            warnings.append(f"{where}: status in the file is still {meeting.status.value!r}; the cancellation "
+                            f"carries SEQUENCE {sequence}. Record it with 'invite {meeting_id} --method cancel "
+                            "--bump' so later runs agree")
+    e.add("SEQUENCE", sequence)
+    e.add("DTSTART", _aware(times.start))
+    e.add("DTEND", _aware(times.end))
+    if meeting.recurrence is not None:
+        e.add("RRULE", rrule(meeting, times.start))
+        skipped, more = exdates(meeting, where)
+        warnings += more
+        if skipped:
+            e.add("EXDATE", [_aware(d) for d in skipped])
+    e.add("SUMMARY", Text(clean_text(meeting.title)))
+    e.add("DESCRIPTION", Text(clean_text(describe(org, meeting_id, meeting))))
+    if meeting.location:
+        e.add("LOCATION", Text(clean_text(meeting.location)))
+    if meeting.url:
+        e.add("URL", meeting.url)
+    e.add("ORGANIZER", _organizer(org, convener, settings.domain))
+    e.add("STATUS", status)
+    e.add("TRANSP", "TRANSPARENT" if status == "CANCELLED" else "OPAQUE")
+    if settings.attendees:
+        for a in attendees(org, convener, meeting):
+            e.add("ATTENDEE", a)
+    if status != "CANCELLED":
+        reminders = meeting.reminders_minutes if settings.reminders is None else settings.reminders
+        for minutes in sorted(set(reminders), reverse=True):
+            e.add_component(_alarm(meeting.title, minutes))
+    return e, warnings
+
+
+def _alarm(title: str, minutes: int) -> Alarm:
+    a = Alarm()
+    a.add("ACTION", "DISPLAY")
+    a.add("DESCRIPTION", Text(clean_text(title)))
+    a.add("TRIGGER", dt.timedelta(minutes=-minutes))
+    return a
+
+
+def _calendar(method: Method, events: list[tuple[Event, Meeting]], name: str | None = None) -> Calendar:
+    cal = Calendar()
+    cal.add("PRODID", PRODID)
+    cal.add("VERSION", "2.0")
+    cal.add("CALSCALE", "GREGORIAN")
+    cal.add("METHOD", method.upper())
+    if name:
+        cal.add("X-WR-CALNAME", Text(clean_text(name)))
+        cal.add("NAME", Text(clean_text(name)))
+        cal.add("REFRESH-INTERVAL", dt.timedelta(hours=12), parameters={"VALUE": "DURATION"})
+        cal.add("X-PUBLISHED-TTL", "PT12H")
+    spans: dict[str, tuple[dt.date, dt.date]] = {}
+    for _, m in events:
+        lo, hi = m.start.date(), last_day(m)
+        old = spans.get(m.timezone)
+        spans[m.timezone] = (min(lo, old[0]), max(hi, old[1])) if old else (lo, hi)
+    for zone_name in sorted(spans):
+        cal.add_component(vtimezone(zone_name, *spans[zone_name]))
+    for e, _ in events:
+        cal.add_component(e)
+    return cal
+
+
+def invite(org: Organisation, meeting_id: str, method: Method, settings: Settings) -> Built:
+    """One VCALENDAR holding the meeting's VEVENT and its VTIMEZONE."""
+    found = org.find_meeting(meeting_id)
+    if found is None:
+        known = sorted(org.meetings())
+        raise CalendarError(f"no meeting {meeting_id!r}; meetings: {', '.join(known) or 'none'}")
+    convener, meeting = found
+    event, warnings = build_event(org, convener, meeting_id, meeting, settings, method)
+    if method in ("request", "cancel") and not settings.attendees:
+        warnings.append(f"a {method.upper()} without attendees: pass --attendees to address the opted-in "
+                        "members (mail clients need to find the recipient among them)")
+    return Built(_calendar(method, [(event, meeting)]), warnings)
+
+
+def feed(org: Organisation, collective: str | None, settings: Settings, name: str | None = None) -> Built:
+    """METHOD:PUBLISH feed of every meeting of the organisation, or those a collective convenes or joins."""
+    if collective is not None and collective not in org.collectives:
+        raise CalendarError(f"no collective {collective!r}; collectives: {', '.join(sorted(org.collectives))}")
+    chosen = [
+        (mid, slug, m) for mid, (slug, m) in org.meetings().items()
+        if collective is None or slug == collective or collective in m.participants
+    ]
+    built: list[tuple[dt.datetime, str, Event, Meeting]] = []
+    warnings: list[str] = []
+    public = Settings(settings.domain, settings.stamp, attendees=False, reminders=settings.reminders)
+    for mid, slug, m in chosen:
+        event, more = build_event(org, slug, mid, m, public)
+        warnings += more
+        built.append((meeting_times(m, mid).start.astimezone(UTC), mid, event, m))
+    built.sort(key=lambda b: (b[0], b[1]))
+    title = name or (f"{_name(org, collective)}: meetings" if collective else "All meetings")
+    return Built(_calendar("publish", [(e, m) for _, _, e, m in built], title), warnings)
+
+
+# -- output ------------------------------------------------------------------------
+
+_DATETIME_PROPS = ("DTSTART", "DTEND", "EXDATE", "RDATE", "RECURRENCE-ID", "DUE")
+
+
+def floating(cal: Calendar) -> list[str]:
+    """Date-time properties of events written without a zone or UTC (should be none)."""
+    out = []
+    for component in cal.walk("VEVENT"):
+        for name in _DATETIME_PROPS:
+            values = component.get(name)
+            for value in values if isinstance(values, list) else [values]:
+                if value is None:
+                    continue
+                for d in getattr(value, "dts", [value]):
+                    inner = getattr(d, "dt", d)
+                    if isinstance(inner, dt.datetime) and inner.tzinfo is None:
+                        out.append(f"{component.get('UID')}: {name}")
+    return out
+
+
+def serialize(cal: Calendar) -> bytes:
+    problems = floating(cal)
+    if problems:
+        raise ValueError(f"refusing to write floating times: {', '.join(problems)}")
+    return cal.to_ical()

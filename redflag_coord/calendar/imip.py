@@ -1,0 +1,70 @@
+"""iMIP (RFC 6047): the invite by email, one message per opted-in member.
+
+Each message carries a copy of the calendar whose only ATTENDEE is its
+recipient, so no member's address reaches another member.
+"""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+from copy import deepcopy
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+
+from redflag_coord.calendar.ics import Built, Settings, _name, meeting_times, serialize
+from redflag_coord.org.load import Organisation
+
+
+class MailError(Exception):
+    pass
+
+
+def messages(org: Organisation, meeting_id: str, built: Built, settings: Settings,
+             sender: str | None = None) -> list[EmailMessage]:
+    found = org.find_meeting(meeting_id)
+    if found is None:
+        raise MailError(f"no meeting {meeting_id!r}")
+    convener, meeting = found
+    event = next(iter(built.calendar.walk("VEVENT")))
+    method = str(built.calendar["METHOD"])
+    start = meeting_times(meeting, meeting_id).start
+    when = f"{start:%Y-%m-%d %H:%M} {meeting.timezone}"
+    prefix = "Cancelled" if method == "CANCEL" else "Invitation"
+    organiser = sender or f"{convener}@{settings.domain}"
+    attendees = event.get("ATTENDEE") or []
+    attendees = attendees if isinstance(attendees, list) else [attendees]
+    out = []
+    for attendee in attendees:
+        address = str(attendee).removeprefix("mailto:")
+        cal = deepcopy(built.calendar)
+        ev = next(iter(cal.walk("VEVENT")))
+        ev.pop("ATTENDEE")
+        ev.add("ATTENDEE", attendee)
+        msg = EmailMessage()
+        msg["From"] = f"{_name(org, convener)} <{organiser}>"
+        msg["To"] = address
+        msg["Subject"] = f"{prefix}: {meeting.title} ({when})"
+        msg["Date"] = format_datetime(settings.stamp)
+        msg["Message-ID"] = make_msgid(domain=settings.domain)
+        msg.set_content(str(ev.get("DESCRIPTION", meeting.title)))
+        msg.add_alternative(serialize(cal), maintype="text", subtype="calendar",
+                            params={"method": method, "charset": "UTF-8"})
+        out.append(msg)
+    return out
+
+
+def send_all(outgoing: list[EmailMessage], server: str, timeout: float = 30) -> None:
+    host, _, port = server.rpartition(":")
+    if not host or not port.isdigit():
+        raise MailError(f"--smtp {server!r}: give HOST:PORT, e.g. 127.0.0.1:25")
+    try:
+        with smtplib.SMTP(host, int(port), timeout=timeout) as smtp:
+            smtp.ehlo()
+            if smtp.has_extn("starttls"):
+                smtp.starttls(context=ssl.create_default_context())
+                smtp.ehlo()
+            for msg in outgoing:
+                smtp.send_message(msg)
+    except (OSError, smtplib.SMTPException) as e:
+        raise MailError(f"cannot send through {server}: {e}") from e

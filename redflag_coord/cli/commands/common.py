@@ -1,0 +1,73 @@
+"""Options and exits shared by the commands. Imports only typer and the stdlib."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, NoReturn
+
+import typer
+
+if TYPE_CHECKING:
+    from redflag_coord.org.load import Organisation
+
+EXIT_OK = 0
+EXIT_DATA = 1  # problems in the data
+EXIT_USAGE = 2  # the command was called wrongly (also click's own usage errors)
+EXIT_INTERNAL = 70  # a bug in redflag-coord (EX_SOFTWARE)
+
+RootOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--root",
+        "-C",
+        help="Organisation repository (a folder holding collectives/). Default: search upwards from here.",
+        envvar="REDFLAG_ROOT",
+        show_default=False,
+    ),
+]
+
+
+def fail(message: str, code: int = EXIT_DATA) -> NoReturn:
+    from redflag_coord.org.problems import safe  # a path or value the user typed may hold terminal escapes
+
+    typer.echo(f"redflag-coord: {safe(message)}", err=True)
+    raise typer.Exit(code)
+
+
+def find_root_or_exit(start: Path | None) -> Path:
+    from redflag_coord.org.load import RootNotFound, find_root
+
+    if start is not None and not start.exists():
+        fail(f"{start}: no such file or folder", EXIT_USAGE)
+    try:
+        return find_root(start)
+    except RootNotFound as e:
+        fail(str(e), EXIT_USAGE)
+
+
+def load_valid_or_exit(start: Path | None, strict: bool = False) -> Organisation:
+    """Load the organisation; stop with the problems (exit 1) if it has errors."""
+    from redflag_coord.org.problems import render_text
+    from redflag_coord.org.validate import validate_path
+
+    outcome = validate_path(find_root_or_exit(start))
+    blocking = [p for p in outcome.problems if p.severity == "error" or strict]
+    if blocking:
+        typer.echo(render_text(blocking), err=True)
+        fail(f"{len(blocking)} problem(s) in the data; fix them (see 'redflag-coord validate') and run again")
+    return outcome.org
+
+
+def write_output(text: str, output: Path | None, force: bool = False) -> None:
+    """Print to stdout, or write a file atomically (refusing to overwrite unless forced)."""
+    if output is None or str(output) == "-":
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        return
+    from redflag_coord.repo.fsio import WriteError, atomic_write
+
+    try:
+        atomic_write(output, text.encode("utf-8"), overwrite=force)
+    except WriteError as e:
+        fail(str(e), EXIT_USAGE if e.usage else EXIT_DATA)
+    typer.echo(f"wrote {output}", err=True)

@@ -1,0 +1,54 @@
+"""`redflag-coord fmt [--check] [PATHS]`"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from redflag_coord.cli.commands.common import EXIT_DATA, EXIT_OK, EXIT_USAGE, fail, find_root_or_exit
+
+
+def fmt(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="TOML files or folders. Default: the collectives/ folder of the repository.",
+                       show_default=False),
+    ] = None,
+    check: Annotated[bool, typer.Option("--check", help="Change nothing; list the files that would change "
+                                        "and exit 1 if there are any.")] = False,
+    diff: Annotated[bool, typer.Option("--diff", help="With --check: also print what would change.")] = False,
+) -> None:
+    """Write the TOML files in one canonical layout, keeping every comment and unknown key.
+
+    Keys follow the model's order; one blank line before each table; arrays on one
+    line when they fit. Exit 0 done (or nothing to change), 1 files would change
+    (--check) or could not be formatted, 2 usage error.
+    """
+    from redflag_coord.org.fmt import format_paths
+
+    if paths:
+        missing = [p for p in paths if not p.exists()]
+        if missing:
+            fail(f"{missing[0]}: no such file or folder", EXIT_USAGE)
+        targets, base = list(paths), Path.cwd()
+    else:
+        root = find_root_or_exit(None)
+        targets, base = [root / "collectives"], root
+    results = format_paths(targets, base, write=not check)
+    failed = [r for r in results if r.error is not None]
+    changed = [r for r in results if r.changed and r.error is None]
+    for r in failed:
+        where = f"{r.rel}:{r.error.line}:{r.error.column or 1}" if r.error.line else r.rel
+        typer.echo(f"{where}: error[fmt]: {r.error}", err=True)
+    for r in changed:
+        typer.echo(f"would reformat {r.rel}" if check else f"reformatted {r.rel}")
+        if check and diff:
+            typer.echo(r.diff(), nl=False)
+    n = len(results)
+    if check:
+        typer.echo(f"{len(changed)} of {n} file(s) would be reformatted", err=True)
+        raise typer.Exit(EXIT_DATA if changed or failed else EXIT_OK)
+    typer.echo(f"{len(changed)} of {n} file(s) reformatted", err=True)
+    raise typer.Exit(EXIT_DATA if failed else EXIT_OK)

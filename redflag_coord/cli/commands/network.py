@@ -1,0 +1,78 @@
+"""`redflag-coord network [COLLECTIVE]`"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from redflag_coord.cli.commands.common import EXIT_USAGE, RootOption, fail, load_valid_or_exit, write_output
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+    html = "html"
+
+
+def network(
+    collective: Annotated[
+        str | None,
+        typer.Argument(help="A collective's slug (its folder name). Default: every collective.", show_default=False),
+    ] = None,
+    root: RootOption = None,
+    format: Annotated[Format, typer.Option("--format", "-f", help="text, json, or html (self-contained, with charts).")] = Format.text,
+    include_private: Annotated[
+        bool,
+        typer.Option("--include-private", help="Also show pseudonyms, workplaces, notes and Red Flag sites. "
+                     "Needs a COLLECTIVE: one collective at a time."),
+    ] = False,
+    stale_weeks: Annotated[
+        int, typer.Option("--stale-weeks", min=1, max=520, help="Count a relationship as without contact after this many weeks.")
+    ] = 8,
+    since: Annotated[
+        str | None,
+        typer.Option("--since", metavar="YYYY-MM-DD", show_default=False,
+                     help="Count movement from this date. Default: the collective's previous report (to the "
+                     "latest meeting already held)."),
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file instead of the screen.", show_default=False)
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite --output if it exists.")] = False,
+) -> None:
+    """Relationship circles and Red Flag networks, per collective and per comrade.
+
+    Relationships by stage and nature; movement since the previous report (new, moved up a stage,
+    no contact for --stale-weeks); the funnel from reader to recruit; Red Flag copies, sites and
+    readers report by report; comrades who hold no relationships yet. Counts only, unless
+    --include-private.
+    """
+    if include_private and collective is None:
+        fail("--include-private shows pseudonyms for one collective at a time: name the collective, "
+             "e.g. 'redflag-coord network los-angeles --include-private'", EXIT_USAGE)
+    start = _parse_date(since) if since is not None else None
+
+    from redflag_coord.network.build import network as compute
+    from redflag_coord.network.render import RENDERERS
+    from redflag_coord.org.validate import today_default
+
+    org = load_valid_or_exit(root)
+    if collective is not None and collective not in org.collectives:
+        close = difflib.get_close_matches(collective, list(org.collectives), n=1, cutoff=0.6)
+        hint = f"; did you mean {close[0]!r}?" if close else f"; choose one of {', '.join(sorted(org.collectives))}"
+        fail(f"no collective {collective!r} in {org.root / 'collectives'}{hint}", EXIT_USAGE)
+    result = compute(org, collective, today=today_default(), stale_weeks=stale_weeks,
+                     include_private=include_private, since=start)
+    write_output(RENDERERS[format.value](result), output, force)
+
+
+def _parse_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        fail(f"--since {text!r}: expected a date as YYYY-MM-DD, e.g. 2026-06-13", EXIT_USAGE)

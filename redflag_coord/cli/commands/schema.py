@@ -1,0 +1,50 @@
+"""`redflag-coord schema [--output DIR]`"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from redflag_coord.cli.commands.common import EXIT_DATA, EXIT_USAGE, fail
+
+
+def schema(
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write one <kind>.schema.json per kind "
+                      "of file into this folder. Default: print them all as one JSON object.",
+                      show_default=False)] = None,
+    kind: Annotated[str | None, typer.Option("--kind", help="Only this kind: collective, members, "
+                    "relationships, meeting or report.", show_default=False)] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace existing schema files.")] = False,
+) -> None:
+    """JSON Schemas of the data files, generated from the data model, for editors and other tools.
+
+    Private fields are marked "x-private": true. Exit 0 ok, 2 usage error.
+    """
+    import json
+
+    from redflag_coord.repo.fsio import WriteError, atomic_write
+    from redflag_coord.org.schema import dumps, schema_file_name, schemas
+
+    all_schemas = schemas()
+    if kind is not None:
+        if kind not in all_schemas:
+            fail(f"no kind {kind!r}; choose one of {', '.join(all_schemas)}", EXIT_USAGE)
+        all_schemas = {kind: all_schemas[kind]}
+    if output is None:
+        one = next(iter(all_schemas.values())) if kind else all_schemas
+        typer.echo(json.dumps(one, ensure_ascii=False, indent=2))
+        return
+    written = []
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+        for k, s in all_schemas.items():
+            atomic_write(output / schema_file_name(k), dumps(s).encode("utf-8"), overwrite=force)
+            written.append(output / schema_file_name(k))
+    except WriteError as e:
+        fail(str(e), EXIT_USAGE if e.usage else EXIT_DATA)
+    except OSError as e:
+        fail(f"cannot write to {output}: {e.strerror or e}", EXIT_DATA)
+    for path in written:
+        typer.echo(f"wrote {path}")

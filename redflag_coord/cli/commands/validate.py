@@ -1,0 +1,101 @@
+"""`redflag-coord validate [PATH]`"""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from redflag_coord.cli.commands.common import EXIT_DATA, EXIT_OK, EXIT_USAGE, fail, find_root_or_exit
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+    github = "github"
+
+
+def validate(
+    path: Annotated[
+        Path | None,
+        typer.Argument(help="Organisation folder, its collectives/ folder, or files in it to report on. "
+                       "Default: the repository around the current folder.", show_default=False),
+    ] = None,
+    format: Annotated[Format, typer.Option("--format", "-f", help="Output: text, json, or github (workflow annotations).")] = Format.text,
+    strict: Annotated[bool, typer.Option("--strict", help="Warnings fail too (exit 1).")] = False,
+    changed: Annotated[
+        bool,
+        typer.Option("--changed", help="Check only the files changed since REV, committed or not, plus the "
+                     "references that touch them: `validate --changed [REV]`, where REV (default: the "
+                     "merge-base with main) takes the place of PATH and the repository is found from here."),
+    ] = False,
+) -> None:
+    """Check every file against its schema and against the others.
+
+    Prints each problem as path:line:col: severity[code]: key: message.
+    Exit 0 clean, 1 problems in the data, 2 usage error.
+    """
+    from redflag_coord.org.problems import RENDERERS
+    from redflag_coord.org.validate import validate_path
+
+    if changed:
+        rev = None if path is None or path.exists() else str(path)
+        _validate_changed(find_root_or_exit(None if rev else path), rev, format, strict)
+    root = find_root_or_exit(path)
+    outcome = validate_path(root)
+    problems = outcome.problems
+    only = _only_files(root, path)
+    if only is not None:
+        problems = [p for p in problems if p.file == only or p.file.startswith(only + "/")]
+    if problems or format is Format.json:
+        typer.echo(RENDERERS[format.value](problems))
+    errors = sum(p.severity == "error" for p in problems)
+    warnings = len(problems) - errors
+    if format is Format.text:
+        files = "" if only is not None else f" in {_count_files(outcome)} files"
+        typer.echo(f"{errors} error(s), {warnings} warning(s){files}", err=True)
+    raise typer.Exit(EXIT_DATA if errors or (strict and warnings) else EXIT_OK)
+
+
+def _validate_changed(root: Path, rev: str | None, format: Format, strict: bool) -> None:
+    from redflag_coord.org.changed import validate_changed
+    from redflag_coord.repo.gitinfo import GitError, changed_since
+    from redflag_coord.org.problems import RENDERERS
+
+    try:
+        paths = changed_since(root, rev)
+    except GitError as e:
+        fail(f"--changed needs a git repository: {e}", EXIT_USAGE)
+    outcome = validate_changed(root, paths)
+    problems = outcome.problems
+    if problems or format is Format.json:
+        typer.echo(RENDERERS[format.value](problems))
+    warnings = len(problems) - outcome.errors
+    if format is Format.text:
+        scope = "all files (a collective was removed)" if outcome.full else (
+            f"{len(outcome.changed)} changed file(s), {len(outcome.read)} read")
+        typer.echo(f"{outcome.errors} error(s), {warnings} warning(s) in {scope}", err=True)
+    raise typer.Exit(EXIT_DATA if outcome.errors or (strict and warnings) else EXIT_OK)
+
+
+def _only_files(root: Path, path: Path | None) -> str | None:
+    """A file or sub-folder below the collectives to report on, as a relative path."""
+    if path is None:
+        return None
+    here = path.absolute()
+    if here == root.absolute() or here == (root / "collectives").absolute():
+        return None
+    try:
+        return here.relative_to(root.absolute()).as_posix()
+    except ValueError:
+        return None
+
+
+def _count_files(outcome) -> int:
+    n = 0
+    for c in outcome.org.collectives.values():
+        n += sum(x is not None for x in (c.info, c.members, c.relationships))
+        n += len(c.meetings) + len(c.reports)
+    return n

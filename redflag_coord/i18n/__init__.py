@@ -1,0 +1,2 @@
+"""Labels in the reader's language (one catalog per language in locales/) and dates, times and
+numbers written by Babel. Imports nothing else of redflag_coord."""

@@ -1,0 +1,231 @@
+"""Find an organisation's files and load them all into one `Organisation`.
+
+Every file is read once (see `parse`), a large organisation on every core (see `pool`).
+Problems are collected, never raised; line numbers are found later, only for files with problems.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from redflag_coord.org.model import (
+    SLUG_PATTERN,
+    Collective,
+    FileModel,
+    Meeting,
+    MembersFile,
+    RelationshipsFile,
+    Report,
+)
+from redflag_coord.org.parse import Entry
+from redflag_coord.org.problems import Problems
+
+COLLECTIVES = "collectives"
+FIXED_FILES = {"collective.toml": "collective", "members.toml": "members", "relationships.toml": "relationships"}
+FOLDERS = {"meetings": "meeting", "reports": "report"}
+_SLUG = re.compile(SLUG_PATTERN)
+
+
+class RootNotFound(Exception):
+    """No organisation (a folder holding collectives/) at or above a path."""
+
+
+def find_root(start: Path | str | None = None) -> Path:
+    """The organisation root: a folder holding `collectives/`, searched upwards from `start`."""
+    here = Path(start or ".").absolute()
+    if here.is_file():
+        here = here.parent
+    if here.name == COLLECTIVES and here.is_dir() and not (here / COLLECTIVES).is_dir():
+        return here.parent
+    for folder in (here, *here.parents):
+        if (folder / COLLECTIVES).is_dir():
+            return folder
+    raise RootNotFound(
+        f"no '{COLLECTIVES}/' folder in {here} or above it; run the command inside an "
+        f"organisation repository or give its path (e.g. --root path/to/repo)"
+    )
+
+
+def rel_path(kind: str, slug: str, name: str | None = None) -> str:
+    """The repository-relative path of a file of `kind` for collective `slug`."""
+    if kind == "meeting":
+        return f"{COLLECTIVES}/{slug}/meetings/{name}.toml"
+    if kind == "report":
+        return f"{COLLECTIVES}/{slug}/reports/{name}.toml"
+    return f"{COLLECTIVES}/{slug}/{kind}.toml"
+
+
+@dataclass
+class CollectiveData:
+    slug: str
+    info: Collective | None = None
+    members: MembersFile | None = None
+    relationships: RelationshipsFile | None = None
+    meetings: dict[str, Meeting] = field(default_factory=dict)
+    reports: dict[str, Report] = field(default_factory=dict)
+
+
+@dataclass
+class Organisation:
+    root: Path
+    collectives: dict[str, CollectiveData] = field(default_factory=dict)
+    problems: Problems = field(default_factory=Problems)
+    failed: set[str] = field(default_factory=set)  # files that did not load: skip references into them
+
+    def loaded(self, kind: str, slug: str, name: str | None = None) -> bool:
+        """False when that file exists but could not be read, so references to it are not judged."""
+        return rel_path(kind, slug, name) not in self.failed
+
+    def meetings(self) -> dict[str, tuple[str, Meeting]]:
+        """Meeting id -> (convening collective, meeting)."""
+        return {mid: (c.slug, m) for c in self.collectives.values() for mid, m in c.meetings.items()}
+
+    def find_meeting(self, meeting_id: str) -> tuple[str, Meeting] | None:
+        for c in self.collectives.values():
+            if meeting_id in c.meetings:
+                return c.slug, c.meetings[meeting_id]
+        return None
+
+    def reports_for(self, meeting_id: str) -> dict[str, Report]:
+        return {c.slug: c.reports[meeting_id] for c in self.collectives.values() if meeting_id in c.reports}
+
+
+# -- the tree -------------------------------------------------------------------
+
+
+def discover(root: Path, problems: Problems) -> tuple[list[str], list[Entry]]:
+    """Collective slugs and the files to read, with problems for anything out of place."""
+    base = root / COLLECTIVES
+    real_root = os.path.realpath(root)
+    slugs: list[str] = []
+    entries: list[Entry] = []
+    if not base.is_dir():
+        problems.add(COLLECTIVES, "missing-folder", f"no '{COLLECTIVES}/' folder in {root}")
+        return slugs, entries
+    for d in _scandir(base):
+        rel = f"{COLLECTIVES}/{d.name}"
+        if d.name.startswith(".") or not _inside(d, real_root, rel, problems):
+            continue
+        if not d.is_dir():
+            if d.name.endswith(".toml"):
+                problems.add(rel, "unknown-file", "a TOML file directly in collectives/ is not read; "
+                             "each collective is a folder", severity="warning")
+            continue
+        if not _SLUG.match(d.name):
+            problems.add(rel, "bad-slug", f"folder name {d.name!r} is not a slug: use lower-case letters, "
+                         "digits and inner hyphens (e.g. 'el-salvador')")
+            continue
+        slugs.append(d.name)
+        entries.extend(_collective_entries(d, rel, real_root, problems))
+    return slugs, entries
+
+
+def _scandir(folder: Path | str) -> list[os.DirEntry]:
+    with os.scandir(folder) as it:
+        return sorted(it, key=lambda e: e.name)
+
+
+def _inside(entry: os.DirEntry, real_root: str, rel: str, problems: Problems) -> bool:
+    """Follow a symlink only when it stays inside the repository."""
+    if not entry.is_symlink():
+        return True
+    target = os.path.realpath(entry.path)
+    if not os.path.exists(target):
+        problems.add(rel, "broken-link", "symbolic link to a path that does not exist (or to itself); "
+                     "replace it with the file itself or remove it")
+        return False
+    if os.path.commonpath([real_root, target]) != real_root:
+        problems.add(rel, "symlink-outside", "symbolic link leads outside the repository; "
+                     "replace it with the file itself")
+        return False
+    return True
+
+
+def _collective_entries(d: os.DirEntry, rel: str, real_root: str, problems: Problems) -> list[Entry]:
+    slug = d.name
+    out: list[Entry] = []
+    names = _scandir(d.path)
+    if not any(e.name == "collective.toml" for e in names):
+        problems.add(f"{rel}/collective.toml", "missing-file",
+                     "every collective folder needs a collective.toml (name, kind, timezone, languages)")
+    for e in names:
+        erel = f"{rel}/{e.name}"
+        if e.name.startswith(".") or not _inside(e, real_root, erel, problems):
+            continue
+        if e.name in FIXED_FILES:
+            out.append(Entry(e.path, erel, FIXED_FILES[e.name], slug))
+        elif e.name in FOLDERS:
+            if not e.is_dir():
+                problems.add(erel, "not-a-folder", f"'{e.name}' must be a folder of .toml files, each named "
+                             "after a meeting id (e.g. ic-2026-12.toml): make it a folder and move the file into it")
+                continue
+            out.extend(_folder_entries(e, erel, FOLDERS[e.name], slug, real_root, problems))
+        elif e.name.endswith(".toml") or e.is_dir():
+            known = [*FIXED_FILES, *FOLDERS]
+            close = difflib.get_close_matches(e.name, known, n=1, cutoff=0.7)
+            if close or e.name.endswith(".toml"):
+                hint = f"; did you mean {close[0]!r}?" if close else f"; known files: {', '.join(known)}"
+                problems.add(erel, "unknown-file", f"not read{hint}", severity="warning")
+    return out
+
+
+def _folder_entries(
+    d: os.DirEntry, rel: str, kind: str, slug: str, real_root: str, problems: Problems
+) -> list[Entry]:
+    out = []
+    for e in _scandir(d.path):
+        erel = f"{rel}/{e.name}"
+        if e.name.startswith(".") or not _inside(e, real_root, erel, problems):
+            continue
+        if not e.name.endswith(".toml"):
+            if e.is_dir():
+                problems.add(erel, "unknown-file", f"sub-folders are not read here; move its files up into {rel}/",
+                             severity="warning")
+            continue
+        stem = e.name[: -len(".toml")]
+        if not _SLUG.match(stem):
+            problems.add(erel, "bad-slug", f"file name {stem!r} is not a meeting id: use lower-case letters, "
+                         "digits and inner hyphens (e.g. 'ic-2026-12')")
+            continue
+        out.append(Entry(e.path, erel, kind, slug, stem))
+    return out
+
+
+def load_organisation(root: Path | str, workers: int | None = None) -> Organisation:
+    """Read every file of the organisation once; schema problems are collected, not raised.
+
+    A large organisation is checked on every core (see `pool`); `workers` (or REDFLAG_WORKERS)
+    fixes the number of processes, 1 for serial. The result does not depend on it.
+    """
+    from redflag_coord.org.pool import check_entries
+
+    root = Path(root)
+    org = Organisation(root=root)
+    slugs, entries = discover(root, org.problems)
+    org.failed.update(p.file for p in org.problems if p.severity == "error")
+    for slug in slugs:
+        org.collectives[slug] = CollectiveData(slug)
+    for entry, (model, problems) in zip(entries, check_entries(entries, workers)):
+        org.problems.extend(problems)
+        if model is not None:
+            _attach(org.collectives[entry.slug], entry, model)
+        else:
+            org.failed.add(entry.rel)
+    return org
+
+
+def _attach(c: CollectiveData, entry: Entry, model: FileModel) -> None:
+    if entry.kind == "collective":
+        c.info = model  # type: ignore[assignment]
+    elif entry.kind == "members":
+        c.members = model  # type: ignore[assignment]
+    elif entry.kind == "relationships":
+        c.relationships = model  # type: ignore[assignment]
+    elif entry.kind == "meeting":
+        c.meetings[entry.name or ""] = model  # type: ignore[assignment]
+    elif entry.kind == "report":
+        c.reports[entry.name or ""] = model  # type: ignore[assignment]

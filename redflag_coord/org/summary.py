@@ -1,0 +1,93 @@
+"""A short overview of the organisation: collectives, zones, members, meetings, reports.
+
+Counts only: no handles, emails or pseudonyms.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+
+from redflag_coord.org.load import Organisation
+from redflag_coord.tz.zones import resolve, to_local
+
+
+@dataclass
+class CollectiveLine:
+    slug: str
+    name: str
+    kind: str
+    timezone: str
+    languages: list[str]
+    members: int
+    relationships: int
+    meetings: list[str]
+    reports: list[str]
+
+
+@dataclass
+class MeetingLine:
+    id: str
+    convener: str
+    title: str
+    start_local: str
+    timezone: str
+    start_utc: str | None
+    participants: int
+    reports_filed: int
+    recurring: bool
+
+
+@dataclass
+class Summary:
+    collectives: list[CollectiveLine] = field(default_factory=list)
+    meetings: list[MeetingLine] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def summarise(org: Organisation) -> Summary:
+    out = Summary()
+    for c in sorted(org.collectives.values(), key=lambda c: c.slug):
+        if c.info is None:
+            continue
+        out.collectives.append(CollectiveLine(
+            slug=c.slug, name=c.info.name, kind=c.info.kind.value, timezone=c.info.timezone,
+            languages=list(c.info.languages),
+            members=len(c.members.members) if c.members else 0,
+            relationships=len(c.relationships.relationships) if c.relationships else 0,
+            meetings=sorted(c.meetings), reports=sorted(c.reports),
+        ))
+        for mid, m in sorted(c.meetings.items()):
+            local = resolve(m.start, m.timezone)
+            utc = local.instants[0].isoformat() if local.instants else None
+            out.meetings.append(MeetingLine(
+                id=mid, convener=c.slug, title=m.title, start_local=m.start.isoformat(timespec="minutes"),
+                timezone=m.timezone, start_utc=utc, participants=len(m.participants),
+                reports_filed=len(org.reports_for(mid)), recurring=m.recurrence is not None,
+            ))
+    out.meetings.sort(key=lambda m: (m.start_utc or "", m.id))
+    return out
+
+
+def render_text(s: Summary) -> str:
+    lines = [f"{len(s.collectives)} collectives", ""]
+    w = max((len(c.slug) for c in s.collectives), default=4)
+    for c in s.collectives:
+        lines.append(
+            f"  {c.slug:<{w}}  {c.kind:<10} {c.timezone:<22} {','.join(c.languages):<8} "
+            f"{c.members:>3} members  {c.relationships:>3} relationships  {len(c.reports)} reports"
+        )
+    lines += ["", f"{len(s.meetings)} meetings", ""]
+    for m in s.meetings:
+        when = f"{m.start_local} {m.timezone}"
+        utc = f" ({dt.datetime.fromisoformat(m.start_utc):%Y-%m-%d %H:%M} UTC)" if m.start_utc else ""
+        rec = ", recurring" if m.recurring else ""
+        lines.append(f"  {m.id}  {m.title}")
+        lines.append(f"      {when}{utc}{rec}; convened by {m.convener}; "
+                     f"{m.reports_filed}/{m.participants} reports filed")
+    return "\n".join(lines)
+
+
+__all__ = ["Summary", "summarise", "render_text", "to_local"]

@@ -1,0 +1,334 @@
+"""Reports to a meeting: a new report from a template, who has filed, and reminders.
+
+A new report's summary starts with PLACEHOLDER until someone writes it: the file
+validates as it is (so the pull request can be opened early), and `report
+status` counts it as a draft, not as filed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import string
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from importlib import resources
+from typing import Any, Literal
+
+from redflag_coord.org.load import CollectiveData, Organisation, rel_path
+from redflag_coord.org.model import DEFAULT_NATURES, Meeting, Relationship, Report, Stage
+from redflag_coord.tz.zones import resolve, zone
+
+PLACEHOLDER = "TODO"
+Status = Literal["filed", "late", "draft", "missing"]
+
+
+class ReportError(Exception):
+    """A report command cannot go on (unknown meeting, file exists, ...); `usage` for wrong arguments."""
+
+    def __init__(self, message: str, usage: bool = True) -> None:
+        super().__init__(message)
+        self.usage = usage
+
+
+def find_meeting(org: Organisation, meeting_id: str) -> tuple[str, Meeting]:
+    found = org.find_meeting(meeting_id)
+    if found is None:
+        import difflib
+
+        close = difflib.get_close_matches(meeting_id, list(org.meetings()), n=1, cutoff=0.6)
+        hint = f"; did you mean {close[0]!r}?" if close else "; see 'redflag-coord summary' for the meetings"
+        raise ReportError(f"no meeting {meeting_id!r}{hint}")
+    return found
+
+
+def template_language(languages: list[str], kind: str) -> str:
+    """The first of a collective's languages with a template (by base language), else English."""
+    folder = resources.files("redflag_coord.reports") / "templates" / kind
+    available = {p.name.split(".")[0] for p in folder.iterdir()}
+    for lang in languages:
+        for candidate in (lang, lang.split("-")[0]):
+            if candidate in available:
+                return candidate
+    return "en"
+
+
+def _template(kind: str, lang: str, suffix: str) -> str:
+    return (resources.files("redflag_coord.reports") / "templates" / kind / f"{lang}{suffix}").read_text(encoding="utf-8")
+
+
+# -- status -------------------------------------------------------------------------------
+
+
+@dataclass
+class ReportState:
+    collective: str
+    status: Status
+    filed: dt.date | None = None
+    source: Literal["git", "file"] | None = None  # where the filed date comes from
+    days_late: int = 0
+
+
+@dataclass
+class StatusResult:
+    meeting: str
+    convener: str
+    due: dt.date | None
+    start: dt.datetime
+    timezone: str
+    git: bool
+    rows: list[ReportState] = field(default_factory=list)
+
+    def missing(self) -> list[str]:
+        return [r.collective for r in self.rows if r.status in ("missing", "draft")]
+
+    def to_dict(self) -> dict:
+        return {
+            "meeting": self.meeting,
+            "convener": self.convener,
+            "reports_due": self.due.isoformat() if self.due else None,
+            "start": self.start.isoformat(),
+            "timezone": self.timezone,
+            "dates_from": "git" if self.git else "file",
+            "reports": [
+                {**asdict(r), "filed": r.filed.isoformat() if r.filed else None} for r in self.rows
+            ],
+        }
+
+
+def report_status(org: Organisation, meeting_id: str) -> StatusResult:
+    """Filed / late / draft / missing for each participant of a meeting.
+
+    In a git repository a report's filed date is the committer date of the commit
+    that added it (in the collective's zone); a report not yet committed, or data
+    outside git, uses the report's `filed` key.
+    """
+    from redflag_coord.repo import gitinfo
+
+    convener, meeting = find_meeting(org, meeting_id)
+    in_git = gitinfo.is_repository(org.root) and gitinfo.has_commits(org.root)
+    added = gitinfo.first_added(org.root, [rel_path("report", "*", meeting_id)]) if in_git else {}
+    result = StatusResult(meeting_id, convener, meeting.reports_due, meeting.start, meeting.timezone, in_git)
+    for slug in dict.fromkeys(meeting.participants):
+        c = org.collectives.get(slug)
+        report = c.reports.get(meeting_id) if c else None
+        if report is None:
+            result.rows.append(ReportState(slug, "missing"))
+            continue
+        tz = c.info.timezone if c and c.info else meeting.timezone
+        when = added.get(rel_path("report", slug, meeting_id))
+        filed, source = (when.astimezone(zone(tz)).date(), "git") if when else (report.filed, "file")
+        late = (filed - meeting.reports_due).days if meeting.reports_due else 0
+        status: Status = "draft" if report.summary.startswith(PLACEHOLDER) else "late" if late > 0 else "filed"
+        result.rows.append(ReportState(slug, status, filed, source, max(late, 0)))
+    return result
+
+
+def render_status(s: StatusResult) -> str:
+    due = s.due.isoformat() if s.due else "no due date"
+    lines = [f"{s.meeting}: reports due {due} (filed dates from {'git history' if s.git else 'the files'})"]
+    width = max([len(r.collective) for r in s.rows] + [10])
+    for r in s.rows:
+        filed = r.filed.isoformat() if r.filed else "-"
+        note = f"  {r.days_late} day(s) late" if r.status == "late" else (
+            "  summary not written yet" if r.status == "draft" else "")
+        lines.append(f"  {r.collective:<{width}}  {r.status:<7}  {filed:<10}{note}".rstrip())
+    counts = Counter(r.status for r in s.rows)
+    lines.append(", ".join(f"{counts[k]} {k}" for k in ("filed", "late", "draft", "missing")))
+    return "\n".join(lines)
+
+
+# -- a new report -----------------------------------------------------------------------------
+
+
+@dataclass
+class NewReport:
+    rel: str
+    text: str
+    language: str
+    previous: str | None
+    todo: list[str]
+
+
+def previous_report(org: Organisation, slug: str, meeting_id: str) -> tuple[str, Report] | None:
+    """The collective's report to the latest meeting before this one (by meeting start, else filed)."""
+    c = org.collectives[slug]
+    _, this = find_meeting(org, meeting_id)
+    meetings = org.meetings()
+
+    def when(mid: str) -> dt.date:
+        return meetings[mid][1].start.date() if mid in meetings else c.reports[mid].filed
+
+    earlier = [mid for mid in c.reports if mid != meeting_id and when(mid) < this.start.date()]
+    if not earlier:
+        return None
+    best = max(earlier, key=when)
+    return best, c.reports[best]
+
+
+def relationship_figures(rels: list[Relationship], natures: list[str], since: dt.date | None) -> dict:
+    """by_stage, by_nature, new (begun after the cut-off) and moved_up (known then, higher now):
+    the same rules as `network`, so a report's snapshot and the network figures agree."""
+    by_stage = Counter(r.stage for r in rels)
+    by_nature = Counter(r.nature for r in rels)
+    order = list(dict.fromkeys([*DEFAULT_NATURES, *natures, *sorted(by_nature)]))
+    from redflag_coord.network.build import is_new, moved_up
+
+    new = sum(1 for r in rels if since is None or is_new(r, since))
+    moved = 0 if since is None else sum(1 for r in rels if moved_up(r, since))
+    return {
+        "by_stage": {s.value: by_stage[s] for s in Stage if by_stage[s]},
+        "by_nature": {n: by_nature[n] for n in order if by_nature[n]},
+        "new": new,
+        "moved_up": moved,
+    }
+
+
+def new_report(org: Organisation, slug: str, meeting_id: str, today: dt.date) -> NewReport:
+    """The text of a new report for a collective, from its language's template and its previous report."""
+    import tomlkit
+
+    from redflag_coord.org.fmt import format_text
+
+    c = org.collectives.get(slug)
+    if c is None or c.info is None:
+        raise ReportError(f"no collective {slug!r} (a folder in collectives/ with a collective.toml)")
+    convener, meeting = find_meeting(org, meeting_id)
+    if slug not in meeting.participants and slug != convener:
+        raise ReportError(f"{slug!r} is not a participant of {meeting_id!r}; ask its convener ({convener}) to add it")
+    rel = rel_path("report", slug, meeting_id)
+    if meeting_id in c.reports or (org.root / rel).exists():
+        raise ReportError(f"{rel} exists already; edit it instead (nothing was changed)")
+    lang = template_language(c.info.languages, "report")
+    prev = previous_report(org, slug, meeting_id)
+    words = {"collective": c.info.name.replace("\n", " "), "meeting_id": meeting_id,
+             "meeting_date": meeting.start.date().isoformat(),
+             "due": meeting.reports_due.isoformat() if meeting.reports_due else "-"}
+    doc = tomlkit.parse(string.Template(_template("report", lang, ".toml")).safe_substitute(words))
+    todo = ["summary: replace the TODO text with the collective's report", "recruits: new members since the last report"]
+    doc["filed"] = today
+    handle = _filed_by(c, prev[1] if prev else None)
+    if handle:
+        doc["filed_by"] = handle
+    else:
+        del doc["filed_by"]
+        todo.append("filed_by: add your handle once you are in members.toml")
+    _fill_red_flag(doc, prev)
+    todo.append(f"red_flag: readers and copies {'carried over from ' + prev[0] if prev else 'are 0'}; update them")
+    cutoff = _meeting_date(org, prev[0]) if prev else None
+    if c.relationships is not None:
+        figures = relationship_figures(c.relationships.relationships, c.relationships.natures, cutoff)
+        for key, value in figures.items():
+            if isinstance(value, dict):
+                table = tomlkit.inline_table()
+                table.update(value)
+                value = table
+            doc["relationships"][key] = value
+        todo.append("relationships: counted from relationships.toml today; check them")
+    text = format_text(tomlkit.dumps(doc), "report")
+    Report.model_validate(tomlkit.parse(text).unwrap())  # the template must always give a valid report
+    return NewReport(rel, text, lang, prev[0] if prev else None, todo)
+
+
+def _meeting_date(org: Organisation, meeting_id: str) -> dt.date | None:
+    """When a meeting took place (or, its file gone, when the first report to it was filed)."""
+    found = org.find_meeting(meeting_id)
+    if found:
+        return found[1].start.date()
+    c_reports = [c.reports[meeting_id] for c in org.collectives.values() if meeting_id in c.reports]
+    return c_reports[0].filed if c_reports else None
+
+
+def _filed_by(c: CollectiveData, prev: Report | None) -> str | None:
+    handles = [m.handle for m in c.members.members] if c.members else []
+    if prev and prev.filed_by in handles:
+        return prev.filed_by
+    with_role = [m.handle for m in c.members.members if m.role] if c.members else []
+    return (with_role or handles or [None])[0]
+
+
+def _fill_red_flag(doc: Any, prev: tuple[str, Report] | None) -> None:
+    import tomlkit
+
+    rf = prev[1].red_flag if prev else None
+    doc["red_flag"]["readers"] = (rf.readers or 0) if rf else 0
+    if rf and rf.distribution:
+        aot = tomlkit.aot()
+        for d in rf.distribution:
+            t = tomlkit.table()
+            t["site"] = d.site
+            t["copies"] = d.copies
+            aot.append(t)
+        doc["red_flag"].value._insert_after("readers", "distribution", aot)  # before the comments that follow
+
+
+# -- reminders ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Reminder:
+    collective: str
+    language: str
+    subject: str
+    body: str
+    recipients: list[str]  # handles of members with an email address who opted in (invite = true)
+    addresses: list[str] = field(repr=False, default_factory=list)  # private: only for --send / --include-private
+
+
+def reminders(org: Organisation, meeting_id: str) -> list[Reminder]:
+    """A reminder for each participant whose report is missing, in its language and zone.
+
+    Neutral wording (nothing that would hurt if the message were read by others):
+    no meeting title, no names, only dates, times and the meeting id.
+    """
+    status = report_status(org, meeting_id)
+    _, meeting = find_meeting(org, meeting_id)
+    out = []
+    for row in status.rows:
+        if row.status != "missing":
+            continue
+        c = org.collectives.get(row.collective)
+        info = c.info if c else None
+        langs = info.languages if info else ["en"]
+        tz = info.timezone if info else meeting.timezone
+        lang = template_language(langs, "remind")
+        subject, body = _remind_text(meeting_id, meeting, lang, tz)
+        members = [m for m in (c.members.members if c and c.members else []) if m.email and m.invite]
+        out.append(Reminder(row.collective, lang, subject, body, [m.handle for m in members],
+                            [m.email for m in members if m.email]))
+    return out
+
+
+def _remind_text(meeting_id: str, meeting: Meeting, lang: str, tz: str) -> tuple[str, str]:
+    from babel.dates import format_date, format_time
+
+    local = resolve(meeting.start, meeting.timezone)
+    instant = local.instants[0] if local.instants else meeting.start.replace(tzinfo=zone(meeting.timezone))
+    there = instant.astimezone(zone(tz))
+    words = {
+        "meeting_id": meeting_id,
+        "meeting_date": format_date(there.date(), "long", locale=lang),
+        "due": format_date(meeting.reports_due, "full", locale=lang) if meeting.reports_due else "-",
+        "meeting_time": f"{format_date(there.date(), 'full', locale=lang)} {format_time(there, 'HH:mm', tzinfo=zone(tz), locale=lang)}",
+        "zone": tz,
+    }
+    text = string.Template(_template("remind", lang, ".txt")).safe_substitute(words)
+    subject, _, body = text.partition("\n")
+    return subject.strip(), body.strip("\n") + "\n"
+
+
+def render_eml(r: Reminder, sender: str | None, include_addresses: bool) -> bytes:
+    from email.message import EmailMessage
+    from email.policy import SMTP
+
+    msg = EmailMessage(policy=SMTP)
+    msg["Subject"] = r.subject
+    if sender:
+        msg["From"] = sender
+    if include_addresses and r.addresses:
+        msg["To"] = ", ".join(r.addresses)
+    msg.set_content(r.body)
+    return msg.as_bytes()
+
+
+def render_txt(r: Reminder) -> str:
+    return f"{r.subject}\n\n{r.body}"

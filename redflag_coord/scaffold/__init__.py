@@ -1,0 +1,1 @@
+"""Creating things: a new organisation repository (init), with its CI workflow and hooks."""

@@ -1,0 +1,456 @@
+"""Meeting times across the collectives' timezones: candidates, bands, scores, fairness.
+
+Candidates are UTC instants every `step` minutes. Over the whole span of the meeting,
+each collective's local time falls in a band (good, acceptable, poor, unacceptable);
+its band for a candidate is the worst one met. Candidates rank lexicographically by
+members at an unacceptable time, then at a poor time, then fewest not at a good time,
+then by fairness (the past burden of the collectives given a poor time), then earliest.
+
+Local times come from zoneinfo: each zone's UTC offset is found once per constant-offset
+period of the range (its transitions), and each collective's hours are turned into UTC
+intervals per period, so DST changes, half-hour and 45-minute zones and the date line
+need no special case and no per-candidate conversion.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from operator import add
+
+from redflag_coord.org.load import Organisation
+from redflag_coord.org.model import Availability, Meeting, Status, hours_minutes
+from redflag_coord.tz.zones import UTC, resolve, zone
+
+UNACCEPTABLE, POOR, ACCEPTABLE, GOOD = 0, 1, 2, 3
+BANDS = ("unacceptable", "poor", "acceptable", "good")  # index = band value
+DAY = 86_400
+MINUTES_PER_DAY = 1440
+WAKING = ("07:00-23:00",)  # poor when a collective names no poor hours
+DEFAULT_HOURS = Availability(weekdays=["18:00-22:00"], saturday=["09:00-20:00"], sunday=["09:00-20:00"])
+DAY_KINDS = ("weekdays",) * 5 + ("saturday", "sunday")
+MAX_DAYS = 366
+_EPOCH = dt.date(1970, 1, 1)
+_SAMPLE = 6 * 3600  # zone offsets are sampled this often, then transitions found by bisection
+
+
+# -- lengths: '90', '90m', '2h', '2h30m' -----------------------------------------------
+
+_LENGTH = re.compile(r"(?:(\d{1,2})h)?(?:(\d{1,4})m?)?")
+
+
+def parse_length(text: str, *, maximum: int = MINUTES_PER_DAY) -> int:
+    """Minutes from '90', '90m', '2h' or '2h30m'; ValueError with a clear message otherwise."""
+    m = _LENGTH.fullmatch(text.strip().lower())
+    if not text.strip() or m is None or (m.group(1) is None and m.group(2) is None):
+        raise ValueError(f"{text!r} is not a length: write minutes (90) or hours and minutes (2h30m)")
+    hours, minutes = int(m.group(1) or 0), int(m.group(2) or 0)
+    if m.group(1) is not None and m.group(2) is not None and (minutes >= 60 or not text.strip().endswith("m")):
+        raise ValueError(f"{text!r} is not a length: after hours, give minutes under 60 ending in 'm' (2h30m)")
+    total = hours * 60 + minutes
+    if not 1 <= total <= maximum:
+        raise ValueError(f"{text!r}: the length must be between 1 minute and {format_length(maximum)}")
+    return total
+
+
+def format_length(minutes: int) -> str:
+    hours, rest = divmod(minutes, 60)
+    return f"{hours}h{rest:02d}m" if hours and rest else f"{hours}h" if hours else f"{rest}m"
+
+
+# -- a collective's hours ------------------------------------------------------------------
+
+Segment = tuple[int, int, int]  # start minute, end minute (excluded), band
+
+
+@dataclass(frozen=True)
+class Hours:
+    """A collective's band for every local minute of each kind of day, and its dates to avoid."""
+
+    profiles: dict[str, tuple[Segment, ...]]  # 'weekdays' | 'saturday' | 'sunday' -> cover of [0, 1440)
+    minute_bands: dict[str, bytes]
+    avoid: frozenset[dt.date] = frozenset()
+    default: bool = False
+
+    def band(self, day: dt.date, minute: int) -> int:
+        """The band of one local minute on one local date."""
+        if day in self.avoid:
+            return UNACCEPTABLE
+        return self.minute_bands[DAY_KINDS[day.weekday()]][minute]
+
+    def segments(self, day: dt.date) -> tuple[Segment, ...]:
+        if day in self.avoid:
+            return ((0, MINUTES_PER_DAY, UNACCEPTABLE),)
+        return self.profiles[DAY_KINDS[day.weekday()]]
+
+
+def hours_of(availability: Availability | None) -> Hours:
+    """Bands from [availability]; the documented default when a collective gives none."""
+    a = availability or DEFAULT_HOURS
+    bands: dict[str, bytes] = {}
+    profiles: dict[str, tuple[Segment, ...]] = {}
+    for kind in ("weekdays", "saturday", "sunday"):
+        minutes = bytearray(MINUTES_PER_DAY)  # UNACCEPTABLE
+        poor = getattr(a.poor, kind) if a.poor is not None else WAKING
+        for band, ranges in ((POOR, poor), (ACCEPTABLE, getattr(a, kind)),
+                             (GOOD, getattr(a.good, kind) if a.good is not None else ())):
+            for hours in ranges:
+                start, end = hours_minutes(hours)
+                end = min(end, MINUTES_PER_DAY)
+                if start < end:
+                    minutes[start:end] = bytes((band,)) * (end - start)
+        bands[kind] = bytes(minutes)
+        profiles[kind] = _runs(minutes)
+    return Hours(profiles, bands, frozenset(a.avoid), availability is None)
+
+
+def _runs(minutes: Sequence[int]) -> tuple[Segment, ...]:
+    out: list[Segment] = []
+    start = 0
+    for i in range(1, len(minutes) + 1):
+        if i == len(minutes) or minutes[i] != minutes[start]:
+            out.append((start, i, minutes[start]))
+            start = i
+    return tuple(out)
+
+
+# -- zones: constant-offset periods ----------------------------------------------------------
+
+
+def _offset(zone_name: str, ts: int) -> int:
+    return int(dt.datetime.fromtimestamp(ts, zone(zone_name)).utcoffset().total_seconds())  # type: ignore[union-attr]
+
+
+@lru_cache(maxsize=1024)
+def offset_periods(zone_name: str, start: int, end: int) -> tuple[tuple[int, int, int], ...]:
+    """(from, to, offset) in Unix seconds covering [start, end): the zone's UTC offset per period."""
+    out: list[tuple[int, int, int]] = []
+    here = t = start
+    off = _offset(zone_name, start)
+    while (nxt := min(t + _SAMPLE, end - 1)) > t:
+        if _offset(zone_name, nxt) == off:
+            t = nxt
+            continue
+        lo, hi = t, nxt  # offset(lo) == off != offset(hi): bisect to the first second of the new offset
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            lo, hi = (mid, hi) if _offset(zone_name, mid) == off else (lo, mid)
+        out.append((here, hi, off))
+        here = t = hi
+        off = _offset(zone_name, hi)
+    out.append((here, max(end, start), off))
+    return tuple(out)
+
+
+def transitions(zone_name: str, start: int, end: int) -> list[tuple[int, int, int]]:
+    """(instant, offset before, offset after) for every clock change in [start, end)."""
+    periods = offset_periods(zone_name, start, end)
+    return [(b[0], a[2], b[2]) for a, b in zip(periods, periods[1:])]
+
+
+def band_intervals(hours: Hours, zone_name: str, start: int, end: int) -> list[tuple[int, int, int]]:
+    """(from, to, band) in Unix seconds covering [start, end), by the collective's local time."""
+    out: list[tuple[int, int, int]] = []
+    for a, b, off in offset_periods(zone_name, start, end):
+        la, lb = a + off, b + off  # local seconds
+        for day_index in range(la // DAY, (lb - 1) // DAY + 1):
+            base = day_index * DAY
+            for sm, em, band in hours.segments(_EPOCH + dt.timedelta(days=day_index)):
+                x, y = max(base + sm * 60, la), min(base + em * 60, lb)
+                if x < y:
+                    out.append((x - off, y - off, band))
+    return out
+
+
+def worst_band(intervals: Iterable[tuple[int, int, int]], start: int, end: int) -> int:
+    """The worst band met in [start, end)."""
+    return min((band for x, y, band in intervals if x < end and y > start), default=GOOD)
+
+
+# -- ranking ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Participant:
+    slug: str
+    zone: str
+    members: int
+    hours: Hours
+    burden: int = 0  # past meetings at which this collective had a poor or unacceptable time
+
+
+@dataclass(frozen=True)
+class Grid:
+    """Candidate start times: `count` UTC instants, `step` minutes apart from `first`, each `length` long."""
+
+    first: int  # Unix seconds
+    count: int
+    step: int  # minutes
+    length: int  # minutes
+
+    def start(self, k: int) -> int:
+        return self.first + k * self.step * 60
+
+    @property
+    def end(self) -> int:
+        return self.start(self.count - 1) + self.length * 60 if self.count else self.first
+
+
+def candidate_bands(p: Participant, grid: Grid) -> bytearray:
+    """Each candidate's worst band for one participant."""
+    step, length = grid.step * 60, grid.length * 60
+    worst = bytearray((GOOD,)) * grid.count
+    fills = {band: bytes((band,)) * grid.count for band in (UNACCEPTABLE, POOR, ACCEPTABLE)}
+    intervals = band_intervals(p.hours, p.zone, grid.first, grid.end)
+    for band in (ACCEPTABLE, POOR, UNACCEPTABLE):  # worse bands overwrite better ones
+        fill = fills[band]
+        for x, y, b in intervals:
+            if b != band:
+                continue
+            lo = max((x - length - grid.first) // step + 1, 0)
+            hi = min(-((grid.first - y) // step), grid.count)  # first k whose start is >= y
+            if lo < hi:
+                worst[lo:hi] = fill[: hi - lo]
+    return worst
+
+
+def score_keys(participants: Sequence[Participant], grid: Grid) -> tuple[list[int], list[bytearray]]:
+    """One integer per candidate whose order is the ranking (lower is better), and the bands."""
+    base = sum(p.members for p in participants) + 1
+    fair_base = sum(p.burden for p in participants) + 1
+    weights = (base * base, base, 1, 0)  # members unacceptable, poor, not good
+    keys = [0] * grid.count
+    bands = []
+    for p in participants:
+        worst = candidate_bands(p, grid)
+        table = [p.members * weights[b] * fair_base + (p.burden if b <= POOR else 0) for b in range(4)]
+        keys = list(map(add, keys, map(table.__getitem__, worst)))
+        bands.append(worst)
+    return keys, bands
+
+
+def rank(participants: Sequence[Participant], grid: Grid) -> list[int]:
+    """Candidate indices, best first (ties: earliest first)."""
+    keys, _ = score_keys(participants, grid)
+    return sorted(range(grid.count), key=keys.__getitem__)
+
+
+def pick(order: Iterable[int], grid: Grid, top: int, spread: bool = True) -> list[int]:
+    """The first `top` candidates of a ranking; with `spread`, none overlapping a better one."""
+    chosen: list[int] = []
+    gap = grid.length / grid.step
+    for k in order:
+        if len(chosen) == top:
+            break
+        if not spread or all(abs(k - c) >= gap for c in chosen):
+            chosen.append(k)
+    return chosen
+
+
+# -- the result -------------------------------------------------------------------------------
+
+
+@dataclass
+class LocalSlot:
+    slug: str
+    zone: str
+    members: int
+    start: str  # local wall time, 'YYYY-MM-DDTHH:MM'
+    end: str
+    weekday: str
+    end_weekday: str
+    offset: str  # 'UTC+05:30'
+    band: str
+
+
+@dataclass
+class Candidate:
+    rank: int
+    start_utc: str
+    end_utc: str
+    weekday_utc: str
+    members: dict[str, int]  # band -> members
+    fairness: int  # past burden of the collectives given a poor or unacceptable time
+    local: list[LocalSlot]
+    explanation: list[str]
+    warnings: list[str]
+
+
+@dataclass
+class ParticipantInfo:
+    slug: str
+    zone: str
+    members: int
+    hours: str  # 'collective.toml' or 'default'
+    burden: int
+    burden_meetings: list[str]
+
+
+@dataclass
+class SlotsResult:
+    meeting: str | None
+    title: str | None
+    length_minutes: int
+    step_minutes: int
+    date_from: str
+    date_to: str
+    considered: int
+    participants: list[ParticipantInfo]
+    past_meetings: list[str]
+    candidates: list[Candidate] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Request:
+    collectives: tuple[str, ...]
+    date_from: dt.date
+    date_to: dt.date  # included
+    length: int
+    step: int = 15
+    top: int = 5
+    spread: bool = True
+    dst_days: int = 7
+    meeting: str | None = None
+
+
+def find_slots(org: Organisation, req: Request) -> SlotsResult:
+    """Rank meeting times for collectives already checked to exist in `org`."""
+    first = _ts(dt.datetime.combine(req.date_from, dt.time(), UTC))
+    stop = _ts(dt.datetime.combine(req.date_to + dt.timedelta(days=1), dt.time(), UTC))
+    grid = Grid(first, max(0, -((first - stop) // (req.step * 60))), req.step, req.length)
+    base = [_participant(org, slug) for slug in req.collectives]
+    history = past_burden(org, base, first, exclude=req.meeting)
+    participants = [Participant(p.slug, p.zone, p.members, p.hours, len(history[p.slug])) for p in base]
+    keys, bands = score_keys(participants, grid)
+    order = sorted(range(grid.count), key=keys.__getitem__)
+    window = req.dst_days * DAY
+    changes = {p.zone: transitions(p.zone, first - window, grid.end + window) for p in participants}
+    title = None
+    if req.meeting is not None and (found := org.find_meeting(req.meeting)) is not None:
+        title = found[1].title
+    result = SlotsResult(
+        meeting=req.meeting, title=title, length_minutes=req.length, step_minutes=req.step,
+        date_from=req.date_from.isoformat(), date_to=req.date_to.isoformat(), considered=grid.count,
+        participants=[ParticipantInfo(p.slug, p.zone, p.members, "default" if p.hours.default else "collective.toml",
+                                      len(history[p.slug]), history[p.slug]) for p in participants],
+        past_meetings=sorted({m for ms in history.values() for m in ms}),
+    )
+    for n, k in enumerate(pick(order, grid, req.top, req.spread), 1):
+        result.candidates.append(_candidate(n, participants, [b[k] for b in bands], grid, k, changes, window))
+    return result
+
+
+def _participant(org: Organisation, slug: str) -> Participant:
+    c = org.collectives[slug]
+    assert c.info is not None
+    members = max(1, len(c.members.members) if c.members else 0)
+    return Participant(slug, c.info.timezone, members, hours_of(c.info.availability))
+
+
+def past_burden(org: Organisation, participants: Sequence[Participant], before: int,
+                exclude: str | None = None) -> dict[str, list[str]]:
+    """For each participant, the past meetings (starting before `before`) where its local time was poor or worse."""
+    by_slug = {p.slug: p for p in participants}
+    out: dict[str, list[str]] = {p.slug: [] for p in participants}
+    for mid, m in sorted(_meetings(org), key=lambda x: x[0]):
+        start = _meeting_start(m)
+        if mid == exclude or start is None or start >= before or m.status is Status.cancelled:
+            continue
+        end = start + m.duration_minutes * 60
+        for slug in dict.fromkeys(m.participants):
+            p = by_slug.get(slug)
+            if p is not None and worst_band(band_intervals(p.hours, p.zone, start, end), start, end) <= POOR:
+                out[slug].append(mid)
+    return out
+
+
+def _meetings(org: Organisation) -> Iterable[tuple[str, Meeting]]:
+    for c in org.collectives.values():
+        yield from c.meetings.items()
+
+
+def _meeting_start(m: Meeting) -> int | None:
+    local = resolve(m.start, m.timezone)
+    return _ts(local.instants[0]) if local.instants else None
+
+
+def _candidate(n: int, participants: Sequence[Participant], bands: Sequence[int], grid: Grid, k: int,
+               changes: dict[str, list[tuple[int, int, int]]], window: int) -> Candidate:
+    start, end = grid.start(k), grid.start(k) + grid.length * 60
+    members = {name: 0 for name in reversed(BANDS)}
+    local = []
+    for p, band in zip(participants, bands):
+        members[BANDS[band]] += p.members
+        a, b = (dt.datetime.fromtimestamp(t, zone(p.zone)) for t in (start, end))
+        local.append(LocalSlot(p.slug, p.zone, p.members, _wall(a), _wall(b), a.strftime("%A"), b.strftime("%A"),
+                               _offset_label(a), BANDS[band]))
+    burdened = [(p, b) for p, b in zip(participants, bands) if b <= POOR]
+    return Candidate(
+        rank=n, start_utc=_iso(start), end_utc=_iso(end),
+        weekday_utc=dt.datetime.fromtimestamp(start, UTC).strftime("%A"),
+        members=members, fairness=sum(p.burden for p, _ in burdened), local=local,
+        explanation=_explain(members, burdened), warnings=_dst_warnings(participants, changes, start, end, window),
+    )
+
+
+def _explain(members: dict[str, int], burdened: Sequence[tuple[Participant, int]]) -> list[str]:
+    counts = ", ".join(f"{members[band]} {band}" for band in BANDS if members[band])
+    out = [f"members by band: {counts}"]
+    for p, band in burdened:
+        times = "never before" if p.burden == 0 else f"{p.burden} past meeting(s) already"
+        article = "an" if BANDS[band][0] in "aeiou" else "a"
+        out.append(f"{p.slug} gets {article} {BANDS[band]} time ({times})")
+    return out
+
+
+def _dst_warnings(participants: Sequence[Participant], changes: dict[str, list[tuple[int, int, int]]],
+                  start: int, end: int, window: int) -> list[str]:
+    out = []
+    for zone_name in dict.fromkeys(p.zone for p in participants):
+        for t, before, after in changes[zone_name]:
+            if start - window <= t <= end + window:
+                slugs = ", ".join(p.slug for p in participants if p.zone == zone_name)
+                utc = dt.datetime.fromtimestamp(t, UTC).replace(tzinfo=None)
+                old, new = utc + dt.timedelta(seconds=before), utc + dt.timedelta(seconds=after)
+                out.append(
+                    f"clocks change in {zone_name} ({slugs}) on {old:%a %Y-%m-%d}: {old:%H:%M} becomes {new:%H:%M} "
+                    f"({_offset_text(before)} -> {_offset_text(after)}), {_distance(t, start, end)}: "
+                    "check that calendars show the new local time"
+                )
+    return out
+
+
+def _distance(t: int, start: int, end: int) -> str:
+    if start < t < end:
+        return "during this meeting"
+    side = "after" if t >= end else "before"
+    days = abs(t - (end if t >= end else start)) // DAY
+    return f"{days} day(s) {side} this meeting" if days else f"less than a day {side} this meeting"
+
+
+def _ts(moment: dt.datetime) -> int:
+    return int(moment.timestamp())
+
+
+def _iso(ts: int) -> str:
+    return dt.datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%MZ")
+
+
+def _wall(moment: dt.datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M")
+
+
+def _offset_label(moment: dt.datetime) -> str:
+    return _offset_text(int(moment.utcoffset().total_seconds()))  # type: ignore[union-attr]
+
+
+def _offset_text(seconds: int) -> str:
+    sign = "-" if seconds < 0 else "+"
+    minutes = abs(seconds) // 60
+    return f"UTC{sign}{minutes // 60:02d}:{minutes % 60:02d}"

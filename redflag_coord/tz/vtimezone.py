@@ -1,0 +1,187 @@
+"""VTIMEZONE components derived from the tz database, in the form every calendar app reads.
+
+Google and Apple write one STANDARD and one DAYLIGHT block, each with a yearly
+RRULE; Outlook has been reported to shift events past a DST change when a zone
+comes as a list of RDATE transitions (icalendar's `add_missing_timezones`). So
+the rule is derived from zoneinfo's own transitions over the years the events
+need, and the transition list is written only when a zone has no regular
+yearly rule there. The TZID is always the IANA name, never an abbreviation:
+TZNAME ("PST") is only a label, and several zones share one (Asia/Manila and
+America/Los_Angeles).
+"""
+
+from __future__ import annotations
+
+import calendar as _stdcal
+import datetime as dt
+from dataclasses import dataclass
+from typing import Literal
+
+from icalendar import Timezone, TimezoneDaylight, TimezoneStandard
+
+from redflag_coord.tz.zones import check_zone_name, zone
+
+UTC = dt.timezone.utc
+_STEP = dt.timedelta(hours=6)  # tz transitions are months apart; no zone changes twice in six hours
+_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+
+Form = Literal["rrule", "transitions", "fixed"]
+
+
+@dataclass(frozen=True)
+class Transition:
+    utc: dt.datetime  # the instant the new offset starts
+    offset_from: dt.timedelta
+    offset_to: dt.timedelta
+    dst: bool  # the new observance is daylight saving time
+    name: str  # TZNAME of the new observance
+
+    @property
+    def local_onset(self) -> dt.datetime:
+        """The onset as a naive wall time in the old offset (DTSTART of an observance)."""
+        return (self.utc + self.offset_from).replace(tzinfo=None)
+
+
+@dataclass(frozen=True)
+class YearlyRule:
+    month: int
+    nth: int  # 1..4, or -1 for the last
+    weekday: int  # 0 = Monday
+    time: dt.time
+
+    @property
+    def rrule(self) -> dict:
+        return {"FREQ": "YEARLY", "BYMONTH": [self.month], "BYDAY": [f"{self.nth}{_DAYS[self.weekday]}"]}
+
+
+def _state(tz, instant: dt.datetime) -> tuple[dt.timedelta, dt.timedelta, str]:
+    local = instant.astimezone(tz)
+    return local.utcoffset() or dt.timedelta(0), local.dst() or dt.timedelta(0), local.tzname() or ""
+
+
+def transitions(zone_name: str, first_year: int, last_year: int) -> list[Transition]:
+    """Every change of offset or name in the zone between 1 Jan first_year and 31 Dec last_year (UTC)."""
+    tz = zone(zone_name)
+    t = dt.datetime(first_year, 1, 1, tzinfo=UTC)
+    end = dt.datetime(last_year + 1, 1, 1, tzinfo=UTC)
+    out: list[Transition] = []
+    before = _state(tz, t)
+    while t < end:
+        nxt = t + _STEP
+        after = _state(tz, nxt)
+        if after != before:
+            at = _bisect(tz, t, nxt, before)
+            out.append(Transition(at, before[0], after[0], False, after[2]))
+        t, before = nxt, after
+    return _label_daylight(out)
+
+
+def _label_daylight(changes: list[Transition]) -> list[Transition]:
+    """DAYLIGHT is the higher offset. The tz database marks some winter or Ramadan periods as
+    "negative DST" (Europe/Dublin, Africa/Casablanca); readers that derive dst() from the
+    STANDARD offset (dateutil) then convert wrongly near a transition."""
+    if not changes:
+        return changes
+    base = min([changes[0].offset_from, *(c.offset_to for c in changes)])
+    return [Transition(c.utc, c.offset_from, c.offset_to, c.offset_to > base, c.name) for c in changes]
+
+
+def _bisect(tz, lo: dt.datetime, hi: dt.datetime, before: tuple) -> dt.datetime:
+    """The first second in (lo, hi] whose state differs from `before`."""
+    while hi - lo > dt.timedelta(seconds=1):
+        mid = lo + (hi - lo) / 2
+        mid = mid.replace(microsecond=0)
+        if _state(tz, mid) == before:
+            lo = mid
+        else:
+            hi = mid
+    return hi
+
+
+def _candidates(onset: dt.datetime) -> set[YearlyRule]:
+    nth = (onset.day - 1) // 7 + 1
+    rules = {YearlyRule(onset.month, nth, onset.weekday(), onset.time())} if nth <= 4 else set()
+    if onset.day + 7 > _stdcal.monthrange(onset.year, onset.month)[1]:
+        rules.add(YearlyRule(onset.month, -1, onset.weekday(), onset.time()))
+    return rules
+
+
+def yearly_rule(changes: list[Transition]) -> YearlyRule | None:
+    """The one rule 'nth weekday of a month at a wall time' that gives every change, if any."""
+    if not changes:
+        return None
+    shape = {(c.offset_from, c.offset_to, c.name) for c in changes}
+    if len(shape) != 1:
+        return None
+    rules = _candidates(changes[0].local_onset)
+    for c in changes[1:]:
+        rules &= _candidates(c.local_onset)
+    return min(rules, key=lambda r: (r.nth < 0, r.nth)) if rules else None
+
+
+def classify(zone_name: str, first_year: int, last_year: int) -> tuple[Form, list[Transition]]:
+    """Which form the zone takes over those years, with its transitions."""
+    changes = transitions(zone_name, first_year, last_year)
+    if not changes:
+        return "fixed", changes
+    years = range(first_year, last_year + 1)
+    to_dst = [c for c in changes if c.dst]
+    to_std = [c for c in changes if not c.dst]
+    regular = (
+        all(sum(c.utc.year == y and c.dst for c in changes) == 1 for y in years)
+        and all(sum(c.utc.year == y and not c.dst for c in changes) == 1 for y in years)
+        and yearly_rule(to_dst) is not None
+        and yearly_rule(to_std) is not None
+    )
+    return ("rrule" if regular else "transitions"), changes
+
+
+def vtimezone(zone_name: str, first: dt.date, last: dt.date) -> Timezone:
+    """The VTIMEZONE for events between `first` and `last` (dates, any zone)."""
+    check_zone_name(zone_name)
+    first_year, last_year = first.year - 1, last.year + 1
+    form, changes = classify(zone_name, first_year, last_year)
+    tz = Timezone()
+    tz.add("TZID", zone_name)
+    tz.add("X-LIC-LOCATION", zone_name)
+    if form == "fixed":
+        start = dt.datetime(first_year, 1, 1)
+        offset, _, name = _state(zone(zone_name), start.replace(tzinfo=UTC))
+        tz.add_component(_observance(False, start, offset, offset, name))
+    elif form == "rrule":
+        for is_dst in (False, True):
+            group = [c for c in changes if c.dst == is_dst]
+            first_change = group[0]
+            obs = _observance(is_dst, first_change.local_onset, first_change.offset_from,
+                              first_change.offset_to, first_change.name)
+            rule = yearly_rule(group)
+            assert rule is not None
+            obs.add("RRULE", rule.rrule)
+            tz.add_component(obs)
+    else:
+        tz.add_component(_initial(zone_name, first_year, changes[0]))
+        for c in changes:
+            tz.add_component(_observance(c.dst, c.local_onset, c.offset_from, c.offset_to, c.name))
+    return tz
+
+
+def _initial(zone_name: str, year: int, first_change: Transition) -> TimezoneStandard | TimezoneDaylight:
+    """The observance in force at the start of the window, before its first transition."""
+    start = dt.datetime(year, 1, 1)
+    offset, _, name = _state(zone(zone_name), start.replace(tzinfo=UTC))
+    return _observance(offset != first_change.offset_from or offset > first_change.offset_to,
+                       start, offset, offset, name)
+
+
+def _observance(
+    is_dst: bool, start: dt.datetime, offset_from: dt.timedelta, offset_to: dt.timedelta, name: str
+) -> TimezoneStandard | TimezoneDaylight:
+    obs = TimezoneDaylight() if is_dst else TimezoneStandard()
+    if start.tzinfo is not None:
+        raise ValueError("an observance starts at a local wall time")
+    obs.add("DTSTART", start)
+    obs.add("TZOFFSETFROM", offset_from)
+    obs.add("TZOFFSETTO", offset_to)
+    if name:
+        obs.add("TZNAME", name)
+    return obs
