@@ -24,17 +24,41 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from redflag_coord.slots import find as slots  # noqa: E402
-from redflag_coord.org.load import CollectiveData, Organisation  # noqa: E402
-from redflag_coord.org.model import Availability, Collective, Meeting, Member, MembersFile  # noqa: E402
+from redflag_coord.org.load import CollectiveData, Organisation
+from redflag_coord.org.model import Availability, Collective, Meeting, Member, MembersFile
+from redflag_coord.slots import find as slots
 
 ZONES = [
-    "America/Los_Angeles", "America/El_Salvador", "America/Mexico_City", "Africa/Johannesburg", "Europe/Paris",
-    "Asia/Kolkata", "Asia/Manila", "America/Tegucigalpa", "Pacific/Auckland", "America/Santiago",
-    "Asia/Kathmandu", "Pacific/Chatham", "Pacific/Kiritimati", "Pacific/Pago_Pago", "Australia/Lord_Howe",
-    "America/St_Johns", "Africa/Casablanca", "Europe/London", "America/New_York", "America/Sao_Paulo",
-    "Asia/Tokyo", "Australia/Adelaide", "Asia/Tehran", "Africa/Lagos", "Europe/Istanbul", "Asia/Dhaka",
-    "America/Bogota", "Pacific/Apia", "Asia/Jakarta", "Europe/Berlin",
+    "America/Los_Angeles",
+    "America/El_Salvador",
+    "America/Mexico_City",
+    "Africa/Johannesburg",
+    "Europe/Paris",
+    "Asia/Kolkata",
+    "Asia/Manila",
+    "America/Tegucigalpa",
+    "Pacific/Auckland",
+    "America/Santiago",
+    "Asia/Kathmandu",
+    "Pacific/Chatham",
+    "Pacific/Kiritimati",
+    "Pacific/Pago_Pago",
+    "Australia/Lord_Howe",
+    "America/St_Johns",
+    "Africa/Casablanca",
+    "Europe/London",
+    "America/New_York",
+    "America/Sao_Paulo",
+    "Asia/Tokyo",
+    "Australia/Adelaide",
+    "Asia/Tehran",
+    "Africa/Lagos",
+    "Europe/Istanbul",
+    "Asia/Dhaka",
+    "America/Bogota",
+    "Pacific/Apia",
+    "Asia/Jakarta",
+    "Europe/Berlin",
 ]
 START = dt.date(2026, 9, 1)  # the range crosses the northern autumn and southern spring clock changes
 
@@ -50,18 +74,30 @@ def synthetic_org(n: int, days: int, seed: int = 7) -> Organisation:
     org = Organisation(root=Path("."))
     for i in range(n):
         slug = f"collective-{i:02d}"
-        availability = None if i % 5 == 4 else Availability(
-            weekdays=_hours(rng), saturday=_hours(rng), sunday=_hours(rng),
-            avoid=[START + dt.timedelta(days=rng.randrange(days)) for _ in range(3)])
-        info = Collective(name=f"Collective {i}", timezone=ZONES[i % len(ZONES)], languages=["en"],
-                          availability=availability)
+        availability = (
+            None
+            if i % 5 == 4
+            else Availability(
+                weekdays=_hours(rng),
+                saturday=_hours(rng),
+                sunday=_hours(rng),
+                avoid=[START + dt.timedelta(days=rng.randrange(days)) for _ in range(3)],
+            )
+        )
+        info = Collective(
+            name=f"Collective {i}", timezone=ZONES[i % len(ZONES)], languages=["en"], availability=availability
+        )
         members = MembersFile(member=[Member(handle=f"m{i}-{j}") for j in range(rng.randint(1, 12))])
         org.collectives[slug] = CollectiveData(slug, info=info, members=members)
     committee = org.collectives["collective-00"]
     for k in range(6):  # past meetings, for the fairness rotation
         committee.meetings[f"past-{k}"] = Meeting(
-            title=f"Past meeting {k}", start=dt.datetime(2026, 1 + k, 10, 7), timezone="America/Los_Angeles",
-            duration_minutes=180, participants=sorted(org.collectives))
+            title=f"Past meeting {k}",
+            start=dt.datetime(2026, 1 + k, 10, 7),
+            timezone="America/Los_Angeles",
+            duration_minutes=180,
+            participants=sorted(org.collectives),
+        )
     return org
 
 
@@ -75,10 +111,18 @@ def run(collectives: int = 30, days: int = 90, step: int = 15, length: int = 120
         result = slots.find_slots(org, req)
         times.append(time.perf_counter() - t0)
     return {
-        "benchmark": "slots", "collectives": collectives, "days": days, "step_minutes": step,
-        "length_minutes": length, "candidates": result.considered, "runs": runs,
-        "median_s": statistics.median(times), "min_s": min(times), "max_s": max(times),
-        "python": platform.python_version(), "machine": platform.machine(),
+        "benchmark": "slots",
+        "collectives": collectives,
+        "days": days,
+        "step_minutes": step,
+        "length_minutes": length,
+        "candidates": result.considered,
+        "runs": runs,
+        "median_s": statistics.median(times),
+        "min_s": min(times),
+        "max_s": max(times),
+        "python": platform.python_version(),
+        "machine": platform.machine(),
     }
 
 
@@ -96,9 +140,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(r))
     else:
-        print(f"slots: {r['collectives']} collectives x {r['days']} days every {r['step_minutes']} min = "
-              f"{r['candidates']} candidates ({r['length_minutes']}-minute meeting): median {r['median_s']:.3f} s "
-              f"over {r['runs']} runs (min {r['min_s']:.3f}, max {r['max_s']:.3f}; Python {r['python']})")
+        print(
+            f"slots: {r['collectives']} collectives x {r['days']} days every {r['step_minutes']} min = "
+            f"{r['candidates']} candidates ({r['length_minutes']}-minute meeting): median {r['median_s']:.3f} s "
+            f"over {r['runs']} runs (min {r['min_s']:.3f}, max {r['max_s']:.3f}; Python {r['python']})"
+        )
     return 0 if r["median_s"] <= args.budget else 1
 
 

@@ -40,16 +40,87 @@ PLACES = [  # (city slug, zone, country, languages)
     ("jakarta", "Asia/Jakarta", "ID", ["id"]),
     ("berlin", "Europe/Berlin", "DE", ["de"]),
 ]
-HANDLES = ["rosa", "chepe", "lupita", "neto", "thandi", "sipho", "asha", "ravi", "mai", "jun",
-           "ines", "luc", "amal", "kofi", "nadia", "tomas", "dolores", "yusuf", "ana", "marisol"]
+HANDLES = [
+    "rosa",
+    "chepe",
+    "lupita",
+    "neto",
+    "thandi",
+    "sipho",
+    "asha",
+    "ravi",
+    "mai",
+    "jun",
+    "ines",
+    "luc",
+    "amal",
+    "kofi",
+    "nadia",
+    "tomas",
+    "dolores",
+    "yusuf",
+    "ana",
+    "marisol",
+]
 NATURES = ["co-worker", "friend", "family", "neighbour", "fellow-student", "former-co-worker", "community"]
 STAGES = ["contact", "reader", "writer", "study-group", "recruit", "member"]
-WORDS = ("workers comrades factory shift maquila garment cleaning service union decree repression "
-         "fascism relationships study group readers Red Flag distribution leaflet neighbours family "
-         "co-workers wages rent strike meeting collective leadership communist masses line struggle "
-         "night morning bus market school church mosque temple dock warehouse hospital kitchen").split()
-SITES = ["factory gate", "bus stop at shift change", "market", "hand to hand in the workshop",
-         "church social", "union hall", "warehouse canteen", "neighbourhood meeting"]
+WORDS = [
+    "workers",
+    "comrades",
+    "factory",
+    "shift",
+    "maquila",
+    "garment",
+    "cleaning",
+    "service",
+    "union",
+    "decree",
+    "repression",
+    "fascism",
+    "relationships",
+    "study",
+    "group",
+    "readers",
+    "Red",
+    "Flag",
+    "distribution",
+    "leaflet",
+    "neighbours",
+    "family",
+    "co-workers",
+    "wages",
+    "rent",
+    "strike",
+    "meeting",
+    "collective",
+    "leadership",
+    "communist",
+    "masses",
+    "line",
+    "struggle",
+    "night",
+    "morning",
+    "bus",
+    "market",
+    "school",
+    "church",
+    "mosque",
+    "temple",
+    "dock",
+    "warehouse",
+    "hospital",
+    "kitchen",
+]
+SITES = [
+    "factory gate",
+    "bus stop at shift change",
+    "market",
+    "hand to hand in the workshop",
+    "church social",
+    "union hall",
+    "warehouse canteen",
+    "neighbourhood meeting",
+]
 ITEM_KINDS = ["report", "discussion", "discussion", "report"]
 FIRST_DAY = dt.date(2023, 1, 2)  # meetings run from here for about three years, all before "today"
 
@@ -107,15 +178,19 @@ def paragraph(rng: random.Random, chars: int) -> str:
 def collective_toml(i: int) -> str:
     city, zone, country, langs = PLACES[i % len(PLACES)]
     if i == 0:
-        return ('name = "International Committee"\nkind = "committee"\ntimezone = "America/Los_Angeles"\n'
-                'languages = ["en", "es", "fr"]\n'
-                'description = "Meets across all the collectives\' timezones."\n')
+        return (
+            'name = "International Committee"\nkind = "committee"\ntimezone = "America/Los_Angeles"\n'
+            'languages = ["en", "es", "fr"]\n'
+            'description = "Meets across all the collectives\' timezones."\n'
+        )
     name = city.replace("-", " ").title()
-    return (f'name = "{name} {i}"\nkind = "collective"\ntimezone = "{zone}"\nlanguages = {toml_list(langs)}\n'
-            f'country = "{country}"\ncity = "{name}"\nsectors = ["garment", "service", "cleaning"]\n'
-            f'description = "Workers in {name}: relationships at work and in the neighbourhood."\n\n'
-            '[availability]\nweekdays = ["18:00-22:00"]\nsaturday = ["09:00-19:00"]\nsunday = ["10:00-18:00"]\n'
-            'avoid = [2026-12-24, 2026-12-31]\n')
+    return (
+        f'name = "{name} {i}"\nkind = "collective"\ntimezone = "{zone}"\nlanguages = {toml_list(langs)}\n'
+        f'country = "{country}"\ncity = "{name}"\nsectors = ["garment", "service", "cleaning"]\n'
+        f'description = "Workers in {name}: relationships at work and in the neighbourhood."\n\n'
+        '[availability]\nweekdays = ["18:00-22:00"]\nsaturday = ["09:00-19:00"]\nsunday = ["10:00-18:00"]\n'
+        "avoid = [2026-12-24, 2026-12-31]\n"
+    )
 
 
 def handles_of(i: int, n: int = 8) -> list[str]:
@@ -140,9 +215,11 @@ def relationships_toml(i: int, rng: random.Random, n: int = 12) -> str:
         since = dt.date(2024, 1, 1) + dt.timedelta(days=rng.randint(0, 360))
         steps = sorted(rng.sample(range(len(STAGES)), rng.randint(1, 3)))
         stage = STAGES[steps[-1]]
-        block = (f'[[relationship]]\npseudonym = "Pseudonym {i}-{k}"\nnature = "{rng.choice(NATURES + ["church"])}"\n'
-                 f'stage = "{stage}"\ncomrade = "{rng.choice(handles)}"\nsince = {since}\n'
-                 f'last_contact = {since + dt.timedelta(days=200 + k)}\n')
+        block = (
+            f'[[relationship]]\npseudonym = "Pseudonym {i}-{k}"\nnature = "{rng.choice(NATURES + ["church"])}"\n'
+            f'stage = "{stage}"\ncomrade = "{rng.choice(handles)}"\nsince = {since}\n'
+            f"last_contact = {since + dt.timedelta(days=200 + k)}\n"
+        )
         if k % 3 == 0:
             block += f'workplace = "workshop {k}"\n'
         day = since
@@ -157,20 +234,26 @@ def meeting_toml(convener: int, k: int, participants: list[str], rng: random.Ran
     zone = "America/Los_Angeles" if convener == 0 else PLACES[convener % len(PLACES)][1]
     day = FIRST_DAY + dt.timedelta(days=(k * 7 + convener) % 1000)
     leads = participants[:4] or [slug_of(convener)]
-    out = (f'title = "Meeting {k}: relationships, Red Flag and the struggle against fascism"\n'
-           f"start = {day}T15:00:00\ntimezone = \"{zone}\"\nduration_minutes = 180\n"
-           f"participants = {toml_list(participants)}\n")
+    out = (
+        f'title = "Meeting {k}: relationships, Red Flag and the struggle against fascism"\n'
+        f'start = {day}T15:00:00\ntimezone = "{zone}"\nduration_minutes = 180\n'
+        f"participants = {toml_list(participants)}\n"
+    )
     if participants:
         out += f'opens = "{participants[0]}"\n'
-    out += (f"reports_due = {day - dt.timedelta(days=7)}\nsequence = {k % 3}\nstatus = \"confirmed\"\n"
-            f'language = "en"\nlocation = "Online; the secretariat sends the link"\nreminders_minutes = [1440, 60]\n'
-            f'description = """\n{paragraph(rng, 200)}"""\n')
+    out += (
+        f'reports_due = {day - dt.timedelta(days=7)}\nsequence = {k % 3}\nstatus = "confirmed"\n'
+        f'language = "en"\nlocation = "Online; the secretariat sends the link"\nreminders_minutes = [1440, 60]\n'
+        f'description = """\n{paragraph(rng, 200)}"""\n'
+    )
     out += '\n[[item]]\nkind = "opening"\ntopic = "Opening"\nduration_minutes = 20\n'
     if participants:
         out += f'lead = "{participants[0]}"\n'
     for j, lead in enumerate(leads):
-        out += (f'\n[[item]]\nkind = "{ITEM_KINDS[j % len(ITEM_KINDS)]}"\nlead = "{lead}"\n'
-                f'topic = "{sentence(rng, 8)[:-1]}"\nduration_minutes = 25\n')
+        out += (
+            f'\n[[item]]\nkind = "{ITEM_KINDS[j % len(ITEM_KINDS)]}"\nlead = "{lead}"\n'
+            f'topic = "{sentence(rng, 8)[:-1]}"\nduration_minutes = 25\n'
+        )
     out += f'\n[[item]]\nkind = "closing"\nlead = "{slug_of(convener)}"\ntopic = "Next steps"\nduration_minutes = 15\n'
     return out
 
@@ -178,15 +261,17 @@ def meeting_toml(convener: int, k: int, participants: list[str], rng: random.Ran
 def report_toml(author: int, meeting_day: dt.date, rng: random.Random, to: str) -> str:
     filed = meeting_day - dt.timedelta(days=rng.randint(1, 14))
     stages = ", ".join(f"{s} = {rng.randint(0, 9)}" for s in STAGES[:4])
-    return (f"filed = {filed}\nfiled_by = \"{handles_of(author)[0]}\"\n"
-            f'summary = """\n{paragraph(rng, 480)}"""\nrecruits = {rng.randint(0, 3)}\n\n'
-            f"[red_flag]\nreaders = {rng.randint(5, 80)}\n\n"
-            f'[[red_flag.distribution]]\nsite = "{rng.choice(SITES)}"\ncopies = {rng.randint(10, 200)}\n\n'
-            f'[[red_flag.distribution]]\nsite = "{rng.choice(SITES)}"\ncopies = {rng.randint(5, 50)}\n\n'
-            f"[relationships]\nby_stage = {{ {stages} }}\nby_nature = {{ co-worker = {rng.randint(0, 9)}, "
-            f"neighbour = {rng.randint(0, 5)} }}\nnew = {rng.randint(0, 4)}\nmoved_up = {rng.randint(0, 3)}\n\n"
-            f'[[article]]\ntitle = "{sentence(rng, 7)[:-1]}"\nlanguage = "en"\nstatus = "drafting"\n\n'
-            f'[[request]]\nto = "{to}"\ntext = "{sentence(rng, 12)}"\n')
+    return (
+        f'filed = {filed}\nfiled_by = "{handles_of(author)[0]}"\n'
+        f'summary = """\n{paragraph(rng, 480)}"""\nrecruits = {rng.randint(0, 3)}\n\n'
+        f"[red_flag]\nreaders = {rng.randint(5, 80)}\n\n"
+        f'[[red_flag.distribution]]\nsite = "{rng.choice(SITES)}"\ncopies = {rng.randint(10, 200)}\n\n'
+        f'[[red_flag.distribution]]\nsite = "{rng.choice(SITES)}"\ncopies = {rng.randint(5, 50)}\n\n'
+        f"[relationships]\nby_stage = {{ {stages} }}\nby_nature = {{ co-worker = {rng.randint(0, 9)}, "
+        f"neighbour = {rng.randint(0, 5)} }}\nnew = {rng.randint(0, 4)}\nmoved_up = {rng.randint(0, 3)}\n\n"
+        f'[[article]]\ntitle = "{sentence(rng, 7)[:-1]}"\nlanguage = "en"\nstatus = "drafting"\n\n'
+        f'[[request]]\nto = "{to}"\ntext = "{sentence(rng, 12)}"\n'
+    )
 
 
 def generate(root: Path | str, plan: Plan, seed: int = 0) -> int:

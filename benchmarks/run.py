@@ -23,8 +23,8 @@ import argparse
 import json
 import os
 import platform
-import resource
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -77,8 +77,17 @@ class Row:
         return f"{self.cpu / self.ref_cpu:.2f}×"
 
     def cells(self) -> list[str]:
-        return [self.figure, self.files, _fmt(self.value, self.unit), self.ref_name, _fmt(self.ref, self.unit),
-                self.ratio, self.cpu_ratio, self.target, self.note]
+        return [
+            self.figure,
+            self.files,
+            _fmt(self.value, self.unit),
+            self.ref_name,
+            _fmt(self.ref, self.unit),
+            self.ratio,
+            self.cpu_ratio,
+            self.target,
+            self.note,
+        ]
 
 
 def _fmt(v: float | None, unit: str) -> str:
@@ -129,8 +138,9 @@ def run(cmd: list[str], cwd: Path | None = None, env: dict | None = None, ok=(0,
 CPU: dict[str, float] = {}  # median CPU seconds of the last timed() call, by name
 
 
-def timed(commands: dict[str, list[list[str]] | None], repeat: int, cwd: Path | None = None,
-          env: dict | None = None) -> dict[str, float | str]:
+def timed(
+    commands: dict[str, list[list[str]] | None], repeat: int, cwd: Path | None = None, env: dict | None = None
+) -> dict[str, float | str]:
     """Median wall seconds per named command (a list of processes run one after the other), interleaved.
 
     The median CPU seconds go to CPU[name]; a failure is its message instead of a number."""
@@ -157,9 +167,11 @@ def timed(commands: dict[str, list[list[str]] | None], repeat: int, cwd: Path | 
 
 def peak_mib(cmd: list[str], env: dict | None = None) -> float:
     """Peak resident memory of a command and of the processes it starts (the largest of them)."""
-    probe = ("import resource, subprocess, sys\n"
-             "subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
-             "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    probe = (
+        "import resource, subprocess, sys\n"
+        "subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+    )
     out = subprocess.run([PY, "-c", probe, *cmd], env=env, capture_output=True, text=True, check=True)
     return int(out.stdout.strip()) / 1024  # KiB on Linux
 
@@ -251,12 +263,26 @@ def peer_commands(root: Path, work: Path) -> dict[str, list[list[str]] | None]:
 
 
 def cold_start(env: Env, repeat: int) -> list[Row]:
-    t = timed({"help": [[*env.cli, "--help"]], "version": [[*env.cli, "--version"]],
-               "typer": [[PY, "-c", "import typer"]]}, max(repeat, 5), env=base_env())
+    t = timed(
+        {"help": [[*env.cli, "--help"]], "version": [[*env.cli, "--version"]], "typer": [[PY, "-c", "import typer"]]},
+        max(repeat, 5),
+        env=base_env(),
+    )
     ref, cpu = _num(t["typer"]), dict(CPU)
-    return [Row(f"`redflag-coord {flag}` (cold start)", "–", _num(t[name]), '`python -c "import typer"`', ref,
-                "≤ 1.5×", _err(t[name]), cpu=cpu.get(name), ref_cpu=cpu.get("typer"))
-            for name, flag in (("help", "--help"), ("version", "--version"))]
+    return [
+        Row(
+            f"`redflag-coord {flag}` (cold start)",
+            "–",
+            _num(t[name]),
+            '`python -c "import typer"`',
+            ref,
+            "≤ 1.5×",
+            _err(t[name]),
+            cpu=cpu.get(name),
+            ref_cpu=cpu.get("typer"),
+        )
+        for name, flag in (("help", "--help"), ("version", "--version"))
+    ]
 
 
 def validate_sizes(env: Env, sizes: list[int], repeat: int, work: Path, keep: bool) -> tuple[list[Row], list[tuple]]:
@@ -273,7 +299,9 @@ def validate_sizes(env: Env, sizes: list[int], repeat: int, work: Path, keep: bo
             cmds["serial"] = [[*env.cli, "validate", str(root)]]
         peers = peer_commands(root, work / f"peers-{size}") if env.peers and size <= 10_000 else {}
         cmds.update(peers)
-        t = timed({k: v for k, v in cmds.items() if k != "serial"}, reps, cwd=root, env=base_env())  # peers: paths from root
+        t = timed(
+            {k: v for k, v in cmds.items() if k != "serial"}, reps, cwd=root, env=base_env()
+        )  # peers: paths from root
         cpu = dict(CPU)
         if "serial" in cmds:
             serial_env = {**base_env(), "REDFLAG_WORKERS": "1"}
@@ -281,26 +309,64 @@ def validate_sizes(env: Env, sizes: list[int], repeat: int, work: Path, keep: bo
             cpu.update(CPU)
         label = f"{files:,}"
         v, floor = _num(t["validate"]), _num(t["floor"])
-        rows.append(Row("`validate` vs the floor", label, v, "read + tomllib parse (floor.py)", floor,
-                        "≤ 1.0× at 10,000", _err(t["validate"]) or _err(t["floor"]),
-                        cpu=cpu.get("validate"), ref_cpu=cpu.get("floor")))
+        rows.append(
+            Row(
+                "`validate` vs the floor",
+                label,
+                v,
+                "read + tomllib parse (floor.py)",
+                floor,
+                "≤ 1.0× at 10,000",
+                _err(t["validate"]) or _err(t["floor"]),
+                cpu=cpu.get("validate"),
+                ref_cpu=cpu.get("floor"),
+            )
+        )
         if "serial" in t:
-            rows.append(Row("`validate`, one process (REDFLAG_WORKERS=1)", label, _num(t["serial"]),
-                            "read + tomllib parse (floor.py)", _num(t["floor-2"]), "", _err(t["serial"]),
-                            cpu=cpu.get("serial"), ref_cpu=cpu.get("floor-2")))
+            rows.append(
+                Row(
+                    "`validate`, one process (REDFLAG_WORKERS=1)",
+                    label,
+                    _num(t["serial"]),
+                    "read + tomllib parse (floor.py)",
+                    _num(t["floor-2"]),
+                    "",
+                    _err(t["serial"]),
+                    cpu=cpu.get("serial"),
+                    ref_cpu=cpu.get("floor-2"),
+                )
+            )
         for peer in ("taplo", "check-jsonschema"):
             if not env.peers:
                 continue
             if size > 10_000:
                 continue
             if peers.get(peer) is None:
-                rows.append(Row(f"`validate` vs {peer}", label, v, f"{peer} (not installed)", None, "",
-                                f"`pip install {peer}` to compare"))
+                rows.append(
+                    Row(
+                        f"`validate` vs {peer}",
+                        label,
+                        v,
+                        f"{peer} (not installed)",
+                        None,
+                        "",
+                        f"`pip install {peer}` to compare",
+                    )
+                )
             else:
-                rows.append(Row(f"`validate` vs {peer}", label, v, f"{peer} with the JSON Schemas",
-                                _num(t[peer]), "≤ 1.0×" if peer == "taplo" and size == 10_000 else "",
-                                _err(t[peer]) or "schema only: no cross-file check",
-                                cpu=cpu.get("validate"), ref_cpu=cpu.get(peer)))
+                rows.append(
+                    Row(
+                        f"`validate` vs {peer}",
+                        label,
+                        v,
+                        f"{peer} with the JSON Schemas",
+                        _num(t[peer]),
+                        "≤ 1.0×" if peer == "taplo" and size == 10_000 else "",
+                        _err(t[peer]) or "schema only: no cross-file check",
+                        cpu=cpu.get("validate"),
+                        ref_cpu=cpu.get(peer),
+                    )
+                )
         if v is not None and floor is not None:
             growth.append((files, v / files * 1000, floor / files * 1000, cpu["validate"] / files * 1000))
         if not keep and size != 10_000:
@@ -321,41 +387,95 @@ def memory(env: Env, work: Path, size: int) -> list[Row]:
 def changed(env: Env, work: Path, size: int, repeat: int) -> list[Row]:
     label = f"{size:,}"
     if "--changed" not in env.validate_help:
-        return [Row("`validate --changed`, one file changed", label, None, "full `validate`", None, "< 0.5 s",
-                    "not available yet (`validate --changed` is not on this branch)")]
+        return [
+            Row(
+                "`validate --changed`, one file changed",
+                label,
+                None,
+                "full `validate`",
+                None,
+                "< 0.5 s",
+                "not available yet (`validate --changed` is not on this branch)",
+            )
+        ]
     if shutil.which("git") is None:
-        return [Row("`validate --changed`, one file changed", label, None, "full `validate`", None, "< 0.5 s",
-                    "git not installed")]
+        return [
+            Row(
+                "`validate --changed`, one file changed",
+                label,
+                None,
+                "full `validate`",
+                None,
+                "< 0.5 s",
+                "git not installed",
+            )
+        ]
     root = work / f"org-{size}"
     if not root.exists():
         generate(root, plan_for(size), seed=size)
-    git = {**base_env(), "GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@example.org",
-           "GIT_COMMITTER_NAME": "bench", "GIT_COMMITTER_EMAIL": "bench@example.org"}
+    git = {
+        **base_env(),
+        "GIT_AUTHOR_NAME": "bench",
+        "GIT_AUTHOR_EMAIL": "bench@example.org",
+        "GIT_COMMITTER_NAME": "bench",
+        "GIT_COMMITTER_EMAIL": "bench@example.org",
+    }
     for cmd in (["git", "init", "-q", "-b", "main"], ["git", "add", "-A"], ["git", "commit", "-q", "-m", "org"]):
         subprocess.run(cmd, cwd=root, env=git, check=True, capture_output=True)
     report = sorted(root.glob("collectives/*/reports/*.toml"))[len(KINDS)]
     text = report.read_text(encoding="utf-8")
     report.write_text(re.sub(r"(?m)^recruits = \d+$", "recruits = 7", text), encoding="utf-8")  # still valid
-    t = timed({"changed": [[*env.cli, "validate", "--changed"]], "full": [[*env.cli, "validate", str(root)]]},
-              repeat, cwd=root, env=git)
-    return [Row("`validate --changed`, one file changed", f"{sum(1 for _ in root.glob('collectives/**/*.toml')):,}",
-                _num(t["changed"]), "full `validate`", _num(t["full"]), "< 0.5 s", _err(t["changed"]),
-                cpu=CPU.get("changed"), ref_cpu=CPU.get("full"))]
+    t = timed(
+        {"changed": [[*env.cli, "validate", "--changed"]], "full": [[*env.cli, "validate", str(root)]]},
+        repeat,
+        cwd=root,
+        env=git,
+    )
+    return [
+        Row(
+            "`validate --changed`, one file changed",
+            f"{sum(1 for _ in root.glob('collectives/**/*.toml')):,}",
+            _num(t["changed"]),
+            "full `validate`",
+            _num(t["full"]),
+            "< 0.5 s",
+            _err(t["changed"]),
+            cpu=CPU.get("changed"),
+            ref_cpu=CPU.get("full"),
+        )
+    ]
 
 
-def command_figure(env: Env, work: Path, repeat: int, command: str, figure: str, plan: Plan,
-                   args: list[str]) -> Row:
+def command_figure(env: Env, work: Path, repeat: int, command: str, figure: str, plan: Plan, args: list[str]) -> Row:
     if not env.has(command):
-        return Row(figure, f"{plan.files:,}", None, "`validate` of the same organisation", None, "",
-                   f"not available yet (`{command}` is not on this branch)")
+        return Row(
+            figure,
+            f"{plan.files:,}",
+            None,
+            "`validate` of the same organisation",
+            None,
+            "",
+            f"not available yet (`{command}` is not on this branch)",
+        )
     root = work / f"org-{command}"
     files = generate(root, plan, seed=7)
-    t = timed({"cmd": [[*env.cli, command, *args, "--root", str(root)]],
-               "validate": [[*env.cli, "validate", str(root)]]}, repeat, env=base_env())
+    t = timed(
+        {"cmd": [[*env.cli, command, *args, "--root", str(root)]], "validate": [[*env.cli, "validate", str(root)]]},
+        repeat,
+        env=base_env(),
+    )
     shutil.rmtree(root, ignore_errors=True)
-    return Row(figure, f"{files:,}", _num(t["cmd"]), "`validate` of the same organisation", _num(t["validate"]),
-               "", _err(t["cmd"]) or "includes loading and checking the organisation",
-               cpu=CPU.get("cmd"), ref_cpu=CPU.get("validate"))
+    return Row(
+        figure,
+        f"{files:,}",
+        _num(t["cmd"]),
+        "`validate` of the same organisation",
+        _num(t["validate"]),
+        "",
+        _err(t["cmd"]) or "includes loading and checking the organisation",
+        cpu=CPU.get("cmd"),
+        ref_cpu=CPU.get("validate"),
+    )
 
 
 def other_commands(env: Env, work: Path, repeat: int) -> list[Row]:
@@ -363,13 +483,33 @@ def other_commands(env: Env, work: Path, repeat: int) -> list[Row]:
 
     slots_slugs = ",".join(slug_of(i) for i in range(1, 31))
     return [
-        command_figure(env, work, repeat, "agenda", "`agenda`, a meeting of 200 participants with reports",
-                       plan_for(1000, big_meeting=200), ["ic-big"]),
-        command_figure(env, work, repeat, "calendar", "`calendar`, 1,000 meetings",
-                       Plan(collectives=30, meetings=1000, participants=5, reports=False), []),
-        command_figure(env, work, repeat, "slots", "`slots`, 30 collectives over 90 days",
-                       Plan(collectives=31, meetings=30, participants=5), 
-                       ["--collectives", slots_slugs, "--from", "2026-12-01", "--days", "90"]),
+        command_figure(
+            env,
+            work,
+            repeat,
+            "agenda",
+            "`agenda`, a meeting of 200 participants with reports",
+            plan_for(1000, big_meeting=200),
+            ["ic-big"],
+        ),
+        command_figure(
+            env,
+            work,
+            repeat,
+            "calendar",
+            "`calendar`, 1,000 meetings",
+            Plan(collectives=30, meetings=1000, participants=5, reports=False),
+            [],
+        ),
+        command_figure(
+            env,
+            work,
+            repeat,
+            "slots",
+            "`slots`, 30 collectives over 90 days",
+            Plan(collectives=31, meetings=30, participants=5),
+            ["--collectives", slots_slugs, "--from", "2026-12-01", "--days", "90"],
+        ),
     ]
 
 
@@ -394,11 +534,13 @@ def machine() -> str:
     except OSError:
         model = platform.processor() or model
     try:
-        load = " load average %.1f, %.1f, %.1f;" % os.getloadavg()
+        load = " load average {:.1f}, {:.1f}, {:.1f};".format(*os.getloadavg())
     except OSError:
         load = ""
-    return (f"{os.cpu_count()} cores ({model}), Python {platform.python_version()}, "
-            f"{platform.system()} {platform.release()};{load} {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
+    return (
+        f"{os.cpu_count()} cores ({model}), Python {platform.python_version()}, "
+        f"{platform.system()} {platform.release()};{load} {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}"
+    )
 
 
 def table(rows: list[Row]) -> str:
@@ -411,15 +553,19 @@ def table(rows: list[Row]) -> str:
 def growth_table(growth: list[tuple]) -> str:
     """Per file: the whole run divided by the files (start-up included), and the marginal cost of
     the files added since the previous size, which is what must stay flat."""
-    lines = ["| files | `validate` per file | floor per file | ratio | `validate` per added file "
-             "| floor per added file |", "|---:|---:|---:|---:|---:|---:|"]
+    lines = [
+        "| files | `validate` per file | floor per file | ratio | `validate` per added file | floor per added file |",
+        "|---:|---:|---:|---:|---:|---:|",
+    ]
     previous = None
     for files, v, f, _cpu in growth:
         added = "– | –"
         if previous is not None and files > previous[0]:
             n = files - previous[0]
-            added = (f"{(v * files - previous[1] * previous[0]) / n:.3f} ms | "
-                     f"{(f * files - previous[2] * previous[0]) / n:.3f} ms")
+            added = (
+                f"{(v * files - previous[1] * previous[0]) / n:.3f} ms | "
+                f"{(f * files - previous[2] * previous[0]) / n:.3f} ms"
+            )
         lines.append(f"| {files:,} | {v:.3f} ms | {f:.3f} ms | {v / f:.2f}× | {added} |")
         previous = (files, v, f)
     return "\n".join(lines)

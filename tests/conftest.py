@@ -72,13 +72,17 @@ def plant_canaries(root: Path) -> Path:
     """Put the canaries into every private field of an organisation copy; the data stays valid."""
     la = root / "collectives" / "los-angeles"
     with (la / "members.toml").open("a", encoding="utf-8") as f:
-        f.write(f'\n[[member]]\nhandle = "canary"\nlanguages = ["es"]\nemail = "{CANARY_EMAIL}"\n'
-                f'phone = "{CANARY_PHONE}"\ninvite = false\n')
+        f.write(
+            f'\n[[member]]\nhandle = "canary"\nlanguages = ["es"]\nemail = "{CANARY_EMAIL}"\n'
+            f'phone = "{CANARY_PHONE}"\ninvite = false\n'
+        )
     with (la / "relationships.toml").open("a", encoding="utf-8") as f:
-        f.write(f'\n[[relationship]]\npseudonym = "{CANARY_PSEUDONYM}"\nnature = "co-worker"\nstage = "writer"\n'
-                f'comrade = "canary"\nsince = 2026-01-10\nworkplace = "{CANARY_WORKPLACE}"\nnotes = "{CANARY_NOTE}"\n\n'
-                f'[[relationship.history]]\ndate = 2026-01-10\nstage = "reader"\n\n'
-                f'[[relationship.history]]\ndate = 2026-06-10\nstage = "writer"\nnote = "{CANARY_NOTE}"\n')
+        f.write(
+            f'\n[[relationship]]\npseudonym = "{CANARY_PSEUDONYM}"\nnature = "co-worker"\nstage = "writer"\n'
+            f'comrade = "canary"\nsince = 2026-01-10\nworkplace = "{CANARY_WORKPLACE}"\nnotes = "{CANARY_NOTE}"\n\n'
+            f'[[relationship.history]]\ndate = 2026-01-10\nstage = "reader"\n\n'
+            f'[[relationship.history]]\ndate = 2026-06-10\nstage = "writer"\nnote = "{CANARY_NOTE}"\n'
+        )
     ic = root / "collectives" / "international-committee"
     with (ic / "members.toml").open("a", encoding="utf-8") as f:
         f.write(f'\n[[member]]\nhandle = "canary-ic"\nemail = "ic.{CANARY_EMAIL}"\nphone = "{CANARY_PHONE}"\n')

@@ -17,13 +17,10 @@ import re
 import sys
 
 import atheris
-
 from pydantic import ValidationError  # not instrumented: only our code guides the fuzzer
 
 with atheris.instrument_imports(include=["redflag_coord"]):
-    from redflag_coord.org import locate
-    from redflag_coord.org import parse
-    from redflag_coord.org import problems
+    from redflag_coord.org import locate, parse, problems
 
 KINDS = ("collective", "members", "relationships", "meeting", "report")
 RAW_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")

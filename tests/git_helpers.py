@@ -15,16 +15,23 @@ class Repo:
         self.root = root
 
     def env(self, date: str | None) -> dict[str, str]:
-        env = {**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull,
-               "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.org",
-               "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "test@example.org"}
+        env = {
+            **os.environ,
+            "GIT_CONFIG_NOSYSTEM": "1",
+            "GIT_CONFIG_GLOBAL": os.devnull,
+            "GIT_AUTHOR_NAME": "Test",
+            "GIT_AUTHOR_EMAIL": "test@example.org",
+            "GIT_COMMITTER_NAME": "Test",
+            "GIT_COMMITTER_EMAIL": "test@example.org",
+        }
         if date:
             env["GIT_AUTHOR_DATE"] = env["GIT_COMMITTER_DATE"] = date
         return env
 
     def git(self, *args: str, date: str | None = None) -> str:
-        done = subprocess.run(["git", "-C", str(self.root), *args], capture_output=True, text=True,
-                              env=self.env(date), check=True)
+        done = subprocess.run(
+            ["git", "-C", str(self.root), *args], capture_output=True, text=True, env=self.env(date), check=True
+        )
         return done.stdout
 
     def commit(self, message: str, date: str = "2026-11-01T12:00:00+00:00") -> None:

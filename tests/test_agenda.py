@@ -35,7 +35,7 @@ def edit(path: Path, old: str, new: str) -> None:
 
 def test_times_in_each_zone(org):
     a = build_agenda(org, "ic-2026-12", today=TODAY)
-    assert a.start == dt.datetime(2026, 12, 12, 15, 0, tzinfo=dt.timezone.utc)
+    assert a.start == dt.datetime(2026, 12, 12, 15, 0, tzinfo=dt.UTC)
     assert a.end - a.start == dt.timedelta(minutes=180)
     rows = {z.collective: z for z in a.zones}
     assert a.zones[0].collective == "international-committee"  # the convener's zone first
@@ -66,7 +66,10 @@ def test_reports_figures_and_what_changed(org):
     assert sa.change.by_stage == {"reader": -1, "study-group": 1, "recruit": 1}
     assert [q.to for q in a.reports[3].requests] == ["honduras", "el-salvador"]
     assert [(m.collective, m.status) for m in a.missing] == [
-        ("honduras", "missing"), ("philippines", "missing"), ("france", "missing")]
+        ("honduras", "missing"),
+        ("philippines", "missing"),
+        ("france", "missing"),
+    ]
 
 
 def test_text_shows_the_main_facts(org):
@@ -96,8 +99,11 @@ def test_for_collective_language_zone_and_requests(org):
 
 
 def test_overrun_names_the_items_outside(org_copy, run):
-    edit(org_copy / "collectives/international-committee/meetings/ic-2026-12.toml",
-         "duration_minutes = 180", "duration_minutes = 150")
+    edit(
+        org_copy / "collectives/international-committee/meetings/ic-2026-12.toml",
+        "duration_minutes = 180",
+        "duration_minutes = 150",
+    )
     a = build_agenda(load_organisation(org_copy), "ic-2026-12", today=TODAY)
     assert a.time_check.over_minutes == 25
     assert a.time_check.outside == (7, 8)
@@ -113,9 +119,9 @@ def test_overrun_names_the_items_outside(org_copy, run):
 def test_recurring_next_occurrence_skips_exceptions(org):
     a = build_agenda(org, "la-study-group", today=dt.date(2026, 11, 26))  # an exception date
     assert a.occurrence.date == dt.date(2026, 12, 3) and a.occurrence.chosen == "next"
-    assert a.start == dt.datetime(2026, 12, 4, 3, 0, tzinfo=dt.timezone.utc)  # PST: UTC-8
+    assert a.start == dt.datetime(2026, 12, 4, 3, 0, tzinfo=dt.UTC)  # PST: UTC-8
     summer = build_agenda(org, "la-study-group", on=dt.date(2026, 10, 1), today=TODAY)
-    assert summer.start == dt.datetime(2026, 10, 2, 2, 0, tzinfo=dt.timezone.utc)  # PDT: UTC-7
+    assert summer.start == dt.datetime(2026, 10, 2, 2, 0, tzinfo=dt.UTC)  # PDT: UTC-7
     assert "Próxima reunión de una serie periódica (reunión n.º 9)" in render_text(a)  # the meeting is in es
     assert a.missing == ()  # no due date, no reports: none are expected
 
@@ -137,8 +143,10 @@ def test_occurrence_in_a_dst_gap_is_an_error(org_copy, run):
     edit(path, 'weekdays = ["thursday"]', 'weekdays = ["sunday"]')
     r = run("agenda", "la-study-group", "--on", "2027-03-14", "--root", str(org_copy))
     assert r.exit_code == 1
-    assert "collectives/los-angeles/meetings/la-study-group.toml: the meeting on 2027-03-14 would start at " \
+    assert (
+        "collectives/los-angeles/meetings/la-study-group.toml: the meeting on 2027-03-14 would start at "
         "2027-03-14T02:30, which does not exist in America/Los_Angeles" in r.stderr
+    )
 
 
 def test_ambiguous_start_warns_and_uses_the_earlier(org_copy):
@@ -146,15 +154,18 @@ def test_ambiguous_start_warns_and_uses_the_earlier(org_copy):
     edit(path, "start = 2026-10-01T19:00:00", "start = 2026-10-04T01:30:00")
     edit(path, 'weekdays = ["thursday"]', 'weekdays = ["sunday"]')
     a = build_agenda(load_organisation(org_copy), "la-study-group", on=dt.date(2026, 11, 1), today=TODAY)
-    assert a.start == dt.datetime(2026, 11, 1, 8, 30, tzinfo=dt.timezone.utc)
+    assert a.start == dt.datetime(2026, 11, 1, 8, 30, tzinfo=dt.UTC)
     assert [n.code for n in a.warnings] == ["ambiguous-start"]
     assert "1 nov 2026 1:30 ocurre dos veces en America/Los_Angeles" in render_text(a).replace("\n       ", " ")
     assert "(8:30 UTC)" in render_text(a) and "1:30 – 2:00 hora de verano del Pacífico" in render_text(a)
 
 
 def test_cancelled_and_tentative_are_said(org_copy):
-    edit(org_copy / "collectives/international-committee/meetings/ic-2026-12.toml",
-         'status = "confirmed"', 'status = "cancelled"')
+    edit(
+        org_copy / "collectives/international-committee/meetings/ic-2026-12.toml",
+        'status = "confirmed"',
+        'status = "cancelled"',
+    )
     a = build_agenda(load_organisation(org_copy), "ic-2026-12", lang="fr", today=TODAY)
     assert "Cette réunion est annulée." in render_text(a)
     assert json.loads(RENDERERS["json"](a))["warnings"] == [{"code": "cancelled"}]
@@ -217,14 +228,20 @@ def test_json_shape_and_offsets(org):
 
 # -- escaping --------------------------------------------------------------------------------
 
-INJECTION = '<script>alert(1)</script><img src=x onerror=alert(2)> | **bold** [link](http://evil.test)'
+INJECTION = "<script>alert(1)</script><img src=x onerror=alert(2)> | **bold** [link](http://evil.test)"
 
 
 def test_no_html_or_markdown_injection(org_copy):
-    edit(org_copy / "collectives/international-committee/meetings/ic-2026-12.toml",
-         'topic = "Mexico and other areas"', f"topic = '{INJECTION}'")
-    edit(org_copy / "collectives/mexico/reports/ic-2026-12.toml",
-         'summary = "Seguimos', f"summary = '{INJECTION} & Seguimos\"'\n# ")
+    edit(
+        org_copy / "collectives/international-committee/meetings/ic-2026-12.toml",
+        'topic = "Mexico and other areas"',
+        f"topic = '{INJECTION}'",
+    )
+    edit(
+        org_copy / "collectives/mexico/reports/ic-2026-12.toml",
+        'summary = "Seguimos',
+        f"summary = '{INJECTION} & Seguimos\"'\n# ",
+    )
     a = build_agenda(load_organisation(org_copy), "ic-2026-12", today=TODAY)
     html = RENDERERS["html"](a)
     assert "<script" not in html and "<img" not in html
@@ -248,8 +265,10 @@ def test_every_meeting_renders_for_every_collective(org):
 def test_a_bare_meeting(org_copy, run):
     path = org_copy / "collectives/france/meetings/fr-bare.toml"
     path.parent.mkdir()
-    path.write_text('title = "Réunion <b>"\nstart = 2027-01-09T18:00:00\ntimezone = "Europe/Paris"\n'
-                    'duration_minutes = 60\n', encoding="utf-8")
+    path.write_text(
+        'title = "Réunion <b>"\nstart = 2027-01-09T18:00:00\ntimezone = "Europe/Paris"\nduration_minutes = 60\n',
+        encoding="utf-8",
+    )
     for fmt in RENDERERS:
         r = run("agenda", "fr-bare", "-f", fmt, "--root", str(org_copy))
         assert r.exit_code == 0, r.stderr

@@ -18,12 +18,20 @@ from html import escape, unescape
 from pathlib import Path
 
 import pytest
-
 from conftest import need
 
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--disable-dev-shm-usage", "--hide-scrollbars"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    "--hide-scrollbars",
+]
 
 
 def chromium() -> str | None:
@@ -40,15 +48,18 @@ def browse(page: Path, *args: str, width: int = 1280, height: int = 1800) -> sub
     with tempfile.TemporaryDirectory(prefix="rfc-chromium-") as profile:
         return subprocess.run(
             [exe, *FLAGS, f"--user-data-dir={profile}", f"--window-size={width},{height}", *args, page.as_uri()],
-            capture_output=True, text=True, timeout=120, env={**os.environ, "HOME": profile},
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={**os.environ, "HOME": profile},
         )
 
 
 @pytest.fixture(scope="module")
 def page(tmp_path_factory) -> Path:
+    from conftest import EXAMPLE
     from typer.testing import CliRunner
 
-    from conftest import EXAMPLE
     from redflag_coord.cli.app import app
 
     out = tmp_path_factory.mktemp("agenda") / "agenda.html"
@@ -78,16 +89,20 @@ def test_no_sideways_scrolling_and_text_is_rendered(page, tmp_path, width):
     """Lay the agenda out in an iframe of the given width (headless windows are at least 500px wide)
     and measure it from the outer page; the agenda itself forbids scripts, the outer page probes."""
     html = page.read_text(encoding="utf-8")
-    probe = ("<script>window.onload = () => { const d = document.getElementById('f').contentDocument;"
-             " document.body.setAttribute('data-probe', JSON.stringify({w: d.documentElement.scrollWidth,"
-             " view: d.documentElement.clientWidth, h1: d.querySelector('h1').getBoundingClientRect().width,"
-             " rows: d.querySelectorAll('table.items tbody tr').length, text: d.body.innerText,"
-             " scrolled: [...d.querySelectorAll('.scroll')].filter(e => e.scrollWidth > e.clientWidth + 1).length}))"
-             " }</script>")
+    probe = (
+        "<script>window.onload = () => { const d = document.getElementById('f').contentDocument;"
+        " document.body.setAttribute('data-probe', JSON.stringify({w: d.documentElement.scrollWidth,"
+        " view: d.documentElement.clientWidth, h1: d.querySelector('h1').getBoundingClientRect().width,"
+        " rows: d.querySelectorAll('table.items tbody tr').length, text: d.body.innerText,"
+        " scrolled: [...d.querySelectorAll('.scroll')].filter(e => e.scrollWidth > e.clientWidth + 1).length}))"
+        " }</script>"
+    )
     outer = tmp_path / "outer.html"
-    outer.write_text(f'<!doctype html><html><body style="margin:0"><iframe id="f" style="border:0" width="{width}" '
-                     f'height="900" srcdoc="{escape(html, quote=True)}"></iframe>{probe}</body></html>',
-                     encoding="utf-8")
+    outer.write_text(
+        f'<!doctype html><html><body style="margin:0"><iframe id="f" style="border:0" width="{width}" '
+        f'height="900" srcdoc="{escape(html, quote=True)}"></iframe>{probe}</body></html>',
+        encoding="utf-8",
+    )
     r = browse(outer, "--dump-dom", "--virtual-time-budget=5000", width=max(width, 500) + 50, height=1000)
     m = re.search(r'data-probe="([^"]*)"', r.stdout)
     assert m, r.stderr[-2000:]

@@ -10,9 +10,9 @@ import sys
 
 import pytest
 
-from redflag_coord.i18n import labels as i18n
 from redflag_coord.agenda.build import build_agenda
 from redflag_coord.agenda.text import render_text
+from redflag_coord.i18n import labels as i18n
 from redflag_coord.org.load import load_organisation
 
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
@@ -42,14 +42,16 @@ def test_every_label_the_renderers_use_exists():
 def test_adding_a_language_is_adding_one_file(tmp_path, monkeypatch, example_root):
     locales = tmp_path / "locales"
     shutil.copytree(i18n.LOCALES, locales)
-    (locales / "pt.toml").write_text('agenda = "Ordem do dia"\ntimes_heading = "Horários em cada coletivo"\n',
-                                     encoding="utf-8")
+    (locales / "pt.toml").write_text(
+        'agenda = "Ordem do dia"\ntimes_heading = "Horários em cada coletivo"\n', encoding="utf-8"
+    )
     monkeypatch.setattr(i18n, "LOCALES", locales)
     i18n.available.cache_clear()
     i18n._catalog.cache_clear()
     try:
-        text = render_text(build_agenda(load_organisation(example_root), "ic-2026-12", lang="pt",
-                                        today=dt.date(2026, 11, 27)))
+        text = render_text(
+            build_agenda(load_organisation(example_root), "ic-2026-12", lang="pt", today=dt.date(2026, 11, 27))
+        )
     finally:
         i18n.available.cache_clear()
         i18n._catalog.cache_clear()
@@ -69,7 +71,9 @@ def test_pick_language():
 
 def test_help_stays_light():
     """`redflag-coord --help` must not import Babel, pydantic or the agenda library."""
-    code = ("import sys, redflag_coord.cli.app; "
-            "print(sorted(m for m in ('babel', 'pydantic', 'redflag_coord.agenda.build', 'tomlkit') if m in sys.modules))")
+    code = (
+        "import sys, redflag_coord.cli.app; "
+        "print(sorted(m for m in ('babel', 'pydantic', 'redflag_coord.agenda.build', 'tomlkit') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

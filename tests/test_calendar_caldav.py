@@ -34,9 +34,21 @@ def radicale(tmp_path: Path):
         need(False, "radicale (pip install radicale)")
     port = _free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "radicale", "--server-hosts", f"127.0.0.1:{port}", "--auth-type", "none",
-         "--storage-filesystem-folder", str(tmp_path / "storage"), "--rights-type", "owner_only"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        [
+            sys.executable,
+            "-m",
+            "radicale",
+            "--server-hosts",
+            f"127.0.0.1:{port}",
+            "--auth-type",
+            "none",
+            "--storage-filesystem-folder",
+            str(tmp_path / "storage"),
+            "--rights-type",
+            "owner_only",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     try:
         for _ in range(100):
@@ -107,7 +119,10 @@ def test_server_refuses_broken_input(run, example_root, radicale, monkeypatch):
     good = _invite(run, example_root)
     truncated = good[: good.index(b"END:VEVENT")]
     assert _put(radicale, "broken.ics", truncated) == 400
-    two_uids = good.replace(b"END:VCALENDAR", b"BEGIN:VEVENT\r\nUID:other@x.invalid\r\nDTSTAMP:20261127T120000Z\r\n"
-                            b"DTSTART:20261212T150000Z\r\nEND:VEVENT\r\nEND:VCALENDAR")
+    two_uids = good.replace(
+        b"END:VCALENDAR",
+        b"BEGIN:VEVENT\r\nUID:other@x.invalid\r\nDTSTAMP:20261127T120000Z\r\n"
+        b"DTSTART:20261212T150000Z\r\nEND:VEVENT\r\nEND:VCALENDAR",
+    )
     assert _put(radicale, "two.ics", two_uids) == 400
     assert _events(radicale) == []

@@ -25,8 +25,12 @@ from test_calendar_support import (
 )
 
 LA = "America/Los_Angeles"
-STUDY = weekly_expected(dt.datetime(2026, 10, 1, 19), LA, dt.date(2027, 6, 24),
-                        {dt.date(2026, 11, 26), dt.date(2026, 12, 24), dt.date(2026, 12, 31)})
+STUDY = weekly_expected(
+    dt.datetime(2026, 10, 1, 19),
+    LA,
+    dt.date(2027, 6, 24),
+    {dt.date(2026, 11, 26), dt.date(2026, 12, 24), dt.date(2026, 12, 31)},
+)
 EXPECTED = {  # uid -> UTC starts, from zoneinfo
     "ic-2026-12@redflag-coord.invalid": [dt.datetime(2026, 12, 12, 15, tzinfo=UTC)],
     "ic-2026-06@redflag-coord.invalid": [dt.datetime(2026, 6, 13, 14, tzinfo=UTC)],
@@ -92,8 +96,7 @@ def test_icaljs_registers_zones_and_agrees(feed_ics):
 
 def _custom_tzids(data: bytes) -> bytes:
     """Rename the zone so that readers must use the file's VTIMEZONE, not their own tz database."""
-    return data.replace(f"TZID={LA}".encode(), b"TZID=Custom-Zone").replace(
-        f"TZID:{LA}".encode(), b"TZID:Custom-Zone")
+    return data.replace(f"TZID={LA}".encode(), b"TZID=Custom-Zone").replace(f"TZID:{LA}".encode(), b"TZID:Custom-Zone")
 
 
 def test_python_readers_apply_our_vtimezone_rules(feed_ics):
@@ -134,8 +137,10 @@ def zones_ics(run, org_copy) -> bytes:
 def _zoneinfo_expected() -> dict[str, str]:
     from zoneinfo import ZoneInfo
 
-    return {f"z-{mid}@redflag-coord.invalid": iso(dt.datetime.fromisoformat(start).replace(tzinfo=ZoneInfo(zone)))
-            for mid, (zone, start) in ZONES.items()}
+    return {
+        f"z-{mid}@redflag-coord.invalid": iso(dt.datetime.fromisoformat(start).replace(tzinfo=ZoneInfo(zone)))
+        for mid, (zone, start) in ZONES.items()
+    }
 
 
 def test_shared_abbreviations_and_many_zones_every_reader(zones_ics):

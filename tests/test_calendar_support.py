@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 JS = Path(__file__).resolve().parent / "js"
 STAMP = "2026-11-27T12:00:00Z"
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def node_ready() -> bool:
@@ -19,8 +19,9 @@ def node_ready() -> bool:
 
 
 def read_with_icaljs(ics: bytes, limit: int = 500) -> dict:
-    proc = subprocess.run(["node", str(JS / "instants.mjs"), str(limit)], input=ics, capture_output=True,
-                          timeout=60, check=True)
+    proc = subprocess.run(
+        ["node", str(JS / "instants.mjs"), str(limit)], input=ics, capture_output=True, timeout=60, check=True
+    )
     return json.loads(proc.stdout)
 
 
@@ -32,8 +33,7 @@ def add_meeting(root: Path, collective: str, meeting_id: str, toml: str) -> Path
 
 
 def meeting_toml(title: str, start: str, zone: str, minutes: int = 60, extra: str = "") -> str:
-    return (f'title = {json.dumps(title)}\nstart = {start}\ntimezone = "{zone}"\n'
-            f"duration_minutes = {minutes}\n{extra}")
+    return f'title = {json.dumps(title)}\nstart = {start}\ntimezone = "{zone}"\nduration_minutes = {minutes}\n{extra}'
 
 
 def weekly_expected(start: dt.datetime, zone: str, until: dt.date, skip: set[dt.date]) -> list[dt.datetime]:

@@ -7,16 +7,16 @@ import re
 
 import icalendar
 import vobject
+from conftest import EXAMPLE
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from redflag_coord.calendar import ics
 from redflag_coord.org.load import load_organisation
 from redflag_coord.org.model import Meeting
-from conftest import EXAMPLE
 
 ORG = load_organisation(EXAMPLE)
-SETTINGS = ics.Settings(stamp=dt.datetime(2026, 11, 27, 12, tzinfo=dt.timezone.utc))
+SETTINGS = ics.Settings(stamp=dt.datetime(2026, 11, 27, 12, tzinfo=dt.UTC))
 SAMPLES = [
     "Reunión: ¿quién conocemos?, ¿qué relación?; sí \\ no",
     "अंतर्राष्ट्रीय समिति: मज़दूरों के साथ संबंध",  # Devanagari
@@ -26,22 +26,58 @@ SAMPLES = [
     "END:VEVENT\nBEGIN:VCALENDAR\nUID:evil\nEND:VCALENDAR",
     "x" * 74 + "é" + "दे" * 40,
 ]
-STRUCTURE = [b"BEGIN:VCALENDAR", b"BEGIN:VTIMEZONE", b"BEGIN:STANDARD", b"END:STANDARD", b"BEGIN:DAYLIGHT",
-             b"END:DAYLIGHT", b"END:VTIMEZONE", b"BEGIN:VEVENT", b"END:VEVENT", b"END:VCALENDAR"]
-text = st.lists(
-    st.one_of(
-        st.sampled_from([",", ";", ":", "\\", "\n", "\r", '"', "END:VEVENT", "BEGIN:VCALENDAR",
-                         "\r\nEND:VCALENDAR\r\n", "\nBEGIN:VEVENT\n", "ñ", "दे", "Ukwakha"]),
-        st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=20),
-    ),
-    min_size=1,
-    max_size=20,
-).map("".join).filter(lambda s: ics.clean_text(s).strip())
+STRUCTURE = [
+    b"BEGIN:VCALENDAR",
+    b"BEGIN:VTIMEZONE",
+    b"BEGIN:STANDARD",
+    b"END:STANDARD",
+    b"BEGIN:DAYLIGHT",
+    b"END:DAYLIGHT",
+    b"END:VTIMEZONE",
+    b"BEGIN:VEVENT",
+    b"END:VEVENT",
+    b"END:VCALENDAR",
+]
+text = (
+    st.lists(
+        st.one_of(
+            st.sampled_from(
+                [
+                    ",",
+                    ";",
+                    ":",
+                    "\\",
+                    "\n",
+                    "\r",
+                    '"',
+                    "END:VEVENT",
+                    "BEGIN:VCALENDAR",
+                    "\r\nEND:VCALENDAR\r\n",
+                    "\nBEGIN:VEVENT\n",
+                    "ñ",
+                    "दे",
+                    "Ukwakha",
+                ]
+            ),
+            st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=20),
+        ),
+        min_size=1,
+        max_size=20,
+    )
+    .map("".join)
+    .filter(lambda s: ics.clean_text(s).strip())
+)
 
 
 def _meeting(title: str, location: str, description: str) -> Meeting:
-    return Meeting(title=title[:300], start=dt.datetime(2026, 12, 12, 7), timezone="America/Los_Angeles",
-                   duration_minutes=60, location=location[:300], description=description)
+    return Meeting(
+        title=title[:300],
+        start=dt.datetime(2026, 12, 12, 7),
+        timezone="America/Los_Angeles",
+        duration_minutes=60,
+        location=location[:300],
+        description=description,
+    )
 
 
 def _build(m: Meeting) -> bytes:

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from redflag_coord.tz.vtimezone import classify, vtimezone
 from redflag_coord.tz.zones import resolve
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 FIRST, LAST = dt.date(2026, 1, 1), dt.date(2027, 12, 31)
 CASES = {
     "America/Los_Angeles": "rrule",
@@ -72,7 +72,11 @@ def test_mexico_city_while_it_still_had_dst_is_a_transition_list():
 
 def _as_tzinfo(zone: str, first: dt.date, last: dt.date):
     """Our VTIMEZONE under another TZID (one per zone: icalendar caches by TZID), as icalendar reads it."""
-    text = vtimezone(zone, first, last).to_ical().replace(f"TZID:{zone}".encode(), b"TZID:Under-Test-" + zone.replace("/", "-").encode())
+    text = (
+        vtimezone(zone, first, last)
+        .to_ical()
+        .replace(f"TZID:{zone}".encode(), b"TZID:Under-Test-" + zone.replace("/", "-").encode())
+    )
     return icalendar.Timezone.from_ical(text).to_tz()
 
 
@@ -80,8 +84,10 @@ _TZINFOS = {zone: _as_tzinfo(zone, FIRST, LAST) for zone in CASES}
 
 
 @settings(max_examples=300, deadline=None)
-@given(zone=st.sampled_from(sorted(CASES)),
-       instant=st.datetimes(min_value=dt.datetime(2026, 1, 1), max_value=dt.datetime(2027, 12, 31, 23, 59)))
+@given(
+    zone=st.sampled_from(sorted(CASES)),
+    instant=st.datetimes(min_value=dt.datetime(2026, 1, 1), max_value=dt.datetime(2027, 12, 31, 23, 59)),
+)
 def test_every_form_gives_zoneinfo_offsets(zone, instant):
     _same_offset(zone, instant.replace(tzinfo=UTC))
 

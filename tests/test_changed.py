@@ -8,8 +8,8 @@ import pytest
 from git_helpers import example_repo
 
 from redflag_coord.org.changed import validate_changed
-from redflag_coord.repo.gitinfo import GitError, changed_since
 from redflag_coord.org.validate import validate_path
+from redflag_coord.repo.gitinfo import GitError, changed_since
 
 ES_REPORT = "collectives/el-salvador/reports/ic-2026-12.toml"
 
@@ -34,8 +34,10 @@ def test_branch_adding_a_report_passes(repo, run):
 
 
 def test_broken_branch_fails_with_annotations(repo, run):
-    repo.write(ES_REPORT, 'filed = 2026-11-26\nfiled_by = "nobody"\nsummary = "ok"\n'
-               '\n[[request]]\nto = "atlantis"\ntext = "hello"\n')
+    repo.write(
+        ES_REPORT,
+        'filed = 2026-11-26\nfiled_by = "nobody"\nsummary = "ok"\n\n[[request]]\nto = "atlantis"\ntext = "hello"\n',
+    )
     repo.write("collectives/mexico/reports/ic-2026-12.toml", 'filed = 2026-11-26\nsummary = "no closing quote\n')
     repo.commit("broken reports")
     result = run("validate", "--format", "github", "--changed", "main")
@@ -43,8 +45,10 @@ def test_broken_branch_fails_with_annotations(repo, run):
     lines = result.stdout.splitlines()
     assert f"::error file={ES_REPORT},line=2,col=1,title=unresolved-ref::filed_by: no member 'nobody'" in lines[0]
     assert any(line.startswith(f"::error file={ES_REPORT},line=6,") and "atlantis" in line for line in lines)
-    assert any(line.startswith("::error file=collectives/mexico/reports/ic-2026-12.toml,line=2,")
-               and "title=syntax" in line for line in lines)
+    assert any(
+        line.startswith("::error file=collectives/mexico/reports/ic-2026-12.toml,line=2,") and "title=syntax" in line
+        for line in lines
+    )
 
 
 def test_uncommitted_and_untracked_files_count(repo, run):
@@ -78,8 +82,10 @@ def test_deleted_meeting_leaves_reports_unresolved(repo):
     repo.commit("drop the June meeting")
     out = validate_changed(repo.root, changed_since(repo.root, "main"))
     files = {p.file for p in out.problems if p.code == "unresolved-ref"}
-    assert files == {f"collectives/{c}/reports/ic-2026-06.toml"
-                     for c in ("el-salvador", "india", "los-angeles", "mexico", "south-africa")}
+    assert files == {
+        f"collectives/{c}/reports/ic-2026-06.toml"
+        for c in ("el-salvador", "india", "los-angeles", "mexico", "south-africa")
+    }
 
 
 def test_unrelated_old_problems_are_not_reported(repo, run):
@@ -98,8 +104,11 @@ def test_reads_only_what_the_references_need(repo):
     repo.write(ES_REPORT, 'filed = 2026-11-26\nfiled_by = "marisol"\nsummary = "ok"\n')
     out = validate_changed(repo.root, changed_since(repo.root, "main"))
     assert out.problems == []
-    assert out.read == {ES_REPORT, "collectives/el-salvador/members.toml",
-                        "collectives/international-committee/meetings/ic-2026-12.toml"}
+    assert out.read == {
+        ES_REPORT,
+        "collectives/el-salvador/members.toml",
+        "collectives/international-committee/meetings/ic-2026-12.toml",
+    }
 
 
 MUTATIONS = [
@@ -163,9 +172,9 @@ def test_changed_paths_are_relative_to_the_organisation(tmp_path):
 
 
 def test_a_repository_without_commits_checks_everything(tmp_path, monkeypatch, run):
-    from git_helpers import EXAMPLE_COLLECTIVES, Repo
-
     import shutil
+
+    from git_helpers import EXAMPLE_COLLECTIVES, Repo
 
     root = tmp_path / "fresh"
     shutil.copytree(EXAMPLE_COLLECTIVES, root / "collectives")

@@ -16,13 +16,13 @@ import textwrap
 from contextlib import contextmanager
 from pathlib import Path
 
-import typer
 import pytest
+import typer
 
-from redflag_coord.repo import fsio
 from redflag_coord.cli.commands.common import write_output
-from redflag_coord.repo.fsio import WriteError, atomic_write
 from redflag_coord.org.validate import validate_path
+from redflag_coord.repo import fsio
+from redflag_coord.repo.fsio import WriteError, atomic_write
 
 OLD = b'title = "old"\n'
 NEW = b'title = "new"\n' * 1000
@@ -48,11 +48,14 @@ def _failing(exc: BaseException):
 
 
 @pytest.mark.parametrize("where", ["fsync", "replace"])
-@pytest.mark.parametrize("error", [
-    OSError(errno.EIO, "Input/output error"),
-    OSError(errno.ENOSPC, "No space left on device"),
-    KeyboardInterrupt(),
-])
+@pytest.mark.parametrize(
+    "error",
+    [
+        OSError(errno.EIO, "Input/output error"),
+        OSError(errno.ENOSPC, "No space left on device"),
+        KeyboardInterrupt(),
+    ],
+)
 def test_interrupted_write_keeps_the_old_file(where, error, target: Path, monkeypatch) -> None:
     monkeypatch.setattr(os, where, _failing(error))
     with pytest.raises((WriteError, KeyboardInterrupt)) as info:
@@ -133,8 +136,10 @@ def _tiny_tmpfs(folder: Path, options: str):
     folder.mkdir(exist_ok=True)
     done = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(folder)], capture_output=True)
     if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here ({done.stderr.decode(errors='replace').strip()}); "
-                    "the simulated faults above cover the same paths")
+        pytest.skip(
+            f"cannot mount a tmpfs here ({done.stderr.decode(errors='replace').strip()}); "
+            "the simulated faults above cover the same paths"
+        )
     try:
         yield folder
     finally:
@@ -207,7 +212,8 @@ def test_unreadable_file_is_a_problem_not_a_crash(org_copy: Path, monkeypatch, r
     result = run("validate", str(org_copy))
     assert result.exit_code == 1
     assert result.stdout.splitlines()[0] == (
-        "collectives/los-angeles/members.toml: error[unreadable]: cannot read the file: Permission denied")
+        "collectives/los-angeles/members.toml: error[unreadable]: cannot read the file: Permission denied"
+    )
 
 
 def test_file_vanishing_during_the_run(org_copy: Path, monkeypatch, run) -> None:
@@ -227,7 +233,10 @@ def test_file_vanishing_during_the_run(org_copy: Path, monkeypatch, run) -> None
     monkeypatch.setattr(parse.os, "stat", stat)
     result = run("validate", str(org_copy))
     assert result.exit_code == 1
-    assert "collectives/india/reports/ic-2026-12.toml: error[unreadable]: cannot read the file: No such file or directory" in result.stdout
+    assert (
+        "collectives/india/reports/ic-2026-12.toml: error[unreadable]: cannot read the file: No such file or directory"
+        in result.stdout
+    )
 
 
 # -- commands that write files ------------------------------------------------------------------------------
@@ -247,8 +256,11 @@ def _old_output(path: Path) -> None:
 WRITERS: list[tuple[tuple[str, ...], str, object]] = [
     (("fmt", "{file}"), "collectives/los-angeles/reports/ic-2026-12.toml", _untidy),
     (("report", "new", "france", "ic-2026-12", "--root", "{root}"), "collectives/france/reports/ic-2026-12.toml", None),
-    (("invite", "ic-2026-12", "--bump", "--root", "{root}"),
-     "collectives/international-committee/meetings/ic-2026-12.toml", None),
+    (
+        ("invite", "ic-2026-12", "--bump", "--root", "{root}"),
+        "collectives/international-committee/meetings/ic-2026-12.toml",
+        None,
+    ),
     (("agenda", "ic-2026-12", "--root", "{root}", "--output", "{file}", "--force"), "agenda.html", _old_output),
     (("calendar", "--root", "{root}", "--output", "{file}", "--force"), "feed.ics", _old_output),
 ]
@@ -268,9 +280,11 @@ def test_writing_commands_lose_nothing(argv, rel, prepare, fault, org_copy: Path
     if prepare is not None:
         prepare(path)
     old = path.read_bytes() if path.exists() else None
-    error = {"enospc": OSError(errno.ENOSPC, "No space left on device"),
-             "eacces": PermissionError(errno.EACCES, "Permission denied"),
-             "interrupt": OSError(errno.EIO, "Input/output error")}[fault]
+    error = {
+        "enospc": OSError(errno.ENOSPC, "No space left on device"),
+        "eacces": PermissionError(errno.EACCES, "Permission denied"),
+        "interrupt": OSError(errno.EIO, "Input/output error"),
+    }[fault]
     monkeypatch.setattr(os, "fsync", _failing(error))
     result = run(*(a.format(root=org_copy, file=path) for a in argv))
     assert result.exit_code in (1, 2)

@@ -71,35 +71,46 @@ def test_fmt_command_keeps_every_comment_of_the_example(org_copy, run):
 
 
 def test_keys_follow_the_model_and_comments_move_with_them():
-    text = ('[[item]]\n# who leads\nlead = "mexico"  # a comment on the line\nkind = "report"\n'
-            'topic = "Mexico"\nduration_minutes = 15\n')
+    text = (
+        '[[item]]\n# who leads\nlead = "mexico"  # a comment on the line\nkind = "report"\n'
+        'topic = "Mexico"\nduration_minutes = 15\n'
+    )
     assert format_text(text, "meeting") == (
         '[[item]]\ntopic = "Mexico"\nduration_minutes = 15\n# who leads\n'
-        'lead = "mexico"  # a comment on the line\nkind = "report"\n')
+        'lead = "mexico"  # a comment on the line\nkind = "report"\n'
+    )
 
 
 def test_unknown_keys_stay_after_the_known_ones():
     text = 'zzz = 1\nsummary = "s"\nfiled = 2026-11-20\n[extra]\na = 1\n[red_flag]\nreaders = 2\n'
     assert format_text(text, "report") == (
-        'filed = 2026-11-20\nsummary = "s"\nzzz = 1\n\n[red_flag]\nreaders = 2\n\n[extra]\na = 1\n')
+        'filed = 2026-11-20\nsummary = "s"\nzzz = 1\n\n[red_flag]\nreaders = 2\n\n[extra]\na = 1\n'
+    )
 
 
 def test_inline_forms_of_model_tables_become_tables():
-    text = ('filed = 2026-11-20\nsummary = "s"\nred_flag = { readers = 3, distribution = [{ site = "a", copies = 1 }] }\n'
-            'article = [{ language = "es", title = "t" }]\n')
+    text = (
+        'filed = 2026-11-20\nsummary = "s"\nred_flag = { readers = 3, distribution = [{ site = "a", copies = 1 }] }\n'
+        'article = [{ language = "es", title = "t" }]\n'
+    )
     assert format_text(text, "report") == (
         'filed = 2026-11-20\nsummary = "s"\n\n[red_flag]\nreaders = 3\n\n[[red_flag.distribution]]\nsite = "a"\n'
-        'copies = 1\n\n[[article]]\ntitle = "t"\nlanguage = "es"\n')
+        'copies = 1\n\n[[article]]\ntitle = "t"\nlanguage = "es"\n'
+    )
 
 
 def test_quoting_spacing_and_arrays():
-    text = ("\"name\"='A'\ntimezone = \"UTC\"\nlanguages = [\n 'en',\n]\n"
-            "sectors = [\"aaaaaaaaaaaaaaaaaaaa\", \"bbbbbbbbbbbbbbbbbbbbbbbbb\", \"cccccccccccccccccccccccc\", \"dddddddddddddddddd\"]\n"
-            "\n\n\n[availability]\n  weekdays = [ \"18:00-22:00\" ]   # evenings\n")
+    text = (
+        "\"name\"='A'\ntimezone = \"UTC\"\nlanguages = [\n 'en',\n]\n"
+        'sectors = ["aaaaaaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbbbbbbbbbbb", "cccccccccccccccccccccccc", '
+        '"dddddddddddddddddd"]\n'
+        '\n\n\n[availability]\n  weekdays = [ "18:00-22:00" ]   # evenings\n'
+    )
     assert format_text(text, "collective") == (
         'name = "A"\ntimezone = "UTC"\nlanguages = ["en"]\nsectors = [\n  "aaaaaaaaaaaaaaaaaaaa",\n'
         '  "bbbbbbbbbbbbbbbbbbbbbbbbb",\n  "cccccccccccccccccccccccc",\n  "dddddddddddddddddd",\n]\n\n'
-        '[availability]\nweekdays = ["18:00-22:00"]   # evenings\n')
+        '[availability]\nweekdays = ["18:00-22:00"]   # evenings\n'
+    )
 
 
 def test_arrays_with_comments_are_left_as_written():
@@ -150,13 +161,16 @@ def test_missing_path_is_a_usage_error(run, tmp_path):
 
 _keys = st.sampled_from(["filed", "summary", "recruits", "filed_by", "zz_unknown", "a-b", "odd key"])
 _scalars = st.one_of(
-    st.integers(-10**6, 10**6),
+    st.integers(-(10**6), 10**6),
     st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x7f"), max_size=30),
     st.dates().map(lambda d: d),
     st.booleans(),
 )
-_values = st.one_of(_scalars, st.lists(st.integers(0, 10**9), max_size=12),
-                    st.dictionaries(st.sampled_from(["contact", "reader", "x y"]), st.integers(0, 9), max_size=3))
+_values = st.one_of(
+    _scalars,
+    st.lists(st.integers(0, 10**9), max_size=12),
+    st.dictionaries(st.sampled_from(["contact", "reader", "x y"]), st.integers(0, 9), max_size=3),
+)
 
 
 @st.composite
@@ -200,11 +214,13 @@ def test_crlf_files_get_lf_line_ends(path):
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.sampled_from(EXAMPLE_FILES), st.integers(0, 10_000), st.integers(1, 5), st.text(" =[]{}\"'#.,\n\\x1", max_size=3))
+@given(
+    st.sampled_from(EXAMPLE_FILES), st.integers(0, 10_000), st.integers(1, 5), st.text(" =[]{}\"'#.,\n\\x1", max_size=3)
+)
 def test_damaged_files_give_a_format_error_or_the_same_data(path, at, length, insert):
     text = path.read_text(encoding="utf-8")
     at %= len(text)
-    damaged = text[:at] + insert + text[at + length:]
+    damaged = text[:at] + insert + text[at + length :]
     try:
         out = format_text(damaged, _kind(path))
     except FormatError as e:

@@ -24,11 +24,15 @@ from typer.testing import CliRunner
 from redflag_coord.cli.app import app
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "corpus"))
-from build import BASE  # noqa: E402
+from build import BASE
 
 EXAMPLES = int(os.environ.get("REDFLAG_FUZZ_EXAMPLES", "60"))
-FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=os.environ.get("REDFLAG_FUZZ_RANDOM") != "1",
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FUZZ = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=os.environ.get("REDFLAG_FUZZ_RANDOM") != "1",
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 FUZZ_COUNTS: dict[str, int] = {}
 _RUNNER = CliRunner()
 _RAW_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
@@ -73,9 +77,11 @@ def run_all(root: Path, name: str) -> None:
 def _report_counts():
     yield
     repos = {k: v for k, v in FUZZ_COUNTS.items() if k in ("bytes", "generated")}
-    print(f"\nfuzz: {sum(repos.values())} repositories ({', '.join(f'{k}={v}' for k, v in sorted(repos.items()))}) "
-          f"x {len(COMMANDS)} command outputs; loader on raw bytes: {FUZZ_COUNTS.get('raw-bytes', 0)}; "
-          f"atheris: {FUZZ_COUNTS.get('atheris', 0)} inputs")
+    print(
+        f"\nfuzz: {sum(repos.values())} repositories ({', '.join(f'{k}={v}' for k, v in sorted(repos.items()))}) "
+        f"x {len(COMMANDS)} command outputs; loader on raw bytes: {FUZZ_COUNTS.get('raw-bytes', 0)}; "
+        f"atheris: {FUZZ_COUNTS.get('atheris', 0)} inputs"
+    )
 
 
 def _fresh_base() -> Path:
@@ -91,10 +97,42 @@ def _files(root: Path) -> list[Path]:
 # -- byte-level mutation of the small valid organisation ----------------------------------------------------
 
 HOSTILE = [
-    b"\x00", b"\xef\xbb\xbf", b"\xff\xfe", b"\xc3", b"\x1b[2J", b"\r", b"\n", b'"', b"'''", b'"""', b"[", b"]]",
-    b"{", b"}", b"=", b".", b"\\", b"\\u", b"2026-02-30", b"T25:00:00", b"+01:00", b"9" * 5000, b"[" * 3000,
-    b"[[member]]\n", b"[item]\n", b"inf", b"nan", b"-0", b"0x", b"1e999", "\u202e".encode(),
-    "\u2028".encode(), b"\n::error::x\n", b"../../etc/passwd", b"participants = ", b"# comment\n",
+    b"\x00",
+    b"\xef\xbb\xbf",
+    b"\xff\xfe",
+    b"\xc3",
+    b"\x1b[2J",
+    b"\r",
+    b"\n",
+    b'"',
+    b"'''",
+    b'"""',
+    b"[",
+    b"]]",
+    b"{",
+    b"}",
+    b"=",
+    b".",
+    b"\\",
+    b"\\u",
+    b"2026-02-30",
+    b"T25:00:00",
+    b"+01:00",
+    b"9" * 5000,
+    b"[" * 3000,
+    b"[[member]]\n",
+    b"[item]\n",
+    b"inf",
+    b"nan",
+    b"-0",
+    b"0x",
+    b"1e999",
+    "\u202e".encode(),
+    "\u2028".encode(),
+    b"\n::error::x\n",
+    b"../../etc/passwd",
+    b"participants = ",
+    b"# comment\n",
 ]
 
 
@@ -132,18 +170,56 @@ def test_fuzz_byte_mutations(root: Path) -> None:
 
 # -- generated repositories: structure, values and the tree ------------------------------------------------
 
-SLUGS = st.one_of(st.sampled_from(["ic", "la", "mx", "el-salvador"]),
-                  st.sampled_from(["LA", "../x", "", "a b", "-x", "x" * 70, "ic\x1b", "é"]),
-                  st.from_regex(r"\A[a-z0-9][a-z0-9-]{0,8}\Z"))
-ZONES = st.one_of(st.sampled_from(["Europe/Paris", "America/Los_Angeles", "Asia/Kolkata", "Australia/Lord_Howe",
-                                   "UTC", "PST", "UTC+5", "Etc/GMT-3", "Mars/Olympus", "", "../etc/passwd",
-                                   "America/Los Angeles", "europe/paris"]), st.text(max_size=20))
-TEXT = st.one_of(st.text(max_size=50), st.sampled_from(["<script>x</script>", "a | b", "\x1b[31m", "\u202e",
-                                                         "x\n::error::y", "rosa@example.org", "+503 7012 3456",
-                                                         "x" * 400]))
-SCALAR = st.one_of(TEXT, st.integers(), st.integers(min_value=-(10**30), max_value=10**30), st.booleans(),
-                   st.floats(allow_nan=True, allow_infinity=True), st.dates(), st.datetimes(),
-                   st.times())
+SLUGS = st.one_of(
+    st.sampled_from(["ic", "la", "mx", "el-salvador"]),
+    st.sampled_from(["LA", "../x", "", "a b", "-x", "x" * 70, "ic\x1b", "é"]),
+    st.from_regex(r"\A[a-z0-9][a-z0-9-]{0,8}\Z"),
+)
+ZONES = st.one_of(
+    st.sampled_from(
+        [
+            "Europe/Paris",
+            "America/Los_Angeles",
+            "Asia/Kolkata",
+            "Australia/Lord_Howe",
+            "UTC",
+            "PST",
+            "UTC+5",
+            "Etc/GMT-3",
+            "Mars/Olympus",
+            "",
+            "../etc/passwd",
+            "America/Los Angeles",
+            "europe/paris",
+        ]
+    ),
+    st.text(max_size=20),
+)
+TEXT = st.one_of(
+    st.text(max_size=50),
+    st.sampled_from(
+        [
+            "<script>x</script>",
+            "a | b",
+            "\x1b[31m",
+            "\u202e",
+            "x\n::error::y",
+            "rosa@example.org",
+            "+503 7012 3456",
+            "x" * 400,
+        ]
+    ),
+)
+SCALAR = st.one_of(
+    TEXT,
+    st.integers(),
+    st.integers(min_value=-(10**30), max_value=10**30),
+    st.booleans(),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.dates(),
+    st.datetimes(),
+    st.times(),
+)
 
 
 def _nested(inner: st.SearchStrategy) -> st.SearchStrategy:
@@ -189,29 +265,83 @@ def _table(fields: dict) -> st.SearchStrategy[dict]:
     return st.fixed_dictionaries({}, optional={k: maybe(VALUE, v) for k, v in fields.items()})
 
 
-COLLECTIVE = _table({"name": st.text(min_size=1, max_size=20), "timezone": ZONES,
-                     "kind": st.sampled_from(["committee", "collective", "contact", "party"]),
-                     "languages": st.lists(st.sampled_from(["es", "en", "zu", "xx-YY", "Spanish"]), max_size=3)})
+COLLECTIVE = _table(
+    {
+        "name": st.text(min_size=1, max_size=20),
+        "timezone": ZONES,
+        "kind": st.sampled_from(["committee", "collective", "contact", "party"]),
+        "languages": st.lists(st.sampled_from(["es", "en", "zu", "xx-YY", "Spanish"]), max_size=3),
+    }
+)
 WALL = st.datetimes(min_value=dt.datetime(1900, 1, 1), max_value=dt.datetime(2200, 1, 1))
-MEETING = _table({"title": TEXT, "start": WALL, "timezone": ZONES, "duration_minutes": st.integers(-5, 2000),
-                  "participants": st.lists(SLUGS, max_size=4), "opens": SLUGS, "reports_due": st.dates(),
-                  "sequence": st.integers(-1, 10**7), "status": st.sampled_from(["confirmed", "cancelled", "x"]),
-                  "description": TEXT, "url": st.sampled_from(["https://x.org", "ftp://x", "javascript:alert(1)"]),
-                  "recurrence": st.fixed_dictionaries({"frequency": st.sampled_from(["weekly", "daily", "hourly"])},
-                                                      optional={"until": st.dates(), "count": st.integers(-1, 2000),
-                                                                "weekdays": st.lists(st.sampled_from(["monday", "mon"]))})})
-ITEM = _table({"topic": TEXT, "duration_minutes": st.integers(-1, 2000), "lead": SLUGS,
-               "kind": st.sampled_from(["opening", "report", "discussion", "break", "closing", "x"]), "notes": TEXT})
-MEMBER = _table({"handle": st.one_of(st.from_regex(r"\A[a-z][a-z0-9.-]{0,6}[a-z]\Z"), SLUGS), "email": TEXT,
-                 "phone": TEXT, "invite": st.booleans(), "joined": st.dates()})
-RELATIONSHIP = _table({"pseudonym": TEXT, "nature": st.sampled_from(["co-worker", "friend", "cousin"]),
-                       "stage": st.sampled_from(["contact", "reader", "member", "boss"]), "comrade": SLUGS,
-                       "since": st.dates(), "last_contact": st.dates(), "notes": TEXT})
-REPORT = _table({"filed": st.dates(), "filed_by": SLUGS, "summary": TEXT, "recruits": st.integers(-1, 10**8),
-                 "red_flag": st.fixed_dictionaries({}, optional={"readers": st.integers(-1, 10**8)}),
-                 "relationships": st.fixed_dictionaries({}, optional={
-                     "by_stage": st.dictionaries(st.sampled_from(["contact", "reader", "boss"]), st.integers(-1, 9)),
-                     "new": st.integers(-1, 9)})})
+MEETING = _table(
+    {
+        "title": TEXT,
+        "start": WALL,
+        "timezone": ZONES,
+        "duration_minutes": st.integers(-5, 2000),
+        "participants": st.lists(SLUGS, max_size=4),
+        "opens": SLUGS,
+        "reports_due": st.dates(),
+        "sequence": st.integers(-1, 10**7),
+        "status": st.sampled_from(["confirmed", "cancelled", "x"]),
+        "description": TEXT,
+        "url": st.sampled_from(["https://x.org", "ftp://x", "javascript:alert(1)"]),
+        "recurrence": st.fixed_dictionaries(
+            {"frequency": st.sampled_from(["weekly", "daily", "hourly"])},
+            optional={
+                "until": st.dates(),
+                "count": st.integers(-1, 2000),
+                "weekdays": st.lists(st.sampled_from(["monday", "mon"])),
+            },
+        ),
+    }
+)
+ITEM = _table(
+    {
+        "topic": TEXT,
+        "duration_minutes": st.integers(-1, 2000),
+        "lead": SLUGS,
+        "kind": st.sampled_from(["opening", "report", "discussion", "break", "closing", "x"]),
+        "notes": TEXT,
+    }
+)
+MEMBER = _table(
+    {
+        "handle": st.one_of(st.from_regex(r"\A[a-z][a-z0-9.-]{0,6}[a-z]\Z"), SLUGS),
+        "email": TEXT,
+        "phone": TEXT,
+        "invite": st.booleans(),
+        "joined": st.dates(),
+    }
+)
+RELATIONSHIP = _table(
+    {
+        "pseudonym": TEXT,
+        "nature": st.sampled_from(["co-worker", "friend", "cousin"]),
+        "stage": st.sampled_from(["contact", "reader", "member", "boss"]),
+        "comrade": SLUGS,
+        "since": st.dates(),
+        "last_contact": st.dates(),
+        "notes": TEXT,
+    }
+)
+REPORT = _table(
+    {
+        "filed": st.dates(),
+        "filed_by": SLUGS,
+        "summary": TEXT,
+        "recruits": st.integers(-1, 10**8),
+        "red_flag": st.fixed_dictionaries({}, optional={"readers": st.integers(-1, 10**8)}),
+        "relationships": st.fixed_dictionaries(
+            {},
+            optional={
+                "by_stage": st.dictionaries(st.sampled_from(["contact", "reader", "boss"]), st.integers(-1, 9)),
+                "new": st.integers(-1, 9),
+            },
+        ),
+    }
+)
 EXTRA = st.dictionaries(st.text(max_size=10), VALUE, max_size=2)
 
 
@@ -229,16 +359,22 @@ def repositories(draw):
         if draw(st.integers(0, 9)):  # now and then a collective without collective.toml
             (folder / "collective.toml").write_text(toml_doc({**draw(COLLECTIVE), **draw(EXTRA)}, {}), encoding="utf-8")
         if draw(st.booleans()):
-            (folder / "members.toml").write_text(toml_doc({}, {"member": draw(st.lists(MEMBER, max_size=3))}),
-                                                 encoding="utf-8")
+            (folder / "members.toml").write_text(
+                toml_doc({}, {"member": draw(st.lists(MEMBER, max_size=3))}), encoding="utf-8"
+            )
         if draw(st.booleans()):
-            (folder / "relationships.toml").write_text(toml_doc(
-                {"natures": draw(st.lists(st.sampled_from(["cousin", "Bad Nature"]), max_size=2))},
-                {"relationship": draw(st.lists(RELATIONSHIP, max_size=3))}), encoding="utf-8")
+            (folder / "relationships.toml").write_text(
+                toml_doc(
+                    {"natures": draw(st.lists(st.sampled_from(["cousin", "Bad Nature"]), max_size=2))},
+                    {"relationship": draw(st.lists(RELATIONSHIP, max_size=3))},
+                ),
+                encoding="utf-8",
+            )
         for mid in draw(st.lists(st.sampled_from(["ic-1", "ic-2", "x", "IC-1"]), max_size=2, unique=True)):
             (folder / "meetings").mkdir(exist_ok=True)
             (folder / "meetings" / f"{mid}.toml").write_text(
-                toml_doc(draw(MEETING), {"item": draw(st.lists(ITEM, max_size=3))}), encoding="utf-8")
+                toml_doc(draw(MEETING), {"item": draw(st.lists(ITEM, max_size=3))}), encoding="utf-8"
+            )
         for mid in draw(st.lists(st.sampled_from(["ic-1", "ic-2", "zz"]), max_size=2, unique=True)):
             (folder / "reports").mkdir(exist_ok=True)
             (folder / "reports" / f"{mid}.toml").write_text(toml_doc(draw(REPORT), {}), encoding="utf-8")
@@ -247,7 +383,9 @@ def repositories(draw):
             os.symlink("/etc/hostname", folder / "members.toml.tmp")
             os.replace(folder / "members.toml.tmp", folder / "members.toml")
         elif oddity == "broken-link":
-            os.symlink("nowhere", folder / "relationships.toml") if not (folder / "relationships.toml").exists() else None
+            os.symlink("nowhere", folder / "relationships.toml") if not (
+                folder / "relationships.toml"
+            ).exists() else None
         elif oddity == "dir-for-file":
             (folder / "meetings" / "ic-9.toml").mkdir(parents=True, exist_ok=True)
         elif oddity == "empty":
@@ -265,12 +403,13 @@ def test_fuzz_generated_repositories(root: Path) -> None:
 
 
 @FUZZ
-@given(data=st.binary(max_size=400), kind=st.sampled_from(["collective", "members", "relationships", "meeting",
-                                                             "report"]))
+@given(
+    data=st.binary(max_size=400), kind=st.sampled_from(["collective", "members", "relationships", "meeting", "report"])
+)
 def test_fuzz_loader_on_raw_bytes(data: bytes, kind: str) -> None:
     """The loader alone on arbitrary bytes: problems, never exceptions."""
-    from redflag_coord.org.parse import FILE_MODELS, parse_toml, schema_problems  # noqa: F401
     from redflag_coord.org.locate import positions
+    from redflag_coord.org.parse import FILE_MODELS, parse_toml, schema_problems  # noqa: F401
 
     FUZZ_COUNTS["raw-bytes"] = FUZZ_COUNTS.get("raw-bytes", 0) + 1
     parsed, problems = parse_toml(data, "f.toml")
@@ -310,8 +449,17 @@ def test_atheris_loader(tmp_path: Path) -> None:
     _seed_corpus(seeds)
     script = Path(__file__).resolve().parent / "fuzz_atheris.py"
     done = subprocess.run(
-        [sys.executable, str(script), f"-runs={ATHERIS_RUNS}", "-max_len=4096", f"-artifact_prefix={tmp_path}/",
-         str(seeds)], capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            str(script),
+            f"-runs={ATHERIS_RUNS}",
+            "-max_len=4096",
+            f"-artifact_prefix={tmp_path}/",
+            str(seeds),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     log = done.stdout + done.stderr
     assert done.returncode == 0, log[-4000:]

@@ -27,12 +27,15 @@ def _golden(name: str, text: str) -> None:
     assert text == path.read_text(encoding="utf-8").replace("\r\n", "\n")
 
 
-@pytest.mark.parametrize("args,name", [
-    (("invite", "ic-2026-12"), "ic-2026-12.ics"),
-    (("invite", "ic-2026-12", "--method", "cancel"), "ic-2026-12-cancel.ics"),
-    (("calendar",), "feed.ics"),
-    (("calendar", "los-angeles"), "feed-los-angeles.ics"),
-])
+@pytest.mark.parametrize(
+    "args,name",
+    [
+        (("invite", "ic-2026-12"), "ic-2026-12.ics"),
+        (("invite", "ic-2026-12", "--method", "cancel"), "ic-2026-12-cancel.ics"),
+        (("calendar",), "feed.ics"),
+        (("calendar", "los-angeles"), "feed-los-angeles.ics"),
+    ],
+)
 def test_golden(run, example_root, args, name):
     result = run(*args, "--root", str(example_root))
     assert result.exit_code == 0, result.stderr
@@ -86,14 +89,20 @@ def canary_org(org_copy: Path) -> Path:
 
 
 def test_no_email_without_attendees(run, canary_org):
-    for args in (("invite", "ic-2026-12"), ("invite", "ic-2026-12", "--method", "request"),
-                 ("calendar",), ("calendar", "los-angeles")):
+    for args in (
+        ("invite", "ic-2026-12"),
+        ("invite", "ic-2026-12", "--method", "request"),
+        ("calendar",),
+        ("calendar", "los-angeles"),
+    ):
         result = run(*args, "--root", str(canary_org))
         assert result.exit_code == 0, result.stderr
         assert CANARY not in result.stdout and "example.org" not in result.stdout
         assert "ATTENDEE" not in result.stdout
         assert set(re.findall(r"mailto:([^\s]+)", re.sub(r"\r?\n ", "", result.stdout))) <= {
-            "international-committee@redflag-coord.invalid", "los-angeles@redflag-coord.invalid"}
+            "international-committee@redflag-coord.invalid",
+            "los-angeles@redflag-coord.invalid",
+        }
 
 
 def test_attendees_only_opted_in_with_rsvp(run, canary_org):
@@ -152,7 +161,12 @@ def test_library_refuses_naive_datetimes():
 
 def test_weekday_mismatch_is_an_error(run, org_copy):
     extra = '[recurrence]\nfrequency = "weekly"\nweekdays = ["friday"]\ncount = 4\n'
-    add_meeting(org_copy, "los-angeles", "wrong-day", meeting_toml("W", "2026-10-01T19:00:00", "America/Los_Angeles", extra=extra))
+    add_meeting(
+        org_copy,
+        "los-angeles",
+        "wrong-day",
+        meeting_toml("W", "2026-10-01T19:00:00", "America/Los_Angeles", extra=extra),
+    )
     result = run("invite", "wrong-day", "--root", str(org_copy))
     assert result.exit_code == 1 and "thursday" in result.stderr
 
@@ -172,5 +186,8 @@ def test_feed_has_every_meeting_and_a_name(run, example_root):
     cal = icalendar.Calendar.from_ical(result.stdout)
     assert str(cal["METHOD"]) == "PUBLISH" and str(cal["X-WR-CALNAME"]) == "Red Flag"
     assert sorted(str(e["UID"]).split("@")[0] for e in cal.walk("VEVENT")) == [
-        "ic-2026-06", "ic-2026-12", "la-study-group"]
+        "ic-2026-06",
+        "ic-2026-12",
+        "la-study-group",
+    ]
     assert len(cal.walk("VTIMEZONE")) == 1

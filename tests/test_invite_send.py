@@ -44,8 +44,17 @@ def smtp_server():
 def test_dry_run_sends_nothing(run, example_root, smtp_server, monkeypatch):
     monkeypatch.setenv("REDFLAG_DTSTAMP", STAMP)
     port, received = smtp_server
-    result = run("invite", "ic-2026-12", "--method", "request", "--send", "--smtp", f"127.0.0.1:{port}",
-                 "--root", str(example_root))
+    result = run(
+        "invite",
+        "ic-2026-12",
+        "--method",
+        "request",
+        "--send",
+        "--smtp",
+        f"127.0.0.1:{port}",
+        "--root",
+        str(example_root),
+    )
     assert result.exit_code == 0, result.stderr
     assert "dry run" in result.stderr and "would send" in result.stderr
     assert received == [] and result.stdout == ""
@@ -54,8 +63,18 @@ def test_dry_run_sends_nothing(run, example_root, smtp_server, monkeypatch):
 def test_send_one_message_per_opted_in_member(run, example_root, smtp_server, monkeypatch):
     monkeypatch.setenv("REDFLAG_DTSTAMP", STAMP)
     port, received = smtp_server
-    result = run("invite", "ic-2026-12", "--method", "request", "--send", "--confirm",
-                 "--smtp", f"127.0.0.1:{port}", "--root", str(example_root))
+    result = run(
+        "invite",
+        "ic-2026-12",
+        "--method",
+        "request",
+        "--send",
+        "--confirm",
+        "--smtp",
+        f"127.0.0.1:{port}",
+        "--root",
+        str(example_root),
+    )
     assert result.exit_code == 0, result.stderr
     recipients = sorted(r for rcpts, _ in received for r in rcpts)
     assert "carmen@example.org" not in recipients  # invite = false
@@ -83,6 +102,16 @@ def test_unreachable_server_is_a_clear_error(run, example_root, monkeypatch):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    result = run("invite", "ic-2026-12", "--method", "request", "--send", "--confirm",
-                 "--smtp", f"127.0.0.1:{port}", "--root", str(example_root))
+    result = run(
+        "invite",
+        "ic-2026-12",
+        "--method",
+        "request",
+        "--send",
+        "--confirm",
+        "--smtp",
+        f"127.0.0.1:{port}",
+        "--root",
+        str(example_root),
+    )
     assert result.exit_code == 1 and "cannot send through" in result.stderr

@@ -16,7 +16,7 @@ keys = st.one_of(
     st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=6),
 )
 scalars = st.one_of(
-    st.integers(-10**6, 10**6),
+    st.integers(-(10**6), 10**6),
     st.booleans(),
     st.text(max_size=20).filter(lambda s: "\x7f" not in s),
     st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 1, 1)),
@@ -26,7 +26,12 @@ values = st.recursive(
     lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(keys, inner, max_size=3)),
     max_leaves=12,
 )
-documents = st.dictionaries(keys, st.one_of(values, st.lists(st.dictionaries(keys, values, min_size=1, max_size=3), min_size=1, max_size=3)), min_size=1, max_size=5)
+documents = st.dictionaries(
+    keys,
+    st.one_of(values, st.lists(st.dictionaries(keys, values, min_size=1, max_size=3), min_size=1, max_size=3)),
+    min_size=1,
+    max_size=5,
+)
 
 
 def leaf_paths(obj, prefix=()):
@@ -49,7 +54,7 @@ def test_every_key_is_located_on_a_line_that_names_it(doc):
     lines = text.split("\n")  # TOML lines end at \n only (str.splitlines also splits at \x85)
     for path in leaf_paths(parsed):
         assert path in table, (path, text)
-        line, col = table[path]
+        line, _col = table[path]
         assert 1 <= line <= len(lines)
         if isinstance(path[-1], str) and path[-1].isidentifier():
             # a bare key: the line holds the key itself (as `key =`, `[..key]` or `key.`)

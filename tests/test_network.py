@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from redflag_coord.org.load import load_organisation
 from redflag_coord.network.build import network
+from redflag_coord.org.load import load_organisation
 
 TODAY = dt.date(2026, 11, 27)
 
@@ -39,16 +39,22 @@ def by_slug(n):
 def test_which_collectives(whole):
     # kind = collective with members, or with a relationships.toml; not the committee, not the Honduras contact
     assert [c.slug for c in whole.collectives] == [
-        "el-salvador", "france", "india", "los-angeles", "mexico", "philippines", "south-africa",
+        "el-salvador",
+        "france",
+        "india",
+        "los-angeles",
+        "mexico",
+        "philippines",
+        "south-africa",
     ]
 
 
 # (contact, reader, writer, study-group, recruit, member), counted in each relationships.toml
 BY_STAGE = {
-    "los-angeles": (1, 3, 1, 1, 0, 0),   # El Soldador; Hondureño, El Conserje, Tortillera; Prima; La Overlock
-    "el-salvador": (1, 3, 1, 1, 0, 0),   # La Hermana; Doña Flor, Toño, Chamba; La Planchadora; El Cortador
-    "india": (1, 1, 0, 1, 0, 0),         # Masterji; Didi; Chhotu
-    "mexico": (0, 1, 0, 0, 0, 0),        # El Maestro
+    "los-angeles": (1, 3, 1, 1, 0, 0),  # El Soldador; Hondureño, El Conserje, Tortillera; Prima; La Overlock
+    "el-salvador": (1, 3, 1, 1, 0, 0),  # La Hermana; Doña Flor, Toño, Chamba; La Planchadora; El Cortador
+    "india": (1, 1, 0, 1, 0, 0),  # Masterji; Didi; Chhotu
+    "mexico": (0, 1, 0, 0, 0, 0),  # El Maestro
     "south-africa": (1, 2, 0, 1, 1, 0),  # Taxi; Sisi, Mkhulu; Ubaba; Mpho
     "france": (0, 0, 0, 0, 0, 0),
     "philippines": (0, 0, 0, 0, 0, 0),
@@ -76,11 +82,11 @@ def test_counts_by_stage_and_nature(whole, slug):
 # new: since after the previous report's filing date; moved up: known then, higher stage now;
 # stale: last contact 56 days or more before 2026-11-27 (on or before 2026-10-02)
 MOVEMENT = {
-    "los-angeles": ("ic-2026-06", dt.date(2026, 6, 3), 2, 1, 1),    # Hondureño, El Soldador; Prima; Tortillera
-    "el-salvador": ("ic-2026-06", dt.date(2026, 6, 5), 1, 2, 0),    # La Hermana; Planchadora, Cortador
-    "india": ("ic-2026-06", dt.date(2026, 6, 6), 1, 1, 0),          # Masterji; Chhotu
+    "los-angeles": ("ic-2026-06", dt.date(2026, 6, 3), 2, 1, 1),  # Hondureño, El Soldador; Prima; Tortillera
+    "el-salvador": ("ic-2026-06", dt.date(2026, 6, 5), 1, 2, 0),  # La Hermana; Planchadora, Cortador
+    "india": ("ic-2026-06", dt.date(2026, 6, 6), 1, 1, 0),  # Masterji; Chhotu
     "mexico": ("ic-2026-06", dt.date(2026, 6, 6), 0, 0, 0),
-    "south-africa": ("ic-2026-06", dt.date(2026, 6, 4), 1, 2, 1),   # Taxi; Ubaba, Mpho; Mkhulu
+    "south-africa": ("ic-2026-06", dt.date(2026, 6, 4), 1, 2, 1),  # Taxi; Ubaba, Mpho; Mkhulu
 }
 
 
@@ -120,7 +126,11 @@ def test_since_overrides_the_baseline(org):
     # since 2026-10-01: new are Hondureño (10-15); moved up: Prima's step was 09-13, so none known then moved
     c = network(org, "los-angeles", today=TODAY, since=dt.date(2026, 10, 1)).collectives[0]
     assert (c.movement.since, c.movement.baseline, c.movement.new, c.movement.moved_up) == (
-        dt.date(2026, 10, 1), None, 1, 0)
+        dt.date(2026, 10, 1),
+        None,
+        1,
+        0,
+    )
     # since 2026-09-01: Hondureño (10-15) and El Soldador (09-26) are new; Prima moved up on 09-13
     c = network(org, "los-angeles", today=TODAY, since=dt.date(2026, 9, 1)).collectives[0]
     assert (c.movement.new, c.movement.moved_up) == (2, 1)
@@ -130,7 +140,11 @@ def test_after_the_december_meeting_the_baseline_moves(org):
     # once ic-2026-12 (2026-12-12) is held, movement counts from the reports filed for it
     c = network(org, "los-angeles", today=dt.date(2026, 12, 20)).collectives[0]
     assert (c.movement.baseline, c.movement.since, c.movement.new, c.movement.moved_up) == (
-        "ic-2026-12", dt.date(2026, 11, 23), 0, 0)
+        "ic-2026-12",
+        dt.date(2026, 11, 23),
+        0,
+        0,
+    )
 
 
 FUNNEL = {  # relationships at each stage or beyond: reader, writer, study-group, recruit
@@ -242,7 +256,10 @@ def test_private_details_only_when_asked(org):
     assert (lines["Hondureño"].new, lines["Hondureño"].moved_up) == (True, False)
     assert lines["Prima"].moved_up is True
     assert c.reports[1].site_names == [
-        "garment district factories", "cleaning crews, downtown offices", "small workshops, south LA"]
+        "garment district factories",
+        "cleaning crews, downtown offices",
+        "small workshops, south LA",
+    ]
 
 
 def test_report_template_counts_agree_with_the_filed_snapshots(example_root):
@@ -255,8 +272,9 @@ def test_report_template_counts_agree_with_the_filed_snapshots(example_root):
     for slug in ("south-africa", "el-salvador", "india", "los-angeles"):
         c = org.collectives[slug]
         filed = c.reports["ic-2026-12"].relationships
-        got = relationship_figures(c.relationships.relationships, c.relationships.natures,
-                                   c.reports["ic-2026-06"].filed)
+        got = relationship_figures(
+            c.relationships.relationships, c.relationships.natures, c.reports["ic-2026-06"].filed
+        )
         assert got["by_stage"] == {k.value: v for k, v in filed.by_stage.items() if v}, slug
         assert got["by_nature"] == filed.by_nature, slug
         assert (got["new"], got["moved_up"]) == (filed.new, filed.moved_up), slug

@@ -14,9 +14,27 @@ UPDATE = os.environ.get("REDFLAG_UPDATE_GOLDEN") == "1"
 
 # Every pseudonym in the example relationships.toml files: none may leave the tool by default.
 EXAMPLE_PSEUDONYMS = [
-    "Hondureño", "La Overlock", "El Conserje", "Tortillera", "El Soldador", "Prima",
-    "La Planchadora", "El Cortador", "Doña Flor", "Toño", "La Hermana", "Chamba",
-    "Didi", "Chhotu", "Masterji", "El Maestro", "Ubaba", "Sisi", "Mkhulu", "Mpho", "Taxi",
+    "Hondureño",
+    "La Overlock",
+    "El Conserje",
+    "Tortillera",
+    "El Soldador",
+    "Prima",
+    "La Planchadora",
+    "El Cortador",
+    "Doña Flor",
+    "Toño",
+    "La Hermana",
+    "Chamba",
+    "Didi",
+    "Chhotu",
+    "Masterji",
+    "El Maestro",
+    "Ubaba",
+    "Sisi",
+    "Mkhulu",
+    "Mpho",
+    "Taxi",
 ]
 CANARY = "Canary-7f3Q"
 CANARY_RELATIONSHIP = f"""

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from redflag_coord.org.model import Relationship, Stage, StageChange
 from redflag_coord.network.build import FUNNEL, count, funnel, is_new, is_stale, moved_up, stage_on
+from redflag_coord.org.model import Relationship, Stage, StageChange
 
 START = dt.date(2024, 1, 1)
 stages = st.sampled_from(list(Stage))
@@ -22,8 +23,9 @@ def relationships(draw) -> Relationship:
     history = [StageChange(date=since + dt.timedelta(days=o), stage=draw(stages), note="why") for o in offsets]
     stage = history[-1].stage if history else draw(stages)
     contact = since + dt.timedelta(days=draw(days)) if draw(st.booleans()) else None
-    return Relationship(pseudonym="x", nature="friend", stage=stage, comrade="a", since=since,
-                        last_contact=contact, history=history)
+    return Relationship(
+        pseudonym="x", nature="friend", stage=stage, comrade="a", since=since, last_contact=contact, history=history
+    )
 
 
 @settings(max_examples=200, deadline=None)
@@ -58,7 +60,7 @@ def test_counts_and_funnel(rels):
     reached = [s.reached for s in steps]
     assert reached == sorted(reached, reverse=True)  # a funnel only narrows
     assert reached[0] == sum(r.stage.rank >= Stage.reader.rank for r in rels)
-    for prev, step in zip(steps, steps[1:]):
+    for prev, step in itertools.pairwise(steps):
         if prev.reached:
             assert step.share_of_previous == step.reached / prev.reached
         else:

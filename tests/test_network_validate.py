@@ -44,18 +44,24 @@ def test_stage_backwards_without_a_note(run, org_copy):
 
 
 def test_stage_backwards_with_a_note_is_fine(run, org_copy):
-    edit(org_copy, 'date = 2026-09-13\nstage = "writer"',
-         'date = 2026-09-13\nstage = "contact"\nnote = "moved away; keeps in touch"')
+    edit(
+        org_copy,
+        'date = 2026-09-13\nstage = "writer"',
+        'date = 2026-09-13\nstage = "contact"\nnote = "moved away; keeps in touch"',
+    )
     edit(org_copy, 'stage = "writer"\ncomrade = "carmen"', 'stage = "contact"\ncomrade = "carmen"')
     assert only(problems(run, org_copy), "stage-backwards") == []
     assert run("validate", str(org_copy)).exit_code == 0
 
 
-@pytest.mark.parametrize("old,new,key", [
-    ("since = 2026-10-15", "since = 2026-12-01", "relationship[0].since"),
-    ("last_contact = 2026-11-26", "last_contact = 2026-11-28", "relationship[1].last_contact"),
-    ("date = 2026-11-19", "date = 2027-01-05", "relationship[0].history[1].date"),
-])
+@pytest.mark.parametrize(
+    "old,new,key",
+    [
+        ("since = 2026-10-15", "since = 2026-12-01", "relationship[0].since"),
+        ("last_contact = 2026-11-26", "last_contact = 2026-11-28", "relationship[1].last_contact"),
+        ("date = 2026-11-19", "date = 2027-01-05", "relationship[0].history[1].date"),
+    ],
+)
 def test_dates_in_the_future(run, org_copy, old, new, key):
     edit(org_copy, old, new)
     found = problems(run, org_copy)

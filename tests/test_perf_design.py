@@ -50,7 +50,7 @@ def test_generated_org_is_valid_and_of_the_asked_size(small_org: Path):
     reports = [f for f in files if f.parent.name == "reports"]
     assert reports and all(700 <= f.stat().st_size <= 2000 for f in reports)  # about 1 KB each
     org = outcome.org
-    mid, (convener, meeting) = next(iter(org.meetings().items()))
+    mid, (_convener, meeting) = next(iter(org.meetings().items()))
     assert meeting.participants and meeting.items
     assert set(org.reports_for(mid)) == set(meeting.participants)  # one report per participant
 
@@ -81,7 +81,7 @@ def _corrupt(root: Path) -> None:
     reports[0].write_text(reports[0].read_text() + "\nrecruits = = 3\n")  # syntax
     reports[1].write_bytes(b"\xef\xbb\xbf" + reports[1].read_bytes())  # byte-order mark
     reports[2].write_text("")  # empty
-    reports[3].write_text(reports[3].read_text().replace("filed_by = ", "filed_by = \"nobody\"\n#", 1))
+    reports[3].write_text(reports[3].read_text().replace("filed_by = ", 'filed_by = "nobody"\n#', 1))
     reports[4].write_text(reports[4].read_text().replace("summary =", "sumary =", 1))  # unknown + missing key
     meetings[0].write_text(meetings[0].read_text().replace("participants = [", 'participants = ["atlantis", ', 1))
     meetings[1].write_text(meetings[1].read_text().replace("T15:00:00", "T15:00:00+02:00", 1))
@@ -106,8 +106,9 @@ def _snapshot(org) -> tuple:
     for slug, c in org.collectives.items():
         models = [c.info, c.members, c.relationships, *c.meetings.values(), *c.reports.values()]
         fields_set = [m.model_fields_set for m in models if m is not None]
-        shape.append((slug, c.info, c.members, c.relationships, list(c.meetings.items()), list(c.reports.items()),
-                      fields_set))
+        shape.append(
+            (slug, c.info, c.members, c.relationships, list(c.meetings.items()), list(c.reports.items()), fields_set)
+        )
     return shape, sorted(org.failed)
 
 
@@ -119,8 +120,19 @@ def test_parallel_and_serial_find_the_same(corrupted_org: Path, workers: int):
     serial_problems = validate_org(serial, today)
     assert len(serial_problems) >= 10
     codes = {p.code for p in serial_problems}
-    assert {"syntax", "bom", "empty", "unknown-key", "missing-key", "unresolved-ref", "offset-datetime",
-            "duplicate-handle", "future-date", "not-a-file", "bad-slug"} <= codes
+    assert {
+        "syntax",
+        "bom",
+        "empty",
+        "unknown-key",
+        "missing-key",
+        "unresolved-ref",
+        "offset-datetime",
+        "duplicate-handle",
+        "future-date",
+        "not-a-file",
+        "bad-slug",
+    } <= codes
     assert validate_org(parallel, today) == serial_problems
     assert _snapshot(parallel) == _snapshot(serial)
 
@@ -160,22 +172,37 @@ def test_a_worker_that_dies_leaves_its_share_here(corrupted_org: Path, monkeypat
     assert _snapshot(parallel) == _snapshot(serial)
 
 
-HEAVY = ["pydantic", "pydantic_core", "icalendar", "babel", "tomlkit", "tomllib", "tomli", "zoneinfo",
-         "multiprocessing", "concurrent.futures", "redflag_coord.org.model", "redflag_coord.org.load",
-         "redflag_coord.org.validate", "redflag_coord.org.problems", "redflag_coord.org.pool"]
+HEAVY = [
+    "pydantic",
+    "pydantic_core",
+    "icalendar",
+    "babel",
+    "tomlkit",
+    "tomllib",
+    "tomli",
+    "zoneinfo",
+    "multiprocessing",
+    "concurrent.futures",
+    "redflag_coord.org.model",
+    "redflag_coord.org.load",
+    "redflag_coord.org.validate",
+    "redflag_coord.org.problems",
+    "redflag_coord.org.pool",
+]
 
 
 def test_cli_starts_without_heavy_modules():
-    code = ("import sys, redflag_coord.cli.app\n"
-            f"print(','.join(m for m in {HEAVY!r} if m in sys.modules))")
+    code = f"import sys, redflag_coord.cli.app\nprint(','.join(m for m in {HEAVY!r} if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "", f"imported at CLI start: {out.stdout.strip()}"
 
 
 def test_help_runs_without_heavy_modules():
-    code = ("import sys\nfrom redflag_coord.cli.app import app\n"
-            "try:\n    app(['--help'], prog_name='redflag-coord')\nexcept SystemExit:\n    pass\n"
-            f"print('HEAVY:' + ','.join(m for m in {HEAVY!r} if m in sys.modules))")
+    code = (
+        "import sys\nfrom redflag_coord.cli.app import app\n"
+        "try:\n    app(['--help'], prog_name='redflag-coord')\nexcept SystemExit:\n    pass\n"
+        f"print('HEAVY:' + ','.join(m for m in {HEAVY!r} if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "validate" in out.stdout
     assert out.stdout.strip().splitlines()[-1] == "HEAVY:"
@@ -183,13 +210,26 @@ def test_help_runs_without_heavy_modules():
 
 def test_benchmark_runner_smallest_size():
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    out = subprocess.run([sys.executable, str(REPO / "benchmarks" / "run.py"), "--sizes", "100", "--repeat", "1",
-                          "--no-peers"], capture_output=True, text=True, env=env, timeout=600)
+    out = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "run.py"), "--sizes", "100", "--repeat", "1", "--no-peers"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
     assert out.returncode == 0, out.stderr
     text = out.stdout
     assert "Machine:" in text and "| figure |" in text
-    for figure in ("--help", "--version", "`validate` vs the floor", "peak memory", "`validate --changed`",
-                   "`agenda`", "`calendar`", "`slots`"):
+    for figure in (
+        "--help",
+        "--version",
+        "`validate` vs the floor",
+        "peak memory",
+        "`validate --changed`",
+        "`agenda`",
+        "`calendar`",
+        "`slots`",
+    ):
         assert figure in text, figure
     floor_row = next(line for line in text.splitlines() if line.startswith("| `validate` vs the floor"))
     assert "×" in floor_row.split("|")[6]  # a ratio was measured
@@ -197,8 +237,21 @@ def test_benchmark_runner_smallest_size():
 
 
 BAD_TOML = [
-    "a = = 1", "a = 1\na = 2", "x = 2026-13-01", 's = "abc', "[t]\n[t]", "a = [1,", "a = {b = 1", "k = 1 2",
-    "[[a]]\n[a]", 'x = "\\q"', "x = 1979-05-27 07:32", "= 1", "a.b = 1\na = 2", "x = 0x", "x = +inf_",
+    "a = = 1",
+    "a = 1\na = 2",
+    "x = 2026-13-01",
+    's = "abc',
+    "[t]\n[t]",
+    "a = [1,",
+    "a = {b = 1",
+    "k = 1 2",
+    "[[a]]\n[a]",
+    'x = "\\q"',
+    "x = 1979-05-27 07:32",
+    "= 1",
+    "a.b = 1\na = 2",
+    "x = 0x",
+    "x = +inf_",
 ]
 TOML_1_1_ONLY = ["a = {\n b = 1,\n}", "t = 07:00", 'x = "\\e"', "d = 2026-01-01T07:00", 'x = "\\x41"']
 

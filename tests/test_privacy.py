@@ -147,25 +147,44 @@ def test_canaries_never_leave(out: Output, canary_org: Path, run, registered, tm
 
 # Private values that are wrong: the problem is reported, the value is not.
 BROKEN_PRIVATE = {
-    "email-too-long": ("collectives/los-angeles/members.toml", f'email = "{CANARY_EMAIL}"',
-                       f'email = "{CANARY_EMAIL}{"x" * 300}"'),
-    "phone-wrong-type": ("collectives/los-angeles/members.toml", f'phone = "{CANARY_PHONE}"',
-                         f'phone = ["{CANARY_PHONE}"]'),
-    "pseudonym-empty-array": ("collectives/los-angeles/relationships.toml", f'pseudonym = "{CANARY_PSEUDONYM}"',
-                              f'pseudonym = {{ name = "{CANARY_PSEUDONYM}" }}'),
-    "pseudonym-duplicated": ("collectives/los-angeles/relationships.toml", 'pseudonym = "La Overlock"',
-                             f'pseudonym = "{CANARY_PSEUDONYM}"'),
-    "workplace-too-long": ("collectives/los-angeles/relationships.toml", f'workplace = "{CANARY_WORKPLACE}"',
-                           f'workplace = "{CANARY_WORKPLACE}{"y" * 300}"'),
-    "note-wrong-type": ("collectives/los-angeles/relationships.toml", f'notes = "{CANARY_NOTE}"',
-                        f'notes = 5\nnotes_old = "{CANARY_NOTE}"'),
+    "email-too-long": (
+        "collectives/los-angeles/members.toml",
+        f'email = "{CANARY_EMAIL}"',
+        f'email = "{CANARY_EMAIL}{"x" * 300}"',
+    ),
+    "phone-wrong-type": (
+        "collectives/los-angeles/members.toml",
+        f'phone = "{CANARY_PHONE}"',
+        f'phone = ["{CANARY_PHONE}"]',
+    ),
+    "pseudonym-empty-array": (
+        "collectives/los-angeles/relationships.toml",
+        f'pseudonym = "{CANARY_PSEUDONYM}"',
+        f'pseudonym = {{ name = "{CANARY_PSEUDONYM}" }}',
+    ),
+    "pseudonym-duplicated": (
+        "collectives/los-angeles/relationships.toml",
+        'pseudonym = "La Overlock"',
+        f'pseudonym = "{CANARY_PSEUDONYM}"',
+    ),
+    "workplace-too-long": (
+        "collectives/los-angeles/relationships.toml",
+        f'workplace = "{CANARY_WORKPLACE}"',
+        f'workplace = "{CANARY_WORKPLACE}{"y" * 300}"',
+    ),
+    "note-wrong-type": (
+        "collectives/los-angeles/relationships.toml",
+        f'notes = "{CANARY_NOTE}"',
+        f'notes = 5\nnotes_old = "{CANARY_NOTE}"',
+    ),
 }
 
 
 @pytest.mark.parametrize("case", sorted(BROKEN_PRIVATE))
 @pytest.mark.parametrize("out", OUTPUTS, ids=[o.id for o in OUTPUTS])
-def test_broken_private_values_not_echoed(case, out: Output, canary_org: Path, run, registered, tmp_path,
-                                          monkeypatch) -> None:
+def test_broken_private_values_not_echoed(
+    case, out: Output, canary_org: Path, run, registered, tmp_path, monkeypatch
+) -> None:
     _need_command(out, registered)
     rel, old, new = BROKEN_PRIVATE[case]
     path = canary_org / rel
@@ -181,19 +200,36 @@ def test_broken_private_values_not_echoed(case, out: Output, canary_org: Path, r
 # -- the private-text warning ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text", [
-    "write to rosa@example.org", "Contact: a.b+c@mail.co.uk", "Call +503 7012 3456", "call (213) 555-0199",
-    "WhatsApp 0052 55 1234 5678", "number 5550199123", "tel 213.555.0199",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "write to rosa@example.org",
+        "Contact: a.b+c@mail.co.uk",
+        "Call +503 7012 3456",
+        "call (213) 555-0199",
+        "WhatsApp 0052 55 1234 5678",
+        "number 5550199123",
+        "tel 213.555.0199",
+    ],
+)
 def test_private_text_detected(text: str) -> None:
     assert EMAIL.search(text) or looks_like_phone(text)
 
 
-@pytest.mark.parametrize("text", [
-    "Meeting on 2026-12-12 at 07:00", "350 copies at the gate, 60 downtown", "from 2024 to 2026",
-    "hours 18:00-22:00", "ic-2026-12 follows ic-2026-06", "@rosa will report", "1,200 readers",
-    "version 1.2.3", "Room 101",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Meeting on 2026-12-12 at 07:00",
+        "350 copies at the gate, 60 downtown",
+        "from 2024 to 2026",
+        "hours 18:00-22:00",
+        "ic-2026-12 follows ic-2026-06",
+        "@rosa will report",
+        "1,200 readers",
+        "version 1.2.3",
+        "Room 101",
+    ],
+)
 def test_ordinary_text_not_flagged(text: str) -> None:
     assert not EMAIL.search(text) and not looks_like_phone(text)
 
@@ -207,21 +243,48 @@ def test_example_published_text_is_clean(example_root: Path) -> None:
 def test_pseudonym_found_case_insensitively_as_a_word(canary_org: Path) -> None:
     org = validate_path(canary_org).org
     found = Pseudonyms(org)
-    assert found.find(f"we met {CANARY_PSEUDONYM.upper()} today") == "relationship[6] in collectives/los-angeles/relationships.toml"
+    assert (
+        found.find(f"we met {CANARY_PSEUDONYM.upper()} today")
+        == "relationship[6] in collectives/los-angeles/relationships.toml"
+    )
     assert found.find("Hondureño asked for news") is not None
     assert found.find("news from Honduras") is None  # 'Honduras' is not the pseudonym 'Hondureño'
     assert found.find(f"X{CANARY_PSEUDONYM}Y") is None
 
 
-@pytest.mark.parametrize("field,old,new", [
-    ("collectives/international-committee/meetings/ic-2026-12.toml", 'topic = "Break"', f'topic = "Break; call {CANARY_PHONE}"'),
-    ("collectives/international-committee/meetings/ic-2026-12.toml", 'duration_minutes = 10', f'duration_minutes = 10\nnotes = "ask {CANARY_EMAIL}"'),
-    ("collectives/los-angeles/reports/ic-2026-12.toml", "There is consistency", f"{CANARY_PSEUDONYM} says there is consistency"),
-    ("collectives/los-angeles/reports/ic-2026-12.toml", 'text = "Help write', f'text = "Ask {CANARY_PSEUDONYM} to help write'),
-    ("collectives/los-angeles/reports/ic-2026-12.toml", 'title = "Communist internationalism', f'title = "{CANARY_EMAIL}: Communist internationalism'),
-])
-def test_private_text_warning_names_file_line_key_not_value(field, old, new, canary_org: Path, run,
-                                                            monkeypatch) -> None:
+@pytest.mark.parametrize(
+    "field,old,new",
+    [
+        (
+            "collectives/international-committee/meetings/ic-2026-12.toml",
+            'topic = "Break"',
+            f'topic = "Break; call {CANARY_PHONE}"',
+        ),
+        (
+            "collectives/international-committee/meetings/ic-2026-12.toml",
+            "duration_minutes = 10",
+            f'duration_minutes = 10\nnotes = "ask {CANARY_EMAIL}"',
+        ),
+        (
+            "collectives/los-angeles/reports/ic-2026-12.toml",
+            "There is consistency",
+            f"{CANARY_PSEUDONYM} says there is consistency",
+        ),
+        (
+            "collectives/los-angeles/reports/ic-2026-12.toml",
+            'text = "Help write',
+            f'text = "Ask {CANARY_PSEUDONYM} to help write',
+        ),
+        (
+            "collectives/los-angeles/reports/ic-2026-12.toml",
+            'title = "Communist internationalism',
+            f'title = "{CANARY_EMAIL}: Communist internationalism',
+        ),
+    ],
+)
+def test_private_text_warning_names_file_line_key_not_value(
+    field, old, new, canary_org: Path, run, monkeypatch
+) -> None:
     path = canary_org / field
     text = path.read_text(encoding="utf-8")
     assert old in text
@@ -253,20 +316,29 @@ PRINTABLE_PAYLOADS = {
     "markdown-heading": "# Forged heading *and* [link](javascript:alert(1))",
     "ical-props": "SUMMARY:forged;ATTENDEE=mailto:x; END:VEVENT",
     "workflow-inline": "::error file=x::not at a line start",
-    "json-breaker": "\"}], \"forged\": [{\"",
+    "json-breaker": '"}], "forged": [{"',
 }
 # Where hostile text goes: (file, old TOML text, template with {v} for the TOML string).
 TARGETS = [
-    ("collectives/international-committee/meetings/ic-2026-12.toml",
-     'title = "International Committee: developing communist mass leaders amidst growing fascism"', "title = {v}"),
+    (
+        "collectives/international-committee/meetings/ic-2026-12.toml",
+        'title = "International Committee: developing communist mass leaders amidst growing fascism"',
+        "title = {v}",
+    ),
     ("collectives/international-committee/meetings/ic-2026-12.toml", 'topic = "Mexico and other areas"', "topic = {v}"),
-    ("collectives/international-committee/meetings/ic-2026-12.toml",
-     'location = "Online; the secretariat sends the link to each collective"', "location = {v}"),
+    (
+        "collectives/international-committee/meetings/ic-2026-12.toml",
+        'location = "Online; the secretariat sends the link to each collective"',
+        "location = {v}",
+    ),
     ("collectives/los-angeles/collective.toml", 'name = "Los Angeles"', "name = {v}"),
     ("collectives/los-angeles/reports/ic-2026-12.toml", 'site = "small workshops, south LA"', "site = {v}"),
-    ("collectives/los-angeles/reports/ic-2026-12.toml",
-     'text = "Help write an article from time to time about the struggles in Honduras, for the next edition of Red Flag."',
-     "text = {v}"),
+    (
+        "collectives/los-angeles/reports/ic-2026-12.toml",
+        'text = "Help write an article from time to time about the struggles in Honduras, '
+        'for the next edition of Red Flag."',
+        "text = {v}",
+    ),
 ]
 
 
@@ -314,8 +386,9 @@ def structure(fmt: str, text: str):
 
 @pytest.mark.parametrize("payload", sorted(CONTROL_PAYLOADS))
 @pytest.mark.parametrize("out", OUTPUTS, ids=[o.id for o in OUTPUTS])
-def test_control_characters_rejected_and_escaped(payload, out: Output, org_copy: Path, run, registered,
-                                                  tmp_path, monkeypatch) -> None:
+def test_control_characters_rejected_and_escaped(
+    payload, out: Output, org_copy: Path, run, registered, tmp_path, monkeypatch
+) -> None:
     _need_command(out, registered)
     _inject(org_copy, CONTROL_PAYLOADS[payload])
     code, produced = run_output(run, out, org_copy, tmp_path, monkeypatch)
@@ -328,8 +401,9 @@ def test_control_characters_rejected_and_escaped(payload, out: Output, org_copy:
 
 @pytest.mark.parametrize("payload", sorted(PRINTABLE_PAYLOADS))
 @pytest.mark.parametrize("out", OUTPUTS, ids=[o.id for o in OUTPUTS])
-def test_printable_payloads_keep_the_structure(payload, out: Output, org_copy: Path, tmp_path: Path, run,
-                                               registered, monkeypatch) -> None:
+def test_printable_payloads_keep_the_structure(
+    payload, out: Output, org_copy: Path, tmp_path: Path, run, registered, monkeypatch
+) -> None:
     _need_command(out, registered)
     baseline_root = tmp_path / "baseline"
     baseline_root.mkdir()
@@ -345,7 +419,9 @@ def test_printable_payloads_keep_the_structure(payload, out: Output, org_copy: P
     if out.fmt == "json" and not after.strip().startswith(("[", "{")):
         pytest.fail("JSON output is not JSON")
     stdout_only = [o for o in (before, after)]
-    assert structure(out.fmt, _stdout_part(stdout_only[1], out)) == structure(out.fmt, _stdout_part(stdout_only[0], out))
+    assert structure(out.fmt, _stdout_part(stdout_only[1], out)) == structure(
+        out.fmt, _stdout_part(stdout_only[0], out)
+    )
 
 
 def _stdout_part(produced: str, out: Output) -> str:

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from git_helpers import EXAMPLE_COLLECTIVES, example_repo
 
-from redflag_coord.reports.filing import relationship_figures, template_language
 from redflag_coord.org.validate import validate_path
+from redflag_coord.reports.filing import relationship_figures, template_language
 
 ES = "collectives/el-salvador/reports/ic-2026-12.toml"
 
@@ -53,11 +53,14 @@ def test_new_report_refuses_to_overwrite(org_copy, run):
     assert (org_copy / ES).read_text() == before
 
 
-@pytest.mark.parametrize(("slug", "lang", "first_line"), [
-    ("france", "fr", "# Rapport de France pour la réunion ic-2026-12"),
-    ("philippines", "en", "# Report of Philippines for the meeting ic-2026-12"),
-    ("honduras", "es", "# Informe de Honduras para la reunión ic-2026-12"),
-])
+@pytest.mark.parametrize(
+    ("slug", "lang", "first_line"),
+    [
+        ("france", "fr", "# Rapport de France pour la réunion ic-2026-12"),
+        ("philippines", "en", "# Report of Philippines for the meeting ic-2026-12"),
+        ("honduras", "es", "# Informe de Honduras para la reunión ic-2026-12"),
+    ],
+)
 def test_every_template_gives_a_valid_report(org_copy, run, slug, lang, first_line):
     result = run("report", "new", slug, "ic-2026-12", "--root", str(org_copy))
     assert result.exit_code == 0, result.stderr
@@ -106,9 +109,12 @@ def status_repo(tmp_path):
     """Reports entered git on fixed dates; due 2026-12-05."""
     repo = example_repo(tmp_path)
     src = EXAMPLE_COLLECTIVES
-    for slug, date in [("el-salvador", "2026-11-26T18:00:00+00:00"),
-                       # 20:00 UTC on the due day: still 5 December in Los Angeles, already 6 December in India
-                       ("los-angeles", "2026-12-05T20:00:00+00:00"), ("india", "2026-12-05T20:00:00+00:00")]:
+    for slug, date in [
+        ("el-salvador", "2026-11-26T18:00:00+00:00"),
+        # 20:00 UTC on the due day: still 5 December in Los Angeles, already 6 December in India
+        ("los-angeles", "2026-12-05T20:00:00+00:00"),
+        ("india", "2026-12-05T20:00:00+00:00"),
+    ]:
         shutil.copy(src / f"{slug}/reports/ic-2026-12.toml", repo.root / f"collectives/{slug}/reports/ic-2026-12.toml")
         repo.commit(f"{slug} report", date=date)
     # written but not committed: its `filed` key counts
@@ -167,7 +173,10 @@ def test_reminders_in_each_language_and_zone(org_copy, run, tmp_path):
     result = run("report", "remind", "ic-2026-12", "--root", str(org_copy), "--output-dir", str(out))
     assert result.exit_code == 0, result.stderr
     assert sorted(p.name for p in out.iterdir()) == [
-        "ic-2026-12-france.txt", "ic-2026-12-honduras.txt", "ic-2026-12-philippines.txt"]
+        "ic-2026-12-france.txt",
+        "ic-2026-12-honduras.txt",
+        "ic-2026-12-philippines.txt",
+    ]
     fr = (out / "ic-2026-12-france.txt").read_text()
     assert fr.startswith("Rappel : rapport pour la réunion du 12 décembre 2026\n")
     assert "Il est attendu pour le samedi 5 décembre 2026." in fr
@@ -195,8 +204,18 @@ def test_eml_addresses_only_opted_in_members_and_only_when_asked(org_copy, run, 
     assert "ic-2026-12-los-angeles.eml (es; to 1 member(s): rosa)" in result.stdout
     assert "@" not in result.stdout
     assert b"To:" not in (tmp_path / "a/ic-2026-12-los-angeles.eml").read_bytes()
-    result = run("report", "remind", "ic-2026-12", "--root", str(org_copy), "-o", str(tmp_path / "b"), "-f", "eml",
-                 "--include-private")
+    result = run(
+        "report",
+        "remind",
+        "ic-2026-12",
+        "--root",
+        str(org_copy),
+        "-o",
+        str(tmp_path / "b"),
+        "-f",
+        "eml",
+        "--include-private",
+    )
     eml = (tmp_path / "b/ic-2026-12-los-angeles.eml").read_bytes()
     assert b"To: rosa@example.org" in eml
     assert b"carmen@example.org" not in eml  # has an address but did not opt in
@@ -253,8 +272,21 @@ def smtp_server():
 def test_send_is_a_dry_run_until_yes(org_copy, run, smtp_server):
     _drop(org_copy, "los-angeles")
     port = str(smtp_server.server_address[1])
-    args = ("report", "remind", "ic-2026-12", "--root", str(org_copy), "--send", "--from", "sec@example.org",
-            "--smtp-host", "127.0.0.1", "--smtp-port", port, "--no-starttls")
+    args = (
+        "report",
+        "remind",
+        "ic-2026-12",
+        "--root",
+        str(org_copy),
+        "--send",
+        "--from",
+        "sec@example.org",
+        "--smtp-host",
+        "127.0.0.1",
+        "--smtp-port",
+        port,
+        "--no-starttls",
+    )
     dry = run(*args)
     assert dry.exit_code == 0
     assert "dry run: 1 message(s) via 127.0.0.1" in dry.stdout

@@ -30,15 +30,29 @@ from redflag_coord.slots.find import (
     transitions,
 )
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 TRICKY = [
-    "America/Los_Angeles", "Europe/Paris", "Pacific/Auckland", "America/Santiago", "Asia/Kolkata",
-    "Asia/Kathmandu", "Pacific/Chatham", "Pacific/Kiritimati", "Pacific/Pago_Pago", "Australia/Lord_Howe",
-    "America/St_Johns", "Africa/Casablanca", "Asia/Manila", "America/Mexico_City", "Pacific/Apia", "UTC",
+    "America/Los_Angeles",
+    "Europe/Paris",
+    "Pacific/Auckland",
+    "America/Santiago",
+    "Asia/Kolkata",
+    "Asia/Kathmandu",
+    "Pacific/Chatham",
+    "Pacific/Kiritimati",
+    "Pacific/Pago_Pago",
+    "Australia/Lord_Howe",
+    "America/St_Johns",
+    "Africa/Casablanca",
+    "Asia/Manila",
+    "America/Mexico_City",
+    "Pacific/Apia",
+    "UTC",
 ]
 # Days with clock changes in the zones above (and the turn of the year across the date line).
-ANCHORS = [dt.date(2026, m, d) for m, d in [(3, 8), (3, 29), (4, 5), (9, 6), (9, 27), (10, 4), (10, 25),
-                                             (11, 1), (12, 31)]] + [dt.date(2027, 3, 14)]
+ANCHORS = [
+    dt.date(2026, m, d) for m, d in [(3, 8), (3, 29), (4, 5), (9, 6), (9, 27), (10, 4), (10, 25), (11, 1), (12, 31)]
+] + [dt.date(2027, 3, 14)]
 
 
 def ts(*args: int) -> int:
@@ -56,7 +70,7 @@ def brute_bands(p: Participant, grid: Grid) -> list[int]:
     for m in range(total):
         local = (first + dt.timedelta(minutes=m)).astimezone(tz)
         minute.append(p.hours.band(local.date(), local.hour * 60 + local.minute))
-    return [min(minute[k * grid.step: k * grid.step + grid.length]) for k in range(grid.count)]
+    return [min(minute[k * grid.step : k * grid.step + grid.length]) for k in range(grid.count)]
 
 
 def brute_rank(participants: list[Participant], grid: Grid) -> list[int]:
@@ -83,16 +97,35 @@ band_hours = st.builds(BandHours, weekdays=ranges, saturday=ranges, sunday=range
 @st.composite
 def scenarios(draw):
     day = draw(st.sampled_from(ANCHORS)) + dt.timedelta(days=draw(st.integers(-1, 0)))
-    grid = Grid(ts(day.year, day.month, day.day), draw(st.integers(1, 120)), draw(st.sampled_from([15, 30, 45, 60, 7])),
-                draw(st.integers(1, 300)))
+    grid = Grid(
+        ts(day.year, day.month, day.day),
+        draw(st.integers(1, 120)),
+        draw(st.sampled_from([15, 30, 45, 60, 7])),
+        draw(st.integers(1, 300)),
+    )
     people = []
     for i in range(draw(st.integers(1, 4))):
-        availability = draw(st.none() | st.builds(
-            Availability, weekdays=ranges, saturday=ranges, sunday=ranges,
-            avoid=st.lists(st.sampled_from([day, day + dt.timedelta(days=1)]), max_size=1),
-            good=st.none() | band_hours, poor=st.none() | band_hours))
-        people.append(Participant(f"c{i}", draw(st.sampled_from(TRICKY)), draw(st.integers(1, 5)),
-                                  hours_of(availability), draw(st.integers(0, 3))))
+        availability = draw(
+            st.none()
+            | st.builds(
+                Availability,
+                weekdays=ranges,
+                saturday=ranges,
+                sunday=ranges,
+                avoid=st.lists(st.sampled_from([day, day + dt.timedelta(days=1)]), max_size=1),
+                good=st.none() | band_hours,
+                poor=st.none() | band_hours,
+            )
+        )
+        people.append(
+            Participant(
+                f"c{i}",
+                draw(st.sampled_from(TRICKY)),
+                draw(st.integers(1, 5)),
+                hours_of(availability),
+                draw(st.integers(0, 3)),
+            )
+        )
     return people, grid
 
 
@@ -157,8 +190,14 @@ def test_default_hours_and_bands():
     assert default.band(monday, 12 * 60) == POOR  # waking hours
     assert default.band(monday, 23 * 60) == UNACCEPTABLE  # night
     assert default.band(saturday, 9 * 60) == ACCEPTABLE
-    hours = hours_of(Availability(weekdays=["18:00-22:00"], avoid=[monday],
-                                  good=BandHours(weekdays=["19:00-20:00"]), poor=BandHours(weekdays=["22:00-23:30"])))
+    hours = hours_of(
+        Availability(
+            weekdays=["18:00-22:00"],
+            avoid=[monday],
+            good=BandHours(weekdays=["19:00-20:00"]),
+            poor=BandHours(weekdays=["22:00-23:30"]),
+        )
+    )
     tuesday = monday + dt.timedelta(days=1)
     assert [hours.band(tuesday, h * 60) for h in (12, 18, 19, 22, 23)] == [UNACCEPTABLE, ACCEPTABLE, GOOD, POOR, POOR]
     assert hours.band(monday, 19 * 60) == UNACCEPTABLE  # an avoided date
@@ -184,12 +223,19 @@ def test_fairness_rotates_the_poor_slot():
 
 def test_past_burden_of_the_example(example_root):
     org = load_organisation(example_root)
-    people = [Participant(s, org.collectives[s].info.timezone, 1, hours_of(org.collectives[s].info.availability))
-              for s in ("south-africa", "el-salvador", "india", "los-angeles", "mexico")]
+    people = [
+        Participant(s, org.collectives[s].info.timezone, 1, hours_of(org.collectives[s].info.availability))
+        for s in ("south-africa", "el-salvador", "india", "los-angeles", "mexico")
+    ]
     burden = past_burden(org, people, ts(2026, 12, 1), exclude="ic-2026-12")
     # ic-2026-06 started 07:00 in Los Angeles: 08:00 in San Salvador and Mexico City, before their Saturday hours.
-    assert burden == {"south-africa": [], "el-salvador": ["ic-2026-06"], "india": [],
-                      "los-angeles": ["ic-2026-06"], "mexico": ["ic-2026-06"]}
+    assert burden == {
+        "south-africa": [],
+        "el-salvador": ["ic-2026-06"],
+        "india": [],
+        "los-angeles": ["ic-2026-06"],
+        "mexico": ["ic-2026-06"],
+    }
     assert past_burden(org, people, ts(2026, 6, 1))["los-angeles"] == []
 
 
@@ -206,8 +252,10 @@ def test_find_slots_example(example_root):
             start = dt.datetime.fromisoformat(c.start_utc).astimezone(ZoneInfo(s.zone))
             assert s.start == start.strftime("%Y-%m-%dT%H:%M") and s.weekday == start.strftime("%A")
         start, week = dt.datetime.fromisoformat(c.start_utc), dt.timedelta(days=7)
-        near = any(start - week <= t <= start + dt.timedelta(minutes=90) + week
-                   for t in (dt.datetime(2026, 10, 25, 1, tzinfo=UTC), dt.datetime(2026, 11, 1, 9, tzinfo=UTC)))
+        near = any(
+            start - week <= t <= start + dt.timedelta(minutes=90) + week
+            for t in (dt.datetime(2026, 10, 25, 1, tzinfo=UTC), dt.datetime(2026, 11, 1, 9, tzinfo=UTC))
+        )
         assert bool(c.warnings) == near
 
 
@@ -231,14 +279,17 @@ def test_length_parser_never_crashes(text):
         assert 1 <= minutes <= 1440
 
 
-@pytest.mark.parametrize("text", ["", " ", "0", "h", "m", "2h60m", "2h30", "-5", "1.5h", "1441", "25h", "2 h", "90s",
-                                  "2h30m5"])
+@pytest.mark.parametrize(
+    "text", ["", " ", "0", "h", "m", "2h60m", "2h30", "-5", "1.5h", "1441", "25h", "2 h", "90s", "2h30m5"]
+)
 def test_length_rejects(text):
     with pytest.raises(ValueError):
         parse_length(text)
 
 
-@pytest.mark.parametrize(("text", "minutes"), [("90", 90), ("2h", 120), ("2h30m", 150), ("1h05m", 65), ("45m", 45),
-                                               ("24h", 1440), (" 3H ", 180)])
+@pytest.mark.parametrize(
+    ("text", "minutes"),
+    [("90", 90), ("2h", 120), ("2h30m", 150), ("1h05m", 65), ("45m", 45), ("24h", 1440), (" 3H ", 180)],
+)
 def test_length_accepts(text, minutes):
     assert parse_length(text) == minutes

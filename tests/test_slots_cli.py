@@ -26,16 +26,41 @@ def test_markdown_vote_for_the_example_meeting(run, example_root):
 
 
 def test_markdown_across_a_clock_change(run, example_root):
-    result = run("slots", "ic-2026-12", "--root", str(example_root), "--format", "markdown",
-                 "--from", "2026-10-20", "--to", "2026-11-03", "--top", "3")
+    result = run(
+        "slots",
+        "ic-2026-12",
+        "--root",
+        str(example_root),
+        "--format",
+        "markdown",
+        "--from",
+        "2026-10-20",
+        "--to",
+        "2026-11-03",
+        "--top",
+        "3",
+    )
     assert result.exit_code == 0, result.stderr
     check_golden("ic-2026-12-october.md", result.stdout)
     assert "clocks change in Europe/Paris (france) on Sun 2026-10-25" in result.stdout
 
 
 def test_text_output(run, example_root):
-    result = run("slots", "--collectives", "india,mexico", "--root", str(example_root),
-                 "--from", "2026-12-01", "--days", "7", "--length", "1h30m", "--top", "2")
+    result = run(
+        "slots",
+        "--collectives",
+        "india,mexico",
+        "--root",
+        str(example_root),
+        "--from",
+        "2026-12-01",
+        "--days",
+        "7",
+        "--length",
+        "1h30m",
+        "--top",
+        "2",
+    )
     assert result.exit_code == 0, result.stderr
     out = result.stdout
     assert "1h30m long; start times every 15 minutes from 2026-12-01 to 2026-12-07 (UTC dates): 672 ranked" in out
@@ -68,20 +93,23 @@ def test_output_file_is_not_overwritten(run, example_root, tmp_path):
     assert run(*args, "--force").exit_code == 0
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (("--collectives", "india,mexcio"), "no collective 'mexcio'; did you mean 'mexico'?"),
-    (("--collectives", ","), "--collectives is empty"),
-    (("ic-2026-13",), "no meeting 'ic-2026-13'; did you mean"),
-    ((), "give a meeting id or --collectives"),
-    (("ic-2026-12", "--length", "2h75m"), "--length: '2h75m' is not a length"),
-    (("ic-2026-12", "--length", "0"), "--length: '0': the length must be between"),
-    (("ic-2026-12", "--step", "abc"), "--step: 'abc' is not a length"),
-    (("ic-2026-12", "--from", "2026-12-20", "--to", "2026-12-01"), "the range is reversed"),
-    (("ic-2026-12", "--from", "2026-13-01"), "--from: '2026-13-01' is not a date"),
-    (("ic-2026-12", "--to", "2027-01-01", "--days", "3"), "give --to or --days, not both"),
-    (("ic-2026-12", "--days", "1000"), "look at most 366 days"),
-    (("ic-2026-12", "--top", "0"), "--top and --days must be at least 1"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--collectives", "india,mexcio"), "no collective 'mexcio'; did you mean 'mexico'?"),
+        (("--collectives", ","), "--collectives is empty"),
+        (("ic-2026-13",), "no meeting 'ic-2026-13'; did you mean"),
+        ((), "give a meeting id or --collectives"),
+        (("ic-2026-12", "--length", "2h75m"), "--length: '2h75m' is not a length"),
+        (("ic-2026-12", "--length", "0"), "--length: '0': the length must be between"),
+        (("ic-2026-12", "--step", "abc"), "--step: 'abc' is not a length"),
+        (("ic-2026-12", "--from", "2026-12-20", "--to", "2026-12-01"), "the range is reversed"),
+        (("ic-2026-12", "--from", "2026-13-01"), "--from: '2026-13-01' is not a date"),
+        (("ic-2026-12", "--to", "2027-01-01", "--days", "3"), "give --to or --days, not both"),
+        (("ic-2026-12", "--days", "1000"), "look at most 366 days"),
+        (("ic-2026-12", "--top", "0"), "--top and --days must be at least 1"),
+    ],
+)
 def test_bad_input_is_a_usage_error(run, example_root, args, message):
     result = run("slots", *args, "--root", str(example_root))
     assert result.exit_code == 2, result.stdout
@@ -99,8 +127,9 @@ def test_bad_data_stops_with_the_problem(run, org_copy):
 
 def test_validate_checks_hours(run, org_copy):
     path = org_copy / "collectives" / "mexico" / "collective.toml"
-    text = path.read_text(encoding="utf-8").replace('weekdays = ["18:00-22:00"]',
-                                                    'weekdays = ["18:00-22:00", "21:00-23:00", "23:00-24:30"]')
+    text = path.read_text(encoding="utf-8").replace(
+        'weekdays = ["18:00-22:00"]', 'weekdays = ["18:00-22:00", "21:00-23:00", "23:00-24:30"]'
+    )
     path.write_text(text + '\n[availability.poor]\nsunday = ["20:00-08:00"]\n', encoding="utf-8")
     result = run("validate", str(org_copy))
     assert result.exit_code == 1
@@ -112,7 +141,9 @@ def test_validate_checks_hours(run, org_copy):
 
 def test_good_and_poor_bands_from_collective_toml(run, org_copy):
     path = org_copy / "collectives" / "france" / "collective.toml"
-    path.write_text(path.read_text(encoding="utf-8") + """
+    path.write_text(
+        path.read_text(encoding="utf-8")
+        + """
 [availability]
 weekdays = ["18:00-22:00"]
 saturday = ["08:00-20:00"]
@@ -122,10 +153,28 @@ avoid = [2026-12-24]
 sunday = ["10:00-14:00"]
 [availability.poor]
 weekdays = ["06:00-08:00"]
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     assert run("validate", str(org_copy)).exit_code == 0
-    result = run("slots", "ic-2026-12", "--collectives", "france", "--root", str(org_copy), "--format", "json",
-                 "--from", "2026-12-14", "--days", "7", "--length", "2h", "--top", "1")
+    result = run(
+        "slots",
+        "ic-2026-12",
+        "--collectives",
+        "france",
+        "--root",
+        str(org_copy),
+        "--format",
+        "json",
+        "--from",
+        "2026-12-14",
+        "--days",
+        "7",
+        "--length",
+        "2h",
+        "--top",
+        "1",
+    )
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)
     assert [p["slug"] for p in data["participants"]] == ["france"]

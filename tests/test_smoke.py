@@ -46,8 +46,9 @@ def test_main_registers_only_the_command_it_runs_and_lists_them_all_for_help(run
         assert commands_section(proc.stdout) == commands_section(run("--help").stdout)
     proc = subprocess.run([sys.executable, "-m", "redflag_coord", "valdate"], capture_output=True, text=True, env=env)
     assert proc.returncode == 2 and "Did you mean 'validate'?" in proc.stderr
-    proc = subprocess.run([sys.executable, "-m", "redflag_coord", "report", "status", "--help"],
-                          capture_output=True, text=True, env=env)
+    proc = subprocess.run(
+        [sys.executable, "-m", "redflag_coord", "report", "status", "--help"], capture_output=True, text=True, env=env
+    )
     assert proc.returncode == 0 and "Filed, late, draft or missing" in proc.stdout
 
 

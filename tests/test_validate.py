@@ -51,7 +51,7 @@ def test_unknown_key_suggests(org_copy):
 
 
 def test_unknown_key_without_close_match_lists_allowed(org_copy):
-    edit(org_copy, LA_MEMBERS, 'role = "Red Flag distribution"', 'zzz = 1')
+    edit(org_copy, LA_MEMBERS, 'role = "Red Flag distribution"', "zzz = 1")
     assert only(org_copy) == (LA_MEMBERS, 12, 1, "error", "unknown-key")
     assert "allowed keys: handle, role, languages, joined, email, phone, invite" in message(org_copy)
 
@@ -84,8 +84,7 @@ def test_bad_choice_lists_allowed_values(org_copy):
     edit(org_copy, LA_REL, 'stage = "contact"\ncomrade = "don-luis"', 'stage = "contac"\ncomrade = "don-luis"')
     assert only(org_copy) == (LA_REL, 53, 1, "error", "bad-choice")
     assert message(org_copy) == (
-        "'contac' is not allowed; choose one of "
-        "'contact', 'reader', 'writer', 'study-group', 'recruit' or 'member'"
+        "'contac' is not allowed; choose one of 'contact', 'reader', 'writer', 'study-group', 'recruit' or 'member'"
     )
 
 
@@ -324,7 +323,11 @@ def test_cli_json(run, org_copy):
     assert result.exit_code == 1
     (obj,) = json.loads(result.stdout)
     assert obj == {
-        "file": IC, "line": 5, "column": 1, "severity": "error", "code": "unknown-zone",
+        "file": IC,
+        "line": 5,
+        "column": 1,
+        "severity": "error",
+        "code": "unknown-zone",
         "message": "unknown zone 'America/Los Angeles'; did you mean 'America/Los_Angeles'?",
         "key": "timezone",
     }
@@ -387,7 +390,11 @@ def test_module_entry_point(example_root):
     import subprocess
     import sys
 
-    proc = subprocess.run([sys.executable, "-m", "redflag_coord", "validate", str(example_root)],
-                          capture_output=True, text=True, env={**os.environ, "REDFLAG_TODAY": "2026-11-27"})
+    proc = subprocess.run(
+        [sys.executable, "-m", "redflag_coord", "validate", str(example_root)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "REDFLAG_TODAY": "2026-11-27"},
+    )
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stderr

@@ -12,9 +12,20 @@ from hypothesis import strategies as st
 from redflag_coord.tz.zones import check_zone_name, describe_offset, resolve
 
 ZONES = [
-    "America/Los_Angeles", "America/El_Salvador", "America/Mexico_City", "America/Tegucigalpa",
-    "Africa/Johannesburg", "Europe/Paris", "Asia/Kolkata", "Asia/Kathmandu", "Asia/Manila",
-    "Pacific/Chatham", "Australia/Lord_Howe", "America/Santiago", "Pacific/Kiritimati", "UTC",
+    "America/Los_Angeles",
+    "America/El_Salvador",
+    "America/Mexico_City",
+    "America/Tegucigalpa",
+    "Africa/Johannesburg",
+    "Europe/Paris",
+    "Asia/Kolkata",
+    "Asia/Kathmandu",
+    "Asia/Manila",
+    "Pacific/Chatham",
+    "Australia/Lord_Howe",
+    "America/Santiago",
+    "Pacific/Kiritimati",
+    "UTC",
 ]
 
 walls = st.datetimes(min_value=dt.datetime(2000, 1, 1), max_value=dt.datetime(2037, 12, 31))
@@ -29,7 +40,7 @@ def test_resolve_agrees_with_zoneinfo(wall, zone):
     if result.kind == "gap":
         # no instant shows this wall time in the zone
         for cand in (early, late):
-            assert cand.astimezone(dt.timezone.utc).astimezone(tz).replace(tzinfo=None) != wall
+            assert cand.astimezone(dt.UTC).astimezone(tz).replace(tzinfo=None) != wall
     else:
         for instant in result.instants:
             assert instant.astimezone(tz).replace(tzinfo=None) == wall
@@ -46,9 +57,9 @@ def test_spring_forward_gap_and_fall_back_overlap_in_los_angeles():
 
 def test_half_and_quarter_hour_zones():
     kolkata = resolve(dt.datetime(2026, 12, 13, 4, 30), "Asia/Kolkata").instant
-    assert kolkata == dt.datetime(2026, 12, 12, 23, 0, tzinfo=dt.timezone.utc)
+    assert kolkata == dt.datetime(2026, 12, 12, 23, 0, tzinfo=dt.UTC)
     kathmandu = resolve(dt.datetime(2026, 12, 12, 20, 45), "Asia/Kathmandu").instant
-    assert kathmandu == dt.datetime(2026, 12, 12, 15, 0, tzinfo=dt.timezone.utc)
+    assert kathmandu == dt.datetime(2026, 12, 12, 15, 0, tzinfo=dt.UTC)
     assert describe_offset(kathmandu.astimezone(ZoneInfo("Asia/Kathmandu"))) == "UTC+05:45"
     assert describe_offset(kathmandu.astimezone(ZoneInfo("America/Los_Angeles"))) == "UTC-08:00"
 
@@ -57,10 +68,15 @@ def test_the_example_meeting_lands_on_the_same_instant_in_every_zone():
     instant = resolve(dt.datetime(2026, 12, 12, 7, 0), "America/Los_Angeles").instant
     local = {z: instant.astimezone(ZoneInfo(z)).strftime("%a %H:%M") for z in ZONES[:9]}
     assert local == {
-        "America/Los_Angeles": "Sat 07:00", "America/El_Salvador": "Sat 09:00",
-        "America/Mexico_City": "Sat 09:00", "America/Tegucigalpa": "Sat 09:00",
-        "Africa/Johannesburg": "Sat 17:00", "Europe/Paris": "Sat 16:00", "Asia/Kolkata": "Sat 20:30",
-        "Asia/Kathmandu": "Sat 20:45", "Asia/Manila": "Sat 23:00",
+        "America/Los_Angeles": "Sat 07:00",
+        "America/El_Salvador": "Sat 09:00",
+        "America/Mexico_City": "Sat 09:00",
+        "America/Tegucigalpa": "Sat 09:00",
+        "Africa/Johannesburg": "Sat 17:00",
+        "Europe/Paris": "Sat 16:00",
+        "Asia/Kolkata": "Sat 20:30",
+        "Asia/Kathmandu": "Sat 20:45",
+        "Asia/Manila": "Sat 23:00",
     }
 
 

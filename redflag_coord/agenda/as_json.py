@@ -37,8 +37,12 @@ def to_dict(a: Agenda) -> dict[str, Any]:
         "for": a.for_collective,
         "include_private": a.include_private,
         "today": _iso(a.today),
-        "occurrence": {"date": _iso(a.occurrence.date), "number": a.occurrence.index,
-                       "recurring": a.occurrence.recurring, "chosen": a.occurrence.chosen},
+        "occurrence": {
+            "date": _iso(a.occurrence.date),
+            "number": a.occurrence.index,
+            "recurring": a.occurrence.recurring,
+            "chosen": a.occurrence.chosen,
+        },
         "timezone": a.zone,
         "start": _iso(a.local(a.start, a.zone)),
         "end": _iso(a.local(a.end, a.zone)),
@@ -51,14 +55,29 @@ def to_dict(a: Agenda) -> dict[str, Any]:
         "opens": a.opens,
         "reports_due": _iso(a.reports_due),
         "zones": [
-            {"collective": z.collective, "timezone": z.zone, "start": _iso(z.start), "end": _iso(z.end),
-             "start_day_differs": z.start_day_differs, "end_day_differs": z.end_day_differs}
+            {
+                "collective": z.collective,
+                "timezone": z.zone,
+                "start": _iso(z.start),
+                "end": _iso(z.end),
+                "start_day_differs": z.start_day_differs,
+                "end_day_differs": z.end_day_differs,
+            }
             for z in a.zones
         ],
         "items": [
-            {"number": i.number, "kind": i.kind, "topic": i.topic, "lead": i.lead,
-             "start": _iso(a.local(i.start, a.zone)), "end": _iso(a.local(i.end, a.zone)),
-             "start_utc": _iso(i.start), "minutes": i.minutes, "fit": i.fit, "notes": i.notes}
+            {
+                "number": i.number,
+                "kind": i.kind,
+                "topic": i.topic,
+                "lead": i.lead,
+                "start": _iso(a.local(i.start, a.zone)),
+                "end": _iso(a.local(i.end, a.zone)),
+                "start_utc": _iso(i.start),
+                "minutes": i.minutes,
+                "fit": i.fit,
+                "notes": i.notes,
+            }
             for i in a.items
         ],
         "time_check": {
@@ -84,18 +103,26 @@ def _report(r: ReportSlot) -> dict[str, Any]:
         "filed_by": r.filed_by,
         "on_time": r.on_time,
         "summary": r.summary,
-        "red_flag": {"copies": f.copies, "readers": f.readers,
-                     "distribution": [{"site": d.site, "copies": d.copies, "date": _iso(d.date)}
-                                      for d in r.distribution]},
+        "red_flag": {
+            "copies": f.copies,
+            "readers": f.readers,
+            "distribution": [{"site": d.site, "copies": d.copies, "date": _iso(d.date)} for d in r.distribution],
+        },
         "relationships": {"by_stage": f.by_stage, "by_nature": f.by_nature, "new": f.new, "moved_up": f.moved_up},
         "recruits": f.recruits,
-        "articles": [{"title": x.title, "language": x.language, "status": x.status, "topic": x.topic}
-                     for x in r.articles],
+        "articles": [
+            {"title": x.title, "language": x.language, "status": x.status, "topic": x.topic} for x in r.articles
+        ],
         "requests": [{"to": q.to, "text": q.text} for q in r.requests],
-        "change": None if r.change is None else {
-            "previous_meeting": r.change.previous_meeting, "copies": r.change.copies,
-            "readers": r.change.readers, "recruits": r.change.recruits,
-            "by_stage": r.change.by_stage, "by_nature": r.change.by_nature,
+        "change": None
+        if r.change is None
+        else {
+            "previous_meeting": r.change.previous_meeting,
+            "copies": r.change.copies,
+            "readers": r.change.readers,
+            "recruits": r.change.recruits,
+            "by_stage": r.change.by_stage,
+            "by_nature": r.change.by_nature,
         },
     }
     if r.private:

@@ -12,10 +12,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Literal
 
-from redflag_coord.org.occurrences import Occurrence, OccurrenceError, pick
 from redflag_coord.i18n.labels import pick_language
 from redflag_coord.org.load import Organisation, rel_path
 from redflag_coord.org.model import Meeting, Report, Stage
+from redflag_coord.org.occurrences import Occurrence, OccurrenceError, pick
 from redflag_coord.tz.zones import UTC, resolve, to_local, zone
 
 Fit = Literal["inside", "partly", "outside"]
@@ -221,16 +221,32 @@ def build_agenda(
     items = _items(meeting, start, end, names)
     reports = _reports(org, convener, meeting_id, meeting, start, names, include_private)
     return Agenda(
-        meeting_id=meeting_id, convener=convener, convener_name=names.get(convener, convener),
-        title=meeting.title, status=meeting.status.value, sequence=meeting.sequence,
-        description=(meeting.description or "").strip() or None, location=meeting.location, url=meeting.url,
-        lang=language, for_collective=for_collective,
-        include_private=include_private, today=today, occurrence=occurrence,
-        zone=meeting.timezone, view_zone=view_zone, start=start, end=end, minutes=meeting.duration_minutes,
-        opens=meeting.opens, opens_name=names.get(meeting.opens) if meeting.opens else None,
+        meeting_id=meeting_id,
+        convener=convener,
+        convener_name=names.get(convener, convener),
+        title=meeting.title,
+        status=meeting.status.value,
+        sequence=meeting.sequence,
+        description=(meeting.description or "").strip() or None,
+        location=meeting.location,
+        url=meeting.url,
+        lang=language,
+        for_collective=for_collective,
+        include_private=include_private,
+        today=today,
+        occurrence=occurrence,
+        zone=meeting.timezone,
+        view_zone=view_zone,
+        start=start,
+        end=end,
+        minutes=meeting.duration_minutes,
+        opens=meeting.opens,
+        opens_name=names.get(meeting.opens) if meeting.opens else None,
         reports_due=meeting.reports_due,
         zones=zone_rows(org, convener, meeting, start, end, for_collective),
-        items=items, time_check=_time_check(meeting, items), reports=reports,
+        items=items,
+        time_check=_time_check(meeting, items),
+        reports=reports,
         missing=_missing(meeting, reports, names),
         requests_to_you=_requests_to(for_collective, reports),
         warnings=tuple(warnings),
@@ -255,12 +271,15 @@ def _start_instant(meeting: Meeting, occ: Occurrence, rel: str) -> tuple[dt.date
     local = resolve(wall, meeting.timezone)
     when = wall.isoformat(timespec="minutes")
     if local.kind == "gap":
-        raise AgendaError(f"{rel}: the meeting on {occ.date} would start at {when}, which does not exist in "
-                          f"{meeting.timezone} (the clocks skip that hour for daylight saving time); "
-                          f"move the meeting or add {occ.date} to its recurrence exceptions")
+        raise AgendaError(
+            f"{rel}: the meeting on {occ.date} would start at {when}, which does not exist in "
+            f"{meeting.timezone} (the clocks skip that hour for daylight saving time); "
+            f"move the meeting or add {occ.date} to its recurrence exceptions"
+        )
     if local.kind == "ambiguous":
-        return local.instants[0], [Notice("ambiguous-start", {"wall": when, "zone": meeting.timezone,
-                                                              "used": local.instants[0].isoformat()})]
+        return local.instants[0], [
+            Notice("ambiguous-start", {"wall": when, "zone": meeting.timezone, "used": local.instants[0].isoformat()})
+        ]
     return local.instant, []
 
 
@@ -283,7 +302,11 @@ def _language(org: Organisation, meeting: Meeting, lang: str | None, for_collect
 
 
 def zone_rows(
-    org: Organisation, convener: str, meeting: Meeting, start: dt.datetime, end: dt.datetime,
+    org: Organisation,
+    convener: str,
+    meeting: Meeting,
+    start: dt.datetime,
+    end: dt.datetime,
     for_collective: str | None = None,
 ) -> tuple[ZoneRow, ...]:
     """Start and end in each participating collective's zone: the --for collective, the convener, then the rest."""
@@ -316,15 +339,28 @@ def _items(meeting: Meeting, start: dt.datetime, end: dt.datetime, names: dict[s
     out = []
     for n, (item, (s, e)) in enumerate(zip(meeting.items, times), start=1):
         fit: Fit = "inside" if e <= end else ("partly" if s < end else "outside")
-        out.append(ItemSlot(n, item.kind.value, item.topic, item.lead, names.get(item.lead) if item.lead else None,
-                            s, e, item.duration_minutes, fit, item.notes))
+        out.append(
+            ItemSlot(
+                n,
+                item.kind.value,
+                item.topic,
+                item.lead,
+                names.get(item.lead) if item.lead else None,
+                s,
+                e,
+                item.duration_minutes,
+                fit,
+                item.notes,
+            )
+        )
     return tuple(out)
 
 
 def _time_check(meeting: Meeting, items: tuple[ItemSlot, ...]) -> TimeCheck:
     used = sum(i.minutes for i in items)
     return TimeCheck(
-        meeting_minutes=meeting.duration_minutes, scheduled_minutes=used,
+        meeting_minutes=meeting.duration_minutes,
+        scheduled_minutes=used,
         over_minutes=max(0, used - meeting.duration_minutes),
         spare_minutes=max(0, meeting.duration_minutes - used),
         break_minutes=sum(i.minutes for i in items if i.kind == "break"),
@@ -336,8 +372,13 @@ def _time_check(meeting: Meeting, items: tuple[ItemSlot, ...]) -> TimeCheck:
 
 
 def _reports(
-    org: Organisation, convener: str, meeting_id: str, meeting: Meeting, start: dt.datetime,
-    names: dict[str, str], include_private: bool,
+    org: Organisation,
+    convener: str,
+    meeting_id: str,
+    meeting: Meeting,
+    start: dt.datetime,
+    names: dict[str, str],
+    include_private: bool,
 ) -> tuple[ReportSlot, ...]:
     filed = org.reports_for(meeting_id)
     previous = previous_meeting(org, convener, meeting_id, start)
@@ -358,7 +399,7 @@ def previous_meeting(org: Organisation, convener: str, meeting_id: str, start: d
     """The convener's latest one-off meeting before `start` (recurring series are not compared)."""
     c = org.collectives.get(convener)
     best: tuple[dt.datetime, str] | None = None
-    for mid, m in (c.meetings.items() if c else ()):
+    for mid, m in c.meetings.items() if c else ():
         if mid == meeting_id or m.recurrence is not None:
             continue
         local = resolve(m.start, m.timezone)
@@ -398,17 +439,30 @@ def _deltas(now: dict[str, int], then: dict[str, int], keys: list[str]) -> dict[
 
 
 def _slot(
-    org: Organisation, slug: str, r: Report, meeting: Meeting, figures: Figures, change: Change | None,
-    names: dict[str, str], include_private: bool,
+    org: Organisation,
+    slug: str,
+    r: Report,
+    meeting: Meeting,
+    figures: Figures,
+    change: Change | None,
+    names: dict[str, str],
+    include_private: bool,
 ) -> ReportSlot:
     return ReportSlot(
-        collective=slug, name=names.get(slug, slug), filed=r.filed, filed_by=r.filed_by,
+        collective=slug,
+        name=names.get(slug, slug),
+        filed=r.filed,
+        filed_by=r.filed_by,
         on_time=None if meeting.reports_due is None else r.filed <= meeting.reports_due,
-        summary=r.summary.strip(), figures=figures,
-        distribution=tuple(Distribution(d.site, d.copies, d.date) for d in (r.red_flag.distribution if r.red_flag else [])),
+        summary=r.summary.strip(),
+        figures=figures,
+        distribution=tuple(
+            Distribution(d.site, d.copies, d.date) for d in (r.red_flag.distribution if r.red_flag else [])
+        ),
         articles=tuple(Article(a.title, a.language, a.status.value, a.topic) for a in r.articles),
-        requests=tuple(RequestOut(slug, names.get(slug, slug), q.to, names.get(q.to, q.to), q.text.strip())
-                       for q in r.requests),
+        requests=tuple(
+            RequestOut(slug, names.get(slug, slug), q.to, names.get(q.to, q.to), q.text.strip()) for q in r.requests
+        ),
         change=change,
         private=_filer_contact(org, slug, r.filed_by) if include_private else {},
     )
@@ -417,7 +471,7 @@ def _slot(
 def _filer_contact(org: Organisation, slug: str, handle: str | None) -> dict[str, str]:
     """With --include-private: how to reach the member who filed the report."""
     c = org.collectives.get(slug)
-    for m in (c.members.members if c and c.members else []):
+    for m in c.members.members if c and c.members else []:
         if m.handle == handle:
             return {k: v for k, v in (("email", m.email), ("phone", m.phone)) if v}
     return {}

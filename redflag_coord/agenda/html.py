@@ -97,7 +97,9 @@ def render_html(a: Agenda) -> str:
     parts.append(_section(t("reports_heading"), reports))
     missing = [f'<span class="label">{e(n)}:</span> {e(why)}' for n, why in v.missing_lines(a, t)]
     if a.expects_reports:
-        parts.append(_section(t("missing_heading"), _list(missing, raw=True) if missing else f"<p>{e(t('missing_none'))}</p>"))
+        parts.append(
+            _section(t("missing_heading"), _list(missing, raw=True) if missing else f"<p>{e(t('missing_none'))}</p>")
+        )
     parts += ["</main></body>", "</html>"]
     return "\n".join(parts) + "\n"
 
@@ -158,8 +160,10 @@ def _table(table: v.Table, classes: str = "", row_classes: list[str] | None = No
 def _zones(a: Agenda, t: Labels) -> str:
     """Collective and zone share a cell (the zone small below), so the table fits a phone."""
     table = v.zone_table(a, t)
-    head = (f'<tr><th>{e(table.headers[0])} · {e(table.headers[1])}</th>'
-            f'<th class="num">{e(table.headers[2])}</th><th class="num">{e(table.headers[3])}</th></tr>')
+    head = (
+        f"<tr><th>{e(table.headers[0])} · {e(table.headers[1])}</th>"
+        f'<th class="num">{e(table.headers[2])}</th><th class="num">{e(table.headers[3])}</th></tr>'
+    )
     body = "".join(
         f'<tr><td>{e(name)}<br><span class="zone">{e(zone)}</span></td>'
         f'<td class="num">{e(start)}</td><td class="num">{e(end)}</td></tr>'
@@ -171,14 +175,20 @@ def _zones(a: Agenda, t: Labels) -> str:
 def _items(a: Agenda, t: Labels) -> str:
     if not a.items:
         return f"<p>{e(t('no_items'))}</p>"
-    classes = [" ".join(c for c in ("break" if i.kind == "break" else "", "" if i.fit == "inside" else "outside") if c)
-               for i in a.items]
+    classes = [
+        " ".join(c for c in ("break" if i.kind == "break" else "", "" if i.fit == "inside" else "outside") if c)
+        for i in a.items
+    ]
     return _table(v.item_table(a, t), "stack items", classes) + _note(v.items_zone_note(a, t))
 
 
 def _report(r: ReportSlot, a: Agenda, t: Labels) -> str:
-    out = [f'<article class="report" id="report-{e(r.collective)}">', f"<h3>{e(r.name)}</h3>",
-           f'<p class="filed">{e(v.filed_line(r, a, t))}</p>', f"<p>{e(r.summary)}</p>"]
+    out = [
+        f'<article class="report" id="report-{e(r.collective)}">',
+        f"<h3>{e(r.name)}</h3>",
+        f'<p class="filed">{e(v.filed_line(r, a, t))}</p>',
+        f"<p>{e(r.summary)}</p>",
+    ]
     figures = []
     private = v.private_line(r, t)
     if private:
@@ -199,7 +209,11 @@ def _report(r: ReportSlot, a: Agenda, t: Labels) -> str:
         out.append(_list([v.article_line(x.title, x.language, x.status, t) for x in r.articles]))
     if r.requests:
         out.append(f'<p class="label">{e(t("requests"))}</p>')
-        out.append(_list([f'<span class="label">{e(t("request_to", name=q.to_name))}:</span> {e(q.text)}'
-                          for q in r.requests], raw=True))
+        out.append(
+            _list(
+                [f'<span class="label">{e(t("request_to", name=q.to_name))}:</span> {e(q.text)}' for q in r.requests],
+                raw=True,
+            )
+        )
     out.append("</article>")
     return "".join(out)

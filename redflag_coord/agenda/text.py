@@ -54,7 +54,10 @@ def _text_head(a: Agenda, t: Labels, extra: tuple[tuple[str, str], ...] = ()) ->
     out += ["", _heading(t("times_heading"))]
     out += _text_table(v.zone_table(a, t)) + ["  " + v.zone_note(a, t), ""]
     out += [_heading(t("items_heading"))]
-    out += (_text_table(v.item_table(a, t)) if a.items else ["  " + t("no_items")]) + ["  " + v.items_zone_note(a, t), ""]
+    out += (_text_table(v.item_table(a, t)) if a.items else ["  " + t("no_items")]) + [
+        "  " + v.items_zone_note(a, t),
+        "",
+    ]
     return out
 
 
@@ -173,8 +176,13 @@ def render_markdown(a: Agenda) -> str:
     out = [f"# {md(a.title)}", "", f"**{md(t('agenda'))}** · {md(v.subtitle(a, t))}", ""]
     out += [f"- **{md(t('when'))}:** " + "<br>".join(md(x) for x in v.when_lines(a, t))]
     note = v.occurrence_note(a, t)
-    for key, value in ((None, note), (t("location"), a.location), (t("link"), a.url),
-                       (t("opens"), a.opens_name), (t("description"), a.description)):
+    for key, value in (
+        (None, note),
+        (t("location"), a.location),
+        (t("link"), a.url),
+        (t("opens"), a.opens_name),
+        (t("description"), a.description),
+    ):
         if value:
             out.append(f"- {md(value)}" if key is None else f"- **{md(key)}:** {md(value)}")
     out += [f"- **{md(t('warning'))}:** {md(w)}" for w in v.notice_lines(a, t)]
@@ -242,5 +250,12 @@ RENDERERS: dict[str, Callable[[Agenda], str]] = {
     "html": render_html,
     "json": render_json,
 }
-SUFFIXES = {".txt": "text", ".text": "text", ".md": "markdown", ".markdown": "markdown",
-            ".html": "html", ".htm": "html", ".json": "json"}
+SUFFIXES = {
+    ".txt": "text",
+    ".text": "text",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".html": "html",
+    ".htm": "html",
+    ".json": "json",
+}

@@ -26,8 +26,9 @@ def labels(a: Agenda) -> Labels:
 
 
 def subtitle(a: Agenda, t: Labels) -> str:
-    return " · ".join([t("meeting_id", id=a.meeting_id), t("convened_by", name=a.convener_name),
-                       t.term("status", a.status)])
+    return " · ".join(
+        [t("meeting_id", id=a.meeting_id), t("convened_by", name=a.convener_name), t.term("status", a.status)]
+    )
 
 
 def occurrence_note(a: Agenda, t: Labels) -> str | None:
@@ -127,9 +128,13 @@ def relationship_lines(r: ReportSlot, t: Labels) -> list[str]:
     f = r.figures
     out = []
     if f.by_stage:
-        out.append(f"{t('by_stage')}: " + ", ".join(f"{t.term('stage', k)} {t.number(v)}" for k, v in f.by_stage.items()))
+        out.append(
+            f"{t('by_stage')}: " + ", ".join(f"{t.term('stage', k)} {t.number(v)}" for k, v in f.by_stage.items())
+        )
     if f.by_nature:
-        out.append(f"{t('by_nature')}: " + ", ".join(f"{t.term('nature', k)} {t.number(v)}" for k, v in f.by_nature.items()))
+        out.append(
+            f"{t('by_nature')}: " + ", ".join(f"{t.term('nature', k)} {t.number(v)}" for k, v in f.by_nature.items())
+        )
     counts = [(t("new"), f.new), (t("moved_up"), f.moved_up)]
     shown = [f"{label}: {t.number(v)}" for label, v in counts if v is not None]
     if shown and (f.by_stage or f.by_nature or any(v for _, v in counts)):
@@ -176,8 +181,14 @@ def notice_lines(a: Agenda, t: Labels) -> list[str]:
         if n.code == "ambiguous-start":
             used = dt.datetime.fromisoformat(n.values["used"])
             local = a.local(used, n.values["zone"])
-            out.append(t("notice.ambiguous-start", wall=f"{t.date(local, 'medium')} {t.time(local)}",
-                         zone=n.values["zone"], used=t.time(used.astimezone(UTC))))
+            out.append(
+                t(
+                    "notice.ambiguous-start",
+                    wall=f"{t.date(local, 'medium')} {t.time(local)}",
+                    zone=n.values["zone"],
+                    used=t.time(used.astimezone(UTC)),
+                )
+            )
         else:
             out.append(t(f"notice.{n.code}"))
     return out

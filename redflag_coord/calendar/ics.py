@@ -27,8 +27,15 @@ Method = Literal["publish", "request", "cancel"]
 PRODID = "-//redflag-coord//redflag-coord//EN"
 DEFAULT_DOMAIN = "redflag-coord.invalid"
 _DOMAIN = re.compile(r"^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$")
-_DAYS = {"monday": "MO", "tuesday": "TU", "wednesday": "WE", "thursday": "TH", "friday": "FR",
-         "saturday": "SA", "sunday": "SU"}
+_DAYS = {
+    "monday": "MO",
+    "tuesday": "TU",
+    "wednesday": "WE",
+    "thursday": "TH",
+    "friday": "FR",
+    "saturday": "SA",
+    "sunday": "SU",
+}
 _WEEKDAY_INDEX = {name: i for i, name in enumerate(_DAYS)}
 _UNBOUNDED_YEARS = 10  # how far ahead a recurrence without an end must have a correct VTIMEZONE
 
@@ -60,8 +67,10 @@ class Built:
 def check_domain(domain: str) -> str:
     d = domain.strip().lower()
     if not _DOMAIN.match(d):
-        raise CalendarError(f"{domain!r} is not a domain name (e.g. 'calendar.example.org'); "
-                            "it makes event UIDs unique: use one the organisation controls, or the default")
+        raise CalendarError(
+            f"{domain!r} is not a domain name (e.g. 'calendar.example.org'); "
+            "it makes event UIDs unique: use one the organisation controls, or the default"
+        )
     return d
 
 
@@ -76,7 +85,7 @@ def stamp_default() -> dt.datetime:
         try:
             value = dt.datetime.fromisoformat(fixed.replace("Z", "+00:00"))
         except ValueError:
-            raise CalendarError(f"REDFLAG_DTSTAMP={fixed!r} is not a date-time such as 2026-11-27T12:00:00Z")
+            raise CalendarError(f"REDFLAG_DTSTAMP={fixed!r} is not a date-time such as 2026-11-27T12:00:00Z") from None
         if value.tzinfo is None:
             raise CalendarError(f"REDFLAG_DTSTAMP={fixed!r} has no offset; end it with Z (UTC)")
         return value.astimezone(UTC).replace(microsecond=0)
@@ -85,7 +94,7 @@ def stamp_default() -> dt.datetime:
         try:
             return dt.datetime.fromtimestamp(int(epoch), UTC)
         except (ValueError, OverflowError, OSError):
-            raise CalendarError(f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds since 1970")
+            raise CalendarError(f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds since 1970") from None
     return dt.datetime.now(UTC).replace(microsecond=0)
 
 
@@ -108,8 +117,7 @@ class Text(vText):
     backslash-N into a newline, so "C:\\New" would not survive the round trip."""
 
     def to_ical(self) -> bytes:
-        escaped = (str(self).replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-                   .replace("\n", "\\n"))
+        escaped = str(self).replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
         return escaped.encode("utf-8")
 
 
@@ -135,11 +143,15 @@ def meeting_times(meeting: Meeting, where: str = "the meeting") -> Times:
     tz = zone(meeting.timezone)
     warnings: list[str] = []
     if local.kind == "gap":
-        raise CalendarError(f"{where}: start {wall} does not exist in {meeting.timezone} (the clocks skip "
-                            "that hour for daylight saving time); move the meeting out of the gap")
+        raise CalendarError(
+            f"{where}: start {wall} does not exist in {meeting.timezone} (the clocks skip "
+            "that hour for daylight saving time); move the meeting out of the gap"
+        )
     if local.kind == "ambiguous":
-        warnings.append(f"{where}: start {wall} occurs twice in {meeting.timezone}; calendar apps take the "
-                        "first, and so does this invite: move the meeting to be unambiguous")
+        warnings.append(
+            f"{where}: start {wall} occurs twice in {meeting.timezone}; calendar apps take the "
+            "first, and so does this invite: move the meeting to be unambiguous"
+        )
     start_utc = local.instants[0]
     start = start_utc.astimezone(tz)
     end_utc = start_utc + dt.timedelta(minutes=meeting.duration_minutes)
@@ -169,7 +181,8 @@ def rrule(meeting: Meeting, start: dt.datetime) -> dict:
             raise CalendarError(
                 f"recurrence: the first meeting ({meeting.start.date()}) is a {first_day}, "
                 f"not one of the weekdays {', '.join(days)}; calendar apps disagree on whether it happens: "
-                "move 'start' to a meeting day")
+                "move 'start' to a meeting day"
+            )
         if r.frequency == "monthly":
             nth = (meeting.start.day - 1) // 7 + 1
             rule["BYDAY"] = [f"{-1 if nth == 5 else nth}{_DAYS[d]}" for d in days]
@@ -196,8 +209,10 @@ def exdates(meeting: Meeting, where: str) -> tuple[list[dt.datetime], list[str]]
     out, warnings = [], []
     days = {_WEEKDAY_INDEX[d] for d in r.weekdays} or {meeting.start.weekday()}
     for day in sorted(set(r.exceptions)):
-        if day < meeting.start.date() or (r.until and day > r.until) or (
-            r.frequency == "weekly" and day.weekday() not in days
+        if (
+            day < meeting.start.date()
+            or (r.until and day > r.until)
+            or (r.frequency == "weekly" and day.weekday() not in days)
         ):
             warnings.append(f"{where}: exception {day} is not a meeting day of the recurrence; left out")
             continue
@@ -290,14 +305,22 @@ def attendees(org: Organisation, convener: str, meeting: Meeting) -> list[vCalAd
             if not (m.invite and m.email) or m.email.lower() in out:
                 continue
             a = vCalAddress(f"mailto:{m.email}")
-            a.params.update({"CN": _param(m.handle), "CUTYPE": "INDIVIDUAL", "ROLE": "REQ-PARTICIPANT",
-                             "PARTSTAT": "NEEDS-ACTION", "RSVP": "TRUE"})
+            a.params.update(
+                {
+                    "CN": _param(m.handle),
+                    "CUTYPE": "INDIVIDUAL",
+                    "ROLE": "REQ-PARTICIPANT",
+                    "PARTSTAT": "NEEDS-ACTION",
+                    "RSVP": "TRUE",
+                }
+            )
             out[m.email.lower()] = a
     return sorted(out.values(), key=lambda a: str(a.params["CN"]))
 
 
-def build_event(org: Organisation, convener: str, meeting_id: str, meeting: Meeting, settings: Settings,
-                method: Method = "publish") -> tuple[Event, list[str]]:
+def build_event(
+    org: Organisation, convener: str, meeting_id: str, meeting: Meeting, settings: Settings, method: Method = "publish"
+) -> tuple[Event, list[str]]:
     where = f"meeting {meeting_id}"
     times = meeting_times(meeting, where)
     warnings = list(times.warnings)
@@ -309,9 +332,11 @@ def build_event(org: Organisation, convener: str, meeting_id: str, meeting: Meet
         status = "CANCELLED"
         if meeting.status is not Status.cancelled:
             sequence += 1  # RFC 5546: a change of STATUS raises SEQUENCE
-            warnings.append(f"{where}: status in the file is still {meeting.status.value!r}; the cancellation "
-                            f"carries SEQUENCE {sequence}. Record it with 'invite {meeting_id} --method cancel "
-                            "--bump' so later runs agree")
+            warnings.append(
+                f"{where}: status in the file is still {meeting.status.value!r}; the cancellation "
+                f"carries SEQUENCE {sequence}. Record it with 'invite {meeting_id} --method cancel "
+                "--bump' so later runs agree"
+            )
     e.add("SEQUENCE", sequence)
     e.add("DTSTART", _aware(times.start))
     e.add("DTEND", _aware(times.end))
@@ -380,8 +405,10 @@ def invite(org: Organisation, meeting_id: str, method: Method, settings: Setting
     convener, meeting = found
     event, warnings = build_event(org, convener, meeting_id, meeting, settings, method)
     if method in ("request", "cancel") and not settings.attendees:
-        warnings.append(f"a {method.upper()} without attendees: pass --attendees to address the opted-in "
-                        "members (mail clients need to find the recipient among them)")
+        warnings.append(
+            f"a {method.upper()} without attendees: pass --attendees to address the opted-in "
+            "members (mail clients need to find the recipient among them)"
+        )
     return Built(_calendar(method, [(event, meeting)]), warnings)
 
 
@@ -390,7 +417,8 @@ def feed(org: Organisation, collective: str | None, settings: Settings, name: st
     if collective is not None and collective not in org.collectives:
         raise CalendarError(f"no collective {collective!r}; collectives: {', '.join(sorted(org.collectives))}")
     chosen = [
-        (mid, slug, m) for mid, (slug, m) in org.meetings().items()
+        (mid, slug, m)
+        for mid, (slug, m) in org.meetings().items()
         if collective is None or slug == collective or collective in m.participants
     ]
     built: list[tuple[dt.datetime, str, Event, Meeting]] = []

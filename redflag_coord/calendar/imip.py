@@ -20,8 +20,9 @@ class MailError(Exception):
     pass
 
 
-def messages(org: Organisation, meeting_id: str, built: Built, settings: Settings,
-             sender: str | None = None) -> list[EmailMessage]:
+def messages(
+    org: Organisation, meeting_id: str, built: Built, settings: Settings, sender: str | None = None
+) -> list[EmailMessage]:
     found = org.find_meeting(meeting_id)
     if found is None:
         raise MailError(f"no meeting {meeting_id!r}")
@@ -48,8 +49,9 @@ def messages(org: Organisation, meeting_id: str, built: Built, settings: Setting
         msg["Date"] = format_datetime(settings.stamp)
         msg["Message-ID"] = make_msgid(domain=settings.domain)
         msg.set_content(str(ev.get("DESCRIPTION", meeting.title)))
-        msg.add_alternative(serialize(cal), maintype="text", subtype="calendar",
-                            params={"method": method, "charset": "UTF-8"})
+        msg.add_alternative(
+            serialize(cal), maintype="text", subtype="calendar", params={"method": method, "charset": "UTF-8"}
+        )
         out.append(msg)
     return out
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from redflag_coord.repo.fsio import atomic_write
 from redflag_coord.org.model import Meeting
+from redflag_coord.repo.fsio import atomic_write
 
 # Fields whose change makes calendar apps need a new SEQUENCE.
 TIMING_FIELDS = ("start", "timezone", "duration_minutes", "recurrence", "status")
@@ -52,7 +52,9 @@ def head_version(path: Path) -> Meeting | None:
     try:
         proc = subprocess.run(
             ["git", "-C", str(path.parent), "show", f"HEAD:./{path.name}"],
-            capture_output=True, timeout=20, check=False,
+            capture_output=True,
+            timeout=20,
+            check=False,
         )
     except (OSError, subprocess.TimeoutExpired):
         return None
@@ -72,6 +74,8 @@ def unbumped_change(path: Path, meeting: Meeting) -> str | None:
     changed = [f for f in TIMING_FIELDS if getattr(old, f) != getattr(meeting, f)]
     if not changed:
         return None
-    return (f"{path}: {', '.join(changed)} changed since the last commit but sequence is still "
-            f"{meeting.sequence}: calendar apps would keep the old event. Run 'redflag-coord invite "
-            f"{path.stem} --bump' (or raise 'sequence' by one) before sending")
+    return (
+        f"{path}: {', '.join(changed)} changed since the last commit but sequence is still "
+        f"{meeting.sequence}: calendar apps would keep the old event. Run 'redflag-coord invite "
+        f"{path.stem} --bump' (or raise 'sequence' by one) before sending"
+    )

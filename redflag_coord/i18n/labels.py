@@ -12,6 +12,7 @@ import tomllib
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 LOCALES = Path(__file__).parent / "locales"
 FALLBACK = "en"
@@ -28,8 +29,10 @@ def pick_language(explicit: str | None, preferred: Iterable[str]) -> str:
     have = available()
     if explicit is not None:
         if explicit not in have:
-            raise ValueError(f"no catalog for language {explicit!r}; available: {', '.join(have)} "
-                             f"(add redflag_coord/locales/{explicit}.toml to add one)")
+            raise ValueError(
+                f"no catalog for language {explicit!r}; available: {', '.join(have)} "
+                f"(add redflag_coord/locales/{explicit}.toml to add one)"
+            )
         return explicit
     for code in preferred:
         base = code.split("-")[0].lower()
@@ -63,7 +66,7 @@ class Labels:
 
     def __init__(self, lang: str) -> None:
         self.lang = lang
-        self._locale = None
+        self._locale: Any = None  # babel.Locale, imported on first use
         self._own = _catalog(lang)
         self._en = _catalog(FALLBACK)
 

@@ -174,14 +174,14 @@ def network(
     if include_private and collective is None:
         raise ValueError("private details are given for one collective at a time")
     meetings = org.meetings()
-    chosen = [org.collectives[collective]] if collective else [
-        c for c in sorted(org.collectives.values(), key=lambda c: c.slug) if builds_networks(c)
-    ]
+    chosen = (
+        [org.collectives[collective]]
+        if collective
+        else [c for c in sorted(org.collectives.values(), key=lambda c: c.slug) if builds_networks(c)]
+    )
     result = Network(today=today, stale_weeks=stale_weeks, include_private=include_private)
     for c in chosen:
-        result.collectives.append(
-            collective_network(c, meetings, today, stale_weeks, include_private, since)
-        )
+        result.collectives.append(collective_network(c, meetings, today, stale_weeks, include_private, since))
     if collective is None:
         result.overview = overview(result.collectives)
     return result
@@ -263,8 +263,8 @@ def relationship_line(r: Relationship, cut: dt.date | None, today: dt.date, stal
         since=r.since,
         last_contact=r.last_contact,
         days_without_contact=(today - last_contact(r)).days,
-        new=bool(cut) and is_new(r, cut),
-        moved_up=bool(cut) and moved_up(r, cut),
+        new=cut is not None and is_new(r, cut),
+        moved_up=cut is not None and moved_up(r, cut),
         stale=is_stale(r, today, stale_weeks),
         workplace=r.workplace,
         notes=r.notes,
@@ -347,11 +347,9 @@ def meeting_instant(mid: str, meetings: dict[str, tuple[str, Meeting]]) -> dt.da
     return local.instants[0] if local.instants else None
 
 
-def ordered_reports(
-    reports: dict[str, Report], meetings: dict[str, tuple[str, Meeting]]
-) -> list[tuple[str, Report]]:
+def ordered_reports(reports: dict[str, Report], meetings: dict[str, tuple[str, Meeting]]) -> list[tuple[str, Report]]:
     """Reports in the order of their meetings' start (then filing date)."""
-    far = dt.datetime.max.replace(tzinfo=dt.timezone.utc)
+    far = dt.datetime.max.replace(tzinfo=dt.UTC)
 
     def key(item: tuple[str, Report]) -> tuple:
         mid, r = item
@@ -368,9 +366,7 @@ def previous_report(
     return held[-1] if held else (None, None)
 
 
-def report_point(
-    mid: str, r: Report, meetings: dict[str, tuple[str, Meeting]], include_private: bool
-) -> ReportPoint:
+def report_point(mid: str, r: Report, meetings: dict[str, tuple[str, Meeting]], include_private: bool) -> ReportPoint:
     flag, snap = r.red_flag, r.relationships
     stages = {s.value: snap.by_stage.get(s, 0) for s in STAGES} if snap else None
     return ReportPoint(
@@ -403,9 +399,9 @@ def trends(points: Sequence[ReportPoint]) -> list[Trend]:
 
 def _trend(name: str, values: list[int | None]) -> Trend:
     known = [v for v in values if v is not None]
-    first, last = (known[0], known[-1]) if known else (None, None)
-    change = last - first if known else None
-    return Trend(name, values, first, last, change)
+    if not known:
+        return Trend(name, values, None, None, None)
+    return Trend(name, values, known[0], known[-1], known[-1] - known[0])
 
 
 # -- the organisation -----------------------------------------------------------------------------

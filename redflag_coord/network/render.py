@@ -112,8 +112,10 @@ def _text_trends(points: list[ReportPoint], trends: list[Trend], counted: bool =
 
 
 def _text_overview(o: Overview, weeks: int) -> list[str]:
-    head = (f"Organisation: {plural(o.collectives, 'collective')}, {plural(o.counts.total, 'relationship')} held by "
-            f"{plural(o.comrades, 'comrade')}; {plural(o.without_relationships, 'comrade')} without any yet")
+    head = (
+        f"Organisation: {plural(o.collectives, 'collective')}, {plural(o.counts.total, 'relationship')} held by "
+        f"{plural(o.comrades, 'comrade')}; {plural(o.without_relationships, 'comrade')} without any yet"
+    )
     return [
         head,
         *_text_counts(o.counts),
@@ -152,15 +154,19 @@ def _text_collective(c: CollectiveNetwork) -> list[str]:
 def _text_comrade(x: ComradeFigures, width: int, weeks: int) -> str:
     moving = [p for p in movement_parts(x.new, x.moved_up, x.stale, weeks) if not p.startswith("0 ")]
     tail = f"; {', '.join(moving)}" if moving else ""
-    return (f"{x.handle:<{width}}  {x.counts.total:>2}  {stages_line(x.counts.by_stage, keep_zero=False)}"
-            f"  ({natures_line(x.counts.by_nature)}){tail}")
+    return (
+        f"{x.handle:<{width}}  {x.counts.total:>2}  {stages_line(x.counts.by_stage, keep_zero=False)}"
+        f"  ({natures_line(x.counts.by_nature)}){tail}"
+    )
 
 
 def _text_private(c: CollectiveNetwork) -> list[str]:
     lines = ["  relationships (PRIVATE: pseudonyms, workplaces and notes; do not forward)"]
     for r in c.relationships or []:
-        lines.append(f"    {r.pseudonym}: {r.nature}, {r.stage}, held by {r.comrade}; since {r.since}, "
-                     f"last contact {r.last_contact or '–'} ({plural(r.days_without_contact, 'day')} ago){_flags(r)}")
+        lines.append(
+            f"    {r.pseudonym}: {r.nature}, {r.stage}, held by {r.comrade}; since {r.since}, "
+            f"last contact {r.last_contact or '–'} ({plural(r.days_without_contact, 'day')} ago){_flags(r)}"
+        )
         if r.workplace:
             lines.append(f"      workplace: {r.workplace}")
         if r.notes:
@@ -239,11 +245,14 @@ def render_html(n: Network) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{escape(title)}</title><style>{CSS}</style></head><body>",
         f"<h1>{escape(title)}</h1>",
-        f'<p class="muted">On {escape(str(n.today))}. Without contact means none for {n.stale_weeks} weeks or more.</p>',
+        f'<p class="muted">On {escape(str(n.today))}. '
+        f"Without contact means none for {n.stale_weeks} weeks or more.</p>",
     ]
     if n.include_private:
-        parts.append('<p class="private"><strong>Private:</strong> this page holds pseudonyms, workplaces '
-                     "and notes. Do not forward it; delete it after the meeting.</p>")
+        parts.append(
+            '<p class="private"><strong>Private:</strong> this page holds pseudonyms, workplaces '
+            "and notes. Do not forward it; delete it after the meeting.</p>"
+        )
     if n.overview is not None:
         parts.append(_html_overview(n.overview, n.stale_weeks))
     parts += [_html_collective(c) for c in n.collectives]
@@ -255,8 +264,7 @@ def _html_counts(counts: Counts) -> str:
     stages = "".join(f"<th class=n>{escape(k)}</th>" for k in counts.by_stage)
     values = "".join(f"<td class=n>{v}</td>" for v in counts.by_stage.values())
     natures = escape(natures_line(counts.by_nature))
-    return (f"<table><tr><th>by stage</th>{stages}</tr><tr><td></td>{values}</tr></table>"
-            f"<p>By nature: {natures}</p>")
+    return f"<table><tr><th>by stage</th>{stages}</tr><tr><td></td>{values}</tr></table><p>By nature: {natures}</p>"
 
 
 def _html_movement(new: int | None, moved: int | None, stale: int, weeks: int, since: str) -> str:
@@ -264,23 +272,30 @@ def _html_movement(new: int | None, moved: int | None, stale: int, weeks: int, s
 
 
 def _html_overview(o: Overview, weeks: int) -> str:
-    return "\n".join([
-        "<section><h2>Organisation</h2>",
-        f"<p>{plural(o.collectives, 'collective')}, {plural(o.counts.total, 'relationship')} held by "
-        f"{plural(o.comrades, 'comrade')}; <span class=cue>{plural(o.without_relationships, 'comrade')} "
-        "without any yet</span>.</p>",
-        _html_counts(o.counts),
-        _html_movement(o.new, o.moved_up, o.stale, weeks, "since each collective's previous report"),
-        _html_charts(o.funnel, o.reports),
-        _html_trends(o.trends),
-        "</section>",
-    ])
+    return "\n".join(
+        [
+            "<section><h2>Organisation</h2>",
+            f"<p>{plural(o.collectives, 'collective')}, {plural(o.counts.total, 'relationship')} held by "
+            f"{plural(o.comrades, 'comrade')}; <span class=cue>{plural(o.without_relationships, 'comrade')} "
+            "without any yet</span>.</p>",
+            _html_counts(o.counts),
+            _html_movement(o.new, o.moved_up, o.stale, weeks, "since each collective's previous report"),
+            _html_charts(o.funnel, o.reports),
+            _html_trends(o.trends),
+            "</section>",
+        ]
+    )
 
 
 def _html_collective(c: CollectiveNetwork) -> str:
     m = c.movement
-    since = ("(no earlier report)" if m.since is None else
-             f"since the report to {m.baseline} (filed {m.since})" if m.baseline else f"since {m.since}")
+    since = (
+        "(no earlier report)"
+        if m.since is None
+        else f"since the report to {m.baseline} (filed {m.since})"
+        if m.baseline
+        else f"since {m.since}"
+    )
     parts = [
         f'<section id="{escape(c.slug)}"><h2>{escape(c.name)} <span class=muted>({escape(c.slug)})</span></h2>',
         f"<p>{plural(c.counts.total, 'relationship')}.</p>",
@@ -305,29 +320,44 @@ def _html_comrades(c: CollectiveNetwork) -> str:
         f"<td class=n>{x.stale}</td></tr>"
         for x in c.comrades
     )
-    table = ("<h3>Comrades</h3><table><tr><th>comrade</th><th class=n>held</th><th>by stage</th><th>by nature</th>"
-             f"<th class=n>new</th><th class=n>moved up</th><th class=n>no contact</th></tr>{rows}</table>"
-             if c.comrades else "")
-    cue = (f"<p class=cue>No relationships yet: {escape(', '.join(c.without_relationships))}: {escape(CUE)}.</p>"
-           if c.without_relationships else "")
+    table = (
+        "<h3>Comrades</h3><table><tr><th>comrade</th><th class=n>held</th><th>by stage</th><th>by nature</th>"
+        f"<th class=n>new</th><th class=n>moved up</th><th class=n>no contact</th></tr>{rows}</table>"
+        if c.comrades
+        else ""
+    )
+    cue = (
+        f"<p class=cue>No relationships yet: {escape(', '.join(c.without_relationships))}: {escape(CUE)}.</p>"
+        if c.without_relationships
+        else ""
+    )
     return table + cue
 
 
 def _html_trends(trends: list[Trend]) -> str:
-    rows = "".join(f"<tr><td>{escape(t.figure)}</td><td>{escape(trend_line(t))}</td></tr>"
-                   for t in shown_trends(trends))
+    rows = "".join(
+        f"<tr><td>{escape(t.figure)}</td><td>{escape(trend_line(t))}</td></tr>" for t in shown_trends(trends)
+    )
     return f"<h3>Over time</h3><table>{rows}</table>" if rows else ""
 
 
 def _html_charts(steps: list[FunnelStep], points: list[ReportPoint]) -> str:
-    charts = [f"<figure>{funnel_svg(steps)}<figcaption>From reader to recruit: relationships at each stage "
-              "or beyond</figcaption></figure>"]
+    charts = [
+        f"<figure>{funnel_svg(steps)}<figcaption>From reader to recruit: relationships at each stage "
+        "or beyond</figcaption></figure>"
+    ]
     if points:
         labels = [p.meeting for p in points]
-        for name, caption in (("copies", "Red Flag copies"), ("readers", "Red Flag readers"), ("sites", "distribution sites")):
+        for name, caption in (
+            ("copies", "Red Flag copies"),
+            ("readers", "Red Flag readers"),
+            ("sites", "distribution sites"),
+        ):
             values = [getattr(p, name) for p in points]
-            charts.append(f"<figure>{line_svg([(name, values)], labels)}"
-                          f"<figcaption>{escape(caption)}, report by report</figcaption></figure>")
+            charts.append(
+                f"<figure>{line_svg([(name, values)], labels)}"
+                f"<figcaption>{escape(caption)}, report by report</figcaption></figure>"
+            )
     return f'<div class="charts">{"".join(charts)}</div>'
 
 
@@ -339,12 +369,16 @@ def _html_private(c: CollectiveNetwork) -> str:
         f"<td>{escape(r.notes or '')}</td><td>{escape('; '.join(_step(s) for s in r.history))}</td></tr>"
         for r in c.relationships or []
     )
-    sites = "".join(f"<li>{escape(p.meeting)}: {escape('; '.join(p.site_names))}</li>"
-                    for p in c.reports if p.site_names)
-    return ('<div class="private"><h3>Relationships (private)</h3><table><tr><th>pseudonym</th><th>nature</th>'
-            "<th>stage</th><th>comrade</th><th>since</th><th>last contact</th><th>flags</th><th>workplace</th>"
-            f"<th>notes</th><th>history</th></tr>{rows}</table>"
-            + (f"<h3>Red Flag sites (private)</h3><ul>{sites}</ul>" if sites else "") + "</div>")
+    sites = "".join(
+        f"<li>{escape(p.meeting)}: {escape('; '.join(p.site_names))}</li>" for p in c.reports if p.site_names
+    )
+    return (
+        '<div class="private"><h3>Relationships (private)</h3><table><tr><th>pseudonym</th><th>nature</th>'
+        "<th>stage</th><th>comrade</th><th>since</th><th>last contact</th><th>flags</th><th>workplace</th>"
+        f"<th>notes</th><th>history</th></tr>{rows}</table>"
+        + (f"<h3>Red Flag sites (private)</h3><ul>{sites}</ul>" if sites else "")
+        + "</div>"
+    )
 
 
 # -- svg -----------------------------------------------------------------------------------------------------
@@ -365,13 +399,14 @@ def funnel_svg(steps: list[FunnelStep], width: int = 280) -> str:
         )
     height = row * len(steps)
     desc = escape(funnel_line(steps))
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-            f'viewBox="0 0 {width} {height}" role="img" aria-label="{desc}"><title>{desc}</title>'
-            f'{"".join(bars)}</svg>')
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="{desc}"><title>{desc}</title>'
+        f"{''.join(bars)}</svg>"
+    )
 
 
-def line_svg(series: list[tuple[str, list[int | None]]], labels: list[str],
-             width: int = 220, height: int = 130) -> str:
+def line_svg(series: list[tuple[str, list[int | None]]], labels: list[str], width: int = 220, height: int = 130) -> str:
     """A small line chart from 0 to the largest value, one polyline per series, points labelled."""
     left, right, top, bottom = 36, 30, 22, 26
     plot_w, plot_h = width - left - right, height - top - bottom
@@ -389,23 +424,32 @@ def line_svg(series: list[tuple[str, list[int | None]]], labels: list[str],
     ]
     for i, label in enumerate(labels):
         x, _ = xy(i, 0)
-        anchor = "start" if i == 0 and len(labels) > 1 else "end" if i == len(labels) - 1 and len(labels) > 1 else "middle"
+        anchor = (
+            "start" if i == 0 and len(labels) > 1 else "end" if i == len(labels) - 1 and len(labels) > 1 else "middle"
+        )
         body.append(f'<text x="{x}" y="{height - 8}" text-anchor="{anchor}">{escape(label)}</text>')
     for k, (name, values) in enumerate(series):
         colour = COLOURS[k % len(COLOURS)]
         pts = [xy(i, v) for i, v in enumerate(values) if v is not None]
         if len(pts) > 1:
-            body.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2" '
-                        f'points="{" ".join(f"{x},{y}" for x, y in pts)}"/>')
+            body.append(
+                f'<polyline fill="none" stroke="{colour}" stroke-width="2" '
+                f'points="{" ".join(f"{x},{y}" for x, y in pts)}"/>'
+            )
         body += [f'<circle cx="{x}" cy="{y}" r="3" fill="{colour}"/>' for x, y in pts]
-        body += [f'<text x="{x}" y="{y - 6}" text-anchor="middle" fill="{colour}">{v}</text>'
-                 for (x, y), v in zip(pts, [v for v in values if v is not None])]
+        body += [
+            f'<text x="{x}" y="{y - 6}" text-anchor="middle" fill="{colour}">{v}</text>'
+            for (x, y), v in zip(pts, [v for v in values if v is not None])
+        ]
         body.append(f'<text x="{left + 4 + 70 * k}" y="11" fill="{colour}">■ {escape(name)}</text>')
-    desc = escape("; ".join(f"{name}: " + ", ".join("–" if v is None else str(v) for v in values)
-                            for name, values in series))
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-            f'viewBox="0 0 {width} {height}" role="img" aria-label="{desc}"><title>{desc}</title>'
-            f'{"".join(body)}</svg>')
+    desc = escape(
+        "; ".join(f"{name}: " + ", ".join("–" if v is None else str(v) for v in values) for name, values in series)
+    )
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="{desc}"><title>{desc}</title>'
+        f"{''.join(body)}</svg>"
+    )
 
 
 RENDERERS = {"text": render_text, "json": render_json, "html": render_html}

@@ -28,8 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from redflag_coord.org.load import COLLECTIVES, FIXED_FILES, FOLDERS, CollectiveData, Organisation, rel_path
+from redflag_coord.org.model import SLUG_PATTERN, FileModel
 from redflag_coord.org.parse import check_file
-from redflag_coord.org.model import FileModel, SLUG_PATTERN
 from redflag_coord.org.problems import Problem, Problems, located
 from redflag_coord.org.validate import check_meeting, check_relationships, check_report, today_default, validate_path
 
@@ -65,14 +65,22 @@ def classify(rel: str, problems: Problems, exists: bool) -> Target | None:
         return None
     if len(parts) == 2:
         if exists and rel.endswith(".toml"):
-            problems.add(rel, "unknown-file", "a TOML file directly in collectives/ is not read; "
-                         "each collective is a folder", severity="warning")
+            problems.add(
+                rel,
+                "unknown-file",
+                "a TOML file directly in collectives/ is not read; each collective is a folder",
+                severity="warning",
+            )
         return None
     slug = parts[1]
     if not _SLUG.match(slug):
         if exists:
-            problems.add(f"{COLLECTIVES}/{slug}", "bad-slug", f"folder name {slug!r} is not a slug: use lower-case "
-                         "letters, digits and inner hyphens (e.g. 'el-salvador')")
+            problems.add(
+                f"{COLLECTIVES}/{slug}",
+                "bad-slug",
+                f"folder name {slug!r} is not a slug: use lower-case "
+                "letters, digits and inner hyphens (e.g. 'el-salvador')",
+            )
         return None
     if len(parts) == 3 and parts[2] in FIXED_FILES:
         return Target(rel, FIXED_FILES[parts[2]], slug)
@@ -81,8 +89,12 @@ def classify(rel: str, problems: Problems, exists: bool) -> Target | None:
         if _SLUG.match(stem):
             return Target(rel, FOLDERS[parts[2]], slug, stem)
         if exists:
-            problems.add(rel, "bad-slug", f"file name {stem!r} is not a meeting id: use lower-case letters, "
-                         "digits and inner hyphens (e.g. 'ic-2026-12')")
+            problems.add(
+                rel,
+                "bad-slug",
+                f"file name {stem!r} is not a meeting id: use lower-case letters, "
+                "digits and inner hyphens (e.g. 'ic-2026-12')",
+            )
         return None
     if exists and len(parts) == 3 and parts[2].endswith(".toml"):
         known = [*FIXED_FILES, *FOLDERS]
@@ -161,8 +173,11 @@ def validate_changed(root: Path | str, changed: list[str], today: dt.date | None
     out = Problems(list(pre))
     for slug in sorted({t.slug for t in targets}):
         if (root / COLLECTIVES / slug).is_dir() and not (root / rel_path("collective", slug)).exists():
-            out.add(rel_path("collective", slug), "missing-file",
-                    "every collective folder needs a collective.toml (name, kind, timezone, languages)")
+            out.add(
+                rel_path("collective", slug),
+                "missing-file",
+                "every collective folder needs a collective.toml (name, kind, timezone, languages)",
+            )
     dependents = Problems()
     reports_done: set[tuple[str, str]] = set()
     for t in targets:
@@ -179,8 +194,9 @@ def _unique(problems: Problems) -> list[Problem]:
     return list(dict.fromkeys(problems))
 
 
-def _check_target(reader: _Reader, t: Target, out: Problems, dependents: Problems,
-                  reports_done: set[tuple[str, str]], today: dt.date) -> None:
+def _check_target(
+    reader: _Reader, t: Target, out: Problems, dependents: Problems, reports_done: set[tuple[str, str]], today: dt.date
+) -> None:
     org = reader.org
     c = org.collectives.get(t.slug)
     if c is None:
@@ -198,9 +214,13 @@ def _check_target(reader: _Reader, t: Target, out: Problems, dependents: Problem
         others = [s for s in reader.meeting_files(mid) if s != t.slug]
         if meeting is not None:
             if others:
-                out.add(t.rel, "duplicate-meeting", f"meeting id {mid!r} is already used by "
-                        f"{rel_path('meeting', others[0], mid)}; meeting ids are unique across the "
-                        "organisation, so rename one file")
+                out.add(
+                    t.rel,
+                    "duplicate-meeting",
+                    f"meeting id {mid!r} is already used by "
+                    f"{rel_path('meeting', others[0], mid)}; meeting ids are unique across the "
+                    "organisation, so rename one file",
+                )
             check_meeting(org, t.slug, mid, meeting, out)  # type: ignore[arg-type]
         for slug in reader.report_files(mid):
             _check_one_report(reader, slug, mid, dependents, reports_done)
@@ -216,7 +236,7 @@ def _check_one_report(reader: _Reader, slug: str, mid: str, out: Problems, done:
     if report is None:
         return
     reader.get("members", slug)
-    meetings = {}
+    meetings: dict[str, tuple[str, FileModel]] = {}
     for s in reader.meeting_files(mid):
         m = reader.get("meeting", s, mid)
         if m is not None:
@@ -245,11 +265,18 @@ def _check_handles(reader: _Reader, t: Target, out: Problems) -> None:
             others.setdefault(m.handle, rel_path("members", slug))
     seen: dict[str, int] = {}
     for i, m in enumerate(members.members):  # type: ignore[attr-defined]
-        where = f"earlier in this file (member[{seen[m.handle]}])" if m.handle in seen else (
-            f"in {others[m.handle]}" if m.handle in others else None)
+        where = (
+            f"earlier in this file (member[{seen[m.handle]}])"
+            if m.handle in seen
+            else (f"in {others[m.handle]}" if m.handle in others else None)
+        )
         if where:
-            out.add(t.rel, "duplicate-handle", f"handle {m.handle!r} is already used {where}; each member "
-                    "needs a handle of their own", key=("member", i, "handle"))
+            out.add(
+                t.rel,
+                "duplicate-handle",
+                f"handle {m.handle!r} is already used {where}; each member needs a handle of their own",
+                key=("member", i, "handle"),
+            )
         seen.setdefault(m.handle, i)
 
 

@@ -65,8 +65,11 @@ def format_text(text: str, kind: str | None = None) -> str:
         before = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         at = _AT.search(str(e))
-        raise FormatError(f"invalid TOML: {_AT.sub('', str(e))}; run 'redflag-coord validate' for details",
-                          int(at.group(1)) if at else None, int(at.group(2)) if at else None) from e
+        raise FormatError(
+            f"invalid TOML: {_AT.sub('', str(e))}; run 'redflag-coord validate' for details",
+            int(at.group(1)) if at else None,
+            int(at.group(2)) if at else None,
+        ) from e
     try:
         doc = tomlkit.parse(text)
         emitter = _Emitter()
@@ -87,8 +90,7 @@ def _check_same(text: str, out: str, before: dict, doc: Any) -> None:
     except (ParseError, tomllib.TOMLDecodeError):
         same = False
     if not same:
-        raise FormatError("this layout cannot be rewritten safely (dotted keys or tables out of order?); "
-                          "left as it is")
+        raise FormatError("this layout cannot be rewritten safely (dotted keys or tables out of order?); left as it is")
 
 
 # -- the emitter ------------------------------------------------------------------
@@ -128,6 +130,7 @@ class _Emitter:
             if u.comments and u.blank_before and i > 0:
                 self.blank()
             self.lines.extend(u.comments)
+            assert u.item is not None  # a value unit always holds its item; only comment runs have none
             self.lines.append(self.key_value(u.key or "", u.item))
         for u in _ordered(sections, fields):
             self.section(u, submodel(fields.get(u.key or "")), path)
@@ -202,8 +205,6 @@ def _fields(model: type[BaseModel] | None) -> dict[str, Any]:
     return {(f.alias or n): f.annotation for n, f in model.model_fields.items()}
 
 
-
-
 def _is_section(item: Item | None, annotation: Any) -> bool:
     """Tables, arrays of tables, and inline forms of the model's tables (written out as tables)."""
     if isinstance(item, (Table, AoT)):
@@ -212,8 +213,12 @@ def _is_section(item: Item | None, annotation: Any) -> bool:
         return False
     if isinstance(item, InlineTable):
         return True
-    return (isinstance(item, Array) and len(item) > 0 and all(isinstance(e, InlineTable) for e in item)
-            and not _has_comments(item))
+    return (
+        isinstance(item, Array)
+        and len(item) > 0
+        and all(isinstance(e, InlineTable) for e in item)
+        and not _has_comments(item)
+    )
 
 
 def _ordered(units: list[_Unit], fields: dict[str, Any]) -> list[_Unit]:
@@ -246,8 +251,7 @@ def _value(item: Item, indent: int) -> str:
 
 
 def _array(item: Array, indent: int) -> str:
-    if _has_comments(item) or any(isinstance(e, String) and e.type in (StringType.MLB, StringType.MLL)
-                                  for e in item):
+    if _has_comments(item) or any(isinstance(e, String) and e.type in (StringType.MLB, StringType.MLL) for e in item):
         return item.as_string().replace("\r\n", "\n")
     parts = [_value(e, 0) for e in item]
     one_line = "[" + ", ".join(parts) + "]"
@@ -305,9 +309,13 @@ class FileResult:
     def diff(self) -> str:
         if not self.changed or self.old_text is None or self.new_text is None:
             return ""
-        return "".join(difflib.unified_diff(
-            self.old_text.splitlines(keepends=True), self.new_text.splitlines(keepends=True),
-            *((self.rel, self.rel) if Path(self.rel).is_absolute() else (f"a/{self.rel}", f"b/{self.rel}"))))
+        return "".join(
+            difflib.unified_diff(
+                self.old_text.splitlines(keepends=True),
+                self.new_text.splitlines(keepends=True),
+                *((self.rel, self.rel) if Path(self.rel).is_absolute() else (f"a/{self.rel}", f"b/{self.rel}")),
+            )
+        )
 
 
 def toml_files(paths: list[Path]) -> list[Path]:
@@ -315,8 +323,11 @@ def toml_files(paths: list[Path]) -> list[Path]:
     out: set[Path] = set()
     for p in paths:
         if p.is_dir():
-            out.update(f for f in p.rglob("*.toml")
-                       if not any(part.startswith(".") for part in f.relative_to(p).parts) and f.is_file())
+            out.update(
+                f
+                for f in p.rglob("*.toml")
+                if not any(part.startswith(".") for part in f.relative_to(p).parts) and f.is_file()
+            )
         else:
             out.add(p)
     return sorted(out)

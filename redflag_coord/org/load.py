@@ -112,12 +112,20 @@ def discover(root: Path, problems: Problems) -> tuple[list[str], list[Entry]]:
             continue
         if not d.is_dir():
             if d.name.endswith(".toml"):
-                problems.add(rel, "unknown-file", "a TOML file directly in collectives/ is not read; "
-                             "each collective is a folder", severity="warning")
+                problems.add(
+                    rel,
+                    "unknown-file",
+                    "a TOML file directly in collectives/ is not read; each collective is a folder",
+                    severity="warning",
+                )
             continue
         if not _SLUG.match(d.name):
-            problems.add(rel, "bad-slug", f"folder name {d.name!r} is not a slug: use lower-case letters, "
-                         "digits and inner hyphens (e.g. 'el-salvador')")
+            problems.add(
+                rel,
+                "bad-slug",
+                f"folder name {d.name!r} is not a slug: use lower-case letters, "
+                "digits and inner hyphens (e.g. 'el-salvador')",
+            )
             continue
         slugs.append(d.name)
         entries.extend(_collective_entries(d, rel, real_root, problems))
@@ -135,12 +143,16 @@ def _inside(entry: os.DirEntry, real_root: str, rel: str, problems: Problems) ->
         return True
     target = os.path.realpath(entry.path)
     if not os.path.exists(target):
-        problems.add(rel, "broken-link", "symbolic link to a path that does not exist (or to itself); "
-                     "replace it with the file itself or remove it")
+        problems.add(
+            rel,
+            "broken-link",
+            "symbolic link to a path that does not exist (or to itself); replace it with the file itself or remove it",
+        )
         return False
     if os.path.commonpath([real_root, target]) != real_root:
-        problems.add(rel, "symlink-outside", "symbolic link leads outside the repository; "
-                     "replace it with the file itself")
+        problems.add(
+            rel, "symlink-outside", "symbolic link leads outside the repository; replace it with the file itself"
+        )
         return False
     return True
 
@@ -150,8 +162,11 @@ def _collective_entries(d: os.DirEntry, rel: str, real_root: str, problems: Prob
     out: list[Entry] = []
     names = _scandir(d.path)
     if not any(e.name == "collective.toml" for e in names):
-        problems.add(f"{rel}/collective.toml", "missing-file",
-                     "every collective folder needs a collective.toml (name, kind, timezone, languages)")
+        problems.add(
+            f"{rel}/collective.toml",
+            "missing-file",
+            "every collective folder needs a collective.toml (name, kind, timezone, languages)",
+        )
     for e in names:
         erel = f"{rel}/{e.name}"
         if e.name.startswith(".") or not _inside(e, real_root, erel, problems):
@@ -160,8 +175,12 @@ def _collective_entries(d: os.DirEntry, rel: str, real_root: str, problems: Prob
             out.append(Entry(e.path, erel, FIXED_FILES[e.name], slug))
         elif e.name in FOLDERS:
             if not e.is_dir():
-                problems.add(erel, "not-a-folder", f"'{e.name}' must be a folder of .toml files, each named "
-                             "after a meeting id (e.g. ic-2026-12.toml): make it a folder and move the file into it")
+                problems.add(
+                    erel,
+                    "not-a-folder",
+                    f"'{e.name}' must be a folder of .toml files, each named "
+                    "after a meeting id (e.g. ic-2026-12.toml): make it a folder and move the file into it",
+                )
                 continue
             out.extend(_folder_entries(e, erel, FOLDERS[e.name], slug, real_root, problems))
         elif e.name.endswith(".toml") or e.is_dir():
@@ -173,9 +192,7 @@ def _collective_entries(d: os.DirEntry, rel: str, real_root: str, problems: Prob
     return out
 
 
-def _folder_entries(
-    d: os.DirEntry, rel: str, kind: str, slug: str, real_root: str, problems: Problems
-) -> list[Entry]:
+def _folder_entries(d: os.DirEntry, rel: str, kind: str, slug: str, real_root: str, problems: Problems) -> list[Entry]:
     out = []
     for e in _scandir(d.path):
         erel = f"{rel}/{e.name}"
@@ -183,13 +200,21 @@ def _folder_entries(
             continue
         if not e.name.endswith(".toml"):
             if e.is_dir():
-                problems.add(erel, "unknown-file", f"sub-folders are not read here; move its files up into {rel}/",
-                             severity="warning")
+                problems.add(
+                    erel,
+                    "unknown-file",
+                    f"sub-folders are not read here; move its files up into {rel}/",
+                    severity="warning",
+                )
             continue
         stem = e.name[: -len(".toml")]
         if not _SLUG.match(stem):
-            problems.add(erel, "bad-slug", f"file name {stem!r} is not a meeting id: use lower-case letters, "
-                         "digits and inner hyphens (e.g. 'ic-2026-12')")
+            problems.add(
+                erel,
+                "bad-slug",
+                f"file name {stem!r} is not a meeting id: use lower-case letters, "
+                "digits and inner hyphens (e.g. 'ic-2026-12')",
+            )
             continue
         out.append(Entry(e.path, erel, kind, slug, stem))
     return out

@@ -71,9 +71,7 @@ def private_field(default: Any = None, **kwargs: Any) -> Any:
 class FileModel(BaseModel):
     """Base for file models: strict types (TOML has real ones) and no unknown keys."""
 
-    model_config = ConfigDict(
-        extra="forbid", strict=True, populate_by_name=True, frozen=False, defer_build=True
-    )
+    model_config = ConfigDict(extra="forbid", strict=True, populate_by_name=True, frozen=False, defer_build=True)
 
 
 class Kind(str, Enum):
@@ -285,9 +283,7 @@ class RelationshipFigures(FileModel):
     """A snapshot of the collective's relationships when the report was filed."""
 
     by_stage: dict[Annotated[Stage, LAX], Count] = Field(default_factory=dict)
-    by_nature: dict[Annotated[str, StringConstraints(pattern=SLUG_PATTERN)], Count] = Field(
-        default_factory=dict
-    )
+    by_nature: dict[Annotated[str, StringConstraints(pattern=SLUG_PATTERN)], Count] = Field(default_factory=dict)
     new: Count = 0
     moved_up: Count = 0
 

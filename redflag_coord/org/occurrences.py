@@ -85,8 +85,7 @@ def pick(meeting: Meeting, today: dt.date, on: dt.date | None = None) -> Occurre
         last = day
     if on is not None:
         raise OccurrenceError(_not_on(on, last, None))
-    raise OccurrenceError(f"the series ended on {last}: no meeting on or after {today}; "
-                          f"give a date with --on")
+    raise OccurrenceError(f"the series ended on {last}: no meeting on or after {today}; give a date with --on")
 
 
 def _not_on(on: dt.date | None, before: dt.date | None, after: dt.date | None) -> str:

@@ -16,7 +16,7 @@ import stat
 try:  # the standard library's parser, compiled: same results and messages, about twice as fast
     import tomli as tomllib
 except ImportError:  # pragma: no cover - tomli is a dependency; tomllib is the same code, slower
-    import tomllib
+    import tomllib  # type: ignore[no-redef]
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,18 +24,19 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from redflag_coord.org.model import (
-    submodel,
     FILE_MODELS,
     HANDLE_PATTERN,
     HOURS_PATTERN,
     LANGUAGE_PATTERN,
     SLUG_PATTERN,
     FileModel,
+    submodel,
 )
 from redflag_coord.org.problems import Problem
 from redflag_coord.org.textcheck import text_problems
 
 MAX_FILE_BYTES = 1 << 20  # 1 MiB: a report is a few KB; anything larger is a mistake
+
 
 @dataclass
 class Entry:
@@ -44,7 +45,6 @@ class Entry:
     kind: str
     slug: str
     name: str | None = None
-
 
 
 # -- one file ---------------------------------------------------------------
@@ -63,12 +63,23 @@ def read_toml(path: Path | str, rel: str) -> tuple[dict[str, Any] | None, list[P
     try:
         st = os.stat(path)
         if not stat.S_ISREG(st.st_mode) and not stat.S_ISDIR(st.st_mode):  # reading a pipe would wait forever
-            return None, [Problem(rel, "not-a-file", "this is a pipe, socket or device, but a TOML file belongs "
-                                  "here; replace it with the file")]
+            return None, [
+                Problem(
+                    rel,
+                    "not-a-file",
+                    "this is a pipe, socket or device, but a TOML file belongs here; replace it with the file",
+                )
+            ]
         size = st.st_size
         if size > MAX_FILE_BYTES:
-            return None, [Problem(rel, "too-large", f"file is {size:,} bytes, over the limit of {MAX_FILE_BYTES:,}; "
-                                  "a data file is a few KB: check that this is the right file")]
+            return None, [
+                Problem(
+                    rel,
+                    "too-large",
+                    f"file is {size:,} bytes, over the limit of {MAX_FILE_BYTES:,}; "
+                    "a data file is a few KB: check that this is the right file",
+                )
+            ]
         with open(path, "rb") as f:
             raw = f.read()
     except IsADirectoryError:
@@ -80,24 +91,40 @@ def read_toml(path: Path | str, rel: str) -> tuple[dict[str, Any] | None, list[P
 
 def parse_toml(raw: bytes, rel: str) -> tuple[dict[str, Any] | None, list[Problem]]:
     if raw.startswith(b"\xef\xbb\xbf"):
-        return None, [Problem(rel, "bom", "file starts with a byte-order mark; save it as UTF-8 without BOM",
-                              line=1, column=1)]
+        return None, [
+            Problem(rel, "bom", "file starts with a byte-order mark; save it as UTF-8 without BOM", line=1, column=1)
+        ]
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         return None, [Problem(rel, "encoding", "file is UTF-16; save it as UTF-8", line=1, column=1)]
     if _looks_utf16(raw):
-        return None, [Problem(rel, "encoding", "file looks like UTF-16 (without a byte-order mark); save it as UTF-8",
-                              line=1, column=1)]
+        return None, [
+            Problem(
+                rel,
+                "encoding",
+                "file looks like UTF-16 (without a byte-order mark); save it as UTF-8",
+                line=1,
+                column=1,
+            )
+        ]
     if b"\x00" in raw:
-        line, col = _line_col(raw, raw.index(b"\x00"))
-        return None, [Problem(rel, "binary", "file holds NUL bytes: it is binary, not TOML text",
-                              line=line, column=col)]
+        line, col = _line_col(raw, raw.index(b"\x00"))  # type: tuple[int | None, int | None]
+        return None, [
+            Problem(rel, "binary", "file holds NUL bytes: it is binary, not TOML text", line=line, column=col)
+        ]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
         line, col = _line_col(raw, e.start)
         guess = "" if _cut_off(raw, e.start) else " (it looks like Latin-1 or Windows-1252)"
-        return None, [Problem(rel, "encoding", f"invalid UTF-8 (byte 0x{raw[e.start]:02x}){guess}; "
-                              "save the file as UTF-8", line=line, column=col)]
+        return None, [
+            Problem(
+                rel,
+                "encoding",
+                f"invalid UTF-8 (byte 0x{raw[e.start]:02x}){guess}; save the file as UTF-8",
+                line=line,
+                column=col,
+            )
+        ]
     if not text.strip():
         return None, [Problem(rel, "empty", "file is empty; fill it in (see README) or delete it")]
     try:
@@ -107,16 +134,36 @@ def parse_toml(raw: bytes, rel: str) -> tuple[dict[str, Any] | None, list[Proble
         return None, [Problem(rel, "syntax", msg, line=line, column=col)]
     except RecursionError as e:
         if "key has more than" in str(e):  # tomli's limit on dotted keys and table names
-            return None, [Problem(rel, "too-deep", "a key or [table] name has more than 1000 dotted parts; "
-                                  "a data file needs two or three: check the dots in the key names")]
+            return None, [
+                Problem(
+                    rel,
+                    "too-deep",
+                    "a key or [table] name has more than 1000 dotted parts; "
+                    "a data file needs two or three: check the dots in the key names",
+                )
+            ]
         line, col = _deep_at(text)
-        return None, [Problem(rel, "too-deep", f"arrays or inline tables nested more than {_MAX_DEPTH} deep; "
-                              "a data file needs two or three levels: check for unclosed or repeated brackets",
-                              line=line, column=col)]
+        return None, [
+            Problem(
+                rel,
+                "too-deep",
+                f"arrays or inline tables nested more than {_MAX_DEPTH} deep; "
+                "a data file needs two or three levels: check for unclosed or repeated brackets",
+                line=line,
+                column=col,
+            )
+        ]
     except ValueError:  # an integer over Python's digit limit (sys.get_int_max_str_digits)
         line, col = _long_number_at(text)
-        return None, [Problem(rel, "bad-number", "a number has thousands of digits; no value here needs more "
-                              "than a few: check this line", line=line, column=col)]
+        return None, [
+            Problem(
+                rel,
+                "bad-number",
+                "a number has thousands of digits; no value here needs more than a few: check this line",
+                line=line,
+                column=col,
+            )
+        ]
 
 
 _MAX_DEPTH = 64
@@ -132,6 +179,8 @@ def _looks_utf16(raw: bytes) -> bool:
 def _cut_off(raw: bytes, start: int) -> bool:
     """True when the bad bytes are only a multi-byte character cut off at the end of the file."""
     return len(raw) - start < 4 and raw[start] >= 0xC2
+
+
 _LONG_NUMBER = re.compile(r"[0-9_]{1000,}")
 
 
@@ -181,7 +230,7 @@ _SYNTAX_HINTS = {
     "comma; a key is letters, digits, '_' and '-', or in quotes",
     "Expected ']' at the end of a table declaration": "a [table] header is missing its closing ']'",
     "Expected ']]' at the end of an array declaration": "an [[array]] header needs its closing ']]'",
-    'Expected "\'\'\'"': "a multi-line literal string is missing its closing three quotes",
+    "Expected \"'''\"": "a multi-line literal string is missing its closing three quotes",
     'Expected "\'"': "a 'literal string' is missing its closing quote",
     "Invalid value": "check quotes, brackets, commas and date formats",
     "Invalid date or datetime": "the date does not exist or is not written as YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS",
@@ -207,11 +256,14 @@ def _statement_hint(line_text: str, col: int | None) -> str:
     if col is not None and line_text[col - 1 : col] == "\r":
         return "a carriage return without a line feed: save the file with LF or CRLF line endings"
     if _DATE_LIKE.search(line_text):
-        return ("dates are YYYY-MM-DD and times HH:MM:SS, with a real month (01-12), day, hour (00-23) "
-                "and minute (00-59), e.g. 2026-12-12T07:00:00")
+        return (
+            "dates are YYYY-MM-DD and times HH:MM:SS, with a real month (01-12), day, hour (00-23) "
+            "and minute (00-59), e.g. 2026-12-12T07:00:00"
+        )
     if _NUMBER_LIKE.search(line_text):
-        return ("numbers are written without leading zeros, units, thousands separators or doubled "
-                "underscores, e.g. 1200")
+        return (
+            "numbers are written without leading zeros, units, thousands separators or doubled underscores, e.g. 1200"
+        )
     return "one 'key = value' per line; text needs quotes"
 
 
@@ -280,7 +332,7 @@ _EXPECTED = {
     "bool_type": "true or false",
     "date_type": "a date such as 2026-12-05 (no quotes)",
     "datetime_type": "a local date and time such as 2026-12-12T07:00:00 (no quotes)",
-    "list_type": "an array, e.g. [\"a\", \"b\"]",
+    "list_type": 'an array, e.g. ["a", "b"]',
     "model_type": "a table",
     "model_attributes_type": "a table",
     "dict_type": "a table",
@@ -346,11 +398,12 @@ class _Hidden:
 
 
 def _is_private(model: type[BaseModel], loc: tuple) -> bool:
-    return any(isinstance(f.json_schema_extra, dict) and f.json_schema_extra.get("x-private")
-               for f in _along(model, loc)[0])
+    return any(
+        isinstance(f.json_schema_extra, dict) and f.json_schema_extra.get("x-private") for f in _along(model, loc)[0]
+    )
 
 
-def _message(model: type[BaseModel], loc: tuple, e: dict) -> str:
+def _message(model: type[BaseModel], loc: tuple, e: Any) -> str:
     typ, ctx, value = e["type"], e.get("ctx") or {}, e.get("input")
     name = loc[-1] if loc else ""
     if typ == "extra_forbidden":
@@ -379,8 +432,12 @@ def _message(model: type[BaseModel], loc: tuple, e: dict) -> str:
     if typ == "too_long":
         return f"give at most {ctx.get('max_length')} value(s)"
     if typ in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
-        bound = {"greater_than_equal": "at least {ge}", "less_than_equal": "at most {le}",
-                 "greater_than": "more than {gt}", "less_than": "less than {lt}"}[typ].format(**ctx)
+        bound = {
+            "greater_than_equal": "at least {ge}",
+            "less_than_equal": "at most {le}",
+            "greater_than": "more than {gt}",
+            "less_than": "less than {lt}",
+        }[typ].format(**ctx)
         return f"must be {bound}, found {_describe(value)}"
     msg = e["msg"]
     return f"{msg[:1].lower()}{msg[1:]} (found {_describe(value)})"
@@ -402,7 +459,7 @@ def fields_at(model: type[BaseModel], loc: tuple) -> list[str]:
 def _along(model: type[BaseModel], loc: tuple) -> tuple[list[Any], bool]:
     """The fields a key path passes through, and whether all of it lies inside the model."""
     current: Any = model
-    found = []
+    found: list[Any] = []
     for part in loc:
         if isinstance(part, int):
             continue

@@ -18,14 +18,14 @@ import os
 import sys
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from redflag_coord.org.parse import Entry
     from redflag_coord.org.model import FileModel
+    from redflag_coord.org.parse import Entry
     from redflag_coord.org.problems import Problem
 
     Checked = tuple[FileModel | None, list[Problem]]
@@ -69,8 +69,11 @@ def _can_fork() -> bool:
     # Forked workers share the loaded modules and the entry list: no import, no pickled input.
     # Elsewhere (macOS, Windows) a spawned worker would import pydantic first: not worth it.
     # Forking a process that runs other threads can deadlock the child: then stay serial.
-    return (sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
-            and threading.active_count() == 1)
+    return (
+        sys.platform.startswith("linux")
+        and "fork" in multiprocessing.get_all_start_methods()
+        and threading.active_count() == 1
+    )
 
 
 @contextmanager
@@ -151,11 +154,11 @@ def _rehydrate(entries: Sequence[Entry], chunk: tuple[int, int], compact: list) 
     """Models back from a worker's JSON: pydantic-core reads its own JSON about four times faster than
     pickle rebuilds a model, and the worker writes it faster too. The JSON holds only the keys the
     file set (exclude_unset), so each model is equal to the worker's, fields set included."""
-    from redflag_coord.org.parse import check_file
     from redflag_coord.org.model import FILE_MODELS
+    from redflag_coord.org.parse import check_file
 
     out: list[Checked] = []
-    for e, (text, problems) in zip(entries[chunk[0]:chunk[1]], compact):
+    for e, (text, problems) in zip(entries[chunk[0] : chunk[1]], compact):
         model = None
         if text is not None:
             try:

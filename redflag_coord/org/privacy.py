@@ -81,8 +81,7 @@ class Pseudonyms:
                     self.source.setdefault(name.casefold(), f"relationship[{i}] in {rel}")
         names = sorted(self.source, key=len, reverse=True)
         self.pattern = (
-            re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, names)) + r")(?!\w)", re.IGNORECASE)
-            if names else None
+            re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, names)) + r")(?!\w)", re.IGNORECASE) if names else None
         )
 
     def find(self, text: str) -> str | None:
@@ -97,13 +96,29 @@ def check_private_text(org: Organisation, out: Problems) -> None:
     pseudonyms = Pseudonyms(org)
     for p in published_texts(org):
         if "@" in p.text and EMAIL.search(p.text):
-            out.add(p.file, CODE, "looks like an email address, and this text is published (agendas, invites, "
-                    "reports): refer to members by handle and remove it", key=p.key, severity="warning")
+            out.add(
+                p.file,
+                CODE,
+                "looks like an email address, and this text is published (agendas, invites, "
+                "reports): refer to members by handle and remove it",
+                key=p.key,
+                severity="warning",
+            )
         if looks_like_phone(p.text):
-            out.add(p.file, CODE, "looks like a phone number, and this text is published (agendas, invites, "
-                    "reports): remove it", key=p.key, severity="warning")
+            out.add(
+                p.file,
+                CODE,
+                "looks like a phone number, and this text is published (agendas, invites, reports): remove it",
+                key=p.key,
+                severity="warning",
+            )
         source = pseudonyms.find(p.text)
         if source:
-            out.add(p.file, CODE, f"holds the pseudonym of {source}, and this text is published (agendas, "
-                    "invites, reports): pseudonyms stay in the repository; describe the contact without it",
-                    key=p.key, severity="warning")
+            out.add(
+                p.file,
+                CODE,
+                f"holds the pseudonym of {source}, and this text is published (agendas, "
+                "invites, reports): pseudonyms stay in the repository; describe the contact without it",
+                key=p.key,
+                severity="warning",
+            )

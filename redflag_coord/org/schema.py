@@ -47,6 +47,12 @@ def taplo_config(schema_dir: str = SCHEMA_DIR) -> str:
         'include = ["collectives/**/*.toml"]',
     ]
     for kind in FILE_MODELS:
-        lines += ["", "[[rule]]", f'include = ["{GLOBS[kind]}"]', "", "[rule.schema]",
-                  f'path = "./{schema_dir}/{schema_file_name(kind)}"']
+        lines += [
+            "",
+            "[[rule]]",
+            f'include = ["{GLOBS[kind]}"]',
+            "",
+            "[rule.schema]",
+            f'path = "./{schema_dir}/{schema_file_name(kind)}"',
+        ]
     return "\n".join(lines) + "\n"

@@ -52,21 +52,35 @@ def summarise(org: Organisation) -> Summary:
     for c in sorted(org.collectives.values(), key=lambda c: c.slug):
         if c.info is None:
             continue
-        out.collectives.append(CollectiveLine(
-            slug=c.slug, name=c.info.name, kind=c.info.kind.value, timezone=c.info.timezone,
-            languages=list(c.info.languages),
-            members=len(c.members.members) if c.members else 0,
-            relationships=len(c.relationships.relationships) if c.relationships else 0,
-            meetings=sorted(c.meetings), reports=sorted(c.reports),
-        ))
+        out.collectives.append(
+            CollectiveLine(
+                slug=c.slug,
+                name=c.info.name,
+                kind=c.info.kind.value,
+                timezone=c.info.timezone,
+                languages=list(c.info.languages),
+                members=len(c.members.members) if c.members else 0,
+                relationships=len(c.relationships.relationships) if c.relationships else 0,
+                meetings=sorted(c.meetings),
+                reports=sorted(c.reports),
+            )
+        )
         for mid, m in sorted(c.meetings.items()):
             local = resolve(m.start, m.timezone)
             utc = local.instants[0].isoformat() if local.instants else None
-            out.meetings.append(MeetingLine(
-                id=mid, convener=c.slug, title=m.title, start_local=m.start.isoformat(timespec="minutes"),
-                timezone=m.timezone, start_utc=utc, participants=len(m.participants),
-                reports_filed=len(org.reports_for(mid)), recurring=m.recurrence is not None,
-            ))
+            out.meetings.append(
+                MeetingLine(
+                    id=mid,
+                    convener=c.slug,
+                    title=m.title,
+                    start_local=m.start.isoformat(timespec="minutes"),
+                    timezone=m.timezone,
+                    start_utc=utc,
+                    participants=len(m.participants),
+                    reports_filed=len(org.reports_for(mid)),
+                    recurring=m.recurrence is not None,
+                )
+            )
     out.meetings.sort(key=lambda m: (m.start_utc or "", m.id))
     return out
 
@@ -85,9 +99,10 @@ def render_text(s: Summary) -> str:
         utc = f" ({dt.datetime.fromisoformat(m.start_utc):%Y-%m-%d %H:%M} UTC)" if m.start_utc else ""
         rec = ", recurring" if m.recurring else ""
         lines.append(f"  {m.id}  {m.title}")
-        lines.append(f"      {when}{utc}{rec}; convened by {m.convener}; "
-                     f"{m.reports_filed}/{m.participants} reports filed")
+        lines.append(
+            f"      {when}{utc}{rec}; convened by {m.convener}; {m.reports_filed}/{m.participants} reports filed"
+        )
     return "\n".join(lines)
 
 
-__all__ = ["Summary", "summarise", "render_text", "to_local"]
+__all__ = ["Summary", "render_text", "summarise", "to_local"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import typing
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 from pydantic import BaseModel
@@ -30,22 +30,28 @@ _BREAKS = {"\n", "\u2028", "\u2029", "\x85"}
 def _describe(i: int, ch: str) -> tuple[str, str]:
     code = f"U+{ord(ch):04X}"
     if ch in _BREAKS:
-        return "one-line", (f"a line break at character {i + 1}; this value must be one line "
-                            "(a title, topic or name): remove the line break")
+        return "one-line", (
+            f"a line break at character {i + 1}; this value must be one line "
+            "(a title, topic or name): remove the line break"
+        )
     if ch in _BIDI:
-        return "unsafe-text", (f"a bidirectional control character ({code}) at character {i + 1}: it reorders "
-                               "how the text is displayed; remove it")
-    return "unsafe-text", (f"a control character ({code}) at character {i + 1}: control characters "
-                           "can rewrite a terminal or break exports; remove it")
+        return "unsafe-text", (
+            f"a bidirectional control character ({code}) at character {i + 1}: it reorders "
+            "how the text is displayed; remove it"
+        )
+    return "unsafe-text", (
+        f"a control character ({code}) at character {i + 1}: control characters "
+        "can rewrite a terminal or break exports; remove it"
+    )
 
 
-@lru_cache(maxsize=None)
+@cache
 def _fields(cls: type[BaseModel]) -> dict[str, tuple[type[BaseModel] | None, bool]]:
     """TOML key -> (the model inside that field, if any; whether it is a one-line value)."""
-    return {(f.alias or n): (submodel(f.annotation), _is_short(f.annotation, f.metadata))
-            for n, f in cls.model_fields.items()}
-
-
+    return {
+        (f.alias or n): (submodel(f.annotation), _is_short(f.annotation, f.metadata))
+        for n, f in cls.model_fields.items()
+    }
 
 
 def _is_short(annotation: Any, metadata: list) -> bool:

@@ -11,6 +11,7 @@ import difflib
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 
 from redflag_coord.org.load import CollectiveData, Organisation, load_organisation, rel_path
@@ -81,8 +82,13 @@ def _check_handles(org: Organisation, out: Problems) -> dict[str, str]:
             if m.handle in seen:
                 other, j = seen[m.handle]
                 where = "earlier in this file" if other == rel else f"in {other}"
-                out.add(rel, "duplicate-handle", f"handle {m.handle!r} is already used {where} "
-                        f"(member[{j}]); each member needs a handle of their own", key=("member", i, "handle"))
+                out.add(
+                    rel,
+                    "duplicate-handle",
+                    f"handle {m.handle!r} is already used {where} "
+                    f"(member[{j}]); each member needs a handle of their own",
+                    key=("member", i, "handle"),
+                )
                 continue
             seen[m.handle] = (rel, i)
             owner[m.handle] = c.slug
@@ -95,9 +101,12 @@ def _check_meeting_ids(org: Organisation, out: Problems) -> dict[str, tuple[str,
         for mid, meeting in c.meetings.items():
             if mid in found:
                 other = rel_path("meeting", found[mid][0], mid)
-                out.add(rel_path("meeting", c.slug, mid), "duplicate-meeting",
-                        f"meeting id {mid!r} is already used by {other}; meeting ids are unique "
-                        "across the organisation, so rename one file")
+                out.add(
+                    rel_path("meeting", c.slug, mid),
+                    "duplicate-meeting",
+                    f"meeting id {mid!r} is already used by {other}; meeting ids are unique "
+                    "across the organisation, so rename one file",
+                )
                 continue
             found[mid] = (c.slug, meeting)
     return found
@@ -114,23 +123,31 @@ def check_meeting(org: Organisation, slug: str, mid: str, m: Meeting, out: Probl
         if p not in known:
             out.add(rel, "unresolved-ref", _no_collective(p, known), key=("participants", i))
         elif p in seen:
-            out.add(rel, "duplicate-participant", f"{p!r} is listed twice", key=("participants", i),
-                    severity="warning")
+            out.add(rel, "duplicate-participant", f"{p!r} is listed twice", key=("participants", i), severity="warning")
         seen.add(p)
     if m.opens is not None:
         if m.opens not in known:
             out.add(rel, "unresolved-ref", _no_collective(m.opens, known), key=("opens",))
         elif m.opens not in seen:
-            out.add(rel, "not-invited", f"{m.opens!r} opens the meeting but is not in participants; add it there",
-                    key=("opens",))
+            out.add(
+                rel,
+                "not-invited",
+                f"{m.opens!r} opens the meeting but is not in participants; add it there",
+                key=("opens",),
+            )
     for i, item in enumerate(m.items):
         if item.lead is None:
             continue
         if item.lead not in known:
             out.add(rel, "unresolved-ref", _no_collective(item.lead, known), key=("item", i, "lead"))
         elif item.lead not in seen and item.lead != slug:
-            out.add(rel, "not-invited", f"{item.lead!r} leads an item but is not in participants",
-                    key=("item", i, "lead"), severity="warning")
+            out.add(
+                rel,
+                "not-invited",
+                f"{item.lead!r} leads an item but is not in participants",
+                key=("item", i, "lead"),
+                severity="warning",
+            )
     _check_meeting_times(rel, m, out)
 
 
@@ -138,29 +155,51 @@ def _check_meeting_times(rel: str, m: Meeting, out: Problems) -> None:
     local = resolve(m.start, m.timezone)
     wall = m.start.isoformat(timespec="minutes")
     if local.kind == "gap":
-        out.add(rel, "dst-gap", f"{wall} does not exist in {m.timezone}: the clocks skip that hour "
-                "for daylight saving time; choose a time outside the gap", key=("start",))
+        out.add(
+            rel,
+            "dst-gap",
+            f"{wall} does not exist in {m.timezone}: the clocks skip that hour "
+            "for daylight saving time; choose a time outside the gap",
+            key=("start",),
+        )
     elif local.kind == "ambiguous":
         a, b = (t.strftime("%H:%M UTC") for t in local.instants)
-        out.add(rel, "dst-ambiguous", f"{wall} occurs twice in {m.timezone} (at {a} and at {b}) as the "
-                "clocks go back; the earlier is used: move the meeting to be unambiguous",
-                key=("start",), severity="warning")
+        out.add(
+            rel,
+            "dst-ambiguous",
+            f"{wall} occurs twice in {m.timezone} (at {a} and at {b}) as the "
+            "clocks go back; the earlier is used: move the meeting to be unambiguous",
+            key=("start",),
+            severity="warning",
+        )
     if m.reports_due is not None and m.reports_due > m.start.date():
-        out.add(rel, "date-order", f"reports_due {m.reports_due} is after the meeting ({m.start.date()})",
-                key=("reports_due",))
+        out.add(
+            rel,
+            "date-order",
+            f"reports_due {m.reports_due} is after the meeting ({m.start.date()})",
+            key=("reports_due",),
+        )
     r = m.recurrence
     if r is not None:
         if r.until is not None and r.until < m.start.date():
-            out.add(rel, "date-order", f"recurrence ends ({r.until}) before the first meeting ({m.start.date()})",
-                    key=("recurrence", "until"))
+            out.add(
+                rel,
+                "date-order",
+                f"recurrence ends ({r.until}) before the first meeting ({m.start.date()})",
+                key=("recurrence", "until"),
+            )
         if r.until is not None and r.count is not None:
-            out.add(rel, "bad-recurrence", "give either 'until' or 'count', not both",
-                    key=("recurrence", "count"))
+            out.add(rel, "bad-recurrence", "give either 'until' or 'count', not both", key=("recurrence", "count"))
     used = sum(i.duration_minutes for i in m.items)
     if used > m.duration_minutes:
-        out.add(rel, "items-overrun", f"items take {used} minutes but the meeting lasts "
-                f"{m.duration_minutes}: {used - m.duration_minutes} minutes over",
-                key=("duration_minutes",), severity="warning")
+        out.add(
+            rel,
+            "items-overrun",
+            f"items take {used} minutes but the meeting lasts "
+            f"{m.duration_minutes}: {used - m.duration_minutes} minutes over",
+            key=("duration_minutes",),
+            severity="warning",
+        )
 
 
 def _no_collective(slug: str, known: Iterable[str]) -> str:
@@ -182,16 +221,25 @@ def check_availability(rel: str, a: Availability | BandHours, out: Problems, key
             if max(start, end) > 24 * 60:
                 out.add(rel, "bad-hours", f"{hours!r}: a day ends at 24:00", key=where)
             elif start >= end:
-                out.add(rel, "bad-hours", f"{hours!r} does not start before it ends; a range cannot cross "
-                        "midnight: write the hours before midnight here and the rest on the next day",
-                        key=where)
+                out.add(
+                    rel,
+                    "bad-hours",
+                    f"{hours!r} does not start before it ends; a range cannot cross "
+                    "midnight: write the hours before midnight here and the rest on the next day",
+                    key=where,
+                )
             else:
                 spans.append((start, end, i))
         spans.sort()
-        for (s1, e1, i1), (s2, _e2, i2) in zip(spans, spans[1:]):
+        for (_s1, e1, i1), (s2, _e2, i2) in pairwise(spans):
             if s2 < e1:
-                out.add(rel, "overlapping-hours", f"{getattr(a, day)[i2]!r} overlaps {getattr(a, day)[i1]!r}; "
-                        "merge them", key=key + (day, i2), severity="warning")
+                out.add(
+                    rel,
+                    "overlapping-hours",
+                    f"{getattr(a, day)[i2]!r} overlaps {getattr(a, day)[i1]!r}; merge them",
+                    key=key + (day, i2),
+                    severity="warning",
+                )
     if isinstance(a, Availability):
         for band in ("good", "poor"):
             if getattr(a, band) is not None:
@@ -202,8 +250,12 @@ def check_availability(rel: str, a: Availability | BandHours, out: Problems, key
 
 
 def check_report(
-    org: Organisation, c: CollectiveData, mid: str, r: Report,
-    meetings: dict[str, tuple[str, Meeting]], out: Problems,
+    org: Organisation,
+    c: CollectiveData,
+    mid: str,
+    r: Report,
+    meetings: dict[str, tuple[str, Meeting]],
+    out: Problems,
 ) -> None:
     rel = rel_path("report", c.slug, mid)
     if mid not in meetings:
@@ -215,21 +267,34 @@ def check_report(
     else:
         convener, meeting = meetings[mid]
         if c.slug not in meeting.participants and c.slug != convener:
-            out.add(rel, "not-invited", f"{c.slug!r} is not a participant of meeting {mid!r} "
-                    f"({rel_path('meeting', convener, mid)}); ask its convener to add it")
+            out.add(
+                rel,
+                "not-invited",
+                f"{c.slug!r} is not a participant of meeting {mid!r} "
+                f"({rel_path('meeting', convener, mid)}); ask its convener to add it",
+            )
         if r.filed > meeting.start.date():
-            out.add(rel, "report-after-meeting", f"the report is dated {r.filed}, after its meeting on "
-                    f"{meeting.start.date()}; a report is filed before the meeting", key=("filed",))
+            out.add(
+                rel,
+                "report-after-meeting",
+                f"the report is dated {r.filed}, after its meeting on "
+                f"{meeting.start.date()}; a report is filed before the meeting",
+                key=("filed",),
+            )
     handles = {m.handle for m in c.members.members} if c.members else set()
     if r.filed_by is not None and r.filed_by not in handles and org.loaded("members", c.slug):
-        out.add(rel, "unresolved-ref", f"no member {r.filed_by!r} in {rel_path('members', c.slug)}",
-                key=("filed_by",))
+        out.add(rel, "unresolved-ref", f"no member {r.filed_by!r} in {rel_path('members', c.slug)}", key=("filed_by",))
     for i, req in enumerate(r.requests):
         if req.to not in org.collectives:
             out.add(rel, "unresolved-ref", _no_collective(req.to, org.collectives), key=("request", i, "to"))
         elif req.to == c.slug:
-            out.add(rel, "self-request", "a request from this collective to itself; address it to another "
-                    "collective", key=("request", i, "to"), severity="warning")
+            out.add(
+                rel,
+                "self-request",
+                "a request from this collective to itself; address it to another collective",
+                key=("request", i, "to"),
+                severity="warning",
+            )
 
 
 def _meeting_failed(org: Organisation, mid: str) -> bool:
@@ -253,15 +318,27 @@ def check_relationships(
         key = ("relationship", i)
         if r.comrade not in members and members_ok:
             where = f"; {r.comrade!r} is a member of {handles[r.comrade]!r}" if r.comrade in handles else ""
-            out.add(rel, "unresolved-ref", f"no member {r.comrade!r} in {rel_path('members', c.slug)}{where}",
-                    key=key + ("comrade",))
+            out.add(
+                rel,
+                "unresolved-ref",
+                f"no member {r.comrade!r} in {rel_path('members', c.slug)}{where}",
+                key=key + ("comrade",),
+            )
         if r.nature not in natures:
-            out.add(rel, "bad-choice", f"nature {r.nature!r} is not known; choose one of "
-                    f"{', '.join(sorted(natures))}, or add it to 'natures' at the top of this file",
-                    key=key + ("nature",))
+            out.add(
+                rel,
+                "bad-choice",
+                f"nature {r.nature!r} is not known; choose one of "
+                f"{', '.join(sorted(natures))}, or add it to 'natures' at the top of this file",
+                key=key + ("nature",),
+            )
         if r.pseudonym in pseudonyms:
-            out.add(rel, "duplicate-pseudonym", f"the pseudonym is already used by relationship[{pseudonyms[r.pseudonym]}]",
-                    key=key + ("pseudonym",))
+            out.add(
+                rel,
+                "duplicate-pseudonym",
+                f"the pseudonym is already used by relationship[{pseudonyms[r.pseudonym]}]",
+                key=key + ("pseudonym",),
+            )
         pseudonyms.setdefault(r.pseudonym, i)
         _relationship_dates(rel, key, r, out, today)
 
@@ -272,24 +349,43 @@ def _relationship_dates(rel: str, key: tuple, r, out: Problems, today: dt.date) 
         if value is not None and value > today:
             out.add(rel, "future-date", f"{name} {value} is in the future (today is {today})", key=key + (name,))
     if r.last_contact is not None and r.last_contact < r.since:
-        out.add(rel, "date-order", f"last_contact {r.last_contact} is before since {r.since}",
-                key=key + ("last_contact",))
+        out.add(
+            rel, "date-order", f"last_contact {r.last_contact} is before since {r.since}", key=key + ("last_contact",)
+        )
     previous = None
     for j, step in enumerate(r.history):
         hkey = key + ("history", j)
         if step.date < r.since:
-            out.add(rel, "date-order", f"history date {step.date} is before since {r.since}, when the "
-                    "relationship began", key=hkey + ("date",))
+            out.add(
+                rel,
+                "date-order",
+                f"history date {step.date} is before since {r.since}, when the relationship began",
+                key=hkey + ("date",),
+            )
         if step.date > today:
             out.add(rel, "future-date", f"date {step.date} is in the future (today is {today})", key=hkey + ("date",))
         if previous is not None:
             if step.date < previous.date:
-                out.add(rel, "date-order", f"history is out of order: {step.date} comes after {previous.date}",
-                        key=hkey + ("date",))
+                out.add(
+                    rel,
+                    "date-order",
+                    f"history is out of order: {step.date} comes after {previous.date}",
+                    key=hkey + ("date",),
+                )
             if step.stage.rank < previous.stage.rank and not step.note:
-                out.add(rel, "stage-backwards", f"stage goes back from {previous.stage.value!r} to "
-                        f"{step.stage.value!r} without a note; add note = \"...\" saying why", key=hkey + ("stage",))
+                out.add(
+                    rel,
+                    "stage-backwards",
+                    f"stage goes back from {previous.stage.value!r} to "
+                    f'{step.stage.value!r} without a note; add note = "..." saying why',
+                    key=hkey + ("stage",),
+                )
         previous = step
     if previous is not None and previous.stage != r.stage:
-        out.add(rel, "stage-mismatch", f"stage is {r.stage.value!r} but the last history entry says "
-                f"{previous.stage.value!r}", key=key + ("stage",), severity="warning")
+        out.add(
+            rel,
+            "stage-mismatch",
+            f"stage is {r.stage.value!r} but the last history entry says {previous.stage.value!r}",
+            key=key + ("stage",),
+            severity="warning",
+        )

@@ -78,8 +78,17 @@ def first_added(root: Path | str, pathspecs: list[str]) -> dict[str, dt.datetime
     renews it; the author date would keep the first draft's date).
     One `git log` call for all files; files never committed are absent.
     """
-    out = git(root, "log", "--diff-filter=A", "--no-renames", "--format=%x01%cI", "--name-only", "--relative",
-              "--", *pathspecs)
+    out = git(
+        root,
+        "log",
+        "--diff-filter=A",
+        "--no-renames",
+        "--format=%x01%cI",
+        "--name-only",
+        "--relative",
+        "--",
+        *pathspecs,
+    )
     found: dict[str, dt.datetime] = {}
     when: dt.datetime | None = None
     for line in out.splitlines():

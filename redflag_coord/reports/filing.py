@@ -53,7 +53,9 @@ def template_language(languages: list[str], kind: str) -> str:
 
 
 def _template(kind: str, lang: str, suffix: str) -> str:
-    return (resources.files("redflag_coord.reports") / "templates" / kind / f"{lang}{suffix}").read_text(encoding="utf-8")
+    return (resources.files("redflag_coord.reports") / "templates" / kind / f"{lang}{suffix}").read_text(
+        encoding="utf-8"
+    )
 
 
 # -- status -------------------------------------------------------------------------------
@@ -89,9 +91,7 @@ class StatusResult:
             "start": self.start.isoformat(),
             "timezone": self.timezone,
             "dates_from": "git" if self.git else "file",
-            "reports": [
-                {**asdict(r), "filed": r.filed.isoformat() if r.filed else None} for r in self.rows
-            ],
+            "reports": [{**asdict(r), "filed": r.filed.isoformat() if r.filed else None} for r in self.rows],
         }
 
 
@@ -116,7 +116,8 @@ def report_status(org: Organisation, meeting_id: str) -> StatusResult:
             continue
         tz = c.info.timezone if c and c.info else meeting.timezone
         when = added.get(rel_path("report", slug, meeting_id))
-        filed, source = (when.astimezone(zone(tz)).date(), "git") if when else (report.filed, "file")
+        source: Literal["git", "file"] = "git" if when else "file"
+        filed = when.astimezone(zone(tz)).date() if when else report.filed
         late = (filed - meeting.reports_due).days if meeting.reports_due else 0
         status: Status = "draft" if report.summary.startswith(PLACEHOLDER) else "late" if late > 0 else "filed"
         result.rows.append(ReportState(slug, status, filed, source, max(late, 0)))
@@ -129,8 +130,11 @@ def render_status(s: StatusResult) -> str:
     width = max([len(r.collective) for r in s.rows] + [10])
     for r in s.rows:
         filed = r.filed.isoformat() if r.filed else "-"
-        note = f"  {r.days_late} day(s) late" if r.status == "late" else (
-            "  summary not written yet" if r.status == "draft" else "")
+        note = (
+            f"  {r.days_late} day(s) late"
+            if r.status == "late"
+            else ("  summary not written yet" if r.status == "draft" else "")
+        )
         lines.append(f"  {r.collective:<{width}}  {r.status:<7}  {filed:<10}{note}".rstrip())
     counts = Counter(r.status for r in s.rows)
     lines.append(", ".join(f"{counts[k]} {k}" for k in ("filed", "late", "draft", "missing")))
@@ -200,11 +204,17 @@ def new_report(org: Organisation, slug: str, meeting_id: str, today: dt.date) ->
         raise ReportError(f"{rel} exists already; edit it instead (nothing was changed)")
     lang = template_language(c.info.languages, "report")
     prev = previous_report(org, slug, meeting_id)
-    words = {"collective": c.info.name.replace("\n", " "), "meeting_id": meeting_id,
-             "meeting_date": meeting.start.date().isoformat(),
-             "due": meeting.reports_due.isoformat() if meeting.reports_due else "-"}
+    words = {
+        "collective": c.info.name.replace("\n", " "),
+        "meeting_id": meeting_id,
+        "meeting_date": meeting.start.date().isoformat(),
+        "due": meeting.reports_due.isoformat() if meeting.reports_due else "-",
+    }
     doc = tomlkit.parse(string.Template(_template("report", lang, ".toml")).safe_substitute(words))
-    todo = ["summary: replace the TODO text with the collective's report", "recruits: new members since the last report"]
+    todo = [
+        "summary: replace the TODO text with the collective's report",
+        "recruits: new members since the last report",
+    ]
     doc["filed"] = today
     handle = _filed_by(c, prev[1] if prev else None)
     if handle:
@@ -243,7 +253,7 @@ def _filed_by(c: CollectiveData, prev: Report | None) -> str | None:
     if prev and prev.filed_by in handles:
         return prev.filed_by
     with_role = [m.handle for m in c.members.members if m.role] if c.members else []
-    return (with_role or handles or [None])[0]
+    return (with_role or handles or [None])[0]  # type: ignore[list-item]
 
 
 def _fill_red_flag(doc: Any, prev: tuple[str, Report] | None) -> None:
@@ -293,8 +303,11 @@ def reminders(org: Organisation, meeting_id: str) -> list[Reminder]:
         lang = template_language(langs, "remind")
         subject, body = _remind_text(meeting_id, meeting, lang, tz)
         members = [m for m in (c.members.members if c and c.members else []) if m.email and m.invite]
-        out.append(Reminder(row.collective, lang, subject, body, [m.handle for m in members],
-                            [m.email for m in members if m.email]))
+        out.append(
+            Reminder(
+                row.collective, lang, subject, body, [m.handle for m in members], [m.email for m in members if m.email]
+            )
+        )
     return out
 
 
@@ -308,7 +321,8 @@ def _remind_text(meeting_id: str, meeting: Meeting, lang: str, tz: str) -> tuple
         "meeting_id": meeting_id,
         "meeting_date": format_date(there.date(), "long", locale=lang),
         "due": format_date(meeting.reports_due, "full", locale=lang) if meeting.reports_due else "-",
-        "meeting_time": f"{format_date(there.date(), 'full', locale=lang)} {format_time(there, 'HH:mm', tzinfo=zone(tz), locale=lang)}",
+        "meeting_time": f"{format_date(there.date(), 'full', locale=lang)} "
+        f"{format_time(there, 'HH:mm', tzinfo=zone(tz), locale=lang)}",
         "zone": tz,
     }
     text = string.Template(_template("remind", lang, ".txt")).safe_substitute(words)

@@ -19,6 +19,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
+from itertools import pairwise
 from operator import add
 
 from redflag_coord.org.load import Organisation
@@ -95,8 +96,11 @@ def hours_of(availability: Availability | None) -> Hours:
     for kind in ("weekdays", "saturday", "sunday"):
         minutes = bytearray(MINUTES_PER_DAY)  # UNACCEPTABLE
         poor = getattr(a.poor, kind) if a.poor is not None else WAKING
-        for band, ranges in ((POOR, poor), (ACCEPTABLE, getattr(a, kind)),
-                             (GOOD, getattr(a.good, kind) if a.good is not None else ())):
+        for band, ranges in (
+            (POOR, poor),
+            (ACCEPTABLE, getattr(a, kind)),
+            (GOOD, getattr(a.good, kind) if a.good is not None else ()),
+        ):
             for hours in ranges:
                 start, end = hours_minutes(hours)
                 end = min(end, MINUTES_PER_DAY)
@@ -148,7 +152,7 @@ def offset_periods(zone_name: str, start: int, end: int) -> tuple[tuple[int, int
 def transitions(zone_name: str, start: int, end: int) -> list[tuple[int, int, int]]:
     """(instant, offset before, offset after) for every clock change in [start, end)."""
     periods = offset_periods(zone_name, start, end)
-    return [(b[0], a[2], b[2]) for a, b in zip(periods, periods[1:])]
+    return [(b[0], a[2], b[2]) for a, b in pairwise(periods)]
 
 
 def band_intervals(hours: Hours, zone_name: str, start: int, end: int) -> list[tuple[int, int, int]]:
@@ -335,10 +339,24 @@ def find_slots(org: Organisation, req: Request) -> SlotsResult:
     if req.meeting is not None and (found := org.find_meeting(req.meeting)) is not None:
         title = found[1].title
     result = SlotsResult(
-        meeting=req.meeting, title=title, length_minutes=req.length, step_minutes=req.step,
-        date_from=req.date_from.isoformat(), date_to=req.date_to.isoformat(), considered=grid.count,
-        participants=[ParticipantInfo(p.slug, p.zone, p.members, "default" if p.hours.default else "collective.toml",
-                                      len(history[p.slug]), history[p.slug]) for p in participants],
+        meeting=req.meeting,
+        title=title,
+        length_minutes=req.length,
+        step_minutes=req.step,
+        date_from=req.date_from.isoformat(),
+        date_to=req.date_to.isoformat(),
+        considered=grid.count,
+        participants=[
+            ParticipantInfo(
+                p.slug,
+                p.zone,
+                p.members,
+                "default" if p.hours.default else "collective.toml",
+                len(history[p.slug]),
+                history[p.slug],
+            )
+            for p in participants
+        ],
         past_meetings=sorted({m for ms in history.values() for m in ms}),
     )
     for n, k in enumerate(pick(order, grid, req.top, req.spread), 1):
@@ -353,8 +371,9 @@ def _participant(org: Organisation, slug: str) -> Participant:
     return Participant(slug, c.info.timezone, members, hours_of(c.info.availability))
 
 
-def past_burden(org: Organisation, participants: Sequence[Participant], before: int,
-                exclude: str | None = None) -> dict[str, list[str]]:
+def past_burden(
+    org: Organisation, participants: Sequence[Participant], before: int, exclude: str | None = None
+) -> dict[str, list[str]]:
     """For each participant, the past meetings (starting before `before`) where its local time was poor or worse."""
     by_slug = {p.slug: p for p in participants}
     out: dict[str, list[str]] = {p.slug: [] for p in participants}
@@ -380,22 +399,45 @@ def _meeting_start(m: Meeting) -> int | None:
     return _ts(local.instants[0]) if local.instants else None
 
 
-def _candidate(n: int, participants: Sequence[Participant], bands: Sequence[int], grid: Grid, k: int,
-               changes: dict[str, list[tuple[int, int, int]]], window: int) -> Candidate:
+def _candidate(
+    n: int,
+    participants: Sequence[Participant],
+    bands: Sequence[int],
+    grid: Grid,
+    k: int,
+    changes: dict[str, list[tuple[int, int, int]]],
+    window: int,
+) -> Candidate:
     start, end = grid.start(k), grid.start(k) + grid.length * 60
     members = {name: 0 for name in reversed(BANDS)}
     local = []
     for p, band in zip(participants, bands):
         members[BANDS[band]] += p.members
         a, b = (dt.datetime.fromtimestamp(t, zone(p.zone)) for t in (start, end))
-        local.append(LocalSlot(p.slug, p.zone, p.members, _wall(a), _wall(b), a.strftime("%A"), b.strftime("%A"),
-                               _offset_label(a), BANDS[band]))
+        local.append(
+            LocalSlot(
+                p.slug,
+                p.zone,
+                p.members,
+                _wall(a),
+                _wall(b),
+                a.strftime("%A"),
+                b.strftime("%A"),
+                _offset_label(a),
+                BANDS[band],
+            )
+        )
     burdened = [(p, b) for p, b in zip(participants, bands) if b <= POOR]
     return Candidate(
-        rank=n, start_utc=_iso(start), end_utc=_iso(end),
+        rank=n,
+        start_utc=_iso(start),
+        end_utc=_iso(end),
         weekday_utc=dt.datetime.fromtimestamp(start, UTC).strftime("%A"),
-        members=members, fairness=sum(p.burden for p, _ in burdened), local=local,
-        explanation=_explain(members, burdened), warnings=_dst_warnings(participants, changes, start, end, window),
+        members=members,
+        fairness=sum(p.burden for p, _ in burdened),
+        local=local,
+        explanation=_explain(members, burdened),
+        warnings=_dst_warnings(participants, changes, start, end, window),
     )
 
 
@@ -409,8 +451,13 @@ def _explain(members: dict[str, int], burdened: Sequence[tuple[Participant, int]
     return out
 
 
-def _dst_warnings(participants: Sequence[Participant], changes: dict[str, list[tuple[int, int, int]]],
-                  start: int, end: int, window: int) -> list[str]:
+def _dst_warnings(
+    participants: Sequence[Participant],
+    changes: dict[str, list[tuple[int, int, int]]],
+    start: int,
+    end: int,
+    window: int,
+) -> list[str]:
     out = []
     for zone_name in dict.fromkeys(p.zone for p in participants):
         for t, before, after in changes[zone_name]:

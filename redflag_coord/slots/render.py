@@ -51,8 +51,13 @@ def render_markdown(r: SlotsResult) -> str:
         lines += ["", "### Clock changes", ""]
         for c in warned:
             lines += [f"- **Option {c.rank}**: {w}." for w in c.warnings]
-    lines += ["", "### Collectives", "", "| Collective | Zone | Members | Hours | Poor times at past meetings |",
-              "| --- | --- | --- | --- | --- |"]
+    lines += [
+        "",
+        "### Collectives",
+        "",
+        "| Collective | Zone | Members | Hours | Poor times at past meetings |",
+        "| --- | --- | --- | --- | --- |",
+    ]
     for p in r.participants:
         past = f"{p.burden} ({', '.join(p.burden_meetings)})" if p.burden else "0"
         lines.append(f"| {p.slug} | {p.zone} | {p.members} | {p.hours} | {past} |")
@@ -67,8 +72,13 @@ def _heading(r: SlotsResult) -> list[str]:
         f"{r.date_from} to {r.date_to} (UTC dates): {r.considered} ranked, best {len(r.candidates)} shown.",
     ]
     if r.past_meetings:
-        lines.append("Fairness: poor or unacceptable times at past meetings (" + ", ".join(r.past_meetings) + "): "
-                     + ", ".join(f"{p.slug} {p.burden}" for p in r.participants if p.burden) + ".")
+        lines.append(
+            "Fairness: poor or unacceptable times at past meetings ("
+            + ", ".join(r.past_meetings)
+            + "): "
+            + ", ".join(f"{p.slug} {p.burden}" for p in r.participants if p.burden)
+            + "."
+        )
     defaults = [p.slug for p in r.participants if p.hours == "default"]
     if defaults:
         lines.append("Default hours (no [availability] in collective.toml): " + ", ".join(defaults) + ".")

@@ -21,7 +21,7 @@ from icalendar import Timezone, TimezoneDaylight, TimezoneStandard
 
 from redflag_coord.tz.zones import check_zone_name, zone
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 _STEP = dt.timedelta(hours=6)  # tz transitions are months apart; no zone changes twice in six hours
 _DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
@@ -152,8 +152,9 @@ def vtimezone(zone_name: str, first: dt.date, last: dt.date) -> Timezone:
         for is_dst in (False, True):
             group = [c for c in changes if c.dst == is_dst]
             first_change = group[0]
-            obs = _observance(is_dst, first_change.local_onset, first_change.offset_from,
-                              first_change.offset_to, first_change.name)
+            obs = _observance(
+                is_dst, first_change.local_onset, first_change.offset_from, first_change.offset_to, first_change.name
+            )
             rule = yearly_rule(group)
             assert rule is not None
             obs.add("RRULE", rule.rrule)
@@ -169,8 +170,9 @@ def _initial(zone_name: str, year: int, first_change: Transition) -> TimezoneSta
     """The observance in force at the start of the window, before its first transition."""
     start = dt.datetime(year, 1, 1)
     offset, _, name = _state(zone(zone_name), start.replace(tzinfo=UTC))
-    return _observance(offset != first_change.offset_from or offset > first_change.offset_to,
-                       start, offset, offset, name)
+    return _observance(
+        offset != first_change.offset_from or offset > first_change.offset_to, start, offset, offset, name
+    )
 
 
 def _observance(

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from pydantic_core import PydanticCustomError
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 _ABBREVIATION = re.compile(r"^[A-Z]{2,5}([+-]?\d+([A-Z]{2,5})?)?$")
 _OFFSET = re.compile(r"^(?:UTC|GMT|Z)?\s*[+-]\d{1,2}(?::?\d{2})?$", re.IGNORECASE)
 _NO_SLASH_OK = {"UTC"}
@@ -61,8 +61,12 @@ def check_zone_name(name: str) -> str:
         raise PydanticCustomError(
             "unknown_zone",
             "{problem}{hint}",
-            {"problem": problem, "hint": f"; did you mean {' or '.join(map(repr, hint))}?" if hint else
-             "; use the IANA name of the place, such as 'America/El_Salvador'"},
+            {
+                "problem": problem,
+                "hint": f"; did you mean {' or '.join(map(repr, hint))}?"
+                if hint
+                else "; use the IANA name of the place, such as 'America/El_Salvador'",
+            },
         )
     return name
 
@@ -76,7 +80,10 @@ def _zone_problem(name: str) -> str | None:
         return f"{_shown(name)} is {len(name):,} characters long; zone names are short, such as 'Asia/Kolkata'"
     if "/" not in name and name not in _NO_SLASH_OK:
         if _ABBREVIATION.match(name) or _OFFSET.match(name):
-            return f"{_shown(name)} is an abbreviation or offset, not a zone name: abbreviations are ambiguous and ignore DST"
+            return (
+                f"{_shown(name)} is an abbreviation or offset, not a zone name: "
+                "abbreviations are ambiguous and ignore DST"
+            )
         return f"{_shown(name)} is not an IANA zone name"
     if name.startswith("Etc/GMT") and name not in ("Etc/GMT", "Etc/GMT0"):
         return f"{_shown(name)} is a fixed offset, not a place: it will be wrong once DST changes"

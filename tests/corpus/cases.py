@@ -30,12 +30,17 @@ CASES: list[Case] = [
     Case("syntax-unclosed-multiline-string", {REP: Sub('summary = "Distributions', 'summary = """Distributions')}),
     Case("syntax-unclosed-multiline-literal", {REP: Sub('summary = "Distributions', "summary = '''Distributions")}),
     Case("syntax-unclosed-array", {M: Sub('languages = ["es", "en"]', 'languages = ["es", "en"')}),
-    Case("syntax-unclosed-array-multiline", {MEET: Sub('participants = ["ic", "la"]', 'participants = [\n  "ic",\n  "la",\n')}),
-    Case("syntax-unclosed-inline-table", {REP: Add('[relationships]\nby_stage = { contact = 1, reader = 2\n')}),
-    Case("syntax-inline-table-newline", {REP: Add('[relationships]\nby_stage = { contact = 1,\n  reader = 2 }\n')}),
-    Case("syntax-inline-table-trailing-comma", {REP: Add('[relationships]\nby_stage = { contact = 1, }\n')}),
+    Case(
+        "syntax-unclosed-array-multiline",
+        {MEET: Sub('participants = ["ic", "la"]', 'participants = [\n  "ic",\n  "la",\n')},
+    ),
+    Case("syntax-unclosed-inline-table", {REP: Add("[relationships]\nby_stage = { contact = 1, reader = 2\n")}),
+    Case("syntax-inline-table-newline", {REP: Add("[relationships]\nby_stage = { contact = 1,\n  reader = 2 }\n")}),
+    Case("syntax-inline-table-trailing-comma", {REP: Add("[relationships]\nby_stage = { contact = 1, }\n")}),
     Case("syntax-unclosed-table-header", {REP: Add("[red_flag\nreaders = 5\n")}),
-    Case("syntax-unclosed-array-of-tables-header", {M: Sub("[[member]]\nhandle = \"beto\"", "[[member]\nhandle = \"beto\"")}),
+    Case(
+        "syntax-unclosed-array-of-tables-header", {M: Sub('[[member]]\nhandle = "beto"', '[[member]\nhandle = "beto"')}
+    ),
     Case("syntax-bad-escape", {REP: Sub("steady;", "steady \\q")}),
     Case("syntax-bad-unicode-escape", {REP: Sub("steady;", "steady \\uZZZZ")}),
     Case("syntax-surrogate-escape", {REP: Sub("steady;", "steady \\uD800")}),
@@ -55,11 +60,17 @@ CASES: list[Case] = [
     Case("syntax-number-comma-thousands", {REP: Add("[red_flag]\nreaders = 1,200\n")}),
     Case("syntax-duplicate-key", {M: members('handle = "rosa"\nhandle = "rosa2"\n')}),
     Case("syntax-duplicate-key-quoted", {M: members('handle = "rosa"\n"handle" = "rosa2"\n')}),
-    Case("syntax-duplicate-key-dotted", {REP: Sub("[[request]]", "red_flag.readers = 5\n[red_flag]\nreaders = 6\n[[request]]")}),
+    Case(
+        "syntax-duplicate-key-dotted",
+        {REP: Sub("[[request]]", "red_flag.readers = 5\n[red_flag]\nreaders = 6\n[[request]]")},
+    ),
     Case("syntax-duplicate-table", {REP: Add("[red_flag]\nreaders = 5\n[red_flag]\nreaders = 6\n")}),
-    Case("syntax-table-after-array-of-tables", {M: Add("[member]\nhandle = \"chayo\"\n")}),
+    Case("syntax-table-after-array-of-tables", {M: Add('[member]\nhandle = "chayo"\n')}),
     Case("syntax-array-of-tables-after-array", {M: 'member = []\n[[member]]\nhandle = "rosa"\n'}),
-    Case("syntax-redefine-inline-table", {REP: Sub("[[request]]", 'relationships = { new = 1 }\n[relationships]\nmoved_up = 2\n[[request]]')}),
+    Case(
+        "syntax-redefine-inline-table",
+        {REP: Sub("[[request]]", "relationships = { new = 1 }\n[relationships]\nmoved_up = 2\n[[request]]")},
+    ),
     Case("syntax-key-with-space", {M: members('hand le = "rosa"\n')}),
     Case("syntax-key-non-ascii", {M: members('handlé = "rosa"\n')}),
     Case("syntax-key-without-value", {M: members("handle =\n")}),
@@ -91,13 +102,20 @@ CASES: list[Case] = [
     Case("huge-string-value", {REP: Sub("Distributions are steady;", "x" * 30_000)}),
     Case("huge-key", {M: members('handle = "rosa"\n' + "k" * 5000 + " = 1\n")}),
     # -- nesting and numbers --------------------------------------------------------------------
-    Case("deep-nested-arrays-100000", {MEET: Sub('participants = ["ic", "la"]', "participants = " + "[" * 100_000 + "]" * 100_000)}),
+    Case(
+        "deep-nested-arrays-100000",
+        {MEET: Sub('participants = ["ic", "la"]', "participants = " + "[" * 100_000 + "]" * 100_000)},
+    ),
     Case("deep-nested-inline-tables", {REP: Add("extra = " + "{a=" * 5000 + "1" + "}" * 5000 + "\n")}),
-    Case("nested-arrays-below-limit", {MEET: Sub('participants = ["ic", "la"]', "participants = " + "[" * 50 + "]" * 50)}),
+    Case(
+        "nested-arrays-below-limit", {MEET: Sub('participants = ["ic", "la"]', "participants = " + "[" * 50 + "]" * 50)}
+    ),
     Case("deep-dotted-table", {REP: Add("[" + ".".join(["t"] * 3000) + "]\n")}),
-    Case("integer-beyond-64-bit", {MEET: Sub("duration_minutes = 120", "duration_minutes = 99999999999999999999999999")}),
+    Case(
+        "integer-beyond-64-bit", {MEET: Sub("duration_minutes = 120", "duration_minutes = 99999999999999999999999999")}
+    ),
     Case("integer-thousands-of-digits", {MEET: Sub("duration_minutes = 120", "duration_minutes = " + "9" * 5000)}),
-    Case("negative-count", {REP: Add("[[red_flag.distribution]]\nsite = \"gate\"\ncopies = -5\n")}),
+    Case("negative-count", {REP: Add('[[red_flag.distribution]]\nsite = "gate"\ncopies = -5\n')}),
     Case("float-for-whole-number", {MEET: Sub("duration_minutes = 120", "duration_minutes = 120.0")}),
     Case("infinity-for-whole-number", {MEET: Sub("duration_minutes = 120", "duration_minutes = inf")}),
     Case("nan-for-whole-number", {MEET: Sub("duration_minutes = 120", "duration_minutes = nan")}),
@@ -122,7 +140,12 @@ CASES: list[Case] = [
     Case("missing-required-keys", {C: 'name = "Los Angeles"\n'}),
     Case("bad-choice-kind", {IC: Sub('kind = "committee"', 'kind = "comittee"')}),
     Case("bad-choice-stage", {REL: Sub('stage = "reader"', 'stage = "friend"')}),
-    Case("bad-choice-recurrence-weekday", {"la/meetings/study.toml": 'title = "Study group"\nstart = 2026-12-01T18:00:00\ntimezone = "America/Los_Angeles"\nduration_minutes = 90\n[recurrence]\nfrequency = "weekly"\nweekdays = ["mon"]\n'}),
+    Case(
+        "bad-choice-recurrence-weekday",
+        {
+            "la/meetings/study.toml": 'title = "Study group"\nstart = 2026-12-01T18:00:00\ntimezone = "America/Los_Angeles"\nduration_minutes = 90\n[recurrence]\nfrequency = "weekly"\nweekdays = ["mon"]\n'
+        },
+    ),
     Case("handle-upper-case", {M: Sub('handle = "beto"', 'handle = "Beto"')}),
     Case("handle-with-at-sign", {M: Sub('handle = "beto"', 'handle = "@beto"')}),
     Case("bad-language-code", {C: Sub('languages = ["es", "en"]', 'languages = ["spanish"]')}),
@@ -140,17 +163,56 @@ CASES: list[Case] = [
     Case("zone-etc-fixed-offset", {C: Sub('timezone = "America/Los_Angeles"', 'timezone = "Etc/GMT+8"')}),
     Case("zone-empty", {C: Sub('timezone = "America/Los_Angeles"', 'timezone = ""')}),
     Case("zone-path-traversal", {C: Sub('timezone = "America/Los_Angeles"', 'timezone = "../../../etc/passwd"')}),
-    Case("zone-huge-name", {C: Sub('timezone = "America/Los_Angeles"', 'timezone = "America/' + "Los_Angeles" * 20000 + '"')}),
-    Case("zone-long-typo", {C: Sub('timezone = "America/Los_Angeles"', 'timezone = "America/Los_Angeles_California_United_States_of_America_West"')}),
+    Case(
+        "zone-huge-name",
+        {C: Sub('timezone = "America/Los_Angeles"', 'timezone = "America/' + "Los_Angeles" * 20000 + '"')},
+    ),
+    Case(
+        "zone-long-typo",
+        {
+            C: Sub(
+                'timezone = "America/Los_Angeles"',
+                'timezone = "America/Los_Angeles_California_United_States_of_America_West"',
+            )
+        },
+    ),
     Case("zone-absolute-path", {C: Sub('timezone = "America/Los_Angeles"', 'timezone = "/usr/share/zoneinfo/UTC"')}),
-    Case("dst-gap", {MEET: (Sub("start = 2026-12-12T16:00:00", "start = 2027-03-28T02:30:00"), Sub("reports_due = 2026-12-05", "reports_due = 2027-03-20"))}),
-    Case("dst-overlap", {"ic/meetings/ic-2.toml": 'title = "Autumn"\nstart = 2026-10-25T02:30:00\ntimezone = "Europe/Paris"\nduration_minutes = 60\n'}, args=("--strict",)),
-    Case("dst-gap-southern-hemisphere", {"ic/meetings/ic-2.toml": 'title = "Spring"\nstart = 2026-10-04T02:15:00\ntimezone = "Australia/Sydney"\nduration_minutes = 60\n'}),
+    Case(
+        "dst-gap",
+        {
+            MEET: (
+                Sub("start = 2026-12-12T16:00:00", "start = 2027-03-28T02:30:00"),
+                Sub("reports_due = 2026-12-05", "reports_due = 2027-03-20"),
+            )
+        },
+    ),
+    Case(
+        "dst-overlap",
+        {
+            "ic/meetings/ic-2.toml": 'title = "Autumn"\nstart = 2026-10-25T02:30:00\ntimezone = "Europe/Paris"\nduration_minutes = 60\n'
+        },
+        args=("--strict",),
+    ),
+    Case(
+        "dst-gap-southern-hemisphere",
+        {
+            "ic/meetings/ic-2.toml": 'title = "Spring"\nstart = 2026-10-04T02:15:00\ntimezone = "Australia/Sydney"\nduration_minutes = 60\n'
+        },
+    ),
     # -- references and uniqueness ---------------------------------------------------------------
     Case("duplicate-handle-across-collectives", {"ic/members.toml": '[[member]]\nhandle = "rosa"\n'}),
     Case("duplicate-handle-in-file", {M: Sub('handle = "beto"', 'handle = "rosa"')}),
-    Case("duplicate-meeting-id", {"la/meetings/ic-1.toml": 'title = "Copy"\nstart = 2026-12-01T18:00:00\ntimezone = "America/Los_Angeles"\nduration_minutes = 60\n'}),
-    Case("duplicate-participant", {MEET: Sub('participants = ["ic", "la"]', 'participants = ["ic", "la", "la"]')}, args=("--strict",)),
+    Case(
+        "duplicate-meeting-id",
+        {
+            "la/meetings/ic-1.toml": 'title = "Copy"\nstart = 2026-12-01T18:00:00\ntimezone = "America/Los_Angeles"\nduration_minutes = 60\n'
+        },
+    ),
+    Case(
+        "duplicate-participant",
+        {MEET: Sub('participants = ["ic", "la"]', 'participants = ["ic", "la", "la"]')},
+        args=("--strict",),
+    ),
     Case("opens-not-participant", {MEET: Sub('participants = ["ic", "la"]', 'participants = ["ic"]')}),
     Case("opens-unknown-collective", {MEET: Sub('opens = "la"', 'opens = "lax"')}),
     Case("participant-unknown", {MEET: Sub('participants = ["ic", "la"]', 'participants = ["ic", "la", "mexico"]')}),
@@ -158,25 +220,70 @@ CASES: list[Case] = [
     Case("report-for-unknown-meeting", {"la/reports/ic-2.toml": 'filed = 2026-11-23\nsummary = "A report."\n'}),
     Case("report-for-meeting-that-failed-to-load", {MEET: 'title = "broken\n'}),
     Case("report-filed-by-unknown-member", {REP: Sub('filed_by = "rosa"', 'filed_by = "ana"')}),
-    Case("report-from-non-participant", {"mx/collective.toml": 'name = "Mexico"\ntimezone = "America/Mexico_City"\nlanguages = ["es"]\n', "mx/reports/ic-1.toml": 'filed = 2026-11-23\nsummary = "Uninvited."\n'}),
+    Case(
+        "report-from-non-participant",
+        {
+            "mx/collective.toml": 'name = "Mexico"\ntimezone = "America/Mexico_City"\nlanguages = ["es"]\n',
+            "mx/reports/ic-1.toml": 'filed = 2026-11-23\nsummary = "Uninvited."\n',
+        },
+    ),
     Case("report-after-meeting", {REP: Sub("filed = 2026-11-23", "filed = 2026-12-13")}),
     Case("request-to-unknown-collective", {REP: Sub('to = "ic"', 'to = "honduras"')}),
     Case("request-to-self", {REP: Sub('to = "ic"', 'to = "la"')}, args=("--strict",)),
-    Case("requests-both-ways-are-fine", {"ic/reports/ic-1.toml": 'filed = 2026-11-24\nsummary = "Answer."\n[[request]]\nto = "la"\ntext = "Send the articles."\n'}, exit_code=0),
+    Case(
+        "requests-both-ways-are-fine",
+        {
+            "ic/reports/ic-1.toml": 'filed = 2026-11-24\nsummary = "Answer."\n[[request]]\nto = "la"\ntext = "Send the articles."\n'
+        },
+        exit_code=0,
+    ),
     Case("relationship-comrade-unknown", {REL: Sub('comrade = "rosa"', 'comrade = "chayo"')}),
     Case("relationship-comrade-in-other-collective", {REL: Sub('comrade = "rosa"', 'comrade = "ana"')}),
     Case("relationship-nature-unknown", {REL: Sub('nature = "co-worker"', 'nature = "cousin"')}),
-    Case("relationship-duplicate-pseudonym", {REL: Add('\n[[relationship]]\npseudonym = "Golondrina"\nnature = "friend"\nstage = "contact"\ncomrade = "beto"\nsince = 2026-11-01\n')}),
+    Case(
+        "relationship-duplicate-pseudonym",
+        {
+            REL: Add(
+                '\n[[relationship]]\npseudonym = "Golondrina"\nnature = "friend"\nstage = "contact"\ncomrade = "beto"\nsince = 2026-11-01\n'
+            )
+        },
+    ),
     Case("relationship-future-date", {REL: Sub("since = 2026-10-15", "since = 2027-01-01")}),
     Case("relationship-contact-before-since", {REL: Add("last_contact = 2026-01-01\n")}),
-    Case("relationship-stage-backwards", {REL: Add('[[relationship.history]]\ndate = 2026-10-15\nstage = "writer"\n[[relationship.history]]\ndate = 2026-11-01\nstage = "reader"\n')}),
-    Case("relationship-history-out-of-order", {REL: Add('[[relationship.history]]\ndate = 2026-11-01\nstage = "contact"\n[[relationship.history]]\ndate = 2026-10-15\nstage = "reader"\n')}),
+    Case(
+        "relationship-stage-backwards",
+        {
+            REL: Add(
+                '[[relationship.history]]\ndate = 2026-10-15\nstage = "writer"\n[[relationship.history]]\ndate = 2026-11-01\nstage = "reader"\n'
+            )
+        },
+    ),
+    Case(
+        "relationship-history-out-of-order",
+        {
+            REL: Add(
+                '[[relationship.history]]\ndate = 2026-11-01\nstage = "contact"\n[[relationship.history]]\ndate = 2026-10-15\nstage = "reader"\n'
+            )
+        },
+    ),
     Case("reports-due-after-meeting", {MEET: Sub("reports_due = 2026-12-05", "reports_due = 2026-12-20")}),
-    Case("recurrence-until-before-start", {"la/meetings/study.toml": 'title = "Study group"\nstart = 2026-12-01T18:00:00\ntimezone = "America/Los_Angeles"\nduration_minutes = 90\n[recurrence]\nfrequency = "weekly"\nuntil = 2026-11-01\n'}),
-    Case("recurrence-until-and-count", {"la/meetings/study.toml": 'title = "Study group"\nstart = 2026-12-01T18:00:00\ntimezone = "America/Los_Angeles"\nduration_minutes = 90\n[recurrence]\nfrequency = "weekly"\nuntil = 2027-02-01\ncount = 8\n'}),
+    Case(
+        "recurrence-until-before-start",
+        {
+            "la/meetings/study.toml": 'title = "Study group"\nstart = 2026-12-01T18:00:00\ntimezone = "America/Los_Angeles"\nduration_minutes = 90\n[recurrence]\nfrequency = "weekly"\nuntil = 2026-11-01\n'
+        },
+    ),
+    Case(
+        "recurrence-until-and-count",
+        {
+            "la/meetings/study.toml": 'title = "Study group"\nstart = 2026-12-01T18:00:00\ntimezone = "America/Los_Angeles"\nduration_minutes = 90\n[recurrence]\nfrequency = "weekly"\nuntil = 2027-02-01\ncount = 8\n'
+        },
+    ),
     Case("items-overrun", {MEET: Sub("duration_minutes = 60", "duration_minutes = 600")}, args=("--strict",)),
     # -- values that name files: path traversal -----------------------------------------------------
-    Case("traversal-participant", {MEET: Sub('participants = ["ic", "la"]', 'participants = ["ic", "la", "../../etc"]')}),
+    Case(
+        "traversal-participant", {MEET: Sub('participants = ["ic", "la"]', 'participants = ["ic", "la", "../../etc"]')}
+    ),
     Case("traversal-opens", {MEET: Sub('opens = "la"', 'opens = "../la"')}),
     Case("traversal-item-lead", {MEET: Sub('lead = "la"', 'lead = "/etc/passwd"')}),
     Case("traversal-request-to", {REP: Sub('to = "ic"', 'to = "../../ic"')}),
@@ -197,15 +304,23 @@ CASES: list[Case] = [
     Case("file-where-folder-belongs", {"la/reports": "filed = 2026-11-23\n"}),
     Case("empty-collective-folder", {"mx": DIR}),
     Case("unknown-file-did-you-mean", {"la/member.toml": MEMBERS_OK}, args=("--strict",)),
-    Case("unknown-file-no-suggestion", {"la/notes.toml": 'x = 1\n'}, args=("--strict",)),
+    Case("unknown-file-no-suggestion", {"la/notes.toml": "x = 1\n"}, args=("--strict",)),
     Case("unknown-folder-did-you-mean", {"la/meeting/ic-3.toml": 'title = "x"\n'}, args=("--strict",)),
     Case("toml-file-in-collectives-folder", {"ic-1.toml": 'title = "x"\n'}, args=("--strict",)),
-    Case("sub-folder-in-reports", {"la/reports/2026/ic-1.toml": 'x = 1\n'}, args=("--strict",)),
+    Case("sub-folder-in-reports", {"la/reports/2026/ic-1.toml": "x = 1\n"}, args=("--strict",)),
     Case("missing-collective-toml", {C: None}),
     # -- injection: values that try to change the output or the terminal ----------------------------------
-    Case("inject-escape-in-title", {MEET: Sub('title = "International Committee"', 'title = "Meeting \\u001b[2J\\u001b]0;pwned\\u0007"')}),
-    Case("inject-bidi-override-in-topic", {MEET: Sub('topic = "Whom do we know?"', 'topic = "Whom do we \\u202eknow?"')}),
-    Case("inject-newline-in-title", {MEET: Sub('title = "International Committee"', 'title = "Meeting\\nic-2  Fake meeting"')}),
+    Case(
+        "inject-escape-in-title",
+        {MEET: Sub('title = "International Committee"', 'title = "Meeting \\u001b[2J\\u001b]0;pwned\\u0007"')},
+    ),
+    Case(
+        "inject-bidi-override-in-topic", {MEET: Sub('topic = "Whom do we know?"', 'topic = "Whom do we \\u202eknow?"')}
+    ),
+    Case(
+        "inject-newline-in-title",
+        {MEET: Sub('title = "International Committee"', 'title = "Meeting\\nic-2  Fake meeting"')},
+    ),
     Case("inject-carriage-return-in-summary", {REP: Sub("steady;", "steady\\rOVERWRITTEN;")}),
     Case("inject-workflow-command-in-key", {M: Add('"x\\n::error file=evil::pwned" = 1\n')}),
     Case("inject-escape-in-unknown-key", {M: Add('"\\u001b[31mred" = 1\n')}),
@@ -214,9 +329,26 @@ CASES: list[Case] = [
     Case("inject-escape-in-bad-choice", {IC: Sub('kind = "committee"', 'kind = "\\u001b[2Jcommittee"')}),
     # -- privacy: personal details in published text, private values in messages ---------------------------
     Case("private-email-in-summary", {REP: Sub("steady;", "steady; write to rosa@example.org;")}, args=("--strict",)),
-    Case("private-phone-in-item-topic", {MEET: Sub('topic = "Whom do we know?"', 'topic = "Whom do we know? Call +503 7012 3456"')}, args=("--strict",)),
-    Case("private-pseudonym-in-description", {MEET: Sub('description = "The meeting of all collectives."', 'description = "Golondrina will speak."')}, args=("--strict",)),
-    Case("private-pseudonym-in-request", {REP: Sub("Share the articles", "Golondrina asks for the articles")}, args=("--strict",)),
-    Case("private-value-not-echoed", {M: Sub('email = "rosa@example.org"', 'email = "' + "secret" * 60 + '@example.org"')}),
-    Case("private-pseudonym-wrong-type-not-echoed", {REL: Sub('pseudonym = "Golondrina"', 'pseudonym = ["Golondrina"]')}),
+    Case(
+        "private-phone-in-item-topic",
+        {MEET: Sub('topic = "Whom do we know?"', 'topic = "Whom do we know? Call +503 7012 3456"')},
+        args=("--strict",),
+    ),
+    Case(
+        "private-pseudonym-in-description",
+        {MEET: Sub('description = "The meeting of all collectives."', 'description = "Golondrina will speak."')},
+        args=("--strict",),
+    ),
+    Case(
+        "private-pseudonym-in-request",
+        {REP: Sub("Share the articles", "Golondrina asks for the articles")},
+        args=("--strict",),
+    ),
+    Case(
+        "private-value-not-echoed",
+        {M: Sub('email = "rosa@example.org"', 'email = "' + "secret" * 60 + '@example.org"')},
+    ),
+    Case(
+        "private-pseudonym-wrong-type-not-echoed", {REL: Sub('pseudonym = "Golondrina"', 'pseudonym = ["Golondrina"]')}
+    ),
 ]

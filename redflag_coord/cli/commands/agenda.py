@@ -20,21 +20,57 @@ class Format(str, Enum):
 
 
 def agenda(
-    meeting: Annotated[str, typer.Argument(help="Meeting id: the meeting file's name without .toml (e.g. ic-2026-12).",
-                                           show_default=False)],
-    format: Annotated[Format | None, typer.Option("--format", "-f", help="text, markdown, html or json. "
-                      "Default: from the --output suffix (.txt .md .html .json), else text.", show_default=False)] = None,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of printing.",
-                                                show_default=False)] = None,
+    meeting: Annotated[
+        str,
+        typer.Argument(help="Meeting id: the meeting file's name without .toml (e.g. ic-2026-12).", show_default=False),
+    ],
+    format: Annotated[
+        Format | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="text, markdown, html or json. Default: from the --output suffix (.txt .md .html .json), else text.",
+            show_default=False,
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file instead of printing.", show_default=False)
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite the --output file if it exists.")] = False,
-    lang: Annotated[str | None, typer.Option("--lang", "-l", help="Language of labels, dates and times: en, es, fr. "
-                    "Default: the --for collective's language, else the meeting's.", show_default=False)] = None,
-    for_collective: Annotated[str | None, typer.Option("--for", help="Render for one collective: its language "
-                              "and its own zone first, and the requests made to it.", show_default=False)] = None,
-    on: Annotated[str | None, typer.Option("--on", help="For a recurring meeting: the date (YYYY-MM-DD) of the "
-                  "occurrence. Default: the next one on or after today.", show_default=False)] = None,
-    include_private: Annotated[bool, typer.Option("--include-private", help="Also show private fields "
-                               "(the contact of the member who filed each report). Off by default.")] = False,
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang",
+            "-l",
+            help="Language of labels, dates and times: en, es, fr. "
+            "Default: the --for collective's language, else the meeting's.",
+            show_default=False,
+        ),
+    ] = None,
+    for_collective: Annotated[
+        str | None,
+        typer.Option(
+            "--for",
+            help="Render for one collective: its language and its own zone first, and the requests made to it.",
+            show_default=False,
+        ),
+    ] = None,
+    on: Annotated[
+        str | None,
+        typer.Option(
+            "--on",
+            help="For a recurring meeting: the date (YYYY-MM-DD) of the "
+            "occurrence. Default: the next one on or after today.",
+            show_default=False,
+        ),
+    ] = None,
+    include_private: Annotated[
+        bool,
+        typer.Option(
+            "--include-private",
+            help="Also show private fields (the contact of the member who filed each report). Off by default.",
+        ),
+    ] = False,
     root: RootOption = None,
 ) -> None:
     """Build a meeting's agenda: times in every collective's zone, items, reports, missing reports.
@@ -49,8 +85,9 @@ def agenda(
     from redflag_coord.agenda.text import RENDERERS
 
     try:
-        result = build_agenda(org, meeting, lang=lang, for_collective=for_collective,
-                              include_private=include_private, on=day)
+        result = build_agenda(
+            org, meeting, lang=lang, for_collective=for_collective, include_private=include_private, on=day
+        )
     except AgendaError as e:
         fail(str(e), EXIT_USAGE if e.usage else EXIT_DATA)
     write_output(RENDERERS[fmt](result), output, force)
@@ -65,8 +102,11 @@ def _format(format: Format | None, output: Path | None) -> str:
 
     found = SUFFIXES.get(output.suffix.lower())
     if found is None:
-        fail(f"cannot tell the format from {output.name!r}; give --format text|markdown|html|json "
-             f"or a file ending in {', '.join(SUFFIXES)}", EXIT_USAGE)
+        fail(
+            f"cannot tell the format from {output.name!r}; give --format text|markdown|html|json "
+            f"or a file ending in {', '.join(SUFFIXES)}",
+            EXIT_USAGE,
+        )
     return found
 
 

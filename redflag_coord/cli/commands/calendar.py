@@ -11,10 +11,17 @@ from redflag_coord.cli.commands.invite import DomainOption, ForceOption, NoRemin
 
 
 def calendar(
-    collective: Annotated[str | None, typer.Argument(help="Only the meetings this collective convenes or joins. Default: every meeting.", show_default=False)] = None,
+    collective: Annotated[
+        str | None,
+        typer.Argument(
+            help="Only the meetings this collective convenes or joins. Default: every meeting.", show_default=False
+        ),
+    ] = None,
     output: OutputOption = None,
     force: ForceOption = False,
-    name: Annotated[str | None, typer.Option("--name", help="Calendar name shown by apps (X-WR-CALNAME).", show_default=False)] = None,
+    name: Annotated[
+        str | None, typer.Option("--name", help="Calendar name shown by apps (X-WR-CALNAME).", show_default=False)
+    ] = None,
     domain: DomainOption = None,
     reminder: ReminderOption = None,
     no_reminders: NoRemindersOption = False,

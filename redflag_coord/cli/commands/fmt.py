@@ -13,11 +13,14 @@ from redflag_coord.cli.commands.common import EXIT_DATA, EXIT_OK, EXIT_USAGE, fa
 def fmt(
     paths: Annotated[
         list[Path] | None,
-        typer.Argument(help="TOML files or folders. Default: the collectives/ folder of the repository.",
-                       show_default=False),
+        typer.Argument(
+            help="TOML files or folders. Default: the collectives/ folder of the repository.", show_default=False
+        ),
     ] = None,
-    check: Annotated[bool, typer.Option("--check", help="Change nothing; list the files that would change "
-                                        "and exit 1 if there are any.")] = False,
+    check: Annotated[
+        bool,
+        typer.Option("--check", help="Change nothing; list the files that would change and exit 1 if there are any."),
+    ] = False,
     diff: Annotated[bool, typer.Option("--diff", help="With --check: also print what would change.")] = False,
 ) -> None:
     """Write the TOML files in one canonical layout, keeping every comment and unknown key.
@@ -40,6 +43,7 @@ def fmt(
     failed = [r for r in results if r.error is not None]
     changed = [r for r in results if r.changed and r.error is None]
     for r in failed:
+        assert r.error is not None
         where = f"{r.rel}:{r.error.line}:{r.error.column or 1}" if r.error.line else r.rel
         typer.echo(f"{where}: error[fmt]: {r.error}", err=True)
     for r in changed:

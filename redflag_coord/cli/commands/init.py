@@ -12,8 +12,9 @@ from redflag_coord.cli.commands.common import EXIT_DATA, EXIT_USAGE, fail
 
 def init(
     folder: Annotated[Path, typer.Argument(help="A new or empty folder.", show_default=False)],
-    timezone: Annotated[str, typer.Option("--timezone", help="IANA zone of the committee, e.g. "
-                        "'America/Los_Angeles'.")] = "UTC",
+    timezone: Annotated[
+        str, typer.Option("--timezone", help="IANA zone of the committee, e.g. 'America/Los_Angeles'.")
+    ] = "UTC",
     language: Annotated[str, typer.Option("--language", help="Language code of the committee.")] = "en",
 ) -> None:
     """Start a new organisation repository: a committee, one collective, one meeting,
@@ -22,9 +23,9 @@ def init(
 
     Refuses a folder that is not empty. Exit 0 done, 2 usage error.
     """
+    from redflag_coord.org.validate import today_default
     from redflag_coord.repo.fsio import WriteError
     from redflag_coord.scaffold.init import InitError, Options, init_repository
-    from redflag_coord.org.validate import today_default
 
     try:
         written = init_repository(folder, Options(timezone, language), today_default())

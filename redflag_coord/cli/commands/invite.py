@@ -19,13 +19,23 @@ class Method(str, Enum):
 
 DomainOption = Annotated[
     str | None,
-    typer.Option("--domain", envvar="REDFLAG_DOMAIN", show_default=False,
-                 help="Domain that makes event UIDs unique (MEETING@DOMAIN). Default: redflag-coord.invalid."),
+    typer.Option(
+        "--domain",
+        envvar="REDFLAG_DOMAIN",
+        show_default=False,
+        help="Domain that makes event UIDs unique (MEETING@DOMAIN). Default: redflag-coord.invalid.",
+    ),
 ]
 ReminderOption = Annotated[
     list[int] | None,
-    typer.Option("--reminder", min=0, max=40320, show_default=False, metavar="MINUTES",
-                 help="Minutes before the start for a reminder (repeatable); replaces the file's reminders_minutes."),
+    typer.Option(
+        "--reminder",
+        min=0,
+        max=40320,
+        show_default=False,
+        metavar="MINUTES",
+        help="Minutes before the start for a reminder (repeatable); replaces the file's reminders_minutes.",
+    ),
 ]
 NoRemindersOption = Annotated[bool, typer.Option("--no-reminders", help="No VALARM reminders.")]
 OutputOption = Annotated[Path | None, typer.Option("--output", "-o", help="Write to FILE instead of standard output.")]
@@ -34,18 +44,56 @@ ForceOption = Annotated[bool, typer.Option("--force", help="Overwrite FILE if it
 
 def invite(
     meeting: Annotated[str, typer.Argument(help="Meeting id (the file name without .toml), e.g. ic-2026-12.")],
-    method: Annotated[Method, typer.Option("--method", "-m", help="publish (import), request (invitation), or cancel.")] = Method.publish,
+    method: Annotated[
+        Method, typer.Option("--method", "-m", help="publish (import), request (invitation), or cancel.")
+    ] = Method.publish,
     output: OutputOption = None,
     force: ForceOption = False,
-    attendees: Annotated[bool, typer.Option("--attendees", help="Add opted-in members (an email and invite = true) as attendees with RSVP. Without it no email address is written.")] = False,
-    bump: Annotated[bool, typer.Option("--bump", help="First raise the meeting file's sequence by one (with --method cancel, also set status = \"cancelled\"). Use it whenever the time, zone, duration, recurrence or status changed.")] = False,
+    attendees: Annotated[
+        bool,
+        typer.Option(
+            "--attendees",
+            help="Add opted-in members (an email and invite = true) as attendees with RSVP. "
+            "Without it no email address is written.",
+        ),
+    ] = False,
+    bump: Annotated[
+        bool,
+        typer.Option(
+            "--bump",
+            help="First raise the meeting file's sequence by one (with --method cancel, also set "
+            'status = "cancelled"). Use it whenever the time, zone, duration, recurrence or status changed.',
+        ),
+    ] = False,
     domain: DomainOption = None,
     reminder: ReminderOption = None,
     no_reminders: NoRemindersOption = False,
-    send: Annotated[bool, typer.Option("--send", help="Mail the invitation (iMIP) to the opted-in members. A dry run unless --confirm is given.")] = False,
-    confirm: Annotated[bool, typer.Option("--confirm", help="With --send: really connect to the SMTP server and send.")] = False,
-    smtp: Annotated[str, typer.Option("--smtp", envvar="REDFLAG_SMTP", help="SMTP server as HOST:PORT (plain SMTP on a trusted host; STARTTLS when offered).")] = "127.0.0.1:25",
-    sender: Annotated[str | None, typer.Option("--from", envvar="REDFLAG_MAIL_FROM", show_default=False, help="Sender address for --send. Default: the organiser's address.")] = None,
+    send: Annotated[
+        bool,
+        typer.Option(
+            "--send", help="Mail the invitation (iMIP) to the opted-in members. A dry run unless --confirm is given."
+        ),
+    ] = False,
+    confirm: Annotated[
+        bool, typer.Option("--confirm", help="With --send: really connect to the SMTP server and send.")
+    ] = False,
+    smtp: Annotated[
+        str,
+        typer.Option(
+            "--smtp",
+            envvar="REDFLAG_SMTP",
+            help="SMTP server as HOST:PORT (plain SMTP on a trusted host; STARTTLS when offered).",
+        ),
+    ] = "127.0.0.1:25",
+    sender: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            envvar="REDFLAG_MAIL_FROM",
+            show_default=False,
+            help="Sender address for --send. Default: the organiser's address.",
+        ),
+    ] = None,
     root: RootOption = None,
 ) -> None:
     """Write the meeting as an iCalendar invite (.ics) that calendar apps import.
@@ -53,9 +101,9 @@ def invite(
     The same UID on every run; SEQUENCE from the meeting file. Exit 0 ok, 1 problems in the data, 2 usage error.
     """
     from redflag_coord.calendar import ics
-    from redflag_coord.org.load import rel_path
     from redflag_coord.calendar.sequence import SequenceError, unbumped_change
     from redflag_coord.calendar.sequence import bump as bump_file
+    from redflag_coord.org.load import rel_path
 
     org = load_valid_or_exit(root)
     found = org.find_meeting(meeting)
@@ -74,7 +122,9 @@ def invite(
         typer.echo(f"{path}: sequence is now {new}", err=True)
         org = load_valid_or_exit(root)
     else:
-        stale = unbumped_change(path, org.find_meeting(meeting)[1])
+        found = org.find_meeting(meeting)
+        assert found is not None  # write_invite above found it in this organisation
+        stale = unbumped_change(path, found[1])
         if stale:
             typer.echo(f"redflag-coord: warning: {stale}", err=True)
     try:

@@ -25,23 +25,36 @@ def network(
         typer.Argument(help="A collective's slug (its folder name). Default: every collective.", show_default=False),
     ] = None,
     root: RootOption = None,
-    format: Annotated[Format, typer.Option("--format", "-f", help="text, json, or html (self-contained, with charts).")] = Format.text,
+    format: Annotated[
+        Format, typer.Option("--format", "-f", help="text, json, or html (self-contained, with charts).")
+    ] = Format.text,
     include_private: Annotated[
         bool,
-        typer.Option("--include-private", help="Also show pseudonyms, workplaces, notes and Red Flag sites. "
-                     "Needs a COLLECTIVE: one collective at a time."),
+        typer.Option(
+            "--include-private",
+            help="Also show pseudonyms, workplaces, notes and Red Flag sites. "
+            "Needs a COLLECTIVE: one collective at a time.",
+        ),
     ] = False,
     stale_weeks: Annotated[
-        int, typer.Option("--stale-weeks", min=1, max=520, help="Count a relationship as without contact after this many weeks.")
+        int,
+        typer.Option(
+            "--stale-weeks", min=1, max=520, help="Count a relationship as without contact after this many weeks."
+        ),
     ] = 8,
     since: Annotated[
         str | None,
-        typer.Option("--since", metavar="YYYY-MM-DD", show_default=False,
-                     help="Count movement from this date. Default: the collective's previous report (to the "
-                     "latest meeting already held)."),
+        typer.Option(
+            "--since",
+            metavar="YYYY-MM-DD",
+            show_default=False,
+            help="Count movement from this date. Default: the collective's previous report (to the "
+            "latest meeting already held).",
+        ),
     ] = None,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write to this file instead of the screen.", show_default=False)
+        Path | None,
+        typer.Option("--output", "-o", help="Write to this file instead of the screen.", show_default=False),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite --output if it exists.")] = False,
 ) -> None:
@@ -53,8 +66,11 @@ def network(
     --include-private.
     """
     if include_private and collective is None:
-        fail("--include-private shows pseudonyms for one collective at a time: name the collective, "
-             "e.g. 'redflag-coord network los-angeles --include-private'", EXIT_USAGE)
+        fail(
+            "--include-private shows pseudonyms for one collective at a time: name the collective, "
+            "e.g. 'redflag-coord network los-angeles --include-private'",
+            EXIT_USAGE,
+        )
     start = _parse_date(since) if since is not None else None
 
     from redflag_coord.network.build import network as compute
@@ -66,8 +82,9 @@ def network(
         close = difflib.get_close_matches(collective, list(org.collectives), n=1, cutoff=0.6)
         hint = f"; did you mean {close[0]!r}?" if close else f"; choose one of {', '.join(sorted(org.collectives))}"
         fail(f"no collective {collective!r} in {org.root / 'collectives'}{hint}", EXIT_USAGE)
-    result = compute(org, collective, today=today_default(), stale_weeks=stale_weeks,
-                     include_private=include_private, since=start)
+    result = compute(
+        org, collective, today=today_default(), stale_weeks=stale_weeks, include_private=include_private, since=start
+    )
     write_output(RENDERERS[format.value](result), output, force)
 
 

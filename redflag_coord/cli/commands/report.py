@@ -19,8 +19,9 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-MeetingArg = Annotated[str, typer.Argument(help="Meeting id (the meeting's file name without .toml).",
-                                           show_default=False)]
+MeetingArg = Annotated[
+    str, typer.Argument(help="Meeting id (the meeting's file name without .toml).", show_default=False)
+]
 
 
 class StatusFormat(str, Enum):
@@ -48,9 +49,9 @@ def new(
     Carries over the previous report's Red Flag figures and counts the relationships
     afresh. Never overwrites: exit 2 when the report exists.
     """
+    from redflag_coord.org.validate import today_default
     from redflag_coord.repo.fsio import WriteError, atomic_write
     from redflag_coord.reports.filing import ReportError, new_report
-    from redflag_coord.org.validate import today_default
 
     org = load_valid_or_exit(root)
     try:
@@ -63,8 +64,9 @@ def new(
         atomic_write(path, made.text.encode("utf-8"))
     except (WriteError, OSError) as e:
         fail(str(e), EXIT_USAGE if getattr(e, "usage", False) else EXIT_DATA)
-    typer.echo(f"wrote {made.rel} (template: {made.language}"
-               f"{', carried over from ' + made.previous if made.previous else ''})")
+    typer.echo(
+        f"wrote {made.rel} (template: {made.language}{', carried over from ' + made.previous if made.previous else ''})"
+    )
     typer.echo("Fill in:")
     for line in made.todo:
         typer.echo(f"  - {line}")
@@ -103,17 +105,26 @@ def status(
 def remind(
     meeting: MeetingArg,
     root: RootOption = None,
-    output_dir: Annotated[Path | None, typer.Option("--output-dir", "-o", help="Folder for the messages. "
-                          "Default: reminders/MEETING here (keep it out of the data repository).",
-                          show_default=False)] = None,
-    format: Annotated[MessageFormat, typer.Option("--format", "-f", help="txt (text to send by hand) or eml "
-                      "(e-mail files).")] = MessageFormat.txt,
+    output_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--output-dir",
+            "-o",
+            help="Folder for the messages. Default: reminders/MEETING here (keep it out of the data repository).",
+            show_default=False,
+        ),
+    ] = None,
+    format: Annotated[
+        MessageFormat, typer.Option("--format", "-f", help="txt (text to send by hand) or eml (e-mail files).")
+    ] = MessageFormat.txt,
     force: Annotated[bool, typer.Option("--force", help="Replace existing message files.")] = False,
-    include_private: Annotated[bool, typer.Option("--include-private", help="Put e-mail addresses in the .eml "
-                               "files and show them here.")] = False,
+    include_private: Annotated[
+        bool, typer.Option("--include-private", help="Put e-mail addresses in the .eml files and show them here.")
+    ] = False,
     sender: Annotated[str | None, typer.Option("--from", help="From address for .eml and --send.")] = None,
-    send: Annotated[bool, typer.Option("--send", help="Send by SMTP instead of writing files: a dry run "
-                    "unless --yes is given too.")] = False,
+    send: Annotated[
+        bool, typer.Option("--send", help="Send by SMTP instead of writing files: a dry run unless --yes is given too.")
+    ] = False,
     yes: Annotated[bool, typer.Option("--yes", help="With --send: really send.")] = False,
     smtp_host: Annotated[str, typer.Option("--smtp-host", envvar="REDFLAG_SMTP_HOST")] = "localhost",
     smtp_port: Annotated[int, typer.Option("--smtp-port", envvar="REDFLAG_SMTP_PORT")] = 587,
@@ -151,8 +162,9 @@ def _who(r, include_private: bool) -> str:
     return f"to {len(r.recipients)} member(s): {', '.join(shown)}"
 
 
-def _write(messages, folder: Path, meeting: str, format: MessageFormat, force: bool, sender: str | None,
-           include_private: bool) -> None:
+def _write(
+    messages, folder: Path, meeting: str, format: MessageFormat, force: bool, sender: str | None, include_private: bool
+) -> None:
     from redflag_coord.repo.fsio import WriteError, atomic_write
     from redflag_coord.reports.filing import render_eml, render_txt
 
@@ -174,8 +186,7 @@ def _write(messages, folder: Path, meeting: str, format: MessageFormat, force: b
         typer.echo(line)
 
 
-def _send(messages, sender: str | None, host: str, port: int, starttls: bool, yes: bool,
-          include_private: bool) -> None:
+def _send(messages, sender: str | None, host: str, port: int, starttls: bool, yes: bool, include_private: bool) -> None:
     import smtplib
 
     from redflag_coord.reports.filing import render_eml
@@ -184,8 +195,10 @@ def _send(messages, sender: str | None, host: str, port: int, starttls: bool, ye
         fail("--send needs --from ADDRESS", EXIT_USAGE)
     sendable = [r for r in messages if r.addresses]
     for r in messages:
-        typer.echo(f"{'send' if yes else 'would send'} to {r.collective} ({r.language}): {r.subject!r}; "
-                   f"{_who(r, include_private)}")
+        typer.echo(
+            f"{'send' if yes else 'would send'} to {r.collective} ({r.language}): {r.subject!r}; "
+            f"{_who(r, include_private)}"
+        )
     if not yes:
         typer.echo(f"dry run: {len(sendable)} message(s) via {host}:{port}; nothing sent. Add --yes to send.")
         return

@@ -11,11 +11,22 @@ from redflag_coord.cli.commands.common import EXIT_DATA, EXIT_USAGE, fail
 
 
 def schema(
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write one <kind>.schema.json per kind "
-                      "of file into this folder. Default: print them all as one JSON object.",
-                      show_default=False)] = None,
-    kind: Annotated[str | None, typer.Option("--kind", help="Only this kind: collective, members, "
-                    "relationships, meeting or report.", show_default=False)] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write one <kind>.schema.json per kind "
+            "of file into this folder. Default: print them all as one JSON object.",
+            show_default=False,
+        ),
+    ] = None,
+    kind: Annotated[
+        str | None,
+        typer.Option(
+            "--kind", help="Only this kind: collective, members, relationships, meeting or report.", show_default=False
+        ),
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace existing schema files.")] = False,
 ) -> None:
     """JSON Schemas of the data files, generated from the data model, for editors and other tools.
@@ -24,8 +35,8 @@ def schema(
     """
     import json
 
-    from redflag_coord.repo.fsio import WriteError, atomic_write
     from redflag_coord.org.schema import dumps, schema_file_name, schemas
+    from redflag_coord.repo.fsio import WriteError, atomic_write
 
     all_schemas = schemas()
     if kind is not None:

@@ -26,29 +26,50 @@ class Format(str, Enum):
 
 
 def slots(
-    meeting: Annotated[str | None, typer.Argument(help="Meeting id: its participants and its length.",
-                                                  show_default=False)] = None,
-    collectives: Annotated[str | None, typer.Option(
-        "--collectives", "-c", help="Comma-separated collective slugs (instead of, or replacing, the meeting's "
-        "participants).", show_default=False)] = None,
-    date_from: Annotated[str | None, typer.Option("--from", help="First date (YYYY-MM-DD, UTC). Default: today.",
-                                                  show_default=False)] = None,
-    date_to: Annotated[str | None, typer.Option("--to", help="Last date, included (YYYY-MM-DD, UTC).",
-                                                show_default=False)] = None,
-    days: Annotated[int | None, typer.Option("--days", help=f"Number of days from --from (default {DEFAULT_DAYS}).",
-                                             show_default=False)] = None,
-    length: Annotated[str | None, typer.Option(
-        "--length", "-l", help=f"Meeting length: minutes (90) or 2h30m. Default: the meeting's duration, else "
-        f"{DEFAULT_LENGTH} minutes.", show_default=False)] = None,
+    meeting: Annotated[
+        str | None, typer.Argument(help="Meeting id: its participants and its length.", show_default=False)
+    ] = None,
+    collectives: Annotated[
+        str | None,
+        typer.Option(
+            "--collectives",
+            "-c",
+            help="Comma-separated collective slugs (instead of, or replacing, the meeting's participants).",
+            show_default=False,
+        ),
+    ] = None,
+    date_from: Annotated[
+        str | None, typer.Option("--from", help="First date (YYYY-MM-DD, UTC). Default: today.", show_default=False)
+    ] = None,
+    date_to: Annotated[
+        str | None, typer.Option("--to", help="Last date, included (YYYY-MM-DD, UTC).", show_default=False)
+    ] = None,
+    days: Annotated[
+        int | None,
+        typer.Option("--days", help=f"Number of days from --from (default {DEFAULT_DAYS}).", show_default=False),
+    ] = None,
+    length: Annotated[
+        str | None,
+        typer.Option(
+            "--length",
+            "-l",
+            help=f"Meeting length: minutes (90) or 2h30m. Default: the meeting's duration, else "
+            f"{DEFAULT_LENGTH} minutes.",
+            show_default=False,
+        ),
+    ] = None,
     step: Annotated[str, typer.Option("--step", help="Minutes between candidate start times (or 1h).")] = "15",
     top: Annotated[int, typer.Option("--top", "-n", help="How many start times to show.")] = 5,
     overlap: Annotated[bool, typer.Option("--overlap", help="Also show start times overlapping a better one.")] = False,
-    dst_days: Annotated[int, typer.Option("--dst-days", help="Warn about clock changes this many days around a "
-                                          "start time.")] = 7,
-    format: Annotated[Format, typer.Option("--format", "-f", help="text, json, or markdown (for a vote in a pull "
-                                           "request).")] = Format.text,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to a file instead of stdout.",
-                                                show_default=False)] = None,
+    dst_days: Annotated[
+        int, typer.Option("--dst-days", help="Warn about clock changes this many days around a start time.")
+    ] = 7,
+    format: Annotated[
+        Format, typer.Option("--format", "-f", help="text, json, or markdown (for a vote in a pull request).")
+    ] = Format.text,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to a file instead of stdout.", show_default=False)
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite --output if it exists.")] = False,
     root: RootOption = None,
 ) -> None:
@@ -58,9 +79,9 @@ def slots(
     unacceptable) from [availability] in its collective.toml; start times rank by the members in each
     band, then by fairness (who had a poor time at past meetings), then earliest.
     """
+    from redflag_coord.org.validate import today_default
     from redflag_coord.slots.find import MAX_DAYS, Request, find_slots, parse_length
     from redflag_coord.slots.render import RENDERERS
-    from redflag_coord.org.validate import today_default
 
     if meeting is None and collectives is None:
         fail("give a meeting id or --collectives a,b,c", EXIT_USAGE)
@@ -68,14 +89,30 @@ def slots(
         fail("--top and --days must be at least 1, --dst-days at least 0", EXIT_USAGE)
     org = load_valid_or_exit(root)
     found = _meeting_or_exit(org, meeting) if meeting is not None else None
-    slugs = _collectives_or_exit(org, collectives) if collectives is not None else list(dict.fromkeys(found.participants))
+    slugs = (
+        _collectives_or_exit(org, collectives)
+        if collectives is not None
+        else list(dict.fromkeys(found.participants if found is not None else []))
+    )
     if not slugs:
         fail(f"meeting {meeting!r} has no participants; give --collectives a,b,c", EXIT_USAGE)
-    minutes = _length_or_exit(parse_length, length, "--length") if length is not None else (
-        found.duration_minutes if found is not None else DEFAULT_LENGTH)
+    minutes = (
+        _length_or_exit(parse_length, length, "--length")
+        if length is not None
+        else (found.duration_minutes if found is not None else DEFAULT_LENGTH)
+    )
     start, end = _range_or_exit(date_from, date_to, days, today_default(), MAX_DAYS)
-    req = Request(tuple(slugs), start, end, minutes, _length_or_exit(parse_length, step, "--step"), top,
-                  not overlap, dst_days, meeting)
+    req = Request(
+        tuple(slugs),
+        start,
+        end,
+        minutes,
+        _length_or_exit(parse_length, step, "--step"),
+        top,
+        not overlap,
+        dst_days,
+        meeting,
+    )
     write_output(RENDERERS[format.value](find_slots(org, req)), output, force)
 
 
@@ -115,8 +152,9 @@ def _date_or_exit(text: str, option: str) -> dt.date:
         fail(f"{option}: {text!r} is not a date; write YYYY-MM-DD, e.g. 2026-12-12", EXIT_USAGE)
 
 
-def _range_or_exit(date_from: str | None, date_to: str | None, days: int | None, today: dt.date,
-                   max_days: int) -> tuple[dt.date, dt.date]:
+def _range_or_exit(
+    date_from: str | None, date_to: str | None, days: int | None, today: dt.date, max_days: int
+) -> tuple[dt.date, dt.date]:
     if date_to is not None and days is not None:
         fail("give --to or --days, not both", EXIT_USAGE)
     if days is not None and days > max_days:
@@ -128,7 +166,7 @@ def _range_or_exit(date_from: str | None, date_to: str | None, days: int | None,
         fail(f"--from {start}: choose a date before the year 9000", EXIT_USAGE)
     else:
         end = start + dt.timedelta(days=(days or DEFAULT_DAYS) - 1)
-    if not (1900 <= start.year and end.year <= 9000):
+    if not (start.year >= 1900 and end.year <= 9000):
         fail("choose dates between the years 1900 and 9000", EXIT_USAGE)
     if end < start:
         fail(f"the range is reversed: --to {end} is before --from {start}", EXIT_USAGE)

@@ -20,16 +20,24 @@ class Format(str, Enum):
 def validate(
     path: Annotated[
         Path | None,
-        typer.Argument(help="Organisation folder, its collectives/ folder, or files in it to report on. "
-                       "Default: the repository around the current folder.", show_default=False),
+        typer.Argument(
+            help="Organisation folder, its collectives/ folder, or files in it to report on. "
+            "Default: the repository around the current folder.",
+            show_default=False,
+        ),
     ] = None,
-    format: Annotated[Format, typer.Option("--format", "-f", help="Output: text, json, or github (workflow annotations).")] = Format.text,
+    format: Annotated[
+        Format, typer.Option("--format", "-f", help="Output: text, json, or github (workflow annotations).")
+    ] = Format.text,
     strict: Annotated[bool, typer.Option("--strict", help="Warnings fail too (exit 1).")] = False,
     changed: Annotated[
         bool,
-        typer.Option("--changed", help="Check only the files changed since REV, committed or not, plus the "
-                     "references that touch them: `validate --changed [REV]`, where REV (default: the "
-                     "merge-base with main) takes the place of PATH and the repository is found from here."),
+        typer.Option(
+            "--changed",
+            help="Check only the files changed since REV, committed or not, plus the "
+            "references that touch them: `validate --changed [REV]`, where REV (default: the "
+            "merge-base with main) takes the place of PATH and the repository is found from here.",
+        ),
     ] = False,
 ) -> None:
     """Check every file against its schema and against the others.
@@ -61,8 +69,8 @@ def validate(
 
 def _validate_changed(root: Path, rev: str | None, format: Format, strict: bool) -> None:
     from redflag_coord.org.changed import validate_changed
-    from redflag_coord.repo.gitinfo import GitError, changed_since
     from redflag_coord.org.problems import RENDERERS
+    from redflag_coord.repo.gitinfo import GitError, changed_since
 
     try:
         paths = changed_since(root, rev)
@@ -74,8 +82,11 @@ def _validate_changed(root: Path, rev: str | None, format: Format, strict: bool)
         typer.echo(RENDERERS[format.value](problems))
     warnings = len(problems) - outcome.errors
     if format is Format.text:
-        scope = "all files (a collective was removed)" if outcome.full else (
-            f"{len(outcome.changed)} changed file(s), {len(outcome.read)} read")
+        scope = (
+            "all files (a collective was removed)"
+            if outcome.full
+            else (f"{len(outcome.changed)} changed file(s), {len(outcome.read)} read")
+        )
         typer.echo(f"{outcome.errors} error(s), {warnings} warning(s) in {scope}", err=True)
     raise typer.Exit(EXIT_DATA if outcome.errors or (strict and warnings) else EXIT_OK)
 
