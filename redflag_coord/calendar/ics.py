@@ -13,8 +13,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from pathlib import Path
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal
 
 from icalendar import Alarm, Calendar, Event, vCalAddress, vText
