@@ -274,7 +274,10 @@ def test_no_password_in_the_address_or_over_plain_http(run, example_root):
 
 
 def test_same_ignores_what_servers_renew():
-    a = b"BEGIN:VCALENDAR\r\nPRODID:a\r\nBEGIN:VEVENT\r\nUID:x\r\nDTSTAMP:20260101T000000Z\r\nSUMMARY:long text\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    a = (
+        b"BEGIN:VCALENDAR\r\nPRODID:a\r\nBEGIN:VEVENT\r\nUID:x\r\nDTSTAMP:20260101T000000Z\r\n"
+        b"SUMMARY:long text\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
     b = a.replace(b"DTSTAMP:20260101", b"DTSTAMP:20270101").replace(b"SUMMARY:long", b"SUMMARY:lo\r\n ng")
     assert caldav.same(a, b.replace(b"PRODID:a", b"PRODID:b"))
     assert not caldav.same(a, a.replace(b"long", b"short"))
