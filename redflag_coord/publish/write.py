@@ -46,12 +46,14 @@ def write_site(folder: Path, pages: list[Page]) -> tuple[int, list[str]]:
                 f"{folder} is not empty and was not written by 'publish'; give a new or empty folder", usage=True
             )
         old = found
+    written = 0
     try:
         folder.mkdir(parents=True, exist_ok=True)
         for page in pages:
             target = folder / page.path
             target.parent.mkdir(parents=True, exist_ok=True)
             atomic_write(target, page.body, overwrite=True)
+            written += 1
         new = {p.path for p in pages}
         removed = sorted(rel for rel in old if rel not in new)
         for rel in removed:
@@ -62,7 +64,8 @@ def write_site(folder: Path, pages: list[Page]) -> tuple[int, list[str]]:
         listing = _HEADER + "".join(f"{p}\n" for p in sorted(new))
         atomic_write(folder / MANIFEST, listing.encode(), overwrite=True)
     except WriteError as e:
-        raise PublishError(str(e), usage=e.usage) from e
+        more = f"; {written} file(s) before it were replaced: run publish again to finish" if written else ""
+        raise PublishError(f"{e}{more}", usage=e.usage) from e
     except OSError as e:
         raise PublishError(f"cannot write {folder}: {e.strerror or e}") from e
     return len(pages), removed
