@@ -285,3 +285,21 @@ def test_same_ignores_what_servers_renew():
 
 def test_resource_name_is_the_uid():
     assert caldav.resource_name("ic-2026-12@redflag-coord.invalid") == "ic-2026-12@redflag-coord.invalid.ics"
+
+
+def test_invite_method_none_is_one_object_without_method(run, org_copy, server, monkeypatch):
+    """For other CalDAV uses: `invite --method none` writes what a server stores (RFC 4791 §4.1)."""
+    monkeypatch.setenv("REDFLAG_DTSTAMP", "2026-11-27T12:00:00Z")
+    result = run("invite", "la-study-group", "--method", "none", "--root", str(org_copy))
+    assert result.exit_code == 0, result.stderr
+    cal = icalendar.Calendar.from_ical(result.stdout)
+    assert "METHOD" not in cal and len(cal.walk("VEVENT")) == 1 and "ATTENDEE" not in cal.walk("VEVENT")[0]
+    body = result.stdout.replace("\n", "\r\n").encode()
+    assert server.raw("PUT", CAL + "la.ics", body, {"Content-Type": "text/calendar"})[0] == 201
+    assert str(server.objects()["la-study-group@redflag-coord.invalid"].walk("VEVENT")[0]["STATUS"]) == "CONFIRMED"
+    # The status comes from the file: a meeting recorded as cancelled is stored as cancelled.
+    assert run("invite", "la-study-group", "--method", "cancel", "--bump", "--root", str(org_copy)).exit_code == 0
+    result = run("invite", "la-study-group", "--method", "none", "--root", str(org_copy))
+    assert "STATUS:CANCELLED" in result.stdout and "METHOD" not in result.stdout
+    result = run("invite", "la-study-group", "--method", "none", "--send", "--root", str(org_copy))
+    assert result.exit_code == 2
