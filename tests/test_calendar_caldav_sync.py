@@ -170,7 +170,7 @@ def test_sync_create_change_cancel_remove_and_nothing_twice(run, server, tmp_pat
     result, sent = sync(run, root, server)
     assert result.exit_code == 0, result.stderr
     assert "0 created, 2 updated, 1 deleted, 0 unchanged" in result.stderr
-    assert "updated la-study-group (cancelled)" in result.stdout
+    assert "updated la-study-group (cancelled)" in result.stdout and "deleted ic-2026-06\n" in result.stdout
     assert sorted(sent) == ["DELETE", "PUT", "PUT", "REPORT"]
     says = server_says(server)
     assert says == repository_says(root)

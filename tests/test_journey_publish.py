@@ -40,7 +40,7 @@ def the_event(cal: icalendar.Calendar) -> icalendar.Event:
     return found[0]
 
 
-def test_subscribe_move_republish_resync(tmp_path, _server):
+def test_subscribe_move_republish_resync(tmp_path, _server):  # noqa: F811  (the fixture imported above)
     server = _server
     from redflag_coord.scaffold.init import GITIGNORE
 

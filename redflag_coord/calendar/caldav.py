@@ -277,7 +277,7 @@ def make_plan(client: Client, desired: dict[str, Desired], domain: str) -> Plan:
     ours = f"@{domain}"
     for uid in sorted(set(remote) - set(desired)):
         if uid.endswith(ours):  # a meeting this repository published, since removed from it
-            actions.append(Action("delete", uid, remote[uid].href, remote[uid].etag))
+            actions.append(Action("delete", uid, remote[uid].href, remote[uid].etag, meeting_id=uid[: -len(ours)]))
     foreign = sorted(uid for uid in remote if not uid.endswith(ours)) + sorted(unreadable)
     return Plan(actions, unchanged, foreign)
 
