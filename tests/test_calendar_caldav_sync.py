@@ -271,6 +271,8 @@ def test_no_password_in_the_address_or_over_plain_http(run, example_root):
     caldav.Client("http://127.0.0.1:5232/ic/", ("ic", "pw"))  # loopback is fine
     result = run("calendar", "--dry-run", "--root", str(example_root))
     assert result.exit_code == 2
+    result = run("calendar", "--caldav", "https://cal.example.org/ic/", "-o", "x.ics", "--root", str(example_root))
+    assert result.exit_code == 2 and "--output" in result.stderr
 
 
 def test_same_ignores_what_servers_renew():

@@ -55,6 +55,8 @@ def calendar(
 
     if dry_run and caldav is None:
         fail("--dry-run goes with --caldav URL", EXIT_USAGE)
+    if caldav is not None and (output is not None or name is not None):
+        fail("--caldav writes to the server, one object per meeting: leave out --output and --name", EXIT_USAGE)
     org = load_valid_or_exit(root)
     if collective is not None and collective not in org.collectives:
         fail(f"no collective {collective!r}; collectives: {', '.join(sorted(org.collectives))}", EXIT_USAGE)
