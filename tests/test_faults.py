@@ -253,6 +253,12 @@ def _old_output(path: Path) -> None:
     path.write_bytes(OLD)
 
 
+def _old_site(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    (path.parent / ".redflag-publish").write_text("index.html\n")
+    path.write_bytes(OLD)
+
+
 WRITERS: list[tuple[tuple[str, ...], str, object]] = [
     (("fmt", "{file}"), "collectives/los-angeles/reports/ic-2026-12.toml", _untidy),
     (("report", "new", "france", "ic-2026-12", "--root", "{root}"), "collectives/france/reports/ic-2026-12.toml", None),
@@ -263,6 +269,7 @@ WRITERS: list[tuple[tuple[str, ...], str, object]] = [
     ),
     (("agenda", "ic-2026-12", "--root", "{root}", "--output", "{file}", "--force"), "agenda.html", _old_output),
     (("calendar", "--root", "{root}", "--output", "{file}", "--force"), "feed.ics", _old_output),
+    (("publish", "{root}/site", "--root", "{root}"), "site/index.html", _old_site),
 ]
 
 

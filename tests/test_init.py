@@ -36,6 +36,18 @@ def test_ci_workflow_and_gitignore(new_org):
     assert "reminders/" in (new_org / ".gitignore").read_text().splitlines()
 
 
+def test_gitignore_keeps_exports_out_but_not_the_published_feeds(new_org):
+    """Before: `*.ics` hid the feeds of a site published into the repository (docs/feeds/*.ics)."""
+    import subprocess
+
+    subprocess.run(["git", "init", "-q", str(new_org)], check=True)
+    paths = ["meetings.ics", "ic.ics", "reminders/x/fr.txt", "a.eml", "docs/feeds/all.ics", "docs/index.html"]
+    done = subprocess.run(
+        ["git", "-C", str(new_org), "check-ignore", "--no-index", *paths], capture_output=True, text=True
+    )
+    assert done.stdout.split() == ["meetings.ics", "ic.ics", "reminders/x/fr.txt", "a.eml"]
+
+
 def test_taplo_config_maps_every_kind_to_its_schema(new_org):
     config = tomllib.loads((new_org / ".taplo.toml").read_text())
     rules = config["rule"]

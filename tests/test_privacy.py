@@ -77,6 +77,8 @@ OUTPUTS: list[Output] = [
     Output(("slots", "ic-2026-12", "--top", "2", "--format", "json"), "json"),
     Output(("report", "status", "ic-2026-12"), "prose", (1,)),
     Output(("report", "status", "ic-2026-12", "--format", "json"), "json", (1,)),
+    Output(("publish", "{out}"), "site"),  # a folder: every file is read
+    Output(("publish", "{out}", "--lang", "fr", "--base-url", "https://example.org/ic/"), "site"),
 ]
 
 
@@ -96,12 +98,20 @@ def run_output(run, out: Output, root: Path, tmp_path: Path, monkeypatch) -> tup
     """Run one output in the organisation at root; returns exit code and everything it produced."""
     monkeypatch.chdir(root)
     target = tmp_path / f"out-{abs(hash(out.id))}"
-    if target.exists():
+    if target.is_dir():
+        import shutil
+
+        shutil.rmtree(target)
+    elif target.exists():
         target.unlink()
     argv = [a.replace("{out}", str(target)) for a in out.argv]
     result = run(*argv)
     produced = result.stdout + result.stderr
-    if target.exists():
+    if target.is_dir():  # a published folder: every file, each after a marker line naming it
+        for path in sorted(p for p in target.rglob("*") if p.is_file()):
+            produced += f"\n==> {path.relative_to(target).as_posix()} <==\n"
+            produced += path.read_text(encoding="utf-8", errors="replace")
+    elif target.exists():
         produced += target.read_text(encoding="utf-8", errors="replace")
     assert "Traceback" not in produced
     return result.exit_code, produced
@@ -369,6 +379,13 @@ def structure(fmt: str, text: str):
     """What must not change when a value changes: per format."""
     if fmt == "json":
         return _shape(json.loads(text))
+    if fmt == "site":  # a published folder: each file by its own format
+        parts = re.split(r"\n==> (\S+) <==\n", text)
+        kinds = {".html": "html", ".ics": "ics"}
+        return [
+            (name, structure(kinds.get(Path(name).suffix, "text"), body))
+            for name, body in zip(parts[1::2], parts[2::2])
+        ]
     lines = text.splitlines()
     if fmt == "github":
         return [re.match(r"^::(error|warning) [^:]*::", line) is not None for line in lines]

@@ -49,6 +49,7 @@ ul.figures li { margin: 0.15rem 0; }
   h1 { font-size: 1.3rem; }
   dl.facts { grid-template-columns: 1fr; gap: 0.1rem; }
   dl.facts dd { margin-bottom: 0.5rem; }
+  th, td { padding: 0.35rem 0.4rem; }
   table.stack thead { display: none; }
   table.stack tr { display: block; border-bottom: 1px solid var(--line); padding: 0.4rem 0; }
   table.stack td { display: inline-block; border: 0; padding: 0.1rem 0.5rem 0.1rem 0; }

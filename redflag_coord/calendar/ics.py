@@ -14,6 +14,7 @@ import datetime as dt
 import os
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal
 
 from icalendar import Alarm, Calendar, Event, vCalAddress, vText
@@ -23,7 +24,8 @@ from redflag_coord.org.model import Meeting, Recurrence, Status
 from redflag_coord.tz.vtimezone import vtimezone
 from redflag_coord.tz.zones import UTC, resolve, zone
 
-Method = Literal["publish", "request", "cancel"]
+# "none": a calendar object resource for a CalDAV server, which RFC 4791 §4.1 forbids to carry METHOD.
+Method = Literal["publish", "request", "cancel", "none"]
 PRODID = "-//redflag-coord//redflag-coord//EN"
 DEFAULT_DOMAIN = "redflag-coord.invalid"
 _DOMAIN = re.compile(r"^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$")
@@ -96,6 +98,20 @@ def stamp_default() -> dt.datetime:
         except (ValueError, OverflowError, OSError):
             raise CalendarError(f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds since 1970") from None
     return dt.datetime.now(UTC).replace(microsecond=0)
+
+
+def stamp_from_history(root: Path | str) -> tuple[dt.datetime, bool]:
+    """DTSTAMP for outputs that must be the same bytes for the same data: REDFLAG_DTSTAMP or
+    SOURCE_DATE_EPOCH, else the last commit that touched collectives/; now only outside git.
+    Returns the stamp and whether it is reproducible."""
+    from redflag_coord.repo.gitinfo import last_commit_time
+
+    if os.environ.get("REDFLAG_DTSTAMP") or os.environ.get("SOURCE_DATE_EPOCH"):
+        return stamp_default(), True
+    committed = last_commit_time(root, "collectives")
+    if committed is not None:
+        return committed.astimezone(UTC), True
+    return stamp_default(), False
 
 
 def event_uid(meeting_id: str, domain: str) -> str:
@@ -378,7 +394,8 @@ def _calendar(method: Method, events: list[tuple[Event, Meeting]], name: str | N
     cal.add("PRODID", PRODID)
     cal.add("VERSION", "2.0")
     cal.add("CALSCALE", "GREGORIAN")
-    cal.add("METHOD", method.upper())
+    if method != "none":
+        cal.add("METHOD", method.upper())
     if name:
         cal.add("X-WR-CALNAME", Text(clean_text(name)))
         cal.add("NAME", Text(clean_text(name)))

@@ -97,3 +97,14 @@ def first_added(root: Path | str, pathspecs: list[str]) -> dict[str, dt.datetime
         elif line and when is not None:
             found[line] = when  # the log runs newest first: the last seen is the earliest
     return found
+
+
+def last_commit_time(root: Path | str, *pathspecs: str) -> dt.datetime | None:
+    """The committer date of the last commit touching the pathspecs (all: HEAD), or None outside git.
+
+    For outputs that must be the same bytes for the same data (a published feed's DTSTAMP)."""
+    try:
+        stamp = git(root, "log", "-1", "--format=%cI", "--", *pathspecs).strip()
+    except GitError:
+        return None
+    return dt.datetime.fromisoformat(stamp) if stamp else None

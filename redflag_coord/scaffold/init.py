@@ -14,10 +14,12 @@ COLLECTIVE = "first-collective"
 MEETING = "first-meeting"
 
 GITIGNORE = """\
-# Reminder messages and other exports hold private data: never commit them.
+# Reminder messages and exports written here (an invite may list attendees' addresses): never commit them.
 reminders/
 *.eml
-*.ics
+/*.ics
+# Not ignored: the feeds in a folder written by `redflag-coord publish` (e.g. docs/feeds/*.ics),
+# which hold no private field and are meant to be committed and served with the site.
 .venv/
 __pycache__/
 """

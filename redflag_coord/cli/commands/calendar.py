@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from redflag_coord.cli.commands.common import EXIT_DATA, EXIT_USAGE, RootOption, fail, load_valid_or_exit, write_output
 from redflag_coord.cli.commands.invite import DomainOption, ForceOption, NoRemindersOption, OutputOption, ReminderOption
+
+if TYPE_CHECKING:
+    from redflag_coord.calendar.ics import Settings
+    from redflag_coord.org.load import Organisation
 
 
 def calendar(
@@ -22,26 +26,48 @@ def calendar(
     name: Annotated[
         str | None, typer.Option("--name", help="Calendar name shown by apps (X-WR-CALNAME).", show_default=False)
     ] = None,
+    caldav: Annotated[
+        str | None,
+        typer.Option(
+            "--caldav",
+            metavar="URL",
+            show_default=False,
+            help="Instead of writing a feed, bring this CalDAV calendar in step with the repository: one object "
+            "per meeting (no METHOD), created, updated (If-Match) or deleted. Credentials from "
+            "REDFLAG_CALDAV_USER and REDFLAG_CALDAV_PASSWORD, or ~/.netrc.",
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="With --caldav: say what would change and write nothing.")
+    ] = False,
     domain: DomainOption = None,
     reminder: ReminderOption = None,
     no_reminders: NoRemindersOption = False,
     root: RootOption = None,
 ) -> None:
-    """Write the feed calendar apps subscribe to (METHOD:PUBLISH, every meeting, recurring ones included).
+    """Write the feed calendar apps subscribe to (METHOD:PUBLISH, every meeting, recurring ones included),
+    or with --caldav URL keep a CalDAV calendar in step.
 
-    Never holds attendees or email addresses. Exit 0 ok, 1 problems in the data, 2 usage error.
+    Never holds attendees or email addresses. Exit 0 ok, 1 problems in the data (or a conflict on
+    the CalDAV server), 2 usage error.
     """
     from redflag_coord.calendar import ics
 
+    if dry_run and caldav is None:
+        fail("--dry-run goes with --caldav URL", EXIT_USAGE)
+    if caldav is not None and (output is not None or name is not None):
+        fail("--caldav writes to the server, one object per meeting: leave out --output and --name", EXIT_USAGE)
     org = load_valid_or_exit(root)
     if collective is not None and collective not in org.collectives:
         fail(f"no collective {collective!r}; collectives: {', '.join(sorted(org.collectives))}", EXIT_USAGE)
     try:
-        settings = ics.Settings(
-            domain=ics.check_domain(domain) if domain else ics.domain_default(),
-            stamp=ics.stamp_default(),
-            reminders=() if no_reminders else (tuple(reminder) if reminder else None),
-        )
+        reminders = () if no_reminders else (tuple(reminder) if reminder else None)
+        dom = ics.check_domain(domain) if domain else ics.domain_default()
+        if caldav is not None:
+            stamp, _ = ics.stamp_from_history(org.root)
+            _sync(org, collective, caldav, ics.Settings(domain=dom, stamp=stamp, reminders=reminders), dry_run)
+            return
+        settings = ics.Settings(domain=dom, stamp=ics.stamp_default(), reminders=reminders)
         built = ics.feed(org, collective, settings, name)
         data = built.to_ical()
     except ics.CalendarError as e:
@@ -49,3 +75,43 @@ def calendar(
     for warning in built.warnings:
         typer.echo(f"redflag-coord: warning: {warning}", err=True)
     write_output(data.decode("utf-8"), output, force)
+
+
+def _sync(org: Organisation, collective: str | None, url: str, settings: Settings, dry_run: bool) -> None:
+    from redflag_coord.calendar import caldav as dav
+
+    try:
+        client = dav.Client(url, dav.credentials(url))
+    except dav.SyncError as e:
+        fail(str(e), EXIT_USAGE)
+    desired, warnings = dav.desired_objects(org, collective, settings)
+    for warning in warnings:
+        typer.echo(f"redflag-coord: warning: {warning}", err=True)
+    try:
+        plan = dav.make_plan(client, desired, settings.domain)
+        if dry_run:
+            for a in plan.actions:
+                typer.echo(f"would {a.kind} {a.meeting_id or a.uid}{_status(a)}")
+            typer.echo(f"dry run: {len(plan.actions)} change(s), {len(plan.unchanged)} unchanged; nothing written")
+            return
+        outcome = dav.apply(client, plan)
+    except dav.SyncError as e:
+        fail(str(e), EXIT_DATA)
+    for a in outcome.done:
+        typer.echo(f"{a.kind}d {a.meeting_id or a.uid}{_status(a)}")
+    for uid in plan.foreign:
+        typer.echo(f"left alone: {uid} (not made by this repository)", err=True)
+    counts = {k: sum(1 for a in outcome.done if a.kind == k) for k in ("create", "update", "delete")}
+    typer.echo(
+        f"caldav: {counts['create']} created, {counts['update']} updated, {counts['delete']} deleted, "
+        f"{len(plan.unchanged)} unchanged; {sum(client.counts.values())} request(s), {client.writes} writing",
+        err=True,
+    )
+    for problem in outcome.conflicts + outcome.errors:
+        typer.echo(f"redflag-coord: {problem}", err=True)
+    if outcome.conflicts or outcome.errors:
+        raise typer.Exit(EXIT_DATA)
+
+
+def _status(a) -> str:
+    return " (cancelled)" if a.status == "cancelled" else ""

@@ -15,6 +15,7 @@ class Method(str, Enum):
     publish = "publish"
     request = "request"
     cancel = "cancel"
+    none = "none"  # a stored calendar object for a CalDAV server (RFC 4791 §4.1: no METHOD)
 
 
 DomainOption = Annotated[
@@ -45,7 +46,13 @@ ForceOption = Annotated[bool, typer.Option("--force", help="Overwrite FILE if it
 def invite(
     meeting: Annotated[str, typer.Argument(help="Meeting id (the file name without .toml), e.g. ic-2026-12.")],
     method: Annotated[
-        Method, typer.Option("--method", "-m", help="publish (import), request (invitation), or cancel.")
+        Method,
+        typer.Option(
+            "--method",
+            "-m",
+            help="publish (import), request (invitation), cancel, or none (no METHOD: "
+            "one calendar object to store on a CalDAV server, RFC 4791; status from the file).",
+        ),
     ] = Method.publish,
     output: OutputOption = None,
     force: ForceOption = False,
@@ -150,7 +157,7 @@ def invite(
 def _send(org, meeting_id: str, method: str, built, settings, smtp: str, sender: str | None, confirm: bool) -> None:
     from redflag_coord.calendar.imip import MailError, messages, send_all
 
-    if method == "publish":
+    if method in ("publish", "none"):
         fail("--send mails an invitation: use --method request (or cancel)", EXIT_USAGE)
     try:
         outgoing = messages(org, meeting_id, built, settings, sender)

@@ -1,0 +1,300 @@
+"""The published folder as data: every page and feed as (relative path, bytes), built in memory.
+
+Pages come from producers (PRODUCERS: a function from the site's Context to a list of Page);
+the index is built last and links every page a producer attached to a meeting. A new kind of
+page (the minutes) is one more producer. Deterministic: meetings sorted by start, then id;
+DTSTAMP from the repository's history (see ics.stamp_from_history); nothing else varies but
+`today`, which splits upcoming from past meetings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from html import escape
+
+from redflag_coord.agenda.build import Agenda, AgendaError, build_agenda
+from redflag_coord.agenda.html import CSS, render_html
+from redflag_coord.calendar import ics
+from redflag_coord.i18n.labels import Labels, available
+from redflag_coord.org.load import Organisation
+from redflag_coord.org.model import Meeting
+from redflag_coord.tz.zones import zone
+
+FEEDS = "feeds"
+MEETINGS = "meetings"
+
+
+class PublishError(Exception):
+    """The site cannot be built or written (a message for the user)."""
+
+    def __init__(self, message: str, usage: bool = False) -> None:
+        super().__init__(message)
+        self.usage = usage
+
+
+@dataclass(frozen=True)
+class Page:
+    path: str  # relative to the folder, forward slashes
+    body: bytes
+    meeting: str | None = None  # listed on the index under this meeting
+    kind: str = "page"  # agenda, minutes, feed, index
+    label: str = ""  # the link text on the index (a language's name, "minutes", ...)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One meeting as the index shows it: the occurrence that matters (next, or the only one)."""
+
+    meeting_id: str
+    convener: str
+    meeting: Meeting
+    start: dt.datetime  # aware UTC
+    end: dt.datetime
+    upcoming: bool
+    recurring: bool
+    languages: tuple[str, ...]  # agenda languages: the meeting's, then the participants' (with a catalog)
+
+
+@dataclass
+class Context:
+    org: Organisation
+    settings: ics.Settings
+    today: dt.date
+    lang: str  # the index's language
+    base_url: str | None
+    entries: list[Entry] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+Producer = Callable[[Context], list[Page]]
+
+
+# -- meetings ------------------------------------------------------------------------------------------
+
+
+def _languages(org: Organisation, convener: str, meeting: Meeting) -> tuple[str, ...]:
+    known = set(available())
+    wanted = [meeting.language]
+    for slug in dict.fromkeys([convener, *meeting.participants]):
+        c = org.collectives.get(slug)
+        if c is not None and c.info is not None:
+            wanted += c.info.languages
+    return tuple(lang for lang in dict.fromkeys(wanted) if lang in known) or ("en",)
+
+
+def _agenda(org: Organisation, meeting_id: str, meeting: Meeting, lang: str, today: dt.date) -> Agenda:
+    """The agenda for the next occurrence on or after today; for a series that has ended, its first."""
+    try:
+        return build_agenda(org, meeting_id, lang=lang, today=today)
+    except AgendaError:
+        if meeting.recurrence is None:
+            raise
+        return build_agenda(org, meeting_id, lang=lang, today=today, on=meeting.start.date())
+
+
+def entries(org: Organisation, today: dt.date) -> tuple[list[Entry], list[str]]:
+    out: list[Entry] = []
+    warnings: list[str] = []
+    for mid, (convener, meeting) in org.meetings().items():
+        langs = _languages(org, convener, meeting)
+        try:
+            a = _agenda(org, mid, meeting, langs[0], today)
+        except AgendaError as e:
+            warnings.append(f"meeting {mid}: left out of the site: {e}")
+            continue
+        upcoming = a.start.astimezone(zone(meeting.timezone)).date() >= today
+        out.append(Entry(mid, convener, meeting, a.start, a.end, upcoming, meeting.recurrence is not None, langs))
+    out.sort(key=lambda e: (e.start, e.meeting_id))
+    return out, warnings
+
+
+# -- producers -----------------------------------------------------------------------------------------
+
+
+def agenda_path(meeting_id: str, lang: str) -> str:
+    return f"{MEETINGS}/{meeting_id}/agenda.{lang}.html"
+
+
+def agenda_pages(ctx: Context) -> list[Page]:
+    """Each meeting's agenda as one self-contained HTML page per language (no private field)."""
+    pages = []
+    for entry in ctx.entries:
+        for lang in entry.languages:
+            a = _agenda(ctx.org, entry.meeting_id, entry.meeting, lang, ctx.today)
+            label = Labels(lang).locale.get_display_name(lang) or lang
+            pages.append(
+                Page(agenda_path(entry.meeting_id, lang), render_html(a).encode(), entry.meeting_id, "agenda", label)
+            )
+    return pages
+
+
+def feed_path(collective: str | None) -> str:
+    return f"{FEEDS}/{collective or 'all'}.ics"
+
+
+def feed_pages(ctx: Context) -> list[Page]:
+    """The organisation's feed and one per collective (what it convenes or joins); no attendees."""
+    t = Labels(ctx.lang)
+    pages = []
+    for slug in [None, *sorted(ctx.org.collectives)]:
+        c = ctx.org.collectives.get(slug or "")
+        name = t("publish.all_meetings") if slug is None else t("publish.feed_of", name=_name(ctx.org, slug))
+        if slug is not None and (c is None or c.info is None):
+            continue
+        try:
+            built = ics.feed(ctx.org, slug, ctx.settings, name)
+        except ics.CalendarError as e:
+            raise PublishError(str(e)) from e
+        ctx.warnings += [w for w in built.warnings if w not in ctx.warnings]
+        pages.append(Page(feed_path(slug), built.to_ical(), None, "feed", name))
+    return pages
+
+
+# The lead adds the minutes here at merge: a producer returning Page(f"meetings/{id}/minutes.html", ...,
+# meeting=id, kind="minutes", label=...) for each meeting with minutes; the index links it by itself.
+PRODUCERS: list[Producer] = [agenda_pages, feed_pages]
+
+
+def build_site(
+    org: Organisation,
+    settings: ics.Settings,
+    today: dt.date,
+    lang: str = "en",
+    base_url: str | None = None,
+    producers: list[Producer] | None = None,
+) -> tuple[list[Page], list[str]]:
+    """Every file of the site, sorted by path, and warnings."""
+    found, warnings = entries(org, today)
+    ctx = Context(org, settings, today, lang, base_url, found, warnings)
+    pages: list[Page] = []
+    for produce in PRODUCERS if producers is None else producers:
+        pages += produce(ctx)
+    pages.append(Page("index.html", render_index(ctx, pages).encode(), None, "index"))
+    paths = [p.path for p in pages]
+    if len(set(paths)) != len(paths):
+        raise PublishError(f"two pages want the same path: {sorted({p for p in paths if paths.count(p) > 1})}")
+    return sorted(pages, key=lambda p: p.path), ctx.warnings
+
+
+# -- the index -----------------------------------------------------------------------------------------
+
+INDEX_CSS = """
+.meeting { border: 1px solid var(--line); border-left: 0.3rem solid var(--red); border-radius: 0.3rem;
+  padding: 0.8rem 1rem; margin: 0 0 1rem; background: #fff; }
+.meeting.cancelled { border-left-color: var(--muted); }
+.meeting.cancelled h3 { text-decoration: line-through; }
+.meeting p { margin: 0.3rem 0; overflow-wrap: anywhere; }
+.status { color: var(--red); font-weight: 600; }
+code { overflow-wrap: anywhere; font-size: 0.9em; }
+ul.feeds li { margin: 0.3rem 0; overflow-wrap: anywhere; }
+"""
+
+
+def e(text: object) -> str:
+    return escape(str(text), quote=True)
+
+
+def _name(org: Organisation, slug: str) -> str:
+    c = org.collectives.get(slug)
+    return c.info.name if c is not None and c.info is not None else slug
+
+
+def _when(t: Labels, start: dt.datetime, end: dt.datetime, zone_name: str) -> str:
+    s, f = start.astimezone(zone(zone_name)), end.astimezone(zone(zone_name))
+    end_text = t.time(f) if f.date() == s.date() else f"{t.weekday(f)} {t.time(f)}"
+    return f"{t.date(s)}, {t.time(s)} – {end_text}"
+
+
+def _times_table(ctx: Context, entry: Entry, t: Labels) -> str:
+    """Start and end in every collective's zone (and UTC), the day named where it differs."""
+    home = entry.start.astimezone(zone(entry.meeting.timezone)).date()
+    rows = []
+    zones = [(c.info.name, c.info.timezone) for _, c in sorted(ctx.org.collectives.items()) if c.info is not None]
+    for name, zone_name in [*zones, ("UTC", "UTC")]:
+        s, f = entry.start.astimezone(zone(zone_name)), entry.end.astimezone(zone(zone_name))
+        start = t.time(s) if s.date() == home else f"{t.weekday(s)} {t.time(s)}"
+        end = t.time(f) if f.date() == home else f"{t.weekday(f)} {t.time(f)}"
+        rows.append(
+            f'<tr><td>{e(name)}</td><td class="zone">{e(zone_name)}</td><td class="num">{e(start)} – {e(end)}</td></tr>'
+        )
+    span = f"{t('publish.start')} – {t('publish.end')}"
+    head = f'<th>{e(t("publish.collective"))}</th><th>{e(t("publish.zone"))}</th><th class="num">{e(span)}</th>'
+    table = f'<table class="stack"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    return f'<div class="scroll">{table}</div>'
+
+
+def _meeting(ctx: Context, entry: Entry, pages: list[Page], t: Labels) -> str:
+    m = entry.meeting
+    status = ""
+    if m.status.value == "cancelled":
+        status = f' <span class="status">({e(t("publish.cancelled"))})</span>'
+    elif m.status.value == "tentative":
+        status = f' <span class="status">({e(t("publish.tentative"))})</span>'
+    parts = [
+        f'<article class="meeting{" cancelled" if m.status.value == "cancelled" else ""}" id="{e(entry.meeting_id)}">',
+        f"<h3>{e(m.title)}</h3>{status}",
+        f'<p>{e(_when(t, entry.start, entry.end, m.timezone))} <span class="zone">({e(m.timezone)})</span></p>',
+        f'<p class="sub">{e(_name(ctx.org, entry.convener))} · {e(entry.meeting_id)}'
+        + (f" · {e(t('publish.repeats'))}" if entry.recurring else "")
+        + "</p>",
+    ]
+    mine = [p for p in pages if p.meeting == entry.meeting_id]
+    agendas = [
+        f'<a href="{e(p.path)}" hreflang="{e(p.path.split(".")[-2])}">{e(p.label)}</a>'
+        for p in mine
+        if p.kind == "agenda"
+    ]
+    if agendas:
+        parts.append(f'<p><span class="label">{e(t("publish.agenda"))}:</span> {" · ".join(agendas)}</p>')
+    others = [f'<a href="{e(p.path)}">{e(p.label or p.kind)}</a>' for p in mine if p.kind != "agenda"]
+    if others:
+        parts.append(f'<p><span class="label">{e(t("publish.pages"))}:</span> {" · ".join(others)}</p>')
+    if entry.upcoming and m.status.value != "cancelled":
+        parts.append(_times_table(ctx, entry, t))
+    parts.append("</article>")
+    return "\n".join(parts)
+
+
+def _feeds(ctx: Context, pages: list[Page], t: Labels) -> str:
+    items = []
+    for p in pages:
+        if p.kind != "feed":
+            continue
+        address = f" <code>{e(ctx.base_url + p.path)}</code>" if ctx.base_url else ""
+        items.append(f'<li><a href="{e(p.path)}">{e(p.label)}</a>{address}</li>')
+    note = f'<p class="note">{e(t("publish.subscribe_note"))}</p>'
+    if not ctx.base_url:
+        note += f'<p class="note">{e(t("publish.subscribe_where"))}</p>'
+    return f'<ul class="feeds">{"".join(items)}</ul>{note}'
+
+
+def render_index(ctx: Context, pages: list[Page]) -> str:
+    t = Labels(ctx.lang)
+    upcoming = [x for x in ctx.entries if x.upcoming]
+    past = [x for x in reversed(ctx.entries) if not x.upcoming]  # the latest first
+    none = f"<p>{e(t('publish.none'))}</p>"
+    body = [
+        "<!doctype html>",
+        f'<html lang="{e(ctx.lang)}">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">",
+        f"<title>{e(t('publish.title'))}</title>",
+        f"<style>{CSS}{INDEX_CSS}</style>",
+        "</head>",
+        "<body><main>",
+        f'<header><h1>{e(t("publish.title"))}</h1><p class="sub">{e(t("publish.intro"))}</p></header>',
+        f"<section><h2>{e(t('publish.upcoming'))}</h2>",
+        "\n".join(_meeting(ctx, x, pages, t) for x in upcoming) or none,
+        "</section>",
+        f"<section><h2>{e(t('publish.subscribe'))}</h2>{_feeds(ctx, pages, t)}</section>",
+        f"<section><h2>{e(t('publish.past'))}</h2>",
+        "\n".join(_meeting(ctx, x, pages, t) for x in past) or none,
+        "</section>",
+        "</main></body>",
+        "</html>",
+    ]
+    return "\n".join(body) + "\n"
