@@ -185,3 +185,15 @@ def test_index_in_another_language(run, repo, tmp_path):
     index = (out / "index.html").read_text(encoding="utf-8")
     assert '<html lang="es">' in index and "Próximas reuniones" in index
     assert run("publish", str(tmp_path / "x"), "--lang", "xx", "--root", str(repo.root)).exit_code == 2
+
+
+def test_published_agendas_hold_no_report(site, example_root):
+    """A published site may be public: like an invite, it leaves what collectives report in the repository
+    (Red Flag distribution sites, relationship figures, summaries, requests, who has not filed)."""
+    pages = {str(p.relative_to(site)): p.read_text(encoding="utf-8") for p in site.rglob("*.html")}
+    assert pages
+    for name, text in pages.items():
+        for secret in ("morning shift gates", "taxi rank near", "Abasebenzi abanayo", "Send a short article"):
+            assert secret not in text, f"{name} shows {secret!r}"
+    agenda = next(text for name, text in pages.items() if "ic-2026-12/agenda.en" in name)
+    assert "Order of the day" in agenda and "Times in each collective" in agenda

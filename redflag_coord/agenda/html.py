@@ -71,7 +71,9 @@ ul.figures li { margin: 0.15rem 0; }
 """
 
 
-def render_html(a: Agenda) -> str:
+def render_html(a: Agenda, public: bool = False) -> str:
+    """The agenda as one self-contained page. `public` (a published site, like an invite) leaves out
+    what collectives report: summaries, Red Flag sites and figures, relationships, requests, who is missing."""
     t = v.labels(a)
     parts = [
         "<!doctype html>",
@@ -90,6 +92,9 @@ def render_html(a: Agenda) -> str:
         _section(t("items_heading"), _items(a, t)),
         _section(t("time_check_heading"), _list(v.time_check_lines(a, t))),
     ]
+    if public:
+        parts += ["</main></body>", "</html>"]
+        return "\n".join(parts) + "\n"
     if a.requests_to_you:
         name = next((z.name for z in a.zones if z.collective == a.for_collective), a.for_collective or "")
         items = [f'<span class="label">{e(q.source_name)}:</span> {e(q.text)}' for q in a.requests_to_you]

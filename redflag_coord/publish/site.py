@@ -118,14 +118,23 @@ def agenda_path(meeting_id: str, lang: str) -> str:
 
 
 def agenda_pages(ctx: Context) -> list[Page]:
-    """Each meeting's agenda as one self-contained HTML page per language (no private field)."""
+    """Each meeting's agenda as one self-contained HTML page per language: what an invite holds, no report.
+
+    A published site may be public: the reports block (Red Flag sites, relationship figures, requests,
+    who has not filed) stays in the repository, as it does for invites."""
     pages = []
     for entry in ctx.entries:
         for lang in entry.languages:
             a = _agenda(ctx.org, entry.meeting_id, entry.meeting, lang, ctx.today)
             label = Labels(lang).locale.get_display_name(lang) or lang
             pages.append(
-                Page(agenda_path(entry.meeting_id, lang), render_html(a).encode(), entry.meeting_id, "agenda", label)
+                Page(
+                    agenda_path(entry.meeting_id, lang),
+                    render_html(a, public=True).encode(),
+                    entry.meeting_id,
+                    "agenda",
+                    label,
+                )
             )
     return pages
 
