@@ -77,6 +77,11 @@ OUTPUTS: list[Output] = [
     Output(("slots", "ic-2026-12", "--top", "2", "--format", "json"), "json"),
     Output(("report", "status", "ic-2026-12"), "prose", (1,)),
     Output(("report", "status", "ic-2026-12", "--format", "json"), "json", (1,)),
+    # the network page with its circles: counts only, and another collective's page with --include-private
+    Output(("network", "los-angeles", "--format", "html", "--output", "{out}"), "html"),
+    Output(("network", "los-angeles", "--format", "json"), "json"),
+    Output(("network", "mexico", "--include-private", "--format", "html"), "html"),
+    Output(("network", "mexico", "--include-private", "--format", "json"), "json"),
 ]
 
 
