@@ -280,7 +280,12 @@ svg{max-width:100%;height:auto}svg text{font:11px system-ui,"Noto Sans",sans-ser
 .legend svg.key{vertical-align:-3px;margin-right:.25rem}
 .comrade-circles{display:grid;grid-template-columns:repeat(auto-fill,minmax(9.5rem,1fr));gap:.5rem 1rem}
 .comrade-circles figcaption{text-align:center}.muted{color:#666}
-@media (max-width:480px){body{font-size:14px;padding:0 .6rem}th,td{padding-right:.45rem}}
+@media (max-width:480px){body{font-size:14px;padding:0 .6rem}th,td{padding-right:.45rem}
+table.stack thead{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%)}
+table.stack,table.stack tbody,table.stack tr,table.stack caption{display:block;width:auto}table.stack tr{border-bottom:1px solid #ddd;padding:.2rem 0}
+table.stack td{display:inline-block;white-space:normal;padding:0 .8rem 0 0;text-align:left;border:0}
+table.stack td:first-child{display:block;font-weight:600}table.stack td[data-label]::before{content:attr(data-label) ": ";color:#666}
+table.stack td:last-child{min-width:0}table.stack td:empty{display:none}}
 @media print{body{max-width:none;margin:0;font-size:10.5pt}section{break-inside:avoid}h2,h3{break-after:avoid}
 figure,table,.circle-block{break-inside:avoid}.scroll{overflow:visible}}
 """
@@ -353,26 +358,27 @@ def _by_look(natures: Counter[str], look: dict[str, Look]) -> list[tuple[str, in
 
 
 def _stage_table(marks: list[Mark], weeks: int, has_baseline: bool, what: str) -> str:
-    def cell(v: int) -> str:
-        return f"<td class=n>{v}</td>" if has_baseline else '<td class="n none">–</td>'
+    stale = f"no contact {weeks}+ weeks"
+
+    def cell(v: int, label: str) -> str:
+        return f'<td class=n data-label="{label}">{v if has_baseline else "–"}</td>'
+
+    def row(name: str, here: list[Mark], natures: str, cls: str = "") -> str:
+        return (
+            f"<tr{cls}><td>{escape(name)}</td><td class=n data-label=relationships>{len(here)}</td>"
+            f"{cell(sum(m.new for m in here), 'new')}{cell(sum(m.moved_from is not None for m in here), MOVED)}"
+            f'<td class=n data-label="{stale}">{sum(m.stale for m in here)}</td><td>{escape(natures)}</td></tr>'
+        )
 
     rows = []
     for stage in STAGES:
         here = [m for m in marks if m.stage == stage.value]
-        natures = natures_line(dict(Counter(m.nature for m in here).most_common()))
-        rows.append(
-            f"<tr><td>{escape(stage.value)}</td><td class=n>{len(here)}</td>{cell(sum(m.new for m in here))}"
-            f"{cell(sum(m.moved_from is not None for m in here))}<td class=n>{sum(m.stale for m in here)}</td>"
-            f"<td>{escape(natures if here else '')}</td></tr>"
-        )
-    rows.append(
-        f"<tr class=total><td>all</td><td class=n>{len(marks)}</td>{cell(sum(m.new for m in marks))}"
-        f"{cell(sum(m.moved_from is not None for m in marks))}<td class=n>{sum(m.stale for m in marks)}</td><td></td></tr>"
-    )
+        rows.append(row(stage.value, here, natures_line(dict(Counter(m.nature for m in here).most_common())) if here else ""))
+    rows.append(row("all", marks, "", " class=total"))
     return (
-        f'<div class="scroll"><table class="stages"><caption>{escape(what)}: the rings from outside (contact) '
+        f'<div class="scroll"><table class="stages stack"><caption>{escape(what)}: the rings from outside (contact) '
         "to centre (member)</caption><thead><tr><th>stage</th><th class=n>relationships</th><th class=n>new</th>"
-        f"<th class=n>{MOVED}</th><th class=n>no contact {weeks}+ weeks</th><th>by nature</th></tr></thead>"
+        f"<th class=n>{MOVED}</th><th class=n>{stale}</th><th>by nature</th></tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table></div>"
     )
 
@@ -418,16 +424,17 @@ def _html_comrades(c: CollectiveNetwork, look: dict[str, Look]) -> str:
         for x in c.comrades
     )
     rows = "".join(
-        f"<tr><td>{escape(x.handle)}</td><td class=n>{x.counts.total}</td>"
+        f"<tr><td>{escape(x.handle)}</td><td class=n data-label=held>{x.counts.total}</td>"
         f"<td>{escape(stages_line(x.counts.by_stage, keep_zero=False))}</td>"
         f"<td>{escape(natures_line(x.counts.by_nature))}</td>"
-        f"<td class=n>{'–' if x.new is None else x.new}</td><td class=n>{'–' if x.moved_up is None else x.moved_up}</td>"
-        f"<td class=n>{x.stale}</td></tr>"
+        f"<td class=n data-label=new>{'–' if x.new is None else x.new}</td>"
+        f'<td class=n data-label="{MOVED}">{"–" if x.moved_up is None else x.moved_up}</td>'
+        f'<td class=n data-label="no contact">{x.stale}</td></tr>'
         for x in c.comrades
     )
     table = (
         f'<h3>Comrades</h3><div class="comrade-circles">{circles}</div>'
-        '<div class="scroll"><table class="comrades wide"><thead><tr><th>comrade</th><th class=n>held</th>'
+        '<div class="scroll"><table class="comrades wide stack"><thead><tr><th>comrade</th><th class=n>held</th>'
         f"<th>by stage</th><th>by nature</th><th class=n>new</th><th class=n>{MOVED}</th>"
         f"<th class=n>no contact</th></tr></thead><tbody>{rows}</tbody></table></div>"
         if c.comrades
