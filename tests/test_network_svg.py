@@ -125,3 +125,10 @@ def test_text_wraps_to_the_width_and_keeps_every_word(lines, width):
     out = wrap_lines(lines, width)
     assert all(len(line) <= width for line in out)
     assert "".join("".join(out).split()) == "".join("".join(lines).split())
+
+
+def test_a_nature_looks_the_same_on_every_page():
+    """South Africa's page has no church, El Salvador's has: neighbour must not change its look."""
+    assert looks(["co-worker", "neighbour"])["neighbour"] == looks(["church", "neighbour", "co-worker"])["neighbour"]
+    mixed = looks(["co-worker", "union", "church", "friend"])
+    assert len({(v.colour, v.shape) for v in mixed.values()}) == 4

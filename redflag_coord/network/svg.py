@@ -40,7 +40,13 @@ class Look:
 
 
 def looks(natures: Iterable[str]) -> dict[str, Look]:
-    return {n: Look(PALETTE[i % len(PALETTE)], SHAPES[i % len(SHAPES)]) for i, n in enumerate(nature_order(natures))}
+    """The default natures keep one look on every page (by their place in the default list);
+    an organisation's own natures follow, in alphabetical order."""
+    known = {n: i for i, n in enumerate(DEFAULT_NATURES)}
+    ordered = nature_order(natures)
+    own = [n for n in ordered if n not in known]
+    index = {n: known[n] for n in ordered if n in known} | {n: len(known) + i for i, n in enumerate(own)}
+    return {n: Look(PALETTE[i % len(PALETTE)], SHAPES[i % len(SHAPES)]) for n, i in index.items()}
 
 
 def glyph(look: Look, x: float, y: float, r: float, hollow: bool = False) -> str:
