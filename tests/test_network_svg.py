@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from redflag_coord.network.build import STAGES, Mark
 from redflag_coord.network.render import wrap_lines
 from redflag_coord.network.svg import Box, Labels, circle_svg, line_svg, looks, text_box
+from redflag_coord.org.model import DEFAULT_NATURES
 
 NS = "{http://www.w3.org/2000/svg}"
 stages = st.sampled_from([s.value for s in STAGES])
@@ -132,3 +133,10 @@ def test_a_nature_looks_the_same_on_every_page():
     assert looks(["co-worker", "neighbour"])["neighbour"] == looks(["church", "neighbour", "co-worker"])["neighbour"]
     mixed = looks(["co-worker", "union", "church", "friend"])
     assert len({(v.colour, v.shape) for v in mixed.values()}) == 4
+
+
+def test_an_organisations_own_nature_gets_a_colour_of_its_own():
+    got = looks(["co-worker", "neighbour", "church"])
+    assert got["church"].colour not in {got["co-worker"].colour, got["neighbour"].colour}
+    many = looks([*DEFAULT_NATURES, *(f"own-{i}" for i in range(40))])
+    assert len(many) == 47 and len(set(many.values())) == 42  # every look used before any repeats

@@ -41,12 +41,30 @@ class Look:
 
 def looks(natures: Iterable[str]) -> dict[str, Look]:
     """The default natures keep one look on every page (by their place in the default list);
-    an organisation's own natures follow, in alphabetical order."""
+    an organisation's own natures follow, alphabetically, each in a colour not yet used on the page
+    (while there is one) and never in a look already taken."""
     known = {n: i for i, n in enumerate(DEFAULT_NATURES)}
     ordered = nature_order(natures)
-    own = [n for n in ordered if n not in known]
-    index = {n: known[n] for n in ordered if n in known} | {n: len(known) + i for i, n in enumerate(own)}
-    return {n: Look(PALETTE[i % len(PALETTE)], SHAPES[i % len(SHAPES)]) for n, i in index.items()}
+    out = {n: _look(known[n]) for n in ordered if n in known}
+    i = len(known)
+    every = len(PALETTE) * len(SHAPES)  # distinct looks; past that, looks repeat (the table still tells)
+    for n in ordered:
+        if n in known:
+            continue
+        taken = set(out.values())
+        colours = {v.colour for v in taken}
+        fresh = len(colours) < len(PALETTE)
+        for _ in range(every):
+            if not (_look(i) in taken or (fresh and _look(i).colour in colours)):
+                break
+            i += 1
+        out[n] = _look(i)
+        i += 1
+    return out
+
+
+def _look(i: int) -> Look:
+    return Look(PALETTE[i % len(PALETTE)], SHAPES[i % len(SHAPES)])
 
 
 def glyph(look: Look, x: float, y: float, r: float, hollow: bool = False) -> str:
