@@ -60,7 +60,13 @@ def stress(tmp_path_factory) -> Path:
     names = [f"ic-20{26 + i // 12}-{i % 12 + 1:02d}" for i in range(len(values))]
     natures = ["co-worker", "friend", "neighbour", "church", "family", "fellow-student", "community", "union"]
     marks = [
-        Mark(stage, natures[i % len(natures)], i % 5 == 0, "contact" if i % 7 == 0 and stage != "contact" else None, i % 3 == 0)
+        Mark(
+            stage,
+            natures[i % len(natures)],
+            i % 5 == 0,
+            "contact" if i % 7 == 0 and stage != "contact" else None,
+            i % 3 == 0,
+        )
         for i, stage in enumerate(["contact"] * 40 + ["reader"] * 55 + ["writer"] * 9 + ["member"] * 4)
     ]
     body = (
@@ -71,7 +77,9 @@ def stress(tmp_path_factory) -> Path:
         + circle_svg(marks[:7], looks(natures), "small", 150, False)
     )
     out = tmp_path_factory.mktemp("stress") / "stress.html"
-    out.write_text(f"<!doctype html><html><head><meta charset=utf-8></head><body>{body}</body></html>", encoding="utf-8")
+    out.write_text(
+        f"<!doctype html><html><head><meta charset=utf-8></head><body>{body}</body></html>", encoding="utf-8"
+    )
     return out
 
 
@@ -100,10 +108,12 @@ PROBE = """<script>window.onload = () => {
     const frame = svg.getBoundingClientRect();
     const boxes = [...svg.querySelectorAll('text')].map(t => [t.textContent, t.getBoundingClientRect()]);
     boxes.forEach(([name, b], i) => {
-      if (b.left < frame.left - 0.5 || b.right > frame.right + 0.5 || b.top < frame.top - 0.5 || b.bottom > frame.bottom + 0.5)
+      if (b.left < frame.left - 0.5 || b.right > frame.right + 0.5
+          || b.top < frame.top - 0.5 || b.bottom > frame.bottom + 0.5)
         outside.push(k + ':' + name);
       boxes.slice(i + 1).forEach(([other, c]) => {
-        if (b.left < c.right && c.left < b.right && b.top < c.bottom && c.top < b.bottom) overlaps.push(k + ':' + name + '/' + other);
+        if (b.left < c.right && c.left < b.right && b.top < c.bottom && c.top < b.bottom)
+          overlaps.push(k + ':' + name + '/' + other);
       });
     });
   });
@@ -113,7 +123,8 @@ PROBE = """<script>window.onload = () => {
   });
   // text squeezed into a sliver (one letter per line): any caption, heading, cell or paragraph
   const slivers = [...d.querySelectorAll('caption, h1, h2, h3, p, td, th, figcaption, li')]
-    .filter(e => e.innerText.trim().length > 12 && e.getBoundingClientRect().width < 48).map(e => e.innerText.slice(0, 30));
+    .filter(e => e.innerText.trim().length > 12 && e.getBoundingClientRect().width < 48)
+    .map(e => e.innerText.slice(0, 30));
   document.body.setAttribute('data-probe', JSON.stringify({slivers,
     w: d.documentElement.scrollWidth, view: d.documentElement.clientWidth,
     svgs: d.querySelectorAll('svg[role=img]').length, overlaps, outside, widths, text: d.body.innerText}));

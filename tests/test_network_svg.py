@@ -33,7 +33,13 @@ def _texts(svg: str) -> list[ET.Element]:
 
 def _boxes(svg: str) -> list[Box]:
     return [
-        text_box(t.text or "", float(t.get("x", 0)), float(t.get("y", 0)), t.get("text-anchor", "start"), float(t.get("font-size", 11)))
+        text_box(
+            t.text or "",
+            float(t.get("x", 0)),
+            float(t.get("y", 0)),
+            t.get("text-anchor", "start"),
+            float(t.get("font-size", 11)),
+        )
         for t in _texts(svg)
     ]
 
@@ -45,13 +51,13 @@ def test_trend_labels_never_overlap_and_gaps_are_marked(values):
     svg = line_svg(values, names, "desc")
     boxes = _boxes(svg)
     for i, a in enumerate(boxes):
-        assert 0 <= a.x0 and a.x1 <= 300 and 0 <= a.y0 and a.y1 <= 150
+        assert a.x0 >= 0 and a.x1 <= 300 and a.y0 >= 0 and a.y1 <= 150
         assert not any(a.hits(b, pad=0) for b in boxes[i + 1 :])
     root = ET.fromstring(svg)
     hollow = [c for c in root.iter(f"{NS}circle") if c.get("stroke-dasharray")]
     assert len(hollow) == values.count(None)  # a dashed ring on the axis for each report without a figure
     labels = [t.text for t in _texts(svg)]
-    assert names[0] in labels and names[-1] in labels or len(values) == 1
+    assert (names[0] in labels and names[-1] in labels) or len(values) == 1
     if values.count(None) == 1 and len(values) <= 4:
         assert "no figure" in labels
 
@@ -105,9 +111,7 @@ def test_moved_inward_has_a_tail_from_its_old_ring():
 
 
 def test_pictures_on_a_private_page_hold_no_private_value(run, canary_org):
-    html = run(
-        "network", "--root", str(canary_org), "los-angeles", "--include-private", "--format", "html"
-    ).stdout
+    html = run("network", "--root", str(canary_org), "los-angeles", "--include-private", "--format", "html").stdout
     assert any(c in html for c in CANARIES)  # the private table is there, as asked
     pictures = "".join(re.findall(r"<svg\b.*?</svg>", html, flags=re.S))
     page_without_private = html.split('<div class="private"><h3>')[0]

@@ -373,7 +373,9 @@ def _stage_table(marks: list[Mark], weeks: int, has_baseline: bool, what: str) -
     rows = []
     for stage in STAGES:
         here = [m for m in marks if m.stage == stage.value]
-        rows.append(row(stage.value, here, natures_line(dict(Counter(m.nature for m in here).most_common())) if here else ""))
+        rows.append(
+            row(stage.value, here, natures_line(dict(Counter(m.nature for m in here).most_common())) if here else "")
+        )
     rows.append(row("all", marks, "", " class=total"))
     return (
         f'<div class="scroll"><table class="stages stack"><caption>{escape(what)}: the rings from outside (contact) '
@@ -419,7 +421,7 @@ def _html_collective(c: CollectiveNetwork, look: dict[str, Look]) -> str:
 def _html_comrades(c: CollectiveNetwork, look: dict[str, Look]) -> str:
     weeks = c.movement.stale_weeks
     circles = "".join(
-        f'<figure>{circle_svg(x.circle, look, f"{x.handle}: {circle_description(x.circle, weeks)}", 150, False)}'
+        f"<figure>{circle_svg(x.circle, look, f'{x.handle}: {circle_description(x.circle, weeks)}', 150, False)}"
         f"<figcaption>{escape(x.handle)}: {plural(x.counts.total, 'relationship')}</figcaption></figure>"
         for x in c.comrades
     )

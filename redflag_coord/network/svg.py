@@ -79,7 +79,20 @@ def glyph(look: Look, x: float, y: float, r: float, hollow: bool = False) -> str
         return f'<rect x="{round(x - s, 1)}" y="{round(y - s, 1)}" width="{2 * s}" height="{2 * s}" {paint}/>'
     if look.shape == "plus":
         t = round(r * 0.42, 1)
-        pts = [(-t, -r), (t, -r), (t, -t), (r, -t), (r, t), (t, t), (t, r), (-t, r), (-t, t), (-r, t), (-r, -t), (-t, -t)]
+        pts = [
+            (-t, -r),
+            (t, -r),
+            (t, -t),
+            (r, -t),
+            (r, t),
+            (t, t),
+            (t, r),
+            (-t, r),
+            (-t, t),
+            (-r, t),
+            (-r, -t),
+            (-t, -t),
+        ]
     elif look.shape == "diamond":
         pts = [(0, -r * 1.15), (r * 1.15, 0), (0, r * 1.15), (-r * 1.15, 0)]
     elif look.shape == "triangle":
@@ -94,12 +107,17 @@ def legend_glyph(look: Look | None, kind: str = "mark") -> str:
     """A small inline picture for the HTML legend (decorative: the words beside it say it all)."""
     inner = {
         "mark": glyph(look, 8, 8, 5) if look else "",
-        "new": f'<circle cx="8" cy="8" r="3.5" fill="{MUTED}"/><circle cx="8" cy="8" r="6.5" fill="none" stroke="{INK}" stroke-width="1.4"/>',
-        "moved": f'<line x1="1" y1="8" x2="11" y2="8" stroke="{INK}" stroke-width="1.3"/><circle cx="1.8" cy="8" r="1.6" fill="{INK}"/><circle cx="12" cy="8" r="3.5" fill="{MUTED}"/>',
+        "new": f'<circle cx="8" cy="8" r="3.5" fill="{MUTED}"/>'
+        f'<circle cx="8" cy="8" r="6.5" fill="none" stroke="{INK}" stroke-width="1.4"/>',
+        "moved": f'<line x1="1" y1="8" x2="11" y2="8" stroke="{INK}" stroke-width="1.3"/>'
+        f'<circle cx="1.8" cy="8" r="1.6" fill="{INK}"/><circle cx="12" cy="8" r="3.5" fill="{MUTED}"/>',
         "stale": f'<circle cx="8" cy="8" r="4.5" fill="#fff" stroke="{MUTED}" stroke-width="1.6"/>',
         "none": f'<circle cx="8" cy="12" r="3" fill="#fff" stroke="{MUTED}" stroke-dasharray="2 1.5"/>',
     }[kind]
-    return f'<svg class="key" xmlns="http://www.w3.org/2000/svg" width="16" height="16" viewBox="0 0 16 16" aria-hidden="true">{inner}</svg>'
+    return (
+        '<svg class="key" xmlns="http://www.w3.org/2000/svg" width="16" height="16" viewBox="0 0 16 16" '
+        f'aria-hidden="true">{inner}</svg>'
+    )
 
 
 # -- label boxes ------------------------------------------------------------------------------------
@@ -114,7 +132,10 @@ class Box:
 
     def hits(self, other: Box, pad: float = 1.5) -> bool:
         return not (
-            self.x1 + pad <= other.x0 or other.x1 + pad <= self.x0 or self.y1 + pad <= other.y0 or other.y1 + pad <= self.y0
+            self.x1 + pad <= other.x0
+            or other.x1 + pad <= self.x0
+            or self.y1 + pad <= other.y0
+            or other.y1 + pad <= self.y0
         )
 
 
@@ -142,7 +163,8 @@ class Labels:
                 size_attr = "" if size == FONT else f' font-size="{size}"'
                 fill_attr = "" if fill == INK else f' fill="{fill}"'
                 self.svg.append(
-                    f'<text x="{round(x, 1)}" y="{round(y, 1)}" text-anchor="{anchor}"{fill_attr}{size_attr}>{escape(text)}</text>'
+                    f'<text x="{round(x, 1)}" y="{round(y, 1)}" text-anchor="{anchor}"{fill_attr}{size_attr}>'
+                    f"{escape(text)}</text>"
                 )
                 return True
         return False
@@ -202,18 +224,22 @@ def circle_svg(marks: Sequence[Mark], look: dict[str, Look], desc: str, size: in
     for stage in STAGES:
         group = by_stage.get(stage.value, [])
         lo, hi = radii[stage.value]
-        for m, (x, y, angle) in zip(group, _spots(len(group), lo, hi, gaps.get(stage.value, 0.0), mark_r, c, TURNS[stage.rank])):
+        for m, (x, y, angle) in zip(
+            group, _spots(len(group), lo, hi, gaps.get(stage.value, 0.0), mark_r, c, TURNS[stage.rank])
+        ):
             if m.moved_from:
                 flo, fhi = radii[m.moved_from]
                 fr = (flo + fhi) / 2 if flo else fhi * 0.45
                 fx, fy = c + fr * math.cos(angle), c + fr * math.sin(angle)
                 tails.append(
                     f'<line x1="{round(fx, 1)}" y1="{round(fy, 1)}" x2="{round(x, 1)}" y2="{round(y, 1)}" '
-                    f'stroke="{INK}" stroke-width="1.3"/><circle cx="{round(fx, 1)}" cy="{round(fy, 1)}" r="1.8" fill="{INK}"/>'
+                    f'stroke="{INK}" stroke-width="1.3"/>'
+                    f'<circle cx="{round(fx, 1)}" cy="{round(fy, 1)}" r="1.8" fill="{INK}"/>'
                 )
             if m.new:
                 glyphs.append(
-                    f'<circle cx="{round(x, 1)}" cy="{round(y, 1)}" r="{mark_r + 3}" fill="none" stroke="{INK}" stroke-width="1.4"/>'
+                    f'<circle cx="{round(x, 1)}" cy="{round(y, 1)}" r="{mark_r + 3}" fill="none" '
+                    f'stroke="{INK}" stroke-width="1.4"/>'
                 )
             glyphs.append(glyph(look[m.nature], x, y, mark_r, hollow=m.stale))
     return _svg(size, size, desc, [*body, *labels.svg, *tails, *glyphs], "circles")
