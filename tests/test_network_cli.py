@@ -130,9 +130,11 @@ def test_html_is_self_contained(run, example_root):
     html = network(run, example_root, "--format", "html").stdout
     assert html.startswith("<!doctype html>")
     pictures = html.count('role="img"')
-    # a circle and a funnel each; 4 trend charts per collective with reports; one circle per comrade
+    # a funnel each, a circle for each of the 5 with relationships; 4 trend charts per collective with
+    # reports; the organisation's circle, funnel and 4 charts; one circle per comrade who holds any
     comrades = 13
-    assert pictures == 2 * 7 + 4 * 5 + (2 + 4) + comrades
+    assert pictures == 7 + 5 + 4 * 5 + (2 + 4) + comrades
+    assert html.count("No relationships on the circles yet.") == 2  # france, philippines
     without_svg_ns = html.replace('xmlns="http://www.w3.org/2000/svg"', "")
     for outside in ("http://", "https://", "<script", "<link", "src=", "href=", "@import", "url("):
         assert outside not in without_svg_ns

@@ -286,8 +286,10 @@ table.stack,table.stack tbody,table.stack tr,table.stack caption{display:block;w
 table.stack td{display:inline-block;white-space:normal;padding:0 .8rem 0 0;text-align:left;border:0}
 table.stack td:first-child{display:block;font-weight:600}table.stack td[data-label]::before{content:attr(data-label) ": ";color:#666}
 table.stack td:last-child{min-width:0}table.stack td:empty{display:none}}
-@media print{body{max-width:none;margin:0;font-size:10.5pt}section{break-inside:avoid}h2,h3{break-after:avoid}
-figure,table,.circle-block{break-inside:avoid}.scroll{overflow:visible}}
+@media print{body{max-width:none;margin:0;font-size:9pt}section{break-inside:avoid}h2,h3{break-after:avoid}
+h2{margin-top:1rem}figure,table,.circle-block{break-inside:avoid}.scroll{overflow:visible}
+.circle-block>figure{flex:0 0 210px}svg.circles{width:210px}.charts{gap:.3rem .8rem}.charts figure{width:18.5%}
+.comrade-circles{grid-template-columns:repeat(auto-fill,minmax(6.5rem,1fr))}svg.trend,svg.funnel{width:100%}}
 """
 MOVED = "moved inward"
 
@@ -336,6 +338,8 @@ def _html_movement(new: int | None, moved: int | None, stale: int, weeks: int, s
 
 def _html_circle(marks: list[Mark], look: dict[str, Look], weeks: int, has_baseline: bool, what: str) -> str:
     """The circle, its legend, and a table with the same figures (for screen readers and print)."""
+    if not marks:
+        return "<p>No relationships on the circles yet.</p>"
     desc = circle_description(marks, weeks)
     natures = Counter(m.nature for m in marks)
     keys = [f"<li>{legend_glyph(look[k])}{escape(k)} {v}</li>" for k, v in _by_look(natures, look)]
