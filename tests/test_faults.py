@@ -270,6 +270,7 @@ WRITERS: list[tuple[tuple[str, ...], str, object]] = [
     (("agenda", "ic-2026-12", "--root", "{root}", "--output", "{file}", "--force"), "agenda.html", _old_output),
     (("calendar", "--root", "{root}", "--output", "{file}", "--force"), "feed.ics", _old_output),
     (("publish", "{root}/site", "--root", "{root}"), "site/index.html", _old_site),
+    (("network", "--format", "html", "--root", "{root}", "--output", "{file}", "--force"), "network.html", _old_output),
 ]
 
 

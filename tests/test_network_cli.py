@@ -109,8 +109,10 @@ def test_text_shows_trends_and_the_cue(run, example_root):
     assert re.search(r"copies\s+250 → 400 \(\+150\)", out)
     assert re.search(r"readers\s+25 → 40 \(\+15\)", out)
     assert "funnel     reader 4 → writer 2 (50%) → study-group 2 (100%) → recruit 1 (50%)" in out
-    assert "1 new · 2 moved up · 1 without contact for 8+ weeks" in out
-    assert "no relationships yet: naledi" in out and "fight individualism" in out
+    assert re.search(r"1 new · 2 moved up · 1 without\s+contact for 8\+ weeks", out)  # wrapped at 100 columns
+    flat = " ".join(out.split())  # the text wraps at 100 columns
+    assert "no relationships yet: naledi" in flat and "fight individualism" in flat
+    assert max(len(line) for line in out.splitlines()) <= 100
 
 
 def test_json_is_counts_only(run, example_root):
@@ -127,7 +129,12 @@ def test_json_is_counts_only(run, example_root):
 def test_html_is_self_contained(run, example_root):
     html = network(run, example_root, "--format", "html").stdout
     assert html.startswith("<!doctype html>")
-    assert html.count("<svg") == 7 * 1 + 5 * 3 + 4  # a funnel each; 3 charts per collective with reports, 4 overall
+    pictures = html.count('role="img"')
+    # a funnel each, a circle for each of the 5 with relationships; 4 trend charts per collective with
+    # reports; the organisation's circle, funnel and 4 charts; one circle per comrade who holds any
+    comrades = 13
+    assert pictures == 7 + 5 + 4 * 5 + (2 + 4) + comrades
+    assert html.count("No relationships on the circles yet.") == 2  # france, philippines
     without_svg_ns = html.replace('xmlns="http://www.w3.org/2000/svg"', "")
     for outside in ("http://", "https://", "<script", "<link", "src=", "href=", "@import", "url("):
         assert outside not in without_svg_ns
@@ -235,12 +242,14 @@ def test_svg_charts_are_well_formed(run, canary_root):
     import xml.etree.ElementTree as ET
 
     html = network(run, canary_root, "los-angeles", "--include-private", "--format", "html").stdout
-    charts = re.findall(r"<svg\b.*?</svg>", html, flags=re.S)
-    assert len(charts) == 4  # funnel, copies, readers, sites
+    pictures = re.findall(r"<svg\b.*?</svg>", html, flags=re.S)
     ns = "{http://www.w3.org/2000/svg}"
-    for svg in charts:
+    for svg in pictures:
         root = ET.fromstring(svg)  # raises on anything that is not well-formed XML
-        assert root.tag == f"{ns}svg" and root.find(f"{ns}title") is not None
-    copies = ET.fromstring(charts[1])
+        assert root.tag == f"{ns}svg"
+        assert root.find(f"{ns}title") is not None or root.get("aria-hidden") == "true"
+    charts = [svg for svg in pictures if 'class="trend"' in svg]
+    assert len(charts) == 4  # copies, readers, sites, relationships
+    copies = ET.fromstring(charts[0])
     labels = [t.text for t in copies.iter(f"{ns}text")]
     assert "400" in labels and "455" in labels  # LA copies: 400, then 350 + 60 + 40 + the canary's 5

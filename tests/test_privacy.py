@@ -79,6 +79,11 @@ OUTPUTS: list[Output] = [
     Output(("report", "status", "ic-2026-12", "--format", "json"), "json", (1,)),
     Output(("publish", "{out}"), "site"),  # a folder: every file is read
     Output(("publish", "{out}", "--lang", "fr", "--base-url", "https://example.org/ic/"), "site"),
+    # the network page with its circles: counts only, and another collective's page with --include-private
+    Output(("network", "los-angeles", "--format", "html", "--output", "{out}"), "html"),
+    Output(("network", "los-angeles", "--format", "json"), "json"),
+    Output(("network", "mexico", "--include-private", "--format", "html"), "html"),
+    Output(("network", "mexico", "--include-private", "--format", "json"), "json"),
 ]
 
 

@@ -45,12 +45,27 @@ class Movement:
 
 
 @dataclass
+class Mark:
+    """One relationship as the circles draw it: stage, nature and movement, never who or where.
+
+    Marks are sorted by stage, nature and movement, so their order says nothing about the file.
+    """
+
+    stage: str
+    nature: str
+    new: bool
+    moved_from: str | None  # the stage it had at the previous report, when it has moved inward since
+    stale: bool
+
+
+@dataclass
 class ComradeFigures:
     handle: str
     counts: Counts
     new: int | None
     moved_up: int | None
     stale: int
+    circle: list[Mark] = field(default_factory=list)
 
 
 @dataclass
@@ -120,6 +135,7 @@ class CollectiveNetwork:
     without_relationships: list[str]
     reports: list[ReportPoint]
     trends: list[Trend]
+    circle: list[Mark] = field(default_factory=list)
     relationships: list[RelationshipLine] | None = None
 
 
@@ -137,6 +153,7 @@ class Overview:
     without_relationships: int
     reports: list[ReportPoint]
     trends: list[Trend]
+    circle: list[Mark] = field(default_factory=list)
 
 
 @dataclass
@@ -230,6 +247,7 @@ def collective_network(
         without_relationships=[h for h in handles if not holders.get(h)],
         reports=points,
         trends=trends(points),
+        circle=circle(rels, cut, today, stale_weeks),
         relationships=[relationship_line(r, cut, today, stale_weeks) for r in rels] if include_private else None,
     )
 
@@ -251,7 +269,29 @@ def comrade_figures(
         new=_count_if(rels, lambda r: is_new(r, cut)) if cut else None,
         moved_up=_count_if(rels, lambda r: moved_up(r, cut)) if cut else None,
         stale=_count_if(rels, lambda r: is_stale(r, today, stale_weeks)),
+        circle=circle(rels, cut, today, stale_weeks),
     )
+
+
+def mark(r: Relationship, cut: dt.date | None, today: dt.date, stale_weeks: int) -> Mark:
+    before = stage_on(r, cut) if cut is not None else None
+    return Mark(
+        stage=r.stage.value,
+        nature=r.nature,
+        new=cut is not None and is_new(r, cut),
+        moved_from=before.value if before is not None and r.stage.rank > before.rank else None,
+        stale=is_stale(r, today, stale_weeks),
+    )
+
+
+def circle(rels: Iterable[Relationship], cut: dt.date | None, today: dt.date, stale_weeks: int) -> list[Mark]:
+    """Every relationship as a mark, in an order that follows the figures, not the file."""
+    return sorted((mark(r, cut, today, stale_weeks) for r in rels), key=mark_key)
+
+
+def mark_key(m: Mark) -> tuple:
+    from_rank = Stage(m.moved_from).rank if m.moved_from else -1
+    return (Stage(m.stage).rank, m.nature, m.new, from_rank, m.stale)
 
 
 def relationship_line(r: Relationship, cut: dt.date | None, today: dt.date, stale_weeks: int) -> RelationshipLine:
@@ -430,6 +470,7 @@ def overview(collectives: Sequence[CollectiveNetwork]) -> Overview:
         without_relationships=sum(len(c.without_relationships) for c in collectives),
         reports=points,
         trends=trends(points),
+        circle=sorted((m for c in collectives for m in c.circle), key=mark_key),
     )
 
 

@@ -9,21 +9,27 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import textwrap
+from collections import Counter
 from dataclasses import asdict
 from html import escape
 from typing import Any
 
 from redflag_coord.network.build import (
+    STAGES,
     CollectiveNetwork,
     ComradeFigures,
     Counts,
     FunnelStep,
+    Mark,
+    Movement,
     Network,
     Overview,
     RelationshipLine,
     ReportPoint,
     Trend,
 )
+from redflag_coord.network.svg import Look, circle_description, circle_svg, funnel_svg, legend_glyph, line_svg, looks
 
 CUE = "the collective's cue to help them build their first (fight individualism)"
 
@@ -83,7 +89,38 @@ def movement_parts(new: int | None, moved: int | None, stale: int, weeks: int) -
 # -- text --------------------------------------------------------------------------------------
 
 
-def render_text(n: Network) -> str:
+TEXT_WIDTH = 100  # when the output is not a terminal
+
+
+def render_text(n: Network, width: int = TEXT_WIDTH) -> str:
+    """Plain text, every line at most `width` characters (a long line continues indented)."""
+    return "".join(line + "\n" for line in wrap_lines(_text_lines(n).splitlines(), width))
+
+
+def wrap_lines(lines: list[str], width: int) -> list[str]:
+    """Fold each line longer than `width` at spaces; continuation lines are indented past the label."""
+    width = max(width, 40)
+    out: list[str] = []
+    for line in lines:
+        if len(line) <= width:
+            out.append(line)
+            continue
+        lead = len(line) - len(line.lstrip(" "))
+        rest = line[lead:].split("  ", 1)[-1].lstrip(" ") if "  " in line[lead:] else line[lead + 2 :]
+        label = len(line) - len(rest)
+        indent = " " * min(label, width // 2)
+        out += textwrap.wrap(
+            line,
+            width,
+            subsequent_indent=indent,
+            break_on_hyphens=False,
+            break_long_words=True,
+            drop_whitespace=True,
+        )
+    return out
+
+
+def _text_lines(n: Network) -> str:
     privacy = "with private details: do not forward" if n.include_private else "counts only; pseudonyms stay private"
     lines = [f"Relationship networks on {n.today} ({privacy})"]
     if n.overview is not None:
@@ -225,19 +262,41 @@ def render_json(n: Network) -> str:
 # -- html ----------------------------------------------------------------------------------------------
 
 CSS = """
-body{font:15px/1.45 system-ui,sans-serif;margin:1.5rem auto;max-width:62rem;padding:0 1rem;color:#1d1d1d}
+body{font:15px/1.45 system-ui,"Noto Sans","Noto Sans Devanagari",sans-serif;margin:1.2rem auto;max-width:64rem;padding:0 .8rem;color:#1d1d1d}
+p,li,h1,h2,h3,figcaption,caption{overflow-wrap:anywhere}
 h1{font-size:1.5rem;margin-bottom:.2rem}h2{font-size:1.2rem;margin-top:2rem;border-top:3px solid #b3121f;padding-top:.6rem}
 h3{font-size:1rem;margin:1rem 0 .3rem}.private{background:#fff3cd;border:1px solid #e0b000;padding:.4rem .7rem}
 table{border-collapse:collapse;margin:.3rem 0 .8rem}th,td{text-align:left;padding:.15rem .7rem .15rem 0;vertical-align:top}
-td.n,th.n{text-align:right}th{font-weight:600;border-bottom:1px solid #bbb}.cue{color:#b3121f;font-weight:600}
-.charts{display:flex;flex-wrap:wrap;gap:1rem 1.5rem}figure{margin:0;max-width:300px}figcaption{font-size:.85rem;color:#555}
-svg text{font:11px system-ui,sans-serif}.muted{color:#666}
+caption{text-align:left;font-size:.85rem;color:#555;padding-bottom:.2rem}
+td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}th{font-weight:600;border-bottom:1px solid #bbb}
+tr.total td{border-top:1px solid #bbb;font-weight:600}.cue{color:#b3121f;font-weight:600}.none{color:#666;font-style:italic}
+.scroll{overflow-x:auto;max-width:100%}.scroll table{margin-right:1px}table.wide td,table.stages th,table.stages td{white-space:nowrap}
+table.stages td:last-child{white-space:normal;min-width:9rem}table.trends{margin-top:.6rem}
+svg{max-width:100%;height:auto}svg text{font:11px system-ui,"Noto Sans",sans-serif}
+.circle-block{display:flex;flex-wrap:wrap;gap:.5rem 2rem;align-items:flex-start}.circle-block>figure{flex:0 1 300px}
+.circle-block>.scroll{flex:1 1 22rem}
+.charts{display:flex;flex-wrap:wrap;gap:1rem 1.5rem}figure{margin:0;max-width:100%}figcaption{font-size:.85rem;color:#555;max-width:300px}
+.legend{list-style:none;padding:0;margin:.3rem 0;display:flex;flex-wrap:wrap;gap:.1rem .9rem;font-size:.85rem;max-width:300px}
+.legend svg.key{vertical-align:-3px;margin-right:.25rem}
+.comrade-circles{display:grid;grid-template-columns:repeat(auto-fill,minmax(9.5rem,1fr));gap:.5rem 1rem}
+.comrade-circles figcaption{text-align:center}.muted{color:#666}
+@media (max-width:480px){body{font-size:14px;padding:0 .6rem}th,td{padding-right:.45rem}
+table.stack thead{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%)}
+table.stack,table.stack tbody,table.stack tr,table.stack caption{display:block;width:auto}table.stack tr{border-bottom:1px solid #ddd;padding:.2rem 0}
+table.stack td{display:inline-block;white-space:normal;padding:0 .8rem 0 0;text-align:left;border:0}
+table.stack td:first-child{display:block;font-weight:600}table.stack td[data-label]::before{content:attr(data-label) ": ";color:#666}
+table.stack td:last-child{min-width:0}table.stack td:empty{display:none}}
+@media print{body{max-width:none;margin:0;font-size:9pt}section{break-inside:avoid}h2,h3{break-after:avoid}
+h2{margin-top:1rem}figure,table,.circle-block{break-inside:avoid}.scroll{overflow:visible}
+.circle-block>figure{flex:0 0 210px}svg.circles{width:210px}.charts{gap:.3rem .8rem}.charts figure{width:18.5%}
+.comrade-circles{grid-template-columns:repeat(auto-fill,minmax(6.5rem,1fr))}svg.trend,svg.funnel{width:100%}}
 """
-COLOURS = ("#b3121f", "#1f5fb3", "#2b8a3e")
+MOVED = "moved inward"
 
 
 def render_html(n: Network) -> str:
     title = "Relationship networks"
+    look = looks(m.nature for m in _all_marks(n))
     parts = [
         "<!doctype html>",
         '<html lang="en"><head><meta charset="utf-8">',
@@ -246,7 +305,9 @@ def render_html(n: Network) -> str:
         f"<title>{escape(title)}</title><style>{CSS}</style></head><body>",
         f"<h1>{escape(title)}</h1>",
         f'<p class="muted">On {escape(str(n.today))}. '
-        f"Without contact means none for {n.stale_weeks} weeks or more.</p>",
+        f"Without contact means none for {n.stale_weeks} weeks or more. Each circle has a ring per stage, "
+        "contact outside to member in the centre, and a mark per relationship: its shape and colour say the "
+        "nature. Nothing on this page names a person or a place.</p>",
     ]
     if n.include_private:
         parts.append(
@@ -254,56 +315,106 @@ def render_html(n: Network) -> str:
             "and notes. Do not forward it; delete it after the meeting.</p>"
         )
     if n.overview is not None:
-        parts.append(_html_overview(n.overview, n.stale_weeks))
-    parts += [_html_collective(c) for c in n.collectives]
+        parts.append(_html_overview(n.overview, n.stale_weeks, look))
+    parts += [_html_collective(c, look) for c in n.collectives]
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
 
 
-def _html_counts(counts: Counts) -> str:
-    stages = "".join(f"<th class=n>{escape(k)}</th>" for k in counts.by_stage)
-    values = "".join(f"<td class=n>{v}</td>" for v in counts.by_stage.values())
-    natures = escape(natures_line(counts.by_nature))
-    return f"<table><tr><th>by stage</th>{stages}</tr><tr><td></td>{values}</tr></table><p>By nature: {natures}</p>"
+def _all_marks(n: Network) -> list[Mark]:
+    return [m for c in n.collectives for m in c.circle]
+
+
+def _since(m: Movement) -> str:
+    if m.since is None:
+        return "(no earlier report)"
+    return f"since the report to {m.baseline} (filed {m.since})" if m.baseline else f"since {m.since}"
 
 
 def _html_movement(new: int | None, moved: int | None, stale: int, weeks: int, since: str) -> str:
-    return f"<p>Movement {escape(since)}: {escape(' · '.join(movement_parts(new, moved, stale, weeks)))}.</p>"
+    parts = movement_parts(new, moved, stale, weeks)
+    return f"<p>Movement {escape(since)}: {escape(' · '.join(parts).replace('moved up', MOVED))}.</p>"
 
 
-def _html_overview(o: Overview, weeks: int) -> str:
+def _html_circle(marks: list[Mark], look: dict[str, Look], weeks: int, has_baseline: bool, what: str) -> str:
+    """The circle, its legend, and a table with the same figures (for screen readers and print)."""
+    if not marks:
+        return "<p>No relationships on the circles yet.</p>"
+    desc = circle_description(marks, weeks)
+    natures = Counter(m.nature for m in marks)
+    keys = [f"<li>{legend_glyph(look[k])}{escape(k)} {v}</li>" for k, v in _by_look(natures, look)]
+    moves = [
+        ("new", "ringed: new", sum(m.new for m in marks)),
+        ("moved", f"tail from the ring it was on: {MOVED}", sum(m.moved_from is not None for m in marks)),
+        ("stale", f"hollow: no contact for {weeks}+ weeks", sum(m.stale for m in marks)),
+    ]
+    keys += [f"<li>{legend_glyph(None, kind)}{escape(text)} {v}</li>" for kind, text, v in moves if v]
+    figure = (
+        f'<figure class="circle">{circle_svg(marks, look, desc)}'
+        f'<figcaption><ul class="legend">{"".join(keys)}</ul></figcaption></figure>'
+    )
+    return f'<div class="circle-block">{figure}{_stage_table(marks, weeks, has_baseline, what)}</div>'
+
+
+def _by_look(natures: Counter[str], look: dict[str, Look]) -> list[tuple[str, int]]:
+    order = list(look)
+    return sorted(natures.items(), key=lambda kv: order.index(kv[0]))
+
+
+def _stage_table(marks: list[Mark], weeks: int, has_baseline: bool, what: str) -> str:
+    stale = f"no contact {weeks}+ weeks"
+
+    def cell(v: int, label: str) -> str:
+        return f'<td class=n data-label="{label}">{v if has_baseline else "–"}</td>'
+
+    def row(name: str, here: list[Mark], natures: str, cls: str = "") -> str:
+        return (
+            f"<tr{cls}><td>{escape(name)}</td><td class=n data-label=relationships>{len(here)}</td>"
+            f"{cell(sum(m.new for m in here), 'new')}{cell(sum(m.moved_from is not None for m in here), MOVED)}"
+            f'<td class=n data-label="{stale}">{sum(m.stale for m in here)}</td><td>{escape(natures)}</td></tr>'
+        )
+
+    rows = []
+    for stage in STAGES:
+        here = [m for m in marks if m.stage == stage.value]
+        rows.append(
+            row(stage.value, here, natures_line(dict(Counter(m.nature for m in here).most_common())) if here else "")
+        )
+    rows.append(row("all", marks, "", " class=total"))
+    return (
+        f'<div class="scroll"><table class="stages stack"><caption>{escape(what)}: the rings from outside (contact) '
+        "to centre (member)</caption><thead><tr><th>stage</th><th class=n>relationships</th><th class=n>new</th>"
+        f"<th class=n>{MOVED}</th><th class=n>{stale}</th><th>by nature</th></tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table></div>"
+    )
+
+
+def _html_overview(o: Overview, weeks: int, look: dict[str, Look]) -> str:
     return "\n".join(
         [
-            "<section><h2>Organisation</h2>",
+            '<section id="organisation"><h2>Organisation</h2>',
             f"<p>{plural(o.collectives, 'collective')}, {plural(o.counts.total, 'relationship')} held by "
             f"{plural(o.comrades, 'comrade')}; <span class=cue>{plural(o.without_relationships, 'comrade')} "
             "without any yet</span>.</p>",
-            _html_counts(o.counts),
             _html_movement(o.new, o.moved_up, o.stale, weeks, "since each collective's previous report"),
+            _html_circle(o.circle, look, weeks, True, "Every collective's relationships"),
             _html_charts(o.funnel, o.reports),
-            _html_trends(o.trends),
+            _html_trends(o.reports, o.trends, counted=True),
             "</section>",
         ]
     )
 
 
-def _html_collective(c: CollectiveNetwork) -> str:
+def _html_collective(c: CollectiveNetwork, look: dict[str, Look]) -> str:
     m = c.movement
-    since = (
-        "(no earlier report)"
-        if m.since is None
-        else f"since the report to {m.baseline} (filed {m.since})"
-        if m.baseline
-        else f"since {m.since}"
-    )
     parts = [
         f'<section id="{escape(c.slug)}"><h2>{escape(c.name)} <span class=muted>({escape(c.slug)})</span></h2>',
         f"<p>{plural(c.counts.total, 'relationship')}.</p>",
-        _html_counts(c.counts),
-        _html_movement(m.new, m.moved_up, m.stale, m.stale_weeks, since),
-        _html_comrades(c),
+        _html_movement(m.new, m.moved_up, m.stale, m.stale_weeks, _since(m)),
+        _html_circle(c.circle, look, m.stale_weeks, m.since is not None, f"{c.name}: relationships"),
+        _html_comrades(c, look),
         _html_charts(c.funnel, c.reports),
-        _html_trends(c.trends),
+        _html_trends(c.reports, c.trends),
     ]
     if c.relationships is not None:
         parts.append(_html_private(c))
@@ -311,18 +422,27 @@ def _html_collective(c: CollectiveNetwork) -> str:
     return "\n".join(p for p in parts if p)
 
 
-def _html_comrades(c: CollectiveNetwork) -> str:
+def _html_comrades(c: CollectiveNetwork, look: dict[str, Look]) -> str:
+    weeks = c.movement.stale_weeks
+    circles = "".join(
+        f"<figure>{circle_svg(x.circle, look, f'{x.handle}: {circle_description(x.circle, weeks)}', 150, False)}"
+        f"<figcaption>{escape(x.handle)}: {plural(x.counts.total, 'relationship')}</figcaption></figure>"
+        for x in c.comrades
+    )
     rows = "".join(
-        f"<tr><td>{escape(x.handle)}</td><td class=n>{x.counts.total}</td>"
+        f"<tr><td>{escape(x.handle)}</td><td class=n data-label=held>{x.counts.total}</td>"
         f"<td>{escape(stages_line(x.counts.by_stage, keep_zero=False))}</td>"
         f"<td>{escape(natures_line(x.counts.by_nature))}</td>"
-        f"<td class=n>{'' if x.new is None else x.new}</td><td class=n>{'' if x.moved_up is None else x.moved_up}</td>"
-        f"<td class=n>{x.stale}</td></tr>"
+        f"<td class=n data-label=new>{'–' if x.new is None else x.new}</td>"
+        f'<td class=n data-label="{MOVED}">{"–" if x.moved_up is None else x.moved_up}</td>'
+        f'<td class=n data-label="no contact">{x.stale}</td></tr>'
         for x in c.comrades
     )
     table = (
-        "<h3>Comrades</h3><table><tr><th>comrade</th><th class=n>held</th><th>by stage</th><th>by nature</th>"
-        f"<th class=n>new</th><th class=n>moved up</th><th class=n>no contact</th></tr>{rows}</table>"
+        f'<h3>Comrades</h3><div class="comrade-circles">{circles}</div>'
+        '<div class="scroll"><table class="comrades wide stack"><thead><tr><th>comrade</th><th class=n>held</th>'
+        f"<th>by stage</th><th>by nature</th><th class=n>new</th><th class=n>{MOVED}</th>"
+        f"<th class=n>no contact</th></tr></thead><tbody>{rows}</tbody></table></div>"
         if c.comrades
         else ""
     )
@@ -334,31 +454,53 @@ def _html_comrades(c: CollectiveNetwork) -> str:
     return table + cue
 
 
-def _html_trends(trends: list[Trend]) -> str:
-    rows = "".join(
-        f"<tr><td>{escape(t.figure)}</td><td>{escape(trend_line(t))}</td></tr>" for t in shown_trends(trends)
-    )
-    return f"<h3>Over time</h3><table>{rows}</table>" if rows else ""
+TREND_CHARTS = (
+    ("copies", "Red Flag copies"),
+    ("readers", "Red Flag readers"),
+    ("sites", "distribution sites"),
+    ("relationships", "relationships"),
+)
 
 
 def _html_charts(steps: list[FunnelStep], points: list[ReportPoint]) -> str:
+    desc = funnel_line(steps)
     charts = [
-        f"<figure>{funnel_svg(steps)}<figcaption>From reader to recruit: relationships at each stage "
-        "or beyond</figcaption></figure>"
+        f"<figure>{funnel_svg([(s.stage, s.reached, share(s)) for s in steps], desc)}<figcaption>From reader to "
+        "recruit: relationships at each stage or beyond</figcaption></figure>"
     ]
-    if points:
-        labels = [p.meeting for p in points]
-        for name, caption in (
-            ("copies", "Red Flag copies"),
-            ("readers", "Red Flag readers"),
-            ("sites", "distribution sites"),
-        ):
-            values = [getattr(p, name) for p in points]
-            charts.append(
-                f"<figure>{line_svg([(name, values)], labels)}"
-                f"<figcaption>{escape(caption)}, report by report</figcaption></figure>"
-            )
-    return f'<div class="charts">{"".join(charts)}</div>'
+    names = [p.meeting for p in points]
+    for name, caption in TREND_CHARTS if points else ():
+        values = [getattr(p, name) for p in points]
+        said = ", ".join(f"{mid} {'no figure' if v is None else v}" for mid, v in zip(names, values))
+        note = "; ○ on the axis: the report gave no figure" if None in values else ""
+        charts.append(
+            f"<figure>{line_svg(values, names, f'{caption}, report by report: {said}')}"
+            f"<figcaption>{escape(caption)}, report by report{note}</figcaption></figure>"
+        )
+    return f'<h3>Over time</h3><div class="charts">{"".join(charts)}</div>'
+
+
+def _html_trends(points: list[ReportPoint], trends: list[Trend], counted: bool = False) -> str:
+    """Every figure of every report, with "no figure" where a report gave none."""
+    shown = shown_trends(trends)
+    if not points or not shown:
+        return "<p>No reports yet.</p>" if not points else ""
+    heads = "".join(
+        f"<th class=n>{escape(p.meeting)}"
+        + (f"<br><span class=muted>{plural(p.reported_by, 'report')}</span>" if counted else "")
+        + "</th>"
+        for p in points
+    )
+    rows = "".join(
+        f"<tr><td>{escape(t.figure)}</td>"
+        + "".join('<td class="n none">no figure</td>' if v is None else f"<td class=n>{v}</td>" for v in t.values)
+        + f"<td class=n>{escape(change(t.change))}</td></tr>"
+        for t in shown
+    )
+    return (
+        '<div class="scroll"><table class="trends wide"><caption>Every report\'s figures</caption>'
+        f"<thead><tr><th>figure</th>{heads}<th class=n>change</th></tr></thead><tbody>{rows}</tbody></table></div>"
+    )
 
 
 def _html_private(c: CollectiveNetwork) -> str:
@@ -373,82 +515,11 @@ def _html_private(c: CollectiveNetwork) -> str:
         f"<li>{escape(p.meeting)}: {escape('; '.join(p.site_names))}</li>" for p in c.reports if p.site_names
     )
     return (
-        '<div class="private"><h3>Relationships (private)</h3><table><tr><th>pseudonym</th><th>nature</th>'
-        "<th>stage</th><th>comrade</th><th>since</th><th>last contact</th><th>flags</th><th>workplace</th>"
-        f"<th>notes</th><th>history</th></tr>{rows}</table>"
+        '<div class="private"><h3>Relationships (private)</h3><div class="scroll"><table><tr><th>pseudonym</th>'
+        "<th>nature</th><th>stage</th><th>comrade</th><th>since</th><th>last contact</th><th>flags</th><th>workplace</th>"
+        f"<th>notes</th><th>history</th></tr>{rows}</table></div>"
         + (f"<h3>Red Flag sites (private)</h3><ul>{sites}</ul>" if sites else "")
         + "</div>"
-    )
-
-
-# -- svg -----------------------------------------------------------------------------------------------------
-
-
-def funnel_svg(steps: list[FunnelStep], width: int = 280) -> str:
-    """Horizontal bars, one per stage, scaled to the first (widest) step."""
-    row, label_w = 24, 90
-    top = max((s.reached for s in steps), default=0) or 1
-    bars = []
-    for i, s in enumerate(steps):
-        y = i * row
-        w = round((width - label_w - 40) * s.reached / top)
-        bars.append(
-            f'<text x="{label_w - 6}" y="{y + 16}" text-anchor="end">{escape(s.stage)}</text>'
-            f'<rect x="{label_w}" y="{y + 4}" width="{w}" height="16" fill="{COLOURS[0]}"/>'
-            f'<text x="{label_w + w + 4}" y="{y + 16}">{s.reached}{escape(share(s))}</text>'
-        )
-    height = row * len(steps)
-    desc = escape(funnel_line(steps))
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" role="img" aria-label="{desc}"><title>{desc}</title>'
-        f"{''.join(bars)}</svg>"
-    )
-
-
-def line_svg(series: list[tuple[str, list[int | None]]], labels: list[str], width: int = 220, height: int = 130) -> str:
-    """A small line chart from 0 to the largest value, one polyline per series, points labelled."""
-    left, right, top, bottom = 36, 30, 22, 26
-    plot_w, plot_h = width - left - right, height - top - bottom
-    peak = max((v for _, vs in series for v in vs if v is not None), default=0) or 1
-    step = plot_w / (len(labels) - 1) if len(labels) > 1 else 0
-
-    def xy(i: int, v: int) -> tuple[float, float]:
-        x = left + (i * step if len(labels) > 1 else plot_w / 2)
-        return round(x, 1), round(top + plot_h - plot_h * v / peak, 1)
-
-    body = [
-        f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="#999"/>',
-        f'<text x="{left - 4}" y="{top + 4}" text-anchor="end">{peak}</text>',
-        f'<text x="{left - 4}" y="{top + plot_h}" text-anchor="end">0</text>',
-    ]
-    for i, label in enumerate(labels):
-        x, _ = xy(i, 0)
-        anchor = (
-            "start" if i == 0 and len(labels) > 1 else "end" if i == len(labels) - 1 and len(labels) > 1 else "middle"
-        )
-        body.append(f'<text x="{x}" y="{height - 8}" text-anchor="{anchor}">{escape(label)}</text>')
-    for k, (name, values) in enumerate(series):
-        colour = COLOURS[k % len(COLOURS)]
-        pts = [xy(i, v) for i, v in enumerate(values) if v is not None]
-        if len(pts) > 1:
-            body.append(
-                f'<polyline fill="none" stroke="{colour}" stroke-width="2" '
-                f'points="{" ".join(f"{x},{y}" for x, y in pts)}"/>'
-            )
-        body += [f'<circle cx="{x}" cy="{y}" r="3" fill="{colour}"/>' for x, y in pts]
-        body += [
-            f'<text x="{x}" y="{y - 6}" text-anchor="middle" fill="{colour}">{v}</text>'
-            for (x, y), v in zip(pts, [v for v in values if v is not None])
-        ]
-        body.append(f'<text x="{left + 4 + 70 * k}" y="11" fill="{colour}">■ {escape(name)}</text>')
-    desc = escape(
-        "; ".join(f"{name}: " + ", ".join("–" if v is None else str(v) for v in values) for name, values in series)
-    )
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" role="img" aria-label="{desc}"><title>{desc}</title>'
-        f"{''.join(body)}</svg>"
     )
 
 

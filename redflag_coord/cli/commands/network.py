@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import shutil
+import sys
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -85,7 +87,19 @@ def network(
     result = compute(
         org, collective, today=today_default(), stale_weeks=stale_weeks, include_private=include_private, since=start
     )
-    write_output(RENDERERS[format.value](result), output, force)
+    if format is Format.text:
+        from redflag_coord.network.render import render_text
+
+        write_output(render_text(result, width=_text_width(output)), output, force)
+    else:
+        write_output(RENDERERS[format.value](result), output, force)
+
+
+def _text_width(output: Path | None) -> int:
+    """The terminal's width when writing to one; 100 columns into a pipe or a file."""
+    if output is None and sys.stdout.isatty():
+        return shutil.get_terminal_size((100, 24)).columns
+    return 100
 
 
 def _parse_date(text: str) -> dt.date:
