@@ -6,7 +6,15 @@ from typing import Annotated
 
 import typer
 
-from redflag_coord.cli.commands.common import EXIT_DATA, EXIT_USAGE, RootOption, fail, load_valid_or_exit, write_output
+from redflag_coord.cli.commands.common import (
+    EXIT_DATA,
+    EXIT_USAGE,
+    RootOption,
+    fail,
+    load_settings_or_exit,
+    load_valid_or_exit,
+    write_output,
+)
 from redflag_coord.cli.commands.invite import DomainOption, ForceOption, NoRemindersOption, OutputOption, ReminderOption
 
 
@@ -36,11 +44,13 @@ def calendar(
     org = load_valid_or_exit(root)
     if collective is not None and collective not in org.collectives:
         fail(f"no collective {collective!r}; collectives: {', '.join(sorted(org.collectives))}", EXIT_USAGE)
+    cal = load_settings_or_exit(org.root).calendar  # the same UIDs and organisers as 'invite'
     try:
         settings = ics.Settings(
-            domain=ics.check_domain(domain) if domain else ics.domain_default(),
+            domain=ics.check_domain(domain or cal.domain) if (domain or cal.domain) else ics.domain_default(),
             stamp=ics.stamp_default(),
             reminders=() if no_reminders else (tuple(reminder) if reminder else None),
+            organisers={**({"": cal.organiser} if cal.organiser else {}), **cal.organisers},
         )
         built = ics.feed(org, collective, settings, name)
         data = built.to_ical()
