@@ -12,7 +12,6 @@ import sys
 from pathlib import Path
 
 import icalendar
-
 from git_helpers import Repo
 
 BIN = Path(sys.executable).with_name("redflag-coord")
@@ -36,7 +35,18 @@ def test_schedule_a_meeting_from_start_to_finish(tmp_path):
     assert (root / "organisation.toml").read_text(encoding="utf-8").startswith("# Settings every command reads")
 
     # a collective and a meeting, without copying folders or sed
-    cli(root, "new", "collective", "kathmandu", "--name", "Kathmandu", "--timezone", "Asia/Kathmandu", "--languages", "ne,en")
+    cli(
+        root,
+        "new",
+        "collective",
+        "kathmandu",
+        "--name",
+        "Kathmandu",
+        "--timezone",
+        "Asia/Kathmandu",
+        "--languages",
+        "ne,en",
+    )
     made = cli(
         root, "new", "meeting", "ic-2027-01", "--convener", "committee", "--start", "2027-01-16T15:00",
         "--participants", "kathmandu,first-collective", "--title", "Comité international",

@@ -17,7 +17,17 @@ def files_of(folder: Path) -> dict[str, bytes]:
 
 
 def test_new_collective_validates_and_refuses_to_overwrite(run, org_copy):
-    args = ("new", "collective", "kathmandu", "--name", "Kathmandu", "--timezone", "Asia/Kathmandu", "-C", str(org_copy))
+    args = (
+        "new",
+        "collective",
+        "kathmandu",
+        "--name",
+        "Kathmandu",
+        "--timezone",
+        "Asia/Kathmandu",
+        "-C",
+        str(org_copy),
+    )
     result = run(*args, "--languages", "ne,en")
     assert result.exit_code == 0, result.stderr
     text = (org_copy / "collectives/kathmandu/collective.toml").read_text(encoding="utf-8")
@@ -29,9 +39,7 @@ def test_new_collective_validates_and_refuses_to_overwrite(run, org_copy):
 
 
 def test_new_collective_suggests_a_zone(run, org_copy):
-    result = run(
-        "new", "collective", "kathmandu", "--name", "K", "--timezone", "Asia/Kathmando", "-C", str(org_copy)
-    )
+    result = run("new", "collective", "kathmandu", "--name", "K", "--timezone", "Asia/Kathmando", "-C", str(org_copy))
     assert result.exit_code == 2 and "Asia/Kathmandu" in result.stderr
     assert not (org_copy / "collectives/kathmandu").exists()
 

@@ -137,9 +137,10 @@ def test_spread_gives_distinct_times_of_day(run, example_root):
     for i, a in enumerate(minutes):  # 3-hour meetings: options at least 3 hours apart in the day
         for b in minutes[i + 1 :]:
             assert min((a - b) % 1440, (b - a) % 1440) >= 180
-    assert "Spread: the best start at each distinct time of day." in run(
-        "slots", "ic-2026-12", "--spread", "--root", str(example_root)
-    ).stdout
+    assert (
+        "Spread: the best start at each distinct time of day."
+        in run("slots", "ic-2026-12", "--spread", "--root", str(example_root)).stdout
+    )
 
 
 # -- --apply -----------------------------------------------------------------------------------------
@@ -226,7 +227,9 @@ def test_property_apply_round_trips(instant, zone_name):
 
 
 def test_named_day_overrides_the_shorthands():
-    tehran = hours_of(Availability(weekdays=["18:00-22:00"], weekend=["10:00-20:00"], friday=[], saturday=["18:00-21:00"]))
+    tehran = hours_of(
+        Availability(weekdays=["18:00-22:00"], weekend=["10:00-20:00"], friday=[], saturday=["18:00-21:00"])
+    )
     thursday, friday, saturday, sunday = (dt.date(2026, 12, d) for d in (3, 4, 5, 6))
     assert tehran.band(thursday, 19 * 60) == ACCEPTABLE
     assert tehran.band(friday, 19 * 60) == POOR  # a day of rest: only the waking-hours default

@@ -348,7 +348,12 @@ class Report(FileModel):
 # -- organisation.toml: settings every command reads; one submodel per table ----------------
 
 Address = Annotated[str, StringConstraints(pattern=r"^[^@\s<>\"]+@[^@\s<>\"]+$", max_length=300)]
-Domain = Annotated[str, StringConstraints(max_length=253, pattern=r"^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+$")]
+Domain = Annotated[
+    str,
+    StringConstraints(
+        max_length=253, pattern=r"^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+$"
+    ),
+]
 
 
 class CalendarSettings(FileModel):

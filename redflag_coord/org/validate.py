@@ -48,10 +48,10 @@ def now_default() -> dt.datetime:
         moment = dt.datetime.fromisoformat(fixed.replace("Z", "+00:00"))
         if moment.tzinfo is None:
             raise ValueError(f"REDFLAG_NOW={fixed!r} has no offset; write e.g. 2026-11-27T11:06:00+00:00")
-        return moment.astimezone(dt.timezone.utc)
+        return moment.astimezone(dt.UTC)
     if os.environ.get("REDFLAG_TODAY"):
-        return dt.datetime.combine(today_default(), dt.time(), dt.timezone.utc)
-    return dt.datetime.now(dt.timezone.utc)
+        return dt.datetime.combine(today_default(), dt.time(), dt.UTC)
+    return dt.datetime.now(dt.UTC)
 
 
 def validate_org(org: Organisation, today: dt.date | None = None) -> list[Problem]:
@@ -83,7 +83,12 @@ def check_settings_file(org: Organisation, out: Problems) -> None:
             )
     for slug in cal.organisers:
         if slug not in org.collectives:
-            out.add(SETTINGS_FILE, "unknown-collective", _no_collective(slug, org.collectives), key=("calendar", "organisers", slug))
+            out.add(
+                SETTINGS_FILE,
+                "unknown-collective",
+                _no_collective(slug, org.collectives),
+                key=("calendar", "organisers", slug),
+            )
 
 
 def validate_path(root: Path | str, today: dt.date | None = None) -> Outcome:

@@ -70,7 +70,7 @@ def send(messages: Iterable[tuple[str, list[str], bytes]], smtp: Smtp, timeout: 
                 if not encrypted and not loopback(smtp.host):
                     raise MailError(
                         f"{smtp.label} offers no encryption: not sending the SMTP password in the clear "
-                        "(use tls = \"tls\" or a server with STARTTLS)"
+                        '(use tls = "tls" or a server with STARTTLS)'
                     )
                 client.login(smtp.user, smtp.password)
             for sender, recipients, raw in messages:

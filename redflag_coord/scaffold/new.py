@@ -122,8 +122,8 @@ def parse_wall(text: str) -> dt.datetime:
         raise ScaffoldError(f"--start: {text!r} is not a local date and time; write e.g. 2027-01-16T15:00") from None
     if wall.tzinfo is not None:
         raise ScaffoldError(
-            f"--start: {text!r} has an offset; write the local wall time (e.g. {wall.replace(tzinfo=None):%Y-%m-%dT%H:%M}) "
-            "and give the zone with --timezone"
+            f"--start: {text!r} has an offset; write the local wall time "
+            f"(e.g. {wall.replace(tzinfo=None):%Y-%m-%dT%H:%M}) and give the zone with --timezone"
         )
     return wall.replace(second=0, microsecond=0)
 
@@ -175,7 +175,8 @@ def new_meeting(root: Path, org: Organisation, spec: MeetingSpec, settings: Sett
         what = "does not exist (clocks go forward)" if local.kind == "gap" else "happens twice (clocks go back)"
         raise ScaffoldError(f"--start: {wall:%Y-%m-%d %H:%M} {what} in {zone}; choose another time")
     language = spec.language or (
-        settings.defaults.language if "language" in settings.defaults.model_fields_set or convener is None
+        settings.defaults.language
+        if "language" in settings.defaults.model_fields_set or convener is None
         else convener.languages[0]
     )
     if not re.match(LANGUAGE_PATTERN, language):

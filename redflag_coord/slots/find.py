@@ -23,8 +23,8 @@ from itertools import pairwise
 from operator import add
 
 from redflag_coord.org.load import Organisation
-from redflag_coord.org.occurrences import local_dates
 from redflag_coord.org.model import Availability, Meeting, Status, hours_minutes
+from redflag_coord.org.occurrences import local_dates
 from redflag_coord.tz.zones import UTC, resolve, zone
 
 UNACCEPTABLE, POOR, ACCEPTABLE, GOOD = 0, 1, 2, 3
@@ -382,7 +382,9 @@ def find_slots(org: Organisation, req: Request) -> SlotsResult:
     return result
 
 
-def _current(participants: Sequence[Participant], keys: Sequence[int], start: int, grid: Grid, window: int) -> Candidate:
+def _current(
+    participants: Sequence[Participant], keys: Sequence[int], start: int, grid: Grid, window: int
+) -> Candidate:
     """The meeting's current time scored like a candidate; its rank is 1 + the candidates strictly better."""
     one = Grid(start, 1, grid.step, grid.length)
     key, bands = score_keys(participants, one)

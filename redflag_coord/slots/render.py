@@ -102,7 +102,9 @@ def _current(r: SlotsResult) -> str:
     worst = [band for band in ("unacceptable", "poor") if any(s.band == band for s in c.local)]
     if worst:
         counts = [(sum(1 for s in c.local if s.band == band), band) for band in worst]
-        bands = ", ".join(f"{n} collective{'s' if n > 1 else ''} at {'an' if b[0] in 'aeiou' else 'a'} {b} time" for n, b in counts)
+        bands = ", ".join(
+            f"{n} collective{'s' if n > 1 else ''} at {'an' if b[0] in 'aeiou' else 'a'} {b} time" for n, b in counts
+        )
     else:
         bands = "every collective at an acceptable or good time"
     return f"{_utc_span(c)} UTC (the meeting's current time) is #{c.rank} of {r.considered} — {bands}"

@@ -47,7 +47,7 @@ def calendar(
     cal = load_settings_or_exit(org.root).calendar  # the same UIDs and organisers as 'invite'
     try:
         settings = ics.Settings(
-            domain=ics.check_domain(domain or cal.domain) if (domain or cal.domain) else ics.domain_default(),
+            domain=ics.check_domain(chosen) if (chosen := domain or cal.domain) else ics.domain_default(),
             stamp=ics.stamp_default(),
             reminders=() if no_reminders else (tuple(reminder) if reminder else None),
             organisers={**({"": cal.organiser} if cal.organiser else {}), **cal.organisers},

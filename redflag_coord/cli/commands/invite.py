@@ -129,7 +129,7 @@ def invite(
     try:
         cal = org_settings.calendar
         settings = ics.Settings(
-            domain=ics.check_domain(domain or cal.domain) if (domain or cal.domain) else ics.domain_default(),
+            domain=ics.check_domain(chosen) if (chosen := domain or cal.domain) else ics.domain_default(),
             stamp=ics.stamp_default(),
             attendees=attendees or send,
             reminders=() if no_reminders else (tuple(reminder) if reminder else None),
@@ -177,7 +177,9 @@ def _send(org, meeting_id: str, method: str, built, settings, smtp, sender: str 
         typer.echo(f"{'sending' if confirm else 'would send'}: {m['Subject']} -> {m['To']}", err=True)
     if not dry_run_or_go(len(outgoing), smtp, confirm, err=True):
         return
-    envelope = [(_address(str(m["From"])), [str(m["To"])], m.as_bytes(policy=m.policy.clone(linesep="\r\n"))) for m in outgoing]
+    envelope = [
+        (_address(str(m["From"])), [str(m["To"])], m.as_bytes(policy=m.policy.clone(linesep="\r\n"))) for m in outgoing
+    ]
     send_or_exit(envelope, smtp, err=True)
 
 

@@ -38,13 +38,12 @@ def _written(root, written) -> None:
 def collective(
     slug: Annotated[str, typer.Argument(help="The folder name, e.g. 'kathmandu'.", show_default=False)],
     name: Annotated[str, typer.Option("--name", help="The collective's name.", show_default=False)],
-    timezone: Annotated[
-        str, typer.Option("--timezone", help="IANA zone, e.g. 'Asia/Kathmandu'.", show_default=False)
-    ],
+    timezone: Annotated[str, typer.Option("--timezone", help="IANA zone, e.g. 'Asia/Kathmandu'.", show_default=False)],
     languages: Annotated[
         str | None,
-        typer.Option("--languages", help="Language codes, preferred first (default: organisation.toml's).",
-                     show_default=False),
+        typer.Option(
+            "--languages", help="Language codes, preferred first (default: organisation.toml's).", show_default=False
+        ),
     ] = None,
     root: RootOption = None,
 ) -> None:
@@ -89,8 +88,11 @@ def meeting(
     ] = None,
     reports_due_days: Annotated[
         int | None,
-        typer.Option("--reports-due-days", help="Days before the meeting that reports are due (0: none). "
-                     "Default: organisation.toml's (7).", show_default=False),
+        typer.Option(
+            "--reports-due-days",
+            help="Days before the meeting that reports are due (0: none). Default: organisation.toml's (7).",
+            show_default=False,
+        ),
     ] = None,
     root: RootOption = None,
 ) -> None:

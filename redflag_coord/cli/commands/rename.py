@@ -35,8 +35,10 @@ def collective(
         done = rename_collective(org.root, org, old, new)
     except ScaffoldError as e:
         fail(str(e), EXIT_USAGE)
-    except (WriteError, OSError) as e:
-        fail(f"{e}; nothing was changed", EXIT_DATA)
+    except WriteError as e:
+        fail(str(e), EXIT_USAGE if e.usage else EXIT_DATA)
+    except OSError as e:
+        fail(f"cannot rename: {e.strerror or e}; nothing was changed", EXIT_DATA)
     typer.echo(f"moved {done.moved[0]} -> {done.moved[1]}")
     for rel in done.edited:
         typer.echo(f"updated {rel}")

@@ -150,8 +150,8 @@ def remind(
     time in its own zone; neutral wording. Addressed to the collective's members
     who have an e-mail address and opted in (invite = true). Addresses are never
     printed unless --include-private. Sending works as for `invite`: the SMTP server from
-    organisation.toml [mail] (or --smtp), login [mail] user and REDFLAG_SMTP_PASSWORD. Exit 0 done, 1 when a collective has nobody to send to (deliver by
-    hand), 2 usage error.
+    organisation.toml [mail] (or --smtp), login [mail] user and REDFLAG_SMTP_PASSWORD.
+    Exit 0 done, 1 when a collective has nobody to send to (deliver by hand), 2 usage error.
     """
     from redflag_coord.reports.filing import ReportError, reminders
 

@@ -19,7 +19,8 @@ if TYPE_CHECKING:
     from redflag_coord.repo.mail import Smtp
 
 SendOption = Annotated[
-    bool, typer.Option("--send", help="Send by e-mail (SMTP): a dry run that shows what would be sent, unless --confirm.")
+    bool,
+    typer.Option("--send", help="Send by e-mail (SMTP): a dry run that shows what would be sent, unless --confirm."),
 ]
 ConfirmOption = Annotated[bool, typer.Option("--confirm", help="With --send: really connect and send.")]
 SmtpOption = Annotated[

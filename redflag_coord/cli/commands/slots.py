@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from redflag_coord.cli.commands.common import EXIT_USAGE, RootOption, fail, load_valid_or_exit, write_output
+from redflag_coord.cli.commands.common import EXIT_DATA, EXIT_USAGE, RootOption, fail, load_valid_or_exit, write_output
 
 if TYPE_CHECKING:
     from redflag_coord.org.load import Organisation
@@ -207,7 +207,9 @@ def _apply_or_exit(org: Organisation, meeting: str, found: Meeting, result: Slot
     from redflag_coord.slots.apply import ApplyError, apply_start
 
     if n > len(result.candidates):
-        fail(f"--apply {n}: there are {len(result.candidates)} candidate(s); run without --apply to see them", EXIT_USAGE)
+        fail(
+            f"--apply {n}: there are {len(result.candidates)} candidate(s); run without --apply to see them", EXIT_USAGE
+        )
     cand = result.candidates[n - 1]
     located = org.find_meeting(meeting)
     assert located is not None
