@@ -306,3 +306,13 @@ def test_fairness_counts_each_occurrence_of_a_joint_series_once(org_copy):
 def test_formats_show_the_current_time(run, example_root, fmt):
     result = run("slots", "ic-2026-12", "--format", fmt, "--root", str(example_root))
     assert result.exit_code == 0 and "2026-12-12" in result.stdout
+
+
+def test_a_past_meeting_is_searched_from_now():
+    from redflag_coord.slots.window import around_meeting, current_start
+
+    m = Meeting(title="T", start=dt.datetime(2026, 6, 13, 7), timezone="America/Los_Angeles", duration_minutes=60)
+    now = dt.datetime(2026, 11, 27, 11, 6, tzinfo=UTC)
+    w = around_meeting(m, current_start(m, now.date()), now, 14)
+    assert (w.date_from, w.date_to) == (dt.date(2026, 11, 27), dt.date(2026, 12, 24))
+    assert w.not_before == int(now.timestamp()) and "is past" in w.note

@@ -101,11 +101,12 @@ def slots(
     from redflag_coord.org.validate import today_default
     from redflag_coord.slots.find import MAX_DAYS, Request, find_slots, parse_length
     from redflag_coord.slots.render import RENDERERS
+    from redflag_coord.slots.window import MAX_WINDOW, around_meeting, current_start
 
     if meeting is None and collectives is None:
         fail("give a meeting id or --collectives a,b,c", EXIT_USAGE)
-    if top < 1 or dst_days < 0 or (days is not None and days < 1) or window < 0:
-        fail("--top and --days must be at least 1, --dst-days and --window at least 0", EXIT_USAGE)
+    if top < 1 or dst_days < 0 or (days is not None and days < 1) or not 0 <= window <= MAX_WINDOW:
+        fail(f"--top and --days must be at least 1, --dst-days at least 0, --window 0 to {MAX_WINDOW}", EXIT_USAGE)
     if apply is not None and meeting is None:
         fail("--apply writes a meeting's start: give the meeting id", EXIT_USAGE)
     if apply is not None and apply < 1:
@@ -125,10 +126,11 @@ def slots(
         if length is not None
         else (found.duration_minutes if found is not None else DEFAULT_LENGTH)
     )
-    current = _current_start(found, today_default()) if found is not None else None
+    current = current_start(found, today_default()) if found is not None else None
     not_before, note = int(now.timestamp()), None
     if found is not None and date_from is None and date_to is None and days is None:
-        start, end, not_before, note = _around_meeting(found, current, now, window, today_default())
+        around = around_meeting(found, current, now, window)
+        start, end, not_before, note = around.date_from, around.date_to, around.not_before, around.note
     else:
         start, end = _range_or_exit(date_from, date_to, days, now.date(), MAX_DAYS)
     req = Request(
@@ -161,43 +163,6 @@ def _now_or_exit() -> dt.datetime:
         return now_default()
     except ValueError as e:
         fail(str(e), EXIT_USAGE)
-
-
-def _current_start(m: Meeting, today: dt.date) -> int | None:
-    """The meeting's current start (its next occurrence for a series) as Unix seconds, None if unresolvable."""
-    from redflag_coord.org.occurrences import OccurrenceError, pick
-    from redflag_coord.tz.zones import resolve
-
-    try:
-        day = pick(m, today).date
-    except OccurrenceError:
-        day = m.start.date()
-    local = resolve(dt.datetime.combine(day, m.start.time()), m.timezone)
-    return int(local.instants[0].timestamp()) if local.instants else None
-
-
-def _around_meeting(
-    m: Meeting, current: int | None, now: dt.datetime, window: int, today: dt.date
-) -> tuple[dt.date, dt.date, int, str]:
-    """The range for a meeting: its date +- `window` days, from the later of now and the day after reports are due."""
-    from redflag_coord.tz.zones import UTC, zone
-
-    centre = dt.datetime.fromtimestamp(current, UTC).date() if current is not None else m.start.date()
-    not_before = now
-    why = [f"from now ({now:%Y-%m-%d %H:%M} UTC)"]
-    if m.reports_due is not None:
-        after_due = dt.datetime.combine(m.reports_due + dt.timedelta(days=1), dt.time(), zone(m.timezone))
-        if after_due > not_before:
-            not_before = after_due.astimezone(UTC)
-            why = [f"from the day after reports are due ({m.reports_due}, {m.timezone})"]
-    start = max(centre - dt.timedelta(days=window), not_before.astimezone(UTC).date())
-    end = centre + dt.timedelta(days=window)
-    note = f"around the meeting's date {centre} (±{window} days), {why[0]}"
-    if end < start:  # the meeting is past, or due after its date: look ahead from the first allowed day
-        end = start + dt.timedelta(days=2 * window or 1)
-        note = f"the meeting's date {centre} is past or before reports are due: {2 * window or 1} days {why[0]}"
-        end -= dt.timedelta(days=1)
-    return start, end, int(not_before.timestamp()), note
 
 
 def _apply_or_exit(org: Organisation, meeting: str, found: Meeting, result: SlotsResult, n: int) -> None:
