@@ -316,3 +316,10 @@ def test_a_past_meeting_is_searched_from_now():
     w = around_meeting(m, current_start(m, now.date()), now, 14)
     assert (w.date_from, w.date_to) == (dt.date(2026, 11, 27), dt.date(2026, 12, 24))
     assert w.not_before == int(now.timestamp()) and "is past" in w.note
+
+
+def test_a_bad_redflag_now_is_a_usage_error_for_slots_and_ignored_elsewhere(run, example_root, monkeypatch):
+    monkeypatch.setenv("REDFLAG_NOW", "soon")
+    result = run("slots", "ic-2026-12", "--root", str(example_root))
+    assert result.exit_code == 2 and "REDFLAG_NOW='soon' is not a date and time" in result.stderr
+    assert run("validate", str(example_root)).exit_code == 0

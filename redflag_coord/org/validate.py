@@ -36,8 +36,13 @@ class Outcome:
 
 
 def today_default() -> dt.date:
-    """Today, or REDFLAG_TODAY (YYYY-MM-DD) so that runs can be reproduced."""
+    """Today, or REDFLAG_TODAY (YYYY-MM-DD) so that runs can be reproduced (else REDFLAG_NOW's UTC date)."""
     fixed = os.environ.get("REDFLAG_TODAY")
+    if not fixed and os.environ.get("REDFLAG_NOW"):
+        try:
+            return now_default().date()
+        except ValueError:  # reported by the commands that read the time (slots); here, today stands
+            pass
     return dt.date.fromisoformat(fixed) if fixed else dt.date.today()
 
 
@@ -45,7 +50,10 @@ def now_default() -> dt.datetime:
     """Now (aware, UTC), or REDFLAG_NOW (ISO 8601 with an offset); under REDFLAG_TODAY alone, that day's 00:00 UTC."""
     fixed = os.environ.get("REDFLAG_NOW")
     if fixed:
-        moment = dt.datetime.fromisoformat(fixed.replace("Z", "+00:00"))
+        try:
+            moment = dt.datetime.fromisoformat(fixed.replace("Z", "+00:00"))
+        except ValueError:
+            raise ValueError(f"REDFLAG_NOW={fixed!r} is not a date and time; write e.g. 2026-11-27T11:06:00+00:00") from None
         if moment.tzinfo is None:
             raise ValueError(f"REDFLAG_NOW={fixed!r} has no offset; write e.g. 2026-11-27T11:06:00+00:00")
         return moment.astimezone(dt.UTC)
