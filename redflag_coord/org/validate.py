@@ -53,7 +53,8 @@ def now_default() -> dt.datetime:
         try:
             moment = dt.datetime.fromisoformat(fixed.replace("Z", "+00:00"))
         except ValueError:
-            raise ValueError(f"REDFLAG_NOW={fixed!r} is not a date and time; write e.g. 2026-11-27T11:06:00+00:00") from None
+            example = "2026-11-27T11:06:00+00:00"
+            raise ValueError(f"REDFLAG_NOW={fixed!r} is not a date and time; write e.g. {example}") from None
         if moment.tzinfo is None:
             raise ValueError(f"REDFLAG_NOW={fixed!r} has no offset; write e.g. 2026-11-27T11:06:00+00:00")
         return moment.astimezone(dt.UTC)
