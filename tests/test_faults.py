@@ -271,6 +271,33 @@ WRITERS: list[tuple[tuple[str, ...], str, object]] = [
     (("calendar", "--root", "{root}", "--output", "{file}", "--force"), "feed.ics", _old_output),
     (("publish", "{root}/site", "--root", "{root}"), "site/index.html", _old_site),
     (("network", "--format", "html", "--root", "{root}", "--output", "{file}", "--force"), "network.html", _old_output),
+    (
+        ("slots", "ic-2026-12", "--apply", "1", "--root", "{root}"),
+        "collectives/international-committee/meetings/ic-2026-12.toml",
+        None,
+    ),
+    (
+        (
+            "new",
+            "meeting",
+            "m-new",
+            "--convener",
+            "india",
+            "--start",
+            "2027-01-16T15:00",
+            "--participants",
+            "india",
+            "--root",
+            "{root}",
+        ),
+        "collectives/india/meetings/m-new.toml",
+        None,
+    ),
+    (
+        ("rename", "collective", "mexico", "mexico-city", "--root", "{root}"),
+        "collectives/international-committee/meetings/ic-2026-12.toml",
+        None,
+    ),
 ]
 
 

@@ -75,6 +75,7 @@ OUTPUTS: list[Output] = [
     Output(("slots", "ic-2026-12", "--top", "2"), "prose"),
     Output(("slots", "ic-2026-12", "--top", "2", "--format", "markdown"), "md"),
     Output(("slots", "ic-2026-12", "--top", "2", "--format", "json"), "json"),
+    Output(("slots", "ic-2026-12", "--top", "2", "--spread", "--format", "markdown"), "md"),
     Output(("report", "status", "ic-2026-12"), "prose", (1,)),
     Output(("report", "status", "ic-2026-12", "--format", "json"), "json", (1,)),
     Output(("publish", "{out}"), "site"),  # a folder: every file is read

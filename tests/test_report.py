@@ -269,7 +269,7 @@ def smtp_server():
     server.server_close()
 
 
-def test_send_is_a_dry_run_until_yes(org_copy, run, smtp_server):
+def test_send_is_a_dry_run_until_confirm(org_copy, run, smtp_server):
     _drop(org_copy, "los-angeles")
     port = str(smtp_server.server_address[1])
     args = (
@@ -281,17 +281,16 @@ def test_send_is_a_dry_run_until_yes(org_copy, run, smtp_server):
         "--send",
         "--from",
         "sec@example.org",
-        "--smtp-host",
-        "127.0.0.1",
-        "--smtp-port",
-        port,
-        "--no-starttls",
+        "--smtp",
+        f"127.0.0.1:{port}",
+        "--smtp-tls",
+        "none",
     )
     dry = run(*args)
     assert dry.exit_code == 0
     assert "dry run: 1 message(s) via 127.0.0.1" in dry.stdout
     assert smtp_server.received == []
-    sent = run(*args, "--yes")
+    sent = run(*args, "--confirm")
     assert "sent 1 message(s)" in sent.stdout
     assert sent.exit_code == 1  # three collectives have nobody to send to
     assert "@" not in sent.stdout

@@ -25,7 +25,8 @@ def test_markdown_vote_for_the_example_meeting(run, example_root):
     check_golden("ic-2026-12.md", result.stdout)
 
 
-def test_markdown_across_a_clock_change(run, example_root):
+def test_markdown_across_a_clock_change(run, example_root, monkeypatch):
+    monkeypatch.setenv("REDFLAG_NOW", "2026-10-01T00:00:00Z")  # a range in the past has no candidates
     result = run(
         "slots",
         "ic-2026-12",
@@ -73,7 +74,8 @@ def test_json_output_and_privacy(run, example_root):
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["meeting"] == "ic-2026-12" and data["length_minutes"] == 180 and data["step_minutes"] == 60
-    assert data["considered"] == 28 * 24
+    # from the day after reports are due (Dec 5 in Los Angeles = Dec 6 08:00 UTC) to Dec 12 + 14 days
+    assert data["considered"] == 16 + 20 * 24
     assert [c["rank"] for c in data["candidates"]] == [1, 2, 3, 4]
     assert {p["slug"]: p["members"] for p in data["participants"]}["los-angeles"] == 5
     assert {p["slug"]: p["members"] for p in data["participants"]}["honduras"] == 1  # no members.toml

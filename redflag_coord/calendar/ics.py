@@ -52,6 +52,7 @@ class Settings:
     stamp: dt.datetime = field(default_factory=lambda: dt.datetime.now(UTC).replace(microsecond=0))
     attendees: bool = False
     reminders: tuple[int, ...] | None = None  # None: the meeting file's reminders_minutes
+    organisers: dict[str, str] = field(default_factory=dict)  # convener slug (or "" for all) -> address
 
 
 @dataclass
@@ -303,9 +304,14 @@ def _convener(org: Organisation, meeting_id: str) -> str | None:
 # -- events and calendars --------------------------------------------------------------
 
 
-def _organizer(org: Organisation, slug: str, domain: str) -> vCalAddress:
-    """The convening collective, at a role address under the domain (not anyone's private email)."""
-    address = vCalAddress(f"mailto:{slug}@{domain}")
+def organiser_address(slug: str, settings: Settings) -> str:
+    """Where replies go: organisation.toml's address for the convener (or for all), else CONVENER@domain."""
+    return settings.organisers.get(slug) or settings.organisers.get("") or f"{slug}@{settings.domain}"
+
+
+def _organizer(org: Organisation, slug: str, settings: Settings) -> vCalAddress:
+    """The convening collective, at a role address (not anyone's private email)."""
+    address = vCalAddress(f"mailto:{organiser_address(slug, settings)}")
     address.params["CN"] = _param(_name(org, slug))
     return address
 
@@ -368,7 +374,7 @@ def build_event(
         e.add("LOCATION", Text(clean_text(meeting.location)))
     if meeting.url:
         e.add("URL", meeting.url)
-    e.add("ORGANIZER", _organizer(org, convener, settings.domain))
+    e.add("ORGANIZER", _organizer(org, convener, settings))
     e.add("STATUS", status)
     e.add("TRANSP", "TRANSPARENT" if status == "CANCELLED" else "OPAQUE")
     if settings.attendees:

@@ -6,13 +6,11 @@ recipient, so no member's address reaches another member.
 
 from __future__ import annotations
 
-import smtplib
-import ssl
 from copy import deepcopy
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
-from redflag_coord.calendar.ics import Built, Settings, _name, meeting_times, serialize
+from redflag_coord.calendar.ics import Built, Settings, _name, meeting_times, organiser_address, serialize
 from redflag_coord.org.load import Organisation
 
 
@@ -32,7 +30,7 @@ def messages(
     start = meeting_times(meeting, meeting_id).start
     when = f"{start:%Y-%m-%d %H:%M} {meeting.timezone}"
     prefix = "Cancelled" if method == "CANCEL" else "Invitation"
-    organiser = sender or f"{convener}@{settings.domain}"
+    organiser = sender or organiser_address(convener, settings)
     attendees = event.get("ATTENDEE") or []
     attendees = attendees if isinstance(attendees, list) else [attendees]
     out = []
@@ -54,19 +52,3 @@ def messages(
         )
         out.append(msg)
     return out
-
-
-def send_all(outgoing: list[EmailMessage], server: str, timeout: float = 30) -> None:
-    host, _, port = server.rpartition(":")
-    if not host or not port.isdigit():
-        raise MailError(f"--smtp {server!r}: give HOST:PORT, e.g. 127.0.0.1:25")
-    try:
-        with smtplib.SMTP(host, int(port), timeout=timeout) as smtp:
-            smtp.ehlo()
-            if smtp.has_extn("starttls"):
-                smtp.starttls(context=ssl.create_default_context())
-                smtp.ehlo()
-            for msg in outgoing:
-                smtp.send_message(msg)
-    except (OSError, smtplib.SMTPException) as e:
-        raise MailError(f"cannot send through {server}: {e}") from e

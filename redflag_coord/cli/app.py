@@ -25,6 +25,8 @@ COMMANDS: dict[str, tuple[str, str, bool]] = {
     "schema": ("schema", "schema", False),
     "init": ("init", "init", False),
     "publish": ("publish", "publish", False),
+    "new": ("new", "app", True),
+    "rename": ("rename", "app", True),
 }
 
 

@@ -129,24 +129,48 @@ def hours_minutes(hours: str) -> tuple[int, int]:
     return start, end
 
 
-class BandHours(FileModel):
-    """Local hours that are better or worse than the collective's acceptable hours."""
-
-    weekdays: list[Hours] = Field(default_factory=list, description="Monday to Friday")
-    saturday: list[Hours] = Field(default_factory=list)
-    sunday: list[Hours] = Field(default_factory=list)
+DayHours = list[Hours] | None
 
 
-class Availability(FileModel):
-    """Local hours a collective can meet, used to find meeting times.
+def _named_day(day: str) -> Any:
+    return Field(None, description=f"{day.capitalize()}: replaces weekdays/weekend for this day ([] = no hours)")
 
-    weekdays/saturday/sunday are the acceptable hours; `good` and `poor` optionally
-    name better and worse hours (without `poor`, other waking hours 07:00-23:00 are poor).
-    """
+
+class DayHoursModel(FileModel):
+    """Hours per day: `weekdays` and `weekend` are shorthands; a named day (monday ... sunday) overrides them."""
 
     weekdays: list[Hours] = Field(default_factory=list, description="Monday to Friday, e.g. '18:00-22:00'")
-    saturday: list[Hours] = Field(default_factory=list)
-    sunday: list[Hours] = Field(default_factory=list)
+    weekend: list[Hours] = Field(default_factory=list, description="Saturday and Sunday")
+    monday: DayHours = _named_day("monday")
+    tuesday: DayHours = _named_day("tuesday")
+    wednesday: DayHours = _named_day("wednesday")
+    thursday: DayHours = _named_day("thursday")
+    friday: DayHours = _named_day("friday")
+    saturday: DayHours = _named_day("saturday")
+    sunday: DayHours = _named_day("sunday")
+
+    def on(self, weekday: int) -> list[str]:
+        """The hours of one day of the week (0 = Monday): the named day, else its shorthand."""
+        named = getattr(self, WEEKDAYS[weekday])
+        if named is not None:
+            return list(named)
+        return list(self.weekdays if weekday < 5 else self.weekend)
+
+
+DAY_KEYS: tuple[str, ...] = ("weekdays", "weekend", *WEEKDAYS)
+
+
+class BandHours(DayHoursModel):
+    """Local hours that are better or worse than the collective's acceptable hours."""
+
+
+class Availability(DayHoursModel):
+    """Local hours a collective can meet, used to find meeting times.
+
+    The day keys are the acceptable hours; `good` and `poor` optionally name better and
+    worse hours (without `poor`, other waking hours 07:00-23:00 are poor).
+    """
+
     avoid: list[dt.date] = Field(default_factory=list, description="Dates the collective cannot meet")
     good: BandHours | None = Field(None, description="Preferred hours (band 'good')")
     poor: BandHours | None = Field(None, description="Possible but hard hours (band 'poor')")
@@ -321,12 +345,65 @@ class Report(FileModel):
     requests: list[Request] = Field(default_factory=list, alias="request")
 
 
+# -- organisation.toml: settings every command reads; one submodel per table ----------------
+
+Address = Annotated[str, StringConstraints(pattern=r"^[^@\s<>\"]+@[^@\s<>\"]+$", max_length=300)]
+Domain = Annotated[
+    str,
+    StringConstraints(
+        max_length=253, pattern=r"^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+$"
+    ),
+]
+
+
+class CalendarSettings(FileModel):
+    """[calendar]: how invitations name events and who organises them."""
+
+    domain: Domain | None = Field(None, description="Makes event UIDs unique (MEETING@DOMAIN); a domain you own")
+    organiser: Address | None = Field(
+        None, description="Address that receives replies to invitations (default: CONVENER@domain)"
+    )
+    organisers: dict[Slug, Address] = Field(
+        default_factory=dict, description="Per convening collective: slug = address (overrides organiser)"
+    )
+
+
+class MailSettings(FileModel):
+    """[mail]: the SMTP server both sending commands use. The password comes only from REDFLAG_SMTP_PASSWORD."""
+
+    host: ShortText = "127.0.0.1"
+    port: Annotated[int, Field(ge=1, le=65535)] = 25
+    tls: Literal["starttls", "tls", "none"] = Field(
+        "starttls", description="starttls: upgrade when offered; tls: implicit TLS (port 465); none: never"
+    )
+    user: ShortText | None = Field(None, description="SMTP login (the password is read from REDFLAG_SMTP_PASSWORD)")
+    sender: Address | None = Field(None, alias="from", description="From address of the messages")
+
+
+class DefaultSettings(FileModel):
+    """[defaults]: values new files and commands start from."""
+
+    language: Language = "en"
+    reports_due_days: Annotated[int, Field(ge=0, le=365)] = Field(
+        7, description="Days before a meeting that reports are due (new meeting)"
+    )
+
+
+class Settings(FileModel):
+    """organisation.toml, at the root of the data repository. Command-line flags override it."""
+
+    calendar: CalendarSettings = Field(default_factory=CalendarSettings)
+    mail: MailSettings = Field(default_factory=MailSettings)
+    defaults: DefaultSettings = Field(default_factory=DefaultSettings)
+
+
 FILE_MODELS: dict[str, type[FileModel]] = {
     "collective": Collective,
     "members": MembersFile,
     "relationships": RelationshipsFile,
     "meeting": Meeting,
     "report": Report,
+    "organisation": Settings,
 }
 
 

@@ -15,7 +15,7 @@ from itertools import pairwise
 from pathlib import Path
 
 from redflag_coord.org.load import CollectiveData, Organisation, load_organisation, rel_path
-from redflag_coord.org.model import DEFAULT_NATURES, Availability, BandHours, Meeting, Report, hours_minutes
+from redflag_coord.org.model import DAY_KEYS, DEFAULT_NATURES, Availability, BandHours, Meeting, Report, hours_minutes
 from redflag_coord.org.privacy import check_private_text
 from redflag_coord.org.problems import Problem, Problems, located
 from redflag_coord.tz.zones import resolve
@@ -36,16 +36,68 @@ class Outcome:
 
 
 def today_default() -> dt.date:
-    """Today, or REDFLAG_TODAY (YYYY-MM-DD) so that runs can be reproduced."""
+    """Today, or REDFLAG_TODAY (YYYY-MM-DD) so that runs can be reproduced (else REDFLAG_NOW's UTC date)."""
     fixed = os.environ.get("REDFLAG_TODAY")
+    if not fixed and os.environ.get("REDFLAG_NOW"):
+        try:
+            return now_default().date()
+        except ValueError:  # reported by the commands that read the time (slots); here, today stands
+            pass
     return dt.date.fromisoformat(fixed) if fixed else dt.date.today()
+
+
+def now_default() -> dt.datetime:
+    """Now (aware, UTC), or REDFLAG_NOW (ISO 8601 with an offset); under REDFLAG_TODAY alone, that day's 00:00 UTC."""
+    fixed = os.environ.get("REDFLAG_NOW")
+    if fixed:
+        try:
+            moment = dt.datetime.fromisoformat(fixed.replace("Z", "+00:00"))
+        except ValueError:
+            example = "2026-11-27T11:06:00+00:00"
+            raise ValueError(f"REDFLAG_NOW={fixed!r} is not a date and time; write e.g. {example}") from None
+        if moment.tzinfo is None:
+            raise ValueError(f"REDFLAG_NOW={fixed!r} has no offset; write e.g. 2026-11-27T11:06:00+00:00")
+        return moment.astimezone(dt.UTC)
+    if os.environ.get("REDFLAG_TODAY"):
+        return dt.datetime.combine(today_default(), dt.time(), dt.UTC)
+    return dt.datetime.now(dt.UTC)
 
 
 def validate_org(org: Organisation, today: dt.date | None = None) -> list[Problem]:
     """All problems of a loaded organisation, located and sorted."""
     problems = Problems(list(org.problems))
     check_organisation(org, problems, today or today_default())
+    check_settings_file(org, problems)
     return located(problems, org.root)
+
+
+def check_settings_file(org: Organisation, out: Problems) -> None:
+    """organisation.toml against its model; organiser addresses that can never receive replies are warnings."""
+    from redflag_coord.org.settings import SETTINGS_FILE, check_settings, undeliverable
+
+    settings, problems = check_settings(org.root)
+    out.extend(problems)
+    cal = settings.calendar
+    for key, address in [(("calendar", "organiser"), cal.organiser)] + [
+        (("calendar", "organisers", slug), a) for slug, a in cal.organisers.items()
+    ]:
+        if address is not None and undeliverable(address):
+            out.add(
+                SETTINGS_FILE,
+                "undeliverable-organiser",
+                f"{address!r} cannot receive mail (a reserved domain): replies to invitations would be lost; "
+                "give an address the organisation reads",
+                key=key,
+                severity="warning",
+            )
+    for slug in cal.organisers:
+        if slug not in org.collectives:
+            out.add(
+                SETTINGS_FILE,
+                "unknown-collective",
+                _no_collective(slug, org.collectives),
+                key=("calendar", "organisers", slug),
+            )
 
 
 def validate_path(root: Path | str, today: dt.date | None = None) -> Outcome:
@@ -213,9 +265,9 @@ def _no_collective(slug: str, known: Iterable[str]) -> str:
 
 def check_availability(rel: str, a: Availability | BandHours, out: Problems, key: tuple = ("availability",)) -> None:
     """Each range starts before it ends (within the day); ranges of one list do not overlap."""
-    for day in ("weekdays", "saturday", "sunday"):
+    for day in DAY_KEYS:
         spans: list[tuple[int, int, int]] = []
-        for i, hours in enumerate(getattr(a, day)):
+        for i, hours in enumerate(getattr(a, day) or ()):
             start, end = hours_minutes(hours)
             where = key + (day, i)
             if max(start, end) > 24 * 60:

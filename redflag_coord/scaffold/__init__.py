@@ -1,1 +1,2 @@
-"""Creating things: a new organisation repository (init), with its CI workflow and hooks."""
+"""Creating things: a new organisation repository (init), new collectives and meetings (new), and a
+collective's rename with every reference (rename)."""

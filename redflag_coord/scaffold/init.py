@@ -52,6 +52,32 @@ jobs:
 """
 
 
+SETTINGS = """\
+# Settings every command reads; a command-line flag overrides them.
+
+[calendar]
+# Makes event UIDs unique (MEETING@DOMAIN) and is the organisers' mail domain: use one you own.
+# While it is a reserved .invalid domain, replies to invitations go nowhere ('invite' warns).
+domain = "redflag-coord.invalid"
+# organiser = "committee@example.org"    # where replies go (default: CONVENER@domain)
+# [calendar.organisers]                  # per convening collective
+# committee = "secretary@example.org"
+
+[mail]
+# The SMTP server 'invite --send' and 'report remind --send' use. The password is
+# read only from the environment (REDFLAG_SMTP_PASSWORD), never from a file.
+host = "127.0.0.1"
+port = 25
+tls = "starttls"                         # starttls (when offered), tls (port 465) or none
+# user = "secretary"
+# from = "secretary@example.org"
+
+[defaults]
+language = "$lang"
+reports_due_days = 7                     # reports are due this many days before a new meeting
+"""
+
+
 class InitError(Exception):
     pass
 
@@ -120,6 +146,8 @@ languages = ["{lang}"]
         ".taplo.toml": taplo_config(),
     }
     out = {path: format_text(text, kind_of(path)) for path, text in toml.items()}
+    out["organisation.toml"] = SETTINGS.replace("$lang", lang)  # as written: its commented-out examples stay put
+
     out[".gitignore"] = GITIGNORE
     out[".github/workflows/check.yml"] = WORKFLOW.replace("$version", version)
     for kind, schema in schemas().items():

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from itertools import pairwise
@@ -24,6 +24,7 @@ from operator import add
 
 from redflag_coord.org.load import Organisation
 from redflag_coord.org.model import Availability, Meeting, Status, hours_minutes
+from redflag_coord.org.occurrences import local_dates
 from redflag_coord.tz.zones import UTC, resolve, zone
 
 UNACCEPTABLE, POOR, ACCEPTABLE, GOOD = 0, 1, 2, 3
@@ -31,8 +32,7 @@ BANDS = ("unacceptable", "poor", "acceptable", "good")  # index = band value
 DAY = 86_400
 MINUTES_PER_DAY = 1440
 WAKING = ("07:00-23:00",)  # poor when a collective names no poor hours
-DEFAULT_HOURS = Availability(weekdays=["18:00-22:00"], saturday=["09:00-20:00"], sunday=["09:00-20:00"])
-DAY_KINDS = ("weekdays",) * 5 + ("saturday", "sunday")
+DEFAULT_HOURS = Availability(weekdays=["18:00-22:00"], weekend=["09:00-20:00"])
 MAX_DAYS = 366
 _EPOCH = dt.date(1970, 1, 1)
 _SAMPLE = 6 * 3600  # zone offsets are sampled this often, then transitions found by bisection
@@ -69,10 +69,10 @@ Segment = tuple[int, int, int]  # start minute, end minute (excluded), band
 
 @dataclass(frozen=True)
 class Hours:
-    """A collective's band for every local minute of each kind of day, and its dates to avoid."""
+    """A collective's band for every local minute of each day of the week, and its dates to avoid."""
 
-    profiles: dict[str, tuple[Segment, ...]]  # 'weekdays' | 'saturday' | 'sunday' -> cover of [0, 1440)
-    minute_bands: dict[str, bytes]
+    profiles: tuple[tuple[Segment, ...], ...]  # by weekday (0 = Monday): a cover of [0, 1440)
+    minute_bands: tuple[bytes, ...]
     avoid: frozenset[dt.date] = frozenset()
     default: bool = False
 
@@ -80,35 +80,35 @@ class Hours:
         """The band of one local minute on one local date."""
         if day in self.avoid:
             return UNACCEPTABLE
-        return self.minute_bands[DAY_KINDS[day.weekday()]][minute]
+        return self.minute_bands[day.weekday()][minute]
 
     def segments(self, day: dt.date) -> tuple[Segment, ...]:
         if day in self.avoid:
             return ((0, MINUTES_PER_DAY, UNACCEPTABLE),)
-        return self.profiles[DAY_KINDS[day.weekday()]]
+        return self.profiles[day.weekday()]
 
 
 def hours_of(availability: Availability | None) -> Hours:
-    """Bands from [availability]; the documented default when a collective gives none."""
+    """Bands from [availability] (a named day overrides weekdays/weekend); the default when a collective gives none."""
     a = availability or DEFAULT_HOURS
-    bands: dict[str, bytes] = {}
-    profiles: dict[str, tuple[Segment, ...]] = {}
-    for kind in ("weekdays", "saturday", "sunday"):
+    bands: list[bytes] = []
+    profiles: list[tuple[Segment, ...]] = []
+    for weekday in range(7):
         minutes = bytearray(MINUTES_PER_DAY)  # UNACCEPTABLE
-        poor = getattr(a.poor, kind) if a.poor is not None else WAKING
+        poor = a.poor.on(weekday) if a.poor is not None else WAKING
         for band, ranges in (
             (POOR, poor),
-            (ACCEPTABLE, getattr(a, kind)),
-            (GOOD, getattr(a.good, kind) if a.good is not None else ()),
+            (ACCEPTABLE, a.on(weekday)),
+            (GOOD, a.good.on(weekday) if a.good is not None else ()),
         ):
             for hours in ranges:
                 start, end = hours_minutes(hours)
                 end = min(end, MINUTES_PER_DAY)
                 if start < end:
                     minutes[start:end] = bytes((band,)) * (end - start)
-        bands[kind] = bytes(minutes)
-        profiles[kind] = _runs(minutes)
-    return Hours(profiles, bands, frozenset(a.avoid), availability is None)
+        bands.append(bytes(minutes))
+        profiles.append(_runs(minutes))
+    return Hours(tuple(profiles), tuple(bands), frozenset(a.avoid), availability is None)
 
 
 def _runs(minutes: Sequence[int]) -> tuple[Segment, ...]:
@@ -305,6 +305,10 @@ class SlotsResult:
     participants: list[ParticipantInfo]
     past_meetings: list[str]
     candidates: list[Candidate] = field(default_factory=list)
+    not_before: str | None = None  # first start considered (UTC), when later than --from's midnight
+    range_note: str | None = None
+    current: Candidate | None = None  # the meeting's current time, its `rank` among the `considered`
+    spread: bool = False
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -321,12 +325,20 @@ class Request:
     spread: bool = True
     dst_days: int = 7
     meeting: str | None = None
+    not_before: int | None = None  # Unix seconds: no candidate starts earlier (now, reports due); rounded up to step
+    current: int | None = None  # Unix seconds: the meeting's current start, to rank against the candidates
+    by_time_of_day: bool = False  # --spread: the best candidate at each distinct UTC time of day
+    range_note: str | None = None  # how the range was chosen, shown with it
 
 
 def find_slots(org: Organisation, req: Request) -> SlotsResult:
     """Rank meeting times for collectives already checked to exist in `org`."""
     first = _ts(dt.datetime.combine(req.date_from, dt.time(), UTC))
     stop = _ts(dt.datetime.combine(req.date_to + dt.timedelta(days=1), dt.time(), UTC))
+    midnight = first
+    if req.not_before is not None and req.not_before > first:
+        first += -((first - req.not_before) // (req.step * 60)) * req.step * 60  # rounded up to the step
+    first = min(first, stop)
     grid = Grid(first, max(0, -((first - stop) // (req.step * 60))), req.step, req.length)
     base = [_participant(org, slug) for slug in req.collectives]
     history = past_burden(org, base, first, exclude=req.meeting)
@@ -358,10 +370,45 @@ def find_slots(org: Organisation, req: Request) -> SlotsResult:
             for p in participants
         ],
         past_meetings=sorted({m for ms in history.values() for m in ms}),
+        not_before=_iso(first) if first > midnight else None,
+        range_note=req.range_note,
+        spread=req.by_time_of_day,
     )
-    for n, k in enumerate(pick(order, grid, req.top, req.spread), 1):
+    chosen = by_time_of_day(order, grid, req.top) if req.by_time_of_day else pick(order, grid, req.top, req.spread)
+    for n, k in enumerate(chosen, 1):
         result.candidates.append(_candidate(n, participants, [b[k] for b in bands], grid, k, changes, window))
+    if req.current is not None:
+        result.current = _current(participants, keys, req.current, grid, window)
     return result
+
+
+def _current(
+    participants: Sequence[Participant], keys: Sequence[int], start: int, grid: Grid, window: int
+) -> Candidate:
+    """The meeting's current time scored like a candidate; its rank is 1 + the candidates strictly better."""
+    one = Grid(start, 1, grid.step, grid.length)
+    key, bands = score_keys(participants, one)
+    changes = {p.zone: transitions(p.zone, start - window, one.end + window) for p in participants}
+    better = sum(1 for k in keys if k < key[0])
+    return _candidate(better + 1, participants, [b[0] for b in bands], one, 0, changes, window)
+
+
+def by_time_of_day(order: Iterable[int], grid: Grid, top: int) -> list[int]:
+    """The best candidate at each distinct time of day, best first, at most `top` (options for a vote).
+
+    Times of day are distinct when their meetings would not overlap on the same day, so the
+    options differ by more than a shift of one step."""
+    chosen: list[int] = []
+    seen: list[int] = []
+    gap = min(grid.length * 60, DAY // 2)
+    for k in order:
+        if len(chosen) == top:
+            break
+        tod = grid.start(k) % DAY
+        if all(min((tod - t) % DAY, (t - tod) % DAY) >= gap for t in seen):
+            seen.append(tod)
+            chosen.append(k)
+    return chosen
 
 
 def _participant(org: Organisation, slug: str) -> Participant:
@@ -374,18 +421,24 @@ def _participant(org: Organisation, slug: str) -> Participant:
 def past_burden(
     org: Organisation, participants: Sequence[Participant], before: int, exclude: str | None = None
 ) -> dict[str, list[str]]:
-    """For each participant, the past meetings (starting before `before`) where its local time was poor or worse."""
+    """For each participant, the past occurrences (starting before `before`) where its local time was poor or worse.
+
+    Only meetings that join several collectives count: a collective's own study group at an
+    evening it chose is no burden. Each occurrence of a recurring meeting counts once
+    ('id@date'); a one-off meeting counts once by its id.
+    """
     by_slug = {p.slug: p for p in participants}
     out: dict[str, list[str]] = {p.slug: [] for p in participants}
     for mid, m in sorted(_meetings(org), key=lambda x: x[0]):
-        start = _meeting_start(m)
-        if mid == exclude or start is None or start >= before or m.status is Status.cancelled:
+        joined = list(dict.fromkeys(m.participants))
+        if mid == exclude or len(joined) < 2 or m.status is Status.cancelled:
             continue
-        end = start + m.duration_minutes * 60
-        for slug in dict.fromkeys(m.participants):
-            p = by_slug.get(slug)
-            if p is not None and worst_band(band_intervals(p.hours, p.zone, start, end), start, end) <= POOR:
-                out[slug].append(mid)
+        for label, start in _past_occurrences(mid, m, before):
+            end = start + m.duration_minutes * 60
+            for slug in joined:
+                p = by_slug.get(slug)
+                if p is not None and worst_band(band_intervals(p.hours, p.zone, start, end), start, end) <= POOR:
+                    out[slug].append(label)
     return out
 
 
@@ -394,8 +447,20 @@ def _meetings(org: Organisation) -> Iterable[tuple[str, Meeting]]:
         yield from c.meetings.items()
 
 
-def _meeting_start(m: Meeting) -> int | None:
-    local = resolve(m.start, m.timezone)
+def _past_occurrences(mid: str, m: Meeting, before: int) -> Iterator[tuple[str, int]]:
+    """(label, start) of each occurrence starting before `before`, from the one recurrence engine (org.occurrences)."""
+    for day in local_dates(m):
+        start = _meeting_start(m, day)
+        if start is None:
+            continue  # a wall time in a DST gap: validate reports it
+        if start >= before:
+            return
+        yield (f"{mid}@{day.isoformat()}" if m.recurrence is not None else mid), start
+
+
+def _meeting_start(m: Meeting, day: dt.date | None = None) -> int | None:
+    wall = m.start if day is None else dt.datetime.combine(day, m.start.time())
+    local = resolve(wall, m.timezone)
     return _ts(local.instants[0]) if local.instants else None
 
 

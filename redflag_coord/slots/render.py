@@ -13,6 +13,8 @@ def render_json(r: SlotsResult) -> str:
 
 def render_text(r: SlotsResult) -> str:
     lines = [*_heading(r), ""]
+    if r.current is not None:
+        lines += [f"now: {_current(r)}", ""]  # the meeting's time as it stands
     if not r.candidates:
         lines.append("No start times in this range.")
     for c in r.candidates:
@@ -33,6 +35,8 @@ def render_markdown(r: SlotsResult) -> str:
     title = f"Meeting times for `{r.meeting}`" if r.meeting else "Meeting times"
     lines = [f"## {title}", ""]
     lines += [_cell(line) for line in _heading(r)[:2]]
+    if r.current is not None:
+        lines += ["", _cell(f"Current time: {_current(r)}")]
     lines.append("")
     if not r.candidates:
         return "\n".join([*lines, "No start times in this range.", ""])
@@ -71,6 +75,12 @@ def _heading(r: SlotsResult) -> list[str]:
         f"{format_length(r.length_minutes)} long; start times every {r.step_minutes} minutes from "
         f"{r.date_from} to {r.date_to} (UTC dates): {r.considered} ranked, best {len(r.candidates)} shown.",
     ]
+    if r.range_note:
+        lines.append(f"Range: {r.range_note}.")
+    if r.not_before:
+        lines.append(f"No start before {r.not_before[:10]} {r.not_before[11:16]} UTC.")
+    if r.spread:
+        lines.append("Spread: the best start at each distinct time of day.")
     if r.past_meetings:
         lines.append(
             "Fairness: poor or unacceptable times at past meetings ("
@@ -83,6 +93,21 @@ def _heading(r: SlotsResult) -> list[str]:
     if defaults:
         lines.append("Default hours (no [availability] in collective.toml): " + ", ".join(defaults) + ".")
     return lines
+
+
+def _current(r: SlotsResult) -> str:
+    """'#37 of 1344 - 1 collective at an unacceptable time' for the meeting's current time."""
+    c = r.current
+    assert c is not None
+    worst = [band for band in ("unacceptable", "poor") if any(s.band == band for s in c.local)]
+    if worst:
+        counts = [(sum(1 for s in c.local if s.band == band), band) for band in worst]
+        bands = ", ".join(
+            f"{n} collective{'s' if n > 1 else ''} at {'an' if b[0] in 'aeiou' else 'a'} {b} time" for n, b in counts
+        )
+    else:
+        bands = "every collective at an acceptable or good time"
+    return f"{_utc_span(c)} UTC (the meeting's current time) is #{c.rank} of {r.considered} — {bands}"
 
 
 def _score(c: Candidate) -> str:

@@ -6,7 +6,15 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from redflag_coord.cli.commands.common import EXIT_DATA, EXIT_USAGE, RootOption, fail, load_valid_or_exit, write_output
+from redflag_coord.cli.commands.common import (
+    EXIT_DATA,
+    EXIT_USAGE,
+    RootOption,
+    fail,
+    load_settings_or_exit,
+    load_valid_or_exit,
+    write_output,
+)
 from redflag_coord.cli.commands.invite import DomainOption, ForceOption, NoRemindersOption, OutputOption, ReminderOption
 
 if TYPE_CHECKING:
@@ -60,14 +68,17 @@ def calendar(
     org = load_valid_or_exit(root)
     if collective is not None and collective not in org.collectives:
         fail(f"no collective {collective!r}; collectives: {', '.join(sorted(org.collectives))}", EXIT_USAGE)
+    cal = load_settings_or_exit(org.root).calendar  # the same UIDs and organisers as 'invite'
     try:
         reminders = () if no_reminders else (tuple(reminder) if reminder else None)
-        dom = ics.check_domain(domain) if domain else ics.domain_default()
+        dom = ics.check_domain(chosen) if (chosen := domain or cal.domain) else ics.domain_default()
+        organisers = {**({"": cal.organiser} if cal.organiser else {}), **cal.organisers}
         if caldav is not None:
             stamp, _ = ics.stamp_from_history(org.root)
-            _sync(org, collective, caldav, ics.Settings(domain=dom, stamp=stamp, reminders=reminders), dry_run)
+            sync_settings = ics.Settings(domain=dom, stamp=stamp, reminders=reminders, organisers=organisers)
+            _sync(org, collective, caldav, sync_settings, dry_run)
             return
-        settings = ics.Settings(domain=dom, stamp=ics.stamp_default(), reminders=reminders)
+        settings = ics.Settings(domain=dom, stamp=ics.stamp_default(), reminders=reminders, organisers=organisers)
         built = ics.feed(org, collective, settings, name)
         data = built.to_ical()
     except ics.CalendarError as e:

@@ -10,6 +10,7 @@ import typer
 
 if TYPE_CHECKING:
     from redflag_coord.org.load import Organisation
+    from redflag_coord.org.model import Settings
 
 EXIT_OK = 0
 EXIT_DATA = 1  # problems in the data
@@ -57,6 +58,18 @@ def load_valid_or_exit(start: Path | None, strict: bool = False) -> Organisation
         typer.echo(render_text(blocking), err=True)
         fail(f"{len(blocking)} problem(s) in the data; fix them (see 'redflag-coord validate') and run again")
     return outcome.org
+
+
+def load_settings_or_exit(root: Path) -> Settings:
+    """organisation.toml (defaults when absent); stop with its problems (exit 1) if it has errors."""
+    from redflag_coord.org.problems import located, render_text
+    from redflag_coord.org.settings import SettingsError, load_settings
+
+    try:
+        return load_settings(root)
+    except SettingsError as e:
+        typer.echo(render_text(located(e.problems, root)), err=True)
+        fail("organisation.toml has problems; fix them (see 'redflag-coord validate') and run again")
 
 
 def write_output(text: str, output: Path | None, force: bool = False) -> None:

@@ -8,7 +8,25 @@ from typing import Annotated
 
 import typer
 
-from redflag_coord.cli.commands.common import EXIT_DATA, EXIT_USAGE, RootOption, fail, load_valid_or_exit, write_output
+from redflag_coord.cli.commands.common import (
+    EXIT_DATA,
+    EXIT_USAGE,
+    RootOption,
+    fail,
+    load_settings_or_exit,
+    load_valid_or_exit,
+    write_output,
+)
+from redflag_coord.cli.commands.sending import (
+    ConfirmOption,
+    FromOption,
+    SendOption,
+    SmtpOption,
+    SmtpTlsOption,
+    dry_run_or_go,
+    send_or_exit,
+    smtp_or_exit,
+)
 
 
 class Method(str, Enum):
@@ -24,7 +42,8 @@ DomainOption = Annotated[
         "--domain",
         envvar="REDFLAG_DOMAIN",
         show_default=False,
-        help="Domain that makes event UIDs unique (MEETING@DOMAIN). Default: redflag-coord.invalid.",
+        help="Domain that makes event UIDs unique (MEETING@DOMAIN). Default: organisation.toml [calendar] domain, "
+        "else redflag-coord.invalid.",
     ),
 ]
 ReminderOption = Annotated[
@@ -75,32 +94,11 @@ def invite(
     domain: DomainOption = None,
     reminder: ReminderOption = None,
     no_reminders: NoRemindersOption = False,
-    send: Annotated[
-        bool,
-        typer.Option(
-            "--send", help="Mail the invitation (iMIP) to the opted-in members. A dry run unless --confirm is given."
-        ),
-    ] = False,
-    confirm: Annotated[
-        bool, typer.Option("--confirm", help="With --send: really connect to the SMTP server and send.")
-    ] = False,
-    smtp: Annotated[
-        str,
-        typer.Option(
-            "--smtp",
-            envvar="REDFLAG_SMTP",
-            help="SMTP server as HOST:PORT (plain SMTP on a trusted host; STARTTLS when offered).",
-        ),
-    ] = "127.0.0.1:25",
-    sender: Annotated[
-        str | None,
-        typer.Option(
-            "--from",
-            envvar="REDFLAG_MAIL_FROM",
-            show_default=False,
-            help="Sender address for --send. Default: the organiser's address.",
-        ),
-    ] = None,
+    send: SendOption = False,
+    confirm: ConfirmOption = False,
+    smtp: SmtpOption = None,
+    smtp_tls: SmtpTlsOption = None,
+    sender: FromOption = None,
     root: RootOption = None,
 ) -> None:
     """Write the meeting as an iCalendar invite (.ics) that calendar apps import.
@@ -113,6 +111,7 @@ def invite(
     from redflag_coord.org.load import rel_path
 
     org = load_valid_or_exit(root)
+    org_settings = load_settings_or_exit(org.root)
     found = org.find_meeting(meeting)
     if found is None:
         fail(f"no meeting {meeting!r}; meetings: {', '.join(sorted(org.meetings())) or 'none'}", EXIT_USAGE)
@@ -135,11 +134,13 @@ def invite(
         if stale:
             typer.echo(f"redflag-coord: warning: {stale}", err=True)
     try:
+        cal = org_settings.calendar
         settings = ics.Settings(
-            domain=ics.check_domain(domain) if domain else ics.domain_default(),
+            domain=ics.check_domain(chosen) if (chosen := domain or cal.domain) else ics.domain_default(),
             stamp=ics.stamp_default(),
             attendees=attendees or send,
             reminders=() if no_reminders else (tuple(reminder) if reminder else None),
+            organisers={**({"": cal.organiser} if cal.organiser else {}), **cal.organisers},
         )
         built = ics.invite(org, meeting, method.value, settings)
         data = built.to_ical()
@@ -147,15 +148,29 @@ def invite(
         fail(str(e), EXIT_DATA)
     for warning in built.warnings:
         typer.echo(f"redflag-coord: warning: {warning}", err=True)
+    if method is Method.request:
+        _warn_undeliverable(ics.organiser_address(found[0], settings))
     if send:
-        _send(org, meeting, method.value, built, settings, smtp, sender, confirm)
+        connection = smtp_or_exit(org_settings, smtp, smtp_tls)
+        _send(org, meeting, method.value, built, settings, connection, sender or org_settings.mail.sender, confirm)
         if output is None:
             return
     write_output(data.decode("utf-8"), output, force)
 
 
-def _send(org, meeting_id: str, method: str, built, settings, smtp: str, sender: str | None, confirm: bool) -> None:
-    from redflag_coord.calendar.imip import MailError, messages, send_all
+def _warn_undeliverable(address: str) -> None:
+    from redflag_coord.org.settings import undeliverable
+
+    if undeliverable(address):
+        typer.echo(
+            f"redflag-coord: warning: the organiser {address} cannot receive mail, so replies to this invitation "
+            "are lost; set [calendar] domain or organiser in organisation.toml (or --domain)",
+            err=True,
+        )
+
+
+def _send(org, meeting_id: str, method: str, built, settings, smtp, sender: str | None, confirm: bool) -> None:
+    from redflag_coord.calendar.imip import MailError, messages
 
     if method in ("publish", "none"):
         fail("--send mails an invitation: use --method request (or cancel)", EXIT_USAGE)
@@ -167,11 +182,15 @@ def _send(org, meeting_id: str, method: str, built, settings, smtp: str, sender:
         fail("nobody to send to: no member of the meeting's collectives has an email and invite = true", EXIT_DATA)
     for m in outgoing:
         typer.echo(f"{'sending' if confirm else 'would send'}: {m['Subject']} -> {m['To']}", err=True)
-    if not confirm:
-        typer.echo("dry run: nothing sent; add --confirm to send", err=True)
+    if not dry_run_or_go(len(outgoing), smtp, confirm, err=True):
         return
-    try:
-        send_all(outgoing, smtp)
-    except MailError as e:
-        fail(str(e), EXIT_DATA)
-    typer.echo(f"sent {len(outgoing)} message(s) through {smtp}", err=True)
+    envelope = [
+        (_address(str(m["From"])), [str(m["To"])], m.as_bytes(policy=m.policy.clone(linesep="\r\n"))) for m in outgoing
+    ]
+    send_or_exit(envelope, smtp, err=True)
+
+
+def _address(header: str) -> str:
+    from email.utils import parseaddr
+
+    return parseaddr(header)[1]

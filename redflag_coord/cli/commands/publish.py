@@ -7,7 +7,14 @@ from typing import Annotated
 
 import typer
 
-from redflag_coord.cli.commands.common import EXIT_DATA, EXIT_USAGE, RootOption, fail, load_valid_or_exit
+from redflag_coord.cli.commands.common import (
+    EXIT_DATA,
+    EXIT_USAGE,
+    RootOption,
+    fail,
+    load_settings_or_exit,
+    load_valid_or_exit,
+)
 from redflag_coord.cli.commands.invite import DomainOption
 
 
@@ -46,9 +53,13 @@ def publish(
         fail(f"no language {lang!r}; languages: {', '.join(available())}", EXIT_USAGE)
     url = _base_url(base_url)
     org = load_valid_or_exit(root)
+    cal = load_settings_or_exit(org.root).calendar  # the same UIDs and organisers as 'invite' and 'calendar'
     try:
         stamp, reproducible = ics.stamp_from_history(org.root)
-        settings = ics.Settings(domain=ics.check_domain(domain) if domain else ics.domain_default(), stamp=stamp)
+        chosen = domain or cal.domain
+        organisers = {**({"": cal.organiser} if cal.organiser else {}), **cal.organisers}
+        dom = ics.check_domain(chosen) if chosen else ics.domain_default()
+        settings = ics.Settings(domain=dom, stamp=stamp, organisers=organisers)
         pages, warnings = build_site(org, settings, today_default(), lang, url)
         if not reproducible:
             warnings.append(

@@ -3,14 +3,31 @@
 from __future__ import annotations
 
 import json
-import os
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from redflag_coord.cli.commands.common import EXIT_DATA, EXIT_OK, EXIT_USAGE, RootOption, fail, load_valid_or_exit
+from redflag_coord.cli.commands.common import (
+    EXIT_DATA,
+    EXIT_OK,
+    EXIT_USAGE,
+    RootOption,
+    fail,
+    load_settings_or_exit,
+    load_valid_or_exit,
+)
+from redflag_coord.cli.commands.sending import (
+    ConfirmOption,
+    FromOption,
+    SendOption,
+    SmtpOption,
+    SmtpTlsOption,
+    dry_run_or_go,
+    send_or_exit,
+    smtp_or_exit,
+)
 
 app = typer.Typer(
     name="report",
@@ -121,27 +138,26 @@ def remind(
     include_private: Annotated[
         bool, typer.Option("--include-private", help="Put e-mail addresses in the .eml files and show them here.")
     ] = False,
-    sender: Annotated[str | None, typer.Option("--from", help="From address for .eml and --send.")] = None,
-    send: Annotated[
-        bool, typer.Option("--send", help="Send by SMTP instead of writing files: a dry run unless --yes is given too.")
-    ] = False,
-    yes: Annotated[bool, typer.Option("--yes", help="With --send: really send.")] = False,
-    smtp_host: Annotated[str, typer.Option("--smtp-host", envvar="REDFLAG_SMTP_HOST")] = "localhost",
-    smtp_port: Annotated[int, typer.Option("--smtp-port", envvar="REDFLAG_SMTP_PORT")] = 587,
-    starttls: Annotated[bool, typer.Option("--starttls/--no-starttls", help="Encrypt the SMTP connection.")] = True,
+    sender: FromOption = None,
+    send: SendOption = False,
+    confirm: ConfirmOption = False,
+    smtp: SmtpOption = None,
+    smtp_tls: SmtpTlsOption = None,
 ) -> None:
     """Reminders for the participants of MEETING whose report is missing.
 
     One message per collective, in its language, with the due date and the meeting
     time in its own zone; neutral wording. Addressed to the collective's members
     who have an e-mail address and opted in (invite = true). Addresses are never
-    printed unless --include-private. SMTP login: REDFLAG_SMTP_USER and
-    REDFLAG_SMTP_PASSWORD. Exit 0 done, 1 when a collective has nobody to send to (deliver by
-    hand), 2 usage error.
+    printed unless --include-private. Sending works as for `invite`: the SMTP server from
+    organisation.toml [mail] (or --smtp), login [mail] user and REDFLAG_SMTP_PASSWORD.
+    Exit 0 done, 1 when a collective has nobody to send to (deliver by hand), 2 usage error.
     """
     from redflag_coord.reports.filing import ReportError, reminders
 
     org = load_valid_or_exit(root)
+    settings = load_settings_or_exit(org.root)
+    sender = sender or settings.mail.sender
     try:
         messages = reminders(org, meeting)
     except ReportError as e:
@@ -150,7 +166,7 @@ def remind(
         typer.echo(f"every participant of {meeting} has filed: no reminders")
         raise typer.Exit(EXIT_OK)
     if send:
-        _send(messages, sender, smtp_host, smtp_port, starttls, yes, include_private)
+        _send(messages, sender, smtp_or_exit(settings, smtp, smtp_tls), confirm, include_private)
         return
     _write(messages, output_dir or Path("reminders") / meeting, meeting, format, force, sender, include_private)
 
@@ -186,33 +202,19 @@ def _write(
         typer.echo(line)
 
 
-def _send(messages, sender: str | None, host: str, port: int, starttls: bool, yes: bool, include_private: bool) -> None:
-    import smtplib
-
+def _send(messages, sender: str | None, smtp, confirm: bool, include_private: bool) -> None:
     from redflag_coord.reports.filing import render_eml
 
     if not sender:
-        fail("--send needs --from ADDRESS", EXIT_USAGE)
+        fail("--send needs a sender: --from ADDRESS or [mail] from in organisation.toml", EXIT_USAGE)
     sendable = [r for r in messages if r.addresses]
     for r in messages:
         typer.echo(
-            f"{'send' if yes else 'would send'} to {r.collective} ({r.language}): {r.subject!r}; "
+            f"{'send' if confirm else 'would send'} to {r.collective} ({r.language}): {r.subject!r}; "
             f"{_who(r, include_private)}"
         )
-    if not yes:
-        typer.echo(f"dry run: {len(sendable)} message(s) via {host}:{port}; nothing sent. Add --yes to send.")
+    if not dry_run_or_go(len(sendable), smtp, confirm):
         return
-    user, password = os.environ.get("REDFLAG_SMTP_USER"), os.environ.get("REDFLAG_SMTP_PASSWORD")
-    try:
-        with smtplib.SMTP(host, port, timeout=30) as smtp:
-            if starttls:
-                smtp.starttls()
-            if user and password:
-                smtp.login(user, password)
-            for r in sendable:
-                smtp.sendmail(sender, r.addresses, render_eml(r, sender, True))
-    except (OSError, smtplib.SMTPException) as e:
-        fail(f"sending through {host}:{port} failed: {e}; messages sent before the failure stay sent", EXIT_DATA)
-    typer.echo(f"sent {len(sendable)} message(s) via {host}:{port}")
+    send_or_exit([(sender, r.addresses, render_eml(r, sender, True)) for r in sendable], smtp)
     if len(sendable) < len(messages):
         raise typer.Exit(EXIT_DATA)

@@ -10,13 +10,16 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from redflag_coord.cli.commands.common import EXIT_USAGE, RootOption, fail, load_valid_or_exit, write_output
+from redflag_coord.cli.commands.common import EXIT_DATA, EXIT_USAGE, RootOption, fail, load_valid_or_exit, write_output
 
 if TYPE_CHECKING:
     from redflag_coord.org.load import Organisation
+    from redflag_coord.org.model import Meeting
+    from redflag_coord.slots.find import SlotsResult
 
 DEFAULT_DAYS = 28
 DEFAULT_LENGTH = 120
+DEFAULT_WINDOW = 14
 
 
 class Format(str, Enum):
@@ -71,6 +74,22 @@ def slots(
         Path | None, typer.Option("--output", "-o", help="Write to a file instead of stdout.", show_default=False)
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite --output if it exists.")] = False,
+    window: Annotated[
+        int,
+        typer.Option("--window", help="For a MEETING without --from/--to/--days: days either side of its date."),
+    ] = DEFAULT_WINDOW,
+    spread: Annotated[
+        bool, typer.Option("--spread", help="The best start at each distinct time of day (options for a vote).")
+    ] = False,
+    apply: Annotated[
+        int | None,
+        typer.Option(
+            "--apply",
+            metavar="N",
+            help="Write candidate N's start into the meeting file (wall time in the meeting's zone).",
+            show_default=False,
+        ),
+    ] = None,
     root: RootOption = None,
 ) -> None:
     """Find the least bad meeting times across the collectives' timezones, sharing the burden fairly.
@@ -82,11 +101,17 @@ def slots(
     from redflag_coord.org.validate import today_default
     from redflag_coord.slots.find import MAX_DAYS, Request, find_slots, parse_length
     from redflag_coord.slots.render import RENDERERS
+    from redflag_coord.slots.window import MAX_WINDOW, around_meeting, current_start
 
     if meeting is None and collectives is None:
         fail("give a meeting id or --collectives a,b,c", EXIT_USAGE)
-    if top < 1 or dst_days < 0 or (days is not None and days < 1):
-        fail("--top and --days must be at least 1, --dst-days at least 0", EXIT_USAGE)
+    if top < 1 or dst_days < 0 or (days is not None and days < 1) or not 0 <= window <= MAX_WINDOW:
+        fail(f"--top and --days must be at least 1, --dst-days at least 0, --window 0 to {MAX_WINDOW}", EXIT_USAGE)
+    if apply is not None and meeting is None:
+        fail("--apply writes a meeting's start: give the meeting id", EXIT_USAGE)
+    if apply is not None and apply < 1:
+        fail("--apply N: N is a candidate's number, 1 for the first", EXIT_USAGE)
+    now = _now_or_exit()
     org = load_valid_or_exit(root)
     found = _meeting_or_exit(org, meeting) if meeting is not None else None
     slugs = (
@@ -101,7 +126,13 @@ def slots(
         if length is not None
         else (found.duration_minutes if found is not None else DEFAULT_LENGTH)
     )
-    start, end = _range_or_exit(date_from, date_to, days, today_default(), MAX_DAYS)
+    current = current_start(found, today_default()) if found is not None else None
+    not_before, note = int(now.timestamp()), None
+    if found is not None and date_from is None and date_to is None and days is None:
+        around = around_meeting(found, current, now, window)
+        start, end, not_before, note = around.date_from, around.date_to, around.not_before, around.note
+    else:
+        start, end = _range_or_exit(date_from, date_to, days, now.date(), MAX_DAYS)
     req = Request(
         tuple(slugs),
         start,
@@ -112,8 +143,62 @@ def slots(
         not overlap,
         dst_days,
         meeting,
+        not_before=not_before,
+        current=current,
+        by_time_of_day=spread,
+        range_note=note,
     )
-    write_output(RENDERERS[format.value](find_slots(org, req)), output, force)
+    result = find_slots(org, req)
+    if apply is None:
+        write_output(RENDERERS[format.value](result), output, force)
+        return
+    assert found is not None and meeting is not None
+    _apply_or_exit(org, meeting, found, result, apply)
+
+
+def _now_or_exit() -> dt.datetime:
+    from redflag_coord.org.validate import now_default
+
+    try:
+        return now_default()
+    except ValueError as e:
+        fail(str(e), EXIT_USAGE)
+
+
+def _apply_or_exit(org: Organisation, meeting: str, found: Meeting, result: SlotsResult, n: int) -> None:
+    from redflag_coord.calendar.sequence import head_version
+    from redflag_coord.org.load import rel_path
+    from redflag_coord.repo.fsio import WriteError
+    from redflag_coord.slots.apply import ApplyError, apply_start
+
+    if n > len(result.candidates):
+        fail(
+            f"--apply {n}: there are {len(result.candidates)} candidate(s); run without --apply to see them", EXIT_USAGE
+        )
+    cand = result.candidates[n - 1]
+    located = org.find_meeting(meeting)
+    assert located is not None
+    path = org.root / rel_path("meeting", located[0], meeting)
+    try:
+        done = apply_start(path, found, cand.start_utc)
+    except ApplyError as e:
+        fail(str(e), EXIT_USAGE)
+    except WriteError as e:
+        fail(str(e), EXIT_USAGE if e.usage else EXIT_DATA)
+    typer.echo(
+        f"{rel_path('meeting', located[0], meeting)}: start = {done.new:%Y-%m-%dT%H:%M} ({done.timezone}), "
+        f"was {done.old:%Y-%m-%dT%H:%M}; {cand.start_utc[:10]} {cand.start_utc[11:16]} UTC"
+    )
+    for s in cand.local:
+        typer.echo(f"  {s.slug}: {s.start.replace('T', ' ')} {s.zone} ({s.band})")
+    invited = found.sequence > 0 or head_version(path) is not None
+    if invited:
+        typer.echo(
+            f"Next: invitations may have gone out: run 'redflag-coord invite {meeting} --method request --bump' "
+            "so calendars replace the old time, then commit the meeting file"
+        )
+    else:
+        typer.echo(f"Next: commit the meeting file, then send 'redflag-coord invite {meeting} --method request'")
 
 
 def _meeting_or_exit(org: Organisation, meeting_id: str):

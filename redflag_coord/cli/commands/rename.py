@@ -1,0 +1,45 @@
+"""`redflag-coord rename collective OLD NEW`"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from redflag_coord.cli.commands.common import EXIT_DATA, EXIT_USAGE, RootOption, fail, load_valid_or_exit
+
+app = typer.Typer(
+    name="rename",
+    help="Rename a collective: move its folder and update every reference, in one step.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+
+
+@app.command("collective")
+def collective(
+    old: Annotated[str, typer.Argument(help="The current slug.", show_default=False)],
+    new: Annotated[str, typer.Argument(help="The new slug.", show_default=False)],
+    root: RootOption = None,
+) -> None:
+    """Move collectives/OLD to collectives/NEW and rewrite the meetings' participants, opens and
+    item leads, the reports' requests and organisation.toml's organisers. Refuses if NEW exists;
+    the data must validate first. Exit 0 done, 1 problems in the data, 2 usage error.
+    """
+    from redflag_coord.repo.fsio import WriteError
+    from redflag_coord.scaffold.new import ScaffoldError
+    from redflag_coord.scaffold.rename import rename_collective
+
+    org = load_valid_or_exit(root)
+    try:
+        done = rename_collective(org.root, org, old, new)
+    except ScaffoldError as e:
+        fail(str(e), EXIT_USAGE)
+    except WriteError as e:
+        fail(str(e), EXIT_USAGE if e.usage else EXIT_DATA)
+    except OSError as e:
+        fail(f"cannot rename: {e.strerror or e}; nothing was changed", EXIT_DATA)
+    typer.echo(f"moved {done.moved[0]} -> {done.moved[1]}")
+    for rel in done.edited:
+        typer.echo(f"updated {rel}")
+    typer.echo("Next: redflag-coord validate, then commit (git add -A) so the move shows as a rename")

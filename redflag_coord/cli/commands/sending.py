@@ -1,0 +1,91 @@
+"""The sending options `invite` and `report remind` share: the same names, defaults and behaviour.
+
+--send is a dry run that says what would go where; --confirm really sends. The SMTP server,
+encryption, login and sender come from organisation.toml's [mail] unless a flag overrides them;
+the password only ever from REDFLAG_SMTP_PASSWORD.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from redflag_coord.cli.commands.common import EXIT_USAGE, fail
+
+if TYPE_CHECKING:
+    from redflag_coord.org.model import Settings
+    from redflag_coord.repo.mail import Smtp
+
+SendOption = Annotated[
+    bool,
+    typer.Option("--send", help="Send by e-mail (SMTP): a dry run that shows what would be sent, unless --confirm."),
+]
+ConfirmOption = Annotated[bool, typer.Option("--confirm", help="With --send: really connect and send.")]
+SmtpOption = Annotated[
+    str | None,
+    typer.Option(
+        "--smtp",
+        envvar="REDFLAG_SMTP",
+        metavar="HOST:PORT",
+        show_default=False,
+        help="SMTP server. Default: organisation.toml [mail] host and port, else 127.0.0.1:25.",
+    ),
+]
+SmtpTlsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--smtp-tls",
+        metavar="starttls|tls|none",
+        show_default=False,
+        help="Encryption: starttls (when offered; the default), tls (implicit, port 465) or none.",
+    ),
+]
+FromOption = Annotated[
+    str | None,
+    typer.Option(
+        "--from",
+        envvar="REDFLAG_MAIL_FROM",
+        show_default=False,
+        help="Sender address. Default: organisation.toml [mail] from.",
+    ),
+]
+
+
+def smtp_or_exit(settings: Settings, server: str | None, tls: str | None) -> Smtp:
+    """The SMTP connection: flags over organisation.toml; login from [mail] user (or REDFLAG_SMTP_USER)
+    and the password from REDFLAG_SMTP_PASSWORD."""
+    from redflag_coord.repo.mail import TLS_MODES, MailError, Smtp, parse_server
+
+    mail = settings.mail
+    try:
+        host, port = parse_server(server) if server else (mail.host, mail.port)
+    except MailError as e:
+        fail(str(e), EXIT_USAGE)
+    mode = tls or mail.tls
+    if mode not in TLS_MODES:
+        fail(f"--smtp-tls {mode!r}: use one of {', '.join(TLS_MODES)}", EXIT_USAGE)
+    user = mail.user or os.environ.get("REDFLAG_SMTP_USER")
+    return Smtp(host, port, mode, user, os.environ.get("REDFLAG_SMTP_PASSWORD"))
+
+
+def dry_run_or_go(count: int, smtp: Smtp, confirm: bool, err: bool = False) -> bool:
+    """Say what --send would do; True when --confirm says to go ahead."""
+    if not confirm:
+        typer.echo(
+            f"dry run: {count} message(s) via {smtp.label} ({smtp.tls}); nothing sent. Add --confirm to send.", err=err
+        )
+    return confirm
+
+
+def send_or_exit(outgoing: list[tuple[str, list[str], bytes]], smtp: Smtp, err: bool = False) -> int:
+    from redflag_coord.cli.commands.common import EXIT_DATA
+    from redflag_coord.repo.mail import MailError, send
+
+    try:
+        sent = send(outgoing, smtp)
+    except MailError as e:
+        fail(str(e), EXIT_DATA)
+    typer.echo(f"sent {sent} message(s) via {smtp.label}", err=err)
+    return sent

@@ -1,0 +1,52 @@
+"""The organisation's settings: organisation.toml at the root of the data repository (absent = defaults)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from redflag_coord.org.model import Settings
+from redflag_coord.org.problems import Problem
+
+SETTINGS_FILE = "organisation.toml"
+# Domains reserved by RFC 2606 / RFC 6761: mail sent to them is never delivered.
+UNDELIVERABLE = (".invalid", ".example", ".test", ".localhost", "example.com", "example.org", "example.net")
+
+
+class SettingsError(Exception):
+    """organisation.toml is unreadable or breaks the model; `problems` say where."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("; ".join(p.message for p in problems))
+        self.problems = problems
+
+
+def check_settings(root: Path | str) -> tuple[Settings, list[Problem]]:
+    """The settings and the problems of organisation.toml (defaults, and no problem, when it is absent)."""
+    from redflag_coord.org.parse import check_file
+
+    path = Path(root) / SETTINGS_FILE
+    if not path.exists():
+        return Settings(), []
+    result = check_file(path, SETTINGS_FILE, "organisation")
+    model = result.model if isinstance(result.model, Settings) else None
+    return (model or Settings()), result.problems
+
+
+def load_settings(root: Path | str) -> Settings:
+    """The organisation's settings; SettingsError when organisation.toml has errors."""
+    settings, problems = check_settings(root)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise SettingsError(errors)
+    return settings
+
+
+def organiser_for(settings: Settings, convener: str, domain: str) -> str:
+    """The address replies to a meeting's invitation go to."""
+    return settings.calendar.organisers.get(convener) or settings.calendar.organiser or f"{convener}@{domain}"
+
+
+def undeliverable(address: str) -> bool:
+    """True when mail to `address` can never arrive (a reserved domain)."""
+    host = address.rpartition("@")[2].lower().rstrip(".")
+    return host.endswith(UNDELIVERABLE) or host in {d.lstrip(".") for d in UNDELIVERABLE}

@@ -1,0 +1,82 @@
+"""Sending e-mail by SMTP: the one transport that `invite --send` and `report remind --send` share."""
+
+from __future__ import annotations
+
+import ipaddress
+import smtplib
+import ssl
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+TLS_MODES = ("starttls", "tls", "none")
+
+
+class MailError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Smtp:
+    host: str
+    port: int
+    tls: str = "starttls"  # starttls: upgrade when the server offers it; tls: implicit TLS; none: never
+    user: str | None = None
+    password: str | None = None  # only ever from the environment
+
+    @property
+    def label(self) -> str:
+        return f"{self.host}:{self.port}"
+
+
+def parse_server(text: str) -> tuple[str, int]:
+    """'HOST:PORT' -> (host, port); MailError otherwise."""
+    host, _, port = text.strip().rpartition(":")
+    if not host or not port.isdigit() or not 1 <= int(port) <= 65535:
+        raise MailError(f"--smtp {text!r}: give HOST:PORT, e.g. 127.0.0.1:25 or mail.example.org:587")
+    return host.strip("[]"), int(port)
+
+
+def loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def send(messages: Iterable[tuple[str, list[str], bytes]], smtp: Smtp, timeout: float = 30) -> int:
+    """Send (sender, recipients, raw message) triples over one connection; returns how many were sent.
+
+    A password is never sent over an unencrypted connection to another machine.
+    """
+    if smtp.tls not in TLS_MODES:
+        raise MailError(f"SMTP tls {smtp.tls!r}: use one of {', '.join(TLS_MODES)}")
+    sent = 0
+    try:
+        client = (
+            smtplib.SMTP_SSL(smtp.host, smtp.port, timeout=timeout, context=ssl.create_default_context())
+            if smtp.tls == "tls"
+            else smtplib.SMTP(smtp.host, smtp.port, timeout=timeout)
+        )
+        with client:
+            client.ehlo()
+            encrypted = smtp.tls == "tls"
+            if smtp.tls == "starttls" and client.has_extn("starttls"):
+                client.starttls(context=ssl.create_default_context())
+                client.ehlo()
+                encrypted = True
+            if smtp.user and smtp.password:
+                if not encrypted and not loopback(smtp.host):
+                    raise MailError(
+                        f"{smtp.label} offers no encryption: not sending the SMTP password in the clear "
+                        '(use tls = "tls" or a server with STARTTLS)'
+                    )
+                client.login(smtp.user, smtp.password)
+            for sender, recipients, raw in messages:
+                client.sendmail(sender, recipients, raw)
+                sent += 1
+    except (OSError, smtplib.SMTPException) as e:
+        done = f"; {sent} message(s) sent before the failure stay sent" if sent else "; nothing was sent"
+        raise MailError(f"cannot send through {smtp.label}: {e}{done}") from e
+    return sent

@@ -1,0 +1,150 @@
+"""Renaming a collective: its folder moves and every reference to its slug follows, all or nothing.
+
+References are the meetings' participants, opens and item leads, the reports' requests, and
+organisation.toml's per-collective organisers. Meeting ids and report file names do not hold
+slugs, so they stay. Edits keep comments and layout (tomlkit).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import tomlkit
+from tomlkit.exceptions import ParseError
+
+from redflag_coord.org.load import COLLECTIVES, Organisation, rel_path
+from redflag_coord.org.settings import SETTINGS_FILE
+from redflag_coord.repo.fsio import atomic_write
+from redflag_coord.scaffold.new import ScaffoldError, check_slug
+
+
+@dataclass
+class Renamed:
+    old: str
+    new: str
+    moved: tuple[str, str]
+    edited: list[str] = field(default_factory=list)  # repository-relative paths, as they are after the rename
+
+
+def rename_collective(root: Path, org: Organisation, old: str, new: str) -> Renamed:
+    """Move collectives/OLD to collectives/NEW and rewrite every reference; refuses when NEW exists."""
+    check_slug(new, "new slug")
+    if old not in org.collectives or not (root / COLLECTIVES / old).is_dir():
+        raise ScaffoldError(f"no collective {old!r} (no folder {COLLECTIVES}/{old})")
+    if old == new:
+        raise ScaffoldError("the old and new slugs are the same")
+    if new in org.collectives or (root / COLLECTIVES / new).exists():
+        raise ScaffoldError(f"{COLLECTIVES}/{new} exists already; choose another slug (nothing was changed)")
+    edits = _edits(root, org, old, new)
+    inside = {rel: text for rel, text in edits.items() if rel.startswith(f"{COLLECTIVES}/{old}/")}
+    outside = {rel: text for rel, text in edits.items() if rel not in inside}
+    staging = _stage(root, old, inside)
+    written: dict[str, bytes] = {}
+    try:
+        for rel, text in outside.items():
+            original = (root / rel).read_bytes()
+            atomic_write(root / rel, text.encode("utf-8"), overwrite=True)
+            written[rel] = original
+        staging.rename(root / COLLECTIVES / new)
+    except BaseException:
+        for rel, original in written.items():  # put back what was already rewritten
+            atomic_write(root / rel, original, overwrite=True)
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    _remove(root / COLLECTIVES / old)
+    after = [f"{COLLECTIVES}/{new}/{rel.split('/', 2)[2]}" for rel in inside] + list(outside)
+    return Renamed(old, new, (f"{COLLECTIVES}/{old}", f"{COLLECTIVES}/{new}"), sorted(after))
+
+
+def _stage(root: Path, old: str, inside: dict[str, str]) -> Path:
+    """A complete copy of the old folder, with its edits, under a hidden name beside it."""
+    base = root / COLLECTIVES
+    staging = Path(tempfile.mkdtemp(prefix=f".{old}.", suffix=".rename", dir=base))
+    try:
+        os.rmdir(staging)
+        shutil.copytree(base / old, staging, symlinks=True)
+        for rel, text in inside.items():
+            atomic_write(staging / rel.split("/", 2)[2], text.encode("utf-8"), overwrite=True)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return staging
+
+
+def _remove(folder: Path) -> None:
+    """Remove the old folder: first out of the way (one rename), then its contents."""
+    gone = folder.with_name(f".{folder.name}.renamed")
+    folder.rename(gone)
+    shutil.rmtree(gone, ignore_errors=True)
+
+
+def _edits(root: Path, org: Organisation, old: str, new: str) -> dict[str, str]:
+    """Repository-relative path (before the move) -> new text, for every file that names OLD."""
+    out: dict[str, str] = {}
+    for c in org.collectives.values():
+        for mid in c.meetings:
+            _edit(root, rel_path("meeting", c.slug, mid), out, lambda doc: _meeting(doc, old, new))
+        for mid in c.reports:
+            _edit(root, rel_path("report", c.slug, mid), out, lambda doc: _report(doc, old, new))
+    if (root / SETTINGS_FILE).exists():
+        _edit(root, SETTINGS_FILE, out, lambda doc: _settings(doc, old, new))
+    return out
+
+
+def _edit(root: Path, rel: str, out: dict[str, str], change: Any) -> None:
+    try:
+        doc = tomlkit.parse((root / rel).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ParseError) as e:
+        raise ScaffoldError(f"{rel}: cannot read it to update references ({e}); nothing was changed") from e
+    if change(doc):
+        out[rel] = tomlkit.dumps(doc)
+
+
+def _set(table: Any, key: str, value: str) -> None:
+    """Replace a value, keeping a comment on its line."""
+    before = table[key]
+    item = tomlkit.item(value)
+    if hasattr(before, "trivia"):
+        item.trivia.comment, item.trivia.comment_ws = before.trivia.comment, before.trivia.comment_ws
+    table[key] = item
+
+
+def _meeting(doc: Any, old: str, new: str) -> bool:
+    changed = False
+    participants = doc.get("participants")
+    if isinstance(participants, list):
+        for i, slug in enumerate(list(participants)):
+            if slug == old:
+                participants[i] = new
+                changed = True
+    if doc.get("opens") == old:
+        _set(doc, "opens", new)
+        changed = True
+    for item in doc.get("item", []) or []:
+        if item.get("lead") == old:
+            _set(item, "lead", new)
+            changed = True
+    return changed
+
+
+def _report(doc: Any, old: str, new: str) -> bool:
+    changed = False
+    for request in doc.get("request", []) or []:
+        if request.get("to") == old:
+            _set(request, "to", new)
+            changed = True
+    return changed
+
+
+def _settings(doc: Any, old: str, new: str) -> bool:
+    organisers = doc.get("calendar", {}).get("organisers")
+    if organisers is None or old not in organisers:
+        return False
+    organisers[new] = organisers[old]
+    del organisers[old]
+    return True

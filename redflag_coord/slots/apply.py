@@ -1,0 +1,65 @@
+"""Setting a meeting's start to a chosen candidate: the UTC instant becomes wall time in the meeting's zone.
+
+The file is edited with tomlkit (comments and layout kept) and replaced atomically through repo/fsio.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from redflag_coord.org.model import Meeting
+from redflag_coord.repo.fsio import atomic_write
+from redflag_coord.tz.zones import UTC, resolve, zone
+
+
+class ApplyError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Applied:
+    path: Path
+    old: dt.datetime  # wall times in `timezone`
+    new: dt.datetime
+    timezone: str
+    instant: dt.datetime  # UTC
+
+
+def wall_time(instant: dt.datetime, zone_name: str) -> dt.datetime:
+    """The naive wall time of a UTC instant in a zone, refused when that wall time names two instants."""
+    wall = instant.astimezone(zone(zone_name)).replace(tzinfo=None)
+    local = resolve(wall, zone_name)
+    if local.instants != (instant.astimezone(UTC),):
+        raise ApplyError(
+            f"{wall:%Y-%m-%d %H:%M} in {zone_name} happens twice (clocks go back): a start written there "
+            "would be ambiguous; choose another candidate"
+        )
+    return wall
+
+
+def apply_start(path: Path, meeting: Meeting, start_utc: str) -> Applied:
+    """Write `start_utc` ('YYYY-MM-DDTHH:MMZ') into the meeting file as local wall time in its zone."""
+    import tomlkit
+    from tomlkit.exceptions import ParseError
+
+    if meeting.recurrence is not None:
+        raise ApplyError(
+            "the meeting repeats ([recurrence]): changing start moves the whole series; edit start by hand "
+            "and check the occurrences with 'redflag-coord agenda'"
+        )
+    instant = dt.datetime.strptime(start_utc, "%Y-%m-%dT%H:%MZ").replace(tzinfo=UTC)
+    wall = wall_time(instant, meeting.timezone)
+    try:
+        doc = tomlkit.parse(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ParseError) as e:
+        raise ApplyError(f"{path}: cannot read the meeting file: {e}") from e
+    item = doc.get("start")
+    new = tomlkit.item(wall)
+    if item is not None and hasattr(item, "trivia"):
+        new.trivia.comment = item.trivia.comment  # keep a comment on the same line
+        new.trivia.comment_ws = item.trivia.comment_ws
+    doc["start"] = new
+    atomic_write(path, tomlkit.dumps(doc).encode("utf-8"), overwrite=True)
+    return Applied(path, meeting.start, wall, meeting.timezone, instant)

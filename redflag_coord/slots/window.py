@@ -1,0 +1,50 @@
+"""Where to look for a meeting's time: around its current date, never before now, after reports are due."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from redflag_coord.org.model import Meeting
+from redflag_coord.org.occurrences import OccurrenceError, pick
+from redflag_coord.tz.zones import UTC, resolve, zone
+
+MAX_WINDOW = 180  # days either side: the range stays under find.MAX_DAYS
+
+
+@dataclass(frozen=True)
+class Window:
+    date_from: dt.date  # UTC dates, included
+    date_to: dt.date
+    not_before: int  # Unix seconds
+    note: str  # how the range was chosen, for the reader
+
+
+def current_start(m: Meeting, today: dt.date) -> int | None:
+    """The meeting's current start (its next occurrence for a series) as Unix seconds; None in a DST gap."""
+    try:
+        day = pick(m, today).date
+    except OccurrenceError:  # a series that has ended: its first date stands for it
+        day = m.start.date()
+    local = resolve(dt.datetime.combine(day, m.start.time()), m.timezone)
+    return int(local.instants[0].timestamp()) if local.instants else None
+
+
+def around_meeting(m: Meeting, current: int | None, now: dt.datetime, window: int) -> Window:
+    """Its date +- `window` days, from the later of now and the day after reports are due (in its zone)."""
+    centre = dt.datetime.fromtimestamp(current, UTC).date() if current is not None else m.start.date()
+    not_before = now.astimezone(UTC)
+    why = f"from now ({not_before:%Y-%m-%d %H:%M} UTC)"
+    if m.reports_due is not None:
+        after_due = dt.datetime.combine(m.reports_due + dt.timedelta(days=1), dt.time(), zone(m.timezone))
+        if after_due > not_before:
+            not_before = after_due.astimezone(UTC)
+            why = f"from the day after reports are due ({m.reports_due}, {m.timezone})"
+    start = max(centre - dt.timedelta(days=window), not_before.date())
+    end = centre + dt.timedelta(days=window)
+    note = f"around the meeting's date {centre} (±{window} days), {why}"
+    if end < start:  # the meeting is past, or due after its date: look ahead from the first allowed day
+        days = 2 * window or 1
+        end = start + dt.timedelta(days=days - 1)
+        note = f"the meeting's date {centre} is past or before reports are due: {days} days {why}"
+    return Window(start, end, int(not_before.timestamp()), note)
