@@ -43,6 +43,14 @@ def has_commits(root: Path | str) -> bool:
         return False
 
 
+def is_shallow(root: Path | str) -> bool:
+    """A shallow clone (as CI checkouts often are) does not know when older files were added."""
+    try:
+        return git(root, "rev-parse", "--is-shallow-repository").strip() == "true"
+    except GitError:
+        return False
+
+
 def resolve_base(root: Path | str, rev: str | None) -> str:
     """The commit to compare with: the merge-base of REV (default: main) and HEAD, or REV itself."""
     candidates = (rev,) if rev else DEFAULT_BASES
