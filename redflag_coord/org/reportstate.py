@@ -21,7 +21,7 @@ from typing import Literal
 
 from redflag_coord.org.load import Organisation, rel_path
 from redflag_coord.org.model import Meeting, Report
-from redflag_coord.org.occurrences import Occurrence, pick, reports_due
+from redflag_coord.org.occurrences import Occurrence, OccurrenceError, pick, reports_due
 from redflag_coord.tz.zones import zone
 
 PLACEHOLDER = "TODO"  # what `report new` writes at the start of the summary
@@ -106,13 +106,13 @@ def report_states(
     Invited: the meeting's participants, in their order; a collective that filed without being
     invited is listed after them (validate reports it).
     """
-    from redflag_coord.org.validate import today_default
-
     found = org.find_meeting(meeting_id)
     if found is None:
         raise KeyError(meeting_id)
     convener, meeting = found
-    occ = occurrence or pick(meeting, today or today_default())
+    if occurrence is None and today is None:
+        raise ValueError("report_states needs the occurrence or today")
+    occ = occurrence or _next(meeting, today)  # type: ignore[arg-type]
     due = reports_due(meeting, occ)
     source = dates_source(org)
     added = _added(org, meeting_id) if source == "git" else {}
@@ -123,6 +123,14 @@ def report_states(
         for slug in order
     )
     return MeetingReports(meeting_id, convener, occ, due, source, states)
+
+
+def _next(meeting: Meeting, today: dt.date) -> Occurrence:
+    """The next occurrence; a series that has ended is judged by its last due date rule all the same."""
+    try:
+        return pick(meeting, today)
+    except OccurrenceError:
+        return Occurrence(meeting.start.date(), 1, meeting.recurrence is not None, "single")
 
 
 def _added(org: Organisation, meeting_id: str) -> dict[str, dt.datetime]:

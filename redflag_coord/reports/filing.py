@@ -91,7 +91,9 @@ class StatusResult:
 def report_status(org: Organisation, meeting_id: str) -> StatusResult:
     """Filed / late / draft / missing for each participant of a meeting (the rule: org.reportstate)."""
     convener, meeting = find_meeting(org, meeting_id)
-    states = report_states(org, meeting_id)
+    from redflag_coord.org.validate import today_default
+
+    states = report_states(org, meeting_id, today=today_default())
     return StatusResult(
         meeting_id,
         convener,
