@@ -51,9 +51,10 @@ def new(
     """
     from redflag_coord.org.validate import today_default
     from redflag_coord.repo.fsio import WriteError, atomic_write
+    from redflag_coord.org.reads import either, for_collective, for_meeting
     from redflag_coord.reports.filing import ReportError, new_report
 
-    org = load_valid_or_exit(root)
+    org = load_valid_or_exit(root, reads=either(for_meeting(meeting), for_collective(collective)))
     try:
         made = new_report(org, collective, meeting, today_default())
     except ReportError as e:
@@ -87,9 +88,10 @@ def status(
     Exit 0 when every participant has filed (late counts as filed), 1 when a report
     is missing or a draft, 2 usage error.
     """
+    from redflag_coord.org.reads import for_meeting
     from redflag_coord.reports.filing import ReportError, render_status, report_status
 
-    org = load_valid_or_exit(root)
+    org = load_valid_or_exit(root, reads=for_meeting(meeting))
     try:
         result = report_status(org, meeting)
     except ReportError as e:
@@ -139,9 +141,10 @@ def remind(
     REDFLAG_SMTP_PASSWORD. Exit 0 done, 1 when a collective has nobody to send to (deliver by
     hand), 2 usage error.
     """
+    from redflag_coord.org.reads import for_meeting
     from redflag_coord.reports.filing import ReportError, reminders
 
-    org = load_valid_or_exit(root)
+    org = load_valid_or_exit(root, reads=for_meeting(meeting, members=True))
     try:
         messages = reminders(org, meeting)
     except ReportError as e:

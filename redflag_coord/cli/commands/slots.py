@@ -87,7 +87,10 @@ def slots(
         fail("give a meeting id or --collectives a,b,c", EXIT_USAGE)
     if top < 1 or dst_days < 0 or (days is not None and days < 1):
         fail("--top and --days must be at least 1, --dst-days at least 0", EXIT_USAGE)
-    org = load_valid_or_exit(root)
+    from redflag_coord.org.reads import for_meeting
+
+    named = [c.strip() for c in (collectives or "").split(",") if c.strip()]
+    org = load_valid_or_exit(root, reads=for_meeting(meeting or "", collectives=named, all_meetings=True))
     found = _meeting_or_exit(org, meeting) if meeting is not None else None
     slugs = (
         _collectives_or_exit(org, collectives)
