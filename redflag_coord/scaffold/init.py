@@ -70,10 +70,9 @@ def install_source(version: str) -> tuple[str, bool]:
     import json
     from importlib import metadata
 
-    try:
-        record = metadata.distribution("redflag-coord").read_text("direct_url.json")
-    except metadata.PackageNotFoundError:
-        record = None
+    # every record of the name (a source checkout may also hold a bare .egg-info): the first with an origin
+    found = (d.read_text("direct_url.json") for d in metadata.distributions(name="redflag-coord"))
+    record = next((r for r in found if r), None)
     info = json.loads(record) if record else {}
     url = info.get("url", "")
     vcs = info.get("vcs_info") or {}
