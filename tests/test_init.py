@@ -116,7 +116,11 @@ def test_workflow_steps_pass_in_a_fresh_virtual_environment(new_org, tmp_path):
     repo = Repo(new_org)
     repo.git("init", "-q", "-b", "main")
     repo.commit("new organisation")
-    env = {**os.environ, "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}", "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+    env = {
+        **os.environ,
+        "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}",
+        "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+    }
     env.pop("REDFLAG_ROOT", None)
     for step in steps:
         done = subprocess.run(["bash", "-e", "-c", step], cwd=new_org, env=env, capture_output=True, text=True)

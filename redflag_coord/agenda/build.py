@@ -476,7 +476,7 @@ def _slot(
         ),
         change=change,
         private=_filer_contact(org, slug, r.filed_by) if include_private else {},
-        status=state.status,  # type: ignore[arg-type]
+        status=state.status,
     )
 
 

@@ -196,7 +196,9 @@ def network(
     return result
 
 
-def _report_states(org: Organisation, chosen: Sequence[CollectiveData], today: dt.date) -> dict[tuple[str, str], ReportState]:
+def _report_states(
+    org: Organisation, chosen: Sequence[CollectiveData], today: dt.date
+) -> dict[tuple[str, str], ReportState]:
     """(collective, meeting) -> the report's state (org.reportstate), one git question per meeting."""
     wanted = {mid for c in chosen for mid in c.reports if org.find_meeting(mid) is not None}
     out = {}

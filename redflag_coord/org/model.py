@@ -15,8 +15,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
-    BeforeValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -59,9 +59,7 @@ def _check_handle(value: str) -> str:
     return value
 
 
-Handle = Annotated[
-    str, BeforeValidator(_nfc), StringConstraints(pattern=HANDLE_PATTERN), AfterValidator(_check_handle)
-]
+Handle = Annotated[str, BeforeValidator(_nfc), StringConstraints(pattern=HANDLE_PATTERN), AfterValidator(_check_handle)]
 Language = Annotated[str, StringConstraints(pattern=LANGUAGE_PATTERN)]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=300)]

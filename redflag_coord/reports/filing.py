@@ -16,9 +16,8 @@ from typing import Any
 
 from redflag_coord.org.load import CollectiveData, Organisation, rel_path
 from redflag_coord.org.model import DEFAULT_NATURES, Meeting, Relationship, Report, Stage
-from redflag_coord.org.reportstate import PLACEHOLDER, STATUSES, ReportState, Status, report_states
+from redflag_coord.org.reportstate import STATUSES, ReportState, report_states
 from redflag_coord.tz.zones import resolve, zone
-
 
 
 class ReportError(Exception):

@@ -75,9 +75,8 @@ def network(
 
     from redflag_coord.network.build import network as compute
     from redflag_coord.network.render import RENDERERS
-    from redflag_coord.org.validate import today_default
-
     from redflag_coord.org.reads import for_collective
+    from redflag_coord.org.validate import today_default
 
     org = load_valid_or_exit(root, reads=for_collective(collective) if collective is not None else None)
     if collective is not None and collective not in org.collectives:
