@@ -16,9 +16,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "corpus"))
 
-from cases import CASES
-
 from build import EXPECTED, Case, build
+from cases import CASES
 
 UPDATE = os.environ.get("REDFLAG_UPDATE_GOLDEN") == "1"
 # path[:line:col]: severity[code]: [key: ]message -- every line names a file under collectives/
