@@ -59,7 +59,8 @@ def _check_handle(value: str) -> str:
     return value
 
 
-Handle = Annotated[str, BeforeValidator(_nfc), StringConstraints(pattern=HANDLE_PATTERN), AfterValidator(_check_handle)]
+# NFC first: a BeforeValidator placed after the pattern runs before it and keeps it in the JSON Schema
+Handle = Annotated[str, StringConstraints(pattern=HANDLE_PATTERN), BeforeValidator(_nfc), AfterValidator(_check_handle)]
 Language = Annotated[str, StringConstraints(pattern=LANGUAGE_PATTERN)]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=300)]
