@@ -81,6 +81,7 @@ def test_bad_zone_or_language_is_a_usage_error(tmp_path, run):
 
 
 def test_first_report_by_pull_request(new_org, run, monkeypatch):
+    monkeypatch.delenv("REDFLAG_FILED_DATES")  # filed dates from git history
     repo = Repo(new_org)
     repo.git("init", "-q", "-b", "main")
     repo.commit("new organisation")
@@ -96,3 +97,52 @@ def test_first_report_by_pull_request(new_org, run, monkeypatch):
     status = run("report", "status", "first-meeting", "--format", "json")
     [row] = json.loads(status.stdout)["reports"]
     assert (row["status"], row["filed"], row["source"]) == ("draft", "2026-12-01", "git")
+
+
+def test_workflow_installs_from_a_source_that_exists(new_org):
+    """Issue 14: the workflow installed redflag-coord==0.1.0 from PyPI, where it is not published."""
+    workflow = (new_org / ".github/workflows/check.yml").read_text()
+    assert "redflag-coord==" not in workflow
+    assert 'pip install "redflag-coord @ file://' in workflow  # this checkout's own source (an editable install)
+
+
+def test_install_spec_option(tmp_path, run):
+    spec = "redflag-coord @ git+https://example.org/org/redflag-coord@v0.2"
+    assert run("init", str(tmp_path / "o"), "--install-spec", spec).exit_code == 0
+    assert f'pip install "{spec}"' in (tmp_path / "o/.github/workflows/check.yml").read_text()
+
+
+def test_workflow_steps_pass_in_a_fresh_virtual_environment(new_org, tmp_path):
+    """The shell steps of the workflow, as GitHub would run them, in a new venv: they pass on the first push."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import yaml
+
+    workflow = yaml.safe_load((new_org / ".github/workflows/check.yml").read_text())
+    steps = [s["run"] for s in workflow["jobs"]["check"]["steps"] if "run" in s]
+    assert steps and steps[0].startswith("pip install")
+    venv = tmp_path / "fresh"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    repo = Repo(new_org)
+    repo.git("init", "-q", "-b", "main")
+    repo.commit("new organisation")
+    env = {
+        **os.environ,
+        "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}",
+        "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+    }
+    env.pop("REDFLAG_ROOT", None)
+    build = Path(__file__).resolve().parent.parent / "build"  # pip builds a path source in place
+    had_build = build.exists()
+    try:
+        for step in steps:
+            done = subprocess.run(["bash", "-e", "-c", step], cwd=new_org, env=env, capture_output=True, text=True)
+            assert done.returncode == 0, f"{step}\n{done.stdout}\n{done.stderr}"
+    finally:
+        if not had_build:
+            shutil.rmtree(build, ignore_errors=True)  # else ruff would take tests/corpus/build.py for a package
+    assert (venv / "bin/redflag-coord").exists()

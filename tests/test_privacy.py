@@ -208,8 +208,9 @@ def test_broken_private_values_not_echoed(
     assert old in text
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
     code, produced = run_output(run, out, canary_org, tmp_path, monkeypatch)
-    assert code == 1, produced
-    assert re.search(r"collectives/los-angeles/\S+\.toml", produced), "the problem names its file"
+    if "in files this command does not read" not in produced:  # a command that does not read it goes on (issue 14)
+        assert code == 1, produced
+        assert re.search(r"collectives/los-angeles/\S+\.toml", produced), "the problem names its file"
     assert leaked(produced) == []
 
 

@@ -105,8 +105,9 @@ def test_relationship_snapshot_matches_the_example_reports(example_root, slug):
 
 
 @pytest.fixture
-def status_repo(tmp_path):
+def status_repo(tmp_path, monkeypatch):
     """Reports entered git on fixed dates; due 2026-12-05."""
+    monkeypatch.delenv("REDFLAG_FILED_DATES")
     repo = example_repo(tmp_path)
     src = EXAMPLE_COLLECTIVES
     for slug, date in [

@@ -102,13 +102,21 @@ def _report(r: ReportSlot) -> dict[str, Any]:
         "filed": _iso(r.filed),
         "filed_by": r.filed_by,
         "on_time": r.on_time,
+        "status": r.status,
         "summary": r.summary,
-        "red_flag": {
+        "red_flag": {  # a figure not reported is null, never 0
+            "reported": f.copies is not None or f.readers is not None,
             "copies": f.copies,
             "readers": f.readers,
             "distribution": [{"site": d.site, "copies": d.copies, "date": _iso(d.date)} for d in r.distribution],
         },
-        "relationships": {"by_stage": f.by_stage, "by_nature": f.by_nature, "new": f.new, "moved_up": f.moved_up},
+        "relationships": {
+            "reported": f.by_stage is not None,
+            "by_stage": f.by_stage,
+            "by_nature": f.by_nature,
+            "new": f.new,
+            "moved_up": f.moved_up,
+        },
         "recruits": f.recruits,
         "articles": [
             {"title": x.title, "language": x.language, "status": x.status, "topic": x.topic} for x in r.articles

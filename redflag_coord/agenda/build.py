@@ -15,7 +15,8 @@ from typing import Literal
 from redflag_coord.i18n.labels import pick_language
 from redflag_coord.org.load import Organisation, rel_path
 from redflag_coord.org.model import Meeting, Report, Stage
-from redflag_coord.org.occurrences import Occurrence, OccurrenceError, pick
+from redflag_coord.org.occurrences import Occurrence, OccurrenceError, pick, reports_due
+from redflag_coord.org.reportstate import MeetingReports, ReportState, Status, report_states
 from redflag_coord.tz.zones import UTC, resolve, to_local, zone
 
 Fit = Literal["inside", "partly", "outside"]
@@ -98,13 +99,13 @@ class RequestOut:
 
 @dataclass(frozen=True)
 class Figures:
-    """The numbers of one report, comparable between meetings."""
+    """The numbers of one report, comparable between meetings. None: not reported (absent is not zero)."""
 
-    copies: int
+    copies: int | None
     readers: int | None
     recruits: int
-    by_stage: dict[str, int]
-    by_nature: dict[str, int]
+    by_stage: dict[str, int] | None
+    by_nature: dict[str, int] | None
     new: int | None
     moved_up: int | None
 
@@ -114,7 +115,7 @@ class Change:
     """What changed since the same collective's report for the previous meeting."""
 
     previous_meeting: str
-    copies: int
+    copies: int | None  # None when either report left it out
     readers: int | None
     recruits: int
     by_stage: dict[str, int]  # only figures that changed
@@ -125,9 +126,9 @@ class Change:
 class ReportSlot:
     collective: str
     name: str
-    filed: dt.date
+    filed: dt.date  # the filed date of org.reportstate (git or the file), in the collective's zone
     filed_by: str | None
-    on_time: bool | None  # None when the meeting sets no due date
+    on_time: bool | None  # None when the meeting sets no due date, or for a draft
     summary: str
     figures: Figures
     distribution: tuple[Distribution, ...]
@@ -135,13 +136,14 @@ class ReportSlot:
     requests: tuple[RequestOut, ...]
     change: Change | None
     private: dict[str, str] = field(default_factory=dict)  # only with include_private
+    status: Status = "filed"  # filed, late or draft (org.reportstate)
 
 
 @dataclass(frozen=True)
 class MissingReport:
     collective: str
     name: str
-    status: Literal["missing", "late"]
+    status: Literal["missing", "late", "draft"]
     filed: dt.date | None = None
 
 
@@ -219,7 +221,8 @@ def build_agenda(
     names = _names(org)
     view_zone = _zone_of(org, for_collective) or meeting.timezone
     items = _items(meeting, start, end, names)
-    reports = _reports(org, convener, meeting_id, meeting, start, names, include_private)
+    states = report_states(org, meeting_id, occurrence)
+    reports = _reports(org, convener, meeting_id, meeting, start, names, include_private, states)
     return Agenda(
         meeting_id=meeting_id,
         convener=convener,
@@ -242,12 +245,12 @@ def build_agenda(
         minutes=meeting.duration_minutes,
         opens=meeting.opens,
         opens_name=names.get(meeting.opens) if meeting.opens else None,
-        reports_due=meeting.reports_due,
+        reports_due=reports_due(meeting, occurrence),
         zones=zone_rows(org, convener, meeting, start, end, for_collective),
         items=items,
         time_check=_time_check(meeting, items),
         reports=reports,
-        missing=_missing(meeting, reports, names),
+        missing=_missing(states, reports, names),
         requests_to_you=_requests_to(for_collective, reports),
         warnings=tuple(warnings),
     )
@@ -379,8 +382,10 @@ def _reports(
     start: dt.datetime,
     names: dict[str, str],
     include_private: bool,
+    states: MeetingReports,
 ) -> tuple[ReportSlot, ...]:
     filed = org.reports_for(meeting_id)
+    state = states.by_collective()
     previous = previous_meeting(org, convener, meeting_id, start)
     before = org.reports_for(previous) if previous else {}
     order = [i.lead for i in meeting.items if i.lead] + list(meeting.participants) + sorted(filed)
@@ -391,7 +396,7 @@ def _reports(
         report = filed[slug]
         figures = figures_of(report)
         change = _change(previous, figures, figures_of(before[slug])) if previous and slug in before else None
-        slots.append(_slot(org, slug, report, meeting, figures, change, names, include_private))
+        slots.append(_slot(org, slug, report, state[slug], figures, change, names, include_private))
     return tuple(slots)
 
 
@@ -409,14 +414,14 @@ def previous_meeting(org: Organisation, convener: str, meeting_id: str, start: d
 
 
 def figures_of(r: Report) -> Figures:
-    rel = r.relationships
-    stages = {s.value: rel.by_stage[s] for s in Stage if rel and s in rel.by_stage}
+    rel, flag = r.relationships, r.red_flag
+    stages = {s.value: rel.by_stage[s] for s in Stage if s in rel.by_stage} if rel else None
     return Figures(
-        copies=r.red_flag.copies if r.red_flag else 0,
-        readers=r.red_flag.readers if r.red_flag else None,
+        copies=flag.copies if flag and flag.distribution else None,  # as `network` counts them
+        readers=flag.readers if flag else None,
         recruits=r.recruits,
         by_stage=stages,
-        by_nature=dict(rel.by_nature) if rel else {},
+        by_nature=dict(rel.by_nature) if rel else None,
         new=rel.new if rel else None,
         moved_up=rel.moved_up if rel else None,
     )
@@ -425,15 +430,21 @@ def figures_of(r: Report) -> Figures:
 def _change(previous: str, now: Figures, then: Figures) -> Change:
     return Change(
         previous_meeting=previous,
-        copies=now.copies - then.copies,
-        readers=None if now.readers is None or then.readers is None else now.readers - then.readers,
+        copies=_minus(now.copies, then.copies),
+        readers=_minus(now.readers, then.readers),
         recruits=now.recruits - then.recruits,
         by_stage=_deltas(now.by_stage, then.by_stage, [s.value for s in Stage]),
-        by_nature=_deltas(now.by_nature, then.by_nature, sorted({*now.by_nature, *then.by_nature})),
+        by_nature=_deltas(now.by_nature, then.by_nature, sorted({*(now.by_nature or {}), *(then.by_nature or {})})),
     )
 
 
-def _deltas(now: dict[str, int], then: dict[str, int], keys: list[str]) -> dict[str, int]:
+def _minus(now: int | None, then: int | None) -> int | None:
+    return None if now is None or then is None else now - then
+
+
+def _deltas(now: dict[str, int] | None, then: dict[str, int] | None, keys: list[str]) -> dict[str, int]:
+    if now is None or then is None:  # not reported in one of them: no change to show
+        return {}
     out = {k: now.get(k, 0) - then.get(k, 0) for k in keys}
     return {k: v for k, v in out.items() if v}
 
@@ -442,7 +453,7 @@ def _slot(
     org: Organisation,
     slug: str,
     r: Report,
-    meeting: Meeting,
+    state: ReportState,
     figures: Figures,
     change: Change | None,
     names: dict[str, str],
@@ -451,9 +462,9 @@ def _slot(
     return ReportSlot(
         collective=slug,
         name=names.get(slug, slug),
-        filed=r.filed,
+        filed=state.filed or r.filed,
         filed_by=r.filed_by,
-        on_time=None if meeting.reports_due is None else r.filed <= meeting.reports_due,
+        on_time=state.on_time,
         summary=r.summary.strip(),
         figures=figures,
         distribution=tuple(
@@ -465,6 +476,7 @@ def _slot(
         ),
         change=change,
         private=_filer_contact(org, slug, r.filed_by) if include_private else {},
+        status=state.status,
     )
 
 
@@ -477,18 +489,19 @@ def _filer_contact(org: Organisation, slug: str, handle: str | None) -> dict[str
     return {}
 
 
-def _missing(meeting: Meeting, reports: tuple[ReportSlot, ...], names: dict[str, str]) -> tuple[MissingReport, ...]:
-    """Participants without a report by the due date; a meeting with no due date and no reports asks for none."""
-    if meeting.reports_due is None and not reports:
+def _missing(
+    states: MeetingReports, reports: tuple[ReportSlot, ...], names: dict[str, str]
+) -> tuple[MissingReport, ...]:
+    """Invited collectives without a finished report on time (missing, draft or late), from org.reportstate;
+    a meeting with no due date and no reports asks for none."""
+    if states.due is None and not reports:
         return ()
-    filed = {r.collective: r for r in reports}
     out = []
-    for slug in dict.fromkeys(meeting.participants):
-        r = filed.get(slug)
-        if r is None:
-            out.append(MissingReport(slug, names.get(slug, slug), "missing"))
-        elif r.on_time is False:
-            out.append(MissingReport(slug, names.get(slug, slug), "late", r.filed))
+    for s in states.states:
+        if s.status == "filed" or (s.status == "late" and states.due is None):
+            continue
+        filed = s.filed if s.status in ("late", "draft") else None
+        out.append(MissingReport(s.collective, names.get(s.collective, s.collective), s.status, filed))
     return tuple(out)
 
 

@@ -106,17 +106,19 @@ def time_check_lines(a: Agenda, t: Labels) -> list[str]:
 def filed_line(r: ReportSlot, a: Agenda, t: Labels) -> str:
     date = t.date(r.filed, "medium")
     line = t("filed_by", date=date, who=r.filed_by) if r.filed_by else t("filed", date=date)
-    if r.on_time is False and a.reports_due:
+    if r.status == "draft":
+        line += f" ({t('report_state.draft')})"
+    elif r.on_time is False and a.reports_due:
         line += f" ({t('late', date=t.date(a.reports_due, 'medium'))})"
     return line
 
 
 def red_flag_line(r: ReportSlot, t: Labels) -> str:
     f = r.figures
-    parts = [t("copies_total", n=t.number(f.copies))]
+    parts = [t("copies_total", n=t.number(f.copies))] if f.copies is not None else []
     if f.readers is not None:
         parts.append(f"{t('readers')}: {t.number(f.readers)}")
-    return "; ".join(parts)
+    return "; ".join(parts) or t("report_state.not_reported")  # absent is not zero
 
 
 def distribution_table(r: ReportSlot, t: Labels) -> Table:
@@ -126,6 +128,8 @@ def distribution_table(r: ReportSlot, t: Labels) -> Table:
 
 def relationship_lines(r: ReportSlot, t: Labels) -> list[str]:
     f = r.figures
+    if f.by_stage is None:
+        return [t("report_state.not_reported")]  # no [relationships] in the report: not zero
     out = []
     if f.by_stage:
         out.append(
@@ -149,10 +153,11 @@ def figures_line(r: ReportSlot, t: Labels) -> str:
 def change_line(c: Change | None, t: Labels) -> str | None:
     if c is None:
         return None
-    parts = [(t("copies"), c.copies), (t("readers"), c.readers), (t("recruits"), c.recruits)]
+    parts: list[tuple[str, int | None]] = [(t("copies"), c.copies), (t("readers"), c.readers)]
+    parts += [(t("recruits"), c.recruits)]
     parts += [(t.term("stage", k), v) for k, v in c.by_stage.items()]
     parts += [(t.term("nature", k), v) for k, v in c.by_nature.items()]
-    shown = [f"{label} {t.signed(v)}" for label, v in parts if v]
+    shown = [f"{label} {t.signed(v)}" for label, v in parts if v]  # None (not reported) and 0 are left out
     return f"{t('since', meeting=c.previous_meeting)}: " + (", ".join(shown) if shown else t("no_change"))
 
 
@@ -165,6 +170,8 @@ def missing_lines(a: Agenda, t: Labels) -> list[tuple[str, str]]:
     for m in a.missing:
         if m.status == "late" and m.filed:
             why = t("missing_late", date=t.date(m.filed, "medium"))
+        elif m.status == "draft":
+            why = t("report_state.missing_draft")
         elif a.reports_due is None:
             why = t("missing_nodue")
         elif a.today > a.reports_due:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from redflag_coord.org.load import CollectiveData, Organisation
 from redflag_coord.org.model import Kind, Meeting, Relationship, Report, Stage
+from redflag_coord.org.reportstate import ReportState, report_states
 from redflag_coord.tz.zones import resolve
 
 STAGES: tuple[Stage, ...] = tuple(Stage)
@@ -94,6 +95,7 @@ class ReportPoint:
     moved_up: int | None
     site_names: list[str] | None = None  # private: where the paper goes
     reported_by: int = 1  # collectives whose reports are added up in this point
+    status: str = "filed"  # org.reportstate: filed, late or draft; drafts stay out of trends and totals
 
 
 @dataclass
@@ -197,11 +199,30 @@ def network(
         else [c for c in sorted(org.collectives.values(), key=lambda c: c.slug) if builds_networks(c)]
     )
     result = Network(today=today, stale_weeks=stale_weeks, include_private=include_private)
+    states = _report_states(org, chosen, today)
     for c in chosen:
-        result.collectives.append(collective_network(c, meetings, today, stale_weeks, include_private, since))
+        net = collective_network(c, meetings, today, stale_weeks, include_private, since)
+        for p in net.reports:
+            state = states.get((c.slug, p.meeting))
+            if state is not None:
+                p.status, p.filed = state.status, state.filed or p.filed
+        net.trends = trends([p for p in net.reports if p.status != "draft"])
+        result.collectives.append(net)
     if collective is None:
         result.overview = overview(result.collectives)
     return result
+
+
+def _report_states(
+    org: Organisation, chosen: Sequence[CollectiveData], today: dt.date
+) -> dict[tuple[str, str], ReportState]:
+    """(collective, meeting) -> the report's state (org.reportstate), one git question per meeting."""
+    wanted = {mid for c in chosen for mid in c.reports if org.find_meeting(mid) is not None}
+    out = {}
+    for mid in sorted(wanted):
+        for state in report_states(org, mid, today=today).states:
+            out[(state.collective, mid)] = state
+    return out
 
 
 def builds_networks(c: CollectiveData) -> bool:
@@ -489,6 +510,8 @@ def _sum_points(collectives: Sequence[CollectiveNetwork]) -> list[ReportPoint]:
     by_meeting: dict[str, list[ReportPoint]] = {}
     for c in collectives:
         for p in c.reports:
+            if p.status == "draft":  # not a report yet: its figures are the template's
+                continue
             by_meeting.setdefault(p.meeting, []).append(p)
     out = [_add(mid, ps) for mid, ps in by_meeting.items()]
     far = dt.date.max

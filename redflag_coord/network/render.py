@@ -140,12 +140,18 @@ def _text_counts(counts: Counts) -> list[str]:
 def _text_trends(points: list[ReportPoint], trends: list[Trend], counted: bool = False) -> list[str]:
     if not points:
         return ["  over time  no reports yet"]
-    names = [f"{p.meeting} ({plural(p.reported_by, 'report')})" if counted else p.meeting for p in points]
+    names = [
+        f"{p.meeting} ({plural(p.reported_by, 'report')})" if counted else p.meeting + _state_note(p) for p in points
+    ]
     out = [f"  over time  {' → '.join(names)}"]
     shown = shown_trends(trends)
     w = max(len(t.figure) for t in shown) if shown else 0
     out += [f"    {t.figure:<{w}}  {trend_line(t)}" for t in shown]
     return out
+
+
+def _state_note(p: ReportPoint) -> str:
+    return " (draft)" if p.status == "draft" else " (late)" if p.status == "late" else ""
 
 
 def _text_overview(o: Overview, weeks: int) -> list[str]:

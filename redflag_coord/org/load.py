@@ -75,6 +75,7 @@ class Organisation:
     collectives: dict[str, CollectiveData] = field(default_factory=dict)
     problems: Problems = field(default_factory=Problems)
     failed: set[str] = field(default_factory=set)  # files that did not load: skip references into them
+    files: list[str] = field(default_factory=list)  # every data file looked at, loaded or not
 
     def loaded(self, kind: str, slug: str, name: str | None = None) -> bool:
         """False when that file exists but could not be read, so references to it are not judged."""
@@ -234,6 +235,8 @@ def load_organisation(root: Path | str, workers: int | None = None) -> Organisat
     org.failed.update(p.file for p in org.problems if p.severity == "error")
     for slug in slugs:
         org.collectives[slug] = CollectiveData(slug)
+    # files refused on sight (a bad name, a broken link) were looked at too
+    org.files = sorted({e.rel for e in entries} | {p.file for p in org.problems if p.file.endswith(".toml")})
     for entry, (model, problems) in zip(entries, check_entries(entries, workers)):
         org.problems.extend(problems)
         if model is not None:

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import typing
+import unicodedata
 from enum import Enum
 from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -25,11 +27,40 @@ from pydantic_core import PydanticCustomError
 from redflag_coord.tz.zones import check_zone_name
 
 SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"
-HANDLE_PATTERN = r"^[a-z0-9](?:[a-z0-9_.-]{0,38}[a-z0-9])?$"
+# Handles: letters of any script (lower-case where the script has case), digits, inner '.', '_', '-';
+# NFC. The pattern is the coarse shape (the same in every regex engine and in the JSON Schema);
+# _check_handle decides letter by letter with unicodedata.
+HANDLE_PATTERN = r"^[^\s._-](?:[^\s]{0,38}[^\s._-])?$"
 LANGUAGE_PATTERN = r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$"
 
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
-Handle = Annotated[str, StringConstraints(pattern=HANDLE_PATTERN)]
+
+
+def _nfc(value: Any) -> Any:
+    return unicodedata.normalize("NFC", value) if isinstance(value, str) else value
+
+
+def _handle_char(c: str, first: bool) -> bool:
+    kind = unicodedata.category(c)
+    if kind in ("Ll", "Lo", "Lm", "Nd"):
+        return True
+    return not first and (kind in ("Mn", "Mc") or c in "._-")  # marks (Devanagari vowel signs) after a letter
+
+
+def _check_handle(value: str) -> str:
+    ok = (
+        value == value.lower()
+        and _handle_char(value[0], True)
+        and value[-1] not in "._-"
+        and all(_handle_char(c, False) for c in value[1:])
+    )
+    if not ok:
+        raise PydanticCustomError("string_pattern_mismatch", "not a handle", {"pattern": HANDLE_PATTERN})
+    return value
+
+
+# NFC first: a BeforeValidator placed after the pattern runs before it and keeps it in the JSON Schema
+Handle = Annotated[str, StringConstraints(pattern=HANDLE_PATTERN), BeforeValidator(_nfc), AfterValidator(_check_handle)]
 Language = Annotated[str, StringConstraints(pattern=LANGUAGE_PATTERN)]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=300)]

@@ -92,3 +92,8 @@ def _not_on(on: dt.date | None, before: dt.date | None, after: dt.date | None) -
     near = [f"{label} {d.isoformat()}" for label, d in (("the one before is", before), ("the next is", after)) if d]
     hint = f" ({'; '.join(near)})" if near else ""
     return f"the meeting does not take place on {on}{hint}"
+
+
+def reports_due(meeting: Meeting, occurrence: Occurrence) -> dt.date | None:
+    """The date reports to this occurrence are due (a local date in the meeting's calendar)."""
+    return meeting.reports_due

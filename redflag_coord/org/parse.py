@@ -339,7 +339,8 @@ _EXPECTED = {
 }
 _PATTERN_WORDS = {
     SLUG_PATTERN: "a slug: lower-case letters, digits and inner hyphens (e.g. 'los-angeles')",
-    HANDLE_PATTERN: "a handle: lower-case letters, digits, and inner '.', '_' or '-' (e.g. 'rosa-m')",
+    HANDLE_PATTERN: "a handle: lower-case letters of any language, digits, and inner '.', '_' or '-' "
+    "(e.g. 'rosa-m', 'doña-rosa', 'आशा')",
     LANGUAGE_PATTERN: "a language code such as 'es', 'en' or 'zu'",
     HOURS_PATTERN: "hours such as '18:00-22:00'",
     r"^[A-Z]{2}$": "a two-letter country code such as 'SV'",

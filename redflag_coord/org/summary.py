@@ -9,6 +9,7 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field
 
 from redflag_coord.org.load import Organisation
+from redflag_coord.org.reportstate import report_states
 from redflag_coord.tz.zones import resolve, to_local
 
 
@@ -34,8 +35,11 @@ class MeetingLine:
     timezone: str
     start_utc: str | None
     participants: int
-    reports_filed: int
+    reports_filed: int  # invited collectives whose report is filed, on time or late (drafts are not filed)
     recurring: bool
+    reports_late: int = 0
+    reports_draft: int = 0
+    reports_missing: int = 0
 
 
 @dataclass
@@ -47,7 +51,10 @@ class Summary:
         return asdict(self)
 
 
-def summarise(org: Organisation) -> Summary:
+def summarise(org: Organisation, today: dt.date | None = None) -> Summary:
+    from redflag_coord.org.validate import today_default
+
+    today = today or today_default()
     out = Summary()
     for c in sorted(org.collectives.values(), key=lambda c: c.slug):
         if c.info is None:
@@ -66,6 +73,7 @@ def summarise(org: Organisation) -> Summary:
             )
         )
         for mid, m in sorted(c.meetings.items()):
+            states = [s for s in report_states(org, mid, today=today).states if s.collective in m.participants]
             local = resolve(m.start, m.timezone)
             utc = local.instants[0].isoformat() if local.instants else None
             out.meetings.append(
@@ -77,8 +85,11 @@ def summarise(org: Organisation) -> Summary:
                     timezone=m.timezone,
                     start_utc=utc,
                     participants=len(m.participants),
-                    reports_filed=len(org.reports_for(mid)),
+                    reports_filed=sum(s.status in ("filed", "late") for s in states),
                     recurring=m.recurrence is not None,
+                    reports_late=sum(s.status == "late" for s in states),
+                    reports_draft=sum(s.status == "draft" for s in states),
+                    reports_missing=sum(s.status == "missing" for s in states),
                 )
             )
     out.meetings.sort(key=lambda m: (m.start_utc or "", m.id))
@@ -101,8 +112,14 @@ def render_text(s: Summary) -> str:
         lines.append(f"  {m.id}  {m.title}")
         lines.append(
             f"      {when}{utc}{rec}; convened by {m.convener}; {m.reports_filed}/{m.participants} reports filed"
+            + _report_detail(m)
         )
     return "\n".join(lines)
+
+
+def _report_detail(m: MeetingLine) -> str:
+    parts = [f"{n} {label}" for n, label in ((m.reports_late, "late"), (m.reports_draft, "draft")) if n]
+    return f" ({', '.join(parts)})" if parts else ""
 
 
 __all__ = ["Summary", "render_text", "summarise", "to_local"]

@@ -18,6 +18,7 @@ from redflag_coord.org.load import CollectiveData, Organisation, load_organisati
 from redflag_coord.org.model import DAY_KEYS, DEFAULT_NATURES, Availability, BandHours, Meeting, Report, hours_minutes
 from redflag_coord.org.privacy import check_private_text
 from redflag_coord.org.problems import Problem, Problems, located
+from redflag_coord.org.reportstate import PLACEHOLDER, is_draft
 from redflag_coord.tz.zones import resolve
 
 
@@ -333,6 +334,15 @@ def check_report(
                 f"{meeting.start.date()}; a report is filed before the meeting",
                 key=("filed",),
             )
+    if is_draft(r):
+        out.add(
+            rel,
+            "draft-report",
+            f"the summary still starts with {PLACEHOLDER!r} from the template: write the report "
+            "(it counts as a draft, not as filed, until then)",
+            key=("summary",),
+            severity="warning",
+        )
     handles = {m.handle for m in c.members.members} if c.members else set()
     if r.filed_by is not None and r.filed_by not in handles and org.loaded("members", c.slug):
         out.add(rel, "unresolved-ref", f"no member {r.filed_by!r} in {rel_path('members', c.slug)}", key=("filed_by",))

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
-DEFAULT_BASES = ("main", "origin/main", "master", "origin/master")
+DEFAULT_BASES = ("origin/main", "origin/master", "main", "master")  # after the upstream of the branch
 
 
 class GitError(Exception):
@@ -43,32 +44,77 @@ def has_commits(root: Path | str) -> bool:
         return False
 
 
-def resolve_base(root: Path | str, rev: str | None) -> str:
-    """The commit to compare with: the merge-base of REV (default: main) and HEAD, or REV itself."""
-    candidates = (rev,) if rev else DEFAULT_BASES
+def is_shallow(root: Path | str) -> bool:
+    """A shallow clone (as CI checkouts often are) does not know when older files were added."""
+    try:
+        return git(root, "rev-parse", "--is-shallow-repository").strip() == "true"
+    except GitError:
+        return False
+
+
+@dataclass(frozen=True)
+class Base:
+    """What `--changed` compares with: the name tried, the commit (a merge-base with HEAD), and
+    whether that is HEAD itself (then only uncommitted changes differ)."""
+
+    name: str
+    commit: str
+    is_head: bool
+
+    def describe(self) -> str:
+        head = "; that is HEAD itself, so only uncommitted changes differ" if self.is_head else ""
+        return f"{self.name} (merge-base {self.commit[:12]}){head}"
+
+
+def base_candidates(root: Path | str) -> list[str]:
+    """The documented order: the upstream of the current branch, then origin/main, origin/master, main, master."""
+    try:
+        upstream = git(root, "rev-parse", "--abbrev-ref", "--symbolic-full-name", "@{upstream}").strip()
+    except GitError:
+        upstream = ""
+    return list(dict.fromkeys([u for u in (upstream,) if u] + list(DEFAULT_BASES)))
+
+
+def pick_base(root: Path | str, rev: str | None) -> Base:
+    """The commit to compare with: the merge-base of REV (default: the first of `base_candidates` that
+    exists) and HEAD, or REV itself when they share no history."""
+    candidates = [rev] if rev else base_candidates(root)
+    head = git(root, "rev-parse", "HEAD").strip()
     for name in candidates:
         try:
             commit = git(root, "rev-parse", "--verify", "--quiet", f"{name}^{{commit}}").strip()
         except GitError:
             continue
         try:
-            return git(root, "merge-base", commit, "HEAD").strip()
+            commit = git(root, "merge-base", commit, "HEAD").strip()
         except GitError:
-            return commit
+            pass
+        return Base(name, commit, commit == head)
     if rev:
         raise GitError(f"no revision {rev!r} in this repository")
-    raise GitError("no branch 'main' (or 'master') to compare with; name one: --changed REV")
+    raise GitError(
+        "no upstream branch, origin/main, origin/master, main or master to compare with; name one: --changed REV"
+    )
+
+
+def resolve_base(root: Path | str, rev: str | None) -> str:
+    return pick_base(root, rev).commit
 
 
 def changed_since(root: Path | str, rev: str | None = None) -> list[str]:
     """Files changed since REV's merge-base with HEAD: committed, staged, unstaged, untracked, deleted."""
-    if not has_commits(root):  # a new repository: everything is new
+    return changed_against(root, rev)[1]
+
+
+def changed_against(root: Path | str, rev: str | None = None) -> tuple[Base | None, list[str]]:
+    """The base chosen (None in a repository without commits: everything is new) and the changed files."""
+    if not has_commits(root):
         listed = git(root, "ls-files", "--cached", "--others", "--exclude-standard")
-        return sorted({line for line in listed.splitlines() if line})
-    base = resolve_base(root, rev)
-    diff = git(root, "diff", "--name-only", "--no-renames", "--relative", base, "--")
+        return None, sorted({line for line in listed.splitlines() if line})
+    base = pick_base(root, rev)
+    diff = git(root, "diff", "--name-only", "--no-renames", "--relative", base.commit, "--")
     untracked = git(root, "ls-files", "--others", "--exclude-standard")
-    return sorted({line for line in (diff + untracked).splitlines() if line})
+    return base, sorted({line for line in (diff + untracked).splitlines() if line})
 
 
 def first_added(root: Path | str, pathspecs: list[str]) -> dict[str, dt.datetime]:

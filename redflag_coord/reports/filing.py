@@ -10,16 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import string
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from importlib import resources
-from typing import Any, Literal
+from typing import Any
 
 from redflag_coord.org.load import CollectiveData, Organisation, rel_path
 from redflag_coord.org.model import DEFAULT_NATURES, Meeting, Relationship, Report, Stage
+from redflag_coord.org.reportstate import STATUSES, ReportState, report_states
 from redflag_coord.tz.zones import resolve, zone
-
-PLACEHOLDER = "TODO"
-Status = Literal["filed", "late", "draft", "missing"]
 
 
 class ReportError(Exception):
@@ -62,16 +60,9 @@ def _template(kind: str, lang: str, suffix: str) -> str:
 
 
 @dataclass
-class ReportState:
-    collective: str
-    status: Status
-    filed: dt.date | None = None
-    source: Literal["git", "file"] | None = None  # where the filed date comes from
-    days_late: int = 0
-
-
-@dataclass
 class StatusResult:
+    """`report status`: the meeting's report states (see org.reportstate) with what the table shows."""
+
     meeting: str
     convener: str
     due: dt.date | None
@@ -91,37 +82,26 @@ class StatusResult:
             "start": self.start.isoformat(),
             "timezone": self.timezone,
             "dates_from": "git" if self.git else "file",
-            "reports": [{**asdict(r), "filed": r.filed.isoformat() if r.filed else None} for r in self.rows],
+            "reports": [r.to_dict() for r in self.rows],
+            "counts": {k: sum(r.status == k for r in self.rows) for k in STATUSES},
         }
 
 
 def report_status(org: Organisation, meeting_id: str) -> StatusResult:
-    """Filed / late / draft / missing for each participant of a meeting.
-
-    In a git repository a report's filed date is the committer date of the commit
-    that added it (in the collective's zone); a report not yet committed, or data
-    outside git, uses the report's `filed` key.
-    """
-    from redflag_coord.repo import gitinfo
-
+    """Filed / late / draft / missing for each participant of a meeting (the rule: org.reportstate)."""
     convener, meeting = find_meeting(org, meeting_id)
-    in_git = gitinfo.is_repository(org.root) and gitinfo.has_commits(org.root)
-    added = gitinfo.first_added(org.root, [rel_path("report", "*", meeting_id)]) if in_git else {}
-    result = StatusResult(meeting_id, convener, meeting.reports_due, meeting.start, meeting.timezone, in_git)
-    for slug in dict.fromkeys(meeting.participants):
-        c = org.collectives.get(slug)
-        report = c.reports.get(meeting_id) if c else None
-        if report is None:
-            result.rows.append(ReportState(slug, "missing"))
-            continue
-        tz = c.info.timezone if c and c.info else meeting.timezone
-        when = added.get(rel_path("report", slug, meeting_id))
-        source: Literal["git", "file"] = "git" if when else "file"
-        filed = when.astimezone(zone(tz)).date() if when else report.filed
-        late = (filed - meeting.reports_due).days if meeting.reports_due else 0
-        status: Status = "draft" if report.summary.startswith(PLACEHOLDER) else "late" if late > 0 else "filed"
-        result.rows.append(ReportState(slug, status, filed, source, max(late, 0)))
-    return result
+    from redflag_coord.org.validate import today_default
+
+    states = report_states(org, meeting_id, today=today_default())
+    return StatusResult(
+        meeting_id,
+        convener,
+        states.due,
+        meeting.start,
+        meeting.timezone,
+        states.dates_from == "git",
+        list(states.states),
+    )
 
 
 def render_status(s: StatusResult) -> str:
@@ -285,7 +265,7 @@ class Reminder:
 
 
 def reminders(org: Organisation, meeting_id: str) -> list[Reminder]:
-    """A reminder for each participant whose report is missing, in its language and zone.
+    """A reminder for each participant whose report is missing or still a draft, in its language and zone.
 
     Neutral wording (nothing that would hurt if the message were read by others):
     no meeting title, no names, only dates, times and the meeting id.
@@ -294,7 +274,7 @@ def reminders(org: Organisation, meeting_id: str) -> list[Reminder]:
     _, meeting = find_meeting(org, meeting_id)
     out = []
     for row in status.rows:
-        if row.status != "missing":
+        if row.status not in ("missing", "draft"):  # a draft is not a report yet: remind it too
             continue
         c = org.collectives.get(row.collective)
         info = c.info if c else None

@@ -45,8 +45,8 @@ jobs:
       - uses: actions/setup-python@v5
         with:
           python-version: "3.12"
-      # Install redflag-coord from where your organisation keeps it (a pinned version or git URL).
-      - run: pip install "redflag-coord==$version"
+      # Install redflag-coord from where your organisation keeps it (`redflag-coord init --install-spec`).
+      - run: pip install "$spec"
       - run: redflag-coord validate --format github
       - run: redflag-coord fmt --check --diff
 """
@@ -86,6 +86,30 @@ class InitError(Exception):
 class Options:
     timezone: str = "UTC"
     language: str = "en"
+    install_spec: str | None = None  # what CI gives to `pip install`; default: install_source()
+
+
+def install_source(version: str) -> tuple[str, bool]:
+    """A pip requirement for the running redflag-coord, and whether it is known to exist.
+
+    From the installation's own record (PEP 610 direct_url.json): a git URL (pinned to the commit) or
+    a local path. Installed from a package index: the version there, which may not be published.
+    """
+    import json
+    from importlib import metadata
+
+    # every record of the name (a source checkout may also hold a bare .egg-info): the first with an origin
+    found = (d.read_text("direct_url.json") for d in metadata.distributions(name="redflag-coord"))
+    record = next((r for r in found if r), None)
+    info = json.loads(record) if record else {}
+    url = info.get("url", "")
+    vcs = info.get("vcs_info") or {}
+    if vcs.get("vcs") == "git" and url:
+        commit = vcs.get("commit_id") or vcs.get("requested_revision")
+        return f"redflag-coord @ git+{url}{'@' + commit if commit else ''}", True
+    if url.startswith("file://"):
+        return f"redflag-coord @ {url}", True
+    return f"redflag-coord=={version}", False
 
 
 def files(options: Options, today: dt.date, version: str) -> dict[str, str]:
@@ -149,7 +173,8 @@ languages = ["{lang}"]
     out["organisation.toml"] = SETTINGS.replace("$lang", lang)  # as written: its commented-out examples stay put
 
     out[".gitignore"] = GITIGNORE
-    out[".github/workflows/check.yml"] = WORKFLOW.replace("$version", version)
+    spec = options.install_spec or install_source(version)[0]
+    out[".github/workflows/check.yml"] = WORKFLOW.replace("$spec", spec.replace('"', ""))
     for kind, schema in schemas().items():
         out[f"{SCHEMA_DIR}/{schema_file_name(kind)}"] = dumps(schema)
     return out

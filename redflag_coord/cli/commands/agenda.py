@@ -80,7 +80,11 @@ def agenda(
     """
     fmt = _format(format, output)
     day = _date(on)
-    org = load_valid_or_exit(root)
+    from redflag_coord.org.reads import for_meeting
+
+    org = load_valid_or_exit(
+        root, reads=for_meeting(meeting, collectives=[for_collective or ""], members=include_private)
+    )
     from redflag_coord.agenda.build import AgendaError, build_agenda
     from redflag_coord.agenda.text import RENDERERS
 

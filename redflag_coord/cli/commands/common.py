@@ -11,6 +11,7 @@ import typer
 if TYPE_CHECKING:
     from redflag_coord.org.load import Organisation
     from redflag_coord.org.model import Settings
+    from redflag_coord.org.reads import Reads
 
 EXIT_OK = 0
 EXIT_DATA = 1  # problems in the data
@@ -47,16 +48,31 @@ def find_root_or_exit(start: Path | None) -> Path:
         fail(str(e), EXIT_USAGE)
 
 
-def load_valid_or_exit(start: Path | None, strict: bool = False) -> Organisation:
-    """Load the organisation; stop with the problems (exit 1) if it has errors."""
+def load_valid_or_exit(start: Path | None, strict: bool = False, reads: Reads | None = None) -> Organisation:
+    """Load the organisation; stop with the problems (exit 1) if a file the command reads has errors.
+
+    `reads` (see org.reads): the files this command reads. A problem in any other file does not stop
+    it: one line says how many there are and that 'validate' shows them. Without `reads`, every file.
+    """
     from redflag_coord.org.problems import render_text
     from redflag_coord.org.validate import validate_path
 
     outcome = validate_path(find_root_or_exit(start))
     blocking = [p for p in outcome.problems if p.severity == "error" or strict]
-    if blocking:
-        typer.echo(render_text(blocking), err=True)
-        fail(f"{len(blocking)} problem(s) in the data; fix them (see 'redflag-coord validate') and run again")
+    mine = blocking
+    if reads is not None:
+        test = reads(outcome.org)
+        mine = [p for p in blocking if test(p.file)]
+    if mine:
+        typer.echo(render_text(mine), err=True)
+        fail(f"{len(mine)} problem(s) in the data; fix them (see 'redflag-coord validate') and run again")
+    elsewhere = len(blocking) - len(mine)
+    if elsewhere:
+        typer.echo(
+            f"redflag-coord: note: {elsewhere} problem(s) in files this command does not read; "
+            "'redflag-coord validate' shows them",
+            err=True,
+        )
     return outcome.org
 
 

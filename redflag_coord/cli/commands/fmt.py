@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from redflag_coord.cli.commands.common import EXIT_DATA, EXIT_OK, EXIT_USAGE, fail, find_root_or_exit
+from redflag_coord.cli.commands.common import EXIT_DATA, EXIT_OK, EXIT_USAGE, RootOption, fail, find_root_or_exit
 
 
 def fmt(
@@ -22,6 +22,7 @@ def fmt(
         typer.Option("--check", help="Change nothing; list the files that would change and exit 1 if there are any."),
     ] = False,
     diff: Annotated[bool, typer.Option("--diff", help="With --check: also print what would change.")] = False,
+    root: RootOption = None,
 ) -> None:
     """Write the TOML files in one canonical layout, keeping every comment and unknown key.
 
@@ -37,8 +38,8 @@ def fmt(
             fail(f"{missing[0]}: no such file or folder", EXIT_USAGE)
         targets, base = list(paths), Path.cwd()
     else:
-        root = find_root_or_exit(None)
-        targets, base = [root / "collectives"], root
+        found = find_root_or_exit(root)
+        targets, base = [found / "collectives"], found
     results = format_paths(targets, base, write=not check)
     failed = [r for r in results if r.error is not None]
     changed = [r for r in results if r.changed and r.error is None]

@@ -109,8 +109,9 @@ def invite(
     from redflag_coord.calendar.sequence import SequenceError, unbumped_change
     from redflag_coord.calendar.sequence import bump as bump_file
     from redflag_coord.org.load import rel_path
+    from redflag_coord.org.reads import for_meeting
 
-    org = load_valid_or_exit(root)
+    org = load_valid_or_exit(root, reads=for_meeting(meeting, members=True))
     org_settings = load_settings_or_exit(org.root)
     found = org.find_meeting(meeting)
     if found is None:
@@ -126,7 +127,7 @@ def invite(
         except WriteError as e:
             fail(str(e), EXIT_USAGE if e.usage else EXIT_DATA)
         typer.echo(f"{path}: sequence is now {new}", err=True)
-        org = load_valid_or_exit(root)
+        org = load_valid_or_exit(root, reads=for_meeting(meeting, members=True))
     else:
         found = org.find_meeting(meeting)
         assert found is not None  # write_invite above found it in this organisation

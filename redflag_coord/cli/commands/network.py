@@ -77,9 +77,10 @@ def network(
 
     from redflag_coord.network.build import network as compute
     from redflag_coord.network.render import RENDERERS
+    from redflag_coord.org.reads import for_collective
     from redflag_coord.org.validate import today_default
 
-    org = load_valid_or_exit(root)
+    org = load_valid_or_exit(root, reads=for_collective(collective) if collective is not None else None)
     if collective is not None and collective not in org.collectives:
         close = difflib.get_close_matches(collective, list(org.collectives), n=1, cutoff=0.6)
         hint = f"; did you mean {close[0]!r}?" if close else f"; choose one of {', '.join(sorted(org.collectives))}"

@@ -66,11 +66,12 @@ def new(
     Carries over the previous report's Red Flag figures and counts the relationships
     afresh. Never overwrites: exit 2 when the report exists.
     """
+    from redflag_coord.org.reads import either, for_collective, for_meeting
     from redflag_coord.org.validate import today_default
     from redflag_coord.repo.fsio import WriteError, atomic_write
     from redflag_coord.reports.filing import ReportError, new_report
 
-    org = load_valid_or_exit(root)
+    org = load_valid_or_exit(root, reads=either(for_meeting(meeting), for_collective(collective)))
     try:
         made = new_report(org, collective, meeting, today_default())
     except ReportError as e:
@@ -104,9 +105,10 @@ def status(
     Exit 0 when every participant has filed (late counts as filed), 1 when a report
     is missing or a draft, 2 usage error.
     """
+    from redflag_coord.org.reads import for_meeting
     from redflag_coord.reports.filing import ReportError, render_status, report_status
 
-    org = load_valid_or_exit(root)
+    org = load_valid_or_exit(root, reads=for_meeting(meeting))
     try:
         result = report_status(org, meeting)
     except ReportError as e:
@@ -153,9 +155,10 @@ def remind(
     organisation.toml [mail] (or --smtp), login [mail] user and REDFLAG_SMTP_PASSWORD.
     Exit 0 done, 1 when a collective has nobody to send to (deliver by hand), 2 usage error.
     """
+    from redflag_coord.org.reads import for_meeting
     from redflag_coord.reports.filing import ReportError, reminders
 
-    org = load_valid_or_exit(root)
+    org = load_valid_or_exit(root, reads=for_meeting(meeting, members=True))
     settings = load_settings_or_exit(org.root)
     sender = sender or settings.mail.sender
     try:

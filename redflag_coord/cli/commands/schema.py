@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from redflag_coord.cli.commands.common import EXIT_DATA, EXIT_USAGE, fail
+from redflag_coord.cli.commands.common import EXIT_DATA, EXIT_USAGE, RootOption, fail
 
 
 def schema(
@@ -28,10 +28,12 @@ def schema(
         ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace existing schema files.")] = False,
+    root: RootOption = None,
 ) -> None:
     """JSON Schemas of the data files, generated from the data model, for editors and other tools.
 
-    Private fields are marked "x-private": true. Exit 0 ok, 2 usage error.
+    Private fields are marked "x-private": true. A relative --output is inside --root
+    (or REDFLAG_ROOT) when one is given. Exit 0 ok, 2 usage error.
     """
     import json
 
@@ -47,6 +49,10 @@ def schema(
         one = next(iter(all_schemas.values())) if kind else all_schemas
         typer.echo(json.dumps(one, ensure_ascii=False, indent=2))
         return
+    if root is not None and not output.is_absolute():
+        if not root.is_dir():
+            fail(f"{root}: no such folder", EXIT_USAGE)
+        output = root / output
     written = []
     try:
         output.mkdir(parents=True, exist_ok=True)

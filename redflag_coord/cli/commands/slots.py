@@ -112,7 +112,10 @@ def slots(
     if apply is not None and apply < 1:
         fail("--apply N: N is a candidate's number, 1 for the first", EXIT_USAGE)
     now = _now_or_exit()
-    org = load_valid_or_exit(root)
+    from redflag_coord.org.reads import for_meeting
+
+    named = [c.strip() for c in (collectives or "").split(",") if c.strip()]
+    org = load_valid_or_exit(root, reads=for_meeting(meeting or "", collectives=named, all_meetings=True))
     found = _meeting_or_exit(org, meeting) if meeting is not None else None
     slugs = (
         _collectives_or_exit(org, collectives)

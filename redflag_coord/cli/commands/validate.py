@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
-from redflag_coord.cli.commands.common import EXIT_DATA, EXIT_OK, EXIT_USAGE, fail, find_root_or_exit
+from redflag_coord.cli.commands.common import EXIT_DATA, EXIT_OK, EXIT_USAGE, RootOption, fail, find_root_or_exit
 
 
 class Format(str, Enum):
@@ -35,10 +35,13 @@ def validate(
         typer.Option(
             "--changed",
             help="Check only the files changed since REV, committed or not, plus the "
-            "references that touch them: `validate --changed [REV]`, where REV (default: the "
-            "merge-base with main) takes the place of PATH and the repository is found from here.",
+            "references that touch them: `validate --changed [REV]`, where REV takes the place of PATH. "
+            "Default base, the first that exists: the branch's upstream, origin/main, origin/master, main, "
+            "master (its merge-base with HEAD); the base used is printed. When it is HEAD itself and "
+            "nothing changed, every file is checked.",
         ),
     ] = False,
+    root: RootOption = None,
 ) -> None:
     """Check every file against its schema and against the others.
 
@@ -50,11 +53,11 @@ def validate(
 
     if changed:
         rev = None if path is None or path.exists() else str(path)
-        _validate_changed(find_root_or_exit(None if rev else path), rev, format, strict)
-    root = find_root_or_exit(path)
-    outcome = validate_path(root)
+        _validate_changed(find_root_or_exit(root if rev or path is None else path), rev, format, strict)
+    found = find_root_or_exit(path if path is not None else root)
+    outcome = validate_path(found)
     problems = outcome.problems
-    only = _only_files(root, path)
+    only = _only_files(found, path)
     if only is not None:
         problems = [p for p in problems if p.file == only or p.file.startswith(only + "/")]
     if problems or format is Format.json:
@@ -70,13 +73,19 @@ def validate(
 def _validate_changed(root: Path, rev: str | None, format: Format, strict: bool) -> None:
     from redflag_coord.org.changed import validate_changed
     from redflag_coord.org.problems import RENDERERS
-    from redflag_coord.repo.gitinfo import GitError, changed_since
+    from redflag_coord.repo.gitinfo import GitError, changed_against
 
     try:
-        paths = changed_since(root, rev)
+        base, paths = changed_against(root, rev)
     except GitError as e:
         fail(f"--changed needs a git repository: {e}", EXIT_USAGE)
+    if base is not None:
+        typer.echo(f"redflag-coord: comparing with {base.describe()}", err=True)
     outcome = validate_changed(root, paths)
+    if base is not None and base.is_head and not outcome.changed and not outcome.full:
+        # nothing to compare with: never a silent "0 changed files"; check everything instead
+        typer.echo("redflag-coord: no changed data files against HEAD: checking every file", err=True)
+        _validate_all(root, format, strict)
     problems = outcome.problems
     if problems or format is Format.json:
         typer.echo(RENDERERS[format.value](problems))
@@ -89,6 +98,21 @@ def _validate_changed(root: Path, rev: str | None, format: Format, strict: bool)
         )
         typer.echo(f"{outcome.errors} error(s), {warnings} warning(s) in {scope}", err=True)
     raise typer.Exit(EXIT_DATA if outcome.errors or (strict and warnings) else EXIT_OK)
+
+
+def _validate_all(root: Path, format: Format, strict: bool) -> NoReturn:
+    from redflag_coord.org.problems import RENDERERS
+    from redflag_coord.org.validate import validate_path
+
+    outcome = validate_path(root)
+    problems = outcome.problems
+    if problems or format is Format.json:
+        typer.echo(RENDERERS[format.value](problems))
+    errors = sum(p.severity == "error" for p in problems)
+    warnings = len(problems) - errors
+    if format is Format.text:
+        typer.echo(f"{errors} error(s), {warnings} warning(s) in {_count_files(outcome)} files", err=True)
+    raise typer.Exit(EXIT_DATA if errors or (strict and warnings) else EXIT_OK)
 
 
 def _only_files(root: Path, path: Path | None) -> str | None:
@@ -105,8 +129,5 @@ def _only_files(root: Path, path: Path | None) -> str | None:
 
 
 def _count_files(outcome) -> int:
-    n = 0
-    for c in outcome.org.collectives.values():
-        n += sum(x is not None for x in (c.info, c.members, c.relationships))
-        n += len(c.meetings) + len(c.reports)
-    return n
+    """Every data file looked at, including those that failed to load."""
+    return len(outcome.org.files)

@@ -1,0 +1,166 @@
+"""The state of each invited collective's report to a meeting: filed, late, draft or missing.
+
+The one definition that `report status`, `report remind`, `agenda`, `summary`,
+`network` and their JSON outputs share.
+
+The filed date: inside a git repository (with full history), the committer date
+of the commit that first added the report, as a date in the collective's own
+zone, so it cannot be written back. A report not committed yet, data outside git,
+a shallow clone, or REDFLAG_FILED_DATES=file: the report's `filed` key.
+A report is on time when that date is on or before the due date (a local date,
+compared in the collective's zone), late after it, and a draft while its summary
+still starts with the template's TODO marker, whatever its date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from typing import Literal
+
+from redflag_coord.org.load import Organisation, rel_path
+from redflag_coord.org.model import Meeting, Report
+from redflag_coord.org.occurrences import Occurrence, OccurrenceError, pick, reports_due
+from redflag_coord.tz.zones import zone
+
+PLACEHOLDER = "TODO"  # what `report new` writes at the start of the summary
+Status = Literal["filed", "late", "draft", "missing"]
+Source = Literal["git", "file"]
+STATUSES: tuple[Status, ...] = ("filed", "late", "draft", "missing")
+
+
+def is_draft(report: Report) -> bool:
+    """The summary still starts with the template's marker: nobody has written the report yet."""
+    return report.summary.lstrip().startswith(PLACEHOLDER)
+
+
+@dataclass(frozen=True)
+class ReportState:
+    collective: str
+    status: Status
+    zone: str  # the collective's zone: the filed date is a date there
+    filed: dt.date | None = None
+    source: Source | None = None  # where the filed date comes from
+    days_late: int = 0
+    due: dt.date | None = None
+    report: Report | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def on_time(self) -> bool | None:
+        """None when there is nothing to judge (no due date, no report, or a draft)."""
+        return None if self.due is None or self.status in ("missing", "draft") else self.status == "filed"
+
+    def to_dict(self) -> dict:
+        return {
+            "collective": self.collective,
+            "status": self.status,
+            "filed": self.filed.isoformat() if self.filed else None,
+            "source": self.source,
+            "days_late": self.days_late,
+            "on_time": self.on_time,
+            "zone": self.zone,
+        }
+
+
+@dataclass(frozen=True)
+class MeetingReports:
+    meeting: str
+    convener: str
+    occurrence: Occurrence
+    due: dt.date | None
+    dates_from: Source
+    states: tuple[ReportState, ...]
+
+    def by_collective(self) -> dict[str, ReportState]:
+        return {s.collective: s for s in self.states}
+
+    def count(self, status: Status) -> int:
+        return sum(s.status == status for s in self.states)
+
+    def outstanding(self) -> list[str]:
+        """Collectives that still owe a report (missing or only a draft)."""
+        return [s.collective for s in self.states if s.status in ("missing", "draft")]
+
+
+def dates_source(org: Organisation) -> Source:
+    """git when the repository's full history can say when each report arrived, else file."""
+    wanted = os.environ.get("REDFLAG_FILED_DATES", "").strip().lower()
+    if wanted == "file":
+        return "file"
+    from redflag_coord.repo import gitinfo
+
+    usable = gitinfo.is_repository(org.root) and gitinfo.has_commits(org.root) and not gitinfo.is_shallow(org.root)
+    return "git" if usable else "file"
+
+
+def report_states(
+    org: Organisation,
+    meeting_id: str,
+    occurrence: Occurrence | None = None,
+    *,
+    today: dt.date | None = None,
+) -> MeetingReports:
+    """The state of every invited collective's report to a meeting occurrence (default: the next one).
+
+    Invited: the meeting's participants, in their order; a collective that filed without being
+    invited is listed after them (validate reports it).
+    """
+    found = org.find_meeting(meeting_id)
+    if found is None:
+        raise KeyError(meeting_id)
+    convener, meeting = found
+    if occurrence is None and today is None:
+        raise ValueError("report_states needs the occurrence or today")
+    occ = occurrence or _next(meeting, today)  # type: ignore[arg-type]
+    due = reports_due(meeting, occ)
+    source = dates_source(org)
+    added = _added(org, meeting_id) if source == "git" else {}
+    filed = org.reports_for(meeting_id)
+    order = dict.fromkeys([*meeting.participants, *sorted(filed)])
+    states = tuple(
+        state_of(org, slug, meeting_id, meeting, filed.get(slug), due, added.get(rel_path("report", slug, meeting_id)))
+        for slug in order
+    )
+    return MeetingReports(meeting_id, convener, occ, due, source, states)
+
+
+def _next(meeting: Meeting, today: dt.date) -> Occurrence:
+    """The next occurrence; a series that has ended is judged by its last due date rule all the same."""
+    try:
+        return pick(meeting, today)
+    except OccurrenceError:
+        return Occurrence(meeting.start.date(), 1, meeting.recurrence is not None, "single")
+
+
+def _added(org: Organisation, meeting_id: str) -> dict[str, dt.datetime]:
+    from redflag_coord.repo import gitinfo
+
+    try:
+        return gitinfo.first_added(org.root, [rel_path("report", "*", meeting_id)])
+    except gitinfo.GitError:
+        return {}
+
+
+def collective_zone(org: Organisation, slug: str, meeting: Meeting) -> str:
+    c = org.collectives.get(slug)
+    return c.info.timezone if c is not None and c.info is not None else meeting.timezone
+
+
+def state_of(
+    org: Organisation,
+    slug: str,
+    meeting_id: str,
+    meeting: Meeting,
+    report: Report | None,
+    due: dt.date | None,
+    committed: dt.datetime | None,
+) -> ReportState:
+    tz = collective_zone(org, slug, meeting)
+    if report is None:
+        return ReportState(slug, "missing", tz, due=due)
+    source: Source = "git" if committed else "file"
+    filed = committed.astimezone(zone(tz)).date() if committed else report.filed
+    late = max((filed - due).days, 0) if due else 0
+    status: Status = "draft" if is_draft(report) else "late" if late else "filed"
+    return ReportState(slug, status, tz, filed, source, late if status == "late" else 0, due, report)
