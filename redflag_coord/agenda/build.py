@@ -15,7 +15,7 @@ from typing import Literal
 from redflag_coord.i18n.labels import pick_language
 from redflag_coord.org.load import Organisation, rel_path
 from redflag_coord.org.model import Meeting, Report, Stage
-from redflag_coord.org.occurrences import Occurrence, OccurrenceError, pick
+from redflag_coord.org.occurrences import Occurrence, OccurrenceError, pick, reports_due, takes_reports
 from redflag_coord.tz.zones import UTC, resolve, to_local, zone
 
 Fit = Literal["inside", "partly", "outside"]
@@ -219,7 +219,8 @@ def build_agenda(
     names = _names(org)
     view_zone = _zone_of(org, for_collective) or meeting.timezone
     items = _items(meeting, start, end, names)
-    reports = _reports(org, convener, meeting_id, meeting, start, names, include_private)
+    due = reports_due(meeting, occurrence)
+    reports = _reports(org, convener, meeting_id, meeting, start, names, include_private, due)
     return Agenda(
         meeting_id=meeting_id,
         convener=convener,
@@ -242,12 +243,12 @@ def build_agenda(
         minutes=meeting.duration_minutes,
         opens=meeting.opens,
         opens_name=names.get(meeting.opens) if meeting.opens else None,
-        reports_due=meeting.reports_due,
+        reports_due=due,
         zones=zone_rows(org, convener, meeting, start, end, for_collective),
         items=items,
         time_check=_time_check(meeting, items),
         reports=reports,
-        missing=_missing(meeting, reports, names),
+        missing=_missing(meeting, reports, names, due),
         requests_to_you=_requests_to(for_collective, reports),
         warnings=tuple(warnings),
     )
@@ -267,7 +268,7 @@ def _occurrence(meeting: Meeting, today: dt.date, on: dt.date | None) -> Occurre
 
 
 def _start_instant(meeting: Meeting, occ: Occurrence, rel: str) -> tuple[dt.datetime, list[Notice]]:
-    wall = dt.datetime.combine(occ.date, meeting.start.time())
+    wall = occ.wall(meeting)
     local = resolve(wall, meeting.timezone)
     when = wall.isoformat(timespec="minutes")
     if local.kind == "gap":
@@ -379,6 +380,7 @@ def _reports(
     start: dt.datetime,
     names: dict[str, str],
     include_private: bool,
+    due: dt.date | None = None,
 ) -> tuple[ReportSlot, ...]:
     filed = org.reports_for(meeting_id)
     previous = previous_meeting(org, convener, meeting_id, start)
@@ -391,7 +393,7 @@ def _reports(
         report = filed[slug]
         figures = figures_of(report)
         change = _change(previous, figures, figures_of(before[slug])) if previous and slug in before else None
-        slots.append(_slot(org, slug, report, meeting, figures, change, names, include_private))
+        slots.append(_slot(org, slug, report, figures, change, names, include_private, due))
     return tuple(slots)
 
 
@@ -442,18 +444,18 @@ def _slot(
     org: Organisation,
     slug: str,
     r: Report,
-    meeting: Meeting,
     figures: Figures,
     change: Change | None,
     names: dict[str, str],
     include_private: bool,
+    due: dt.date | None,
 ) -> ReportSlot:
     return ReportSlot(
         collective=slug,
         name=names.get(slug, slug),
         filed=r.filed,
         filed_by=r.filed_by,
-        on_time=None if meeting.reports_due is None else r.filed <= meeting.reports_due,
+        on_time=None if due is None else r.filed <= due,
         summary=r.summary.strip(),
         figures=figures,
         distribution=tuple(
@@ -477,9 +479,11 @@ def _filer_contact(org: Organisation, slug: str, handle: str | None) -> dict[str
     return {}
 
 
-def _missing(meeting: Meeting, reports: tuple[ReportSlot, ...], names: dict[str, str]) -> tuple[MissingReport, ...]:
-    """Participants without a report by the due date; a meeting with no due date and no reports asks for none."""
-    if meeting.reports_due is None and not reports:
+def _missing(
+    meeting: Meeting, reports: tuple[ReportSlot, ...], names: dict[str, str], due: dt.date | None
+) -> tuple[MissingReport, ...]:
+    """Participants without a report by the due date; a meeting that takes no reports asks for none."""
+    if not takes_reports(meeting) or (due is None and not reports):
         return ()
     filed = {r.collective: r for r in reports}
     out = []

@@ -24,6 +24,7 @@ from redflag_coord.tz.zones import check_zone_name, zone
 UTC = dt.UTC
 _STEP = dt.timedelta(hours=6)  # tz transitions are months apart; no zone changes twice in six hours
 _DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+TRUE_UNTIL = 2037  # every VTIMEZONE gives zoneinfo's offsets at least to the end of this year
 
 Form = Literal["rrule", "transitions", "fixed"]
 
@@ -45,12 +46,16 @@ class Transition:
 @dataclass(frozen=True)
 class YearlyRule:
     month: int
-    nth: int  # 1..4, or -1 for the last
+    nth: int  # 1..4, or -1 for the last; 0: the first `weekday` on or after day `after`
     weekday: int  # 0 = Monday
     time: dt.time
+    after: int = 0  # with nth 0: e.g. Chile's "first Sunday on or after 2 April"
 
     @property
     def rrule(self) -> dict:
+        if self.nth == 0:
+            days = list(range(self.after, self.after + 7))
+            return {"FREQ": "YEARLY", "BYMONTH": [self.month], "BYDAY": [_DAYS[self.weekday]], "BYMONTHDAY": days}
         return {"FREQ": "YEARLY", "BYMONTH": [self.month], "BYDAY": [f"{self.nth}{_DAYS[self.weekday]}"]}
 
 
@@ -103,6 +108,8 @@ def _candidates(onset: dt.datetime) -> set[YearlyRule]:
     rules = {YearlyRule(onset.month, nth, onset.weekday(), onset.time())} if nth <= 4 else set()
     if onset.day + 7 > _stdcal.monthrange(onset.year, onset.month)[1]:
         rules.add(YearlyRule(onset.month, -1, onset.weekday(), onset.time()))
+    for after in range(max(2, onset.day - 6), min(onset.day, 22) + 1):  # 2..22: the week stays in the month
+        rules.add(YearlyRule(onset.month, 0, onset.weekday(), onset.time(), after))
     return rules
 
 
@@ -116,7 +123,7 @@ def yearly_rule(changes: list[Transition]) -> YearlyRule | None:
     rules = _candidates(changes[0].local_onset)
     for c in changes[1:]:
         rules &= _candidates(c.local_onset)
-    return min(rules, key=lambda r: (r.nth < 0, r.nth)) if rules else None
+    return min(rules, key=lambda r: (r.nth == 0, r.nth < 0, r.nth, r.after)) if rules else None
 
 
 def classify(zone_name: str, first_year: int, last_year: int) -> tuple[Form, list[Transition]]:
@@ -137,9 +144,13 @@ def classify(zone_name: str, first_year: int, last_year: int) -> tuple[Form, lis
 
 
 def vtimezone(zone_name: str, first: dt.date, last: dt.date) -> Timezone:
-    """The VTIMEZONE for events between `first` and `last` (dates, any zone)."""
+    """The VTIMEZONE for events between `first` and `last` (dates, any zone).
+
+    It is true at every instant from the year before `first` to the end of TRUE_UNTIL (or later
+    events): some readers register a file's VTIMEZONE by TZID and apply it to other events, so a
+    yearly rule is written only when it holds for every one of those years, else the transitions."""
     check_zone_name(zone_name)
-    first_year, last_year = first.year - 1, last.year + 1
+    first_year, last_year = first.year - 1, max(last.year + 1, TRUE_UNTIL)
     form, changes = classify(zone_name, first_year, last_year)
     tz = Timezone()
     tz.add("TZID", zone_name)
