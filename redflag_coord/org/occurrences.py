@@ -91,12 +91,14 @@ def occurrences(meeting: Meeting, through: dt.date | None = None) -> list[Occurr
     found = []
     for day in rl.dates(None if rl.bounded else through):
         move = moves.get(day)
-        wall = move.start if move is not None and move.start is not None else dt.datetime.combine(day, meeting.start.time())
+        wall = (
+            move.start
+            if move is not None and move.start is not None
+            else dt.datetime.combine(day, meeting.start.time())
+        )
         found.append((wall, day))
     found.sort()
-    return [
-        Occurrence(wall.date(), n, True, "all", wall, day) for n, (wall, day) in enumerate(found, start=1)
-    ]
+    return [Occurrence(wall.date(), n, True, "all", wall, day) for n, (wall, day) in enumerate(found, start=1)]
 
 
 def local_dates(meeting: Meeting, through: dt.date | None = None) -> Iterator[dt.date]:

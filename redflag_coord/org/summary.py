@@ -9,6 +9,7 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field
 
 from redflag_coord.org.load import Organisation
+from redflag_coord.org.occurrences import next_or_last
 from redflag_coord.tz.zones import resolve, to_local
 
 
@@ -47,7 +48,10 @@ class Summary:
         return asdict(self)
 
 
-def summarise(org: Organisation) -> Summary:
+def summarise(org: Organisation, today: dt.date | None = None) -> Summary:
+    from redflag_coord.org.validate import today_default
+
+    today = today or today_default()
     out = Summary()
     for c in sorted(org.collectives.values(), key=lambda c: c.slug):
         if c.info is None:
@@ -66,14 +70,15 @@ def summarise(org: Organisation) -> Summary:
             )
         )
         for mid, m in sorted(c.meetings.items()):
-            local = resolve(m.start, m.timezone)
+            start = next_or_last(m, today).wall(m)  # a recurring meeting: its next occurrence, not its first
+            local = resolve(start, m.timezone)
             utc = local.instants[0].isoformat() if local.instants else None
             out.meetings.append(
                 MeetingLine(
                     id=mid,
                     convener=c.slug,
                     title=m.title,
-                    start_local=m.start.isoformat(timespec="minutes"),
+                    start_local=start.isoformat(timespec="minutes"),
                     timezone=m.timezone,
                     start_utc=utc,
                     participants=len(m.participants),

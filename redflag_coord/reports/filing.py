@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from redflag_coord.org.load import CollectiveData, Organisation, rel_path
 from redflag_coord.org.model import DEFAULT_NATURES, Meeting, Relationship, Report, Stage
+from redflag_coord.org.occurrences import Occurrence, reports_due, takes_reports
 from redflag_coord.tz.zones import resolve, zone
 
 PLACEHOLDER = "TODO"
@@ -28,6 +29,24 @@ class ReportError(Exception):
     def __init__(self, message: str, usage: bool = True) -> None:
         super().__init__(message)
         self.usage = usage
+
+
+def occurrence_of(meeting: Meeting, on: dt.date | None, today: dt.date | None = None) -> Occurrence:
+    """The occurrence a report command is about: `on`, else the next one (org/occurrences decides)."""
+    from redflag_coord.org.occurrences import OccurrenceError, pick
+    from redflag_coord.org.validate import today_default
+
+    try:
+        return pick(meeting, today or today_default(), on)
+    except OccurrenceError as e:
+        raise ReportError(str(e)) from e
+
+
+def no_reports_message(meeting_id: str) -> str:
+    return (
+        f"{meeting_id} takes no reports (a recurring meeting does not unless its file says reports = true): "
+        "nothing is due"
+    )
 
 
 def find_meeting(org: Organisation, meeting_id: str) -> tuple[str, Meeting]:
@@ -79,6 +98,7 @@ class StatusResult:
     timezone: str
     git: bool
     rows: list[ReportState] = field(default_factory=list)
+    takes_reports: bool = True
 
     def missing(self) -> list[str]:
         return [r.collective for r in self.rows if r.status in ("missing", "draft")]
@@ -92,10 +112,13 @@ class StatusResult:
             "timezone": self.timezone,
             "dates_from": "git" if self.git else "file",
             "reports": [{**asdict(r), "filed": r.filed.isoformat() if r.filed else None} for r in self.rows],
+            "takes_reports": self.takes_reports,
         }
 
 
-def report_status(org: Organisation, meeting_id: str) -> StatusResult:
+def report_status(
+    org: Organisation, meeting_id: str, on: dt.date | None = None, today: dt.date | None = None
+) -> StatusResult:
     """Filed / late / draft / missing for each participant of a meeting.
 
     In a git repository a report's filed date is the committer date of the commit
@@ -107,8 +130,11 @@ def report_status(org: Organisation, meeting_id: str) -> StatusResult:
     convener, meeting = find_meeting(org, meeting_id)
     in_git = gitinfo.is_repository(org.root) and gitinfo.has_commits(org.root)
     added = gitinfo.first_added(org.root, [rel_path("report", "*", meeting_id)]) if in_git else {}
-    result = StatusResult(meeting_id, convener, meeting.reports_due, meeting.start, meeting.timezone, in_git)
-    for slug in dict.fromkeys(meeting.participants):
+    occ = occurrence_of(meeting, on, today)
+    due = reports_due(meeting, occ)
+    result = StatusResult(meeting_id, convener, due, occ.wall(meeting), meeting.timezone, in_git)
+    result.takes_reports = takes_reports(meeting)
+    for slug in dict.fromkeys(meeting.participants if result.takes_reports else ()):
         c = org.collectives.get(slug)
         report = c.reports.get(meeting_id) if c else None
         if report is None:
@@ -118,13 +144,15 @@ def report_status(org: Organisation, meeting_id: str) -> StatusResult:
         when = added.get(rel_path("report", slug, meeting_id))
         source: Literal["git", "file"] = "git" if when else "file"
         filed = when.astimezone(zone(tz)).date() if when else report.filed
-        late = (filed - meeting.reports_due).days if meeting.reports_due else 0
+        late = (filed - due).days if due else 0
         status: Status = "draft" if report.summary.startswith(PLACEHOLDER) else "late" if late > 0 else "filed"
         result.rows.append(ReportState(slug, status, filed, source, max(late, 0)))
     return result
 
 
 def render_status(s: StatusResult) -> str:
+    if not s.takes_reports:
+        return no_reports_message(s.meeting)
     due = s.due.isoformat() if s.due else "no due date"
     lines = [f"{s.meeting}: reports due {due} (filed dates from {'git history' if s.git else 'the files'})"]
     width = max([len(r.collective) for r in s.rows] + [10])
@@ -187,7 +215,7 @@ def relationship_figures(rels: list[Relationship], natures: list[str], since: dt
     }
 
 
-def new_report(org: Organisation, slug: str, meeting_id: str, today: dt.date) -> NewReport:
+def new_report(org: Organisation, slug: str, meeting_id: str, today: dt.date, on: dt.date | None = None) -> NewReport:
     """The text of a new report for a collective, from its language's template and its previous report."""
     import tomlkit
 
@@ -199,6 +227,10 @@ def new_report(org: Organisation, slug: str, meeting_id: str, today: dt.date) ->
     convener, meeting = find_meeting(org, meeting_id)
     if slug not in meeting.participants and slug != convener:
         raise ReportError(f"{slug!r} is not a participant of {meeting_id!r}; ask its convener ({convener}) to add it")
+    occ = occurrence_of(meeting, on, today)
+    due = reports_due(meeting, occ)
+    if due is None:
+        raise ReportError(no_reports_message(meeting_id))
     rel = rel_path("report", slug, meeting_id)
     if meeting_id in c.reports or (org.root / rel).exists():
         raise ReportError(f"{rel} exists already; edit it instead (nothing was changed)")
@@ -207,8 +239,8 @@ def new_report(org: Organisation, slug: str, meeting_id: str, today: dt.date) ->
     words = {
         "collective": c.info.name.replace("\n", " "),
         "meeting_id": meeting_id,
-        "meeting_date": meeting.start.date().isoformat(),
-        "due": meeting.reports_due.isoformat() if meeting.reports_due else "-",
+        "meeting_date": occ.date.isoformat(),
+        "due": due.isoformat(),
     }
     doc = tomlkit.parse(string.Template(_template("report", lang, ".toml")).safe_substitute(words))
     todo = [
@@ -284,13 +316,17 @@ class Reminder:
     addresses: list[str] = field(repr=False, default_factory=list)  # private: only for --send / --include-private
 
 
-def reminders(org: Organisation, meeting_id: str) -> list[Reminder]:
+def reminders(
+    org: Organisation, meeting_id: str, on: dt.date | None = None, today: dt.date | None = None
+) -> list[Reminder]:
     """A reminder for each participant whose report is missing, in its language and zone.
 
     Neutral wording (nothing that would hurt if the message were read by others):
     no meeting title, no names, only dates, times and the meeting id.
     """
-    status = report_status(org, meeting_id)
+    status = report_status(org, meeting_id, on, today)
+    if not status.takes_reports:
+        raise ReportError(no_reports_message(meeting_id) + ": no reminders")
     _, meeting = find_meeting(org, meeting_id)
     out = []
     for row in status.rows:
@@ -301,7 +337,7 @@ def reminders(org: Organisation, meeting_id: str) -> list[Reminder]:
         langs = info.languages if info else ["en"]
         tz = info.timezone if info else meeting.timezone
         lang = template_language(langs, "remind")
-        subject, body = _remind_text(meeting_id, meeting, lang, tz)
+        subject, body = _remind_text(meeting_id, meeting, lang, tz, status)
         members = [m for m in (c.members.members if c and c.members else []) if m.email and m.invite]
         out.append(
             Reminder(
@@ -311,16 +347,16 @@ def reminders(org: Organisation, meeting_id: str) -> list[Reminder]:
     return out
 
 
-def _remind_text(meeting_id: str, meeting: Meeting, lang: str, tz: str) -> tuple[str, str]:
+def _remind_text(meeting_id: str, meeting: Meeting, lang: str, tz: str, status: StatusResult) -> tuple[str, str]:
     from babel.dates import format_date, format_time
 
-    local = resolve(meeting.start, meeting.timezone)
-    instant = local.instants[0] if local.instants else meeting.start.replace(tzinfo=zone(meeting.timezone))
+    local = resolve(status.start, meeting.timezone)
+    instant = local.instants[0] if local.instants else status.start.replace(tzinfo=zone(meeting.timezone))
     there = instant.astimezone(zone(tz))
     words = {
         "meeting_id": meeting_id,
         "meeting_date": format_date(there.date(), "long", locale=lang),
-        "due": format_date(meeting.reports_due, "full", locale=lang) if meeting.reports_due else "-",
+        "due": format_date(status.due, "full", locale=lang) if status.due else "-",
         "meeting_time": f"{format_date(there.date(), 'full', locale=lang)} "
         f"{format_time(there, 'HH:mm', tzinfo=zone(tz), locale=lang)}",
         "zone": tz,

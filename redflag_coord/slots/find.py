@@ -24,6 +24,7 @@ from operator import add
 
 from redflag_coord.org.load import Organisation
 from redflag_coord.org.model import Availability, Meeting, Status, hours_minutes
+from redflag_coord.org.occurrences import Occurrence, occurrences
 from redflag_coord.tz.zones import UTC, resolve, zone
 
 UNACCEPTABLE, POOR, ACCEPTABLE, GOOD = 0, 1, 2, 3
@@ -377,15 +378,21 @@ def past_burden(
     """For each participant, the past meetings (starting before `before`) where its local time was poor or worse."""
     by_slug = {p.slug: p for p in participants}
     out: dict[str, list[str]] = {p.slug: [] for p in participants}
+    last = dt.datetime.fromtimestamp(before, dt.UTC).date() + dt.timedelta(days=1)
     for mid, m in sorted(_meetings(org), key=lambda x: x[0]):
-        start = _meeting_start(m)
-        if mid == exclude or start is None or start >= before or m.status is Status.cancelled:
+        if mid == exclude or m.status is Status.cancelled:
             continue
-        end = start + m.duration_minutes * 60
-        for slug in dict.fromkeys(m.participants):
-            p = by_slug.get(slug)
-            if p is not None and worst_band(band_intervals(p.hours, p.zone, start, end), start, end) <= POOR:
-                out[slug].append(mid)
+        held = occurrences(m, last) if m.recurrence is not None else [None]
+        for occ in held:  # a recurring meeting weighs once for each occurrence held at a poor hour
+            start = _meeting_start(m, occ)
+            if start is None or start >= before:
+                continue
+            end = start + m.duration_minutes * 60
+            label = mid if occ is None else f"{mid}@{occ.date.isoformat()}"
+            for slug in dict.fromkeys(m.participants):
+                p = by_slug.get(slug)
+                if p is not None and worst_band(band_intervals(p.hours, p.zone, start, end), start, end) <= POOR:
+                    out[slug].append(label)
     return out
 
 
@@ -394,8 +401,8 @@ def _meetings(org: Organisation) -> Iterable[tuple[str, Meeting]]:
         yield from c.meetings.items()
 
 
-def _meeting_start(m: Meeting) -> int | None:
-    local = resolve(m.start, m.timezone)
+def _meeting_start(m: Meeting, occ: Occurrence | None = None) -> int | None:
+    local = resolve(occ.wall(m) if occ is not None else m.start, m.timezone)
     return _ts(local.instants[0]) if local.instants else None
 
 
