@@ -48,7 +48,9 @@ def expected_walls() -> list[dt.datetime]:
     day, out = dt.date(2026, 10, 1), []
     while day <= dt.date(2027, 6, 24):
         if day not in EXCEPTIONS:
-            out.append(dt.datetime(2027, 1, 15, 18) if day == dt.date(2027, 1, 14) else dt.datetime.combine(day, dt.time(19)))
+            out.append(
+                dt.datetime(2027, 1, 15, 18) if day == dt.date(2027, 1, 14) else dt.datetime.combine(day, dt.time(19))
+            )
         day += dt.timedelta(weeks=1)
     return out
 
@@ -70,9 +72,7 @@ def test_member_follows_the_study_group_through_a_move_a_cancellation_and_dst(tm
     # icalendar + recurring-ical-events: every session at the right local time, in UTC too.
     cal = icalendar.Calendar.from_ical(data)
     events = recurring_ical_events.of(cal).between(dt.datetime(2026, 9, 1), dt.datetime(2027, 8, 1))
-    study = sorted(
-        (e for e in events if str(e["UID"]).startswith("la-study-group@")), key=lambda e: e["DTSTART"].dt
-    )
+    study = sorted((e for e in events if str(e["UID"]).startswith("la-study-group@")), key=lambda e: e["DTSTART"].dt)
     walls = [e["DTSTART"].dt.astimezone(LA).replace(tzinfo=None) for e in study]
     assert walls == expected_walls()
     utc = {e["DTSTART"].dt.date(): e["DTSTART"].dt.astimezone(dt.UTC).hour for e in study}

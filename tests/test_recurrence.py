@@ -246,11 +246,17 @@ def recurring(draw):
 
 def _walls_from_invite(ics: str, lo: dt.date, hi: dt.date) -> list[dt.datetime]:
     cal = icalendar.Calendar.from_ical(ics)
-    events = recurring_ical_events.of(cal).between(dt.datetime.combine(lo, dt.time()), dt.datetime.combine(hi, dt.time()))
+    events = recurring_ical_events.of(cal).between(
+        dt.datetime.combine(lo, dt.time()), dt.datetime.combine(hi, dt.time())
+    )
     return sorted(e["DTSTART"].dt.replace(tzinfo=None) for e in events)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.filter_too_much])
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.filter_too_much],
+)
 @given(recurring())
 def test_commands_use_the_invites_dates(run, case):
     spec, rnd = case

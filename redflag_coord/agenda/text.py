@@ -54,7 +54,7 @@ def render_series_text(a: Agenda, repeats: tuple[str, str]) -> str:
     zone's time, which differ from one occurrence to the next."""
     t = v.labels(a)
     s, e = a.local(a.start, a.zone), a.local(a.end, a.zone)
-    when = [f"{t.time(s)} – {t.time(e)}  ({a.zone})"]
+    when = [f"{t.time(s)} – {t.time(e)} ({a.zone})"]
     return "\n".join(_text_head(a, t, (repeats,), when=when)).rstrip() + "\n"
 
 

@@ -154,11 +154,13 @@ def takes_reports(meeting: Meeting) -> bool:
 
 def reports_due(meeting: Meeting, occurrence: Occurrence) -> dt.date | None:
     """The due date of reports for one occurrence: `reports_due` is stated for the first meeting and
-    keeps its distance for later ones; without it reports are due on the day. None: takes no reports."""
+    keeps its distance for later ones. Without it, a meeting that says `reports = true` has reports
+    due on the day, a one-off meeting that says nothing has no due date. None: no due date (always
+    so for a meeting that takes no reports, see `takes_reports`)."""
     if not takes_reports(meeting):
         return None
     if meeting.reports_due is None:
-        return occurrence.date
+        return occurrence.date if meeting.reports else None
     return occurrence.date - (meeting.start.date() - meeting.reports_due)
 
 

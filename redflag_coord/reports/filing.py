@@ -228,9 +228,9 @@ def new_report(org: Organisation, slug: str, meeting_id: str, today: dt.date, on
     if slug not in meeting.participants and slug != convener:
         raise ReportError(f"{slug!r} is not a participant of {meeting_id!r}; ask its convener ({convener}) to add it")
     occ = occurrence_of(meeting, on, today)
-    due = reports_due(meeting, occ)
-    if due is None:
+    if not takes_reports(meeting):
         raise ReportError(no_reports_message(meeting_id))
+    due = reports_due(meeting, occ) or occ.date  # no due date given: by the meeting
     rel = rel_path("report", slug, meeting_id)
     if meeting_id in c.reports or (org.root / rel).exists():
         raise ReportError(f"{rel} exists already; edit it instead (nothing was changed)")
@@ -356,7 +356,7 @@ def _remind_text(meeting_id: str, meeting: Meeting, lang: str, tz: str, status: 
     words = {
         "meeting_id": meeting_id,
         "meeting_date": format_date(there.date(), "long", locale=lang),
-        "due": format_date(status.due, "full", locale=lang) if status.due else "-",
+        "due": format_date(status.due or status.start.date(), "full", locale=lang),
         "meeting_time": f"{format_date(there.date(), 'full', locale=lang)} "
         f"{format_time(there, 'HH:mm', tzinfo=zone(tz), locale=lang)}",
         "zone": tz,
