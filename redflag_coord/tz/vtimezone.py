@@ -15,6 +15,7 @@ from __future__ import annotations
 import calendar as _stdcal
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from icalendar import Timezone, TimezoneDaylight, TimezoneStandard
@@ -66,6 +67,12 @@ def _state(tz, instant: dt.datetime) -> tuple[dt.timedelta, dt.timedelta, str]:
 
 def transitions(zone_name: str, first_year: int, last_year: int) -> list[Transition]:
     """Every change of offset or name in the zone between 1 Jan first_year and 31 Dec last_year (UTC)."""
+    return list(_transitions(zone_name, first_year, last_year))
+
+
+@lru_cache(maxsize=256)
+def _transitions(zone_name: str, first_year: int, last_year: int) -> tuple[Transition, ...]:
+    """Cached: every VTIMEZONE now scans to 2037, and a feed asks for the same zones again."""
     tz = zone(zone_name)
     t = dt.datetime(first_year, 1, 1, tzinfo=UTC)
     end = dt.datetime(last_year + 1, 1, 1, tzinfo=UTC)
@@ -78,7 +85,7 @@ def transitions(zone_name: str, first_year: int, last_year: int) -> list[Transit
             at = _bisect(tz, t, nxt, before)
             out.append(Transition(at, before[0], after[0], False, after[2]))
         t, before = nxt, after
-    return _label_daylight(out)
+    return tuple(_label_daylight(out))
 
 
 def _label_daylight(changes: list[Transition]) -> list[Transition]:
