@@ -195,6 +195,14 @@ def test_bad_occurrence_entries_are_errors(run, tmp_path):
     assert result.exit_code == 1 and "bad-occurrence" in result.stdout
 
 
+def test_occurrence_entries_on_a_one_off_meeting_are_a_warning(run, tmp_path):
+    text = meeting_text(
+        dt.datetime(2027, 1, 7, 19), "America/Los_Angeles", changes=[{"date": dt.date(2027, 1, 7), "cancelled": True}]
+    )
+    result = run("validate", str(_org(tmp_path, text)))
+    assert result.exit_code == 0 and "bad-occurrence" in result.stdout and "no [recurrence]" in result.stdout
+
+
 def test_engine_rfc_examples():
     # RFC 5545 3.8.5.3: monthly on the first Friday, 10 times, from 1997-09-05.
     r = Rule("monthly", dt.date(1997, 9, 5), weekdays=(4,), ordinal=1, count=10)

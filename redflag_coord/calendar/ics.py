@@ -211,9 +211,8 @@ def moved(meeting: Meeting, where: str) -> tuple[list[tuple[dt.datetime, Times]]
     """Moved occurrences: (RECURRENCE-ID, new times) for each, and warnings for moves of no meeting day."""
     rl = occurrence_rule(meeting)
     if rl is None:
-        return [], [f"{where}: [[occurrence]] entries apply to recurring meetings only; left out"] * bool(
-            meeting.occurrences
-        )
+        ignored = f"{where}: [[occurrence]] entries apply to recurring meetings only; left out"
+        return [], [ignored] if meeting.occurrences else []
     tz = zone(meeting.timezone)
     changes = [c for c in meeting.occurrences if not c.cancelled and c.start is not None]
     days = set(rl.raw_through(max((c.date for c in changes), default=rl.start)))

@@ -219,6 +219,15 @@ def _check_meeting_times(rel: str, m: Meeting, out: Problems) -> None:
         )
     if m.recurrence is not None:
         _check_occurrences(rel, m, out)
+    elif m.occurrences:
+        out.add(
+            rel,
+            "bad-occurrence",
+            "[[occurrence]] moves or cancels one date of a recurring meeting; this meeting has no "
+            "[recurrence]: change 'start' or 'status' instead",
+            key=("occurrence", 0),
+            severity="warning",
+        )
     if m.reports_due is not None and m.reports_due > m.start.date():
         out.add(
             rel,
