@@ -124,9 +124,9 @@ def test_any_text_round_trips_and_keeps_the_structure(title, location, descripti
 def test_describe_is_the_agenda_in_the_meeting_language_with_zone_and_repeats():
     _, study = ORG.find_meeting("la-study-group")
     text = ics.describe(ORG, "la-study-group", study)
-    assert "Cuándo     jueves, 1 de octubre de 2026" in text
-    assert "19:00 – 20:30 hora de verano del Pacífico (America/Los_Angeles)" in text
-    assert "vie 2:00 – vie 3:30 UTC" in text
+    # One DESCRIPTION serves every occurrence: the local time in the meeting's zone, no date or UTC (issue 13)
+    assert "Cuándo     19:00 – 20:30 (America/Los_Angeles)" in text
+    assert "1 de octubre" not in text and "UTC" not in text
     assert "Se repite  cada semana (jueves), hasta el 24 de junio de 2027; excepto 26 nov 2026" in text
     assert "Puntos del orden del día" in text and "@" not in text
 

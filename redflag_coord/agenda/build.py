@@ -15,7 +15,7 @@ from typing import Literal
 from redflag_coord.i18n.labels import pick_language
 from redflag_coord.org.load import Organisation, rel_path
 from redflag_coord.org.model import Meeting, Report, Stage
-from redflag_coord.org.occurrences import Occurrence, OccurrenceError, pick, reports_due
+from redflag_coord.org.occurrences import Occurrence, OccurrenceError, pick, reports_due, takes_reports
 from redflag_coord.org.reportstate import MeetingReports, ReportState, Status, report_states
 from redflag_coord.tz.zones import UTC, resolve, to_local, zone
 
@@ -250,7 +250,7 @@ def build_agenda(
         items=items,
         time_check=_time_check(meeting, items),
         reports=reports,
-        missing=_missing(states, reports, names),
+        missing=_missing(meeting, states, reports, names),
         requests_to_you=_requests_to(for_collective, reports),
         warnings=tuple(warnings),
     )
@@ -270,7 +270,7 @@ def _occurrence(meeting: Meeting, today: dt.date, on: dt.date | None) -> Occurre
 
 
 def _start_instant(meeting: Meeting, occ: Occurrence, rel: str) -> tuple[dt.datetime, list[Notice]]:
-    wall = dt.datetime.combine(occ.date, meeting.start.time())
+    wall = occ.wall(meeting)
     local = resolve(wall, meeting.timezone)
     when = wall.isoformat(timespec="minutes")
     if local.kind == "gap":
@@ -490,11 +490,11 @@ def _filer_contact(org: Organisation, slug: str, handle: str | None) -> dict[str
 
 
 def _missing(
-    states: MeetingReports, reports: tuple[ReportSlot, ...], names: dict[str, str]
+    meeting: Meeting, states: MeetingReports, reports: tuple[ReportSlot, ...], names: dict[str, str]
 ) -> tuple[MissingReport, ...]:
     """Invited collectives without a finished report on time (missing, draft or late), from org.reportstate;
-    a meeting with no due date and no reports asks for none."""
-    if states.due is None and not reports:
+    a meeting that takes no reports (a study group), or has no due date and no reports, asks for none."""
+    if not takes_reports(meeting) or (states.due is None and not reports):
         return ()
     out = []
     for s in states.states:

@@ -48,12 +48,25 @@ def render_invite_text(a: Agenda, extra: tuple[tuple[str, str], ...] = ()) -> st
     return "\n".join(_text_head(a, v.labels(a), extra)).rstrip() + "\n"
 
 
-def _text_head(a: Agenda, t: Labels, extra: tuple[tuple[str, str], ...] = ()) -> list[str]:
+def render_series_text(a: Agenda, repeats: tuple[str, str]) -> str:
+    """A recurring meeting for a calendar series (one DESCRIPTION for every occurrence): the rule in
+    words and the local time in the meeting's zone, without a date, a meeting number or another
+    zone's time, which differ from one occurrence to the next."""
+    t = v.labels(a)
+    s, e = a.local(a.start, a.zone), a.local(a.end, a.zone)
+    when = [f"{t.time(s)} – {t.time(e)} ({a.zone})"]
+    return "\n".join(_text_head(a, t, (repeats,), when=when)).rstrip() + "\n"
+
+
+def _text_head(
+    a: Agenda, t: Labels, extra: tuple[tuple[str, str], ...] = (), when: list[str] | None = None
+) -> list[str]:
     out = [a.title, "=" * min(width(a.title), WIDTH), f"{t('agenda')} · {v.subtitle(a, t)}", ""]
-    out += _text_facts(a, t, extra)
-    out += ["", _heading(t("times_heading"))]
-    out += _text_table(v.zone_table(a, t)) + ["  " + v.zone_note(a, t), ""]
-    out += [_heading(t("items_heading"))]
+    out += _text_facts(a, t, extra, when)
+    if when is None:
+        out += ["", _heading(t("times_heading"))]
+        out += _text_table(v.zone_table(a, t)) + ["  " + v.zone_note(a, t)]
+    out += ["", _heading(t("items_heading"))]
     out += (_text_table(v.item_table(a, t)) if a.items else ["  " + t("no_items")]) + [
         "  " + v.items_zone_note(a, t),
         "",
@@ -65,9 +78,11 @@ def _for_name(a: Agenda) -> str:
     return next((z.name for z in a.zones if z.collective == a.for_collective), a.for_collective or "")
 
 
-def _text_facts(a: Agenda, t: Labels, extra: tuple[tuple[str, str], ...] = ()) -> list[str]:
-    facts: list[tuple[str, list[str]]] = [(t("when"), v.when_lines(a, t))]
-    note = v.occurrence_note(a, t)
+def _text_facts(
+    a: Agenda, t: Labels, extra: tuple[tuple[str, str], ...] = (), when: list[str] | None = None
+) -> list[str]:
+    facts: list[tuple[str, list[str]]] = [(t("when"), when or v.when_lines(a, t))]
+    note = None if when else v.occurrence_note(a, t)
     if note:
         facts[0][1].append(note)
     facts += [(key, [text]) for key, text in extra]

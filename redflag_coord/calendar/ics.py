@@ -20,7 +20,8 @@ from typing import Literal
 from icalendar import Alarm, Calendar, Event, vCalAddress, vText
 
 from redflag_coord.org.load import Organisation
-from redflag_coord.org.model import Meeting, Recurrence, Status
+from redflag_coord.org.model import Meeting, Status
+from redflag_coord.org.occurrences import rule as occurrence_rule
 from redflag_coord.tz.vtimezone import vtimezone
 from redflag_coord.tz.zones import UTC, resolve, zone
 
@@ -185,30 +186,18 @@ def _aware(value: dt.datetime) -> dt.datetime:
 
 
 def rrule(meeting: Meeting, start: dt.datetime) -> dict:
-    """The RRULE of a recurring meeting; UNTIL is the last second of the until date, local, in UTC."""
-    r = meeting.recurrence
-    assert r is not None
-    rule: dict = {"FREQ": r.frequency.upper()}
-    if r.interval > 1:
-        rule["INTERVAL"] = r.interval
-    if r.weekdays:
-        days = sorted(set(r.weekdays), key=_WEEKDAY_INDEX.__getitem__)
-        first_day = list(_DAYS)[meeting.start.weekday()]
-        if first_day not in days:
-            raise CalendarError(
-                f"recurrence: the first meeting ({meeting.start.date()}) is a {first_day}, "
-                f"not one of the weekdays {', '.join(days)}; calendar apps disagree on whether it happens: "
-                "move 'start' to a meeting day"
-            )
-        if r.frequency == "monthly":
-            nth = (meeting.start.day - 1) // 7 + 1
-            rule["BYDAY"] = [f"{-1 if nth == 5 else nth}{_DAYS[d]}" for d in days]
-        else:
-            rule["BYDAY"] = [_DAYS[d] for d in days]
-    if r.until is not None:
-        rule["UNTIL"] = until_utc(r.until, meeting.timezone)
-    if r.count is not None:
-        rule["COUNT"] = r.count
+    """The RRULE of a recurring meeting, from the recurrence engine's rule (the same object every
+    command expands); UNTIL is the last second of the until date, local, in UTC."""
+    rl = occurrence_rule(meeting)
+    assert rl is not None
+    problem = rl.problem()
+    if problem:
+        raise CalendarError(
+            f"recurrence: {problem}; calendar apps disagree on whether it happens: move 'start' to a meeting day"
+        )
+    rule = rl.parts()
+    if rl.until is not None:
+        rule["UNTIL"] = until_utc(rl.until, meeting.timezone)
     return rule
 
 
@@ -219,56 +208,81 @@ def until_utc(until: dt.date, zone_name: str) -> dt.datetime:
 
 
 def exdates(meeting: Meeting, where: str) -> tuple[list[dt.datetime], list[str]]:
-    """EXDATEs (same wall time as the start, same zone) and warnings for dates that are no meeting day."""
-    r = meeting.recurrence
-    assert r is not None
+    """EXDATEs (same wall time as the start, same zone) for exceptions and cancelled occurrences,
+    and warnings for dates that are no meeting day of the rule."""
+    rl = occurrence_rule(meeting)
+    assert rl is not None
     tz = zone(meeting.timezone)
     out, warnings = [], []
-    days = {_WEEKDAY_INDEX[d] for d in r.weekdays} or {meeting.start.weekday()}
-    for day in sorted(set(r.exceptions)):
-        if (
-            day < meeting.start.date()
-            or (r.until and day > r.until)
-            or (r.frequency == "weekly" and day.weekday() not in days)
-        ):
+    latest = max(rl.exdates, default=rl.start)
+    days = set(rl.raw_through(latest))
+    for day in sorted(rl.exdates):
+        if day not in days:
             warnings.append(f"{where}: exception {day} is not a meeting day of the recurrence; left out")
             continue
         out.append(dt.datetime.combine(day, meeting.start.time()).replace(tzinfo=tz))
     return out, warnings
 
 
+def moved(meeting: Meeting, where: str) -> tuple[list[tuple[dt.datetime, Times]], list[str]]:
+    """Moved occurrences: (RECURRENCE-ID, new times) for each, and warnings for moves of no meeting day."""
+    rl = occurrence_rule(meeting)
+    if rl is None:
+        ignored = f"{where}: [[occurrence]] entries apply to recurring meetings only; left out"
+        return [], [ignored] if meeting.occurrences else []
+    tz = zone(meeting.timezone)
+    changes = [c for c in meeting.occurrences if not c.cancelled and c.start is not None]
+    days = set(rl.raw_through(max((c.date for c in changes), default=rl.start)))
+    out, warnings = [], []
+    for c in sorted(changes, key=lambda c: c.date):
+        assert c.start is not None
+        if c.date not in days or c.date in rl.exdates:
+            warnings.append(f"{where}: occurrence {c.date} is not a meeting day of the recurrence; left out")
+            continue
+        original = resolve(dt.datetime.combine(c.date, meeting.start.time()), meeting.timezone)
+        rid = original.instants[0].astimezone(tz) if original.instants else None
+        if rid is None:
+            rid = dt.datetime.combine(c.date, meeting.start.time()).replace(tzinfo=tz)
+        times = meeting_times(meeting.model_copy(update={"start": c.start}), f"{where}, occurrence {c.date}")
+        out.append((rid, times))
+    return out, warnings
+
+
 def last_day(meeting: Meeting) -> dt.date:
     """The last date an event needs zone rules for."""
     end = meeting.start + dt.timedelta(minutes=meeting.duration_minutes)
-    r: Recurrence | None = meeting.recurrence
-    if r is None:
-        return end.date()
-    if r.until is not None:
-        return max(end.date(), r.until + dt.timedelta(days=1))
-    if r.count is not None:
-        step = {"daily": 1, "weekly": 7, "monthly": 31}[r.frequency] * r.interval
-        return end.date() + dt.timedelta(days=step * r.count + 31)
-    return end.date().replace(year=end.year + _UNBOUNDED_YEARS)
+    moves = [c.start.date() + dt.timedelta(days=1) for c in meeting.occurrences if c.start is not None]
+    rl = occurrence_rule(meeting)
+    if rl is None:
+        return max([end.date(), *moves])
+    if rl.bounded:
+        dates = list(rl.raw())
+        return max([end.date(), *moves, *(d + dt.timedelta(days=2) for d in dates[-1:])])
+    return max([end.date().replace(year=end.year + _UNBOUNDED_YEARS, day=min(end.day, 28)), *moves])
 
 
 # -- the plain-text description -----------------------------------------------------
 
 
-def describe(org: Organisation, meeting_id: str, meeting: Meeting) -> str:
+def describe(org: Organisation, meeting_id: str, meeting: Meeting, on: dt.date | None = None) -> str:
     """The plain-text agenda in the meeting's language, zone stated, for DESCRIPTION.
 
     The agenda's own text renderer, without the reports block (see render_invite_text).
-    A recurring meeting is described by its first occurrence plus how it repeats.
+    A recurring series is described by its rule in words and its local time (the same text is
+    shown for every occurrence); `on` describes one occurrence (a moved one's override).
     """
     from redflag_coord.agenda.build import build_agenda
-    from redflag_coord.agenda.text import render_invite_text
+    from redflag_coord.agenda.text import render_invite_text, render_series_text
     from redflag_coord.i18n.labels import Labels
+    from redflag_coord.org.occurrences import occurrences
 
-    on = meeting.start.date() if meeting.recurrence is not None else None
-    agenda = build_agenda(org, meeting_id, lang=meeting.language, on=on)
+    if meeting.recurrence is None or on is not None:
+        return render_invite_text(build_agenda(org, meeting_id, lang=meeting.language, on=on))
+    held = occurrences(meeting, last_day(meeting))
+    first = next((o.date for o in held if not o.moved), held[0].date if held else meeting.start.date())
+    agenda = build_agenda(org, meeting_id, lang=meeting.language, on=first)
     t = Labels(agenda.lang)
-    extra = ((t("repeats"), _recurrence_words(meeting, t)),) if meeting.recurrence is not None else ()
-    return render_invite_text(agenda, extra)
+    return render_series_text(agenda, (t("repeats"), _recurrence_words(meeting, t)))
 
 
 def _recurrence_words(meeting: Meeting, t) -> str:
@@ -368,13 +382,7 @@ def build_event(
         warnings += more
         if skipped:
             e.add("EXDATE", [_aware(d) for d in skipped])
-    e.add("SUMMARY", Text(clean_text(meeting.title)))
-    e.add("DESCRIPTION", Text(clean_text(describe(org, meeting_id, meeting))))
-    if meeting.location:
-        e.add("LOCATION", Text(clean_text(meeting.location)))
-    if meeting.url:
-        e.add("URL", meeting.url)
-    e.add("ORGANIZER", _organizer(org, convener, settings))
+    _texts(e, org, meeting_id, meeting, settings, convener)
     e.add("STATUS", status)
     e.add("TRANSP", "TRANSPARENT" if status == "CANCELLED" else "OPAQUE")
     if settings.attendees:
@@ -385,6 +393,37 @@ def build_event(
         for minutes in sorted(set(reminders), reverse=True):
             e.add_component(_alarm(meeting.title, minutes))
     return e, warnings
+
+
+def overrides(org: Organisation, meeting_id: str, meeting: Meeting, main: Event) -> tuple[list[Event], list[str]]:
+    """One VEVENT per moved occurrence: the series' UID, SEQUENCE, status and people, RECURRENCE-ID the
+    original start, its own times and its own agenda as DESCRIPTION."""
+    found, warnings = moved(meeting, f"meeting {meeting_id}")
+    out = []
+    for rid, times in found:
+        e = Event()
+        for name, value in main.property_items(recursive=False, sorted=False):
+            if name not in ("BEGIN", "END", "DTSTART", "DTEND", "RRULE", "EXDATE", "DESCRIPTION"):
+                e.add(name, value) if name == "ATTENDEE" else e.__setitem__(name, value)
+        e.add("RECURRENCE-ID", _aware(rid))
+        e.add("DTSTART", _aware(times.start))
+        e.add("DTEND", _aware(times.end))
+        warnings += times.warnings
+        e.add("DESCRIPTION", Text(clean_text(describe(org, meeting_id, meeting, on=times.start.date()))))
+        for alarm in main.subcomponents:
+            e.add_component(alarm)
+        out.append(e)
+    return out, warnings
+
+
+def _texts(e: Event, org: Organisation, meeting_id: str, meeting: Meeting, settings: Settings, convener: str) -> None:
+    e.add("SUMMARY", Text(clean_text(meeting.title)))
+    e.add("DESCRIPTION", Text(clean_text(describe(org, meeting_id, meeting))))
+    if meeting.location:
+        e.add("LOCATION", Text(clean_text(meeting.location)))
+    if meeting.url:
+        e.add("URL", meeting.url)
+    e.add("ORGANIZER", _organizer(org, convener, settings))
 
 
 def _alarm(title: str, minutes: int) -> Alarm:
@@ -427,12 +466,14 @@ def invite(org: Organisation, meeting_id: str, method: Method, settings: Setting
         raise CalendarError(f"no meeting {meeting_id!r}; meetings: {', '.join(known) or 'none'}")
     convener, meeting = found
     event, warnings = build_event(org, convener, meeting_id, meeting, settings, method)
+    extra, more = overrides(org, meeting_id, meeting, event)
+    warnings += more
     if method in ("request", "cancel") and not settings.attendees:
         warnings.append(
             f"a {method.upper()} without attendees: pass --attendees to address the opted-in "
             "members (mail clients need to find the recipient among them)"
         )
-    return Built(_calendar(method, [(event, meeting)]), warnings)
+    return Built(_calendar(method, [(event, meeting), *((e, meeting) for e in extra)]), warnings)
 
 
 def feed(org: Organisation, collective: str | None, settings: Settings, name: str | None = None) -> Built:
@@ -449,9 +490,11 @@ def feed(org: Organisation, collective: str | None, settings: Settings, name: st
     public = Settings(settings.domain, settings.stamp, attendees=False, reminders=settings.reminders)
     for mid, slug, m in chosen:
         event, more = build_event(org, slug, mid, m, public)
-        warnings += more
-        built.append((meeting_times(m, mid).start.astimezone(UTC), mid, event, m))
-    built.sort(key=lambda b: (b[0], b[1]))
+        extra, moves = overrides(org, mid, m, event)
+        warnings += more + moves
+        first = meeting_times(m, mid).start.astimezone(UTC)
+        built += [(first, mid, e, m) for e in (event, *extra)]
+    built.sort(key=lambda b: (b[0], b[1]))  # stable: a series' overrides stay after it
     title = name or (f"{_name(org, collective)}: meetings" if collective else "All meetings")
     return Built(_calendar("publish", [(e, m) for _, _, e, m in built], title), warnings)
 

@@ -292,6 +292,14 @@ class Recurrence(FileModel):
     exceptions: list[dt.date] = Field(default_factory=list, description="Dates skipped (local)")
 
 
+class OccurrenceChange(FileModel):
+    """[[occurrence]] in a recurring meeting's file: one date of the series moved or cancelled."""
+
+    date: dt.date = Field(description="The local date the series gives for this occurrence")
+    start: LocalDateTime | None = Field(None, description="Its new local start in the meeting's zone")
+    cancelled: bool = Field(False, description="This occurrence does not take place")
+
+
 class Status(str, Enum):
     tentative = "tentative"
     confirmed = "confirmed"
@@ -317,6 +325,12 @@ class Meeting(FileModel):
     reminders_minutes: list[Annotated[int, Field(ge=0, le=40_320)]] = Field(default_factory=list)
     recurrence: Recurrence | None = None
     items: list[Item] = Field(default_factory=list, alias="item")
+    occurrences: list[OccurrenceChange] = Field(
+        default_factory=list, alias="occurrence", description="Occurrences of a recurring meeting moved or cancelled"
+    )
+    reports: bool | None = Field(
+        None, description="Collectives file reports for it; default: a one-off meeting takes them, a recurring one not"
+    )
 
 
 class Distribution(FileModel):

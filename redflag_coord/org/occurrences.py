@@ -1,21 +1,34 @@
-"""Which occurrence of a meeting an agenda is for.
+"""A meeting's occurrences: the one place every command asks when a meeting takes place.
 
-A one-off meeting has one occurrence. A recurring one ([recurrence]) is expanded
-as RFC 5545 does (the first meeting is `start`; `count` counts occurrences
-before `exceptions` are removed; `until` is an inclusive local date), lazily,
-so only the dates up to the one asked for are computed.
+A one-off meeting has one occurrence. A recurring one ([recurrence]) is expanded by
+the recurrence engine (`tz.recurrence`, RFC 5545: the first meeting is `start`;
+`count` counts occurrences before `exceptions` are removed; `until` is an inclusive
+local date; a monthly rule with weekdays means the same weekday of the same week
+of the month as `start`, e.g. the first Sunday, or the last when `start` is a fifth).
+[[occurrence]] entries then move one occurrence (a new `start`) or cancel it.
+An open-ended series is expanded up to a horizon: HORIZON_YEARS after the later of
+its first meeting and today.
+
+API used by other packages (keep stable):
+- `occurrences(meeting, through)`: every occurrence held, in order of start.
+- `pick(meeting, today, on=None)`: the occurrence on a date, else the next one.
+- `reports_due(meeting, occurrence)`: the due date of reports for that occurrence, None when the
+  meeting takes no reports (`takes_reports`).
+- `time_problems(meeting, today)`: occurrences whose local start is in a DST gap or overlap.
 """
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Literal
 
-from redflag_coord.org.model import WEEKDAYS, Meeting, Recurrence
+from redflag_coord.org.model import WEEKDAYS, Meeting
+from redflag_coord.tz.recurrence import Rule, month_ordinal
+from redflag_coord.tz.zones import gap_edges, resolve
 
-MAX_STEPS = 200_000  # a safety stop for rules that produce no date for a very long time
+HORIZON_YEARS = 2
 
 
 class OccurrenceError(ValueError):
@@ -24,76 +37,173 @@ class OccurrenceError(ValueError):
 
 @dataclass(frozen=True)
 class Occurrence:
-    date: dt.date
-    index: int  # 1 for the first meeting of the series
+    date: dt.date  # the local date it takes place (after a move)
+    index: int  # 1 for the first meeting of the series held
     recurring: bool
-    chosen: str  # "single", "next" (first on/after today) or "on" (a date asked for)
+    chosen: str  # "single", "next" (first on/after today), "on" (a date asked for) or "all"
+    start: dt.datetime | None = None  # local wall start in the meeting's zone (None: meeting.start's time)
+    original: dt.date | None = None  # the date the series gives for it (differs when moved)
+
+    @property
+    def moved(self) -> bool:
+        return self.original is not None and (self.original != self.date or self.start is not None)
+
+    def wall(self, meeting: Meeting) -> dt.datetime:
+        """The local wall start of this occurrence."""
+        return self.start or dt.datetime.combine(self.date, meeting.start.time())
 
 
-def local_dates(meeting: Meeting) -> Iterator[dt.date]:
-    """Local dates of the meeting, in order, exceptions removed."""
+def rule(meeting: Meeting) -> Rule | None:
+    """The meeting's recurrence as an engine rule (None for a one-off); cancelled occurrences are exdates."""
     r = meeting.recurrence
-    first = meeting.start.date()
     if r is None:
-        yield first
-        return
-    skip = set(r.exceptions)
-    for n, day in enumerate(_rule_dates(r, first), start=1):
-        if r.count is not None and n > r.count:
-            return
-        if r.until is not None and day > r.until:
-            return
-        if day not in skip:
-            yield day
+        return None
+    first = meeting.start.date()
+    days = tuple(sorted({WEEKDAYS.index(w) for w in r.weekdays}))
+    cancelled = {c.date for c in meeting.occurrences if c.cancelled}
+    return Rule(
+        frequency=r.frequency,
+        start=first,
+        interval=r.interval,
+        weekdays=days,
+        ordinal=month_ordinal(first) if r.frequency == "monthly" and days else None,
+        count=r.count,
+        until=r.until,
+        exdates=frozenset(r.exceptions) | frozenset(cancelled),
+    )
 
 
-def _rule_dates(r: Recurrence, first: dt.date) -> Iterator[dt.date]:
-    if r.frequency == "daily":
-        for step in range(MAX_STEPS):
-            yield first + dt.timedelta(days=step * r.interval)
-    elif r.frequency == "weekly":
-        days = sorted({WEEKDAYS.index(w) for w in r.weekdays} or {first.weekday()})
-        monday = first - dt.timedelta(days=first.weekday())
-        for step in range(MAX_STEPS):
-            week = monday + dt.timedelta(weeks=step * r.interval)
-            for wd in days:
-                day = week + dt.timedelta(days=wd)
-                if day >= first:
-                    yield day
-    else:
-        for step in range(MAX_STEPS):
-            month = first.month - 1 + step * r.interval
-            year, month = first.year + month // 12, month % 12 + 1
-            if year > dt.MAXYEAR:
-                return
-            if first.day <= calendar.monthrange(year, month)[1]:
-                yield dt.date(year, month, first.day)
+def horizon(meeting: Meeting, today: dt.date) -> dt.date:
+    """How far an open-ended series is expanded."""
+    base = max(today, meeting.start.date())
+    return base.replace(year=base.year + HORIZON_YEARS, day=min(base.day, 28))
+
+
+def occurrences(meeting: Meeting, through: dt.date | None = None) -> list[Occurrence]:
+    """Every occurrence held, moves applied, in order of start; an open-ended series up to `through`
+    (required for one: pass `horizon(meeting, today)` when no other bound is wanted)."""
+    rl = rule(meeting)
+    if rl is None:
+        return [Occurrence(meeting.start.date(), 1, False, "single", meeting.start, meeting.start.date())]
+    if through is None and not rl.bounded:
+        raise ValueError("an open-ended series needs a date to stop at")
+    moves = {c.date: c for c in meeting.occurrences if not c.cancelled and c.start is not None}
+    found = []
+    for day in rl.dates(None if rl.bounded else through):
+        move = moves.get(day)
+        wall = (
+            move.start
+            if move is not None and move.start is not None
+            else dt.datetime.combine(day, meeting.start.time())
+        )
+        found.append((wall, day))
+    found.sort()
+    return [Occurrence(wall.date(), n, True, "all", wall, day) for n, (wall, day) in enumerate(found, start=1)]
+
+
+def local_dates(meeting: Meeting, through: dt.date | None = None) -> Iterator[dt.date]:
+    """Local dates the meeting takes place on, in order (an open-ended series up to `through`, else
+    HORIZON_YEARS after its first meeting)."""
+    stop = through or horizon(meeting, meeting.start.date())
+    for occ in occurrences(meeting, stop):
+        yield occ.date
 
 
 def pick(meeting: Meeting, today: dt.date, on: dt.date | None = None) -> Occurrence:
     """The occurrence on `on`, else the next on/after today (a one-off meeting is itself)."""
     recurring = meeting.recurrence is not None
     if not recurring and on is None:
-        return Occurrence(meeting.start.date(), 1, False, "single")
+        return Occurrence(meeting.start.date(), 1, False, "single", meeting.start, meeting.start.date())
     target = on or today
-    last: dt.date | None = None
-    for index, day in enumerate(local_dates(meeting), start=1):
-        if day == target or (on is None and day > target):
-            return Occurrence(day, index, recurring, "on" if on else "next")
-        if day > target:
-            raise OccurrenceError(_not_on(on, last, day))
-        last = day
+    stop = max(target, horizon(meeting, today)) + dt.timedelta(days=400)
+    held = occurrences(meeting, stop)
     if on is not None:
-        raise OccurrenceError(_not_on(on, last, None))
+        for occ in held:
+            if occ.date == on:
+                return Occurrence(occ.date, occ.index, recurring, "on", occ.start, occ.original)
+        before = [o.date for o in held if o.date < on]
+        after = [o.date for o in held if o.date > on]
+        moved = [o for o in held if o.original == on and o.date != on]
+        if moved:
+            raise OccurrenceError(f"the meeting of {on} was moved to {moved[0].date}; use --on {moved[0].date}")
+        if any(c.date == on and c.cancelled for c in meeting.occurrences):
+            raise OccurrenceError(f"the meeting of {on} is cancelled")
+        raise OccurrenceError(_not_on(on, before[-1] if before else None, after[0] if after else None))
+    for occ in held:
+        if occ.date >= target:
+            return Occurrence(occ.date, occ.index, recurring, "next", occ.start, occ.original)
+    last = held[-1].date if held else None
     raise OccurrenceError(f"the series ended on {last}: no meeting on or after {today}; give a date with --on")
+
+
+def next_or_last(meeting: Meeting, today: dt.date) -> Occurrence:
+    """The next occurrence on/after today, or the last one when the series is over (for summaries)."""
+    try:
+        return pick(meeting, today)
+    except OccurrenceError:
+        held = occurrences(meeting, horizon(meeting, today))
+        if not held:
+            return Occurrence(meeting.start.date(), 1, meeting.recurrence is not None, "single", meeting.start)
+        return held[-1]
+
+
+def takes_reports(meeting: Meeting) -> bool:
+    """Whether collectives report on it: `reports` in the file, else one-off yes, recurring no."""
+    return meeting.reports if meeting.reports is not None else meeting.recurrence is None
+
+
+def reports_due(meeting: Meeting, occurrence: Occurrence) -> dt.date | None:
+    """The due date of reports for one occurrence: `reports_due` is stated for the first meeting and
+    keeps its distance for later ones. Without it, a meeting that says `reports = true` has reports
+    due on the day, a one-off meeting that says nothing has no due date. None: no due date (always
+    so for a meeting that takes no reports, see `takes_reports`)."""
+    if not takes_reports(meeting):
+        return None
+    if meeting.reports_due is None:
+        return occurrence.date if meeting.reports else None
+    return occurrence.date - (meeting.start.date() - meeting.reports_due)
+
+
+@dataclass(frozen=True)
+class TimeProblem:
+    occurrence: Occurrence
+    kind: Literal["gap", "ambiguous"]
+    message: str
+
+
+def time_problems(meeting: Meeting, today: dt.date) -> list[TimeProblem]:
+    """Occurrences (up to the horizon for an open-ended series) whose local start does not exist or
+    occurs twice in the meeting's zone."""
+    out = []
+    for occ in occurrences(meeting, horizon(meeting, today)):
+        wall = occ.wall(meeting)
+        local = resolve(wall, meeting.timezone)
+        shown = wall.isoformat(timespec="minutes")
+        if local.kind == "gap":
+            before, after = gap_edges(wall, meeting.timezone)
+            out.append(
+                TimeProblem(
+                    occ,
+                    "gap",
+                    f"the meeting on {occ.date} would start at {shown}, which does not exist in "
+                    f"{meeting.timezone}: the clocks jump from {before:%H:%M} to {after:%H:%M} that day; "
+                    f"move it with an [[occurrence]] entry, add {occ.date} to the exceptions, or change the time",
+                )
+            )
+        elif local.kind == "ambiguous":
+            a, b = (t.strftime("%H:%M UTC") for t in local.instants)
+            out.append(
+                TimeProblem(
+                    occ,
+                    "ambiguous",
+                    f"the meeting on {occ.date} starts at {shown}, which occurs twice in {meeting.timezone} "
+                    f"(at {a} and at {b}) as the clocks go back; the earlier is used",
+                )
+            )
+    return out
 
 
 def _not_on(on: dt.date | None, before: dt.date | None, after: dt.date | None) -> str:
     near = [f"{label} {d.isoformat()}" for label, d in (("the one before is", before), ("the next is", after)) if d]
     hint = f" ({'; '.join(near)})" if near else ""
     return f"the meeting does not take place on {on}{hint}"
-
-
-def reports_due(meeting: Meeting, occurrence: Occurrence) -> dt.date | None:
-    """The date reports to this occurrence are due (a local date in the meeting's calendar)."""
-    return meeting.reports_due

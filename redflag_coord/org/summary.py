@@ -9,6 +9,7 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field
 
 from redflag_coord.org.load import Organisation
+from redflag_coord.org.occurrences import next_or_last
 from redflag_coord.org.reportstate import report_states
 from redflag_coord.tz.zones import resolve, to_local
 
@@ -74,14 +75,15 @@ def summarise(org: Organisation, today: dt.date | None = None) -> Summary:
         )
         for mid, m in sorted(c.meetings.items()):
             states = [s for s in report_states(org, mid, today=today).states if s.collective in m.participants]
-            local = resolve(m.start, m.timezone)
+            start = next_or_last(m, today).wall(m)  # a recurring meeting: its next occurrence, not its first
+            local = resolve(start, m.timezone)
             utc = local.instants[0].isoformat() if local.instants else None
             out.meetings.append(
                 MeetingLine(
                     id=mid,
                     convener=c.slug,
                     title=m.title,
-                    start_local=m.start.isoformat(timespec="minutes"),
+                    start_local=start.isoformat(timespec="minutes"),
                     timezone=m.timezone,
                     start_utc=utc,
                     participants=len(m.participants),

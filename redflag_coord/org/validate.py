@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
+from typing import Literal
 
 from redflag_coord.org.load import CollectiveData, Organisation, load_organisation, rel_path
 from redflag_coord.org.model import DAY_KEYS, DEFAULT_NATURES, Availability, BandHours, Meeting, Report, hours_minutes
@@ -204,6 +205,50 @@ def check_meeting(org: Organisation, slug: str, mid: str, m: Meeting, out: Probl
     _check_meeting_times(rel, m, out)
 
 
+def _check_occurrences(rel: str, m: Meeting, out: Problems) -> None:
+    """Every occurrence (up to the horizon for an open-ended series) in the zone, and the
+    [[occurrence]] entries against the series."""
+    from redflag_coord.org.occurrences import rule, time_problems
+
+    rl = rule(m)
+    assert rl is not None
+    problem = rl.problem()
+    if problem:
+        out.add(rel, "bad-recurrence", f"{problem}: move 'start' to a meeting day", key=("start",))
+        return
+    if (m.recurrence and m.recurrence.until is not None and m.recurrence.count is not None) or (
+        m.recurrence and m.recurrence.until is not None and m.recurrence.until < m.start.date()
+    ):
+        return  # reported below
+    for p in time_problems(m, today_default()):
+        if p.occurrence.original == m.start.date() and not p.occurrence.moved:
+            continue  # the first meeting's start is checked above
+        index = next((i for i, c in enumerate(m.occurrences) if c.date == p.occurrence.original), None)
+        key = ("occurrence", index, "start") if index is not None and p.occurrence.moved else ("start",)
+        severity: Literal["error", "warning"] = "error" if p.kind == "gap" else "warning"
+        out.add(rel, f"dst-{p.kind}", p.message, key=key, severity=severity)
+    days = set(rl.raw_through(max((c.date for c in m.occurrences), default=rl.start)))
+    seen: set[dt.date] = set()
+    for i, c in enumerate(m.occurrences):
+        if c.date not in days:
+            out.add(
+                rel,
+                "bad-occurrence",
+                f"occurrence {c.date} is not a date of the series; give the date the series gives for it",
+                key=("occurrence", i, "date"),
+            )
+        elif c.date in seen:
+            out.add(rel, "bad-occurrence", f"occurrence {c.date} is given twice", key=("occurrence", i, "date"))
+        if c.cancelled == (c.start is not None):
+            out.add(
+                rel,
+                "bad-occurrence",
+                f"occurrence {c.date}: give either a new 'start' or 'cancelled = true'",
+                key=("occurrence", i),
+            )
+        seen.add(c.date)
+
+
 def _check_meeting_times(rel: str, m: Meeting, out: Problems) -> None:
     local = resolve(m.start, m.timezone)
     wall = m.start.isoformat(timespec="minutes")
@@ -223,6 +268,17 @@ def _check_meeting_times(rel: str, m: Meeting, out: Problems) -> None:
             f"{wall} occurs twice in {m.timezone} (at {a} and at {b}) as the "
             "clocks go back; the earlier is used: move the meeting to be unambiguous",
             key=("start",),
+            severity="warning",
+        )
+    if m.recurrence is not None:
+        _check_occurrences(rel, m, out)
+    elif m.occurrences:
+        out.add(
+            rel,
+            "bad-occurrence",
+            "[[occurrence]] moves or cancels one date of a recurring meeting; this meeting has no "
+            "[recurrence]: change 'start' or 'status' instead",
+            key=("occurrence", 0),
             severity="warning",
         )
     if m.reports_due is not None and m.reports_due > m.start.date():

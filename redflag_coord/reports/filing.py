@@ -16,6 +16,7 @@ from typing import Any
 
 from redflag_coord.org.load import CollectiveData, Organisation, rel_path
 from redflag_coord.org.model import DEFAULT_NATURES, Meeting, Relationship, Report, Stage
+from redflag_coord.org.occurrences import Occurrence, reports_due, takes_reports
 from redflag_coord.org.reportstate import STATUSES, ReportState, report_states
 from redflag_coord.tz.zones import resolve, zone
 
@@ -26,6 +27,24 @@ class ReportError(Exception):
     def __init__(self, message: str, usage: bool = True) -> None:
         super().__init__(message)
         self.usage = usage
+
+
+def occurrence_of(meeting: Meeting, on: dt.date | None, today: dt.date | None = None) -> Occurrence:
+    """The occurrence a report command is about: `on`, else the next one (org/occurrences decides)."""
+    from redflag_coord.org.occurrences import OccurrenceError, pick
+    from redflag_coord.org.validate import today_default
+
+    try:
+        return pick(meeting, today or today_default(), on)
+    except OccurrenceError as e:
+        raise ReportError(str(e)) from e
+
+
+def no_reports_message(meeting_id: str) -> str:
+    return (
+        f"{meeting_id} takes no reports (a recurring meeting does not unless its file says reports = true): "
+        "nothing is due"
+    )
 
 
 def find_meeting(org: Organisation, meeting_id: str) -> tuple[str, Meeting]:
@@ -70,6 +89,7 @@ class StatusResult:
     timezone: str
     git: bool
     rows: list[ReportState] = field(default_factory=list)
+    takes_reports: bool = True
 
     def missing(self) -> list[str]:
         return [r.collective for r in self.rows if r.status in ("missing", "draft")]
@@ -84,27 +104,36 @@ class StatusResult:
             "dates_from": "git" if self.git else "file",
             "reports": [r.to_dict() for r in self.rows],
             "counts": {k: sum(r.status == k for r in self.rows) for k in STATUSES},
+            "takes_reports": self.takes_reports,
         }
 
 
-def report_status(org: Organisation, meeting_id: str) -> StatusResult:
-    """Filed / late / draft / missing for each participant of a meeting (the rule: org.reportstate)."""
-    convener, meeting = find_meeting(org, meeting_id)
+def report_status(
+    org: Organisation, meeting_id: str, on: dt.date | None = None, today: dt.date | None = None
+) -> StatusResult:
+    """Filed / late / draft / missing for each participant of one occurrence of a meeting (default: the next).
+
+    The rule, and the filed date inside and outside git, are org.reportstate's; the occurrence and its
+    due date are org.occurrences'. A meeting that takes no reports lists nobody.
+    """
     from redflag_coord.org.validate import today_default
 
-    states = report_states(org, meeting_id, today=today_default())
-    return StatusResult(
-        meeting_id,
-        convener,
-        states.due,
-        meeting.start,
-        meeting.timezone,
-        states.dates_from == "git",
-        list(states.states),
+    convener, meeting = find_meeting(org, meeting_id)
+    today = today or today_default()
+    occ = occurrence_of(meeting, on, today)
+    states = report_states(org, meeting_id, occ, today=today)
+    takes = takes_reports(meeting)
+    rows = list(states.states) if takes else []
+    result = StatusResult(
+        meeting_id, convener, states.due, occ.wall(meeting), meeting.timezone, states.dates_from == "git", rows
     )
+    result.takes_reports = takes
+    return result
 
 
 def render_status(s: StatusResult) -> str:
+    if not s.takes_reports:
+        return no_reports_message(s.meeting)
     due = s.due.isoformat() if s.due else "no due date"
     lines = [f"{s.meeting}: reports due {due} (filed dates from {'git history' if s.git else 'the files'})"]
     width = max([len(r.collective) for r in s.rows] + [10])
@@ -167,7 +196,7 @@ def relationship_figures(rels: list[Relationship], natures: list[str], since: dt
     }
 
 
-def new_report(org: Organisation, slug: str, meeting_id: str, today: dt.date) -> NewReport:
+def new_report(org: Organisation, slug: str, meeting_id: str, today: dt.date, on: dt.date | None = None) -> NewReport:
     """The text of a new report for a collective, from its language's template and its previous report."""
     import tomlkit
 
@@ -179,6 +208,10 @@ def new_report(org: Organisation, slug: str, meeting_id: str, today: dt.date) ->
     convener, meeting = find_meeting(org, meeting_id)
     if slug not in meeting.participants and slug != convener:
         raise ReportError(f"{slug!r} is not a participant of {meeting_id!r}; ask its convener ({convener}) to add it")
+    occ = occurrence_of(meeting, on, today)
+    if not takes_reports(meeting):
+        raise ReportError(no_reports_message(meeting_id))
+    due = reports_due(meeting, occ) or occ.date  # no due date given: by the meeting
     rel = rel_path("report", slug, meeting_id)
     if meeting_id in c.reports or (org.root / rel).exists():
         raise ReportError(f"{rel} exists already; edit it instead (nothing was changed)")
@@ -187,8 +220,8 @@ def new_report(org: Organisation, slug: str, meeting_id: str, today: dt.date) ->
     words = {
         "collective": c.info.name.replace("\n", " "),
         "meeting_id": meeting_id,
-        "meeting_date": meeting.start.date().isoformat(),
-        "due": meeting.reports_due.isoformat() if meeting.reports_due else "-",
+        "meeting_date": occ.date.isoformat(),
+        "due": due.isoformat(),
     }
     doc = tomlkit.parse(string.Template(_template("report", lang, ".toml")).safe_substitute(words))
     todo = [
@@ -264,13 +297,17 @@ class Reminder:
     addresses: list[str] = field(repr=False, default_factory=list)  # private: only for --send / --include-private
 
 
-def reminders(org: Organisation, meeting_id: str) -> list[Reminder]:
+def reminders(
+    org: Organisation, meeting_id: str, on: dt.date | None = None, today: dt.date | None = None
+) -> list[Reminder]:
     """A reminder for each participant whose report is missing or still a draft, in its language and zone.
 
     Neutral wording (nothing that would hurt if the message were read by others):
     no meeting title, no names, only dates, times and the meeting id.
     """
-    status = report_status(org, meeting_id)
+    status = report_status(org, meeting_id, on, today)
+    if not status.takes_reports:
+        raise ReportError(no_reports_message(meeting_id) + ": no reminders")
     _, meeting = find_meeting(org, meeting_id)
     out = []
     for row in status.rows:
@@ -281,7 +318,7 @@ def reminders(org: Organisation, meeting_id: str) -> list[Reminder]:
         langs = info.languages if info else ["en"]
         tz = info.timezone if info else meeting.timezone
         lang = template_language(langs, "remind")
-        subject, body = _remind_text(meeting_id, meeting, lang, tz)
+        subject, body = _remind_text(meeting_id, meeting, lang, tz, status)
         members = [m for m in (c.members.members if c and c.members else []) if m.email and m.invite]
         out.append(
             Reminder(
@@ -291,16 +328,16 @@ def reminders(org: Organisation, meeting_id: str) -> list[Reminder]:
     return out
 
 
-def _remind_text(meeting_id: str, meeting: Meeting, lang: str, tz: str) -> tuple[str, str]:
+def _remind_text(meeting_id: str, meeting: Meeting, lang: str, tz: str, status: StatusResult) -> tuple[str, str]:
     from babel.dates import format_date, format_time
 
-    local = resolve(meeting.start, meeting.timezone)
-    instant = local.instants[0] if local.instants else meeting.start.replace(tzinfo=zone(meeting.timezone))
+    local = resolve(status.start, meeting.timezone)
+    instant = local.instants[0] if local.instants else status.start.replace(tzinfo=zone(meeting.timezone))
     there = instant.astimezone(zone(tz))
     words = {
         "meeting_id": meeting_id,
         "meeting_date": format_date(there.date(), "long", locale=lang),
-        "due": format_date(meeting.reports_due, "full", locale=lang) if meeting.reports_due else "-",
+        "due": format_date(status.due or status.start.date(), "full", locale=lang),
         "meeting_time": f"{format_date(there.date(), 'full', locale=lang)} "
         f"{format_time(there, 'HH:mm', tzinfo=zone(tz), locale=lang)}",
         "zone": tz,

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from itertools import pairwise
@@ -24,7 +24,7 @@ from operator import add
 
 from redflag_coord.org.load import Organisation
 from redflag_coord.org.model import Availability, Meeting, Status, hours_minutes
-from redflag_coord.org.occurrences import local_dates
+from redflag_coord.org.occurrences import Occurrence, occurrences
 from redflag_coord.tz.zones import UTC, resolve, zone
 
 UNACCEPTABLE, POOR, ACCEPTABLE, GOOD = 0, 1, 2, 3
@@ -429,12 +429,18 @@ def past_burden(
     """
     by_slug = {p.slug: p for p in participants}
     out: dict[str, list[str]] = {p.slug: [] for p in participants}
+    last = dt.datetime.fromtimestamp(before, dt.UTC).date() + dt.timedelta(days=1)
     for mid, m in sorted(_meetings(org), key=lambda x: x[0]):
         joined = list(dict.fromkeys(m.participants))
         if mid == exclude or len(joined) < 2 or m.status is Status.cancelled:
             continue
-        for label, start in _past_occurrences(mid, m, before):
+        held = occurrences(m, last) if m.recurrence is not None else [None]
+        for occ in held:  # a recurring meeting weighs once for each occurrence held at a poor hour
+            start = _meeting_start(m, occ)
+            if start is None or start >= before:
+                continue
             end = start + m.duration_minutes * 60
+            label = mid if occ is None else f"{mid}@{occ.date.isoformat()}"
             for slug in joined:
                 p = by_slug.get(slug)
                 if p is not None and worst_band(band_intervals(p.hours, p.zone, start, end), start, end) <= POOR:
@@ -447,20 +453,8 @@ def _meetings(org: Organisation) -> Iterable[tuple[str, Meeting]]:
         yield from c.meetings.items()
 
 
-def _past_occurrences(mid: str, m: Meeting, before: int) -> Iterator[tuple[str, int]]:
-    """(label, start) of each occurrence starting before `before`, from the one recurrence engine (org.occurrences)."""
-    for day in local_dates(m):
-        start = _meeting_start(m, day)
-        if start is None:
-            continue  # a wall time in a DST gap: validate reports it
-        if start >= before:
-            return
-        yield (f"{mid}@{day.isoformat()}" if m.recurrence is not None else mid), start
-
-
-def _meeting_start(m: Meeting, day: dt.date | None = None) -> int | None:
-    wall = m.start if day is None else dt.datetime.combine(day, m.start.time())
-    local = resolve(wall, m.timezone)
+def _meeting_start(m: Meeting, occ: Occurrence | None = None) -> int | None:
+    local = resolve(occ.wall(m) if occ is not None else m.start, m.timezone)
     return _ts(local.instants[0]) if local.instants else None
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import calendar as _stdcal
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from icalendar import Timezone, TimezoneDaylight, TimezoneStandard
@@ -24,6 +25,7 @@ from redflag_coord.tz.zones import check_zone_name, zone
 UTC = dt.UTC
 _STEP = dt.timedelta(hours=6)  # tz transitions are months apart; no zone changes twice in six hours
 _DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+TRUE_UNTIL = 2037  # every VTIMEZONE gives zoneinfo's offsets at least to the end of this year
 
 Form = Literal["rrule", "transitions", "fixed"]
 
@@ -45,12 +47,16 @@ class Transition:
 @dataclass(frozen=True)
 class YearlyRule:
     month: int
-    nth: int  # 1..4, or -1 for the last
+    nth: int  # 1..4, or -1 for the last; 0: the first `weekday` on or after day `after`
     weekday: int  # 0 = Monday
     time: dt.time
+    after: int = 0  # with nth 0: e.g. Chile's "first Sunday on or after 2 April"
 
     @property
     def rrule(self) -> dict:
+        if self.nth == 0:
+            days = list(range(self.after, self.after + 7))
+            return {"FREQ": "YEARLY", "BYMONTH": [self.month], "BYDAY": [_DAYS[self.weekday]], "BYMONTHDAY": days}
         return {"FREQ": "YEARLY", "BYMONTH": [self.month], "BYDAY": [f"{self.nth}{_DAYS[self.weekday]}"]}
 
 
@@ -61,6 +67,12 @@ def _state(tz, instant: dt.datetime) -> tuple[dt.timedelta, dt.timedelta, str]:
 
 def transitions(zone_name: str, first_year: int, last_year: int) -> list[Transition]:
     """Every change of offset or name in the zone between 1 Jan first_year and 31 Dec last_year (UTC)."""
+    return list(_transitions(zone_name, first_year, last_year))
+
+
+@lru_cache(maxsize=256)
+def _transitions(zone_name: str, first_year: int, last_year: int) -> tuple[Transition, ...]:
+    """Cached: every VTIMEZONE now scans to 2037, and a feed asks for the same zones again."""
     tz = zone(zone_name)
     t = dt.datetime(first_year, 1, 1, tzinfo=UTC)
     end = dt.datetime(last_year + 1, 1, 1, tzinfo=UTC)
@@ -73,7 +85,7 @@ def transitions(zone_name: str, first_year: int, last_year: int) -> list[Transit
             at = _bisect(tz, t, nxt, before)
             out.append(Transition(at, before[0], after[0], False, after[2]))
         t, before = nxt, after
-    return _label_daylight(out)
+    return tuple(_label_daylight(out))
 
 
 def _label_daylight(changes: list[Transition]) -> list[Transition]:
@@ -103,6 +115,8 @@ def _candidates(onset: dt.datetime) -> set[YearlyRule]:
     rules = {YearlyRule(onset.month, nth, onset.weekday(), onset.time())} if nth <= 4 else set()
     if onset.day + 7 > _stdcal.monthrange(onset.year, onset.month)[1]:
         rules.add(YearlyRule(onset.month, -1, onset.weekday(), onset.time()))
+    for after in range(max(2, onset.day - 6), min(onset.day, 22) + 1):  # 2..22: the week stays in the month
+        rules.add(YearlyRule(onset.month, 0, onset.weekday(), onset.time(), after))
     return rules
 
 
@@ -116,7 +130,7 @@ def yearly_rule(changes: list[Transition]) -> YearlyRule | None:
     rules = _candidates(changes[0].local_onset)
     for c in changes[1:]:
         rules &= _candidates(c.local_onset)
-    return min(rules, key=lambda r: (r.nth < 0, r.nth)) if rules else None
+    return min(rules, key=lambda r: (r.nth == 0, r.nth < 0, r.nth, r.after)) if rules else None
 
 
 def classify(zone_name: str, first_year: int, last_year: int) -> tuple[Form, list[Transition]]:
@@ -137,9 +151,13 @@ def classify(zone_name: str, first_year: int, last_year: int) -> tuple[Form, lis
 
 
 def vtimezone(zone_name: str, first: dt.date, last: dt.date) -> Timezone:
-    """The VTIMEZONE for events between `first` and `last` (dates, any zone)."""
+    """The VTIMEZONE for events between `first` and `last` (dates, any zone).
+
+    It is true at every instant from the year before `first` to the end of TRUE_UNTIL (or later
+    events): some readers register a file's VTIMEZONE by TZID and apply it to other events, so a
+    yearly rule is written only when it holds for every one of those years, else the transitions."""
     check_zone_name(zone_name)
-    first_year, last_year = first.year - 1, last.year + 1
+    first_year, last_year = first.year - 1, max(last.year + 1, TRUE_UNTIL)
     form, changes = classify(zone_name, first_year, last_year)
     tz = Timezone()
     tz.add("TZID", zone_name)

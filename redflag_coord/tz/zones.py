@@ -142,3 +142,20 @@ def describe_offset(instant: dt.datetime) -> str:
     sign = "-" if off < dt.timedelta(0) else "+"
     minutes = abs(int(off.total_seconds())) // 60
     return f"UTC{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def gap_edges(wall: dt.datetime, zone_name: str) -> tuple[dt.datetime, dt.datetime]:
+    """For a wall time in a DST gap: the local times on both sides of the jump (e.g. 00:00 -> 01:00)."""
+    tz = zone(zone_name)
+    lo = wall.replace(tzinfo=tz, fold=1).astimezone(UTC)  # read with the later offset: before the jump
+    hi = wall.replace(tzinfo=tz, fold=0).astimezone(UTC)  # read with the earlier offset: after the jump
+    lo, hi = min(lo, hi), max(lo, hi)
+    while hi - lo > dt.timedelta(seconds=1):
+        mid = (lo + (hi - lo) / 2).replace(microsecond=0)
+        if (mid.astimezone(tz).utcoffset()) == (lo.astimezone(tz).utcoffset()):
+            lo = mid
+        else:
+            hi = mid
+    before = hi.astimezone(tz).utcoffset() or dt.timedelta(0)
+    old = lo.astimezone(tz).utcoffset() or dt.timedelta(0)
+    return (hi + old).replace(tzinfo=None), (hi + before).replace(tzinfo=None)

@@ -117,6 +117,9 @@ def invite(
     if found is None:
         fail(f"no meeting {meeting!r}; meetings: {', '.join(sorted(org.meetings())) or 'none'}", EXIT_USAGE)
     path = org.root / rel_path("meeting", found[0], meeting)
+    if method is Method.request and found[1].status.value == "cancelled":
+        # RFC 5546: a REQUEST asks people to attend; a cancelled meeting is announced with METHOD:CANCEL
+        fail(f"meeting {meeting} is cancelled: send it with --method cancel, not --method request", EXIT_USAGE)
     if bump:
         from redflag_coord.repo.fsio import WriteError
 

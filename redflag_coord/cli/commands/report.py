@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from enum import Enum
 from pathlib import Path
@@ -51,6 +52,26 @@ class MessageFormat(str, Enum):
     eml = "eml"
 
 
+OnOption = Annotated[
+    str | None,
+    typer.Option(
+        "--on",
+        help="For a recurring meeting: the occurrence on this date (YYYY-MM-DD). Default: the next one.",
+        show_default=False,
+    ),
+]
+
+
+def _date(value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        fail(f"--on {value!r} is not a date such as 2027-04-04", EXIT_USAGE)
+        raise
+
+
 def _report_error(e) -> None:
     fail(str(e), EXIT_USAGE if e.usage else EXIT_DATA)
 
@@ -60,6 +81,7 @@ def new(
     collective: Annotated[str, typer.Argument(help="Collective slug (its folder name).", show_default=False)],
     meeting: MeetingArg,
     root: RootOption = None,
+    on: OnOption = None,
 ) -> None:
     """Write collectives/COLLECTIVE/reports/MEETING.toml from the template in the collective's language.
 
@@ -73,7 +95,7 @@ def new(
 
     org = load_valid_or_exit(root, reads=either(for_meeting(meeting), for_collective(collective)))
     try:
-        made = new_report(org, collective, meeting, today_default())
+        made = new_report(org, collective, meeting, today_default(), _date(on))
     except ReportError as e:
         _report_error(e)
     path = org.root / made.rel
@@ -95,6 +117,7 @@ def new(
 def status(
     meeting: MeetingArg,
     root: RootOption = None,
+    on: OnOption = None,
     format: Annotated[StatusFormat, typer.Option("--format", "-f", help="text or json")] = StatusFormat.text,
 ) -> None:
     """Filed, late, draft or missing, for each participant of MEETING.
@@ -110,7 +133,7 @@ def status(
 
     org = load_valid_or_exit(root, reads=for_meeting(meeting))
     try:
-        result = report_status(org, meeting)
+        result = report_status(org, meeting, _date(on))
     except ReportError as e:
         _report_error(e)
     if format is StatusFormat.json:
@@ -124,6 +147,7 @@ def status(
 def remind(
     meeting: MeetingArg,
     root: RootOption = None,
+    on: OnOption = None,
     output_dir: Annotated[
         Path | None,
         typer.Option(
@@ -162,7 +186,7 @@ def remind(
     settings = load_settings_or_exit(org.root)
     sender = sender or settings.mail.sender
     try:
-        messages = reminders(org, meeting)
+        messages = reminders(org, meeting, _date(on))
     except ReportError as e:
         _report_error(e)
     if not messages:
