@@ -24,6 +24,8 @@ COMMANDS: dict[str, tuple[str, str, bool]] = {
     "report": ("report", "app", True),
     "schema": ("schema", "schema", False),
     "init": ("init", "init", False),
+    "minutes": ("minutes", "app", True),
+    "commitments": ("commitments", "commitments", False),
 }
 
 

@@ -143,16 +143,19 @@ class _Reader:
         return [s for s in self.org.collectives if (self.root / rel_path("report", s, mid)).is_file()]
 
 
+_DICTS = {"meeting": "meetings", "report": "reports", "minutes": "minutes"}
+
+
 def _attach(c: CollectiveData, kind: str, name: str | None, model: FileModel) -> None:
-    if kind in ("meeting", "report"):
-        getattr(c, kind + "s")[name or ""] = model
+    if kind in _DICTS:
+        getattr(c, _DICTS[kind])[name or ""] = model
     else:
         setattr(c, "info" if kind == "collective" else kind, model)
 
 
 def _attached(c: CollectiveData, kind: str, name: str | None) -> FileModel | None:
-    if kind in ("meeting", "report"):
-        return getattr(c, kind + "s").get(name or "")
+    if kind in _DICTS:
+        return getattr(c, _DICTS[kind]).get(name or "")
     return getattr(c, "info" if kind == "collective" else kind)
 
 
@@ -166,7 +169,8 @@ def validate_changed(root: Path | str, changed: list[str], today: dt.date | None
         t = classify(rel, pre, (root / rel).exists())
         if t is not None:
             targets.append(t)
-    if any(t.kind == "collective" and not (root / t.rel).exists() for t in targets):
+    # minutes point at commitments and requests anywhere in the organisation: check it whole
+    if any((t.kind == "collective" and not (root / t.rel).exists()) or t.kind == "minutes" for t in targets):
         outcome = validate_path(root, today)
         return ChangedOutcome(outcome.problems, [t.rel for t in targets], full=True)
     reader = _Reader(root, {t.rel for t in targets})

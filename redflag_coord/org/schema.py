@@ -14,6 +14,7 @@ GLOBS = {
     "relationships": "collectives/*/relationships.toml",
     "meeting": "collectives/*/meetings/*.toml",
     "report": "collectives/*/reports/*.toml",
+    "minutes": "collectives/*/minutes/*.toml",
 }
 SCHEMA_DIR = "schemas"
 

@@ -108,5 +108,5 @@ def _count_files(outcome) -> int:
     n = 0
     for c in outcome.org.collectives.values():
         n += sum(x is not None for x in (c.info, c.members, c.relationships))
-        n += len(c.meetings) + len(c.reports)
+        n += len(c.meetings) + len(c.reports) + len(c.minutes)
     return n
