@@ -93,8 +93,11 @@ def new_minutes(org: Organisation, meeting_id: str, now: dt.datetime | None = No
         "updates": updates or "# (none open)",
     }
     template = (resources.files("redflag_coord.minutes") / "templates" / f"{lang}.toml").read_text(encoding="utf-8")
-    text = string.Template(template).safe_substitute(words)
     import tomllib
+
+    from redflag_coord.org.fmt import format_text
+
+    text = format_text(string.Template(template).safe_substitute(words), "minutes")
 
     Minutes.model_validate(tomllib.loads(text))  # the scaffold must always be valid minutes
     return NewMinutes(rel, text, lang, len(opened))

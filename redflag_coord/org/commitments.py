@@ -238,8 +238,8 @@ def open_first(states: Iterable[CommitmentState]) -> list[CommitmentState]:
 
 
 def for_meeting(org: Organisation, meeting_id: str, now: dt.datetime | None = None) -> list[CommitmentState]:
-    """What is open when a meeting's agenda is read: commitments from earlier meetings' minutes and
-    requests in reports to it or to earlier meetings; overdue first."""
+    """What is open when a meeting's agenda is read: commitments from the minutes of the same convener's
+    earlier meetings and requests in reports to it or to its earlier meetings; overdue first."""
     found = org.find_meeting(meeting_id)
     if found is None:
         return []
@@ -248,7 +248,7 @@ def for_meeting(org: Organisation, meeting_id: str, now: dt.datetime | None = No
 
     def before(s: CommitmentState) -> bool:
         m = meetings.get(s.meeting)
-        if m is None:
+        if m is None or m[0] != found[0]:  # another convener's meetings keep their own commitments
             return False
         at = meeting_instant(m[1])
         return at < start if s.kind == "commitment" else at <= start

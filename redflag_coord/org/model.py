@@ -365,8 +365,8 @@ class Vote(FileModel):
 
 
 class Decision(FileModel):
-    text: Text
     item: Annotated[int, Field(ge=1, le=1000)] | None = None
+    text: Text
     method: Annotated[DecisionMethod, LAX] = DecisionMethod.consensus
     votes: list[Vote] = Field(default_factory=list, alias="vote")
 
