@@ -169,8 +169,7 @@ def validate_changed(root: Path | str, changed: list[str], today: dt.date | None
         t = classify(rel, pre, (root / rel).exists())
         if t is not None:
             targets.append(t)
-    # minutes point at commitments and requests anywhere in the organisation: check it whole
-    if any((t.kind == "collective" and not (root / t.rel).exists()) or t.kind == "minutes" for t in targets):
+    if any(t.kind == "collective" and not (root / t.rel).exists() for t in targets):
         outcome = validate_path(root, today)
         return ChangedOutcome(outcome.problems, [t.rel for t in targets], full=True)
     reader = _Reader(root, {t.rel for t in targets})
@@ -189,9 +188,23 @@ def validate_changed(root: Path | str, changed: list[str], today: dt.date | None
     for t in targets:
         _check_target(reader, t, out, dependents, reports_done, today)
     out.extend(reader.problems)
+    out.extend(_minutes_problems(root, [t.rel for t in targets if t.kind == "minutes"]))
     out.extend(p for p in dependents if p.file in reader.changed or p.code in _REFERENCE_CODES)
     problems = located(_unique(out), root)
     return ChangedOutcome(problems, [t.rel for t in targets], reader.read)
+
+
+def _minutes_problems(root: Path, rels: list[str]) -> list[Problem]:
+    """Minutes point at commitments and requests anywhere in the organisation: read it whole for them."""
+    if not rels:
+        return []
+    from redflag_coord.org.commitments import check_commitments
+    from redflag_coord.org.load import load_organisation
+
+    org = load_organisation(root)
+    found = Problems([p for p in org.problems if p.file in rels])
+    check_commitments(org, found)
+    return [p for p in found if p.file in rels]
 
 
 def _unique(problems: Problems) -> list[Problem]:
