@@ -36,8 +36,8 @@ def commitments(
         str | None, typer.Option("--lang", "-l", help="en, es or fr. Default: the collective's language.")
     ] = None,
     days: Annotated[
-        int, typer.Option("--days", min=0, max=3650, help="Show those done or dropped this recently.")
-    ] = 90,
+        int, typer.Option("--days", min=0, max=3650, help="Show those done or dropped this many days back.")
+    ] = 180,
     domain: Annotated[
         str | None, typer.Option("--domain", envvar="REDFLAG_DOMAIN", help="For ics: the domain of the task UIDs.")
     ] = None,
