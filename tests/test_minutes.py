@@ -82,7 +82,7 @@ def test_minutes_new_golden_in_the_conveners_language(run, org_copy, lang, monke
     text = path.read_text(encoding="utf-8")
     _check_golden(f"new.ic-2026-12.{lang}.toml", text)
     data = tomllib.loads(text)
-    assert [u["commitment"] for u in data["update"]][0] == "ic-2026-06-hindi-edition"  # overdue first
+    assert data["update"][0]["commitment"] == "ic-2026-06-hindi-edition"  # overdue first
     assert len(data["item"]) == 8
     assert run("fmt", "--check", str(path)).exit_code == 0
     assert run("validate", str(org_copy)).exit_code == 0
