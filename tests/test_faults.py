@@ -249,6 +249,10 @@ def _untidy(path: Path) -> None:
     path.write_text(path.read_text(encoding="utf-8").replace("filed = ", "filed   =   ", 1), encoding="utf-8")
 
 
+def _no_minutes(path: Path) -> None:
+    path.unlink()  # `minutes new` writes a file that is not there yet
+
+
 def _old_output(path: Path) -> None:
     path.write_bytes(OLD)
 
@@ -263,6 +267,13 @@ WRITERS: list[tuple[tuple[str, ...], str, object]] = [
     ),
     (("agenda", "ic-2026-12", "--root", "{root}", "--output", "{file}", "--force"), "agenda.html", _old_output),
     (("calendar", "--root", "{root}", "--output", "{file}", "--force"), "feed.ics", _old_output),
+    (
+        ("minutes", "new", "ic-2026-06", "--root", "{root}"),
+        "collectives/international-committee/minutes/ic-2026-06.toml",
+        _no_minutes,
+    ),
+    (("minutes", "show", "ic-2026-06", "--root", "{root}", "-o", "{file}", "--force"), "minutes.html", _old_output),
+    (("commitments", "--root", "{root}", "--output", "{file}", "--force"), "tasks.ics", _old_output),
 ]
 
 

@@ -209,7 +209,7 @@ def build_commitments(
     states = [s for s in all_commitments(org, now) if collective in (None, s.owner)]
     names = names_of(org)
     groups = []
-    for owner in sorted({s.owner for s in states}, key=lambda o: (names.get(o) or o).casefold()):
+    for owner in sorted({s.owner for s in states}):  # by slug: the order does not move with a renamed collective
         mine = [s for s in states if s.owner == owner]
         opened, closed = open_first(mine), recently_closed(mine, now, days)
         if opened or closed:
