@@ -293,9 +293,12 @@ def check_commitments(org: Organisation, out: Problems, now: dt.datetime | None 
     for c in org.collectives.values():
         for mid, minutes in c.minutes.items():
             _check_minutes(org, c.slug, mid, minutes, meetings, handles, ids, now, out)
+    states = all_commitments(org, now)  # once: a large organisation has many reports with answers
+    owners = {s.id: s.owner for s in states}
+    for c in org.collectives.values():
         for mid, report in c.reports.items():
-            _check_answers(org, c.slug, mid, report, ids, out)
-    for s in all_commitments(org, now):
+            _check_answers(c.slug, mid, report, ids, owners, out)
+    for s in states:
         for e in s.history:
             if e.date < s.made:
                 out.add(
@@ -411,11 +414,12 @@ def _check_minutes(
             )
 
 
-def _check_answers(org: Organisation, slug: str, mid: str, report: Report, ids: dict[str, str], out: Problems) -> None:
+def _check_answers(
+    slug: str, mid: str, report: Report, ids: dict[str, str], owners: dict[str, str], out: Problems
+) -> None:
     rel = rel_path("report", slug, mid)
     if not report.answers:
         return
-    owners = {s.id: s.owner for s in all_commitments(org)}
     for i, a in enumerate(report.answers):
         if a.commitment not in ids:
             out.add(
