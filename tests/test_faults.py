@@ -249,6 +249,10 @@ def _untidy(path: Path) -> None:
     path.write_text(path.read_text(encoding="utf-8").replace("filed = ", "filed   =   ", 1), encoding="utf-8")
 
 
+def _no_minutes(path: Path) -> None:
+    path.unlink()  # `minutes new` writes a file that is not there yet
+
+
 def _old_output(path: Path) -> None:
     path.write_bytes(OLD)
 
@@ -298,6 +302,13 @@ WRITERS: list[tuple[tuple[str, ...], str, object]] = [
         "collectives/international-committee/meetings/ic-2026-12.toml",
         None,
     ),
+    (
+        ("minutes", "new", "ic-2026-06", "--root", "{root}"),
+        "collectives/international-committee/minutes/ic-2026-06.toml",
+        _no_minutes,
+    ),
+    (("minutes", "show", "ic-2026-06", "--root", "{root}", "-o", "{file}", "--force"), "minutes.html", _old_output),
+    (("commitments", "--root", "{root}", "--output", "{file}", "--force"), "tasks.ics", _old_output),
 ]
 
 

@@ -85,6 +85,16 @@ OUTPUTS: list[Output] = [
     Output(("network", "los-angeles", "--format", "json"), "json"),
     Output(("network", "mexico", "--include-private", "--format", "html"), "html"),
     Output(("network", "mexico", "--include-private", "--format", "json"), "json"),
+    Output(("minutes", "show", "ic-2026-06"), "prose"),
+    Output(("minutes", "show", "ic-2026-06", "--format", "markdown", "--lang", "es"), "md"),
+    Output(("minutes", "show", "ic-2026-06", "--format", "html", "--lang", "fr"), "html"),
+    Output(("minutes", "show", "ic-2026-06", "--format", "json"), "json"),
+    Output(("commitments",), "prose"),
+    Output(("commitments", "--format", "markdown"), "md"),
+    Output(("commitments", "--format", "html"), "html"),
+    Output(("commitments", "--format", "json"), "json"),
+    Output(("commitments", "--format", "ics"), "ics"),
+    Output(("agenda", "ic-2026-12", "--for", "honduras", "--format", "markdown"), "md"),
 ]
 
 
@@ -354,6 +364,21 @@ TARGETS = [
         "collectives/los-angeles/reports/ic-2026-12.toml",
         'text = "Help write an article from time to time about the struggles in Honduras, '
         'for the next edition of Red Flag."',
+        "text = {v}",
+    ),
+    (
+        "collectives/international-committee/minutes/ic-2026-06.toml",
+        'text = "Translate the maquilas article into Hindi for a Red Flag edition in Delhi."',
+        "text = {v}",
+    ),
+    (
+        "collectives/international-committee/minutes/ic-2026-06.toml",
+        'note = "Published in the August edition of Red Flag."',
+        "note = {v}",
+    ),
+    (
+        "collectives/international-committee/minutes/ic-2026-06.toml",
+        'text = "Every collective counts its relationships by stage and by nature in each report."',
         "text = {v}",
     ),
 ]

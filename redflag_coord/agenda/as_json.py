@@ -13,6 +13,7 @@ import json
 from typing import Any
 
 from redflag_coord.agenda.build import Agenda, ReportSlot
+from redflag_coord.org.commitments import to_dict as commitment_dict
 
 SCHEMA = "redflag-coord/agenda/1"
 
@@ -92,6 +93,7 @@ def to_dict(a: Agenda) -> dict[str, Any]:
         "missing": [{"collective": m.collective, "status": m.status, "filed": _iso(m.filed)} for m in a.missing],
         "requests_to_you": [{"from": q.source, "text": q.text} for q in a.requests_to_you],
         "warnings": [{"code": n.code, **n.values} for n in a.warnings],
+        "commitments": [commitment_dict(s) for s in a.commitments],
     }
 
 

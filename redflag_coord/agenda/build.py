@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from redflag_coord.i18n.labels import pick_language
+from redflag_coord.org.commitments import CommitmentState, for_meeting
 from redflag_coord.org.load import Organisation, rel_path
 from redflag_coord.org.model import Meeting, Report, Stage
 from redflag_coord.org.occurrences import Occurrence, OccurrenceError, pick, reports_due, takes_reports
@@ -178,6 +179,8 @@ class Agenda:
     missing: tuple[MissingReport, ...]
     requests_to_you: tuple[RequestOut, ...]
     warnings: tuple[Notice, ...] = ()
+    commitments: tuple[CommitmentState, ...] = ()  # open when the agenda is read, overdue first
+    names: dict[str, str] = field(default_factory=dict)  # collective slug -> name, for the commitments block
 
     @property
     def expects_reports(self) -> bool:
@@ -253,6 +256,8 @@ def build_agenda(
         missing=_missing(meeting, states, reports, names),
         requests_to_you=_requests_to(for_collective, reports),
         warnings=tuple(warnings),
+        commitments=tuple(s for s in for_meeting(org, meeting_id) if for_collective in (None, s.owner, s.owed_to)),
+        names=names,
     )
 
 

@@ -95,6 +95,13 @@ def render_html(a: Agenda, public: bool = False) -> str:
     if public:
         parts += ["</main></body>", "</html>"]
         return "\n".join(parts) + "\n"
+    for heading, rows in v.commitment_groups(a, t) if a.commitments else ():
+        lines = [
+            (f'<span class="warning">{e(t("commitments.overdue_mark"))}</span> ' if late else "")
+            + f'<span class="label">{e(owner)}:</span> {e(what)}'
+            for owner, what, late in rows
+        ]
+        parts.append(_section(heading, _list(lines, raw=True) if lines else f"<p>{e(t('commitments.none'))}</p>"))
     if a.requests_to_you:
         name = next((z.name for z in a.zones if z.collective == a.for_collective), a.for_collective or "")
         items = [f'<span class="label">{e(q.source_name)}:</span> {e(q.text)}' for q in a.requests_to_you]

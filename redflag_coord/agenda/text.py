@@ -25,6 +25,13 @@ def render_text(a: Agenda) -> str:
     t = v.labels(a)
     out = _text_head(a, t)
     out += [_heading(t("time_check_heading"))] + [f"  {line}" for line in v.time_check_lines(a, t)] + [""]
+    if a.commitments:
+        for heading, rows in v.commitment_groups(a, t):
+            out += [_heading(heading)]
+            out += [_bullet(_overdue(t, late) + f"{owner}: {what}") for owner, what, late in rows] or [
+                "  " + t("commitments.none")
+            ]
+            out += [""]
     if a.requests_to_you:
         out += [_heading(t("requests_to_you", name=_for_name(a)))]
         out += [_bullet(f"{q.source_name}: {q.text}") for q in a.requests_to_you] + [""]
@@ -72,6 +79,10 @@ def _text_head(
         "",
     ]
     return out
+
+
+def _overdue(t: Labels, late: bool) -> str:
+    return f"[{t('commitments.overdue_mark')}] " if late else ""
 
 
 def _for_name(a: Agenda) -> str:
@@ -205,6 +216,13 @@ def render_markdown(a: Agenda) -> str:
     out += [f"## {md(t('items_heading'))}", ""]
     out += (_md_table(v.item_table(a, t)) if a.items else [md(t("no_items"))]) + ["", md(v.items_zone_note(a, t)), ""]
     out += [f"## {md(t('time_check_heading'))}", ""] + [f"- {md(x)}" for x in v.time_check_lines(a, t)] + [""]
+    if a.commitments:
+        for heading, rows in v.commitment_groups(a, t):
+            out += [f"## {md(heading)}", ""]
+            out += [f"- {md(_overdue(t, late))}**{md(owner)}:** {md(what)}" for owner, what, late in rows] or [
+                md(t("commitments.none"))
+            ]
+            out += [""]
     if a.requests_to_you:
         out += [f"## {md(t('requests_to_you', name=_for_name(a)))}", ""]
         out += [f"- **{md(q.source_name)}:** {md(q.text)}" for q in a.requests_to_you] + [""]

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from redflag_coord.agenda.build import Agenda, Change, ReportSlot, ZoneRow
 from redflag_coord.i18n.labels import Labels
+from redflag_coord.org.commitments import CommitmentState
 from redflag_coord.tz.zones import UTC
 
 
@@ -205,3 +206,29 @@ def private_line(r: ReportSlot, t: Labels) -> str | None:
     if not r.private:
         return None
     return f"{t('contact')}: " + ", ".join(r.private.values())
+
+
+def commitment_groups(a: Agenda, t: Labels) -> list[tuple[str, list[tuple[str, str, bool]]]]:
+    """The open commitments block: (heading, [(owner, what and when, overdue)]); with --for, what
+    that collective owes and what it is owed. Overdue ones first, due dates in the owner's zone."""
+    if a.for_collective is None:
+        return [(t("commitments.heading"), [commitment_row(a, t, s) for s in a.commitments])]
+    name = a.names.get(a.for_collective, a.for_collective)
+    owes = [commitment_row(a, t, s) for s in a.commitments if s.owner == a.for_collective]
+    owed = [commitment_row(a, t, s) for s in a.commitments if s.owner != a.for_collective]
+    return [(t("commitments.owes", name=name), owes), (t("commitments.owed", name=name), owed)]
+
+
+def commitment_row(a: Agenda, t: Labels, s: CommitmentState) -> tuple[str, str, bool]:
+    owner = a.names.get(s.owner, s.owner) + (f" ({s.handle})" if s.handle else "")
+    return owner, f"{s.text} — {commitment_when(t, s)}", s.overdue
+
+
+def commitment_when(t: Labels, s: CommitmentState) -> str:
+    """'due Sep 30, 2026 (Asia/Kolkata); from the minutes of ic-2026-06 · id' (overdue is marked apart)"""
+    if s.due is None:
+        due = t("commitments.no_due")
+    else:
+        due = t("commitments.due", date=t.date(s.due, "medium"), zone=s.owner_zone or "UTC")
+    origin = t("commitments.from_request" if s.kind == "request" else "commitments.from", meeting=s.meeting)
+    return f"{due}; {origin} · {s.id}"

@@ -27,6 +27,8 @@ COMMANDS: dict[str, tuple[str, str, bool]] = {
     "publish": ("publish", "publish", False),
     "new": ("new", "app", True),
     "rename": ("rename", "app", True),
+    "minutes": ("minutes", "app", True),
+    "commitments": ("commitments", "commitments", False),
 }
 
 

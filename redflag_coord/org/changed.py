@@ -143,16 +143,19 @@ class _Reader:
         return [s for s in self.org.collectives if (self.root / rel_path("report", s, mid)).is_file()]
 
 
+_DICTS = {"meeting": "meetings", "report": "reports", "minutes": "minutes"}
+
+
 def _attach(c: CollectiveData, kind: str, name: str | None, model: FileModel) -> None:
-    if kind in ("meeting", "report"):
-        getattr(c, kind + "s")[name or ""] = model
+    if kind in _DICTS:
+        getattr(c, _DICTS[kind])[name or ""] = model
     else:
         setattr(c, "info" if kind == "collective" else kind, model)
 
 
 def _attached(c: CollectiveData, kind: str, name: str | None) -> FileModel | None:
-    if kind in ("meeting", "report"):
-        return getattr(c, kind + "s").get(name or "")
+    if kind in _DICTS:
+        return getattr(c, _DICTS[kind]).get(name or "")
     return getattr(c, "info" if kind == "collective" else kind)
 
 
@@ -185,9 +188,23 @@ def validate_changed(root: Path | str, changed: list[str], today: dt.date | None
     for t in targets:
         _check_target(reader, t, out, dependents, reports_done, today)
     out.extend(reader.problems)
+    out.extend(_minutes_problems(root, [t.rel for t in targets if t.kind == "minutes"]))
     out.extend(p for p in dependents if p.file in reader.changed or p.code in _REFERENCE_CODES)
     problems = located(_unique(out), root)
     return ChangedOutcome(problems, [t.rel for t in targets], reader.read)
+
+
+def _minutes_problems(root: Path, rels: list[str]) -> list[Problem]:
+    """Minutes point at commitments and requests anywhere in the organisation: read it whole for them."""
+    if not rels:
+        return []
+    from redflag_coord.org.commitments import check_commitments
+    from redflag_coord.org.load import load_organisation
+
+    org = load_organisation(root)
+    found = Problems([p for p in org.problems if p.file in rels])
+    check_commitments(org, found)
+    return [p for p in found if p.file in rels]
 
 
 def _unique(problems: Problems) -> list[Problem]:

@@ -18,6 +18,7 @@ from redflag_coord.org.model import (
     FileModel,
     Meeting,
     MembersFile,
+    Minutes,
     RelationshipsFile,
     Report,
 )
@@ -26,7 +27,7 @@ from redflag_coord.org.problems import Problems
 
 COLLECTIVES = "collectives"
 FIXED_FILES = {"collective.toml": "collective", "members.toml": "members", "relationships.toml": "relationships"}
-FOLDERS = {"meetings": "meeting", "reports": "report"}
+FOLDERS = {"meetings": "meeting", "reports": "report", "minutes": "minutes"}
 _SLUG = re.compile(SLUG_PATTERN)
 
 
@@ -56,6 +57,8 @@ def rel_path(kind: str, slug: str, name: str | None = None) -> str:
         return f"{COLLECTIVES}/{slug}/meetings/{name}.toml"
     if kind == "report":
         return f"{COLLECTIVES}/{slug}/reports/{name}.toml"
+    if kind == "minutes":
+        return f"{COLLECTIVES}/{slug}/minutes/{name}.toml"
     return f"{COLLECTIVES}/{slug}/{kind}.toml"
 
 
@@ -67,6 +70,7 @@ class CollectiveData:
     relationships: RelationshipsFile | None = None
     meetings: dict[str, Meeting] = field(default_factory=dict)
     reports: dict[str, Report] = field(default_factory=dict)
+    minutes: dict[str, Minutes] = field(default_factory=dict)
 
 
 @dataclass
@@ -257,3 +261,5 @@ def _attach(c: CollectiveData, entry: Entry, model: FileModel) -> None:
         c.meetings[entry.name or ""] = model  # type: ignore[assignment]
     elif entry.kind == "report":
         c.reports[entry.name or ""] = model  # type: ignore[assignment]
+    elif entry.kind == "minutes":
+        c.minutes[entry.name or ""] = model  # type: ignore[assignment]

@@ -375,6 +375,23 @@ class Article(FileModel):
 class Request(FileModel):
     to: Slug
     text: Text
+    id: Slug | None = Field(
+        None, description="Optional stable id; without it the request is '<meeting>-<collective>-<n>' (see commitments)"
+    )
+
+
+class CommitmentStatus(str, Enum):
+    open = "open"
+    done = "done"
+    dropped = "dropped"
+
+
+class Answer(FileModel):
+    """A collective's answer, in its report, to a commitment it owes or a request made to it."""
+
+    commitment: Slug = Field(description="The id of the commitment or request answered")
+    status: Annotated[CommitmentStatus, LAX]
+    note: Text | None = None
 
 
 class Report(FileModel):
@@ -388,6 +405,74 @@ class Report(FileModel):
     relationships: RelationshipFigures | None = None
     articles: list[Article] = Field(default_factory=list, alias="article")
     requests: list[Request] = Field(default_factory=list, alias="request")
+    answers: list[Answer] = Field(default_factory=list, alias="answer")
+
+
+class Attendance(FileModel):
+    present: list[Slug] = Field(default_factory=list, description="Collectives present")
+    members: dict[Slug, Count] = Field(default_factory=dict, description="How many members of each were there")
+    apologies: list[Slug] = Field(default_factory=list, description="Collectives that sent apologies")
+
+
+class ItemNote(FileModel):
+    item: Annotated[int, Field(ge=1, le=1000)] = Field(description="The agenda item's number (1 is the first)")
+    note: Text
+
+
+class DecisionMethod(str, Enum):
+    consensus = "consensus"
+    vote = "vote"
+
+
+class Vote(FileModel):
+    """How one collective voted, counted in members."""
+
+    collective: Slug
+    for_: Count = Field(0, alias="for")
+    against: Count = 0
+    abstain: Count = 0
+
+
+class Decision(FileModel):
+    item: Annotated[int, Field(ge=1, le=1000)] | None = None
+    text: Text
+    method: Annotated[DecisionMethod, LAX] = DecisionMethod.consensus
+    votes: list[Vote] = Field(default_factory=list, alias="vote")
+
+
+class Commitment(FileModel):
+    """What a collective took on at the meeting; its id is how answers point at it."""
+
+    id: Slug = Field(description="Unique across the organisation, e.g. 'ic-2026-06-translation'")
+    text: Text
+    owner: Slug = Field(description="The collective that owes it")
+    handle: Handle | None = Field(None, description="Optionally, the member who carries it")
+    due: dt.date | None = Field(None, description="Due at the end of this day in the owner's zone")
+    item: Annotated[int, Field(ge=1, le=1000)] | None = None
+    request: Slug | None = Field(None, description="The id of a report's request this takes up")
+    status: Annotated[CommitmentStatus, LAX] = CommitmentStatus.open
+    date: dt.date | None = Field(None, description="When the status was last set")
+    note: Text | None = None
+
+
+class Update(FileModel):
+    """A status recorded at this meeting for an earlier commitment or request."""
+
+    commitment: Slug
+    status: Annotated[CommitmentStatus, LAX]
+    note: Text | None = None
+
+
+class Minutes(FileModel):
+    """collectives/<slug>/minutes/<meeting-id>.toml"""
+
+    chair: Handle | None = None
+    minute_taker: Handle | None = None
+    attendance: Attendance = Field(default_factory=Attendance)
+    items: list[ItemNote] = Field(default_factory=list, alias="item")
+    decisions: list[Decision] = Field(default_factory=list, alias="decision")
+    commitments: list[Commitment] = Field(default_factory=list, alias="commitment")
+    updates: list[Update] = Field(default_factory=list, alias="update")
 
 
 # -- organisation.toml: settings every command reads; one submodel per table ----------------
@@ -449,6 +534,7 @@ FILE_MODELS: dict[str, type[FileModel]] = {
     "meeting": Meeting,
     "report": Report,
     "organisation": Settings,
+    "minutes": Minutes,
 }
 
 

@@ -15,6 +15,7 @@ GLOBS = {
     "meeting": "collectives/*/meetings/*.toml",
     "report": "collectives/*/reports/*.toml",
     "organisation": "organisation.toml",
+    "minutes": "collectives/*/minutes/*.toml",
 }
 SCHEMA_DIR = "schemas"
 

@@ -119,6 +119,10 @@ def check_organisation(org: Organisation, out: Problems, today: dt.date) -> None
         if c.info is not None and c.info.availability is not None:
             check_availability(rel_path("collective", c.slug), c.info.availability, out)
     check_private_text(org, out)
+    if any(c.minutes or any(r.answers for r in c.reports.values()) for c in org.collectives.values()):
+        from redflag_coord.org.commitments import check_commitments
+
+        check_commitments(org, out)
 
 
 # -- uniqueness -----------------------------------------------------------------

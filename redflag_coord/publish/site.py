@@ -161,9 +161,23 @@ def feed_pages(ctx: Context) -> list[Page]:
     return pages
 
 
-# The lead adds the minutes here at merge: a producer returning Page(f"meetings/{id}/minutes.html", ...,
-# meeting=id, kind="minutes", label=...) for each meeting with minutes; the index links it by itself.
-PRODUCERS: list[Producer] = [agenda_pages, feed_pages]
+def minutes_pages(ctx: Context) -> list[Page]:
+    """Each held meeting's minutes, once they exist, as one page in the index's language; the index links it."""
+    from redflag_coord.minutes.build import build_minutes
+    from redflag_coord.minutes.render import minutes_document, render_html
+
+    pages = []
+    for entry in ctx.entries:
+        if entry.meeting_id not in ctx.org.collectives[entry.convener].minutes:
+            continue
+        view = build_minutes(ctx.org, entry.meeting_id, ctx.lang)
+        body = render_html(minutes_document(view)).encode()
+        label = Labels(ctx.lang)("minutes_doc.title")
+        pages.append(Page(f"{MEETINGS}/{entry.meeting_id}/minutes.html", body, entry.meeting_id, "minutes", label))
+    return pages
+
+
+PRODUCERS: list[Producer] = [agenda_pages, minutes_pages, feed_pages]
 
 
 def build_site(

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
+from redflag_coord.org.commitments import CommitmentState
 from redflag_coord.org.load import CollectiveData, Organisation, rel_path
 from redflag_coord.org.model import DEFAULT_NATURES, Meeting, Relationship, Report, Stage
 from redflag_coord.org.occurrences import Occurrence, reports_due, takes_reports
@@ -247,9 +248,30 @@ def new_report(org: Organisation, slug: str, meeting_id: str, today: dt.date, on
                 value = table
             doc["relationships"][key] = value
         todo.append("relationships: counted from relationships.toml today; check them")
-    text = format_text(tomlkit.dumps(doc), "report")
+    owed = owed_commitments(org, slug, meeting_id)
+    if owed:
+        todo.append(f"answer: {len(owed)} open commitment(s) and request(s) to answer (status done or dropped)")
+    text = format_text(tomlkit.dumps(doc) + answer_blocks(owed), "report")
     Report.model_validate(tomlkit.parse(text).unwrap())  # the template must always give a valid report
     return NewReport(rel, text, lang, prev[0] if prev else None, todo)
+
+
+def owed_commitments(org: Organisation, slug: str, meeting_id: str) -> list[CommitmentState]:
+    """What the collective owes that is open when it reports to `meeting_id` (overdue first)."""
+    from redflag_coord.org.commitments import for_meeting
+
+    return [s for s in for_meeting(org, meeting_id) if s.owner == slug]
+
+
+def answer_blocks(owed: list[CommitmentState]) -> str:
+    """One [[answer]] per open commitment, its text and due date in a comment, status still open."""
+    out = []
+    for s in owed:
+        what = " ".join(s.text.split())
+        due = f" (due {s.due.isoformat()})" if s.due else ""
+        hint = '# done or dropped, with a note = "..."'
+        out.append(f'\n[[answer]]\n# {what}{due}\ncommitment = "{s.id}"\nstatus = "open"  {hint}\n')
+    return "".join(out)
 
 
 def _meeting_date(org: Organisation, meeting_id: str) -> dt.date | None:
@@ -319,6 +341,10 @@ def reminders(
         tz = info.timezone if info else meeting.timezone
         lang = template_language(langs, "remind")
         subject, body = _remind_text(meeting_id, meeting, lang, tz, status)
+        owed = _owed_paragraph(org, row.collective, meeting_id, lang)
+        if owed:  # before the closing line
+            head, _, last = body.rstrip("\n").rpartition("\n\n")
+            body = f"{head}\n\n{owed}\n\n{last}\n" if head else f"{body}\n{owed}\n"
         members = [m for m in (c.members.members if c and c.members else []) if m.email and m.invite]
         out.append(
             Reminder(
@@ -326,6 +352,21 @@ def reminders(
             )
         )
     return out
+
+
+def _owed_paragraph(org: Organisation, slug: str, meeting_id: str, lang: str) -> str:
+    """'Your collective also has 2 open commitments to answer in its report: id (due ...), ...' by id
+    and due date only: the reminder stays neutral, the text of each is in the minutes and reports."""
+    from babel.dates import format_date
+
+    from redflag_coord.i18n.labels import Labels
+
+    owed = owed_commitments(org, slug, meeting_id)
+    if not owed:
+        return ""
+    t = Labels(lang)
+    items = ", ".join(s.id + (f" ({format_date(s.due, 'long', locale=lang)})" if s.due else "") for s in owed)
+    return t("commitments.remind", n=len(owed), list=items)
 
 
 def _remind_text(meeting_id: str, meeting: Meeting, lang: str, tz: str, status: StatusResult) -> tuple[str, str]:

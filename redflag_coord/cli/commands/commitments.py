@@ -1,0 +1,71 @@
+"""`redflag-coord commitments [COLLECTIVE]`"""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from redflag_coord.cli.commands.common import EXIT_DATA, EXIT_USAGE, RootOption, fail, load_valid_or_exit, write_output
+from redflag_coord.cli.commands.minutes import SUFFIXES, output_format
+
+
+class Format(str, Enum):
+    text = "text"
+    markdown = "markdown"
+    html = "html"
+    json = "json"
+    ics = "ics"
+
+
+def commitments(
+    collective: Annotated[
+        str | None, typer.Argument(help="Only what this collective owes (its folder name).", show_default=False)
+    ] = None,
+    format: Annotated[
+        Format | None,
+        typer.Option("--format", "-f", help="text, markdown, html, json or ics (open ones as VTODO tasks with DUE)."),
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file instead of printing.")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite the --output file if it exists.")] = False,
+    lang: Annotated[
+        str | None, typer.Option("--lang", "-l", help="en, es or fr. Default: the collective's language.")
+    ] = None,
+    days: Annotated[
+        int, typer.Option("--days", min=0, max=3650, help="Show those done or dropped this many days back.")
+    ] = 180,
+    domain: Annotated[
+        str | None, typer.Option("--domain", envvar="REDFLAG_DOMAIN", help="For ics: the domain of the task UIDs.")
+    ] = None,
+    root: RootOption = None,
+) -> None:
+    """Commitments by owner: open (overdue first, due dates in the owner's zone) and recently done.
+
+    A commitment comes from a meeting's minutes or is a request in a report; it is overdue once its
+    due day has ended in the owner's zone.
+    """
+    fmt = output_format(format, output, {**SUFFIXES, ".ics": "ics"})
+    org = load_valid_or_exit(root)
+    from redflag_coord.minutes.build import MinutesError, build_commitments
+
+    try:
+        listing = build_commitments(org, collective, lang, days=days)
+    except MinutesError as e:
+        fail(str(e), EXIT_USAGE if e.usage else EXIT_DATA)
+    if fmt == "ics":
+        from redflag_coord.calendar.ics import CalendarError, check_domain
+        from redflag_coord.minutes.ics import render_ics
+
+        try:
+            text = render_ics(listing, check_domain(domain) if domain else None).decode("utf-8")
+        except CalendarError as e:
+            fail(str(e), EXIT_USAGE)
+        write_output(text, output, force)
+        return
+    from redflag_coord.minutes.render import render
+
+    write_output(render(listing, fmt), output, force)

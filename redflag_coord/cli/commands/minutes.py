@@ -1,0 +1,106 @@
+"""`redflag-coord minutes new|show MEETING`"""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from redflag_coord.cli.commands.common import EXIT_DATA, EXIT_USAGE, RootOption, fail, load_valid_or_exit, write_output
+
+app = typer.Typer(
+    name="minutes",
+    help="A held meeting's minutes: start them from the agenda, or show them.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+
+MeetingArg = Annotated[
+    str, typer.Argument(help="Meeting id (the meeting's file name without .toml).", show_default=False)
+]
+
+
+class Format(str, Enum):
+    text = "text"
+    markdown = "markdown"
+    html = "html"
+    json = "json"
+
+
+SUFFIXES = {".txt": "text", ".md": "markdown", ".html": "html", ".htm": "html", ".json": "json"}
+
+
+def output_format(format: Enum | None, output: Path | None, suffixes: dict[str, str] = SUFFIXES) -> str:
+    if format is not None:
+        return str(format.value)
+    if output is None or str(output) == "-":
+        return "text"
+    found = suffixes.get(output.suffix.lower())
+    if found is None:
+        names = "|".join(dict.fromkeys(suffixes.values()))
+        fail(f"cannot tell the format from {output.name!r}; give --format {names}", EXIT_USAGE)
+    return found
+
+
+def _error(e) -> None:
+    fail(str(e), EXIT_USAGE if e.usage else EXIT_DATA)
+
+
+@app.command("new")
+def new(meeting: MeetingArg, root: RootOption = None) -> None:
+    """Write collectives/CONVENER/minutes/MEETING.toml from the agenda, in the convener's language.
+
+    Lists the invited collectives, one note per item, and a status line for each commitment
+    open before the meeting. Only once the meeting has started; never overwrites (exit 2).
+    """
+    from redflag_coord.minutes.build import MinutesError
+    from redflag_coord.minutes.scaffold import new_minutes
+    from redflag_coord.repo.fsio import WriteError, atomic_write
+
+    org = load_valid_or_exit(root)
+    try:
+        made = new_minutes(org, meeting)
+    except MinutesError as e:
+        _error(e)
+    path = org.root / made.rel
+    try:
+        path.parent.mkdir(exist_ok=True)
+        atomic_write(path, made.text.encode("utf-8"))
+    except (WriteError, OSError) as e:
+        fail(str(e), EXIT_USAGE if getattr(e, "usage", False) else EXIT_DATA)
+    typer.echo(f"wrote {made.rel} (template: {made.language}; {made.open_commitments} open commitment(s) to answer)")
+    typer.echo("Fill in the notes marked TODO, decisions, commitments and the status of each open one;")
+    typer.echo("then run 'redflag-coord validate' and open a pull request.")
+
+
+@app.command("show")
+def show(
+    meeting: MeetingArg,
+    format: Annotated[
+        Format | None,
+        typer.Option(
+            "--format", "-f", help="text, markdown, html or json. Default: from the --output suffix, else text."
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file instead of printing.")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite the --output file if it exists.")] = False,
+    lang: Annotated[
+        str | None, typer.Option("--lang", "-l", help="en, es or fr. Default: the meeting's language.")
+    ] = None,
+    root: RootOption = None,
+) -> None:
+    """Show a meeting's minutes: attendance, notes, decisions with votes, commitments and their state now."""
+    fmt = output_format(format, output)
+    org = load_valid_or_exit(root)
+    from redflag_coord.minutes.build import MinutesError, build_minutes
+    from redflag_coord.minutes.render import render
+
+    try:
+        view = build_minutes(org, meeting, lang)
+    except MinutesError as e:
+        _error(e)
+    write_output(render(view, fmt), output, force)

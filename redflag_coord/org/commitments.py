@@ -1,0 +1,435 @@
+"""Commitments and requests, and their state: computed once here for the agenda, reports and minutes.
+
+A commitment is taken on in a meeting's minutes; a request in a report is one too, owed by the
+collective it is addressed to. Each has a stable id; answers in reports and updates in later
+minutes change its status. It is overdue once the end of its due day has passed in the owner's zone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from redflag_coord.org.load import Organisation, rel_path
+from redflag_coord.org.model import Meeting, Minutes, Report
+from redflag_coord.org.problems import Problems
+from redflag_coord.tz.zones import UTC, resolve, zone
+
+Status = Literal["open", "done", "dropped"]
+RECENT_DAYS = 180  # "recently done": done or dropped within this many days (about one meeting cycle)
+
+
+@dataclass(frozen=True)
+class Event:
+    """One status of a commitment: where it was recorded and when."""
+
+    date: dt.date
+    status: Status
+    note: str | None
+    source: str  # repository-relative path of the file that records it
+    key: tuple[str | int, ...] = ()
+
+
+@dataclass(frozen=True)
+class CommitmentState:
+    id: str
+    kind: Literal["commitment", "request"]
+    text: str
+    owner: str  # the collective that owes it
+    owner_zone: str | None
+    owed_to: str  # the collective that asked (a request) or the meeting's convener (a commitment)
+    meeting: str  # the meeting whose minutes or report holds it
+    made: dt.date  # the meeting's date, or the report's filed date
+    handle: str | None
+    item: int | None
+    due: dt.date | None
+    status: Status
+    status_date: dt.date
+    note: str | None
+    overdue: bool
+    source: str
+    history: tuple[Event, ...] = field(default=())
+
+    @property
+    def due_end(self) -> dt.datetime | None:
+        return due_end(self.due, self.owner_zone) if self.due else None
+
+
+def now_default() -> dt.datetime:
+    """Now (aware UTC); REDFLAG_NOW (ISO 8601 with offset) or noon UTC of REDFLAG_TODAY for reproducible runs."""
+    if os.environ.get("REDFLAG_NOW"):
+        return dt.datetime.fromisoformat(os.environ["REDFLAG_NOW"]).astimezone(UTC)
+    if os.environ.get("REDFLAG_TODAY"):
+        return dt.datetime.combine(dt.date.fromisoformat(os.environ["REDFLAG_TODAY"]), dt.time(12), tzinfo=UTC)
+    return dt.datetime.now(UTC)
+
+
+def due_end(due: dt.date, zone_name: str | None) -> dt.datetime:
+    """The instant a due date ends: the next local midnight in the owner's zone (UTC without a zone)."""
+    local = resolve(dt.datetime.combine(due + dt.timedelta(days=1), dt.time()), zone_name or "UTC")
+    if local.instants:
+        return local.instants[0]
+    # midnight skipped by a DST change: the day ends when the clocks jump
+    return dt.datetime.combine(due + dt.timedelta(days=1), dt.time(), tzinfo=zone(zone_name or "UTC")).astimezone(UTC)
+
+
+def request_id(meeting_id: str, collective: str, index: int, explicit: str | None = None) -> str:
+    """A request's stable id: its own `id`, else '<meeting>-<collective>-<n>' (n counts from 1 in the file)."""
+    return explicit or f"{meeting_id}-{collective}-{index + 1}"
+
+
+def meeting_date(m: Meeting) -> dt.date:
+    return m.start.date()
+
+
+def meeting_instant(m: Meeting) -> dt.datetime:
+    local = resolve(m.start, m.timezone)
+    return local.instants[0] if local.instants else m.start.replace(tzinfo=zone(m.timezone)).astimezone(UTC)
+
+
+@dataclass
+class _Draft:
+    kind: Literal["commitment", "request"]
+    id: str
+    text: str
+    owner: str
+    owed_to: str
+    meeting: str
+    made: dt.date
+    handle: str | None
+    item: int | None
+    due: dt.date | None
+    source: str
+    events: list[Event]
+
+
+def _drafts(org: Organisation) -> tuple[dict[str, _Draft], dict[str, str]]:
+    """Every commitment and request by id, and request id -> the commitment that took it up."""
+    meetings = org.meetings()
+    drafts: dict[str, _Draft] = {}
+    # requests first: a minutes commitment with the same id is then reported as a duplicate by validate
+    for c in org.collectives.values():
+        for mid, report in c.reports.items():
+            for i, req in enumerate(report.requests):
+                rid = request_id(mid, c.slug, i, req.id)
+                rel = rel_path("report", c.slug, mid)
+                opened = Event(report.filed, "open", None, rel, ("request", i))
+                drafts.setdefault(
+                    rid,
+                    _Draft(
+                        "request", rid, req.text, req.to, c.slug, mid, report.filed, None, None, None, rel, [opened]
+                    ),
+                )
+    taken: dict[str, str] = {}
+    for c in org.collectives.values():
+        for mid, minutes in c.minutes.items():
+            found = meetings.get(mid)
+            held = meeting_date(found[1]) if found else None
+            rel = rel_path("minutes", c.slug, mid)
+            for i, cm in enumerate(minutes.commitments):
+                made = held or cm.date or dt.date.min
+                first = [Event(made, "open", None, rel, ("commitment", i))]
+                if cm.status.value != "open" or cm.note:
+                    first.append(Event(cm.date or made, cm.status.value, cm.note, rel, ("commitment", i, "status")))
+                d = _Draft(
+                    "commitment", cm.id, cm.text, cm.owner, c.slug, mid, made, cm.handle, cm.item, cm.due, rel, first
+                )
+                drafts.setdefault(cm.id, d)
+                if cm.request:
+                    taken[cm.request] = cm.id
+    return drafts, taken
+
+
+def _target(drafts: dict[str, _Draft], taken: dict[str, str], cid: str) -> _Draft | None:
+    return drafts.get(taken.get(cid, cid))
+
+
+def _answers(org: Organisation, drafts: dict[str, _Draft], taken: dict[str, str]) -> None:
+    """Add the answers in reports and the updates in minutes to the commitments they point at."""
+    meetings = org.meetings()
+    for c in org.collectives.values():
+        for mid, report in c.reports.items():
+            rel = rel_path("report", c.slug, mid)
+            for i, a in enumerate(report.answers):
+                d = _target(drafts, taken, a.commitment)
+                if d is not None and d.owner == c.slug:
+                    d.events.append(Event(report.filed, a.status.value, a.note, rel, ("answer", i)))
+        for mid, minutes in c.minutes.items():
+            found = meetings.get(mid)
+            if found is None:
+                continue
+            rel = rel_path("minutes", c.slug, mid)
+            for i, u in enumerate(minutes.updates):
+                d = _target(drafts, taken, u.commitment)
+                if d is not None:
+                    d.events.append(Event(meeting_date(found[1]), u.status.value, u.note, rel, ("update", i)))
+
+
+def all_commitments(org: Organisation, now: dt.datetime | None = None) -> list[CommitmentState]:
+    """Every commitment and request (those taken up by a commitment are carried by it), as of `now`."""
+    now = now or now_default()
+    drafts, taken = _drafts(org)
+    _answers(org, drafts, taken)
+    out = []
+    for d in drafts.values():
+        if d.kind == "request" and d.id in taken and taken[d.id] in drafts:
+            continue
+        out.append(_state(org, d, now))
+    return sorted(out, key=lambda s: (s.made, s.meeting, s.id))
+
+
+def _state(org: Organisation, d: _Draft, now: dt.datetime) -> CommitmentState:
+    c = org.collectives.get(d.owner)
+    tz = c.info.timezone if c is not None and c.info is not None else None
+    history = tuple(sorted(d.events, key=lambda e: e.date))  # stable: same-day events keep file order
+    last = history[-1]
+    overdue = last.status == "open" and d.due is not None and now >= due_end(d.due, tz)
+    return CommitmentState(
+        id=d.id,
+        kind=d.kind,
+        text=d.text,
+        owner=d.owner,
+        owner_zone=tz,
+        owed_to=d.owed_to,
+        meeting=d.meeting,
+        made=d.made,
+        handle=d.handle,
+        item=d.item,
+        due=d.due,
+        status=last.status,
+        status_date=last.date,
+        note=last.note,
+        overdue=overdue,
+        source=d.source,
+        history=history,
+    )
+
+
+def to_dict(s: CommitmentState) -> dict[str, Any]:
+    """A commitment as JSON data (the agenda's and `commitments --format json` share it)."""
+    end = s.due_end
+    return {
+        "id": s.id,
+        "kind": s.kind,
+        "text": s.text,
+        "owner": s.owner,
+        "owner_timezone": s.owner_zone,
+        "handle": s.handle,
+        "owed_to": s.owed_to,
+        "meeting": s.meeting,
+        "made": s.made.isoformat(),
+        "item": s.item,
+        "due": s.due.isoformat() if s.due else None,
+        "due_end": end.astimezone(zone(s.owner_zone or "UTC")).isoformat() if end else None,
+        "status": s.status,
+        "status_date": s.status_date.isoformat(),
+        "note": s.note,
+        "overdue": s.overdue,
+    }
+
+
+def open_first(states: Iterable[CommitmentState]) -> list[CommitmentState]:
+    """Open ones, overdue first, then by due date (none last), then by when they were made."""
+    rows = [s for s in states if s.status == "open"]
+    return sorted(rows, key=lambda s: (not s.overdue, s.due or dt.date.max, s.made, s.id))
+
+
+def for_meeting(org: Organisation, meeting_id: str, now: dt.datetime | None = None) -> list[CommitmentState]:
+    """What is open when a meeting's agenda is read: commitments from the minutes of the same convener's
+    earlier meetings and requests in reports to it or to its earlier meetings; overdue first."""
+    found = org.find_meeting(meeting_id)
+    if found is None:
+        return []
+    start = meeting_instant(found[1])
+    meetings = org.meetings()
+
+    def before(s: CommitmentState) -> bool:
+        m = meetings.get(s.meeting)
+        if m is None or m[0] != found[0]:  # another convener's meetings keep their own commitments
+            return False
+        at = meeting_instant(m[1])
+        return at < start if s.kind == "commitment" else at <= start
+
+    return open_first(s for s in all_commitments(org, now) if before(s))
+
+
+def recently_closed(
+    states: Iterable[CommitmentState], now: dt.datetime, days: int = RECENT_DAYS
+) -> list[CommitmentState]:
+    cutoff = now.date() - dt.timedelta(days=days)
+    rows = [s for s in states if s.status != "open" and s.status_date >= cutoff]
+    return sorted(rows, key=lambda s: (s.status_date, s.id), reverse=True)
+
+
+# -- validate --------------------------------------------------------------------------------------
+
+
+def check_commitments(org: Organisation, out: Problems, now: dt.datetime | None = None) -> None:
+    """Minutes and answers: meetings held, references resolve, ids unique, dates in order."""
+    now = now or now_default()
+    meetings = org.meetings()
+    handles = {m.handle: c.slug for c in org.collectives.values() if c.members for m in c.members.members}
+    ids: dict[str, str] = {}
+    for c in org.collectives.values():
+        for mid, report in c.reports.items():
+            for i, req in enumerate(report.requests):
+                ids.setdefault(request_id(mid, c.slug, i, req.id), rel_path("report", c.slug, mid))
+    for c in org.collectives.values():
+        for mid, minutes in c.minutes.items():
+            rel = rel_path("minutes", c.slug, mid)
+            for i, cm in enumerate(minutes.commitments):
+                if cm.id in ids:
+                    out.add(
+                        rel,
+                        "duplicate-id",
+                        f"commitment id {cm.id!r} is used already in {ids[cm.id]}; give it another id",
+                        key=("commitment", i, "id"),
+                    )
+                else:
+                    ids[cm.id] = rel
+    for c in org.collectives.values():
+        for mid, minutes in c.minutes.items():
+            _check_minutes(org, c.slug, mid, minutes, meetings, handles, ids, now, out)
+    states = all_commitments(org, now)  # once: a large organisation has many reports with answers
+    owners = {s.id: s.owner for s in states}
+    for c in org.collectives.values():
+        for mid, report in c.reports.items():
+            _check_answers(c.slug, mid, report, ids, owners, out)
+    for s in states:
+        for e in s.history:
+            if e.date < s.made:
+                out.add(
+                    e.source,
+                    "date-order",
+                    f"status '{e.status}' of {s.id!r} is dated {e.date}, before it "
+                    f"was made ({s.made}); statuses follow one another in time",
+                    key=e.key,
+                )
+
+
+def _check_minutes(
+    org: Organisation,
+    slug: str,
+    mid: str,
+    minutes: Minutes,
+    meetings: dict[str, tuple[str, Meeting]],
+    handles: dict[str, str],
+    ids: dict[str, str],
+    now: dt.datetime,
+    out: Problems,
+) -> None:
+    rel = rel_path("minutes", slug, mid)
+    found = meetings.get(mid)
+    if found is None or found[0] != slug:
+        where = (
+            f"; it is convened by {found[0]!r}: move the file to {rel_path('minutes', found[0], mid)}"
+            if found
+            else ("; name the file after a meeting id of this collective")
+        )
+        out.add(rel, "unresolved-ref", f"no meeting {mid!r} in {rel_path('meeting', slug, mid)}{where}")
+        return
+    meeting = found[1]
+    if meeting_instant(meeting) > now:
+        out.add(
+            rel,
+            "minutes-before-meeting",
+            f"meeting {mid!r} has not started yet ({meeting.start} "
+            f"{meeting.timezone}); minutes are written once it is held",
+        )
+    invited = {slug, *meeting.participants}
+    n_items = len(meeting.items)
+    for key, who in (("chair", minutes.chair), ("minute_taker", minutes.minute_taker)):
+        if who is not None and who not in handles:
+            out.add(rel, "unresolved-ref", f"no member {who!r} in any members.toml", key=(key,))
+    att = minutes.attendance
+    for field_name, slugs in (("present", att.present), ("apologies", att.apologies), ("members", list(att.members))):
+        for j, s in enumerate(slugs):
+            if s not in invited:
+                out.add(
+                    rel,
+                    "not-invited",
+                    f"{s!r} is not a participant of meeting {mid!r}",
+                    key=("attendance", field_name, j if field_name != "members" else s),
+                )
+    for table, rows in (("item", minutes.items), ("decision", minutes.decisions), ("commitment", minutes.commitments)):
+        for i, row in enumerate(rows):
+            number = getattr(row, "item", None)
+            if number is not None and number > n_items:
+                out.add(
+                    rel,
+                    "unresolved-ref",
+                    f"no item {number} in meeting {mid!r} (it has {n_items})",
+                    key=(table, i, "item"),
+                )
+    for i, d in enumerate(minutes.decisions):
+        if d.method.value == "vote" and not d.votes:
+            out.add(
+                rel,
+                "missing-votes",
+                "a decision taken by vote needs its [[decision.vote]] counts",
+                key=("decision", i, "method"),
+            )
+        for j, vote in enumerate(d.votes):
+            if vote.collective not in invited:
+                out.add(
+                    rel,
+                    "not-invited",
+                    f"{vote.collective!r} is not a participant of meeting {mid!r}",
+                    key=("decision", i, "vote", j, "collective"),
+                )
+    held = meeting_date(meeting)
+    for i, cm in enumerate(minutes.commitments):
+        if cm.owner not in org.collectives:
+            out.add(rel, "unresolved-ref", f"no collective {cm.owner!r}", key=("commitment", i, "owner"))
+        if cm.handle is not None and handles.get(cm.handle) != cm.owner:
+            out.add(
+                rel,
+                "unresolved-ref",
+                f"no member {cm.handle!r} in {rel_path('members', cm.owner)}",
+                key=("commitment", i, "handle"),
+            )
+        if cm.due is not None and cm.due <= held:
+            out.add(
+                rel,
+                "due-before-meeting",
+                f"due {cm.due} is not after the meeting ({held})",
+                key=("commitment", i, "due"),
+            )
+        if cm.request is not None and cm.request not in ids:
+            out.add(rel, "unresolved-ref", f"no request {cm.request!r}", key=("commitment", i, "request"))
+        if cm.date is not None and cm.date < held:
+            out.add(
+                rel,
+                "date-order",
+                f"status date {cm.date} is before the meeting ({held})",
+                key=("commitment", i, "date"),
+            )
+    for i, u in enumerate(minutes.updates):
+        if u.commitment not in ids:
+            out.add(
+                rel, "unresolved-ref", f"no commitment or request {u.commitment!r}", key=("update", i, "commitment")
+            )
+
+
+def _check_answers(
+    slug: str, mid: str, report: Report, ids: dict[str, str], owners: dict[str, str], out: Problems
+) -> None:
+    rel = rel_path("report", slug, mid)
+    if not report.answers:
+        return
+    for i, a in enumerate(report.answers):
+        if a.commitment not in ids:
+            out.add(
+                rel, "unresolved-ref", f"no commitment or request {a.commitment!r}", key=("answer", i, "commitment")
+            )
+        elif owners.get(a.commitment, slug) != slug:
+            out.add(
+                rel,
+                "not-owner",
+                f"{a.commitment!r} is owed by {owners[a.commitment]!r}, not by {slug!r}; "
+                "only the collective that owes it answers it",
+                key=("answer", i, "commitment"),
+            )
