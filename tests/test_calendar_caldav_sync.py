@@ -163,7 +163,10 @@ def test_sync_create_change_cancel_remove_and_nothing_twice(run, server, tmp_pat
     cancelled = run("invite", "la-study-group", "--method", "cancel", "--bump", "--root", str(root))
     assert cancelled.exit_code == 0, cancelled.stderr
     (root / "collectives/international-committee/meetings/ic-2026-06.toml").unlink()
-    for report in root.glob("collectives/*/reports/ic-2026-06.toml"):
+    for report in [
+        *root.glob("collectives/*/reports/ic-2026-06.toml"),
+        *root.glob("collectives/*/minutes/ic-2026-06.toml"),
+    ]:
         report.unlink()
     repo.commit("ic-2026-12 moved, study group cancelled, ic-2026-06 removed", date="2026-11-20T12:00:00+00:00")
 

@@ -14,7 +14,7 @@ from conftest import need
 from git_helpers import example_repo
 from test_calendar_support import node_ready, read_with_icaljs
 
-from redflag_coord.publish.site import Page, build_site
+from redflag_coord.publish.site import build_site
 from redflag_coord.publish.write import MANIFEST
 
 
@@ -58,6 +58,7 @@ def test_the_example_site(site):
         "meetings/ic-2026-06/agenda.en.html",
         "meetings/ic-2026-06/agenda.es.html",
         "meetings/ic-2026-06/agenda.fr.html",
+        "meetings/ic-2026-06/minutes.html",
         "meetings/ic-2026-12/agenda.en.html",
         "meetings/ic-2026-12/agenda.es.html",
         "meetings/ic-2026-12/agenda.fr.html",
@@ -161,22 +162,21 @@ def test_outside_git_warns_that_bytes_vary(run, org_copy, tmp_path, monkeypatch)
     assert result.exit_code == 0 and "SOURCE_DATE_EPOCH" in result.stderr
 
 
-def test_a_producer_adds_pages_the_index_links(example_root):
-    """How the minutes join: one more producer; the index lists its pages under their meeting."""
+def test_the_minutes_join_as_one_more_producer(example_root):
+    """A held meeting's minutes are a page of their own; the index lists it under the meeting."""
     from redflag_coord.calendar import ics
     from redflag_coord.org.validate import validate_path
     from redflag_coord.publish import site as s
 
-    def minutes(ctx: s.Context) -> list[Page]:
-        return [Page(f"meetings/{x.meeting_id}/minutes.html", b"<p>x</p>", x.meeting_id, "minutes", "Minutes")
-                for x in ctx.entries if not x.upcoming]  # fmt: skip
-
+    assert s.minutes_pages in s.PRODUCERS
     org = validate_path(example_root).org
     settings = ics.Settings(stamp=dt.datetime(2026, 11, 1, tzinfo=dt.UTC))
-    pages, _ = build_site(org, settings, dt.date(2026, 11, 27), producers=[*s.PRODUCERS, minutes])
+    pages, _ = build_site(org, settings, dt.date(2026, 11, 27))
     index = next(p for p in pages if p.path == "index.html").body.decode()
     assert '<a href="meetings/ic-2026-06/minutes.html">Minutes</a>' in index
-    assert "meetings/ic-2026-06/minutes.html" in [p.path for p in pages]
+    minutes = next(p for p in pages if p.path == "meetings/ic-2026-06/minutes.html").body.decode()
+    assert minutes.startswith("<!doctype html>") and "Minutes" in minutes
+    assert "meetings/ic-2026-12/minutes.html" not in [p.path for p in pages]  # not held yet
 
 
 def test_index_in_another_language(run, repo, tmp_path):

@@ -319,3 +319,17 @@ def load_probe(spec: dict):
             "recurrence": spec["recurrence"],
         }
     )
+
+
+def test_a_series_with_every_meeting_excluded_or_cancelled_is_an_error(run, tmp_path):
+    """Found by the hypothesis test above: nothing left to invite to must be said, not crash the invite."""
+    text = meeting_text(
+        dt.datetime(2026, 6, 1, 10, 0),
+        "America/Los_Angeles",
+        {"frequency": "daily", "count": 2, "exceptions": [dt.date(2026, 6, 1)]},
+        [{"date": dt.date(2026, 6, 2), "cancelled": True}],
+    )
+    root = make_org(tmp_path, text, "America/Los_Angeles")
+    r = run("validate", str(root))
+    assert r.exit_code == 1 and "error[no-occurrence]" in r.stdout
+    assert run("invite", "m", "--root", str(root)).exit_code == 1

@@ -8,11 +8,11 @@ minutes change its status. It is overdue once the end of its due day has passed 
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from redflag_coord.org.clock import now_or_today as now_default
 from redflag_coord.org.load import Organisation, rel_path
 from redflag_coord.org.model import Meeting, Minutes, Report
 from redflag_coord.org.problems import Problems
@@ -56,15 +56,6 @@ class CommitmentState:
     @property
     def due_end(self) -> dt.datetime | None:
         return due_end(self.due, self.owner_zone) if self.due else None
-
-
-def now_default() -> dt.datetime:
-    """Now (aware UTC); REDFLAG_NOW (ISO 8601 with offset) or noon UTC of REDFLAG_TODAY for reproducible runs."""
-    if os.environ.get("REDFLAG_NOW"):
-        return dt.datetime.fromisoformat(os.environ["REDFLAG_NOW"]).astimezone(UTC)
-    if os.environ.get("REDFLAG_TODAY"):
-        return dt.datetime.combine(dt.date.fromisoformat(os.environ["REDFLAG_TODAY"]), dt.time(12), tzinfo=UTC)
-    return dt.datetime.now(UTC)
 
 
 def due_end(due: dt.date, zone_name: str | None) -> dt.datetime:

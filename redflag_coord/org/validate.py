@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
 from typing import Literal
 
+from redflag_coord.org.clock import now_default, today_default  # noqa: F401  (re-exported)
 from redflag_coord.org.load import CollectiveData, Organisation, load_organisation, rel_path
 from redflag_coord.org.model import DAY_KEYS, DEFAULT_NATURES, Availability, BandHours, Meeting, Report, hours_minutes
 from redflag_coord.org.privacy import check_private_text
@@ -35,34 +35,6 @@ class Outcome:
     @property
     def warnings(self) -> int:
         return sum(p.severity == "warning" for p in self.problems)
-
-
-def today_default() -> dt.date:
-    """Today, or REDFLAG_TODAY (YYYY-MM-DD) so that runs can be reproduced (else REDFLAG_NOW's UTC date)."""
-    fixed = os.environ.get("REDFLAG_TODAY")
-    if not fixed and os.environ.get("REDFLAG_NOW"):
-        try:
-            return now_default().date()
-        except ValueError:  # reported by the commands that read the time (slots); here, today stands
-            pass
-    return dt.date.fromisoformat(fixed) if fixed else dt.date.today()
-
-
-def now_default() -> dt.datetime:
-    """Now (aware, UTC), or REDFLAG_NOW (ISO 8601 with an offset); under REDFLAG_TODAY alone, that day's 00:00 UTC."""
-    fixed = os.environ.get("REDFLAG_NOW")
-    if fixed:
-        try:
-            moment = dt.datetime.fromisoformat(fixed.replace("Z", "+00:00"))
-        except ValueError:
-            example = "2026-11-27T11:06:00+00:00"
-            raise ValueError(f"REDFLAG_NOW={fixed!r} is not a date and time; write e.g. {example}") from None
-        if moment.tzinfo is None:
-            raise ValueError(f"REDFLAG_NOW={fixed!r} has no offset; write e.g. 2026-11-27T11:06:00+00:00")
-        return moment.astimezone(dt.UTC)
-    if os.environ.get("REDFLAG_TODAY"):
-        return dt.datetime.combine(today_default(), dt.time(), dt.UTC)
-    return dt.datetime.now(dt.UTC)
 
 
 def validate_org(org: Organisation, today: dt.date | None = None) -> list[Problem]:
@@ -212,13 +184,22 @@ def check_meeting(org: Organisation, slug: str, mid: str, m: Meeting, out: Probl
 def _check_occurrences(rel: str, m: Meeting, out: Problems) -> None:
     """Every occurrence (up to the horizon for an open-ended series) in the zone, and the
     [[occurrence]] entries against the series."""
-    from redflag_coord.org.occurrences import rule, time_problems
+    from redflag_coord.org.occurrences import horizon, occurrences, rule, time_problems
 
     rl = rule(m)
     assert rl is not None
     problem = rl.problem()
     if problem:
         out.add(rel, "bad-recurrence", f"{problem}: move 'start' to a meeting day", key=("start",))
+        return
+    if not occurrences(m, horizon(m, today_default())):
+        out.add(
+            rel,
+            "no-occurrence",
+            "every meeting of the series is excluded or cancelled: nothing is left to hold or to invite to; "
+            "remove an exception or a cancellation, or delete the meeting",
+            key=("recurrence",),
+        )
         return
     if (m.recurrence and m.recurrence.until is not None and m.recurrence.count is not None) or (
         m.recurrence and m.recurrence.until is not None and m.recurrence.until < m.start.date()

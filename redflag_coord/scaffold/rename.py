@@ -1,8 +1,9 @@
 """Renaming a collective: its folder moves and every reference to its slug follows, all or nothing.
 
-References are the meetings' participants, opens and item leads, the reports' requests, and
-organisation.toml's per-collective organisers. Meeting ids and report file names do not hold
-slugs, so they stay. Edits keep comments and layout (tomlkit).
+References are the meetings' participants, opens and item leads, the reports' requests, the
+minutes' attendance, votes and commitment owners, and organisation.toml's per-collective
+organisers. Meeting ids and report file names do not hold slugs, so they stay. Edits keep comments
+and layout (tomlkit).
 """
 
 from __future__ import annotations
@@ -91,6 +92,11 @@ def _edits(root: Path, org: Organisation, old: str, new: str) -> dict[str, str]:
             _edit(root, rel_path("meeting", c.slug, mid), out, lambda doc: _meeting(doc, old, new))
         for mid in c.reports:
             _edit(root, rel_path("report", c.slug, mid), out, lambda doc: _report(doc, old, new))
+        for mid in c.minutes:
+            rel = rel_path("minutes", c.slug, mid)
+            _edit(root, rel, out, lambda doc: _minutes(doc, old, new))
+            if rel in out:
+                out[rel] = _renamed_keys(out[rel], old, new)
     if (root / SETTINGS_FILE).exists():
         _edit(root, SETTINGS_FILE, out, lambda doc: _settings(doc, old, new))
     return out
@@ -139,6 +145,48 @@ def _report(doc: Any, old: str, new: str) -> bool:
             _set(request, "to", new)
             changed = True
     return changed
+
+
+def _in_list(values: Any, old: str, new: str) -> bool:
+    changed = False
+    if isinstance(values, list):
+        for i, slug in enumerate(list(values)):
+            if slug == old:
+                values[i] = new
+                changed = True
+    return changed
+
+
+def _minutes(doc: Any, old: str, new: str) -> bool:
+    attendance = doc.get("attendance", {})
+    changed = _in_list(attendance.get("present"), old, new) | _in_list(attendance.get("apologies"), old, new)
+    members = attendance.get("members")
+    if members is not None and old in members:
+        # A key of an inline table: tomlkit would reorder and respace the table, so the key is
+        # renamed in place, in the text (see _renamed_keys), keeping its order and spacing.
+        members[old] = tomlkit.item(members[old]).value
+        changed = True
+    for decision in doc.get("decision", []) or []:
+        for vote in decision.get("vote", []) or []:
+            if vote.get("collective") == old:
+                _set(vote, "collective", new)
+                changed = True
+    for commitment in doc.get("commitment", []) or []:
+        if commitment.get("owner") == old:
+            _set(commitment, "owner", new)
+            changed = True
+    return changed
+
+
+def _renamed_keys(text: str, old: str, new: str) -> str:
+    """`members = { ..., OLD = 2 }` -> `... NEW = 2 ...` on the attendance line, in place."""
+    import re
+
+    key = re.compile(rf"(?<=[{{,])(\s*){re.escape(old)}(?=\s*=)")
+    return "\n".join(
+        key.sub(lambda m: m.group(1) + new, line) if re.match(r"\s*members\s*=\s*\{", line) else line
+        for line in text.split("\n")
+    )
 
 
 def _settings(doc: Any, old: str, new: str) -> bool:
