@@ -192,6 +192,10 @@ def _check_occurrences(rel: str, m: Meeting, out: Problems) -> None:
     if problem:
         out.add(rel, "bad-recurrence", f"{problem}: move 'start' to a meeting day", key=("start",))
         return
+    if (m.recurrence and m.recurrence.until is not None and m.recurrence.count is not None) or (
+        m.recurrence and m.recurrence.until is not None and m.recurrence.until < m.start.date()
+    ):
+        return  # reported below
     if not occurrences(m, horizon(m, today_default())):
         out.add(
             rel,
@@ -201,10 +205,6 @@ def _check_occurrences(rel: str, m: Meeting, out: Problems) -> None:
             key=("recurrence",),
         )
         return
-    if (m.recurrence and m.recurrence.until is not None and m.recurrence.count is not None) or (
-        m.recurrence and m.recurrence.until is not None and m.recurrence.until < m.start.date()
-    ):
-        return  # reported below
     for p in time_problems(m, today_default()):
         if p.occurrence.original == m.start.date() and not p.occurrence.moved:
             continue  # the first meeting's start is checked above
