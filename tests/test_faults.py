@@ -29,6 +29,8 @@ NEW = b'title = "new"\n' * 1000
 
 
 def _leftovers(folder: Path) -> list[str]:
+    if not folder.exists():  # a failed write removes the folder it made
+        return []
     return sorted(p.name for p in folder.iterdir() if p.name.endswith(".tmp"))
 
 

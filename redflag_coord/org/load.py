@@ -119,7 +119,7 @@ def discover(root: Path, problems: Problems) -> tuple[list[str], list[Entry]]:
                     severity="warning",
                 )
             continue
-        if not _SLUG.match(d.name):
+        if not _SLUG.fullmatch(d.name):
             problems.add(
                 rel,
                 "bad-slug",
@@ -208,7 +208,7 @@ def _folder_entries(d: os.DirEntry, rel: str, kind: str, slug: str, real_root: s
                 )
             continue
         stem = e.name[: -len(".toml")]
-        if not _SLUG.match(stem):
+        if not _SLUG.fullmatch(stem):
             problems.add(
                 erel,
                 "bad-slug",
