@@ -129,8 +129,8 @@ def _take(folder: str) -> int:
 # -- signals: a temporary file must not outlive the command -----------------------------
 
 
-class Interrupted(BaseException):
-    """SIGTERM or SIGHUP arrived while writing (a BaseException, like KeyboardInterrupt)."""
+class Interrupted(KeyboardInterrupt):
+    """SIGTERM or SIGHUP arrived while writing: handled like Ctrl-C (the CLI says 'interrupted', exit 130)."""
 
 
 def _raise(signum: int, frame: FrameType | None) -> None:
