@@ -60,16 +60,18 @@ def kind_of(path: Path | str) -> str | None:
     return FOLDERS.get(p.parent.name)
 
 
-def format_text(text: str, kind: str | None = None) -> str:
+def format_text(text: str, kind: str | None = None, data: dict | None = None) -> str:
     """The canonical layout of a TOML text; raises FormatError when it cannot be done safely.
 
     The text is first read exactly as `validate` reads it (org.parse: same parser, limits
     and messages); only a text that passes is handed to tomlkit, whose cost is then bounded.
     """
-    before, problems = parse_toml(text.encode("utf-8", "surrogatepass"), "")
+    before = data
     if before is None:
-        p = problems[0]
-        raise FormatError(p.message, p.line, p.column)
+        before, problems = parse_toml(text.encode("utf-8", "surrogatepass"), "")
+        if before is None:
+            p = problems[0]
+            raise FormatError(p.message, p.line, p.column)
     too_big = _too_big(text, before)
     if too_big:
         raise FormatError(too_big)
@@ -377,7 +379,7 @@ def format_file(path: Path, rel: str) -> FileResult:
         return FileResult(path, rel, False, error=FormatError(p.message, p.line, p.column), old_bytes=raw)
     text = raw.decode("utf-8")
     try:
-        new = format_text(text, kind_of(path))
+        new = format_text(text, kind_of(path), data)
     except FormatError as e:
         return FileResult(path, rel, False, old_text=text, error=e, old_bytes=raw)
     return FileResult(path, rel, new != text, new, text, old_bytes=raw)

@@ -144,12 +144,15 @@ def parse_toml(raw: bytes, rel: str) -> tuple[dict[str, Any] | None, list[Proble
         return None, [Problem(rel, "syntax", msg, line=line, column=col)]
     except RecursionError as e:
         if "key has more than" in str(e):  # tomli's limit on dotted keys and table names
+            line, col = _many_dots_at(text)
             return None, [
                 Problem(
                     rel,
                     "too-deep",
                     "a key or [table] name has more than 1000 dotted parts; "
                     "a data file needs two or three: check the dots in the key names",
+                    line=line,
+                    column=col,
                 )
             ]
         line, col = _deep_at(text)
@@ -211,6 +214,14 @@ def _deep_at(text: str) -> tuple[int | None, int | None]:
         elif ch in "]}":
             depth -= 1
     return None, None
+
+
+def _many_dots_at(text: str) -> tuple[int, int]:
+    """The first line with more than 1000 dots (where tomli gave up on a key)."""
+    for n, line in enumerate(text.split("\n"), 1):
+        if line.count(".") > 1000:
+            return n, len(line) - len(line.lstrip()) + 1
+    return 1, 1
 
 
 def _long_number_at(text: str) -> tuple[int | None, int | None]:
