@@ -33,7 +33,7 @@ from redflag_coord.org.model import (
     submodel,
 )
 from redflag_coord.org.problems import Problem
-from redflag_coord.org.textcheck import text_problems
+from redflag_coord.org.textcheck import comment_problems, text_problems
 
 MAX_FILE_BYTES = 1 << 20  # 1 MiB: a report is a few KB; anything larger is a mistake
 
@@ -138,7 +138,7 @@ def parse_toml(raw: bytes, rel: str) -> tuple[dict[str, Any] | None, list[Proble
     if not text.strip(_TOML_WHITESPACE):  # only TOML's whitespace: a form feed or NBSP is a syntax error, with a place
         return None, [Problem(rel, "empty", "file is empty; fill it in (see README) or delete it", line=1, column=1)]
     try:
-        return tomllib.loads(text), []
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         line, col, msg = _toml_error(e, text)
         return None, [Problem(rel, "syntax", msg, line=line, column=col)]
@@ -177,6 +177,7 @@ def parse_toml(raw: bytes, rel: str) -> tuple[dict[str, Any] | None, list[Proble
                 column=col,
             )
         ]
+    return data, ([] if text.isascii() else comment_problems(rel, text))
 
 
 _MAX_DEPTH = 64
@@ -347,22 +348,23 @@ def check_file(path: Path | str, rel: str, kind: str) -> FileResult:
     data, problems = read_toml(path, rel)
     if data is None:
         return FileResult(rel, kind, None, problems)
+    model, found = _check_data(data, rel, kind)
+    return FileResult(rel, kind, model, problems + found)
+
+
+def _check_data(data: dict[str, Any], rel: str, kind: str) -> tuple[FileModel | None, list[Problem]]:
     model_cls = FILE_MODELS[kind]
     long = _long_array(data)
     if long is not None:  # one problem per element would take GiBs: say it once
         key, n = long
-        return FileResult(
-            rel,
-            kind,
-            None,
-            [Problem(rel, "too-many", f"an array of {n:,} values, over the limit of {MAX_ARRAY:,}; check this key", key=key)],
-        )
+        message = f"an array of {n:,} values, over the limit of {MAX_ARRAY:,}; a data file has hundreds: check this key"
+        return None, [Problem(rel, "too-many", message, key=key)]
     try:
-        return FileResult(rel, kind, model_cls.model_validate(data), cap(rel, text_problems(rel, data, model_cls)))
+        return model_cls.model_validate(data), cap(rel, text_problems(rel, data, model_cls))
     except ValidationError as err:
-        return FileResult(rel, kind, None, cap(rel, schema_problems(rel, model_cls, err), err.error_count()))
+        return None, cap(rel, schema_problems(rel, model_cls, err), err.error_count())
     except RecursionError:
-        return FileResult(rel, kind, None, [Problem(rel, "too-deep", "values nested too deeply to check")])
+        return None, [Problem(rel, "too-deep", "values nested too deeply to check")]
 
 
 MAX_ARRAY = 10_000  # the longest list in a data file (members, relationships) holds hundreds
