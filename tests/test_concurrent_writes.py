@@ -75,11 +75,13 @@ def _fresh(tmp_path: Path, n: int) -> Path:
 
 
 def _lost_race(code: int, out: str) -> bool:
-    return code == 1 and "changed meanwhile" in out or code == 2 and " exists" in out
+    return (code == 1 and "changed meanwhile" in out) or (code == 2 and " exists" in out)
 
 
 def _bump_run(root: Path) -> tuple[int, int]:
-    before = tomllib.loads((root / MEETING).read_text())["sequence"] if "sequence" in (root / MEETING).read_text() else 0
+    before = (
+        tomllib.loads((root / MEETING).read_text())["sequence"] if "sequence" in (root / MEETING).read_text() else 0
+    )
     results = race(root, ["invite", "ic-2026-12", "--bump"], ["invite", "ic-2026-12", "--bump"])
     after = tomllib.loads((root / MEETING).read_text())["sequence"]
     won = 0
@@ -99,7 +101,7 @@ def _report_run(root: Path) -> tuple[int, int]:
     winners = [out for code, out in results if code == 0]
     assert len(winners) == 1, results
     for code, out in results:
-        assert code == 0 and "wrote" in out or _lost_race(code, out), out
+        assert (code == 0 and "wrote" in out) or _lost_race(code, out), out
     tomllib.loads((root / REPORT).read_text())
     return 1, 1
 

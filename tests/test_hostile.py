@@ -24,9 +24,9 @@ from redflag_coord.repo import fsio
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent / "corpus"))
 
-from build import build  # noqa: E402
-from cases import CASES  # noqa: E402
-from git_helpers import example_repo  # noqa: E402
+from build import build
+from cases import CASES
+from git_helpers import example_repo
 
 MEETING = "collectives/international-committee/meetings/ic-2026-12.toml"
 LA_REPORT = "collectives/los-angeles/reports/ic-2026-12.toml"
@@ -49,10 +49,9 @@ def _set(path: Path, old: str, new: str) -> None:
 def test_an_edit_between_read_and_rename_is_not_overwritten(tmp_path: Path) -> None:
     path = tmp_path / "a.toml"
     path.write_bytes(b"a = 1\n")
-    with pytest.raises(fsio.Changed, match="changed meanwhile"):
-        with fsio.update(path) as u:
-            path.write_bytes(b"a = 2\n")  # typed by hand while the command worked
-            u.write(b"a = 3\n")
+    with pytest.raises(fsio.Changed, match="changed meanwhile"), fsio.update(path) as u:
+        path.write_bytes(b"a = 2\n")  # typed by hand while the command worked
+        u.write(b"a = 3\n")
     assert path.read_bytes() == b"a = 2\n"
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
 
@@ -164,7 +163,9 @@ def test_lookalike_collective_names_are_an_error_naming_both(name: str, org_copy
     problems = validate_path(org_copy).problems
     found = [p for p in problems if p.code in ("lookalike-name", "invisible-text")]
     assert found and all(p.severity == "error" for p in found)
-    named = {p.file for p in found} | {f for p in found for f in (FRANCE, "collectives/mexico/collective.toml") if f in p.message}
+    named = {p.file for p in found} | {
+        f for p in found for f in (FRANCE, "collectives/mexico/collective.toml") if f in p.message
+    }
     assert named == {FRANCE, "collectives/mexico/collective.toml"}  # both are named
 
 

@@ -114,7 +114,9 @@ class _Reader:
         self.problems = Problems()
         self.read: set[str] = set()
         base = root / COLLECTIVES
-        slugs = sorted(p.name for p in base.iterdir() if p.is_dir() and _SLUG.fullmatch(p.name)) if base.is_dir() else []
+        slugs = (
+            sorted(p.name for p in base.iterdir() if p.is_dir() and _SLUG.fullmatch(p.name)) if base.is_dir() else []
+        )
         for slug in slugs:
             self.org.collectives[slug] = CollectiveData(slug)
 

@@ -345,20 +345,24 @@ def _toml_error(e: tomllib.TOMLDecodeError, source: str = "") -> tuple[int | Non
 
 def check_file(path: Path | str, rel: str, kind: str) -> FileResult:
     """Read, parse and validate one file against its model."""
-    data, problems = read_toml(path, rel)
+    raw, problems = read_bytes(path, rel)
+    if raw is None:
+        return FileResult(rel, kind, None, problems)
+    data, problems = parse_toml(raw, rel)
     if data is None:
         return FileResult(rel, kind, None, problems)
-    model, found = _check_data(data, rel, kind)
+    model, found = _check_data(data, rel, kind, raw)
     return FileResult(rel, kind, model, problems + found)
 
 
-def _check_data(data: dict[str, Any], rel: str, kind: str) -> tuple[FileModel | None, list[Problem]]:
+def _check_data(data: dict[str, Any], rel: str, kind: str, raw: bytes) -> tuple[FileModel | None, list[Problem]]:
     model_cls = FILE_MODELS[kind]
     long = _long_array(data)
     if long is not None:  # one problem per element would take GiBs: say it once
         key, n = long
         message = f"an array of {n:,} values, over the limit of {MAX_ARRAY:,}; a data file has hundreds: check this key"
-        return None, [Problem(rel, "too-many", message, key=key)]
+        line, col = _key_at(raw.decode("utf-8"), key)  # placed here: locating keys in such a file takes seconds
+        return None, [Problem(rel, "too-many", message, key=key, line=line, column=col)]
     try:
         return model_cls.model_validate(data), cap(rel, text_problems(rel, data, model_cls))
     except ValidationError as err:
@@ -369,6 +373,16 @@ def _check_data(data: dict[str, Any], rel: str, kind: str) -> tuple[FileModel | 
 
 MAX_ARRAY = 10_000  # the longest list in a data file (members, relationships) holds hundreds
 MAX_PROBLEMS_PER_FILE = 100
+
+
+def _key_at(text: str, key: tuple) -> tuple[int, int]:
+    """Where `key = ` is written (its last name part, at the start of a line), else the top of the file."""
+    names = [k for k in key if isinstance(k, str)]
+    if names:
+        m = re.search(rf"(?m)^[ \t]*[\"']?{re.escape(names[-1])}[\"']?[ \t]*=", text)
+        if m:
+            return _text_line_col(text, m.start() + len(m.group()) - len(m.group().lstrip()))
+    return 1, 1
 
 
 def _long_array(data: Any) -> tuple[tuple, int] | None:

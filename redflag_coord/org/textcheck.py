@@ -19,7 +19,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from redflag_coord.org.model import submodel
-from redflag_coord.org.problems import Problem
+from redflag_coord.org.problems import Problem, Severity
 
 ONE_LINE_MAX = 300  # ShortText: titles, topics, names
 # Control characters (Cc) but tab and line feed, bidirectional controls, and line/paragraph separators.
@@ -50,7 +50,12 @@ def invisible_at(text: str) -> int | None:
         after = text[i + 1 : i + 2]
         if ch in "\ufe0e\ufe0f" and before == "So":
             continue
-        if ch == "\u200d" and (before == "So" or text[i - 1 : i] == "\ufe0f") and after and unicodedata.category(after) == "So":
+        if (
+            ch == "\u200d"
+            and (before == "So" or text[i - 1 : i] == "\ufe0f")
+            and after
+            and unicodedata.category(after) == "So"
+        ):
             continue
         return i
     return None
@@ -111,7 +116,7 @@ def comment_problems(rel: str, text: str) -> list[Problem]:
                 rel,
                 "unsafe-text",
                 f"a bidirectional control character ({_name(m.group())}) in a comment: it reorders how the line "
-                "is displayed, so the file can show something other than what it holds (\"Trojan Source\"); "
+                'is displayed, so the file can show something other than what it holds ("Trojan Source"); '
                 "remove it",
                 line=text.count("\n", 0, m.start()) + 1,
                 column=m.start() - start + 1,
@@ -163,7 +168,7 @@ def _is_short(annotation: Any, metadata: list) -> bool:
 
 def _lookalike_problems(rel: str, value: str, key: tuple, one_line: bool) -> list[Problem]:
     """Invisible characters and piles of combining marks: errors in one-line values, warnings in text."""
-    severity = "error" if one_line else "warning"
+    severity: Severity = "error" if one_line else "warning"
     out = []
     at = invisible_at(value)
     if at is not None:

@@ -89,7 +89,7 @@ def _check_lookalikes(org: Organisation, out: Problems) -> None:
                 out.add(
                     rel,
                     "lookalike-name",
-                    f"{what} {ascii(text)} {same} {ascii(first_text)} in {first_rel} "
+                    f"{what} {text!a} {same} {first_text!a} in {first_rel} "
                     f"({format_key(first_key)}); one could pass for the other: make them clearly different",
                     key=key,
                 )
