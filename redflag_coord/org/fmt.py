@@ -69,6 +69,8 @@ def format_text(text: str, kind: str | None = None, data: dict | None = None) ->
     before = data
     if before is None:
         before, problems = parse_toml(text.encode("utf-8", "surrogatepass"), "")
+        if before is None and problems[0].code == "empty":
+            return ""  # only TOML whitespace: its layout is nothing (validate reports the empty file)
         if before is None:
             p = problems[0]
             raise FormatError(p.message, p.line, p.column)
@@ -374,6 +376,9 @@ def format_file(path: Path, rel: str) -> FileResult:
         p = problems[0]
         return FileResult(path, rel, False, error=FormatError(p.message, p.line, p.column))
     data, problems = parse_toml(raw, rel)
+    if data is None and problems[0].code == "empty":
+        text = raw.decode("utf-8")
+        return FileResult(path, rel, text != "", "", text, old_bytes=raw)
     if data is None:
         p = problems[0]
         return FileResult(path, rel, False, error=FormatError(p.message, p.line, p.column), old_bytes=raw)
