@@ -384,6 +384,34 @@ def memory(env: Env, work: Path, size: int) -> list[Row]:
     return [Row("peak memory of `validate` (largest process)", f"{files:,}", v, "floor.py", f, "", "", "MiB")]
 
 
+def hostile_rows(corpus: bool) -> list[Row]:
+    """`fmt` and `validate` on hostile input (benchmarks/hostile.py): worst CPU time and peak memory."""
+    import hostile
+
+    results = hostile.run_all(corpus)
+    what = "pathological files" + (" + corpus" if corpus else "")
+    rows = []
+    for command in ("validate", "fmt"):
+        _, busy, big = hostile.worst(results, command)
+        n = sum(m.command == command for m in results)
+        rows.append(
+            Row(f"`{command}` on hostile input, worst CPU time", f"{n} {what}", busy.cpu, "", None, "≤ 2 s", busy.case)
+        )
+        rows.append(
+            Row(
+                f"`{command}` on hostile input, peak memory",
+                f"{n} {what}",
+                big.mib,
+                "",
+                None,
+                "≤ 300 MiB",
+                big.case,
+                "MiB",
+            )
+        )
+    return rows
+
+
 def changed(env: Env, work: Path, size: int, repeat: int) -> list[Row]:
     label = f"{size:,}"
     if "--changed" not in env.validate_help:
@@ -578,6 +606,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=5, help="runs per figure; the median is shown (default 5)")
     ap.add_argument("--no-peers", dest="peers", action="store_false", help="skip taplo and check-jsonschema")
     ap.add_argument("--keep", type=Path, help="generate into this folder and keep it")
+    ap.add_argument(
+        "--hostile-corpus", action="store_true", help="hostile-input rows over tests/corpus too (about 250 runs)"
+    )
     args = ap.parse_args(argv)
     sizes = sorted({int(s) for s in args.sizes.split(",") if s.strip()} | ({50_000} if args.curve else set()))
     env = probe_env(args.peers)
@@ -591,6 +622,7 @@ def main(argv: list[str] | None = None) -> int:
         rows += changed(env, work, big, args.repeat)
         rows += memory(env, work, big)
         rows += other_commands(env, work, args.repeat)
+        rows += hostile_rows(args.hostile_corpus)
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)

@@ -244,7 +244,7 @@ def test_toml_syntax_error_has_line_and_column(org_copy):
 def test_empty_file(org_copy):
     (org_copy / LA_MEMBERS).write_text("  \n\n")
     problems = found(org_copy)
-    assert (LA_MEMBERS, None, None, "error", "empty") in problems
+    assert (LA_MEMBERS, 1, 1, "error", "empty") in problems
 
 
 def test_invalid_utf8_points_at_byte(org_copy):

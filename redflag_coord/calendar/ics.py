@@ -70,7 +70,7 @@ class Built:
 
 def check_domain(domain: str) -> str:
     d = domain.strip().lower()
-    if not _DOMAIN.match(d):
+    if not _DOMAIN.fullmatch(d):
         raise CalendarError(
             f"{domain!r} is not a domain name (e.g. 'calendar.example.org'); "
             "it makes event UIDs unique: use one the organisation controls, or the default"

@@ -73,7 +73,7 @@ def classify(rel: str, problems: Problems, exists: bool) -> Target | None:
             )
         return None
     slug = parts[1]
-    if not _SLUG.match(slug):
+    if not _SLUG.fullmatch(slug):
         if exists:
             problems.add(
                 f"{COLLECTIVES}/{slug}",
@@ -86,7 +86,7 @@ def classify(rel: str, problems: Problems, exists: bool) -> Target | None:
         return Target(rel, FIXED_FILES[parts[2]], slug)
     if len(parts) == 4 and parts[2] in FOLDERS and parts[3].endswith(".toml"):
         stem = parts[3][: -len(".toml")]
-        if _SLUG.match(stem):
+        if _SLUG.fullmatch(stem):
             return Target(rel, FOLDERS[parts[2]], slug, stem)
         if exists:
             problems.add(
@@ -114,7 +114,9 @@ class _Reader:
         self.problems = Problems()
         self.read: set[str] = set()
         base = root / COLLECTIVES
-        slugs = sorted(p.name for p in base.iterdir() if p.is_dir() and _SLUG.match(p.name)) if base.is_dir() else []
+        slugs = (
+            sorted(p.name for p in base.iterdir() if p.is_dir() and _SLUG.fullmatch(p.name)) if base.is_dir() else []
+        )
         for slug in slugs:
             self.org.collectives[slug] = CollectiveData(slug)
 
@@ -301,4 +303,4 @@ def _report_names(root: Path, slug: str) -> list[str]:
     folder = root / COLLECTIVES / slug / "reports"
     if not folder.is_dir():
         return []
-    return sorted(p.stem for p in folder.iterdir() if p.suffix == ".toml" and _SLUG.match(p.stem))
+    return sorted(p.stem for p in folder.iterdir() if p.suffix == ".toml" and _SLUG.fullmatch(p.stem))

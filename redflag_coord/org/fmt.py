@@ -31,11 +31,12 @@ from typing import Any
 
 import tomlkit
 from pydantic import BaseModel
-from tomlkit.exceptions import ParseError, TOMLKitError
+from tomlkit.exceptions import TOMLKitError
 from tomlkit.items import AoT, Array, Comment, InlineTable, Item, String, StringType, Table, Whitespace
 
 from redflag_coord.org.load import FIXED_FILES, FOLDERS
 from redflag_coord.org.model import FILE_MODELS, submodel
+from redflag_coord.org.parse import parse_toml, read_bytes
 
 LINE_WIDTH = 100
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
@@ -59,17 +60,23 @@ def kind_of(path: Path | str) -> str | None:
     return FOLDERS.get(p.parent.name)
 
 
-def format_text(text: str, kind: str | None = None) -> str:
-    """The canonical layout of a TOML text; raises FormatError when it cannot be done safely."""
-    try:
-        before = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        at = _AT.search(str(e))
-        raise FormatError(
-            f"invalid TOML: {_AT.sub('', str(e))}; run 'redflag-coord validate' for details",
-            int(at.group(1)) if at else None,
-            int(at.group(2)) if at else None,
-        ) from e
+def format_text(text: str, kind: str | None = None, data: dict | None = None) -> str:
+    """The canonical layout of a TOML text; raises FormatError when it cannot be done safely.
+
+    The text is first read exactly as `validate` reads it (org.parse: same parser, limits
+    and messages); only a text that passes is handed to tomlkit, whose cost is then bounded.
+    """
+    before = data
+    if before is None:
+        before, problems = parse_toml(text.encode("utf-8", "surrogatepass"), "")
+        if before is None and problems[0].code == "empty":
+            return ""  # only TOML whitespace: its layout is nothing (validate reports the empty file)
+        if before is None:
+            p = problems[0]
+            raise FormatError(p.message, p.line, p.column)
+    too_big = _too_big(text, before)
+    if too_big:
+        raise FormatError(too_big)
     try:
         doc = tomlkit.parse(text)
         emitter = _Emitter()
@@ -77,7 +84,7 @@ def format_text(text: str, kind: str | None = None) -> str:
         out = emitter.text()
     except FormatError:
         raise
-    except (TOMLKitError, ValueError, TypeError, KeyError, RecursionError) as e:
+    except (TOMLKitError, ValueError, TypeError, KeyError, RecursionError, IndexError, AttributeError) as e:
         raise FormatError(f"this layout cannot be rewritten safely ({type(e).__name__}: {e}); left as it is") from e
     _check_same(text, out, before, doc)
     return out
@@ -87,10 +94,38 @@ def _check_same(text: str, out: str, before: dict, doc: Any) -> None:
     try:
         after_doc = tomlkit.parse(out)
         same = tomllib.loads(out) == before and _comments(after_doc) == _comments(doc)
-    except (ParseError, tomllib.TOMLDecodeError):
+    except (TOMLKitError, tomllib.TOMLDecodeError, ValueError, RecursionError):
         same = False
     if not same:
         raise FormatError("this layout cannot be rewritten safely (dotted keys or tables out of order?); left as it is")
+
+
+MAX_FORMAT_LINES = 20_000  # a data file has a few hundred; tomlkit's cost grows with every line
+MAX_FORMAT_VALUES = 20_000
+
+
+def _too_big(text: str, data: dict) -> str | None:
+    """Beyond these sizes tomlkit takes seconds and hundreds of MiB: refuse (a data file is a few KB)."""
+    lines = text.count("\n")
+    if lines > MAX_FORMAT_LINES:
+        return (
+            f"the file has {lines:,} lines, over fmt's limit of {MAX_FORMAT_LINES:,}; "
+            "a data file has a few hundred: check that this is the right file (left as it is)"
+        )
+    count, stack = 0, [data]
+    while stack:
+        v = stack.pop()
+        count += 1
+        if count > MAX_FORMAT_VALUES:
+            return (
+                f"the file holds more than {MAX_FORMAT_VALUES:,} values; a data file holds a few hundred: "
+                "check that this is the right file (left as it is)"
+            )
+        if isinstance(v, dict):
+            stack.extend(v.values())
+        elif isinstance(v, list):
+            stack.extend(v)
+    return None
 
 
 # -- the emitter ------------------------------------------------------------------
@@ -227,7 +262,7 @@ def _ordered(units: list[_Unit], fields: dict[str, Any]) -> list[_Unit]:
 
 
 def _key(key: str) -> str:
-    return key if _BARE_KEY.match(key) else tomlkit.string(key).as_string()
+    return key if _BARE_KEY.fullmatch(key) else tomlkit.string(key).as_string()
 
 
 def _trailing_comment(item: Any) -> str:
@@ -305,6 +340,7 @@ class FileResult:
     new_text: str | None = None
     old_text: str | None = None
     error: FormatError | None = None
+    old_bytes: bytes | None = None  # what was read: the write checks the file still holds it
 
     def diff(self) -> str:
         if not self.changed or self.old_text is None or self.new_text is None:
@@ -334,21 +370,29 @@ def toml_files(paths: list[Path]) -> list[Path]:
 
 
 def format_file(path: Path, rel: str) -> FileResult:
-    try:
-        raw = path.read_bytes()
+    """Read one file with validate's reader and limits (org.parse), and format it."""
+    raw, problems = read_bytes(path, rel)
+    if raw is None:
+        p = problems[0]
+        return FileResult(path, rel, False, error=FormatError(p.message, p.line, p.column))
+    data, problems = parse_toml(raw, rel)
+    if data is None and problems[0].code == "empty":
         text = raw.decode("utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        return FileResult(path, rel, False, error=FormatError(f"cannot read: {e}"))
+        return FileResult(path, rel, text != "", "", text, old_bytes=raw)
+    if data is None:
+        p = problems[0]
+        return FileResult(path, rel, False, error=FormatError(p.message, p.line, p.column), old_bytes=raw)
+    text = raw.decode("utf-8")
     try:
-        new = format_text(text, kind_of(path))
+        new = format_text(text, kind_of(path), data)
     except FormatError as e:
-        return FileResult(path, rel, False, old_text=text, error=e)
-    return FileResult(path, rel, new != text, new, text)
+        return FileResult(path, rel, False, old_text=text, error=e, old_bytes=raw)
+    return FileResult(path, rel, new != text, new, text, old_bytes=raw)
 
 
 def format_paths(paths: list[Path], base: Path, write: bool) -> list[FileResult]:
     """Format files; with `write`, rewrite those that change (atomically)."""
-    from redflag_coord.repo.fsio import WriteError, atomic_write
+    from redflag_coord.repo.fsio import WriteError, write_if_unchanged
 
     results = []
     for path in toml_files(paths):
@@ -359,7 +403,7 @@ def format_paths(paths: list[Path], base: Path, write: bool) -> list[FileResult]
         r = format_file(path, rel)
         if write and r.changed and r.new_text is not None:
             try:
-                atomic_write(path, r.new_text.encode("utf-8"), overwrite=True)
+                write_if_unchanged(path, r.old_bytes, r.new_text.encode("utf-8"))
             except WriteError as e:
                 r.error = FormatError(str(e))
         results.append(r)

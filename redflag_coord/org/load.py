@@ -113,7 +113,7 @@ def discover(root: Path, problems: Problems) -> tuple[list[str], list[Entry]]:
         return slugs, entries
     for d in _scandir(base):
         rel = f"{COLLECTIVES}/{d.name}"
-        if d.name.startswith(".") or not _inside(d, real_root, rel, problems):
+        if _leftover(d, rel, problems) or d.name.startswith(".") or not _inside(d, real_root, rel, problems):
             continue
         if not d.is_dir():
             if d.name.endswith(".toml"):
@@ -124,7 +124,7 @@ def discover(root: Path, problems: Problems) -> tuple[list[str], list[Entry]]:
                     severity="warning",
                 )
             continue
-        if not _SLUG.match(d.name):
+        if not _SLUG.fullmatch(d.name):
             problems.add(
                 rel,
                 "bad-slug",
@@ -135,6 +135,22 @@ def discover(root: Path, problems: Problems) -> tuple[list[str], list[Entry]]:
         slugs.append(d.name)
         entries.extend(_collective_entries(d, rel, real_root, problems))
     return slugs, entries
+
+
+def _leftover(entry: os.DirEntry, rel: str, problems: Problems) -> bool:
+    """A temporary file left by a write that was killed (fsio removes them on every other exit)."""
+    from redflag_coord.repo.fsio import is_leftover
+
+    if not is_leftover(entry.name):
+        return False
+    problems.add(
+        rel,
+        "leftover-temp",
+        "a temporary file left by a redflag-coord write that was killed; the real file beside it is "
+        "intact: delete this one",
+        severity="warning",
+    )
+    return True
 
 
 def _scandir(folder: Path | str) -> list[os.DirEntry]:
@@ -174,7 +190,7 @@ def _collective_entries(d: os.DirEntry, rel: str, real_root: str, problems: Prob
         )
     for e in names:
         erel = f"{rel}/{e.name}"
-        if e.name.startswith(".") or not _inside(e, real_root, erel, problems):
+        if _leftover(e, erel, problems) or e.name.startswith(".") or not _inside(e, real_root, erel, problems):
             continue
         if e.name in FIXED_FILES:
             out.append(Entry(e.path, erel, FIXED_FILES[e.name], slug))
@@ -201,7 +217,7 @@ def _folder_entries(d: os.DirEntry, rel: str, kind: str, slug: str, real_root: s
     out = []
     for e in _scandir(d.path):
         erel = f"{rel}/{e.name}"
-        if e.name.startswith(".") or not _inside(e, real_root, erel, problems):
+        if _leftover(e, erel, problems) or e.name.startswith(".") or not _inside(e, real_root, erel, problems):
             continue
         if not e.name.endswith(".toml"):
             if e.is_dir():
@@ -213,7 +229,7 @@ def _folder_entries(d: os.DirEntry, rel: str, kind: str, slug: str, real_root: s
                 )
             continue
         stem = e.name[: -len(".toml")]
-        if not _SLUG.match(stem):
+        if not _SLUG.fullmatch(stem):
             problems.add(
                 erel,
                 "bad-slug",

@@ -33,7 +33,7 @@ from redflag_coord.org.model import (
     submodel,
 )
 from redflag_coord.org.problems import Problem
-from redflag_coord.org.textcheck import text_problems
+from redflag_coord.org.textcheck import comment_problems, text_problems
 
 MAX_FILE_BYTES = 1 << 20  # 1 MiB: a report is a few KB; anything larger is a mistake
 
@@ -60,6 +60,14 @@ class FileResult:
 
 def read_toml(path: Path | str, rel: str) -> tuple[dict[str, Any] | None, list[Problem]]:
     """Read and parse one TOML file; problems instead of exceptions."""
+    raw, problems = read_bytes(path, rel)
+    if raw is None:
+        return None, problems
+    return parse_toml(raw, rel)
+
+
+def read_bytes(path: Path | str, rel: str) -> tuple[bytes | None, list[Problem]]:
+    """The bytes of one data file, within the size limit; problems instead of exceptions."""
     try:
         st = os.stat(path)
         if not stat.S_ISREG(st.st_mode) and not stat.S_ISDIR(st.st_mode):  # reading a pipe would wait forever
@@ -81,12 +89,14 @@ def read_toml(path: Path | str, rel: str) -> tuple[dict[str, Any] | None, list[P
                 )
             ]
         with open(path, "rb") as f:
-            raw = f.read()
+            raw = f.read(MAX_FILE_BYTES + 1)
     except IsADirectoryError:
         return None, [Problem(rel, "not-a-file", "this is a folder, but a TOML file belongs here")]
     except OSError as e:
         return None, [Problem(rel, "unreadable", f"cannot read the file: {e.strerror or e}")]
-    return parse_toml(raw, rel)
+    if len(raw) > MAX_FILE_BYTES:  # it grew after the stat
+        return None, [Problem(rel, "too-large", f"file is over the limit of {MAX_FILE_BYTES:,} bytes")]
+    return raw, []
 
 
 def parse_toml(raw: bytes, rel: str) -> tuple[dict[str, Any] | None, list[Problem]]:
@@ -125,21 +135,24 @@ def parse_toml(raw: bytes, rel: str) -> tuple[dict[str, Any] | None, list[Proble
                 column=col,
             )
         ]
-    if not text.strip():
-        return None, [Problem(rel, "empty", "file is empty; fill it in (see README) or delete it")]
+    if not text.strip(_TOML_WHITESPACE):  # only TOML's whitespace: a form feed or NBSP is a syntax error, with a place
+        return None, [Problem(rel, "empty", "file is empty; fill it in (see README) or delete it", line=1, column=1)]
     try:
-        return tomllib.loads(text), []
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         line, col, msg = _toml_error(e, text)
         return None, [Problem(rel, "syntax", msg, line=line, column=col)]
     except RecursionError as e:
         if "key has more than" in str(e):  # tomli's limit on dotted keys and table names
+            line, col = _many_dots_at(text)
             return None, [
                 Problem(
                     rel,
                     "too-deep",
                     "a key or [table] name has more than 1000 dotted parts; "
                     "a data file needs two or three: check the dots in the key names",
+                    line=line,
+                    column=col,
                 )
             ]
         line, col = _deep_at(text)
@@ -164,9 +177,11 @@ def parse_toml(raw: bytes, rel: str) -> tuple[dict[str, Any] | None, list[Proble
                 column=col,
             )
         ]
+    return data, ([] if text.isascii() else comment_problems(rel, text))
 
 
 _MAX_DEPTH = 64
+_TOML_WHITESPACE = " \t\r\n"
 
 
 def _looks_utf16(raw: bytes) -> bool:
@@ -200,6 +215,14 @@ def _deep_at(text: str) -> tuple[int | None, int | None]:
         elif ch in "]}":
             depth -= 1
     return None, None
+
+
+def _many_dots_at(text: str) -> tuple[int, int]:
+    """The first line with more than 1000 dots (where tomli gave up on a key)."""
+    for n, line in enumerate(text.split("\n"), 1):
+        if line.count(".") > 1000:
+            return n, len(line) - len(line.lstrip()) + 1
+    return 1, 1
 
 
 def _long_number_at(text: str) -> tuple[int | None, int | None]:
@@ -286,6 +309,15 @@ def _opening_line(text: str) -> int | None:
     return lo if lines else None
 
 
+def _opening_column(line_text: str) -> int:
+    """Where the value that never closes starts on its line (after the '='), else the line's first character."""
+    eq = line_text.find("=")
+    for i in range(eq + 1 if eq >= 0 else 0, len(line_text)):
+        if line_text[i] in "\"'[{":
+            return i + 1
+    return len(line_text) - len(line_text.lstrip()) + 1
+
+
 def _toml_error(e: tomllib.TOMLDecodeError, source: str = "") -> tuple[int | None, int | None, str]:
     text = str(e)
     m = _AT.search(text)
@@ -293,8 +325,11 @@ def _toml_error(e: tomllib.TOMLDecodeError, source: str = "") -> tuple[int | Non
     col = int(m.group(2)) if m and m.group(2) else getattr(e, "colno", None)
     msg = _AT.sub("", getattr(e, "msg", None) or text).strip()
     if "(at end of document)" in text and source:  # the end says little: point at where the string opens
-        line, col = (_opening_line(source) or line), None
+        line = _opening_line(source) or line or source.count("\n") + 1
+        col = None
     line_text = source.split("\n")[line - 1] if line and source else ""
+    if line and col is None:
+        col = _opening_column(line_text)
     hint = next((h for k, h in _SYNTAX_HINTS.items() if msg.startswith(k)), "")
     msg = _TUPLE.sub(lambda t: "[" + ".".join(re.findall(r"'([^']*)'", t.group())) + "]", msg)
     msg = msg.replace("Cannot mutate immutable namespace", "cannot add a table to")
@@ -310,16 +345,70 @@ def _toml_error(e: tomllib.TOMLDecodeError, source: str = "") -> tuple[int | Non
 
 def check_file(path: Path | str, rel: str, kind: str) -> FileResult:
     """Read, parse and validate one file against its model."""
-    data, problems = read_toml(path, rel)
+    raw, problems = read_bytes(path, rel)
+    if raw is None:
+        return FileResult(rel, kind, None, problems)
+    data, problems = parse_toml(raw, rel)
     if data is None:
         return FileResult(rel, kind, None, problems)
+    model, found = _check_data(data, rel, kind, raw)
+    return FileResult(rel, kind, model, problems + found)
+
+
+def _check_data(data: dict[str, Any], rel: str, kind: str, raw: bytes) -> tuple[FileModel | None, list[Problem]]:
     model_cls = FILE_MODELS[kind]
+    long = _long_array(data)
+    if long is not None:  # one problem per element would take GiBs: say it once
+        key, n = long
+        message = f"an array of {n:,} values, over the limit of {MAX_ARRAY:,}; a data file has hundreds: check this key"
+        line, col = _key_at(raw.decode("utf-8"), key)  # placed here: locating keys in such a file takes seconds
+        return None, [Problem(rel, "too-many", message, key=key, line=line, column=col)]
     try:
-        return FileResult(rel, kind, model_cls.model_validate(data), text_problems(rel, data, model_cls))
+        return model_cls.model_validate(data), cap(rel, text_problems(rel, data, model_cls))
     except ValidationError as err:
-        return FileResult(rel, kind, None, schema_problems(rel, model_cls, err))
+        return None, cap(rel, schema_problems(rel, model_cls, err), err.error_count())
     except RecursionError:
-        return FileResult(rel, kind, None, [Problem(rel, "too-deep", "values nested too deeply to check")])
+        return None, [Problem(rel, "too-deep", "values nested too deeply to check")]
+
+
+MAX_ARRAY = 10_000  # the longest list in a data file (members, relationships) holds hundreds
+MAX_PROBLEMS_PER_FILE = 100
+
+
+def _key_at(text: str, key: tuple) -> tuple[int, int]:
+    """Where `key = ` is written (its last name part, at the start of a line), else the top of the file."""
+    names = [k for k in key if isinstance(k, str)]
+    if names:
+        m = re.search(rf"(?m)^[ \t]*[\"']?{re.escape(names[-1])}[\"']?[ \t]*=", text)
+        if m:
+            return _text_line_col(text, m.start() + len(m.group()) - len(m.group().lstrip()))
+    return 1, 1
+
+
+def _long_array(data: Any) -> tuple[tuple, int] | None:
+    """The key of the first array longer than MAX_ARRAY, and its length."""
+    stack: list[tuple[Any, tuple]] = [(data, ())]
+    while stack:
+        value, key = stack.pop()
+        if isinstance(value, dict):
+            stack.extend((v, (*key, k)) for k, v in value.items())
+        elif isinstance(value, list):
+            if len(value) > MAX_ARRAY:
+                return key, len(value)
+            stack.extend((v, (*key, i)) for i, v in enumerate(value) if isinstance(v, (dict, list)))
+    return None
+
+
+def cap(rel: str, problems: list[Problem], total: int | None = None) -> list[Problem]:
+    """The first MAX_PROBLEMS_PER_FILE problems of a file and one more that counts the rest."""
+    total = len(problems) if total is None else total
+    if total <= MAX_PROBLEMS_PER_FILE:
+        return problems
+    rest = total - MAX_PROBLEMS_PER_FILE
+    return [
+        *problems[:MAX_PROBLEMS_PER_FILE],
+        Problem(rel, "too-many", f"and {rest:,} more problem(s) in this file, not listed; fix the ones above first"),
+    ]
 
 
 # -- schema errors, in words ----------------------------------------------------
@@ -383,7 +472,7 @@ def _describe(value: Any) -> str:
 
 def schema_problems(rel: str, model: type[BaseModel], err: ValidationError) -> list[Problem]:
     out = []
-    for e in err.errors(include_url=False):
+    for e in err.errors(include_url=False)[:MAX_PROBLEMS_PER_FILE]:
         loc = tuple(p for p in e["loc"] if p != "[key]")
         typ = e["type"]
         code = _CODES.get(typ, "wrong-type" if typ in _EXPECTED else "bad-value")

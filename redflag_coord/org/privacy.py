@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from redflag_coord.org.load import Organisation, rel_path
 from redflag_coord.org.problems import Problems
+from redflag_coord.org.textcheck import fold
 
 CODE = "private-text"
 MIN_PSEUDONYM = 3  # shorter pseudonyms would match ordinary words
@@ -76,9 +77,9 @@ class Pseudonyms:
                 continue
             rel = rel_path("relationships", c.slug)
             for i, r in enumerate(c.relationships.relationships):
-                name = r.pseudonym.strip()
+                name = fold(r.pseudonym.strip())
                 if len(name) >= MIN_PSEUDONYM:
-                    self.source.setdefault(name.casefold(), f"relationship[{i}] in {rel}")
+                    self.source.setdefault(name, f"relationship[{i}] in {rel}")
         names = sorted(self.source, key=len, reverse=True)
         self.pattern = (
             re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, names)) + r")(?!\w)", re.IGNORECASE) if names else None
@@ -88,14 +89,17 @@ class Pseudonyms:
         """Where the first pseudonym found in `text` comes from, or None."""
         if self.pattern is None:
             return None
-        m = self.pattern.search(text.casefold())
+        m = self.pattern.search(fold(text))
         return self.source.get(m.group()) if m else None
 
 
 def check_private_text(org: Organisation, out: Problems) -> None:
+    """Compares normalised forms (textcheck.fold): a pseudonym spelt in NFD, with a soft hyphen or
+    zero-width joiner inside, or with a Cyrillic letter, is still found."""
     pseudonyms = Pseudonyms(org)
     for p in published_texts(org):
-        if "@" in p.text and EMAIL.search(p.text):
+        text = p.text if p.text.isascii() else fold(p.text, confusables=False)
+        if "@" in text and EMAIL.search(text):
             out.add(
                 p.file,
                 CODE,
@@ -104,7 +108,7 @@ def check_private_text(org: Organisation, out: Problems) -> None:
                 key=p.key,
                 severity="warning",
             )
-        if looks_like_phone(p.text):
+        if looks_like_phone(text):
             out.add(
                 p.file,
                 CODE,

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import re
 import typing
+import unicodedata
 from functools import cache
+from importlib import resources
 from typing import Any
 
 from pydantic import BaseModel
 
 from redflag_coord.org.model import submodel
-from redflag_coord.org.problems import Problem
+from redflag_coord.org.problems import Problem, Severity
 
 ONE_LINE_MAX = 300  # ShortText: titles, topics, names
 # Control characters (Cc) but tab and line feed, bidirectional controls, and line/paragraph separators.
@@ -25,6 +27,104 @@ _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u20
 _UNSAFE_ONE_LINE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
 _BIDI = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
 _BREAKS = {"\n", "\u2028", "\u2029", "\x85"}
+
+
+# Default-ignorable code points (Unicode DerivedCoreProperties): drawn as nothing, so "Ro\u200bsa"
+# looks like "Rosa". Bidi marks (ALM, LRM, RLM) are among them.
+_INVISIBLE = re.compile(
+    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f"
+    "\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff]"
+)
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+MAX_STACKED_MARKS = 5  # combining marks on one letter: scripts need up to three or four
+
+
+def invisible_at(text: str) -> int | None:
+    """Where the first invisible (default-ignorable) character is, or None.
+
+    Emoji sequences keep theirs: a variation selector after a symbol, a ZWJ between symbols.
+    """
+    for m in _INVISIBLE.finditer(text):
+        i, ch = m.start(), m.group()
+        before = unicodedata.category(text[i - 1]) if i else ""
+        after = text[i + 1 : i + 2]
+        if ch in "\ufe0e\ufe0f" and before == "So":
+            continue
+        if (
+            ch == "\u200d"
+            and (before == "So" or text[i - 1 : i] == "\ufe0f")
+            and after
+            and unicodedata.category(after) == "So"
+        ):
+            continue
+        return i
+    return None
+
+
+def stacked_marks_at(text: str) -> int | None:
+    """Where a run of more than MAX_STACKED_MARKS combining marks starts (text that spills over lines)."""
+    run = 0
+    for i, ch in enumerate(text):
+        if unicodedata.category(ch) in ("Mn", "Me"):
+            run += 1
+            if run > MAX_STACKED_MARKS:
+                return i - run + 1
+        else:
+            run = 0
+    return None
+
+
+def _name(ch: str) -> str:
+    return f"U+{ord(ch):04X} {unicodedata.name(ch, '')}".rstrip()
+
+
+@cache
+def _confusables() -> dict[int, str]:
+    """Unicode's TR 39 confusable mapping (data/confusables.txt, made by scripts/make_confusables.py)."""
+    table: dict[int, str] = {}
+    text = resources.files("redflag_coord.org").joinpath("data/confusables.txt").read_text(encoding="utf-8")
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        source, _, target = line.partition("\t")
+        table[int(source, 16)] = "".join(chr(int(c, 16)) for c in target.split())
+    return table
+
+
+def skeleton(text: str) -> str:
+    """The TR 39 skeleton: two strings with the same skeleton look the same ("Mexico", "M\u0435xico")."""
+    nfd = unicodedata.normalize("NFD", text)
+    return unicodedata.normalize("NFD", nfd.translate(_confusables()))
+
+
+def fold(text: str, confusables: bool = True) -> str:
+    """A form for comparing what text says, whatever its spelling: NFKC, case-folded, default-ignorable
+    characters removed, and (`confusables`) look-alike letters mapped to one."""
+    folded = _INVISIBLE.sub("", unicodedata.normalize("NFKC", text).casefold())
+    return unicodedata.normalize("NFC", skeleton(folded)) if confusables else folded
+
+
+def comment_problems(rel: str, text: str) -> list[Problem]:
+    """Bidi controls in comments (Trojan Source): they make a comment show code that is not there."""
+    out = []
+    for m in _BIDI_CONTROLS.finditer(text):
+        start = text.rfind("\n", 0, m.start()) + 1
+        if "#" not in text[start : m.start()]:
+            continue  # in a value: the value checks report it
+        out.append(
+            Problem(
+                rel,
+                "unsafe-text",
+                f"a bidirectional control character ({_name(m.group())}) in a comment: it reorders how the line "
+                'is displayed, so the file can show something other than what it holds ("Trojan Source"); '
+                "remove it",
+                line=text.count("\n", 0, m.start()) + 1,
+                column=m.start() - start + 1,
+            )
+        )
+        if len(out) >= 10:
+            break
+    return out
 
 
 def _describe(i: int, ch: str) -> tuple[str, str]:
@@ -66,6 +166,45 @@ def _is_short(annotation: Any, metadata: list) -> bool:
     return False
 
 
+def _lookalike_problems(rel: str, value: str, key: tuple, one_line: bool) -> list[Problem]:
+    """Invisible characters and piles of combining marks: errors in one-line values, warnings in text."""
+    severity: Severity = "error" if one_line else "warning"
+    out = []
+    at = invisible_at(value)
+    if at is not None:
+        out.append(
+            Problem(
+                rel,
+                "invisible-text",
+                f"holds an invisible character ({_name(value[at])}) at character {at + 1}: it makes the text look "
+                "like another (a name passing for someone else's); remove it",
+                severity=severity,
+                key=key,
+            )
+        )
+    at = stacked_marks_at(value)
+    if at is not None:
+        out.append(
+            Problem(
+                rel,
+                "invisible-text",
+                f"holds more than {MAX_STACKED_MARKS} combining marks in a row at character {at + 1}: they pile up "
+                "over other lines of an agenda; remove them",
+                severity=severity,
+                key=key,
+            )
+        )
+    return out
+
+
+def confusable_groups(names: list[tuple[str, str, tuple]]) -> list[list[tuple[str, str, tuple]]]:
+    """Groups of (text, file, key) whose texts differ but look the same (same NFC form or TR 39 skeleton)."""
+    by: dict[str, list[tuple[str, str, tuple]]] = {}
+    for entry in names:
+        by.setdefault(skeleton(unicodedata.normalize("NFC", entry[0])), []).append(entry)
+    return [group for group in by.values() if len(group) > 1]
+
+
 def text_problems(rel: str, data: dict, model: type[BaseModel]) -> list[Problem]:
     """Unsafe characters in the text values of one parsed file (already valid against `model`)."""
     out: list[Problem] = []
@@ -74,12 +213,14 @@ def text_problems(rel: str, data: dict, model: type[BaseModel]) -> list[Problem]
         value, key, cls, one_line = stack.pop()
         kind = type(value)
         if kind is str:
-            if value.isprintable():  # fast path: no control, format or separator characters
+            if value.isascii() and value.isprintable():  # fast path: no control, format or separator characters
                 continue
             m = (_UNSAFE_ONE_LINE if one_line else _UNSAFE).search(value)
             if m:
                 code, message = _describe(m.start(), m.group())
                 out.append(Problem(rel, code, f"holds {message}", key=key))
+                continue
+            out.extend(_lookalike_problems(rel, value, key, one_line))
         elif kind is dict:
             fields = _fields(cls) if cls is not None else {}
             for k, v in value.items():

@@ -18,8 +18,9 @@ from redflag_coord.org.clock import now_default, today_default  # noqa: F401  (r
 from redflag_coord.org.load import CollectiveData, Organisation, load_organisation, rel_path
 from redflag_coord.org.model import DAY_KEYS, DEFAULT_NATURES, Availability, BandHours, Meeting, Report, hours_minutes
 from redflag_coord.org.privacy import check_private_text
-from redflag_coord.org.problems import Problem, Problems, located
+from redflag_coord.org.problems import Problem, Problems, format_key, located
 from redflag_coord.org.reportstate import PLACEHOLDER, is_draft
+from redflag_coord.org.textcheck import confusable_groups
 from redflag_coord.tz.zones import resolve
 
 
@@ -95,6 +96,33 @@ def check_organisation(org: Organisation, out: Problems, today: dt.date) -> None
         from redflag_coord.org.commitments import check_commitments
 
         check_commitments(org, out)
+    _check_lookalikes(org, out)
+
+
+def _check_lookalikes(org: Organisation, out: Problems) -> None:
+    """Collective names and handles that look the same but differ (Unicode TR 39 skeletons): an error naming both."""
+    names: list[tuple[str, str, tuple]] = []
+    handles: list[tuple[str, str, tuple]] = []
+    for c in org.collectives.values():
+        if c.info is not None:
+            names.append((c.info.name, rel_path("collective", c.slug), ("name",)))
+        if c.members is not None:
+            rel = rel_path("members", c.slug)
+            handles.extend((m.handle, rel, ("member", i, "handle")) for i, m in enumerate(c.members.members))
+    for what, entries in (("collective name", names), ("handle", handles)):
+        for group in confusable_groups(entries):
+            first_text, first_rel, first_key = group[0]
+            for text, rel, key in group[1:]:
+                if what == "handle" and text == first_text:
+                    continue  # the same handle twice: reported as duplicate-handle
+                same = "is the same text as" if text == first_text else "looks the same as"
+                out.add(
+                    rel,
+                    "lookalike-name",
+                    f"{what} {text!a} {same} {first_text!a} in {first_rel} "
+                    f"({format_key(first_key)}); one could pass for the other: make them clearly different",
+                    key=key,
+                )
 
 
 # -- uniqueness -----------------------------------------------------------------

@@ -22,6 +22,8 @@ reminders/
 # which hold no private field and are meant to be committed and served with the site.
 .venv/
 __pycache__/
+# Temporary files of a write that was killed (redflag-coord validate reports them).
+.*.tmp
 """
 
 WORKFLOW = """\
@@ -183,7 +185,7 @@ languages = ["{lang}"]
 def init_repository(folder: Path, options: Options, today: dt.date) -> list[str]:
     """Write a new organisation into an empty (or new) folder; returns the paths written."""
     from redflag_coord import __version__
-    from redflag_coord.repo.fsio import atomic_write
+    from redflag_coord.repo.fsio import Batch
     from redflag_coord.tz.zones import check_zone_name
 
     try:
@@ -194,14 +196,14 @@ def init_repository(folder: Path, options: Options, today: dt.date) -> list[str]
 
     from redflag_coord.org.model import LANGUAGE_PATTERN
 
-    if not re.match(LANGUAGE_PATTERN, options.language):
+    if not re.fullmatch(LANGUAGE_PATTERN, options.language):
         raise InitError(f"--language: {options.language!r} is not a language code such as 'en', 'es' or 'fr'")
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise InitError(f"{folder} is not an empty folder; give a new or empty folder (nothing was written)")
     written = []
-    for rel, text in files(options, today, __version__).items():
-        path = folder / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(path, text.encode("utf-8"))
-        written.append(rel)
+    with Batch() as batch:  # a failure (a full disk) removes what was written, so init can be run again
+        batch.folder(folder)
+        for rel, text in files(options, today, __version__).items():
+            batch.write(folder / rel, text.encode("utf-8"))
+            written.append(rel)
     return written

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from redflag_coord.org.model import Meeting
-from redflag_coord.repo.fsio import atomic_write
+from redflag_coord.repo.fsio import update
 from redflag_coord.tz.zones import UTC, resolve, zone
 
 
@@ -51,15 +51,17 @@ def apply_start(path: Path, meeting: Meeting, start_utc: str) -> Applied:
         )
     instant = dt.datetime.strptime(start_utc, "%Y-%m-%dT%H:%MZ").replace(tzinfo=UTC)
     wall = wall_time(instant, meeting.timezone)
-    try:
-        doc = tomlkit.parse(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ParseError) as e:
-        raise ApplyError(f"{path}: cannot read the meeting file: {e}") from e
-    item = doc.get("start")
-    new = tomlkit.item(wall)
-    if item is not None and hasattr(item, "trivia"):
-        new.trivia.comment = item.trivia.comment  # keep a comment on the same line
-        new.trivia.comment_ws = item.trivia.comment_ws
-    doc["start"] = new
-    atomic_write(path, tomlkit.dumps(doc).encode("utf-8"), overwrite=True)
+    # Read, change and write under the folder's lock; a file edited meanwhile is not overwritten (Changed).
+    with update(path) as u:
+        try:
+            doc = tomlkit.parse((u.old or b"").decode("utf-8"))
+        except (UnicodeDecodeError, ParseError) as e:
+            raise ApplyError(f"{path}: cannot read the meeting file: {e}") from e
+        item = doc.get("start")
+        new = tomlkit.item(wall)
+        if item is not None and hasattr(item, "trivia"):
+            new.trivia.comment = item.trivia.comment  # keep a comment on the same line
+            new.trivia.comment_ws = item.trivia.comment_ws
+        doc["start"] = new
+        u.write(tomlkit.dumps(doc).encode("utf-8"))
     return Applied(path, meeting.start, wall, meeting.timezone, instant)

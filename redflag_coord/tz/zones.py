@@ -56,7 +56,7 @@ def check_zone_name(name: str) -> str:
     """Accept IANA region names ('Asia/Kolkata', 'UTC'); refuse abbreviations and offsets."""
     problem = _zone_problem(name)
     if problem:
-        fixed = name.startswith("Etc/") or _ABBREVIATION.match(name) or _OFFSET.match(name) or len(name) > 100
+        fixed = name.startswith("Etc/") or _ABBREVIATION.fullmatch(name) or _OFFSET.fullmatch(name) or len(name) > 100
         hint = [] if fixed else suggest(name)
         raise PydanticCustomError(
             "unknown_zone",
@@ -79,7 +79,7 @@ def _zone_problem(name: str) -> str | None:
     if len(name) > 100:
         return f"{_shown(name)} is {len(name):,} characters long; zone names are short, such as 'Asia/Kolkata'"
     if "/" not in name and name not in _NO_SLASH_OK:
-        if _ABBREVIATION.match(name) or _OFFSET.match(name):
+        if _ABBREVIATION.fullmatch(name) or _OFFSET.fullmatch(name):
             return (
                 f"{_shown(name)} is an abbreviation or offset, not a zone name: "
                 "abbreviations are ambiguous and ignore DST"

@@ -31,6 +31,7 @@ def fmt(
     (--check) or could not be formatted, 2 usage error.
     """
     from redflag_coord.org.fmt import format_paths
+    from redflag_coord.org.problems import safe
 
     if paths:
         missing = [p for p in paths if not p.exists()]
@@ -45,12 +46,12 @@ def fmt(
     changed = [r for r in results if r.changed and r.error is None]
     for r in failed:
         assert r.error is not None
-        where = f"{r.rel}:{r.error.line}:{r.error.column or 1}" if r.error.line else r.rel
-        typer.echo(f"{where}: error[fmt]: {r.error}", err=True)
+        where = f"{safe(r.rel)}:{r.error.line}:{r.error.column or 1}" if r.error.line else safe(r.rel)
+        typer.echo(f"{where}: error[fmt]: {safe(str(r.error))}", err=True)
     for r in changed:
-        typer.echo(f"would reformat {r.rel}" if check else f"reformatted {r.rel}")
-        if check and diff:
-            typer.echo(r.diff(), nl=False)
+        typer.echo(f"would reformat {safe(r.rel)}" if check else f"reformatted {safe(r.rel)}")
+        if check and diff:  # the file's text, escaped: a bidi control or ESC in it must not reach the terminal
+            typer.echo("".join(safe(line) + "\n" for line in r.diff().splitlines()), nl=False)
     n = len(results)
     if check:
         typer.echo(f"{len(changed)} of {n} file(s) would be reformatted", err=True)

@@ -124,13 +124,13 @@ def invite(
         from redflag_coord.repo.fsio import WriteError
 
         try:
-            new = bump_file(path, cancel=method is Method.cancel)
+            new, bumped = bump_file(path, cancel=method is Method.cancel)
         except SequenceError as e:
             fail(str(e), EXIT_DATA)
         except WriteError as e:
             fail(str(e), EXIT_USAGE if e.usage else EXIT_DATA)
         typer.echo(f"{path}: sequence is now {new}", err=True)
-        org = load_valid_or_exit(root, reads=for_meeting(meeting, members=True))
+        org.collectives[found[0]].meetings[meeting] = bumped  # the invite comes from the same read as the bump
     else:
         found = org.find_meeting(meeting)
         assert found is not None  # write_invite above found it in this organisation

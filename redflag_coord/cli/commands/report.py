@@ -90,7 +90,7 @@ def new(
     """
     from redflag_coord.org.reads import either, for_collective, for_meeting
     from redflag_coord.org.validate import today_default
-    from redflag_coord.repo.fsio import WriteError, atomic_write
+    from redflag_coord.repo.fsio import Batch, WriteError
     from redflag_coord.reports.filing import ReportError, new_report
 
     org = load_valid_or_exit(root, reads=either(for_meeting(meeting), for_collective(collective)))
@@ -100,8 +100,8 @@ def new(
         _report_error(e)
     path = org.root / made.rel
     try:
-        path.parent.mkdir(exist_ok=True)
-        atomic_write(path, made.text.encode("utf-8"))
+        with Batch() as batch:  # never replaces a report, not even one saved while this ran
+            batch.write(path, made.text.encode("utf-8"))
     except (WriteError, OSError) as e:
         fail(str(e), EXIT_USAGE if getattr(e, "usage", False) else EXIT_DATA)
     typer.echo(
@@ -208,21 +208,20 @@ def _who(r, include_private: bool) -> str:
 def _write(
     messages, folder: Path, meeting: str, format: MessageFormat, force: bool, sender: str | None, include_private: bool
 ) -> None:
-    from redflag_coord.repo.fsio import WriteError, atomic_write
+    from redflag_coord.repo.fsio import Batch, WriteError
     from redflag_coord.reports.filing import render_eml, render_txt
 
     done = []
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        for r in messages:
-            path = folder / f"{meeting}-{r.collective}.{format.value}"
-            data = render_eml(r, sender, include_private) if format is MessageFormat.eml else render_txt(r).encode()
-            atomic_write(path, data, overwrite=force)
-            done.append(f"wrote {path} ({r.language}; {_who(r, include_private)})")
+        with Batch() as batch:  # a failure removes what this run wrote and the folders it made
+            batch.folder(folder)
+            for r in messages:
+                path = folder / f"{meeting}-{r.collective}.{format.value}"
+                data = render_eml(r, sender, include_private) if format is MessageFormat.eml else render_txt(r).encode()
+                batch.write(path, data, overwrite=force)
+                done.append(f"wrote {path} ({r.language}; {_who(r, include_private)})")
     except WriteError as e:
-        for line in done:
-            typer.echo(line)
-        fail(str(e), EXIT_USAGE if e.usage else EXIT_DATA)
+        fail(f"{e} (nothing was kept)" if not e.usage else str(e), EXIT_USAGE if e.usage else EXIT_DATA)
     except OSError as e:
         fail(f"cannot write to {folder}: {e.strerror or e}", EXIT_DATA)
     for line in done:

@@ -38,7 +38,7 @@ def schema(
     import json
 
     from redflag_coord.org.schema import dumps, schema_file_name, schemas
-    from redflag_coord.repo.fsio import WriteError, atomic_write
+    from redflag_coord.repo.fsio import Batch, WriteError
 
     all_schemas = schemas()
     if kind is not None:
@@ -55,10 +55,11 @@ def schema(
         output = root / output
     written = []
     try:
-        output.mkdir(parents=True, exist_ok=True)
-        for k, s in all_schemas.items():
-            atomic_write(output / schema_file_name(k), dumps(s).encode("utf-8"), overwrite=force)
-            written.append(output / schema_file_name(k))
+        with Batch() as batch:  # a failure removes what this run wrote and the folders it made
+            batch.folder(output)
+            for k, s in all_schemas.items():
+                batch.write(output / schema_file_name(k), dumps(s).encode("utf-8"), overwrite=force)
+                written.append(output / schema_file_name(k))
     except WriteError as e:
         fail(str(e), EXIT_USAGE if e.usage else EXIT_DATA)
     except OSError as e:
