@@ -27,6 +27,8 @@ from conftest import (
     CANARY_PSEUDONYM,
     CANARY_WORKPLACE,
     plant_canaries,
+    seal_private,
+    unseal_private,
 )
 
 from redflag_coord.org.privacy import EMAIL, Pseudonyms, looks_like_phone, published_texts
@@ -188,9 +190,10 @@ def test_broken_private_values_not_echoed(
     _need_command(out, registered)
     rel, old, new = BROKEN_PRIVATE[case]
     path = canary_org / rel
-    text = path.read_text(encoding="utf-8")
+    text = unseal_private(canary_org) and path.read_text(encoding="utf-8")
     assert old in text
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    seal_private(canary_org)  # broken values are sealed too (too long, duplicated): opening them finds the fault
     code, produced = run_output(run, out, canary_org, tmp_path, monkeypatch)
     assert code == 1, produced
     assert re.search(r"collectives/los-angeles/\S+\.toml", produced), "the problem names its file"

@@ -24,6 +24,7 @@ COMMANDS: dict[str, tuple[str, str, bool]] = {
     "report": ("report", "app", True),
     "schema": ("schema", "schema", False),
     "init": ("init", "init", False),
+    "secrets": ("secrets", "app", True),
 }
 
 

@@ -97,3 +97,11 @@ def first_added(root: Path | str, pathspecs: list[str]) -> dict[str, dt.datetime
         elif line and when is not None:
             found[line] = when  # the log runs newest first: the last seen is the earliest
     return found
+
+
+def commit_emails(root: Path | str, limit: int = 200) -> list[str]:
+    """Author and committer addresses of the last `limit` commits (none outside a repository)."""
+    try:
+        return git(root, "log", f"-{limit}", "--format=%ae%n%ce").split()
+    except GitError:
+        return []

@@ -8,7 +8,15 @@ from typing import Annotated
 
 import typer
 
-from redflag_coord.cli.commands.common import EXIT_DATA, EXIT_USAGE, RootOption, fail, load_valid_or_exit, write_output
+from redflag_coord.cli.commands.common import (
+    EXIT_DATA,
+    EXIT_USAGE,
+    IdentityOption,
+    RootOption,
+    fail,
+    load_valid_or_exit,
+    write_output,
+)
 
 
 class Method(str, Enum):
@@ -94,6 +102,7 @@ def invite(
             help="Sender address for --send. Default: the organiser's address.",
         ),
     ] = None,
+    identity: IdentityOption = None,
     root: RootOption = None,
 ) -> None:
     """Write the meeting as an iCalendar invite (.ics) that calendar apps import.
@@ -105,7 +114,8 @@ def invite(
     from redflag_coord.calendar.sequence import bump as bump_file
     from redflag_coord.org.load import rel_path
 
-    org = load_valid_or_exit(root)
+    purpose = "their members get no invitation by email" if attendees or send else None
+    org = load_valid_or_exit(root, identity=identity, purpose=purpose, contact=True)
     found = org.find_meeting(meeting)
     if found is None:
         fail(f"no meeting {meeting!r}; meetings: {', '.join(sorted(org.meetings())) or 'none'}", EXIT_USAGE)
@@ -120,7 +130,7 @@ def invite(
         except WriteError as e:
             fail(str(e), EXIT_USAGE if e.usage else EXIT_DATA)
         typer.echo(f"{path}: sequence is now {new}", err=True)
-        org = load_valid_or_exit(root)
+        org = load_valid_or_exit(root, identity=identity, purpose=purpose, contact=True)
     else:
         found = org.find_meeting(meeting)
         assert found is not None  # write_invite above found it in this organisation

@@ -10,7 +10,15 @@ from typing import Annotated
 
 import typer
 
-from redflag_coord.cli.commands.common import EXIT_DATA, EXIT_OK, EXIT_USAGE, RootOption, fail, load_valid_or_exit
+from redflag_coord.cli.commands.common import (
+    EXIT_DATA,
+    EXIT_OK,
+    EXIT_USAGE,
+    IdentityOption,
+    RootOption,
+    fail,
+    load_valid_or_exit,
+)
 
 app = typer.Typer(
     name="report",
@@ -129,6 +137,7 @@ def remind(
     smtp_host: Annotated[str, typer.Option("--smtp-host", envvar="REDFLAG_SMTP_HOST")] = "localhost",
     smtp_port: Annotated[int, typer.Option("--smtp-port", envvar="REDFLAG_SMTP_PORT")] = 587,
     starttls: Annotated[bool, typer.Option("--starttls/--no-starttls", help="Encrypt the SMTP connection.")] = True,
+    identity: IdentityOption = None,
 ) -> None:
     """Reminders for the participants of MEETING whose report is missing.
 
@@ -141,7 +150,7 @@ def remind(
     """
     from redflag_coord.reports.filing import ReportError, reminders
 
-    org = load_valid_or_exit(root)
+    org = load_valid_or_exit(root, identity=identity, purpose="their members' addresses are left out", contact=True)
     try:
         messages = reminders(org, meeting)
     except ReportError as e:
