@@ -186,8 +186,25 @@ def validate_changed(root: Path | str, changed: list[str], today: dt.date | None
         _check_target(reader, t, out, dependents, reports_done, today)
     out.extend(reader.problems)
     out.extend(p for p in dependents if p.file in reader.changed or p.code in _REFERENCE_CODES)
+    _check_sealed_of(reader, {t.slug for t in targets if t.kind in _SEALED_KINDS}, out)
     problems = located(_unique(out), root)
     return ChangedOutcome(problems, [t.rel for t in targets], reader.read)
+
+
+_SEALED_KINDS = ("collective", "members", "relationships")
+
+
+def _check_sealed_of(reader: _Reader, slugs: set[str], out: Problems) -> None:
+    """Plain text where recipients are listed (the pre-commit hook refuses it), in the collectives touched."""
+    from redflag_coord.org.secrets import check_sealed
+    from redflag_coord.org.settings import load_settings
+
+    for slug in slugs:
+        for kind in _SEALED_KINDS:
+            reader.get(kind, slug)
+    found = Problems()
+    check_sealed(reader.org, load_settings(reader.root), found)
+    out.extend(p for p in found if any(p.file.startswith(f"{COLLECTIVES}/{slug}/") for slug in slugs))
 
 
 def _unique(problems: Problems) -> list[Problem]:
