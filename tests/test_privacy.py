@@ -81,6 +81,20 @@ OUTPUTS: list[Output] = [
     Output(("report", "status", "ic-2026-12", "--format", "json"), "json", (1,)),
 ]
 
+# Outputs that show private values to someone holding a key, and must show none without one.
+KEYLESS_OUTPUTS: list[Output] = [
+    *OUTPUTS,
+    Output(("agenda", "ic-2026-12", "--include-private"), "prose"),
+    Output(("agenda", "ic-2026-12", "--include-private", "--format", "json"), "json"),
+    Output(("network", "los-angeles", "--include-private"), "prose"),
+    Output(("network", "los-angeles", "--include-private", "--format", "html"), "html"),
+    Output(("invite", "ic-2026-12", "--attendees"), "ics"),
+    Output(("invite", "ic-2026-12", "--method", "request", "--send"), "text"),
+    Output(("report", "remind", "ic-2026-12", "--include-private", "--format", "eml"), "text", (0, 1)),
+    Output(("secrets", "show", "los-angeles"), "text"),
+    Output(("secrets", "encrypt", "--all"), "text"),
+]
+
 
 def registered_commands(run) -> set[str]:
     """Command names listed by `redflag-coord --help`."""
@@ -145,6 +159,33 @@ def test_canaries_never_leave(out: Output, canary_org: Path, run, registered, tm
     code, produced = run_output(run, out, canary_org, tmp_path, monkeypatch)
     assert code in out.codes, produced
     assert leaked(produced) == []
+
+
+@pytest.mark.parametrize("out", KEYLESS_OUTPUTS, ids=[o.id for o in KEYLESS_OUTPUTS])
+def test_canaries_encrypted_never_leave_without_a_key(
+    out: Output, canary_org: Path, run, registered, tmp_path, monkeypatch
+) -> None:
+    """The canaries, encrypted, appear in no file of the organisation and in no output without an identity."""
+    _need_command(out, registered)
+    for path in canary_org.rglob("*"):
+        if path.is_file():
+            assert leaked(path.read_text(encoding="utf-8", errors="replace")) == [], path
+    monkeypatch.delenv("REDFLAG_IDENTITY")
+    code, produced = run_output(run, out, canary_org, tmp_path, monkeypatch)
+    assert code in (*out.codes, 1) and "Traceback" not in produced
+    folder = canary_org / "reminders"  # report remind writes its messages here
+    if folder.is_dir():
+        produced += "".join(p.read_text(encoding="utf-8", errors="replace") for p in folder.rglob("*") if p.is_file())
+    assert leaked(produced) == []
+
+
+def test_with_the_key_invite_attendees_carries_the_canary_email(canary_org: Path, run) -> None:
+    members = canary_org / "collectives/international-committee/members.toml"
+    text = members.read_text(encoding="utf-8")
+    members.write_text(text.replace('handle = "canary-ic"', 'handle = "canary-ic"\ninvite = true'), encoding="utf-8")
+    r = run("invite", "ic-2026-12", "--attendees", "--root", str(canary_org))
+    assert r.exit_code == 0
+    assert f"mailto:ic.{CANARY_EMAIL}" in r.stdout.replace("\r\n ", "").replace("\n ", "")
 
 
 # Private values that are wrong: the problem is reported, the value is not.

@@ -87,7 +87,7 @@ def load_valid_or_exit(
     from redflag_coord.org.secrets import withhold
     from redflag_coord.org.validate import validate_path
 
-    identities = read_identity_or_exit(identity) if purpose is not None else None
+    identities = read_identity_or_exit(identity)  # a key holder's commands check the values they can open
     outcome = validate_path(find_root_or_exit(start), identities=identities)
     blocking = [p for p in outcome.problems if p.severity == "error" or strict]
     if blocking:
