@@ -59,6 +59,23 @@ def unseal_private(root: Path) -> Path:
     return root
 
 
+def demo_identities():
+    """The DEMO identity's keys (tests/keys/demo-identity.txt)."""
+    from redflag_coord import crypt
+
+    return crypt.read_identities(DEMO_IDENTITY)
+
+
+def reveal_demo(org):
+    """Open a loaded organisation's private values with the DEMO identity, in place."""
+    from redflag_coord.org.problems import Problems
+    from redflag_coord.org.secrets import reveal
+    from redflag_coord.org.settings import load_settings
+
+    reveal(org, load_settings(org.root), demo_identities(), Problems())
+    return org
+
+
 def seal_private(root: Path) -> Path:
     """Encrypt every plaintext private value of an organisation copy to its collectives' recipients."""
     from redflag_coord.org.load import load_organisation

@@ -26,6 +26,7 @@ from conftest import (
     CANARY_PHONE,
     CANARY_PSEUDONYM,
     CANARY_WORKPLACE,
+    demo_identities,
     plant_canaries,
     seal_private,
     unseal_private,
@@ -285,7 +286,7 @@ def test_example_published_text_is_clean(example_root: Path) -> None:
 
 
 def test_pseudonym_found_case_insensitively_as_a_word(canary_org: Path) -> None:
-    org = validate_path(canary_org).org
+    org = validate_path(canary_org, identities=demo_identities()).org
     found = Pseudonyms(org)
     assert (
         found.find(f"we met {CANARY_PSEUDONYM.upper()} today")
@@ -492,8 +493,11 @@ def test_registered_commands_detects_this_branch(registered) -> None:
 
 
 def test_canary_fixture_is_valid_and_planted(canary_org: Path) -> None:
-    outcome = validate_path(canary_org)
+    outcome = validate_path(canary_org, identities=demo_identities())
     assert outcome.errors == 0 and outcome.warnings == 0, outcome.problems
+    text = "".join(p.read_text(encoding="utf-8") for p in (canary_org / "collectives").rglob("*.toml"))
+    assert not any(c in text for c in CANARIES)  # planted, then encrypted
+    unseal_private(canary_org)
     text = "".join(p.read_text(encoding="utf-8") for p in (canary_org / "collectives").rglob("*.toml"))
     assert all(c in text for c in CANARIES)
 
@@ -503,5 +507,6 @@ def test_plant_canaries_is_reusable(tmp_path: Path, example_root: Path) -> None:
 
     shutil.copytree(example_root / "collectives", tmp_path / "collectives")
     plant_canaries(tmp_path)
+    unseal_private(tmp_path)
     assert CANARY_EMAIL in (tmp_path / "collectives/los-angeles/members.toml").read_text(encoding="utf-8")
     assert CANARY_PSEUDONYM in (tmp_path / "collectives/los-angeles/relationships.toml").read_text(encoding="utf-8")
