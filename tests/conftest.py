@@ -28,6 +28,12 @@ def need(condition: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
+# DEMO ONLY: the published identity that opens the example organisation's encrypted private values
+# (tests/keys/README.md). Tests of the keyless side unset REDFLAG_IDENTITY.
+DEMO_IDENTITY = REPO / "tests" / "keys" / "demo-identity.txt"
+DEMO_MAIL_SENDER = REPO / "tests" / "keys" / "demo-mail-sender.txt"
+
+
 @pytest.fixture(autouse=True)
 def _fixed_today(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("REDFLAG_TODAY", TODAY)
@@ -35,6 +41,52 @@ def _fixed_today(monkeypatch: pytest.MonkeyPatch) -> None:
     # The example data sits in this tool's own git history: filed dates come from the files, so outputs
     # do not depend on when the examples were committed. Tests of git dates delete this.
     monkeypatch.setenv("REDFLAG_FILED_DATES", "file")
+    monkeypatch.setenv("REDFLAG_IDENTITY", str(DEMO_IDENTITY))
+
+
+def unseal_private(root: Path) -> Path:
+    """Decrypt every private value of an organisation copy in place (DEMO identity), for tests that edit them."""
+    import tomlkit
+
+    from redflag_coord import crypt
+    from redflag_coord.org.secrets import doc_slots
+
+    keys = crypt.read_identities(DEMO_IDENTITY).keys
+    for kind in ("members", "relationships"):
+        for path in (root / "collectives").glob(f"*/{kind}.toml"):
+            doc = tomlkit.parse(path.read_text(encoding="utf-8"))
+            for container, key, _, _ in doc_slots(doc, kind):
+                if crypt.is_sealed(str(container[key])):
+                    container[key] = crypt.open_sealed(str(container[key]), keys)
+            path.write_text(tomlkit.dumps(doc), encoding="utf-8")
+    return root
+
+
+def demo_identities():
+    """The DEMO identity's keys (tests/keys/demo-identity.txt)."""
+    from redflag_coord import crypt
+
+    return crypt.read_identities(DEMO_IDENTITY)
+
+
+def reveal_demo(org):
+    """Open a loaded organisation's private values with the DEMO identity, in place."""
+    from redflag_coord.org.problems import Problems
+    from redflag_coord.org.secrets import reveal
+    from redflag_coord.org.settings import settings_or_defaults as load_settings
+
+    reveal(org, load_settings(org.root), demo_identities(), Problems())
+    return org
+
+
+def seal_private(root: Path) -> Path:
+    """Encrypt every plaintext private value of an organisation copy to its collectives' recipients."""
+    from redflag_coord.org.load import load_organisation
+    from redflag_coord.org.secrets import encrypt
+
+    org = load_organisation(root)
+    encrypt(org, [s for s, c in org.collectives.items() if c.info is not None and c.info.recipients])
+    return root
 
 
 @pytest.fixture
@@ -89,7 +141,7 @@ def plant_canaries(root: Path) -> Path:
     ic = root / "collectives" / "international-committee"
     with (ic / "members.toml").open("a", encoding="utf-8") as f:
         f.write(f'\n[[member]]\nhandle = "canary-ic"\nemail = "ic.{CANARY_EMAIL}"\nphone = "{CANARY_PHONE}"\n')
-    return root
+    return seal_private(root)  # the example's collectives list recipients: plaintext there is an error
 
 
 @pytest.fixture

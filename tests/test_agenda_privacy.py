@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import seal_private, unseal_private
 
 from redflag_coord.agenda.build import build_agenda
 from redflag_coord.agenda.text import RENDERERS
@@ -19,6 +20,7 @@ LANGS = ["en", "es", "fr"]
 
 @pytest.fixture
 def canary_org(org_copy: Path) -> Path:
+    unseal_private(org_copy)
     sa = org_copy / "collectives/south-africa"
     members = (sa / "members.toml").read_text(encoding="utf-8")
     members = members.replace('email = "thabo@example.org"', f'email = "{EMAIL}"')
@@ -40,7 +42,7 @@ date = 2026-09-01
 stage = "reader"
 note = "{PRIVATE_CANARIES[3]}"
 """)
-    return org_copy
+    return seal_private(org_copy)
 
 
 def test_the_canaries_cover_every_private_field():

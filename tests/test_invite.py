@@ -8,6 +8,7 @@ from pathlib import Path
 
 import icalendar
 import pytest
+from conftest import seal_private, unseal_private
 from test_calendar_support import STAMP, add_meeting, meeting_toml
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "calendar"
@@ -83,9 +84,9 @@ CANARY = "canary-7f3a9@leak.invalid"
 @pytest.fixture
 def canary_org(org_copy: Path) -> Path:
     members = org_copy / "collectives" / "los-angeles" / "members.toml"
-    text = members.read_text()
+    text = unseal_private(org_copy) and members.read_text()
     members.write_text(text.replace('email = "rosa@example.org"', f'email = "{CANARY}"'))
-    return org_copy
+    return seal_private(org_copy)
 
 
 def test_no_email_without_attendees(run, canary_org):

@@ -11,6 +11,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from conftest import reveal_demo
 
 from redflag_coord.network.build import network
 from redflag_coord.org.load import load_organisation
@@ -24,7 +25,7 @@ STAGES = ("contact", "reader", "writer", "study-group", "recruit", "member")
 
 @pytest.fixture(scope="module")
 def org():
-    return load_organisation(EXAMPLE)
+    return reveal_demo(load_organisation(EXAMPLE))  # the example's private values are encrypted
 
 
 @pytest.fixture(scope="module")

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import seal_private
 
 GOLDEN = Path(__file__).parent / "golden" / "network"
 UPDATE = os.environ.get("REDFLAG_UPDATE_GOLDEN") == "1"
@@ -81,7 +82,7 @@ def canary_root(org_copy: Path) -> Path:
         f.write(CANARY_RELATIONSHIP)
     with (la / "reports" / "ic-2026-12.toml").open("a", encoding="utf-8") as f:
         f.write(CANARY_SITE)
-    return org_copy
+    return seal_private(org_copy)  # the example lists recipients: plain private values there are an error
 
 
 def network(run, root: Path, *args: str):

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import seal_private
 
 LA = ("collectives", "los-angeles", "relationships.toml")
 
@@ -15,6 +16,7 @@ def edit(root: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text, old
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    seal_private(root)  # the example lists recipients: a plain note there is an error
 
 
 def problems(run, root: Path) -> list[dict]:

@@ -26,7 +26,10 @@ from conftest import (
     CANARY_PHONE,
     CANARY_PSEUDONYM,
     CANARY_WORKPLACE,
+    demo_identities,
     plant_canaries,
+    seal_private,
+    unseal_private,
 )
 
 from redflag_coord.org.privacy import EMAIL, Pseudonyms, looks_like_phone, published_texts
@@ -95,6 +98,20 @@ OUTPUTS: list[Output] = [
     Output(("commitments", "--format", "json"), "json"),
     Output(("commitments", "--format", "ics"), "ics"),
     Output(("agenda", "ic-2026-12", "--for", "honduras", "--format", "markdown"), "md"),
+]
+
+# Outputs that show private values to someone holding a key, and must show none without one.
+KEYLESS_OUTPUTS: list[Output] = [
+    *OUTPUTS,
+    Output(("agenda", "ic-2026-12", "--include-private"), "prose"),
+    Output(("agenda", "ic-2026-12", "--include-private", "--format", "json"), "json"),
+    Output(("network", "los-angeles", "--include-private"), "prose"),
+    Output(("network", "los-angeles", "--include-private", "--format", "html"), "html"),
+    Output(("invite", "ic-2026-12", "--attendees"), "ics"),
+    Output(("invite", "ic-2026-12", "--method", "request", "--send"), "text"),
+    Output(("report", "remind", "ic-2026-12", "--include-private", "--format", "eml"), "text", (0, 1)),
+    Output(("secrets", "show", "los-angeles"), "text"),
+    Output(("secrets", "encrypt", "--all"), "text"),
 ]
 
 
@@ -171,6 +188,33 @@ def test_canaries_never_leave(out: Output, canary_org: Path, run, registered, tm
     assert leaked(produced) == []
 
 
+@pytest.mark.parametrize("out", KEYLESS_OUTPUTS, ids=[o.id for o in KEYLESS_OUTPUTS])
+def test_canaries_encrypted_never_leave_without_a_key(
+    out: Output, canary_org: Path, run, registered, tmp_path, monkeypatch
+) -> None:
+    """The canaries, encrypted, appear in no file of the organisation and in no output without an identity."""
+    _need_command(out, registered)
+    for path in canary_org.rglob("*"):
+        if path.is_file():
+            assert leaked(path.read_text(encoding="utf-8", errors="replace")) == [], path
+    monkeypatch.delenv("REDFLAG_IDENTITY")
+    code, produced = run_output(run, out, canary_org, tmp_path, monkeypatch)
+    assert code in (*out.codes, 1) and "Traceback" not in produced
+    folder = canary_org / "reminders"  # report remind writes its messages here
+    if folder.is_dir():
+        produced += "".join(p.read_text(encoding="utf-8", errors="replace") for p in folder.rglob("*") if p.is_file())
+    assert leaked(produced) == []
+
+
+def test_with_the_key_invite_attendees_carries_the_canary_email(canary_org: Path, run) -> None:
+    members = canary_org / "collectives/international-committee/members.toml"
+    text = members.read_text(encoding="utf-8")
+    members.write_text(text.replace('handle = "canary-ic"', 'handle = "canary-ic"\ninvite = true'), encoding="utf-8")
+    r = run("invite", "ic-2026-12", "--attendees", "--root", str(canary_org))
+    assert r.exit_code == 0
+    assert f"mailto:ic.{CANARY_EMAIL}" in r.stdout.replace("\r\n ", "").replace("\n ", "")
+
+
 # Private values that are wrong: the problem is reported, the value is not.
 BROKEN_PRIVATE = {
     "email-too-long": (
@@ -214,9 +258,10 @@ def test_broken_private_values_not_echoed(
     _need_command(out, registered)
     rel, old, new = BROKEN_PRIVATE[case]
     path = canary_org / rel
-    text = path.read_text(encoding="utf-8")
+    text = unseal_private(canary_org) and path.read_text(encoding="utf-8")
     assert old in text
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    seal_private(canary_org)  # broken values are sealed too (too long, duplicated): opening them finds the fault
     code, produced = run_output(run, out, canary_org, tmp_path, monkeypatch)
     if "in files this command does not read" not in produced:  # a command that does not read it goes on (issue 14)
         assert code == 1, produced
@@ -268,7 +313,7 @@ def test_example_published_text_is_clean(example_root: Path) -> None:
 
 
 def test_pseudonym_found_case_insensitively_as_a_word(canary_org: Path) -> None:
-    org = validate_path(canary_org).org
+    org = validate_path(canary_org, identities=demo_identities()).org
     found = Pseudonyms(org)
     assert (
         found.find(f"we met {CANARY_PSEUDONYM.upper()} today")
@@ -497,8 +542,11 @@ def test_registered_commands_detects_this_branch(registered) -> None:
 
 
 def test_canary_fixture_is_valid_and_planted(canary_org: Path) -> None:
-    outcome = validate_path(canary_org)
+    outcome = validate_path(canary_org, identities=demo_identities())
     assert outcome.errors == 0 and outcome.warnings == 0, outcome.problems
+    text = "".join(p.read_text(encoding="utf-8") for p in (canary_org / "collectives").rglob("*.toml"))
+    assert not any(c in text for c in CANARIES)  # planted, then encrypted
+    unseal_private(canary_org)
     text = "".join(p.read_text(encoding="utf-8") for p in (canary_org / "collectives").rglob("*.toml"))
     assert all(c in text for c in CANARIES)
 
@@ -508,5 +556,6 @@ def test_plant_canaries_is_reusable(tmp_path: Path, example_root: Path) -> None:
 
     shutil.copytree(example_root / "collectives", tmp_path / "collectives")
     plant_canaries(tmp_path)
+    unseal_private(tmp_path)
     assert CANARY_EMAIL in (tmp_path / "collectives/los-angeles/members.toml").read_text(encoding="utf-8")
     assert CANARY_PSEUDONYM in (tmp_path / "collectives/los-angeles/relationships.toml").read_text(encoding="utf-8")

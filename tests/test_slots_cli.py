@@ -124,7 +124,7 @@ def test_bad_data_stops_with_the_problem(run, org_copy):
     path.write_text(path.read_text(encoding="utf-8").replace('"19:00-22:30"', '"22:30-19:00"'), encoding="utf-8")
     result = run("slots", "ic-2026-12", "--root", str(org_copy))
     assert result.exit_code == 1
-    assert "collectives/india/collective.toml:10:" in result.stderr and "bad-hours" in result.stderr
+    assert "collectives/india/collective.toml:14:" in result.stderr and "bad-hours" in result.stderr
 
 
 def test_validate_checks_hours(run, org_copy):

@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import pytest
+from conftest import seal_private, unseal_private
 
 from redflag_coord.org.validate import validate_path
 
@@ -22,8 +23,14 @@ LA_REPORT = "collectives/los-angeles/reports/ic-2026-12.toml"
 def edit(root: Path, rel: str, old: str, new: str) -> None:
     path = root / rel
     text = path.read_text(encoding="utf-8")
+    sealed = old not in text  # the example's private values are encrypted: edit them in the clear, then seal
+    if sealed:
+        unseal_private(root)
+        text = path.read_text(encoding="utf-8")
     assert old in text, f"{old!r} not in {rel}"
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    if sealed:
+        seal_private(root)
 
 
 def found(root: Path) -> list[tuple]:

@@ -29,6 +29,7 @@ COMMANDS: dict[str, tuple[str, str, bool]] = {
     "rename": ("rename", "app", True),
     "minutes": ("minutes", "app", True),
     "commitments": ("commitments", "commitments", False),
+    "secrets": ("secrets", "app", True),
 }
 
 

@@ -192,6 +192,7 @@ def validate_changed(root: Path | str, changed: list[str], today: dt.date | None
     out.extend(reader.problems)
     out.extend(_minutes_problems(root, [t.rel for t in targets if t.kind == "minutes"]))
     out.extend(p for p in dependents if p.file in reader.changed or p.code in _REFERENCE_CODES)
+    _check_sealed_of(reader, {t.slug for t in targets if t.kind in _SEALED_KINDS}, out)
     problems = located(_unique(out), root)
     return ChangedOutcome(problems, [t.rel for t in targets], reader.read)
 
@@ -207,6 +208,22 @@ def _minutes_problems(root: Path, rels: list[str]) -> list[Problem]:
     found = Problems([p for p in org.problems if p.file in rels])
     check_commitments(org, found)
     return [p for p in found if p.file in rels]
+
+
+_SEALED_KINDS = ("collective", "members", "relationships")
+
+
+def _check_sealed_of(reader: _Reader, slugs: set[str], out: Problems) -> None:
+    """Plain text where recipients are listed (the pre-commit hook refuses it), in the collectives touched."""
+    from redflag_coord.org.secrets import check_sealed
+    from redflag_coord.org.settings import settings_or_defaults
+
+    for slug in slugs:
+        for kind in _SEALED_KINDS:
+            reader.get(kind, slug)
+    found = Problems()
+    check_sealed(reader.org, settings_or_defaults(reader.root), found)
+    out.extend(p for p in found if any(p.file.startswith(f"{COLLECTIVES}/{slug}/") for slug in slugs))
 
 
 def _unique(problems: Problems) -> list[Problem]:

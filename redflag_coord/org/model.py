@@ -20,6 +20,9 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    ValidatorFunctionWrapHandler,
+    WithJsonSchema,
+    WrapValidator,
 )
 from pydantic import Strict as StrictMode
 from pydantic_core import PydanticCustomError
@@ -91,6 +94,33 @@ def _http_url(value: str) -> str:
 
 
 Url = Annotated[str, StringConstraints(max_length=2000), AfterValidator(_http_url)]
+
+
+SEALED_PREFIX = "age:"  # an encrypted private value (see crypt and org.secrets)
+MAX_SEALED = 100_000
+
+
+def _sealed_or_plain(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    """An encrypted value ("age:…") is longer than its plain text may be: check only its form here."""
+    if isinstance(value, str) and value.startswith(SEALED_PREFIX):
+        if len(value) > MAX_SEALED:
+            raise PydanticCustomError(
+                "sealed_too_long", "encrypted value is over {limit} characters", {"limit": f"{MAX_SEALED:,}"}
+            )
+        return value
+    return handler(value)
+
+
+# Private text: plain (with the usual limits) or encrypted to the collective's recipients.
+def _private_schema(max_length: int) -> WithJsonSchema:
+    sealed = {"type": "string", "pattern": "^age:[A-Za-z0-9+/]+=*$", "maxLength": MAX_SEALED}
+    return WithJsonSchema({"anyOf": [{"type": "string", "minLength": 1, "maxLength": max_length}, sealed]})
+
+
+PrivateShortText = Annotated[ShortText, WrapValidator(_sealed_or_plain), _private_schema(300)]
+PrivateText = Annotated[Text, WrapValidator(_sealed_or_plain), _private_schema(20_000)]
+RECIPIENT_PATTERN = r"^(age1[02-9ac-hj-np-z]{58}|ssh-ed25519 [A-Za-z0-9+/]+={0,2}( [^\n]*)?)$"
+RecipientKey = Annotated[str, StringConstraints(pattern=RECIPIENT_PATTERN, max_length=1000)]
 
 
 def private_field(default: Any = None, **kwargs: Any) -> Any:
@@ -219,6 +249,10 @@ class Collective(FileModel):
     description: Text | None = None
     sectors: list[ShortText] = Field(default_factory=list)
     availability: Availability | None = None
+    recipients: list[RecipientKey] = Field(
+        default_factory=list,
+        description="Public keys (age 'age1…' or 'ssh-ed25519 …') that can read the collective's private values",
+    )
 
 
 class Member(FileModel):
@@ -226,8 +260,8 @@ class Member(FileModel):
     role: ShortText | None = None
     languages: list[Language] = Field(default_factory=list)
     joined: dt.date | None = None
-    email: ShortText | None = private_field(description="Private: used only for opted-in invites")
-    phone: ShortText | None = private_field(description="Private")
+    email: PrivateShortText | None = private_field(description="Private: used only for opted-in invites")
+    phone: PrivateShortText | None = private_field(description="Private")
     invite: bool = Field(False, description="Opted in to calendar invitations by email")
 
 
@@ -240,18 +274,18 @@ class MembersFile(FileModel):
 class StageChange(FileModel):
     date: dt.date
     stage: Annotated[Stage, LAX]
-    note: Text | None = private_field()
+    note: PrivateText | None = private_field()
 
 
 class Relationship(FileModel):
-    pseudonym: ShortText = private_field(..., description="Private: never a real name")
+    pseudonym: PrivateShortText = private_field(..., description="Private: never a real name")
     nature: Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
     stage: Annotated[Stage, LAX]
     comrade: Handle = Field(description="Handle of the member who holds this relationship")
     since: dt.date
     last_contact: dt.date | None = None
-    workplace: ShortText | None = private_field()
-    notes: Text | None = private_field()
+    workplace: PrivateShortText | None = private_field()
+    notes: PrivateText | None = private_field()
     history: list[StageChange] = Field(default_factory=list)
 
 
@@ -519,12 +553,23 @@ class DefaultSettings(FileModel):
     )
 
 
+class EncryptionSettings(FileModel):
+    """[encryption]: who besides each collective reads contact fields, and whether plain text is refused."""
+
+    mail_senders: list[RecipientKey] = Field(
+        default_factory=list,
+        description="Recipients that also read every member's email and phone (not relationships): the secretariat",
+    )
+    require: bool = Field(False, description="Every collective must list recipients and seal every private value")
+
+
 class Settings(FileModel):
     """organisation.toml, at the root of the data repository. Command-line flags override it."""
 
     calendar: CalendarSettings = Field(default_factory=CalendarSettings)
     mail: MailSettings = Field(default_factory=MailSettings)
     defaults: DefaultSettings = Field(default_factory=DefaultSettings)
+    encryption: EncryptionSettings = Field(default_factory=EncryptionSettings)
 
 
 FILE_MODELS: dict[str, type[FileModel]] = {

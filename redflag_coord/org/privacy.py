@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from redflag_coord.org.load import Organisation, rel_path
+from redflag_coord.org.model import SEALED_PREFIX
 from redflag_coord.org.problems import Problems
 from redflag_coord.org.textcheck import fold
 
@@ -58,6 +59,11 @@ def published_texts(org: Organisation) -> Iterator[Published]:
                     yield Published(rel, ("item", i, "notes"), item.notes)
 
 
+def is_hidden(pseudonym: str) -> bool:
+    """Sealed, or the stand-in for one nobody here can read: nothing to look for in published text."""
+    return pseudonym.startswith(SEALED_PREFIX) or pseudonym == "(encrypted)"
+
+
 _DIGIT = re.compile(r"\d")
 
 
@@ -77,8 +83,9 @@ class Pseudonyms:
                 continue
             rel = rel_path("relationships", c.slug)
             for i, r in enumerate(c.relationships.relationships):
-                name = fold(r.pseudonym.strip())
-                if len(name) >= MIN_PSEUDONYM:
+                raw = r.pseudonym.strip()
+                name = fold(raw)
+                if len(name) >= MIN_PSEUDONYM and not is_hidden(raw):
                     self.source.setdefault(name, f"relationship[{i}] in {rel}")
         names = sorted(self.source, key=len, reverse=True)
         self.pattern = (

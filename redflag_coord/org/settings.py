@@ -32,6 +32,11 @@ def check_settings(root: Path | str) -> tuple[Settings, list[Problem]]:
     return (model or Settings()), result.problems
 
 
+def settings_or_defaults(root: Path | str) -> Settings:
+    """The settings for checks that go on whatever organisation.toml holds (validate reports its problems)."""
+    return check_settings(root)[0]
+
+
 def load_settings(root: Path | str) -> Settings:
     """The organisation's settings; SettingsError when organisation.toml has errors."""
     settings, problems = check_settings(root)

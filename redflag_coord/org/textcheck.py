@@ -230,3 +230,9 @@ def text_problems(rel: str, data: dict, model: type[BaseModel]) -> list[Problem]
             for i, v in enumerate(value):
                 stack.append((v, key + (i,), cls, one_line))
     return out
+
+
+def unsafe_char(value: str, one_line: bool) -> tuple[str, str] | None:
+    """(code, message) for the first unsafe character of one value, or None (for values opened after loading)."""
+    m = (_UNSAFE_ONE_LINE if one_line else _UNSAFE).search(value)
+    return _describe(m.start(), m.group()) if m else None

@@ -12,22 +12,37 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from redflag_coord.org.clock import now_default, today_default  # noqa: F401  (re-exported)
 from redflag_coord.org.load import CollectiveData, Organisation, load_organisation, rel_path
-from redflag_coord.org.model import DAY_KEYS, DEFAULT_NATURES, Availability, BandHours, Meeting, Report, hours_minutes
+from redflag_coord.org.model import (
+    DAY_KEYS,
+    DEFAULT_NATURES,
+    SEALED_PREFIX,
+    Availability,
+    BandHours,
+    Meeting,
+    Report,
+    hours_minutes,
+)
 from redflag_coord.org.privacy import check_private_text
 from redflag_coord.org.problems import Problem, Problems, format_key, located
 from redflag_coord.org.reportstate import PLACEHOLDER, is_draft
+from redflag_coord.org.secrets import Opened, check_sealed, reveal
+from redflag_coord.org.settings import settings_or_defaults
 from redflag_coord.org.textcheck import confusable_groups
 from redflag_coord.tz.zones import resolve
+
+if TYPE_CHECKING:
+    from redflag_coord.crypt import Identities
 
 
 @dataclass
 class Outcome:
     org: Organisation
     problems: list[Problem]
+    opened: Opened | None = None  # the encrypted private values read (and not) with the identity given
 
     @property
     def errors(self) -> int:
@@ -38,9 +53,20 @@ class Outcome:
         return sum(p.severity == "warning" for p in self.problems)
 
 
-def validate_org(org: Organisation, today: dt.date | None = None) -> list[Problem]:
-    """All problems of a loaded organisation, located and sorted."""
+def validate_org(
+    org: Organisation, today: dt.date | None = None, identities: Identities | None = None, opened: list | None = None
+) -> list[Problem]:
+    """All problems of a loaded organisation, located and sorted.
+
+    Encrypted private values are opened first with `identities` (those it cannot read stay sealed,
+    and the checks that need them skip them); what was opened is appended to `opened`.
+    """
     problems = Problems(list(org.problems))
+    settings = settings_or_defaults(org.root)  # its own problems: check_settings_file
+    check_sealed(org, settings, problems)
+    result = reveal(org, settings, identities, problems)
+    if opened is not None:
+        opened.append(result)
     check_organisation(org, problems, today or today_default())
     check_settings_file(org, problems)
     return located(problems, org.root)
@@ -75,9 +101,11 @@ def check_settings_file(org: Organisation, out: Problems) -> None:
             )
 
 
-def validate_path(root: Path | str, today: dt.date | None = None) -> Outcome:
+def validate_path(root: Path | str, today: dt.date | None = None, identities: Identities | None = None) -> Outcome:
     org = load_organisation(root)
-    return Outcome(org, validate_org(org, today))
+    opened: list[Opened] = []
+    problems = validate_org(org, today, identities, opened)
+    return Outcome(org, problems, opened[0])
 
 
 def check_organisation(org: Organisation, out: Problems, today: dt.date) -> None:
@@ -463,7 +491,9 @@ def check_relationships(
                 f"{', '.join(sorted(natures))}, or add it to 'natures' at the top of this file",
                 key=key + ("nature",),
             )
-        if r.pseudonym in pseudonyms:
+        if r.pseudonym.startswith(SEALED_PREFIX):  # unreadable here: its twin, if any, is checked by a key holder
+            pass
+        elif r.pseudonym in pseudonyms:
             out.add(
                 rel,
                 "duplicate-pseudonym",

@@ -154,3 +154,11 @@ def last_commit_time(root: Path | str, *pathspecs: str) -> dt.datetime | None:
     except GitError:
         return None
     return dt.datetime.fromisoformat(stamp) if stamp else None
+
+
+def commit_emails(root: Path | str, limit: int = 200) -> list[str]:
+    """Author and committer addresses of the last `limit` commits (none outside a repository)."""
+    try:
+        return git(root, "log", f"-{limit}", "--format=%ae%n%ce").split()
+    except GitError:
+        return []

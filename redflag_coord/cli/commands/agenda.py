@@ -9,7 +9,15 @@ from typing import Annotated
 
 import typer
 
-from redflag_coord.cli.commands.common import EXIT_DATA, EXIT_USAGE, RootOption, fail, load_valid_or_exit, write_output
+from redflag_coord.cli.commands.common import (
+    EXIT_DATA,
+    EXIT_USAGE,
+    IdentityOption,
+    RootOption,
+    fail,
+    load_valid_or_exit,
+    write_output,
+)
 
 
 class Format(str, Enum):
@@ -71,6 +79,7 @@ def agenda(
             help="Also show private fields (the contact of the member who filed each report). Off by default.",
         ),
     ] = False,
+    identity: IdentityOption = None,
     root: RootOption = None,
 ) -> None:
     """Build a meeting's agenda: times in every collective's zone, items, reports, missing reports.
@@ -82,8 +91,13 @@ def agenda(
     day = _date(on)
     from redflag_coord.org.reads import for_meeting
 
+    purpose = "their filers' contacts are left out" if include_private else None
     org = load_valid_or_exit(
-        root, reads=for_meeting(meeting, collectives=[for_collective or ""], members=include_private)
+        root,
+        reads=for_meeting(meeting, collectives=[for_collective or ""], members=include_private),
+        identity=identity,
+        purpose=purpose,
+        contact=True,
     )
     from redflag_coord.agenda.build import AgendaError, build_agenda
     from redflag_coord.agenda.text import RENDERERS

@@ -30,6 +30,31 @@ RootOption = Annotated[
 ]
 
 
+IdentityOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--identity",
+        "-i",
+        help="age identity file (or unencrypted ssh-ed25519 key) that opens encrypted private values. "
+        "Default: REDFLAG_IDENTITY. Without one, everything that needs no private value still works.",
+        show_default=False,
+    ),
+]
+
+
+def read_identity_or_exit(option: Path | None):  # -> crypt.Identities | None
+    """The identities from --identity or REDFLAG_IDENTITY, or None when neither is given."""
+    from redflag_coord.crypt import CryptError, identity_from_env, read_identities
+
+    path = identity_from_env(option)
+    if path is None:
+        return None
+    try:
+        return read_identities(path)
+    except CryptError as e:
+        fail(str(e), EXIT_USAGE)
+
+
 def fail(message: str, code: int = EXIT_DATA) -> NoReturn:
     from redflag_coord.org.problems import safe  # a path or value the user typed may hold terminal escapes
 
@@ -48,16 +73,27 @@ def find_root_or_exit(start: Path | None) -> Path:
         fail(str(e), EXIT_USAGE)
 
 
-def load_valid_or_exit(start: Path | None, strict: bool = False, reads: Reads | None = None) -> Organisation:
+def load_valid_or_exit(
+    start: Path | None,
+    strict: bool = False,
+    reads: Reads | None = None,
+    identity: Path | None = None,
+    purpose: str | None = None,
+    contact: bool | None = None,
+) -> Organisation:
     """Load the organisation; stop with the problems (exit 1) if a file the command reads has errors.
 
     `reads` (see org.reads): the files this command reads. A problem in any other file does not stop
     it: one line says how many there are and that 'validate' shows them. Without `reads`, every file.
+    Encrypted private values are opened with the identity (--identity or REDFLAG_IDENTITY); the
+    rest are withheld. When the command needs them (`purpose` says for what), one line says so.
     """
     from redflag_coord.org.problems import render_text
+    from redflag_coord.org.secrets import withhold
     from redflag_coord.org.validate import validate_path
 
-    outcome = validate_path(find_root_or_exit(start))
+    identities = read_identity_or_exit(identity)  # a key holder's commands check the values they can open
+    outcome = validate_path(find_root_or_exit(start), identities=identities)
     blocking = [p for p in outcome.problems if p.severity == "error" or strict]
     mine = blocking
     if reads is not None:
@@ -73,6 +109,10 @@ def load_valid_or_exit(start: Path | None, strict: bool = False, reads: Reads | 
             "'redflag-coord validate' shows them",
             err=True,
         )
+    withhold(outcome.org)
+    note = outcome.opened.note(purpose, contact) if outcome.opened is not None and purpose else None
+    if note:
+        typer.echo(f"redflag-coord: note: {note}", err=True)
     return outcome.org
 
 

@@ -11,6 +11,7 @@ import typer
 from redflag_coord.cli.commands.common import (
     EXIT_DATA,
     EXIT_USAGE,
+    IdentityOption,
     RootOption,
     fail,
     load_settings_or_exit,
@@ -99,6 +100,7 @@ def invite(
     smtp: SmtpOption = None,
     smtp_tls: SmtpTlsOption = None,
     sender: FromOption = None,
+    identity: IdentityOption = None,
     root: RootOption = None,
 ) -> None:
     """Write the meeting as an iCalendar invite (.ics) that calendar apps import.
@@ -111,7 +113,10 @@ def invite(
     from redflag_coord.org.load import rel_path
     from redflag_coord.org.reads import for_meeting
 
-    org = load_valid_or_exit(root, reads=for_meeting(meeting, members=True))
+    purpose = "their members get no invitation by email" if attendees or send else None
+    org = load_valid_or_exit(
+        root, reads=for_meeting(meeting, members=True), identity=identity, purpose=purpose, contact=True
+    )
     org_settings = load_settings_or_exit(org.root)
     found = org.find_meeting(meeting)
     if found is None:

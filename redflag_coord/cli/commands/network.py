@@ -12,7 +12,14 @@ from typing import Annotated
 
 import typer
 
-from redflag_coord.cli.commands.common import EXIT_USAGE, RootOption, fail, load_valid_or_exit, write_output
+from redflag_coord.cli.commands.common import (
+    EXIT_USAGE,
+    IdentityOption,
+    RootOption,
+    fail,
+    load_valid_or_exit,
+    write_output,
+)
 
 
 class Format(str, Enum):
@@ -59,6 +66,7 @@ def network(
         typer.Option("--output", "-o", help="Write to this file instead of the screen.", show_default=False),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite --output if it exists.")] = False,
+    identity: IdentityOption = None,
 ) -> None:
     """Relationship circles and Red Flag networks, per collective and per comrade.
 
@@ -80,7 +88,14 @@ def network(
     from redflag_coord.org.reads import for_collective
     from redflag_coord.org.validate import today_default
 
-    org = load_valid_or_exit(root, reads=for_collective(collective) if collective is not None else None)
+    purpose = "pseudonyms, workplaces and notes show as '(encrypted)' or not at all" if include_private else None
+    org = load_valid_or_exit(
+        root,
+        reads=for_collective(collective) if collective is not None else None,
+        identity=identity,
+        purpose=purpose,
+        contact=False,
+    )
     if collective is not None and collective not in org.collectives:
         close = difflib.get_close_matches(collective, list(org.collectives), n=1, cutoff=0.6)
         hint = f"; did you mean {close[0]!r}?" if close else f"; choose one of {', '.join(sorted(org.collectives))}"

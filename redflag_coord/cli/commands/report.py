@@ -14,6 +14,7 @@ from redflag_coord.cli.commands.common import (
     EXIT_DATA,
     EXIT_OK,
     EXIT_USAGE,
+    IdentityOption,
     RootOption,
     fail,
     load_settings_or_exit,
@@ -169,6 +170,7 @@ def remind(
     confirm: ConfirmOption = False,
     smtp: SmtpOption = None,
     smtp_tls: SmtpTlsOption = None,
+    identity: IdentityOption = None,
 ) -> None:
     """Reminders for the participants of MEETING whose report is missing.
 
@@ -182,7 +184,13 @@ def remind(
     from redflag_coord.org.reads import for_meeting
     from redflag_coord.reports.filing import ReportError, reminders
 
-    org = load_valid_or_exit(root, reads=for_meeting(meeting, members=True))
+    org = load_valid_or_exit(
+        root,
+        reads=for_meeting(meeting, members=True),
+        identity=identity,
+        purpose="their members' addresses are left out",
+        contact=True,
+    )
     settings = load_settings_or_exit(org.root)
     sender = sender or settings.mail.sender
     try:

@@ -8,7 +8,16 @@ from typing import Annotated, NoReturn
 
 import typer
 
-from redflag_coord.cli.commands.common import EXIT_DATA, EXIT_OK, EXIT_USAGE, RootOption, fail, find_root_or_exit
+from redflag_coord.cli.commands.common import (
+    EXIT_DATA,
+    EXIT_OK,
+    EXIT_USAGE,
+    IdentityOption,
+    RootOption,
+    fail,
+    find_root_or_exit,
+    read_identity_or_exit,
+)
 
 
 class Format(str, Enum):
@@ -42,6 +51,7 @@ def validate(
         ),
     ] = False,
     root: RootOption = None,
+    identity: IdentityOption = None,
 ) -> None:
     """Check every file against its schema and against the others.
 
@@ -55,9 +65,11 @@ def validate(
         rev = None if path is None or path.exists() else str(path)
         _validate_changed(find_root_or_exit(root if rev or path is None else path), rev, format, strict)
     found = find_root_or_exit(path if path is not None else root)
-    outcome = validate_path(found)
+    outcome = validate_path(found, identities=read_identity_or_exit(identity))
     problems = outcome.problems
     only = _only_files(found, path)
+    if only is None:
+        problems = sorted([*problems, *_commit_identities(found)], key=lambda p: p.sort_key())
     if only is not None:
         problems = [p for p in problems if p.file == only or p.file.startswith(only + "/")]
     if problems or format is Format.json:
@@ -65,6 +77,9 @@ def validate(
     errors = sum(p.severity == "error" for p in problems)
     warnings = len(problems) - errors
     if format is Format.text:
+        note = outcome.opened.note("the private-text check did not look for them") if outcome.opened else None
+        if note:
+            typer.echo(f"redflag-coord: note: {note}", err=True)
         files = "" if only is not None else f" in {_count_files(outcome)} files"
         typer.echo(f"{errors} error(s), {warnings} warning(s){files}", err=True)
     raise typer.Exit(EXIT_DATA if errors or (strict and warnings) else EXIT_OK)
@@ -113,6 +128,16 @@ def _validate_all(root: Path, format: Format, strict: bool) -> NoReturn:
     if format is Format.text:
         typer.echo(f"{errors} error(s), {warnings} warning(s) in {_count_files(outcome)} files", err=True)
     raise typer.Exit(EXIT_DATA if errors or (strict and warnings) else EXIT_OK)
+
+
+def _commit_identities(root: Path) -> list:
+    from redflag_coord.org.problems import Problems
+    from redflag_coord.org.secrets import check_commit_identities
+    from redflag_coord.repo.gitinfo import commit_emails
+
+    out = Problems()
+    check_commit_identities(commit_emails(root), out)
+    return out.items
 
 
 def _only_files(root: Path, path: Path | None) -> str | None:

@@ -1,0 +1,281 @@
+"""`redflag-coord secrets keygen|encrypt|show|edit|reencrypt|forget`: private values encrypted at rest."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from redflag_coord.cli.commands.common import (
+    EXIT_DATA,
+    EXIT_USAGE,
+    IdentityOption,
+    RootOption,
+    fail,
+    find_root_or_exit,
+    load_valid_or_exit,
+    read_identity_or_exit,
+)
+
+app = typer.Typer(
+    name="secrets",
+    help="Private values (emails, phones, pseudonyms, workplaces, notes) encrypted to each collective's keys.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+
+CollectiveArg = Annotated[
+    str | None, typer.Argument(help="A collective's slug. Default with --all: every collective.", show_default=False)
+]
+AllOption = Annotated[bool, typer.Option("--all", help="Every collective that lists recipients.")]
+HISTORY_NOTE = (
+    "old ciphertext stays in git history, readable with any key that could read it before: "
+    "a key that leaked or a member who left can still read what was committed then (see README, threat model)"
+)
+
+
+def _default_identity() -> Path:
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "redflag-coord" / "identity.txt"
+
+
+def _inside_repository(path: Path) -> Path | None:
+    for folder in path.absolute().parents:
+        if (folder / ".git").exists() or (folder / "collectives").is_dir():
+            return folder
+    return None
+
+
+@app.command("keygen")
+def keygen(
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Identity file. Default: ~/.config/redflag-coord/identity.txt."),
+    ] = None,
+) -> None:
+    """Create an identity (secret key) outside the repository and print its recipient (public key).
+
+    Put the recipient in your collective's collective.toml (recipients = [...]); keep the file secret.
+    """
+    from redflag_coord.crypt import CryptError, write_identity
+
+    path = output or _default_identity()
+    repo = _inside_repository(path)
+    if repo is not None:
+        fail(f"{path} is inside the repository {repo}: an identity must never be committed; choose a path outside it")
+    try:
+        recipient = write_identity(path)
+    except CryptError as e:
+        fail(str(e), EXIT_USAGE)
+    typer.echo(f"wrote {path} (keep it secret; use it with --identity or REDFLAG_IDENTITY)", err=True)
+    typer.echo(recipient)
+
+
+def _slugs(org, collective: str | None, all_: bool) -> list[str]:
+    if collective is None and not all_:
+        fail("name a collective, or give --all", EXIT_USAGE)
+    if collective is not None:
+        if collective not in org.collectives:
+            fail(f"no collective {collective!r}; choose one of {', '.join(sorted(org.collectives))}", EXIT_USAGE)
+        return [collective]
+    return sorted(s for s, c in org.collectives.items() if c.info is not None and c.info.recipients)
+
+
+def _loaded(root: Path | None):
+    from redflag_coord.org.load import load_organisation
+
+    org = load_organisation(find_root_or_exit(root))
+    broken = [p for p in org.problems if p.severity == "error"]
+    if broken:
+        from redflag_coord.org.problems import located, render_text
+
+        typer.echo(render_text(located(broken, org.root)), err=True)
+        fail("fix these problems first (nothing was written)")
+    return org
+
+
+@app.command("encrypt")
+def encrypt(collective: CollectiveArg = None, all_: AllOption = False, root: RootOption = None) -> None:
+    """Encrypt every plaintext private value of COLLECTIVE (or --all) to its recipients.
+
+    Values already encrypted keep their exact ciphertext. Needs no identity: anyone can encrypt.
+    """
+    from redflag_coord.crypt import CryptError
+    from redflag_coord.org.secrets import encrypt as seal_all
+
+    org = _loaded(root)
+    try:
+        done = seal_all(org, _slugs(org, collective, all_))
+    except CryptError as e:
+        fail(str(e), EXIT_DATA)
+    for rel in done.files:
+        typer.echo(f"encrypted {rel}")
+    typer.echo(f"{done.sealed} value(s) encrypted in {len(done.files)} file(s)", err=True)
+
+
+@app.command("show")
+def show(
+    collective: Annotated[str, typer.Argument(help="A collective's slug.")],
+    identity: IdentityOption = None,
+    root: RootOption = None,
+) -> None:
+    """Print the private values of COLLECTIVE that your identity opens (file, key, value). Do not forward."""
+    from redflag_coord.org.secrets import slots
+
+    org = load_valid_or_exit(root, identity=identity, purpose="they are not shown")
+    if collective not in org.collectives:
+        fail(f"no collective {collective!r}; choose one of {', '.join(sorted(org.collectives))}", EXIT_USAGE)
+    from redflag_coord.org.secrets import _key
+
+    for s in slots(org):
+        if s.slug == collective and s.value is not None and not (s.attr == "pseudonym" and s.value == "(encrypted)"):
+            typer.echo(f"{s.file}: {_key(s.key)} = {s.value!r}")
+
+
+@app.command("edit")
+def edit(
+    file: Annotated[Path, typer.Argument(help="A members.toml or relationships.toml file.")],
+    identity: IdentityOption = None,
+) -> None:
+    """Edit FILE in the clear with $VISUAL or $EDITOR; on save, encrypt it again.
+
+    Values you did not change keep their exact ciphertext. The clear text lives only in a private
+    temporary folder while the editor runs, and is removed afterwards.
+    """
+    from redflag_coord.crypt import CryptError
+    from redflag_coord.org.load import load_organisation
+    from redflag_coord.org.secrets import open_text, recipients, seal_text
+    from redflag_coord.org.settings import settings_or_defaults
+    from redflag_coord.repo.fsio import WriteError, atomic_write
+
+    kind = {"members.toml": "members", "relationships.toml": "relationships"}.get(file.name)
+    if kind is None or not file.is_file():
+        fail(f"{file}: give a collective's members.toml or relationships.toml", EXIT_USAGE)
+    ids = read_identity_or_exit(identity)
+    if ids is None:
+        fail("editing needs your identity: --identity FILE or REDFLAG_IDENTITY", EXIT_USAGE)
+    root = find_root_or_exit(file)
+    slug = file.absolute().parent.name
+    org = load_organisation(root)
+    settings = settings_or_defaults(root)
+    if not recipients(org, settings, slug, False):
+        fail(f"collective {slug!r} lists no recipients: add them to its collective.toml first")
+    text = file.read_text(encoding="utf-8")
+    try:
+        plain = open_text(text, kind, ids, str(file))
+    except CryptError as e:
+        fail(str(e))
+    edited = _run_editor(file.name, plain.text)
+    if edited == plain.text:
+        typer.echo(f"{file}: no change", err=True)
+        return
+    problems = _check(edited, kind, str(file))
+    if problems:
+        typer.echo(problems, err=True)
+        fail(f"{file}: the edited text has problems; nothing was written (your edit is discarded)")
+    sealed = seal_text(edited, kind, plain.memo, lambda contact: recipients(org, settings, slug, contact))
+    try:
+        atomic_write(file, sealed.encode("utf-8"), overwrite=True)
+    except WriteError as e:
+        fail(str(e))
+    typer.echo(f"{file}: saved and encrypted", err=True)
+
+
+def _run_editor(name: str, text: str) -> str:
+    import shlex
+    import shutil
+    import subprocess
+    import tempfile
+
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+    folder = tempfile.mkdtemp(prefix="redflag-edit-")  # mode 0700: only you can read the clear text
+    path = Path(folder) / name
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        try:
+            done = subprocess.run([*shlex.split(editor), str(path)], check=False)
+        except OSError as e:
+            fail(f"cannot run the editor {editor!r}: {e.strerror or e}", EXIT_USAGE)
+        if done.returncode != 0:
+            fail(f"the editor {editor!r} exited with {done.returncode}; nothing was written")
+        return path.read_text(encoding="utf-8")
+    finally:
+        if path.exists():
+            path.write_bytes(b"\0" * max(len(text.encode()), path.stat().st_size))
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _check(text: str, kind: str, rel: str) -> str:
+    from redflag_coord.org.problems import render_text
+    from redflag_coord.org.secrets import check_text
+
+    problems = [p for p in check_text(text, rel, kind) if p.severity == "error"]
+    return render_text(problems) if problems else ""
+
+
+@app.command("reencrypt")
+def reencrypt(
+    collective: CollectiveArg = None, all_: AllOption = False, identity: IdentityOption = None, root: RootOption = None
+) -> None:
+    """Encrypt every private value of COLLECTIVE (or --all) again, to the recipients listed now.
+
+    Run it after adding or removing a recipient. Needs an identity that opens every value.
+    """
+    from redflag_coord.crypt import CryptError
+    from redflag_coord.org.secrets import reencrypt as reseal
+
+    ids = read_identity_or_exit(identity)
+    if ids is None:
+        fail("re-encrypting needs an identity that opens the values: --identity FILE or REDFLAG_IDENTITY", EXIT_USAGE)
+    org = _loaded(root)
+    try:
+        done = reseal(org, _slugs(org, collective, all_), ids)
+    except CryptError as e:
+        fail(str(e), EXIT_DATA)
+    for rel in done.files:
+        typer.echo(f"re-encrypted {rel}")
+    typer.echo(f"{done.sealed} value(s) re-encrypted in {len(done.files)} file(s)", err=True)
+    typer.echo(f"note: {HISTORY_NOTE}", err=True)
+
+
+@app.command("forget")
+def forget(
+    collective: Annotated[str, typer.Argument(help="A collective's slug.")],
+    member: Annotated[str | None, typer.Option("--member", help="Remove this member's email and phone.")] = None,
+    relationship: Annotated[
+        int | None,
+        typer.Option("--relationship", help="Remove relationship[N]'s pseudonym, workplace and notes (N from 0)."),
+    ] = None,
+    root: RootOption = None,
+) -> None:
+    """Remove a member's contact details, or a relationship's private values, from the current files.
+
+    They stay in git history: the README says how to purge them from it.
+    """
+    if (member is None) == (relationship is None):
+        fail("give exactly one of --member HANDLE or --relationship N", EXIT_USAGE)
+    from redflag_coord.org.secrets import forget as drop
+    from redflag_coord.repo.fsio import WriteError
+
+    base = find_root_or_exit(root)
+    if not (base / "collectives" / collective).is_dir():
+        fail(f"no collective {collective!r}", EXIT_USAGE)
+    from redflag_coord.org.secrets import recipients
+    from redflag_coord.org.settings import settings_or_defaults
+
+    org = _loaded(base)
+    seal_to = recipients(org, settings_or_defaults(base), collective, False)
+    try:
+        removed = drop(base, collective, handle=member, relationship=relationship, seal_to=seal_to)
+    except KeyError as e:
+        fail(str(e.args[0]), EXIT_USAGE)
+    except WriteError as e:
+        fail(str(e))
+    typer.echo(f"removed {', '.join(removed) or 'nothing (no private values there)'}")
+    typer.echo(
+        "note: they stay in git history; to purge them from it see the README (Private values: forgetting)", err=True
+    )

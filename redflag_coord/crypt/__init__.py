@@ -1,0 +1,177 @@
+"""age encryption of single text values (pyrage): seal, open, keys and identities.
+
+Pure crypto on plain strings; knows nothing of the organisation's files (see org.secrets).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyrage  # type: ignore[import-untyped]  # compiled, without type stubs
+
+PREFIX = "age:"  # a sealed value: "age:" + the age binary format in standard base64, no armor
+_HEADER = b"age-encryption.org/v1\n"
+MAX_SEALED = 100_000  # characters: a sealed 20,000-character note to a few dozen recipients fits
+
+
+class CryptError(Exception):
+    """A key, identity or sealed value that cannot be used. `kind` says which, for the caller's wording."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind  # bad-recipient | bad-identity | corrupt | not-for-you
+
+
+Recipient = Any  # pyrage.x25519.Recipient | pyrage.ssh.Recipient (pyrage has no type stubs)
+Identity = Any  # pyrage.x25519.Identity | pyrage.ssh.Identity
+
+
+@dataclass(frozen=True)
+class Identities:
+    """The secret keys read from one identity file, and the public keys (recipients) they open."""
+
+    path: str
+    keys: tuple[Identity, ...]
+    recipients: tuple[str, ...]  # x25519 only: pyrage cannot derive an ssh key's public half
+
+
+def is_sealed(value: object) -> bool:
+    return isinstance(value, str) and value.startswith(PREFIX)
+
+
+def normal_recipient(text: str) -> str:
+    """The comparable form of a recipient: 'age1…' as is, 'ssh-ed25519 KEY' without its comment."""
+    parts = text.split()
+    if len(parts) >= 2 and parts[0] == "ssh-ed25519":
+        return f"{parts[0]} {parts[1]}"
+    return text.strip()
+
+
+def parse_recipient(text: str) -> Recipient:
+    """An age X25519 recipient ('age1…') or an OpenSSH ed25519 public key ('ssh-ed25519 AAAA… comment')."""
+    text = text.strip()
+    try:
+        if text.startswith("age1"):
+            return pyrage.x25519.Recipient.from_str(text)
+        if text.startswith("ssh-ed25519 "):
+            return pyrage.ssh.Recipient.from_str(normal_recipient(text))
+    except (pyrage.RecipientError, ValueError) as e:
+        raise CryptError("bad-recipient", f"not a valid key ({e}): copy the whole public key") from None
+    raise CryptError(
+        "bad-recipient",
+        "expected an age recipient ('age1…') or an ssh-ed25519 public key ('ssh-ed25519 AAAA…'); "
+        "other ssh key types are not accepted",
+    )
+
+
+def generate() -> tuple[str, str]:
+    """A new X25519 identity: (secret key text, its recipient)."""
+    ident = pyrage.x25519.Identity.generate()
+    return str(ident), str(ident.to_public())
+
+
+def read_identities(path: Path | str) -> Identities:
+    """Keys from an age identity file (AGE-SECRET-KEY-1… lines, '#' comments) or an unencrypted OpenSSH ed25519 key."""
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as e:
+        raise CryptError("bad-identity", f"{path}: cannot read the identity file: {e.strerror or e}") from None
+    if b"BEGIN OPENSSH PRIVATE KEY" in raw:
+        try:
+            key = pyrage.ssh.Identity.from_buffer(raw)
+        except (pyrage.IdentityError, ValueError) as e:
+            raise CryptError(
+                "bad-identity", f"{path}: cannot use this ssh key ({e}); a passphrase-protected key is not supported"
+            ) from None
+        return Identities(str(path), (key,), ())
+    keys: list[pyrage.x25519.Identity] = []
+    for number, line in enumerate(raw.decode("utf-8", errors="replace").splitlines(), 1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        try:
+            keys.append(pyrage.x25519.Identity.from_str(line))
+        except (pyrage.IdentityError, ValueError):
+            raise CryptError(
+                "bad-identity", f"{path}:{number}: not an age secret key (AGE-SECRET-KEY-1…); is this the right file?"
+            ) from None
+    if not keys:
+        raise CryptError("bad-identity", f"{path}: holds no AGE-SECRET-KEY-1… line")
+    return Identities(str(path), tuple(keys), tuple(str(k.to_public()) for k in keys))
+
+
+def seal(plain: str, recipients: Sequence[str]) -> str:
+    """Encrypt `plain` to every recipient; one line of text starting with PREFIX."""
+    if not recipients:
+        raise CryptError("bad-recipient", "no recipients to encrypt to")
+    parsed = [parse_recipient(r) for r in recipients]
+    try:
+        data = pyrage.encrypt(plain.encode("utf-8"), parsed)
+    except pyrage.EncryptError as e:  # pragma: no cover - only mixed or no recipients
+        raise CryptError("bad-recipient", str(e)) from None
+    return PREFIX + base64.b64encode(data).decode("ascii")
+
+
+def _decode(value: str) -> bytes:
+    body = value[len(PREFIX) :]
+    if len(value) > MAX_SEALED:
+        raise CryptError("corrupt", f"encrypted value is {len(value):,} characters, over {MAX_SEALED:,}")
+    try:
+        data = base64.b64decode(body, validate=True)
+    except (binascii.Error, ValueError):
+        raise CryptError("corrupt", "encrypted value is not valid base64: it was cut short or edited") from None
+    if not data.startswith(_HEADER) or b"\n--- " not in data:
+        raise CryptError("corrupt", "encrypted value has no complete age header: it was cut short or edited")
+    return data
+
+
+def check_form(value: str) -> None:
+    """Check what can be checked without a key (base64, header); raises CryptError('corrupt')."""
+    _decode(value)
+
+
+def open_sealed(value: str, identities: Iterable[Identity]) -> str:
+    """The plain text of a sealed value. CryptError 'not-for-you' when no identity opens it, 'corrupt' otherwise."""
+    data = _decode(value)
+    try:
+        plain = pyrage.decrypt(data, list(identities))
+    except pyrage.DecryptError as e:
+        if "No matching keys" in str(e):
+            raise CryptError("not-for-you", "not encrypted to this identity") from None
+        raise CryptError("corrupt", f"encrypted value is damaged ({e}): it was cut short or edited") from None
+    try:
+        return plain.decode("utf-8")
+    except UnicodeDecodeError:
+        raise CryptError("corrupt", "encrypted value does not hold UTF-8 text") from None
+
+
+def identity_from_env(option: str | Path | None) -> str | None:
+    """The identity file to use: the option, else REDFLAG_IDENTITY, else none."""
+    if option:
+        return str(option)
+    return os.environ.get("REDFLAG_IDENTITY") or None
+
+
+def write_identity(path: Path | str) -> str:
+    """Create a new identity file (mode 0600, never overwriting one); returns its recipient."""
+    secret, recipient = generate()
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    text = (
+        f"# redflag-coord identity: keep it secret, keep it out of the repository\n# recipient: {recipient}\n{secret}\n"
+    )
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        raise CryptError("bad-identity", f"{path} exists; not overwriting an identity (choose another file)") from None
+    except OSError as e:
+        raise CryptError("bad-identity", f"cannot write {path}: {e.strerror or e}") from None
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
+    return recipient
