@@ -16,6 +16,7 @@ import sys
 import tomllib
 from pathlib import Path
 
+from conftest import seal_private, unseal_private
 from git_helpers import example_repo
 
 SCRIPT = Path(sys.executable).with_name("redflag-coord")
@@ -71,10 +72,13 @@ def test_second_report_shows_the_movement_on_the_page_and_in_json(tmp_path):
     assert SCRIPT.exists(), f"console script missing: {SCRIPT}"
     repo = example_repo(tmp_path, drop_reports="ic-2026-12")
     rels = repo.root / "collectives" / "south-africa" / "relationships.toml"
+    unseal_private(repo.root)  # the collective edits its relationships in the clear (as 'secrets edit' does)
     text = rels.read_text(encoding="utf-8")
     old = re.search(r'pseudonym = "Sisi"\n.*?last_contact = 2026-11-14\n', text, flags=re.S)
     assert old, "the example's Sisi relationship changed; update this journey"
     rels.write_text(text.replace(old.group(0), MOVED) + NEW_CONTACT, encoding="utf-8")
+    clear = private_values(rels)  # what the page must never show, read while it is in the clear
+    seal_private(repo.root)  # and seals them again before committing
 
     filed = cli(repo.root, "report", "new", "south-africa", "ic-2026-12")
     assert filed.returncode == 0, filed.stderr
@@ -110,7 +114,8 @@ def test_second_report_shows_the_movement_on_the_page_and_in_json(tmp_path):
     assert total
     cells = re.findall(r"<td class=n[^>]*>(\d+)</td>", total.group(1))
     assert cells[:3] == ["6", "2", "3"]
-    for value in private_values(rels):
+    assert "Nkosi Journeyman" in clear
+    for value in clear:
         assert value.casefold() not in html.casefold(), f"private value on the page: {value!r}"
 
     # and the text in a pipe stays within 100 columns

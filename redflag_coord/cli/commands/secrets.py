@@ -54,6 +54,7 @@ def keygen(
         Path | None,
         typer.Option("--output", "-o", help="Identity file. Default: ~/.config/redflag-coord/identity.txt."),
     ] = None,
+    root: RootOption = None,
 ) -> None:
     """Create an identity (secret key) outside the repository and print its recipient (public key).
 
@@ -63,6 +64,8 @@ def keygen(
 
     path = output or _default_identity()
     repo = _inside_repository(path)
+    if repo is None and root is not None and path.absolute().is_relative_to(root.absolute()):
+        repo = root  # the organisation named by --root / REDFLAG_ROOT, even outside git
     if repo is not None:
         fail(f"{path} is inside the repository {repo}: an identity must never be committed; choose a path outside it")
     try:
@@ -136,8 +139,11 @@ def show(
 
 @app.command("edit")
 def edit(
-    file: Annotated[Path, typer.Argument(help="A members.toml or relationships.toml file.")],
+    file: Annotated[
+        Path, typer.Argument(help="A members.toml or relationships.toml file (relative to --root if given).")
+    ],
     identity: IdentityOption = None,
+    root: RootOption = None,
 ) -> None:
     """Edit FILE in the clear with $VISUAL or $EDITOR; on save, encrypt it again.
 
@@ -150,6 +156,8 @@ def edit(
     from redflag_coord.org.settings import settings_or_defaults
     from redflag_coord.repo.fsio import WriteError, atomic_write
 
+    if root is not None and not file.is_absolute():
+        file = root / file
     kind = {"members.toml": "members", "relationships.toml": "relationships"}.get(file.name)
     if kind is None or not file.is_file():
         fail(f"{file}: give a collective's members.toml or relationships.toml", EXIT_USAGE)
