@@ -6,17 +6,20 @@ from typing import Annotated
 
 import typer
 
-from redflag_coord.cli.commands.common import EXIT_DATA, EXIT_USAGE, RootOption, fail, load_valid_or_exit, write_output
+from redflag_coord.cli.commands.common import (
+    EXIT_DATA,
+    OptionalCollectiveArgument,
+    RootOption,
+    collective_or_exit,
+    fail,
+    load_valid_or_exit,
+    write_output,
+)
 from redflag_coord.cli.commands.invite import DomainOption, ForceOption, NoRemindersOption, OutputOption, ReminderOption
 
 
 def calendar(
-    collective: Annotated[
-        str | None,
-        typer.Argument(
-            help="Only the meetings this collective convenes or joins. Default: every meeting.", show_default=False
-        ),
-    ] = None,
+    collective: OptionalCollectiveArgument = None,
     output: OutputOption = None,
     force: ForceOption = False,
     name: Annotated[
@@ -34,8 +37,8 @@ def calendar(
     from redflag_coord.calendar import ics
 
     org = load_valid_or_exit(root)
-    if collective is not None and collective not in org.collectives:
-        fail(f"no collective {collective!r}; collectives: {', '.join(sorted(org.collectives))}", EXIT_USAGE)
+    if collective is not None:
+        collective = collective_or_exit(org, collective)
     try:
         settings = ics.Settings(
             domain=ics.check_domain(domain) if domain else ics.domain_default(),

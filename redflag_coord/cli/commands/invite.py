@@ -8,7 +8,16 @@ from typing import Annotated
 
 import typer
 
-from redflag_coord.cli.commands.common import EXIT_DATA, EXIT_USAGE, RootOption, fail, load_valid_or_exit, write_output
+from redflag_coord.cli.commands.common import (
+    EXIT_DATA,
+    EXIT_USAGE,
+    MeetingArgument,
+    RootOption,
+    fail,
+    load_valid_or_exit,
+    meeting_or_exit,
+    write_output,
+)
 
 
 class Method(str, Enum):
@@ -43,7 +52,7 @@ ForceOption = Annotated[bool, typer.Option("--force", help="Overwrite FILE if it
 
 
 def invite(
-    meeting: Annotated[str, typer.Argument(help="Meeting id (the file name without .toml), e.g. ic-2026-12.")],
+    meeting: MeetingArgument,
     method: Annotated[
         Method, typer.Option("--method", "-m", help="publish (import), request (invitation), or cancel.")
     ] = Method.publish,
@@ -106,9 +115,9 @@ def invite(
     from redflag_coord.org.load import rel_path
 
     org = load_valid_or_exit(root)
+    meeting = meeting_or_exit(org, meeting)
     found = org.find_meeting(meeting)
-    if found is None:
-        fail(f"no meeting {meeting!r}; meetings: {', '.join(sorted(org.meetings())) or 'none'}", EXIT_USAGE)
+    assert found is not None
     path = org.root / rel_path("meeting", found[0], meeting)
     if bump:
         from redflag_coord.repo.fsio import WriteError

@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from redflag_coord.cli.commands.common import EXIT_USAGE, RootOption, fail, load_valid_or_exit, write_output
+from redflag_coord.cli.commands.common import (
+    EXIT_USAGE,
+    OptionalCollectiveArgument,
+    RootOption,
+    collective_or_exit,
+    fail,
+    format_for,
+    load_valid_or_exit,
+    write_output,
+)
 
 
 class Format(str, Enum):
@@ -20,14 +28,18 @@ class Format(str, Enum):
 
 
 def network(
-    collective: Annotated[
-        str | None,
-        typer.Argument(help="A collective's slug (its folder name). Default: every collective.", show_default=False),
-    ] = None,
+    collective: OptionalCollectiveArgument = None,
     root: RootOption = None,
     format: Annotated[
-        Format, typer.Option("--format", "-f", help="text, json, or html (self-contained, with charts).")
-    ] = Format.text,
+        Format | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="text, json, or html (self-contained, with charts). "
+            "Default: from the --output suffix (.txt .json .html), else text.",
+            show_default=False,
+        ),
+    ] = None,
     include_private: Annotated[
         bool,
         typer.Option(
@@ -72,20 +84,19 @@ def network(
             EXIT_USAGE,
         )
     start = _parse_date(since) if since is not None else None
+    fmt = format_for(format.value if format else None, output, tuple(f.value for f in Format))
 
     from redflag_coord.network.build import network as compute
     from redflag_coord.network.render import RENDERERS
     from redflag_coord.org.validate import today_default
 
     org = load_valid_or_exit(root)
-    if collective is not None and collective not in org.collectives:
-        close = difflib.get_close_matches(collective, list(org.collectives), n=1, cutoff=0.6)
-        hint = f"; did you mean {close[0]!r}?" if close else f"; choose one of {', '.join(sorted(org.collectives))}"
-        fail(f"no collective {collective!r} in {org.root / 'collectives'}{hint}", EXIT_USAGE)
+    if collective is not None:
+        collective = collective_or_exit(org, collective)
     result = compute(
         org, collective, today=today_default(), stale_weeks=stale_weeks, include_private=include_private, since=start
     )
-    write_output(RENDERERS[format.value](result), output, force)
+    write_output(RENDERERS[fmt](result), output, force)
 
 
 def _parse_date(text: str) -> dt.date:

@@ -10,7 +10,18 @@ from typing import Annotated
 
 import typer
 
-from redflag_coord.cli.commands.common import EXIT_DATA, EXIT_OK, EXIT_USAGE, RootOption, fail, load_valid_or_exit
+from redflag_coord.cli.commands.common import (
+    EXIT_DATA,
+    EXIT_OK,
+    EXIT_USAGE,
+    CollectiveArgument,
+    MeetingArgument,
+    RootOption,
+    collective_or_exit,
+    fail,
+    load_valid_or_exit,
+    meeting_or_exit,
+)
 
 app = typer.Typer(
     name="report",
@@ -19,9 +30,7 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-MeetingArg = Annotated[
-    str, typer.Argument(help="Meeting id (the meeting's file name without .toml).", show_default=False)
-]
+MeetingArg = MeetingArgument
 
 
 class StatusFormat(str, Enum):
@@ -40,7 +49,7 @@ def _report_error(e) -> None:
 
 @app.command("new")
 def new(
-    collective: Annotated[str, typer.Argument(help="Collective slug (its folder name).", show_default=False)],
+    collective: CollectiveArgument,
     meeting: MeetingArg,
     root: RootOption = None,
 ) -> None:
@@ -54,6 +63,7 @@ def new(
     from redflag_coord.reports.filing import ReportError, new_report
 
     org = load_valid_or_exit(root)
+    collective, meeting = collective_or_exit(org, collective), meeting_or_exit(org, meeting)
     try:
         made = new_report(org, collective, meeting, today_default())
     except ReportError as e:
@@ -90,6 +100,7 @@ def status(
     from redflag_coord.reports.filing import ReportError, render_status, report_status
 
     org = load_valid_or_exit(root)
+    meeting = meeting_or_exit(org, meeting)
     try:
         result = report_status(org, meeting)
     except ReportError as e:
@@ -142,6 +153,7 @@ def remind(
     from redflag_coord.reports.filing import ReportError, reminders
 
     org = load_valid_or_exit(root)
+    meeting = meeting_or_exit(org, meeting)
     try:
         messages = reminders(org, meeting)
     except ReportError as e:
