@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
 import subprocess
 import sys
 
@@ -19,10 +18,10 @@ PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
 def test_available_languages():
-    assert i18n.available() == ("en", "es", "fr")
+    assert i18n.available() == ("en", "es", "fr", "hi", "pt")
 
 
-@pytest.mark.parametrize("lang", ["es", "fr"])
+@pytest.mark.parametrize("lang", ["es", "fr", "hi", "pt"])
 def test_catalog_has_every_key_with_the_same_placeholders(lang):
     en, other = i18n._catalog("en"), i18n._catalog(lang)
     assert set(other) == set(en), f"missing: {set(en) - set(other)}; unknown: {set(other) - set(en)}"
@@ -39,34 +38,64 @@ def test_every_label_the_renderers_use_exists():
     assert used and used <= i18n.catalog_keys("en")
 
 
-def test_adding_a_language_is_adding_one_file(tmp_path, monkeypatch, example_root):
-    locales = tmp_path / "locales"
-    shutil.copytree(i18n.LOCALES, locales)
-    (locales / "pt.toml").write_text(
-        'agenda = "Ordem do dia"\ntimes_heading = "Horários em cada coletivo"\n', encoding="utf-8"
+def test_an_organisation_adds_a_language_without_reinstalling(org_copy, run):
+    """A catalog in the data repository's locales/ folder is read by every command: no reinstall."""
+    (org_copy / "locales").mkdir()
+    (org_copy / "locales" / "de.toml").write_text(
+        'agenda = "Tagesordnung"\ntimes_heading = "Zeiten in jedem Kollektiv"\n', encoding="utf-8"
     )
-    monkeypatch.setattr(i18n, "LOCALES", locales)
-    i18n.available.cache_clear()
-    i18n._catalog.cache_clear()
     try:
-        text = render_text(
-            build_agenda(load_organisation(example_root), "ic-2026-12", lang="pt", today=dt.date(2026, 11, 27))
-        )
+        r = run("agenda", "ic-2026-12", "--lang", "de", "--root", str(org_copy))
     finally:
+        i18n._extra.clear()
         i18n.available.cache_clear()
         i18n._catalog.cache_clear()
-    assert "Ordem do dia" in text and "Horários em cada coletivo" in text
-    assert "sábado, 12 de dezembro de 2026" in text  # Babel knows Portuguese already
-    assert "Order of the day" in text  # keys the new catalog lacks fall back to English
+    assert r.exit_code == 0, r.stderr
+    assert "Tagesordnung" in r.stdout and "Zeiten in jedem Kollektiv" in r.stdout
+    assert "Samstag, 12. Dezember 2026" in r.stdout  # Babel knows German already
+    assert "Order of the day" in r.stdout  # keys the new catalog lacks fall back to English
+
+
+def test_an_organisation_catalog_adjusts_a_built_in_language(org_copy, run):
+    (org_copy / "locales").mkdir()
+    (org_copy / "locales" / "es.toml").write_text('agenda = "Orden del día"\n', encoding="utf-8")
+    try:
+        r = run("agenda", "ic-2026-12", "--lang", "es", "--root", str(org_copy))
+    finally:
+        i18n._extra.clear()
+        i18n.available.cache_clear()
+        i18n._catalog.cache_clear()
+    assert (
+        "Orden del día" in r.stdout and "Horario en cada colectivo" in r.stdout
+    )  # theirs wins, the rest stays built in
 
 
 def test_pick_language():
-    assert i18n.pick_language(None, ["hi", "en"]) == "en"
+    assert i18n.pick_language(None, ["hi", "en"]) == "hi"
     assert i18n.pick_language(None, ["zu"]) == "en"
     assert i18n.pick_language(None, ["es-SV"]) == "es"
+    assert i18n.pick_language(None, ["pt-BR"]) == "pt"
     assert i18n.pick_language("fr", ["es"]) == "fr"
-    with pytest.raises(ValueError, match="available: en, es, fr"):
+    with pytest.raises(ValueError, match="available: en, es, fr, hi, pt"):
         i18n.pick_language("de", [])
+
+
+@pytest.mark.parametrize("lang", ["fr"])
+def test_french_puts_a_narrow_no_break_space_before_colons(example_root, lang):
+    text = render_text(
+        build_agenda(load_organisation(example_root), "ic-2026-12", lang=lang, today=dt.date(2026, 11, 27))
+    )
+    assert "Par étape\u202f:" in text and "Relations" in text
+    assert "étape:" not in text and "Lecteurs:" not in text
+
+
+@pytest.mark.parametrize("lang", ["hi", "pt"])
+def test_new_catalogs_render_the_agenda(example_root, lang):
+    text = render_text(
+        build_agenda(load_organisation(example_root), "ic-2026-12", lang=lang, today=dt.date(2026, 11, 27))
+    )
+    expected = {"hi": ("कार्यसूची", "दिन का क्रम"), "pt": ("Pauta", "Ordem do dia")}[lang]
+    assert all(word in text for word in expected)
 
 
 def test_help_stays_light():

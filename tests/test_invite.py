@@ -58,7 +58,7 @@ def test_invite_fields(run, example_root):
     assert e["DTEND"].params["TZID"] == "America/Los_Angeles"
     assert e.decoded("DTSTAMP").isoformat() == "2026-11-27T12:00:00+00:00"
     assert e["SEQUENCE"] == 0 and str(e["STATUS"]) == "CONFIRMED"
-    assert "America/Los_Angeles" in str(e["DESCRIPTION"]) and "3:00 PM – 6:00 PM UTC" in str(e["DESCRIPTION"])
+    assert "America/Los_Angeles" in str(e["DESCRIPTION"]) and "3:00\u202fPM – 6:00\u202fPM UTC" in str(e["DESCRIPTION"])
     assert str(e["ORGANIZER"]) == "mailto:international-committee@redflag-coord.invalid"
     assert e["ORGANIZER"].params["CN"] == "International Committee"
     assert [a.decoded("TRIGGER").total_seconds() for a in e.walk("VALARM")] == [-86400, -3600]

@@ -109,7 +109,7 @@ def test_output_file_is_not_overwritten(run, example_root, tmp_path):
         (("ic-2026-12", "--from", "2026-13-01"), "--from: '2026-13-01' is not a date"),
         (("ic-2026-12", "--to", "2027-01-01", "--days", "3"), "give --to or --days, not both"),
         (("ic-2026-12", "--days", "1000"), "look at most 366 days"),
-        (("ic-2026-12", "--top", "0"), "--top and --days must be at least 1"),
+        (("ic-2026-12", "--top", "0"), "--top must be at least 1, not 0"),
     ],
 )
 def test_bad_input_is_a_usage_error(run, example_root, args, message):

@@ -82,7 +82,7 @@ def render_html(a: Agenda, public: bool = False) -> str:
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">",
-        f"<title>{e(t('agenda'))}: {e(a.title)}</title>",
+        f"<title>{e(t.colon('agenda'))} {e(a.title)}</title>",
         f"<style>{CSS}</style>",
         "</head>",
         "<body><main>",
@@ -206,10 +206,10 @@ def _report(r: ReportSlot, a: Agenda, t: Labels) -> str:
     private = v.private_line(r, t)
     if private:
         figures.append(e(private))
-    figures.append(f'<span class="label">{e(t("red_flag"))}:</span> {e(v.red_flag_line(r, t))}')
+    figures.append(f'<span class="label">{e(t.colon("red_flag"))}</span> {e(v.red_flag_line(r, t))}')
     rel = v.relationship_lines(r, t)
     if rel:
-        figures.append(f'<span class="label">{e(t("relationships"))}:</span> ' + "; ".join(e(x) for x in rel))
+        figures.append(f'<span class="label">{e(t.colon("relationships"))}</span> ' + "; ".join(e(x) for x in rel))
     figures.append(e(v.figures_line(r, t)))
     change = v.change_line(r.change, t)
     if change:
@@ -224,7 +224,10 @@ def _report(r: ReportSlot, a: Agenda, t: Labels) -> str:
         out.append(f'<p class="label">{e(t("requests"))}</p>')
         out.append(
             _list(
-                [f'<span class="label">{e(t("request_to", name=q.to_name))}:</span> {e(q.text)}' for q in r.requests],
+                [
+                    f'<span class="label">{e(t.colon("request_to", name=q.to_name))}</span> {e(q.text)}'
+                    for q in r.requests
+                ],
                 raw=True,
             )
         )

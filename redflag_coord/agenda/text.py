@@ -28,13 +28,13 @@ def render_text(a: Agenda) -> str:
     if a.commitments:
         for heading, rows in v.commitment_groups(a, t):
             out += [_heading(heading)]
-            out += [_bullet(_overdue(t, late) + f"{owner}: {what}") for owner, what, late in rows] or [
+            out += [_bullet(_overdue(t, late) + f"{t.with_colon(owner)} {what}") for owner, what, late in rows] or [
                 "  " + t("commitments.none")
             ]
             out += [""]
     if a.requests_to_you:
         out += [_heading(t("requests_to_you", name=_for_name(a)))]
-        out += [_bullet(f"{q.source_name}: {q.text}") for q in a.requests_to_you] + [""]
+        out += [_bullet(f"{t.with_colon(q.source_name)} {q.text}") for q in a.requests_to_you] + [""]
     out += [_heading(t("reports_heading"))]
     out += [line for r in a.reports for line in _text_report(r, a, t)] or ["  " + t("no_reports"), ""]
     if not a.expects_reports:
@@ -131,7 +131,7 @@ def _text_report(r: ReportSlot, a: Agenda, t: Labels) -> list[str]:
     private = v.private_line(r, t)
     if private:
         out.append("  " + private)
-    out.append(f"  {t('red_flag')}: {v.red_flag_line(r, t)}")
+    out.append(f"  {t.colon('red_flag')} {v.red_flag_line(r, t)}")
     if r.distribution:
         out += ["  " + line for line in _text_table(v.distribution_table(r, t))]
     rel = v.relationship_lines(r, t)
@@ -147,7 +147,7 @@ def _text_report(r: ReportSlot, a: Agenda, t: Labels) -> list[str]:
         out += [_bullet(v.article_line(x.title, x.language, x.status, t), 4) for x in r.articles]
     if r.requests:
         out.append(f"  {t('requests')}")
-        out += [_bullet(f"{t('request_to', name=q.to_name)}: {q.text}", 4) for q in r.requests]
+        out += [_bullet(f"{t.colon('request_to', name=q.to_name)} {q.text}", 4) for q in r.requests]
     return out + [""]
 
 
@@ -170,8 +170,13 @@ def _text_table(table: v.Table, indent: int = 2) -> list[str]:
     return out
 
 
+# Breakable white space only: a no-break space (French "Relations\u202f:") must stay where it is.
+_BREAKABLE = re.compile(r"[\t\n\x0b\x0c\r ]+")
+
+
 def _wrap(text: str, columns: int) -> list[str]:
-    return textwrap.wrap(" ".join(text.split()), columns, break_on_hyphens=False) if text.strip() else []
+    words = " ".join(w for w in _BREAKABLE.split(text) if w)
+    return textwrap.wrap(words, columns, break_on_hyphens=False) if words.strip() else []
 
 
 def width(text: str) -> int:

@@ -118,7 +118,7 @@ def red_flag_line(r: ReportSlot, t: Labels) -> str:
     f = r.figures
     parts = [t("copies_total", n=t.number(f.copies))] if f.copies is not None else []
     if f.readers is not None:
-        parts.append(f"{t('readers')}: {t.number(f.readers)}")
+        parts.append(f"{t.colon('readers')} {t.number(f.readers)}")
     return "; ".join(parts) or t("report_state.not_reported")  # absent is not zero
 
 
@@ -134,21 +134,22 @@ def relationship_lines(r: ReportSlot, t: Labels) -> list[str]:
     out = []
     if f.by_stage:
         out.append(
-            f"{t('by_stage')}: " + ", ".join(f"{t.term('stage', k)} {t.number(v)}" for k, v in f.by_stage.items())
+            f"{t.colon('by_stage')} " + ", ".join(f"{t.term('stage', k)} {t.number(v)}" for k, v in f.by_stage.items())
         )
     if f.by_nature:
         out.append(
-            f"{t('by_nature')}: " + ", ".join(f"{t.term('nature', k)} {t.number(v)}" for k, v in f.by_nature.items())
+            f"{t.colon('by_nature')} "
+            + ", ".join(f"{t.term('nature', k)} {t.number(v)}" for k, v in f.by_nature.items())
         )
     counts = [(t("new"), f.new), (t("moved_up"), f.moved_up)]
-    shown = [f"{label}: {t.number(v)}" for label, v in counts if v is not None]
+    shown = [f"{t.with_colon(label)} {t.number(v)}" for label, v in counts if v is not None]
     if shown and (f.by_stage or f.by_nature or any(v for _, v in counts)):
         out.append("; ".join(shown))
     return out
 
 
 def figures_line(r: ReportSlot, t: Labels) -> str:
-    return f"{t('recruits')}: {t.number(r.figures.recruits)}"
+    return f"{t.colon('recruits')} {t.number(r.figures.recruits)}"
 
 
 def change_line(c: Change | None, t: Labels) -> str | None:
@@ -159,7 +160,7 @@ def change_line(c: Change | None, t: Labels) -> str | None:
     parts += [(t.term("stage", k), v) for k, v in c.by_stage.items()]
     parts += [(t.term("nature", k), v) for k, v in c.by_nature.items()]
     shown = [f"{label} {t.signed(v)}" for label, v in parts if v]  # None (not reported) and 0 are left out
-    return f"{t('since', meeting=c.previous_meeting)}: " + (", ".join(shown) if shown else t("no_change"))
+    return f"{t.colon('since', meeting=c.previous_meeting)} " + (", ".join(shown) if shown else t("no_change"))
 
 
 def article_line(title: str, language: str, status: str, t: Labels) -> str:
@@ -205,7 +206,7 @@ def notice_lines(a: Agenda, t: Labels) -> list[str]:
 def private_line(r: ReportSlot, t: Labels) -> str | None:
     if not r.private:
         return None
-    return f"{t('contact')}: " + ", ".join(r.private.values())
+    return f"{t.colon('contact')} " + ", ".join(r.private.values())
 
 
 def commitment_groups(a: Agenda, t: Labels) -> list[tuple[str, list[tuple[str, str, bool]]]]:

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import inspect
+import os
+import re
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperCommand, TyperGroup
 
 from redflag_coord import __version__
 from redflag_coord.cli.commands.common import EXIT_INTERNAL
+
+# Set by the shell when it asks for completions (typer/click's protocol for prog "redflag-coord").
+COMPLETE_VAR = "_REDFLAG_COORD_COMPLETE"
 
 # name -> (module in redflag_coord.cli.commands, attribute, a sub-app (group) or a command function)
 COMMANDS: dict[str, tuple[str, str, bool]] = {
@@ -33,6 +39,42 @@ COMMANDS: dict[str, tuple[str, str, bool]] = {
 }
 
 
+# Examples shown under each command's help (the command reference in docs/ shows the same).
+EXAMPLES: dict[str, list[str]] = {
+    "validate": [
+        "redflag-coord validate",
+        "redflag-coord validate --changed --format github",
+        "redflag-coord validate --strict",
+    ],
+    "summary": ["redflag-coord summary", "redflag-coord summary --format json"],
+    "agenda": [
+        "redflag-coord agenda ic-2026-12",
+        "redflag-coord agenda ic-2026-12 --for el-salvador",
+        "redflag-coord agenda ic-2026-12 --lang es --output agenda.html",
+        "redflag-coord agenda la-study-group --on 2026-12-03",
+    ],
+    "network": ["redflag-coord network", "redflag-coord network south-africa --output network.html"],
+    "slots": ["redflag-coord slots ic-2026-12", "redflag-coord slots --collectives india,los-angeles --days 14"],
+    "invite": [
+        "redflag-coord invite ic-2026-12 --output ic-2026-12.ics",
+        "redflag-coord invite ic-2026-12 --bump --method request --attendees --output ic-2026-12.ics",
+    ],
+    "calendar": ["redflag-coord calendar --output meetings.ics", "redflag-coord calendar los-angeles --output la.ics"],
+    "fmt": ["redflag-coord fmt", "redflag-coord fmt --check --diff"],
+    "schema": ["redflag-coord schema", "redflag-coord schema --output schemas/"],
+    "init": ["redflag-coord init ../our-organisation"],
+    "report new": ["redflag-coord report new france ic-2026-12"],
+    "report status": ["redflag-coord report status ic-2026-12", "redflag-coord report status ic-2026-12 --format json"],
+    "report remind": ["redflag-coord report remind ic-2026-12", "redflag-coord report remind ic-2026-12 --format eml"],
+}
+
+
+def epilog(name: str) -> str | None:
+    """The examples of one command as a help epilog; \\b keeps click from rewrapping them."""
+    lines = EXAMPLES.get(name)
+    return "\b\nExamples:\n" + "\n".join(f"  {line}" for line in lines) if lines else None
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"redflag-coord {__version__}")
@@ -47,6 +89,100 @@ def _root(
     """Coordinate the collectives and the International Committee from plain TOML files in git."""
 
 
+# Typer checks option values with pydantic; its wording ("Input should be greater than or equal to 1",
+# "Value error, ...") is replaced by plain words. Click names the option in front of the message.
+_PLAIN = [
+    (re.compile(r"^Value error, "), ""),
+    (re.compile(r"Input should be greater than or equal to (\S+)"), r"must be at least \1"),
+    (re.compile(r"Input should be less than or equal to (\S+)"), r"must be at most \1"),
+    (re.compile(r"Input should be greater than (\S+)"), r"must be more than \1"),
+    (re.compile(r"Input should be less than (\S+)"), r"must be less than \1"),
+    (re.compile(r"Input should be a valid integer.*"), "must be a whole number, e.g. 3"),
+    (re.compile(r"Input should be a valid number.*"), "must be a number"),
+    (re.compile(r"Input should be a valid boolean.*"), "must be true or false"),
+    (re.compile(r"Input should be a valid (\w+).*"), r"must be a valid \1"),
+]
+
+
+def plain_words(message: str) -> str:
+    for pattern, words in _PLAIN:
+        message = pattern.sub(words, message)
+    return message
+
+
+# click's UsageError, whether typer vendors click or uses it.
+_UsageError: type[Exception] = typer.BadParameter.__base__  # type: ignore[assignment]
+
+
+class _PlainGroup(TyperGroup):
+    """The app's group: usage errors in plain words, wherever click raises them."""
+
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().make_context(*args, **kwargs)
+        except _UsageError as e:
+            e.message = plain_words(e.message)  # type: ignore[attr-defined]
+            raise
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except _UsageError as e:
+            e.message = plain_words(e.message)  # type: ignore[attr-defined]
+            raise
+
+
+# Readable metavars: what a value looks like, not its Python type (typer shows <str>, <int range>).
+METAVARS = {
+    "--for": "COLLECTIVE",
+    "--collectives": "A,B,C",
+    "--on": "YYYY-MM-DD",
+    "--to": "YYYY-MM-DD",
+    "--since": "YYYY-MM-DD",
+    "--length": "DURATION",
+    "--step": "DURATION",
+    "--output": "FILE",
+    "--output-dir": "DIR",
+    "--root": "DIR",
+    "--identity": "FILE",
+    "--smtp": "HOST:PORT",
+    "--smtp-host": "HOST",
+    "--smtp-port": "PORT",
+    "--lang": "LANG",
+    "--domain": "DOMAIN",
+    "--name": "TEXT",
+}
+
+
+def _metavar(param: Any) -> str:
+    long = max(param.opts, key=len)
+    if long in METAVARS:
+        return METAVARS[long]
+    desc = getattr(param, "type_descriptor", None)
+    if desc is not None and desc.is_choice:
+        return "|".join(str(getattr(c, "value", c)) for c in desc.choices or ())
+    if desc is not None and desc.annotation is int:
+        return "N"
+    return long.lstrip("-").upper()
+
+
+class _PlainCommand(TyperCommand):
+    """A command whose help reads plainly: MEETING, not {MEETING} or MEETING <str>; --days N, not <int range>."""
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        return [p[1:-1] if p.startswith("{") and p.endswith("}") else p for p in super().collect_usage_pieces(ctx)]
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        params: list[Any] = super().get_params(ctx)
+        for p in params:
+            if p.param_type_name == "argument":
+                p.display_type_rich = lambda ctx: None  # the metavar says it: MEETING, COLLECTIVE, PATH
+                p.metavar = p.metavar or (p.name or "").upper()
+            elif not p.is_flag and p.metavar is None and p.opts and p.opts[0].startswith("-"):
+                p.metavar = _metavar(p)
+        return params
+
+
 def make_app(names: list[str] | None = None, listing: bool = False) -> typer.Typer:
     """The app with the named commands (all by default). Typer inspects every registered
     command on each run, so `main` registers only the one being run; for the top-level
@@ -55,10 +191,12 @@ def make_app(names: list[str] | None = None, listing: bool = False) -> typer.Typ
 
     app = typer.Typer(
         name="redflag-coord",
+        cls=_PlainGroup,
         help="Coordinate the collectives and the International Committee from plain TOML files in git.\n\n"
-        "Exit codes: 0 ok, 1 problems in the data, 2 usage error.",
+        "Exit codes: 0 ok, 1 problems in the data, 2 usage error, 70 a bug in this tool (please report it).\n\n"
+        "Shell completion (bash, zsh, fish): redflag-coord --install-completion, then open a new shell.",
         no_args_is_help=True,
-        add_completion=False,
+        add_completion=True,
         pretty_exceptions_enable=False,
         rich_markup_mode=None,
         context_settings={"help_option_names": ["-h", "--help"]},
@@ -74,9 +212,13 @@ def make_app(names: list[str] | None = None, listing: bool = False) -> typer.Typ
         elif listing:
             app.command(name, help=inspect.cleandoc(target.__doc__ or ""))(_listed)
         elif group:
+            for info in target.registered_commands:  # the group's commands share the usage line's style
+                if info.cls in (None, TyperCommand):
+                    info.cls = _PlainCommand
+                info.epilog = info.epilog or epilog(f"{name} {info.name}")
             app.add_typer(target, name=name)
         else:
-            app.command(name)(target)
+            app.command(name, cls=_PlainCommand, epilog=epilog(name))(target)
     return app
 
 
@@ -86,6 +228,10 @@ def _listed() -> None:
 
 def _wanted(args: list[str]) -> list[str] | None:
     """The one command an argument list runs, or None (help, or an unknown command: list them all)."""
+    if os.environ.get(COMPLETE_VAR):  # the shell asks for completions: every command, each with its options
+        words = (os.environ.get("COMP_WORDS") or os.environ.get("_TYPER_COMPLETE_ARGS", "")).split()[1:]
+        named = [w for w in words if w in COMMANDS]
+        return named[:1] or [*COMMANDS]
     for arg in args:
         if arg in ("-h", "--help"):
             return None

@@ -2,7 +2,9 @@
 
 Each language is one catalog file, `locales/<code>.toml`, holding every key of
 `locales/en.toml` (the reference). A key missing from a catalog falls back to
-English; adding a language is adding a file.
+English; adding a language is adding a file. An organisation adds or adjusts a
+language without reinstalling: its repository's own `locales/` folder
+(`use_folder`) is read too, and its keys take precedence over the built-in ones.
 """
 
 from __future__ import annotations
@@ -16,12 +18,26 @@ from typing import Any
 
 LOCALES = Path(__file__).parent / "locales"
 FALLBACK = "en"
+_extra: list[Path] = []  # the organisation's own locales/ folder, when a command found one
+
+
+def use_folder(folder: Path) -> None:
+    """Read catalogs from `folder` too (an organisation repository's `locales/`); theirs win."""
+    if folder in _extra or not folder.is_dir():
+        return
+    _extra[:] = [folder]
+    available.cache_clear()
+    _catalog.cache_clear()
+
+
+def _folders() -> list[Path]:
+    return [LOCALES, *_extra]
 
 
 @lru_cache(maxsize=1)
 def available() -> tuple[str, ...]:
-    """Language codes that have a catalog, sorted."""
-    return tuple(sorted(p.stem for p in LOCALES.glob("*.toml")))
+    """Language codes that have a catalog (built in or the organisation's own), sorted."""
+    return tuple(sorted({p.stem for folder in _folders() for p in folder.glob("*.toml")}))
 
 
 def pick_language(explicit: str | None, preferred: Iterable[str]) -> str:
@@ -31,7 +47,7 @@ def pick_language(explicit: str | None, preferred: Iterable[str]) -> str:
         if explicit not in have:
             raise ValueError(
                 f"no catalog for language {explicit!r}; available: {', '.join(have)} "
-                f"(add redflag_coord/locales/{explicit}.toml to add one)"
+                f"(add locales/{explicit}.toml to the organisation's repository to add one)"
             )
         return explicit
     for code in preferred:
@@ -43,8 +59,13 @@ def pick_language(explicit: str | None, preferred: Iterable[str]) -> str:
 
 @lru_cache(maxsize=16)
 def _catalog(lang: str) -> dict[str, str]:
-    with open(LOCALES / f"{lang}.toml", "rb") as f:
-        return _flatten(tomllib.load(f))
+    merged: dict[str, str] = {}
+    for folder in _folders():
+        path = folder / f"{lang}.toml"
+        if path.is_file():
+            with open(path, "rb") as f:
+                merged.update(_flatten(tomllib.load(f)))
+    return merged
 
 
 def _flatten(table: dict, prefix: str = "") -> dict[str, str]:
@@ -75,6 +96,14 @@ class Labels:
         if text is None:
             raise KeyError(f"no label {key!r} in locales/{FALLBACK}.toml")
         return text.format(**values) if values else text
+
+    def colon(self, key: str, **values: object) -> str:
+        """A label and its colon, spaced as the language writes it (French: a narrow no-break space before)."""
+        return self.with_colon(self(key, **values))
+
+    def with_colon(self, text: str) -> str:
+        """Any text and a colon, spaced as the language writes it."""
+        return text + (self._own.get("punctuation.colon") or ":")
 
     def term(self, group: str, value: str) -> str:
         """A translated value of a fixed list (stage, nature, kind...), or the value itself (custom natures)."""

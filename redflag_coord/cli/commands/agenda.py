@@ -13,9 +13,14 @@ from redflag_coord.cli.commands.common import (
     EXIT_DATA,
     EXIT_USAGE,
     IdentityOption,
+    MeetingArgument,
     RootOption,
+    collective_or_exit,
     fail,
+    format_for,
     load_valid_or_exit,
+    meeting_or_exit,
+    normalise_id,
     write_output,
 )
 
@@ -28,10 +33,7 @@ class Format(str, Enum):
 
 
 def agenda(
-    meeting: Annotated[
-        str,
-        typer.Argument(help="Meeting id: the meeting file's name without .toml (e.g. ic-2026-12).", show_default=False),
-    ],
+    meeting: MeetingArgument,
     format: Annotated[
         Format | None,
         typer.Option(
@@ -87,10 +89,11 @@ def agenda(
     Exit 0 ok, 1 problems in the data (printed, as by 'validate'), 2 usage error
     (unknown meeting id, collective, language or date).
     """
-    fmt = _format(format, output)
+    fmt = format_for(format.value if format else None, output, tuple(f.value for f in Format))
     day = _date(on)
     from redflag_coord.org.reads import for_meeting
 
+    meeting = normalise_id(meeting)  # a file name or path is forgiven; the lookup below says "did you mean"
     purpose = "their filers' contacts are left out" if include_private else None
     org = load_valid_or_exit(
         root,
@@ -99,6 +102,9 @@ def agenda(
         purpose=purpose,
         contact=True,
     )
+    meeting = meeting_or_exit(org, meeting)
+    if for_collective is not None:
+        for_collective = collective_or_exit(org, for_collective, "--for")
     from redflag_coord.agenda.build import AgendaError, build_agenda
     from redflag_coord.agenda.text import RENDERERS
 
@@ -109,23 +115,6 @@ def agenda(
     except AgendaError as e:
         fail(str(e), EXIT_USAGE if e.usage else EXIT_DATA)
     write_output(RENDERERS[fmt](result), output, force)
-
-
-def _format(format: Format | None, output: Path | None) -> str:
-    if format is not None:
-        return format.value
-    if output is None or str(output) == "-":
-        return "text"
-    from redflag_coord.agenda.text import SUFFIXES
-
-    found = SUFFIXES.get(output.suffix.lower())
-    if found is None:
-        fail(
-            f"cannot tell the format from {output.name!r}; give --format text|markdown|html|json "
-            f"or a file ending in {', '.join(SUFFIXES)}",
-            EXIT_USAGE,
-        )
-    return found
 
 
 def _date(on: str | None) -> dt.date | None:

@@ -9,7 +9,9 @@ import typer
 from redflag_coord.cli.commands.common import (
     EXIT_DATA,
     EXIT_USAGE,
+    OptionalCollectiveArgument,
     RootOption,
+    collective_or_exit,
     fail,
     load_settings_or_exit,
     load_valid_or_exit,
@@ -23,12 +25,7 @@ if TYPE_CHECKING:
 
 
 def calendar(
-    collective: Annotated[
-        str | None,
-        typer.Argument(
-            help="Only the meetings this collective convenes or joins. Default: every meeting.", show_default=False
-        ),
-    ] = None,
+    collective: OptionalCollectiveArgument = None,
     output: OutputOption = None,
     force: ForceOption = False,
     name: Annotated[
@@ -66,8 +63,8 @@ def calendar(
     if caldav is not None and (output is not None or name is not None):
         fail("--caldav writes to the server, one object per meeting: leave out --output and --name", EXIT_USAGE)
     org = load_valid_or_exit(root)
-    if collective is not None and collective not in org.collectives:
-        fail(f"no collective {collective!r}; collectives: {', '.join(sorted(org.collectives))}", EXIT_USAGE)
+    if collective is not None:
+        collective = collective_or_exit(org, collective)
     cal = load_settings_or_exit(org.root).calendar  # the same UIDs and organisers as 'invite'
     try:
         reminders = () if no_reminders else (tuple(reminder) if reminder else None)

@@ -55,6 +55,53 @@ def read_identity_or_exit(option: Path | None):  # -> crypt.Identities | None
         fail(str(e), EXIT_USAGE)
 
 
+def _complete_meeting(incomplete: str) -> list[str]:
+    return complete_meeting(incomplete)
+
+
+def _complete_collective(incomplete: str) -> list[str]:
+    return complete_collective(incomplete)
+
+
+# The arguments every command names the same way, with readable metavars and shell completion.
+MeetingArgument = Annotated[
+    str,
+    typer.Argument(
+        metavar="MEETING",
+        help="Meeting id: the meeting file's name without .toml (e.g. ic-2026-12).",
+        autocompletion=_complete_meeting,
+        show_default=False,
+    ),
+]
+OptionalMeetingArgument = Annotated[
+    str | None,
+    typer.Argument(
+        metavar="MEETING",
+        help="Meeting id: the meeting file's name without .toml (e.g. ic-2026-12).",
+        autocompletion=_complete_meeting,
+        show_default=False,
+    ),
+]
+CollectiveArgument = Annotated[
+    str,
+    typer.Argument(
+        metavar="COLLECTIVE",
+        help="Collective slug: its folder name under collectives/ (e.g. los-angeles).",
+        autocompletion=_complete_collective,
+        show_default=False,
+    ),
+]
+OptionalCollectiveArgument = Annotated[
+    str | None,
+    typer.Argument(
+        metavar="COLLECTIVE",
+        help="Collective slug: its folder name under collectives/ (e.g. los-angeles). Default: every collective.",
+        autocompletion=_complete_collective,
+        show_default=False,
+    ),
+]
+
+
 def fail(message: str, code: int = EXIT_DATA) -> NoReturn:
     from redflag_coord.org.problems import safe  # a path or value the user typed may hold terminal escapes
 
@@ -68,9 +115,14 @@ def find_root_or_exit(start: Path | None) -> Path:
     if start is not None and not start.exists():
         fail(f"{start}: no such file or folder", EXIT_USAGE)
     try:
-        return find_root(start)
+        root = find_root(start)
     except RootNotFound as e:
         fail(str(e), EXIT_USAGE)
+    if (root / "locales").is_dir():  # the organisation's own catalogs: a language added without reinstalling
+        from redflag_coord.i18n.labels import use_folder
+
+        use_folder(root / "locales")
+    return root
 
 
 def load_valid_or_exit(
@@ -140,3 +192,117 @@ def write_output(text: str, output: Path | None, force: bool = False) -> None:
     except WriteError as e:
         fail(str(e), EXIT_USAGE if e.usage else EXIT_DATA)
     typer.echo(f"wrote {output}", err=True)
+
+
+# -- one wording for every command ---------------------------------------------------------------
+
+# The suffixes an --output file may end in, and the format each one means: every command with
+# formats takes its format from here when --format is not given.
+SUFFIX_FORMATS = {
+    ".txt": "text",
+    ".text": "text",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".html": "html",
+    ".htm": "html",
+    ".json": "json",
+    ".ics": "ics",
+}
+
+
+def format_for(given: str | None, output: Path | None, allowed: tuple[str, ...], default: str = "text") -> str:
+    """The output format: --format if given, else the --output file's suffix, else `default`.
+
+    A suffix this command cannot write, or a folder, is a usage error naming --output.
+    """
+    if given is not None:
+        return given
+    if output is None or str(output) == "-":
+        return default
+    if output.is_dir() or str(output).endswith(("/", "\\")):
+        fail(f"--output {str(output)!r} is a folder; give a file name such as agenda.{_suffix(allowed[0])}", EXIT_USAGE)
+    found = SUFFIX_FORMATS.get(output.suffix.lower())
+    if found is None or found not in allowed:
+        endings = ", ".join(s for s, f in SUFFIX_FORMATS.items() if f in allowed)
+        fail(
+            f"--output {output.name!r}: cannot tell the format from its ending; "
+            f"give --format {'|'.join(allowed)} or a file ending in {endings}",
+            EXIT_USAGE,
+        )
+    return found
+
+
+def _suffix(fmt: str) -> str:
+    return next((s.lstrip(".") for s, f in SUFFIX_FORMATS.items() if f == fmt), "txt")
+
+
+def normalise_id(given: str) -> str:
+    """What the user meant by an id: a file name or path forgiven (`ic-2026-12.toml`, `collectives/x/`)."""
+    text = given.strip().rstrip("/\\")
+    text = text.replace("\\", "/").rsplit("/", 1)[-1]
+    return text[: -len(".toml")] if text.lower().endswith(".toml") else text
+
+
+def unknown(kind: str, given: str, known: list[str], option: str | None = None) -> str:
+    """The one wording for an id that names nothing: what was given, a suggestion, the known ones."""
+    import difflib
+
+    from redflag_coord.org.problems import safe
+
+    folded = {k.casefold(): k for k in known}
+    close = [folded[given.casefold()]] if given.casefold() in folded else []
+    close = close or difflib.get_close_matches(given, known, n=1, cutoff=0.6)
+    close = close or [folded[c] for c in difflib.get_close_matches(given.casefold(), list(folded), n=1, cutoff=0.6)]
+    where = f"{option}: " if option else ""
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    listing = ", ".join(sorted(known)) if known else "none yet"
+    return f"{where}no {kind} {safe(given)!r}{hint} (known {kind}s: {listing})"
+
+
+def lookup(kind: str, given: str, known: list[str] | set[str] | dict, option: str | None = None) -> str:
+    """The id the user meant, or exit 2 with the one wording for unknown ids."""
+    names = sorted(known)
+    wanted = normalise_id(given)
+    if wanted in known:
+        return wanted
+    fail(unknown(kind, given, names, option), EXIT_USAGE)
+
+
+def meeting_or_exit(org: Organisation, given: str, option: str | None = None) -> str:
+    return lookup("meeting", given, org.meetings(), option)
+
+
+def collective_or_exit(org: Organisation, given: str, option: str | None = None) -> str:
+    return lookup("collective", given, org.collectives, option)
+
+
+# -- completion: ids from the repository, without loading it --------------------------------------
+
+
+def _completion_root() -> Path | None:
+    import os
+
+    from redflag_coord.org.load import RootNotFound, find_root
+
+    try:
+        return find_root(os.environ.get("REDFLAG_ROOT") or None)
+    except (RootNotFound, OSError):
+        return None
+
+
+def complete_meeting(incomplete: str) -> list[str]:
+    """Meeting ids for shell completion: the file names under collectives/*/meetings/."""
+    root = _completion_root()
+    if root is None:
+        return []
+    ids = {p.stem for p in root.glob("collectives/*/meetings/*.toml")}
+    return sorted(i for i in ids if i.startswith(incomplete))
+
+
+def complete_collective(incomplete: str) -> list[str]:
+    """Collective slugs for shell completion: the folders under collectives/ with a collective.toml."""
+    root = _completion_root()
+    if root is None:
+        return []
+    slugs = {p.parent.name for p in root.glob("collectives/*/collective.toml")}
+    return sorted(s for s in slugs if s.startswith(incomplete))

@@ -12,10 +12,13 @@ from redflag_coord.cli.commands.common import (
     EXIT_DATA,
     EXIT_USAGE,
     IdentityOption,
+    MeetingArgument,
     RootOption,
     fail,
     load_settings_or_exit,
     load_valid_or_exit,
+    meeting_or_exit,
+    normalise_id,
     write_output,
 )
 from redflag_coord.cli.commands.sending import (
@@ -64,7 +67,7 @@ ForceOption = Annotated[bool, typer.Option("--force", help="Overwrite FILE if it
 
 
 def invite(
-    meeting: Annotated[str, typer.Argument(help="Meeting id (the file name without .toml), e.g. ic-2026-12.")],
+    meeting: MeetingArgument,
     method: Annotated[
         Method,
         typer.Option(
@@ -113,14 +116,15 @@ def invite(
     from redflag_coord.org.load import rel_path
     from redflag_coord.org.reads import for_meeting
 
+    meeting = normalise_id(meeting)  # a file name or path is forgiven; the lookup below says "did you mean"
     purpose = "their members get no invitation by email" if attendees or send else None
     org = load_valid_or_exit(
         root, reads=for_meeting(meeting, members=True), identity=identity, purpose=purpose, contact=True
     )
+    meeting = meeting_or_exit(org, meeting)
     org_settings = load_settings_or_exit(org.root)
     found = org.find_meeting(meeting)
-    if found is None:
-        fail(f"no meeting {meeting!r}; meetings: {', '.join(sorted(org.meetings())) or 'none'}", EXIT_USAGE)
+    assert found is not None
     path = org.root / rel_path("meeting", found[0], meeting)
     if method is Method.request and found[1].status.value == "cancelled":
         # RFC 5546: a REQUEST asks people to attend; a cancelled meeting is announced with METHOD:CANCEL

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import shutil
 import sys
 from enum import Enum
@@ -15,9 +14,13 @@ import typer
 from redflag_coord.cli.commands.common import (
     EXIT_USAGE,
     IdentityOption,
+    OptionalCollectiveArgument,
     RootOption,
+    collective_or_exit,
     fail,
+    format_for,
     load_valid_or_exit,
+    normalise_id,
     write_output,
 )
 
@@ -29,14 +32,18 @@ class Format(str, Enum):
 
 
 def network(
-    collective: Annotated[
-        str | None,
-        typer.Argument(help="A collective's slug (its folder name). Default: every collective.", show_default=False),
-    ] = None,
+    collective: OptionalCollectiveArgument = None,
     root: RootOption = None,
     format: Annotated[
-        Format, typer.Option("--format", "-f", help="text, json, or html (self-contained, with charts).")
-    ] = Format.text,
+        Format | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="text, json, or html (self-contained, with charts). "
+            "Default: from the --output suffix (.txt .json .html), else text.",
+            show_default=False,
+        ),
+    ] = None,
     include_private: Annotated[
         bool,
         typer.Option(
@@ -82,6 +89,7 @@ def network(
             EXIT_USAGE,
         )
     start = _parse_date(since) if since is not None else None
+    fmt = format_for(format.value if format else None, output, tuple(f.value for f in Format))
 
     from redflag_coord.network.build import network as compute
     from redflag_coord.network.render import RENDERERS
@@ -91,24 +99,22 @@ def network(
     purpose = "pseudonyms, workplaces and notes show as '(encrypted)' or not at all" if include_private else None
     org = load_valid_or_exit(
         root,
-        reads=for_collective(collective) if collective is not None else None,
+        reads=for_collective(normalise_id(collective)) if collective is not None else None,
         identity=identity,
         purpose=purpose,
         contact=False,
     )
-    if collective is not None and collective not in org.collectives:
-        close = difflib.get_close_matches(collective, list(org.collectives), n=1, cutoff=0.6)
-        hint = f"; did you mean {close[0]!r}?" if close else f"; choose one of {', '.join(sorted(org.collectives))}"
-        fail(f"no collective {collective!r} in {org.root / 'collectives'}{hint}", EXIT_USAGE)
+    if collective is not None:
+        collective = collective_or_exit(org, collective)
     result = compute(
         org, collective, today=today_default(), stale_weeks=stale_weeks, include_private=include_private, since=start
     )
-    if format is Format.text:
+    if fmt == "text":
         from redflag_coord.network.render import render_text
 
         write_output(render_text(result, width=_text_width(output)), output, force)
     else:
-        write_output(RENDERERS[format.value](result), output, force)
+        write_output(RENDERERS[fmt](result), output, force)
 
 
 def _text_width(output: Path | None) -> int:

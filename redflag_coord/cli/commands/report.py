@@ -14,11 +14,16 @@ from redflag_coord.cli.commands.common import (
     EXIT_DATA,
     EXIT_OK,
     EXIT_USAGE,
+    CollectiveArgument,
     IdentityOption,
+    MeetingArgument,
     RootOption,
+    collective_or_exit,
     fail,
     load_settings_or_exit,
     load_valid_or_exit,
+    meeting_or_exit,
+    normalise_id,
 )
 from redflag_coord.cli.commands.sending import (
     ConfirmOption,
@@ -38,9 +43,7 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-MeetingArg = Annotated[
-    str, typer.Argument(help="Meeting id (the meeting's file name without .toml).", show_default=False)
-]
+MeetingArg = MeetingArgument
 
 
 class StatusFormat(str, Enum):
@@ -79,7 +82,7 @@ def _report_error(e) -> None:
 
 @app.command("new")
 def new(
-    collective: Annotated[str, typer.Argument(help="Collective slug (its folder name).", show_default=False)],
+    collective: CollectiveArgument,
     meeting: MeetingArg,
     root: RootOption = None,
     on: OnOption = None,
@@ -94,7 +97,9 @@ def new(
     from redflag_coord.repo.fsio import Batch, WriteError
     from redflag_coord.reports.filing import ReportError, new_report
 
+    collective, meeting = normalise_id(collective), normalise_id(meeting)
     org = load_valid_or_exit(root, reads=either(for_meeting(meeting), for_collective(collective)))
+    collective, meeting = collective_or_exit(org, collective), meeting_or_exit(org, meeting)
     try:
         made = new_report(org, collective, meeting, today_default(), _date(on))
     except ReportError as e:
@@ -132,7 +137,9 @@ def status(
     from redflag_coord.org.reads import for_meeting
     from redflag_coord.reports.filing import ReportError, render_status, report_status
 
+    meeting = normalise_id(meeting)
     org = load_valid_or_exit(root, reads=for_meeting(meeting))
+    meeting = meeting_or_exit(org, meeting)
     try:
         result = report_status(org, meeting, _date(on))
     except ReportError as e:
@@ -184,6 +191,7 @@ def remind(
     from redflag_coord.org.reads import for_meeting
     from redflag_coord.reports.filing import ReportError, reminders
 
+    meeting = normalise_id(meeting)
     org = load_valid_or_exit(
         root,
         reads=for_meeting(meeting, members=True),
@@ -191,6 +199,7 @@ def remind(
         purpose="their members' addresses are left out",
         contact=True,
     )
+    meeting = meeting_or_exit(org, meeting)
     settings = load_settings_or_exit(org.root)
     sender = sender or settings.mail.sender
     try:

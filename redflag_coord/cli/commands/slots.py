@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from redflag_coord.cli.commands.common import EXIT_DATA, EXIT_USAGE, RootOption, fail, load_valid_or_exit, write_output
+from redflag_coord.cli.commands.common import (
+    EXIT_DATA,
+    EXIT_USAGE,
+    OptionalMeetingArgument,
+    RootOption,
+    collective_or_exit,
+    fail,
+    format_for,
+    load_valid_or_exit,
+    meeting_or_exit,
+    normalise_id,
+    write_output,
+)
 
 if TYPE_CHECKING:
     from redflag_coord.org.load import Organisation
@@ -29,9 +40,7 @@ class Format(str, Enum):
 
 
 def slots(
-    meeting: Annotated[
-        str | None, typer.Argument(help="Meeting id: its participants and its length.", show_default=False)
-    ] = None,
+    meeting: OptionalMeetingArgument = None,
     collectives: Annotated[
         str | None,
         typer.Option(
@@ -68,8 +77,15 @@ def slots(
         int, typer.Option("--dst-days", help="Warn about clock changes this many days around a start time.")
     ] = 7,
     format: Annotated[
-        Format, typer.Option("--format", "-f", help="text, json, or markdown (for a vote in a pull request).")
-    ] = Format.text,
+        Format | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="text, json, or markdown (for a vote in a pull request). "
+            "Default: from the --output suffix (.txt .json .md), else text.",
+            show_default=False,
+        ),
+    ] = None,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write to a file instead of stdout.", show_default=False)
     ] = None,
@@ -105,16 +121,21 @@ def slots(
 
     if meeting is None and collectives is None:
         fail("give a meeting id or --collectives a,b,c", EXIT_USAGE)
-    if top < 1 or dst_days < 0 or (days is not None and days < 1) or not 0 <= window <= MAX_WINDOW:
-        fail(f"--top and --days must be at least 1, --dst-days at least 0, --window 0 to {MAX_WINDOW}", EXIT_USAGE)
+    for option, value, least in (("--top", top, 1), ("--days", days, 1), ("--dst-days", dst_days, 0)):
+        if value is not None and value < least:
+            fail(f"{option} must be at least {least}, not {value}", EXIT_USAGE)
+    if not 0 <= window <= MAX_WINDOW:
+        fail(f"--window must be 0 to {MAX_WINDOW} days, not {window}", EXIT_USAGE)
     if apply is not None and meeting is None:
         fail("--apply writes a meeting's start: give the meeting id", EXIT_USAGE)
     if apply is not None and apply < 1:
         fail("--apply N: N is a candidate's number, 1 for the first", EXIT_USAGE)
+    fmt = format_for(format.value if format else None, output, tuple(f.value for f in Format))
     now = _now_or_exit()
     from redflag_coord.org.reads import for_meeting
 
     named = [c.strip() for c in (collectives or "").split(",") if c.strip()]
+    meeting = normalise_id(meeting) if meeting is not None else None
     org = load_valid_or_exit(root, reads=for_meeting(meeting or "", collectives=named, all_meetings=True))
     found = _meeting_or_exit(org, meeting) if meeting is not None else None
     slugs = (
@@ -153,7 +174,7 @@ def slots(
     )
     result = find_slots(org, req)
     if apply is None:
-        write_output(RENDERERS[format.value](result), output, force)
+        write_output(RENDERERS[fmt](result), output, force)
         return
     assert found is not None and meeting is not None
     _apply_or_exit(org, meeting, found, result, apply)
@@ -205,12 +226,8 @@ def _apply_or_exit(org: Organisation, meeting: str, found: Meeting, result: Slot
 
 
 def _meeting_or_exit(org: Organisation, meeting_id: str):
-    found = org.find_meeting(meeting_id)
-    if found is None:
-        known = sorted(org.meetings())
-        close = difflib.get_close_matches(meeting_id, known, n=1, cutoff=0.6)
-        hint = f"did you mean {close[0]!r}?" if close else f"known meetings: {', '.join(known) or 'none'}"
-        fail(f"no meeting {meeting_id!r}; {hint}", EXIT_USAGE)
+    found = org.find_meeting(meeting_or_exit(org, meeting_id))
+    assert found is not None
     return found[1]
 
 
@@ -218,12 +235,7 @@ def _collectives_or_exit(org: Organisation, text: str) -> list[str]:
     slugs = [s.strip() for s in text.split(",") if s.strip()]
     if not slugs:
         fail("--collectives is empty; give slugs separated by commas, e.g. --collectives india,mexico", EXIT_USAGE)
-    for slug in slugs:
-        if slug not in org.collectives:
-            close = difflib.get_close_matches(slug, list(org.collectives), n=1, cutoff=0.6)
-            hint = f"did you mean {close[0]!r}?" if close else "it must name a folder in collectives/"
-            fail(f"--collectives: no collective {slug!r}; {hint}", EXIT_USAGE)
-    return list(dict.fromkeys(slugs))
+    return list(dict.fromkeys(collective_or_exit(org, slug, "--collectives") for slug in slugs))
 
 
 def _length_or_exit(parse, text: str, option: str) -> int:

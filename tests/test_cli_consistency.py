@@ -1,0 +1,195 @@
+"""One tool, not eleven: every registered command and option, walked and held to the same rules.
+
+A new command or option joins these checks by being registered; nothing here lists them by hand
+except the examples (cli/app.py EXAMPLES), which every command must have.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import typer.main
+
+from redflag_coord.cli.app import EXAMPLES, make_app
+
+EXE = Path(sys.executable).parent / "redflag-coord"
+
+
+def _commands() -> dict[str, object]:
+    """'agenda' -> its click command, 'report new' -> ..., for every registered command."""
+    found: dict[str, object] = {}
+
+    def walk(prefix: str, cmd) -> None:
+        if hasattr(cmd, "commands"):
+            for name, sub in cmd.commands.items():
+                walk(f"{prefix} {name}".strip(), sub)
+        else:
+            found[prefix] = cmd
+
+    walk("", typer.main.get_command(make_app()))
+    return found
+
+
+COMMANDS = _commands()
+
+
+def _options(cmd) -> list:
+    return [p for p in cmd.params if p.param_type_name == "option"]
+
+
+def _long(p) -> str:
+    return max((o for o in p.opts if o.startswith("--")), key=len)
+
+
+def test_every_command_is_walked():
+    assert {"validate", "agenda", "invite", "report new", "report status", "report remind"} <= set(COMMANDS)
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_help_teaches_with_an_example_and_readable_metavars(name, run):
+    r = run(*name.split(), "--help")
+    assert r.exit_code == 0
+    assert "Examples:" in r.stdout, f"{name}: add its examples to EXAMPLES in cli/app.py"
+    for example in EXAMPLES[name]:
+        assert example.startswith(f"redflag-coord {name}")
+        assert example in r.stdout
+    for raw in ("<str>", "<int", "<path>", "list[", "{", "}"):
+        assert raw not in r.stdout, f"{name} --help shows {raw!r}"
+
+
+def test_the_same_option_means_the_same_thing_everywhere():
+    """Same long name -> same short alias, same flag-or-value, same kind of value (metavar)."""
+    shapes: dict[str, dict[tuple, list[str]]] = {}
+    for name, cmd in COMMANDS.items():
+        params = cmd.get_params(
+            typer.main.get_command(make_app()).make_context("redflag-coord", [], resilient_parsing=True)
+        )  # type: ignore[attr-defined]
+        for p in params:
+            if p.param_type_name != "option" or "--help" in p.opts:
+                continue
+            shorts = tuple(sorted(o for o in p.opts if not o.startswith("--")))
+            choice = getattr(p, "type_descriptor", None) is not None and p.type_descriptor.is_choice
+            kind = None if p.is_flag else ("one of a list" if choice else p.metavar)  # lists differ by command
+            shape = (shorts, p.is_flag, kind)
+            shapes.setdefault(_long(p), {}).setdefault(shape, []).append(name)
+    differing = {opt: by for opt, by in shapes.items() if len(by) > 1}
+    assert differing == {}, "options that differ between commands: " + json.dumps(
+        {k: {str(s): c for s, c in v.items()} for k, v in differing.items()}, indent=1
+    )
+
+
+def test_every_format_follows_the_output_suffix(example_root, tmp_path, run):
+    with_formats = [n for n, c in COMMANDS.items() if any(_long(p) == "--format" for p in _options(c))]
+    meeting_first = {"agenda", "slots", "report status", "report remind"}
+    checked = 0
+    for name in with_formats:
+        fmt = next(p for p in _options(COMMANDS[name]) if _long(p) == "--format")
+        output = next((p for p in _options(COMMANDS[name]) if _long(p) == "--output"), None)
+        if output is None:
+            continue
+        assert fmt.default is None, f"{name}: --format must default to the --output suffix"
+        if "json" not in (fmt.type_descriptor.choices and [c.value for c in fmt.type_descriptor.choices]):
+            continue
+        target = tmp_path / f"{name.replace(' ', '-')}.json"
+        args = [*name.split(), *(["ic-2026-12"] if name in meeting_first else []), "--output", str(target)]
+        r = run(*args, "--root", str(example_root))
+        assert r.exit_code in (0, 1), (name, r.stderr)
+        json.loads(target.read_text(encoding="utf-8"))
+        folder = run(*args[:-1], str(tmp_path) + "/", "--root", str(example_root))
+        assert folder.exit_code == 2 and "--output" in folder.stderr, (name, folder.stderr)
+        checked += 1
+    assert checked >= 3
+
+
+def _takes(name: str, metavar: str) -> bool:
+    cmd = COMMANDS[name]
+    return any(p.param_type_name == "argument" and p.metavar == metavar for p in cmd.params)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("name", [n for n in sorted(COMMANDS) if _takes(n, "MEETING")])
+def test_an_unknown_meeting_gets_one_wording_with_did_you_mean(name, example_root, run):
+    args = [*name.split(), "IC-2026-12"] if name != "report new" else ["report", "new", "france", "IC-2026-12"]
+    r = run(*args, "--root", str(example_root))
+    assert r.exit_code == 2
+    assert "no meeting 'IC-2026-12'; did you mean 'ic-2026-12'? (known meetings: ic-2026-06" in r.stderr
+
+
+@pytest.mark.parametrize("name", [n for n in sorted(COMMANDS) if _takes(n, "COLLECTIVE")])
+def test_an_unknown_collective_gets_one_wording_with_did_you_mean(name, example_root, run):
+    args = [*name.split(), "South-Africa"] + (["ic-2026-12"] if name == "report new" else [])
+    r = run(*args, "--root", str(example_root))
+    assert r.exit_code == 2
+    assert "no collective 'South-Africa'; did you mean 'south-africa'? (known collectives:" in r.stderr
+
+
+def test_a_file_name_is_forgiven_for_an_id(example_root, run):
+    r = run("agenda", "ic-2026-12.toml", "--root", str(example_root))
+    assert r.exit_code == 0 and "ic-2026-12" in r.stdout
+    r = run("agenda", "collectives/international-committee/meetings/ic-2026-12.toml", "--root", str(example_root))
+    assert r.exit_code == 0
+
+
+def test_option_errors_are_in_plain_words_naming_the_option(example_root, run, monkeypatch):
+    monkeypatch.chdir(example_root)
+    checked = 0
+    for name, cmd in COMMANDS.items():
+        for p in _options(cmd):
+            desc = getattr(p, "type_descriptor", None)
+            if p.is_flag or desc is None or not (desc.annotation is int or desc.is_choice):
+                continue
+            r = run(*name.split(), _long(p), "xml-not-this")
+            assert r.exit_code == 2, (name, _long(p))
+            assert _long(p) in r.stderr
+            for leak in ("Input should", "Value error", "pydantic", "Traceback"):
+                assert leak not in r.stderr, (name, _long(p), r.stderr)
+            checked += 1
+    assert checked >= 8
+
+
+def test_values_out_of_range_name_the_option(example_root, run):
+    r = run("slots", "--collectives", "india,mexico", "--days", "0", "--root", str(example_root))
+    assert r.exit_code == 2 and "--days must be at least 1, not 0" in r.stderr
+    r = run("slots", "--collectives", "india,mexico", "--dst-days", "-1", "--root", str(example_root))
+    assert r.exit_code == 2 and "--dst-days must be at least 0" in r.stderr
+    r = run("network", "--stale-weeks", "0", "--root", str(example_root))
+    assert r.exit_code == 2 and "'--stale-weeks': must be at least 1" in r.stderr
+
+
+def test_top_level_help_lists_every_exit_code(run):
+    text = " ".join(run("--help").stdout.split())
+    assert "0 ok, 1 problems in the data, 2 usage error, 70 a bug in this tool" in text
+
+
+def test_completion_in_a_real_bash(example_root, tmp_path):
+    """`redflag-coord <TAB>` completes commands and `agenda <TAB>` meeting ids, in bash."""
+    bash = shutil.which("bash")
+    assert bash
+    env = {**os.environ, "PATH": f"{EXE.parent}{os.pathsep}{os.environ['PATH']}", "SHELL": bash}
+    env.pop("REDFLAG_ROOT", None)
+    script = (
+        'eval "$(redflag-coord --show-completion bash)"\n'
+        "complete -p redflag-coord >/dev/null || exit 9\n"
+        "ask() { COMP_WORDS=($1); COMP_CWORD=$2; _redflag_coord_completion redflag-coord; "
+        "printf '%s\\n' \"${COMPREPLY[@]}\"; echo ---; }\n"
+        "ask 'redflag-coord ag' 1\n"
+        "ask 'redflag-coord agenda ic' 2\n"
+        "ask 'redflag-coord network so' 2\n"
+        "ask 'redflag-coord report status ' 3\n"
+    )
+    out = subprocess.run([bash, "--norc", "-c", script], cwd=example_root, env=env, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    commands, meetings, collectives, status, _ = out.stdout.split("---\n")
+    assert commands.split() == ["agenda"]
+    assert meetings.split() == ["ic-2026-06", "ic-2026-12"]
+    assert collectives.split() == ["south-africa"]
+    assert "la-study-group" in status.split()
+
+
+def test_install_completion_is_offered(run):
+    assert "--install-completion" in run("--help").stdout
