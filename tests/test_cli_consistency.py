@@ -86,7 +86,8 @@ def test_the_same_option_means_the_same_thing_everywhere():
 
 def test_every_format_follows_the_output_suffix(example_root, tmp_path, run):
     with_formats = [n for n, c in COMMANDS.items() if any(_long(p) == "--format" for p in _options(c))]
-    meeting_first = {"agenda", "slots", "report status", "report remind"}
+    meeting_first = {"agenda": "ic-2026-12", "slots": "ic-2026-12", "report status": "ic-2026-12",
+                     "report remind": "ic-2026-12", "minutes show": "ic-2026-06"}  # fmt: skip
     checked = 0
     for name in with_formats:
         fmt = next(p for p in _options(COMMANDS[name]) if _long(p) == "--format")
@@ -97,7 +98,7 @@ def test_every_format_follows_the_output_suffix(example_root, tmp_path, run):
         if "json" not in (fmt.type_descriptor.choices and [c.value for c in fmt.type_descriptor.choices]):
             continue
         target = tmp_path / f"{name.replace(' ', '-')}.json"
-        args = [*name.split(), *(["ic-2026-12"] if name in meeting_first else []), "--output", str(target)]
+        args = [*name.split(), *([meeting_first[name]] if name in meeting_first else []), "--output", str(target)]
         r = run(*args, "--root", str(example_root))
         assert r.exit_code in (0, 1), (name, r.stderr)
         json.loads(target.read_text(encoding="utf-8"))

@@ -97,7 +97,7 @@ def test_member_follows_the_study_group_through_a_move_a_cancellation_and_dst(tm
     # The agenda for the moved session, by its new date; the old date says where it went.
     agenda = cli(root, "agenda", "la-study-group", "--on", "2027-01-15", "--lang", "en")
     assert agenda.returncode == 0, agenda.stderr
-    assert "Friday, January 15, 2027" in agenda.stdout and "6:00 PM – 7:30 PM" in agenda.stdout
+    assert "Friday, January 15, 2027" in agenda.stdout and "6:00\u202fPM – 7:30\u202fPM" in agenda.stdout
     old = cli(root, "agenda", "la-study-group", "--on", "2027-01-14")
     assert old.returncode == 2 and "moved to 2027-01-15" in old.stderr
     gone = cli(root, "agenda", "la-study-group", "--on", "2027-02-04")

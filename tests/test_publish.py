@@ -58,10 +58,12 @@ def test_the_example_site(site):
         "meetings/ic-2026-06/agenda.en.html",
         "meetings/ic-2026-06/agenda.es.html",
         "meetings/ic-2026-06/agenda.fr.html",
+        "meetings/ic-2026-06/agenda.hi.html",
         "meetings/ic-2026-06/minutes.html",
         "meetings/ic-2026-12/agenda.en.html",
         "meetings/ic-2026-12/agenda.es.html",
         "meetings/ic-2026-12/agenda.fr.html",
+        "meetings/ic-2026-12/agenda.hi.html",
         "meetings/la-study-group/agenda.en.html",
         "meetings/la-study-group/agenda.es.html",
     ]

@@ -93,7 +93,7 @@ def page_requests(netlog: Path) -> list[dict]:
 
 def test_every_page_at_360px_links_inside_and_fetches_nothing(site, tmp_path):
     pages = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html"))
-    assert len(pages) == 10
+    assert len(pages) == 12
     found, requests = probe(site, pages, tmp_path)
     assert requests == [], f"pages made network requests: {[r.get('url') for r in requests]}"
     assert [f["page"] for f in found] == pages

@@ -66,6 +66,30 @@ EXAMPLES: dict[str, list[str]] = {
     "report new": ["redflag-coord report new france ic-2026-12"],
     "report status": ["redflag-coord report status ic-2026-12", "redflag-coord report status ic-2026-12 --format json"],
     "report remind": ["redflag-coord report remind ic-2026-12", "redflag-coord report remind ic-2026-12 --format eml"],
+    "minutes new": ["redflag-coord minutes new ic-2026-12"],
+    "minutes show": [
+        "redflag-coord minutes show ic-2026-06",
+        "redflag-coord minutes show ic-2026-06 --lang es --output minutes.html",
+    ],
+    "commitments": [
+        "redflag-coord commitments",
+        "redflag-coord commitments india --format ics --output india-tasks.ics",
+    ],
+    "publish": ["redflag-coord publish site --base-url https://example.org/meetings/"],
+    "new collective": [
+        "redflag-coord new collective nepal --name Nepal --timezone Asia/Kathmandu --languages ne,en",
+    ],
+    "new meeting": [
+        "redflag-coord new meeting ic-2027-03 --convener international-committee --start 2027-03-13T07:00 "
+        "--participants south-africa,el-salvador,india",
+    ],
+    "rename collective": ["redflag-coord rename collective india bharat"],
+    "secrets keygen": ["redflag-coord secrets keygen", "redflag-coord secrets keygen --output ~/keys/redflag.txt"],
+    "secrets encrypt": ["redflag-coord secrets encrypt los-angeles", "redflag-coord secrets encrypt --all"],
+    "secrets show": ["redflag-coord secrets show los-angeles --identity ~/keys/redflag.txt"],
+    "secrets edit": ["redflag-coord secrets edit collectives/los-angeles/relationships.toml"],
+    "secrets reencrypt": ["redflag-coord secrets reencrypt --all"],
+    "secrets forget": ["redflag-coord secrets forget los-angeles --member carmen"],
 }
 
 
@@ -151,6 +175,16 @@ METAVARS = {
     "--lang": "LANG",
     "--domain": "DOMAIN",
     "--name": "TEXT",
+    "--title": "TEXT",
+    "--start": "YYYY-MM-DDTHH:MM",
+    "--participants": "A,B,C",
+    "--convener": "COLLECTIVE",
+    "--timezone": "ZONE",
+    "--language": "LANG",
+    "--languages": "LANG,LANG",
+    "--member": "HANDLE",
+    "--base-url": "URL",
+    "--caldav": "URL",
 }
 
 

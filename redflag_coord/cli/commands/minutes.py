@@ -8,7 +8,15 @@ from typing import Annotated
 
 import typer
 
-from redflag_coord.cli.commands.common import EXIT_DATA, EXIT_USAGE, RootOption, fail, load_valid_or_exit, write_output
+from redflag_coord.cli.commands.common import (
+    EXIT_DATA,
+    EXIT_USAGE,
+    RootOption,
+    fail,
+    format_for,
+    load_valid_or_exit,
+    write_output,
+)
 
 app = typer.Typer(
     name="minutes",
@@ -33,15 +41,10 @@ SUFFIXES = {".txt": "text", ".md": "markdown", ".html": "html", ".htm": "html", 
 
 
 def output_format(format: Enum | None, output: Path | None, suffixes: dict[str, str] = SUFFIXES) -> str:
-    if format is not None:
-        return str(format.value)
-    if output is None or str(output) == "-":
-        return "text"
-    found = suffixes.get(output.suffix.lower())
-    if found is None:
-        names = "|".join(dict.fromkeys(suffixes.values()))
-        fail(f"cannot tell the format from {output.name!r}; give --format {names}", EXIT_USAGE)
-    return found
+    """--format, else the --output suffix (common.format_for: one rule for every command)."""
+    return format_for(
+        str(format.value) if format is not None else None, output, tuple(dict.fromkeys(suffixes.values()))
+    )
 
 
 def _error(e) -> None:

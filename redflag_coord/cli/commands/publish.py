@@ -32,7 +32,7 @@ def publish(
         ),
     ] = None,
     lang: Annotated[
-        str, typer.Option("--lang", help="Language of the index page (agendas come in every participant's).")
+        str, typer.Option("--lang", "-l", help="Language of the index page (agendas come in every participant's).")
     ] = "en",
     domain: DomainOption = None,
     root: RootOption = None,
