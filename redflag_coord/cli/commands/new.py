@@ -29,7 +29,7 @@ def _split(text: str) -> list[str]:
 
 def _written(root, written) -> None:
     for rel in written.paths:
-        typer.echo(f"wrote {root / rel}")
+        typer.echo(f"wrote {rel}")  # repository-relative, as git and validate name files
     for note in written.notes:
         typer.echo(note)
 
@@ -64,7 +64,7 @@ def collective(
     except WriteError as e:
         fail(str(e), EXIT_USAGE if e.usage else EXIT_DATA)
     _written(org.root, written)
-    typer.echo(f"Next: add members to {org.root / 'collectives' / slug / 'members.toml'} and hours ([availability])")
+    typer.echo(f"Next: add members to collectives/{slug}/members.toml and hours ([availability])")
 
 
 @app.command("meeting")
