@@ -288,12 +288,3 @@ RENDERERS: dict[str, Callable[[Agenda], str]] = {
     "html": render_html,
     "json": render_json,
 }
-SUFFIXES = {
-    ".txt": "text",
-    ".text": "text",
-    ".md": "markdown",
-    ".markdown": "markdown",
-    ".html": "html",
-    ".htm": "html",
-    ".json": "json",
-}

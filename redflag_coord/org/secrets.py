@@ -22,7 +22,7 @@ from redflag_coord.org.model import Settings
 from redflag_coord.org.problems import Problem, Problems
 from redflag_coord.org.settings import settings_or_defaults
 from redflag_coord.org.textcheck import ONE_LINE_MAX, unsafe_char
-from redflag_coord.repo.fsio import atomic_write
+from redflag_coord.repo.fsio import write_if_unchanged
 
 CONTACT = ("email", "phone")  # also sealed to the mail senders
 RELATIONSHIP = ("pseudonym", "workplace", "notes")
@@ -268,7 +268,8 @@ def encrypt(org: Organisation, slugs: list[str], settings: Settings | None = Non
     done = Written()
     for slug in slugs:
         for path, rel, kind in private_files(org.root, slug):
-            doc = tomlkit.parse(path.read_text(encoding="utf-8"))
+            raw = path.read_bytes()  # written back only if nobody changed the file meanwhile
+            doc = tomlkit.parse(raw.decode("utf-8"))
             n = 0
             for container, key, _, contact in doc_slots(doc, kind):
                 value = str(container[key])
@@ -277,7 +278,7 @@ def encrypt(org: Organisation, slugs: list[str], settings: Settings | None = Non
                 container[key] = crypt.seal(value, _need(org, settings, slug, contact))
                 n += 1
             if n:
-                atomic_write(path, tomlkit.dumps(doc).encode("utf-8"), overwrite=True)
+                write_if_unchanged(path, raw, tomlkit.dumps(doc).encode("utf-8"))
                 done.files.append(rel)
                 done.sealed += n
     return done
@@ -337,7 +338,8 @@ def reencrypt(org: Organisation, slugs: list[str], identities: Identities, setti
     done = Written()
     for slug in slugs:
         for path, rel, kind in private_files(org.root, slug):
-            doc = tomlkit.parse(path.read_text(encoding="utf-8"))
+            raw = path.read_bytes()  # written back only if nobody changed the file meanwhile
+            doc = tomlkit.parse(raw.decode("utf-8"))
             n = 0
             for container, key, kpath, contact in doc_slots(doc, kind):
                 value = str(container[key])
@@ -349,7 +351,7 @@ def reencrypt(org: Organisation, slugs: list[str], identities: Identities, setti
                 container[key] = crypt.seal(value, _need(org, settings, slug, contact))
                 n += 1
             if n:
-                atomic_write(path, tomlkit.dumps(doc).encode("utf-8"), overwrite=True)
+                write_if_unchanged(path, raw, tomlkit.dumps(doc).encode("utf-8"))
                 done.files.append(rel)
                 done.sealed += n
     return done
@@ -366,7 +368,8 @@ def forget(
     removed: list[str] = []
     if handle is not None:
         path = root / rel_path("members", slug)
-        doc = tomlkit.parse(path.read_text(encoding="utf-8"))
+        raw = path.read_bytes()  # written back only if nobody changed the file meanwhile
+        doc = tomlkit.parse(raw.decode("utf-8"))
         for i, m in enumerate(doc.get("member", [])):
             if m.get("handle") == handle:
                 for name in CONTACT:
@@ -380,7 +383,8 @@ def forget(
             raise KeyError(f"no member {handle!r} in {rel_path('members', slug)}")
     else:
         path = root / rel_path("relationships", slug)
-        doc = tomlkit.parse(path.read_text(encoding="utf-8"))
+        raw = path.read_bytes()  # written back only if nobody changed the file meanwhile
+        doc = tomlkit.parse(raw.decode("utf-8"))
         rels = doc.get("relationship", [])
         if relationship is None or not 0 <= relationship < len(rels):
             raise KeyError(f"no relationship[{relationship}] in {rel_path('relationships', slug)} ({len(rels)} there)")
@@ -396,7 +400,7 @@ def forget(
             if "note" in step:
                 del step["note"]
                 removed.append(_key(("relationship", relationship, "history", j, "note")))
-    atomic_write(path, tomlkit.dumps(doc).encode("utf-8"), overwrite=True)
+    write_if_unchanged(path, raw, tomlkit.dumps(doc).encode("utf-8"))
     return removed
 
 
