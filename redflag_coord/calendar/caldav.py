@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import http.client
-import ipaddress
 import netrc
 import os
 import urllib.parse
@@ -24,6 +23,7 @@ from icalendar import Calendar
 
 from redflag_coord.calendar import ics
 from redflag_coord.org.load import Organisation
+from redflag_coord.repo.mail import loopback
 
 USER_ENV = "REDFLAG_CALDAV_USER"
 PASSWORD_ENV = "REDFLAG_CALDAV_PASSWORD"
@@ -70,7 +70,7 @@ class Client:
             raise SyncError(
                 f"put no user name or password in the address; set {USER_ENV} and {PASSWORD_ENV} or use ~/.netrc"
             )
-        if self.auth and parts.scheme == "http" and not _loopback(parts.hostname):
+        if self.auth and parts.scheme == "http" and not loopback(parts.hostname):
             raise SyncError(f"refusing to send a password over plain http to {parts.hostname}; use https")
         self.scheme, self.host, self.port = parts.scheme, parts.hostname, parts.port
         self.path = parts.path if parts.path.endswith("/") else parts.path + "/"
@@ -110,15 +110,6 @@ class Client:
         if parts.hostname != self.host:
             raise SyncError(f"the server names an object on another host: {href!r}")
         return parts.path
-
-
-def _loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def credentials(url: str, env: dict[str, str] | None = None, netrc_file: str | None = None) -> tuple[str, str] | None:

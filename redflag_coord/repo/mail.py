@@ -37,6 +37,7 @@ def parse_server(text: str) -> tuple[str, int]:
 
 
 def loopback(host: str) -> bool:
+    """True for this machine's own addresses: the only place a password may travel unencrypted."""
     if host == "localhost":
         return True
     try:
