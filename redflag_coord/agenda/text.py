@@ -176,7 +176,11 @@ _BREAKABLE = re.compile(r"[\t\n\x0b\x0c\r ]+")
 
 def _wrap(text: str, columns: int) -> list[str]:
     words = " ".join(w for w in _BREAKABLE.split(text) if w)
-    return textwrap.wrap(words, columns, break_on_hyphens=False) if words.strip() else []
+    if not words.strip():
+        return []
+    if 0 < len(words) <= columns and not words[0].isspace() and not words[-1].isspace():
+        return [words]  # fits on one line: what textwrap returns, without its chunking (most cells)
+    return textwrap.wrap(words, columns, break_on_hyphens=False)
 
 
 def width(text: str) -> int:

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from icalendar import Alarm, Calendar, Event, vCalAddress, vText
+from icalendar import Alarm, Calendar, Component, Event, vCalAddress, vText
+from icalendar.parser import Contentline
 
 from redflag_coord.org.load import Organisation
 from redflag_coord.org.model import Meeting, Status
@@ -60,9 +61,10 @@ class Settings:
 class Built:
     calendar: Calendar
     warnings: list[str] = field(default_factory=list)
+    writer: Writer | None = field(default=None, repr=False)  # shared by feeds that share events
 
     def to_ical(self) -> bytes:
-        return serialize(self.calendar)
+        return (self.writer or Writer()).calendar(self.calendar)
 
 
 # -- settings from the environment -------------------------------------------------
@@ -277,10 +279,10 @@ def describe(org: Organisation, meeting_id: str, meeting: Meeting, on: dt.date |
     from redflag_coord.org.occurrences import occurrences
 
     if meeting.recurrence is None or on is not None:
-        return render_invite_text(build_agenda(org, meeting_id, lang=meeting.language, on=on))
+        return render_invite_text(build_agenda(org, meeting_id, lang=meeting.language, on=on, reports=False))
     held = occurrences(meeting, last_day(meeting))
     first = next((o.date for o in held if not o.moved), held[0].date if held else meeting.start.date())
-    agenda = build_agenda(org, meeting_id, lang=meeting.language, on=first)
+    agenda = build_agenda(org, meeting_id, lang=meeting.language, on=first, reports=False)
     t = Labels(agenda.lang)
     return render_series_text(agenda, (t("repeats"), _recurrence_words(meeting, t)))
 
@@ -476,27 +478,62 @@ def invite(org: Organisation, meeting_id: str, method: Method, settings: Setting
     return Built(_calendar(method, [(event, meeting), *((e, meeting) for e in extra)]), warnings)
 
 
-def feed(org: Organisation, collective: str | None, settings: Settings, name: str | None = None) -> Built:
-    """METHOD:PUBLISH feed of every meeting of the organisation, or those a collective convenes or joins."""
+@dataclass(frozen=True)
+class FeedEntry:
+    """One meeting in feeds: its VEVENTs (the series, then its moved occurrences) and their warnings."""
+
+    first: dt.datetime  # the start in UTC: feeds are sorted by it, then by meeting id
+    meeting_id: str
+    convener: str
+    meeting: Meeting
+    events: tuple[Event, ...]
+    warnings: tuple[str, ...]
+
+
+class FeedEvents:
+    """Every meeting's feed events, built once and written once (`Writer`), for as many feeds as are asked:
+    `publish` writes the organisation's feed and one per collective from the same events."""
+
+    def __init__(self, org: Organisation, settings: Settings) -> None:
+        self.org = org
+        self.settings = Settings(settings.domain, settings.stamp, attendees=False, reminders=settings.reminders)
+        self.writer = Writer()
+        self._entries: dict[str, FeedEntry] = {}
+
+    def entry(self, meeting_id: str, convener: str, meeting: Meeting) -> FeedEntry:
+        found = self._entries.get(meeting_id)
+        if found is None or found.meeting is not meeting:
+            event, more = build_event(self.org, convener, meeting_id, meeting, self.settings)
+            extra, moves = overrides(self.org, meeting_id, meeting, event)
+            first = meeting_times(meeting, meeting_id).start.astimezone(UTC)
+            found = FeedEntry(first, meeting_id, convener, meeting, (event, *extra), tuple(more + moves))
+            self._entries[meeting_id] = found
+        return found
+
+
+def feed(
+    org: Organisation,
+    collective: str | None,
+    settings: Settings,
+    name: str | None = None,
+    events: FeedEvents | None = None,
+) -> Built:
+    """METHOD:PUBLISH feed of every meeting of the organisation, or those a collective convenes or joins.
+
+    `events` (built for the same organisation and settings) lets several feeds share their meetings' events."""
     if collective is not None and collective not in org.collectives:
         raise CalendarError(f"no collective {collective!r}; collectives: {', '.join(sorted(org.collectives))}")
+    events = events if events is not None and events.org is org else FeedEvents(org, settings)
     chosen = [
-        (mid, slug, m)
+        events.entry(mid, slug, m)
         for mid, (slug, m) in org.meetings().items()
         if collective is None or slug == collective or collective in m.participants
     ]
-    built: list[tuple[dt.datetime, str, Event, Meeting]] = []
-    warnings: list[str] = []
-    public = Settings(settings.domain, settings.stamp, attendees=False, reminders=settings.reminders)
-    for mid, slug, m in chosen:
-        event, more = build_event(org, slug, mid, m, public)
-        extra, moves = overrides(org, mid, m, event)
-        warnings += more + moves
-        first = meeting_times(m, mid).start.astimezone(UTC)
-        built += [(first, mid, e, m) for e in (event, *extra)]
-    built.sort(key=lambda b: (b[0], b[1]))  # stable: a series' overrides stay after it
+    warnings = [w for entry in chosen for w in entry.warnings]
+    chosen.sort(key=lambda b: (b.first, b.meeting_id))  # stable: a series' overrides stay after it
     title = name or (f"{_name(org, collective)}: meetings" if collective else "All meetings")
-    return Built(_calendar("publish", [(e, m) for _, _, e, m in built], title), warnings)
+    cal = _calendar("publish", [(e, entry.meeting) for entry in chosen for e in entry.events], title)
+    return Built(cal, warnings, events.writer)
 
 
 # -- output ------------------------------------------------------------------------
@@ -521,7 +558,65 @@ def floating(cal: Calendar) -> list[str]:
 
 
 def serialize(cal: Calendar) -> bytes:
-    problems = floating(cal)
-    if problems:
-        raise ValueError(f"refusing to write floating times: {', '.join(problems)}")
-    return cal.to_ical()
+    return Writer().calendar(cal)
+
+
+class Writer:
+    """Calendars as bytes, the same bytes as icalendar's `Calendar.to_ical()`, each subcomponent written once.
+
+    icalendar folds a line character by character (most of a feed's time); `fold` cuts the UTF-8 bytes
+    at the same places. A component written once is reused while it is held (feeds that share events)."""
+
+    def __init__(self) -> None:
+        self._done: dict[int, tuple[Component, bytes]] = {}
+
+    def calendar(self, cal: Calendar) -> bytes:
+        problems = floating(cal)
+        if problems:
+            raise ValueError(f"refusing to write floating times: {', '.join(problems)}")
+        head = _lines(cal, recursive=False)
+        end = head.pop()  # END:VCALENDAR, after the subcomponents
+        return b"".join([*head, *(self.component(c) for c in cal.subcomponents), end])
+
+    def component(self, c: Component) -> bytes:
+        done = self._done.get(id(c))
+        if done is None or done[0] is not c:
+            done = (c, b"".join(_lines(c)))
+            self._done[id(c)] = done
+        return done[1]
+
+
+def _lines(c: Component, recursive: bool = True) -> list[bytes]:
+    """Each content line of the component, folded, with its CRLF (what `Component.to_ical` joins)."""
+    out = []
+    for name, value in c.property_items(recursive=recursive, sorted=True):
+        line = c.content_line(name, value, sorted=True)
+        if line:
+            out.append(fold(line) + b"\r\n")
+    return out
+
+
+_FOLD_AT = 75  # octets: a line is cut before the character that would make it 75 long
+_ESCAPES = b"\\^"  # a backslash (TEXT) or caret (RFC 6868) escape stays with what it escapes
+
+
+def fold(line: str) -> bytes:
+    """A content line folded as icalendar folds it (RFC 5545 §3.1): at most 74 octets a line, never
+    inside a character, and an escape character not left at the end of a line; CRLF and a space between."""
+    if "\n" in line:
+        return Contentline(line).to_ical()  # icalendar refuses it; let it say so
+    data = line.encode("utf-8")
+    if len(data) < _FOLD_AT:
+        return data
+    parts = []
+    start, n = 0, len(data)
+    while n - start >= _FOLD_AT:
+        cut = start + _FOLD_AT - 1
+        while data[cut] & 0xC0 == 0x80:  # a UTF-8 continuation byte: cut before its character
+            cut -= 1
+        if cut - start > 1 and data[cut - 1] in _ESCAPES:
+            cut -= 1
+        parts.append(data[start:cut])
+        start = cut
+    parts.append(data[start:])
+    return b"\r\n ".join(parts)

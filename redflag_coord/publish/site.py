@@ -147,13 +147,14 @@ def feed_pages(ctx: Context) -> list[Page]:
     """The organisation's feed and one per collective (what it convenes or joins); no attendees."""
     t = Labels(ctx.lang)
     pages = []
+    events = ics.FeedEvents(ctx.org, ctx.settings)  # each meeting's events built and written once for all feeds
     for slug in [None, *sorted(ctx.org.collectives)]:
         c = ctx.org.collectives.get(slug or "")
         name = t("publish.all_meetings") if slug is None else t("publish.feed_of", name=_name(ctx.org, slug))
         if slug is not None and (c is None or c.info is None):
             continue
         try:
-            built = ics.feed(ctx.org, slug, ctx.settings, name)
+            built = ics.feed(ctx.org, slug, ctx.settings, name, events)
         except ics.CalendarError as e:
             raise PublishError(str(e)) from e
         ctx.warnings += [w for w in built.warnings if w not in ctx.warnings]
