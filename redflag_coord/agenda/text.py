@@ -9,6 +9,7 @@ import re
 import textwrap
 import unicodedata
 from collections.abc import Callable
+from functools import lru_cache
 
 from redflag_coord.agenda import view as v
 from redflag_coord.agenda.build import Agenda, ReportSlot
@@ -187,6 +188,12 @@ def width(text: str) -> int:
     """Terminal columns: wide East Asian characters take two, combining marks none."""
     if text.isascii():
         return len(text)
+    return _columns(text)
+
+
+@lru_cache(maxsize=4096)
+def _columns(text: str) -> int:
+    """Remembered: tables measure the same cells ('7:00\u202fAM', zone names) for every meeting."""
     return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 

@@ -184,7 +184,10 @@ class Labels:
     def number(self, n: int) -> str:
         from babel.numbers import format_decimal
 
-        return format_decimal(n, locale=self.locale)
+        if type(n) is not int:  # 1.50 and 1.5 are equal keys but may be written differently
+            return format_decimal(n, locale=self.locale)
+        key = ("number", self.lang, n)
+        return _remember(key) or _store(key, format_decimal(n, locale=self.locale))
 
     def signed(self, n: int) -> str:
         return ("+" if n > 0 else "−" if n < 0 else "±") + self.number(abs(n))
