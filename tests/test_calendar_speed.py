@@ -23,6 +23,7 @@ from icalendar import Calendar, Event, vCalAddress
 from icalendar.parser import Contentline
 
 from redflag_coord.agenda.build import build_agenda
+from redflag_coord.agenda.html import render_html
 from redflag_coord.agenda.text import _BREAKABLE, _wrap, render_invite_text, render_series_text, width
 from redflag_coord.calendar import ics
 from redflag_coord.i18n.labels import Labels, available
@@ -163,6 +164,31 @@ def test_invite_agenda_without_reports_reads_the_same(example_root):
                 assert render_invite_text(head) == render_invite_text(full)
                 words = ("Repeats", "weekly")
                 assert render_series_text(head, words) == render_series_text(full, words)
+                assert render_html(head, public=True) == render_html(full, public=True)  # publish's pages
+
+
+def test_filed_dates_source_asked_of_git_once_per_organisation(tmp_path, monkeypatch):
+    """summary and network judge every meeting's reports: git is asked once per loaded organisation,
+    and an organisation loaded after `git init` gets the new answer."""
+    from git_helpers import example_repo
+
+    from redflag_coord.org.reportstate import dates_source
+    from redflag_coord.repo import gitinfo
+
+    monkeypatch.delenv("REDFLAG_FILED_DATES", raising=False)
+    repo = example_repo(tmp_path)
+    (repo.root / ".git").rename(repo.root / "git-moved")
+    asked: list[tuple] = []
+    real = gitinfo.git
+    monkeypatch.setattr(gitinfo, "git", lambda root, *args: asked.append(args) or real(root, *args))
+    outside = load_organisation(repo.root)
+    assert [dates_source(outside) for _ in range(5)] == ["file"] * 5
+    assert len(asked) == 1
+    (repo.root / "git-moved").rename(repo.root / ".git")
+    assert dates_source(outside) == "file"  # the same run keeps its one answer
+    inside = load_organisation(repo.root)
+    assert [dates_source(inside) for _ in range(5)] == ["git"] * 5
+    assert len(asked) == 1 + 3
 
 
 # -- Babel, remembered -----------------------------------------------------------------------

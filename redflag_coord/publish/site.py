@@ -85,13 +85,15 @@ def _languages(org: Organisation, convener: str, meeting: Meeting) -> tuple[str,
 
 
 def _agenda(org: Organisation, meeting_id: str, meeting: Meeting, lang: str, today: dt.date) -> Agenda:
-    """The agenda for the next occurrence on or after today; for a series that has ended, its first."""
+    """The agenda for the next occurrence on or after today; for a series that has ended, its first.
+
+    Without reports (`reports=False`): a public page shows none, so none are read for it."""
     try:
-        return build_agenda(org, meeting_id, lang=lang, today=today)
+        return build_agenda(org, meeting_id, lang=lang, today=today, reports=False)
     except AgendaError:
         if meeting.recurrence is None:
             raise
-        return build_agenda(org, meeting_id, lang=lang, today=today, on=meeting.start.date())
+        return build_agenda(org, meeting_id, lang=lang, today=today, on=meeting.start.date(), reports=False)
 
 
 def entries(org: Organisation, today: dt.date) -> tuple[list[Entry], list[str]]:
