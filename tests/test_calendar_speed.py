@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import textwrap
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -291,3 +292,22 @@ def test_state_of_an_instant_in_another_zone():
     instant = dt.datetime(2026, 3, 29, 3, 30, tzinfo=ZoneInfo("Asia/Kolkata"))
     local = instant.astimezone(tz)
     assert vtz._state(tz, instant) == (local.utcoffset(), local.dst(), local.tzname())
+
+
+def test_descriptions_on_two_cores_are_describes(tmp_path, monkeypatch):
+    """Forked workers describe a share of the meetings each: the texts are describe()'s own."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    try:
+        from generate import Plan, generate
+    finally:
+        sys.path.pop(0)
+    generate(tmp_path, Plan(collectives=6, meetings=60, participants=2, reports=False), seed=1)
+    org = load_organisation(tmp_path)
+    meetings = [(mid, m) for mid, (_, m) in org.meetings().items()]
+    monkeypatch.setenv("REDFLAG_WORKERS", "2")
+    texts = ics.descriptions(org, meetings)
+    assert texts == {mid: ics.describe(org, mid, m) for mid, m in meetings}
+    monkeypatch.setenv("REDFLAG_WORKERS", "1")
+    assert ics.descriptions(org, meetings) == {}  # one process: each meeting is described as its event is built

@@ -25,9 +25,11 @@ GOLDEN = Path(__file__).resolve().parent / "golden" / "calendar" / "speed-journe
 STAMP = "2026-11-27T12:00:00Z"
 
 
-def cli(root: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in ("SOURCE_DATE_EPOCH", "REDFLAG_ROOT")}
+def cli(root: Path, *args: str, workers: str | None = None) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in ("SOURCE_DATE_EPOCH", "REDFLAG_ROOT", "REDFLAG_WORKERS")}
     env.update({"REDFLAG_TODAY": "2026-11-27", "REDFLAG_DTSTAMP": STAMP})
+    if workers:
+        env["REDFLAG_WORKERS"] = workers
     return subprocess.run([str(EXE), *args], cwd=root, capture_output=True, text=True, env=env, timeout=300)
 
 
@@ -86,6 +88,11 @@ def test_feed_and_published_feeds_as_before(tmp_path):
     done = cli(tmp_path / "org", "calendar", "international-committee", "--name", name, "-o", str(tmp_path / "ic.ics"))
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "ic.ics").read_bytes() == files["site/feeds/international-committee.ics"]
+
+    # Described on two cores (forked workers), the feed is the same bytes.
+    done = cli(tmp_path / "org", "calendar", "-o", str(tmp_path / "two.ics"), workers="2")
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "two.ics").read_bytes() == files["meetings.ics"]
 
     # The same bytes as before the speed-up.
     if os.environ.get("REDFLAG_UPDATE_GOLDEN") == "1":

@@ -357,7 +357,13 @@ def attendees(org: Organisation, convener: str, meeting: Meeting) -> list[vCalAd
 
 
 def build_event(
-    org: Organisation, convener: str, meeting_id: str, meeting: Meeting, settings: Settings, method: Method = "publish"
+    org: Organisation,
+    convener: str,
+    meeting_id: str,
+    meeting: Meeting,
+    settings: Settings,
+    method: Method = "publish",
+    description: str | None = None,  # describe()'s text when already known (`descriptions`)
 ) -> tuple[Event, list[str]]:
     where = f"meeting {meeting_id}"
     times = meeting_times(meeting, where)
@@ -384,7 +390,7 @@ def build_event(
         warnings += more
         if skipped:
             e.add("EXDATE", [_aware(d) for d in skipped])
-    _texts(e, org, meeting_id, meeting, settings, convener)
+    _texts(e, org, meeting_id, meeting, settings, convener, description)
     e.add("STATUS", status)
     e.add("TRANSP", "TRANSPARENT" if status == "CANCELLED" else "OPAQUE")
     if settings.attendees:
@@ -418,9 +424,18 @@ def overrides(org: Organisation, meeting_id: str, meeting: Meeting, main: Event)
     return out, warnings
 
 
-def _texts(e: Event, org: Organisation, meeting_id: str, meeting: Meeting, settings: Settings, convener: str) -> None:
+def _texts(
+    e: Event,
+    org: Organisation,
+    meeting_id: str,
+    meeting: Meeting,
+    settings: Settings,
+    convener: str,
+    description: str | None = None,
+) -> None:
     e.add("SUMMARY", Text(clean_text(meeting.title)))
-    e.add("DESCRIPTION", Text(clean_text(describe(org, meeting_id, meeting))))
+    text = describe(org, meeting_id, meeting) if description is None else description
+    e.add("DESCRIPTION", Text(clean_text(text)))
     if meeting.location:
         e.add("LOCATION", Text(clean_text(meeting.location)))
     if meeting.url:
@@ -499,11 +514,28 @@ class FeedEvents:
         self.settings = Settings(settings.domain, settings.stamp, attendees=False, reminders=settings.reminders)
         self.writer = Writer()
         self._entries: dict[str, FeedEntry] = {}
+        self._texts: dict[str, tuple[Meeting, str]] = {}
+
+    def describe_ahead(self, meetings: list[tuple[str, Meeting]]) -> None:
+        """Describe the meetings not built yet, on every core when they are many (`descriptions`)."""
+        todo = [(mid, m) for mid, m in meetings if not self._built(mid, m) and self._text(mid, m) is None]
+        meeting_of = dict(todo)
+        for mid, text in descriptions(self.org, todo).items():
+            self._texts[mid] = (meeting_of[mid], text)
+
+    def _built(self, meeting_id: str, meeting: Meeting) -> bool:
+        found = self._entries.get(meeting_id)
+        return found is not None and found.meeting is meeting
+
+    def _text(self, meeting_id: str, meeting: Meeting) -> str | None:
+        known = self._texts.get(meeting_id)
+        return known[1] if known is not None and known[0] is meeting else None
 
     def entry(self, meeting_id: str, convener: str, meeting: Meeting) -> FeedEntry:
         found = self._entries.get(meeting_id)
         if found is None or found.meeting is not meeting:
-            event, more = build_event(self.org, convener, meeting_id, meeting, self.settings)
+            text = self._text(meeting_id, meeting)
+            event, more = build_event(self.org, convener, meeting_id, meeting, self.settings, description=text)
             extra, moves = overrides(self.org, meeting_id, meeting, event)
             first = meeting_times(meeting, meeting_id).start.astimezone(UTC)
             found = FeedEntry(first, meeting_id, convener, meeting, (event, *extra), tuple(more + moves))
@@ -524,16 +556,56 @@ def feed(
     if collective is not None and collective not in org.collectives:
         raise CalendarError(f"no collective {collective!r}; collectives: {', '.join(sorted(org.collectives))}")
     events = events if events is not None and events.org is org else FeedEvents(org, settings)
-    chosen = [
-        events.entry(mid, slug, m)
+    wanted = [
+        (mid, slug, m)
         for mid, (slug, m) in org.meetings().items()
         if collective is None or slug == collective or collective in m.participants
     ]
+    events.describe_ahead([(mid, m) for mid, _, m in wanted])
+    chosen = [events.entry(mid, slug, m) for mid, slug, m in wanted]
     warnings = [w for entry in chosen for w in entry.warnings]
     chosen.sort(key=lambda b: (b.first, b.meeting_id))  # stable: a series' overrides stay after it
     title = name or (f"{_name(org, collective)}: meetings" if collective else "All meetings")
     cal = _calendar("publish", [(e, entry.meeting) for entry in chosen for e in entry.events], title)
     return Built(cal, warnings, events.writer)
+
+
+_DESCRIBING: list[tuple[str, Meeting]] = []  # what forked workers describe (they inherit it, and the organisation)
+_DESCRIBING_ORG: list[Organisation] = []
+
+
+def descriptions(org: Organisation, meetings: list[tuple[str, Meeting]]) -> dict[str, str]:
+    """`describe` of each meeting (the series' text), by meeting id. For many meetings (org.pool's rule and
+    REDFLAG_WORKERS) forked copies of this process describe a share each: the same function on the same
+    data gives the same strings. Nothing is returned for a meeting that fails: the caller's own describe
+    then raises the error, in order, as it would have."""
+    from redflag_coord.org.pool import workers_for
+
+    n = workers_for(len(meetings))
+    if n <= 1:
+        return {}
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    bounds = [len(meetings) * i // n for i in range(n + 1)]
+    _DESCRIBING[:], _DESCRIBING_ORG[:] = meetings, [org]
+    try:
+        with ProcessPoolExecutor(n - 1, mp_context=multiprocessing.get_context("fork")) as pool:
+            parts = [pool.submit(_describe_range, bounds[i], bounds[i + 1]) for i in range(1, n)]
+            texts = _describe_range(bounds[0], bounds[1])
+            for part in parts:
+                texts += part.result()
+    except Exception:  # a meeting that cannot be described, or a worker lost: describe in order instead
+        return {}
+    finally:
+        _DESCRIBING.clear()
+        _DESCRIBING_ORG.clear()
+    return {mid: text for (mid, _), text in zip(meetings, texts, strict=True)}
+
+
+def _describe_range(start: int, stop: int) -> list[str]:
+    org = _DESCRIBING_ORG[0]
+    return [describe(org, mid, m) for mid, m in _DESCRIBING[start:stop]]
 
 
 # -- output ------------------------------------------------------------------------
