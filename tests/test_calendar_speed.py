@@ -120,6 +120,12 @@ def test_writer_refuses_floating_times():
     cal.add_component(e)
     with pytest.raises(ValueError, match="floating"):
         ics.Writer().calendar(cal)
+    writer, fine = ics.Writer(), ics._calendar("publish", [], "A feed")
+    fine.add_component(_event("a", "b", "c", "d"))
+    writer.calendar(fine)
+    fine.add_component(e)  # a floating event joins a calendar whose other events were written already
+    with pytest.raises(ValueError, match="floating"):
+        writer.calendar(fine)
 
 
 # -- feeds that share their events -----------------------------------------------------------

@@ -17,13 +17,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from icalendar import Alarm, Calendar, Component, Event, vCalAddress, vText
+from icalendar import Alarm, Calendar, Component, Event, Timezone, vCalAddress, vText
 from icalendar.parser import Contentline
 
 from redflag_coord.org.load import Organisation
 from redflag_coord.org.model import Meeting, Status
 from redflag_coord.org.occurrences import rule as occurrence_rule
 from redflag_coord.tz.vtimezone import vtimezone
+from redflag_coord.tz.vtimezone import years as zone_years
 from redflag_coord.tz.zones import UTC, resolve, zone
 
 # "none": a calendar object resource for a CalDAV server, which RFC 4791 §4.1 forbids to carry METHOD.
@@ -451,7 +452,12 @@ def _alarm(title: str, minutes: int) -> Alarm:
     return a
 
 
-def _calendar(method: Method, events: list[tuple[Event, Meeting]], name: str | None = None) -> Calendar:
+def _calendar(
+    method: Method,
+    events: list[tuple[Event, Meeting]],
+    name: str | None = None,
+    zones: dict[tuple[str, int, int], Timezone] | None = None,  # VTIMEZONEs made for other feeds of this run
+) -> Calendar:
     cal = Calendar()
     cal.add("PRODID", PRODID)
     cal.add("VERSION", "2.0")
@@ -469,7 +475,13 @@ def _calendar(method: Method, events: list[tuple[Event, Meeting]], name: str | N
         old = spans.get(m.timezone)
         spans[m.timezone] = (min(lo, old[0]), max(hi, old[1])) if old else (lo, hi)
     for zone_name in sorted(spans):
-        cal.add_component(vtimezone(zone_name, *spans[zone_name]))
+        key = (zone_name, *zone_years(*spans[zone_name]))
+        made = zones.get(key) if zones is not None else None
+        if made is None:
+            made = vtimezone(zone_name, *spans[zone_name])
+            if zones is not None:
+                zones[key] = made
+        cal.add_component(made)
     for e, _ in events:
         cal.add_component(e)
     return cal
@@ -515,6 +527,7 @@ class FeedEvents:
         self.writer = Writer()
         self._entries: dict[str, FeedEntry] = {}
         self._texts: dict[str, tuple[Meeting, str]] = {}
+        self.zones: dict[tuple[str, int, int], Timezone] = {}
 
     def describe_ahead(self, meetings: list[tuple[str, Meeting]]) -> None:
         """Describe the meetings not built yet, on every core when they are many (`descriptions`)."""
@@ -566,7 +579,7 @@ def feed(
     warnings = [w for entry in chosen for w in entry.warnings]
     chosen.sort(key=lambda b: (b.first, b.meeting_id))  # stable: a series' overrides stay after it
     title = name or (f"{_name(org, collective)}: meetings" if collective else "All meetings")
-    cal = _calendar("publish", [(e, entry.meeting) for entry in chosen for e in entry.events], title)
+    cal = _calendar("publish", [(e, entry.meeting) for entry in chosen for e in entry.events], title, events.zones)
     return Built(cal, warnings, events.writer)
 
 
@@ -613,7 +626,7 @@ def _describe_range(start: int, stop: int) -> list[str]:
 _DATETIME_PROPS = ("DTSTART", "DTEND", "EXDATE", "RDATE", "RECURRENCE-ID", "DUE")
 
 
-def floating(cal: Calendar) -> list[str]:
+def floating(cal: Component) -> list[str]:
     """Date-time properties of events written without a zone or UTC (should be none)."""
     out = []
     for component in cal.walk("VEVENT"):
@@ -643,12 +656,21 @@ class Writer:
         self._done: dict[int, tuple[Component, bytes]] = {}
 
     def calendar(self, cal: Calendar) -> bytes:
-        problems = floating(cal)
+        # what `floating(cal)` finds, without walking again the components written already (they had none)
+        problems = (
+            floating(cal)
+            if cal.name == "VEVENT"
+            else [p for c in cal.subcomponents if not self._written(c) for p in floating(c)]
+        )
         if problems:
             raise ValueError(f"refusing to write floating times: {', '.join(problems)}")
         head = _lines(cal, recursive=False)
         end = head.pop()  # END:VCALENDAR, after the subcomponents
         return b"".join([*head, *(self.component(c) for c in cal.subcomponents), end])
+
+    def _written(self, c: Component) -> bool:
+        done = self._done.get(id(c))
+        return done is not None and done[0] is c
 
     def component(self, c: Component) -> bytes:
         done = self._done.get(id(c))

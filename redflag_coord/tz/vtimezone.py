@@ -166,6 +166,12 @@ def classify(zone_name: str, first_year: int, last_year: int) -> tuple[Form, lis
     return ("rrule" if regular else "transitions"), changes
 
 
+def years(first: dt.date, last: dt.date) -> tuple[int, int]:
+    """The first and last year a VTIMEZONE for events between `first` and `last` covers: besides the
+    zone, all that decides it (feeds with different events can share one)."""
+    return first.year - 1, max(last.year + 1, TRUE_UNTIL)
+
+
 def vtimezone(zone_name: str, first: dt.date, last: dt.date) -> Timezone:
     """The VTIMEZONE for events between `first` and `last` (dates, any zone).
 
@@ -173,7 +179,7 @@ def vtimezone(zone_name: str, first: dt.date, last: dt.date) -> Timezone:
     events): some readers register a file's VTIMEZONE by TZID and apply it to other events, so a
     yearly rule is written only when it holds for every one of those years, else the transitions."""
     check_zone_name(zone_name)
-    first_year, last_year = first.year - 1, max(last.year + 1, TRUE_UNTIL)
+    first_year, last_year = years(first, last)
     form, changes = classify(zone_name, first_year, last_year)
     tz = Timezone()
     tz.add("TZID", zone_name)
