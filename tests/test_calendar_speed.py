@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import textwrap
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -302,14 +301,10 @@ def test_state_of_an_instant_in_another_zone():
 
 def test_descriptions_on_two_cores_are_describes(tmp_path, monkeypatch):
     """Forked workers describe a share of the meetings each: the texts are describe()'s own."""
-    import sys
+    from test_journey_calendar_speed import benchmark_generator
 
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
-    try:
-        from generate import Plan, generate
-    finally:
-        sys.path.pop(0)
-    generate(tmp_path, Plan(collectives=6, meetings=60, participants=2, reports=False), seed=1)
+    gen = benchmark_generator()
+    gen.generate(tmp_path, gen.Plan(collectives=6, meetings=60, participants=2, reports=False), seed=1)
     org = load_organisation(tmp_path)
     meetings = [(mid, m) for mid, (_, m) in org.meetings().items()]
     monkeypatch.setenv("REDFLAG_WORKERS", "2")

@@ -10,11 +10,13 @@ bytes regenerates them with REDFLAG_UPDATE_GOLDEN=1 (review why they changed).
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 
 import icalendar
 from git_helpers import Repo
@@ -33,16 +35,22 @@ def cli(root: Path, *args: str, workers: str | None = None) -> subprocess.Comple
     return subprocess.run([str(EXE), *args], cwd=root, capture_output=True, text=True, env=env, timeout=300)
 
 
+def benchmark_generator() -> ModuleType:
+    """benchmarks/generate.py, loaded by its path (another test folder has a module of the same name)."""
+    spec = importlib.util.spec_from_file_location("benchmarks_generate", BENCHMARKS / "generate.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
 def organisation(tmp_path: Path) -> Repo:
     """A generated organisation (benchmarks/generate.py, fixed seed): 8 collectives, 100 meetings,
     3 participants each, every report filed, committed on a fixed date."""
-    sys.path.insert(0, str(BENCHMARKS))
-    try:
-        from generate import Plan, generate
-    finally:
-        sys.path.remove(str(BENCHMARKS))
+    gen = benchmark_generator()
     repo = Repo(tmp_path / "org")
-    generate(repo.root, Plan(collectives=8, meetings=100, participants=3, reports=True), seed=3)
+    gen.generate(repo.root, gen.Plan(collectives=8, meetings=100, participants=3, reports=True), seed=3)
     repo.git("init", "-q", "-b", "main")
     repo.commit("the organisation", date="2026-10-01T12:00:00+00:00")
     return repo
