@@ -24,6 +24,7 @@ from redflag_coord.slots.find import (
     hours_of,
     past_burden,
 )
+from redflag_coord.slots.window import first_second
 from redflag_coord.tz.zones import UTC, resolve
 
 MEETING = Path("collectives/international-committee/meetings/ic-2026-12.toml")
@@ -80,7 +81,7 @@ def test_property_no_candidate_starts_before_now(example_root, now, step, days, 
         90,
         step,
         top=10,
-        not_before=int(now.timestamp()),
+        not_before=first_second(now),  # now rounded up, as the command does
     )
     for c in find_slots(org, req).candidates:
         assert utc(c.start_utc) >= now

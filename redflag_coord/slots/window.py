@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 
 from redflag_coord.org.model import Meeting
@@ -30,6 +31,12 @@ def current_start(m: Meeting, today: dt.date) -> int | None:
     return int(local.instants[0].timestamp()) if local.instants else None
 
 
+def first_second(now: dt.datetime) -> int:
+    """The first whole second (Unix) a slot may start at: now rounded up, since a start within the
+    second already begun is in the past."""
+    return math.ceil(now.timestamp())
+
+
 def around_meeting(m: Meeting, current: int | None, now: dt.datetime, window: int) -> Window:
     """Its date +- `window` days, from the later of now and the day after reports are due (in its zone)."""
     centre = dt.datetime.fromtimestamp(current, UTC).date() if current is not None else m.start.date()
@@ -47,4 +54,4 @@ def around_meeting(m: Meeting, current: int | None, now: dt.datetime, window: in
         days = 2 * window or 1
         end = start + dt.timedelta(days=days - 1)
         note = f"the meeting's date {centre} is past or before reports are due: {days} days {why}"
-    return Window(start, end, int(not_before.timestamp()), note)
+    return Window(start, end, first_second(not_before), note)

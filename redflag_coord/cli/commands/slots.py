@@ -117,7 +117,7 @@ def slots(
     from redflag_coord.org.validate import today_default
     from redflag_coord.slots.find import MAX_DAYS, Request, find_slots, parse_length
     from redflag_coord.slots.render import RENDERERS
-    from redflag_coord.slots.window import MAX_WINDOW, around_meeting, current_start
+    from redflag_coord.slots.window import MAX_WINDOW, around_meeting, current_start, first_second
 
     if meeting is None and collectives is None:
         fail("give a meeting id or --collectives a,b,c", EXIT_USAGE)
@@ -151,7 +151,7 @@ def slots(
         else (found.duration_minutes if found is not None else DEFAULT_LENGTH)
     )
     current = current_start(found, today_default()) if found is not None else None
-    not_before, note = int(now.timestamp()), None
+    not_before, note = first_second(now), None
     if found is not None and date_from is None and date_to is None and days is None:
         around = around_meeting(found, current, now, window)
         start, end, not_before, note = around.date_from, around.date_to, around.not_before, around.note
