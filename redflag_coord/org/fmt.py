@@ -24,7 +24,6 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,6 +33,7 @@ from pydantic import BaseModel
 from tomlkit.exceptions import TOMLKitError
 from tomlkit.items import AoT, Array, Comment, InlineTable, Item, String, StringType, Table, Whitespace
 
+from redflag_coord.org.canonical import already_canonical, comments
 from redflag_coord.org.load import FIXED_FILES, FOLDERS
 from redflag_coord.org.model import FILE_MODELS, submodel
 from redflag_coord.org.parse import parse_toml, read_bytes
@@ -60,11 +60,13 @@ def kind_of(path: Path | str) -> str | None:
     return FOLDERS.get(p.parent.name)
 
 
-def format_text(text: str, kind: str | None = None, data: dict | None = None) -> str:
+def format_text(text: str, kind: str | None = None, data: dict | None = None, *, quick: bool = True) -> str:
     """The canonical layout of a TOML text; raises FormatError when it cannot be done safely.
 
     The text is first read exactly as `validate` reads it (org.parse: same parser, limits
     and messages); only a text that passes is handed to tomlkit, whose cost is then bounded.
+    A text that org.canonical recognises as already canonical is returned as it is, without
+    tomlkit (`quick=False` skips that test: the tests compare both ways).
     """
     before = data
     if before is None:
@@ -77,6 +79,8 @@ def format_text(text: str, kind: str | None = None, data: dict | None = None) ->
     too_big = _too_big(text, before)
     if too_big:
         raise FormatError(too_big)
+    if quick and already_canonical(text, kind):  # most files of a formatted organisation: no tomlkit document needed
+        return text
     try:
         doc = tomlkit.parse(text)
         emitter = _Emitter()
@@ -86,15 +90,16 @@ def format_text(text: str, kind: str | None = None, data: dict | None = None) ->
         raise
     except (TOMLKitError, ValueError, TypeError, KeyError, RecursionError, IndexError, AttributeError) as e:
         raise FormatError(f"this layout cannot be rewritten safely ({type(e).__name__}: {e}); left as it is") from e
-    _check_same(text, out, before, doc)
+    _check_same(text, out, before)
     return out
 
 
-def _check_same(text: str, out: str, before: dict, doc: Any) -> None:
+def _check_same(text: str, out: str, before: dict) -> None:
+    """The rewrite must read back as the same data with the same comments (counted by org.canonical's
+    own lexer on both texts: a second tomlkit parse cost as much as the whole format)."""
     try:
-        after_doc = tomlkit.parse(out)
-        same = tomllib.loads(out) == before and _comments(after_doc) == _comments(doc)
-    except (TOMLKitError, tomllib.TOMLDecodeError, ValueError, RecursionError):
+        same = tomllib.loads(out) == before and comments(out) == comments(text)
+    except (tomllib.TOMLDecodeError, ValueError, RecursionError):
         same = False
     if not same:
         raise FormatError("this layout cannot be rewritten safely (dotted keys or tables out of order?); left as it is")
@@ -297,36 +302,6 @@ def _array(item: Array, indent: int) -> str:
 
 def _has_comments(item: Array) -> bool:
     return any(getattr(g, "comment", None) is not None for g in item._value)
-
-
-def _comments(node: Any) -> Counter:
-    """Every comment's text in a parsed document (for the safety check)."""
-    found: Counter = Counter()
-
-    def walk(x: Any) -> None:
-        if isinstance(x, Whitespace):
-            return
-        trivia = getattr(x, "trivia", None)
-        if trivia is not None and trivia.comment:
-            found[trivia.comment.strip()] += 1
-        if isinstance(x, Comment):
-            return
-        if isinstance(x, AoT):
-            for t in x.body:
-                walk(t)
-        elif isinstance(x, Array):
-            for g in x._value:
-                if getattr(g, "comment", None) is not None:
-                    walk(g.comment)
-                if getattr(g, "value", None) is not None:
-                    walk(g.value)
-        elif hasattr(x, "body") or isinstance(x, (Table, InlineTable)):
-            body = x.body if hasattr(x, "body") else x.value.body
-            for _, v in body:
-                walk(v)
-
-    walk(node)
-    return found
 
 
 # -- files ------------------------------------------------------------------------------
