@@ -1,15 +1,16 @@
-"""A cheap test that a TOML text is already in fmt's canonical layout, without tomlkit.
+"""fmt's layout for the simple shapes of TOML, cheaply, without tomlkit.
 
-`already_canonical` reads the text line by line with a strict grammar covering the shapes
-fmt writes (comment lines, one blank line before each `[table]`/`[[table]]` header, bare
-`key = value` lines in the model's order, double-quoted strings, arrays on one line when they
-fit and one element per line when not, `{ a = 1 }` inline tables, multi-line basic strings).
-It answers True only when fmt's emitter would give back the very same text; for anything
-outside those shapes it answers False, meaning "don't know": the full tomlkit path decides.
+`quick_format` reads the text line by line with a strict grammar covering the shapes fmt
+writes (comment lines, one blank line before each `[table]`/`[[table]]` header, bare
+`key = value` lines, double-quoted strings, arrays of plain values, `{ a = 1 }` inline tables,
+multi-line basic strings). For those it returns what fmt's tomlkit emitter would write: the
+same text when it is canonical, or the keys in the model's order and arrays wrapped by width.
+For anything else it returns None ("not sure") and the full tomlkit path decides.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from typing import Any
@@ -36,36 +37,44 @@ _MULTILINE = re.compile(r'"""(?:[^"\\]|\\[\s\S]|"{1,2}(?!"))*"""\n')
 _COMMENT = re.compile(r"#[^\n]*(?<![ \t])")
 
 
-class _Frame:
-    """One table being read: its path, its model's field ranks, and what has been seen in it."""
+class _Unit:
+    """One `key = value` of a table with the comment lines right above it, as it will be written."""
 
-    __slots__ = ("fields", "keys", "last_key_rank", "last_section", "last_section_rank", "path", "sections")
+    __slots__ = ("blank_before", "comments", "lines", "rank")
+
+    def __init__(self, rank: int, comments: list[str], blank_before: bool, lines: list[str]) -> None:
+        self.rank, self.comments, self.blank_before, self.lines = rank, comments, blank_before, lines
+
+
+class _Frame:
+    """One table being read: its path, its model's fields, its keys so far, and the tables seen in it."""
+
+    __slots__ = ("fields", "last_section", "last_section_rank", "path", "ranks", "sections", "units")
 
     def __init__(self, path: tuple[str, ...], fields: dict[str, Any]) -> None:
         self.path = path
         self.fields = fields
-        self.last_key_rank = -1
-        self.keys = 0
+        self.ranks = _ranks(fields)
+        self.units: list[_Unit] = []
         self.last_section: str | None = None
         self.last_section_rank = -1
         self.sections: set[str] = set()
 
     def rank(self, key: str) -> int:
-        ranks = _ranks(self.fields)
-        return ranks.get(key, len(ranks))
+        return self.ranks.get(key, len(self.ranks))
 
 
 _RANKS: dict[int, dict[str, int]] = {}
+_FIELDS: dict[Any, dict[str, Any]] = {}
+_SUBFIELDS: dict[tuple[int, str], dict[str, Any]] = {}
+_NO_FIELDS: dict[str, Any] = {}
 
 
 def _ranks(fields: dict[str, Any]) -> dict[str, int]:
-    found = _RANKS.get(id(fields))
+    found = _RANKS.get(id(fields))  # the field dicts are cached for good: their ids stay theirs
     if found is None:
         found = _RANKS[id(fields)] = {name: i for i, name in enumerate(fields)}
     return found
-
-
-_FIELDS: dict[Any, dict[str, Any]] = {}
 
 
 def _fields(model: Any) -> dict[str, Any]:
@@ -78,66 +87,114 @@ def _fields(model: Any) -> dict[str, Any]:
     return found
 
 
-_NO_FIELDS: dict[str, Any] = {}
-
-
-def already_canonical(text: str, kind: str | None) -> bool:
-    """True only if fmt would return `text` unchanged; False: not canonical, or not sure.
-
-    The caller has checked that the text is valid TOML (org.parse) and within fmt's size limits.
-    """
-    if not text.endswith("\n") or text.endswith("\n\n") or "\r" in text or text.startswith("\n"):
-        return False
-    try:
-        return _scan(text, kind)
-    except _Unsure:
-        return False
+def _subfields(fields: dict[str, Any], key: str) -> dict[str, Any]:
+    found = _SUBFIELDS.get((id(fields), key))
+    if found is None:
+        found = _SUBFIELDS[(id(fields), key)] = _fields(submodel(fields.get(key)))
+    return found
 
 
 class _Unsure(Exception):
     pass
 
 
-def _scan(text: str, kind: str | None) -> bool:
+def quick_format(text: str, kind: str | None) -> str | None:
+    """fmt's layout of `text` when the text is one of the simple shapes read here, else None (not sure).
+
+    Within those shapes the only changes made are the ones fmt makes most: keys put in the model's
+    order (in a table without comments) and arrays put on one line or one element per line by width.
+    The caller has checked that the text is valid TOML (org.parse) and within fmt's size limits.
+    """
+    if not text.endswith("\n") or text.endswith("\n\n") or "\r" in text or text.startswith("\n"):
+        return None
+    try:
+        return _scan(text, kind)
+    except _Unsure:
+        return None
+
+
+def already_canonical(text: str, kind: str | None) -> bool:
+    """True only if fmt would return `text` unchanged; False: it would not, or not sure."""
+    return quick_format(text, kind) == text
+
+
+def _scan(text: str, kind: str | None) -> str:
+    out: list[str] = []
     frames = [_Frame((), _fields(FILE_MODELS.get(kind or "")))]
     pos, end = 0, len(text)
     prev = "start"  # the kind of the previous line: start, blank, comment, key, header
     at_top_block = True  # the comment lines read so far open the file (fmt keeps them as its header)
     comments_before_blank = False  # the blank line just read follows a comment block
+    comments: list[str] = []  # the comment lines above the next key
+    blank_before = False  # a blank line after a key, then those comments
     while pos < end:
         nl = text.index("\n", pos)
         line = text[pos:nl]
         if not line:
             if prev in ("start", "blank"):
-                return False
+                raise _Unsure
             comments_before_blank = prev == "comment"
-            if comments_before_blank and not at_top_block:
-                return False  # comments after the last key of a table: fmt moves them
+            if comments_before_blank:
+                if not at_top_block:
+                    raise _Unsure  # comments after the last key of a table: fmt moves them
+                out.extend(comments)  # the file's opening comments, then one blank line
+                out.append("")
+                comments = []
             prev, pos = "blank", nl + 1
             continue
         first = line[0]
         if first == "#":
             if not _COMMENT.fullmatch(line):
-                return False
-            if prev == "blank" and not comments_before_blank and frames[-1].keys == 0:
-                return False  # a blank line before the comments above a table's first key: fmt drops it
+                raise _Unsure
+            if prev == "blank" and not comments_before_blank:
+                if not frames[-1].units:
+                    raise _Unsure  # a blank line before the comments above a table's first key: fmt drops it
+                blank_before = True
             if prev not in ("start", "comment"):
                 at_top_block = False
+            comments.append(line)
             prev, pos = "comment", nl + 1
             continue
         if first == "[":
             if prev not in ("blank", "start"):
-                return False
+                raise _Unsure
+            _flush(frames[-1], out)
             _header(line, frames)
+            _blank(out)
+            out.append(line)
             at_top_block = False
             prev, pos = "header", nl + 1
             continue
         if prev == "blank" and not comments_before_blank:
-            return False  # a blank line between two keys (or after a header): fmt removes it
+            raise _Unsure  # a blank line between two keys (or after a header): fmt removes it
         at_top_block = False
-        pos = _key_value(text, pos, nl, line, frames[-1])
+        pos = _key_value(text, pos, nl, line, frames[-1], comments, blank_before)
+        comments, blank_before = [], False
         prev = "key"
-    return prev in ("key", "header")
+    if prev not in ("key", "header"):
+        raise _Unsure
+    _flush(frames[-1], out)
+    return "\n".join(out) + "\n"
+
+
+def _flush(frame: _Frame, out: list[str]) -> None:
+    """Write a table's keys: in the model's order, which moves no comment only when none is there."""
+    units = frame.units
+    if any(a.rank > b.rank for a, b in itertools.pairwise(units)):
+        if any(u.comments for u in units):
+            raise _Unsure  # keys to reorder and comments among them: fmt decides where the comments go
+        units = sorted(units, key=lambda u: u.rank)
+    for u in units:
+        if u.blank_before:
+            _blank(out)
+        out.extend(u.comments)
+        out.extend(u.lines)
+    frame.units = []
+
+
+def _blank(out: list[str]) -> None:
+    if out and out[-1] != "":
+        out.append("")
 
 
 def _header(line: str, frames: list[_Frame]) -> None:
@@ -160,42 +217,50 @@ def _header(line: str, frames: list[_Frame]) -> None:
             raise _Unsure  # tables out of the model's order (or split): fmt reorders them
         parent.sections.add(key)
         parent.last_section, parent.last_section_rank = key, rank
-    frames.append(_Frame(path, _fields(submodel(parent.fields.get(key)))))
+    frames.append(_Frame(path, _subfields(parent.fields, key)))
 
 
-def _key_value(text: str, pos: int, nl: int, line: str, frame: _Frame) -> int:
-    """Check one `key = value` (which may run over several lines); returns where the next line starts."""
+def _key_value(text: str, pos: int, nl: int, line: str, frame: _Frame, comments: list[str], blank_before: bool) -> int:
+    """Read one `key = value` (which may run over several lines); returns where the next line starts."""
     m = _KEY_LINE.fullmatch(line)
     if m is None:
         raise _Unsure
     key, value = m.group(1), m.group(2)
-    rank = frame.rank(key)
-    if rank < frame.last_key_rank:
-        raise _Unsure  # keys out of the model's order: fmt sorts them
-    frame.last_key_rank, frame.keys = rank, frame.keys + 1
     width = len(key) + 3
+    after = nl + 1
     if _ATOM_RE.fullmatch(value):
-        return nl + 1
-    if value.startswith('"""'):
+        lines = [line]
+    elif value.startswith('"""'):
         ml = _MULTILINE.match(text, pos + width)
         if ml is None:
             raise _Unsure
-        return ml.end()
-    if value.startswith("["):
-        if value == "[":
-            return _long_array(text, nl + 1, width)
-        if _ARRAY.fullmatch(value) and len(line) <= LINE_WIDTH:
-            return nl + 1
-        raise _Unsure
-    if value.startswith("{") and _INLINE.fullmatch(value):
+        after = ml.end()
+        lines = text[pos : after - 1].split("\n")
+    elif value == "[":
+        parts, after = _long_array(text, after)
+        lines = _array(key, parts)
+    elif value.startswith("[") and _ARRAY.fullmatch(value):
+        lines = _array(key, _ATOM_RE.findall(value[1:-1]))
+    elif value.startswith("{") and _INLINE.fullmatch(value):
         if submodel(frame.fields.get(key)) is not None:
             raise _Unsure  # an inline form of one of the model's tables: fmt writes it as a [table]
-        return nl + 1
-    raise _Unsure
+        lines = [line]
+    else:
+        raise _Unsure
+    frame.units.append(_Unit(frame.rank(key), comments, blank_before, lines))
+    return after
 
 
-def _long_array(text: str, pos: int, width: int) -> int:
-    """An array written one element per line: canonical only when it would not fit on one line."""
+def _array(key: str, parts: list[str]) -> list[str]:
+    """As org.fmt writes an array of plain values: on one line when it fits, else one element per line."""
+    one_line = f"{key} = [" + ", ".join(parts) + "]"
+    if len(one_line) <= LINE_WIDTH or not parts:
+        return [one_line]
+    return [f"{key} = [", *(f"  {p}," for p in parts), "]"]
+
+
+def _long_array(text: str, pos: int) -> tuple[list[str], int]:
+    """The elements of an array written one per line (as fmt writes it), and where the next line starts."""
     parts: list[str] = []
     while True:
         nl = text.find("\n", pos)
@@ -203,15 +268,12 @@ def _long_array(text: str, pos: int, width: int) -> int:
             raise _Unsure
         line = text[pos:nl]
         if line == "]":
-            break
+            return parts, nl + 1
         m = _ARRAY_LINE.fullmatch(line)
         if m is None:
             raise _Unsure
         parts.append(m.group(1))
         pos = nl + 1
-    if not parts or width + len("[" + ", ".join(parts) + "]") <= LINE_WIDTH:
-        raise _Unsure
-    return nl + 1
 
 
 # Every string form of TOML, then comments, and the rest in between; for valid TOML only (org.parse read it).

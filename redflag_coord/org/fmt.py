@@ -23,17 +23,17 @@ from __future__ import annotations
 
 import difflib
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import tomli  # as org.parse: tomllib's parser, compiled
 import tomlkit
 from pydantic import BaseModel
 from tomlkit.exceptions import TOMLKitError
 from tomlkit.items import AoT, Array, Comment, InlineTable, Item, String, StringType, Table, Whitespace
 
-from redflag_coord.org.canonical import already_canonical, comments
+from redflag_coord.org.canonical import comments, quick_format
 from redflag_coord.org.load import FIXED_FILES, FOLDERS
 from redflag_coord.org.model import FILE_MODELS, submodel
 from redflag_coord.org.parse import parse_toml, read_bytes
@@ -79,8 +79,11 @@ def format_text(text: str, kind: str | None = None, data: dict | None = None, *,
     too_big = _too_big(text, before)
     if too_big:
         raise FormatError(too_big)
-    if quick and already_canonical(text, kind):  # most files of a formatted organisation: no tomlkit document needed
+    quick_out = quick_format(text, kind) if quick else None  # most files: no tomlkit document needed
+    if quick_out == text:
         return text
+    if quick_out is not None and _same(text, quick_out, before):
+        return quick_out
     try:
         doc = tomlkit.parse(text)
         emitter = _Emitter()
@@ -94,14 +97,17 @@ def format_text(text: str, kind: str | None = None, data: dict | None = None, *,
     return out
 
 
-def _check_same(text: str, out: str, before: dict) -> None:
-    """The rewrite must read back as the same data with the same comments (counted by org.canonical's
+def _same(text: str, out: str, before: dict) -> bool:
+    """The rewrite reads back as the same data with the same comments (counted by org.canonical's
     own lexer on both texts: a second tomlkit parse cost as much as the whole format)."""
     try:
-        same = tomllib.loads(out) == before and comments(out) == comments(text)
-    except (tomllib.TOMLDecodeError, ValueError, RecursionError):
-        same = False
-    if not same:
+        return tomli.loads(out) == before and comments(out) == comments(text)
+    except (tomli.TOMLDecodeError, ValueError, RecursionError):
+        return False
+
+
+def _check_same(text: str, out: str, before: dict) -> None:
+    if not _same(text, out, before):
         raise FormatError("this layout cannot be rewritten safely (dotted keys or tables out of order?); left as it is")
 
 
@@ -365,21 +371,36 @@ def format_file(path: Path, rel: str) -> FileResult:
     return FileResult(path, rel, new != text, new, text, old_bytes=raw)
 
 
-def format_paths(paths: list[Path], base: Path, write: bool) -> list[FileResult]:
-    """Format files; with `write`, rewrite those that change (atomically)."""
+def format_paths(paths: list[Path], base: Path, write: bool, workers: int | None = None) -> list[FileResult]:
+    """Format files, in order; with `write`, rewrite those that change (atomically).
+
+    The files are read and formatted on every core for a large organisation (org.pool, as validate);
+    the writes are made here, one after the other, so a worker that dies never leaves a file half done.
+    The text of a file that stays as it is is not kept (at 10,000 files: the whole organisation).
+    """
+    from redflag_coord.org.pool import map_files
     from redflag_coord.repo.fsio import WriteError, write_if_unchanged
 
-    results = []
+    jobs = []
     for path in toml_files(paths):
         try:
             rel = path.absolute().relative_to(base.absolute()).as_posix()
         except ValueError:
             rel = str(path)
-        r = format_file(path, rel)
-        if write and r.changed and r.new_text is not None:
-            try:
-                write_if_unchanged(path, r.old_bytes, r.new_text.encode("utf-8"))
-            except WriteError as e:
-                r.error = FormatError(str(e))
-        results.append(r)
+        jobs.append((path, rel))
+    results = map_files(_format_job, jobs, workers)
+    if write:
+        for r in results:
+            if r.changed and r.new_text is not None:
+                try:
+                    write_if_unchanged(r.path, r.old_bytes, r.new_text.encode("utf-8"))
+                except WriteError as e:
+                    r.error = FormatError(str(e))
     return results
+
+
+def _format_job(job: tuple[Path, str]) -> FileResult:
+    r = format_file(*job)
+    if not r.changed and r.error is None:
+        r.new_text = r.old_text = r.old_bytes = None
+    return r

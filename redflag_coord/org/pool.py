@@ -17,11 +17,11 @@ import multiprocessing
 import os
 import sys
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from redflag_coord.org.model import FileModel
@@ -29,6 +29,9 @@ if TYPE_CHECKING:
     from redflag_coord.org.problems import Problem
 
     Checked = tuple[FileModel | None, list[Problem]]
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 PARALLEL_FROM = 400  # files; below this one process is faster than forking
 MIN_CHUNK, MAX_CHUNK = 25, 250
@@ -204,3 +207,66 @@ def _check_range(entries: Sequence[Entry], start: int, end: int) -> list[Checked
         result = check_file(e.path, e.rel, e.kind)
         out.append((result.model, result.problems))
     return out
+
+
+# -- any per-file function (fmt) ------------------------------------------------------
+
+_MAP_RUN: tuple[Callable[[Any], Any], Sequence[Any], list[tuple[int, int]], Any] | None = None
+
+
+def map_files(func: Callable[[T], R], items: Sequence[T], workers: int | None = None) -> list[R]:
+    """[func(item) for item in items], in order, over `workers_for` processes, as `check_entries` does.
+
+    The workers are forked: they inherit `func` and `items`, and only chunk numbers and results (which
+    must pickle) cross the pipe. A chunk whose worker died is redone here, so every item gets its result.
+    """
+    n = workers_for(len(items), workers)
+    if n <= 1:
+        return [func(item) for item in items]
+    size = max(MIN_CHUNK, min(MAX_CHUNK, len(items) // (n * 8) or 1))
+    chunks = [(i, min(i + size, len(items))) for i in range(0, len(items), size)]
+    results: list[list[R] | None] = [None] * len(chunks)
+    ctx = multiprocessing.get_context("fork")
+    counter = ctx.Array("i", [0, len(chunks)])  # [front, back]: workers take from the front, we from the back
+    global _MAP_RUN
+    _MAP_RUN = (func, items, chunks, counter)
+    try:
+        with ProcessPoolExecutor(max_workers=n - 1, mp_context=ctx) as pool:
+            pending = [pool.submit(_map_worker) for _ in chunks]
+            while (k := _map_take(counter, back=True)) is not None:
+                results[k] = [func(item) for item in items[chunks[k][0] : chunks[k][1]]]
+            for future in pending:
+                try:
+                    taken = future.result()
+                except BrokenProcessPool:  # a worker was killed: its chunk is redone below
+                    continue
+                if taken is not None:
+                    results[taken[0]] = taken[1]
+    finally:
+        _MAP_RUN = None
+    for k, (start, end) in enumerate(chunks):
+        if results[k] is None:
+            results[k] = [func(item) for item in items[start:end]]
+    return [r for chunk in results for r in chunk or ()]
+
+
+def _map_take(counter: Any, back: bool) -> int | None:
+    with counter.get_lock():
+        front, end = counter[0], counter[1]
+        if front >= end:
+            return None
+        if back:
+            counter[1] = end - 1
+            return end - 1
+        counter[0] = front + 1
+        return front
+
+
+def _map_worker() -> tuple[int, list[Any]] | None:
+    """In a worker: run the function over the next chunk from the front."""
+    assert _MAP_RUN is not None
+    func, items, chunks, counter = _MAP_RUN
+    k = _map_take(counter, back=False)
+    if k is None:
+        return None
+    return k, [func(item) for item in items[chunks[k][0] : chunks[k][1]]]
