@@ -11,6 +11,7 @@ For anything else it returns None ("not sure") and the full tomlkit path decides
 from __future__ import annotations
 
 import itertools
+import operator
 import re
 from collections import Counter
 from typing import Any
@@ -25,6 +26,7 @@ _BASIC = r'"(?:[^"\\\x00-\x1f\x7f]|\\[^\x00-\x1f\x7f])*"'  # one-line basic stri
 # check that the data stays the same refuses a file holding it
 _SCALAR = r"(?![+-]?nan(?![A-Za-z0-9_+.:-]))[A-Za-z0-9_+.:-]+"
 _ATOM = rf"(?:{_BASIC}|{_SCALAR})"
+_SIMPLE = re.compile(rf"({_BARE}) = {_ATOM}")
 _KEY_LINE = re.compile(rf"({_BARE}) = (.*)")
 _HEADER = re.compile(rf"(\[\[?)({_BARE}(?:\.{_BARE})*)(\]\]?)")
 _ATOM_RE = re.compile(_ATOM)
@@ -37,13 +39,9 @@ _MULTILINE = re.compile(r'"""(?:[^"\\]|\\[\s\S]|"{1,2}(?!"))*"""\n')
 _COMMENT = re.compile(r"#[^\n]*(?<![ \t])")
 
 
-class _Unit:
-    """One `key = value` of a table with the comment lines right above it, as it will be written."""
-
-    __slots__ = ("blank_before", "comments", "lines", "rank")
-
-    def __init__(self, rank: int, comments: list[str], blank_before: bool, lines: list[str]) -> None:
-        self.rank, self.comments, self.blank_before, self.lines = rank, comments, blank_before, lines
+# One `key = value` of a table as it will be written: its rank in the model's order, the comment lines
+# right above it, whether a blank line comes before those, and its lines.
+_Unit = tuple[int, list[str], bool, "list[str] | tuple[str]"]
 
 
 class _Frame:
@@ -55,7 +53,7 @@ class _Frame:
         self.path = path
         self.fields = fields
         self.ranks = _ranks(fields)
-        self.units: list[_Unit] = []
+        self.units: list[_Unit] = []  # this table's keys, in the order read
         self.last_section: str | None = None
         self.last_section_rank = -1
         self.sections: set[str] = set()
@@ -94,6 +92,9 @@ def _subfields(fields: dict[str, Any], key: str) -> dict[str, Any]:
     return found
 
 
+_NO_COMMENTS: list[str] = []
+
+
 class _Unsure(Exception):
     pass
 
@@ -125,7 +126,7 @@ def _scan(text: str, kind: str | None) -> str:
     prev = "start"  # the kind of the previous line: start, blank, comment, key, header
     at_top_block = True  # the comment lines read so far open the file (fmt keeps them as its header)
     comments_before_blank = False  # the blank line just read follows a comment block
-    comments: list[str] = []  # the comment lines above the next key
+    comments: list[str] = _NO_COMMENTS  # the comment lines above the next key (never append to the shared empty one)
     blank_before = False  # a blank line after a key, then those comments
     while pos < end:
         nl = text.index("\n", pos)
@@ -139,7 +140,7 @@ def _scan(text: str, kind: str | None) -> str:
                     raise _Unsure  # comments after the last key of a table: fmt moves them
                 out.extend(comments)  # the file's opening comments, then one blank line
                 out.append("")
-                comments = []
+                comments = _NO_COMMENTS
             prev, pos = "blank", nl + 1
             continue
         first = line[0]
@@ -152,7 +153,10 @@ def _scan(text: str, kind: str | None) -> str:
                 blank_before = True
             if prev not in ("start", "comment"):
                 at_top_block = False
-            comments.append(line)
+            if comments is _NO_COMMENTS:
+                comments = [line]
+            else:
+                comments.append(line)
             prev, pos = "comment", nl + 1
             continue
         if first == "[":
@@ -168,8 +172,14 @@ def _scan(text: str, kind: str | None) -> str:
         if prev == "blank" and not comments_before_blank:
             raise _Unsure  # a blank line between two keys (or after a header): fmt removes it
         at_top_block = False
-        pos = _key_value(text, pos, nl, line, frames[-1], comments, blank_before)
-        comments, blank_before = [], False
+        simple = _SIMPLE.fullmatch(line)
+        if simple is not None:  # most lines: `key = "text"`, `key = 12`, `key = 2026-11-27`
+            ranks = frames[-1].ranks
+            frames[-1].units.append((ranks.get(simple.group(1), len(ranks)), comments, blank_before, (line,)))
+            pos = nl + 1
+        else:
+            pos = _key_value(text, pos, nl, line, frames[-1], comments, blank_before)
+        comments, blank_before = _NO_COMMENTS, False
         prev = "key"
     if prev not in ("key", "header"):
         raise _Unsure
@@ -180,15 +190,15 @@ def _scan(text: str, kind: str | None) -> str:
 def _flush(frame: _Frame, out: list[str]) -> None:
     """Write a table's keys: in the model's order, which moves no comment only when none is there."""
     units = frame.units
-    if any(a.rank > b.rank for a, b in itertools.pairwise(units)):
-        if any(u.comments for u in units):
+    if any(a[0] > b[0] for a, b in itertools.pairwise(units)):
+        if any(u[1] for u in units):
             raise _Unsure  # keys to reorder and comments among them: fmt decides where the comments go
-        units = sorted(units, key=lambda u: u.rank)
-    for u in units:
-        if u.blank_before:
+        units = sorted(units, key=operator.itemgetter(0))
+    for _, comments, blank_before, lines in units:
+        if blank_before:
             _blank(out)
-        out.extend(u.comments)
-        out.extend(u.lines)
+        out.extend(comments)
+        out.extend(lines)
     frame.units = []
 
 
@@ -247,7 +257,7 @@ def _key_value(text: str, pos: int, nl: int, line: str, frame: _Frame, comments:
         lines = [line]
     else:
         raise _Unsure
-    frame.units.append(_Unit(frame.rank(key), comments, blank_before, lines))
+    frame.units.append((frame.rank(key), comments, blank_before, lines))
     return after
 
 

@@ -123,6 +123,8 @@ def _too_big(text: str, data: dict) -> str | None:
             f"the file has {lines:,} lines, over fmt's limit of {MAX_FORMAT_LINES:,}; "
             "a data file has a few hundred: check that this is the right file (left as it is)"
         )
+    if len(text) < MAX_FORMAT_VALUES:
+        return None  # every value but the top table takes at least one character of the text: no need to count
     count, stack = 0, [data]
     while stack:
         v = stack.pop()
