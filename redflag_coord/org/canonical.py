@@ -18,7 +18,7 @@ from typing import Any
 
 from redflag_coord.org.model import FILE_MODELS, submodel
 
-LINE_WIDTH = 100  # as org.fmt: an array on one line when `key = [...]` fits in this many characters
+LINE_WIDTH = 100  # fmt writes an array on one line when `key = [...]` fits in this many characters
 
 _BARE = r"[A-Za-z0-9_-]+"
 _BASIC = r'"(?:[^"\\\x00-\x1f\x7f]|\\[^\x00-\x1f\x7f])*"'  # one-line basic string ('\\' + any printable)

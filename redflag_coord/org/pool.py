@@ -223,6 +223,10 @@ def map_files(func: Callable[[T], R], items: Sequence[T], workers: int | None = 
     n = workers_for(len(items), workers)
     if n <= 1:
         return [func(item) for item in items]
+    import multiprocessing  # (again) here: only a large organisation forks, a small one starts without these
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
     size = max(MIN_CHUNK, min(MAX_CHUNK, len(items) // (n * 8) or 1))
     chunks = [(i, min(i + size, len(items))) for i in range(0, len(items), size)]
     results: list[list[R] | None] = [None] * len(chunks)
