@@ -27,6 +27,7 @@ from redflag_coord.org.parse import parse_toml
 from redflag_coord.org.pool import map_files
 
 ROOT = Path(__file__).resolve().parent.parent
+BIN = str(Path(sys.executable).with_name("redflag-coord"))
 SEED_FILES = sorted((ROOT / "collectives").rglob("*.toml")) + sorted((ROOT / "tests/corpus").rglob("*.toml"))
 KINDS = [None, "report", "meeting", "collective", "members", "relationships", "minutes"]
 
@@ -66,8 +67,25 @@ def generated_org(tmp_path_factory) -> Path:
     return out
 
 
-def test_quick_path_handles_the_example_and_a_generated_organisation_exactly(generated_org):
-    files = SEED_FILES + sorted((generated_org / "collectives").rglob("*.toml"))
+@pytest.fixture(scope="module")
+def new_reports(tmp_path_factory) -> list[Path]:
+    """Reports as `report new` starts them, from the commented template of each language."""
+    root = tmp_path_factory.mktemp("templates")
+    subprocess.run(["cp", "-a", str(ROOT / "collectives"), str(root)], check=True)
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    env = {**os.environ, "REDFLAG_TODAY": "2026-11-27"}
+    made = []
+    for collective in ("france", "el-salvador", "mexico"):
+        path = root / "collectives" / collective / "reports/ic-2026-12.toml"
+        path.unlink(missing_ok=True)
+        subprocess.run([BIN, "report", "new", collective, "ic-2026-12"], cwd=root, env=env, capture_output=True)
+        made.append(path)
+    assert all(p.exists() for p in made)
+    return made
+
+
+def test_quick_path_handles_the_example_and_a_generated_organisation_exactly(generated_org, new_reports):
+    files = SEED_FILES + new_reports + sorted((generated_org / "collectives").rglob("*.toml"))
     handled = 0
     for path in files:
         text = path.read_text(encoding="utf-8")
@@ -103,6 +121,8 @@ _PALETTE = [
     "summary = 'literal'",
     "recruits = 3",
     "recruits = 3 # trailing",
+    'filed_by = "x"  # two spaces',
+    "copies = 2#glued",
     "readers=4",
     "readers  = 4",
     "new = nan",
@@ -308,9 +328,11 @@ def test_comment_lexer_skips_every_string_form():
 # -- shapes the quick path leaves to tomlkit (it answers None: not sure) ----------------------
 
 UNSURE = {
-    "trailing comment": 'filed_by = "rosa" # who\n',
+    "comment glued to a value": 'filed_by = "rosa"#who\n',
+    "comment after an array": "x = [1, 2] # two\n",
+    "comments, a blank line, then a key": "filed = 2026-11-27\n\n# c\n\nrecruits = 1\n",
     "comments after the last key": "recruits = 1\n# end\n",
-    "comments above a table header": "recruits = 1\n\n# about the table\n[red_flag]\nreaders = 1\n",
+    "comments right below a key, above a table": "recruits = 1\n# about the table\n[red_flag]\nreaders = 1\n",
     "blank line between keys": "filed = 2026-11-27\n\nrecruits = 1\n",
     "blank line after a header": "[red_flag]\n\nreaders = 1\n",
     "blank line before comments above the first key": "[red_flag]\n\n# c\nreaders = 1\n",
@@ -339,7 +361,6 @@ UNSURE = {
     "header with spaces": "[ red_flag ]\nreaders = 1\n",
     "header with a comment": "[red_flag] # c\nreaders = 1\n",
     "header right after a key": "recruits = 1\n[red_flag]\nreaders = 1\n",
-    "opening comments glued to a header": "# c\n[red_flag]\nreaders = 1\n",
 }
 
 
@@ -358,6 +379,12 @@ QUICK = {  # text -> what fmt writes; both paths agree (checked)
         "x = [\n" + "".join(f'  "element-{i}",\n' for i in range(10)) + "]\n",
     ),
     "a short array goes on one line": ('x = [\n  "a",\n  "b",\n]\n', 'x = ["a", "b"]\n'),
+    "opening comments right above a table stay": ("# c\n[red_flag]\nreaders = 1\n", "# c\n[red_flag]\nreaders = 1\n"),
+    "a comment after a value stays": ('filed_by = "rosa"  # who\n', 'filed_by = "rosa"  # who\n'),
+    "comments above tables and at the end stay": (
+        'recruits = 1\n\n# a\n\n# b\n[red_flag]\nreaders = 1\n\n# c\n\n[[article]]\ntitle = "t"\n\n# d\n# e\n',
+        'recruits = 1\n\n# a\n\n# b\n[red_flag]\nreaders = 1\n\n# c\n\n[[article]]\ntitle = "t"\n\n# d\n# e\n',
+    ),
     "opening comments and comments above keys stay": (
         "# file\n\nfiled = 2026-11-27\n# count\nrecruits = 1\n\n# more\nzz = 2\n",
         "# file\n\nfiled = 2026-11-27\n# count\nrecruits = 1\n\n# more\nzz = 2\n",

@@ -26,7 +26,7 @@ _BASIC = r'"(?:[^"\\\x00-\x1f\x7f]|\\[^\x00-\x1f\x7f])*"'  # one-line basic stri
 # check that the data stays the same refuses a file holding it
 _SCALAR = r"(?![+-]?nan(?![A-Za-z0-9_+.:-]))[A-Za-z0-9_+.:-]+"
 _ATOM = rf"(?:{_BASIC}|{_SCALAR})"
-_SIMPLE = re.compile(rf"({_BARE}) = {_ATOM}")
+_SIMPLE = re.compile(rf"({_BARE}) = {_ATOM}(?:[ \t]+#[^\n]*(?<![ \t]))?")  # a comment after the value stays as written
 _KEY_LINE = re.compile(rf"({_BARE}) = (.*)")
 _HEADER = re.compile(rf"(\[\[?)({_BARE}(?:\.{_BARE})*)(\]\]?)")
 _ATOM_RE = re.compile(_ATOM)
@@ -124,54 +124,60 @@ def _scan(text: str, kind: str | None) -> str:
     frames = [_Frame((), _fields(FILE_MODELS.get(kind or "")))]
     pos, end = 0, len(text)
     prev = "start"  # the kind of the previous line: start, blank, comment, key, header
-    at_top_block = True  # the comment lines read so far open the file (fmt keeps them as its header)
-    comments_before_blank = False  # the blank line just read follows a comment block
-    comments: list[str] = _NO_COMMENTS  # the comment lines above the next key (never append to the shared empty one)
-    blank_before = False  # a blank line after a key, then those comments
+    blank_after = ""  # what the last blank line followed: key, header, or top (the file's opening comments)
+    block_after = ""  # what the comment block being read follows: start, key, header, or blank-<blank_after>
+    comments: list[str] = _NO_COMMENTS  # that block's lines (never append to the shared empty list)
     while pos < end:
         nl = text.index("\n", pos)
         line = text[pos:nl]
         if not line:
-            if prev in ("start", "blank"):
-                raise _Unsure
-            comments_before_blank = prev == "comment"
-            if comments_before_blank:
-                if not at_top_block:
-                    raise _Unsure  # comments after the last key of a table: fmt moves them
+            if prev == "comment" and block_after == "start":
                 out.extend(comments)  # the file's opening comments, then one blank line
                 out.append("")
-                comments = _NO_COMMENTS
+                comments, blank_after = _NO_COMMENTS, "top"
+            elif prev == "comment":
+                comments.append("")  # between two blocks of comments: stays (a comment must follow)
+                blank_after = "comment"
+            elif prev in ("key", "header"):
+                blank_after = prev
+            else:
+                raise _Unsure  # a blank line first, or two in a row: fmt removes them
             prev, pos = "blank", nl + 1
             continue
         first = line[0]
         if first == "#":
             if not _COMMENT.fullmatch(line):
                 raise _Unsure
-            if prev == "blank" and not comments_before_blank:
-                if not frames[-1].units:
-                    raise _Unsure  # a blank line before the comments above a table's first key: fmt drops it
-                blank_before = True
-            if prev not in ("start", "comment"):
-                at_top_block = False
-            if comments is _NO_COMMENTS:
-                comments = [line]
-            else:
+            if prev == "comment" or (prev == "blank" and blank_after == "comment"):
                 comments.append(line)
+            else:
+                comments, block_after = [line], (f"blank-{blank_after}" if prev == "blank" else prev)
             prev, pos = "comment", nl + 1
             continue
         if first == "[":
-            if prev not in ("blank", "start"):
-                raise _Unsure
+            if prev == "blank" and blank_after == "comment":
+                pass  # comments above a table, then a blank line: both stay
+            elif prev == "comment":
+                if block_after not in ("start", "blank-key", "blank-header", "blank-top"):
+                    raise _Unsure  # comments right below a key, above a table: fmt puts a blank line first
+            elif prev not in ("blank", "start"):
+                raise _Unsure  # a table right below a key: fmt puts a blank line first
             _flush(frames[-1], out)
             _header(line, frames)
             _blank(out)
+            out.extend(comments)  # comments above a table stay there, after one blank line
             out.append(line)
-            at_top_block = False
-            prev, pos = "header", nl + 1
+            comments, prev, pos = _NO_COMMENTS, "header", nl + 1
             continue
-        if prev == "blank" and not comments_before_blank:
+        blank_before = False
+        if prev == "blank" and blank_after == "comment":
+            raise _Unsure  # comments, a blank line, then a key: left to fmt
+        if prev == "comment":
+            if block_after == "blank-header":
+                raise _Unsure  # a blank line before the comments above a table's first key: fmt drops it
+            blank_before = block_after == "blank-key"
+        elif prev == "blank" and blank_after != "top":
             raise _Unsure  # a blank line between two keys (or after a header): fmt removes it
-        at_top_block = False
         simple = _SIMPLE.fullmatch(line)
         if simple is not None:  # most lines: `key = "text"`, `key = 12`, `key = 2026-11-27`
             ranks = frames[-1].ranks
@@ -179,11 +185,15 @@ def _scan(text: str, kind: str | None) -> str:
             pos = nl + 1
         else:
             pos = _key_value(text, pos, nl, line, frames[-1], comments, blank_before)
-        comments, blank_before = _NO_COMMENTS, False
-        prev = "key"
-    if prev not in ("key", "header"):
+        comments, prev = _NO_COMMENTS, "key"
+    if prev == "comment" and block_after not in ("blank-key", "blank-header", "blank-top"):
+        raise _Unsure  # comments at the end right below a key: fmt puts a blank line first
+    if prev == "blank":
         raise _Unsure
     _flush(frames[-1], out)
+    if comments:
+        _blank(out)
+        out.extend(comments)
     return "\n".join(out) + "\n"
 
 
