@@ -204,7 +204,6 @@ def format_paths(paths: list[Path], base: Path, write: bool, workers: int | None
     The text of a file that stays as it is is not kept (at 10,000 files: the whole organisation).
     """
     from redflag_coord.org.pool import map_files
-    from redflag_coord.repo.fsio import WriteError, write_if_unchanged
 
     jobs = []
     for path in toml_files(paths):
@@ -215,6 +214,8 @@ def format_paths(paths: list[Path], base: Path, write: bool, workers: int | None
         jobs.append((path, rel))
     results = map_files(_format_job, jobs, workers)
     if write:
+        from redflag_coord.repo.fsio import WriteError, write_if_unchanged  # --check writes nothing
+
         for r in results:
             if r.changed and r.new_text is not None:
                 try:
