@@ -200,19 +200,17 @@ def test_write_output_refusal_is_a_usage_error(target: Path, capsys) -> None:
 
 
 def test_unreadable_file_is_a_problem_not_a_crash(org_copy: Path, monkeypatch, run) -> None:
-    import builtins
-
     from redflag_coord.org import parse
 
     victim = org_copy / "collectives/los-angeles/members.toml"
-    real = builtins.open
+    real = os.open
 
     def fake_open(file, *args, **kwargs):  # root reads any file, so refuse this one by hand
-        if Path(file) == victim:
+        if isinstance(file, (str, os.PathLike)) and Path(file) == victim:
             raise PermissionError(errno.EACCES, "Permission denied")
         return real(file, *args, **kwargs)
 
-    monkeypatch.setattr(parse, "open", fake_open, raising=False)
+    monkeypatch.setattr(parse.os, "open", fake_open)
     result = run("validate", str(org_copy))
     assert result.exit_code == 1
     assert result.stdout.splitlines()[0] == (
@@ -224,17 +222,17 @@ def test_file_vanishing_during_the_run(org_copy: Path, monkeypatch, run) -> None
     from redflag_coord.org import parse
 
     victim = org_copy / "collectives/india/reports/ic-2026-12.toml"
-    real = os.stat
+    real = os.open
 
     gone = []
 
-    def stat(path, *args, **kwargs):  # the file goes between the folder listing and the read
+    def opening(path, *args, **kwargs):  # the file goes between the folder listing and the read
         if not gone and isinstance(path, (str, os.PathLike)) and Path(path) == victim:
             gone.append(True)
             victim.unlink()
         return real(path, *args, **kwargs)
 
-    monkeypatch.setattr(parse.os, "stat", stat)
+    monkeypatch.setattr(parse.os, "open", opening)
     result = run("validate", str(org_copy))
     assert result.exit_code == 1
     assert (

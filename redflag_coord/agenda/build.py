@@ -203,8 +203,14 @@ def build_agenda(
     include_private: bool = False,
     on: dt.date | None = None,
     today: dt.date | None = None,
+    reports: bool = True,
 ) -> Agenda:
-    """The agenda of `meeting_id` (for a recurring meeting: its occurrence `on`, else the next one)."""
+    """The agenda of `meeting_id` (for a recurring meeting: its occurrence `on`, else the next one).
+
+    `reports=False` builds only what an invite shows (`render_invite_text`, `render_series_text`): no
+    reports, missing reports, requests or commitments, so neither the reports nor git history nor
+    every collective's minutes are read for it (a feed asks this for each of its meetings).
+    """
     from redflag_coord.org.validate import today_default
 
     today = today or today_default()
@@ -224,8 +230,12 @@ def build_agenda(
     names = _names(org)
     view_zone = _zone_of(org, for_collective) or meeting.timezone
     items = _items(meeting, start, end, names)
-    states = report_states(org, meeting_id, occurrence)
-    reports = _reports(org, convener, meeting_id, meeting, start, names, include_private, states)
+    states = report_states(org, meeting_id, occurrence) if reports else None
+    slots = (
+        _reports(org, convener, meeting_id, meeting, start, names, include_private, states)
+        if states is not None
+        else ()
+    )
     return Agenda(
         meeting_id=meeting_id,
         convener=convener,
@@ -252,13 +262,17 @@ def build_agenda(
         zones=zone_rows(org, convener, meeting, start, end, for_collective),
         items=items,
         time_check=_time_check(meeting, items),
-        reports=reports,
-        missing=_missing(meeting, states, reports, names),
-        requests_to_you=_requests_to(for_collective, reports),
+        reports=slots,
+        missing=_missing(meeting, states, slots, names) if states is not None else (),
+        requests_to_you=_requests_to(for_collective, slots),
         warnings=tuple(warnings),
-        commitments=tuple(s for s in for_meeting(org, meeting_id) if for_collective in (None, s.owner, s.owed_to)),
+        commitments=_commitments(org, meeting_id, for_collective) if reports else (),
         names=names,
     )
+
+
+def _commitments(org: Organisation, meeting_id: str, for_collective: str | None) -> tuple[CommitmentState, ...]:
+    return tuple(s for s in for_meeting(org, meeting_id) if for_collective in (None, s.owner, s.owed_to))
 
 
 def _unknown_meeting(org: Organisation, meeting_id: str) -> str:

@@ -17,12 +17,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from icalendar import Alarm, Calendar, Event, vCalAddress, vText
+from icalendar import Alarm, Calendar, Component, Event, Timezone, vCalAddress, vText
+from icalendar.parser import Contentline
 
 from redflag_coord.org.load import Organisation
 from redflag_coord.org.model import Meeting, Status
 from redflag_coord.org.occurrences import rule as occurrence_rule
 from redflag_coord.tz.vtimezone import vtimezone
+from redflag_coord.tz.vtimezone import years as zone_years
 from redflag_coord.tz.zones import UTC, resolve, zone
 
 # "none": a calendar object resource for a CalDAV server, which RFC 4791 §4.1 forbids to carry METHOD.
@@ -60,9 +62,10 @@ class Settings:
 class Built:
     calendar: Calendar
     warnings: list[str] = field(default_factory=list)
+    writer: Writer | None = field(default=None, repr=False)  # shared by feeds that share events
 
     def to_ical(self) -> bytes:
-        return serialize(self.calendar)
+        return (self.writer or Writer()).calendar(self.calendar)
 
 
 # -- settings from the environment -------------------------------------------------
@@ -277,10 +280,10 @@ def describe(org: Organisation, meeting_id: str, meeting: Meeting, on: dt.date |
     from redflag_coord.org.occurrences import occurrences
 
     if meeting.recurrence is None or on is not None:
-        return render_invite_text(build_agenda(org, meeting_id, lang=meeting.language, on=on))
+        return render_invite_text(build_agenda(org, meeting_id, lang=meeting.language, on=on, reports=False))
     held = occurrences(meeting, last_day(meeting))
     first = next((o.date for o in held if not o.moved), held[0].date if held else meeting.start.date())
-    agenda = build_agenda(org, meeting_id, lang=meeting.language, on=first)
+    agenda = build_agenda(org, meeting_id, lang=meeting.language, on=first, reports=False)
     t = Labels(agenda.lang)
     return render_series_text(agenda, (t("repeats"), _recurrence_words(meeting, t)))
 
@@ -355,7 +358,13 @@ def attendees(org: Organisation, convener: str, meeting: Meeting) -> list[vCalAd
 
 
 def build_event(
-    org: Organisation, convener: str, meeting_id: str, meeting: Meeting, settings: Settings, method: Method = "publish"
+    org: Organisation,
+    convener: str,
+    meeting_id: str,
+    meeting: Meeting,
+    settings: Settings,
+    method: Method = "publish",
+    description: str | None = None,  # describe()'s text when already known (`descriptions`)
 ) -> tuple[Event, list[str]]:
     where = f"meeting {meeting_id}"
     times = meeting_times(meeting, where)
@@ -382,7 +391,7 @@ def build_event(
         warnings += more
         if skipped:
             e.add("EXDATE", [_aware(d) for d in skipped])
-    _texts(e, org, meeting_id, meeting, settings, convener)
+    _texts(e, org, meeting_id, meeting, settings, convener, description)
     e.add("STATUS", status)
     e.add("TRANSP", "TRANSPARENT" if status == "CANCELLED" else "OPAQUE")
     if settings.attendees:
@@ -416,9 +425,18 @@ def overrides(org: Organisation, meeting_id: str, meeting: Meeting, main: Event)
     return out, warnings
 
 
-def _texts(e: Event, org: Organisation, meeting_id: str, meeting: Meeting, settings: Settings, convener: str) -> None:
+def _texts(
+    e: Event,
+    org: Organisation,
+    meeting_id: str,
+    meeting: Meeting,
+    settings: Settings,
+    convener: str,
+    description: str | None = None,
+) -> None:
     e.add("SUMMARY", Text(clean_text(meeting.title)))
-    e.add("DESCRIPTION", Text(clean_text(describe(org, meeting_id, meeting))))
+    text = describe(org, meeting_id, meeting) if description is None else description
+    e.add("DESCRIPTION", Text(clean_text(text)))
     if meeting.location:
         e.add("LOCATION", Text(clean_text(meeting.location)))
     if meeting.url:
@@ -434,7 +452,12 @@ def _alarm(title: str, minutes: int) -> Alarm:
     return a
 
 
-def _calendar(method: Method, events: list[tuple[Event, Meeting]], name: str | None = None) -> Calendar:
+def _calendar(
+    method: Method,
+    events: list[tuple[Event, Meeting]],
+    name: str | None = None,
+    zones: dict[tuple[str, int, int], Timezone] | None = None,  # VTIMEZONEs made for other feeds of this run
+) -> Calendar:
     cal = Calendar()
     cal.add("PRODID", PRODID)
     cal.add("VERSION", "2.0")
@@ -452,7 +475,13 @@ def _calendar(method: Method, events: list[tuple[Event, Meeting]], name: str | N
         old = spans.get(m.timezone)
         spans[m.timezone] = (min(lo, old[0]), max(hi, old[1])) if old else (lo, hi)
     for zone_name in sorted(spans):
-        cal.add_component(vtimezone(zone_name, *spans[zone_name]))
+        key = (zone_name, *zone_years(*spans[zone_name]))
+        made = zones.get(key) if zones is not None else None
+        if made is None:
+            made = vtimezone(zone_name, *spans[zone_name])
+            if zones is not None:
+                zones[key] = made
+        cal.add_component(made)
     for e, _ in events:
         cal.add_component(e)
     return cal
@@ -476,27 +505,120 @@ def invite(org: Organisation, meeting_id: str, method: Method, settings: Setting
     return Built(_calendar(method, [(event, meeting), *((e, meeting) for e in extra)]), warnings)
 
 
-def feed(org: Organisation, collective: str | None, settings: Settings, name: str | None = None) -> Built:
-    """METHOD:PUBLISH feed of every meeting of the organisation, or those a collective convenes or joins."""
+@dataclass(frozen=True)
+class FeedEntry:
+    """One meeting in feeds: its VEVENTs (the series, then its moved occurrences) and their warnings."""
+
+    first: dt.datetime  # the start in UTC: feeds are sorted by it, then by meeting id
+    meeting_id: str
+    convener: str
+    meeting: Meeting
+    events: tuple[Event, ...]
+    warnings: tuple[str, ...]
+
+
+class FeedEvents:
+    """Every meeting's feed events, built once and written once (`Writer`), for as many feeds as are asked:
+    `publish` writes the organisation's feed and one per collective from the same events."""
+
+    def __init__(self, org: Organisation, settings: Settings) -> None:
+        self.org = org
+        self.settings = Settings(settings.domain, settings.stamp, attendees=False, reminders=settings.reminders)
+        self.writer = Writer()
+        self._entries: dict[str, FeedEntry] = {}
+        self._texts: dict[str, tuple[Meeting, str]] = {}
+        self.zones: dict[tuple[str, int, int], Timezone] = {}
+
+    def describe_ahead(self, meetings: list[tuple[str, Meeting]]) -> None:
+        """Describe the meetings not built yet, on every core when they are many (`descriptions`)."""
+        todo = [(mid, m) for mid, m in meetings if not self._built(mid, m) and self._text(mid, m) is None]
+        meeting_of = dict(todo)
+        for mid, text in descriptions(self.org, todo).items():
+            self._texts[mid] = (meeting_of[mid], text)
+
+    def _built(self, meeting_id: str, meeting: Meeting) -> bool:
+        found = self._entries.get(meeting_id)
+        return found is not None and found.meeting is meeting
+
+    def _text(self, meeting_id: str, meeting: Meeting) -> str | None:
+        known = self._texts.get(meeting_id)
+        return known[1] if known is not None and known[0] is meeting else None
+
+    def entry(self, meeting_id: str, convener: str, meeting: Meeting) -> FeedEntry:
+        found = self._entries.get(meeting_id)
+        if found is None or found.meeting is not meeting:
+            text = self._text(meeting_id, meeting)
+            event, more = build_event(self.org, convener, meeting_id, meeting, self.settings, description=text)
+            extra, moves = overrides(self.org, meeting_id, meeting, event)
+            first = meeting_times(meeting, meeting_id).start.astimezone(UTC)
+            found = FeedEntry(first, meeting_id, convener, meeting, (event, *extra), tuple(more + moves))
+            self._entries[meeting_id] = found
+        return found
+
+
+def feed(
+    org: Organisation,
+    collective: str | None,
+    settings: Settings,
+    name: str | None = None,
+    events: FeedEvents | None = None,
+) -> Built:
+    """METHOD:PUBLISH feed of every meeting of the organisation, or those a collective convenes or joins.
+
+    `events` (built for the same organisation and settings) lets several feeds share their meetings' events."""
     if collective is not None and collective not in org.collectives:
         raise CalendarError(f"no collective {collective!r}; collectives: {', '.join(sorted(org.collectives))}")
-    chosen = [
+    events = events if events is not None and events.org is org else FeedEvents(org, settings)
+    wanted = [
         (mid, slug, m)
         for mid, (slug, m) in org.meetings().items()
         if collective is None or slug == collective or collective in m.participants
     ]
-    built: list[tuple[dt.datetime, str, Event, Meeting]] = []
-    warnings: list[str] = []
-    public = Settings(settings.domain, settings.stamp, attendees=False, reminders=settings.reminders)
-    for mid, slug, m in chosen:
-        event, more = build_event(org, slug, mid, m, public)
-        extra, moves = overrides(org, mid, m, event)
-        warnings += more + moves
-        first = meeting_times(m, mid).start.astimezone(UTC)
-        built += [(first, mid, e, m) for e in (event, *extra)]
-    built.sort(key=lambda b: (b[0], b[1]))  # stable: a series' overrides stay after it
+    events.describe_ahead([(mid, m) for mid, _, m in wanted])
+    chosen = [events.entry(mid, slug, m) for mid, slug, m in wanted]
+    warnings = [w for entry in chosen for w in entry.warnings]
+    chosen.sort(key=lambda b: (b.first, b.meeting_id))  # stable: a series' overrides stay after it
     title = name or (f"{_name(org, collective)}: meetings" if collective else "All meetings")
-    return Built(_calendar("publish", [(e, m) for _, _, e, m in built], title), warnings)
+    cal = _calendar("publish", [(e, entry.meeting) for entry in chosen for e in entry.events], title, events.zones)
+    return Built(cal, warnings, events.writer)
+
+
+_DESCRIBING: list[tuple[str, Meeting]] = []  # what forked workers describe (they inherit it, and the organisation)
+_DESCRIBING_ORG: list[Organisation] = []
+
+
+def descriptions(org: Organisation, meetings: list[tuple[str, Meeting]]) -> dict[str, str]:
+    """`describe` of each meeting (the series' text), by meeting id. For many meetings (org.pool's rule and
+    REDFLAG_WORKERS) forked copies of this process describe a share each: the same function on the same
+    data gives the same strings. Nothing is returned for a meeting that fails: the caller's own describe
+    then raises the error, in order, as it would have."""
+    from redflag_coord.org.pool import workers_for
+
+    n = workers_for(len(meetings))
+    if n <= 1:
+        return {}
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    bounds = [len(meetings) * i // n for i in range(n + 1)]
+    _DESCRIBING[:], _DESCRIBING_ORG[:] = meetings, [org]
+    try:
+        with ProcessPoolExecutor(n - 1, mp_context=multiprocessing.get_context("fork")) as pool:
+            parts = [pool.submit(_describe_range, bounds[i], bounds[i + 1]) for i in range(1, n)]
+            texts = _describe_range(bounds[0], bounds[1])
+            for part in parts:
+                texts += part.result()
+    except Exception:  # a meeting that cannot be described, or a worker lost: describe in order instead
+        return {}
+    finally:
+        _DESCRIBING.clear()
+        _DESCRIBING_ORG.clear()
+    return {mid: text for (mid, _), text in zip(meetings, texts, strict=True)}
+
+
+def _describe_range(start: int, stop: int) -> list[str]:
+    org = _DESCRIBING_ORG[0]
+    return [describe(org, mid, m) for mid, m in _DESCRIBING[start:stop]]
 
 
 # -- output ------------------------------------------------------------------------
@@ -504,7 +626,7 @@ def feed(org: Organisation, collective: str | None, settings: Settings, name: st
 _DATETIME_PROPS = ("DTSTART", "DTEND", "EXDATE", "RDATE", "RECURRENCE-ID", "DUE")
 
 
-def floating(cal: Calendar) -> list[str]:
+def floating(cal: Component) -> list[str]:
     """Date-time properties of events written without a zone or UTC (should be none)."""
     out = []
     for component in cal.walk("VEVENT"):
@@ -521,7 +643,74 @@ def floating(cal: Calendar) -> list[str]:
 
 
 def serialize(cal: Calendar) -> bytes:
-    problems = floating(cal)
-    if problems:
-        raise ValueError(f"refusing to write floating times: {', '.join(problems)}")
-    return cal.to_ical()
+    return Writer().calendar(cal)
+
+
+class Writer:
+    """Calendars as bytes, the same bytes as icalendar's `Calendar.to_ical()`, each subcomponent written once.
+
+    icalendar folds a line character by character (most of a feed's time); `fold` cuts the UTF-8 bytes
+    at the same places. A component written once is reused while it is held (feeds that share events)."""
+
+    def __init__(self) -> None:
+        self._done: dict[int, tuple[Component, bytes]] = {}
+
+    def calendar(self, cal: Calendar) -> bytes:
+        # what `floating(cal)` finds, without walking again the components written already (they had none)
+        problems = (
+            floating(cal)
+            if cal.name == "VEVENT"
+            else [p for c in cal.subcomponents if not self._written(c) for p in floating(c)]
+        )
+        if problems:
+            raise ValueError(f"refusing to write floating times: {', '.join(problems)}")
+        head = _lines(cal, recursive=False)
+        end = head.pop()  # END:VCALENDAR, after the subcomponents
+        return b"".join([*head, *(self.component(c) for c in cal.subcomponents), end])
+
+    def _written(self, c: Component) -> bool:
+        done = self._done.get(id(c))
+        return done is not None and done[0] is c
+
+    def component(self, c: Component) -> bytes:
+        done = self._done.get(id(c))
+        if done is None or done[0] is not c:
+            done = (c, b"".join(_lines(c)))
+            self._done[id(c)] = done
+        return done[1]
+
+
+def _lines(c: Component, recursive: bool = True) -> list[bytes]:
+    """Each content line of the component, folded, with its CRLF (what `Component.to_ical` joins)."""
+    out = []
+    for name, value in c.property_items(recursive=recursive, sorted=True):
+        line = c.content_line(name, value, sorted=True)
+        if line:
+            out.append(fold(line) + b"\r\n")
+    return out
+
+
+_FOLD_AT = 75  # octets: a line is cut before the character that would make it 75 long
+_ESCAPES = b"\\^"  # a backslash (TEXT) or caret (RFC 6868) escape stays with what it escapes
+
+
+def fold(line: str) -> bytes:
+    """A content line folded as icalendar folds it (RFC 5545 §3.1): at most 74 octets a line, never
+    inside a character, and an escape character not left at the end of a line; CRLF and a space between."""
+    if "\n" in line:
+        return Contentline(line).to_ical()  # icalendar refuses it; let it say so
+    data = line.encode("utf-8")
+    if len(data) < _FOLD_AT:
+        return data
+    parts = []
+    start, n = 0, len(data)
+    while n - start >= _FOLD_AT:
+        cut = start + _FOLD_AT - 1
+        while data[cut] & 0xC0 == 0x80:  # a UTF-8 continuation byte: cut before its character
+            cut -= 1
+        if cut - start > 1 and data[cut - 1] in _ESCAPES:
+            cut -= 1
+        parts.append(data[start:cut])
+        start = cut
+    parts.append(data[start:])
+    return b"\r\n ".join(parts)

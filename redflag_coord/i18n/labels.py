@@ -82,6 +82,40 @@ def catalog_keys(lang: str) -> set[str]:
     return set(_catalog(lang))
 
 
+# Formatted dates and times, keyed by exactly what Babel reads of them: a feed formats the same few
+# wall times thousands of times, and Babel parses its pattern on every call.
+_FORMATTED: dict[tuple, str] = {}
+_FORMATTED_MAX = 20_000
+
+
+def _remember(key: tuple) -> str | None:
+    return _FORMATTED.get(key)
+
+
+def _store(key: tuple, text: str) -> str:
+    if len(_FORMATTED) >= _FORMATTED_MAX:
+        _FORMATTED.clear()
+    _FORMATTED[key] = text
+    return text
+
+
+def _day(day: dt.date | dt.datetime) -> dt.date:
+    """format_date reads only the date of a datetime."""
+    return day.date() if isinstance(day, dt.datetime) else day
+
+
+def _clock(moment: dt.datetime) -> tuple:
+    """format_time(moment, tzinfo=moment.tzinfo) reads only the wall time of day in its own zone
+    (`timetz`): hours to microseconds, fold and zone; not the date."""
+    return (moment.hour, moment.minute, moment.second, moment.microsecond, moment.fold, moment.tzinfo)
+
+
+def _variant(moment: dt.datetime) -> tuple:
+    """get_timezone_name(moment, "long") reads the zone, whether DST is in force, and the offset (GMT+2)."""
+    tz = moment.tzinfo
+    return (tz, bool(tz.dst(moment)) if tz else None, tz.utcoffset(moment) if tz else None)
+
+
 class Labels:
     """The labels of one language: `labels("reports")`, `labels("stage.reader")`, with {placeholders}."""
 
@@ -124,29 +158,36 @@ class Labels:
     def date(self, day: dt.date | dt.datetime, width: str = "full") -> str:
         from babel.dates import format_date
 
-        return format_date(day, width, locale=self.locale)
+        key = ("date", self.lang, _day(day), width)
+        return _remember(key) or _store(key, format_date(day, width, locale=self.locale))
 
     def weekday(self, day: dt.date | dt.datetime) -> str:
         from babel.dates import format_date
 
-        return format_date(day, "EEE", locale=self.locale)
+        key = ("weekday", self.lang, _day(day))
+        return _remember(key) or _store(key, format_date(day, "EEE", locale=self.locale))
 
     def time(self, instant: dt.datetime) -> str:
         """The wall time of an aware datetime in its own zone ('7:00 AM', '07:00')."""
         from babel.dates import format_time
 
-        return format_time(instant, "short", tzinfo=instant.tzinfo, locale=self.locale)
+        key = ("time", self.lang, *_clock(instant))
+        return _remember(key) or _store(key, format_time(instant, "short", tzinfo=instant.tzinfo, locale=self.locale))
 
     def zone_name(self, instant: dt.datetime) -> str:
         """A localized zone name for the instant ('Pacific Standard Time', 'hora estándar del Pacífico')."""
         from babel.dates import get_timezone_name
 
-        return get_timezone_name(instant, "long", locale=self.locale)
+        key = ("zone", self.lang, *_variant(instant))
+        return _remember(key) or _store(key, get_timezone_name(instant, "long", locale=self.locale))
 
     def number(self, n: int) -> str:
         from babel.numbers import format_decimal
 
-        return format_decimal(n, locale=self.locale)
+        if type(n) is not int:  # 1.50 and 1.5 are equal keys but may be written differently
+            return format_decimal(n, locale=self.locale)
+        key = ("number", self.lang, n)
+        return _remember(key) or _store(key, format_decimal(n, locale=self.locale))
 
     def signed(self, n: int) -> str:
         return ("+" if n > 0 else "−" if n < 0 else "±") + self.number(abs(n))

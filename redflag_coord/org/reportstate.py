@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import weakref
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -83,15 +84,28 @@ class MeetingReports:
         return [s.collective for s in self.states if s.status in ("missing", "draft")]
 
 
+# dates_source of each loaded organisation (one run): commands that judge every meeting's reports
+# (summary, network) asked git three times a meeting. Keyed by the object, dropped with it.
+_SOURCES: dict[int, tuple[weakref.ref, Source]] = {}
+
+
 def dates_source(org: Organisation) -> Source:
-    """git when the repository's full history can say when each report arrived, else file."""
+    """git when the repository's full history can say when each report arrived, else file.
+
+    Asked of git once per loaded organisation: a run's reports are judged by one answer."""
     wanted = os.environ.get("REDFLAG_FILED_DATES", "").strip().lower()
     if wanted == "file":
         return "file"
+    known = _SOURCES.get(id(org))
+    if known is not None and known[0]() is org:
+        return known[1]
     from redflag_coord.repo import gitinfo
 
     usable = gitinfo.is_repository(org.root) and gitinfo.has_commits(org.root) and not gitinfo.is_shallow(org.root)
-    return "git" if usable else "file"
+    source: Source = "git" if usable else "file"
+    key = id(org)
+    _SOURCES[key] = (weakref.ref(org, lambda _: _SOURCES.pop(key, None)), source)
+    return source
 
 
 def report_states(

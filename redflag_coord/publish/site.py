@@ -85,13 +85,15 @@ def _languages(org: Organisation, convener: str, meeting: Meeting) -> tuple[str,
 
 
 def _agenda(org: Organisation, meeting_id: str, meeting: Meeting, lang: str, today: dt.date) -> Agenda:
-    """The agenda for the next occurrence on or after today; for a series that has ended, its first."""
+    """The agenda for the next occurrence on or after today; for a series that has ended, its first.
+
+    Without reports (`reports=False`): a public page shows none, so none are read for it."""
     try:
-        return build_agenda(org, meeting_id, lang=lang, today=today)
+        return build_agenda(org, meeting_id, lang=lang, today=today, reports=False)
     except AgendaError:
         if meeting.recurrence is None:
             raise
-        return build_agenda(org, meeting_id, lang=lang, today=today, on=meeting.start.date())
+        return build_agenda(org, meeting_id, lang=lang, today=today, on=meeting.start.date(), reports=False)
 
 
 def entries(org: Organisation, today: dt.date) -> tuple[list[Entry], list[str]]:
@@ -147,13 +149,14 @@ def feed_pages(ctx: Context) -> list[Page]:
     """The organisation's feed and one per collective (what it convenes or joins); no attendees."""
     t = Labels(ctx.lang)
     pages = []
+    events = ics.FeedEvents(ctx.org, ctx.settings)  # each meeting's events built and written once for all feeds
     for slug in [None, *sorted(ctx.org.collectives)]:
         c = ctx.org.collectives.get(slug or "")
         name = t("publish.all_meetings") if slug is None else t("publish.feed_of", name=_name(ctx.org, slug))
         if slug is not None and (c is None or c.info is None):
             continue
         try:
-            built = ics.feed(ctx.org, slug, ctx.settings, name)
+            built = ics.feed(ctx.org, slug, ctx.settings, name, events)
         except ics.CalendarError as e:
             raise PublishError(str(e)) from e
         ctx.warnings += [w for w in built.warnings if w not in ctx.warnings]

@@ -61,7 +61,9 @@ class YearlyRule:
 
 
 def _state(tz, instant: dt.datetime) -> tuple[dt.timedelta, dt.timedelta, str]:
-    local = instant.astimezone(tz)
+    if instant.tzinfo is not UTC:
+        instant = instant.astimezone(UTC)
+    local = tz.fromutc(instant.replace(tzinfo=tz))  # what astimezone does with a UTC instant, in one call
     return local.utcoffset() or dt.timedelta(0), local.dst() or dt.timedelta(0), local.tzname() or ""
 
 
@@ -73,19 +75,33 @@ def transitions(zone_name: str, first_year: int, last_year: int) -> list[Transit
 @lru_cache(maxsize=256)
 def _transitions(zone_name: str, first_year: int, last_year: int) -> tuple[Transition, ...]:
     """Cached: every VTIMEZONE now scans to 2037, and a feed asks for the same zones again."""
+    return tuple(_label_daylight([c for year in range(first_year, last_year + 1) for c in _year(zone_name, year)]))
+
+
+@lru_cache(maxsize=4096)
+def _year(zone_name: str, year: int) -> tuple[Transition, ...]:
+    """The changes in one UTC year (not yet labelled daylight), by six-hour steps from 1 January: the
+    steps of a scan over several years, so joining years gives that scan's changes. Cached by year:
+    feeds with different spans (publish writes one per collective) share the years they have in common."""
     tz = zone(zone_name)
-    t = dt.datetime(first_year, 1, 1, tzinfo=UTC)
-    end = dt.datetime(last_year + 1, 1, 1, tzinfo=UTC)
+    # `_state` of each step, inlined: the UTC fields labelled with the zone once (adding hours to an aware
+    # datetime only moves its fields), and the zone asked directly. About 1,500 steps a year per zone.
+    fromutc, offset, dst, name = tz.fromutc, tz.utcoffset, tz.dst, tz.tzname
+    zero = dt.timedelta(0)
+    t = dt.datetime(year, 1, 1, tzinfo=tz)
+    end = dt.datetime(year + 1, 1, 1, tzinfo=tz)
     out: list[Transition] = []
-    before = _state(tz, t)
+    local = fromutc(t)
+    before = (offset(local) or zero, dst(local) or zero, name(local) or "")
     while t < end:
         nxt = t + _STEP
-        after = _state(tz, nxt)
+        local = fromutc(nxt)
+        after = (offset(local) or zero, dst(local) or zero, name(local) or "")
         if after != before:
-            at = _bisect(tz, t, nxt, before)
+            at = _bisect(tz, t.replace(tzinfo=UTC), nxt.replace(tzinfo=UTC), before)
             out.append(Transition(at, before[0], after[0], False, after[2]))
         t, before = nxt, after
-    return tuple(_label_daylight(out))
+    return tuple(out)
 
 
 def _label_daylight(changes: list[Transition]) -> list[Transition]:
@@ -150,6 +166,12 @@ def classify(zone_name: str, first_year: int, last_year: int) -> tuple[Form, lis
     return ("rrule" if regular else "transitions"), changes
 
 
+def years(first: dt.date, last: dt.date) -> tuple[int, int]:
+    """The first and last year a VTIMEZONE for events between `first` and `last` covers: besides the
+    zone, all that decides it (feeds with different events can share one)."""
+    return first.year - 1, max(last.year + 1, TRUE_UNTIL)
+
+
 def vtimezone(zone_name: str, first: dt.date, last: dt.date) -> Timezone:
     """The VTIMEZONE for events between `first` and `last` (dates, any zone).
 
@@ -157,7 +179,7 @@ def vtimezone(zone_name: str, first: dt.date, last: dt.date) -> Timezone:
     events): some readers register a file's VTIMEZONE by TZID and apply it to other events, so a
     yearly rule is written only when it holds for every one of those years, else the transitions."""
     check_zone_name(zone_name)
-    first_year, last_year = first.year - 1, max(last.year + 1, TRUE_UNTIL)
+    first_year, last_year = years(first, last)
     form, changes = classify(zone_name, first_year, last_year)
     tz = Timezone()
     tz.add("TZID", zone_name)
