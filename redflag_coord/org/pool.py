@@ -235,3 +235,9 @@ def _worker_take() -> tuple[int, list] | None:
 def _run_range(job: Job[R], entries: Sequence[Entry], start: int, end: int) -> list[R]:
     run = job.run
     return [run(e) for e in entries[start:end]]
+
+
+def map_files(func: Callable[[Any], R], items: Sequence[Any], workers: int | None = None) -> list[R]:
+    """`func(item)` for each item, in order, over `workers_for` processes: `map_entries` with a plain
+    function (fmt's files), whose results must pickle and come back as they are."""
+    return map_entries(Job(func, keeps=False), items, workers)
