@@ -355,13 +355,18 @@ def validate_sizes(env: Env, sizes: list[int], repeat: int, work: Path, keep: bo
             "validate": [[*env.cli, "validate", str(root)]],
             "floor": [[PY, str(HERE / "floor.py"), str(root)]],
             "fmt": [[*env.cli, "fmt", "--check", "--root", str(root)]],
+            "fmt-diff": [[*env.cli, "fmt", "--check", "--diff", "--root", str(root)]],
         }
         if size == 10_000 or (size == max(sizes) and size < 10_000):
             cmds["serial"] = [[*env.cli, "validate", str(root)]]
         peers = peer_commands(root, work / f"peers-{size}") if env.peers and size <= 10_000 else {}
         cmds.update(peers)
         t = timed(  # peers: paths from root; fmt --check exits 1 on the files it would reformat
-            {k: v for k, v in cmds.items() if k != "serial"}, reps, cwd=root, env=base_env(), ok={"fmt": (0, 1)}
+            {k: v for k, v in cmds.items() if k != "serial"},
+            reps,
+            cwd=root,
+            env=base_env(),
+            ok={"fmt": (0, 1), "fmt-diff": (0, 1)},
         )
         cpu = dict(CPU)
         if "serial" in cmds:
@@ -393,6 +398,19 @@ def validate_sizes(env: Env, sizes: list[int], repeat: int, work: Path, keep: bo
                 "≤ 1.5× at 10,000",
                 _err(t["fmt"]),
                 cpu=cpu.get("fmt"),
+                ref_cpu=cpu.get("validate"),
+            )
+        )
+        rows.append(
+            Row(
+                "`fmt --check --diff` vs `validate`",
+                label,
+                _num(t["fmt-diff"]),
+                "`validate` of the same files",
+                v,
+                "≤ 1.5× at 10,000",
+                _err(t["fmt-diff"]) or "prints the diff of every file it would change",
+                cpu=cpu.get("fmt-diff"),
                 ref_cpu=cpu.get("validate"),
             )
         )
@@ -582,6 +600,46 @@ def command_figure(
     )
 
 
+def feed_rows(env: Env, work: Path, repeat: int, meetings: int) -> list[Row]:
+    """publish's feeds in one process (benchmarks/feeds.py), beside a whole `validate`, run for run."""
+    if not env.has("publish"):
+        return []
+    root = work / "org-feeds"
+    files = generate(root, Plan(collectives=30, meetings=meetings, participants=5, reports=False), seed=7)
+    seconds: dict[str, list[float]] = {"validate": [], "all": [], "organisation": [], "collectives": []}
+    for _ in range(repeat):
+        seconds["validate"].append(run([*env.cli, "validate", str(root)], env=base_env())[0])
+        out = subprocess.run(
+            [PY, str(HERE / "feeds.py"), str(root)], env=base_env(), capture_output=True, text=True, check=True
+        )
+        for key, value in json.loads(out.stdout).items():
+            if key in seconds:
+                seconds[key].append(value)
+    shutil.rmtree(root, ignore_errors=True)
+    median = {k: statistics.median(v) for k, v in seconds.items()}
+    label, ref = f"{files:,}", "`validate` of the same organisation"
+    return [
+        Row(
+            "`publish`: the per-collective feeds together (30)",
+            label,
+            median["collectives"],
+            ref,
+            median["validate"],
+            "≤ 2×",
+            "in one process (benchmarks/feeds.py); they reuse the events the organisation's feed built",
+        ),
+        Row(
+            "`publish`: every feed (the organisation's and 30 collectives')",
+            label,
+            median["all"],
+            ref,
+            median["validate"],
+            "",
+            f"the organisation's feed alone: {median['organisation']:.2f} s",
+        ),
+    ]
+
+
 def other_commands(env: Env, work: Path, repeat: int, small: bool = False) -> list[Row]:
     """`small`: a twentieth of the meetings, for the quick run that keeps this script working in CI."""
     from generate import slug_of
@@ -712,6 +770,7 @@ def main(argv: list[str] | None = None) -> int:
         rows += changed(env, work, big, args.repeat)
         rows += memory(env, work, big)
         rows += other_commands(env, work, args.repeat, small=max(sizes) < 1000)
+        rows += feed_rows(env, work, args.repeat, 50 if max(sizes) < 1000 else 1000)
         rows += hostile_rows(args.hostile_corpus)
     finally:
         if args.keep is None:

@@ -234,6 +234,8 @@ def test_benchmark_runner_smallest_size():
         "`agenda ic-2026-12` on the example",
         "`commitments` (new) on the example",
         "`secrets show los-angeles` (new: encrypted read) on the example",
+        "`publish`: the per-collective feeds together",
+        "`fmt --check --diff` vs `validate`",
     ):
         assert figure in text, figure
     floor_row = next(line for line in text.splitlines() if line.startswith("| `validate` vs the floor"))
