@@ -53,8 +53,10 @@ def _is_literal(annotation: Any) -> bool:
 
 
 def _choice(choices: list[Any], value: Any, info: Any, ctx: Any) -> Any:
-    from typer._param_types import coerce_cli_choice
-
+    try:
+        from typer._param_types import coerce_cli_choice
+    except ImportError:  # another typer: its own coercion decides
+        return _NOT_SURE
     try:
         return coerce_cli_choice(value, choices=choices, case_sensitive=info.case_sensitive, ctx=ctx)
     except Exception:  # typer says why, in its own words
@@ -62,8 +64,10 @@ def _choice(choices: list[Any], value: Any, info: Any, ctx: Any) -> Any:
 
 
 def _path(value: Any, info: Any, param: Any, ctx: Any) -> Any:
-    from typer._param_types import coerce_cli_path
-
+    try:
+        from typer._param_types import coerce_cli_path
+    except ImportError:  # another typer: its own coercion decides
+        return _NOT_SURE
     if type(value) is str:
         value = Path(value)  # what pydantic's TypeAdapter(Path) makes of a string
     if not isinstance(value, Path):
