@@ -90,8 +90,7 @@ def dates_source(org: Organisation) -> Source:
         return "file"
     from redflag_coord.repo import gitinfo
 
-    usable = gitinfo.is_repository(org.root) and gitinfo.has_commits(org.root) and not gitinfo.is_shallow(org.root)
-    return "git" if usable else "file"
+    return "git" if gitinfo.history_usable(org.root) else "file"
 
 
 def report_states(
