@@ -116,22 +116,22 @@ def _root(
 
 # Typer checks option values with pydantic; its wording ("Input should be greater than or equal to 1",
 # "Value error, ...") is replaced by plain words. Click names the option in front of the message.
-_PLAIN = [
-    (re.compile(r"^Value error, "), ""),
-    (re.compile(r"Input should be greater than or equal to (\S+)"), r"must be at least \1"),
-    (re.compile(r"Input should be less than or equal to (\S+)"), r"must be at most \1"),
-    (re.compile(r"Input should be greater than (\S+)"), r"must be more than \1"),
-    (re.compile(r"Input should be less than (\S+)"), r"must be less than \1"),
-    (re.compile(r"Input should be a valid integer.*"), "must be a whole number, e.g. 3"),
-    (re.compile(r"Input should be a valid number.*"), "must be a number"),
-    (re.compile(r"Input should be a valid boolean.*"), "must be true or false"),
-    (re.compile(r"Input should be a valid (\w+).*"), r"must be a valid \1"),
+_PLAIN = [  # patterns compiled on first use (re's cache): only a usage error needs them
+    (r"^Value error, ", ""),
+    (r"Input should be greater than or equal to (\S+)", r"must be at least \1"),
+    (r"Input should be less than or equal to (\S+)", r"must be at most \1"),
+    (r"Input should be greater than (\S+)", r"must be more than \1"),
+    (r"Input should be less than (\S+)", r"must be less than \1"),
+    (r"Input should be a valid integer.*", "must be a whole number, e.g. 3"),
+    (r"Input should be a valid number.*", "must be a number"),
+    (r"Input should be a valid boolean.*", "must be true or false"),
+    (r"Input should be a valid (\w+).*", r"must be a valid \1"),
 ]
 
 
 def plain_words(message: str) -> str:
     for pattern, words in _PLAIN:
-        message = pattern.sub(words, message)
+        message = re.sub(pattern, words, message)
     return message
 
 
