@@ -104,11 +104,24 @@ def test_reads_only_what_the_references_need(repo):
     repo.write(ES_REPORT, 'filed = 2026-11-26\nfiled_by = "marisol"\nsummary = "ok"\n')
     out = validate_changed(repo.root, changed_since(repo.root, "main"))
     assert out.problems == []
+    pseudonyms = {p.relative_to(repo.root).as_posix() for p in repo.root.glob("collectives/*/relationships.toml")}
     assert out.read == {
         ES_REPORT,
         "collectives/el-salvador/members.toml",
         "collectives/international-committee/meetings/ic-2026-12.toml",
+        *pseudonyms,  # a report's text must not hold any collective's pseudonym
     }
+
+
+def test_published_text_is_checked_as_validate_checks_it(repo, run):
+    """The pre-commit hook sees the leak CI would see: an email, a phone number (pseudonyms, sealed in the
+    example, are in tests/test_journey_scale.py)."""
+    text = "Write to a@b.example.org or +27 82 555 0199"
+    repo.write(ES_REPORT, f'filed = 2026-11-26\nfiled_by = "marisol"\nsummary = "{text}"\n')
+    changed = validate_changed(repo.root, changed_since(repo.root, "main")).problems
+    whole = [p for p in validate_path(repo.root).problems if p.file == ES_REPORT]
+    assert [p.code for p in changed].count("private-text") == 2
+    assert changed == whole
 
 
 MUTATIONS = [

@@ -229,6 +229,11 @@ def test_benchmark_runner_smallest_size():
         "`agenda`",
         "`calendar`",
         "`slots`",
+        "`fmt --check` vs `validate`",
+        "`publish`",
+        "`agenda ic-2026-12` on the example",
+        "`commitments` (new) on the example",
+        "`secrets show los-angeles` (new: encrypted read) on the example",
     ):
         assert figure in text, figure
     floor_row = next(line for line in text.splitlines() if line.startswith("| `validate` vs the floor"))

@@ -9,8 +9,8 @@ or that refer to them, found by path (folder listings and `stat`, no parsing):
 | collective.toml     | -                                 | -                                                  |
 | members.toml        | every members.toml (handles only) | handles unique; its relationships' comrades and its reports' filed_by resolve |
 | relationships.toml  | its members.toml                  | comrades resolve                                   |
-| meetings/<id>.toml  | reports/<id>.toml everywhere, with their members.toml | id unique; participants/opens/leads name collectives; the reports to it still fit |
-| reports/<id>.toml   | its members.toml, meetings/<id>.toml | meeting exists and invites the collective; filed before it; filed_by, requests resolve |
+| meetings/<id>.toml  | reports/<id>.toml everywhere, with their members.toml; every relationships.toml | id unique; participants/opens/leads name collectives; the reports to it still fit; no private text |
+| reports/<id>.toml   | its members.toml, meetings/<id>.toml; every relationships.toml | meeting exists and invites the collective; filed before it; filed_by, requests resolve; no private text |
 | a deleted file      | as for a change to it             | whatever referred to it                            |
 
 A deleted collective.toml (or a whole collective removed) falls back to the full
@@ -26,12 +26,16 @@ import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from redflag_coord.org.load import COLLECTIVES, FIXED_FILES, FOLDERS, CollectiveData, Organisation, rel_path
 from redflag_coord.org.model import SLUG_PATTERN, FileModel
 from redflag_coord.org.parse import check_file
 from redflag_coord.org.problems import Problem, Problems, located
 from redflag_coord.org.validate import check_meeting, check_relationships, check_report, today_default, validate_path
+
+if TYPE_CHECKING:
+    from redflag_coord.org.privacy import Pseudonyms
 
 _SLUG = re.compile(SLUG_PATTERN)
 # Problems reported in an unchanged file only when the change causes them.
@@ -112,7 +116,9 @@ class _Reader:
         self.changed = changed
         self.org = Organisation(root=root)
         self.problems = Problems()
-        self.read: set[str] = set()
+        self.read: set[str] = set()  # files parsed
+        self._tried: set[str] = set()  # and those looked for that do not exist
+        self.pseudonyms: Pseudonyms | None = None  # built on first need, from every relationships.toml
         base = root / COLLECTIVES
         slugs = (
             sorted(p.name for p in base.iterdir() if p.is_dir() and _SLUG.fullmatch(p.name)) if base.is_dir() else []
@@ -125,10 +131,11 @@ class _Reader:
         c = self.org.collectives.get(slug)
         if c is None:
             return None
-        if rel not in self.read:
-            self.read.add(rel)
+        if rel not in self._tried:
+            self._tried.add(rel)
             path = self.root / rel
             if path.exists():
+                self.read.add(rel)
                 result = check_file(path, rel, kind)
                 if rel in self.changed:
                     self.problems.extend(result.problems)
@@ -189,12 +196,30 @@ def validate_changed(root: Path | str, changed: list[str], today: dt.date | None
         reader.get(t.kind, t.slug, t.name)
     for t in targets:
         _check_target(reader, t, out, dependents, reports_done, today)
+        if t.kind in ("report", "meeting"):
+            _check_published(reader, t, out)
     out.extend(reader.problems)
     out.extend(_minutes_problems(root, [t.rel for t in targets if t.kind == "minutes"]))
     out.extend(p for p in dependents if p.file in reader.changed or p.code in _REFERENCE_CODES)
     _check_sealed_of(reader, {t.slug for t in targets if t.kind in _SEALED_KINDS}, out)
     problems = located(_unique(out), root)
     return ChangedOutcome(problems, [t.rel for t in targets], reader.read)
+
+
+def _check_published(reader: _Reader, t: Target, out: Problems) -> None:
+    """The changed report's or meeting's published text, checked as `validate` checks it: no email
+    address, phone number or relationship's pseudonym (of any collective: every relationships.toml)."""
+    from redflag_coord.org.privacy import Pseudonyms, check_texts, meeting_texts, report_texts
+
+    model = reader.get(t.kind, t.slug, t.name)
+    if model is None:
+        return
+    if reader.pseudonyms is None:
+        for slug in reader.org.collectives:
+            reader.get("relationships", slug)
+        reader.pseudonyms = Pseudonyms(reader.org)
+    texts = report_texts if t.kind == "report" else meeting_texts
+    check_texts(texts(t.slug, t.name or "", model), reader.pseudonyms, out)  # type: ignore[arg-type]
 
 
 def _minutes_problems(root: Path, rels: list[str]) -> list[Problem]:

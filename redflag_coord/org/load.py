@@ -249,6 +249,13 @@ def load_organisation(root: Path | str, workers: int | None = None) -> Organisat
     """
     from redflag_coord.org.pool import check_entries
 
+    org, entries = begin(root)
+    take(org, entries, check_entries(entries, workers))
+    return org
+
+
+def begin(root: Path | str) -> tuple[Organisation, list[Entry]]:
+    """An organisation with its collectives and the problems of its tree, and the files still to read."""
     root = Path(root)
     org = Organisation(root=root)
     slugs, entries = discover(root, org.problems)
@@ -257,13 +264,17 @@ def load_organisation(root: Path | str, workers: int | None = None) -> Organisat
         org.collectives[slug] = CollectiveData(slug)
     # files refused on sight (a bad name, a broken link) were looked at too
     org.files = sorted({e.rel for e in entries} | {p.file for p in org.problems if p.file.endswith(".toml")})
-    for entry, (model, problems) in zip(entries, check_entries(entries, workers)):
+    return org, entries
+
+
+def take(org: Organisation, entries: list[Entry], checked: list[tuple[FileModel | None, list]]) -> None:
+    """Add the files read (a model or None, and their problems, entry by entry) to the organisation."""
+    for entry, (model, problems) in zip(entries, checked):
         org.problems.extend(problems)
         if model is not None:
             _attach(org.collectives[entry.slug], entry, model)
         else:
             org.failed.add(entry.rel)
-    return org
 
 
 def _attach(c: CollectiveData, entry: Entry, model: FileModel) -> None:

@@ -16,9 +16,10 @@ import gc
 import os
 import sys
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -29,13 +30,30 @@ if TYPE_CHECKING:
 
     Checked = tuple[FileModel | None, list[Problem]]
 
+R = TypeVar("R")
+
 PARALLEL_FROM = 400  # files; below this one process is faster than forking
 MIN_CHUNK, MAX_CHUNK = 25, 250
 
-# The entries of the current run; forked workers inherit them, so only indices cross the pipe.
+# The job and entries of the current run; forked workers inherit them, so only indices cross the pipe.
+_JOB: Job | None = None
 _ENTRIES: Sequence[Entry] = ()
 _CHUNKS: list[tuple[int, int]] = []
 _NEXT = None  # shared [front, back] chunk indices (a multiprocessing Array)
+
+
+@dataclass(frozen=True)
+class Job(Generic[R]):
+    """Work done on each entry, in whichever process takes its chunk.
+
+    `run` gives the result for one entry; a worker sends `pack(result)` through the pipe and
+    this process turns it back with `unpack(entry, packed)` (by default the result itself, pickled).
+    """
+
+    run: Callable[[Entry], R]
+    keeps: bool = True  # whether what `run` builds stays alive (see _gc_paused); False: most of it is let go
+    pack: Callable[[R], Any] = field(default=lambda result: result)
+    unpack: Callable[[Entry, Any], R] = field(default=lambda entry, packed: packed)
 
 
 def cpus() -> int:
@@ -96,8 +114,48 @@ def _gc_paused() -> Iterator[None]:
 
 def check_entries(entries: Sequence[Entry], workers: int | None = None) -> list[Checked]:
     """(model, problems) for each entry, in order, using `workers_for` processes."""
+    return map_entries(CHECK, entries, workers)
+
+
+def map_entries(job: Job[R], entries: Sequence[Entry], workers: int | None = None) -> list[R]:
+    """`job.run(entry)` for each entry, in order, using `workers_for` processes.
+
+    Workers are forked, so they see everything this process holds at the call (the loaded part of
+    an organisation, say) without it crossing a pipe; only their results come back."""
+    if not job.keeps:  # garbage from each entry: the collector frees the cycles it holds as it goes
+        return _map(job, entries, workers_for(len(entries), workers))
     with _gc_paused():
-        return _check_entries(entries, workers_for(len(entries), workers))
+        return _map(job, entries, workers_for(len(entries), workers))
+
+
+def _check_one(e: Entry) -> Checked:
+    from redflag_coord.org import parse  # looked up at each call: a test replaces check_file
+
+    result = parse.check_file(e.path, e.rel, e.kind)
+    return result.model, result.problems
+
+
+def _model_json(checked: Checked) -> tuple[str | None, list[Problem]]:
+    model, problems = checked
+    return (None if model is None else model.model_dump_json(by_alias=True, exclude_unset=True)), problems
+
+
+def _model_back(e: Entry, packed: tuple[str | None, list[Problem]]) -> Checked:
+    """A model back from a worker's JSON: pydantic-core reads its own JSON about four times faster than
+    pickle rebuilds a model, and the worker writes it faster too. The JSON holds only the keys the
+    file set (exclude_unset), so the model is equal to the worker's, fields set included."""
+    from redflag_coord.org.model import FILE_MODELS
+
+    text, problems = packed
+    if text is None:
+        return None, problems
+    try:
+        return FILE_MODELS[e.kind].model_validate_json(text), problems
+    except ValueError:  # never expected: a model's own JSON; if so, check the file here
+        return _check_one(e)
+
+
+CHECK: Job[Checked] = Job(_check_one, pack=_model_json, unpack=_model_back)
 
 
 def _build_models() -> None:
@@ -108,36 +166,36 @@ def _build_models() -> None:
         model.model_rebuild()
 
 
-def _check_entries(entries: Sequence[Entry], n: int) -> list[Checked]:
+def _map(job: Job[R], entries: Sequence[Entry], n: int) -> list[R]:
     if n <= 1:
-        return _check_range(entries, 0, len(entries))
+        return _run_range(job, entries, 0, len(entries))
     import multiprocessing  # only a large organisation forks: small ones start without these
     from concurrent.futures import ProcessPoolExecutor
 
     _build_models()  # before the fork, so the workers do not each build them again
     size = max(MIN_CHUNK, min(MAX_CHUNK, len(entries) // (n * 8) or 1))
     chunks = [(i, min(i + size, len(entries))) for i in range(0, len(entries), size)]
-    results: list[list[Checked] | None] = [None] * len(chunks)
+    results: list[list[R] | None] = [None] * len(chunks)
     ctx = multiprocessing.get_context("fork")
-    global _ENTRIES, _CHUNKS, _NEXT
-    _ENTRIES, _CHUNKS = entries, chunks
+    global _JOB, _ENTRIES, _CHUNKS, _NEXT
+    _JOB, _ENTRIES, _CHUNKS = job, entries, chunks
     _NEXT = ctx.Array("i", [0, len(chunks)])  # [front, back]: workers take from the front, we from the back
     try:
         with ProcessPoolExecutor(max_workers=n - 1, mp_context=ctx) as pool:
             pending = [pool.submit(_worker_take) for _ in chunks]
             while (k := _take(back=True)) is not None:
-                results[k] = _check_range(entries, *chunks[k])
-                pending = _absorb(pending, results, entries, wait=False)
-            _absorb(pending, results, entries, wait=True)
+                results[k] = _run_range(job, entries, *chunks[k])
+                pending = _absorb(job, pending, results, entries, wait=False)
+            _absorb(job, pending, results, entries, wait=True)
     finally:
-        _ENTRIES, _CHUNKS, _NEXT = (), [], None
+        _JOB, _ENTRIES, _CHUNKS, _NEXT = None, (), [], None
     for k, chunk in enumerate(chunks):
         if results[k] is None:  # taken by a worker that died
-            results[k] = _check_range(entries, *chunk)
+            results[k] = _run_range(job, entries, *chunk)
     return [item for chunk in results for item in chunk or ()]
 
 
-def _absorb(pending: list[Future], results: list, entries: Sequence[Entry], wait: bool) -> list[Future]:
+def _absorb(job: Job[R], pending: list[Future], results: list, entries: Sequence[Entry], wait: bool) -> list[Future]:
     """Take in the workers' finished chunks; returns the futures still running."""
     from concurrent.futures.process import BrokenProcessPool
 
@@ -151,29 +209,10 @@ def _absorb(pending: list[Future], results: list, entries: Sequence[Entry], wait
         except BrokenProcessPool:  # a worker was killed (out of memory?): its chunk is redone here
             continue
         if taken is not None:
-            k, compact = taken
-            results[k] = _rehydrate(entries, _CHUNKS[k] if _CHUNKS else (0, 0), compact)
+            k, packed = taken
+            start, end = _CHUNKS[k] if _CHUNKS else (0, 0)
+            results[k] = [job.unpack(e, p) for e, p in zip(entries[start:end], packed)]
     return still
-
-
-def _rehydrate(entries: Sequence[Entry], chunk: tuple[int, int], compact: list) -> list[Checked]:
-    """Models back from a worker's JSON: pydantic-core reads its own JSON about four times faster than
-    pickle rebuilds a model, and the worker writes it faster too. The JSON holds only the keys the
-    file set (exclude_unset), so each model is equal to the worker's, fields set included."""
-    from redflag_coord.org.model import FILE_MODELS
-    from redflag_coord.org.parse import check_file
-
-    out: list[Checked] = []
-    for e, (text, problems) in zip(entries[chunk[0] : chunk[1]], compact):
-        model = None
-        if text is not None:
-            try:
-                model = FILE_MODELS[e.kind].model_validate_json(text)
-            except ValueError:  # never expected: a model's own JSON; if so, check the file here
-                result = check_file(e.path, e.rel, e.kind)
-                model, problems = result.model, result.problems
-        out.append((model, problems))
-    return out
 
 
 def _take(back: bool) -> int | None:
@@ -190,23 +229,15 @@ def _take(back: bool) -> int | None:
         return front
 
 
-def _worker_take() -> tuple[int, list[tuple[str | None, list[Problem]]]] | None:
-    """In a worker: check the next chunk from the front; its models go back as JSON."""
+def _worker_take() -> tuple[int, list] | None:
+    """In a worker: run the job on the next chunk from the front; its results go back packed."""
     k = _take(back=False)
     if k is None:
         return None
-    compact = []
-    for model, problems in _check_range(_ENTRIES, *_CHUNKS[k]):
-        text = None if model is None else model.model_dump_json(by_alias=True, exclude_unset=True)
-        compact.append((text, problems))
-    return k, compact
+    assert _JOB is not None
+    return k, [_JOB.pack(r) for r in _run_range(_JOB, _ENTRIES, *_CHUNKS[k])]
 
 
-def _check_range(entries: Sequence[Entry], start: int, end: int) -> list[Checked]:
-    from redflag_coord.org.parse import check_file
-
-    out = []
-    for e in entries[start:end]:
-        result = check_file(e.path, e.rel, e.kind)
-        out.append((result.model, result.problems))
-    return out
+def _run_range(job: Job[R], entries: Sequence[Entry], start: int, end: int) -> list[R]:
+    run = job.run
+    return [run(e) for e in entries[start:end]]

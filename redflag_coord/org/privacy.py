@@ -10,11 +10,11 @@ ends up in CI logs.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from redflag_coord.org.load import Organisation, rel_path
-from redflag_coord.org.model import SEALED_PREFIX
+from redflag_coord.org.model import SEALED_PREFIX, Meeting, Report
 from redflag_coord.org.problems import Problems
 from redflag_coord.org.textcheck import fold
 
@@ -40,23 +40,33 @@ def published_texts(org: Organisation) -> Iterator[Published]:
     """Every text value that leaves the repository in an agenda, invite or report."""
     for c in org.collectives.values():
         for mid, r in c.reports.items():
-            rel = rel_path("report", c.slug, mid)
-            yield Published(rel, ("summary",), r.summary)
-            for i, a in enumerate(r.articles):
-                yield Published(rel, ("article", i, "title"), a.title)
-                if a.topic:
-                    yield Published(rel, ("article", i, "topic"), a.topic)
-            for i, q in enumerate(r.requests):
-                yield Published(rel, ("request", i, "text"), q.text)
+            yield from report_texts(c.slug, mid, r)
         for mid, m in c.meetings.items():
-            rel = rel_path("meeting", c.slug, mid)
-            yield Published(rel, ("title",), m.title)
-            if m.description:
-                yield Published(rel, ("description",), m.description)
-            for i, item in enumerate(m.items):
-                yield Published(rel, ("item", i, "topic"), item.topic)
-                if item.notes:
-                    yield Published(rel, ("item", i, "notes"), item.notes)
+            yield from meeting_texts(c.slug, mid, m)
+
+
+def report_texts(slug: str, mid: str, r: Report) -> Iterator[Published]:
+    """The published texts of one report."""
+    rel = rel_path("report", slug, mid)
+    yield Published(rel, ("summary",), r.summary)
+    for i, a in enumerate(r.articles):
+        yield Published(rel, ("article", i, "title"), a.title)
+        if a.topic:
+            yield Published(rel, ("article", i, "topic"), a.topic)
+    for i, q in enumerate(r.requests):
+        yield Published(rel, ("request", i, "text"), q.text)
+
+
+def meeting_texts(slug: str, mid: str, m: Meeting) -> Iterator[Published]:
+    """The published texts of one meeting."""
+    rel = rel_path("meeting", slug, mid)
+    yield Published(rel, ("title",), m.title)
+    if m.description:
+        yield Published(rel, ("description",), m.description)
+    for i, item in enumerate(m.items):
+        yield Published(rel, ("item", i, "topic"), item.topic)
+        if item.notes:
+            yield Published(rel, ("item", i, "notes"), item.notes)
 
 
 def is_hidden(pseudonym: str) -> bool:
@@ -101,10 +111,14 @@ class Pseudonyms:
 
 
 def check_private_text(org: Organisation, out: Problems) -> None:
+    """Every published text of the organisation (see `check_texts`)."""
+    check_texts(published_texts(org), Pseudonyms(org), out)
+
+
+def check_texts(texts: Iterable[Published], pseudonyms: Pseudonyms, out: Problems) -> None:
     """Compares normalised forms (textcheck.fold): a pseudonym spelt in NFD, with a soft hyphen or
     zero-width joiner inside, or with a Cyrillic letter, is still found."""
-    pseudonyms = Pseudonyms(org)
-    for p in published_texts(org):
+    for p in texts:
         text = p.text if p.text.isascii() else fold(p.text, confusables=False)
         if "@" in text and EMAIL.search(text):
             out.add(

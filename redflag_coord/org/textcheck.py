@@ -119,8 +119,33 @@ def skeleton(text: str) -> str:
 def fold(text: str, confusables: bool = True) -> str:
     """A form for comparing what text says, whatever its spelling: NFKC, case-folded, default-ignorable
     characters removed, and (`confusables`) look-alike letters mapped to one."""
+    if text.isascii():  # most text: the same result by a few C-level passes (tested against the long way)
+        return _fold_ascii(text, confusables)
     folded = _INVISIBLE.sub("", unicodedata.normalize("NFKC", text).casefold())
     return unicodedata.normalize("NFC", skeleton(folded)) if confusables else folded
+
+
+def _fold_ascii(text: str, confusables: bool) -> str:
+    """`fold` of ASCII text: NFKC changes nothing, case folding is lower(), nothing is invisible, and
+    the few ASCII look-alikes are replaced one after the other (no replacement holds another's source)."""
+    lowered = text.lower()
+    if not confusables:
+        return lowered
+    for source, target in _ascii_confusables():
+        if source in lowered:
+            lowered = lowered.replace(source, target)
+    return lowered
+
+
+@cache
+def _ascii_confusables() -> tuple[tuple[str, str], ...]:
+    pairs = tuple((chr(c), t) for c, t in sorted(_confusables().items()) if c < 128 and not chr(c).isupper())
+    targets = "".join(t for _, t in pairs)
+    # Replacing one after the other equals one simultaneous translation only if no target holds a source,
+    # and skipping the normalisations is right only if the targets are normalised already.
+    assert not any(s in targets for s, _ in pairs)
+    assert unicodedata.is_normalized("NFD", targets) and unicodedata.is_normalized("NFC", targets)
+    return pairs
 
 
 def comment_problems(rel: str, text: str) -> list[Problem]:
@@ -225,30 +250,50 @@ def confusable_groups(names: list[tuple[str, str, tuple]]) -> list[list[tuple[st
 
 
 def text_problems(rel: str, data: dict, model: type[BaseModel]) -> list[Problem]:
-    """Unsafe characters in the text values of one parsed file (already valid against `model`)."""
+    """Unsafe characters in the text values of one parsed file (already valid against `model`).
+
+    Every value of every file passes here, so the walk is lean: plain ASCII text is passed over in
+    place, and a key path is built only for a value with a problem. Validation bounds the depth."""
     out: list[Problem] = []
-    stack: list[tuple[Any, tuple, type[BaseModel] | None, bool]] = [(data, (), model, False)]
-    while stack:
-        value, key, cls, one_line = stack.pop()
-        kind = type(value)
-        if kind is str:
-            if value.isascii() and value.isprintable():  # fast path: no control, format or separator characters
-                continue
-            m = (_UNSAFE_ONE_LINE if one_line else _UNSAFE).search(value)
-            if m:
-                code, message = _describe(m.start(), m.group())
-                out.append(Problem(rel, code, f"holds {message}", key=key))
-                continue
-            out.extend(_lookalike_problems(rel, value, key, one_line))
-        elif kind is dict:
-            fields = _fields(cls) if cls is not None else {}
-            for k, v in value.items():
-                sub, short = fields.get(k, (None, False))
-                stack.append((v, key + (k,), sub, short))
-        elif kind is list:
-            for i, v in enumerate(value):
-                stack.append((v, key + (i,), cls, one_line))
+    _walk_table(rel, data, (), model, out)
     return out
+
+
+_NO_FIELDS: dict[str, tuple[type[BaseModel] | None, bool]] = {}
+
+
+def _walk_table(rel: str, table: dict, key: tuple, cls: type[BaseModel] | None, out: list[Problem]) -> None:
+    fields = _fields(cls) if cls is not None else _NO_FIELDS
+    for k, v in table.items():
+        kind = type(v)
+        if kind is str:
+            if not (v.isascii() and v.isprintable()):  # else: no control, format or separator characters
+                _check_value(rel, v, (*key, k), fields.get(k, (None, False))[1], out)
+        elif kind is dict or kind is list:
+            sub, short = fields.get(k, (None, False))
+            _walk_value(rel, v, (*key, k), sub, short, out)
+
+
+def _walk_value(rel: str, value: Any, key: tuple, cls: type[BaseModel] | None, one_line: bool, out: list) -> None:
+    kind = type(value)
+    if kind is str:
+        if not (value.isascii() and value.isprintable()):
+            _check_value(rel, value, key, one_line, out)
+    elif kind is dict:
+        _walk_table(rel, value, key, cls, out)
+    elif kind is list:
+        for i, v in enumerate(value):
+            if type(v) is not str or not (v.isascii() and v.isprintable()):
+                _walk_value(rel, v, (*key, i), cls, one_line, out)
+
+
+def _check_value(rel: str, value: str, key: tuple, one_line: bool, out: list[Problem]) -> None:
+    m = (_UNSAFE_ONE_LINE if one_line else _UNSAFE).search(value)
+    if m:
+        code, message = _describe(m.start(), m.group())
+        out.append(Problem(rel, code, f"holds {message}", key=key))
+    elif not value.isascii():  # invisible characters and combining marks are all outside ASCII
+        out.extend(_lookalike_problems(rel, value, key, one_line))
 
 
 def unsafe_char(value: str, one_line: bool) -> tuple[str, str] | None:

@@ -59,13 +59,13 @@ def validate(
     Exit 0 clean, 1 problems in the data, 2 usage error.
     """
     from redflag_coord.org.problems import RENDERERS
-    from redflag_coord.org.validate import validate_path
+    from redflag_coord.org.validate import validate_tree
 
     if changed:
         rev = None if path is None or path.exists() else str(path)
         _validate_changed(find_root_or_exit(root if rev or path is None else path), rev, format, strict)
     found = find_root_or_exit(path if path is not None else root)
-    outcome = validate_path(found, identities=read_identity_or_exit(identity))
+    outcome = validate_tree(found, identities=read_identity_or_exit(identity))
     problems = outcome.problems
     only = _only_files(found, path)
     if only is None:
@@ -117,9 +117,9 @@ def _validate_changed(root: Path, rev: str | None, format: Format, strict: bool)
 
 def _validate_all(root: Path, format: Format, strict: bool) -> NoReturn:
     from redflag_coord.org.problems import RENDERERS
-    from redflag_coord.org.validate import validate_path
+    from redflag_coord.org.validate import validate_tree
 
-    outcome = validate_path(root)
+    outcome = validate_tree(root)
     problems = outcome.problems
     if problems or format is Format.json:
         typer.echo(RENDERERS[format.value](problems))
