@@ -137,9 +137,18 @@ def _fold_ascii(text: str, confusables: bool) -> str:
     return lowered
 
 
+def _listed(table: dict[int, str], code: int) -> bool:
+    try:
+        table[code]
+    except KeyError:
+        return False
+    return True
+
+
 @cache
 def _ascii_confusables() -> tuple[tuple[str, str], ...]:
-    pairs = tuple((chr(c), t) for c, t in sorted(_confusables().items()) if c < 128 and not chr(c).isupper())
+    table = _confusables()  # read per character (see _Confusables): ask for each ASCII one
+    pairs = tuple((chr(c), table[c]) for c in range(128) if not chr(c).isupper() and _listed(table, c))
     targets = "".join(t for _, t in pairs)
     # Replacing one after the other equals one simultaneous translation only if no target holds a source,
     # and skipping the normalisations is right only if the targets are normalised already.
