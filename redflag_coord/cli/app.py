@@ -12,6 +12,7 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 
 from redflag_coord import __version__
+from redflag_coord.cli.coerce import lazy_coercion
 from redflag_coord.cli.commands.common import EXIT_INTERNAL
 
 # Set by the shell when it asks for completions (typer/click's protocol for prog "redflag-coord").
@@ -115,22 +116,22 @@ def _root(
 
 # Typer checks option values with pydantic; its wording ("Input should be greater than or equal to 1",
 # "Value error, ...") is replaced by plain words. Click names the option in front of the message.
-_PLAIN = [
-    (re.compile(r"^Value error, "), ""),
-    (re.compile(r"Input should be greater than or equal to (\S+)"), r"must be at least \1"),
-    (re.compile(r"Input should be less than or equal to (\S+)"), r"must be at most \1"),
-    (re.compile(r"Input should be greater than (\S+)"), r"must be more than \1"),
-    (re.compile(r"Input should be less than (\S+)"), r"must be less than \1"),
-    (re.compile(r"Input should be a valid integer.*"), "must be a whole number, e.g. 3"),
-    (re.compile(r"Input should be a valid number.*"), "must be a number"),
-    (re.compile(r"Input should be a valid boolean.*"), "must be true or false"),
-    (re.compile(r"Input should be a valid (\w+).*"), r"must be a valid \1"),
+_PLAIN = [  # patterns compiled on first use (re's cache): only a usage error needs them
+    (r"^Value error, ", ""),
+    (r"Input should be greater than or equal to (\S+)", r"must be at least \1"),
+    (r"Input should be less than or equal to (\S+)", r"must be at most \1"),
+    (r"Input should be greater than (\S+)", r"must be more than \1"),
+    (r"Input should be less than (\S+)", r"must be less than \1"),
+    (r"Input should be a valid integer.*", "must be a whole number, e.g. 3"),
+    (r"Input should be a valid number.*", "must be a number"),
+    (r"Input should be a valid boolean.*", "must be true or false"),
+    (r"Input should be a valid (\w+).*", r"must be a valid \1"),
 ]
 
 
 def plain_words(message: str) -> str:
     for pattern, words in _PLAIN:
-        message = pattern.sub(words, message)
+        message = re.sub(pattern, words, message)
     return message
 
 
@@ -138,7 +139,14 @@ def plain_words(message: str) -> str:
 _UsageError: type[Exception] = typer.BadParameter.__base__  # type: ignore[assignment]
 
 
-class _PlainGroup(TyperGroup):
+class _Group(TyperGroup):
+    """A group whose option values are coerced without pydantic where possible (cli/coerce)."""
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        return lazy_coercion(super().get_params(ctx))
+
+
+class _PlainGroup(_Group):
     """The app's group: usage errors in plain words, wherever click raises them."""
 
     def make_context(self, *args: Any, **kwargs: Any) -> Any:
@@ -207,7 +215,7 @@ class _PlainCommand(TyperCommand):
         return [p[1:-1] if p.startswith("{") and p.endswith("}") else p for p in super().collect_usage_pieces(ctx)]
 
     def get_params(self, ctx: Any) -> list[Any]:
-        params: list[Any] = super().get_params(ctx)
+        params: list[Any] = lazy_coercion(super().get_params(ctx))  # option values without pydantic where possible
         for p in params:
             if p.param_type_name == "argument":
                 p.display_type_rich = lambda ctx: None  # the metavar says it: MEETING, COLLECTIVE, PATH
@@ -250,7 +258,7 @@ def make_app(names: list[str] | None = None, listing: bool = False) -> typer.Typ
                 if info.cls in (None, TyperCommand):
                     info.cls = _PlainCommand
                 info.epilog = info.epilog or epilog(f"{name} {info.name}")
-            app.add_typer(target, name=name)
+            app.add_typer(target, name=name, cls=_Group)
         else:
             app.command(name, cls=_PlainCommand, epilog=epilog(name))(target)
     return app
@@ -283,6 +291,9 @@ def __getattr__(name: str) -> typer.Typer:
 
 
 def main() -> None:
+    # Pydantic looks for third-party plugins in every installed package's metadata before it builds the
+    # first model (tens of ms at each start); this tool wants none of them near members' data.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     try:
         wanted = _wanted(sys.argv[1:])
         make_app(wanted, listing=wanted is None)(prog_name="redflag-coord")

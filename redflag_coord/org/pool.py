@@ -13,18 +13,17 @@ processes; workers send their models back as pydantic JSON. Small organisations
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import os
 import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from redflag_coord.org.model import FileModel
     from redflag_coord.org.parse import Entry
     from redflag_coord.org.problems import Problem
@@ -87,6 +86,8 @@ def _can_fork() -> bool:
     # Forked workers share the loaded modules and the entry list: no import, no pickled input.
     # Elsewhere (macOS, Windows) a spawned worker would import pydantic first: not worth it.
     # Forking a process that runs other threads can deadlock the child: then stay serial.
+    import multiprocessing  # here, not at the top: a small organisation never forks (start-up time)
+
     return (
         sys.platform.startswith("linux")
         and "fork" in multiprocessing.get_all_start_methods()
@@ -168,6 +169,9 @@ def _build_models() -> None:
 def _map(job: Job[R], entries: Sequence[Entry], n: int) -> list[R]:
     if n <= 1:
         return _run_range(job, entries, 0, len(entries))
+    import multiprocessing  # only a large organisation forks: small ones start without these
+    from concurrent.futures import ProcessPoolExecutor
+
     _build_models()  # before the fork, so the workers do not each build them again
     size = max(MIN_CHUNK, min(MAX_CHUNK, len(entries) // (n * 8) or 1))
     chunks = [(i, min(i + size, len(entries))) for i in range(0, len(entries), size)]
@@ -193,6 +197,8 @@ def _map(job: Job[R], entries: Sequence[Entry], n: int) -> list[R]:
 
 def _absorb(job: Job[R], pending: list[Future], results: list, entries: Sequence[Entry], wait: bool) -> list[Future]:
     """Take in the workers' finished chunks; returns the futures still running."""
+    from concurrent.futures.process import BrokenProcessPool
+
     still = []
     for future in pending:
         if not (wait or future.done()):

@@ -101,8 +101,7 @@ def dates_source(org: Organisation) -> Source:
         return known[1]
     from redflag_coord.repo import gitinfo
 
-    usable = gitinfo.is_repository(org.root) and gitinfo.has_commits(org.root) and not gitinfo.is_shallow(org.root)
-    source: Source = "git" if usable else "file"
+    source: Source = "git" if gitinfo.history_usable(org.root) else "file"
     key = id(org)
     _SOURCES[key] = (weakref.ref(org, lambda _: _SOURCES.pop(key, None)), source)
     return source

@@ -13,8 +13,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import tomlkit
-
 from redflag_coord import crypt
 from redflag_coord.crypt import CryptError, Identities
 from redflag_coord.org.load import Organisation, rel_path
@@ -264,6 +262,8 @@ def private_files(root: Path, slug: str) -> Iterator[tuple[Path, str, str]]:
 
 def encrypt(org: Organisation, slugs: list[str], settings: Settings | None = None) -> Written:
     """Seal every plaintext private value of these collectives to their recipients; sealed values stay as they are."""
+    import tomlkit  # only where a file is read or written keeping its layout: not at start-up
+
     settings = settings or settings_or_defaults(org.root)
     done = Written()
     for slug in slugs:
@@ -305,6 +305,8 @@ class Plain:
 
 def open_text(text: str, kind: str, identities: Identities, where: str) -> Plain:
     """The file's text with every sealed value opened (CryptError naming where it failed)."""
+    import tomlkit  # only where a file is read or written keeping its layout: not at start-up
+
     doc = tomlkit.parse(text)
     memo: dict[tuple[str, str], str] = {}
     for container, key, path, _ in doc_slots(doc, kind):
@@ -322,6 +324,8 @@ def open_text(text: str, kind: str, identities: Identities, where: str) -> Plain
 
 def seal_text(text: str, kind: str, memo: dict[tuple[str, str], str], recipients_for: Any) -> str:
     """Seal every plain value again; a value whose plain text is unchanged keeps its exact ciphertext."""
+    import tomlkit  # only where a file is read or written keeping its layout: not at start-up
+
     doc = tomlkit.parse(text)
     for container, key, _, contact in doc_slots(doc, kind):
         value = str(container[key])
@@ -334,6 +338,8 @@ def seal_text(text: str, kind: str, memo: dict[tuple[str, str], str], recipients
 
 def reencrypt(org: Organisation, slugs: list[str], identities: Identities, settings: Settings | None = None) -> Written:
     """Open and seal again every private value of these collectives to the recipients listed now."""
+    import tomlkit  # only where a file is read or written keeping its layout: not at start-up
+
     settings = settings or settings_or_defaults(org.root)
     done = Written()
     for slug in slugs:
@@ -365,6 +371,8 @@ def forget(
     A relationship keeps its place, stage and dates; its pseudonym becomes 'forgotten-N' (sealed to `seal_to`).
     Returns the keys removed.
     """
+    import tomlkit  # only where a file is read or written keeping its layout: not at start-up
+
     removed: list[str] = []
     if handle is not None:
         path = root / rel_path("members", slug)

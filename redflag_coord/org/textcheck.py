@@ -78,17 +78,36 @@ def _name(ch: str) -> str:
     return f"U+{ord(ch):04X} {unicodedata.name(ch, '')}".rstrip()
 
 
+class _Confusables(dict[int, str]):
+    """The mapping as str.translate reads it: each character's line is looked up in the data file the
+    first time a text holds that character. Parsing all 9,464 lines at once took longer than a small
+    organisation's whole check (start-up time); the answers are the file's, line for line."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._text = "\n" + text  # every line, the first included, starts after a line feed
+        self._absent: set[int] = set()
+
+    def __missing__(self, code: int) -> str:
+        if code in self._absent:
+            raise KeyError(code)  # translate keeps the character
+        at = self._text.find(f"\n{code:04X}\t")
+        if at < 0:
+            self._absent.add(code)
+            raise KeyError(code)
+        start = self._text.index("\t", at) + 1
+        end = self._text.find("\n", start)
+        target = self._text[start : end if end >= 0 else None]
+        self[code] = value = "".join(chr(int(c, 16)) for c in target.split())
+        return value
+
+
 @cache
 def _confusables() -> dict[int, str]:
     """Unicode's TR 39 confusable mapping (data/confusables.txt, made by scripts/make_confusables.py)."""
-    table: dict[int, str] = {}
-    text = resources.files("redflag_coord.org").joinpath("data/confusables.txt").read_text(encoding="utf-8")
-    for line in text.splitlines():
-        if not line or line.startswith("#"):
-            continue
-        source, _, target = line.partition("\t")
-        table[int(source, 16)] = "".join(chr(int(c, 16)) for c in target.split())
-    return table
+    return _Confusables(
+        resources.files("redflag_coord.org").joinpath("data/confusables.txt").read_text(encoding="utf-8")
+    )
 
 
 def skeleton(text: str) -> str:
@@ -118,9 +137,18 @@ def _fold_ascii(text: str, confusables: bool) -> str:
     return lowered
 
 
+def _listed(table: dict[int, str], code: int) -> bool:
+    try:
+        table[code]
+    except KeyError:
+        return False
+    return True
+
+
 @cache
 def _ascii_confusables() -> tuple[tuple[str, str], ...]:
-    pairs = tuple((chr(c), t) for c, t in sorted(_confusables().items()) if c < 128 and not chr(c).isupper())
+    table = _confusables()  # read per character (see _Confusables): ask for each ASCII one
+    pairs = tuple((chr(c), table[c]) for c in range(128) if not chr(c).isupper() and _listed(table, c))
     targets = "".join(t for _, t in pairs)
     # Replacing one after the other equals one simultaneous translation only if no target holds a source,
     # and skipping the normalisations is right only if the targets are normalised already.
