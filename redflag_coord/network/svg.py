@@ -347,14 +347,17 @@ def line_svg(values: Sequence[int | None], names: Sequence[str], desc: str, widt
         else:
             spots = [(x, height - 18, "middle"), (x, height - 4, "middle")]
         placer.place(names[i], spots, fill=MUTED)
-    # values over their points (or under, or not at all), then "no figure" just above the axis
+    # "no figure" first, just above the axis (a gap must never pass for a low figure), then values over
+    # their points (or under, or not at all: the table beside the chart holds every one)
     for i, v in enumerate(values):
-        x = x_at(i)
         if v is None:
-            spots = [(x, base - 6, a) for a in ("middle", "start", "end")]
+            x = x_at(i)
+            spots = [(x, y, a) for y in (base - 6, base - 20) for a in ("middle", "start", "end")]
             placer.place("no figure", spots, fill=MUTED, size=9.5)
+    for i, v in enumerate(values):
+        if v is None:
             continue
-        y = y_at(v)
+        x, y = x_at(i), y_at(v)
         placer.place(
             str(v),
             [(x, y - 7, "middle"), (x + 4, y - 6, "start"), (x - 4, y - 6, "end"), (x, y + 15, "middle")],
