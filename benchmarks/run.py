@@ -315,7 +315,11 @@ def example_commands(work: Path) -> list[tuple[str, list[str], str]]:
         ("`summary`", ["summary"], "≤ 2.5×"),
         ("`network`", ["network"], "≤ 2.5×"),
         ("`slots ic-2026-12`", ["slots", "ic-2026-12"], "≤ 2.5×"),
-        ("`invite ic-2026-12`", ["invite", "ic-2026-12", "--method", "none", "--output", str(out / "i.ics")], "≤ 2.5×"),
+        (
+            "`invite ic-2026-12`",
+            ["invite", "ic-2026-12", "--method", "none", "--output", str(out / "i.ics"), "--force"],
+            "≤ 2.5×",
+        ),
         ("`calendar`", ["calendar"], "≤ 2.5×"),
         ("`report status ic-2026-12`", ["report", "status", "ic-2026-12"], "≤ 2.5×"),
         ("`fmt --check`", ["fmt", "--check"], "≤ 2.5×"),
@@ -339,7 +343,8 @@ def example_rows(env: Env, repeat: int, work: Path) -> list[Row]:
     environment.pop("REDFLAG_IDENTITY", None)  # no key unless the row gives one
     files = f"{sum(1 for _ in (REPO / 'collectives').glob('*/**/*.toml'))}"
     (work / "example-out").mkdir(parents=True, exist_ok=True)
-    t = timed(commands, repeat, cwd=REPO, env=environment)
+    # report status exits 1 while reports are missing or late, as in the example (its exit says so)
+    t = timed(commands, repeat, cwd=REPO, env=environment, ok={"`report status ic-2026-12`": (0, 1)})
     ref, cpu = _num(t["typer"]), dict(CPU)
     return [
         Row(
