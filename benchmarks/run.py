@@ -362,6 +362,12 @@ def example_rows(env: Env, repeat: int, work: Path) -> list[Row]:
     ]
 
 
+FMT_FIGURES = [  # (timed name, figure, note): fmt beside validate at every size
+    ("fmt", "`fmt --check` vs `validate`", ""),
+    ("fmt-diff", "`fmt --check --diff` vs `validate`", "prints the diff of every file it would change"),
+]
+
+
 def validate_sizes(env: Env, sizes: list[int], repeat: int, work: Path, keep: bool) -> tuple[list[Row], list[tuple]]:
     rows, growth = [], []
     for size in sizes:
@@ -405,32 +411,20 @@ def validate_sizes(env: Env, sizes: list[int], repeat: int, work: Path, keep: bo
                 ref_cpu=cpu.get("floor"),
             )
         )
-        rows.append(
-            Row(
-                "`fmt --check` vs `validate`",
-                label,
-                _num(t["fmt"]),
-                "`validate` of the same files",
-                v,
-                "≤ 1.5× at 10,000",
-                _err(t["fmt"]),
-                cpu=cpu.get("fmt"),
-                ref_cpu=cpu.get("validate"),
+        for name, figure, note in FMT_FIGURES:
+            rows.append(
+                Row(
+                    figure,
+                    label,
+                    _num(t[name]),
+                    "`validate` of the same files",
+                    v,
+                    "≤ 1.5× at 10,000",
+                    _err(t[name]) or note,
+                    cpu=cpu.get(name),
+                    ref_cpu=cpu.get("validate"),
+                )
             )
-        )
-        rows.append(
-            Row(
-                "`fmt --check --diff` vs `validate`",
-                label,
-                _num(t["fmt-diff"]),
-                "`validate` of the same files",
-                v,
-                "≤ 1.5× at 10,000",
-                _err(t["fmt-diff"]) or "prints the diff of every file it would change",
-                cpu=cpu.get("fmt-diff"),
-                ref_cpu=cpu.get("validate"),
-            )
-        )
         if "serial" in t:
             rows.append(
                 Row(

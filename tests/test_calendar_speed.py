@@ -301,9 +301,9 @@ def test_state_of_an_instant_in_another_zone():
 
 def test_descriptions_on_two_cores_are_describes(tmp_path, monkeypatch):
     """Forked workers describe a share of the meetings each: the texts are describe()'s own."""
-    from test_journey_calendar_speed import benchmark_generator
+    from bench_helpers import generator
 
-    gen = benchmark_generator()
+    gen = generator()
     gen.generate(tmp_path, gen.Plan(collectives=6, meetings=60, participants=2, reports=False), seed=1)
     org = load_organisation(tmp_path)
     meetings = [(mid, m) for mid, (_, m) in org.meetings().items()]

@@ -10,19 +10,17 @@ bytes regenerates them with REDFLAG_UPDATE_GOLDEN=1 (review why they changed).
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
-from types import ModuleType
 
 import icalendar
+from bench_helpers import generator
 from git_helpers import Repo
 
 EXE = Path(sys.executable).with_name("redflag-coord")
-BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 GOLDEN = Path(__file__).resolve().parent / "golden" / "calendar" / "speed-journey.json"
 STAMP = "2026-11-27T12:00:00Z"
 
@@ -35,20 +33,10 @@ def cli(root: Path, *args: str, workers: str | None = None) -> subprocess.Comple
     return subprocess.run([str(EXE), *args], cwd=root, capture_output=True, text=True, env=env, timeout=300)
 
 
-def benchmark_generator() -> ModuleType:
-    """benchmarks/generate.py, loaded by its path (another test folder has a module of the same name)."""
-    spec = importlib.util.spec_from_file_location("benchmarks_generate", BENCHMARKS / "generate.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
-
-
 def organisation(tmp_path: Path) -> Repo:
     """A generated organisation (benchmarks/generate.py, fixed seed): 8 collectives, 100 meetings,
     3 participants each, every report filed, committed on a fixed date."""
-    gen = benchmark_generator()
+    gen = generator()
     repo = Repo(tmp_path / "org")
     gen.generate(repo.root, gen.Plan(collectives=8, meetings=100, participants=3, reports=True), seed=3)
     repo.git("init", "-q", "-b", "main")

@@ -10,28 +10,20 @@ feed calendar apps fetch still holds every meeting.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from bench_helpers import generator
 from git_helpers import Repo
 
 REPO = Path(__file__).resolve().parent.parent
 CLI = [sys.executable, "-m", "redflag_coord"]
 
 
-def _generate_module():
-    spec = importlib.util.spec_from_file_location("bench_generate_j", REPO / "benchmarks" / "generate.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-gen = _generate_module()
+gen = generator()
 
 
 def cli(root: Path, *args: str, workers: str | None = None) -> subprocess.CompletedProcess:

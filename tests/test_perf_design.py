@@ -9,13 +9,13 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from bench_helpers import generator
 
 from redflag_coord.org import pool
 from redflag_coord.org.load import load_organisation
@@ -24,15 +24,7 @@ from redflag_coord.org.validate import validate_org, validate_path
 REPO = Path(__file__).resolve().parent.parent
 
 
-def _generate_module():
-    spec = importlib.util.spec_from_file_location("bench_generate", REPO / "benchmarks" / "generate.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
-
-
-gen = _generate_module()
+gen = generator()
 
 
 @pytest.fixture(scope="module")

@@ -10,13 +10,13 @@
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 import unicodedata
 from pathlib import Path
 from typing import Any
 
 import pytest
+from bench_helpers import generator
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
@@ -33,16 +33,7 @@ sys.path.insert(0, str(REPO / "tests" / "corpus"))
 from build import build  # noqa: E402
 from cases import CASES  # noqa: E402
 
-
-def _generate_module():
-    spec = importlib.util.spec_from_file_location("bench_generate_v", REPO / "benchmarks" / "generate.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-gen = _generate_module()
+gen = generator()
 
 
 # -- validate_tree == validate_path -------------------------------------------------------

@@ -63,13 +63,24 @@ def validate_org(
     Encrypted private values are opened first with `identities` (those it cannot read stay sealed,
     and the checks that need them skip them); what was opened is appended to `opened`.
     """
-    problems = Problems(list(org.problems))
-    settings = settings_or_defaults(org.root)  # its own problems: check_settings_file
-    check_sealed(org, settings, problems)
-    result = reveal(org, settings, identities, problems)
+    problems, result = _open(org, identities)
     if opened is not None:
         opened.append(result)
     check_organisation(org, problems, today or today_default())
+    return _close(org, problems)
+
+
+def _open(org: Organisation, identities: Identities | None) -> tuple[Problems, Opened]:
+    """The first steps of every validation: the files' own problems, the keyless checks of sealed
+    values, then the values this identity opens (in place, before any check reads them)."""
+    problems = Problems(list(org.problems))
+    settings = settings_or_defaults(org.root)  # its own problems: check_settings_file
+    check_sealed(org, settings, problems)
+    return problems, reveal(org, settings, identities, problems)
+
+
+def _close(org: Organisation, problems: Problems) -> list[Problem]:
+    """The last steps of every validation: organisation.toml, then lines and columns, sorted."""
     check_settings_file(org, problems)
     return located(problems, org.root)
 
@@ -129,10 +140,7 @@ def validate_tree(
     frame_entries = [e for e in entries if e.kind != "report"]
     report_entries = [e for e in entries if e.kind == "report"]
     take(org, frame_entries, check_entries(frame_entries, workers))
-    problems = Problems(list(org.problems))
-    settings = settings_or_defaults(org.root)  # as validate_org, in the same order
-    check_sealed(org, settings, problems)
-    opened = reveal(org, settings, identities, problems)
+    problems, opened = _open(org, identities)
     frame = check_frame(org, problems, today)
     # Requests matter across reports only to the commitments check: it runs when there are minutes,
     # or answers in some report. Without minutes, reports are kept only if they answer; should one
@@ -155,8 +163,7 @@ def validate_tree(
             if kept is not None:
                 org.collectives[entry.slug].reports[entry.name or ""] = kept
     check_across_reports(org, problems)
-    check_settings_file(org, problems)
-    return Outcome(org, located(problems, org.root), opened)
+    return Outcome(org, _close(org, problems), opened)
 
 
 def _report_in_frame(frame: Frame | None, keep: bool, entry: Entry) -> tuple[list[Problem], bool, Report | None]:
