@@ -54,3 +54,61 @@ def test_import_contracts_hold():
     run = subprocess.run([exe, "--no-cache"], cwd=PACKAGE.parent, capture_output=True, text=True)
     assert run.returncode == 0, run.stdout + run.stderr
     assert "3 kept, 0 broken" in run.stdout
+
+
+# -- no dependency's private API ------------------------------------------------------------------
+
+_THIRD_PARTY = {"tomlkit", "typer", "click", "pydantic", "pydantic_core", "icalendar", "babel", "pyrage", "tomli"}
+
+
+def _private(name: str) -> bool:
+    return name.startswith("_") and not (name.startswith("__") and name.endswith("__"))
+
+
+def private_api_uses(source: str) -> list[str]:
+    """Places where `source` reaches a dependency's underscore name: an import of a private module or
+    name, or an underscore attribute on anything but `self`/`cls` (ours have no such attributes)."""
+    import ast
+
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            parts = node.module.split(".")
+            if parts[0] in _THIRD_PARTY and (
+                any(_private(p) for p in parts) or any(_private(a.name) for a in node.names)
+            ):
+                found.append(f"{node.lineno}: from {node.module} import …")
+        elif isinstance(node, ast.Import):
+            for a in node.names:
+                parts = a.name.split(".")
+                if parts[0] in _THIRD_PARTY and any(_private(p) for p in parts):
+                    found.append(f"{node.lineno}: import {a.name}")
+        elif isinstance(node, ast.Attribute) and _private(node.attr):
+            if not (isinstance(node.value, ast.Name) and node.value.id in {"self", "cls"}):
+                found.append(f"{node.lineno}: .{node.attr}")
+        elif isinstance(node, ast.Call) and getattr(node.func, "id", None) in {"getattr", "setattr", "hasattr"}:
+            arg = node.args[1] if len(node.args) > 1 else None
+            if isinstance(arg, ast.Constant) and isinstance(arg.value, str) and _private(arg.value):
+                found.append(f"{node.lineno}: {node.func.id}(…, {arg.value!r})")  # type: ignore[attr-defined]
+    return found
+
+
+def test_no_dependency_private_api():
+    """A dependency's underscore names change without notice (tomlkit 0.15 removed `_insert_after`,
+    and `report new` exited 70 on every fresh install): the package uses public API only."""
+    uses = {
+        str(p.relative_to(PACKAGE.parent)): hits
+        for p in sorted(PACKAGE.rglob("*.py"))
+        if (hits := private_api_uses(p.read_text(encoding="utf-8")))
+    }
+    assert uses == {}
+
+
+def test_the_private_api_check_sees_what_broke_before():
+    """The check itself finds the three shapes that broke or could break a fresh install."""
+    assert private_api_uses('doc["t"].value._insert_after("a", "b", c)\n')
+    assert private_api_uses("from typer._param_types import coerce_cli_choice\n")
+    assert private_api_uses("from typer import _coercion\n")
+    assert private_api_uses("import click._compat\n")
+    assert private_api_uses("x = getattr(item, '_value')\n")
+    assert not private_api_uses("self._cache = {}\nfrom tomlkit.items import Array\nx.__class__\n")

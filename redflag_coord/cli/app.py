@@ -12,7 +12,6 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 
 from redflag_coord import __version__
-from redflag_coord.cli.coerce import lazy_coercion
 from redflag_coord.cli.commands.common import EXIT_INTERNAL
 
 # Set by the shell when it asks for completions (typer/click's protocol for prog "redflag-coord").
@@ -139,14 +138,7 @@ def plain_words(message: str) -> str:
 _UsageError: type[Exception] = typer.BadParameter.__base__  # type: ignore[assignment]
 
 
-class _Group(TyperGroup):
-    """A group whose option values are coerced without pydantic where possible (cli/coerce)."""
-
-    def get_params(self, ctx: Any) -> list[Any]:
-        return lazy_coercion(super().get_params(ctx))
-
-
-class _PlainGroup(_Group):
+class _PlainGroup(TyperGroup):
     """The app's group: usage errors in plain words, wherever click raises them."""
 
     def make_context(self, *args: Any, **kwargs: Any) -> Any:
@@ -215,7 +207,7 @@ class _PlainCommand(TyperCommand):
         return [p[1:-1] if p.startswith("{") and p.endswith("}") else p for p in super().collect_usage_pieces(ctx)]
 
     def get_params(self, ctx: Any) -> list[Any]:
-        params: list[Any] = lazy_coercion(super().get_params(ctx))  # option values without pydantic where possible
+        params: list[Any] = super().get_params(ctx)
         for p in params:
             if p.param_type_name == "argument":
                 p.display_type_rich = lambda ctx: None  # the metavar says it: MEETING, COLLECTIVE, PATH
@@ -258,7 +250,7 @@ def make_app(names: list[str] | None = None, listing: bool = False) -> typer.Typ
                 if info.cls in (None, TyperCommand):
                     info.cls = _PlainCommand
                 info.epilog = info.epilog or epilog(f"{name} {info.name}")
-            app.add_typer(target, name=name, cls=_Group)
+            app.add_typer(target, name=name, cls=TyperGroup)
         else:
             app.command(name, cls=_PlainCommand, epilog=epilog(name))(target)
     return app

@@ -13,7 +13,7 @@ import tomlkit
 from pydantic import BaseModel
 from tomlkit.items import AoT, Array, Comment, InlineTable, Item, String, StringType, Table, Whitespace
 
-from redflag_coord.org.canonical import LINE_WIDTH
+from redflag_coord.org.canonical import LINE_WIDTH, comments
 from redflag_coord.org.model import FILE_MODELS, submodel
 
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
@@ -196,4 +196,5 @@ def _array(item: Array, indent: int) -> str:
 
 
 def _has_comments(item: Array) -> bool:
-    return any(getattr(g, "comment", None) is not None for g in item._value)
+    """Whether the array's own text holds a comment: read from its TOML text (public API), not its internals."""
+    return bool(comments(item.as_string()))

@@ -12,7 +12,6 @@ import string
 from collections import Counter
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import Any
 
 from redflag_coord.org.commitments import CommitmentState
 from redflag_coord.org.load import CollectiveData, Organisation, rel_path
@@ -224,7 +223,8 @@ def new_report(org: Organisation, slug: str, meeting_id: str, today: dt.date, on
         "meeting_date": occ.date.isoformat(),
         "due": due.isoformat(),
     }
-    doc = tomlkit.parse(string.Template(_template("report", lang, ".toml")).safe_substitute(words))
+    template = string.Template(_template("report", lang, ".toml")).safe_substitute(words)
+    doc = tomlkit.parse(_with_red_flag(template, prev))
     todo = [
         "summary: replace the TODO text with the collective's report",
         "recruits: new members since the last report",
@@ -236,7 +236,6 @@ def new_report(org: Organisation, slug: str, meeting_id: str, today: dt.date, on
     else:
         del doc["filed_by"]
         todo.append("filed_by: add your handle once you are in members.toml")
-    _fill_red_flag(doc, prev)
     todo.append(f"red_flag: readers and copies {'carried over from ' + prev[0] if prev else 'are 0'}; update them")
     cutoff = _meeting_date(org, prev[0]) if prev else None
     if c.relationships is not None:
@@ -291,19 +290,26 @@ def _filed_by(c: CollectiveData, prev: Report | None) -> str | None:
     return (with_role or handles or [None])[0]  # type: ignore[list-item]
 
 
-def _fill_red_flag(doc: Any, prev: tuple[str, Report] | None) -> None:
+def _with_red_flag(template: str, prev: tuple[str, Report] | None) -> str:
+    """The template's text with last report's readers and distribution sites carried over.
+
+    Spliced in as text, right under `readers`, so the comments that follow `[red_flag]` in the
+    template stay above the table they describe (tomlkit's public API only appends at a table's end,
+    after those comments). Values are written by tomlkit, so quoting is always TOML's.
+    """
     import tomlkit
 
     rf = prev[1].red_flag if prev else None
-    doc["red_flag"]["readers"] = (rf.readers or 0) if rf else 0
-    if rf and rf.distribution:
-        aot = tomlkit.aot()
-        for d in rf.distribution:
-            t = tomlkit.table()
-            t["site"] = d.site
-            t["copies"] = d.copies
-            aot.append(t)
-        doc["red_flag"].value._insert_after("readers", "distribution", aot)  # before the comments that follow
+    lines = template.splitlines(keepends=True)
+    at = lines.index("[red_flag]\n") + 1
+    if not lines[at].startswith("readers = "):
+        raise AssertionError("report template: [red_flag] must start with `readers = `")
+    lines[at] = f"readers = {(rf.readers or 0) if rf else 0}\n"
+    blocks = [
+        f"\n[[red_flag.distribution]]\nsite = {tomlkit.item(d.site).as_string()}\ncopies = {d.copies}\n"
+        for d in (rf.distribution if rf else [])
+    ]
+    return "".join(lines[: at + 1] + blocks + lines[at + 1 :])
 
 
 # -- reminders ---------------------------------------------------------------------------------
