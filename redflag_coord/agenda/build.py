@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Literal
 
+from redflag_coord.errors import RedflagError
 from redflag_coord.i18n.labels import pick_language
 from redflag_coord.org.commitments import CommitmentState, for_meeting
 from redflag_coord.org.load import Organisation, rel_path
@@ -23,12 +24,13 @@ from redflag_coord.tz.zones import UTC, resolve, to_local, zone
 Fit = Literal["inside", "partly", "outside"]
 
 
-class AgendaError(ValueError):
+class AgendaError(RedflagError, ValueError):
     """The agenda cannot be built; `usage` when the request (not the data) is wrong."""
 
-    def __init__(self, message: str, usage: bool = False) -> None:
-        super().__init__(message)
-        self.usage = usage
+    usage = False
+
+    def __init__(self, message: str, usage: bool | None = None) -> None:
+        super().__init__(message, usage=usage)
 
 
 @dataclass(frozen=True)

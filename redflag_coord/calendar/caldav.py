@@ -22,6 +22,7 @@ from typing import Literal
 from icalendar import Calendar
 
 from redflag_coord.calendar import ics
+from redflag_coord.errors import RedflagError
 from redflag_coord.org.load import Organisation
 from redflag_coord.repo.mail import loopback
 
@@ -39,8 +40,10 @@ _QUERY = b"""<?xml version="1.0" encoding="utf-8"?>
 """
 
 
-class SyncError(Exception):
-    """The server cannot be reached or refuses the sync as a whole (a message for the user)."""
+class SyncError(RedflagError):
+    """The server cannot be reached or refuses the sync as a whole (a message for the user).
+
+    The address or the credentials given wrongly are usage errors (exit 2); the rest exit 1."""
 
 
 # -- the server --------------------------------------------------------------------------------
@@ -65,13 +68,14 @@ class Client:
     def __post_init__(self) -> None:
         parts = urllib.parse.urlsplit(self.url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise SyncError(f"{self.url!r} is not an http(s) address of a calendar")
+            raise SyncError(f"{self.url!r} is not an http(s) address of a calendar", usage=True)
         if parts.username or parts.password:
             raise SyncError(
-                f"put no user name or password in the address; set {USER_ENV} and {PASSWORD_ENV} or use ~/.netrc"
+                f"put no user name or password in the address; set {USER_ENV} and {PASSWORD_ENV} or use ~/.netrc",
+                usage=True,
             )
         if self.auth and parts.scheme == "http" and not loopback(parts.hostname):
-            raise SyncError(f"refusing to send a password over plain http to {parts.hostname}; use https")
+            raise SyncError(f"refusing to send a password over plain http to {parts.hostname}; use https", usage=True)
         self.scheme, self.host, self.port = parts.scheme, parts.hostname, parts.port
         self.path = parts.path if parts.path.endswith("/") else parts.path + "/"
 
@@ -119,14 +123,14 @@ def credentials(url: str, env: dict[str, str] | None = None, netrc_file: str | N
     if user and password is not None:
         return user, password
     if user or password:
-        raise SyncError(f"set both {USER_ENV} and {PASSWORD_ENV}, or neither")
+        raise SyncError(f"set both {USER_ENV} and {PASSWORD_ENV}, or neither", usage=True)
     path = netrc_file or env.get("NETRC") or os.path.expanduser("~/.netrc")
     if not os.path.exists(path):
         return None
     try:
         found = netrc.netrc(path).authenticators(urllib.parse.urlsplit(url).hostname or "")
     except (netrc.NetrcParseError, OSError) as e:
-        raise SyncError(f"cannot read {path}: {e}") from e
+        raise SyncError(f"cannot read {path}: {e}", usage=True) from e
     if found is None:
         return None
     login, _, secret = found

@@ -20,6 +20,7 @@ from typing import Literal
 from icalendar import Alarm, Calendar, Component, Event, Timezone, vCalAddress, vText
 from icalendar.parser import Contentline
 
+from redflag_coord.errors import RedflagError
 from redflag_coord.org.load import Organisation
 from redflag_coord.org.model import Meeting, Status
 from redflag_coord.org.occurrences import rule as occurrence_rule
@@ -45,7 +46,7 @@ _WEEKDAY_INDEX = {name: i for i, name in enumerate(_DAYS)}
 _UNBOUNDED_YEARS = 10  # how far ahead a recurrence without an end must have a correct VTIMEZONE
 
 
-class CalendarError(Exception):
+class CalendarError(RedflagError):
     """The data cannot be written as a correct calendar (a message for the user)."""
 
 

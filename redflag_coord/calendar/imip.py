@@ -12,10 +12,7 @@ from email.utils import format_datetime, make_msgid
 
 from redflag_coord.calendar.ics import Built, Settings, _name, meeting_times, organiser_address, serialize
 from redflag_coord.org.load import Organisation
-
-
-class MailError(Exception):
-    pass
+from redflag_coord.repo.mail import MailError  # one error for every mail that cannot go
 
 
 def messages(

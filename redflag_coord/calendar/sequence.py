@@ -14,6 +14,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from redflag_coord.errors import RedflagError
 from redflag_coord.org.model import Meeting
 from redflag_coord.repo import fsio
 
@@ -21,8 +22,8 @@ from redflag_coord.repo import fsio
 TIMING_FIELDS = ("start", "timezone", "duration_minutes", "recurrence", "status")
 
 
-class SequenceError(Exception):
-    pass
+class SequenceError(RedflagError):
+    """The meeting file's sequence cannot be raised (bad TOML, a file that changed)."""
 
 
 MAX_SEQUENCE = 1_000_000  # the model's maximum (Meeting.sequence)

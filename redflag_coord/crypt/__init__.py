@@ -15,16 +15,22 @@ from typing import Any
 
 import pyrage  # type: ignore[import-untyped]  # compiled, without type stubs
 
+from redflag_coord.errors import RedflagError
+
 PREFIX = "age:"  # a sealed value: "age:" + the age binary format in standard base64, no armor
 _HEADER = b"age-encryption.org/v1\n"
 MAX_SEALED = 100_000  # characters: a sealed 20,000-character note to a few dozen recipients fits
 
 
-class CryptError(Exception):
-    """A key, identity or sealed value that cannot be used. `kind` says which, for the caller's wording."""
+class CryptError(RedflagError):
+    """A key, identity or sealed value that cannot be used. `kind` says which, for the caller's wording.
+
+    An identity file that cannot be read or written is how the command was called (--identity,
+    keygen's path): exit 2. A recipient or a sealed value is the data: exit 1.
+    """
 
     def __init__(self, kind: str, message: str) -> None:
-        super().__init__(message)
+        super().__init__(message, usage=kind == "bad-identity")
         self.kind = kind  # bad-recipient | bad-identity | corrupt | not-for-you
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from redflag_coord.errors import RedflagError
 from redflag_coord.i18n.labels import pick_language
 from redflag_coord.org.commitments import (
     RECENT_DAYS,
@@ -21,12 +22,13 @@ from redflag_coord.org.commitments import (
 from redflag_coord.org.load import Organisation, rel_path
 
 
-class MinutesError(ValueError):
+class MinutesError(RedflagError, ValueError):
     """The minutes or the list cannot be built; `usage` when the request (not the data) is wrong."""
 
-    def __init__(self, message: str, usage: bool = True) -> None:
-        super().__init__(message)
-        self.usage = usage
+    usage = True
+
+    def __init__(self, message: str, usage: bool | None = None) -> None:
+        super().__init__(message, usage=usage)
 
 
 @dataclass(frozen=True)

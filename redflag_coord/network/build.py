@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from redflag_coord.errors import RedflagError
 from redflag_coord.org.load import CollectiveData, Organisation
 from redflag_coord.org.model import Kind, Meeting, Relationship, Report, Stage
 from redflag_coord.org.reportstate import ReportState, report_states
@@ -167,8 +168,10 @@ class Network:
     overview: Overview | None = None  # only for the whole organisation
 
 
-class UnknownCollective(ValueError):
+class UnknownCollective(RedflagError, ValueError):
     """A collective slug that names no folder in collectives/."""
+
+    usage = True
 
 
 # -- entry point --------------------------------------------------------------------

@@ -31,12 +31,13 @@ from pathlib import Path
 
 import tomli  # as org.parse: tomllib's parser, compiled
 
+from redflag_coord.errors import RedflagError
 from redflag_coord.org.canonical import comments, quick_format
 from redflag_coord.org.load import FIXED_FILES, FOLDERS
 from redflag_coord.org.parse import parse_toml, read_bytes
 
 
-class FormatError(Exception):
+class FormatError(RedflagError):
     """A file that cannot be formatted (bad TOML, or a layout fmt cannot rewrite safely)."""
 
     def __init__(self, message: str, line: int | None = None, column: int | None = None) -> None:

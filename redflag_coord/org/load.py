@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from redflag_coord.errors import RedflagError
 from redflag_coord.org.model import (
     SLUG_PATTERN,
     Collective,
@@ -31,8 +32,10 @@ FOLDERS = {"meetings": "meeting", "reports": "report", "minutes": "minutes"}
 _SLUG = re.compile(SLUG_PATTERN)
 
 
-class RootNotFound(Exception):
+class RootNotFound(RedflagError):
     """No organisation (a folder holding collectives/) at or above a path."""
+
+    usage = True
 
 
 def find_root(start: Path | str | None = None) -> Path:

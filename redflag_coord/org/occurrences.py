@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
+from redflag_coord.errors import RedflagError
 from redflag_coord.org.model import WEEKDAYS, Meeting
 from redflag_coord.tz.recurrence import Rule, month_ordinal
 from redflag_coord.tz.zones import gap_edges, resolve
@@ -31,8 +32,10 @@ from redflag_coord.tz.zones import gap_edges, resolve
 HORIZON_YEARS = 2
 
 
-class OccurrenceError(ValueError):
+class OccurrenceError(RedflagError, ValueError):
     """No occurrence matches what was asked (e.g. --on a date the meeting does not meet)."""
+
+    usage = True
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from redflag_coord.errors import RedflagError
 from redflag_coord.org.model import Settings
 from redflag_coord.org.problems import Problem
 
@@ -12,7 +13,7 @@ SETTINGS_FILE = "organisation.toml"
 UNDELIVERABLE = (".invalid", ".example", ".test", ".localhost", "example.com", "example.org", "example.net")
 
 
-class SettingsError(Exception):
+class SettingsError(RedflagError):
     """organisation.toml is unreadable or breaks the model; `problems` say where."""
 
     def __init__(self, problems: list[Problem]) -> None:

@@ -17,6 +17,7 @@ from html import escape
 from redflag_coord.agenda.build import Agenda, AgendaError, build_agenda
 from redflag_coord.agenda.html import CSS, render_html
 from redflag_coord.calendar import ics
+from redflag_coord.errors import RedflagError
 from redflag_coord.i18n.labels import Labels, available
 from redflag_coord.org.load import Organisation
 from redflag_coord.org.model import Meeting
@@ -26,12 +27,13 @@ FEEDS = "feeds"
 MEETINGS = "meetings"
 
 
-class PublishError(Exception):
+class PublishError(RedflagError):
     """The site cannot be built or written (a message for the user)."""
 
-    def __init__(self, message: str, usage: bool = False) -> None:
-        super().__init__(message)
-        self.usage = usage
+    usage = False
+
+    def __init__(self, message: str, usage: bool | None = None) -> None:
+        super().__init__(message, usage=usage)
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,8 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from redflag_coord.errors import RedflagError
+
 try:
     import fcntl
 except ImportError:  # pragma: no cover - Windows: the check before the rename still guards
@@ -52,10 +54,11 @@ LOCK_WAIT = float(os.environ.get("REDFLAG_LOCK_WAIT", "30"))
 _LEFTOVER = re.compile(r"\.(.+)\.[A-Za-z0-9_]{8}\.tmp\Z")
 
 
-class WriteError(Exception):
-    def __init__(self, message: str, usage: bool = False) -> None:
-        super().__init__(message)
-        self.usage = usage
+class WriteError(RedflagError):
+    """A file cannot be written; `usage` when the request is wrong (the file exists, a folder is missing)."""
+
+    def __init__(self, message: str, usage: bool | None = None) -> None:
+        super().__init__(message, usage=usage)
 
 
 class Exists(WriteError):

@@ -11,11 +11,15 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from redflag_coord.errors import RedflagError
+
 DEFAULT_BASES = ("origin/main", "origin/master", "main", "master")  # after the upstream of the branch
 
 
-class GitError(Exception):
+class GitError(RedflagError):
     """git is missing, the folder is not a repository, or a revision does not exist."""
+
+    usage = True
 
 
 def git(root: Path | str, *args: str) -> str:

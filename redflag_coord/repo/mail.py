@@ -8,11 +8,13 @@ import ssl
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from redflag_coord.errors import RedflagError
+
 TLS_MODES = ("starttls", "tls", "none")
 
 
-class MailError(Exception):
-    pass
+class MailError(RedflagError):
+    """Mail cannot be sent (or the SMTP server is given wrongly: those raises say usage=True)."""
 
 
 @dataclass(frozen=True)
@@ -32,7 +34,7 @@ def parse_server(text: str) -> tuple[str, int]:
     """'HOST:PORT' -> (host, port); MailError otherwise."""
     host, _, port = text.strip().rpartition(":")
     if not host or not port.isdigit() or not 1 <= int(port) <= 65535:
-        raise MailError(f"--smtp {text!r}: give HOST:PORT, e.g. 127.0.0.1:25 or mail.example.org:587")
+        raise MailError(f"--smtp {text!r}: give HOST:PORT, e.g. 127.0.0.1:25 or mail.example.org:587", usage=True)
     return host.strip("[]"), int(port)
 
 

@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from importlib import resources
 
+from redflag_coord.errors import RedflagError
 from redflag_coord.org.commitments import CommitmentState
 from redflag_coord.org.load import CollectiveData, Organisation, rel_path
 from redflag_coord.org.model import DEFAULT_NATURES, Meeting, Relationship, Report, Stage
@@ -21,12 +22,13 @@ from redflag_coord.org.reportstate import STATUSES, ReportState, report_states
 from redflag_coord.tz.zones import resolve, zone
 
 
-class ReportError(Exception):
+class ReportError(RedflagError):
     """A report command cannot go on (unknown meeting, file exists, ...); `usage` for wrong arguments."""
 
-    def __init__(self, message: str, usage: bool = True) -> None:
-        super().__init__(message)
-        self.usage = usage
+    usage = True
+
+    def __init__(self, message: str, usage: bool | None = None) -> None:
+        super().__init__(message, usage=usage)
 
 
 def occurrence_of(meeting: Meeting, on: dt.date | None, today: dt.date | None = None) -> Occurrence:

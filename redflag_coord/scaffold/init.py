@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+from redflag_coord.errors import RedflagError
 from redflag_coord.org.fmt import format_text, kind_of
 from redflag_coord.org.schema import SCHEMA_DIR, dumps, schema_file_name, schemas, taplo_config
 
@@ -80,8 +81,10 @@ reports_due_days = 7                     # reports are due this many days before
 """
 
 
-class InitError(Exception):
-    pass
+class InitError(RedflagError):
+    """`init` cannot make the repository here (a folder that is not empty, a bad zone or language)."""
+
+    usage = True
 
 
 @dataclass

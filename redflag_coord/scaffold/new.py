@@ -11,14 +11,17 @@ from pathlib import Path
 
 import tomlkit
 
+from redflag_coord.errors import RedflagError
 from redflag_coord.org.load import COLLECTIVES, Organisation, rel_path
 from redflag_coord.org.model import LANGUAGE_PATTERN, SLUG_PATTERN, Settings
 from redflag_coord.repo.fsio import atomic_write
 from redflag_coord.tz.zones import check_zone_name, resolve
 
 
-class ScaffoldError(Exception):
+class ScaffoldError(RedflagError):
     """The request cannot be carried out; nothing was written."""
+
+    usage = True
 
 
 @dataclass

@@ -9,13 +9,16 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+from redflag_coord.errors import RedflagError
 from redflag_coord.org.model import Meeting
 from redflag_coord.repo.fsio import update
 from redflag_coord.tz.zones import UTC, resolve, zone
 
 
-class ApplyError(Exception):
-    pass
+class ApplyError(RedflagError):
+    """`slots --apply` cannot change the meeting file (a candidate that is not there, a file that changed)."""
+
+    usage = True
 
 
 @dataclass(frozen=True)
