@@ -17,9 +17,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-import typer
 
+from redflag_coord.cli.app import error_handler
 from redflag_coord.cli.commands.common import write_output
+from redflag_coord.errors import RedflagError
 from redflag_coord.org.validate import validate_path
 from redflag_coord.repo import fsio
 from redflag_coord.repo.fsio import WriteError, atomic_write
@@ -182,17 +183,17 @@ def test_really_read_only_folder(tmp_path: Path) -> None:
 
 def test_write_output_exits_with_the_message(target: Path, monkeypatch, capsys) -> None:
     monkeypatch.setattr(os, "fsync", _failing(OSError(errno.ENOSPC, "No space left on device")))
-    with pytest.raises(typer.Exit) as info:
+    with pytest.raises(RedflagError) as info:
         write_output("new text", target, force=True)
-    assert info.value.exit_code == 1
+    assert error_handler(info.value) == 1  # the app's one handler prints it
     assert capsys.readouterr().err == f"redflag-coord: cannot write {target}: the disk is full; nothing was changed\n"
     assert target.read_bytes() == OLD
 
 
 def test_write_output_refusal_is_a_usage_error(target: Path, capsys) -> None:
-    with pytest.raises(typer.Exit) as info:
+    with pytest.raises(RedflagError) as info:
         write_output("new text", target)
-    assert info.value.exit_code == 2
+    assert error_handler(info.value) == 2
     assert "--force" in capsys.readouterr().err
 
 

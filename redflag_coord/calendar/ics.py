@@ -22,7 +22,7 @@ from icalendar.parser import Contentline
 
 from redflag_coord.errors import RedflagError
 from redflag_coord.org.load import Organisation
-from redflag_coord.org.model import Meeting, Status
+from redflag_coord.org.model import CalendarSettings, Meeting, Status
 from redflag_coord.org.occurrences import rule as occurrence_rule
 from redflag_coord.tz.vtimezone import vtimezone
 from redflag_coord.tz.vtimezone import years as zone_years
@@ -84,6 +84,32 @@ def check_domain(domain: str) -> str:
 
 def domain_default() -> str:
     return check_domain(os.environ.get("REDFLAG_DOMAIN") or DEFAULT_DOMAIN)
+
+
+def settings_for(
+    cal: CalendarSettings,
+    domain: str | None,
+    stamp: dt.datetime,
+    *,
+    reminders: tuple[int, ...] | None = None,
+    attendees: bool = False,
+) -> Settings:
+    """The one calendar-settings recipe of invite, calendar and publish (the same UIDs and organisers):
+    the domain from --domain, else organisation.toml [calendar] domain, else REDFLAG_DOMAIN or the
+    default; organisers from [calendar] (`organiser` for every convener, `organisers` per convener)."""
+    chosen = domain or cal.domain
+    return Settings(
+        domain=check_domain(chosen) if chosen else domain_default(),
+        stamp=stamp,
+        attendees=attendees,
+        reminders=reminders,
+        organisers={**({"": cal.organiser} if cal.organiser else {}), **cal.organisers},
+    )
+
+
+def reminders_option(minutes: list[int] | None, none: bool) -> tuple[int, ...] | None:
+    """--reminder (repeatable) and --no-reminders: () for none, None for the meeting file's own."""
+    return () if none else (tuple(minutes) if minutes else None)
 
 
 def stamp_default() -> dt.datetime:

@@ -13,6 +13,7 @@ from typer.core import TyperCommand, TyperGroup
 
 from redflag_coord import __version__
 from redflag_coord.cli.commands.common import EXIT_INTERNAL
+from redflag_coord.errors import RedflagError
 
 # Set by the shell when it asks for completions (typer/click's protocol for prog "redflag-coord").
 COMPLETE_VAR = "_REDFLAG_COORD_COMPLETE"
@@ -138,8 +139,20 @@ def plain_words(message: str) -> str:
 _UsageError: type[Exception] = typer.BadParameter.__base__  # type: ignore[assignment]
 
 
+def error_handler(e: RedflagError) -> int:
+    """The one handler of every error a user can fix: one line on stderr, then exit 1 (data) or 2 (usage).
+
+    `main` and the app's group both call it, so the console script and CliRunner (tests call the
+    typer app) print the same. Paths and values the user typed may hold terminal escapes: `safe`."""
+    from redflag_coord.org.problems import safe
+
+    typer.echo(f"redflag-coord: {safe(str(e))}", err=True)
+    return e.exit_code
+
+
 class _PlainGroup(TyperGroup):
-    """The app's group: usage errors in plain words, wherever click raises them."""
+    """The app's group: usage errors in plain words, wherever click raises them; a RedflagError
+    raised by any command goes to the one handler."""
 
     def make_context(self, *args: Any, **kwargs: Any) -> Any:
         try:
@@ -154,6 +167,8 @@ class _PlainGroup(TyperGroup):
         except _UsageError as e:
             e.message = plain_words(e.message)  # type: ignore[attr-defined]
             raise
+        except RedflagError as e:
+            raise typer.Exit(error_handler(e)) from None
 
 
 # Readable metavars: what a value looks like, not its Python type (typer shows <str>, <int range>).
@@ -289,6 +304,8 @@ def main() -> None:
     try:
         wanted = _wanted(sys.argv[1:])
         make_app(wanted, listing=wanted is None)(prog_name="redflag-coord")
+    except RedflagError as e:  # raised outside a command (an option's callback): the same one handler
+        sys.exit(error_handler(e))
     except KeyboardInterrupt:
         sys.stderr.write("redflag-coord: interrupted\n")
         sys.exit(130)

@@ -10,7 +10,6 @@ from typing import Annotated
 import typer
 
 from redflag_coord.cli.commands.common import (
-    EXIT_DATA,
     EXIT_USAGE,
     IdentityOption,
     MeetingArgument,
@@ -105,15 +104,12 @@ def agenda(
     meeting = meeting_or_exit(org, meeting)
     if for_collective is not None:
         for_collective = collective_or_exit(org, for_collective, "--for")
-    from redflag_coord.agenda.build import AgendaError, build_agenda
+    from redflag_coord.agenda.build import build_agenda
     from redflag_coord.agenda.text import RENDERERS
 
-    try:
-        result = build_agenda(
-            org, meeting, lang=lang, for_collective=for_collective, include_private=include_private, on=day
-        )
-    except AgendaError as e:
-        fail(str(e), EXIT_USAGE if e.usage else EXIT_DATA)
+    result = build_agenda(
+        org, meeting, lang=lang, for_collective=for_collective, include_private=include_private, on=day
+    )
     write_output(RENDERERS[fmt](result), output, force)
 
 

@@ -66,20 +66,13 @@ def calendar(
     if collective is not None:
         collective = collective_or_exit(org, collective)
     cal = load_settings_or_exit(org.root).calendar  # the same UIDs and organisers as 'invite'
-    try:
-        reminders = () if no_reminders else (tuple(reminder) if reminder else None)
-        dom = ics.check_domain(chosen) if (chosen := domain or cal.domain) else ics.domain_default()
-        organisers = {**({"": cal.organiser} if cal.organiser else {}), **cal.organisers}
-        if caldav is not None:
-            stamp, _ = ics.stamp_from_history(org.root)
-            sync_settings = ics.Settings(domain=dom, stamp=stamp, reminders=reminders, organisers=organisers)
-            _sync(org, collective, caldav, sync_settings, dry_run)
-            return
-        settings = ics.Settings(domain=dom, stamp=ics.stamp_default(), reminders=reminders, organisers=organisers)
-        built = ics.feed(org, collective, settings, name)
-        data = built.to_ical()
-    except ics.CalendarError as e:
-        fail(str(e), EXIT_DATA)
+    reminders = ics.reminders_option(reminder, no_reminders)
+    if caldav is not None:
+        stamp, _ = ics.stamp_from_history(org.root)
+        _sync(org, collective, caldav, ics.settings_for(cal, domain, stamp, reminders=reminders), dry_run)
+        return
+    built = ics.feed(org, collective, ics.settings_for(cal, domain, ics.stamp_default(), reminders=reminders), name)
+    data = built.to_ical()
     for warning in built.warnings:
         typer.echo(f"redflag-coord: warning: {warning}", err=True)
     write_output(data.decode("utf-8"), output, force)
@@ -88,23 +81,17 @@ def calendar(
 def _sync(org: Organisation, collective: str | None, url: str, settings: Settings, dry_run: bool) -> None:
     from redflag_coord.calendar import caldav as dav
 
-    try:
-        client = dav.Client(url, dav.credentials(url))
-    except dav.SyncError as e:
-        fail(str(e), EXIT_USAGE)
+    client = dav.Client(url, dav.credentials(url))  # a wrong address or credentials: SyncError, usage
     desired, warnings = dav.desired_objects(org, collective, settings)
     for warning in warnings:
         typer.echo(f"redflag-coord: warning: {warning}", err=True)
-    try:
-        plan = dav.make_plan(client, desired, settings.domain)
-        if dry_run:
-            for a in plan.actions:
-                typer.echo(f"would {a.kind} {a.meeting_id or a.uid}{_status(a)}")
-            typer.echo(f"dry run: {len(plan.actions)} change(s), {len(plan.unchanged)} unchanged; nothing written")
-            return
-        outcome = dav.apply(client, plan)
-    except dav.SyncError as e:
-        fail(str(e), EXIT_DATA)
+    plan = dav.make_plan(client, desired, settings.domain)
+    if dry_run:
+        for a in plan.actions:
+            typer.echo(f"would {a.kind} {a.meeting_id or a.uid}{_status(a)}")
+        typer.echo(f"dry run: {len(plan.actions)} change(s), {len(plan.unchanged)} unchanged; nothing written")
+        return
+    outcome = dav.apply(client, plan)
     for a in outcome.done:
         typer.echo(f"{a.kind}d {a.meeting_id or a.uid}{_status(a)}")
     for uid in plan.foreign:

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from redflag_coord.cli.commands.common import EXIT_DATA, EXIT_USAGE, RootOption, fail, load_valid_or_exit, write_output
+from redflag_coord.cli.commands.common import EXIT_USAGE, RootOption, fail, load_valid_or_exit, write_output
 from redflag_coord.cli.commands.minutes import SUFFIXES, output_format
 
 
@@ -50,19 +50,16 @@ def commitments(
     """
     fmt = output_format(format, output, {**SUFFIXES, ".ics": "ics"})
     org = load_valid_or_exit(root)
-    from redflag_coord.minutes.build import MinutesError, build_commitments
+    from redflag_coord.minutes.build import build_commitments
 
-    try:
-        listing = build_commitments(org, collective, lang, days=days)
-    except MinutesError as e:
-        fail(str(e), EXIT_USAGE if e.usage else EXIT_DATA)
+    listing = build_commitments(org, collective, lang, days=days)
     if fmt == "ics":
         from redflag_coord.calendar.ics import CalendarError, check_domain
         from redflag_coord.minutes.ics import render_ics
 
         try:
             text = render_ics(listing, check_domain(domain) if domain else None).decode("utf-8")
-        except CalendarError as e:
+        except CalendarError as e:  # here --domain is this command's only input to the calendar: a usage error
             fail(str(e), EXIT_USAGE)
         write_output(text, output, force)
         return

@@ -44,15 +44,12 @@ IdentityOption = Annotated[
 
 def read_identity_or_exit(option: Path | None):  # -> crypt.Identities | None
     """The identities from --identity or REDFLAG_IDENTITY, or None when neither is given."""
-    from redflag_coord.crypt import CryptError, identity_from_env, read_identities
+    from redflag_coord.crypt import identity_from_env, read_identities
 
     path = identity_from_env(option)
     if path is None:
         return None
-    try:
-        return read_identities(path)
-    except CryptError as e:
-        fail(str(e), EXIT_USAGE)
+    return read_identities(path)  # an unreadable identity is a CryptError('bad-identity'): usage, exit 2
 
 
 def _complete_meeting(incomplete: str) -> list[str]:
@@ -103,21 +100,18 @@ OptionalCollectiveArgument = Annotated[
 
 
 def fail(message: str, code: int = EXIT_DATA) -> NoReturn:
-    from redflag_coord.org.problems import safe  # a path or value the user typed may hold terminal escapes
+    """Stop the command with a message: raised as the one error type, printed by the app's one handler."""
+    from redflag_coord.errors import RedflagError
 
-    typer.echo(f"redflag-coord: {safe(message)}", err=True)
-    raise typer.Exit(code)
+    raise RedflagError(message, usage=code == EXIT_USAGE)
 
 
 def find_root_or_exit(start: Path | None) -> Path:
-    from redflag_coord.org.load import RootNotFound, find_root
+    from redflag_coord.org.load import find_root
 
     if start is not None and not start.exists():
         fail(f"{start}: no such file or folder", EXIT_USAGE)
-    try:
-        root = find_root(start)
-    except RootNotFound as e:
-        fail(str(e), EXIT_USAGE)
+    root = find_root(start)
     if (root / "locales").is_dir():  # the organisation's own catalogs: a language added without reinstalling
         from redflag_coord.i18n.labels import use_folder
 
@@ -175,7 +169,7 @@ def load_settings_or_exit(root: Path) -> Settings:
 
     try:
         return load_settings(root)
-    except SettingsError as e:
+    except SettingsError as e:  # handled here: its problems are listed, one per line, before the one message
         typer.echo(render_text(located(e.problems, root)), err=True)
         fail("organisation.toml has problems; fix them (see 'redflag-coord validate') and run again")
 
@@ -185,12 +179,9 @@ def write_output(text: str, output: Path | None, force: bool = False) -> None:
     if output is None or str(output) == "-":
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
         return
-    from redflag_coord.repo.fsio import WriteError, atomic_write
+    from redflag_coord.repo.fsio import atomic_write
 
-    try:
-        atomic_write(output, text.encode("utf-8"), overwrite=force)
-    except WriteError as e:
-        fail(str(e), EXIT_USAGE if e.usage else EXIT_DATA)
+    atomic_write(output, text.encode("utf-8"), overwrite=force)
     typer.echo(f"wrote {output}", err=True)
 
 

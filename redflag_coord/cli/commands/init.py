@@ -37,17 +37,14 @@ def init(
     Refuses a folder that is not empty. Exit 0 done, 2 usage error.
     """
     from redflag_coord.org.validate import today_default
-    from redflag_coord.repo.fsio import WriteError
-    from redflag_coord.scaffold.init import InitError, Options, init_repository
+    from redflag_coord.scaffold.init import Options, init_repository
 
     folder = folder or root
     if folder is None:
         fail("give the new organisation's folder: redflag-coord init FOLDER (or --root FOLDER)", EXIT_USAGE)
     try:
         written = init_repository(folder, Options(timezone, language, install_spec), today_default())
-    except InitError as e:
-        fail(str(e), EXIT_USAGE)
-    except (WriteError, OSError) as e:
+    except OSError as e:  # not a RedflagError: a folder the system refuses is said as a data problem (exit 1)
         fail(str(e), EXIT_DATA)
     for rel in written:
         typer.echo(f"wrote {folder / rel}")

@@ -111,8 +111,8 @@ def invite(
     The same UID on every run; SEQUENCE from the meeting file. Exit 0 ok, 1 problems in the data, 2 usage error.
     """
     from redflag_coord.calendar import ics
-    from redflag_coord.calendar.sequence import SequenceError, unbumped_change
     from redflag_coord.calendar.sequence import bump as bump_file
+    from redflag_coord.calendar.sequence import unbumped_change
     from redflag_coord.org.load import rel_path
     from redflag_coord.org.reads import for_meeting
 
@@ -130,14 +130,7 @@ def invite(
         # RFC 5546: a REQUEST asks people to attend; a cancelled meeting is announced with METHOD:CANCEL
         fail(f"meeting {meeting} is cancelled: send it with --method cancel, not --method request", EXIT_USAGE)
     if bump:
-        from redflag_coord.repo.fsio import WriteError
-
-        try:
-            new, bumped = bump_file(path, cancel=method is Method.cancel)
-        except SequenceError as e:
-            fail(str(e), EXIT_DATA)
-        except WriteError as e:
-            fail(str(e), EXIT_USAGE if e.usage else EXIT_DATA)
+        new, bumped = bump_file(path, cancel=method is Method.cancel)
         typer.echo(f"{path}: sequence is now {new}", err=True)
         org.collectives[found[0]].meetings[meeting] = bumped  # the invite comes from the same read as the bump
     else:
@@ -146,19 +139,12 @@ def invite(
         stale = unbumped_change(path, found[1])
         if stale:
             typer.echo(f"redflag-coord: warning: {stale}", err=True)
-    try:
-        cal = org_settings.calendar
-        settings = ics.Settings(
-            domain=ics.check_domain(chosen) if (chosen := domain or cal.domain) else ics.domain_default(),
-            stamp=ics.stamp_default(),
-            attendees=attendees or send,
-            reminders=() if no_reminders else (tuple(reminder) if reminder else None),
-            organisers={**({"": cal.organiser} if cal.organiser else {}), **cal.organisers},
-        )
-        built = ics.invite(org, meeting, method.value, settings)
-        data = built.to_ical()
-    except ics.CalendarError as e:
-        fail(str(e), EXIT_DATA)
+    reminders = ics.reminders_option(reminder, no_reminders)
+    settings = ics.settings_for(
+        org_settings.calendar, domain, ics.stamp_default(), reminders=reminders, attendees=attendees or send
+    )
+    built = ics.invite(org, meeting, method.value, settings)
+    data = built.to_ical()
     for warning in built.warnings:
         typer.echo(f"redflag-coord: warning: {warning}", err=True)
     if method is Method.request:
@@ -183,14 +169,11 @@ def _warn_undeliverable(address: str) -> None:
 
 
 def _send(org, meeting_id: str, method: str, built, settings, smtp, sender: str | None, confirm: bool) -> None:
-    from redflag_coord.calendar.imip import MailError, messages
+    from redflag_coord.calendar.imip import messages
 
     if method in ("publish", "none"):
         fail("--send mails an invitation: use --method request (or cancel)", EXIT_USAGE)
-    try:
-        outgoing = messages(org, meeting_id, built, settings, sender)
-    except MailError as e:
-        fail(str(e), EXIT_DATA)
+    outgoing = messages(org, meeting_id, built, settings, sender)
     if not outgoing:
         fail("nobody to send to: no member of the meeting's collectives has an email and invite = true", EXIT_DATA)
     for m in outgoing:

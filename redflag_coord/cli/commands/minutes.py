@@ -10,7 +10,6 @@ import typer
 
 from redflag_coord.cli.commands.common import (
     EXIT_DATA,
-    EXIT_USAGE,
     RootOption,
     fail,
     format_for,
@@ -47,10 +46,6 @@ def output_format(format: Enum | None, output: Path | None, suffixes: dict[str, 
     )
 
 
-def _error(e) -> None:
-    fail(str(e), EXIT_USAGE if e.usage else EXIT_DATA)
-
-
 @app.command("new")
 def new(meeting: MeetingArg, root: RootOption = None) -> None:
     """Write collectives/CONVENER/minutes/MEETING.toml from the agenda, in the convener's language.
@@ -58,21 +53,17 @@ def new(meeting: MeetingArg, root: RootOption = None) -> None:
     Lists the invited collectives, one note per item, and a status line for each commitment
     open before the meeting. Only once the meeting has started; never overwrites (exit 2).
     """
-    from redflag_coord.minutes.build import MinutesError
     from redflag_coord.minutes.scaffold import new_minutes
-    from redflag_coord.repo.fsio import WriteError, atomic_write
+    from redflag_coord.repo.fsio import atomic_write
 
     org = load_valid_or_exit(root)
-    try:
-        made = new_minutes(org, meeting)
-    except MinutesError as e:
-        _error(e)
+    made = new_minutes(org, meeting)
     path = org.root / made.rel
     try:
         path.parent.mkdir(exist_ok=True)
-        atomic_write(path, made.text.encode("utf-8"))
-    except (WriteError, OSError) as e:
-        fail(str(e), EXIT_USAGE if getattr(e, "usage", False) else EXIT_DATA)
+    except OSError as e:  # not a RedflagError: a folder the system refuses is said as a data problem (exit 1)
+        fail(str(e), EXIT_DATA)
+    atomic_write(path, made.text.encode("utf-8"))
     typer.echo(f"wrote {made.rel} (template: {made.language}; {made.open_commitments} open commitment(s) to answer)")
     typer.echo("Fill in the notes marked TODO, decisions, commitments and the status of each open one;")
     typer.echo("then run 'redflag-coord validate' and open a pull request.")
@@ -99,11 +90,8 @@ def show(
     """Show a meeting's minutes: attendance, notes, decisions with votes, commitments and their state now."""
     fmt = output_format(format, output)
     org = load_valid_or_exit(root)
-    from redflag_coord.minutes.build import MinutesError, build_minutes
+    from redflag_coord.minutes.build import build_minutes
     from redflag_coord.minutes.render import render
 
-    try:
-        view = build_minutes(org, meeting, lang)
-    except MinutesError as e:
-        _error(e)
+    view = build_minutes(org, meeting, lang)
     write_output(render(view, fmt), output, force)

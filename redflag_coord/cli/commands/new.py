@@ -7,7 +7,6 @@ from typing import Annotated
 import typer
 
 from redflag_coord.cli.commands.common import (
-    EXIT_DATA,
     EXIT_USAGE,
     RootOption,
     fail,
@@ -51,18 +50,12 @@ def collective(
 
     Exit 0 done, 1 problems in the data, 2 usage error.
     """
-    from redflag_coord.repo.fsio import WriteError
-    from redflag_coord.scaffold.new import ScaffoldError, new_collective
+    from redflag_coord.scaffold.new import new_collective
 
     org = load_valid_or_exit(root)
     settings = load_settings_or_exit(org.root)
     codes = _split(languages) if languages is not None else [settings.defaults.language]
-    try:
-        written = new_collective(org.root, org, slug, name, timezone, codes)
-    except ScaffoldError as e:
-        fail(str(e), EXIT_USAGE)
-    except WriteError as e:
-        fail(str(e), EXIT_USAGE if e.usage else EXIT_DATA)
+    written = new_collective(org.root, org, slug, name, timezone, codes)
     _written(org.root, written)
     typer.echo(f"Next: add members to collectives/{slug}/members.toml and hours ([availability])")
 
@@ -101,8 +94,7 @@ def meeting(
 
     Exit 0 done, 1 problems in the data, 2 usage error.
     """
-    from redflag_coord.repo.fsio import WriteError
-    from redflag_coord.scaffold.new import MeetingSpec, ScaffoldError, new_meeting
+    from redflag_coord.scaffold.new import MeetingSpec, new_meeting
 
     if reports_due_days is not None and not 0 <= reports_due_days <= 365:
         fail("--reports-due-days: between 0 and 365", EXIT_USAGE)
@@ -119,10 +111,5 @@ def meeting(
         language,
         reports_due_days,
     )
-    try:
-        written = new_meeting(org.root, org, spec, settings)
-    except ScaffoldError as e:
-        fail(str(e), EXIT_USAGE)
-    except WriteError as e:
-        fail(str(e), EXIT_USAGE if e.usage else EXIT_DATA)
+    written = new_meeting(org.root, org, spec, settings)
     _written(org.root, written)

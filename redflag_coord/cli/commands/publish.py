@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 
 from redflag_coord.cli.commands.common import (
-    EXIT_DATA,
     EXIT_USAGE,
     RootOption,
     fail,
@@ -46,7 +45,7 @@ def publish(
     from redflag_coord.calendar import ics
     from redflag_coord.i18n.labels import available
     from redflag_coord.org.validate import today_default
-    from redflag_coord.publish.site import PublishError, build_site
+    from redflag_coord.publish.site import build_site
     from redflag_coord.publish.write import write_site
 
     if lang not in available():
@@ -54,22 +53,12 @@ def publish(
     url = _base_url(base_url)
     org = load_valid_or_exit(root)
     cal = load_settings_or_exit(org.root).calendar  # the same UIDs and organisers as 'invite' and 'calendar'
-    try:
-        stamp, reproducible = ics.stamp_from_history(org.root)
-        chosen = domain or cal.domain
-        organisers = {**({"": cal.organiser} if cal.organiser else {}), **cal.organisers}
-        dom = ics.check_domain(chosen) if chosen else ics.domain_default()
-        settings = ics.Settings(domain=dom, stamp=stamp, organisers=organisers)
-        pages, warnings = build_site(org, settings, today_default(), lang, url)
-        if not reproducible:
-            warnings.append(
-                "not in a git repository: DTSTAMP is now (set SOURCE_DATE_EPOCH for the same bytes each run)"
-            )
-        written, removed = write_site(folder, pages)
-    except ics.CalendarError as e:
-        fail(str(e), EXIT_DATA)
-    except PublishError as e:
-        fail(str(e), EXIT_USAGE if e.usage else EXIT_DATA)
+    stamp, reproducible = ics.stamp_from_history(org.root)
+    settings = ics.settings_for(cal, domain, stamp)
+    pages, warnings = build_site(org, settings, today_default(), lang, url)
+    if not reproducible:
+        warnings.append("not in a git repository: DTSTAMP is now (set SOURCE_DATE_EPOCH for the same bytes each run)")
+    written, removed = write_site(folder, pages)
     for warning in warnings:
         typer.echo(f"redflag-coord: warning: {warning}", err=True)
     for rel in removed:

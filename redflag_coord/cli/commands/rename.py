@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from redflag_coord.cli.commands.common import EXIT_DATA, EXIT_USAGE, RootOption, fail, load_valid_or_exit
+from redflag_coord.cli.commands.common import EXIT_DATA, RootOption, fail, load_valid_or_exit
 
 app = typer.Typer(
     name="rename",
@@ -26,18 +26,12 @@ def collective(
     item leads, the reports' requests and organisation.toml's organisers. Refuses if NEW exists;
     the data must validate first. Exit 0 done, 1 problems in the data, 2 usage error.
     """
-    from redflag_coord.repo.fsio import WriteError
-    from redflag_coord.scaffold.new import ScaffoldError
     from redflag_coord.scaffold.rename import rename_collective
 
     org = load_valid_or_exit(root)
     try:
         done = rename_collective(org.root, org, old, new)
-    except ScaffoldError as e:
-        fail(str(e), EXIT_USAGE)
-    except WriteError as e:
-        fail(str(e), EXIT_USAGE if e.usage else EXIT_DATA)
-    except OSError as e:
+    except OSError as e:  # not a RedflagError: the system refused the move; the library undid its part
         fail(f"cannot rename: {e.strerror or e}; nothing was changed", EXIT_DATA)
     typer.echo(f"moved {done.moved[0]} -> {done.moved[1]}")
     for rel in done.edited:

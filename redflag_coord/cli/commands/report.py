@@ -76,10 +76,6 @@ def _date(value: str | None) -> dt.date | None:
         raise
 
 
-def _report_error(e) -> None:
-    fail(str(e), EXIT_USAGE if e.usage else EXIT_DATA)
-
-
 @app.command("new")
 def new(
     collective: CollectiveArgument,
@@ -94,22 +90,19 @@ def new(
     """
     from redflag_coord.org.reads import either, for_collective, for_meeting
     from redflag_coord.org.validate import today_default
-    from redflag_coord.repo.fsio import Batch, WriteError
-    from redflag_coord.reports.filing import ReportError, new_report
+    from redflag_coord.repo.fsio import Batch
+    from redflag_coord.reports.filing import new_report
 
     collective, meeting = normalise_id(collective), normalise_id(meeting)
     org = load_valid_or_exit(root, reads=either(for_meeting(meeting), for_collective(collective)))
     collective, meeting = collective_or_exit(org, collective), meeting_or_exit(org, meeting)
-    try:
-        made = new_report(org, collective, meeting, today_default(), _date(on))
-    except ReportError as e:
-        _report_error(e)
+    made = new_report(org, collective, meeting, today_default(), _date(on))
     path = org.root / made.rel
     try:
         with Batch() as batch:  # never replaces a report, not even one saved while this ran
             batch.write(path, made.text.encode("utf-8"))
-    except (WriteError, OSError) as e:
-        fail(str(e), EXIT_USAGE if getattr(e, "usage", False) else EXIT_DATA)
+    except OSError as e:  # not a RedflagError: a folder the system refuses is said as a data problem (exit 1)
+        fail(str(e), EXIT_DATA)
     typer.echo(
         f"wrote {made.rel} (template: {made.language}{', carried over from ' + made.previous if made.previous else ''})"
     )
@@ -135,15 +128,12 @@ def status(
     is missing or a draft, 2 usage error.
     """
     from redflag_coord.org.reads import for_meeting
-    from redflag_coord.reports.filing import ReportError, render_status, report_status
+    from redflag_coord.reports.filing import render_status, report_status
 
     meeting = normalise_id(meeting)
     org = load_valid_or_exit(root, reads=for_meeting(meeting))
     meeting = meeting_or_exit(org, meeting)
-    try:
-        result = report_status(org, meeting, _date(on))
-    except ReportError as e:
-        _report_error(e)
+    result = report_status(org, meeting, _date(on))
     if format is StatusFormat.json:
         typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -189,7 +179,7 @@ def remind(
     Exit 0 done, 1 when a collective has nobody to send to (deliver by hand), 2 usage error.
     """
     from redflag_coord.org.reads import for_meeting
-    from redflag_coord.reports.filing import ReportError, reminders
+    from redflag_coord.reports.filing import reminders
 
     meeting = normalise_id(meeting)
     org = load_valid_or_exit(
@@ -202,10 +192,7 @@ def remind(
     meeting = meeting_or_exit(org, meeting)
     settings = load_settings_or_exit(org.root)
     sender = sender or settings.mail.sender
-    try:
-        messages = reminders(org, meeting, _date(on))
-    except ReportError as e:
-        _report_error(e)
+    messages = reminders(org, meeting, _date(on))
     if not messages:
         typer.echo(f"every participant of {meeting} has filed: no reminders")
         raise typer.Exit(EXIT_OK)
@@ -237,7 +224,7 @@ def _write(
                 data = render_eml(r, sender, include_private) if format is MessageFormat.eml else render_txt(r).encode()
                 batch.write(path, data, overwrite=force)
                 done.append(f"wrote {path} ({r.language}; {_who(r, include_private)})")
-    except WriteError as e:
+    except WriteError as e:  # handled here: the batch undid every file of this run, and the message says so
         fail(f"{e} (nothing was kept)" if not e.usage else str(e), EXIT_USAGE if e.usage else EXIT_DATA)
     except OSError as e:
         fail(f"cannot write to {folder}: {e.strerror or e}", EXIT_DATA)

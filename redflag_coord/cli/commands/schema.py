@@ -38,7 +38,7 @@ def schema(
     import json
 
     from redflag_coord.org.schema import dumps, schema_file_name, schemas
-    from redflag_coord.repo.fsio import Batch, WriteError
+    from redflag_coord.repo.fsio import Batch
 
     all_schemas = schemas()
     if kind is not None:
@@ -60,9 +60,7 @@ def schema(
             for k, s in all_schemas.items():
                 batch.write(output / schema_file_name(k), dumps(s).encode("utf-8"), overwrite=force)
                 written.append(output / schema_file_name(k))
-    except WriteError as e:
-        fail(str(e), EXIT_USAGE if e.usage else EXIT_DATA)
-    except OSError as e:
+    except OSError as e:  # not a RedflagError: the system refused the folder
         fail(f"cannot write to {output}: {e.strerror or e}", EXIT_DATA)
     for path in written:
         typer.echo(f"wrote {path}")

@@ -9,7 +9,6 @@ from typing import Annotated
 import typer
 
 from redflag_coord.cli.commands.common import (
-    EXIT_DATA,
     EXIT_USAGE,
     IdentityOption,
     RootOption,
@@ -60,7 +59,7 @@ def keygen(
 
     Put the recipient in your collective's collective.toml (recipients = [...]); keep the file secret.
     """
-    from redflag_coord.crypt import CryptError, write_identity
+    from redflag_coord.crypt import write_identity
 
     path = output or _default_identity()
     repo = _inside_repository(path)
@@ -68,10 +67,7 @@ def keygen(
         repo = root  # the organisation named by --root / REDFLAG_ROOT, even outside git
     if repo is not None:
         fail(f"{path} is inside the repository {repo}: an identity must never be committed; choose a path outside it")
-    try:
-        recipient = write_identity(path)
-    except CryptError as e:
-        fail(str(e), EXIT_USAGE)
+    recipient = write_identity(path)  # CryptError('bad-identity'): usage, exit 2
     typer.echo(f"wrote {path} (keep it secret; use it with --identity or REDFLAG_IDENTITY)", err=True)
     typer.echo(recipient)
 
@@ -105,14 +101,10 @@ def encrypt(collective: CollectiveArg = None, all_: AllOption = False, root: Roo
 
     Values already encrypted keep their exact ciphertext. Needs no identity: anyone can encrypt.
     """
-    from redflag_coord.crypt import CryptError
     from redflag_coord.org.secrets import encrypt as seal_all
 
     org = _loaded(root)
-    try:
-        done = seal_all(org, _slugs(org, collective, all_))
-    except CryptError as e:
-        fail(str(e), EXIT_DATA)
+    done = seal_all(org, _slugs(org, collective, all_))
     for rel in done.files:
         typer.echo(f"encrypted {rel}")
     typer.echo(f"{done.sealed} value(s) encrypted in {len(done.files)} file(s)", err=True)
@@ -150,7 +142,6 @@ def edit(
     Values you did not change keep their exact ciphertext. The clear text lives only in a private
     temporary folder while the editor runs, and is removed afterwards.
     """
-    from redflag_coord.crypt import CryptError
     from redflag_coord.org.load import load_organisation
     from redflag_coord.org.secrets import open_text, recipients, seal_text
     from redflag_coord.org.settings import settings_or_defaults
@@ -171,10 +162,7 @@ def edit(
     if not recipients(org, settings, slug, False):
         fail(f"collective {slug!r} lists no recipients: add them to its collective.toml first")
     text = file.read_text(encoding="utf-8")
-    try:
-        plain = open_text(text, kind, ids, str(file))
-    except CryptError as e:
-        fail(str(e))
+    plain = open_text(text, kind, ids, str(file))
     edited = _run_editor(file.name, plain.text)
     if edited == plain.text:
         typer.echo(f"{file}: no change", err=True)
@@ -186,7 +174,7 @@ def edit(
     sealed = seal_text(edited, kind, plain.memo, lambda contact: recipients(org, settings, slug, contact))
     try:
         atomic_write(file, sealed.encode("utf-8"), overwrite=True)
-    except WriteError as e:
+    except WriteError as e:  # always exit 1 here, even for a usage-kind WriteError (unchanged behaviour)
         fail(str(e))
     typer.echo(f"{file}: saved and encrypted", err=True)
 
@@ -233,17 +221,13 @@ def reencrypt(
 
     Run it after adding or removing a recipient. Needs an identity that opens every value.
     """
-    from redflag_coord.crypt import CryptError
     from redflag_coord.org.secrets import reencrypt as reseal
 
     ids = read_identity_or_exit(identity)
     if ids is None:
         fail("re-encrypting needs an identity that opens the values: --identity FILE or REDFLAG_IDENTITY", EXIT_USAGE)
     org = _loaded(root)
-    try:
-        done = reseal(org, _slugs(org, collective, all_), ids)
-    except CryptError as e:
-        fail(str(e), EXIT_DATA)
+    done = reseal(org, _slugs(org, collective, all_), ids)
     for rel in done.files:
         typer.echo(f"re-encrypted {rel}")
     typer.echo(f"{done.sealed} value(s) re-encrypted in {len(done.files)} file(s)", err=True)
@@ -279,9 +263,9 @@ def forget(
     seal_to = recipients(org, settings_or_defaults(base), collective, False)
     try:
         removed = drop(base, collective, handle=member, relationship=relationship, seal_to=seal_to)
-    except KeyError as e:
+    except KeyError as e:  # not a RedflagError: the library's KeyError names the unknown member or relationship
         fail(str(e.args[0]), EXIT_USAGE)
-    except WriteError as e:
+    except WriteError as e:  # always exit 1 here, even for a usage-kind WriteError (unchanged behaviour)
         fail(str(e))
     typer.echo(f"removed {', '.join(removed) or 'nothing (no private values there)'}")
     typer.echo(

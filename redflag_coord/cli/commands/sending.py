@@ -56,13 +56,10 @@ FromOption = Annotated[
 def smtp_or_exit(settings: Settings, server: str | None, tls: str | None) -> Smtp:
     """The SMTP connection: flags over organisation.toml; login from [mail] user (or REDFLAG_SMTP_USER)
     and the password from REDFLAG_SMTP_PASSWORD."""
-    from redflag_coord.repo.mail import TLS_MODES, MailError, Smtp, parse_server
+    from redflag_coord.repo.mail import TLS_MODES, Smtp, parse_server
 
     mail = settings.mail
-    try:
-        host, port = parse_server(server) if server else (mail.host, mail.port)
-    except MailError as e:
-        fail(str(e), EXIT_USAGE)
+    host, port = parse_server(server) if server else (mail.host, mail.port)  # a bad --smtp: usage
     mode = tls or mail.tls
     if mode not in TLS_MODES:
         fail(f"--smtp-tls {mode!r}: use one of {', '.join(TLS_MODES)}", EXIT_USAGE)
@@ -80,12 +77,8 @@ def dry_run_or_go(count: int, smtp: Smtp, confirm: bool, err: bool = False) -> b
 
 
 def send_or_exit(outgoing: list[tuple[str, list[str], bytes]], smtp: Smtp, err: bool = False) -> int:
-    from redflag_coord.cli.commands.common import EXIT_DATA
-    from redflag_coord.repo.mail import MailError, send
+    from redflag_coord.repo.mail import send
 
-    try:
-        sent = send(outgoing, smtp)
-    except MailError as e:
-        fail(str(e), EXIT_DATA)
+    sent = send(outgoing, smtp)
     typer.echo(f"sent {sent} message(s) via {smtp.label}", err=err)
     return sent

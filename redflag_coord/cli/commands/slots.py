@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from redflag_coord.cli.commands.common import (
-    EXIT_DATA,
     EXIT_USAGE,
     OptionalMeetingArgument,
     RootOption,
@@ -192,8 +191,7 @@ def _now_or_exit() -> dt.datetime:
 def _apply_or_exit(org: Organisation, meeting: str, found: Meeting, result: SlotsResult, n: int) -> None:
     from redflag_coord.calendar.sequence import head_version
     from redflag_coord.org.load import rel_path
-    from redflag_coord.repo.fsio import WriteError
-    from redflag_coord.slots.apply import ApplyError, apply_start
+    from redflag_coord.slots.apply import apply_start
 
     if n > len(result.candidates):
         fail(
@@ -203,12 +201,7 @@ def _apply_or_exit(org: Organisation, meeting: str, found: Meeting, result: Slot
     located = org.find_meeting(meeting)
     assert located is not None
     path = org.root / rel_path("meeting", located[0], meeting)
-    try:
-        done = apply_start(path, found, cand.start_utc)
-    except ApplyError as e:
-        fail(str(e), EXIT_USAGE)
-    except WriteError as e:
-        fail(str(e), EXIT_USAGE if e.usage else EXIT_DATA)
+    done = apply_start(path, found, cand.start_utc)
     typer.echo(
         f"{rel_path('meeting', located[0], meeting)}: start = {done.new:%Y-%m-%dT%H:%M} ({done.timezone}), "
         f"was {done.old:%Y-%m-%dT%H:%M}; {cand.start_utc[:10]} {cand.start_utc[11:16]} UTC"

@@ -92,7 +92,7 @@ def _validate_changed(root: Path, rev: str | None, format: Format, strict: bool)
 
     try:
         base, paths = changed_against(root, rev)
-    except GitError as e:
+    except GitError as e:  # handled here: the message says which option needs git
         fail(f"--changed needs a git repository: {e}", EXIT_USAGE)
     if base is not None:
         typer.echo(f"redflag-coord: comparing with {base.describe()}", err=True)
