@@ -6,6 +6,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
+from redflag_coord.errors import UsageError
 from redflag_coord.org.model import Meeting
 from redflag_coord.org.occurrences import OccurrenceError, pick
 from redflag_coord.tz.zones import UTC, resolve, zone
@@ -55,3 +56,33 @@ def around_meeting(m: Meeting, current: int | None, now: dt.datetime, window: in
         end = start + dt.timedelta(days=days - 1)
         note = f"the meeting's date {centre} is past or before reports are due: {days} days {why}"
     return Window(start, end, first_second(not_before), note)
+
+
+def date_range(
+    date_from: dt.date | None,
+    date_to: dt.date | None,
+    days: int | None,
+    today: dt.date,
+    max_days: int,
+    default_days: int,
+) -> tuple[dt.date, dt.date]:
+    """The days to search, from --from/--to/--days (first and last included): --to or --days, not both;
+    from today by default, `default_days` long; between the years 1900 and 9000; at most `max_days`."""
+    if date_to is not None and days is not None:
+        raise UsageError("give --to or --days, not both")
+    if days is not None and days > max_days:
+        raise UsageError(f"--days {days}: look at most {max_days} days at a time")
+    start = date_from if date_from is not None else today
+    if date_to is not None:
+        end = date_to
+    elif start.year > 9000:
+        raise UsageError(f"--from {start}: choose a date before the year 9000")
+    else:
+        end = start + dt.timedelta(days=(days or default_days) - 1)
+    if not (start.year >= 1900 and end.year <= 9000):
+        raise UsageError("choose dates between the years 1900 and 9000")
+    if end < start:
+        raise UsageError(f"the range is reversed: --to {end} is before --from {start}")
+    if (end - start).days + 1 > max_days:
+        raise UsageError(f"the range is {(end - start).days + 1} days; look at most {max_days} days at a time")
+    return start, end

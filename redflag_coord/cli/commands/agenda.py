@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -10,18 +9,14 @@ from typing import Annotated
 import typer
 
 from redflag_coord.cli.commands.common import (
-    EXIT_USAGE,
-    IdentityOption,
-    MeetingArgument,
-    RootOption,
     collective_or_exit,
-    fail,
     format_for,
     load_valid_or_exit,
     meeting_or_exit,
     normalise_id,
     write_output,
 )
+from redflag_coord.cli.commands.options import IdentityOption, MeetingArgument, RootOption, parse_date
 
 
 class Format(str, Enum):
@@ -89,7 +84,7 @@ def agenda(
     (unknown meeting id, collective, language or date).
     """
     fmt = format_for(format.value if format else None, output, tuple(f.value for f in Format))
-    day = _date(on)
+    day = parse_date(on, "--on")
     from redflag_coord.org.reads import for_meeting
 
     meeting = normalise_id(meeting)  # a file name or path is forgiven; the lookup below says "did you mean"
@@ -111,12 +106,3 @@ def agenda(
         org, meeting, lang=lang, for_collective=for_collective, include_private=include_private, on=day
     )
     write_output(RENDERERS[fmt](result), output, force)
-
-
-def _date(on: str | None) -> dt.date | None:
-    if on is None:
-        return None
-    try:
-        return dt.date.fromisoformat(on)
-    except ValueError:
-        fail(f"--on {on!r} is not a date; write it as YYYY-MM-DD", EXIT_USAGE)

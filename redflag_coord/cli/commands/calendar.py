@@ -9,15 +9,21 @@ import typer
 from redflag_coord.cli.commands.common import (
     EXIT_DATA,
     EXIT_USAGE,
-    OptionalCollectiveArgument,
-    RootOption,
     collective_or_exit,
     fail,
     load_settings_or_exit,
     load_valid_or_exit,
     write_output,
 )
-from redflag_coord.cli.commands.invite import DomainOption, ForceOption, NoRemindersOption, OutputOption, ReminderOption
+from redflag_coord.cli.commands.options import (
+    DomainOption,
+    ForceOption,
+    NoRemindersOption,
+    OptionalCollectiveArgument,
+    OutputOption,
+    ReminderOption,
+    RootOption,
+)
 
 if TYPE_CHECKING:
     from redflag_coord.calendar.ics import Settings

@@ -8,8 +8,15 @@ from typing import Annotated
 
 import typer
 
-from redflag_coord.cli.commands.common import EXIT_USAGE, RootOption, fail, load_valid_or_exit, write_output
-from redflag_coord.cli.commands.minutes import SUFFIXES, output_format
+from redflag_coord.cli.commands.common import (
+    EXIT_USAGE,
+    SUFFIXES,
+    fail,
+    load_valid_or_exit,
+    output_format,
+    write_output,
+)
+from redflag_coord.cli.commands.options import RootOption
 
 
 class Format(str, Enum):

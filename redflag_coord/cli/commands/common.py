@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import sys
+from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import typer
 
@@ -18,29 +19,6 @@ EXIT_DATA = 1  # problems in the data
 EXIT_USAGE = 2  # the command was called wrongly (also click's own usage errors)
 EXIT_INTERNAL = 70  # a bug in redflag-coord (EX_SOFTWARE)
 
-RootOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--root",
-        "-C",
-        help="Organisation repository (a folder holding collectives/). Default: search upwards from here.",
-        envvar="REDFLAG_ROOT",
-        show_default=False,
-    ),
-]
-
-
-IdentityOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--identity",
-        "-i",
-        help="age identity file (or unencrypted ssh-ed25519 key) that opens encrypted private values. "
-        "Default: REDFLAG_IDENTITY. Without one, everything that needs no private value still works.",
-        show_default=False,
-    ),
-]
-
 
 def read_identity_or_exit(option: Path | None):  # -> crypt.Identities | None
     """The identities from --identity or REDFLAG_IDENTITY, or None when neither is given."""
@@ -50,53 +28,6 @@ def read_identity_or_exit(option: Path | None):  # -> crypt.Identities | None
     if path is None:
         return None
     return read_identities(path)  # an unreadable identity is a CryptError('bad-identity'): usage, exit 2
-
-
-def _complete_meeting(incomplete: str) -> list[str]:
-    return complete_meeting(incomplete)
-
-
-def _complete_collective(incomplete: str) -> list[str]:
-    return complete_collective(incomplete)
-
-
-# The arguments every command names the same way, with readable metavars and shell completion.
-MeetingArgument = Annotated[
-    str,
-    typer.Argument(
-        metavar="MEETING",
-        help="Meeting id: the meeting file's name without .toml (e.g. ic-2026-12).",
-        autocompletion=_complete_meeting,
-        show_default=False,
-    ),
-]
-OptionalMeetingArgument = Annotated[
-    str | None,
-    typer.Argument(
-        metavar="MEETING",
-        help="Meeting id: the meeting file's name without .toml (e.g. ic-2026-12).",
-        autocompletion=_complete_meeting,
-        show_default=False,
-    ),
-]
-CollectiveArgument = Annotated[
-    str,
-    typer.Argument(
-        metavar="COLLECTIVE",
-        help="Collective slug: its folder name under collectives/ (e.g. los-angeles).",
-        autocompletion=_complete_collective,
-        show_default=False,
-    ),
-]
-OptionalCollectiveArgument = Annotated[
-    str | None,
-    typer.Argument(
-        metavar="COLLECTIVE",
-        help="Collective slug: its folder name under collectives/ (e.g. los-angeles). Default: every collective.",
-        autocompletion=_complete_collective,
-        show_default=False,
-    ),
-]
 
 
 def fail(message: str, code: int = EXIT_DATA) -> NoReturn:
@@ -265,6 +196,16 @@ def meeting_or_exit(org: Organisation, given: str, option: str | None = None) ->
 
 def collective_or_exit(org: Organisation, given: str, option: str | None = None) -> str:
     return lookup("collective", given, org.collectives, option)
+
+
+SUFFIXES = {".txt": "text", ".md": "markdown", ".html": "html", ".htm": "html", ".json": "json"}
+
+
+def output_format(format: Enum | None, output: Path | None, suffixes: dict[str, str] = SUFFIXES) -> str:
+    """--format, else the --output suffix (common.format_for: one rule for every command)."""
+    return format_for(
+        str(format.value) if format is not None else None, output, tuple(dict.fromkeys(suffixes.values()))
+    )
 
 
 # -- completion: ids from the repository, without loading it --------------------------------------

@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from redflag_coord.cli.commands.common import EXIT_DATA, EXIT_OK, EXIT_USAGE, RootOption, fail, find_root_or_exit
+from redflag_coord.cli.commands.common import EXIT_DATA, EXIT_OK, EXIT_USAGE, fail, find_root_or_exit
+from redflag_coord.cli.commands.options import RootOption
 
 
 def fmt(

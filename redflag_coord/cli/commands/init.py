@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from redflag_coord.cli.commands.common import EXIT_DATA, EXIT_USAGE, RootOption, fail
+from redflag_coord.cli.commands.common import EXIT_DATA, EXIT_USAGE, fail
+from redflag_coord.cli.commands.options import RootOption
 
 
 def init(

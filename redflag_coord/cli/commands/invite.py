@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from enum import Enum
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -11,9 +10,6 @@ import typer
 from redflag_coord.cli.commands.common import (
     EXIT_DATA,
     EXIT_USAGE,
-    IdentityOption,
-    MeetingArgument,
-    RootOption,
     fail,
     load_settings_or_exit,
     load_valid_or_exit,
@@ -21,16 +17,22 @@ from redflag_coord.cli.commands.common import (
     normalise_id,
     write_output,
 )
-from redflag_coord.cli.commands.sending import (
+from redflag_coord.cli.commands.options import (
     ConfirmOption,
+    DomainOption,
+    ForceOption,
     FromOption,
+    IdentityOption,
+    MeetingArgument,
+    NoRemindersOption,
+    OutputOption,
+    ReminderOption,
+    RootOption,
     SendOption,
     SmtpOption,
     SmtpTlsOption,
-    dry_run_or_go,
-    send_or_exit,
-    smtp_or_exit,
 )
+from redflag_coord.cli.commands.sending import dry_run_or_go, send_or_exit, smtp_or_exit
 
 
 class Method(str, Enum):
@@ -38,32 +40,6 @@ class Method(str, Enum):
     request = "request"
     cancel = "cancel"
     none = "none"  # a stored calendar object for a CalDAV server (RFC 4791 §4.1: no METHOD)
-
-
-DomainOption = Annotated[
-    str | None,
-    typer.Option(
-        "--domain",
-        envvar="REDFLAG_DOMAIN",
-        show_default=False,
-        help="Domain that makes event UIDs unique (MEETING@DOMAIN). Default: organisation.toml [calendar] domain, "
-        "else redflag-coord.invalid.",
-    ),
-]
-ReminderOption = Annotated[
-    list[int] | None,
-    typer.Option(
-        "--reminder",
-        min=0,
-        max=40320,
-        show_default=False,
-        metavar="MINUTES",
-        help="Minutes before the start for a reminder (repeatable); replaces the file's reminders_minutes.",
-    ),
-]
-NoRemindersOption = Annotated[bool, typer.Option("--no-reminders", help="No VALARM reminders.")]
-OutputOption = Annotated[Path | None, typer.Option("--output", "-o", help="Write to FILE instead of standard output.")]
-ForceOption = Annotated[bool, typer.Option("--force", help="Overwrite FILE if it exists.")]
 
 
 def invite(

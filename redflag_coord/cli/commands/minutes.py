@@ -8,14 +8,8 @@ from typing import Annotated
 
 import typer
 
-from redflag_coord.cli.commands.common import (
-    EXIT_DATA,
-    RootOption,
-    fail,
-    format_for,
-    load_valid_or_exit,
-    write_output,
-)
+from redflag_coord.cli.commands.common import EXIT_DATA, fail, load_valid_or_exit, output_format, write_output
+from redflag_coord.cli.commands.options import RootOption
 
 app = typer.Typer(
     name="minutes",
@@ -34,16 +28,6 @@ class Format(str, Enum):
     markdown = "markdown"
     html = "html"
     json = "json"
-
-
-SUFFIXES = {".txt": "text", ".md": "markdown", ".html": "html", ".htm": "html", ".json": "json"}
-
-
-def output_format(format: Enum | None, output: Path | None, suffixes: dict[str, str] = SUFFIXES) -> str:
-    """--format, else the --output suffix (common.format_for: one rule for every command)."""
-    return format_for(
-        str(format.value) if format is not None else None, output, tuple(dict.fromkeys(suffixes.values()))
-    )
 
 
 @app.command("new")

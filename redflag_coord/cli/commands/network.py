@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import shutil
 import sys
 from enum import Enum
@@ -13,9 +12,6 @@ import typer
 
 from redflag_coord.cli.commands.common import (
     EXIT_USAGE,
-    IdentityOption,
-    OptionalCollectiveArgument,
-    RootOption,
     collective_or_exit,
     fail,
     format_for,
@@ -23,6 +19,7 @@ from redflag_coord.cli.commands.common import (
     normalise_id,
     write_output,
 )
+from redflag_coord.cli.commands.options import IdentityOption, OptionalCollectiveArgument, RootOption, parse_date
 
 
 class Format(str, Enum):
@@ -88,7 +85,7 @@ def network(
             "e.g. 'redflag-coord network los-angeles --include-private'",
             EXIT_USAGE,
         )
-    start = _parse_date(since) if since is not None else None
+    start = parse_date(since, "--since")
     fmt = format_for(format.value if format else None, output, tuple(f.value for f in Format))
 
     from redflag_coord.network.build import network as compute
@@ -122,10 +119,3 @@ def _text_width(output: Path | None) -> int:
     if output is None and sys.stdout.isatty():
         return shutil.get_terminal_size((100, 24)).columns
     return 100
-
-
-def _parse_date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        fail(f"--since {text!r}: expected a date as YYYY-MM-DD, e.g. 2026-06-13", EXIT_USAGE)

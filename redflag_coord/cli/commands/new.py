@@ -6,13 +6,8 @@ from typing import Annotated
 
 import typer
 
-from redflag_coord.cli.commands.common import (
-    EXIT_USAGE,
-    RootOption,
-    fail,
-    load_settings_or_exit,
-    load_valid_or_exit,
-)
+from redflag_coord.cli.commands.common import EXIT_USAGE, fail, load_settings_or_exit, load_valid_or_exit
+from redflag_coord.cli.commands.options import RootOption
 
 app = typer.Typer(
     name="new",

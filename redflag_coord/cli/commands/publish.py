@@ -7,14 +7,8 @@ from typing import Annotated
 
 import typer
 
-from redflag_coord.cli.commands.common import (
-    EXIT_USAGE,
-    RootOption,
-    fail,
-    load_settings_or_exit,
-    load_valid_or_exit,
-)
-from redflag_coord.cli.commands.invite import DomainOption
+from redflag_coord.cli.commands.common import EXIT_USAGE, fail, load_settings_or_exit, load_valid_or_exit
+from redflag_coord.cli.commands.options import DomainOption, RootOption
 
 
 def publish(

@@ -6,7 +6,8 @@ from typing import Annotated
 
 import typer
 
-from redflag_coord.cli.commands.common import EXIT_DATA, RootOption, fail, load_valid_or_exit
+from redflag_coord.cli.commands.common import EXIT_DATA, fail, load_valid_or_exit
+from redflag_coord.cli.commands.options import RootOption
 
 app = typer.Typer(
     name="rename",

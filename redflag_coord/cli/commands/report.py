@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from enum import Enum
 from pathlib import Path
@@ -14,10 +13,6 @@ from redflag_coord.cli.commands.common import (
     EXIT_DATA,
     EXIT_OK,
     EXIT_USAGE,
-    CollectiveArgument,
-    IdentityOption,
-    MeetingArgument,
-    RootOption,
     collective_or_exit,
     fail,
     load_settings_or_exit,
@@ -25,16 +20,19 @@ from redflag_coord.cli.commands.common import (
     meeting_or_exit,
     normalise_id,
 )
-from redflag_coord.cli.commands.sending import (
+from redflag_coord.cli.commands.options import (
+    CollectiveArgument,
     ConfirmOption,
     FromOption,
+    IdentityOption,
+    MeetingArgument,
+    RootOption,
     SendOption,
     SmtpOption,
     SmtpTlsOption,
-    dry_run_or_go,
-    send_or_exit,
-    smtp_or_exit,
+    parse_date,
 )
+from redflag_coord.cli.commands.sending import dry_run_or_go, send_or_exit, smtp_or_exit
 
 app = typer.Typer(
     name="report",
@@ -66,16 +64,6 @@ OnOption = Annotated[
 ]
 
 
-def _date(value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        fail(f"--on {value!r} is not a date such as 2027-04-04", EXIT_USAGE)
-        raise
-
-
 @app.command("new")
 def new(
     collective: CollectiveArgument,
@@ -96,7 +84,7 @@ def new(
     collective, meeting = normalise_id(collective), normalise_id(meeting)
     org = load_valid_or_exit(root, reads=either(for_meeting(meeting), for_collective(collective)))
     collective, meeting = collective_or_exit(org, collective), meeting_or_exit(org, meeting)
-    made = new_report(org, collective, meeting, today_default(), _date(on))
+    made = new_report(org, collective, meeting, today_default(), parse_date(on, "--on"))
     path = org.root / made.rel
     try:
         with Batch() as batch:  # never replaces a report, not even one saved while this ran
@@ -133,7 +121,7 @@ def status(
     meeting = normalise_id(meeting)
     org = load_valid_or_exit(root, reads=for_meeting(meeting))
     meeting = meeting_or_exit(org, meeting)
-    result = report_status(org, meeting, _date(on))
+    result = report_status(org, meeting, parse_date(on, "--on"))
     if format is StatusFormat.json:
         typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -192,7 +180,7 @@ def remind(
     meeting = meeting_or_exit(org, meeting)
     settings = load_settings_or_exit(org.root)
     sender = sender or settings.mail.sender
-    messages = reminders(org, meeting, _date(on))
+    messages = reminders(org, meeting, parse_date(on, "--on"))
     if not messages:
         typer.echo(f"every participant of {meeting} has filed: no reminders")
         raise typer.Exit(EXIT_OK)

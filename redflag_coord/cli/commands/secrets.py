@@ -10,13 +10,12 @@ import typer
 
 from redflag_coord.cli.commands.common import (
     EXIT_USAGE,
-    IdentityOption,
-    RootOption,
     fail,
     find_root_or_exit,
     load_valid_or_exit,
     read_identity_or_exit,
 )
+from redflag_coord.cli.commands.options import IdentityOption, RootOption
 
 app = typer.Typer(
     name="secrets",

@@ -8,7 +8,7 @@ the password only ever from REDFLAG_SMTP_PASSWORD.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -17,40 +17,6 @@ from redflag_coord.cli.commands.common import EXIT_USAGE, fail
 if TYPE_CHECKING:
     from redflag_coord.org.model import Settings
     from redflag_coord.repo.mail import Smtp
-
-SendOption = Annotated[
-    bool,
-    typer.Option("--send", help="Send by e-mail (SMTP): a dry run that shows what would be sent, unless --confirm."),
-]
-ConfirmOption = Annotated[bool, typer.Option("--confirm", help="With --send: really connect and send.")]
-SmtpOption = Annotated[
-    str | None,
-    typer.Option(
-        "--smtp",
-        envvar="REDFLAG_SMTP",
-        metavar="HOST:PORT",
-        show_default=False,
-        help="SMTP server. Default: organisation.toml [mail] host and port, else 127.0.0.1:25.",
-    ),
-]
-SmtpTlsOption = Annotated[
-    str | None,
-    typer.Option(
-        "--smtp-tls",
-        metavar="starttls|tls|none",
-        show_default=False,
-        help="Encryption: starttls (when offered; the default), tls (implicit, port 465) or none.",
-    ),
-]
-FromOption = Annotated[
-    str | None,
-    typer.Option(
-        "--from",
-        envvar="REDFLAG_MAIL_FROM",
-        show_default=False,
-        help="Sender address. Default: organisation.toml [mail] from.",
-    ),
-]
 
 
 def smtp_or_exit(settings: Settings, server: str | None, tls: str | None) -> Smtp:

@@ -11,8 +11,6 @@ import typer
 
 from redflag_coord.cli.commands.common import (
     EXIT_USAGE,
-    OptionalMeetingArgument,
-    RootOption,
     collective_or_exit,
     fail,
     format_for,
@@ -21,6 +19,7 @@ from redflag_coord.cli.commands.common import (
     normalise_id,
     write_output,
 )
+from redflag_coord.cli.commands.options import OptionalMeetingArgument, RootOption, parse_date
 
 if TYPE_CHECKING:
     from redflag_coord.org.load import Organisation
@@ -116,7 +115,7 @@ def slots(
     from redflag_coord.org.validate import today_default
     from redflag_coord.slots.find import MAX_DAYS, Request, find_slots, parse_length
     from redflag_coord.slots.render import RENDERERS
-    from redflag_coord.slots.window import MAX_WINDOW, around_meeting, current_start, first_second
+    from redflag_coord.slots.window import MAX_WINDOW, around_meeting, current_start, date_range, first_second
 
     if meeting is None and collectives is None:
         fail("give a meeting id or --collectives a,b,c", EXIT_USAGE)
@@ -155,7 +154,8 @@ def slots(
         around = around_meeting(found, current, now, window)
         start, end, not_before, note = around.date_from, around.date_to, around.not_before, around.note
     else:
-        start, end = _range_or_exit(date_from, date_to, days, now.date(), MAX_DAYS)
+        first, last = parse_date(date_from, "--from"), parse_date(date_to, "--to")
+        start, end = date_range(first, last, days, now.date(), MAX_DAYS, DEFAULT_DAYS)
     req = Request(
         tuple(slugs),
         start,
@@ -236,33 +236,3 @@ def _length_or_exit(parse, text: str, option: str) -> int:
         return parse(text)
     except ValueError as e:
         fail(f"{option}: {e}", EXIT_USAGE)
-
-
-def _date_or_exit(text: str, option: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        fail(f"{option}: {text!r} is not a date; write YYYY-MM-DD, e.g. 2026-12-12", EXIT_USAGE)
-
-
-def _range_or_exit(
-    date_from: str | None, date_to: str | None, days: int | None, today: dt.date, max_days: int
-) -> tuple[dt.date, dt.date]:
-    if date_to is not None and days is not None:
-        fail("give --to or --days, not both", EXIT_USAGE)
-    if days is not None and days > max_days:
-        fail(f"--days {days}: look at most {max_days} days at a time", EXIT_USAGE)
-    start = _date_or_exit(date_from, "--from") if date_from is not None else today
-    if date_to is not None:
-        end = _date_or_exit(date_to, "--to")
-    elif start.year > 9000:
-        fail(f"--from {start}: choose a date before the year 9000", EXIT_USAGE)
-    else:
-        end = start + dt.timedelta(days=(days or DEFAULT_DAYS) - 1)
-    if not (start.year >= 1900 and end.year <= 9000):
-        fail("choose dates between the years 1900 and 9000", EXIT_USAGE)
-    if end < start:
-        fail(f"the range is reversed: --to {end} is before --from {start}", EXIT_USAGE)
-    if (end - start).days + 1 > max_days:
-        fail(f"the range is {(end - start).days + 1} days; look at most {max_days} days at a time", EXIT_USAGE)
-    return start, end

@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from redflag_coord.cli.commands.common import RootOption, load_valid_or_exit
+from redflag_coord.cli.commands.common import load_valid_or_exit
+from redflag_coord.cli.commands.options import RootOption
 
 
 class Format(str, Enum):

@@ -12,12 +12,11 @@ from redflag_coord.cli.commands.common import (
     EXIT_DATA,
     EXIT_OK,
     EXIT_USAGE,
-    IdentityOption,
-    RootOption,
     fail,
     find_root_or_exit,
     read_identity_or_exit,
 )
+from redflag_coord.cli.commands.options import IdentityOption, RootOption
 
 
 class Format(str, Enum):

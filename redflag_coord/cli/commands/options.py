@@ -1,0 +1,162 @@
+"""The options and arguments the commands share, defined once: each command module takes its shared
+options from here, never from another command. One parser for every date option. Imports only typer
+and the stdlib (the completions read the repository only when the shell asks)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from redflag_coord.errors import UsageError
+
+RootOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--root",
+        "-C",
+        help="Organisation repository (a folder holding collectives/). Default: search upwards from here.",
+        envvar="REDFLAG_ROOT",
+        show_default=False,
+    ),
+]
+
+
+IdentityOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--identity",
+        "-i",
+        help="age identity file (or unencrypted ssh-ed25519 key) that opens encrypted private values. "
+        "Default: REDFLAG_IDENTITY. Without one, everything that needs no private value still works.",
+        show_default=False,
+    ),
+]
+
+
+def _complete_meeting(incomplete: str) -> list[str]:
+    from redflag_coord.cli.commands.common import complete_meeting
+
+    return complete_meeting(incomplete)
+
+
+def _complete_collective(incomplete: str) -> list[str]:
+    from redflag_coord.cli.commands.common import complete_collective
+
+    return complete_collective(incomplete)
+
+
+# The arguments every command names the same way, with readable metavars and shell completion.
+MeetingArgument = Annotated[
+    str,
+    typer.Argument(
+        metavar="MEETING",
+        help="Meeting id: the meeting file's name without .toml (e.g. ic-2026-12).",
+        autocompletion=_complete_meeting,
+        show_default=False,
+    ),
+]
+OptionalMeetingArgument = Annotated[
+    str | None,
+    typer.Argument(
+        metavar="MEETING",
+        help="Meeting id: the meeting file's name without .toml (e.g. ic-2026-12).",
+        autocompletion=_complete_meeting,
+        show_default=False,
+    ),
+]
+CollectiveArgument = Annotated[
+    str,
+    typer.Argument(
+        metavar="COLLECTIVE",
+        help="Collective slug: its folder name under collectives/ (e.g. los-angeles).",
+        autocompletion=_complete_collective,
+        show_default=False,
+    ),
+]
+OptionalCollectiveArgument = Annotated[
+    str | None,
+    typer.Argument(
+        metavar="COLLECTIVE",
+        help="Collective slug: its folder name under collectives/ (e.g. los-angeles). Default: every collective.",
+        autocompletion=_complete_collective,
+        show_default=False,
+    ),
+]
+
+
+# -- calendars: invite, calendar, publish ----------------------------------------------------------
+
+DomainOption = Annotated[
+    str | None,
+    typer.Option(
+        "--domain",
+        envvar="REDFLAG_DOMAIN",
+        show_default=False,
+        help="Domain that makes event UIDs unique (MEETING@DOMAIN). Default: organisation.toml [calendar] domain, "
+        "else redflag-coord.invalid.",
+    ),
+]
+ReminderOption = Annotated[
+    list[int] | None,
+    typer.Option(
+        "--reminder",
+        min=0,
+        max=40320,
+        show_default=False,
+        metavar="MINUTES",
+        help="Minutes before the start for a reminder (repeatable); replaces the file's reminders_minutes.",
+    ),
+]
+NoRemindersOption = Annotated[bool, typer.Option("--no-reminders", help="No VALARM reminders.")]
+OutputOption = Annotated[Path | None, typer.Option("--output", "-o", help="Write to FILE instead of standard output.")]
+ForceOption = Annotated[bool, typer.Option("--force", help="Overwrite FILE if it exists.")]
+
+
+# -- sending by e-mail: invite, report remind -----------------------------------------------------
+
+SendOption = Annotated[
+    bool,
+    typer.Option("--send", help="Send by e-mail (SMTP): a dry run that shows what would be sent, unless --confirm."),
+]
+ConfirmOption = Annotated[bool, typer.Option("--confirm", help="With --send: really connect and send.")]
+SmtpOption = Annotated[
+    str | None,
+    typer.Option(
+        "--smtp",
+        envvar="REDFLAG_SMTP",
+        metavar="HOST:PORT",
+        show_default=False,
+        help="SMTP server. Default: organisation.toml [mail] host and port, else 127.0.0.1:25.",
+    ),
+]
+SmtpTlsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--smtp-tls",
+        metavar="starttls|tls|none",
+        show_default=False,
+        help="Encryption: starttls (when offered; the default), tls (implicit, port 465) or none.",
+    ),
+]
+FromOption = Annotated[
+    str | None,
+    typer.Option(
+        "--from",
+        envvar="REDFLAG_MAIL_FROM",
+        show_default=False,
+        help="Sender address. Default: organisation.toml [mail] from.",
+    ),
+]
+
+
+def parse_date(text: str | None, option: str) -> dt.date | None:
+    """The one parser of every date option (--on, --since, --from, --to): YYYY-MM-DD, else a usage error."""
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"{option}: {text!r} is not a date; write YYYY-MM-DD, e.g. 2026-12-12") from None
