@@ -57,7 +57,6 @@ def validate(
     Prints each problem as path:line:col: severity[code]: key: message.
     Exit 0 clean, 1 problems in the data, 2 usage error.
     """
-    from redflag_coord.org.problems import RENDERERS
     from redflag_coord.org.validate import validate_tree
 
     if changed:
@@ -71,22 +70,12 @@ def validate(
         problems = sorted([*problems, *_commit_identities(found)], key=lambda p: p.sort_key())
     if only is not None:
         problems = [p for p in problems if p.file == only or p.file.startswith(only + "/")]
-    if problems or format is Format.json:
-        typer.echo(RENDERERS[format.value](problems))
-    errors = sum(p.severity == "error" for p in problems)
-    warnings = len(problems) - errors
-    if format is Format.text:
-        note = outcome.opened.note("the private-text check did not look for them") if outcome.opened else None
-        if note:
-            typer.echo(f"redflag-coord: note: {note}", err=True)
-        files = "" if only is not None else f" in {_count_files(outcome)} files"
-        typer.echo(f"{errors} error(s), {warnings} warning(s){files}", err=True)
-    raise typer.Exit(EXIT_DATA if errors or (strict and warnings) else EXIT_OK)
+    note = outcome.opened.note("the private-text check did not look for them") if outcome.opened else None
+    _report(problems, format, strict, "" if only is not None else f" in {_count_files(outcome)} files", note)
 
 
 def _validate_changed(root: Path, rev: str | None, format: Format, strict: bool) -> None:
     from redflag_coord.org.changed import validate_changed
-    from redflag_coord.org.problems import RENDERERS
     from redflag_coord.repo.gitinfo import GitError, changed_against
 
     try:
@@ -100,32 +89,33 @@ def _validate_changed(root: Path, rev: str | None, format: Format, strict: bool)
         # nothing to compare with: never a silent "0 changed files"; check everything instead
         typer.echo("redflag-coord: no changed data files against HEAD: checking every file", err=True)
         _validate_all(root, format, strict)
-    problems = outcome.problems
-    if problems or format is Format.json:
-        typer.echo(RENDERERS[format.value](problems))
-    warnings = len(problems) - outcome.errors
-    if format is Format.text:
-        scope = (
-            "all files (a collective was removed)"
-            if outcome.full
-            else (f"{len(outcome.changed)} changed file(s), {len(outcome.read)} read")
-        )
-        typer.echo(f"{outcome.errors} error(s), {warnings} warning(s) in {scope}", err=True)
-    raise typer.Exit(EXIT_DATA if outcome.errors or (strict and warnings) else EXIT_OK)
+    if outcome.full:
+        scope = " in all files (a collective was removed)"
+    else:
+        scope = f" in {len(outcome.changed)} changed file(s), {len(outcome.read)} read"
+    _report(outcome.problems, format, strict, scope)
 
 
 def _validate_all(root: Path, format: Format, strict: bool) -> NoReturn:
-    from redflag_coord.org.problems import RENDERERS
     from redflag_coord.org.validate import validate_tree
 
     outcome = validate_tree(root)
-    problems = outcome.problems
+    _report(outcome.problems, format, strict, f" in {_count_files(outcome)} files")
+
+
+def _report(problems: list, format: Format, strict: bool, scope: str, note: str | None = None) -> NoReturn:
+    """The one renderer of every validate path: the problems (always for json), then for text a note and
+    the count line on stderr; exit 1 on an error (or, with --strict, a warning), else 0."""
+    from redflag_coord.org.problems import RENDERERS
+
     if problems or format is Format.json:
         typer.echo(RENDERERS[format.value](problems))
     errors = sum(p.severity == "error" for p in problems)
     warnings = len(problems) - errors
     if format is Format.text:
-        typer.echo(f"{errors} error(s), {warnings} warning(s) in {_count_files(outcome)} files", err=True)
+        if note:
+            typer.echo(f"redflag-coord: note: {note}", err=True)
+        typer.echo(f"{errors} error(s), {warnings} warning(s){scope}", err=True)
     raise typer.Exit(EXIT_DATA if errors or (strict and warnings) else EXIT_OK)
 
 
