@@ -19,7 +19,7 @@ class Window:
     date_from: dt.date  # UTC dates, included
     date_to: dt.date
     not_before: int  # Unix seconds
-    note: str  # how the range was chosen, for the reader
+    note: str | None  # how the range was chosen, for the reader (None: as the user gave it)
 
 
 def current_start(m: Meeting, today: dt.date) -> int | None:
@@ -86,3 +86,21 @@ def date_range(
     if (end - start).days + 1 > max_days:
         raise UsageError(f"the range is {(end - start).days + 1} days; look at most {max_days} days at a time")
     return start, end
+
+
+def search_window(
+    m: Meeting | None,
+    current: int | None,
+    dates: tuple[dt.date | None, dt.date | None, int | None],
+    now: dt.datetime,
+    window: int,
+    max_days: int,
+    default_days: int,
+) -> Window:
+    """The days `slots` searches: for a meeting without --from/--to/--days, around its date
+    (`around_meeting`); else the range given (`date_range`), from now on."""
+    date_from, date_to, days = dates
+    if m is not None and date_from is None and date_to is None and days is None:
+        return around_meeting(m, current, now, window)
+    start, end = date_range(date_from, date_to, days, now.date(), max_days, default_days)
+    return Window(start, end, first_second(now), None)

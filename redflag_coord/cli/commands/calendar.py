@@ -97,7 +97,11 @@ def _sync(org: Organisation, collective: str | None, url: str, settings: Setting
             typer.echo(f"would {a.kind} {a.meeting_id or a.uid}{_status(a)}")
         typer.echo(f"dry run: {len(plan.actions)} change(s), {len(plan.unchanged)} unchanged; nothing written")
         return
-    outcome = dav.apply(client, plan)
+    _render_sync(client, plan, dav.apply(client, plan))
+
+
+def _render_sync(client, plan, outcome) -> None:
+    """What the sync did (stdout), what it left alone and the counts (stderr); exit 1 on a conflict or error."""
     for a in outcome.done:
         typer.echo(f"{a.kind}d {a.meeting_id or a.uid}{_status(a)}")
     for uid in plan.foreign:

@@ -65,12 +65,23 @@ def load_valid_or_exit(
     Encrypted private values are opened with the identity (--identity or REDFLAG_IDENTITY); the
     rest are withheld. When the command needs them (`purpose` says for what), one line says so.
     """
-    from redflag_coord.org.problems import render_text
     from redflag_coord.org.secrets import withhold
     from redflag_coord.org.validate import validate_path
 
     identities = read_identity_or_exit(identity)  # a key holder's commands check the values they can open
     outcome = validate_path(find_root_or_exit(start), identities=identities)
+    _stop_on_problems(outcome, strict, reads)
+    withhold(outcome.org)
+    note = outcome.opened.note(purpose, contact) if outcome.opened is not None and purpose else None
+    if note:
+        typer.echo(f"redflag-coord: note: {note}", err=True)
+    return outcome.org
+
+
+def _stop_on_problems(outcome, strict: bool, reads: Reads | None) -> None:
+    """Exit 1 with the problems in the files this command reads; a note counts those elsewhere."""
+    from redflag_coord.org.problems import render_text
+
     blocking = [p for p in outcome.problems if p.severity == "error" or strict]
     mine = blocking
     if reads is not None:
@@ -86,11 +97,6 @@ def load_valid_or_exit(
             "'redflag-coord validate' shows them",
             err=True,
         )
-    withhold(outcome.org)
-    note = outcome.opened.note(purpose, contact) if outcome.opened is not None and purpose else None
-    if note:
-        typer.echo(f"redflag-coord: note: {note}", err=True)
-    return outcome.org
 
 
 def load_settings_or_exit(root: Path) -> Settings:

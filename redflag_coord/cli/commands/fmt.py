@@ -32,30 +32,45 @@ def fmt(
     (--check) or could not be formatted, 2 usage error.
     """
     from redflag_coord.org.fmt import format_paths
-    from redflag_coord.org.problems import safe
 
+    targets, base = _targets(paths, root)
+    _render(format_paths(targets, base, write=not check), check, diff)
+
+
+def _targets(paths: list[Path] | None, root: Path | None) -> tuple[list[Path], Path]:
+    """The files or folders to format and the folder their names are shown from."""
     if paths:
         missing = [p for p in paths if not p.exists()]
         if missing:
             fail(f"{missing[0]}: no such file or folder", EXIT_USAGE)
-        targets, base = list(paths), Path.cwd()
-    else:
-        found = find_root_or_exit(root)
-        targets, base = [found / "collectives"], found
-    results = format_paths(targets, base, write=not check)
+        return list(paths), Path.cwd()
+    found = find_root_or_exit(root)
+    return [found / "collectives"], found
+
+
+def _render(results: list, check: bool, diff: bool) -> None:
+    """Each file that failed (stderr) or changed, the count line; exit 1 if --check found changes or a file failed."""
     failed = [r for r in results if r.error is not None]
     changed = [r for r in results if r.changed and r.error is None]
+    _say_failed(failed)
+    _say_changed(changed, check, diff)
+    done = "would be reformatted" if check else "reformatted"
+    typer.echo(f"{len(changed)} of {len(results)} file(s) {done}", err=True)
+    raise typer.Exit(EXIT_DATA if failed or (check and changed) else EXIT_OK)
+
+
+def _say_failed(failed: list) -> None:
+    from redflag_coord.org.problems import safe
+
     for r in failed:
-        assert r.error is not None
         where = f"{safe(r.rel)}:{r.error.line}:{r.error.column or 1}" if r.error.line else safe(r.rel)
         typer.echo(f"{where}: error[fmt]: {safe(str(r.error))}", err=True)
+
+
+def _say_changed(changed: list, check: bool, diff: bool) -> None:
+    from redflag_coord.org.problems import safe
+
     for r in changed:
         typer.echo(f"would reformat {safe(r.rel)}" if check else f"reformatted {safe(r.rel)}")
         if check and diff:  # the file's text, escaped: a bidi control or ESC in it must not reach the terminal
             typer.echo("".join(safe(line) + "\n" for line in r.diff().splitlines()), nl=False)
-    n = len(results)
-    if check:
-        typer.echo(f"{len(changed)} of {n} file(s) would be reformatted", err=True)
-        raise typer.Exit(EXIT_DATA if changed or failed else EXIT_OK)
-    typer.echo(f"{len(changed)} of {n} file(s) reformatted", err=True)
-    raise typer.Exit(EXIT_DATA if failed else EXIT_OK)

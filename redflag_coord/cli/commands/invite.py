@@ -87,9 +87,6 @@ def invite(
     The same UID on every run; SEQUENCE from the meeting file. Exit 0 ok, 1 problems in the data, 2 usage error.
     """
     from redflag_coord.calendar import ics
-    from redflag_coord.calendar.sequence import bump as bump_file
-    from redflag_coord.calendar.sequence import unbumped_change
-    from redflag_coord.org.load import rel_path
     from redflag_coord.org.reads import for_meeting
 
     meeting = normalise_id(meeting)  # a file name or path is forgiven; the lookup below says "did you mean"
@@ -101,20 +98,8 @@ def invite(
     org_settings = load_settings_or_exit(org.root)
     found = org.find_meeting(meeting)
     assert found is not None
-    path = org.root / rel_path("meeting", found[0], meeting)
-    if method is Method.request and found[1].status.value == "cancelled":
-        # RFC 5546: a REQUEST asks people to attend; a cancelled meeting is announced with METHOD:CANCEL
-        fail(f"meeting {meeting} is cancelled: send it with --method cancel, not --method request", EXIT_USAGE)
-    if bump:
-        new, bumped = bump_file(path, cancel=method is Method.cancel)
-        typer.echo(f"{path}: sequence is now {new}", err=True)
-        org.collectives[found[0]].meetings[meeting] = bumped  # the invite comes from the same read as the bump
-    else:
-        found = org.find_meeting(meeting)
-        assert found is not None  # write_invite above found it in this organisation
-        stale = unbumped_change(path, found[1])
-        if stale:
-            typer.echo(f"redflag-coord: warning: {stale}", err=True)
+    _refuse_cancelled_request(method, meeting, found[1].status.value)
+    _sequence(org, meeting, found[0], bump, cancel=method is Method.cancel)
     reminders = ics.reminders_option(reminder, no_reminders)
     settings = ics.settings_for(
         org_settings.calendar, domain, ics.stamp_default(), reminders=reminders, attendees=attendees or send
@@ -131,6 +116,30 @@ def invite(
         if output is None:
             return
     write_output(data.decode("utf-8"), output, force)
+
+
+def _refuse_cancelled_request(method: Method, meeting: str, status: str) -> None:
+    if method is Method.request and status == "cancelled":
+        # RFC 5546: a REQUEST asks people to attend; a cancelled meeting is announced with METHOD:CANCEL
+        fail(f"meeting {meeting} is cancelled: send it with --method cancel, not --method request", EXIT_USAGE)
+
+
+def _sequence(org, meeting: str, convener: str, bump: bool, cancel: bool) -> None:
+    """With --bump, raise the file's sequence (the invite is built from the bumped meeting); without,
+    warn when the time or status changed since the last commit but the sequence did not."""
+    from redflag_coord.calendar.sequence import bump as bump_file
+    from redflag_coord.calendar.sequence import unbumped_change
+    from redflag_coord.org.load import rel_path
+
+    path = org.root / rel_path("meeting", convener, meeting)
+    if bump:
+        new, bumped = bump_file(path, cancel=cancel)
+        typer.echo(f"{path}: sequence is now {new}", err=True)
+        org.collectives[convener].meetings[meeting] = bumped  # the invite comes from the same read as the bump
+        return
+    stale = unbumped_change(path, org.collectives[convener].meetings[meeting])
+    if stale:
+        typer.echo(f"redflag-coord: warning: {stale}", err=True)
 
 
 def _warn_undeliverable(address: str) -> None:

@@ -38,8 +38,7 @@ def schema(
     """
     import json
 
-    from redflag_coord.org.schema import dumps, schema_file_name, schemas
-    from redflag_coord.repo.fsio import Batch
+    from redflag_coord.org.schema import schemas
 
     all_schemas = schemas()
     if kind is not None:
@@ -54,6 +53,15 @@ def schema(
         if not root.is_dir():
             fail(f"{root}: no such folder", EXIT_USAGE)
         output = root / output
+    for path in _write(output, all_schemas, force):
+        typer.echo(f"wrote {path}")
+
+
+def _write(output: Path, all_schemas: dict, force: bool) -> list[Path]:
+    """One file per kind in `output`, all or none."""
+    from redflag_coord.org.schema import dumps, schema_file_name
+    from redflag_coord.repo.fsio import Batch
+
     written = []
     try:
         with Batch() as batch:  # a failure removes what this run wrote and the folders it made
@@ -63,5 +71,4 @@ def schema(
                 written.append(output / schema_file_name(k))
     except OSError as e:  # not a RedflagError: the system refused the folder
         fail(f"cannot write to {output}: {e.strerror or e}", EXIT_DATA)
-    for path in written:
-        typer.echo(f"wrote {path}")
+    return written

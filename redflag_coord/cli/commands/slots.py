@@ -115,7 +115,48 @@ def slots(
     from redflag_coord.org.validate import today_default
     from redflag_coord.slots.find import MAX_DAYS, Request, find_slots, parse_length
     from redflag_coord.slots.render import RENDERERS
-    from redflag_coord.slots.window import MAX_WINDOW, around_meeting, current_start, date_range, first_second
+    from redflag_coord.slots.window import current_start, search_window
+
+    _check_options(meeting, collectives, top, days, dst_days, window, apply)
+    fmt = format_for(format.value if format else None, output, tuple(f.value for f in Format))
+    dates = (parse_date(date_from, "--from"), parse_date(date_to, "--to"), days)
+    now = _now_or_exit()
+    org, meeting, found = _load(root, meeting, collectives)
+    current = current_start(found, today_default()) if found is not None else None
+    span = search_window(found, current, dates, now, window, MAX_DAYS, DEFAULT_DAYS)
+    req = Request(
+        tuple(_slugs(org, found, meeting, collectives)),
+        span.date_from,
+        span.date_to,
+        _minutes(parse_length, found, length),
+        _length_or_exit(parse_length, step, "--step"),
+        top,
+        not overlap,
+        dst_days,
+        meeting,
+        not_before=span.not_before,
+        current=current,
+        by_time_of_day=spread,
+        range_note=span.note,
+    )
+    result = find_slots(org, req)
+    if apply is None:
+        write_output(RENDERERS[fmt](result), output, force)
+        return
+    _apply_or_exit(org, meeting, found, result, apply)
+
+
+def _check_options(
+    meeting: str | None,
+    collectives: str | None,
+    top: int,
+    days: int | None,
+    dst_days: int,
+    window: int,
+    apply: int | None,
+) -> None:
+    """The options' own rules, before anything is read."""
+    from redflag_coord.slots.window import MAX_WINDOW
 
     if meeting is None and collectives is None:
         fail("give a meeting id or --collectives a,b,c", EXIT_USAGE)
@@ -124,59 +165,44 @@ def slots(
             fail(f"{option} must be at least {least}, not {value}", EXIT_USAGE)
     if not 0 <= window <= MAX_WINDOW:
         fail(f"--window must be 0 to {MAX_WINDOW} days, not {window}", EXIT_USAGE)
-    if apply is not None and meeting is None:
+    if apply is not None:
+        _check_apply(meeting, apply)
+
+
+def _check_apply(meeting: str | None, apply: int) -> None:
+    if meeting is None:
         fail("--apply writes a meeting's start: give the meeting id", EXIT_USAGE)
-    if apply is not None and apply < 1:
+    if apply < 1:
         fail("--apply N: N is a candidate's number, 1 for the first", EXIT_USAGE)
-    fmt = format_for(format.value if format else None, output, tuple(f.value for f in Format))
-    now = _now_or_exit()
+
+
+def _load(
+    root: Path | None, meeting: str | None, collectives: str | None
+) -> tuple[Organisation, str | None, Meeting | None]:
+    """The organisation (only the files slots reads must be valid), the meeting's id and the meeting."""
     from redflag_coord.org.reads import for_meeting
 
     named = [c.strip() for c in (collectives or "").split(",") if c.strip()]
     meeting = normalise_id(meeting) if meeting is not None else None
     org = load_valid_or_exit(root, reads=for_meeting(meeting or "", collectives=named, all_meetings=True))
-    found = _meeting_or_exit(org, meeting) if meeting is not None else None
-    slugs = (
-        _collectives_or_exit(org, collectives)
-        if collectives is not None
-        else list(dict.fromkeys(found.participants if found is not None else []))
-    )
+    return org, meeting, _meeting_or_exit(org, meeting) if meeting is not None else None
+
+
+def _slugs(org: Organisation, found: Meeting | None, meeting: str | None, collectives: str | None) -> list[str]:
+    """--collectives, else the meeting's participants."""
+    if collectives is not None:
+        return _collectives_or_exit(org, collectives)
+    slugs = list(dict.fromkeys(found.participants if found is not None else []))
     if not slugs:
         fail(f"meeting {meeting!r} has no participants; give --collectives a,b,c", EXIT_USAGE)
-    minutes = (
-        _length_or_exit(parse_length, length, "--length")
-        if length is not None
-        else (found.duration_minutes if found is not None else DEFAULT_LENGTH)
-    )
-    current = current_start(found, today_default()) if found is not None else None
-    not_before, note = first_second(now), None
-    if found is not None and date_from is None and date_to is None and days is None:
-        around = around_meeting(found, current, now, window)
-        start, end, not_before, note = around.date_from, around.date_to, around.not_before, around.note
-    else:
-        first, last = parse_date(date_from, "--from"), parse_date(date_to, "--to")
-        start, end = date_range(first, last, days, now.date(), MAX_DAYS, DEFAULT_DAYS)
-    req = Request(
-        tuple(slugs),
-        start,
-        end,
-        minutes,
-        _length_or_exit(parse_length, step, "--step"),
-        top,
-        not overlap,
-        dst_days,
-        meeting,
-        not_before=not_before,
-        current=current,
-        by_time_of_day=spread,
-        range_note=note,
-    )
-    result = find_slots(org, req)
-    if apply is None:
-        write_output(RENDERERS[fmt](result), output, force)
-        return
-    assert found is not None and meeting is not None
-    _apply_or_exit(org, meeting, found, result, apply)
+    return slugs
+
+
+def _minutes(parse_length, found: Meeting | None, length: str | None) -> int:
+    """--length, else the meeting's duration, else the default."""
+    if length is not None:
+        return _length_or_exit(parse_length, length, "--length")
+    return found.duration_minutes if found is not None else DEFAULT_LENGTH
 
 
 def _now_or_exit() -> dt.datetime:
@@ -188,11 +214,12 @@ def _now_or_exit() -> dt.datetime:
         fail(str(e), EXIT_USAGE)
 
 
-def _apply_or_exit(org: Organisation, meeting: str, found: Meeting, result: SlotsResult, n: int) -> None:
+def _apply_or_exit(org: Organisation, meeting: str | None, found: Meeting | None, result: SlotsResult, n: int) -> None:
     from redflag_coord.calendar.sequence import head_version
     from redflag_coord.org.load import rel_path
     from redflag_coord.slots.apply import apply_start
 
+    assert found is not None and meeting is not None  # _check_apply: --apply needs a meeting
     if n > len(result.candidates):
         fail(
             f"--apply {n}: there are {len(result.candidates)} candidate(s); run without --apply to see them", EXIT_USAGE

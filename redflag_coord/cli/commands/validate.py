@@ -64,14 +64,17 @@ def validate(
         _validate_changed(find_root_or_exit(root if rev or path is None else path), rev, format, strict)
     found = find_root_or_exit(path if path is not None else root)
     outcome = validate_tree(found, identities=read_identity_or_exit(identity))
-    problems = outcome.problems
     only = _only_files(found, path)
-    if only is None:
-        problems = sorted([*problems, *_commit_identities(found)], key=lambda p: p.sort_key())
-    if only is not None:
-        problems = [p for p in problems if p.file == only or p.file.startswith(only + "/")]
+    problems = _shown(outcome.problems, found, only)
     note = outcome.opened.note("the private-text check did not look for them") if outcome.opened else None
     _report(problems, format, strict, "" if only is not None else f" in {_count_files(outcome)} files", note)
+
+
+def _shown(problems: list, root: Path, only: str | None) -> list:
+    """The whole tree's problems with the commits' identities checked, or those of the files asked for."""
+    if only is None:
+        return sorted([*problems, *_commit_identities(root)], key=lambda p: p.sort_key())
+    return [p for p in problems if p.file == only or p.file.startswith(only + "/")]
 
 
 def _validate_changed(root: Path, rev: str | None, format: Format, strict: bool) -> None:
