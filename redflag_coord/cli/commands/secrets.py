@@ -250,7 +250,6 @@ def forget(
     if (member is None) == (relationship is None):
         fail("give exactly one of --member HANDLE or --relationship N", EXIT_USAGE)
     from redflag_coord.org.secrets import forget as drop
-    from redflag_coord.repo.fsio import WriteError
 
     base = find_root_or_exit(root)
     if not (base / "collectives" / collective).is_dir():
@@ -264,8 +263,6 @@ def forget(
         removed = drop(base, collective, handle=member, relationship=relationship, seal_to=seal_to)
     except KeyError as e:  # not a RedflagError: the library's KeyError names the unknown member or relationship
         fail(str(e.args[0]), EXIT_USAGE)
-    except WriteError as e:  # always exit 1 here, even for a usage-kind WriteError (unchanged behaviour)
-        fail(str(e))
     typer.echo(f"removed {', '.join(removed) or 'nothing (no private values there)'}")
     typer.echo(
         "note: they stay in git history; to purge them from it see the README (Private values: forgetting)", err=True

@@ -210,7 +210,7 @@ def _now_or_exit() -> dt.datetime:
 
     try:
         return now_default()
-    except ValueError as e:
+    except ValueError as e:  # not a RedflagError: org.clock's ValueError says what is wrong with REDFLAG_NOW
         fail(str(e), EXIT_USAGE)
 
 
@@ -261,5 +261,5 @@ def _collectives_or_exit(org: Organisation, text: str) -> list[str]:
 def _length_or_exit(parse, text: str, option: str) -> int:
     try:
         return parse(text)
-    except ValueError as e:
+    except ValueError as e:  # not a RedflagError: parse_length's ValueError, named here with its option
         fail(f"{option}: {e}", EXIT_USAGE)
