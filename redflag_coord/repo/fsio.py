@@ -64,6 +64,8 @@ class WriteError(RedflagError):
 class Exists(WriteError):
     """The file to create exists (perhaps it appeared while the command ran)."""
 
+    usage = True  # the user asked to create it: --force, or another name
+
 
 class Changed(WriteError):
     """The file was changed by someone else between the read and the write; nothing was written."""
