@@ -9,12 +9,12 @@ import datetime as dt
 from dataclasses import dataclass
 
 from redflag_coord.i18n.labels import pick_language
+from redflag_coord.org.clock import now_or_today as now_default
 from redflag_coord.org.commitments import (
     RECENT_DAYS,
     CommitmentState,
     all_commitments,
     meeting_instant,
-    now_default,
     open_first,
     recently_closed,
 )

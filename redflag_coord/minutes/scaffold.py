@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from importlib import resources
 
 from redflag_coord.minutes.build import MinutesError, names_of
-from redflag_coord.org.commitments import for_meeting, meeting_instant, now_default
+from redflag_coord.org.clock import now_or_today as now_default
+from redflag_coord.org.commitments import for_meeting, meeting_instant
 from redflag_coord.org.load import Organisation, rel_path
 from redflag_coord.org.model import Minutes
 
