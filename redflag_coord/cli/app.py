@@ -12,7 +12,8 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 
 from redflag_coord import __version__
-from redflag_coord.cli.commands.common import EXIT_INTERNAL
+from redflag_coord.cli.commands.common import EXIT_INTERNAL, fail
+from redflag_coord.errors import RedflagError
 
 # Set by the shell when it asks for completions (typer/click's protocol for prog "redflag-coord").
 COMPLETE_VAR = "_REDFLAG_COORD_COMPLETE"
@@ -154,6 +155,8 @@ class _PlainGroup(TyperGroup):
         except _UsageError as e:
             e.message = plain_words(e.message)  # type: ignore[attr-defined]
             raise
+        except RedflagError as e:  # the user's to fix (e.g. an unknown id, said once in org): told plainly
+            fail(str(e), e.exit_code)
 
 
 # Readable metavars: what a value looks like, not its Python type (typer shows <str>, <int range>).

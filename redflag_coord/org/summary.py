@@ -63,7 +63,7 @@ def summarise(org: Organisation, today: dt.date | None = None) -> Summary:
         out.collectives.append(
             CollectiveLine(
                 slug=c.slug,
-                name=c.info.name,
+                name=c.name,
                 kind=c.info.kind.value,
                 timezone=c.info.timezone,
                 languages=list(c.info.languages),

@@ -8,7 +8,15 @@ from typing import Annotated
 
 import typer
 
-from redflag_coord.cli.commands.common import EXIT_DATA, EXIT_USAGE, RootOption, fail, load_valid_or_exit, write_output
+from redflag_coord.cli.commands.common import (
+    EXIT_DATA,
+    EXIT_USAGE,
+    RootOption,
+    collective_or_exit,
+    fail,
+    load_valid_or_exit,
+    write_output,
+)
 from redflag_coord.cli.commands.minutes import SUFFIXES, output_format
 
 
@@ -22,7 +30,10 @@ class Format(str, Enum):
 
 def commitments(
     collective: Annotated[
-        str | None, typer.Argument(help="Only what this collective owes (its folder name).", show_default=False)
+        str | None,
+        typer.Argument(
+            metavar="COLLECTIVE", help="Only what this collective owes (its folder name).", show_default=False
+        ),
     ] = None,
     format: Annotated[
         Format | None,
@@ -50,6 +61,7 @@ def commitments(
     """
     fmt = output_format(format, output, {**SUFFIXES, ".ics": "ics"})
     org = load_valid_or_exit(root)
+    collective = collective_or_exit(org, collective) if collective is not None else None  # did you mean
     from redflag_coord.minutes.build import MinutesError, build_commitments
 
     try:

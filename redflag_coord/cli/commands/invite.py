@@ -123,8 +123,7 @@ def invite(
     )
     meeting = meeting_or_exit(org, meeting)
     org_settings = load_settings_or_exit(org.root)
-    found = org.find_meeting(meeting)
-    assert found is not None
+    found = org.meeting(meeting)
     path = org.root / rel_path("meeting", found[0], meeting)
     if method is Method.request and found[1].status.value == "cancelled":
         # RFC 5546: a REQUEST asks people to attend; a cancelled meeting is announced with METHOD:CANCEL
@@ -141,8 +140,7 @@ def invite(
         typer.echo(f"{path}: sequence is now {new}", err=True)
         org.collectives[found[0]].meetings[meeting] = bumped  # the invite comes from the same read as the bump
     else:
-        found = org.find_meeting(meeting)
-        assert found is not None  # write_invite above found it in this organisation
+        found = org.meeting(meeting)
         stale = unbumped_change(path, found[1])
         if stale:
             typer.echo(f"redflag-coord: warning: {stale}", err=True)

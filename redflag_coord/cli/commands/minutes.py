@@ -15,6 +15,7 @@ from redflag_coord.cli.commands.common import (
     fail,
     format_for,
     load_valid_or_exit,
+    meeting_or_exit,
     write_output,
 )
 
@@ -26,7 +27,8 @@ app = typer.Typer(
 )
 
 MeetingArg = Annotated[
-    str, typer.Argument(help="Meeting id (the meeting's file name without .toml).", show_default=False)
+    str,
+    typer.Argument(metavar="MEETING", help="Meeting id (the meeting's file name without .toml).", show_default=False),
 ]
 
 
@@ -63,6 +65,7 @@ def new(meeting: MeetingArg, root: RootOption = None) -> None:
     from redflag_coord.repo.fsio import WriteError, atomic_write
 
     org = load_valid_or_exit(root)
+    meeting = meeting_or_exit(org, meeting)  # did you mean
     try:
         made = new_minutes(org, meeting)
     except MinutesError as e:
@@ -99,6 +102,7 @@ def show(
     """Show a meeting's minutes: attendance, notes, decisions with votes, commitments and their state now."""
     fmt = output_format(format, output)
     org = load_valid_or_exit(root)
+    meeting = meeting_or_exit(org, meeting)  # did you mean
     from redflag_coord.minutes.build import MinutesError, build_minutes
     from redflag_coord.minutes.render import render
 
