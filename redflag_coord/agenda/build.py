@@ -1,7 +1,7 @@
 """The agenda of a meeting: computed from the meeting file and the reports filed for it.
 
 `build_agenda` returns an `Agenda` (plain dataclasses, instants as aware UTC
-datetimes); the renderers in `agenda_render` turn it into text, Markdown, HTML
+datetimes); the renderers in `agenda.text`, `agenda.html` and `agenda.as_json` turn it into text, Markdown, HTML
 or JSON. Nothing private (emails, phones, pseudonyms, workplaces, notes) is
 read into an Agenda unless `include_private` is set.
 """
@@ -213,24 +213,20 @@ def build_agenda(
     reports, missing reports, requests or commitments, so neither the reports nor git history nor
     every collective's minutes are read for it (a feed asks this for each of its meetings).
     """
-    from redflag_coord.org.validate import today_default
+    from redflag_coord.org.clock import today_default
 
     today = today or today_default()
-    found = org.find_meeting(meeting_id)
-    if found is None:
-        raise AgendaError(_unknown_meeting(org, meeting_id), usage=True)
-    convener, meeting = found
-    if for_collective is not None and for_collective not in org.collectives:
-        known = ", ".join(sorted(org.collectives))
-        raise AgendaError(f"no collective {for_collective!r} for --for; known collectives: {known}", usage=True)
+    convener, meeting = org.meeting(meeting_id)
+    if for_collective is not None:
+        org.collective(for_collective, "--for")
     language = _language(org, meeting, lang, for_collective)
     occurrence = _occurrence(meeting, today, on)
     start, warnings = _start_instant(meeting, occurrence, rel_path("meeting", convener, meeting_id))
     if meeting.status.value != "confirmed":
         warnings.append(Notice(meeting.status.value))  # type: ignore[arg-type]
     end = start + dt.timedelta(minutes=meeting.duration_minutes)
-    names = _names(org)
-    view_zone = _zone_of(org, for_collective) or meeting.timezone
+    names = org.names()
+    view_zone = org.zone_of(for_collective) or meeting.timezone
     items = _items(meeting, start, end, names)
     states = report_states(org, meeting_id, occurrence) if reports else None
     slots = (
@@ -277,12 +273,6 @@ def _commitments(org: Organisation, meeting_id: str, for_collective: str | None)
     return tuple(s for s in for_meeting(org, meeting_id) if for_collective in (None, s.owner, s.owed_to))
 
 
-def _unknown_meeting(org: Organisation, meeting_id: str) -> str:
-    known = sorted(org.meetings())
-    listing = ", ".join(known) if known else "none (add one under collectives/<slug>/meetings/)"
-    return f"no meeting {meeting_id!r}; known meetings: {listing}"
-
-
 def _occurrence(meeting: Meeting, today: dt.date, on: dt.date | None) -> Occurrence:
     try:
         return pick(meeting, today, on)
@@ -307,18 +297,8 @@ def _start_instant(meeting: Meeting, occ: Occurrence, rel: str) -> tuple[dt.date
     return local.instant, []
 
 
-def _names(org: Organisation) -> dict[str, str]:
-    return {slug: (c.info.name if c.info else slug) for slug, c in org.collectives.items()}
-
-
-def _zone_of(org: Organisation, slug: str | None) -> str | None:
-    c = org.collectives.get(slug or "")
-    return c.info.timezone if c is not None and c.info is not None else None
-
-
 def _language(org: Organisation, meeting: Meeting, lang: str | None, for_collective: str | None) -> str:
-    c = org.collectives.get(for_collective or "")
-    wanted = list(c.info.languages) if c is not None and c.info is not None else [meeting.language]
+    wanted = org.languages_of(for_collective) or [meeting.language]
     try:
         return pick_language(lang, wanted)
     except ValueError as e:
@@ -338,12 +318,11 @@ def zone_rows(
     day = start.astimezone(zone(meeting.timezone)).date()
     rows: list[ZoneRow] = []
     for slug in dict.fromkeys(order):
-        c = org.collectives.get(slug)
-        if c is None or c.info is None:
+        zone_name = org.zone_of(slug)
+        if zone_name is None:
             continue
-        tz = zone(c.info.timezone)
-        s, e = start.astimezone(tz), end.astimezone(tz)
-        rows.append(ZoneRow(slug, c.info.name, c.info.timezone, s, e, s.date() != day, e.date() != day))
+        s, e = start.astimezone(zone(zone_name)), end.astimezone(zone(zone_name))
+        rows.append(ZoneRow(slug, org.name_of(slug), zone_name, s, e, s.date() != day, e.date() != day))
     return tuple(rows)
 
 

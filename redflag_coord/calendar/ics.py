@@ -24,6 +24,7 @@ from redflag_coord.errors import RedflagError
 from redflag_coord.org.load import Organisation
 from redflag_coord.org.model import CalendarSettings, Meeting, Status
 from redflag_coord.org.occurrences import rule as occurrence_rule
+from redflag_coord.tz.recurrence import DAY_CODES, DAY_NAMES
 from redflag_coord.tz.vtimezone import vtimezone
 from redflag_coord.tz.vtimezone import years as zone_years
 from redflag_coord.tz.zones import UTC, resolve, zone
@@ -33,15 +34,7 @@ Method = Literal["publish", "request", "cancel", "none"]
 PRODID = "-//redflag-coord//redflag-coord//EN"
 DEFAULT_DOMAIN = "redflag-coord.invalid"
 _DOMAIN = re.compile(r"^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$")
-_DAYS = {
-    "monday": "MO",
-    "tuesday": "TU",
-    "wednesday": "WE",
-    "thursday": "TH",
-    "friday": "FR",
-    "saturday": "SA",
-    "sunday": "SU",
-}
+_DAYS = dict(zip(DAY_NAMES, DAY_CODES, strict=True))  # "monday" -> "MO": the names are the model's (tz.recurrence)
 _WEEKDAY_INDEX = {name: i for i, name in enumerate(_DAYS)}
 _UNBOUNDED_YEARS = 10  # how far ahead a recurrence without an end must have a correct VTIMEZONE
 
@@ -335,11 +328,6 @@ def _recurrence_words(meeting: Meeting, t) -> str:
     return text
 
 
-def _name(org: Organisation, slug: str) -> str:
-    c = org.collectives.get(slug)
-    return c.info.name if c is not None and c.info is not None else slug
-
-
 def _convener(org: Organisation, meeting_id: str) -> str | None:
     found = org.find_meeting(meeting_id)
     return found[0] if found else None
@@ -356,7 +344,7 @@ def organiser_address(slug: str, settings: Settings) -> str:
 def _organizer(org: Organisation, slug: str, settings: Settings) -> vCalAddress:
     """The convening collective, at a role address (not anyone's private email)."""
     address = vCalAddress(f"mailto:{organiser_address(slug, settings)}")
-    address.params["CN"] = _param(_name(org, slug))
+    address.params["CN"] = _param(org.name_of(slug))
     return address
 
 
@@ -516,11 +504,7 @@ def _calendar(
 
 def invite(org: Organisation, meeting_id: str, method: Method, settings: Settings) -> Built:
     """One VCALENDAR holding the meeting's VEVENT and its VTIMEZONE."""
-    found = org.find_meeting(meeting_id)
-    if found is None:
-        known = sorted(org.meetings())
-        raise CalendarError(f"no meeting {meeting_id!r}; meetings: {', '.join(known) or 'none'}")
-    convener, meeting = found
+    convener, meeting = org.meeting(meeting_id)
     event, warnings = build_event(org, convener, meeting_id, meeting, settings, method)
     extra, more = overrides(org, meeting_id, meeting, event)
     warnings += more
@@ -593,8 +577,8 @@ def feed(
     """METHOD:PUBLISH feed of every meeting of the organisation, or those a collective convenes or joins.
 
     `events` (built for the same organisation and settings) lets several feeds share their meetings' events."""
-    if collective is not None and collective not in org.collectives:
-        raise CalendarError(f"no collective {collective!r}; collectives: {', '.join(sorted(org.collectives))}")
+    if collective is not None:
+        org.collective(collective)  # did you mean
     events = events if events is not None and events.org is org else FeedEvents(org, settings)
     wanted = [
         (mid, slug, m)
@@ -605,7 +589,7 @@ def feed(
     chosen = [events.entry(mid, slug, m) for mid, slug, m in wanted]
     warnings = [w for entry in chosen for w in entry.warnings]
     chosen.sort(key=lambda b: (b.first, b.meeting_id))  # stable: a series' overrides stay after it
-    title = name or (f"{_name(org, collective)}: meetings" if collective else "All meetings")
+    title = name or (f"{org.name_of(collective)}: meetings" if collective else "All meetings")
     cal = _calendar("publish", [(e, entry.meeting) for entry in chosen for e in entry.events], title, events.zones)
     return Built(cal, warnings, events.writer)
 

@@ -10,18 +10,14 @@ from copy import deepcopy
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
-from redflag_coord.calendar.ics import Built, Settings, _name, meeting_times, organiser_address, serialize
+from redflag_coord.calendar.ics import Built, Settings, meeting_times, organiser_address, serialize
 from redflag_coord.org.load import Organisation
-from redflag_coord.repo.mail import MailError  # one error for every mail that cannot go
 
 
 def messages(
     org: Organisation, meeting_id: str, built: Built, settings: Settings, sender: str | None = None
 ) -> list[EmailMessage]:
-    found = org.find_meeting(meeting_id)
-    if found is None:
-        raise MailError(f"no meeting {meeting_id!r}")
-    convener, meeting = found
+    convener, meeting = org.meeting(meeting_id)
     event = next(iter(built.calendar.walk("VEVENT")))
     method = str(built.calendar["METHOD"])
     start = meeting_times(meeting, meeting_id).start
@@ -38,7 +34,7 @@ def messages(
         ev.pop("ATTENDEE")
         ev.add("ATTENDEE", attendee)
         msg = EmailMessage()
-        msg["From"] = f"{_name(org, convener)} <{organiser}>"
+        msg["From"] = f"{org.name_of(convener)} <{organiser}>"
         msg["To"] = address
         msg["Subject"] = f"{prefix}: {meeting.title} ({when})"
         msg["Date"] = format_datetime(settings.stamp)

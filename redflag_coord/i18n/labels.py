@@ -16,6 +16,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from redflag_coord.errors import RedflagError
+
 LOCALES = Path(__file__).parent / "locales"
 FALLBACK = "en"
 _extra: list[Path] = []  # the organisation's own locales/ folder, when a command found one
@@ -40,21 +42,43 @@ def available() -> tuple[str, ...]:
     return tuple(sorted({p.stem for folder in _folders() for p in folder.glob("*.toml")}))
 
 
+class UnknownLanguage(RedflagError, ValueError):
+    """A language asked for by name (--lang) that has no catalog."""
+
+    usage = True
+
+
+def matches(preferred: Iterable[str], have: Iterable[str]) -> list[str]:
+    """The one language rule: each of `preferred` (BCP 47 tags, in their order) that `have` can serve, as
+    spelled in `have`: the whole tag if `have` holds it (an organisation's own `pt-BR`), else its language
+    subtag (`es-MX` -> `es`); case does not matter; each at most once. `have` is the catalogs or templates."""
+    known = {code.lower(): code for code in have}
+    out: list[str] = []
+    for tag in preferred:
+        code = known.get(tag.lower()) or known.get(tag.split("-")[0].lower())
+        if code is not None and code not in out:
+            out.append(code)
+    return out
+
+
+def choose(preferred: Iterable[str], have: Iterable[str]) -> str:
+    """The first of `preferred` that `have` can serve (see `matches`), else English."""
+    found = matches(preferred, have)
+    return found[0] if found else FALLBACK
+
+
 def pick_language(explicit: str | None, preferred: Iterable[str]) -> str:
     """`explicit` if given (must have a catalog), else the first preferred language with one, else English."""
     have = available()
     if explicit is not None:
-        if explicit not in have:
-            raise ValueError(
+        found = matches([explicit], have)
+        if not found:
+            raise UnknownLanguage(
                 f"no catalog for language {explicit!r}; available: {', '.join(have)} "
                 f"(add locales/{explicit}.toml to the organisation's repository to add one)"
             )
-        return explicit
-    for code in preferred:
-        base = code.split("-")[0].lower()
-        if base in have:
-            return base
-    return FALLBACK
+        return found[0]
+    return choose(preferred, have)
 
 
 @lru_cache(maxsize=16)

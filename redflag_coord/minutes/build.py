@@ -10,12 +10,12 @@ from dataclasses import dataclass
 
 from redflag_coord.errors import RedflagError
 from redflag_coord.i18n.labels import pick_language
+from redflag_coord.org.clock import now_or_today as now_default
 from redflag_coord.org.commitments import (
     RECENT_DAYS,
     CommitmentState,
     all_commitments,
     meeting_instant,
-    now_default,
     open_first,
     recently_closed,
 )
@@ -88,22 +88,13 @@ class MinutesView:
     names: dict[str, str]
 
 
-def names_of(org: Organisation) -> dict[str, str]:
-    return {slug: (c.info.name if c.info else slug) for slug, c in org.collectives.items()}
-
-
 def _meeting(org: Organisation, meeting_id: str):
-    found = org.find_meeting(meeting_id)
-    if found is None:
-        known = ", ".join(sorted(org.meetings())) or "none"
-        raise MinutesError(f"no meeting {meeting_id!r}; known meetings: {known}")
-    return found
+    return org.meeting(meeting_id)
 
 
 def minutes_language(org: Organisation, convener: str, meeting_lang: str, lang: str | None) -> str:
     """--lang, else the meeting's language, else the convener's languages, else English."""
-    c = org.collectives.get(convener)
-    wanted = [meeting_lang, *(c.info.languages if c and c.info else [])]
+    wanted = [meeting_lang, *org.languages_of(convener)]
     try:
         return pick_language(lang, wanted)
     except ValueError as e:
@@ -121,7 +112,7 @@ def build_minutes(
             f"no minutes for {meeting_id!r} yet ({rel_path('minutes', convener, meeting_id)}); "
             f"start them with: redflag-coord minutes new {meeting_id}"
         )
-    names = names_of(org)
+    names = org.names()
     invited = list(dict.fromkeys([convener, *meeting.participants]))
     att = minutes.attendance
     present = tuple((s, names.get(s, s), att.members.get(s)) for s in att.present)
@@ -201,21 +192,19 @@ def build_commitments(
 ) -> CommitmentList:
     """Open, overdue and recently closed commitments, by owner (one owner with `collective`)."""
     now = now or now_default()
-    if collective is not None and collective not in org.collectives:
-        raise MinutesError(f"no collective {collective!r}; known collectives: {', '.join(sorted(org.collectives))}")
-    c = org.collectives.get(collective or "")
+    if collective is not None:
+        org.collective(collective)  # did you mean
     try:
-        language = pick_language(lang, list(c.info.languages) if c and c.info else ["en"])
+        language = pick_language(lang, org.languages_of(collective))
     except ValueError as e:
         raise MinutesError(str(e)) from e
     states = [s for s in all_commitments(org, now) if collective in (None, s.owner)]
-    names = names_of(org)
+    names = org.names()
     groups = []
     for owner in sorted({s.owner for s in states}):  # by slug: the order does not move with a renamed collective
         mine = [s for s in states if s.owner == owner]
         opened, closed = open_first(mine), recently_closed(mine, now, days)
         if opened or closed:
-            oc = org.collectives.get(owner)
-            tz = oc.info.timezone if oc and oc.info else None
+            tz = org.zone_of(owner)
             groups.append(OwnerGroup(owner, names.get(owner, owner), tz, tuple(opened), tuple(closed)))
     return CommitmentList(now, language, collective, days, tuple(groups), names)

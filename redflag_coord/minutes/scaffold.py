@@ -13,12 +13,13 @@ import unicodedata
 from dataclasses import dataclass
 from importlib import resources
 
-from redflag_coord.minutes.build import MinutesError, names_of
-from redflag_coord.org.commitments import for_meeting, meeting_instant, now_default
+from redflag_coord.i18n.labels import choose
+from redflag_coord.minutes.build import MinutesError
+from redflag_coord.org.clock import now_or_today as now_default
+from redflag_coord.org.commitments import for_meeting, meeting_instant
 from redflag_coord.org.load import Organisation, rel_path
 from redflag_coord.org.model import Minutes
-
-PLACEHOLDER = "TODO"
+from redflag_coord.org.reportstate import PLACEHOLDER  # the one draft marker: "TODO"
 
 
 @dataclass
@@ -30,12 +31,9 @@ class NewMinutes:
 
 
 def template_language(languages: list[str]) -> str:
+    """The first of `languages` with a minutes template, by the one rule (`i18n.labels.choose`)."""
     folder = resources.files("redflag_coord.minutes") / "templates"
-    for code in languages:
-        base = code.split("-")[0].lower()
-        if (folder / f"{base}.toml").is_file():
-            return base
-    return "en"
+    return choose(languages, [p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml")])
 
 
 def one_line(text: str) -> str:
@@ -49,10 +47,7 @@ def _string(text: str) -> str:
 
 def new_minutes(org: Organisation, meeting_id: str, now: dt.datetime | None = None) -> NewMinutes:
     now = now or now_default()
-    found = org.find_meeting(meeting_id)
-    if found is None:
-        raise MinutesError(f"no meeting {meeting_id!r}; known meetings: {', '.join(sorted(org.meetings())) or 'none'}")
-    convener, meeting = found
+    convener, meeting = org.meeting(meeting_id)
     rel = rel_path("minutes", convener, meeting_id)
     if meeting_id in org.collectives[convener].minutes or (org.root / rel).exists():
         raise MinutesError(f"{rel} exists already; edit it instead (nothing was changed)")
@@ -61,10 +56,9 @@ def new_minutes(org: Organisation, meeting_id: str, now: dt.datetime | None = No
             f"meeting {meeting_id!r} has not started yet ({meeting.start.isoformat(timespec='minutes')} "
             f"{meeting.timezone}); write its minutes once it is held"
         )
-    c = org.collectives[convener]
-    lang = template_language([meeting.language, *(c.info.languages if c.info else [])])
+    lang = template_language([meeting.language, *org.languages_of(convener)])
     invited = list(dict.fromkeys([convener, *meeting.participants]))
-    names = names_of(org)
+    names = org.names()
     attendance = "\n".join(
         [
             "[attendance]",

@@ -256,7 +256,7 @@ def collective_network(
     points = [report_point(mid, r, meetings, include_private) for mid, r in reports]
     return CollectiveNetwork(
         slug=c.slug,
-        name=c.info.name if c.info else c.slug,
+        name=c.name,
         counts=count(rels),
         movement=Movement(
             since=cut,

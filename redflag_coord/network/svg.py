@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from html import escape
 
 from redflag_coord.network.build import STAGES, Mark
-from redflag_coord.org.model import DEFAULT_NATURES, Stage
+from redflag_coord.org.model import DEFAULT_NATURES
 
 # Okabe–Ito: told apart with the common colour-vision deficiencies (yellow left out: too pale on white).
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
@@ -380,7 +380,3 @@ def funnel_svg(steps: Sequence[tuple[str, int, str]], desc: str, width: int = 30
             f'<text x="{label_w + w + 4}" y="{y + 16}">{reached}{escape(share)}</text>'
         )
     return _svg(width, row * len(steps), desc, bars, "funnel")
-
-
-def stage_rank(stage: str) -> int:
-    return Stage(stage).rank

@@ -28,11 +28,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from redflag_coord.org.clock import today_default
 from redflag_coord.org.load import COLLECTIVES, FIXED_FILES, FOLDERS, CollectiveData, Organisation, rel_path
 from redflag_coord.org.model import SLUG_PATTERN, FileModel
 from redflag_coord.org.parse import check_file
 from redflag_coord.org.problems import Problem, Problems, located
-from redflag_coord.org.validate import check_meeting, check_relationships, check_report, today_default, validate_path
+from redflag_coord.org.validate import check_meeting, check_relationships, check_report, validate_path
 
 if TYPE_CHECKING:
     from redflag_coord.org.privacy import Pseudonyms

@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,12 +25,45 @@ from redflag_coord.org.model import (
     Report,
 )
 from redflag_coord.org.parse import Entry
-from redflag_coord.org.problems import Problems
+from redflag_coord.org.problems import Problems, safe
 
 COLLECTIVES = "collectives"
 FIXED_FILES = {"collective.toml": "collective", "members.toml": "members", "relationships.toml": "relationships"}
 FOLDERS = {"meetings": "meeting", "reports": "report", "minutes": "minutes"}
 _SLUG = re.compile(SLUG_PATTERN)
+
+
+class UnknownId(RedflagError):
+    """An id the user gave (a meeting, a collective) that names nothing: the one wording, with did-you-mean."""
+
+    usage = True
+
+    def __init__(self, kind: str, given: str, known: Iterable[str], option: str | None = None) -> None:
+        super().__init__(unknown_id(kind, given, list(known), option))
+        self.given = given
+
+
+class UnknownMeeting(UnknownId):
+    def __init__(self, given: str, known: Iterable[str], option: str | None = None) -> None:
+        super().__init__("meeting", given, known, option)
+
+
+class UnknownCollective(UnknownId):
+    def __init__(self, given: str, known: Iterable[str], option: str | None = None) -> None:
+        super().__init__("collective", given, known, option)
+
+
+def unknown_id(kind: str, given: str, known: list[str], option: str | None = None) -> str:
+    """The one wording for an id that names nothing: what was given, a suggestion, the known ones, e.g.
+    "no meeting 'IC-2026-12'; did you mean 'ic-2026-12'? (known meetings: ic-2026-06, ic-2026-12)"."""
+    folded = {k.casefold(): k for k in known}
+    close = [folded[given.casefold()]] if given.casefold() in folded else []
+    close = close or difflib.get_close_matches(given, known, n=1, cutoff=0.6)
+    close = close or [folded[c] for c in difflib.get_close_matches(given.casefold(), list(folded), n=1, cutoff=0.6)]
+    where = f"{option}: " if option else ""
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    listing = ", ".join(sorted(known)) if known else "none yet"
+    return f"{where}no {kind} {safe(given)!r}{hint} (known {kind}s: {listing})"  # safe: typed, may hold escapes
 
 
 class RootNotFound(RedflagError):
@@ -75,6 +109,12 @@ class CollectiveData:
     reports: dict[str, Report] = field(default_factory=dict)
     minutes: dict[str, Minutes] = field(default_factory=dict)
 
+    @property
+    def name(self) -> str:
+        """The display name, on one line (a line break in a name would break a comment or a table);
+        the slug when collective.toml did not load. Asked through `Organisation.name_of` by every caller."""
+        return " ".join(self.info.name.splitlines()) if self.info is not None else self.slug
+
 
 @dataclass
 class Organisation:
@@ -98,8 +138,46 @@ class Organisation:
                 return c.slug, c.meetings[meeting_id]
         return None
 
+    def meeting(self, meeting_id: str, option: str | None = None) -> tuple[str, Meeting]:
+        """(Convening collective, meeting) of an id the user gave; `UnknownMeeting` (did you mean) if none."""
+        found = self.find_meeting(meeting_id)
+        if found is None:
+            raise UnknownMeeting(meeting_id, self.meetings(), option)
+        return found
+
+    def collective(self, slug: str, option: str | None = None) -> CollectiveData:
+        """The collective a slug the user gave names; `UnknownCollective` (did you mean) if none."""
+        if slug not in self.collectives:
+            raise UnknownCollective(slug, self.collectives, option)
+        return self.collectives[slug]
+
     def reports_for(self, meeting_id: str) -> dict[str, Report]:
         return {c.slug: c.reports[meeting_id] for c in self.collectives.values() if meeting_id in c.reports}
+
+    # -- a collective's facts: asked here by every caller, so a missing collective.toml reads the same everywhere
+
+    def _info(self, slug: str | None) -> Collective | None:
+        c = self.collectives.get(slug or "")
+        return c.info if c is not None else None
+
+    def name_of(self, slug: str) -> str:
+        """A collective's display name (`CollectiveData.name`); its slug when it is not known."""
+        c = self.collectives.get(slug)
+        return c.name if c is not None else slug
+
+    def names(self) -> dict[str, str]:
+        """Slug -> display name (`name_of`) of every collective."""
+        return {slug: self.name_of(slug) for slug in self.collectives}
+
+    def zone_of(self, slug: str | None) -> str | None:
+        """A collective's IANA time zone; None when unknown."""
+        info = self._info(slug)
+        return info.timezone if info is not None else None
+
+    def languages_of(self, slug: str | None) -> list[str]:
+        """A collective's languages (BCP 47 tags, preferred first); empty when unknown."""
+        info = self._info(slug)
+        return list(info.languages) if info is not None else []
 
 
 # -- the tree -------------------------------------------------------------------

@@ -25,8 +25,11 @@ from pydantic import (
     WrapValidator,
 )
 from pydantic import Strict as StrictMode
+from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
+from redflag_coord import crypt
+from redflag_coord.tz.recurrence import DAY_NAMES
 from redflag_coord.tz.zones import check_zone_name
 
 SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"
@@ -102,7 +105,7 @@ def _http_url(value: str) -> str:
 Url = Annotated[str, StringConstraints(max_length=2000), AfterValidator(_http_url)]
 
 
-SEALED_PREFIX = "age:"  # an encrypted private value (see crypt and org.secrets)
+SEALED_PREFIX = crypt.PREFIX  # an encrypted private value "age:…" (see crypt and org.secrets)
 MAX_SEALED = 100_000
 
 
@@ -119,7 +122,7 @@ def _sealed_or_plain(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
 
 # Private text: plain (with the usual limits) or encrypted to the collective's recipients.
 def _private_schema(max_length: int) -> WithJsonSchema:
-    sealed = {"type": "string", "pattern": "^age:[A-Za-z0-9+/]+=*$", "maxLength": MAX_SEALED}
+    sealed = {"type": "string", "pattern": f"^{SEALED_PREFIX}[A-Za-z0-9+/]+=*$", "maxLength": MAX_SEALED}
     return WithJsonSchema({"anyOf": [{"type": "string", "minLength": 1, "maxLength": max_length}, sealed]})
 
 
@@ -175,16 +178,10 @@ DEFAULT_NATURES: tuple[str, ...] = (
     "community",
 )
 
+# The names are tz.recurrence's DAY_NAMES (the one list); a Literal must spell them for the type checker and
+# the JSON Schema, and tests/test_facts.py holds the two equal.
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
-WEEKDAYS: tuple[str, ...] = (
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-)
+WEEKDAYS: tuple[str, ...] = DAY_NAMES
 
 HOURS_PATTERN = r"^([01][0-9]|2[0-4]):[0-5][0-9]-([01][0-9]|2[0-4]):[0-5][0-9]$"
 Hours = Annotated[str, StringConstraints(pattern=HOURS_PATTERN)]
@@ -604,11 +601,17 @@ def submodel(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
+def is_private(field: FieldInfo) -> bool:
+    """The one test of privacy: the marker `private_field` sets (the schema's and docs' "x-private")."""
+    extra = field.json_schema_extra
+    return isinstance(extra, dict) and bool(extra.get("x-private"))
+
+
+def private_fields(model: type[BaseModel]) -> tuple[str, ...]:
+    """Names (by alias) of the private fields of a model, in file order: what `secrets` seals and exporters drop."""
+    return tuple(field.alias or name for name, field in model.model_fields.items() if is_private(field))
+
+
 def private_paths(model: type[BaseModel]) -> set[str]:
     """Names (by alias) of the private fields of a model, for exporters to drop."""
-    out = set()
-    for name, field in model.model_fields.items():
-        extra = field.json_schema_extra
-        if isinstance(extra, dict) and extra.get("x-private"):
-            out.add(field.alias or name)
-    return out
+    return set(private_fields(model))

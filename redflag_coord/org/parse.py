@@ -30,6 +30,7 @@ from redflag_coord.org.model import (
     LANGUAGE_PATTERN,
     SLUG_PATTERN,
     FileModel,
+    is_private,
     submodel,
 )
 from redflag_coord.org.problems import Problem
@@ -518,9 +519,7 @@ class _Hidden:
 
 
 def _is_private(model: type[BaseModel], loc: tuple) -> bool:
-    return any(
-        isinstance(f.json_schema_extra, dict) and f.json_schema_extra.get("x-private") for f in _along(model, loc)[0]
-    )
+    return any(is_private(f) for f in _along(model, loc)[0])
 
 
 def _message(model: type[BaseModel], loc: tuple, e: Any) -> str:

@@ -16,14 +16,16 @@ from typing import Any
 from redflag_coord import crypt
 from redflag_coord.crypt import CryptError, Identities
 from redflag_coord.org.load import Organisation, rel_path
-from redflag_coord.org.model import Settings
+from redflag_coord.org.model import Member, Relationship, Settings, StageChange, private_fields
 from redflag_coord.org.problems import Problem, Problems
-from redflag_coord.org.settings import settings_or_defaults
+from redflag_coord.org.settings import reserved_domain, settings_or_defaults
 from redflag_coord.org.textcheck import ONE_LINE_MAX, unsafe_char
 from redflag_coord.repo.fsio import write_if_unchanged
 
-CONTACT = ("email", "phone")  # also sealed to the mail senders
-RELATIONSHIP = ("pseudonym", "workplace", "notes")
+# Which values are private is the model's to say (`private_field`); these are its answers, in file order.
+CONTACT = private_fields(Member)  # email, phone: also sealed to the mail senders
+RELATIONSHIP = private_fields(Relationship)  # pseudonym, workplace, notes
+(HISTORY_NOTE,) = private_fields(StageChange)  # a stage change's note
 WITHHELD_PSEUDONYM = "(encrypted)"  # stands in for a pseudonym nobody here can read (the field is required)
 PRIVATE_KINDS = ("members", "relationships")
 
@@ -63,8 +65,9 @@ def slots(org: Organisation) -> Iterator[Slot]:
                     if getattr(r, name) is not None:
                         yield Slot(c.slug, rel, ("relationship", i, name), False, r, name)
                 for j, step in enumerate(r.history):
-                    if step.note is not None:
-                        yield Slot(c.slug, rel, ("relationship", i, "history", j, "note"), False, step, "note")
+                    if getattr(step, HISTORY_NOTE) is not None:
+                        key = ("relationship", i, "history", j, HISTORY_NOTE)
+                        yield Slot(c.slug, rel, key, False, step, HISTORY_NOTE)
 
 
 def recipients(org: Organisation, settings: Settings, slug: str, contact: bool) -> list[str]:
@@ -243,8 +246,8 @@ def doc_slots(doc: Any, kind: str) -> Iterator[tuple[Any, str, tuple[str | int, 
                 if isinstance(r.get(name), str):
                     yield r, name, ("relationship", i, name), False
             for j, step in enumerate(r.get("history", [])):
-                if isinstance(step, dict) and isinstance(step.get("note"), str):
-                    yield step, "note", ("relationship", i, "history", j, "note"), False
+                if isinstance(step, dict) and isinstance(step.get(HISTORY_NOTE), str):
+                    yield step, HISTORY_NOTE, ("relationship", i, "history", j, HISTORY_NOTE), False
 
 
 @dataclass
@@ -400,14 +403,14 @@ def forget(
         stand_in = f"forgotten-{relationship + 1}"  # the field is required; sealed like any other where keys are listed
         r["pseudonym"] = crypt.seal(stand_in, seal_to) if seal_to else stand_in
         removed.append(_key(("relationship", relationship, "pseudonym")))
-        for name in ("workplace", "notes"):
+        for name in (n for n in RELATIONSHIP if n != "pseudonym"):  # the pseudonym (required) got its stand-in
             if name in r:
                 del r[name]
                 removed.append(_key(("relationship", relationship, name)))
         for j, step in enumerate(r.get("history", [])):
-            if "note" in step:
-                del step["note"]
-                removed.append(_key(("relationship", relationship, "history", j, "note")))
+            if HISTORY_NOTE in step:
+                del step[HISTORY_NOTE]
+                removed.append(_key(("relationship", relationship, "history", j, HISTORY_NOTE)))
     write_if_unchanged(path, raw, tomlkit.dumps(doc).encode("utf-8"))
     return removed
 
@@ -419,9 +422,7 @@ def _key(path: tuple[str | int, ...]) -> str:
     return out
 
 
-# Addresses that name nobody: documentation domains, GitHub's no-reply addresses, local names.
-_PSEUDONYMOUS = (".example", ".invalid", ".test", ".localhost", ".local", "noreply.github.com")
-_EXAMPLE_DOMAINS = ("example.org", "example.com", "example.net")
+# Addresses that name nobody: reserved domains (settings.RESERVED_DOMAINS), no-reply addresses, local names.
 
 
 def looks_real(address: str) -> bool:
@@ -429,9 +430,7 @@ def looks_real(address: str) -> bool:
     if "@" not in address:
         return False
     domain = address.rsplit("@", 1)[1].lower().rstrip(".")
-    if "." not in domain or domain.endswith(_PSEUDONYMOUS) or "noreply" in domain:
-        return False
-    return not any(domain == d or domain.endswith("." + d) for d in _EXAMPLE_DOMAINS)
+    return not ("." not in domain or reserved_domain(domain) or domain.endswith(".local") or "noreply" in domain)
 
 
 def check_commit_identities(emails: list[str], out: Problems) -> None:

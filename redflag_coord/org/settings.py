@@ -9,8 +9,8 @@ from redflag_coord.org.model import Settings
 from redflag_coord.org.problems import Problem
 
 SETTINGS_FILE = "organisation.toml"
-# Domains reserved by RFC 2606 / RFC 6761: mail sent to them is never delivered.
-UNDELIVERABLE = (".invalid", ".example", ".test", ".localhost", "example.com", "example.org", "example.net")
+# Domains reserved by RFC 2606 / RFC 6761: mail sent to them is never delivered, an address there names nobody.
+RESERVED_DOMAINS = ("invalid", "example", "test", "localhost", "example.com", "example.org", "example.net")
 
 
 class SettingsError(RedflagError):
@@ -47,12 +47,12 @@ def load_settings(root: Path | str) -> Settings:
     return settings
 
 
-def organiser_for(settings: Settings, convener: str, domain: str) -> str:
-    """The address replies to a meeting's invitation go to."""
-    return settings.calendar.organisers.get(convener) or settings.calendar.organiser or f"{convener}@{domain}"
-
-
 def undeliverable(address: str) -> bool:
     """True when mail to `address` can never arrive (a reserved domain)."""
-    host = address.rpartition("@")[2].lower().rstrip(".")
-    return host.endswith(UNDELIVERABLE) or host in {d.lstrip(".") for d in UNDELIVERABLE}
+    return reserved_domain(address.rpartition("@")[2])
+
+
+def reserved_domain(host: str) -> bool:
+    """`host` is one of RESERVED_DOMAINS or inside one (a label boundary: 'myexample.com' is not)."""
+    host = host.lower().rstrip(".")
+    return any(host == d or host.endswith("." + d) for d in RESERVED_DOMAINS)

@@ -53,7 +53,7 @@ class Summary:
 
 
 def summarise(org: Organisation, today: dt.date | None = None) -> Summary:
-    from redflag_coord.org.validate import today_default
+    from redflag_coord.org.clock import today_default
 
     today = today or today_default()
     out = Summary()
@@ -63,7 +63,7 @@ def summarise(org: Organisation, today: dt.date | None = None) -> Summary:
         out.collectives.append(
             CollectiveLine(
                 slug=c.slug,
-                name=c.info.name,
+                name=c.name,
                 kind=c.info.kind.value,
                 timezone=c.info.timezone,
                 languages=list(c.info.languages),

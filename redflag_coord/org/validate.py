@@ -15,7 +15,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from redflag_coord.org.clock import now_default, today_default  # noqa: F401  (re-exported)
+from redflag_coord.org.clock import today_default
 from redflag_coord.org.load import CollectiveData, Organisation, load_organisation, rel_path
 from redflag_coord.org.model import (
     DAY_KEYS,

@@ -18,7 +18,7 @@ from redflag_coord.agenda.build import Agenda, AgendaError, build_agenda
 from redflag_coord.agenda.html import CSS, render_html
 from redflag_coord.calendar import ics
 from redflag_coord.errors import RedflagError
-from redflag_coord.i18n.labels import Labels, available
+from redflag_coord.i18n.labels import FALLBACK, Labels, available, matches
 from redflag_coord.org.load import Organisation
 from redflag_coord.org.model import Meeting
 from redflag_coord.tz.zones import zone
@@ -77,13 +77,12 @@ Producer = Callable[[Context], list[Page]]
 
 
 def _languages(org: Organisation, convener: str, meeting: Meeting) -> tuple[str, ...]:
-    known = set(available())
-    wanted = [meeting.language]
-    for slug in dict.fromkeys([convener, *meeting.participants]):
-        c = org.collectives.get(slug)
-        if c is not None and c.info is not None:
-            wanted += c.info.languages
-    return tuple(lang for lang in dict.fromkeys(wanted) if lang in known) or ("en",)
+    """The meeting's language, then each participant's (convener first), as `i18n.matches` serves them."""
+    wanted = [
+        meeting.language,
+        *(tag for slug in dict.fromkeys([convener, *meeting.participants]) for tag in org.languages_of(slug)),
+    ]
+    return tuple(matches(wanted, available())) or (FALLBACK,)
 
 
 def _agenda(org: Organisation, meeting_id: str, meeting: Meeting, lang: str, today: dt.date) -> Agenda:
@@ -154,7 +153,7 @@ def feed_pages(ctx: Context) -> list[Page]:
     events = ics.FeedEvents(ctx.org, ctx.settings)  # each meeting's events built and written once for all feeds
     for slug in [None, *sorted(ctx.org.collectives)]:
         c = ctx.org.collectives.get(slug or "")
-        name = t("publish.all_meetings") if slug is None else t("publish.feed_of", name=_name(ctx.org, slug))
+        name = t("publish.all_meetings") if slug is None else t("publish.feed_of", name=ctx.org.name_of(slug))
         if slug is not None and (c is None or c.info is None):
             continue
         try:
@@ -224,11 +223,6 @@ def e(text: object) -> str:
     return escape(str(text), quote=True)
 
 
-def _name(org: Organisation, slug: str) -> str:
-    c = org.collectives.get(slug)
-    return c.info.name if c is not None and c.info is not None else slug
-
-
 def _when(t: Labels, start: dt.datetime, end: dt.datetime, zone_name: str) -> str:
     s, f = start.astimezone(zone(zone_name)), end.astimezone(zone(zone_name))
     end_text = t.time(f) if f.date() == s.date() else f"{t.weekday(f)} {t.time(f)}"
@@ -239,7 +233,7 @@ def _times_table(ctx: Context, entry: Entry, t: Labels) -> str:
     """Start and end in every collective's zone (and UTC), the day named where it differs."""
     home = entry.start.astimezone(zone(entry.meeting.timezone)).date()
     rows = []
-    zones = [(c.info.name, c.info.timezone) for _, c in sorted(ctx.org.collectives.items()) if c.info is not None]
+    zones = [(ctx.org.name_of(slug), tz) for slug in sorted(ctx.org.collectives) if (tz := ctx.org.zone_of(slug))]
     for name, zone_name in [*zones, ("UTC", "UTC")]:
         s, f = entry.start.astimezone(zone(zone_name)), entry.end.astimezone(zone(zone_name))
         start = t.time(s) if s.date() == home else f"{t.weekday(s)} {t.time(s)}"
@@ -264,7 +258,7 @@ def _meeting(ctx: Context, entry: Entry, pages: list[Page], t: Labels) -> str:
         f'<article class="meeting{" cancelled" if m.status.value == "cancelled" else ""}" id="{e(entry.meeting_id)}">',
         f"<h3>{e(m.title)}</h3>{status}",
         f'<p>{e(_when(t, entry.start, entry.end, m.timezone))} <span class="zone">({e(m.timezone)})</span></p>',
-        f'<p class="sub">{e(_name(ctx.org, entry.convener))} · {e(entry.meeting_id)}'
+        f'<p class="sub">{e(ctx.org.name_of(entry.convener))} · {e(entry.meeting_id)}'
         + (f" · {e(t('publish.repeats'))}" if entry.recurring else "")
         + "</p>",
     ]

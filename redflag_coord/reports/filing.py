@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 
 from redflag_coord.errors import RedflagError
+from redflag_coord.i18n.labels import choose
 from redflag_coord.org.commitments import CommitmentState
 from redflag_coord.org.load import CollectiveData, Organisation, rel_path
 from redflag_coord.org.model import DEFAULT_NATURES, Meeting, Relationship, Report, Stage
@@ -33,8 +34,8 @@ class ReportError(RedflagError):
 
 def occurrence_of(meeting: Meeting, on: dt.date | None, today: dt.date | None = None) -> Occurrence:
     """The occurrence a report command is about: `on`, else the next one (org/occurrences decides)."""
+    from redflag_coord.org.clock import today_default
     from redflag_coord.org.occurrences import OccurrenceError, pick
-    from redflag_coord.org.validate import today_default
 
     try:
         return pick(meeting, today or today_default(), on)
@@ -50,25 +51,13 @@ def no_reports_message(meeting_id: str) -> str:
 
 
 def find_meeting(org: Organisation, meeting_id: str) -> tuple[str, Meeting]:
-    found = org.find_meeting(meeting_id)
-    if found is None:
-        import difflib
-
-        close = difflib.get_close_matches(meeting_id, list(org.meetings()), n=1, cutoff=0.6)
-        hint = f"; did you mean {close[0]!r}?" if close else "; see 'redflag-coord summary' for the meetings"
-        raise ReportError(f"no meeting {meeting_id!r}{hint}")
-    return found
+    return org.meeting(meeting_id)
 
 
 def template_language(languages: list[str], kind: str) -> str:
     """The first of a collective's languages with a template (by base language), else English."""
     folder = resources.files("redflag_coord.reports") / "templates" / kind
-    available = {p.name.split(".")[0] for p in folder.iterdir()}
-    for lang in languages:
-        for candidate in (lang, lang.split("-")[0]):
-            if candidate in available:
-                return candidate
-    return "en"
+    return choose(languages, {p.name.split(".")[0] for p in folder.iterdir()})  # the one rule (i18n)
 
 
 def _template(kind: str, lang: str, suffix: str) -> str:
@@ -118,7 +107,7 @@ def report_status(
     The rule, and the filed date inside and outside git, are org.reportstate's; the occurrence and its
     due date are org.occurrences'. A meeting that takes no reports lists nobody.
     """
-    from redflag_coord.org.validate import today_default
+    from redflag_coord.org.clock import today_default
 
     convener, meeting = find_meeting(org, meeting_id)
     today = today or today_default()
@@ -204,8 +193,8 @@ def new_report(org: Organisation, slug: str, meeting_id: str, today: dt.date, on
 
     from redflag_coord.org.fmt import format_text
 
-    c = org.collectives.get(slug)
-    if c is None or c.info is None:
+    c = org.collective(slug)
+    if c.info is None:
         raise ReportError(f"no collective {slug!r} (a folder in collectives/ with a collective.toml)")
     convener, meeting = find_meeting(org, meeting_id)
     if slug not in meeting.participants and slug != convener:
@@ -217,10 +206,10 @@ def new_report(org: Organisation, slug: str, meeting_id: str, today: dt.date, on
     rel = rel_path("report", slug, meeting_id)
     if meeting_id in c.reports or (org.root / rel).exists():
         raise ReportError(f"{rel} exists already; edit it instead (nothing was changed)")
-    lang = template_language(c.info.languages, "report")
+    lang = template_language(org.languages_of(slug), "report")
     prev = previous_report(org, slug, meeting_id)
     words = {
-        "collective": c.info.name.replace("\n", " "),
+        "collective": org.name_of(slug),
         "meeting_id": meeting_id,
         "meeting_date": occ.date.isoformat(),
         "due": due.isoformat(),
@@ -344,10 +333,8 @@ def reminders(
         if row.status not in ("missing", "draft"):  # a draft is not a report yet: remind it too
             continue
         c = org.collectives.get(row.collective)
-        info = c.info if c else None
-        langs = info.languages if info else ["en"]
-        tz = info.timezone if info else meeting.timezone
-        lang = template_language(langs, "remind")
+        tz = org.zone_of(row.collective) or meeting.timezone
+        lang = template_language(org.languages_of(row.collective), "remind")
         subject, body = _remind_text(meeting_id, meeting, lang, tz, status)
         owed = _owed_paragraph(org, row.collective, meeting_id, lang)
         if owed:  # before the closing line

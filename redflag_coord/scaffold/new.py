@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -55,10 +54,7 @@ def check_languages(codes: list[str]) -> list[str]:
 
 
 def known_collective(org: Organisation, slug: str, option: str) -> str:
-    if slug not in org.collectives:
-        close = difflib.get_close_matches(slug, list(org.collectives), n=1, cutoff=0.6)
-        hint = f"did you mean {close[0]!r}?" if close else "it must name a folder in collectives/"
-        raise ScaffoldError(f"{option}: no collective {slug!r}; {hint}")
+    org.collective(slug, option)  # did you mean
     return slug
 
 

@@ -18,7 +18,7 @@ from typing import Literal
 
 Frequency = Literal["daily", "weekly", "monthly"]
 DAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
-_DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 MAX_PERIODS = 100_000  # a safety stop: periods (days, weeks, months) scanned without finding a date
 
 
@@ -70,7 +70,7 @@ class Rule:
         """Why the rule is unsafe to publish: the first date must itself be a date of the rule, since
         readers disagree on whether a DTSTART outside the rule happens."""
         if self.start not in self._period_dates(self.start, 0):
-            name = _DAY_NAMES[self.start.weekday()]
+            name = DAY_NAMES[self.start.weekday()]
             return f"the first meeting ({self.start}, a {name}) is not a date the rule gives"
         return None
 

@@ -11,6 +11,7 @@ import typer
 from redflag_coord.cli.commands.common import (
     EXIT_USAGE,
     SUFFIXES,
+    collective_or_exit,
     fail,
     load_valid_or_exit,
     output_format,
@@ -29,7 +30,10 @@ class Format(str, Enum):
 
 def commitments(
     collective: Annotated[
-        str | None, typer.Argument(help="Only what this collective owes (its folder name).", show_default=False)
+        str | None,
+        typer.Argument(
+            metavar="COLLECTIVE", help="Only what this collective owes (its folder name).", show_default=False
+        ),
     ] = None,
     format: Annotated[
         Format | None,
@@ -57,6 +61,7 @@ def commitments(
     """
     fmt = output_format(format, output, {**SUFFIXES, ".ics": "ics"})
     org = load_valid_or_exit(root)
+    collective = collective_or_exit(org, collective) if collective is not None else None  # did you mean
     from redflag_coord.minutes.build import build_commitments
 
     listing = build_commitments(org, collective, lang, days=days)

@@ -172,19 +172,10 @@ def normalise_id(given: str) -> str:
 
 
 def unknown(kind: str, given: str, known: list[str], option: str | None = None) -> str:
-    """The one wording for an id that names nothing: what was given, a suggestion, the known ones."""
-    import difflib
+    """The one wording for an id that names nothing (`org.load.unknown_id`: the library says it the same way)."""
+    from redflag_coord.org.load import unknown_id
 
-    from redflag_coord.org.problems import safe
-
-    folded = {k.casefold(): k for k in known}
-    close = [folded[given.casefold()]] if given.casefold() in folded else []
-    close = close or difflib.get_close_matches(given, known, n=1, cutoff=0.6)
-    close = close or [folded[c] for c in difflib.get_close_matches(given.casefold(), list(folded), n=1, cutoff=0.6)]
-    where = f"{option}: " if option else ""
-    hint = f"; did you mean {close[0]!r}?" if close else ""
-    listing = ", ".join(sorted(known)) if known else "none yet"
-    return f"{where}no {kind} {safe(given)!r}{hint} (known {kind}s: {listing})"
+    return unknown_id(kind, given, known, option)
 
 
 def lookup(kind: str, given: str, known: list[str] | set[str] | dict, option: str | None = None) -> str:

@@ -96,8 +96,7 @@ def invite(
     )
     meeting = meeting_or_exit(org, meeting)
     org_settings = load_settings_or_exit(org.root)
-    found = org.find_meeting(meeting)
-    assert found is not None
+    found = org.meeting(meeting)
     _refuse_cancelled_request(method, meeting, found[1].status.value)
     _sequence(org, meeting, found[0], bump, cancel=method is Method.cancel)
     reminders = ics.reminders_option(reminder, no_reminders)

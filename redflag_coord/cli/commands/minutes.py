@@ -8,7 +8,14 @@ from typing import Annotated
 
 import typer
 
-from redflag_coord.cli.commands.common import EXIT_DATA, fail, load_valid_or_exit, output_format, write_output
+from redflag_coord.cli.commands.common import (
+    EXIT_DATA,
+    fail,
+    load_valid_or_exit,
+    meeting_or_exit,
+    output_format,
+    write_output,
+)
 from redflag_coord.cli.commands.options import RootOption
 
 app = typer.Typer(
@@ -19,7 +26,8 @@ app = typer.Typer(
 )
 
 MeetingArg = Annotated[
-    str, typer.Argument(help="Meeting id (the meeting's file name without .toml).", show_default=False)
+    str,
+    typer.Argument(metavar="MEETING", help="Meeting id (the meeting's file name without .toml).", show_default=False),
 ]
 
 
@@ -41,6 +49,7 @@ def new(meeting: MeetingArg, root: RootOption = None) -> None:
     from redflag_coord.repo.fsio import atomic_write
 
     org = load_valid_or_exit(root)
+    meeting = meeting_or_exit(org, meeting)  # did you mean
     made = new_minutes(org, meeting)
     path = org.root / made.rel
     try:
@@ -74,6 +83,7 @@ def show(
     """Show a meeting's minutes: attendance, notes, decisions with votes, commitments and their state now."""
     fmt = output_format(format, output)
     org = load_valid_or_exit(root)
+    meeting = meeting_or_exit(org, meeting)  # did you mean
     from redflag_coord.minutes.build import build_minutes
     from redflag_coord.minutes.render import render
 

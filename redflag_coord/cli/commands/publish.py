@@ -37,13 +37,12 @@ def publish(
     Exit 0 ok, 1 problems in the data, 2 usage error.
     """
     from redflag_coord.calendar import ics
-    from redflag_coord.i18n.labels import available
-    from redflag_coord.org.validate import today_default
+    from redflag_coord.i18n.labels import pick_language
+    from redflag_coord.org.clock import today_default
     from redflag_coord.publish.site import build_site
     from redflag_coord.publish.write import write_site
 
-    if lang not in available():
-        fail(f"no language {lang!r}; languages: {', '.join(available())}", EXIT_USAGE)
+    lang = pick_language(lang, [])  # the one rule (es-MX -> es); an unknown one: exit 2, as for agenda --lang
     url = _base_url(base_url)
     org = load_valid_or_exit(root)
     cal = load_settings_or_exit(org.root).calendar  # the same UIDs and organisers as 'invite' and 'calendar'

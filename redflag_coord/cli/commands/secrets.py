@@ -10,10 +10,12 @@ import typer
 
 from redflag_coord.cli.commands.common import (
     EXIT_USAGE,
+    collective_or_exit,
     fail,
     find_root_or_exit,
     load_valid_or_exit,
     read_identity_or_exit,
+    unknown,
 )
 from redflag_coord.cli.commands.options import IdentityOption, RootOption
 
@@ -75,9 +77,7 @@ def _slugs(org, collective: str | None, all_: bool) -> list[str]:
     if collective is None and not all_:
         fail("name a collective, or give --all", EXIT_USAGE)
     if collective is not None:
-        if collective not in org.collectives:
-            fail(f"no collective {collective!r}; choose one of {', '.join(sorted(org.collectives))}", EXIT_USAGE)
-        return [collective]
+        return [collective_or_exit(org, collective)]
     return sorted(s for s, c in org.collectives.items() if c.info is not None and c.info.recipients)
 
 
@@ -119,8 +119,7 @@ def show(
     from redflag_coord.org.secrets import slots
 
     org = load_valid_or_exit(root, identity=identity, purpose="they are not shown")
-    if collective not in org.collectives:
-        fail(f"no collective {collective!r}; choose one of {', '.join(sorted(org.collectives))}", EXIT_USAGE)
+    collective = collective_or_exit(org, collective)
     from redflag_coord.org.secrets import _key
 
     for s in slots(org):
@@ -253,7 +252,8 @@ def forget(
 
     base = find_root_or_exit(root)
     if not (base / "collectives" / collective).is_dir():
-        fail(f"no collective {collective!r}", EXIT_USAGE)
+        known = [p.name for p in (base / "collectives").iterdir() if p.is_dir() and not p.name.startswith(".")]
+        fail(unknown("collective", collective, known), EXIT_USAGE)
     from redflag_coord.org.secrets import recipients
     from redflag_coord.org.settings import settings_or_defaults
 
