@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 import typer
 
+from redflag_coord.check.validate import validate_path
 from redflag_coord.cli.commands.common import write_output
-from redflag_coord.org.validate import validate_path
 from redflag_coord.repo import fsio
 from redflag_coord.repo.fsio import WriteError, atomic_write
 

@@ -21,8 +21,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from tomlkit.items import AoT, Array, Comment, InlineTable, Table, Whitespace
 
-from redflag_coord.org.canonical import already_canonical, comments, quick_format
-from redflag_coord.org.fmt import FormatError, format_paths, format_text, kind_of
+from redflag_coord.edit.canonical import already_canonical, comments, quick_format
+from redflag_coord.edit.fmt import FormatError, format_paths, format_text, kind_of
 from redflag_coord.org.parse import parse_toml
 from redflag_coord.org.pool import map_files
 

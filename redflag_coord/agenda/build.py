@@ -211,7 +211,7 @@ def build_agenda(
     reports, missing reports, requests or commitments, so neither the reports nor git history nor
     every collective's minutes are read for it (a feed asks this for each of its meetings).
     """
-    from redflag_coord.org.validate import today_default
+    from redflag_coord.org.clock import today_default
 
     today = today or today_default()
     found = org.find_meeting(meeting_id)

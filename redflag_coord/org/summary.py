@@ -53,7 +53,7 @@ class Summary:
 
 
 def summarise(org: Organisation, today: dt.date | None = None) -> Summary:
-    from redflag_coord.org.validate import today_default
+    from redflag_coord.org.clock import today_default
 
     today = today or today_default()
     out = Summary()

@@ -31,8 +31,8 @@ class ReportError(Exception):
 
 def occurrence_of(meeting: Meeting, on: dt.date | None, today: dt.date | None = None) -> Occurrence:
     """The occurrence a report command is about: `on`, else the next one (org/occurrences decides)."""
+    from redflag_coord.org.clock import today_default
     from redflag_coord.org.occurrences import OccurrenceError, pick
-    from redflag_coord.org.validate import today_default
 
     try:
         return pick(meeting, today or today_default(), on)
@@ -116,7 +116,7 @@ def report_status(
     The rule, and the filed date inside and outside git, are org.reportstate's; the occurrence and its
     due date are org.occurrences'. A meeting that takes no reports lists nobody.
     """
-    from redflag_coord.org.validate import today_default
+    from redflag_coord.org.clock import today_default
 
     convener, meeting = find_meeting(org, meeting_id)
     today = today or today_default()
@@ -200,7 +200,7 @@ def new_report(org: Organisation, slug: str, meeting_id: str, today: dt.date, on
     """The text of a new report for a collective, from its language's template and its previous report."""
     import tomlkit
 
-    from redflag_coord.org.fmt import format_text
+    from redflag_coord.edit.fmt import format_text
 
     c = org.collectives.get(slug)
     if c is None or c.info is None:

@@ -36,7 +36,7 @@ def init(
 
     Refuses a folder that is not empty. Exit 0 done, 2 usage error.
     """
-    from redflag_coord.org.validate import today_default
+    from redflag_coord.org.clock import today_default
     from redflag_coord.repo.fsio import WriteError
     from redflag_coord.scaffold.init import InitError, Options, init_repository
 

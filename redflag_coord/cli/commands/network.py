@@ -93,8 +93,8 @@ def network(
 
     from redflag_coord.network.build import network as compute
     from redflag_coord.network.render import RENDERERS
+    from redflag_coord.org.clock import today_default
     from redflag_coord.org.reads import for_collective
-    from redflag_coord.org.validate import today_default
 
     purpose = "pseudonyms, workplaces and notes show as '(encrypted)' or not at all" if include_private else None
     org = load_valid_or_exit(

@@ -45,7 +45,7 @@ def publish(
     """
     from redflag_coord.calendar import ics
     from redflag_coord.i18n.labels import available
-    from redflag_coord.org.validate import today_default
+    from redflag_coord.org.clock import today_default
     from redflag_coord.publish.site import PublishError, build_site
     from redflag_coord.publish.write import write_site
 

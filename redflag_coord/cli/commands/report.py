@@ -92,8 +92,8 @@ def new(
     Carries over the previous report's Red Flag figures and counts the relationships
     afresh. Never overwrites: exit 2 when the report exists.
     """
+    from redflag_coord.org.clock import today_default
     from redflag_coord.org.reads import either, for_collective, for_meeting
-    from redflag_coord.org.validate import today_default
     from redflag_coord.repo.fsio import Batch, WriteError
     from redflag_coord.reports.filing import ReportError, new_report
 

@@ -114,7 +114,7 @@ def slots(
     unacceptable) from [availability] in its collective.toml; start times rank by the members in each
     band, then by fairness (who had a poor time at past meetings), then earliest.
     """
-    from redflag_coord.org.validate import today_default
+    from redflag_coord.org.clock import today_default
     from redflag_coord.slots.find import MAX_DAYS, Request, find_slots, parse_length
     from redflag_coord.slots.render import RENDERERS
     from redflag_coord.slots.window import MAX_WINDOW, around_meeting, current_start, first_second
@@ -181,7 +181,7 @@ def slots(
 
 
 def _now_or_exit() -> dt.datetime:
-    from redflag_coord.org.validate import now_default
+    from redflag_coord.org.clock import now_default
 
     try:
         return now_default()

@@ -13,7 +13,7 @@ import tomlkit
 from pydantic import BaseModel
 from tomlkit.items import AoT, Array, Comment, InlineTable, Item, String, StringType, Table, Whitespace
 
-from redflag_coord.org.canonical import LINE_WIDTH, comments
+from redflag_coord.edit.canonical import LINE_WIDTH, comments
 from redflag_coord.org.model import FILE_MODELS, submodel
 
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")

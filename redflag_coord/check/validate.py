@@ -15,6 +15,8 @@ from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from redflag_coord.check.privacy import Pseudonyms, check_texts, meeting_texts, report_texts
+from redflag_coord.check.sealed import check_sealed
 from redflag_coord.org.clock import now_default, today_default  # noqa: F401  (re-exported)
 from redflag_coord.org.load import CollectiveData, Organisation, load_organisation, rel_path
 from redflag_coord.org.model import (
@@ -27,10 +29,9 @@ from redflag_coord.org.model import (
     Report,
     hours_minutes,
 )
-from redflag_coord.org.privacy import Pseudonyms, check_texts, meeting_texts, report_texts
 from redflag_coord.org.problems import Problem, Problems, format_key, located
 from redflag_coord.org.reportstate import PLACEHOLDER, is_draft
-from redflag_coord.org.secrets import Opened, check_sealed, reveal
+from redflag_coord.org.secrets import Opened, reveal
 from redflag_coord.org.settings import settings_or_defaults
 from redflag_coord.org.textcheck import confusable_groups
 from redflag_coord.tz.zones import resolve
@@ -239,7 +240,7 @@ def check_report_in(frame: Frame, slug: str, mid: str, report: Report, out: Prob
 def check_across_reports(org: Organisation, out: Problems) -> None:
     """Checks that join reports with each other and with minutes (requests, answers, commitments)."""
     if any(c.minutes or any(r.answers for r in c.reports.values()) for c in org.collectives.values()):
-        from redflag_coord.org.commitments import check_commitments
+        from redflag_coord.check.commitments import check_commitments
 
         check_commitments(org, out)
 

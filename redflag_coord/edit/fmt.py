@@ -31,7 +31,7 @@ from pathlib import Path
 
 import tomli  # as org.parse: tomllib's parser, compiled
 
-from redflag_coord.org.canonical import comments, quick_format
+from redflag_coord.edit.canonical import comments, quick_format
 from redflag_coord.org.load import FIXED_FILES, FOLDERS
 from redflag_coord.org.parse import parse_toml, read_bytes
 
@@ -79,7 +79,7 @@ def format_text(text: str, kind: str | None = None, data: dict | None = None, *,
         return quick_out
     from tomlkit.exceptions import TOMLKitError  # only here: a formatted organisation never needs tomlkit
 
-    from redflag_coord.org.layout import LayoutError, layout
+    from redflag_coord.edit.layout import LayoutError, layout
 
     try:
         out = layout(text, kind)
