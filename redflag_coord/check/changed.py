@@ -28,7 +28,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from redflag_coord.check.validate import check_meeting, check_relationships, check_report, today_default, validate_path
+from redflag_coord.check.registry import follows
+from redflag_coord.check.rules import check_meeting, check_relationships, check_report
+from redflag_coord.check.validate import validate_path
+from redflag_coord.org.clock import today_default
 from redflag_coord.org.load import COLLECTIVES, FIXED_FILES, FOLDERS, CollectiveData, Organisation, rel_path
 from redflag_coord.org.model import SLUG_PATTERN, FileModel
 from redflag_coord.org.parse import check_file
@@ -38,8 +41,8 @@ if TYPE_CHECKING:
     from redflag_coord.check.privacy import Pseudonyms
 
 _SLUG = re.compile(SLUG_PATTERN)
-# Problems reported in an unchanged file only when the change causes them.
-_REFERENCE_CODES = {"unresolved-ref", "not-invited", "report-after-meeting", "duplicate-handle", "duplicate-meeting"}
+# Problems reported in an unchanged file only when the change causes them: the registry's `follows` codes.
+_REFERENCE_CODES = follows()
 
 
 @dataclass(frozen=True)
