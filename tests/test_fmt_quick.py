@@ -1,4 +1,4 @@
-"""fmt's quick path (org.canonical) and its spreading over processes (org.pool.map_files).
+"""fmt's quick path (edit.canonical) and its spreading over processes (org.pool.map_files).
 
 The quick path may only ever answer what the tomlkit path answers: whenever `quick_format`
 returns a text, `format_text(..., quick=False)` returns the same text. Proved here over the

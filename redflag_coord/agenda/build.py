@@ -1,7 +1,7 @@
 """The agenda of a meeting: computed from the meeting file and the reports filed for it.
 
 `build_agenda` returns an `Agenda` (plain dataclasses, instants as aware UTC
-datetimes); the renderers in `agenda_render` turn it into text, Markdown, HTML
+datetimes); the renderers (agenda.view, text, html, as_json) turn it into text, Markdown, HTML
 or JSON. Nothing private (emails, phones, pseudonyms, workplaces, notes) is
 read into an Agenda unless `include_private` is set.
 """

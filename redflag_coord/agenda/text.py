@@ -1,6 +1,6 @@
 """Render an Agenda: plain text (aligned for a terminal, and for calendar invites) and Markdown.
 
-HTML is in `agenda_html`, JSON in `agenda_json`; `RENDERERS` maps a format name to its function.
+HTML is in agenda.html, JSON in agenda.as_json; `RENDERERS` maps a format name to its function.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
-"""fmt's layout written out from a tomlkit parse tree (see org.fmt for the rules and the safety checks).
+"""fmt's layout written out from a tomlkit parse tree (see edit.fmt for the rules and the safety checks).
 
-Kept apart from org.fmt so that a run over files that are already canonical never imports tomlkit.
+Kept apart from edit.fmt so that a run over files that are already canonical never imports tomlkit.
 """
 
 from __future__ import annotations

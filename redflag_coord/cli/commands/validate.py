@@ -131,8 +131,8 @@ def _validate_all(root: Path, format: Format, strict: bool) -> NoReturn:
 
 
 def _commit_identities(root: Path) -> list:
-    from redflag_coord.org.problems import Problems
     from redflag_coord.check.sealed import check_commit_identities
+    from redflag_coord.org.problems import Problems
     from redflag_coord.repo.gitinfo import commit_emails
 
     out = Problems()
