@@ -1,4 +1,4 @@
-"""Regenerate the generated reference pages in docs/ (run after changing a command or a model):
+"""Regenerate the generated reference pages in docs/ (run after changing a command, a model or a check):
 
     .venv/bin/python docs/generate.py
 
@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from redflag_coord.check.reference import checks_markdown
 from redflag_coord.cli.reference import commands_markdown
 from redflag_coord.org.reference import formats_markdown
 
 DOCS = Path(__file__).resolve().parent
-PAGES = {"commands.md": commands_markdown, "formats.md": formats_markdown}
+PAGES = {"checks.md": checks_markdown, "commands.md": commands_markdown, "formats.md": formats_markdown}
 
 
 def main() -> None:

@@ -81,8 +81,8 @@ def reveal_demo(org):
 
 def seal_private(root: Path) -> Path:
     """Encrypt every plaintext private value of an organisation copy to its collectives' recipients."""
+    from redflag_coord.edit.secrets import encrypt
     from redflag_coord.org.load import load_organisation
-    from redflag_coord.org.secrets import encrypt
 
     org = load_organisation(root)
     encrypt(org, [s for s, c in org.collectives.items() if c.info is not None and c.info.recipients])

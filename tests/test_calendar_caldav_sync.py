@@ -190,7 +190,7 @@ def test_sync_create_change_cancel_remove_and_nothing_twice(run, server, tmp_pat
 
 
 def test_conflict_is_reported_not_overwritten(server, example_root, env):
-    from redflag_coord.org.validate import validate_path
+    from redflag_coord.check.validate import validate_path
 
     org = validate_path(example_root).org
     settings = ics.Settings(stamp=ics.stamp_default())

@@ -7,8 +7,8 @@ import re
 import pytest
 from git_helpers import example_repo
 
-from redflag_coord.org.changed import validate_changed
-from redflag_coord.org.validate import validate_path
+from redflag_coord.check.changed import validate_changed
+from redflag_coord.check.validate import validate_path
 from redflag_coord.repo.gitinfo import GitError, changed_since
 
 ES_REPORT = "collectives/el-salvador/reports/ic-2026-12.toml"

@@ -288,7 +288,7 @@ def test_weekday_names_sealed_prefix_draft_marker_and_example_domains_are_define
 
 
 def test_reserved_mail_domains_are_one_rule_for_settings_and_secrets():
-    from redflag_coord.org.secrets import looks_real
+    from redflag_coord.check.sealed import looks_real
     from redflag_coord.org.settings import undeliverable
 
     for address in ("a@example.com", "a@lists.example.org", "a@x.invalid", "a@host.test", "a@example"):

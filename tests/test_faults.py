@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pytest
 
+from redflag_coord.check.validate import validate_path
 from redflag_coord.cli.app import error_handler
 from redflag_coord.cli.commands.common import write_output
 from redflag_coord.errors import RedflagError
-from redflag_coord.org.validate import validate_path
 from redflag_coord.repo import fsio
 from redflag_coord.repo.fsio import WriteError, atomic_write
 

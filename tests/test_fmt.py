@@ -10,13 +10,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from redflag_coord.org.fmt import FormatError, format_text
+from redflag_coord.edit.fmt import FormatError, format_text
 
 EXAMPLE_FILES = sorted((Path(__file__).resolve().parent.parent / "collectives").rglob("*.toml"))
 
 
 def _kind(path: Path) -> str | None:
-    from redflag_coord.org.fmt import kind_of
+    from redflag_coord.edit.fmt import kind_of
 
     return kind_of(path)
 

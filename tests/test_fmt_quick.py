@@ -1,4 +1,4 @@
-"""fmt's quick path (org.canonical) and its spreading over processes (org.pool.map_files).
+"""fmt's quick path (edit.canonical) and its spreading over processes (org.pool.map_files).
 
 The quick path may only ever answer what the tomlkit path answers: whenever `quick_format`
 returns a text, `format_text(..., quick=False)` returns the same text. Proved here over the
@@ -21,8 +21,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from tomlkit.items import AoT, Array, Comment, InlineTable, Table, Whitespace
 
-from redflag_coord.org.canonical import already_canonical, comments, quick_format
-from redflag_coord.org.fmt import FormatError, format_paths, format_text, kind_of
+from redflag_coord.edit.canonical import already_canonical, comments, quick_format
+from redflag_coord.edit.fmt import FormatError, format_paths, format_text, kind_of
 from redflag_coord.org.parse import parse_toml
 from redflag_coord.org.pool import map_files
 

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from redflag_coord.org.fmt import format_paths
+from redflag_coord.check.validate import validate_path
+from redflag_coord.edit.fmt import format_paths
 from redflag_coord.org.parse import parse_toml
-from redflag_coord.org.validate import validate_path
 from redflag_coord.repo import fsio
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))

@@ -88,7 +88,7 @@ def test_first_runs_on_a_fresh_clone(tmp_path: Path) -> None:
     out, modules = run(clone, "validate")
     assert "0 error(s), 0 warning(s) in 36 files" in out
     assert "no identity given" in out
-    assert "pydantic" in modules and "redflag_coord.org.validate" in modules
+    assert "pydantic" in modules and "redflag_coord.check.validate" in modules
     assert not NOT_FOR_VALIDATE & modules, NOT_FOR_VALIDATE & modules
 
     # 3. The next meeting's agenda, in the member's terminal.

@@ -18,9 +18,9 @@ import pytest
 from conftest import need
 from test_calendar_support import node_ready
 
+from redflag_coord.check.validate import validate_path
 from redflag_coord.org.commitments import all_commitments, due_end, for_meeting
 from redflag_coord.org.load import load_organisation
-from redflag_coord.org.validate import validate_path
 
 GOLDEN = Path(__file__).parent / "golden" / "minutes"
 SUFFIX = {"text": "txt", "markdown": "md", "html": "html", "json": "json", "ics": "ics"}

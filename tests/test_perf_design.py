@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 from bench_helpers import generator
 
+from redflag_coord.check.validate import validate_org, validate_path
 from redflag_coord.org import pool
 from redflag_coord.org.load import load_organisation
-from redflag_coord.org.validate import validate_org, validate_path
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -177,7 +177,7 @@ HEAVY = [
     "concurrent.futures",
     "redflag_coord.org.model",
     "redflag_coord.org.load",
-    "redflag_coord.org.validate",
+    "redflag_coord.check.validate",
     "redflag_coord.org.problems",
     "redflag_coord.org.pool",
 ]

@@ -21,11 +21,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
+from redflag_coord.check.validate import validate_path, validate_tree
 from redflag_coord.org import textcheck
 from redflag_coord.org.model import FILE_MODELS, Meeting, Report
 from redflag_coord.org.parse import MAX_ARRAY, parse_toml
 from redflag_coord.org.problems import Problem
-from redflag_coord.org.validate import validate_path, validate_tree
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests" / "corpus"))

@@ -32,8 +32,8 @@ from conftest import (
     unseal_private,
 )
 
-from redflag_coord.org.privacy import EMAIL, Pseudonyms, looks_like_phone, published_texts
-from redflag_coord.org.validate import validate_path
+from redflag_coord.check.privacy import EMAIL, Pseudonyms, looks_like_phone, published_texts
+from redflag_coord.check.validate import validate_path
 
 
 @dataclass(frozen=True)

@@ -167,7 +167,7 @@ def test_outside_git_warns_that_bytes_vary(run, org_copy, tmp_path, monkeypatch)
 def test_the_minutes_join_as_one_more_producer(example_root):
     """A held meeting's minutes are a page of their own; the index lists it under the meeting."""
     from redflag_coord.calendar import ics
-    from redflag_coord.org.validate import validate_path
+    from redflag_coord.check.validate import validate_path
     from redflag_coord.publish import site as s
 
     assert s.minutes_pages in s.PRODUCERS

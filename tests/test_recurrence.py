@@ -16,10 +16,10 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from recurrence_helpers import make_org, meeting_text
 
+from redflag_coord.check.validate import validate_org
 from redflag_coord.org.load import load_organisation
 from redflag_coord.org.model import WEEKDAYS
 from redflag_coord.org.occurrences import occurrences, pick, reports_due, rule, time_problems
-from redflag_coord.org.validate import validate_org
 from redflag_coord.tz.recurrence import Rule
 from redflag_coord.tz.zones import zone
 

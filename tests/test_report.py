@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from git_helpers import EXAMPLE_COLLECTIVES, example_repo
 
-from redflag_coord.org.validate import validate_path
+from redflag_coord.check.validate import validate_path
 from redflag_coord.reports.filing import relationship_figures, template_language
 
 ES = "collectives/el-salvador/reports/ic-2026-12.toml"

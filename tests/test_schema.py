@@ -9,7 +9,7 @@ import tomllib
 import pytest
 from jsonschema import Draft202012Validator
 
-from redflag_coord.org.fmt import kind_of
+from redflag_coord.edit.fmt import kind_of
 from redflag_coord.org.model import FILE_MODELS
 
 

@@ -16,8 +16,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from redflag_coord import crypt
-from redflag_coord.org.fmt import format_text
-from redflag_coord.org.secrets import looks_real, open_text, seal_text
+from redflag_coord.check.sealed import looks_real
+from redflag_coord.edit.fmt import format_text
+from redflag_coord.edit.secrets import open_text, seal_text
 
 DEMO_RECIPIENT = "age1drhyk3ftvar42gudee02u2z3l34ztfs4uf2sngzf5kwj2kquf4js7952xy"
 LA_MEMBERS = "collectives/los-angeles/members.toml"

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import seal_private, unseal_private
 
-from redflag_coord.org.validate import validate_path
+from redflag_coord.check.validate import validate_path
 
 IC = "collectives/international-committee/meetings/ic-2026-12.toml"
 LA_MEMBERS = "collectives/los-angeles/members.toml"

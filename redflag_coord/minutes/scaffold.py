@@ -89,7 +89,7 @@ def new_minutes(org: Organisation, meeting_id: str, now: dt.datetime | None = No
     template = (resources.files("redflag_coord.minutes") / "templates" / f"{lang}.toml").read_text(encoding="utf-8")
     import tomllib
 
-    from redflag_coord.org.fmt import format_text
+    from redflag_coord.edit.fmt import format_text
 
     text = format_text(string.Template(template).safe_substitute(words), "minutes")
 

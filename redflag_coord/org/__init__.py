@@ -1,3 +1,3 @@
-"""The organisation's data: the models of every file kind, loading and parsing, problems with their
-positions, validation across files, canonical formatting, and the facts computed from the data
-(a meeting's occurrences). Everything above asks this layer; it imports no capability."""
+"""The organisation's data and the facts derived from it: the models of every file kind, loading, parsing,
+problems with their positions, occurrences, report and commitment state, private values. It reads and
+answers; it never reports problems across files (check) and never writes (edit); it imports no capability."""

@@ -1,4 +1,5 @@
-"""Private values encrypted at rest: which values, to whom, and reading or writing them in the files.
+"""Private values encrypted at rest: which values, to whom, and reading them (writing: edit.secrets;
+checks: check.sealed).
 
 A collective lists its recipients in collective.toml; relationship fields are sealed to them only,
 contact fields (email, phone) also to the organisation's mail senders (organisation.toml). A sealed
@@ -9,7 +10,7 @@ changed. Writing never re-seals a value whose plain text did not change.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +18,8 @@ from redflag_coord import crypt
 from redflag_coord.crypt import CryptError, Identities
 from redflag_coord.org.load import Organisation, rel_path
 from redflag_coord.org.model import Member, Relationship, Settings, StageChange, private_fields
-from redflag_coord.org.problems import Problem, Problems
-from redflag_coord.org.settings import reserved_domain, settings_or_defaults
+from redflag_coord.org.problems import Problems
 from redflag_coord.org.textcheck import ONE_LINE_MAX, unsafe_char
-from redflag_coord.repo.fsio import write_if_unchanged
 
 # Which values are private is the model's to say (`private_field`); these are its answers, in file order.
 CONTACT = private_fields(Member)  # email, phone: also sealed to the mail senders
@@ -107,45 +106,6 @@ class Opened:
         return f"{sum(counts.values())} encrypted {what} of {', '.join(sorted(counts))} not used ({how}): {purpose}"
 
 
-def check_sealed(org: Organisation, settings: Settings, out: Problems) -> None:
-    """Keyless checks: plaintext where recipients are listed, damaged values, recipients that parse."""
-    for slug, c in org.collectives.items():
-        if c.info is None:
-            continue
-        for i, r in enumerate(c.info.recipients):
-            try:
-                crypt.parse_recipient(r)
-            except CryptError as e:
-                out.add(rel_path("collective", slug), "bad-recipient", str(e), key=("recipients", i))
-        if settings.encryption.require and not c.info.recipients and _has_private(org, slug):
-            out.add(
-                rel_path("collective", slug),
-                "no-recipients",
-                "the organisation requires encryption ([encryption] require = true in organisation.toml) but this "
-                "collective lists no recipients: add recipients = [\"age1…\"] and run 'redflag-coord secrets encrypt'",
-            )
-    for s in slots(org):
-        value = s.value
-        assert value is not None
-        if crypt.is_sealed(value):
-            try:
-                crypt.check_form(value)
-            except CryptError as e:
-                out.add(s.file, "sealed-damaged", str(e), key=s.key)
-        elif recipients(org, settings, s.slug, s.contact) or settings.encryption.require:
-            out.add(
-                s.file,
-                "plaintext-private",
-                "private value in plain text where it must be encrypted: run "
-                f"'redflag-coord secrets encrypt {s.slug}' before committing",
-                key=s.key,
-            )
-
-
-def _has_private(org: Organisation, slug: str) -> bool:
-    return any(s.slug == slug for s in slots(org))
-
-
 def withhold(org: Organisation) -> None:
     """Replace every value still sealed by None (a pseudonym by a stand-in): ciphertext goes into no output."""
     for s in list(slots(org)):
@@ -230,9 +190,6 @@ def _listed_anywhere(org: Organisation, settings: Settings, mine: set[str]) -> b
     return bool(mine & listed)
 
 
-# -- writing ----------------------------------------------------------------------
-
-
 def doc_slots(doc: Any, kind: str) -> Iterator[tuple[Any, str, tuple[str | int, ...], bool]]:
     """(container, key, key path, is contact) for every private value set in a parsed members/relationships file."""
     if kind == "members":
@@ -250,221 +207,8 @@ def doc_slots(doc: Any, kind: str) -> Iterator[tuple[Any, str, tuple[str | int, 
                     yield step, HISTORY_NOTE, ("relationship", i, "history", j, HISTORY_NOTE), False
 
 
-@dataclass
-class Written:
-    files: list[str] = field(default_factory=list)
-    sealed: int = 0
-
-
 def private_files(root: Path, slug: str) -> Iterator[tuple[Path, str, str]]:
     for kind in PRIVATE_KINDS:
         rel = rel_path(kind, slug)
         if (root / rel).is_file():
             yield root / rel, rel, kind
-
-
-def encrypt(org: Organisation, slugs: list[str], settings: Settings | None = None) -> Written:
-    """Seal every plaintext private value of these collectives to their recipients; sealed values stay as they are."""
-    import tomlkit  # only where a file is read or written keeping its layout: not at start-up
-
-    settings = settings or settings_or_defaults(org.root)
-    done = Written()
-    for slug in slugs:
-        for path, rel, kind in private_files(org.root, slug):
-            raw = path.read_bytes()  # written back only if nobody changed the file meanwhile
-            doc = tomlkit.parse(raw.decode("utf-8"))
-            n = 0
-            for container, key, _, contact in doc_slots(doc, kind):
-                value = str(container[key])
-                if crypt.is_sealed(value):
-                    continue
-                container[key] = crypt.seal(value, _need(org, settings, slug, contact))
-                n += 1
-            if n:
-                write_if_unchanged(path, raw, tomlkit.dumps(doc).encode("utf-8"))
-                done.files.append(rel)
-                done.sealed += n
-    return done
-
-
-def _need(org: Organisation, settings: Settings, slug: str, contact: bool) -> list[str]:
-    found = recipients(org, settings, slug, contact)
-    if not found:
-        raise CryptError(
-            "bad-recipient",
-            f'collective {slug!r} lists no recipients: add recipients = ["age1…"] to '
-            f"{rel_path('collective', slug)} (see 'redflag-coord secrets keygen')",
-        )
-    return found
-
-
-@dataclass
-class Plain:
-    """A file opened for editing: its text in the clear, and the ciphertext of each plain value it held."""
-
-    text: str
-    memo: dict[tuple[str, str], str]  # (field, plain text) -> the exact ciphertext it came from
-
-
-def open_text(text: str, kind: str, identities: Identities, where: str) -> Plain:
-    """The file's text with every sealed value opened (CryptError naming where it failed)."""
-    import tomlkit  # only where a file is read or written keeping its layout: not at start-up
-
-    doc = tomlkit.parse(text)
-    memo: dict[tuple[str, str], str] = {}
-    for container, key, path, _ in doc_slots(doc, kind):
-        value = str(container[key])
-        if not crypt.is_sealed(value):
-            continue
-        try:
-            plain = crypt.open_sealed(value, identities.keys)
-        except CryptError as e:
-            raise CryptError(e.kind, f"{where}: {_key(path)}: {e}") from None
-        memo[(key, plain)] = value
-        container[key] = plain
-    return Plain(tomlkit.dumps(doc), memo)
-
-
-def seal_text(text: str, kind: str, memo: dict[tuple[str, str], str], recipients_for: Any) -> str:
-    """Seal every plain value again; a value whose plain text is unchanged keeps its exact ciphertext."""
-    import tomlkit  # only where a file is read or written keeping its layout: not at start-up
-
-    doc = tomlkit.parse(text)
-    for container, key, _, contact in doc_slots(doc, kind):
-        value = str(container[key])
-        if crypt.is_sealed(value):
-            continue
-        kept = memo.get((key, value))
-        container[key] = kept if kept is not None else crypt.seal(value, recipients_for(contact))
-    return tomlkit.dumps(doc)
-
-
-def reencrypt(org: Organisation, slugs: list[str], identities: Identities, settings: Settings | None = None) -> Written:
-    """Open and seal again every private value of these collectives to the recipients listed now."""
-    import tomlkit  # only where a file is read or written keeping its layout: not at start-up
-
-    settings = settings or settings_or_defaults(org.root)
-    done = Written()
-    for slug in slugs:
-        for path, rel, kind in private_files(org.root, slug):
-            raw = path.read_bytes()  # written back only if nobody changed the file meanwhile
-            doc = tomlkit.parse(raw.decode("utf-8"))
-            n = 0
-            for container, key, kpath, contact in doc_slots(doc, kind):
-                value = str(container[key])
-                if crypt.is_sealed(value):
-                    try:
-                        value = crypt.open_sealed(value, identities.keys)
-                    except CryptError as e:
-                        raise CryptError(e.kind, f"{rel}: {_key(kpath)}: {e}; this file was not changed") from None
-                container[key] = crypt.seal(value, _need(org, settings, slug, contact))
-                n += 1
-            if n:
-                write_if_unchanged(path, raw, tomlkit.dumps(doc).encode("utf-8"))
-                done.files.append(rel)
-                done.sealed += n
-    return done
-
-
-def forget(
-    root: Path, slug: str, handle: str | None = None, relationship: int | None = None, seal_to: list[str] | None = None
-) -> list[str]:
-    """Remove a member's contact details (and opt-out of invites), or a relationship's private values.
-
-    A relationship keeps its place, stage and dates; its pseudonym becomes 'forgotten-N' (sealed to `seal_to`).
-    Returns the keys removed.
-    """
-    import tomlkit  # only where a file is read or written keeping its layout: not at start-up
-
-    removed: list[str] = []
-    if handle is not None:
-        path = root / rel_path("members", slug)
-        raw = path.read_bytes()  # written back only if nobody changed the file meanwhile
-        doc = tomlkit.parse(raw.decode("utf-8"))
-        for i, m in enumerate(doc.get("member", [])):
-            if m.get("handle") == handle:
-                for name in CONTACT:
-                    if name in m:
-                        del m[name]
-                        removed.append(_key(("member", i, name)))
-                if m.get("invite"):
-                    m["invite"] = False
-                break
-        else:
-            raise KeyError(f"no member {handle!r} in {rel_path('members', slug)}")
-    else:
-        path = root / rel_path("relationships", slug)
-        raw = path.read_bytes()  # written back only if nobody changed the file meanwhile
-        doc = tomlkit.parse(raw.decode("utf-8"))
-        rels = doc.get("relationship", [])
-        if relationship is None or not 0 <= relationship < len(rels):
-            raise KeyError(f"no relationship[{relationship}] in {rel_path('relationships', slug)} ({len(rels)} there)")
-        r = rels[relationship]
-        stand_in = f"forgotten-{relationship + 1}"  # the field is required; sealed like any other where keys are listed
-        r["pseudonym"] = crypt.seal(stand_in, seal_to) if seal_to else stand_in
-        removed.append(_key(("relationship", relationship, "pseudonym")))
-        for name in (n for n in RELATIONSHIP if n != "pseudonym"):  # the pseudonym (required) got its stand-in
-            if name in r:
-                del r[name]
-                removed.append(_key(("relationship", relationship, name)))
-        for j, step in enumerate(r.get("history", [])):
-            if HISTORY_NOTE in step:
-                del step[HISTORY_NOTE]
-                removed.append(_key(("relationship", relationship, "history", j, HISTORY_NOTE)))
-    write_if_unchanged(path, raw, tomlkit.dumps(doc).encode("utf-8"))
-    return removed
-
-
-def _key(path: tuple[str | int, ...]) -> str:
-    out = ""
-    for p in path:
-        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else p)
-    return out
-
-
-# Addresses that name nobody: reserved domains (settings.RESERVED_DOMAINS), no-reply addresses, local names.
-
-
-def looks_real(address: str) -> bool:
-    """An email address that may lead to a person (a real mail domain)."""
-    if "@" not in address:
-        return False
-    domain = address.rsplit("@", 1)[1].lower().rstrip(".")
-    return not ("." not in domain or reserved_domain(domain) or domain.endswith(".local") or "noreply" in domain)
-
-
-def check_commit_identities(emails: list[str], out: Problems) -> None:
-    """A warning (that repeats no address: it ends up in CI logs) when commits carry real-looking addresses."""
-    real = {e for e in emails if looks_real(e)}
-    if real:
-        out.add(
-            ".git",
-            "commit-identity",
-            f"{len(real)} commit author or committer address(es) in recent history look like real email addresses "
-            "(not shown); anyone with a clone sees them: commit under a pseudonymous identity (git config "
-            "user.email handle@users.noreply.example), see the README's threat model",
-            severity="warning",
-        )
-
-
-def check_text(text: str, rel: str, kind: str) -> list[Problem]:
-    """Problems of an edited file's text (syntax and model), with line and column, before it is sealed."""
-    from pydantic import ValidationError
-
-    from redflag_coord.org.locate import locate, positions
-    from redflag_coord.org.model import FILE_MODELS
-    from redflag_coord.org.parse import parse_toml, schema_problems
-
-    data, problems = parse_toml(text.encode("utf-8"), rel)
-    if data is None:
-        return problems
-    model = FILE_MODELS[kind]
-    try:
-        model.model_validate(data)
-        return []
-    except ValidationError as err:
-        table = positions(text)
-        return [
-            replace(p, line=(pos := locate("", p.key, table))[0], column=pos[1])
-            for p in schema_problems(rel, model, err)
-        ]

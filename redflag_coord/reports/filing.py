@@ -191,7 +191,7 @@ def new_report(org: Organisation, slug: str, meeting_id: str, today: dt.date, on
     """The text of a new report for a collective, from its language's template and its previous report."""
     import tomlkit
 
-    from redflag_coord.org.fmt import format_text
+    from redflag_coord.edit.fmt import format_text
 
     c = org.collective(slug)
     if c.info is None:

@@ -6,8 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+from redflag_coord.edit.fmt import format_text, kind_of
 from redflag_coord.errors import RedflagError
-from redflag_coord.org.fmt import format_text, kind_of
 from redflag_coord.org.schema import SCHEMA_DIR, dumps, schema_file_name, schemas, taplo_config
 
 COMMITTEE = "committee"

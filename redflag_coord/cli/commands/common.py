@@ -65,8 +65,8 @@ def load_valid_or_exit(
     Encrypted private values are opened with the identity (--identity or REDFLAG_IDENTITY); the
     rest are withheld. When the command needs them (`purpose` says for what), one line says so.
     """
+    from redflag_coord.check.validate import validate_path
     from redflag_coord.org.secrets import withhold
-    from redflag_coord.org.validate import validate_path
 
     identities = read_identity_or_exit(identity)  # a key holder's commands check the values they can open
     outcome = validate_path(find_root_or_exit(start), identities=identities)

@@ -31,7 +31,7 @@ def fmt(
     line when they fit. Exit 0 done (or nothing to change), 1 files would change
     (--check) or could not be formatted, 2 usage error.
     """
-    from redflag_coord.org.fmt import format_paths
+    from redflag_coord.edit.fmt import format_paths
 
     targets, base = _targets(paths, root)
     _render(format_paths(targets, base, write=not check), check, diff)

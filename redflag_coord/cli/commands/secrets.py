@@ -100,7 +100,7 @@ def encrypt(collective: CollectiveArg = None, all_: AllOption = False, root: Roo
 
     Values already encrypted keep their exact ciphertext. Needs no identity: anyone can encrypt.
     """
-    from redflag_coord.org.secrets import encrypt as seal_all
+    from redflag_coord.edit.secrets import encrypt as seal_all
 
     org = _loaded(root)
     done = seal_all(org, _slugs(org, collective, all_))
@@ -119,8 +119,9 @@ def show(
     from redflag_coord.org.secrets import slots
 
     org = load_valid_or_exit(root, identity=identity, purpose="they are not shown")
-    collective = collective_or_exit(org, collective)
-    from redflag_coord.org.secrets import _key
+    if collective not in org.collectives:
+        fail(f"no collective {collective!r}; choose one of {', '.join(sorted(org.collectives))}", EXIT_USAGE)
+    from redflag_coord.edit.secrets import _key
 
     for s in slots(org):
         if s.slug == collective and s.value is not None and not (s.attr == "pseudonym" and s.value == "(encrypted)"):
@@ -140,8 +141,9 @@ def edit(
     Values you did not change keep their exact ciphertext. The clear text lives only in a private
     temporary folder while the editor runs, and is removed afterwards.
     """
+    from redflag_coord.edit.secrets import open_text, seal_text
     from redflag_coord.org.load import load_organisation
-    from redflag_coord.org.secrets import open_text, recipients, seal_text
+    from redflag_coord.org.secrets import recipients
     from redflag_coord.org.settings import settings_or_defaults
     from redflag_coord.repo.fsio import WriteError, atomic_write
 
@@ -204,8 +206,8 @@ def _run_editor(name: str, text: str) -> str:
 
 
 def _check(text: str, kind: str, rel: str) -> str:
+    from redflag_coord.check.sealed import check_text
     from redflag_coord.org.problems import render_text
-    from redflag_coord.org.secrets import check_text
 
     problems = [p for p in check_text(text, rel, kind) if p.severity == "error"]
     return render_text(problems) if problems else ""
@@ -219,7 +221,7 @@ def reencrypt(
 
     Run it after adding or removing a recipient. Needs an identity that opens every value.
     """
-    from redflag_coord.org.secrets import reencrypt as reseal
+    from redflag_coord.edit.secrets import reencrypt as reseal
 
     ids = read_identity_or_exit(identity)
     if ids is None:
@@ -248,7 +250,7 @@ def forget(
     """
     if (member is None) == (relationship is None):
         fail("give exactly one of --member HANDLE or --relationship N", EXIT_USAGE)
-    from redflag_coord.org.secrets import forget as drop
+    from redflag_coord.edit.secrets import forget as drop
 
     base = find_root_or_exit(root)
     if not (base / "collectives" / collective).is_dir():

@@ -57,7 +57,7 @@ def validate(
     Prints each problem as path:line:col: severity[code]: key: message.
     Exit 0 clean, 1 problems in the data, 2 usage error.
     """
-    from redflag_coord.org.validate import validate_tree
+    from redflag_coord.check.validate import validate_tree
 
     if changed:
         rev = None if path is None or path.exists() else str(path)
@@ -78,7 +78,7 @@ def _shown(problems: list, root: Path, only: str | None) -> list:
 
 
 def _validate_changed(root: Path, rev: str | None, format: Format, strict: bool) -> None:
-    from redflag_coord.org.changed import validate_changed
+    from redflag_coord.check.changed import validate_changed
     from redflag_coord.repo.gitinfo import GitError, changed_against
 
     try:
@@ -100,7 +100,7 @@ def _validate_changed(root: Path, rev: str | None, format: Format, strict: bool)
 
 
 def _validate_all(root: Path, format: Format, strict: bool) -> NoReturn:
-    from redflag_coord.org.validate import validate_tree
+    from redflag_coord.check.validate import validate_tree
 
     outcome = validate_tree(root)
     _report(outcome.problems, format, strict, f" in {_count_files(outcome)} files")
@@ -123,8 +123,8 @@ def _report(problems: list, format: Format, strict: bool, scope: str, note: str 
 
 
 def _commit_identities(root: Path) -> list:
+    from redflag_coord.check.sealed import check_commit_identities
     from redflag_coord.org.problems import Problems
-    from redflag_coord.org.secrets import check_commit_identities
     from redflag_coord.repo.gitinfo import commit_emails
 
     out = Problems()

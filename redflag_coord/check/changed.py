@@ -28,19 +28,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from redflag_coord.check.registry import follows
+from redflag_coord.check.rules import check_meeting, check_relationships, check_report
+from redflag_coord.check.validate import validate_path
 from redflag_coord.org.clock import today_default
 from redflag_coord.org.load import COLLECTIVES, FIXED_FILES, FOLDERS, CollectiveData, Organisation, rel_path
 from redflag_coord.org.model import SLUG_PATTERN, FileModel
 from redflag_coord.org.parse import check_file
 from redflag_coord.org.problems import Problem, Problems, located
-from redflag_coord.org.validate import check_meeting, check_relationships, check_report, validate_path
 
 if TYPE_CHECKING:
-    from redflag_coord.org.privacy import Pseudonyms
+    from redflag_coord.check.privacy import Pseudonyms
 
 _SLUG = re.compile(SLUG_PATTERN)
-# Problems reported in an unchanged file only when the change causes them.
-_REFERENCE_CODES = {"unresolved-ref", "not-invited", "report-after-meeting", "duplicate-handle", "duplicate-meeting"}
+# Problems reported in an unchanged file only when the change causes them: the registry's `follows` codes.
+_REFERENCE_CODES = follows()
 
 
 @dataclass(frozen=True)
@@ -210,7 +212,7 @@ def validate_changed(root: Path | str, changed: list[str], today: dt.date | None
 def _check_published(reader: _Reader, t: Target, out: Problems) -> None:
     """The changed report's or meeting's published text, checked as `validate` checks it: no email
     address, phone number or relationship's pseudonym (of any collective: every relationships.toml)."""
-    from redflag_coord.org.privacy import Pseudonyms, check_texts, meeting_texts, report_texts
+    from redflag_coord.check.privacy import Pseudonyms, check_texts, meeting_texts, report_texts
 
     model = reader.get(t.kind, t.slug, t.name)
     if model is None:
@@ -227,7 +229,7 @@ def _minutes_problems(root: Path, rels: list[str]) -> list[Problem]:
     """Minutes point at commitments and requests anywhere in the organisation: read it whole for them."""
     if not rels:
         return []
-    from redflag_coord.org.commitments import check_commitments
+    from redflag_coord.check.commitments import check_commitments
     from redflag_coord.org.load import load_organisation
 
     org = load_organisation(root)
@@ -241,7 +243,7 @@ _SEALED_KINDS = ("collective", "members", "relationships")
 
 def _check_sealed_of(reader: _Reader, slugs: set[str], out: Problems) -> None:
     """Plain text where recipients are listed (the pre-commit hook refuses it), in the collectives touched."""
-    from redflag_coord.org.secrets import check_sealed
+    from redflag_coord.check.sealed import check_sealed
     from redflag_coord.org.settings import settings_or_defaults
 
     for slug in slugs:

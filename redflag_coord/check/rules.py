@@ -1,4 +1,5 @@
-"""Checks across files: references, uniqueness, dates in order, and wall times.
+"""The checks across meeting, member, relationship and report files: references resolve, names and ids
+are unique, dates come in order, wall times exist. The registry (check.registry) names each one.
 
 Each check is one pass over what was loaded (linear in the number of files);
 lookups go through dicts built once.
@@ -9,14 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from collections.abc import Iterable
-from dataclasses import dataclass
-from functools import partial
 from itertools import pairwise
-from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from redflag_coord.org.clock import today_default
-from redflag_coord.org.load import CollectiveData, Organisation, load_organisation, rel_path
+from redflag_coord.org.load import CollectiveData, Organisation, rel_path
 from redflag_coord.org.model import (
     DAY_KEYS,
     DEFAULT_NATURES,
@@ -27,62 +25,10 @@ from redflag_coord.org.model import (
     Report,
     hours_minutes,
 )
-from redflag_coord.org.privacy import Pseudonyms, check_texts, meeting_texts, report_texts
-from redflag_coord.org.problems import Problem, Problems, format_key, located
+from redflag_coord.org.problems import Problems, format_key
 from redflag_coord.org.reportstate import PLACEHOLDER, is_draft
-from redflag_coord.org.secrets import Opened, check_sealed, reveal
-from redflag_coord.org.settings import settings_or_defaults
 from redflag_coord.org.textcheck import confusable_groups
 from redflag_coord.tz.zones import resolve
-
-if TYPE_CHECKING:
-    from redflag_coord.crypt import Identities
-    from redflag_coord.org.parse import Entry
-
-
-@dataclass
-class Outcome:
-    org: Organisation
-    problems: list[Problem]
-    opened: Opened | None = None  # the encrypted private values read (and not) with the identity given
-
-    @property
-    def errors(self) -> int:
-        return sum(p.severity == "error" for p in self.problems)
-
-    @property
-    def warnings(self) -> int:
-        return sum(p.severity == "warning" for p in self.problems)
-
-
-def validate_org(
-    org: Organisation, today: dt.date | None = None, identities: Identities | None = None, opened: list | None = None
-) -> list[Problem]:
-    """All problems of a loaded organisation, located and sorted.
-
-    Encrypted private values are opened first with `identities` (those it cannot read stay sealed,
-    and the checks that need them skip them); what was opened is appended to `opened`.
-    """
-    problems, result = _open(org, identities)
-    if opened is not None:
-        opened.append(result)
-    check_organisation(org, problems, today or today_default())
-    return _close(org, problems)
-
-
-def _open(org: Organisation, identities: Identities | None) -> tuple[Problems, Opened]:
-    """The first steps of every validation: the files' own problems, the keyless checks of sealed
-    values, then the values this identity opens (in place, before any check reads them)."""
-    problems = Problems(list(org.problems))
-    settings = settings_or_defaults(org.root)  # its own problems: check_settings_file
-    check_sealed(org, settings, problems)
-    return problems, reveal(org, settings, identities, problems)
-
-
-def _close(org: Organisation, problems: Problems) -> list[Problem]:
-    """The last steps of every validation: organisation.toml, then lines and columns, sorted."""
-    check_settings_file(org, problems)
-    return located(problems, org.root)
 
 
 def check_settings_file(org: Organisation, out: Problems) -> None:
@@ -114,137 +60,7 @@ def check_settings_file(org: Organisation, out: Problems) -> None:
             )
 
 
-def validate_path(root: Path | str, today: dt.date | None = None, identities: Identities | None = None) -> Outcome:
-    org = load_organisation(root)
-    opened: list[Opened] = []
-    problems = validate_org(org, today, identities, opened)
-    return Outcome(org, problems, opened[0])
-
-
-def validate_tree(
-    root: Path | str, today: dt.date | None = None, identities: Identities | None = None, workers: int | None = None
-) -> Outcome:
-    """The problems `validate_path` finds, without holding every report at once (the `validate` command).
-
-    Every file but the reports (a few per collective, one per meeting or minutes) is loaded and
-    checked first, as the frame. Then each report is read, checked against the frame and let go, on
-    every core (forked workers see the frame without it crossing a pipe); what the checks across
-    reports read (dates, requests, answers) is kept, the texts are not. The returned organisation
-    therefore holds such cut-down reports: use `validate_path` for one to render from.
-    """
-    from redflag_coord.org.load import begin, take
-    from redflag_coord.org.pool import Job, check_entries, map_entries
-
-    today = today or today_default()
-    org, entries = begin(root)
-    frame_entries = [e for e in entries if e.kind != "report"]
-    report_entries = [e for e in entries if e.kind == "report"]
-    take(org, frame_entries, check_entries(frame_entries, workers))
-    problems, opened = _open(org, identities)
-    frame = check_frame(org, problems, today)
-    # Requests matter across reports only to the commitments check: it runs when there are minutes,
-    # or answers in some report. Without minutes, reports are kept only if they answer; should one
-    # answer, the others' requests are read again (a second pass, rarely needed).
-    keep_all = any(c.minutes for c in org.collectives.values())
-    results = map_entries(Job(partial(_report_in_frame, frame, keep_all), keeps=False), report_entries, workers)
-    unread: list[Entry] = []
-    for entry, (found, loaded, kept) in zip(report_entries, results):
-        problems.extend(found)
-        if not loaded:
-            org.failed.add(entry.rel)
-        elif kept is not None:
-            org.collectives[entry.slug].reports[entry.name or ""] = kept
-        else:
-            unread.append(entry)
-    if unread and any(r.answers for c in org.collectives.values() for r in c.reports.values()):
-        for entry, (_, _, kept) in zip(
-            unread, map_entries(Job(partial(_report_in_frame, None, True)), unread, workers)
-        ):
-            if kept is not None:
-                org.collectives[entry.slug].reports[entry.name or ""] = kept
-    check_across_reports(org, problems)
-    return Outcome(org, _close(org, problems), opened)
-
-
-def _report_in_frame(frame: Frame | None, keep: bool, entry: Entry) -> tuple[list[Problem], bool, Report | None]:
-    """One report file read and checked against the frame (None: not checked): its problems, whether it
-    loaded, and what the checks across reports read of it (its date, requests and answers), if it has
-    answers or `keep`."""
-    from redflag_coord.org import parse
-
-    result = parse.check_file(entry.path, entry.rel, entry.kind)
-    report = result.model
-    if not isinstance(report, Report):
-        return result.problems, False, None
-    out = Problems(list(result.problems))
-    if frame is not None:
-        check_report_in(frame, entry.slug, entry.name or "", report, out)
-    if not (keep or report.answers) or not (report.requests or report.answers):
-        return out.items, True, None
-    kept = Report.model_construct(
-        {"filed", "requests", "answers"},
-        filed=report.filed,
-        summary="",
-        requests=report.requests,
-        answers=report.answers,
-    )
-    return out.items, True, kept
-
-
-def check_organisation(org: Organisation, out: Problems, today: dt.date) -> None:
-    frame = check_frame(org, out, today)
-    for c in org.collectives.values():
-        for mid, report in c.reports.items():
-            check_report_in(frame, c.slug, mid, report, out)
-    check_across_reports(org, out)
-
-
-@dataclass
-class Frame:
-    """What checking one report needs from the rest of the organisation, worked out once before the reports."""
-
-    org: Organisation
-    meetings: dict[str, tuple[str, Meeting]]  # meeting id -> (convener, meeting)
-    handles: dict[str, set[str]]  # collective -> its members' handles
-    pseudonyms: Pseudonyms
-
-
-def check_frame(org: Organisation, out: Problems, today: dt.date) -> Frame:
-    """Every check that needs no report: collectives, members, relationships, meetings, lookalikes."""
-    handles = _check_handles(org, out)
-    meetings = _check_meeting_ids(org, out)
-    for c in org.collectives.values():
-        for mid, meeting in c.meetings.items():
-            check_meeting(org, c.slug, mid, meeting, out)
-        check_relationships(org, c, handles, out, today)
-        if c.info is not None and c.info.availability is not None:
-            check_availability(rel_path("collective", c.slug), c.info.availability, out)
-    pseudonyms = Pseudonyms(org)
-    texts = (
-        p for c in org.collectives.values() for mid, m in c.meetings.items() for p in meeting_texts(c.slug, mid, m)
-    )
-    check_texts(texts, pseudonyms, out)
-    _check_lookalikes(org, out)
-    members = {slug: {m.handle for m in c.members.members} for slug, c in org.collectives.items() if c.members}
-    return Frame(org, meetings, members, pseudonyms)
-
-
-def check_report_in(frame: Frame, slug: str, mid: str, report: Report, out: Problems) -> None:
-    """Every check of one report against the frame: references, dates, draft, published text."""
-    c = frame.org.collectives[slug]
-    check_report(frame.org, c, mid, report, frame.meetings, out, frame.handles.get(slug, set()))
-    check_texts(report_texts(slug, mid, report), frame.pseudonyms, out)
-
-
-def check_across_reports(org: Organisation, out: Problems) -> None:
-    """Checks that join reports with each other and with minutes (requests, answers, commitments)."""
-    if any(c.minutes or any(r.answers for r in c.reports.values()) for c in org.collectives.values()):
-        from redflag_coord.org.commitments import check_commitments
-
-        check_commitments(org, out)
-
-
-def _check_lookalikes(org: Organisation, out: Problems) -> None:
+def check_lookalikes(org: Organisation, out: Problems) -> None:
     """Collective names and handles that look the same but differ (Unicode TR 39 skeletons): an error naming both."""
     names: list[tuple[str, str, tuple]] = []
     handles: list[tuple[str, str, tuple]] = []
@@ -273,7 +89,7 @@ def _check_lookalikes(org: Organisation, out: Problems) -> None:
 # -- uniqueness -----------------------------------------------------------------
 
 
-def _check_handles(org: Organisation, out: Problems) -> dict[str, str]:
+def check_handles(org: Organisation, out: Problems) -> dict[str, str]:
     """Handles are unique across the organisation; returns handle -> collective."""
     seen: dict[str, tuple[str, int]] = {}
     owner: dict[str, str] = {}
@@ -298,7 +114,7 @@ def _check_handles(org: Organisation, out: Problems) -> dict[str, str]:
     return owner
 
 
-def _check_meeting_ids(org: Organisation, out: Problems) -> dict[str, tuple[str, Meeting]]:
+def check_meeting_ids(org: Organisation, out: Problems) -> dict[str, tuple[str, Meeting]]:
     found: dict[str, tuple[str, Meeting]] = {}
     for c in org.collectives.values():
         for mid, meeting in c.meetings.items():

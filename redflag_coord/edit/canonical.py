@@ -76,7 +76,7 @@ def _ranks(fields: dict[str, Any]) -> dict[str, int]:
 
 
 def _fields(model: Any) -> dict[str, Any]:
-    """Field name (by alias) -> annotation, in the model's order (as org.fmt; cached per model)."""
+    """Field name (by alias) -> annotation, in the model's order (as edit.fmt; cached per model)."""
     if model is None:
         return _NO_FIELDS
     found = _FIELDS.get(model)
@@ -272,7 +272,7 @@ def _key_value(text: str, pos: int, nl: int, line: str, frame: _Frame, comments:
 
 
 def _array(key: str, parts: list[str]) -> list[str]:
-    """As org.fmt writes an array of plain values: on one line when it fits, else one element per line."""
+    """As edit.fmt writes an array of plain values: on one line when it fits, else one element per line."""
     one_line = f"{key} = [" + ", ".join(parts) + "]"
     if len(one_line) <= LINE_WIDTH or not parts:
         return [one_line]

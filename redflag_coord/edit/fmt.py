@@ -18,8 +18,8 @@ The layout is written out from the tomlkit parse tree, so every comment is kept
 A file is rewritten only if the result parses to the same data and holds the
 same comments; otherwise it is left alone and reported (`FormatError`).
 
-Most files are simple (plain `key = value` lines): org.canonical writes their layout
-without tomlkit, and says "not sure" for anything else, which org.layout then writes
+Most files are simple (plain `key = value` lines): edit.canonical writes their layout
+without tomlkit, and says "not sure" for anything else, which edit.layout then writes
 from the tomlkit tree. Both give the same text (tests/test_fmt_quick.py).
 """
 
@@ -31,8 +31,8 @@ from pathlib import Path
 
 import tomli  # as org.parse: tomllib's parser, compiled
 
+from redflag_coord.edit.canonical import comments, quick_format
 from redflag_coord.errors import RedflagError
-from redflag_coord.org.canonical import comments, quick_format
 from redflag_coord.org.load import FIXED_FILES, FOLDERS
 from redflag_coord.org.parse import parse_toml, read_bytes
 
@@ -59,7 +59,7 @@ def format_text(text: str, kind: str | None = None, data: dict | None = None, *,
 
     The text is first read exactly as `validate` reads it (org.parse: same parser, limits
     and messages); only a text that passes is handed to tomlkit, whose cost is then bounded.
-    A text that org.canonical recognises as already canonical is returned as it is, without
+    A text that edit.canonical recognises as already canonical is returned as it is, without
     tomlkit (`quick=False` skips that test: the tests compare both ways).
     """
     before = data
@@ -80,7 +80,7 @@ def format_text(text: str, kind: str | None = None, data: dict | None = None, *,
         return quick_out
     from tomlkit.exceptions import TOMLKitError  # only here: a formatted organisation never needs tomlkit
 
-    from redflag_coord.org.layout import LayoutError, layout
+    from redflag_coord.edit.layout import LayoutError, layout
 
     try:
         out = layout(text, kind)
@@ -93,7 +93,7 @@ def format_text(text: str, kind: str | None = None, data: dict | None = None, *,
 
 
 def _same(text: str, out: str, before: dict) -> bool:
-    """The rewrite reads back as the same data with the same comments (counted by org.canonical's
+    """The rewrite reads back as the same data with the same comments (counted by edit.canonical's
     own lexer on both texts: a second tomlkit parse cost as much as the whole format)."""
     try:
         return tomli.loads(out) == before and comments(out) == comments(text)

@@ -1,6 +1,6 @@
-"""fmt's layout written out from a tomlkit parse tree (see org.fmt for the rules and the safety checks).
+"""fmt's layout written out from a tomlkit parse tree (see edit.fmt for the rules and the safety checks).
 
-Kept apart from org.fmt so that a run over files that are already canonical never imports tomlkit.
+Kept apart from edit.fmt so that a run over files that are already canonical never imports tomlkit.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ import tomlkit
 from pydantic import BaseModel
 from tomlkit.items import AoT, Array, Comment, InlineTable, Item, String, StringType, Table, Whitespace
 
+from redflag_coord.edit.canonical import LINE_WIDTH, comments
 from redflag_coord.errors import RedflagError
-from redflag_coord.org.canonical import LINE_WIDTH, comments
 from redflag_coord.org.model import FILE_MODELS, submodel
 
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")

@@ -1,0 +1,277 @@
+"""The table of checks: every check across files, by name, with what it ensures and the problem codes it
+can report. `validate` (whole or streamed) and `validate --changed` read this table, and so does the
+generated docs/checks.md.
+
+A check runs in one scope, and each scope has one signature:
+
+| scope    | runs                                                   | called as                        |
+| -------- | ------------------------------------------------------ | -------------------------------- |
+| sealed   | on the files as written, before private values open    | run(org, settings, out)          |
+| frame    | once, on everything but the reports                    | run(frame, out)                  |
+| report   | once per report, against the frame                     | run(frame, slug, mid, report, out) |
+| across   | once, on what the reports left for checks across them  | run(org, out)                    |
+| history  | on the git history's author addresses (`validate`)     | run(emails, out)                 |
+
+A new check is a function here whose one-line docstring says what it ensures ("Ensure …"), added to
+CHECKS with its codes; its logic lives in the module of its subject (rules, privacy, commitments, sealed).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from redflag_coord.check import rules
+from redflag_coord.check.commitments import check_commitments
+from redflag_coord.check.privacy import Pseudonyms, check_texts, meeting_texts, report_texts
+from redflag_coord.check.sealed import check_commit_identities, check_sealed
+from redflag_coord.org.load import Organisation, rel_path
+from redflag_coord.org.model import Meeting, Report, Settings
+from redflag_coord.org.problems import Problems
+
+Scope = Literal["sealed", "frame", "report", "across", "history"]
+SCOPES: tuple[Scope, ...] = ("sealed", "frame", "report", "across", "history")
+
+
+@dataclass(frozen=True)
+class Check:
+    """One named check: its scope, the function that runs it, and every problem code it can report."""
+
+    name: str
+    scope: Scope
+    run: Callable[..., None]
+    codes: tuple[str, ...]
+    # Codes it reports in one file because of another: `validate --changed` reports them in an unchanged
+    # file too, when the change causes them.
+    follows: tuple[str, ...] = ()
+
+    @property
+    def ensures(self) -> str:
+        """The first line of the function's docstring: what the check ensures."""
+        return (self.run.__doc__ or "").strip().splitlines()[0]
+
+
+@dataclass
+class Frame:
+    """What checking one report needs from the rest of the organisation, worked out once before the reports."""
+
+    org: Organisation
+    today: dt.date
+    meetings: dict[str, tuple[str, Meeting]]  # meeting id -> (convener, meeting); the first file wins
+    owners: dict[str, str]  # handle -> its collective; the first file wins
+    handles: dict[str, set[str]]  # collective -> its members' handles
+    pseudonyms: Pseudonyms
+
+
+def frame_of(org: Organisation, today: dt.date) -> Frame:
+    """The indexes the frame and report checks share (private values already opened)."""
+    meetings: dict[str, tuple[str, Meeting]] = {}
+    owners: dict[str, str] = {}
+    for c in org.collectives.values():
+        for mid, meeting in c.meetings.items():
+            meetings.setdefault(mid, (c.slug, meeting))
+        for m in c.members.members if c.members is not None else ():
+            owners.setdefault(m.handle, c.slug)
+    members = {slug: {m.handle for m in c.members.members} for slug, c in org.collectives.items() if c.members}
+    return Frame(org, today, meetings, owners, members, Pseudonyms(org))
+
+
+# -- the checks, each saying what it ensures ---------------------------------------------------------
+
+
+def sealed_values(org: Organisation, settings: Settings, out: Problems) -> None:
+    """Ensure private values are sealed where recipients are listed, and recipients and seals are well-formed."""
+    check_sealed(org, settings, out)
+
+
+def settings_file(frame: Frame, out: Problems) -> None:
+    """Ensure organisation.toml names known collectives and organiser addresses that can receive replies."""
+    rules.check_settings_file(frame.org, out)
+
+
+def unique_handles(frame: Frame, out: Problems) -> None:
+    """Ensure every member's handle is used once across the organisation."""
+    rules.check_handles(frame.org, out)
+
+
+def unique_meeting_ids(frame: Frame, out: Problems) -> None:
+    """Ensure every meeting id is used once across the organisation."""
+    rules.check_meeting_ids(frame.org, out)
+
+
+def meetings(frame: Frame, out: Problems) -> None:
+    """Ensure each meeting names known collectives, exists in its zone's wall time and holds a valid series."""
+    for c in frame.org.collectives.values():
+        for mid, meeting in c.meetings.items():
+            rules.check_meeting(frame.org, c.slug, mid, meeting, out)
+
+
+def relationships(frame: Frame, out: Problems) -> None:
+    """Ensure relationships name the collective's members and known natures, with dates in order."""
+    for c in frame.org.collectives.values():
+        rules.check_relationships(frame.org, c, frame.owners, out, frame.today)
+
+
+def availability(frame: Frame, out: Problems) -> None:
+    """Ensure a collective's available hours start before they end and do not overlap."""
+    for c in frame.org.collectives.values():
+        if c.info is not None and c.info.availability is not None:
+            rules.check_availability(rel_path("collective", c.slug), c.info.availability, out)
+
+
+def meeting_text(frame: Frame, out: Problems) -> None:
+    """Ensure a meeting's published text holds no email address, phone number or relationship's pseudonym."""
+    texts = (
+        p
+        for c in frame.org.collectives.values()
+        for mid, m in c.meetings.items()
+        for p in meeting_texts(c.slug, mid, m)
+    )
+    check_texts(texts, frame.pseudonyms, out)
+
+
+def lookalike_names(frame: Frame, out: Problems) -> None:
+    """Ensure no two collective names or handles look the same but differ (Unicode TR 39 skeletons)."""
+    rules.check_lookalikes(frame.org, out)
+
+
+def report(frame: Frame, slug: str, mid: str, r: Report, out: Problems) -> None:
+    """Ensure a report is for a meeting that invites its collective, filed before it by a member, requests resolve."""
+    c = frame.org.collectives[slug]
+    rules.check_report(frame.org, c, mid, r, frame.meetings, out, frame.handles.get(slug, set()))
+
+
+def report_text(frame: Frame, slug: str, mid: str, r: Report, out: Problems) -> None:
+    """Ensure a report's published text holds no email address, phone number or relationship's pseudonym."""
+    check_texts(report_texts(slug, mid, r), frame.pseudonyms, out)
+
+
+def commitments(org: Organisation, out: Problems) -> None:
+    """Ensure minutes follow a held meeting and commitments, requests and answers resolve, unique and in order."""
+    if any(c.minutes or any(r.answers for r in c.reports.values()) for c in org.collectives.values()):
+        check_commitments(org, out)
+
+
+def commit_identities(emails: list[str], out: Problems) -> None:
+    """Ensure recent commits carry no author or committer address that looks like a real person's."""
+    check_commit_identities(emails, out)
+
+
+_REFS = ("unresolved-ref", "not-invited")
+CHECKS: tuple[Check, ...] = (
+    Check(
+        "sealed-values",
+        "sealed",
+        sealed_values,
+        ("bad-recipient", "no-recipients", "sealed-damaged", "plaintext-private"),
+    ),
+    Check("unique-handles", "frame", unique_handles, ("duplicate-handle",), follows=("duplicate-handle",)),
+    Check("unique-meeting-ids", "frame", unique_meeting_ids, ("duplicate-meeting",), follows=("duplicate-meeting",)),
+    Check(
+        "meetings",
+        "frame",
+        meetings,
+        (
+            *_REFS,
+            "duplicate-participant",
+            "dst-gap",
+            "dst-ambiguous",
+            "bad-recurrence",
+            "no-occurrence",
+            "bad-occurrence",
+            "date-order",
+            "items-overrun",
+        ),
+    ),
+    Check(
+        "relationships",
+        "frame",
+        relationships,
+        (
+            "unresolved-ref",
+            "bad-choice",
+            "duplicate-pseudonym",
+            "future-date",
+            "date-order",
+            "stage-backwards",
+            "stage-mismatch",
+        ),
+        follows=("unresolved-ref",),
+    ),
+    Check("availability", "frame", availability, ("bad-hours", "overlapping-hours")),
+    Check("meeting-text", "frame", meeting_text, ("private-text",)),
+    Check("lookalike-names", "frame", lookalike_names, ("lookalike-name",)),
+    Check("settings-file", "frame", settings_file, ("undeliverable-organiser", "unknown-collective")),
+    Check(
+        "report",
+        "report",
+        report,
+        (*_REFS, "report-after-meeting", "draft-report", "self-request"),
+        follows=(*_REFS, "report-after-meeting"),
+    ),
+    Check("report-text", "report", report_text, ("private-text",)),
+    Check(
+        "commitments",
+        "across",
+        commitments,
+        (
+            *_REFS,
+            "duplicate-id",
+            "minutes-before-meeting",
+            "missing-votes",
+            "due-before-meeting",
+            "date-order",
+            "not-owner",
+        ),
+    ),
+    Check("commit-identities", "history", commit_identities, ("commit-identity",)),
+)
+
+
+def of(scope: Scope) -> list[Check]:
+    return [c for c in CHECKS if c.scope == scope]
+
+
+def follows() -> set[str]:
+    """The codes any check reports in one file because of another (what `--changed` looks for in unchanged files)."""
+    return {code for c in CHECKS for code in c.follows}
+
+
+# -- walking the table: the same for the whole organisation and the streamed one ----------------------
+
+
+def run_sealed(org: Organisation, settings: Settings, out: Problems) -> None:
+    for check in of("sealed"):
+        check.run(org, settings, out)
+
+
+def run_frame(org: Organisation, out: Problems, today: dt.date) -> Frame:
+    frame = frame_of(org, today)
+    for check in of("frame"):
+        check.run(frame, out)
+    return frame
+
+
+def run_report(frame: Frame, slug: str, mid: str, r: Report, out: Problems) -> None:
+    for check in _REPORT:
+        check.run(frame, slug, mid, r, out)
+
+
+def run_across(org: Organisation, out: Problems) -> None:
+    for check in of("across"):
+        check.run(org, out)
+
+
+def run_history(emails: list[str], out: Problems) -> None:
+    for check in of("history"):
+        check.run(emails, out)
+
+
+_REPORT = of("report")  # once: walked for every report
+
+
+def describe() -> list[dict[str, Any]]:
+    """Every check as a row (name, scope, ensures, codes), in table order: for the docs."""
+    return [{"name": c.name, "scope": c.scope, "ensures": c.ensures, "codes": list(c.codes)} for c in CHECKS]

@@ -1,0 +1,102 @@
+"""Checks of private values and identities: sealed where recipients are listed, commit identities,
+an edited file's text."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from redflag_coord import crypt
+from redflag_coord.crypt import CryptError
+from redflag_coord.org.load import Organisation, rel_path
+from redflag_coord.org.model import Settings
+from redflag_coord.org.problems import Problem, Problems
+from redflag_coord.org.secrets import recipients, slots
+from redflag_coord.org.settings import reserved_domain
+
+
+def check_sealed(org: Organisation, settings: Settings, out: Problems) -> None:
+    """Keyless checks: plaintext where recipients are listed, damaged values, recipients that parse."""
+    for slug, c in org.collectives.items():
+        if c.info is None:
+            continue
+        for i, r in enumerate(c.info.recipients):
+            try:
+                crypt.parse_recipient(r)
+            except CryptError as e:
+                out.add(rel_path("collective", slug), "bad-recipient", str(e), key=("recipients", i))
+        if settings.encryption.require and not c.info.recipients and _has_private(org, slug):
+            out.add(
+                rel_path("collective", slug),
+                "no-recipients",
+                "the organisation requires encryption ([encryption] require = true in organisation.toml) but this "
+                "collective lists no recipients: add recipients = [\"age1…\"] and run 'redflag-coord secrets encrypt'",
+            )
+    for s in slots(org):
+        value = s.value
+        assert value is not None
+        if crypt.is_sealed(value):
+            try:
+                crypt.check_form(value)
+            except CryptError as e:
+                out.add(s.file, "sealed-damaged", str(e), key=s.key)
+        elif recipients(org, settings, s.slug, s.contact) or settings.encryption.require:
+            out.add(
+                s.file,
+                "plaintext-private",
+                "private value in plain text where it must be encrypted: run "
+                f"'redflag-coord secrets encrypt {s.slug}' before committing",
+                key=s.key,
+            )
+
+
+def _has_private(org: Organisation, slug: str) -> bool:
+    return any(s.slug == slug for s in slots(org))
+
+
+# Addresses that name nobody: documentation domains, GitHub's no-reply addresses, local names.
+# Addresses that name nobody: reserved domains (settings.RESERVED_DOMAINS), no-reply addresses, local names.
+
+
+def looks_real(address: str) -> bool:
+    """An email address that may lead to a person (a real mail domain)."""
+    if "@" not in address:
+        return False
+    domain = address.rsplit("@", 1)[1].lower().rstrip(".")
+    return not ("." not in domain or reserved_domain(domain) or domain.endswith(".local") or "noreply" in domain)
+
+
+def check_commit_identities(emails: list[str], out: Problems) -> None:
+    """A warning (that repeats no address: it ends up in CI logs) when commits carry real-looking addresses."""
+    real = {e for e in emails if looks_real(e)}
+    if real:
+        out.add(
+            ".git",
+            "commit-identity",
+            f"{len(real)} commit author or committer address(es) in recent history look like real email addresses "
+            "(not shown); anyone with a clone sees them: commit under a pseudonymous identity (git config "
+            "user.email handle@users.noreply.example), see the README's threat model",
+            severity="warning",
+        )
+
+
+def check_text(text: str, rel: str, kind: str) -> list[Problem]:
+    """Problems of an edited file's text (syntax and model), with line and column, before it is sealed."""
+    from pydantic import ValidationError
+
+    from redflag_coord.org.locate import locate, positions
+    from redflag_coord.org.model import FILE_MODELS
+    from redflag_coord.org.parse import parse_toml, schema_problems
+
+    data, problems = parse_toml(text.encode("utf-8"), rel)
+    if data is None:
+        return problems
+    model = FILE_MODELS[kind]
+    try:
+        model.model_validate(data)
+        return []
+    except ValidationError as err:
+        table = positions(text)
+        return [
+            replace(p, line=(pos := locate("", p.key, table))[0], column=pos[1])
+            for p in schema_problems(rel, model, err)
+        ]
