@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from redflag_coord.org.commitments import all_commitments, meeting_date, meeting_instant, now_default, request_id
+from redflag_coord.org.clock import now_or_today
+from redflag_coord.org.commitments import all_commitments, meeting_date, meeting_instant, request_id
 from redflag_coord.org.load import Organisation, rel_path
 from redflag_coord.org.model import Meeting, Minutes, Report
 from redflag_coord.org.problems import Problems
@@ -12,7 +13,7 @@ from redflag_coord.org.problems import Problems
 
 def check_commitments(org: Organisation, out: Problems, now: dt.datetime | None = None) -> None:
     """Minutes and answers: meetings held, references resolve, ids unique, dates in order."""
-    now = now or now_default()
+    now = now or now_or_today()
     meetings = org.meetings()
     handles = {m.handle: c.slug for c in org.collectives.values() if c.members for m in c.members.members}
     ids: dict[str, str] = {}
