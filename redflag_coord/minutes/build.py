@@ -6,7 +6,7 @@ Nothing private is read: minutes hold collectives, counts, and handles only wher
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from redflag_coord.i18n.labels import pick_language
 from redflag_coord.org.commitments import (
@@ -84,6 +84,7 @@ class MinutesView:
     commitments: tuple[CommitmentState, ...]  # taken on at this meeting, in their state now
     updates: tuple[UpdateRow, ...]
     names: dict[str, str]
+    members: bool = True  # False: collectives only (see collectives_only)
 
 
 def names_of(org: Organisation) -> dict[str, str]:
@@ -165,6 +166,20 @@ def build_minutes(
         commitments=ours,
         updates=updates,
         names=names,
+    )
+
+
+def collectives_only(m: MinutesView) -> MinutesView:
+    """The minutes as the public site shows them by default ([publish] members = false): collectives present,
+    decisions with their totals and commitments by collective; no chair, minute taker, handle, nor how many
+    of each collective attended or voted (a head count per collective tells how big it is)."""
+    return replace(
+        m,
+        chair=None,
+        minute_taker=None,
+        present=tuple((slug, name, None) for slug, name, _ in m.present),
+        commitments=tuple(replace(c, handle=None) for c in m.commitments),
+        members=False,
     )
 
 

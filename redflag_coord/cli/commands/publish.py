@@ -10,6 +10,7 @@ import typer
 from redflag_coord.cli.commands.common import (
     EXIT_DATA,
     EXIT_USAGE,
+    IdentityOption,
     RootOption,
     fail,
     load_settings_or_exit,
@@ -35,13 +36,17 @@ def publish(
         str, typer.Option("--lang", "-l", help="Language of the index page (agendas come in every participant's).")
     ] = "en",
     domain: DomainOption = None,
+    identity: IdentityOption = None,
     root: RootOption = None,
 ) -> None:
     """Write a static site to host anywhere: an index of meetings with times in every collective's zone,
     each agenda in its participants' languages, and the feeds (the organisation's and one per collective).
 
-    No private field. The same repository gives the same bytes (DTSTAMP from the last commit).
-    Exit 0 ok, 1 problems in the data, 2 usage error.
+    No private field, and collectives rather than members (handles only with organisation.toml
+    [publish] members = true). Before anything is written every page is searched for member handles and
+    for every private value this run can read (more with --identity): a hit stops it, nothing written.
+    The same repository gives the same bytes (DTSTAMP from the last commit).
+    Exit 0 ok, 1 problems in the data (or on a page), 2 usage error.
     """
     from redflag_coord.calendar import ics
     from redflag_coord.i18n.labels import available
@@ -52,15 +57,16 @@ def publish(
     if lang not in available():
         fail(f"no language {lang!r}; languages: {', '.join(available())}", EXIT_USAGE)
     url = _base_url(base_url)
-    org = load_valid_or_exit(root)
-    cal = load_settings_or_exit(org.root).calendar  # the same UIDs and organisers as 'invite' and 'calendar'
+    org = load_valid_or_exit(root, identity=identity)  # what a key opens is looked for on every page
+    org_settings = load_settings_or_exit(org.root)
+    cal = org_settings.calendar  # the same UIDs and organisers as 'invite' and 'calendar'
     try:
         stamp, reproducible = ics.stamp_from_history(org.root)
         chosen = domain or cal.domain
         organisers = {**({"": cal.organiser} if cal.organiser else {}), **cal.organisers}
         dom = ics.check_domain(chosen) if chosen else ics.domain_default()
         settings = ics.Settings(domain=dom, stamp=stamp, organisers=organisers)
-        pages, warnings = build_site(org, settings, today_default(), lang, url)
+        pages, warnings = build_site(org, settings, today_default(), lang, url, members=org_settings.publish.members)
         if not reproducible:
             warnings.append(
                 "not in a git repository: DTSTAMP is now (set SOURCE_DATE_EPOCH for the same bytes each run)"

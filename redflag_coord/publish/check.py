@@ -1,0 +1,114 @@
+"""The last look before a site is written: no page names a member or shows a private value.
+
+One function (check_site) searches every page, its path included, for every member handle the tool
+knows (members.toml; the minutes' chair, minute taker and commitments) unless the organisation
+publishes its members ([publish] members = true), and for every private value it can read (plain
+text, or opened with an identity): emails, phones, pseudonyms, workplaces, notes. A page is read as
+a visitor could see it: as written, with iCalendar lines unfolded and escapes undone, with HTML
+entities and URL escapes decoded, compared case-insensitively in Unicode's compatibility form.
+A hit names the page and where the value comes from, never the value itself (the message reaches
+terminals and CI logs).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import urllib.parse
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from redflag_coord.crypt import is_sealed
+from redflag_coord.org.load import Organisation, rel_path
+from redflag_coord.org.secrets import WITHHELD_PSEUDONYM, slots
+from redflag_coord.org.textcheck import fold
+from redflag_coord.publish.site import Page, PublishError
+
+MIN_LENGTH = 3  # shorter values would match ordinary words
+_SEPARATORS = re.compile(r"[\s().\-/+]")
+
+
+@dataclass(frozen=True)
+class Needle:
+    value: str  # folded
+    source: str  # "the handle of member[0] in collectives/los-angeles/members.toml"
+    handle: bool
+
+
+def needles(org: Organisation, members: bool) -> list[Needle]:
+    """What no page may show: handles (unless `members`) and every private value this run can read."""
+    found: dict[str, Needle] = {}
+
+    def add(value: str | None, source: str, handle: bool) -> None:
+        if value is None or is_sealed(value) or value == WITHHELD_PSEUDONYM or (handle and members):
+            return
+        folded = fold(value.strip(), confusables=False)
+        if len(folded) >= MIN_LENGTH:
+            found.setdefault(folded, Needle(folded, source, handle))
+
+    for s in slots(org):
+        add(s.value, f"the {s.attr} of {_key(s.key)} in {s.file}", False)
+    for slug, c in org.collectives.items():
+        if c.members is not None:
+            for i, m in enumerate(c.members.members):
+                add(m.handle, f"the handle of member[{i}] in {rel_path('members', slug)}", True)
+        for mid, minutes in c.minutes.items():
+            where = rel_path("minutes", slug, mid)
+            add(minutes.chair, f"the chair in {where}", True)
+            add(minutes.minute_taker, f"the minute taker in {where}", True)
+            for i, cm in enumerate(minutes.commitments):
+                add(cm.handle, f"the handle of commitment[{i}] in {where}", True)
+    return list(found.values())
+
+
+def _key(key: tuple[str | int, ...]) -> str:
+    out = ""
+    for part in key[:-1]:
+        out += f"[{part}]" if isinstance(part, int) else ("." if out else "") + part
+    return out
+
+
+def views(text: str) -> list[str]:
+    """The page as a visitor could read it, each form folded for comparing."""
+    unfolded = re.sub(r"\r?\n[ \t]", "", text)
+    ical = unfolded.replace("\\,", ",").replace("\\;", ";").replace("\\n", "\n").replace("\\N", "\n")
+    forms = dict.fromkeys([text, ical, html.unescape(ical), urllib.parse.unquote(ical)])
+    return [fold(f, confusables=False) for f in forms]
+
+
+def hits(text: str, found: list[Needle]) -> Iterator[Needle]:
+    """The needles that appear in `text` as whole words (phones also without their separators)."""
+    forms = views(text)
+    squeezed = [_SEPARATORS.sub("", f) for f in forms]
+    for n in found:
+        word = re.compile(r"(?<!\w)" + re.escape(n.value) + r"(?!\w)")
+        digits = re.sub(r"\D", "", n.value)
+        phone = len(digits) >= 7 and len(digits) >= len(_SEPARATORS.sub("", n.value)) - 1
+        number = re.compile(r"(?<!\d)" + digits + r"(?!\d)") if phone else None
+        if any(word.search(f) for f in forms) or (number and any(number.search(f) for f in squeezed)):
+            yield n
+
+
+def check_site(org: Organisation, pages: list[Page], members: bool) -> None:
+    """PublishError naming what the site would show and on which pages; nothing of the site is written."""
+    found = needles(org, members)
+    shown: dict[Needle, list[str]] = {}
+    for page in pages:
+        for n in hits(page.path + "\n" + page.body.decode("utf-8", errors="replace"), found):
+            shown.setdefault(n, []).append(page.path)
+    if not shown:
+        return
+    lines = [f"{n.source} on {_pages(paths)}" for n, paths in shown.items()]
+    fixes = []
+    if any(n.handle for n in shown):
+        fixes.append("name collectives instead of members (or set [publish] members = true in organisation.toml)")
+    if any(not n.handle for n in shown):
+        fixes.append("take the private value out of the published text")
+    raise PublishError(
+        f"not publishing, nothing was written: the site would show {'; '.join(lines)}. {'; '.join(fixes)}"
+    )
+
+
+def _pages(paths: list[str]) -> str:
+    shown = ", ".join(paths[:3])
+    return shown + (f" and {len(paths) - 3} more page(s)" if len(paths) > 3 else "")
