@@ -15,6 +15,7 @@ import sys
 import tomllib
 from pathlib import Path
 
+import pytest
 from conftest import DEMO_IDENTITY, TODAY
 from git_helpers import Repo, example_repo
 
@@ -116,3 +117,51 @@ def test_a_private_value_a_key_opens_stops_publish(tmp_path: Path) -> None:
     assert "the pseudonym of relationship" in opened.stderr and PAGE in opened.stderr
     assert "Hondureño" not in opened.stderr + opened.stdout
     assert not (repo.root / "site").exists()
+
+
+@pytest.fixture(scope="module")
+def opened_org():
+    """The example organisation with every private value opened (the DEMO key), read once for these tests."""
+    from conftest import EXAMPLE, demo_identities
+
+    from redflag_coord.org.validate import validate_path
+
+    return validate_path(EXAMPLE, identities=demo_identities()).org
+
+
+def a_phone(org) -> str:
+    """A member's phone as a page might spell it: digits grouped in threes with dots."""
+    from redflag_coord.org.secrets import slots
+
+    digits = next(re.sub(r"\D", "", s.value or "") for s in slots(org) if s.attr == "phone")
+    return ".".join(digits[i : i + 3] for i in range(0, len(digits), 3))
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "<p>Thabo spoke</p>",  # case
+        "<p>thab&#111; spoke</p>",  # an HTML entity
+        '<a href="/x?who=%74habo">x</a>',  # a URL escape
+        "DESCRIPTION:ask th\r\n abo",  # iCalendar folding
+        "<p>ｔｈａｂｏ</p>",  # fullwidth letters (compatibility form)
+        "<p>rosa&#64;example.org</p>",  # a private value: an email, escaped
+        "<p>call {phone}</p>",  # a phone with other separators
+        "<p>Hondureño</p>",  # a pseudonym
+    ],
+)
+def test_the_check_reads_a_page_as_a_visitor_would(body: str, opened_org) -> None:
+    from redflag_coord.publish.check import check_site
+
+    text = body.replace("{phone}", a_phone(opened_org))
+    found = check_site(opened_org, [("meetings/x/page.html", text.encode())], members=False)
+    assert found is not None and "meetings/x/page.html" in found
+    assert not any(v in found for v in ("thabo", "rosa@", a_phone(opened_org)[:7], "Hondure"))  # whose, not what
+
+
+def test_the_check_lets_ordinary_pages_through(opened_org) -> None:
+    from redflag_coord.publish.check import check_site
+
+    pages = [("index.html", b"<p>Rosanna, Thabong, news from Honduras, 2026-12-12 07:00</p>")]
+    assert check_site(opened_org, pages, members=False) is None
+    assert check_site(opened_org, [("a.html", b"<p>thabo</p>")], members=True) is None  # members may be named

@@ -15,14 +15,13 @@ from __future__ import annotations
 import html
 import re
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from redflag_coord.crypt import is_sealed
 from redflag_coord.org.load import Organisation, rel_path
 from redflag_coord.org.secrets import WITHHELD_PSEUDONYM, slots
 from redflag_coord.org.textcheck import fold
-from redflag_coord.publish.site import Page, PublishError
 
 MIN_LENGTH = 3  # shorter values would match ordinary words
 _SEPARATORS = re.compile(r"[\s().\-/+]")
@@ -89,24 +88,22 @@ def hits(text: str, found: list[Needle]) -> Iterator[Needle]:
             yield n
 
 
-def check_site(org: Organisation, pages: list[Page], members: bool) -> None:
-    """PublishError naming what the site would show and on which pages; nothing of the site is written."""
+def check_site(org: Organisation, pages: Iterable[tuple[str, bytes]], members: bool) -> str | None:
+    """What the site would show that it must not, and on which pages (path, body): a message, or None."""
     found = needles(org, members)
     shown: dict[Needle, list[str]] = {}
-    for page in pages:
-        for n in hits(page.path + "\n" + page.body.decode("utf-8", errors="replace"), found):
-            shown.setdefault(n, []).append(page.path)
+    for path, body in pages:
+        for n in hits(path + "\n" + body.decode("utf-8", errors="replace"), found):
+            shown.setdefault(n, []).append(path)
     if not shown:
-        return
+        return None
     lines = [f"{n.source} on {_pages(paths)}" for n, paths in shown.items()]
     fixes = []
     if any(n.handle for n in shown):
         fixes.append("name collectives instead of members (or set [publish] members = true in organisation.toml)")
     if any(not n.handle for n in shown):
         fixes.append("take the private value out of the published text")
-    raise PublishError(
-        f"not publishing, nothing was written: the site would show {'; '.join(lines)}. {'; '.join(fixes)}"
-    )
+    return f"not publishing, nothing was written: the site would show {'; '.join(lines)}. {'; '.join(fixes)}"
 
 
 def _pages(paths: list[str]) -> str:

@@ -209,7 +209,9 @@ def build_site(
     paths = [p.path for p in pages]
     if len(set(paths)) != len(paths):
         raise PublishError(f"two pages want the same path: {sorted({p for p in paths if paths.count(p) > 1})}")
-    check_site(org, pages, members)
+    refused = check_site(org, ((p.path, p.body) for p in pages), members)
+    if refused:
+        raise PublishError(refused)
     return sorted(pages, key=lambda p: p.path), ctx.warnings
 
 
