@@ -15,7 +15,7 @@ from __future__ import annotations
 import html
 import re
 import urllib.parse
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from redflag_coord.crypt import is_sealed
@@ -75,25 +75,39 @@ def views(text: str) -> list[str]:
     return [fold(f, confusables=False) for f in forms]
 
 
-def hits(text: str, found: list[Needle]) -> Iterator[Needle]:
-    """The needles that appear in `text` as whole words (phones also without their separators)."""
-    forms = views(text)
-    squeezed = [_SEPARATORS.sub("", f) for f in forms]
-    for n in found:
-        word = re.compile(r"(?<!\w)" + re.escape(n.value) + r"(?!\w)")
-        digits = re.sub(r"\D", "", n.value)
-        phone = len(digits) >= 7 and len(digits) >= len(_SEPARATORS.sub("", n.value)) - 1
-        number = re.compile(r"(?<!\d)" + digits + r"(?!\d)") if phone else None
-        if any(word.search(f) for f in forms) or (number and any(number.search(f) for f in squeezed)):
-            yield n
+class Matcher:
+    """Every needle in two regular expressions (words; phones by their digits), compiled once per site."""
+
+    def __init__(self, found: list[Needle]) -> None:
+        self.by_value = {n.value: n for n in found}
+        words = sorted(self.by_value, key=len, reverse=True)
+        self.words = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, words)) + r")(?!\w)") if words else None
+        self.by_digits: dict[str, Needle] = {}
+        for n in found:
+            digits = re.sub(r"\D", "", n.value)
+            if len(digits) >= 7 and len(digits) >= len(_SEPARATORS.sub("", n.value)) - 1:  # a phone number
+                self.by_digits.setdefault(digits, n)
+        numbers = sorted(self.by_digits, key=len, reverse=True)
+        self.numbers = re.compile(r"(?<!\d)(?:" + "|".join(numbers) + r")(?!\d)") if numbers else None
+
+    def hits(self, text: str) -> dict[Needle, None]:
+        """The needles that appear in `text` as whole words (phones also without their separators)."""
+        out: dict[Needle, None] = {}
+        for form in views(text):
+            if self.words is not None:
+                out.update((self.by_value[m.group()], None) for m in self.words.finditer(form))
+            if self.numbers is not None:
+                squeezed = _SEPARATORS.sub("", form)
+                out.update((self.by_digits[m.group()], None) for m in self.numbers.finditer(squeezed))
+        return out
 
 
 def check_site(org: Organisation, pages: Iterable[tuple[str, bytes]], members: bool) -> str | None:
     """What the site would show that it must not, and on which pages (path, body): a message, or None."""
-    found = needles(org, members)
+    matcher = Matcher(needles(org, members))
     shown: dict[Needle, list[str]] = {}
     for path, body in pages:
-        for n in hits(path + "\n" + body.decode("utf-8", errors="replace"), found):
+        for n in matcher.hits(path + "\n" + body.decode("utf-8", errors="replace")):
             shown.setdefault(n, []).append(path)
     if not shown:
         return None
