@@ -243,7 +243,7 @@ def meeting_toml(convener: int, k: int, participants: list[str], rng: random.Ran
         out += f'opens = "{participants[0]}"\n'
     out += (
         f'reports_due = {day - dt.timedelta(days=7)}\nsequence = {k % 3}\nstatus = "confirmed"\n'
-        f'language = "en"\nlocation = "Online; the secretariat sends the link"\nreminders_minutes = [1440, 60]\n'
+        f'language = "en"\nlocation = "Online; each collective receives the link"\nreminders_minutes = [1440, 60]\n'
         f'description = """\n{paragraph(rng, 200)}"""\n'
     )
     out += '\n[[item]]\nkind = "opening"\ntopic = "Opening"\nduration_minutes = 20\n'

@@ -400,7 +400,7 @@ TARGETS = [
     ("collectives/international-committee/meetings/ic-2026-12.toml", 'topic = "Mexico and other areas"', "topic = {v}"),
     (
         "collectives/international-committee/meetings/ic-2026-12.toml",
-        'location = "Online; the secretariat sends the link to each collective"',
+        'location = "Online; each collective receives the link beforehand"',
         "location = {v}",
     ),
     ("collectives/los-angeles/collective.toml", 'name = "Los Angeles"', "name = {v}"),

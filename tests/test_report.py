@@ -217,7 +217,8 @@ def test_eml_addresses_only_opted_in_members_and_only_when_asked(org_copy, run, 
         "eml",
         "--include-private",
     )
-    eml = (tmp_path / "b/ic-2026-12-los-angeles.eml").read_bytes()
+    assert not (tmp_path / "b/ic-2026-12-los-angeles.eml").exists()  # addressed: one file per member
+    eml = (tmp_path / "b/ic-2026-12-los-angeles-rosa.eml").read_bytes()
     assert b"To: rosa@example.org" in eml
     assert b"carmen@example.org" not in eml  # has an address but did not opt in
     import email

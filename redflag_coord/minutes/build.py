@@ -6,7 +6,7 @@ Nothing private is read: minutes hold collectives, counts, and handles only wher
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from redflag_coord.errors import RedflagError
 from redflag_coord.i18n.labels import pick_language
@@ -86,6 +86,7 @@ class MinutesView:
     commitments: tuple[CommitmentState, ...]  # taken on at this meeting, in their state now
     updates: tuple[UpdateRow, ...]
     names: dict[str, str]
+    members: bool = True  # False: collectives only (see collectives_only)
 
 
 def _meeting(org: Organisation, meeting_id: str):
@@ -158,6 +159,20 @@ def build_minutes(
         commitments=ours,
         updates=updates,
         names=names,
+    )
+
+
+def collectives_only(m: MinutesView) -> MinutesView:
+    """The minutes as the public site shows them by default ([publish] members = false): collectives present,
+    decisions with their totals and commitments by collective; no chair, minute taker, handle, nor how many
+    of each collective attended or voted (a head count per collective tells how big it is)."""
+    return replace(
+        m,
+        chair=None,
+        minute_taker=None,
+        present=tuple((slug, name, None) for slug, name, _ in m.present),
+        commitments=tuple(replace(c, handle=None) for c in m.commitments),
+        members=False,
     )
 
 

@@ -78,6 +78,7 @@ def minutes_document(m: MinutesView) -> Document:
             counts = [
                 t("minutes_doc.vote_counts", name=v.name, for_=v.for_, against=v.against, abstain=v.abstain)
                 for v in d.votes
+                if m.members  # each collective's count shows how many of it voted: only with members shown
             ]
             f, a, ab = d.totals
             counts.append(t("minutes_doc.vote_total", for_=f, against=a, abstain=ab))

@@ -568,6 +568,16 @@ class EncryptionSettings(FileModel):
     require: bool = Field(False, description="Every collective must list recipients and seal every private value")
 
 
+class PublishSettings(FileModel):
+    """[publish]: what the public site (`publish`) may show. By default it names collectives, never members."""
+
+    members: bool = Field(
+        False,
+        description="Show members on the site: chair, minute taker, each commitment's handle and how many of each "
+        "collective attended (default: collectives only; a handle on a page stops publish)",
+    )
+
+
 class Settings(FileModel):
     """organisation.toml, at the root of the data repository. Command-line flags override it."""
 
@@ -575,6 +585,7 @@ class Settings(FileModel):
     mail: MailSettings = Field(default_factory=MailSettings)
     defaults: DefaultSettings = Field(default_factory=DefaultSettings)
     encryption: EncryptionSettings = Field(default_factory=EncryptionSettings)
+    publish: PublishSettings = Field(default_factory=PublishSettings)
 
 
 FILE_MODELS: dict[str, type[FileModel]] = {

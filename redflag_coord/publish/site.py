@@ -68,6 +68,7 @@ class Context:
     base_url: str | None
     entries: list[Entry] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    members: bool = False  # organisation.toml [publish] members: name members, not only collectives
 
 
 Producer = Callable[[Context], list[Page]]
@@ -166,8 +167,10 @@ def feed_pages(ctx: Context) -> list[Page]:
 
 
 def minutes_pages(ctx: Context) -> list[Page]:
-    """Each held meeting's minutes, once they exist, as one page in the index's language; the index links it."""
-    from redflag_coord.minutes.build import build_minutes
+    """Each held meeting's minutes, once they exist, as one page in the index's language; the index links it.
+
+    By collective (collectives_only) unless the organisation publishes its members."""
+    from redflag_coord.minutes.build import build_minutes, collectives_only
     from redflag_coord.minutes.render import minutes_document, render_html
 
     pages = []
@@ -175,6 +178,7 @@ def minutes_pages(ctx: Context) -> list[Page]:
         if entry.meeting_id not in ctx.org.collectives[entry.convener].minutes:
             continue
         view = build_minutes(ctx.org, entry.meeting_id, ctx.lang)
+        view = view if ctx.members else collectives_only(view)
         body = render_html(minutes_document(view)).encode()
         label = Labels(ctx.lang)("minutes_doc.title")
         pages.append(Page(f"{MEETINGS}/{entry.meeting_id}/minutes.html", body, entry.meeting_id, "minutes", label))
@@ -191,10 +195,14 @@ def build_site(
     lang: str = "en",
     base_url: str | None = None,
     producers: list[Producer] | None = None,
+    members: bool = False,
 ) -> tuple[list[Page], list[str]]:
-    """Every file of the site, sorted by path, and warnings."""
+    """Every file of the site, sorted by path, and warnings; checked (check_site) before it is handed back,
+    so no caller can write a page that names a member (unless `members`) or holds a private value."""
+    from redflag_coord.publish.check import check_site
+
     found, warnings = entries(org, today)
-    ctx = Context(org, settings, today, lang, base_url, found, warnings)
+    ctx = Context(org, settings, today, lang, base_url, found, warnings, members=members)
     pages: list[Page] = []
     for produce in PRODUCERS if producers is None else producers:
         pages += produce(ctx)
@@ -202,6 +210,9 @@ def build_site(
     paths = [p.path for p in pages]
     if len(set(paths)) != len(paths):
         raise PublishError(f"two pages want the same path: {sorted({p for p in paths if paths.count(p) > 1})}")
+    refused = check_site(org, ((p.path, p.body) for p in pages), members)
+    if refused:
+        raise PublishError(refused)
     return sorted(pages, key=lambda p: p.path), ctx.warnings
 
 

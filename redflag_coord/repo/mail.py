@@ -1,4 +1,9 @@
-"""Sending e-mail by SMTP: the one transport that `invite --send` and `report remind --send` share."""
+"""Sending e-mail by SMTP: the one transport that `invite --send` and `report remind --send` share.
+
+One message per recipient: every message goes to exactly one address, and its To, Cc and Bcc headers
+name that address only, so no member's address reaches another member. `send` checks every message
+before it connects and refuses the whole batch if one breaks the rule.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,9 @@ import smtplib
 import ssl
 from collections.abc import Iterable
 from dataclasses import dataclass
+from email import message_from_bytes
+from email.policy import default as default_policy
+from email.utils import getaddresses
 
 from redflag_coord.errors import RedflagError
 
@@ -48,11 +56,30 @@ def loopback(host: str) -> bool:
         return False
 
 
-def send(messages: Iterable[tuple[str, list[str], bytes]], smtp: Smtp, timeout: float = 30) -> int:
-    """Send (sender, recipients, raw message) triples over one connection; returns how many were sent.
+RECIPIENT_HEADERS = ("To", "Cc", "Bcc", "Resent-To", "Resent-Cc", "Resent-Bcc")
 
-    A password is never sent over an unencrypted connection to another machine.
+
+def check_one_recipient(number: int, recipients: list[str], raw: bytes) -> None:
+    """MailError unless the message goes to one address and its recipient headers name no other."""
+    if len(recipients) != 1:
+        raise MailError(f"message {number} is addressed to {len(recipients)} recipients: one message per recipient")
+    own = recipients[0].strip().lower()
+    msg = message_from_bytes(raw, policy=default_policy)
+    for name in RECIPIENT_HEADERS:
+        for _, address in getaddresses([str(v) for v in msg.get_all(name, [])]):
+            if address.strip().lower() != own:
+                raise MailError(f"message {number}: its {name} header names someone besides its one recipient")
+
+
+def send(messages: Iterable[tuple[str, list[str], bytes]], smtp: Smtp, timeout: float = 30) -> int:
+    """Send (sender, [recipient], raw message) triples over one connection; returns how many were sent.
+
+    Each message has one recipient (check_one_recipient, for all before connecting). A password is never
+    sent over an unencrypted connection to another machine.
     """
+    messages = list(messages)
+    for number, (_, recipients, raw) in enumerate(messages, start=1):
+        check_one_recipient(number, recipients, raw)
     if smtp.tls not in TLS_MODES:
         raise MailError(f"SMTP tls {smtp.tls!r}: use one of {', '.join(TLS_MODES)}")
     sent = 0

@@ -383,7 +383,8 @@ def _remind_text(meeting_id: str, meeting: Meeting, lang: str, tz: str, status: 
     return subject.strip(), body.strip("\n") + "\n"
 
 
-def render_eml(r: Reminder, sender: str | None, include_addresses: bool) -> bytes:
+def render_eml(r: Reminder, sender: str | None, to: str | None = None) -> bytes:
+    """One message; `to` is its one recipient (never several: each member gets a message of their own)."""
     from email.message import EmailMessage
     from email.policy import SMTP
 
@@ -391,10 +392,15 @@ def render_eml(r: Reminder, sender: str | None, include_addresses: bool) -> byte
     msg["Subject"] = r.subject
     if sender:
         msg["From"] = sender
-    if include_addresses and r.addresses:
-        msg["To"] = ", ".join(r.addresses)
+    if to:
+        msg["To"] = to
     msg.set_content(r.body)
     return msg.as_bytes()
+
+
+def personal(r: Reminder) -> list[tuple[str, str]]:
+    """(handle, address) of each recipient: a reminder goes out once per member, addressed to them alone."""
+    return list(zip(r.recipients, r.addresses, strict=True))
 
 
 def render_txt(r: Reminder) -> str:

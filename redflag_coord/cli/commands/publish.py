@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from redflag_coord.cli.commands.common import EXIT_USAGE, fail, load_settings_or_exit, load_valid_or_exit
-from redflag_coord.cli.commands.options import DomainOption, RootOption
+from redflag_coord.cli.commands.options import DomainOption, IdentityOption, RootOption
 
 
 def publish(
@@ -28,13 +28,17 @@ def publish(
         str, typer.Option("--lang", "-l", help="Language of the index page (agendas come in every participant's).")
     ] = "en",
     domain: DomainOption = None,
+    identity: IdentityOption = None,
     root: RootOption = None,
 ) -> None:
     """Write a static site to host anywhere: an index of meetings with times in every collective's zone,
     each agenda in its participants' languages, and the feeds (the organisation's and one per collective).
 
-    No private field. The same repository gives the same bytes (DTSTAMP from the last commit).
-    Exit 0 ok, 1 problems in the data, 2 usage error.
+    No private field, and collectives rather than members (handles only with organisation.toml
+    [publish] members = true). Before anything is written every page is searched for member handles and
+    for every private value this run can read (more with --identity): a hit stops it, nothing written.
+    The same repository gives the same bytes (DTSTAMP from the last commit).
+    Exit 0 ok, 1 problems in the data (or on a page), 2 usage error.
     """
     from redflag_coord.calendar import ics
     from redflag_coord.i18n.labels import pick_language
@@ -44,11 +48,12 @@ def publish(
 
     lang = pick_language(lang, [])  # the one rule (es-MX -> es); an unknown one: exit 2, as for agenda --lang
     url = _base_url(base_url)
-    org = load_valid_or_exit(root)
-    cal = load_settings_or_exit(org.root).calendar  # the same UIDs and organisers as 'invite' and 'calendar'
+    org = load_valid_or_exit(root, identity=identity)  # what a key opens is looked for on every page
+    org_settings = load_settings_or_exit(org.root)
+    cal = org_settings.calendar  # the same UIDs and organisers as 'invite' and 'calendar'
     stamp, reproducible = ics.stamp_from_history(org.root)
     settings = ics.settings_for(cal, domain, stamp)
-    pages, warnings = build_site(org, settings, today_default(), lang, url)
+    pages, warnings = build_site(org, settings, today_default(), lang, url, members=org_settings.publish.members)
     if not reproducible:
         warnings.append("not in a git repository: DTSTAMP is now (set SOURCE_DATE_EPOCH for the same bytes each run)")
     written, removed = write_site(folder, pages)

@@ -160,9 +160,9 @@ def remind(
     """Reminders for the participants of MEETING whose report is missing.
 
     One message per collective, in its language, with the due date and the meeting
-    time in its own zone; neutral wording. Addressed to the collective's members
-    who have an e-mail address and opted in (invite = true). Addresses are never
-    printed unless --include-private. Sending works as for `invite`: the SMTP server from
+    time in its own zone; neutral wording. Sent (or, with --include-private, written as .eml) once per
+    member who has an e-mail address and opted in (invite = true), each addressed to that member alone.
+    Addresses are never printed unless --include-private. Sending works as for `invite`: the SMTP server from
     organisation.toml [mail] (or --smtp), login [mail] user and REDFLAG_SMTP_PASSWORD.
     Exit 0 done, 1 when a collective has nobody to send to (deliver by hand), 2 usage error.
     """
@@ -201,15 +201,23 @@ def _write(
     messages, folder: Path, meeting: str, format: MessageFormat, force: bool, sender: str | None, include_private: bool
 ) -> None:
     from redflag_coord.repo.fsio import Batch, WriteError
-    from redflag_coord.reports.filing import render_eml, render_txt
+    from redflag_coord.reports.filing import personal, render_eml, render_txt
 
     done = []
     try:
         with Batch() as batch:  # a failure removes what this run wrote and the folders it made
             batch.folder(folder)
             for r in messages:
-                path = folder / f"{meeting}-{r.collective}.{format.value}"
-                data = render_eml(r, sender, include_private) if format is MessageFormat.eml else render_txt(r).encode()
+                stem = folder / f"{meeting}-{r.collective}"
+                if format is MessageFormat.eml and include_private and r.addresses:
+                    # addressed files: one per member, so no file carries another member's address
+                    for handle, address in personal(r):
+                        path = stem.with_name(f"{stem.name}-{handle}.eml")
+                        batch.write(path, render_eml(r, sender, address), overwrite=force)
+                        done.append(f"wrote {path} ({r.language}; to {address})")
+                    continue
+                path = stem.with_name(f"{stem.name}.{format.value}")
+                data = render_eml(r, sender) if format is MessageFormat.eml else render_txt(r).encode()
                 batch.write(path, data, overwrite=force)
                 done.append(f"wrote {path} ({r.language}; {_who(r, include_private)})")
     except WriteError as e:  # handled here: the batch undid every file of this run, and the message says so
@@ -221,7 +229,7 @@ def _write(
 
 
 def _send(messages, sender: str | None, smtp, confirm: bool, include_private: bool) -> None:
-    from redflag_coord.reports.filing import render_eml
+    from redflag_coord.reports.filing import personal, render_eml
 
     if not sender:
         fail("--send needs a sender: --from ADDRESS or [mail] from in organisation.toml", EXIT_USAGE)
@@ -231,8 +239,9 @@ def _send(messages, sender: str | None, smtp, confirm: bool, include_private: bo
             f"{'send' if confirm else 'would send'} to {r.collective} ({r.language}): {r.subject!r}; "
             f"{_who(r, include_private)}"
         )
-    if not dry_run_or_go(len(sendable), smtp, confirm):
+    outgoing = [(sender, [address], render_eml(r, sender, address)) for r in sendable for _, address in personal(r)]
+    if not dry_run_or_go(len(outgoing), smtp, confirm):
         return
-    send_or_exit([(sender, r.addresses, render_eml(r, sender, True)) for r in sendable], smtp)
+    send_or_exit(outgoing, smtp)
     if len(sendable) < len(messages):
         raise typer.Exit(EXIT_DATA)
