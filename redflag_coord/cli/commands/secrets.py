@@ -284,6 +284,4 @@ def forget(
     except WriteError as e:
         fail(str(e))
     typer.echo(f"removed {', '.join(removed) or 'nothing (no private values there)'}")
-    typer.echo(
-        "note: they stay in git history; to purge them from it see docs/privacy.md (Forgetting)", err=True
-    )
+    typer.echo("note: they stay in git history; to purge them from it see docs/privacy.md (Forgetting)", err=True)
