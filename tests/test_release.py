@@ -31,3 +31,19 @@ def test_the_changelog_script_puts_untagged_commits_under_the_coming_version():
     made = script["render"]()
     assert re.search(rf"^## {re.escape(VERSION)} \(", made, re.M)
     assert made.startswith("# Changelog\n")
+
+
+def test_the_lock_pins_every_dependency_within_the_declared_range():
+    """requirements/test.lock (scripts/lock.sh) is what the README's test command installs: a range changed
+    in pyproject.toml without refreshing the lock would make that install fail."""
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    declared = [Requirement(r) for r in [*project["dependencies"], *project["optional-dependencies"]["test"]]]
+    lock = (REPO / "requirements" / "test.lock").read_text(encoding="utf-8")
+    pins = {canonicalize_name(n): v for n, v in re.findall(r"^([A-Za-z0-9_.-]+)==([^\s;]+)", lock, re.M)}
+    for req in declared:
+        name = canonicalize_name(req.name)
+        assert name in pins, f"{req.name} is not in requirements/test.lock: run scripts/lock.sh"
+        assert req.specifier.contains(pins[name], prereleases=True), f"{req.name}=={pins[name]} is outside {req}"
