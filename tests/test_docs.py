@@ -5,8 +5,11 @@ A console example is a ```console block: lines starting `$ ` are commands, the l
 their output (stdout and stderr, as a terminal shows them). A line `...` alone stands for any
 number of lines the page leaves out (indented or not). An HTML comment `<!-- setup: COMMANDS -->` just before a block
 runs COMMANDS first, unseen (to break a file for a validate example, say). Each block runs in a
-fresh copy of the example organisation, inside a git repository, with a fixed today. After
-changing a command, regenerate with
+fresh copy of the example organisation (its collectives, organisation.toml and the DEMO keys in
+tests/keys), inside a git repository, with no environment of ours: what a newcomer's shell has. A page
+is one shell session: `$ export NAME=VALUE` (the DEMO identity, the day the examples run on) holds for
+the rest of the page, so the page shows every variable its examples need. After changing a command,
+regenerate with
 
     REDFLAG_UPDATE_DOCS=1 .venv/bin/python -m pytest tests/test_docs.py
 
@@ -24,7 +27,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO, TODAY
+from conftest import REPO
 
 sys.path.insert(0, str(REPO / "docs"))
 import generate
@@ -70,16 +73,21 @@ def matches(expected: str, got: str) -> bool:
     return re.fullmatch(pattern, got) is not None
 
 
-def _run_block(body: str, workdir: Path, setup: str = "") -> str:
-    env = {
-        **os.environ,
-        "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
-        "REDFLAG_TODAY": TODAY,
-        "REDFLAG_DTSTAMP": "2026-11-27T12:00:00Z",
-        "COLUMNS": "100",
-        "NO_COLOR": "1",
-    }
-    env.pop("REDFLAG_ROOT", None)
+EXPORT = re.compile(r"^\$ export ([A-Z_][A-Z0-9_]*)=(\S+)$", re.M)
+
+
+def _exports_before(page: Path, line: int) -> dict[str, str]:
+    """The variables the page exported above `line`: a reader's shell still has them."""
+    above = "\n".join(body for start, _, body in _examples(page) if start < line)
+    return dict(EXPORT.findall(above))
+
+
+def _run_block(body: str, workdir: Path, setup: str = "", exported: dict[str, str] | None = None) -> str:
+    # A newcomer's shell: none of our variables (the fixtures in conftest.py set REDFLAG_TODAY and the
+    # DEMO identity for the other tests), only a terminal's width and the tool on PATH.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REDFLAG_")}
+    env |= {"PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", "COLUMNS": "100", "NO_COLOR": "1"}
+    env |= exported or {}
     if setup:
         subprocess.run(["bash", "-c", setup], cwd=workdir, env=env, check=True, capture_output=True, timeout=60)
     out: list[str] = []
@@ -92,6 +100,8 @@ def _run_block(body: str, workdir: Path, setup: str = "") -> str:
             shown.append(lines[i + len(shown)])
         command = "\n".join(shown)[2:]
         out += shown
+        if exported_here := EXPORT.fullmatch(line):
+            env[exported_here.group(1)] = exported_here.group(2)
         done = subprocess.run(
             ["bash", "-c", command], cwd=workdir, env=env, capture_output=True, text=True, timeout=120
         )
@@ -107,7 +117,7 @@ def _workdir(tmp_path: Path) -> Path:
     subprocess.run([*git, "add", "-A"], cwd=root, check=True)
     dated = {**os.environ, "GIT_AUTHOR_DATE": "2026-11-01T12:00:00Z", "GIT_COMMITTER_DATE": "2026-11-01T12:00:00Z"}
     subprocess.run([*git, "commit", "-qm", "example"], cwd=root, check=True, env=dated)
-    for extra in ("organisation.toml", "locales"):
+    for extra in ("organisation.toml", "locales", "tests/keys"):
         source = REPO / extra
         if source.is_file():
             shutil.copy(source, root / extra)
@@ -120,7 +130,7 @@ def _workdir(tmp_path: Path) -> Path:
     ("page", "line", "setup", "body"), EXAMPLES, ids=[f"{p.name}:{n}" for p, n, _, _ in EXAMPLES] or None
 )
 def test_console_example_prints_what_the_page_says(page, line, setup, body, tmp_path):
-    got = _run_block(body, _workdir(tmp_path), setup)
+    got = _run_block(body, _workdir(tmp_path), setup, _exports_before(page, line))
     if matches(body, got):
         return
     if UPDATE:
@@ -160,3 +170,20 @@ def test_every_shell_example_names_a_real_command():
             if not words or words[0].startswith("-"):
                 continue
             assert any(" ".join(words[: len(n.split())]) == n for n in names), f"{page.name}: {line}"
+
+
+def test_messages_point_to_pages_that_hold_what_they_promise():
+    """A message or help text that sends the reader to a page names a page and section that exist
+    (the README lost its privacy sections to docs/privacy.md once, and the messages kept pointing there)."""
+    import ast
+
+    for path in sorted((REPO / "redflag_coord").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
+                continue
+            assert "README" not in node.value, f"{path.relative_to(REPO)}: {node.value!r} points to the README"
+            for page, section in re.findall(r"(docs/\w+\.md)(?:,? \(?([A-Z][a-z]+(?: [a-z]+)*)\)?)?", node.value):
+                text = (REPO / page).read_text(encoding="utf-8")
+                assert not section or re.search(rf"^#+ .*{section}|^\*{section}\*", text, re.M | re.I), (
+                    f"{path.relative_to(REPO)}: {page} has no section {section!r}"
+                )

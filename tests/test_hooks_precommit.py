@@ -121,3 +121,23 @@ def test_changed_against_head_itself_is_never_a_silent_zero(tmp_path):
     assert "comparing with master (merge-base " in done.stderr and "HEAD itself" in done.stderr
     assert "checking every file" in done.stderr
     assert "0 changed file(s)" not in done.stderr
+
+
+def test_the_guides_pre_commit_config_is_complete_and_pins_this_release(tmp_path):
+    """Issue 26: the hooks asked for `rev: <a tag>` with no tag and no example config. The guide's config
+    is one pre-commit accepts, names hooks this repository ships, and pins the tag of this version."""
+    import re
+    import tomllib
+
+    guide = (REPO / "docs" / "guide.md").read_text(encoding="utf-8")
+    found = re.search(r"<!-- pre-commit-config -->\n```yaml\n(.+?)```\n<!-- /pre-commit-config -->", guide, re.S)
+    assert found, "docs/guide.md has no <!-- pre-commit-config --> block"
+    config = tmp_path / ".pre-commit-config.yaml"
+    config.write_text(found.group(1), encoding="utf-8")
+    done = subprocess.run([str(BIN / "pre-commit"), "validate-config", str(config)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    [entry] = yaml.safe_load(found.group(1))["repos"]
+    version = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+    assert entry["rev"] == f"v{version}"
+    shipped = {h["id"] for h in _hooks()}
+    assert entry["hooks"] and {h["id"] for h in entry["hooks"]} <= shipped

@@ -97,14 +97,14 @@ def test_sigterm_while_writing_leaves_no_temporary_file(tmp_path: Path) -> None:
 
 
 def test_init_gitignore_ignores_temporary_files(tmp_path: Path, run) -> None:
-    assert run("init", str(tmp_path / "org")).exit_code == 0
+    assert run("init", str(tmp_path / "org"), "--allow-local-spec").exit_code == 0
     assert ".*.tmp" in (tmp_path / "org" / ".gitignore").read_text().splitlines()
 
 
 @pytest.mark.parametrize(
     "argv,made",
     [
-        (("init", "{tmp}/new-org"), "new-org"),
+        (("init", "{tmp}/new-org", "--allow-local-spec"), "new-org"),
         (("schema", "--output", "{tmp}/schemas/json"), "schemas"),
         (("report", "remind", "ic-2026-12", "--root", "{root}", "--output-dir", "{tmp}/out/reminders"), "out"),
     ],

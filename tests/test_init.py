@@ -14,7 +14,8 @@ from redflag_coord.org.model import FILE_MODELS
 @pytest.fixture
 def new_org(tmp_path, run):
     folder = tmp_path / "org"
-    result = run("init", str(folder), "--timezone", "America/El_Salvador", "--language", "es")
+    # This checkout is installed from its path: the workflow can install it only on this machine.
+    result = run("init", str(folder), "--timezone", "America/El_Salvador", "--language", "es", "--allow-local-spec")
     assert result.exit_code == 0, result.stderr
     return folder
 
@@ -104,6 +105,45 @@ def test_workflow_installs_from_a_source_that_exists(new_org):
     workflow = (new_org / ".github/workflows/check.yml").read_text()
     assert "redflag-coord==" not in workflow
     assert 'pip install "redflag-coord @ file://' in workflow  # this checkout's own source (an editable install)
+
+
+def test_refuses_a_workflow_that_installs_from_this_machine(tmp_path, run):
+    """Issue 26: the workflow installed from file:///... of the machine that ran init; a forge's runner
+    failed on the first push. Now init says so and writes nothing, unless --allow-local-spec."""
+    folder = tmp_path / "o"
+    result = run("init", str(folder))  # this copy is installed from a path (editable)
+    assert result.exit_code == 1
+    assert "runner cannot reach" in result.stderr and "--install-spec" in result.stderr
+    assert "--allow-local-spec" in result.stderr
+    assert not folder.exists() or not any(folder.iterdir())
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        "redflag-coord @ file:///home/me/redflag-coord",
+        "redflag-coord @ git+file:///home/me/redflag-coord@v0.4.0",
+        "/home/me/redflag-coord",
+        "./redflag-coord",
+        "../redflag-coord",
+        ".",
+    ],
+)
+def test_a_local_install_spec_is_refused_unless_allowed(tmp_path, run, spec):
+    refused = run("init", str(tmp_path / "o"), "--install-spec", spec)
+    assert refused.exit_code == 1, refused.stderr
+    assert not (tmp_path / "o/.github/workflows/check.yml").exists()
+    allowed = run("init", str(tmp_path / "o"), "--install-spec", spec, "--allow-local-spec")
+    assert allowed.exit_code == 0, allowed.stderr
+    assert f'pip install "{spec}"' in (tmp_path / "o/.github/workflows/check.yml").read_text()
+
+
+@pytest.mark.parametrize(
+    "spec", ["redflag-coord @ git+https://example.org/org/redflag-coord@v0.4.0", "redflag-coord==0.4.0"]
+)
+def test_a_spec_a_runner_can_reach_needs_no_flag(tmp_path, run, spec):
+    assert run("init", str(tmp_path / "o"), "--install-spec", spec).exit_code == 0
+    assert f'pip install "{spec}"' in (tmp_path / "o/.github/workflows/check.yml").read_text()
 
 
 def test_install_spec_option(tmp_path, run):

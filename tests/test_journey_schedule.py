@@ -28,7 +28,7 @@ def cli(root: Path, *args: str, code: int = 0) -> subprocess.CompletedProcess:
 
 def test_schedule_a_meeting_from_start_to_finish(tmp_path):
     root = tmp_path / "org"
-    cli(tmp_path, "init", str(root), "--timezone", "Europe/Paris", "--language", "fr")
+    cli(tmp_path, "init", str(root), "--timezone", "Europe/Paris", "--language", "fr", "--allow-local-spec")
     repo = Repo(root)
     repo.git("init", "-q", "-b", "main")
     repo.commit("new organisation")

@@ -123,6 +123,7 @@ def test_a_private_value_a_key_opens_stops_publish(tmp_path: Path) -> None:
 def opened_org():
     """The example organisation with every private value opened (the DEMO key), read once for these tests."""
     from conftest import EXAMPLE, demo_identities
+
     from redflag_coord.check.validate import validate_path
 
     return validate_path(EXAMPLE, identities=demo_identities()).org

@@ -1,4 +1,4 @@
-"""The agenda as JSON: a stable shape for other tools (documented in README, "redflag-coord agenda").
+"""The agenda as JSON: a stable shape for other tools (documented in docs/guide.md, "redflag-coord agenda").
 
 Instants are ISO 8601 with their offset (UTC as +00:00, local ones in their own
 zone); dates are YYYY-MM-DD. Values are data, not labels: the same agenda in

@@ -74,7 +74,7 @@ def check_commit_identities(emails: list[str], out: Problems) -> None:
             "commit-identity",
             f"{len(real)} commit author or committer address(es) in recent history look like real email addresses "
             "(not shown); anyone with a clone sees them: commit under a pseudonymous identity (git config "
-            "user.email handle@users.noreply.example), see the README's threat model",
+            "user.email handle@users.noreply.example), see docs/privacy.md, Threat model",
             severity="warning",
         )
 

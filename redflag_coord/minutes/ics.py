@@ -21,7 +21,7 @@ def todo_uid(commitment_id: str, domain: str) -> str:
 
 
 def due_local(s: CommitmentState) -> dt.datetime | None:
-    """The last second of the due day, on the owner's wall clock (README: as a recurrence's UNTIL)."""
+    """The last second of the due day, on the owner's wall clock (docs/guide.md: as a recurrence's UNTIL)."""
     if s.due is None:
         return None
     return dt.datetime.combine(s.due, dt.time(23, 59, 59), tzinfo=zone(s.owner_zone or "UTC"))

@@ -165,7 +165,9 @@ def parse_toml(raw: bytes, rel: str) -> tuple[dict[str, Any] | None, list[Proble
             )
         ]
     if not text.strip(_TOML_WHITESPACE):  # only TOML's whitespace: a form feed or NBSP is a syntax error, with a place
-        return None, [Problem(rel, "empty", "file is empty; fill it in (see README) or delete it", line=1, column=1)]
+        return None, [
+            Problem(rel, "empty", "file is empty; fill it in (see docs/formats.md) or delete it", line=1, column=1)
+        ]
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:

@@ -87,11 +87,22 @@ class InitError(RedflagError):
     usage = True
 
 
+class LocalSpecError(RedflagError):
+    """The workflow would install redflag-coord from this machine's disk, which a forge's runner cannot read."""
+
+
+def is_local_spec(spec: str) -> bool:
+    """Whether a pip requirement names a path on this machine (a file: URL, git over file:, or a path)."""
+    target = spec.split(" @ ", 1)[-1].strip()
+    return "file:" in target or target.startswith(("/", "./", "../", "~", ".")) or target in (".", "..")
+
+
 @dataclass
 class Options:
     timezone: str = "UTC"
     language: str = "en"
     install_spec: str | None = None  # what CI gives to `pip install`; default: install_source()
+    allow_local_spec: bool = False  # write a spec a forge's runner cannot reach (a path on this machine)
 
 
 def install_source(version: str) -> tuple[str, bool]:
@@ -203,6 +214,14 @@ def init_repository(folder: Path, options: Options, today: dt.date) -> list[str]
         raise InitError(f"--language: {options.language!r} is not a language code such as 'en', 'es' or 'fr'")
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise InitError(f"{folder} is not an empty folder; give a new or empty folder (nothing was written)")
+    spec = options.install_spec or install_source(__version__)[0]
+    if is_local_spec(spec) and not options.allow_local_spec:
+        raise LocalSpecError(
+            f"the CI workflow would install redflag-coord from {spec!r}, a path on this machine that a forge's "
+            "runner cannot reach; give --install-spec 'redflag-coord @ git+https://HOST/ORG/redflag-coord@v0.4.0' "
+            "(or a version your package index has), or --allow-local-spec if the runner shares this disk "
+            "(nothing was written)"
+        )
     written = []
     with Batch() as batch:  # a failure (a full disk) removes what was written, so init can be run again
         batch.folder(folder)

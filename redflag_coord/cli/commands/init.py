@@ -29,13 +29,22 @@ def init(
             show_default=False,
         ),
     ] = None,
+    allow_local_spec: Annotated[
+        bool,
+        typer.Option(
+            "--allow-local-spec",
+            help="Write the workflow even when it installs redflag-coord from a path on this machine "
+            "(a runner on another machine cannot reach it). Default: refuse (exit 1).",
+        ),
+    ] = False,
     root: RootOption = None,
 ) -> None:
     """Start a new organisation repository: a committee, one collective, one meeting,
     a .gitignore, a GitHub Actions workflow that checks pull requests, and JSON
     Schemas with a taplo config so editors check the TOML files while typing.
 
-    Refuses a folder that is not empty. Exit 0 done, 2 usage error.
+    Refuses a folder that is not empty, and a workflow that installs from this machine's disk
+    unless --allow-local-spec. Exit 0 done, 1 an install spec a forge cannot reach, 2 usage error.
     """
     from redflag_coord.org.clock import today_default
     from redflag_coord.scaffold.init import Options, init_repository
@@ -44,7 +53,7 @@ def init(
     if folder is None:
         fail("give the new organisation's folder: redflag-coord init FOLDER (or --root FOLDER)", EXIT_USAGE)
     try:
-        written = init_repository(folder, Options(timezone, language, install_spec), today_default())
+        written = init_repository(folder, Options(timezone, language, install_spec, allow_local_spec), today_default())
     except OSError as e:  # not a RedflagError: a folder the system refuses is said as a data problem (exit 1)
         fail(str(e), EXIT_DATA)
     for rel in written:
@@ -55,6 +64,11 @@ def init(
 
         spec, known = install_source(__version__)
         typer.echo(f"The CI workflow installs {spec!r}.", err=True)
+        if allow_local_spec:
+            typer.echo(
+                "redflag-coord: warning: that is a path on this machine: a runner elsewhere cannot install it",
+                err=True,
+            )
         if not known:
             typer.echo(
                 "redflag-coord: warning: this copy was installed from a package index, where that version may not "

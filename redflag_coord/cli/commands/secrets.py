@@ -32,7 +32,7 @@ CollectiveArg = Annotated[
 AllOption = Annotated[bool, typer.Option("--all", help="Every collective that lists recipients.")]
 HISTORY_NOTE = (
     "old ciphertext stays in git history, readable with any key that could read it before: "
-    "a key that leaked or a member who left can still read what was committed then (see README, threat model)"
+    "a key that leaked or a member who left can still read what was committed then (see docs/privacy.md, Threat model)"
 )
 
 
@@ -246,7 +246,7 @@ def forget(
 ) -> None:
     """Remove a member's contact details, or a relationship's private values, from the current files.
 
-    They stay in git history: the README says how to purge them from it.
+    They stay in git history: docs/privacy.md (Forgetting) says how to purge them from it.
     """
     if (member is None) == (relationship is None):
         fail("give exactly one of --member HANDLE or --relationship N", EXIT_USAGE)
@@ -266,6 +266,4 @@ def forget(
     except KeyError as e:  # not a RedflagError: the library's KeyError names the unknown member or relationship
         fail(str(e.args[0]), EXIT_USAGE)
     typer.echo(f"removed {', '.join(removed) or 'nothing (no private values there)'}")
-    typer.echo(
-        "note: they stay in git history; to purge them from it see the README (Private values: forgetting)", err=True
-    )
+    typer.echo("note: they stay in git history; to purge them from it see docs/privacy.md (Forgetting)", err=True)
