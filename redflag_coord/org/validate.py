@@ -11,7 +11,7 @@ import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import partial
-from itertools import pairwise
+from itertools import chain, pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -27,7 +27,8 @@ from redflag_coord.org.model import (
     Report,
     hours_minutes,
 )
-from redflag_coord.org.privacy import Pseudonyms, check_texts, meeting_texts, report_texts
+from redflag_coord.org.outside import comment_texts
+from redflag_coord.org.privacy import Pseudonyms, check_texts, frame_texts, report_texts
 from redflag_coord.org.problems import Problem, Problems, format_key, located
 from redflag_coord.org.reportstate import PLACEHOLDER, is_draft
 from redflag_coord.org.secrets import Opened, check_sealed, reveal
@@ -220,10 +221,7 @@ def check_frame(org: Organisation, out: Problems, today: dt.date) -> Frame:
         if c.info is not None and c.info.availability is not None:
             check_availability(rel_path("collective", c.slug), c.info.availability, out)
     pseudonyms = Pseudonyms(org)
-    texts = (
-        p for c in org.collectives.values() for mid, m in c.meetings.items() for p in meeting_texts(c.slug, mid, m)
-    )
-    check_texts(texts, pseudonyms, out)
+    check_texts(chain(frame_texts(org), comment_texts(org)), pseudonyms, out)
     _check_lookalikes(org, out)
     members = {slug: {m.handle for m in c.members.members} for slug, c in org.collectives.items() if c.members}
     return Frame(org, meetings, members, pseudonyms)
