@@ -354,9 +354,7 @@ def test_pseudonym_found_case_insensitively_as_a_word(canary_org: Path) -> None:
         ),
     ],
 )
-def test_private_text_error_names_file_line_key_not_value(
-    field, old, new, canary_org: Path, run, monkeypatch
-) -> None:
+def test_private_text_error_names_file_line_key_not_value(field, old, new, canary_org: Path, run, monkeypatch) -> None:
     path = canary_org / field
     text = path.read_text(encoding="utf-8")
     assert old in text

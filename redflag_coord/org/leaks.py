@@ -5,8 +5,8 @@ invisible characters removed, look-alike letters mapped), so "Quetzalli" in NFD,
 inside or a Cyrillic "е" is the same name. Each matcher answers only *whether* and *where from*, never
 the value: the answer ends up in CI logs.
 
-- A pseudonym is found as whole words, wrapped over lines or with several spaces, hyphens, dots or
-  underscores between its words (a meeting id `visit-quetzalli-vexo`), and with a plural or possessive
+- A pseudonym is found without accents ("Dona Flor" for "Doña Flor"), as whole words, wrapped over
+  lines or with several spaces, hyphens, dots or underscores between its words (a meeting id `visit-quetzalli-vexo`), and with a plural or possessive
   ending ("Quetzalli's", "Vexos").
 - Each word of a multi-word pseudonym is found alone when it is rare enough: RARE_MIN letters or more
   and not one of the COMMON words below (ordinary words of the organisation's languages that people
@@ -21,6 +21,7 @@ the value: the answer ends up in CI logs.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from functools import cache
 
@@ -28,22 +29,31 @@ from redflag_coord.org.textcheck import fold
 
 RARE_MIN = 5  # a word of a multi-word pseudonym shorter than this is too likely an ordinary word
 # Ordinary words of RARE_MIN letters or more that are also common in pseudonyms (trades among them): never
-# matched alone (compared folded, like the text). Deliberately small: a false alarm is fixed by rewording, a missed name is not fixed at all.
-COMMON = frozenset(
-    """
-    about after again along black brown green white small great young first comrade sister brother worker
-    workers union friend friends house night street north south river field light market
-    negro negra blanco blanca verde rojo grande chico chica hermano hermana amigo amiga compa compañero
-    compañera trabajador trabajadora obrero obrera calle norte campo noche mundo pueblo tierra nueva nuevo
-    maestro maestra cortador cortadora
-    rouge blanc noire grand petit frère soeur ami amie ouvrier ouvrière
-    preto branco vermelho irmão irmã amigo
-    """.split()
+# matched alone (compared folded, like the text). Deliberately small: a false alarm is fixed by rewording,
+# a missed name is not fixed at all.
+_COMMON_WORDS = (
+    "about after again along black brown green white small great young first comrade sister brother worker",
+    "workers union friend friends house night street north south river field light market",
+    "negro negra blanco blanca verde rojo grande chico chica hermano hermana amigo amiga compa compañero",
+    "compañera trabajador trabajadora obrero obrera calle norte campo noche mundo pueblo tierra nueva nuevo",
+    "maestro maestra cortador cortadora",
+    "rouge blanc noire grand petit frère soeur ami amie ouvrier ouvrière",
+    "preto branco vermelho irmão irmã amigo",
 )
+COMMON = frozenset(word for line in _COMMON_WORDS for word in line.split())
 SUFFIX = r"(?:'s|’s|'|’|s|es)?"  # possessive and plural endings (English, Spanish)
 JOIN = r"[\s\-_.·]+"  # between the words of a pseudonym: spaces, line breaks, an id's hyphens
 
 _WORD = re.compile(r"\w+")
+
+
+def bare(folded: str) -> str:
+    """Folded text without its accents, as a slug or a hurried typist writes it ("dona" for "doña")."""
+    if folded.isascii():
+        return folded
+    return unicodedata.normalize(
+        "NFC", "".join(c for c in unicodedata.normalize("NFD", folded) if not unicodedata.combining(c))
+    )
 
 
 def words(name: str) -> list[str]:

@@ -12,8 +12,10 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from pydantic import BaseModel
+
 from redflag_coord.org.load import Organisation, rel_path
-from redflag_coord.org.privacy import Published
+from redflag_coord.org.privacy import Published, kind_texts, meeting_texts
 
 COMMENTED = ("members", "relationships")  # the files whose comments sit next to private values
 
@@ -42,12 +44,7 @@ def comment_texts(org: Organisation) -> Iterator[Published]:
             rel = rel_path(kind, c.slug)
             if getattr(c, kind) is None:
                 continue
-            try:
-                text = (Path(org.root) / rel).read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError):
-                continue  # reported by the file's own checks
-            for line, comment in comments(text):
-                yield Published(rel, (), comment, severity="warning", line=line)
+            yield from _comment_texts(Path(org.root), rel)
 
 
 # -- commits --------------------------------------------------------------------------------------
@@ -74,3 +71,23 @@ def identity_texts(rel: str, ident: str) -> Iterator[Published]:
     name = m.group("name") if m else ident
     if name.strip():
         yield Published(rel, (), name, where=IDENTITY_WHERE)
+
+
+def file_texts(root: Path, kind: str, slug: str, name: str | None, model: BaseModel) -> Iterator[Published]:
+    """What the private-text check reads in one file: its published texts, and the comments of a
+    members.toml or relationships.toml (validate --changed, one changed file at a time)."""
+    if kind == "meeting":
+        yield from meeting_texts(slug, name or "", model)  # type: ignore[arg-type]
+    else:
+        yield from kind_texts(kind, slug, name, model)
+    if kind in COMMENTED:
+        yield from _comment_texts(Path(root), rel_path(kind, slug))
+
+
+def _comment_texts(root: Path, rel: str) -> Iterator[Published]:
+    try:
+        text = (root / rel).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return  # reported by the file's own checks
+    for line, comment in comments(text):
+        yield Published(rel, (), comment, severity="warning", line=line)

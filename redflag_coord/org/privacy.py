@@ -119,7 +119,7 @@ class Pseudonyms:
             rel = rel_path("relationships", c.slug)
             for i, r in enumerate(c.relationships.relationships):
                 raw = r.pseudonym.strip()
-                name = fold(raw)
+                name = leaks.bare(fold(raw))
                 if len(name) >= MIN_PSEUDONYM and not is_hidden(raw):
                     for pattern in leaks.pseudonym_patterns(name):
                         patterns.setdefault(pattern, f"relationship[{i}] in {rel}")
@@ -132,7 +132,7 @@ class Pseudonyms:
         """Where the first pseudonym found in `text` comes from, or None."""
         if self.pattern is None:
             return None
-        m = self.pattern.search(fold(text))
+        m = self.pattern.search(leaks.bare(fold(text)))
         return self.sources[(m.lastindex or 1) - 1] if m else None
 
 
@@ -164,7 +164,14 @@ def check_texts(texts: Iterable[Published], pseudonyms: Pseudonyms, out: Problem
                 line=p.line,
             )
         if looks_like_phone(text) or leaks.local_phone(text, pseudonyms.regions):
-            out.add(p.file, CODE, f"looks like a phone number, and {where}: remove it", key=p.key, severity=p.severity, line=p.line)
+            out.add(
+                p.file,
+                CODE,
+                f"looks like a phone number, and {where}: remove it",
+                key=p.key,
+                severity=p.severity,
+                line=p.line,
+            )
         source = pseudonyms.find(p.text)
         if source:
             out.add(

@@ -63,7 +63,13 @@ def validate(
 
     if changed:
         rev = None if path is None or path.exists() else str(path)
-        _validate_changed(find_root_or_exit(root if rev or path is None else path), rev, format, strict)
+        _validate_changed(
+            find_root_or_exit(root if rev or path is None else path),
+            rev,
+            format,
+            strict,
+            read_identity_or_exit(identity),
+        )
     found = find_root_or_exit(path if path is not None else root)
     outcome = validate_tree(found, identities=read_identity_or_exit(identity))
     problems = outcome.problems
@@ -85,7 +91,7 @@ def validate(
     raise typer.Exit(EXIT_DATA if errors or (strict and warnings) else EXIT_OK)
 
 
-def _validate_changed(root: Path, rev: str | None, format: Format, strict: bool) -> None:
+def _validate_changed(root: Path, rev: str | None, format: Format, strict: bool, identities=None) -> None:
     from redflag_coord.org.changed import validate_changed
     from redflag_coord.org.problems import RENDERERS
     from redflag_coord.repo.gitinfo import GitError, changed_against
@@ -96,11 +102,11 @@ def _validate_changed(root: Path, rev: str | None, format: Format, strict: bool)
         fail(f"--changed needs a git repository: {e}", EXIT_USAGE)
     if base is not None:
         typer.echo(f"redflag-coord: comparing with {base.describe()}", err=True)
-    outcome = validate_changed(root, paths)
+    outcome = validate_changed(root, paths, identities=identities)
     if base is not None and base.is_head and not outcome.changed and not outcome.full:
         # nothing to compare with: never a silent "0 changed files"; check everything instead
         typer.echo("redflag-coord: no changed data files against HEAD: checking every file", err=True)
-        _validate_all(root, format, strict)
+        _validate_all(root, format, strict, identities)
     problems = outcome.problems
     if problems or format is Format.json:
         typer.echo(RENDERERS[format.value](problems))
@@ -115,11 +121,11 @@ def _validate_changed(root: Path, rev: str | None, format: Format, strict: bool)
     raise typer.Exit(EXIT_DATA if outcome.errors or (strict and warnings) else EXIT_OK)
 
 
-def _validate_all(root: Path, format: Format, strict: bool) -> NoReturn:
+def _validate_all(root: Path, format: Format, strict: bool, identities=None) -> NoReturn:
     from redflag_coord.org.problems import RENDERERS
     from redflag_coord.org.validate import validate_tree
 
-    outcome = validate_tree(root)
+    outcome = validate_tree(root, identities=identities)
     problems = outcome.problems
     if problems or format is Format.json:
         typer.echo(RENDERERS[format.value](problems))
