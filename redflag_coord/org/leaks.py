@@ -6,8 +6,8 @@ inside or a Cyrillic "е" is the same name. Each matcher answers only *whether* 
 the value: the answer ends up in CI logs.
 
 - A pseudonym is found without accents ("Dona Flor" for "Doña Flor"), as whole words, wrapped over
-  lines or with several spaces, hyphens, dots or underscores between its words (a meeting id `visit-quetzalli-vexo`), and with a plural or possessive
-  ending ("Quetzalli's", "Vexos").
+  lines or with several spaces, hyphens, dots or underscores between its words (a meeting id
+  `visit-quetzalli-vexo`), and with a plural or possessive ending ("Quetzalli's", "Vexos").
 - Each word of a multi-word pseudonym is found alone when it is rare enough: RARE_MIN letters or more
   and not one of the COMMON words below (ordinary words of the organisation's languages that people
   choose as pseudonyms or parts of them). "Quetzalli" alone is found; "Rosa" (4 letters) and "Negro"
