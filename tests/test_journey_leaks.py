@@ -143,3 +143,38 @@ def test_comments_in_private_files_are_warnings(repo) -> None:
     assert not private_lines(done.stdout, f"{LA}/members.toml") and done.returncode == 0
     assert cli(repo, "validate", "--strict").returncode == 1
     assert "7012" not in done.stdout and "Flor" not in done.stdout
+
+
+def test_commit_messages_and_author_names_not_yet_pushed_fail_validate(repo) -> None:
+    (repo.root / "notes.txt").write_text("x\n", encoding="utf-8")
+    repo.git("add", "notes.txt")
+    env = {"GIT_AUTHOR_NAME": "Planchadora"}  # a rare word of El Salvador's relationship[0]
+    subprocess.run(
+        ["git", "commit", "-q", "--no-gpg-sign", "-m", "Visited Toño's sister\n\ncall 7012 3456"],
+        cwd=repo.root,
+        env={**repo.env("2026-11-20T12:00:00+00:00"), **env},
+        check=True,
+    )
+    for args in (("validate",), ("validate", "--changed")):
+        done = cli(repo, *args)
+        assert done.returncode == 1, done.stdout + done.stderr
+        lines = [line for line in done.stdout.splitlines() if line.startswith(".git: error[private-text]")]
+        assert len(lines) == 3, done.stdout  # the pseudonym and the phone in the message, the author name
+        assert sum("author name of commit" in line for line in lines) == 1
+        assert sum("(line 3)" in line for line in lines) == 1
+        assert "Toño" not in done.stdout and "Planchadora" not in done.stdout and "7012" not in done.stdout
+    # once on the base branch, validate no longer reads it (the history is what it is: rewrite it or not)
+    repo.git("checkout", "-q", "main")
+    repo.git("merge", "-q", "--ff-only", "contributor")
+    assert cli(repo, "validate").returncode == 0
+
+
+def test_commit_msg_check_reads_the_message_and_the_author(repo) -> None:
+    message = repo.root / "MSG"
+    message.write_text("Report for December\n# Please enter the commit message (git's comment: dropped)\n")
+    assert cli(repo, "validate", "--commit-msg", "MSG").returncode == 0
+    message.write_text("Report; ask flor [at] riseup [dot] net\n")
+    done = cli(repo, "validate", "--commit-msg", "MSG")
+    assert done.returncode == 1 and "MSG:1:" in done.stdout and "riseup" not in done.stdout
+    missing = cli(repo, "validate", "--commit-msg", "NOPE")
+    assert missing.returncode == 2 and "NOPE" in missing.stderr and "Traceback" not in missing.stderr

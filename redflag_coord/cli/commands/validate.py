@@ -50,6 +50,15 @@ def validate(
             "nothing changed, every file is checked.",
         ),
     ] = False,
+    commit_msg: Annotated[
+        Path | None,
+        typer.Option(
+            "--commit-msg",
+            help="Check a commit message (the commit-msg hook passes .git/COMMIT_EDITMSG) and the author's "
+            "name and address (git var GIT_AUTHOR_IDENT) for private text, instead of the files.",
+            show_default=False,
+        ),
+    ] = None,
     root: RootOption = None,
     identity: IdentityOption = None,
 ) -> None:
@@ -58,9 +67,13 @@ def validate(
     Prints each problem as path:line:col: severity[code]: key: message.
     Exit 0 clean, 1 problems in the data, 2 usage error.
     """
+    from redflag_coord.org.outside import commit_problems
+    from redflag_coord.org.privacy import Pseudonyms
     from redflag_coord.org.problems import RENDERERS
     from redflag_coord.org.validate import validate_tree
 
+    if commit_msg is not None:
+        _validate_message(find_root_or_exit(root), commit_msg, format, read_identity_or_exit(identity))
     if changed:
         rev = None if path is None or path.exists() else str(path)
         _validate_changed(
@@ -75,7 +88,8 @@ def validate(
     problems = outcome.problems
     only = _only_files(found, path)
     if only is None:
-        problems = sorted([*problems, *_commit_identities(found)], key=lambda p: p.sort_key())
+        unpushed = commit_problems(found, None, lambda: Pseudonyms(outcome.org))  # opened in place
+        problems = sorted([*problems, *_commit_identities(found), *unpushed], key=lambda p: p.sort_key())
     if only is not None:
         problems = [p for p in problems if p.file == only or p.file.startswith(only + "/")]
     if problems or format is Format.json:
@@ -93,6 +107,7 @@ def validate(
 
 def _validate_changed(root: Path, rev: str | None, format: Format, strict: bool, identities=None) -> None:
     from redflag_coord.org.changed import validate_changed
+    from redflag_coord.org.outside import commit_problems, pseudonyms_of
     from redflag_coord.org.problems import RENDERERS
     from redflag_coord.repo.gitinfo import GitError, changed_against
 
@@ -103,6 +118,8 @@ def _validate_changed(root: Path, rev: str | None, format: Format, strict: bool,
     if base is not None:
         typer.echo(f"redflag-coord: comparing with {base.describe()}", err=True)
     outcome = validate_changed(root, paths, identities=identities)
+    if base is not None:
+        outcome.problems += commit_problems(root, rev, lambda: pseudonyms_of(root, identities))
     if base is not None and base.is_head and not outcome.changed and not outcome.full:
         # nothing to compare with: never a silent "0 changed files"; check everything instead
         typer.echo("redflag-coord: no changed data files against HEAD: checking every file", err=True)
@@ -119,6 +136,24 @@ def _validate_changed(root: Path, rev: str | None, format: Format, strict: bool,
         )
         typer.echo(f"{outcome.errors} error(s), {warnings} warning(s) in {scope}", err=True)
     raise typer.Exit(EXIT_DATA if outcome.errors or (strict and warnings) else EXIT_OK)
+
+
+def _validate_message(root: Path, message: Path, format: Format, identities) -> NoReturn:
+    """`validate --commit-msg FILE`: the commit-msg hook."""
+    from redflag_coord.errors import RedflagError
+    from redflag_coord.org.outside import message_problems
+    from redflag_coord.org.problems import RENDERERS
+
+    try:
+        problems = message_problems(root, message, identities)
+    except RedflagError as e:
+        fail(str(e), e.exit_code)
+    if problems or format is Format.json:
+        typer.echo(RENDERERS[format.value](problems))
+    errors = sum(p.severity == "error" for p in problems)
+    if format is Format.text:
+        typer.echo(f"{errors} error(s), {len(problems) - errors} warning(s) in the commit message and author", err=True)
+    raise typer.Exit(EXIT_DATA if errors else EXIT_OK)
 
 
 def _validate_all(root: Path, format: Format, strict: bool, identities=None) -> NoReturn:
