@@ -178,3 +178,23 @@ def test_commit_msg_check_reads_the_message_and_the_author(repo) -> None:
     assert done.returncode == 1 and "MSG:1:" in done.stdout and "riseup" not in done.stdout
     missing = cli(repo, "validate", "--commit-msg", "NOPE")
     assert missing.returncode == 2 and "NOPE" in missing.stderr and "Traceback" not in missing.stderr
+
+
+def test_an_export_with_private_values_left_in_the_repository_fails_validate(repo) -> None:
+    clean = cli(repo, "agenda", "ic-2026-12", "--output", "agenda.html")
+    assert clean.returncode == 0, clean.stderr
+    for args in (("calendar", "--output", "feed.ics"), ("agenda", "ic-2026-12", "--output", "agenda.json")):
+        assert cli(repo, *args).returncode == 0
+    assert cli(repo, "validate").returncode == 0  # the default exports hold nothing private
+    made = cli(repo, "agenda", "ic-2026-12", "--include-private", "--output", "x.html")
+    assert made.returncode == 0, made.stderr
+    for identity in (True, False):  # keyless: by the contact details a tool export never shows otherwise
+        done = cli(repo, "validate", identity=identity)
+        assert done.returncode == 1, done.stdout + done.stderr
+        lines = [line for line in done.stdout.splitlines() if "export-private" in line]
+        assert len(lines) == 1 and lines[0].startswith("x.html: error[export-private]"), done.stdout
+        assert "@" not in done.stdout
+    changed = cli(repo, "validate", "--changed", "main")
+    assert changed.returncode == 1 and "x.html: error[export-private]" in changed.stdout, changed.stdout
+    (repo.root / "x.html").unlink()
+    assert cli(repo, "validate").returncode == 0

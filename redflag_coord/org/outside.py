@@ -109,6 +109,11 @@ def _comment_texts(root: Path, rel: str) -> Iterator[Published]:
 def pseudonyms_of(root: Path, identities: Identities | None) -> Pseudonyms:
     """The organisation's pseudonyms (opened with `identities`) and countries, from its collective.toml
     and relationships.toml files only: what a commit message is checked against."""
+    return Pseudonyms(read_files(root, identities, ("collective", "relationships")))
+
+
+def read_files(root: Path, identities: Identities | None, kinds: tuple[str, ...]) -> Organisation:
+    """An organisation of only these fixed files of each collective, private values opened with `identities`."""
     from redflag_coord.org.load import COLLECTIVES, CollectiveData
     from redflag_coord.org.parse import check_file
     from redflag_coord.org.secrets import reveal
@@ -120,14 +125,14 @@ def pseudonyms_of(root: Path, identities: Identities | None) -> Pseudonyms:
         if not folder.is_dir() or folder.name.startswith("."):
             continue
         c = org.collectives[folder.name] = CollectiveData(folder.name)
-        for kind in ("collective", "relationships"):
+        for kind in kinds:
             rel = rel_path(kind, folder.name)
             if (root / rel).is_file():
                 model = check_file(root / rel, rel, kind).model
                 setattr(c, "info" if kind == "collective" else kind, model)
     if identities is not None:
         reveal(org, settings_or_defaults(root), identities, Problems())
-    return Pseudonyms(org)
+    return org
 
 
 def check_message(rel: str, message: str, ident: str, pseudonyms: Pseudonyms, out: Problems) -> None:

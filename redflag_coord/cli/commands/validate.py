@@ -67,6 +67,7 @@ def validate(
     Prints each problem as path:line:col: severity[code]: key: message.
     Exit 0 clean, 1 problems in the data, 2 usage error.
     """
+    from redflag_coord.org.exports import export_problems
     from redflag_coord.org.outside import commit_problems
     from redflag_coord.org.privacy import Pseudonyms
     from redflag_coord.org.problems import RENDERERS
@@ -89,7 +90,8 @@ def validate(
     only = _only_files(found, path)
     if only is None:
         unpushed = commit_problems(found, None, lambda: Pseudonyms(outcome.org))  # opened in place
-        problems = sorted([*problems, *_commit_identities(found), *unpushed], key=lambda p: p.sort_key())
+        exports = export_problems(found, outcome.org)
+        problems = sorted([*problems, *_commit_identities(found), *unpushed, *exports], key=lambda p: p.sort_key())
     if only is not None:
         problems = [p for p in problems if p.file == only or p.file.startswith(only + "/")]
     if problems or format is Format.json:
@@ -107,7 +109,8 @@ def validate(
 
 def _validate_changed(root: Path, rev: str | None, format: Format, strict: bool, identities=None) -> None:
     from redflag_coord.org.changed import validate_changed
-    from redflag_coord.org.outside import commit_problems, pseudonyms_of
+    from redflag_coord.org.exports import candidates, export_problems
+    from redflag_coord.org.outside import commit_problems, pseudonyms_of, read_files
     from redflag_coord.org.problems import RENDERERS
     from redflag_coord.repo.gitinfo import GitError, changed_against
 
@@ -120,6 +123,9 @@ def _validate_changed(root: Path, rev: str | None, format: Format, strict: bool,
     outcome = validate_changed(root, paths, identities=identities)
     if base is not None:
         outcome.problems += commit_problems(root, rev, lambda: pseudonyms_of(root, identities))
+    if candidates(root, paths):
+        private = read_files(root, identities, ("collective", "members", "relationships"))
+        outcome.problems += export_problems(root, private, paths)
     if base is not None and base.is_head and not outcome.changed and not outcome.full:
         # nothing to compare with: never a silent "0 changed files"; check everything instead
         typer.echo("redflag-coord: no changed data files against HEAD: checking every file", err=True)
@@ -157,11 +163,12 @@ def _validate_message(root: Path, message: Path, format: Format, identities) -> 
 
 
 def _validate_all(root: Path, format: Format, strict: bool, identities=None) -> NoReturn:
+    from redflag_coord.org.exports import export_problems
     from redflag_coord.org.problems import RENDERERS
     from redflag_coord.org.validate import validate_tree
 
     outcome = validate_tree(root, identities=identities)
-    problems = outcome.problems
+    problems = sorted([*outcome.problems, *export_problems(root, outcome.org)], key=lambda p: p.sort_key())
     if problems or format is Format.json:
         typer.echo(RENDERERS[format.value](problems))
     errors = sum(p.severity == "error" for p in problems)
