@@ -87,12 +87,18 @@ OUTPUTS: tuple[Output, ...] = (
     Output(
         "network (text, JSON, HTML)",
         "`network`",
-        (*_NAMES, "report.red_flag.distribution[].site"),
-        _RELATIONSHIP,
+        _NAMES,
+        (*_RELATIONSHIP, "report.red_flag.distribution[].site"),
         "`network COLLECTIVE --include-private`",
     ),
     Output("summary", "`summary`", ("collective.name", "meeting.(id)", "meeting.title", "members.member[].handle")),
-    Output("reminders (mail)", "`report remind`", ("collective.name", "meeting.(id)", "meeting.title"), _CONTACT[:1]),
+    Output(
+        "reminders (mail)",
+        "`report remind`",
+        ("collective.name", "meeting.(id)", "meeting.title", "members.member[].handle"),
+        _CONTACT[:1],
+        "`report remind --include-private`, `--send` (each member's own)",
+    ),
 )
 
 # Plain text that no output shows yet but that is as public as the rest (a role next to a handle, a
@@ -146,3 +152,74 @@ def texts_of(kind: str, model: Any) -> Iterator[tuple[tuple[str | int, ...], str
     for path in fields_of(kind):
         if path != ID:
             yield from values(model, path)
+
+
+def private_fields() -> list[str]:
+    """Every field marked private in the models (x-private), as `kind.path`."""
+    from redflag_coord.org.model import FILE_MODELS
+
+    return [f"{kind}.{path}" for kind, model in FILE_MODELS.items() for path in _private_paths(model)]
+
+
+def _private_paths(model: type[BaseModel], prefix: str = "") -> Iterator[str]:
+    from redflag_coord.org.model import submodel
+
+    for name, field in model.model_fields.items():
+        toml = field.alias or name
+        extra = field.json_schema_extra
+        if isinstance(extra, dict) and extra.get("x-private"):
+            yield prefix + toml
+        sub = submodel(field.annotation)
+        if sub is not None:
+            many = "[]" if "list" in str(field.annotation) else ""
+            yield from _private_paths(sub, f"{prefix}{toml}{many}.")
+
+
+# -- docs/privacy.md --------------------------------------------------------------------------------
+
+BEGIN = "<!-- generated from redflag_coord/org/published.py: python docs/generate.py -->"
+END = "<!-- end of generated table -->"
+
+
+def _field(f: str) -> str:
+    return f"`{f}`"
+
+
+def privacy_table() -> str:
+    """The outputs and the fields each may show, then what the private-text check reads (docs/privacy.md)."""
+    lines = [
+        BEGIN,
+        "",
+        "| output | written by | text it may show | only when asked |",
+        "| --- | --- | --- | --- |",
+    ]
+    for o in OUTPUTS:
+        asked = f"{o.option}: {', '.join(map(_field, o.asked))}" if o.asked else "—"
+        lines.append(f"| {o.name} | {o.commands} | {', '.join(map(_field, o.fields))} | {asked} |")
+    lines += [
+        "",
+        "The private-text check (`private-text`) reads, as an **error** (exit 1):",
+        "",
+        *(
+            f"- {_field(f)}" + (" (no output shows it yet; as public as the rest)" if f in CHECKED_ALSO else "")
+            for f in published_fields()
+        ),
+        "- the message and author name of each commit not yet on the base branch (`validate`, "
+        "`validate --changed`) and of the commit being made (`validate --commit-msg`, the `commit-msg` hook)",
+        "",
+        "and, as a **warning**, the comments of every `members.toml` and `relationships.toml`. Handles and",
+        "collective names are published on purpose and never private text.",
+        "",
+        f"The private fields (marked `x-private` in the schemas): {', '.join(map(_field, private_fields()))};",
+        "`validate` fails (`export-private`) on an `*.html`, `*.ics` or `*.json` file inside the repository",
+        "that holds one.",
+        "",
+        END,
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def splice(page: str) -> str:
+    """The page with its generated block replaced by `privacy_table()`."""
+    start, end = page.index(BEGIN), page.index(END) + len(END) + 1
+    return page[:start] + privacy_table() + page[end:]
