@@ -10,8 +10,8 @@ the value: the answer ends up in CI logs.
   `visit-quetzalli-vexo`), and with a plural or possessive ending ("Quetzalli's", "Vexos").
 - Each word of a multi-word pseudonym is found alone when it is rare enough: RARE_MIN letters or more
   and not one of the COMMON words below (ordinary words of the organisation's languages that people
-  choose as pseudonyms or parts of them). "Quetzalli" alone is found; "Rosa" (4 letters) and "Negro"
-  (common) are not.
+  choose as pseudonyms or parts of them). "Quetzalli" and "Vexo" alone are found; "Rosa", "Flor" and
+  "Negro" (common) are not, nor any word of 3 letters or fewer ("El", "Tío").
 - A phone number in the local format of a country where the organisation has a collective ("7012 3456"
   in El Salvador), read by Google's libphonenumber data (the `phonenumbers` package): a regex cannot know
   that eight digits are a number in one country and not in another.
@@ -27,7 +27,7 @@ from functools import cache
 
 from redflag_coord.org.textcheck import fold
 
-RARE_MIN = 5  # a word of a multi-word pseudonym shorter than this is too likely an ordinary word
+RARE_MIN = 4  # a word of a multi-word pseudonym shorter than this is too likely an ordinary word
 # Ordinary words of RARE_MIN letters or more that are also common in pseudonyms (trades among them): never
 # matched alone (compared folded, like the text). Deliberately small: a false alarm is fixed by rewording,
 # a missed name is not fixed at all.
@@ -37,6 +37,9 @@ _COMMON_WORDS = (
     "negro negra blanco blanca verde rojo grande chico chica hermano hermana amigo amiga compa compañero",
     "compañera trabajador trabajadora obrero obrera calle norte campo noche mundo pueblo tierra nueva nuevo",
     "maestro maestra cortador cortadora",
+    "doña flor rosa casa vida amor luna agua mano gato niño niña tío tía hijo hija café pan",
+    "blue gold star rose lady king wolf bear lion rock road hill lake moon rain snow fire wood",
+    "from with that this have what when will your they them been more some good best",
     "rouge blanc noire grand petit frère soeur ami amie ouvrier ouvrière",
     "preto branco vermelho irmão irmã amigo",
 )

@@ -54,6 +54,7 @@ def validate(
         Path | None,
         typer.Option(
             "--commit-msg",
+            metavar="FILE",
             help="Check a commit message (the commit-msg hook passes .git/COMMIT_EDITMSG) and the author's "
             "name and address (git var GIT_AUTHOR_IDENT) for private text, instead of the files.",
             show_default=False,
