@@ -178,7 +178,7 @@ def check_texts(texts: Iterable[Published], pseudonyms: Pseudonyms, out: Problem
                 p.file,
                 CODE,
                 f"holds the pseudonym (or a rare word of it) of {source}, and {where}: pseudonyms stay in "
-                "the repository's sealed fields; describe the contact without it",
+                "relationships.toml; describe the contact without it",
                 key=p.key,
                 severity=p.severity,
                 line=p.line,
