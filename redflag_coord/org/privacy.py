@@ -1,10 +1,11 @@
 """Personal details in text that gets published.
 
-Report summaries, articles, requests, agenda items and meeting descriptions
-leave the repository (agendas, invites, the paper). A warning names the file,
-line and key where such text seems to hold an email address, a phone number or
-a relationship's pseudonym, and never repeats what it found: the warning itself
-ends up in CI logs.
+Every field an output shows (org.published: agendas, invites, feeds, minutes, the site; meeting ids,
+which become URLs and UIDs) leaves the repository. An error names the file, line and key where such
+text seems to hold an email address, a phone number or a relationship's pseudonym (in any of the forms
+org.leaks knows), and never repeats what it found: the message itself ends up in CI logs. Text that
+stays in the repository but travels with every clone (comments in the private files, see org.outside)
+gets the same check as a warning.
 """
 
 from __future__ import annotations
