@@ -11,10 +11,23 @@ from pathlib import Path
 
 from redflag_coord.check.reference import checks_markdown
 from redflag_coord.cli.reference import commands_markdown
+from redflag_coord.org.published import splice
 from redflag_coord.org.reference import formats_markdown
 
 DOCS = Path(__file__).resolve().parent
-PAGES = {"checks.md": checks_markdown, "commands.md": commands_markdown, "formats.md": formats_markdown}
+
+
+def privacy_markdown() -> str:
+    """docs/privacy.md with its table of outputs and fields made again (the prose around it is written by hand)."""
+    return splice((DOCS / "privacy.md").read_text(encoding="utf-8"))
+
+
+PAGES = {
+    "checks.md": checks_markdown,
+    "commands.md": commands_markdown,
+    "formats.md": formats_markdown,
+    "privacy.md": privacy_markdown,
+}
 
 
 def main() -> None:

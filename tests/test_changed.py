@@ -105,11 +105,13 @@ def test_reads_only_what_the_references_need(repo):
     out = validate_changed(repo.root, changed_since(repo.root, "main"))
     assert out.problems == []
     pseudonyms = {p.relative_to(repo.root).as_posix() for p in repo.root.glob("collectives/*/relationships.toml")}
+    collectives = {p.relative_to(repo.root).as_posix() for p in repo.root.glob("collectives/*/collective.toml")}
     assert out.read == {
         ES_REPORT,
         "collectives/el-salvador/members.toml",
         "collectives/international-committee/meetings/ic-2026-12.toml",
         *pseudonyms,  # a report's text must not hold any collective's pseudonym
+        *collectives,  # nor a phone number in the local format of any collective's country
     }
 
 

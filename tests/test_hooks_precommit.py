@@ -141,3 +141,36 @@ def test_the_guides_pre_commit_config_is_complete_and_pins_this_release(tmp_path
     assert entry["rev"] == f"v{version}"
     shipped = {h["id"] for h in _hooks()}
     assert entry["hooks"] and {h["id"] for h in entry["hooks"]} <= shipped
+
+
+def test_commit_msg_hook_refuses_private_text_in_the_message_and_author(repo):
+    """Issue 29: the message and the author's name travel with every clone; the hook stops them first."""
+    from conftest import DEMO_IDENTITY
+
+    hooks = [{**h, "language": "system"} for h in _hooks() if h["id"] == "redflag-coord-commit-msg"]
+    assert hooks and hooks[0]["stages"] == ["commit-msg"]
+    repo.write(".pre-commit-config.yaml", yaml.safe_dump({"repos": [{"repo": "local", "hooks": hooks}]}))
+    repo.commit("pre-commit config", date="2026-10-02T12:00:00+00:00")
+    assert _pre_commit(repo, "install", "--hook-type", "commit-msg").returncode == 0
+    env = {**_env(repo, repo.root.parent), "REDFLAG_IDENTITY": str(DEMO_IDENTITY)}
+
+    def commit(message: str, **extra: str) -> subprocess.CompletedProcess:
+        repo.write("notes.txt", message)
+        subprocess.run(["git", "add", "notes.txt"], cwd=repo.root, env=env, check=True)
+        return subprocess.run(
+            ["git", "commit", "-q", "--no-gpg-sign", "-m", message],
+            cwd=repo.root,
+            capture_output=True,
+            text=True,
+            env={**env, **extra},
+        )
+
+    for message in ("Visited Doña Flor", "call 7012 3456", "write to flor at riseup.net"):
+        done = commit(message)
+        assert done.returncode != 0, done.stdout + done.stderr
+        assert "private-text" in done.stdout + done.stderr
+        assert message.split()[-1] not in done.stdout + done.stderr
+    refused = commit("December report", GIT_AUTHOR_NAME="Planchadora")  # a rare word of a pseudonym
+    assert refused.returncode != 0 and "private-text" in refused.stdout + refused.stderr
+    clean = commit("December report")
+    assert clean.returncode == 0, clean.stdout + clean.stderr

@@ -38,6 +38,8 @@ EXAMPLE_PSEUDONYMS = [
     "Taxi",
 ]
 CANARY = "Canary-7f3Q"
+# A site is published text, so it must not share a word with a pseudonym (issue 29): its own canary.
+SITE = "Sitecanary-9k2W"
 CANARY_RELATIONSHIP = f"""
 
 [[relationship]]
@@ -61,7 +63,7 @@ note = "{CANARY}-history-note"
 """
 CANARY_SITE = f"""
 [[red_flag.distribution]]
-site = "{CANARY}-site"
+site = "{SITE}"
 copies = 5
 """
 
@@ -150,6 +152,7 @@ def test_no_private_field_by_default(run, canary_root, fmt, which):
     result = network(run, canary_root, *which, "--format", fmt)
     assert result.exit_code == 0, result.stderr
     assert CANARY not in result.stdout and CANARY not in result.stderr
+    assert SITE not in result.stdout
     for pseudonym in EXAMPLE_PSEUDONYMS:
         assert not re.search(rf"\b{re.escape(pseudonym)}\b", result.stdout), pseudonym
     # the canary relationship is still counted: chayo now holds one
@@ -161,19 +164,20 @@ def test_no_private_field_in_a_written_file(run, canary_root, tmp_path, fmt):
     out = tmp_path / f"network.{fmt}"
     result = network(run, canary_root, "los-angeles", "--format", fmt, "--output", str(out))
     assert result.exit_code == 0, result.stderr
-    assert CANARY not in out.read_text(encoding="utf-8")
+    assert CANARY not in out.read_text(encoding="utf-8") and SITE not in out.read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("fmt", ["text", "json", "html"])
 def test_include_private_shows_that_collective_only(run, canary_root, fmt):
     result = network(run, canary_root, "los-angeles", "--include-private", "--format", fmt)
     assert result.exit_code == 0, result.stderr
-    for field in ("pseudonym", "workplace", "notes", "history-note", "site"):
+    for field in ("pseudonym", "workplace", "notes", "history-note"):
         assert f"{CANARY}-{field}" in result.stdout
+    assert SITE in result.stdout
     assert "La Overlock" in result.stdout
     other = network(run, canary_root, "mexico", "--include-private", "--format", fmt)
     assert other.exit_code == 0
-    assert CANARY not in other.stdout and "La Overlock" not in other.stdout
+    assert CANARY not in other.stdout and SITE not in other.stdout and "La Overlock" not in other.stdout
     assert "El Maestro" in other.stdout
 
 

@@ -354,9 +354,7 @@ def test_pseudonym_found_case_insensitively_as_a_word(canary_org: Path) -> None:
         ),
     ],
 )
-def test_private_text_warning_names_file_line_key_not_value(
-    field, old, new, canary_org: Path, run, monkeypatch
-) -> None:
+def test_private_text_error_names_file_line_key_not_value(field, old, new, canary_org: Path, run, monkeypatch) -> None:
     path = canary_org / field
     text = path.read_text(encoding="utf-8")
     assert old in text
@@ -365,10 +363,10 @@ def test_private_text_warning_names_file_line_key_not_value(
     assert result.exit_code == 1
     lines = [line for line in result.stdout.splitlines() if "private-text" in line]
     assert len(lines) == 1, result.stdout
-    assert re.match(rf"^{re.escape(field)}:\d+:\d+: warning\[private-text\]: [a-z_]+(\[\d+\]\.[a-z_]+)?: ", lines[0])
+    assert re.match(rf"^{re.escape(field)}:\d+:\d+: error\[private-text\]: [a-z_]+(\[\d+\]\.[a-z_]+)?: ", lines[0])
     assert leaked(result.stdout + result.stderr) == []
-    # without --strict it is a warning: the data still validates
-    assert run("validate", str(canary_org)).exit_code == 0
+    # published text: an error, so validate (and every hook and CI job that runs it) fails without --strict
+    assert run("validate", str(canary_org)).exit_code == 1
 
 
 # -- injection --------------------------------------------------------------------------------------------

@@ -39,6 +39,7 @@ from redflag_coord.org.problems import Problem, Problems, located
 
 if TYPE_CHECKING:
     from redflag_coord.check.privacy import Pseudonyms
+    from redflag_coord.crypt import Identities
 
 _SLUG = re.compile(SLUG_PATTERN)
 # Problems reported in an unchanged file only when the change causes them: the registry's `follows` codes.
@@ -122,6 +123,7 @@ class _Reader:
         self.read: set[str] = set()  # files parsed
         self._tried: set[str] = set()  # and those looked for that do not exist
         self.pseudonyms: Pseudonyms | None = None  # built on first need, from every relationships.toml
+        self.identities: Identities | None = None  # opens sealed pseudonyms for the private-text check
         base = root / COLLECTIVES
         slugs = (
             sorted(p.name for p in base.iterdir() if p.is_dir() and _SLUG.fullmatch(p.name)) if base.is_dir() else []
@@ -171,8 +173,11 @@ def _attached(c: CollectiveData, kind: str, name: str | None) -> FileModel | Non
     return getattr(c, "info" if kind == "collective" else kind)
 
 
-def validate_changed(root: Path | str, changed: list[str], today: dt.date | None = None) -> ChangedOutcome:
-    """Check the changed files (paths relative to root) and the cross-references that touch them."""
+def validate_changed(
+    root: Path | str, changed: list[str], today: dt.date | None = None, identities: Identities | None = None
+) -> ChangedOutcome:
+    """Check the changed files (paths relative to root) and the cross-references that touch them;
+    `identities` opens the sealed pseudonyms the private-text check looks for."""
     root = Path(root)
     today = today or today_default()
     pre = Problems()
@@ -182,9 +187,10 @@ def validate_changed(root: Path | str, changed: list[str], today: dt.date | None
         if t is not None:
             targets.append(t)
     if any(t.kind == "collective" and not (root / t.rel).exists() for t in targets):
-        outcome = validate_path(root, today)
+        outcome = validate_path(root, today, identities)
         return ChangedOutcome(outcome.problems, [t.rel for t in targets], full=True)
     reader = _Reader(root, {t.rel for t in targets})
+    reader.identities = identities
     out = Problems(list(pre))
     for slug in sorted({t.slug for t in targets}):
         if (root / COLLECTIVES / slug).is_dir() and not (root / rel_path("collective", slug)).exists():
@@ -199,7 +205,7 @@ def validate_changed(root: Path | str, changed: list[str], today: dt.date | None
         reader.get(t.kind, t.slug, t.name)
     for t in targets:
         _check_target(reader, t, out, dependents, reports_done, today)
-        if t.kind in ("report", "meeting"):
+        if t.kind in _TEXT_KINDS:
             _check_published(reader, t, out)
     out.extend(reader.problems)
     out.extend(_minutes_problems(root, [t.rel for t in targets if t.kind == "minutes"]))
@@ -210,19 +216,36 @@ def validate_changed(root: Path | str, changed: list[str], today: dt.date | None
 
 
 def _check_published(reader: _Reader, t: Target, out: Problems) -> None:
-    """The changed report's or meeting's published text, checked as `validate` checks it: no email
-    address, phone number or relationship's pseudonym (of any collective: every relationships.toml)."""
-    from redflag_coord.check.privacy import Pseudonyms, check_texts, meeting_texts, report_texts
+    """The changed file's published text (and a private file's comments), checked as `validate` checks
+    it: no email address, phone number or relationship's pseudonym (of any collective: every
+    relationships.toml, opened with the identity given, as `validate` opens them)."""
+    from redflag_coord.check.outside import file_texts
+    from redflag_coord.check.privacy import check_texts
 
     model = reader.get(t.kind, t.slug, t.name)
-    if model is None:
-        return
+    if model is not None:
+        check_texts(file_texts(reader.root, t.kind, t.slug, t.name, model), _pseudonyms(reader), out)
+
+
+def _pseudonyms(reader: _Reader) -> Pseudonyms:
+    from redflag_coord.check.privacy import Pseudonyms
+    from redflag_coord.org.secrets import reveal
+    from redflag_coord.org.settings import settings_or_defaults
+
     if reader.pseudonyms is None:
         for slug in reader.org.collectives:
+            reader.get("collective", slug)  # its country: local phone formats
             reader.get("relationships", slug)
-        reader.pseudonyms = Pseudonyms(reader.org)
-    texts = report_texts if t.kind == "report" else meeting_texts
-    check_texts(texts(t.slug, t.name or "", model), reader.pseudonyms, out)  # type: ignore[arg-type]
+        org = reader.org
+        if reader.identities is not None:  # opened in a copy: the plain-text checks read the files as they are
+            org = Organisation(root=reader.root)
+            for slug, c in reader.org.collectives.items():
+                org.collectives[slug] = copy = CollectiveData(slug)
+                copy.info = c.info
+                copy.relationships = c.relationships.model_copy(deep=True) if c.relationships else None
+            reveal(org, settings_or_defaults(reader.root), reader.identities, Problems())
+        reader.pseudonyms = Pseudonyms(org)
+    return reader.pseudonyms
 
 
 def _minutes_problems(root: Path, rels: list[str]) -> list[Problem]:
@@ -239,6 +262,7 @@ def _minutes_problems(root: Path, rels: list[str]) -> list[Problem]:
 
 
 _SEALED_KINDS = ("collective", "members", "relationships")
+_TEXT_KINDS = ("report", "meeting", "minutes", *_SEALED_KINDS)  # published texts or comments
 
 
 def _check_sealed_of(reader: _Reader, slugs: set[str], out: Problems) -> None:

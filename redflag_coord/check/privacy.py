@@ -1,10 +1,11 @@
 """Personal details in text that gets published.
 
-Report summaries, articles, requests, agenda items and meeting descriptions
-leave the repository (agendas, invites, the paper). A warning names the file,
-line and key where such text seems to hold an email address, a phone number or
-a relationship's pseudonym, and never repeats what it found: the warning itself
-ends up in CI logs.
+Every field an output shows (org.published: agendas, invites, feeds, minutes, the site; meeting ids,
+which become URLs and UIDs) leaves the repository. An error names the file, line and key where such
+text seems to hold an email address, a phone number or a relationship's pseudonym (in any of the forms
+org.leaks knows), and never repeats what it found: the message itself ends up in CI logs. Text that
+stays in the repository but travels with every clone (comments in the private files, see check.outside)
+gets the same check as a warning.
 """
 
 from __future__ import annotations
@@ -13,9 +14,13 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from redflag_coord.org.load import Organisation, rel_path
+from pydantic import BaseModel
+
+from redflag_coord.org import leaks
+from redflag_coord.org.load import CollectiveData, Organisation, rel_path
 from redflag_coord.org.model import SEALED_PREFIX, Meeting, Report
-from redflag_coord.org.problems import Problems
+from redflag_coord.org.problems import Problems, Severity
+from redflag_coord.org.published import texts_of
 from redflag_coord.org.textcheck import fold
 
 CODE = "private-text"
@@ -34,39 +39,52 @@ class Published:
     file: str
     key: tuple[str | int, ...]
     text: str
+    severity: Severity = "error"  # published text; "warning": plain text that stays in the repository
+    line: int | None = None  # where known without the key (a comment, a commit message)
+    where: str = ""  # what happens to this text, for the message (default: by severity)
 
 
 def published_texts(org: Organisation) -> Iterator[Published]:
-    """Every text value that leaves the repository in an agenda, invite or report."""
+    """Every text value that leaves the repository (org.published: what each output shows)."""
+    yield from frame_texts(org)
     for c in org.collectives.values():
         for mid, r in c.reports.items():
             yield from report_texts(c.slug, mid, r)
+
+
+def frame_texts(org: Organisation) -> Iterator[Published]:
+    """The published texts of every file but the reports (validate reads those one by one)."""
+    for c in org.collectives.values():
+        yield from collective_texts(c)
         for mid, m in c.meetings.items():
             yield from meeting_texts(c.slug, mid, m)
+        for mid, n in c.minutes.items():
+            yield from kind_texts("minutes", c.slug, mid, n)
+
+
+def collective_texts(c: CollectiveData) -> Iterator[Published]:
+    """The published texts of a collective's collective.toml and members.toml."""
+    if c.info is not None:
+        yield from kind_texts("collective", c.slug, None, c.info)
+    if c.members is not None:
+        yield from kind_texts("members", c.slug, None, c.members)
+
+
+def kind_texts(kind: str, slug: str, name: str | None, model: BaseModel) -> Iterator[Published]:
+    rel = rel_path(kind, slug, name)
+    for key, text in texts_of(kind, model):
+        yield Published(rel, key, text)
 
 
 def report_texts(slug: str, mid: str, r: Report) -> Iterator[Published]:
     """The published texts of one report."""
-    rel = rel_path("report", slug, mid)
-    yield Published(rel, ("summary",), r.summary)
-    for i, a in enumerate(r.articles):
-        yield Published(rel, ("article", i, "title"), a.title)
-        if a.topic:
-            yield Published(rel, ("article", i, "topic"), a.topic)
-    for i, q in enumerate(r.requests):
-        yield Published(rel, ("request", i, "text"), q.text)
+    return kind_texts("report", slug, mid, r)
 
 
 def meeting_texts(slug: str, mid: str, m: Meeting) -> Iterator[Published]:
-    """The published texts of one meeting."""
-    rel = rel_path("meeting", slug, mid)
-    yield Published(rel, ("title",), m.title)
-    if m.description:
-        yield Published(rel, ("description",), m.description)
-    for i, item in enumerate(m.items):
-        yield Published(rel, ("item", i, "topic"), item.topic)
-        if item.notes:
-            yield Published(rel, ("item", i, "notes"), item.notes)
+    """The published texts of one meeting, its id first: the file name becomes a URL and a calendar UID."""
+    yield Published(rel_path("meeting", slug, mid), (), mid.replace("-", " "))
+    yield from kind_texts("meeting", slug, mid, m)
 
 
 def is_hidden(pseudonym: str) -> bool:
@@ -84,30 +102,39 @@ def looks_like_phone(text: str) -> bool:
 
 
 class Pseudonyms:
-    """Every pseudonym of the organisation, found in text by one regular expression."""
+    """Every pseudonym of the organisation (org.leaks: wrapped, plural, possessive, each rare word alone),
+    found in text by one regular expression; and the countries whose local phone formats are looked for."""
 
     def __init__(self, org: Organisation) -> None:
-        self.source: dict[str, str] = {}
+        self.sources: list[str] = []  # per group of the pattern: where that pseudonym comes from
+        patterns: dict[str, str] = {}
+        self.regions: tuple[str, ...] = ()
+        regions: dict[str, None] = {}
         for c in org.collectives.values():
+            if c.info is not None:
+                region = leaks.region_of(c.info.country, c.info.timezone)
+                if region:
+                    regions.setdefault(region)
             if c.relationships is None:
                 continue
             rel = rel_path("relationships", c.slug)
             for i, r in enumerate(c.relationships.relationships):
                 raw = r.pseudonym.strip()
-                name = fold(raw)
+                name = leaks.bare(fold(raw))
                 if len(name) >= MIN_PSEUDONYM and not is_hidden(raw):
-                    self.source.setdefault(name, f"relationship[{i}] in {rel}")
-        names = sorted(self.source, key=len, reverse=True)
-        self.pattern = (
-            re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, names)) + r")(?!\w)", re.IGNORECASE) if names else None
-        )
+                    for pattern in leaks.pseudonym_patterns(name):
+                        patterns.setdefault(pattern, f"relationship[{i}] in {rel}")
+        self.regions = tuple(regions)
+        ordered = sorted(patterns, key=len, reverse=True)
+        self.sources = [patterns[p] for p in ordered]
+        self.pattern = leaks.compile_names(ordered)
 
     def find(self, text: str) -> str | None:
         """Where the first pseudonym found in `text` comes from, or None."""
         if self.pattern is None:
             return None
-        m = self.pattern.search(fold(text))
-        return self.source.get(m.group()) if m else None
+        m = self.pattern.search(leaks.bare(fold(text)))
+        return self.sources[(m.lastindex or 1) - 1] if m else None
 
 
 def check_private_text(org: Organisation, out: Problems) -> None:
@@ -115,35 +142,45 @@ def check_private_text(org: Organisation, out: Problems) -> None:
     check_texts(published_texts(org), Pseudonyms(org), out)
 
 
+_WHERE = {
+    "error": "this text is published (agendas, invites, minutes, the site)",
+    "warning": "this comment is in every clone of the repository",
+}
+
+
 def check_texts(texts: Iterable[Published], pseudonyms: Pseudonyms, out: Problems) -> None:
     """Compares normalised forms (textcheck.fold): a pseudonym spelt in NFD, with a soft hyphen or
-    zero-width joiner inside, or with a Cyrillic letter, is still found."""
+    zero-width joiner inside, or with a Cyrillic letter, is still found. An error in published text,
+    a warning (Published.severity) elsewhere."""
     for p in texts:
         text = p.text if p.text.isascii() else fold(p.text, confusables=False)
-        if "@" in text and EMAIL.search(text):
+        where = p.where or _WHERE[p.severity]
+        if ("@" in text and EMAIL.search(text)) or leaks.obfuscated_email(text.lower()):
             out.add(
                 p.file,
                 CODE,
-                "looks like an email address, and this text is published (agendas, invites, "
-                "reports): refer to members by handle and remove it",
+                f"looks like an email address, and {where}: refer to members by handle and remove it",
                 key=p.key,
-                severity="warning",
+                severity=p.severity,
+                line=p.line,
             )
-        if looks_like_phone(text):
+        if looks_like_phone(text) or leaks.local_phone(text, pseudonyms.regions):
             out.add(
                 p.file,
                 CODE,
-                "looks like a phone number, and this text is published (agendas, invites, reports): remove it",
+                f"looks like a phone number, and {where}: remove it",
                 key=p.key,
-                severity="warning",
+                severity=p.severity,
+                line=p.line,
             )
         source = pseudonyms.find(p.text)
         if source:
             out.add(
                 p.file,
                 CODE,
-                f"holds the pseudonym of {source}, and this text is published (agendas, "
-                "invites, reports): pseudonyms stay in the repository; describe the contact without it",
+                f"holds the pseudonym (or a rare word of it) of {source}, and {where}: pseudonyms stay in "
+                "relationships.toml; describe the contact without it",
                 key=p.key,
-                severity="warning",
+                severity=p.severity,
+                line=p.line,
             )

@@ -21,11 +21,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any, Literal
 
 from redflag_coord.check import rules
 from redflag_coord.check.commitments import check_commitments
-from redflag_coord.check.privacy import Pseudonyms, check_texts, meeting_texts, report_texts
+from redflag_coord.check.outside import comment_texts
+from redflag_coord.check.privacy import Pseudonyms, check_texts, frame_texts, report_texts
 from redflag_coord.check.sealed import check_commit_identities, check_sealed
 from redflag_coord.org.load import Organisation, rel_path
 from redflag_coord.org.model import Meeting, Report, Settings
@@ -121,15 +123,9 @@ def availability(frame: Frame, out: Problems) -> None:
             rules.check_availability(rel_path("collective", c.slug), c.info.availability, out)
 
 
-def meeting_text(frame: Frame, out: Problems) -> None:
-    """Ensure a meeting's published text holds no email address, phone number or relationship's pseudonym."""
-    texts = (
-        p
-        for c in frame.org.collectives.values()
-        for mid, m in c.meetings.items()
-        for p in meeting_texts(c.slug, mid, m)
-    )
-    check_texts(texts, frame.pseudonyms, out)
+def published_text(frame: Frame, out: Problems) -> None:
+    """Ensure published text (meetings, minutes, collectives, members; ids) and private files' comments name no one."""
+    check_texts(chain(frame_texts(frame.org), comment_texts(frame.org)), frame.pseudonyms, out)
 
 
 def lookalike_names(frame: Frame, out: Problems) -> None:
@@ -201,7 +197,7 @@ CHECKS: tuple[Check, ...] = (
         follows=("unresolved-ref",),
     ),
     Check("availability", "frame", availability, ("bad-hours", "overlapping-hours")),
-    Check("meeting-text", "frame", meeting_text, ("private-text",)),
+    Check("published-text", "frame", published_text, ("private-text",)),
     Check("lookalike-names", "frame", lookalike_names, ("lookalike-name",)),
     Check("settings-file", "frame", settings_file, ("undeliverable-organiser", "unknown-collective")),
     Check(

@@ -201,31 +201,37 @@ def _write(
     messages, folder: Path, meeting: str, format: MessageFormat, force: bool, sender: str | None, include_private: bool
 ) -> None:
     from redflag_coord.repo.fsio import Batch, WriteError
-    from redflag_coord.reports.filing import personal, render_eml, render_txt
 
     done = []
     try:
         with Batch() as batch:  # a failure removes what this run wrote and the folders it made
             batch.folder(folder)
-            for r in messages:
-                stem = folder / f"{meeting}-{r.collective}"
-                if format is MessageFormat.eml and include_private and r.addresses:
-                    # addressed files: one per member, so no file carries another member's address
-                    for handle, address in personal(r):
-                        path = stem.with_name(f"{stem.name}-{handle}.eml")
-                        batch.write(path, render_eml(r, sender, address), overwrite=force)
-                        done.append(f"wrote {path} ({r.language}; to {address})")
-                    continue
-                path = stem.with_name(f"{stem.name}.{format.value}")
-                data = render_eml(r, sender) if format is MessageFormat.eml else render_txt(r).encode()
+            for path, data, line in _files(messages, folder, meeting, format, sender, include_private):
                 batch.write(path, data, overwrite=force)
-                done.append(f"wrote {path} ({r.language}; {_who(r, include_private)})")
+                done.append(line)
     except WriteError as e:  # handled here: the batch undid every file of this run, and the message says so
         fail(f"{e} (nothing was kept)" if not e.usage else str(e), EXIT_USAGE if e.usage else EXIT_DATA)
     except OSError as e:
         fail(f"cannot write to {folder}: {e.strerror or e}", EXIT_DATA)
     for line in done:
         typer.echo(line)
+
+
+def _files(messages, folder: Path, meeting: str, format: MessageFormat, sender: str | None, include_private: bool):
+    """Each reminder file to write: (path, bytes, the line that says so)."""
+    from redflag_coord.reports.filing import personal, render_eml, render_txt
+
+    for r in messages:
+        stem = folder / f"{meeting}-{r.collective}"
+        if format is MessageFormat.eml and include_private and r.addresses:
+            # addressed files: one per member, so no file carries another member's address
+            for handle, address in personal(r):
+                path = stem.with_name(f"{stem.name}-{handle}.eml")
+                yield path, render_eml(r, sender, address), f"wrote {path} ({r.language}; to {address})"
+            continue
+        path = stem.with_name(f"{stem.name}.{format.value}")
+        data = render_eml(r, sender) if format is MessageFormat.eml else render_txt(r).encode()
+        yield path, data, f"wrote {path} ({r.language}; {_who(r, include_private)})"
 
 
 def _send(messages, sender: str | None, smtp, confirm: bool, include_private: bool) -> None:

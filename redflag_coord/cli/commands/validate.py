@@ -49,6 +49,16 @@ def validate(
             "nothing changed, every file is checked.",
         ),
     ] = False,
+    commit_msg: Annotated[
+        Path | None,
+        typer.Option(
+            "--commit-msg",
+            metavar="FILE",
+            help="Check a commit message (the commit-msg hook passes .git/COMMIT_EDITMSG) and the author's "
+            "name and address (git var GIT_AUTHOR_IDENT) for private text, instead of the files.",
+            show_default=False,
+        ),
+    ] = None,
     root: RootOption = None,
     identity: IdentityOption = None,
 ) -> None:
@@ -59,26 +69,46 @@ def validate(
     """
     from redflag_coord.check.validate import validate_tree
 
+    identities = read_identity_or_exit(identity)
+    if commit_msg is not None:
+        _validate_message(find_root_or_exit(root), commit_msg, format, identities)
     if changed:
         rev = None if path is None or path.exists() else str(path)
-        _validate_changed(find_root_or_exit(root if rev or path is None else path), rev, format, strict)
+        _validate_changed(find_root_or_exit(root if rev or path is None else path), rev, format, strict, identities)
     found = find_root_or_exit(path if path is not None else root)
-    outcome = validate_tree(found, identities=read_identity_or_exit(identity))
+    outcome = validate_tree(found, identities=identities)
     only = _only_files(found, path)
-    problems = _shown(outcome.problems, found, only)
+    problems = _shown(outcome, found, only)
     note = outcome.opened.note("the private-text check did not look for them") if outcome.opened else None
     _report(problems, format, strict, "" if only is not None else f" in {_count_files(outcome)} files", note)
 
 
-def _shown(problems: list, root: Path, only: str | None) -> list:
-    """The whole tree's problems with the commits' identities checked, or those of the files asked for."""
+def _shown(outcome, root: Path, only: str | None) -> list:
+    """The whole tree's problems with what lies outside the files (commit identities and messages not yet
+    on the base, exports holding private values), or those of the files asked for."""
+    from redflag_coord.check.exports import export_problems
+    from redflag_coord.check.outside import commit_problems
+    from redflag_coord.check.privacy import Pseudonyms
+
+    problems = outcome.problems
     if only is None:
-        return sorted([*problems, *_commit_identities(root)], key=lambda p: p.sort_key())
+        unpushed = commit_problems(root, None, lambda: Pseudonyms(outcome.org))  # values opened in place
+        outside = [*_commit_identities(root), *unpushed, *export_problems(root, outcome.org)]
+        return sorted([*problems, *outside], key=lambda p: p.sort_key())
     return [p for p in problems if p.file == only or p.file.startswith(only + "/")]
 
 
-def _validate_changed(root: Path, rev: str | None, format: Format, strict: bool) -> None:
+def _validate_message(root: Path, message: Path, format: Format, identities) -> NoReturn:
+    """`validate --commit-msg FILE`: the commit-msg hook."""
+    from redflag_coord.check.outside import message_problems
+
+    _report(message_problems(root, message, identities), format, False, " in the commit message and author")
+
+
+def _validate_changed(root: Path, rev: str | None, format: Format, strict: bool, identities) -> None:
     from redflag_coord.check.changed import validate_changed
+    from redflag_coord.check.exports import candidates, export_problems
+    from redflag_coord.check.outside import commit_problems, pseudonyms_of, read_files
     from redflag_coord.repo.gitinfo import GitError, changed_against
 
     try:
@@ -87,11 +117,16 @@ def _validate_changed(root: Path, rev: str | None, format: Format, strict: bool)
         fail(f"--changed needs a git repository: {e}", EXIT_USAGE)
     if base is not None:
         typer.echo(f"redflag-coord: comparing with {base.describe()}", err=True)
-    outcome = validate_changed(root, paths)
+    outcome = validate_changed(root, paths, identities=identities)
+    if base is not None:
+        outcome.problems += commit_problems(root, rev, lambda: pseudonyms_of(root, identities))
+    if candidates(root, paths):
+        private = read_files(root, identities, ("collective", "members", "relationships"))
+        outcome.problems += export_problems(root, private, paths)
     if base is not None and base.is_head and not outcome.changed and not outcome.full:
         # nothing to compare with: never a silent "0 changed files"; check everything instead
         typer.echo("redflag-coord: no changed data files against HEAD: checking every file", err=True)
-        _validate_all(root, format, strict)
+        _validate_all(root, format, strict, identities)
     if outcome.full:
         scope = " in all files (a collective was removed)"
     else:
@@ -99,11 +134,13 @@ def _validate_changed(root: Path, rev: str | None, format: Format, strict: bool)
     _report(outcome.problems, format, strict, scope)
 
 
-def _validate_all(root: Path, format: Format, strict: bool) -> NoReturn:
+def _validate_all(root: Path, format: Format, strict: bool, identities) -> NoReturn:
+    from redflag_coord.check.exports import export_problems
     from redflag_coord.check.validate import validate_tree
 
-    outcome = validate_tree(root)
-    _report(outcome.problems, format, strict, f" in {_count_files(outcome)} files")
+    outcome = validate_tree(root, identities=identities)
+    problems = sorted([*outcome.problems, *export_problems(root, outcome.org)], key=lambda p: p.sort_key())
+    _report(problems, format, strict, f" in {_count_files(outcome)} files")
 
 
 def _report(problems: list, format: Format, strict: bool, scope: str, note: str | None = None) -> NoReturn:
