@@ -35,22 +35,21 @@ IdentityOption = Annotated[
     typer.Option(
         "--identity",
         "-i",
-        help="age identity file (or unencrypted ssh-ed25519 key) that opens encrypted private values. "
-        "Default: REDFLAG_IDENTITY. Without one, everything that needs no private value still works.",
+        help="age identity file or ssh-ed25519 key (passphrase-protected or not) that opens encrypted private "
+        "values. Default: REDFLAG_IDENTITY, else the output of REDFLAG_IDENTITY_COMMAND. Without one, everything "
+        "that needs no private value still works.",
         show_default=False,
     ),
 ]
 
 
 def read_identity_or_exit(option: Path | None):  # -> crypt.Identities | None
-    """The identities from --identity or REDFLAG_IDENTITY, or None when neither is given."""
-    from redflag_coord.crypt import CryptError, identity_from_env, read_identities
+    """The identities from --identity, REDFLAG_IDENTITY or REDFLAG_IDENTITY_COMMAND, or None when none is given."""
+    from redflag_coord.crypt import CryptError
+    from redflag_coord.crypt.identity import load
 
-    path = identity_from_env(option)
-    if path is None:
-        return None
     try:
-        return read_identities(path)
+        return load(option)
     except CryptError as e:
         fail(str(e), EXIT_USAGE)
 

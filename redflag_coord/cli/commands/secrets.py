@@ -54,6 +54,14 @@ def keygen(
         Path | None,
         typer.Option("--output", "-o", help="Identity file. Default: ~/.config/redflag-coord/identity.txt."),
     ] = None,
+    passphrase: Annotated[
+        bool,
+        typer.Option(
+            "--passphrase",
+            help="Protect the identity with a passphrase (asked twice, or REDFLAG_PASSPHRASE_COMMAND's output): "
+            "recommended, a seized or copied file then yields nothing without it.",
+        ),
+    ] = False,
     root: RootOption = None,
 ) -> None:
     """Create an identity (secret key) outside the repository and print its recipient (public key).
@@ -61,6 +69,7 @@ def keygen(
     Put the recipient in your collective's collective.toml (recipients = [...]); keep the file secret.
     """
     from redflag_coord.crypt import CryptError, write_identity
+    from redflag_coord.crypt.identity import new_passphrase
 
     path = output or _default_identity()
     repo = _inside_repository(path)
@@ -69,7 +78,7 @@ def keygen(
     if repo is not None:
         fail(f"{path} is inside the repository {repo}: an identity must never be committed; choose a path outside it")
     try:
-        recipient = write_identity(path)
+        recipient = write_identity(path, new_passphrase() if passphrase else None)
     except CryptError as e:
         fail(str(e), EXIT_USAGE)
     typer.echo(f"wrote {path} (keep it secret; use it with --identity or REDFLAG_IDENTITY)", err=True)
