@@ -15,7 +15,7 @@ from typing import Any
 
 import pyrage  # type: ignore[import-untyped]  # compiled, without type stubs
 
-from redflag_coord.crypt.pad import pad, unpad
+from redflag_coord.crypt.padding import pad, unpad
 
 PREFIX = "age:"  # a sealed value: "age:" + the age binary format in standard base64, no armor
 _HEADER = b"age-encryption.org/v1\n"

@@ -578,6 +578,11 @@ class Settings(FileModel):
     mail: MailSettings = Field(default_factory=MailSettings)
     defaults: DefaultSettings = Field(default_factory=DefaultSettings)
     encryption: EncryptionSettings = Field(default_factory=EncryptionSettings)
+    example: bool = Field(
+        False,
+        description="A demonstration whose keys are published (redflag-coord's own example): only then may the DEMO "
+        "keys of tests/keys/ be used. Never true in a real organisation",
+    )
 
 
 FILE_MODELS: dict[str, type[FileModel]] = {

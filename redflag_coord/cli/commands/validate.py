@@ -69,7 +69,9 @@ def validate(
     problems = outcome.problems
     only = _only_files(found, path)
     if only is None:
-        problems = sorted([*problems, *_commit_identities(found)], key=lambda p: p.sort_key())
+        from redflag_coord.org.keychecks import check_keys  # secret keys in the tree and history, DEMO/ssh keys
+
+        problems = sorted([*problems, *_commit_identities(found), *check_keys(outcome.org)], key=lambda p: p.sort_key())
     if only is not None:
         problems = [p for p in problems if p.file == only or p.file.startswith(only + "/")]
     if problems or format is Format.json:
