@@ -376,3 +376,32 @@ def test_ssh_recipient_is_a_warning_with_the_reason(org) -> None:
 def test_this_repository_is_the_example_and_passes() -> None:
     done = subprocess.run([BIN, "validate", str(REPO)], capture_output=True, text=True, timeout=120)
     assert not {"secret-key", "demo-recipient"} & set(_codes(done)), done.stdout
+
+
+def test_pre_commit_check_stops_a_key_about_to_be_committed(org) -> None:
+    repo, home = org
+    _real(repo, home)
+    secret, _ = crypt.generate()
+    repo.write("collectives/los-angeles/key.txt", secret + "\n")  # not yet added: `git add -A` would take it
+    done = cli(repo.root, "validate", "--changed", home=home)
+    assert done.returncode == 1
+    assert re.search(r"^collectives/los-angeles/key\.txt: error\[secret-key\]", done.stdout, re.M), done.stdout
+    # ... and alongside a changed data file (the hook's usual case: only the changed files are read)
+    path = repo.root / LA / "collective.toml"
+    path.write_text(path.read_text(encoding="utf-8") + "# a comment\n", encoding="utf-8")
+    done = cli(repo.root, "validate", "--changed", home=home)
+    assert done.returncode == 1 and "1 changed file(s)" in done.stderr, done.stderr
+    assert re.search(r"^collectives/los-angeles/key\.txt: error\[secret-key\]", done.stdout, re.M), done.stdout
+
+
+def test_new_passphrase_is_asked_twice_and_must_match(monkeypatch) -> None:
+    from redflag_coord.crypt.identity import new_passphrase
+
+    monkeypatch.delenv("REDFLAG_PASSPHRASE_COMMAND", raising=False)
+    answers = iter([PASSPHRASE, PASSPHRASE])
+    assert new_passphrase(lambda prompt: next(answers)) == PASSPHRASE
+    answers = iter([PASSPHRASE, PASSPHRASE + " "])
+    with pytest.raises(crypt.CryptError, match="differ"):
+        new_passphrase(lambda prompt: next(answers))
+    with pytest.raises(crypt.CryptError, match="at least 8"):
+        new_passphrase(lambda prompt: "short")

@@ -179,6 +179,13 @@ def recipient_keys(org: Organisation, settings: Settings, has_settings_file: boo
     return out.items
 
 
+def tree_keys(root: Path | str) -> list[Problem]:
+    """Secret keys in the work tree only (`validate --changed`, the pre-commit hook: fast, before a commit)."""
+    from redflag_coord.org.settings import settings_or_defaults
+
+    return secret_keys(root, settings_or_defaults(root), history=False)
+
+
 def check_keys(org: Organisation) -> list[Problem]:
     """Every check of this module (the full `validate`)."""
     from redflag_coord.org.settings import settings_or_defaults

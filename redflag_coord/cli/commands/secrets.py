@@ -172,7 +172,7 @@ def edit(
         fail(f"{file}: give a collective's members.toml or relationships.toml", EXIT_USAGE)
     ids = read_identity_or_exit(identity)
     if ids is None:
-        fail("editing needs your identity: --identity FILE or REDFLAG_IDENTITY", EXIT_USAGE)
+        fail("editing needs your identity: --identity FILE, REDFLAG_IDENTITY or REDFLAG_IDENTITY_COMMAND", EXIT_USAGE)
     root = find_root_or_exit(file)
     slug = file.absolute().parent.name
     org = load_organisation(root)
@@ -247,7 +247,11 @@ def reencrypt(
 
     ids = read_identity_or_exit(identity)
     if ids is None:
-        fail("re-encrypting needs an identity that opens the values: --identity FILE or REDFLAG_IDENTITY", EXIT_USAGE)
+        fail(
+            "re-encrypting needs an identity that opens the values: --identity FILE, REDFLAG_IDENTITY or "
+            "REDFLAG_IDENTITY_COMMAND",
+            EXIT_USAGE,
+        )
     org = _loaded(root)
     try:
         done = reseal(org, _slugs(org, collective, all_), ids)

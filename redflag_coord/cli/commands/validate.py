@@ -103,6 +103,9 @@ def _validate_changed(root: Path, rev: str | None, format: Format, strict: bool)
         # nothing to compare with: never a silent "0 changed files"; check everything instead
         typer.echo("redflag-coord: no changed data files against HEAD: checking every file", err=True)
         _validate_all(root, format, strict)
+    from redflag_coord.org.keychecks import tree_keys  # a secret key about to be committed stops the hook
+
+    outcome.problems.extend(tree_keys(root))
     problems = outcome.problems
     if problems or format is Format.json:
         typer.echo(RENDERERS[format.value](problems))
@@ -118,11 +121,12 @@ def _validate_changed(root: Path, rev: str | None, format: Format, strict: bool)
 
 
 def _validate_all(root: Path, format: Format, strict: bool) -> NoReturn:
+    from redflag_coord.org.keychecks import check_keys
     from redflag_coord.org.problems import RENDERERS
     from redflag_coord.org.validate import validate_tree
 
     outcome = validate_tree(root)
-    problems = outcome.problems
+    problems = [*outcome.problems, *check_keys(outcome.org)]
     if problems or format is Format.json:
         typer.echo(RENDERERS[format.value](problems))
     errors = sum(p.severity == "error" for p in problems)
