@@ -294,6 +294,7 @@ def test_real_organisation_with_its_own_keys_is_clean(org) -> None:
 def test_secret_key_committed_then_deleted_still_fails_naming_the_commit(org) -> None:
     repo, home = org
     _real(repo, home)
+    assert cli(repo.root, "validate", home=home).returncode == 0  # remembers that history up to here is clean
     secret, recipient = crypt.generate()
     repo.write("notes/backup.txt", f"my key, just in case:\n{secret}\n")
     repo.commit("backup")
@@ -308,6 +309,19 @@ def test_secret_key_committed_then_deleted_still_fails_naming_the_commit(org) ->
     line = next(ln for ln in done.stdout.splitlines() if "[secret-key]" in ln)
     assert line.startswith("notes/backup.txt:") and leaked[:12] in line and recipient in line
     assert secret not in done.stdout + done.stderr
+    # a rewritten history (the purge) is scanned again from the start: the key is gone for good
+    repo.git("reset", "-q", "--hard", "HEAD~2")
+    assert cli(repo.root, "validate", home=home).returncode == 0
+    # and the remembered point never hides a key committed before it on another branch merged later
+    repo.git("checkout", "-q", "-b", "side", "HEAD~1")
+    repo.write("k.txt", secret + "\n")
+    repo.commit("side key")
+    repo.git("rm", "-q", "k.txt")
+    repo.commit("side removal")
+    repo.git("checkout", "-q", "main")
+    repo.git("merge", "-q", "--no-edit", "--no-gpg-sign", "side")
+    done = cli(repo.root, "validate", home=home)
+    assert done.returncode == 1 and re.search(r"^k\.txt: error\[secret-key\]", done.stdout, re.M), done.stdout
 
 
 def test_ssh_private_key_in_the_work_tree_fails(org) -> None:

@@ -73,8 +73,15 @@ def secret_keys(root: Path | str, settings: Settings, history: bool = True) -> l
             if not _allowed(recipient, settings) and (rel, recipient or what) not in seen:
                 seen.add((rel, recipient or what))
                 out.add(rel, "secret-key", f"{what}{_named(recipient)} is in this file: {FIX}")
-    for commit, rel, what, recipient in _history(root) if history else ():
-        if not _allowed(recipient, settings) and (rel, recipient or what) not in seen:
+    if not history:
+        return out.items
+    scan = HistoryScan(root, settings.example)
+    clean = True
+    for commit, rel, what, recipient in _history(root, scan.since()):
+        if _allowed(recipient, settings):
+            continue
+        clean = False
+        if (rel, recipient or what) not in seen:
             seen.add((rel, recipient or what))
             out.add(
                 rel,
@@ -82,7 +89,52 @@ def secret_keys(root: Path | str, settings: Settings, history: bool = True) -> l
                 f"{what}{_named(recipient)} was committed in {commit[:12]} and stays in history although the file "
                 f"no longer holds it: {FIX}",
             )
+    if clean:
+        scan.done()
     return out.items
+
+
+class HistoryScan:
+    """Where the last clean scan of history ended, so the next `validate` reads only newer commits.
+
+    Kept in the repository's git folder (never committed): the commit scanned up to, and whether the
+    DEMO keys were allowed then. A rewritten history (the commit no longer below HEAD), another
+    setting or a fresh clone (CI) scan everything again; a scan that found a key is not remembered.
+    """
+
+    def __init__(self, root: Path, example: bool) -> None:
+        self.root = root
+        self.tag = "example" if example else "real"
+        self.path: Path | None = None
+        self.head = ""
+        try:
+            self.path = Path(root, git(root, "rev-parse", "--git-path", "redflag-coord-key-scan").strip())
+            self.head = git(root, "rev-parse", "--verify", "-q", "HEAD").strip()
+        except GitError:
+            self.path = None
+
+    def since(self) -> str | None:
+        if self.path is None or not self.head:
+            return None
+        try:
+            commit, tag = self.path.read_text(encoding="ascii").split()[:2]
+        except (OSError, ValueError, UnicodeDecodeError):
+            return None
+        if tag != self.tag:
+            return None
+        try:
+            git(self.root, "merge-base", "--is-ancestor", commit, self.head)
+        except GitError:
+            return None  # not below HEAD (history rewritten) or unknown
+        return commit
+
+    def done(self) -> None:
+        if self.path is None or not self.head:
+            return
+        try:
+            self.path.write_text(f"{self.head} {self.tag}\n", encoding="ascii")
+        except OSError:
+            pass  # a read-only clone scans everything each time
 
 
 def _named(recipient: str) -> str:
@@ -115,8 +167,9 @@ def _candidates(root: Path) -> list[str]:
     return found
 
 
-def _history(root: Path) -> Iterator[tuple[str, str, str, str]]:
-    """(commit, path, what, recipient) for each key in a file as committed, oldest commit first.
+def _history(root: Path, since: str | None = None) -> Iterator[tuple[str, str, str, str]]:
+    """(commit, path, what, recipient) for each key in a file as committed, oldest commit first
+    (only in commits after `since`, when given).
 
     One `git log -G` finds the commits whose diff adds or removes a matching line; one `git cat-file
     --batch` reads each such file as that commit left it (a removal leaves none, so it is not counted).
@@ -125,7 +178,8 @@ def _history(root: Path) -> Iterator[tuple[str, str, str, str]]:
         return
     try:
         top = Path(git(root, "rev-parse", "--show-toplevel").strip())
-        log = git(root, "log", "--reverse", "-G", GIT_PATTERN, "--format=%x00%H", "--name-only", "HEAD", "--")
+        commits = ["HEAD", f"^{since}"] if since else ["HEAD"]
+        log = git(root, "log", "--reverse", "-G", GIT_PATTERN, "--format=%x00%H", "--name-only", *commits, "--")
     except GitError:
         return  # no commits yet
     wanted: list[tuple[str, str]] = []
