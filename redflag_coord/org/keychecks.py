@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -146,7 +147,8 @@ def _tree_texts(root: Path) -> Iterator[tuple[str, str]]:
     for rel in sorted(_candidates(root)):
         path = root / rel
         try:
-            if path.stat().st_size > MAX_FILE:
+            info = path.lstat()  # a FIFO or device would block or never end; a link may lead anywhere
+            if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_FILE:
                 continue
             yield Path(rel).as_posix(), path.read_bytes().decode("utf-8", errors="replace")
         except OSError:
