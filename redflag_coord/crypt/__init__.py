@@ -9,38 +9,19 @@ import base64
 import binascii
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pyrage  # type: ignore[import-untyped]  # compiled, without type stubs
 
+from redflag_coord.crypt.kinds import CryptError as CryptError  # re-exported: crypt's callers use these names
+from redflag_coord.crypt.kinds import Identities as Identities
+from redflag_coord.crypt.kinds import Identity as Identity
+from redflag_coord.crypt.kinds import Recipient as Recipient
 from redflag_coord.crypt.padding import pad, unpad
 
 PREFIX = "age:"  # a sealed value: "age:" + the age binary format in standard base64, no armor
 _HEADER = b"age-encryption.org/v1\n"
 MAX_SEALED = 100_000  # characters: a sealed 20,000-character note to a few dozen recipients fits
-
-
-class CryptError(Exception):
-    """A key, identity or sealed value that cannot be used. `kind` says which, for the caller's wording."""
-
-    def __init__(self, kind: str, message: str) -> None:
-        super().__init__(message)
-        self.kind = kind  # bad-recipient | bad-identity | no-passphrase | corrupt | not-for-you
-
-
-Recipient = Any  # pyrage.x25519.Recipient | pyrage.ssh.Recipient (pyrage has no type stubs)
-Identity = Any  # pyrage.x25519.Identity | pyrage.ssh.Identity
-
-
-@dataclass(frozen=True)
-class Identities:
-    """The secret keys read from one identity file, and the public keys (recipients) they open."""
-
-    path: str
-    keys: tuple[Identity, ...]
-    recipients: tuple[str, ...]  # x25519 only: pyrage cannot derive an ssh key's public half
 
 
 def is_sealed(value: object) -> bool:

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pyrage  # type: ignore[import-untyped]  # compiled, without type stubs
 
-from redflag_coord.crypt import CryptError, Identities
+from redflag_coord.crypt.kinds import CryptError, Identities
 
 # The published DEMO identities of the example organisation (tests/keys/): everyone holds them.
 DEMO_RECIPIENTS = frozenset(

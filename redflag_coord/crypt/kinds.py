@@ -1,0 +1,27 @@
+"""The error and the key types of crypt, in a module of their own so that crypt.identity needs no import of crypt."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+class CryptError(Exception):
+    """A key, identity or sealed value that cannot be used. `kind` says which, for the caller's wording."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind  # bad-recipient | bad-identity | no-passphrase | corrupt | not-for-you
+
+
+Recipient = Any  # pyrage.x25519.Recipient | pyrage.ssh.Recipient (pyrage has no type stubs)
+Identity = Any  # pyrage.x25519.Identity | pyrage.ssh.Identity
+
+
+@dataclass(frozen=True)
+class Identities:
+    """The secret keys read from one identity file, and the public keys (recipients) they open."""
+
+    path: str
+    keys: tuple[Identity, ...]
+    recipients: tuple[str, ...]  # 'age1…', or 'ssh-ed25519 KEY' (derived by cryptography: pyrage cannot)
