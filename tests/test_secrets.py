@@ -152,6 +152,7 @@ def test_value_sealed_to_nobody_listed_is_an_error(org_copy: Path, run, tmp_path
 def test_unreadable_identity_file_is_a_usage_error(run, tmp_path: Path) -> None:
     bad = tmp_path / "bad.txt"
     bad.write_text("not a key\n")
+    bad.chmod(0o600)
     r = run("validate", str(REPO), "--identity", str(bad))
     assert r.exit_code == 2 and "not an age secret key" in r.stderr
     r = run("validate", str(REPO), "--identity", str(tmp_path / "missing.txt"))

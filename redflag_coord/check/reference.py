@@ -9,7 +9,7 @@ SCOPE_WORDS = {
     "frame": "once, on every file but the reports",
     "report": "once per report, against the rest of the organisation",
     "across": "once, joining reports with each other and with minutes",
-    "history": "on the addresses in recent git history (`validate` in a git repository)",
+    "repository": "around the data files: git history, exports, keys (the `validate` command)",
 }
 
 INTRO = """# Checks across files

@@ -10,7 +10,7 @@ A check runs in one scope, and each scope has one signature:
 | frame    | once, on everything but the reports                    | run(frame, out)                  |
 | report   | once per report, against the frame                     | run(frame, slug, mid, report, out) |
 | across   | once, on what the reports left for checks across them  | run(org, out)                    |
-| history  | on the git history's author addresses (`validate`)     | run(emails, out)                 |
+| repository | around the files: git history, exports, keys (`validate`) | run(org, out)                  |
 
 A new check is a function here whose one-line docstring says what it ensures ("Ensure …"), added to
 CHECKS with its codes; its logic lives in the module of its subject (rules, privacy, commitments, sealed).
@@ -33,8 +33,8 @@ from redflag_coord.org.load import Organisation, rel_path
 from redflag_coord.org.model import Meeting, Report, Settings
 from redflag_coord.org.problems import Problems
 
-Scope = Literal["sealed", "frame", "report", "across", "history"]
-SCOPES: tuple[Scope, ...] = ("sealed", "frame", "report", "across", "history")
+Scope = Literal["sealed", "frame", "report", "across", "repository"]
+SCOPES: tuple[Scope, ...] = ("sealed", "frame", "report", "across", "repository")
 
 
 @dataclass(frozen=True)
@@ -150,9 +150,32 @@ def commitments(org: Organisation, out: Problems) -> None:
         check_commitments(org, out)
 
 
-def commit_identities(emails: list[str], out: Problems) -> None:
-    """Ensure recent commits carry no author or committer address that looks like a real person's."""
-    check_commit_identities(emails, out)
+def commit_identities(org: Organisation, out: Problems) -> None:
+    """Ensure commit author addresses in the history do not look like real people's (every clone carries them)."""
+    from redflag_coord.repo.gitinfo import commit_emails
+
+    check_commit_identities(commit_emails(org.root), out)
+
+
+def unpushed_commits(org: Organisation, out: Problems) -> None:
+    """Ensure the messages and author names of commits not yet on the base branch name no one."""
+    from redflag_coord.check.outside import commit_problems
+
+    out.extend(commit_problems(org.root, None, lambda: Pseudonyms(org)))  # values opened in place
+
+
+def exports(org: Organisation, out: Problems) -> None:
+    """Ensure no HTML, iCalendar or JSON export holding a private value lies inside the repository."""
+    from redflag_coord.check.exports import export_problems
+
+    out.extend(export_problems(org.root, org))
+
+
+def keys(org: Organisation, out: Problems) -> None:
+    """Ensure no secret key is in the tree or its history, and no DEMO or ssh key guards real data."""
+    from redflag_coord.check.keychecks import check_keys
+
+    out.extend(check_keys(org))
 
 
 _REFS = ("unresolved-ref", "not-invited")
@@ -222,7 +245,10 @@ CHECKS: tuple[Check, ...] = (
             "not-owner",
         ),
     ),
-    Check("commit-identities", "history", commit_identities, ("commit-identity",)),
+    Check("commit-identities", "repository", commit_identities, ("commit-identity",)),
+    Check("unpushed-commits", "repository", unpushed_commits, ("private-text",)),
+    Check("exports", "repository", exports, ("export-private",)),
+    Check("keys", "repository", keys, ("secret-key", "demo-recipient", "ssh-recipient")),
 )
 
 
@@ -260,9 +286,11 @@ def run_across(org: Organisation, out: Problems) -> None:
         check.run(org, out)
 
 
-def run_history(emails: list[str], out: Problems) -> None:
-    for check in of("history"):
-        check.run(emails, out)
+def run_repository(org: Organisation, out: Problems) -> None:
+    """What lies around the data files (git history, exports, keys): the `validate` command walks it once,
+    the other commands do not (they check the files they read)."""
+    for check in of("repository"):
+        check.run(org, out)
 
 
 _REPORT = of("report")  # once: walked for every report

@@ -9,42 +9,19 @@ import base64
 import binascii
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pyrage  # type: ignore[import-untyped]  # compiled, without type stubs
 
-from redflag_coord.errors import RedflagError
+from redflag_coord.crypt.kinds import CryptError as CryptError  # re-exported: crypt's callers use these names
+from redflag_coord.crypt.kinds import Identities as Identities
+from redflag_coord.crypt.kinds import Identity as Identity
+from redflag_coord.crypt.kinds import Recipient as Recipient
+from redflag_coord.crypt.padding import pad, unpad
 
 PREFIX = "age:"  # a sealed value: "age:" + the age binary format in standard base64, no armor
 _HEADER = b"age-encryption.org/v1\n"
 MAX_SEALED = 100_000  # characters: a sealed 20,000-character note to a few dozen recipients fits
-
-
-class CryptError(RedflagError):
-    """A key, identity or sealed value that cannot be used. `kind` says which, for the caller's wording.
-
-    An identity file that cannot be read or written is how the command was called (--identity,
-    keygen's path): exit 2. A recipient or a sealed value is the data: exit 1.
-    """
-
-    def __init__(self, kind: str, message: str) -> None:
-        super().__init__(message, usage=kind == "bad-identity")
-        self.kind = kind  # bad-recipient | bad-identity | corrupt | not-for-you
-
-
-Recipient = Any  # pyrage.x25519.Recipient | pyrage.ssh.Recipient (pyrage has no type stubs)
-Identity = Any  # pyrage.x25519.Identity | pyrage.ssh.Identity
-
-
-@dataclass(frozen=True)
-class Identities:
-    """The secret keys read from one identity file, and the public keys (recipients) they open."""
-
-    path: str
-    keys: tuple[Identity, ...]
-    recipients: tuple[str, ...]  # x25519 only: pyrage cannot derive an ssh key's public half
 
 
 def is_sealed(value: object) -> bool:
@@ -83,33 +60,10 @@ def generate() -> tuple[str, str]:
 
 
 def read_identities(path: Path | str) -> Identities:
-    """Keys from an age identity file (AGE-SECRET-KEY-1… lines, '#' comments) or an unencrypted OpenSSH ed25519 key."""
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as e:
-        raise CryptError("bad-identity", f"{path}: cannot read the identity file: {e.strerror or e}") from None
-    if b"BEGIN OPENSSH PRIVATE KEY" in raw:
-        try:
-            key = pyrage.ssh.Identity.from_buffer(raw)
-        except (pyrage.IdentityError, ValueError) as e:
-            raise CryptError(
-                "bad-identity", f"{path}: cannot use this ssh key ({e}); a passphrase-protected key is not supported"
-            ) from None
-        return Identities(str(path), (key,), ())
-    keys: list[pyrage.x25519.Identity] = []
-    for number, line in enumerate(raw.decode("utf-8", errors="replace").splitlines(), 1):
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        try:
-            keys.append(pyrage.x25519.Identity.from_str(line))
-        except (pyrage.IdentityError, ValueError):
-            raise CryptError(
-                "bad-identity", f"{path}:{number}: not an age secret key (AGE-SECRET-KEY-1…); is this the right file?"
-            ) from None
-    if not keys:
-        raise CryptError("bad-identity", f"{path}: holds no AGE-SECRET-KEY-1… line")
-    return Identities(str(path), tuple(keys), tuple(str(k.to_public()) for k in keys))
+    """Keys from an identity file: age (plain or passphrase-protected) or OpenSSH ed25519 (see crypt.identity)."""
+    from redflag_coord.crypt.identity import read_file
+
+    return read_file(path)
 
 
 def seal(plain: str, recipients: Sequence[str]) -> str:
@@ -118,7 +72,7 @@ def seal(plain: str, recipients: Sequence[str]) -> str:
         raise CryptError("bad-recipient", "no recipients to encrypt to")
     parsed = [parse_recipient(r) for r in recipients]
     try:
-        data = pyrage.encrypt(plain.encode("utf-8"), parsed)
+        data = pyrage.encrypt(pad(plain.encode("utf-8")), parsed)  # padded: the length shows only a bucket
     except pyrage.EncryptError as e:  # pragma: no cover - only mixed or no recipients
         raise CryptError("bad-recipient", str(e)) from None
     return PREFIX + base64.b64encode(data).decode("ascii")
@@ -152,7 +106,11 @@ def open_sealed(value: str, identities: Iterable[Identity]) -> str:
             raise CryptError("not-for-you", "not encrypted to this identity") from None
         raise CryptError("corrupt", f"encrypted value is damaged ({e}): it was cut short or edited") from None
     try:
-        return plain.decode("utf-8")
+        text = unpad(plain)
+    except ValueError:
+        raise CryptError("corrupt", "encrypted value has broken padding: it was edited") from None
+    try:
+        return (plain if text is None else text).decode("utf-8")  # None: sealed before padding existed
     except UnicodeDecodeError:
         raise CryptError("corrupt", "encrypted value does not hold UTF-8 text") from None
 
@@ -164,20 +122,28 @@ def identity_from_env(option: str | Path | None) -> str | None:
     return os.environ.get("REDFLAG_IDENTITY") or None
 
 
-def write_identity(path: Path | str) -> str:
-    """Create a new identity file (mode 0600, never overwriting one); returns its recipient."""
+def write_identity(path: Path | str, passphrase: str | None = None) -> str:
+    """Create a new identity file (mode 0600, never overwriting one); returns its recipient.
+
+    With a passphrase the file is an armored age file sealed with it ('age -d' opens it too).
+    """
     secret, recipient = generate()
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     text = (
         f"# redflag-coord identity: keep it secret, keep it out of the repository\n# recipient: {recipient}\n{secret}\n"
     )
+    data = text.encode("utf-8")
+    if passphrase is not None:
+        from redflag_coord.crypt.identity import protect
+
+        data = protect(text, passphrase)  # no comment outside the armor: age would refuse the file
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
         raise CryptError("bad-identity", f"{path} exists; not overwriting an identity (choose another file)") from None
     except OSError as e:
         raise CryptError("bad-identity", f"cannot write {path}: {e.strerror or e}") from None
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(text)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
     return recipient

@@ -586,6 +586,11 @@ class Settings(FileModel):
     defaults: DefaultSettings = Field(default_factory=DefaultSettings)
     encryption: EncryptionSettings = Field(default_factory=EncryptionSettings)
     publish: PublishSettings = Field(default_factory=PublishSettings)
+    example: bool = Field(
+        False,
+        description="A demonstration whose keys are published (redflag-coord's own example): only then may the DEMO "
+        "keys of tests/keys/ be used. Never true in a real organisation",
+    )
 
 
 FILE_MODELS: dict[str, type[FileModel]] = {

@@ -21,13 +21,10 @@ EXIT_INTERNAL = 70  # a bug in redflag-coord (EX_SOFTWARE)
 
 
 def read_identity_or_exit(option: Path | None):  # -> crypt.Identities | None
-    """The identities from --identity or REDFLAG_IDENTITY, or None when neither is given."""
-    from redflag_coord.crypt import identity_from_env, read_identities
+    """The identities from --identity, REDFLAG_IDENTITY or REDFLAG_IDENTITY_COMMAND, or None when none is given."""
+    from redflag_coord.crypt.identity import load
 
-    path = identity_from_env(option)
-    if path is None:
-        return None
-    return read_identities(path)  # an unreadable identity is a CryptError('bad-identity'): usage, exit 2
+    return load(option)  # an identity that cannot be read or unlocked is a CryptError: usage, exit 2
 
 
 def fail(message: str, code: int = EXIT_DATA) -> NoReturn:

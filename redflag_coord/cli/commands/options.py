@@ -29,8 +29,9 @@ IdentityOption = Annotated[
     typer.Option(
         "--identity",
         "-i",
-        help="age identity file (or unencrypted ssh-ed25519 key) that opens encrypted private values. "
-        "Default: REDFLAG_IDENTITY. Without one, everything that needs no private value still works.",
+        help="age identity file or ssh-ed25519 key (passphrase-protected or not) that opens encrypted private "
+        "values. Default: REDFLAG_IDENTITY, else the output of REDFLAG_IDENTITY_COMMAND. Without one, everything "
+        "that needs no private value still works.",
         show_default=False,
     ),
 ]

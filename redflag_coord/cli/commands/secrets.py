@@ -54,6 +54,14 @@ def keygen(
         Path | None,
         typer.Option("--output", "-o", help="Identity file. Default: ~/.config/redflag-coord/identity.txt."),
     ] = None,
+    passphrase: Annotated[
+        bool,
+        typer.Option(
+            "--passphrase",
+            help="Protect the identity with a passphrase (asked twice, or REDFLAG_PASSPHRASE_COMMAND's output): "
+            "recommended, a seized or copied file then yields nothing without it.",
+        ),
+    ] = False,
     root: RootOption = None,
 ) -> None:
     """Create an identity (secret key) outside the repository and print its recipient (public key).
@@ -61,6 +69,7 @@ def keygen(
     Put the recipient in your collective's collective.toml (recipients = [...]); keep the file secret.
     """
     from redflag_coord.crypt import write_identity
+    from redflag_coord.crypt.identity import new_passphrase
 
     path = output or _default_identity()
     repo = _inside_repository(path)
@@ -68,7 +77,7 @@ def keygen(
         repo = root  # the organisation named by --root / REDFLAG_ROOT, even outside git
     if repo is not None:
         fail(f"{path} is inside the repository {repo}: an identity must never be committed; choose a path outside it")
-    recipient = write_identity(path)  # CryptError('bad-identity'): usage, exit 2
+    recipient = write_identity(path, new_passphrase() if passphrase else None)
     typer.echo(f"wrote {path} (keep it secret; use it with --identity or REDFLAG_IDENTITY)", err=True)
     typer.echo(recipient)
 
@@ -154,7 +163,7 @@ def edit(
         fail(f"{file}: give a collective's members.toml or relationships.toml", EXIT_USAGE)
     ids = read_identity_or_exit(identity)
     if ids is None:
-        fail("editing needs your identity: --identity FILE or REDFLAG_IDENTITY", EXIT_USAGE)
+        fail("editing needs your identity: --identity FILE, REDFLAG_IDENTITY or REDFLAG_IDENTITY_COMMAND", EXIT_USAGE)
     root = find_root_or_exit(file)
     slug = file.absolute().parent.name
     org = load_organisation(root)
@@ -225,7 +234,11 @@ def reencrypt(
 
     ids = read_identity_or_exit(identity)
     if ids is None:
-        fail("re-encrypting needs an identity that opens the values: --identity FILE or REDFLAG_IDENTITY", EXIT_USAGE)
+        fail(
+            "re-encrypting needs an identity that opens the values: --identity FILE, REDFLAG_IDENTITY or "
+            "REDFLAG_IDENTITY_COMMAND",
+            EXIT_USAGE,
+        )
     org = _loaded(root)
     done = reseal(org, _slugs(org, collective, all_), ids)
     for rel in done.files:

@@ -84,18 +84,16 @@ def validate(
 
 
 def _shown(outcome, root: Path, only: str | None) -> list:
-    """The whole tree's problems with what lies outside the files (commit identities and messages not yet
-    on the base, exports holding private values), or those of the files asked for."""
-    from redflag_coord.check.exports import export_problems
-    from redflag_coord.check.outside import commit_problems
-    from redflag_coord.check.privacy import Pseudonyms
+    """The whole tree's problems with what lies around the files (the registry's repository checks), or
+    those of the files asked for."""
+    from redflag_coord.check.registry import run_repository
+    from redflag_coord.org.problems import Problems
 
-    problems = outcome.problems
     if only is None:
-        unpushed = commit_problems(root, None, lambda: Pseudonyms(outcome.org))  # values opened in place
-        outside = [*_commit_identities(root), *unpushed, *export_problems(root, outcome.org)]
-        return sorted([*problems, *outside], key=lambda p: p.sort_key())
-    return [p for p in problems if p.file == only or p.file.startswith(only + "/")]
+        out = Problems(list(outcome.problems))
+        run_repository(outcome.org, out)
+        return sorted(out.items, key=lambda p: p.sort_key())
+    return [p for p in outcome.problems if p.file == only or p.file.startswith(only + "/")]
 
 
 def _validate_message(root: Path, message: Path, format: Format, identities) -> NoReturn:
@@ -108,6 +106,7 @@ def _validate_message(root: Path, message: Path, format: Format, identities) -> 
 def _validate_changed(root: Path, rev: str | None, format: Format, strict: bool, identities) -> None:
     from redflag_coord.check.changed import validate_changed
     from redflag_coord.check.exports import candidates, export_problems
+    from redflag_coord.check.keychecks import tree_keys
     from redflag_coord.check.outside import commit_problems, pseudonyms_of, read_files
     from redflag_coord.repo.gitinfo import GitError, changed_against
 
@@ -123,6 +122,7 @@ def _validate_changed(root: Path, rev: str | None, format: Format, strict: bool,
     if candidates(root, paths):
         private = read_files(root, identities, ("collective", "members", "relationships"))
         outcome.problems += export_problems(root, private, paths)
+    outcome.problems += tree_keys(root)  # a secret key about to be committed stops the hook
     if base is not None and base.is_head and not outcome.changed and not outcome.full:
         # nothing to compare with: never a silent "0 changed files"; check everything instead
         typer.echo("redflag-coord: no changed data files against HEAD: checking every file", err=True)
@@ -136,10 +136,12 @@ def _validate_changed(root: Path, rev: str | None, format: Format, strict: bool,
 
 def _validate_all(root: Path, format: Format, strict: bool, identities) -> NoReturn:
     from redflag_coord.check.exports import export_problems
+    from redflag_coord.check.keychecks import check_keys
     from redflag_coord.check.validate import validate_tree
 
     outcome = validate_tree(root, identities=identities)
-    problems = sorted([*outcome.problems, *export_problems(root, outcome.org)], key=lambda p: p.sort_key())
+    outside = [*export_problems(root, outcome.org), *check_keys(outcome.org)]
+    problems = sorted([*outcome.problems, *outside], key=lambda p: p.sort_key())
     _report(problems, format, strict, f" in {_count_files(outcome)} files")
 
 
@@ -157,16 +159,6 @@ def _report(problems: list, format: Format, strict: bool, scope: str, note: str 
             typer.echo(f"redflag-coord: note: {note}", err=True)
         typer.echo(f"{errors} error(s), {warnings} warning(s){scope}", err=True)
     raise typer.Exit(EXIT_DATA if errors or (strict and warnings) else EXIT_OK)
-
-
-def _commit_identities(root: Path) -> list:
-    from redflag_coord.check.sealed import check_commit_identities
-    from redflag_coord.org.problems import Problems
-    from redflag_coord.repo.gitinfo import commit_emails
-
-    out = Problems()
-    check_commit_identities(commit_emails(root), out)
-    return out.items
 
 
 def _only_files(root: Path, path: Path | None) -> str | None:
