@@ -108,13 +108,15 @@ def test_a_handle_in_a_decision_stops_publish_and_nothing_is_written(tmp_path: P
 
 
 def test_a_private_value_a_key_opens_stops_publish(tmp_path: Path) -> None:
-    """Keyless, a pseudonym is unknown; with the key that opens it, the page that shows it is refused,
-    and the message says whose it is, not what it is."""
+    """With the key that opens a pseudonym, publish refuses a page that would show it, and the message
+    says where it is, not what it is. Since the private-text check is an error (issue 29), the data check
+    that runs before any page is built already refuses it, naming the file and key; the site's own check
+    (publish/check.py) is tested on pages directly below."""
     repo = example_repo(tmp_path, drop_reports=None)
     plant(repo, MINUTES, DECISION, "Every collective counts its relationships, as Hondureño asked.")
     opened = cli(repo.root, "publish", "site", identity=DEMO_IDENTITY)
     assert opened.returncode == 1 and "Traceback" not in opened.stderr
-    assert "the pseudonym of relationship" in opened.stderr and PAGE in opened.stderr
+    assert "error[private-text]: decision[0].text" in opened.stderr and "ic-2026-06.toml" in opened.stderr
     assert "Hondureño" not in opened.stderr + opened.stdout
     assert not (repo.root / "site").exists()
 

@@ -22,8 +22,12 @@ def test_absent_file_means_defaults(org_copy):
 
 
 def test_every_table_is_its_own_model():
-    """Other tables (e.g. [encryption]) join as one more submodel."""
+    """Other tables (e.g. [encryption]) join as one more submodel. One top-level flag stands outside
+    them: `example`, which says the whole organisation is a demonstration (its keys are published)."""
     for name, field in Settings.model_fields.items():
+        if name == "example":
+            assert field.annotation is bool and field.default is False
+            continue
         assert field.annotation is not None and issubclass(field.annotation, FILE_MODELS["collective"].__base__)
         assert field.alias is None or field.alias == name
 
@@ -46,7 +50,8 @@ def test_no_password_in_the_file(run, org_copy):
 
 
 def test_undeliverable_organiser_is_a_warning(run, org_copy):
-    write(org_copy, '[calendar]\norganiser = "committee@redflag.invalid"\n')
+    # example = true: the copied example's DEMO keys are allowed (a real organisation's would be an error)
+    write(org_copy, 'example = true\n\n[calendar]\norganiser = "committee@redflag.invalid"\n')
     result = run("validate", str(org_copy))
     assert result.exit_code == 0 and "warning[undeliverable-organiser]" in result.stdout
     assert undeliverable("a@b.example") and undeliverable("x@localhost") and not undeliverable("a@riseup.net")
