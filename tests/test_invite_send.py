@@ -9,36 +9,14 @@ from email import policy
 
 import icalendar
 import pytest
-from conftest import need
+from smtp_sink import smtp_sink
 from test_calendar_support import STAMP
 
 
 @pytest.fixture
 def smtp_server():
-    try:
-        from aiosmtpd.controller import Controller
-        from aiosmtpd.handlers import Sink
-    except ImportError:
-        need(False, "aiosmtpd (pip install aiosmtpd)")
-
-    class Collect(Sink):
-        def __init__(self):
-            self.messages = []
-
-        async def handle_DATA(self, server, session, envelope):
-            self.messages.append((envelope.rcpt_tos, envelope.content))
-            return "250 OK"
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    handler = Collect()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield port, handler.messages
-    finally:
-        controller.stop()
+    with smtp_sink() as sink:  # one local SMTP server for every --send test (tests/smtp_sink.py)
+        yield sink
 
 
 def test_dry_run_sends_nothing(run, example_root, smtp_server, monkeypatch):
