@@ -121,6 +121,13 @@ def check_sealed(org: Organisation, settings: Settings, out: Problems) -> None:
                 "the organisation requires encryption ([encryption] require = true in organisation.toml) but this "
                 "collective lists no recipients: add recipients = [\"age1…\"] and run 'redflag-coord secrets encrypt'",
             )
+    from redflag_coord.org import trustcheck  # issue 28: approvals, and recipients counted in each header
+
+    trust = trustcheck.load(org.root)
+    trustcheck.check_approvals(trust, out)
+    trustcheck.check_stanzas(
+        trust, ((s.file, s.slug, s.key, s.contact, s.value) for s in slots(org) if crypt.is_sealed(s.value)), out
+    )
     for s in slots(org):
         value = s.value
         assert value is not None
@@ -160,6 +167,9 @@ def reveal(org: Organisation, settings: Settings, identities: Identities | None,
     mine = set(identities.recipients) if identities else set()
     keys = identities.keys if identities else ()
     first_unopened: Slot | None = None
+    from redflag_coord.org import trustcheck  # issue 28: each value where it was sealed, by an approved reader
+
+    trust = trustcheck.load(org.root) if keys else None
     for s in list(slots(org)):
         value = s.value
         if not crypt.is_sealed(value):
@@ -183,6 +193,8 @@ def reveal(org: Organisation, settings: Settings, identities: Identities | None,
                         key=s.key,
                     )
                 first_unopened = first_unopened or s
+        if plain is not None and trust is not None:
+            plain = trustcheck.opened(trust, s.slug, s.file, s.key, s.contact, _place(s), plain, out)
         if plain is None:
             result.withheld[(s.slug, s.contact)] = result.withheld.get((s.slug, s.contact), 0) + 1
         elif _plain_ok(s, plain, out):
@@ -200,6 +212,12 @@ def reveal(org: Organisation, settings: Settings, identities: Identities | None,
             key=where.key if where else (),
         )
     return result
+
+
+def _place(s: Slot) -> str:
+    from redflag_coord.org.trustcheck import place
+
+    return place(s.slug, s.file.rsplit("/", 1)[-1].removesuffix(".toml"), s.key, getattr(s.owner, "handle", None))
 
 
 LONG_TEXT = ("notes", "note")  # Text (20,000 characters); the other private fields are one line of 300
@@ -260,28 +278,16 @@ def private_files(root: Path, slug: str) -> Iterator[tuple[Path, str, str]]:
             yield root / rel, rel, kind
 
 
-def encrypt(org: Organisation, slugs: list[str], settings: Settings | None = None) -> Written:
-    """Seal every plaintext private value of these collectives to their recipients; sealed values stay as they are."""
-    import tomlkit  # only where a file is read or written keeping its layout: not at start-up
+def encrypt(
+    org: Organisation, slugs: list[str], settings: Settings | None = None, identities: Identities | None = None
+) -> Written:
+    """Seal every plaintext private value of these collectives to their recipients; sealed values stay as they are.
 
-    settings = settings or settings_or_defaults(org.root)
-    done = Written()
-    for slug in slugs:
-        for path, rel, kind in private_files(org.root, slug):
-            raw = path.read_bytes()  # written back only if nobody changed the file meanwhile
-            doc = tomlkit.parse(raw.decode("utf-8"))
-            n = 0
-            for container, key, _, contact in doc_slots(doc, kind):
-                value = str(container[key])
-                if crypt.is_sealed(value):
-                    continue
-                container[key] = crypt.seal(value, _need(org, settings, slug, contact))
-                n += 1
-            if n:
-                write_if_unchanged(path, raw, tomlkit.dumps(doc).encode("utf-8"))
-                done.files.append(rel)
-                done.sealed += n
-    return done
+    Signed with `identities` when it is an approved reader's; otherwise pending (see org.trustseal)."""
+    from redflag_coord.org.trustseal import reseal  # issue 28: bound, signed, to approved recipients only
+
+    done = reseal(org, slugs, settings or settings_or_defaults(org.root), identities, "encrypt")
+    return Written(done.files, done.sealed)
 
 
 def _need(org: Organisation, settings: Settings, slug: str, contact: bool) -> list[str]:
@@ -317,50 +323,38 @@ def open_text(text: str, kind: str, identities: Identities, where: str) -> Plain
             plain = crypt.open_sealed(value, identities.keys)
         except CryptError as e:
             raise CryptError(e.kind, f"{where}: {_key(path)}: {e}") from None
+        from redflag_coord.org.trustseal import open_bound
+
+        plain = open_bound(plain)  # the clear view shows the value, not its place and signature
         memo[(key, plain)] = value
         container[key] = plain
     return Plain(tomlkit.dumps(doc), memo)
 
 
-def seal_text(text: str, kind: str, memo: dict[tuple[str, str], str], recipients_for: Any) -> str:
-    """Seal every plain value again; a value whose plain text is unchanged keeps its exact ciphertext."""
+def seal_text(text: str, kind: str, memo: dict[tuple[str, str], str], recipients_for: Any, bind: Any = None) -> str:
+    """Seal every plain value again; a value whose plain text is unchanged keeps its exact ciphertext.
+
+    `bind(container, key path, contact, value)`, when given, seals a value bound to its place (org.trustseal)."""
     import tomlkit  # only where a file is read or written keeping its layout: not at start-up
 
     doc = tomlkit.parse(text)
-    for container, key, _, contact in doc_slots(doc, kind):
+    for container, key, kpath, contact in doc_slots(doc, kind):
         value = str(container[key])
         if crypt.is_sealed(value):
             continue
         kept = memo.get((key, value))
+        if kept is None and bind is not None:
+            kept = bind(container, kpath, contact, value)
         container[key] = kept if kept is not None else crypt.seal(value, recipients_for(contact))
     return tomlkit.dumps(doc)
 
 
 def reencrypt(org: Organisation, slugs: list[str], identities: Identities, settings: Settings | None = None) -> Written:
     """Open and seal again every private value of these collectives to the recipients listed now."""
-    import tomlkit  # only where a file is read or written keeping its layout: not at start-up
+    from redflag_coord.org.trustseal import reseal  # issue 28: checks every value first, writes all or nothing
 
-    settings = settings or settings_or_defaults(org.root)
-    done = Written()
-    for slug in slugs:
-        for path, rel, kind in private_files(org.root, slug):
-            raw = path.read_bytes()  # written back only if nobody changed the file meanwhile
-            doc = tomlkit.parse(raw.decode("utf-8"))
-            n = 0
-            for container, key, kpath, contact in doc_slots(doc, kind):
-                value = str(container[key])
-                if crypt.is_sealed(value):
-                    try:
-                        value = crypt.open_sealed(value, identities.keys)
-                    except CryptError as e:
-                        raise CryptError(e.kind, f"{rel}: {_key(kpath)}: {e}; this file was not changed") from None
-                container[key] = crypt.seal(value, _need(org, settings, slug, contact))
-                n += 1
-            if n:
-                write_if_unchanged(path, raw, tomlkit.dumps(doc).encode("utf-8"))
-                done.files.append(rel)
-                done.sealed += n
-    return done
+    done = reseal(org, slugs, settings or settings_or_defaults(org.root), identities, "reencrypt")
+    return Written(done.files, done.sealed)
 
 
 def forget(

@@ -1,4 +1,5 @@
-"""`redflag-coord secrets keygen|encrypt|show|edit|reencrypt|forget`: private values encrypted at rest."""
+"""`redflag-coord secrets keygen|encrypt|show|edit|reencrypt|forget` (and, from cli.commands.trust,
+whoami|recipients|approve|accept|migrate): private values encrypted at rest."""
 
 from __future__ import annotations
 
@@ -100,18 +101,22 @@ def _loaded(root: Path | None):
 
 
 @app.command("encrypt")
-def encrypt(collective: CollectiveArg = None, all_: AllOption = False, root: RootOption = None) -> None:
-    """Encrypt every plaintext private value of COLLECTIVE (or --all) to its recipients.
+def encrypt(
+    collective: CollectiveArg = None, all_: AllOption = False, identity: IdentityOption = None, root: RootOption = None
+) -> None:
+    """Encrypt every plaintext private value of COLLECTIVE (or --all) to its approved recipients.
 
-    Values already encrypted keep their exact ciphertext. Needs no identity: anyone can encrypt.
+    Values already encrypted keep their exact ciphertext. Needs no identity: anyone can encrypt; without
+    a reader's identity the values are pending until a reader runs 'secrets accept'.
     """
     from redflag_coord.crypt import CryptError
+    from redflag_coord.errors import RedflagError
     from redflag_coord.org.secrets import encrypt as seal_all
 
     org = _loaded(root)
     try:
-        done = seal_all(org, _slugs(org, collective, all_))
-    except CryptError as e:
+        done = seal_all(org, _slugs(org, collective, all_), identities=read_identity_or_exit(identity))
+    except (CryptError, RedflagError) as e:
         fail(str(e), EXIT_DATA)
     for rel in done.files:
         typer.echo(f"encrypted {rel}")
@@ -151,6 +156,7 @@ def edit(
     temporary folder while the editor runs, and is removed afterwards.
     """
     from redflag_coord.crypt import CryptError
+    from redflag_coord.errors import RedflagError
     from redflag_coord.org.load import load_organisation
     from redflag_coord.org.secrets import open_text, recipients, seal_text
     from redflag_coord.org.settings import settings_or_defaults
@@ -183,7 +189,13 @@ def edit(
     if problems:
         typer.echo(problems, err=True)
         fail(f"{file}: the edited text has problems; nothing was written (your edit is discarded)")
-    sealed = seal_text(edited, kind, plain.memo, lambda contact: recipients(org, settings, slug, contact))
+    from redflag_coord.org.trustseal import binder
+
+    bind = binder(org, settings, slug, kind, ids)  # issue 28: bound to its place, to approved recipients
+    try:
+        sealed = seal_text(edited, kind, plain.memo, lambda contact: recipients(org, settings, slug, contact), bind)
+    except RedflagError as e:
+        fail(f"{e} (your edit is discarded)")
     try:
         atomic_write(file, sealed.encode("utf-8"), overwrite=True)
     except WriteError as e:
@@ -240,9 +252,11 @@ def reencrypt(
     if ids is None:
         fail("re-encrypting needs an identity that opens the values: --identity FILE or REDFLAG_IDENTITY", EXIT_USAGE)
     org = _loaded(root)
+    from redflag_coord.errors import RedflagError
+
     try:
         done = reseal(org, _slugs(org, collective, all_), ids)
-    except CryptError as e:
+    except (CryptError, RedflagError) as e:
         fail(str(e), EXIT_DATA)
     for rel in done.files:
         typer.echo(f"re-encrypted {rel}")
@@ -287,3 +301,12 @@ def forget(
     typer.echo(
         "note: they stay in git history; to purge them from it see the README (Private values: forgetting)", err=True
     )
+
+
+def _register_trust() -> None:
+    from redflag_coord.cli.commands.trust import register
+
+    register(app)
+
+
+_register_trust()  # issue 28: who reads, approved by who already reads
