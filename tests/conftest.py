@@ -86,7 +86,8 @@ def seal_private(root: Path) -> Path:
     from redflag_coord.org.secrets import encrypt
 
     org = load_organisation(root)
-    encrypt(org, [s for s, c in org.collectives.items() if c.info is not None and c.info.recipients])
+    slugs = [s for s, c in org.collectives.items() if c.info is not None and c.info.recipients]
+    encrypt(org, slugs, identities=demo_identities())  # sealed by a reader: bound and signed (issue 28)
     return root
 
 

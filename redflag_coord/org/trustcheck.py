@@ -541,3 +541,16 @@ def opened(
         out.add(rel, "sealed-forged" if not former else "sealed-stale", why, key=key)
         return None
     return env.value
+
+
+def require_approved(root: Path | str) -> None:
+    """Before mail goes out: TrustError naming the first recipient, mail sender or chain nobody approved."""
+    found = Problems()
+    check_approvals(load(root), found)
+    errors = [p for p in found if p.severity == "error"]
+    if errors:
+        first = errors[0]
+        raise TrustError(
+            f"{first.file}: {first.message}; nothing is mailed while who reads is not approved "
+            f"({len(errors)} problem(s): see 'redflag-coord validate')"
+        )

@@ -164,11 +164,22 @@ def invite(
     if method is Method.request:
         _warn_undeliverable(ics.organiser_address(found[0], settings))
     if send:
+        _refuse_unapproved(org.root)
         connection = smtp_or_exit(org_settings, smtp, smtp_tls)
         _send(org, meeting, method.value, built, settings, connection, sender or org_settings.mail.sender, confirm)
         if output is None:
             return
     write_output(data.decode("utf-8"), output, force)
+
+
+def _refuse_unapproved(root) -> None:
+    """No mail while a recipient or mail sender is listed that no reader approved (issue 28)."""
+    from redflag_coord.org.trustcheck import TrustError, require_approved
+
+    try:
+        require_approved(root)
+    except TrustError as e:
+        fail(str(e), EXIT_DATA)
 
 
 def _warn_undeliverable(address: str) -> None:

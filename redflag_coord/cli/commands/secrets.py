@@ -286,16 +286,23 @@ def forget(
     base = find_root_or_exit(root)
     if not (base / "collectives" / collective).is_dir():
         fail(f"no collective {collective!r}", EXIT_USAGE)
+    from redflag_coord.errors import RedflagError
     from redflag_coord.org.secrets import recipients
     from redflag_coord.org.settings import settings_or_defaults
+    from redflag_coord.org.trustcheck import load as load_trust
 
     org = _loaded(base)
-    seal_to = recipients(org, settings_or_defaults(base), collective, False)
+    bound = load_trust(base).on  # issue 28: the stand-in is sealed bound to its place, below
+    seal_to = None if bound else recipients(org, settings_or_defaults(base), collective, False)
     try:
         removed = drop(base, collective, handle=member, relationship=relationship, seal_to=seal_to)
+        if bound and relationship is not None:
+            from redflag_coord.org.secrets import encrypt as seal_all
+
+            seal_all(_loaded(base), [collective], identities=read_identity_or_exit(None))
     except KeyError as e:
         fail(str(e.args[0]), EXIT_USAGE)
-    except WriteError as e:
+    except (WriteError, RedflagError) as e:
         fail(str(e))
     typer.echo(f"removed {', '.join(removed) or 'nothing (no private values there)'}")
     typer.echo(
