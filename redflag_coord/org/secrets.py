@@ -126,7 +126,7 @@ def check_sealed(org: Organisation, settings: Settings, out: Problems) -> None:
     trust = trustcheck.load(org.root)
     trustcheck.check_approvals(trust, out)
     trustcheck.check_stanzas(
-        trust, ((s.file, s.slug, s.key, s.contact, s.value) for s in slots(org) if crypt.is_sealed(s.value)), out
+        trust, ((s.file, s.slug, s.key, s.contact, s.value or "") for s in slots(org) if crypt.is_sealed(s.value)), out
     )
     for s in slots(org):
         value = s.value

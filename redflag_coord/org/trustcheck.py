@@ -318,7 +318,7 @@ def _check_listed(trust: Trust, slug: str, out: Problems) -> None:
 
 def describe_change(slug: str, last: Approval, now: Listed) -> list[tuple[str, str, str, tuple[str, ...]]]:
     """(file, code, message, key) for each difference between the last approval and the files."""
-    found = []
+    found: list[tuple[str, str, str, tuple[str, ...]]] = []
     fix = f"a current reader of {slug!r} checks it and runs 'redflag-coord secrets approve {slug}', or undo it"
     added = sorted(set(now.recipients) - set(last.recipients))
     removed = sorted(set(last.recipients) - set(now.recipients))
