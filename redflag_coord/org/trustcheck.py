@@ -364,10 +364,14 @@ def _keys(verb: str, keys: list[str]) -> str:
 
 def check_stanzas(trust: Trust, sealed: Iterable[tuple[str, str, tuple, bool, str]], out: Problems) -> None:
     """Values sealed to more or fewer recipients than the approved list (file, slug, key, contact, value)."""
+    counts: dict[tuple[str, bool], int] = {}  # read each collective's lists once, not once per value
     for rel, slug, key, contact, value in sealed:
-        last = trust.latest(slug)
-        now = listed(trust.root, slug)
-        expected = len(last.seal_to(contact)) if last is not None else _count(now, contact)
+        if (slug, contact) not in counts:
+            last = trust.latest(slug)
+            counts[(slug, contact)] = (
+                len(last.seal_to(contact)) if last is not None else _count(listed(trust.root, slug), contact)
+            )
+        expected = counts[(slug, contact)]
         got = sig.stanzas(value)
         if got is not None and expected and got != expected:
             out.add(

@@ -203,7 +203,7 @@ def binder(org: Organisation, settings: Settings, slug: str, kind: str, identiti
 
     def bind(container: Any, kpath: tuple[str | int, ...], contact: bool, value: str) -> str | None:
         spot = _Spot(
-            slug, trustcheck.collective_rel(slug), kpath, contact, place(slug, kind, kpath, container.get("handle"))
+            slug, f"collectives/{slug}/{kind}.toml", kpath, contact, place(slug, kind, kpath, container.get("handle"))
         )
         return _one(trust, spot, value, identities, mine, "encrypt", settings, org, done)
 
