@@ -17,6 +17,7 @@ def write(root: Path, text: str) -> None:
 
 
 def test_absent_file_means_defaults(org_copy):
+    (org_copy / "organisation.toml").unlink()  # the copy carries the example's settings: take them away
     s = load_settings(org_copy)
     assert s == Settings() and s.mail.port == 25 and s.defaults.reports_due_days == 7
 
