@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from redflag_coord.org.settings import SettingsError, load_settings, undeliverab
 
 def write(root: Path, text: str) -> None:
     (root / "organisation.toml").write_text(text, encoding="utf-8")
+    shutil.rmtree(root / "trust", ignore_errors=True)  # other settings than the approved ones (issue 28)
 
 
 def test_absent_file_means_defaults(org_copy):

@@ -286,7 +286,7 @@ def encrypt(
     Signed with `identities` when it is an approved reader's; otherwise pending (see org.trustseal)."""
     from redflag_coord.org.trustseal import reseal  # issue 28: bound, signed, to approved recipients only
 
-    done = reseal(org, slugs, settings or settings_or_defaults(org.root), identities, "encrypt")
+    done = reseal(org, slugs, settings or settings_or_defaults(org.root), identities, "encrypt", files())
     return Written(done.files, done.sealed)
 
 
@@ -353,7 +353,7 @@ def reencrypt(org: Organisation, slugs: list[str], identities: Identities, setti
     """Open and seal again every private value of these collectives to the recipients listed now."""
     from redflag_coord.org.trustseal import reseal  # issue 28: checks every value first, writes all or nothing
 
-    done = reseal(org, slugs, settings or settings_or_defaults(org.root), identities, "reencrypt")
+    done = reseal(org, slugs, settings or settings_or_defaults(org.root), identities, "reencrypt", files())
     return Written(done.files, done.sealed)
 
 
@@ -404,6 +404,13 @@ def forget(
                 removed.append(_key(("relationship", relationship, "history", j, "note")))
     write_if_unchanged(path, raw, tomlkit.dumps(doc).encode("utf-8"))
     return removed
+
+
+def files() -> Any:
+    """How this module finds private values, for org.trustseal (which this module calls)."""
+    from redflag_coord.org.trustseal import Files
+
+    return Files(private_files, doc_slots, _need)
 
 
 def _key(path: tuple[str | int, ...]) -> str:

@@ -25,6 +25,15 @@ from redflag_coord.org.trustcheck import Trust, TrustError, place
 Mode = Literal["encrypt", "reencrypt", "migrate", "accept"]
 
 
+@dataclass(frozen=True)
+class Files:
+    """How org.secrets finds private values in files (passed in: org.secrets calls this module)."""
+
+    private_files: Any  # (root, slug) -> (path, rel, kind) for each private file
+    doc_slots: Any  # (doc, kind) -> (container, key, key path, contact) for each value
+    listed: Any  # (org, settings, slug, contact) -> recipients before approvals
+
+
 def key_text(key: tuple[str | int, ...]) -> str:
     from redflag_coord.org.problems import format_key
 
@@ -45,13 +54,13 @@ def reseal(
     settings: Settings,
     identities: Identities | None,
     mode: Mode,
+    files: Files,
     trust: Trust | None = None,
     write: bool = True,
 ) -> Resealed:
     """Check every private value of these collectives, seal what `mode` asks, then write every file at once."""
     import tomlkit  # only where a file is read or written keeping its layout: not at start-up
 
-    from redflag_coord.org.secrets import doc_slots, private_files
     from redflag_coord.repo.fsio import write_if_unchanged
 
     trust = trust or trustcheck.load(org.root)
@@ -59,13 +68,13 @@ def reseal(
     done = Resealed()
     writes: list[tuple[Path, bytes, bytes, str]] = []
     for slug in slugs:
-        for path, rel, kind in private_files(org.root, slug):
+        for path, rel, kind in files.private_files(org.root, slug):
             raw = path.read_bytes()
             doc = tomlkit.parse(raw.decode("utf-8"))
             n = 0
-            for container, name, kpath, contact in doc_slots(doc, kind):
+            for container, name, kpath, contact in files.doc_slots(doc, kind):
                 spot = _Spot(slug, rel, kpath, contact, place(slug, kind, kpath, container.get("handle")))
-                new = _one(trust, spot, str(container[name]), identities, mine, mode, settings, org, done)
+                new = _one(trust, spot, str(container[name]), identities, mine, mode, settings, org, done, files)
                 if new is not None:
                     container[name] = new
                     n += 1
@@ -101,14 +110,13 @@ def _one(
     settings: Settings,
     org: Organisation,
     done: Resealed,
+    files: Files,
 ) -> str | None:
     """The new text of one value, or None to keep it exactly."""
     to = trustcheck.seal_to(trust, spot.slug, spot.contact)
     legacy = to is None  # no approvals in this organisation yet: values as before issue 28
     if legacy:
-        from redflag_coord.org.secrets import _need
-
-        to = _need(org, settings, spot.slug, spot.contact)
+        to = files.listed(org, settings, spot.slug, spot.contact)
     assert to is not None
     signer = None if legacy else _signer(trust, spot, mine)
     if not crypt.is_sealed(value):
@@ -163,7 +171,7 @@ def _need_signer(spot: _Spot, signer: sig.Signer | None) -> sig.Signer:
 
 
 def migrate(
-    org: Organisation, slugs: list[str], settings: Settings, identities: Identities, extra: dict[str, str]
+    org: Organisation, slugs: list[str], settings: Settings, identities: Identities, extra: dict[str, str], files: Files
 ) -> Resealed:
     """Approve each collective's readers (first approval where none) and bind every value: all or nothing."""
     from redflag_coord.org.trustcheck import propose, write_approval
@@ -177,11 +185,11 @@ def migrate(
             trust.chains[slug] = [*trust.chains.get(slug, []), p.new]  # in memory until every value is good
             trust.on = True
     trust.on = True
-    done = reseal(org, slugs, settings, identities, "migrate", trust, write=False)
+    done = reseal(org, slugs, settings, identities, "migrate", files, trust, write=False)
     for p in proposals:
         trust.chains[p.slug] = trust.chains[p.slug][:-1]
         done.approved.append(write_approval(trust, p))
-    reseal(org, slugs, settings, identities, "migrate", trust, write=True)
+    reseal(org, slugs, settings, identities, "migrate", files, trust, write=True)
     return done
 
 
@@ -195,7 +203,9 @@ def open_bound(plain: str) -> Any:
     return env.value if env is not None else plain
 
 
-def binder(org: Organisation, settings: Settings, slug: str, kind: str, identities: Identities | None) -> Any:
+def binder(
+    org: Organisation, settings: Settings, slug: str, kind: str, identities: Identities | None, files: Files
+) -> Any:
     """For `secrets edit`: seal a new or changed value bound to its place, to the approved recipients."""
     trust = trustcheck.load(org.root)
     mine = sig.signers(identities) if identities else []
@@ -205,6 +215,6 @@ def binder(org: Organisation, settings: Settings, slug: str, kind: str, identiti
         spot = _Spot(
             slug, f"collectives/{slug}/{kind}.toml", kpath, contact, place(slug, kind, kpath, container.get("handle"))
         )
-        return _one(trust, spot, value, identities, mine, "encrypt", settings, org, done)
+        return _one(trust, spot, value, identities, mine, "encrypt", settings, org, done, files)
 
     return bind

@@ -189,9 +189,10 @@ def edit(
     if problems:
         typer.echo(problems, err=True)
         fail(f"{file}: the edited text has problems; nothing was written (your edit is discarded)")
+    from redflag_coord.org.secrets import files
     from redflag_coord.org.trustseal import binder
 
-    bind = binder(org, settings, slug, kind, ids)  # issue 28: bound to its place, to approved recipients
+    bind = binder(org, settings, slug, kind, ids, files())  # issue 28: bound to its place, to approved recipients
     try:
         sealed = seal_text(edited, kind, plain.memo, lambda contact: recipients(org, settings, slug, contact), bind)
     except RedflagError as e:

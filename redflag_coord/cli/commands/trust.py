@@ -62,7 +62,7 @@ def _slugs(root: Path, collective: str | None, all_: bool) -> list[str]:
     return listed
 
 
-def whoami(identity: IdentityOption = None) -> None:
+def whoami(identity: IdentityOption = None, root: RootOption = None) -> None:
     """Print your recipient and its signing key (RECIPIENT=SIGNING-KEY), for a reader's 'secrets approve --signer'."""
     from redflag_coord.crypt import CryptError
     from redflag_coord.crypt.trust import signers
@@ -155,6 +155,7 @@ def accept(
     from redflag_coord.crypt import CryptError
     from redflag_coord.errors import RedflagError
     from redflag_coord.org.load import load_organisation
+    from redflag_coord.org.secrets import files
     from redflag_coord.org.settings import settings_or_defaults
     from redflag_coord.org.trustseal import reseal
 
@@ -163,7 +164,7 @@ def accept(
     org = load_organisation(base)
     settings = settings_or_defaults(base)
     try:
-        seen = reseal(org, [collective], settings, ids, "accept", write=False)
+        seen = reseal(org, [collective], settings, ids, "accept", files(), write=False)
         if not seen.pending:
             typer.echo(f"{collective}: no pending value", err=True)
             return
@@ -171,7 +172,7 @@ def accept(
             typer.echo(f"{rel}: {key} = {value!r}")
         if not yes and not typer.confirm(f"accept these {len(seen.pending)} value(s)?", default=False, err=True):
             fail("nothing was accepted")
-        done = reseal(org, [collective], settings, ids, "accept")
+        done = reseal(org, [collective], settings, ids, "accept", files())
     except (RedflagError, CryptError) as e:
         fail(str(e))
     typer.echo(f"{len(done.pending)} value(s) accepted in {len(done.files)} file(s)", err=True)
@@ -192,6 +193,7 @@ def migrate(
     from redflag_coord.crypt import CryptError
     from redflag_coord.errors import RedflagError
     from redflag_coord.org.load import load_organisation
+    from redflag_coord.org.secrets import files
     from redflag_coord.org.settings import settings_or_defaults
     from redflag_coord.org.trustseal import migrate as run
     from redflag_coord.repo.fsio import WriteError
@@ -200,7 +202,7 @@ def migrate(
     ids = _identity(identity, "migrating")
     org = load_organisation(base)
     try:
-        done = run(org, _slugs(base, collective, all_), settings_or_defaults(base), ids, _extra(signer))
+        done = run(org, _slugs(base, collective, all_), settings_or_defaults(base), ids, _extra(signer), files())
     except (RedflagError, CryptError, WriteError) as e:
         fail(str(e))
     for rel in done.approved + done.files:
