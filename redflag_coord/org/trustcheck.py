@@ -16,6 +16,7 @@ approved reader (or visibly pending).
 from __future__ import annotations
 
 import json
+import re
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -177,7 +178,7 @@ def render_chain(slug: str, chain: list[Approval]) -> str:
         "# before it (redflag-coord secrets approve). Written by redflag-coord: do not edit by hand.",
     ]
     for a in chain:
-        signers = ", ".join(f"{json.dumps(r)} = {json.dumps(k)}" for r, k in a.signers)
+        signers = ", ".join(f"{_toml_key(r)} = {json.dumps(k)}" for r, k in a.signers)
         out += [
             "",
             "[[approval]]",
@@ -191,6 +192,11 @@ def render_chain(slug: str, chain: list[Approval]) -> str:
             f"signature = {json.dumps(a.signature)}",
         ]
     return "\n".join(out) + "\n"
+
+
+def _toml_key(key: str) -> str:
+    """A bare key where TOML allows one (as `fmt` writes it), else quoted."""
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else json.dumps(key)
 
 
 @dataclass
