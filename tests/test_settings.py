@@ -13,10 +13,15 @@ from redflag_coord.org.settings import SettingsError, load_settings, undeliverab
 
 
 def write(root: Path, text: str) -> None:
-    (root / "organisation.toml").write_text(text, encoding="utf-8")
+    path = root / "organisation.toml"
+    if "[encryption]" not in text and path.is_file():  # keep who reads as approved (issue 28)
+        old = path.read_text(encoding="utf-8")
+        text += "\n" + old[old.index("[encryption]") :]
+    path.write_text(text, encoding="utf-8")
 
 
 def test_absent_file_means_defaults(org_copy):
+    (org_copy / "organisation.toml").unlink()  # the copy carries the example's settings: take them away
     s = load_settings(org_copy)
     assert s == Settings() and s.mail.port == 25 and s.defaults.reports_due_days == 7
 

@@ -91,6 +91,11 @@ EXAMPLES: dict[str, list[str]] = {
     "secrets edit": ["redflag-coord secrets edit collectives/los-angeles/relationships.toml"],
     "secrets reencrypt": ["redflag-coord secrets reencrypt --all"],
     "secrets forget": ["redflag-coord secrets forget los-angeles --member carmen"],
+    "secrets whoami": ["redflag-coord secrets whoami -i ~/.config/redflag-coord/identity.txt"],
+    "secrets recipients": ["redflag-coord secrets recipients los-angeles"],
+    "secrets approve": ["redflag-coord secrets approve los-angeles --signer 'age1…=ed25519:…'"],
+    "secrets accept": ["redflag-coord secrets accept los-angeles"],
+    "secrets migrate": ["redflag-coord secrets migrate --all -i ~/.config/redflag-coord/identity.txt"],
 }
 
 

@@ -1,4 +1,5 @@
-"""`redflag-coord secrets keygen|encrypt|show|edit|reencrypt|forget`: private values encrypted at rest."""
+"""`redflag-coord secrets keygen|encrypt|show|edit|reencrypt|forget` (and, from cli.commands.trust,
+whoami|recipients|approve|accept|migrate): private values encrypted at rest."""
 
 from __future__ import annotations
 
@@ -104,15 +105,18 @@ def _loaded(root: Path | None):
 
 
 @app.command("encrypt")
-def encrypt(collective: CollectiveArg = None, all_: AllOption = False, root: RootOption = None) -> None:
-    """Encrypt every plaintext private value of COLLECTIVE (or --all) to its recipients.
+def encrypt(
+    collective: CollectiveArg = None, all_: AllOption = False, identity: IdentityOption = None, root: RootOption = None
+) -> None:
+    """Encrypt every plaintext private value of COLLECTIVE (or --all) to its approved recipients.
 
-    Values already encrypted keep their exact ciphertext. Needs no identity: anyone can encrypt.
+    Values already encrypted keep their exact ciphertext. Needs no identity: anyone can encrypt; without
+    a reader's identity the values are pending until a reader runs 'secrets accept'.
     """
     from redflag_coord.edit.secrets import encrypt as seal_all
 
     org = _loaded(root)
-    done = seal_all(org, _slugs(org, collective, all_))
+    done = seal_all(org, _slugs(org, collective, all_), identities=read_identity_or_exit(identity))
     for rel in done.files:
         typer.echo(f"encrypted {rel}")
     typer.echo(f"{done.sealed} value(s) encrypted in {len(done.files)} file(s)", err=True)
@@ -151,6 +155,7 @@ def edit(
     temporary folder while the editor runs, and is removed afterwards.
     """
     from redflag_coord.edit.secrets import open_text, seal_text
+    from redflag_coord.errors import RedflagError
     from redflag_coord.org.load import load_organisation
     from redflag_coord.org.secrets import recipients
     from redflag_coord.org.settings import settings_or_defaults
@@ -180,7 +185,14 @@ def edit(
     if problems:
         typer.echo(problems, err=True)
         fail(f"{file}: the edited text has problems; nothing was written (your edit is discarded)")
-    sealed = seal_text(edited, kind, plain.memo, lambda contact: recipients(org, settings, slug, contact))
+    from redflag_coord.edit.secrets import files
+    from redflag_coord.edit.trustseal import binder
+
+    bind = binder(org, settings, slug, kind, ids, files())  # issue 28: bound to its place, to approved recipients
+    try:
+        sealed = seal_text(edited, kind, plain.memo, lambda contact: recipients(org, settings, slug, contact), bind)
+    except RedflagError as e:
+        fail(f"{e} (your edit is discarded)")
     try:
         atomic_write(file, sealed.encode("utf-8"), overwrite=True)
     except WriteError as e:  # always exit 1 here, even for a usage-kind WriteError (unchanged behaviour)
@@ -271,12 +283,27 @@ def forget(
         fail(unknown("collective", collective, known), EXIT_USAGE)
     from redflag_coord.org.secrets import recipients
     from redflag_coord.org.settings import settings_or_defaults
+    from redflag_coord.org.trustcheck import load as load_trust
 
     org = _loaded(base)
-    seal_to = recipients(org, settings_or_defaults(base), collective, False)
+    bound = load_trust(base).on  # issue 28: the stand-in is sealed bound to its place, below
+    seal_to = None if bound else recipients(org, settings_or_defaults(base), collective, False)
     try:
         removed = drop(base, collective, handle=member, relationship=relationship, seal_to=seal_to)
+        if bound and relationship is not None:
+            from redflag_coord.edit.secrets import encrypt as seal_all
+
+            seal_all(_loaded(base), [collective], identities=read_identity_or_exit(None))
     except KeyError as e:  # not a RedflagError: the library's KeyError names the unknown member or relationship
         fail(str(e.args[0]), EXIT_USAGE)
     typer.echo(f"removed {', '.join(removed) or 'nothing (no private values there)'}")
     typer.echo("note: they stay in git history; to purge them from it see docs/privacy.md (Forgetting)", err=True)
+
+
+def _register_trust() -> None:
+    from redflag_coord.cli.commands.trust import register
+
+    register(app)
+
+
+_register_trust()  # issue 28: who reads, approved by who already reads (secrets whoami, recipients, approve, …)
