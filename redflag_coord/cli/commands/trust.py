@@ -210,5 +210,8 @@ def migrate(
 
 
 def register(app: typer.Typer) -> None:
+    """Add these commands to the `secrets` group (cli/app.py), once however often the app is built."""
+    present = {info.name for info in app.registered_commands}
     for command in (whoami, recipients, approve, accept, migrate):
-        app.command(command.__name__)(command)
+        if command.__name__ not in present:
+            app.command(command.__name__)(command)
