@@ -16,7 +16,6 @@ import base64
 import binascii
 import hashlib
 from dataclasses import dataclass
-from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
@@ -97,28 +96,18 @@ def _derive(secret: bytes) -> Ed25519PrivateKey:
 
 
 def signers(ids: Identities) -> list[Signer]:
-    """The signing keys of an identity file: one per age secret key, or one for an OpenSSH ed25519 key."""
-    raw = Path(ids.path).read_bytes()
-    if b"BEGIN OPENSSH PRIVATE KEY" in raw:
-        try:
-            ssh = serialization.load_ssh_private_key(raw, password=None)
-        except (ValueError, TypeError) as e:
-            raise CryptError("bad-identity", f"{ids.path}: cannot use this ssh key to sign ({e})") from None
-        if not isinstance(ssh, Ed25519PrivateKey):
-            raise CryptError("bad-identity", f"{ids.path}: only ssh-ed25519 keys are accepted")
-        pub = ssh.public_key().public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH)
-        seed = ssh.private_bytes(
-            serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
-        )
-        return [Signer(normal_recipient(pub.decode("ascii")), _derive(seed))]
+    """The signing keys of an identity: one per age secret key, or one for an OpenSSH ed25519 key.
+
+    From the keys already read (and unlocked: a protected file, a command's output), never the file again.
+    """
+    if ids.ssh_seed is not None:
+        return [Signer(normal_recipient(ids.recipients[0]), _derive(ids.ssh_seed))]
     found = []
-    for line in raw.decode("utf-8", errors="replace").splitlines():
-        line = line.strip()
-        if line.upper().startswith("AGE-SECRET-KEY-1"):
-            hrp, secret = bech32_decode(line)
-            if hrp != "age-secret-key-" or len(secret) != 32:
-                raise CryptError("bad-identity", f"{ids.path}: not an age X25519 secret key")
-            found.append(secret)
+    for key in ids.keys:
+        hrp, secret = bech32_decode(str(key))  # pyrage's x25519 identity prints its AGE-SECRET-KEY-1… text
+        if hrp != "age-secret-key-" or len(secret) != 32:
+            raise CryptError("bad-identity", f"{ids.path}: not an age X25519 secret key")
+        found.append(secret)
     return [Signer(r, _derive(s)) for r, s in zip(ids.recipients, found, strict=True)]
 
 
