@@ -281,9 +281,9 @@ def _check_sealed_of(reader: _Reader, slugs: set[str], out: Problems) -> None:
 
 def _check_trust(root: Path, out: Problems) -> None:
     """Every recipient, mail sender and `require` change approved (issue 28): whatever changed, it is cheap."""
-    from redflag_coord.org import trustcheck
+    from redflag_coord.check.trust import check_approvals, load
 
-    trustcheck.check_approvals(trustcheck.load(root), out)
+    check_approvals(load(root), out)
 
 
 def _unique(problems: Problems) -> list[Problem]:

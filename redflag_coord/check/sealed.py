@@ -31,7 +31,7 @@ def check_sealed(org: Organisation, settings: Settings, out: Problems) -> None:
                 "the organisation requires encryption ([encryption] require = true in organisation.toml) but this "
                 "collective lists no recipients: add recipients = [\"age1…\"] and run 'redflag-coord secrets encrypt'",
             )
-    from redflag_coord.org import trustcheck  # issue 28: approvals, and recipients counted in each header
+    from redflag_coord.check import trust as trustcheck  # issue 28: approvals, recipients counted in each header
 
     trust = trustcheck.load(org.root)
     trustcheck.check_approvals(trust, out)

@@ -144,7 +144,7 @@ def _sequence(org, meeting: str, convener: str, bump: bool, cancel: bool) -> Non
 
 def _refuse_unapproved(root) -> None:
     """No mail while a recipient or mail sender is listed that no reader approved (issue 28)."""
-    from redflag_coord.org.trustcheck import require_approved
+    from redflag_coord.check.trust import require_approved
 
     require_approved(root)  # a TrustError: the one handler says which key, exit 1
 
