@@ -49,6 +49,7 @@ def unseal_private(root: Path) -> Path:
     import tomlkit
 
     from redflag_coord import crypt
+    from redflag_coord.edit.trustseal import open_bound
     from redflag_coord.org.secrets import doc_slots
 
     keys = crypt.read_identities(DEMO_IDENTITY).keys
@@ -57,7 +58,7 @@ def unseal_private(root: Path) -> Path:
             doc = tomlkit.parse(path.read_text(encoding="utf-8"))
             for container, key, _, _ in doc_slots(doc, kind):
                 if crypt.is_sealed(str(container[key])):
-                    container[key] = crypt.open_sealed(str(container[key]), keys)
+                    container[key] = open_bound(crypt.open_sealed(str(container[key]), keys))
             path.write_text(tomlkit.dumps(doc), encoding="utf-8")
     return root
 
@@ -85,7 +86,8 @@ def seal_private(root: Path) -> Path:
     from redflag_coord.org.load import load_organisation
 
     org = load_organisation(root)
-    encrypt(org, [s for s, c in org.collectives.items() if c.info is not None and c.info.recipients])
+    slugs = [s for s, c in org.collectives.items() if c.info is not None and c.info.recipients]
+    encrypt(org, slugs, identities=demo_identities())  # sealed by a reader: bound and signed (issue 28)
     return root
 
 
@@ -100,7 +102,14 @@ def org_copy(tmp_path: Path) -> Path:
     """A writable copy of the example organisation; returns its root."""
     root = tmp_path / "org"
     shutil.copytree(EXAMPLE / "collectives", root / "collectives")
+    copy_trust(EXAMPLE, root)
     return root
+
+
+def copy_trust(source: Path, root: Path) -> None:
+    """The settings and approvals that go with the example's collectives: who reads (issue 28)."""
+    shutil.copy(source / "organisation.toml", root / "organisation.toml")
+    shutil.copytree(source / "trust", root / "trust")
 
 
 @pytest.fixture

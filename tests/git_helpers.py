@@ -52,6 +52,8 @@ def example_repo(tmp_path: Path, drop_reports: str | None = "ic-2026-12") -> Rep
     """
     root = tmp_path / "data"
     shutil.copytree(EXAMPLE_COLLECTIVES, root / "collectives")
+    shutil.copy(EXAMPLE_COLLECTIVES.parent / "organisation.toml", root / "organisation.toml")
+    shutil.copytree(EXAMPLE_COLLECTIVES.parent / "trust", root / "trust")  # who reads, approved (issue 28)
     if drop_reports:
         for p in (root / "collectives").glob(f"*/reports/{drop_reports}.toml"):
             p.unlink()

@@ -117,7 +117,7 @@ def _workdir(tmp_path: Path) -> Path:
     subprocess.run([*git, "add", "-A"], cwd=root, check=True)
     dated = {**os.environ, "GIT_AUTHOR_DATE": "2026-11-01T12:00:00Z", "GIT_COMMITTER_DATE": "2026-11-01T12:00:00Z"}
     subprocess.run([*git, "commit", "-qm", "example"], cwd=root, check=True, env=dated)
-    for extra in ("organisation.toml", "locales", "tests/keys"):
+    for extra in ("organisation.toml", "locales", "tests/keys", "trust"):  # trust: who reads, approved (issue 28)
         source = REPO / extra
         if source.is_file():
             shutil.copy(source, root / extra)

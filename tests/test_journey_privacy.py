@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -43,6 +44,9 @@ def test_journey_private_values_encrypted_at_rest(tmp_path: Path) -> None:
     root = repo.root
     # Before: the values in plain text and no recipients (as every organisation starts).
     unseal_private(root)
+    shutil.rmtree(root / "trust")  # before approvals (issue 28): a history without them
+    shutil.rmtree(root / ".git")
+    repo.git("init", "-q", "-b", "main")
     for path in (root / "collectives").glob("*/collective.toml"):
         path.write_text(RECIPIENTS_LINE.sub("", path.read_text(encoding="utf-8")), encoding="utf-8")
     secrets = private_values(root)

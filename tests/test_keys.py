@@ -28,6 +28,7 @@ BIN = str(Path(sys.executable).with_name("redflag-coord"))
 REPO = Path(__file__).resolve().parent.parent
 DEMO = REPO / "tests" / "keys" / "demo-identity.txt"
 DEMO_RECIPIENT = "age1drhyk3ftvar42gudee02u2z3l34ztfs4uf2sngzf5kwj2kquf4js7952xy"
+DEMO_MAIL_SENDER = "age1mw6vfxh3tvkt7fh9zwes5ycxdhqppegxl4pewl4ukt3u27keeg8sy6fltu"  # tests/keys/demo-mail-sender.txt
 PASSPHRASE = "correct horse battery staple"
 LA = "collectives/los-angeles"
 
@@ -119,21 +120,52 @@ def test_broken_padding_is_damage_not_text() -> None:
 
 @pytest.fixture
 def org(tmp_path: Path) -> tuple[Repo, Path]:
-    """The example in a git repository, and a home folder outside it."""
+    """The example (readers approved in trust/, values bound and signed) in a git repository, and a home
+    folder outside it."""
     home = tmp_path / "home"
     home.mkdir()
     return example_repo(tmp_path, drop_reports=None), home
 
 
-def _switch_la_to(repo: Repo, home: Path, recipient: str) -> None:
-    """Los Angeles reads with `recipient` only: listed, and every value sealed again to it (padded)."""
-    path = repo.root / LA / "collective.toml"
-    path.write_text(path.read_text(encoding="utf-8").replace(DEMO_RECIPIENT, recipient), encoding="utf-8")
-    done = cli(repo.root, "secrets", "reencrypt", "los-angeles", "-i", str(DEMO), home=home)
-    assert done.returncode == 0, done.stderr
+def _ok(done: subprocess.CompletedProcess[str]) -> subprocess.CompletedProcess[str]:
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done
+
+
+def _whoami(repo: Repo, home: Path, *identity: str, **env: str) -> str:
+    """RECIPIENT=SIGNING-KEY of a new reader, as they would send it to a reader (one key per identity here)."""
+    (line,) = _ok(cli(repo.root, "secrets", "whoami", *identity, home=home, **env)).stdout.splitlines()
+    return line
+
+
+def _move_readers(repo: Repo, home: Path, moves: list[tuple[Path, str, str]], which: list[str], signer: str) -> None:
+    """In each (file, old, new) recipient `old` becomes `new`, as users do it under approvals (issue 28): first
+    both are listed, a DEMO reader approves that (with the newcomer's signing key) and seals every value to
+    both; then the list without `old`, approved by the same reader. The newcomer re-seals afterwards."""
+    for phase in ("both", "new only"):
+        for path, old, new in moves:
+            both = f'{old}", "{new}'
+            before, after = (old, both) if phase == "both" else (both, new)
+            path.write_text(path.read_text(encoding="utf-8").replace(before, after), encoding="utf-8")
+        _ok(cli(repo.root, "secrets", "approve", *which, "--yes", "-i", str(DEMO), "--signer", signer, home=home))
+        if phase == "both":
+            _ok(cli(repo.root, "secrets", "reencrypt", *which, "-i", str(DEMO), home=home))
+
+
+def _switch_la_to(repo: Repo, home: Path, recipient: str, *identity: str, **env: str) -> None:
+    """Los Angeles reads with `recipient` only (the identity given by `identity` and `env`): approved by a DEMO
+    reader, and every value sealed again to it by its new reader, padded and signed with their key."""
+    signer = _whoami(repo, home, *identity, **env)
+    _move_readers(
+        repo, home, [(repo.root / LA / "collective.toml", DEMO_RECIPIENT, recipient)], ["los-angeles"], signer
+    )
+    _ok(cli(repo.root, "secrets", "reencrypt", "los-angeles", *identity, home=home, **env))
     members = (repo.root / LA / "members.toml").read_text(encoding="utf-8")
+    assert DEMO_RECIPIENT not in (repo.root / LA / "collective.toml").read_text(encoding="utf-8")
     for value in re.findall(r'"(age:[^"]+)"', members):
         assert pad.is_bucket(payload_length(value) - 32)  # reencrypt pads old values
+    checked = _ok(cli(repo.root, "validate", *identity, home=home, **env))  # bound, signed, approved: no trust problem
+    assert not re.search(r"\[(trust|sealed)-", checked.stdout), checked.stdout
 
 
 def _shows_rosa(done: subprocess.CompletedProcess[str]) -> None:
@@ -149,7 +181,7 @@ def test_protected_age_identity_opens_values_with_a_passphrase_command(org, tmp_
     assert made.returncode == 0, made.stderr
     assert stat.S_IMODE(key.stat().st_mode) == 0o600
     assert b"AGE-SECRET-KEY" not in key.read_bytes() and key.read_bytes().startswith(b"-----BEGIN AGE ENCRYPTED")
-    _switch_la_to(repo, home, made.stdout.strip())
+    _switch_la_to(repo, home, made.stdout.strip(), "-i", str(key), REDFLAG_PASSPHRASE_COMMAND=pw)
 
     _shows_rosa(
         cli(repo.root, "secrets", "show", "los-angeles", "-i", str(key), home=home, REDFLAG_PASSPHRASE_COMMAND=pw)
@@ -174,8 +206,8 @@ def test_protected_age_identity_opens_values_with_a_passphrase_command(org, tmp_
 def test_identity_command_gives_the_identity(org, tmp_path: Path) -> None:
     repo, home = org
     secret, recipient = crypt.generate()
-    _switch_la_to(repo, home, recipient)
     command = script(tmp_path / "agent.sh", secret)  # a password manager printing the key: no file at all
+    _switch_la_to(repo, home, recipient, REDFLAG_IDENTITY_COMMAND=command)
     _shows_rosa(cli(repo.root, "secrets", "show", "los-angeles", home=home, REDFLAG_IDENTITY_COMMAND=command))
     # ... and a protected identity from the command, with the passphrase from another
     from redflag_coord.crypt.identity import protect
@@ -210,8 +242,8 @@ def test_protected_ssh_key_opens_values(org, tmp_path: Path) -> None:
     )
     path.chmod(0o600)
     public = key.public_key().public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH)
-    _switch_la_to(repo, home, public.decode() + " rosa@laptop")
     pw = script(tmp_path / "pw.sh", PASSPHRASE)
+    _switch_la_to(repo, home, public.decode() + " rosa@laptop", "-i", str(path), REDFLAG_PASSPHRASE_COMMAND=pw)
     _shows_rosa(
         cli(repo.root, "secrets", "show", "los-angeles", "-i", str(path), home=home, REDFLAG_PASSPHRASE_COMMAND=pw)
     )
@@ -253,8 +285,9 @@ def test_identity_file_others_can_read_is_refused(org, mode: int) -> None:
     secret, recipient = crypt.generate()
     key = home / "rosa.txt"
     key.write_text(secret + "\n", encoding="utf-8")
+    key.chmod(0o600)
+    _switch_la_to(repo, home, recipient, "-i", str(key))
     key.chmod(mode)
-    _switch_la_to(repo, home, recipient)
     done = cli(repo.root, "validate", "-i", str(key), home=home)
     assert done.returncode == 2, done.stderr
     assert f"chmod 600 {key}" in done.stderr and "Traceback" not in done.stderr
@@ -265,17 +298,24 @@ def test_identity_file_others_can_read_is_refused(org, mode: int) -> None:
 # -- validate: secret keys, DEMO and ssh recipients ---------------------------------------------------
 
 
-def _real(repo: Repo, home: Path) -> None:
-    """Make the example a "real" organisation: its own keys, an organisation.toml without example = true."""
+def _real(repo: Repo, home: Path) -> Path:
+    """Make the example a "real" organisation: its own keys (approved by the DEMO reader, every value sealed
+    and signed again by the new one), an organisation.toml without example = true. Returns the identity."""
     secret, recipient = crypt.generate()
-    for path in (repo.root / "collectives").glob("*/collective.toml"):
-        path.write_text(path.read_text(encoding="utf-8").replace(DEMO_RECIPIENT, recipient), encoding="utf-8")
-    (repo.root / "organisation.toml").write_text(f'[encryption]\nmail_senders = ["{recipient}"]\n', encoding="utf-8")
     key = home / "own.txt"
     key.write_text(secret + "\n", encoding="utf-8")
     key.chmod(0o600)
-    assert cli(repo.root, "secrets", "reencrypt", "--all", "-i", str(DEMO), home=home).returncode == 0
+    moves = [(path, DEMO_RECIPIENT, recipient) for path in (repo.root / "collectives").glob("*/collective.toml")]
+    moves.append((repo.root / "organisation.toml", DEMO_MAIL_SENDER, recipient))
+    _move_readers(repo, home, moves, ["--all"], _whoami(repo, home, "-i", str(key)))
+    _ok(cli(repo.root, "secrets", "reencrypt", "--all", "-i", str(key), home=home))
+    org_file = repo.root / "organisation.toml"
+    org_file.write_text(org_file.read_text(encoding="utf-8").replace("example = true\n", ""), encoding="utf-8")
+    assert DEMO_RECIPIENT not in org_file.read_text(encoding="utf-8") + (repo.root / LA / "collective.toml").read_text(
+        encoding="utf-8"
+    )
     repo.commit("our own keys")
+    return key
 
 
 def _codes(done: subprocess.CompletedProcess[str]) -> list[str]:
@@ -370,7 +410,7 @@ def test_demo_recipient_in_a_real_organisation_is_an_error(org) -> None:
 
 def test_ssh_recipient_is_a_warning_with_the_reason(org) -> None:
     repo, home = org
-    _real(repo, home)
+    key = _real(repo, home)
     public = (
         Ed25519PrivateKey.generate()
         .public_key()
@@ -380,6 +420,9 @@ def test_ssh_recipient_is_a_warning_with_the_reason(org) -> None:
     path = repo.root / LA / "collective.toml"
     text = path.read_text(encoding="utf-8")
     path.write_text(re.sub(r'recipients = \["', f'recipients = ["{public} rosa", "', text, count=1), encoding="utf-8")
+    # a reader approves the new one and seals every value to both (issue 28), as a collective adds a reader
+    _ok(cli(repo.root, "secrets", "approve", "los-angeles", "--yes", "-i", str(key), home=home))
+    _ok(cli(repo.root, "secrets", "reencrypt", "los-angeles", "-i", str(key), home=home))
     done = cli(repo.root, "validate", home=home)
     assert re.search(
         rf"^{LA}/collective\.toml:\d+:\d+: warning\[ssh-recipient\]: recipients\[0\]: .*32-bit", done.stdout, re.M

@@ -26,6 +26,7 @@ from conftest import (
     CANARY_PHONE,
     CANARY_PSEUDONYM,
     CANARY_WORKPLACE,
+    copy_trust,
     demo_identities,
     plant_canaries,
     seal_private,
@@ -502,6 +503,7 @@ def test_printable_payloads_keep_the_structure(
     import shutil
 
     shutil.copytree(org_copy / "collectives", baseline_root / "collectives")
+    copy_trust(org_copy, baseline_root)  # the same readers and approvals (issue 28)
     _inject(baseline_root, "Plain text")
     _inject(org_copy, PRINTABLE_PAYLOADS[payload])
     code0, before = run_output(run, out, baseline_root, tmp_path, monkeypatch)

@@ -196,6 +196,15 @@ def one_collective_key(repo: Repo, tmp_path: Path) -> Path:
         re.sub(r"(?m)^recipients = .*$", f'recipients = ["{done.stdout.strip()}"]', info.read_text(encoding="utf-8")),
         encoding="utf-8",
     )
+    # issue 28: a DEMO reader approves the new reader (their signing key from 'secrets whoami'), who seals and
+    # signs Los Angeles' values; the other collectives are sealed by their DEMO reader as before
+    signer = cli(root, "secrets", "whoami", identity=key)
+    assert signer.returncode == 0, signer.stderr
+    approve = ("secrets", "approve", "los-angeles", "--yes", "--signer", signer.stdout.strip())
+    done = cli(root, *approve, identity=DEMO_IDENTITY)
+    assert done.returncode == 0, done.stderr
+    done = cli(root, "secrets", "encrypt", "los-angeles", identity=key)
+    assert done.returncode == 0, done.stderr
     seal_private(root)
     repo.commit("Los Angeles keeps its own key", date="2026-11-21T12:00:00+00:00")
     return key

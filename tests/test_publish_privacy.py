@@ -82,7 +82,8 @@ def test_the_site_names_collectives_not_members(tmp_path: Path) -> None:
 
 def test_members_on_the_site_when_the_organisation_says_so(tmp_path: Path) -> None:
     repo = example_repo(tmp_path, drop_reports=None)
-    repo.write("organisation.toml", "[publish]\nmembers = true\n")
+    settings = (repo.root / "organisation.toml").read_text(encoding="utf-8")  # its approved readers stay (issue 28)
+    repo.write("organisation.toml", settings + "\n[publish]\nmembers = true\n")
     repo.commit("publish members", date="2026-11-10T12:00:00+00:00")
     done = cli(repo.root, "publish", "site")
     assert done.returncode == 0, done.stderr

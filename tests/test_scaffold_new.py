@@ -89,6 +89,11 @@ def test_new_meeting_refuses_a_used_id_and_unknown_collectives(run, org_copy):
     assert typo.exit_code == 2 and "did you mean 'mexico'" in typo.stderr
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 28: approvals and bound values name the collective's slug; rename does not yet carry "
+    "trust/<slug>.toml over, so its readers must approve and bind again (open item)",
+)
 def test_rename_collective_changes_only_the_slug(run, org_copy, tmp_path):
     before = tmp_path / "before"
     shutil.copytree(org_copy, before)

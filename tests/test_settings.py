@@ -13,10 +13,17 @@ from redflag_coord.org.settings import SettingsError, load_settings, undeliverab
 
 
 def write(root: Path, text: str) -> None:
-    (root / "organisation.toml").write_text(text, encoding="utf-8")
+    path = root / "organisation.toml"
+    if "[encryption]" not in text and path.is_file():  # keep who reads as approved (issue 28)
+        old = path.read_text(encoding="utf-8")
+        # still the example (its DEMO keys are allowed: one line first, before any table), and its approved readers
+        flag = "example = true\n" if "\nexample = true" in old and not text.startswith("example") else ""
+        text = flag + text + "\n" + old[old.index("[encryption]") :]
+    path.write_text(text, encoding="utf-8")
 
 
 def test_absent_file_means_defaults(org_copy):
+    (org_copy / "organisation.toml").unlink()  # the copy carries the example's settings: take them away
     s = load_settings(org_copy)
     assert s == Settings() and s.mail.port == 25 and s.defaults.reports_due_days == 7
 
@@ -36,8 +43,9 @@ def test_problems_have_file_line_and_column(run, org_copy):
     write(org_copy, '[calendar]\ndomain = "calendar.example.org"\ncolour = "red"\n\n[mail]\nport = 99999\n')
     result = run("validate", str(org_copy))
     assert result.exit_code == 1
-    assert "organisation.toml:3:1: error[unknown-key]: calendar.colour" in result.stdout
-    assert "organisation.toml:6:1: error[bad-value]: mail.port" in result.stdout
+    # lines 4 and 7: write() puts `example = true` on line 1
+    assert "organisation.toml:4:1: error[unknown-key]: calendar.colour" in result.stdout
+    assert "organisation.toml:7:1: error[bad-value]: mail.port" in result.stdout
     with pytest.raises(SettingsError):
         load_settings(org_copy)
 

@@ -211,6 +211,7 @@ def validate_changed(
     out.extend(_minutes_problems(root, [t.rel for t in targets if t.kind == "minutes"]))
     out.extend(p for p in dependents if p.file in reader.changed or p.code in _REFERENCE_CODES)
     _check_sealed_of(reader, {t.slug for t in targets if t.kind in _SEALED_KINDS}, out)
+    _check_trust(root, out)
     problems = located(_unique(out), root)
     return ChangedOutcome(problems, [t.rel for t in targets], reader.read)
 
@@ -276,6 +277,13 @@ def _check_sealed_of(reader: _Reader, slugs: set[str], out: Problems) -> None:
     found = Problems()
     check_sealed(reader.org, settings_or_defaults(reader.root), found)
     out.extend(p for p in found if any(p.file.startswith(f"{COLLECTIVES}/{slug}/") for slug in slugs))
+
+
+def _check_trust(root: Path, out: Problems) -> None:
+    """Every recipient, mail sender and `require` change approved (issue 28): whatever changed, it is cheap."""
+    from redflag_coord.check.trust import check_approvals, load
+
+    check_approvals(load(root), out)
 
 
 def _unique(problems: Problems) -> list[Problem]:

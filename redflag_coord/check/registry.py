@@ -84,7 +84,7 @@ def frame_of(org: Organisation, today: dt.date) -> Frame:
 
 
 def sealed_values(org: Organisation, settings: Settings, out: Problems) -> None:
-    """Ensure private values are sealed where recipients are listed, and recipients and seals are well-formed."""
+    """Ensure private values are sealed where recipients are listed, to readers a reader approved, and well-formed."""
     check_sealed(org, settings, out)
 
 
@@ -184,7 +184,16 @@ CHECKS: tuple[Check, ...] = (
         "sealed-values",
         "sealed",
         sealed_values,
-        ("bad-recipient", "no-recipients", "sealed-damaged", "plaintext-private"),
+        (
+            "bad-recipient",
+            "no-recipients",
+            "sealed-damaged",
+            "plaintext-private",
+            # who reads, approved (issue 28; check/trust.py)
+            "trust-unapproved",
+            "trust-chain",
+            "sealed-recipients",
+        ),
     ),
     Check("unique-handles", "frame", unique_handles, ("duplicate-handle",), follows=("duplicate-handle",)),
     Check("unique-meeting-ids", "frame", unique_meeting_ids, ("duplicate-meeting",), follows=("duplicate-meeting",)),

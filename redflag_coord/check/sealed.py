@@ -31,6 +31,13 @@ def check_sealed(org: Organisation, settings: Settings, out: Problems) -> None:
                 "the organisation requires encryption ([encryption] require = true in organisation.toml) but this "
                 "collective lists no recipients: add recipients = [\"age1…\"] and run 'redflag-coord secrets encrypt'",
             )
+    from redflag_coord.check import trust as trustcheck  # issue 28: approvals, recipients counted in each header
+
+    trust = trustcheck.load(org.root)
+    trustcheck.check_approvals(trust, out)
+    trustcheck.check_stanzas(
+        trust, ((s.file, s.slug, s.key, s.contact, s.value or "") for s in slots(org) if crypt.is_sealed(s.value)), out
+    )
     for s in slots(org):
         value = s.value
         assert value is not None

@@ -39,6 +39,12 @@ COMMANDS: dict[str, tuple[str, str, bool]] = {
     "secrets": ("secrets", "app", True),
 }
 
+# group -> (module in redflag_coord.cli.commands, its function that adds commands to the group): a group
+# whose commands live in more than one module, joined here so command modules never import each other.
+PARTS: dict[str, tuple[str, str]] = {
+    "secrets": ("trust", "register"),  # issue 28: whoami, recipients, approve, accept, migrate
+}
+
 
 # Examples shown under each command's help (the command reference in docs/ shows the same).
 EXAMPLES: dict[str, list[str]] = {
@@ -91,6 +97,11 @@ EXAMPLES: dict[str, list[str]] = {
     "secrets edit": ["redflag-coord secrets edit collectives/los-angeles/relationships.toml"],
     "secrets reencrypt": ["redflag-coord secrets reencrypt --all"],
     "secrets forget": ["redflag-coord secrets forget los-angeles --member carmen"],
+    "secrets whoami": ["redflag-coord secrets whoami -i ~/.config/redflag-coord/identity.txt"],
+    "secrets recipients": ["redflag-coord secrets recipients los-angeles"],
+    "secrets approve": ["redflag-coord secrets approve los-angeles --signer 'age1…=ed25519:…'"],
+    "secrets accept": ["redflag-coord secrets accept los-angeles"],
+    "secrets migrate": ["redflag-coord secrets migrate --all -i ~/.config/redflag-coord/identity.txt"],
 }
 
 
@@ -254,6 +265,9 @@ def make_app(names: list[str] | None = None, listing: bool = False) -> typer.Typ
     for name in COMMANDS if names is None else names:
         module, attr, group = COMMANDS[name]
         target = getattr(importlib.import_module(f".commands.{module}", __package__), attr)
+        if name in PARTS:
+            part, add = PARTS[name]
+            getattr(importlib.import_module(f".commands.{part}", __package__), add)(target)
         if listing and group:  # groups are listed after commands, as typer does for the real ones
             stub = typer.Typer(help=target.info.help)
             stub.command("-")(_listed)

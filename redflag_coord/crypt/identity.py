@@ -177,7 +177,8 @@ def _ssh(raw: bytes, where: str, ask: Asker | None) -> Identities:
     except (pyrage.IdentityError, ValueError) as e:  # pragma: no cover - cryptography wrote a valid key
         raise CryptError("bad-identity", f"{where}: cannot use this ssh key ({e})") from None
     public = key.public_key().public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH)
-    return Identities(where, (ident,), (public.decode("ascii"),))
+    seed = key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption())
+    return Identities(where, (ident,), (public.decode("ascii"),), ssh_seed=seed)
 
 
 def _ssh_protected(raw: bytes) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from redflag_coord.errors import RedflagError
@@ -31,3 +31,6 @@ class Identities:
     path: str
     keys: tuple[Identity, ...]
     recipients: tuple[str, ...]  # 'age1…', or 'ssh-ed25519 KEY' (derived by cryptography: pyrage cannot)
+    # An ssh key's 32-byte ed25519 seed, decrypted, in memory only: its signing key derives from it (crypt.trust),
+    # and pyrage's ssh identity does not give it back. None for age keys (their text gives the secret).
+    ssh_seed: bytes | None = field(default=None, repr=False)

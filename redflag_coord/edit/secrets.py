@@ -25,28 +25,16 @@ class Written:
     sealed: int = 0
 
 
-def encrypt(org: Organisation, slugs: list[str], settings: Settings | None = None) -> Written:
-    """Seal every plaintext private value of these collectives to their recipients; sealed values stay as they are."""
-    import tomlkit  # only where a file is read or written keeping its layout: not at start-up
+def encrypt(
+    org: Organisation, slugs: list[str], settings: Settings | None = None, identities: Identities | None = None
+) -> Written:
+    """Seal every plaintext private value of these collectives to their recipients; sealed values stay as they are.
 
-    settings = settings or settings_or_defaults(org.root)
-    done = Written()
-    for slug in slugs:
-        for path, rel, kind in private_files(org.root, slug):
-            raw = path.read_bytes()  # written back only if nobody changed the file meanwhile
-            doc = tomlkit.parse(raw.decode("utf-8"))
-            n = 0
-            for container, key, _, contact in doc_slots(doc, kind):
-                value = str(container[key])
-                if crypt.is_sealed(value):
-                    continue
-                container[key] = crypt.seal(value, _need(org, settings, slug, contact))
-                n += 1
-            if n:
-                write_if_unchanged(path, raw, tomlkit.dumps(doc).encode("utf-8"))
-                done.files.append(rel)
-                done.sealed += n
-    return done
+    Signed with `identities` when it is an approved reader's; otherwise pending (see edit.trustseal)."""
+    from redflag_coord.edit.trustseal import reseal  # issue 28: bound, signed, to approved recipients only
+
+    done = reseal(org, slugs, settings or settings_or_defaults(org.root), identities, "encrypt", files())
+    return Written(done.files, done.sealed)
 
 
 def _need(org: Organisation, settings: Settings, slug: str, contact: bool) -> list[str]:
@@ -82,50 +70,38 @@ def open_text(text: str, kind: str, identities: Identities, where: str) -> Plain
             plain = crypt.open_sealed(value, identities.keys)
         except CryptError as e:
             raise CryptError(e.kind, f"{where}: {_key(path)}: {e}") from None
+        from redflag_coord.edit.trustseal import open_bound
+
+        plain = open_bound(plain)  # the clear view shows the value, not its place and signature
         memo[(key, plain)] = value
         container[key] = plain
     return Plain(tomlkit.dumps(doc), memo)
 
 
-def seal_text(text: str, kind: str, memo: dict[tuple[str, str], str], recipients_for: Any) -> str:
-    """Seal every plain value again; a value whose plain text is unchanged keeps its exact ciphertext."""
+def seal_text(text: str, kind: str, memo: dict[tuple[str, str], str], recipients_for: Any, bind: Any = None) -> str:
+    """Seal every plain value again; a value whose plain text is unchanged keeps its exact ciphertext.
+
+    `bind(container, key path, contact, value)`, when given, seals a value bound to its place (edit.trustseal)."""
     import tomlkit  # only where a file is read or written keeping its layout: not at start-up
 
     doc = tomlkit.parse(text)
-    for container, key, _, contact in doc_slots(doc, kind):
+    for container, key, kpath, contact in doc_slots(doc, kind):
         value = str(container[key])
         if crypt.is_sealed(value):
             continue
         kept = memo.get((key, value))
+        if kept is None and bind is not None:
+            kept = bind(container, kpath, contact, value)
         container[key] = kept if kept is not None else crypt.seal(value, recipients_for(contact))
     return tomlkit.dumps(doc)
 
 
 def reencrypt(org: Organisation, slugs: list[str], identities: Identities, settings: Settings | None = None) -> Written:
     """Open and seal again every private value of these collectives to the recipients listed now."""
-    import tomlkit  # only where a file is read or written keeping its layout: not at start-up
+    from redflag_coord.edit.trustseal import reseal  # issue 28: checks every value first, writes all or nothing
 
-    settings = settings or settings_or_defaults(org.root)
-    done = Written()
-    for slug in slugs:
-        for path, rel, kind in private_files(org.root, slug):
-            raw = path.read_bytes()  # written back only if nobody changed the file meanwhile
-            doc = tomlkit.parse(raw.decode("utf-8"))
-            n = 0
-            for container, key, kpath, contact in doc_slots(doc, kind):
-                value = str(container[key])
-                if crypt.is_sealed(value):
-                    try:
-                        value = crypt.open_sealed(value, identities.keys)
-                    except CryptError as e:
-                        raise CryptError(e.kind, f"{rel}: {_key(kpath)}: {e}; this file was not changed") from None
-                container[key] = crypt.seal(value, _need(org, settings, slug, contact))
-                n += 1
-            if n:
-                write_if_unchanged(path, raw, tomlkit.dumps(doc).encode("utf-8"))
-                done.files.append(rel)
-                done.sealed += n
-    return done
+    done = reseal(org, slugs, settings or settings_or_defaults(org.root), identities, "reencrypt", files())
+    return Written(done.files, done.sealed)
 
 
 def forget(
@@ -175,6 +151,13 @@ def forget(
                 removed.append(_key(("relationship", relationship, "history", j, HISTORY_NOTE)))
     write_if_unchanged(path, raw, tomlkit.dumps(doc).encode("utf-8"))
     return removed
+
+
+def files() -> Any:
+    """How this module finds private values, for edit.trustseal (which this module calls)."""
+    from redflag_coord.edit.trustseal import Files
+
+    return Files(private_files, doc_slots, _need)
 
 
 def _key(path: tuple[str | int, ...]) -> str:

@@ -123,6 +123,9 @@ def reveal(org: Organisation, settings: Settings, identities: Identities | None,
     mine = set(identities.recipients) if identities else set()
     keys = identities.keys if identities else ()
     first_unopened: Slot | None = None
+    from redflag_coord.org import trustcheck  # issue 28: each value where it was sealed, by an approved reader
+
+    trust = trustcheck.load(org.root) if keys else None
     for s in list(slots(org)):
         value = s.value
         if not crypt.is_sealed(value):
@@ -146,6 +149,8 @@ def reveal(org: Organisation, settings: Settings, identities: Identities | None,
                         key=s.key,
                     )
                 first_unopened = first_unopened or s
+        if plain is not None and trust is not None:
+            plain = trustcheck.opened(trust, s.slug, s.file, s.key, s.contact, _place(s), plain, out)
         if plain is None:
             result.withheld[(s.slug, s.contact)] = result.withheld.get((s.slug, s.contact), 0) + 1
         elif _plain_ok(s, plain, out):
@@ -163,6 +168,12 @@ def reveal(org: Organisation, settings: Settings, identities: Identities | None,
             key=where.key if where else (),
         )
     return result
+
+
+def _place(s: Slot) -> str:
+    from redflag_coord.org.trustcheck import place
+
+    return place(s.slug, s.file.rsplit("/", 1)[-1].removesuffix(".toml"), s.key, getattr(s.owner, "handle", None))
 
 
 LONG_TEXT = ("notes", "note")  # Text (20,000 characters); the other private fields are one line of 300

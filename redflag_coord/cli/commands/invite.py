@@ -110,6 +110,7 @@ def invite(
     if method is Method.request:
         _warn_undeliverable(ics.organiser_address(found[0], settings))
     if send:
+        _refuse_unapproved(org.root)
         connection = smtp_or_exit(org_settings, smtp, smtp_tls)
         _send(org, meeting, method.value, built, settings, connection, sender or org_settings.mail.sender, confirm)
         if output is None:
@@ -139,6 +140,13 @@ def _sequence(org, meeting: str, convener: str, bump: bool, cancel: bool) -> Non
     stale = unbumped_change(path, org.collectives[convener].meetings[meeting])
     if stale:
         typer.echo(f"redflag-coord: warning: {stale}", err=True)
+
+
+def _refuse_unapproved(root) -> None:
+    """No mail while a recipient or mail sender is listed that no reader approved (issue 28)."""
+    from redflag_coord.check.trust import require_approved
+
+    require_approved(root)  # a TrustError: the one handler says which key, exit 1
 
 
 def _warn_undeliverable(address: str) -> None:

@@ -1,4 +1,5 @@
-"""`redflag-coord secrets keygen|encrypt|show|edit|reencrypt|forget`: private values encrypted at rest."""
+"""`redflag-coord secrets keygen|encrypt|show|edit|reencrypt|forget` (and, from cli.commands.trust,
+whoami|recipients|approve|accept|migrate): private values encrypted at rest."""
 
 from __future__ import annotations
 
@@ -104,15 +105,18 @@ def _loaded(root: Path | None):
 
 
 @app.command("encrypt")
-def encrypt(collective: CollectiveArg = None, all_: AllOption = False, root: RootOption = None) -> None:
-    """Encrypt every plaintext private value of COLLECTIVE (or --all) to its recipients.
+def encrypt(
+    collective: CollectiveArg = None, all_: AllOption = False, identity: IdentityOption = None, root: RootOption = None
+) -> None:
+    """Encrypt every plaintext private value of COLLECTIVE (or --all) to its approved recipients.
 
-    Values already encrypted keep their exact ciphertext. Needs no identity: anyone can encrypt.
+    Values already encrypted keep their exact ciphertext. Needs no identity: anyone can encrypt; without
+    a reader's identity the values are pending until a reader runs 'secrets accept'.
     """
     from redflag_coord.edit.secrets import encrypt as seal_all
 
     org = _loaded(root)
-    done = seal_all(org, _slugs(org, collective, all_))
+    done = seal_all(org, _slugs(org, collective, all_), identities=read_identity_or_exit(identity))
     for rel in done.files:
         typer.echo(f"encrypted {rel}")
     typer.echo(f"{done.sealed} value(s) encrypted in {len(done.files)} file(s)", err=True)
@@ -150,17 +154,12 @@ def edit(
     Values you did not change keep their exact ciphertext. The clear text lives only in a private
     temporary folder while the editor runs, and is removed afterwards.
     """
-    from redflag_coord.edit.secrets import open_text, seal_text
+    from redflag_coord.edit.secrets import open_text
     from redflag_coord.org.load import load_organisation
     from redflag_coord.org.secrets import recipients
     from redflag_coord.org.settings import settings_or_defaults
-    from redflag_coord.repo.fsio import WriteError, atomic_write
 
-    if root is not None and not file.is_absolute():
-        file = root / file
-    kind = {"members.toml": "members", "relationships.toml": "relationships"}.get(file.name)
-    if kind is None or not file.is_file():
-        fail(f"{file}: give a collective's members.toml or relationships.toml", EXIT_USAGE)
+    file, kind = _edit_target(file, root)
     ids = read_identity_or_exit(identity)
     if ids is None:
         fail("editing needs your identity: --identity FILE, REDFLAG_IDENTITY or REDFLAG_IDENTITY_COMMAND", EXIT_USAGE)
@@ -170,8 +169,7 @@ def edit(
     settings = settings_or_defaults(root)
     if not recipients(org, settings, slug, False):
         fail(f"collective {slug!r} lists no recipients: add them to its collective.toml first")
-    text = file.read_text(encoding="utf-8")
-    plain = open_text(text, kind, ids, str(file))
+    plain = open_text(file.read_text(encoding="utf-8"), kind, ids, str(file))
     edited = _run_editor(file.name, plain.text)
     if edited == plain.text:
         typer.echo(f"{file}: no change", err=True)
@@ -180,12 +178,38 @@ def edit(
     if problems:
         typer.echo(problems, err=True)
         fail(f"{file}: the edited text has problems; nothing was written (your edit is discarded)")
-    sealed = seal_text(edited, kind, plain.memo, lambda contact: recipients(org, settings, slug, contact))
+    _save_edited(file, edited, kind, plain.memo, (org, settings, slug, ids))
+    typer.echo(f"{file}: saved and encrypted", err=True)
+
+
+def _edit_target(file: Path, root: Path | None) -> tuple[Path, str]:
+    """The file to edit (relative to --root if given) and its kind; a usage error for any other file."""
+    if root is not None and not file.is_absolute():
+        file = root / file
+    kind = {"members.toml": "members", "relationships.toml": "relationships"}.get(file.name)
+    if kind is None or not file.is_file():
+        fail(f"{file}: give a collective's members.toml or relationships.toml", EXIT_USAGE)
+    return file, kind
+
+
+def _save_edited(file: Path, edited: str, kind: str, memo, where: tuple) -> None:
+    """Seal the edited text (bound to its place, to the approved recipients: issue 28) and write it."""
+    from redflag_coord.edit.secrets import files, seal_text
+    from redflag_coord.edit.trustseal import binder
+    from redflag_coord.errors import RedflagError
+    from redflag_coord.org.secrets import recipients
+    from redflag_coord.repo.fsio import WriteError, atomic_write
+
+    org, settings, slug, ids = where
+    bind = binder(org, settings, slug, kind, ids, files())
+    try:
+        sealed = seal_text(edited, kind, memo, lambda contact: recipients(org, settings, slug, contact), bind)
+    except RedflagError as e:
+        fail(f"{e} (your edit is discarded)")
     try:
         atomic_write(file, sealed.encode("utf-8"), overwrite=True)
     except WriteError as e:  # always exit 1 here, even for a usage-kind WriteError (unchanged behaviour)
         fail(str(e))
-    typer.echo(f"{file}: saved and encrypted", err=True)
 
 
 def _run_editor(name: str, text: str) -> str:
@@ -263,20 +287,30 @@ def forget(
     """
     if (member is None) == (relationship is None):
         fail("give exactly one of --member HANDLE or --relationship N", EXIT_USAGE)
-    from redflag_coord.edit.secrets import forget as drop
-
     base = find_root_or_exit(root)
     if not (base / "collectives" / collective).is_dir():
         known = [p.name for p in (base / "collectives").iterdir() if p.is_dir() and not p.name.startswith(".")]
         fail(unknown("collective", collective, known), EXIT_USAGE)
-    from redflag_coord.org.secrets import recipients
-    from redflag_coord.org.settings import settings_or_defaults
-
-    org = _loaded(base)
-    seal_to = recipients(org, settings_or_defaults(base), collective, False)
     try:
-        removed = drop(base, collective, handle=member, relationship=relationship, seal_to=seal_to)
+        removed = _drop(base, collective, member, relationship)
     except KeyError as e:  # not a RedflagError: the library's KeyError names the unknown member or relationship
         fail(str(e.args[0]), EXIT_USAGE)
     typer.echo(f"removed {', '.join(removed) or 'nothing (no private values there)'}")
     typer.echo("note: they stay in git history; to purge them from it see docs/privacy.md (Forgetting)", err=True)
+
+
+def _drop(base: Path, collective: str, member: str | None, relationship: int | None) -> list[str]:
+    """Remove the values; once values are bound (issue 28) the stand-in is sealed bound to its place."""
+    from redflag_coord.edit.secrets import encrypt as seal_all
+    from redflag_coord.edit.secrets import forget as drop
+    from redflag_coord.org.secrets import recipients
+    from redflag_coord.org.settings import settings_or_defaults
+    from redflag_coord.org.trustcheck import load as load_trust
+
+    org = _loaded(base)
+    bound = load_trust(base).on
+    seal_to = None if bound else recipients(org, settings_or_defaults(base), collective, False)
+    removed = drop(base, collective, handle=member, relationship=relationship, seal_to=seal_to)
+    if bound and relationship is not None:
+        seal_all(_loaded(base), [collective], identities=read_identity_or_exit(None))
+    return removed
