@@ -115,13 +115,6 @@ def open_sealed(value: str, identities: Iterable[Identity]) -> str:
         raise CryptError("corrupt", "encrypted value does not hold UTF-8 text") from None
 
 
-def identity_from_env(option: str | Path | None) -> str | None:
-    """The identity file to use: the option, else REDFLAG_IDENTITY, else none."""
-    if option:
-        return str(option)
-    return os.environ.get("REDFLAG_IDENTITY") or None
-
-
 def write_identity(path: Path | str, passphrase: str | None = None) -> str:
     """Create a new identity file (mode 0600, never overwriting one); returns its recipient.
 
