@@ -71,15 +71,38 @@ def check_one_recipient(number: int, recipients: list[str], raw: bytes) -> None:
                 raise MailError(f"message {number}: its {name} header names someone besides its one recipient")
 
 
+SENDER_HEADERS = ("From", "Sender", "Reply-To")
+
+
+def check_sender_is_no_recipient(messages: list[tuple[str, list[str], bytes]]) -> None:
+    """MailError when a message's sender (envelope, From, Sender or Reply-To) is the address of a recipient
+    of the batch: a member's address given as --from would reach every other member. Use the role address."""
+    everyone = {r.strip().lower() for _, recipients, _ in messages for r in recipients}
+    for number, (sender, recipients, raw) in enumerate(messages, start=1):
+        msg = message_from_bytes(raw, policy=default_policy)
+        named = [a for name in SENDER_HEADERS for _, a in getaddresses([str(v) for v in msg.get_all(name, [])])]
+        own = {r.strip().lower() for r in recipients}
+        for address in {sender.strip().lower(), *(a.strip().lower() for a in named)}:
+            if address in everyone and everyone - own - {address}:
+                raise MailError(
+                    f"message {number}: the sender {address!r} is a recipient of this batch, so every other "
+                    "recipient would see that member's address: send from the organisation's role address "
+                    "(--from or [mail] from in organisation.toml); nothing was sent",
+                    usage=True,
+                )
+
+
 def send(messages: Iterable[tuple[str, list[str], bytes]], smtp: Smtp, timeout: float = 30) -> int:
     """Send (sender, [recipient], raw message) triples over one connection; returns how many were sent.
 
-    Each message has one recipient (check_one_recipient, for all before connecting). A password is never
-    sent over an unencrypted connection to another machine.
+    Each message has one recipient (check_one_recipient, for all before connecting), and no sender is one of
+    the batch's recipients (check_sender_is_no_recipient). A password is never sent over an unencrypted
+    connection to another machine.
     """
     messages = list(messages)
     for number, (_, recipients, raw) in enumerate(messages, start=1):
         check_one_recipient(number, recipients, raw)
+    check_sender_is_no_recipient(messages)
     if smtp.tls not in TLS_MODES:
         raise MailError(f"SMTP tls {smtp.tls!r}: use one of {', '.join(TLS_MODES)}")
     sent = 0
