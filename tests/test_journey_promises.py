@@ -5,17 +5,21 @@ temporary git repository holding the example organisation (its values sealed to 
 from __future__ import annotations
 
 import base64
+import ipaddress
 import os
 import pty
 import select
+import socket
+import socketserver
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import pyrage
 import pytest
-from conftest import TODAY
+from conftest import TODAY, need
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from git_helpers import Repo, example_repo
@@ -234,3 +238,91 @@ def test_migrate_checks_everything_before_it_writes(org, tmp_path: Path) -> None
     assert "south-africa" in done.stdout + done.stderr
     assert _tree(repo.root) == before
     assert not (repo.root / "trust" / "los-angeles.toml").exists()
+
+
+def _outward_address() -> str | None:
+    """An address of this machine that is not loopback (where a password must not travel in the clear)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        try:
+            s.connect(("192.0.2.123", 9))  # no packet is sent: this only picks the outgoing interface
+        except OSError:
+            return None
+        address = s.getsockname()[0]
+    return None if ipaddress.ip_address(address).is_loopback else address
+
+
+def _plain_smtp_server(host: str, heard: list[bytes]) -> tuple[socketserver.TCPServer, int]:
+    """An SMTP server without STARTTLS that offers AUTH and accepts everything, recording what it hears."""
+
+    class Handler(socketserver.StreamRequestHandler):
+        def handle(self) -> None:
+            self.wfile.write(b"220 plain.example ESMTP\r\n")
+            data = False
+            for line in self.rfile:
+                heard.append(line)
+                if data:
+                    data = line != b".\r\n"
+                    if not data:
+                        self.wfile.write(b"250 ok\r\n")
+                    continue
+                verb = line[:4].upper()
+                if verb == b"EHLO":
+                    self.wfile.write(b"250-plain.example\r\n250 AUTH PLAIN LOGIN\r\n")
+                elif verb == b"AUTH":
+                    self.wfile.write(b"235 ok\r\n")
+                elif verb == b"DATA":
+                    data = True
+                    self.wfile.write(b"354 go on\r\n")
+                elif verb == b"QUIT":
+                    self.wfile.write(b"221 bye\r\n")
+                    return
+                else:
+                    self.wfile.write(b"250 ok\r\n")
+
+    server = socketserver.ThreadingTCPServer((host, 0), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, server.server_address[1]
+
+
+def test_the_smtp_password_never_crosses_the_network_in_the_clear(org, tmp_path: Path) -> None:
+    """A careless secretary points `--send` at a server on another machine with `--smtp-tls none`."""
+    repo, home = org
+    host = _outward_address()
+    need(host is not None, "an address of this machine that is not loopback")
+    assert host is not None
+    heard: list[bytes] = []
+    server, port = _plain_smtp_server(host, heard)
+    password = "s3cret-smtp-password"
+    try:
+        done = cli(
+            repo.root,
+            "report",
+            "remind",
+            "ic-2026-12",
+            "--send",
+            "--confirm",
+            "--from",
+            "sec@example.org",
+            "--smtp",
+            f"{host}:{port}",
+            "--smtp-tls",
+            "none",
+            home=home,
+            REDFLAG_IDENTITY=str(DEMO_MAIL_SENDER),
+            REDFLAG_SMTP_USER="secretary",
+            REDFLAG_SMTP_PASSWORD=password,
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert heard, "the command never reached the server: the test attacked nothing"
+    wire = b"".join(heard)
+    forms = [
+        password.encode(),
+        base64.b64encode(password.encode()),
+        base64.b64encode(f"\0secretary\0{password}".encode()),
+    ]
+    assert not any(form in wire for form in forms), wire
+    assert done.returncode == 1 and "in the clear" in done.stderr and "Traceback" not in done.stderr, done.stderr
+    assert not any(line.upper().startswith(b"DATA") for line in heard)  # nothing sent either
