@@ -19,10 +19,12 @@ from pathlib import Path
 
 import pyrage
 import pytest
+import test_privacy_mail as mail  # its mail organisation and sender, not its tests
 from conftest import TODAY, need
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from git_helpers import Repo, example_repo
+from smtp_sink import smtp_sink
 
 BIN = str(Path(sys.executable).with_name("redflag-coord"))
 KEYS = Path(__file__).resolve().parent / "keys"
@@ -326,3 +328,44 @@ def test_the_smtp_password_never_crosses_the_network_in_the_clear(org, tmp_path:
     assert not any(form in wire for form in forms), wire
     assert done.returncode == 1 and "in the clear" in done.stderr and "Traceback" not in done.stderr, done.stderr
     assert not any(line.upper().startswith(b"DATA") for line in heard)  # nothing sent either
+
+
+SENDS = [("invite", "la-study-group", "--method", "request"), ("report", "remind", "ic-2026-12")]
+
+
+@pytest.mark.parametrize("command", SENDS)
+def test_from_is_the_role_address_never_a_members(tmp_path: Path, command: tuple[str, ...]) -> None:
+    """Every message of a send, read as its recipient would: From (and Sender, Reply-To) name no member."""
+    repo, addresses = mail.mail_org(tmp_path)
+    members = {a.casefold() for a in addresses.values()}
+    with smtp_sink() as (port, received):
+        done = mail.send(repo.root, port, *command, "--from", "sec@example.org")
+    assert received and "Traceback" not in done.stderr, done.stderr
+    for _, raw in received:
+        msg = mail.parsed(raw)
+        named = [a.addr_spec.casefold() for h in ("From", "Sender", "Reply-To") if msg[h] for a in msg[h].addresses]
+        assert named == ["sec@example.org"], named
+        assert not set(named) & members
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        SENDS[0],
+        pytest.param(
+            SENDS[1],
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="report remind --send --from MEMBER-ADDRESS sends every collective's members a reminder "
+                "From: that member's address (the other-invitee search guards invitations only)",
+            ),
+        ),
+    ],
+)
+def test_a_members_address_as_the_sender_is_refused(tmp_path: Path, command: tuple[str, ...]) -> None:
+    """A careless secretary gives their own member address as `--from`: it would go to every member."""
+    repo, addresses = mail.mail_org(tmp_path)
+    with smtp_sink() as (port, received):
+        done = mail.send(repo.root, port, *command, "--from", addresses["rosa"])
+    assert "Traceback" not in done.stderr, done.stderr
+    assert received == [] and done.returncode != 0, (done.returncode, len(received))
