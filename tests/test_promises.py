@@ -19,6 +19,7 @@ that file is a substring of it (both whitespace normalised).
 from __future__ import annotations
 
 import ast
+import json
 import re
 import tomllib
 from dataclasses import dataclass
@@ -58,9 +59,9 @@ class Sentence:
     text: str
 
 
-def _units(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
-    """Paragraphs, list items and table rows (first line number, joined text)."""
-    units: list[tuple[int, list[str]]] = []
+def _units(lines: list[tuple[int, str]]) -> list[list[tuple[int, str]]]:
+    """Paragraphs, list items and table rows, each as its (line number, normalised text) lines."""
+    units: list[list[tuple[int, str]]] = []
     fresh = True
     for number, line in lines:
         stripped = line.strip()
@@ -70,14 +71,29 @@ def _units(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
         if stripped.startswith("|"):
             if not re.fullmatch(r"\|[\s|:-]+\|", stripped):  # not the |---| separator
                 cells = re.split(r"(?<!\\)\|", stripped.strip("|"))
-                units.append((number, [" ".join(c.strip() for c in cells)]))
+                units.append([(number, normalise(" ".join(c.strip() for c in cells)))])
             fresh = True
             continue
         if fresh or re.match(r"([-*+]|\d+\.)\s", stripped):
-            units.append((number, []))
+            units.append([])
             fresh = False
-        units[-1][1].append(stripped)
-    return [(n, normalise(" ".join(parts))) for n, parts in units]
+        units[-1].append((number, normalise(stripped)))
+    return units
+
+
+def _sentences(unit: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """The unit's sentences, each with the line it starts on."""
+    text = " ".join(part for _, part in unit)
+    starts, offset = [], 0
+    for number, part in unit:
+        starts.append((offset, number))
+        offset += len(part) + 1
+    found, cursor = [], 0
+    for sentence in SENTENCE_END.split(text):
+        cursor = text.index(sentence, cursor)
+        found.append((max(number for start, number in starts if start <= cursor), sentence))
+        cursor += len(sentence)
+    return found
 
 
 def _scoped_lines(path: Path, heading: re.Pattern[str]) -> list[tuple[int, str]]:
@@ -112,8 +128,8 @@ def promise_sentences() -> list[Sentence]:
     for scan in load_map()["scan"]:
         file = str(scan["file"])
         heading = re.compile(str(scan["headings"]), re.IGNORECASE)
-        for number, unit in _units(_scoped_lines(ROOT / file, heading)):
-            for sentence in SENTENCE_END.split(unit):
+        for unit in _units(_scoped_lines(ROOT / file, heading)):
+            for number, sentence in _sentences(unit):
                 if PROMISE_WORDS.search(sentence):
                     found.append(Sentence(file, number, sentence))
     return found
@@ -204,12 +220,18 @@ def test_every_promise_has_a_test() -> None:
     message = [
         f"{s.file}:{s.line}: {s.text!r}\n"
         f"  promises something no test attacks: {FIX}:\n"
-        f'    [[promise]]\n    file = "{s.file}"\n    says = "…a distinctive fragment of the sentence…"\n'
-        f'    tests = ["tests/test_….py::test_…"]\n'
-        "  (or, if it promises nothing, an [[exempt]] entry with its reason)"
+        f'    [[promise]]\n    file = "{s.file}"\n    says = {json.dumps(_fragment(s.text), ensure_ascii=False)}\n'
+        '    tests = ["tests/test_….py::test_…"]\n'
+        "  (shorten `says` to its distinctive part; if the sentence promises nothing, add an [[exempt]] entry "
+        "with file, says and reason instead)"
         for s in uncovered
     ]
     assert not uncovered, "\n".join(message)
+
+
+def _fragment(sentence: str, most: int = 100) -> str:
+    """The sentence cut at a word boundary: a `says` that matches it as it stands."""
+    return sentence if len(sentence) <= most else sentence[:most].rsplit(" ", 1)[0]
 
 
 def test_every_exemption_still_matches_a_scanned_sentence() -> None:
@@ -245,3 +267,8 @@ def test_sentences_split_at_a_full_stop_before_a_capital_not_after_eg() -> None:
         "Nothing is sent.",
         "(A note.)",
     ]
+
+
+def test_a_sentence_is_reported_on_the_line_it_starts() -> None:
+    unit = [(10, "It writes. Nothing is"), (11, "lost. Then"), (12, "Never.")]
+    assert _sentences(unit) == [(10, "It writes."), (10, "Nothing is lost."), (11, "Then Never.")]
