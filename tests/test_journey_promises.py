@@ -20,7 +20,7 @@ from pathlib import Path
 import pyrage
 import pytest
 import test_privacy_mail as mail  # its mail organisation and sender, not its tests
-from conftest import TODAY, need
+from conftest import TODAY
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from git_helpers import Repo, example_repo
@@ -291,8 +291,8 @@ def test_the_smtp_password_never_crosses_the_network_in_the_clear(org, tmp_path:
     """A careless secretary points `--send` at a server on another machine with `--smtp-tls none`."""
     repo, home = org
     host = _outward_address()
-    need(host is not None, "an address of this machine that is not loopback")
-    assert host is not None
+    if host is None:  # a machine without a network interface (not a tool CI could install): nothing to attack
+        pytest.skip("this machine has no address that is not loopback")
     heard: list[bytes] = []
     server, port = _plain_smtp_server(host, heard)
     password = "s3cret-smtp-password"
@@ -348,20 +348,7 @@ def test_from_is_the_role_address_never_a_members(tmp_path: Path, command: tuple
         assert not set(named) & members
 
 
-@pytest.mark.parametrize(
-    "command",
-    [
-        SENDS[0],
-        pytest.param(
-            SENDS[1],
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="report remind --send --from MEMBER-ADDRESS sends every collective's members a reminder "
-                "From: that member's address (the other-invitee search guards invitations only)",
-            ),
-        ),
-    ],
-)
+@pytest.mark.parametrize("command", SENDS)
 def test_a_members_address_as_the_sender_is_refused(tmp_path: Path, command: tuple[str, ...]) -> None:
     """A careless secretary gives their own member address as `--from`: it would go to every member."""
     repo, addresses = mail.mail_org(tmp_path)
