@@ -44,13 +44,24 @@ def _sequence(root: Path) -> int:
 # -- 1. outputs that are not regular files are streams, never replaced ------------------------------------
 
 
-def test_force_never_replaces_dev_null(org_copy: Path) -> None:
-    before = os.stat("/dev/null")
-    done = cli("invite", "ic-2026-12", "--root", str(org_copy), "--output", "/dev/null", "--force")
+def _device(tmp_path: Path) -> Path:
+    """A character device to write to. As root, a private copy of /dev/null (mknod), so that a regression
+    replaces that copy and never the machine's own /dev/null; otherwise /dev/null, which only root could replace."""
+    if os.geteuid() != 0:
+        return Path("/dev/null")
+    node = tmp_path / "null"
+    os.mknod(node, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+    return node
+
+
+def test_force_never_replaces_a_device(org_copy: Path, tmp_path: Path) -> None:
+    device = _device(tmp_path)
+    before = os.stat(device)
+    done = cli("invite", "ic-2026-12", "--root", str(org_copy), "--output", str(device), "--force")
     assert done.returncode == 0, done.stderr
-    after = os.stat("/dev/null")
+    after = os.lstat(device)
     assert stat.S_ISCHR(after.st_mode) and (after.st_ino, after.st_rdev) == (before.st_ino, before.st_rdev)
-    assert "wrote /dev/null" not in done.stderr  # nothing was "written" as a file
+    assert f"wrote {device}" not in done.stderr  # nothing was "written" as a file
 
 
 @pytest.mark.parametrize("force", [False, True])
@@ -77,11 +88,14 @@ def test_a_link_to_dev_stdout_writes_to_stdout(org_copy: Path, tmp_path: Path) -
     assert link.is_symlink() and os.readlink(link) == "/dev/stdout"
 
 
-def test_dev_stdout_redirected_to_a_file_is_appended_not_replaced(org_copy: Path, tmp_path: Path) -> None:
+# /dev/fd/1 and /proc/self/fd/1 rather than /dev/stdout itself: a regression that renamed over the
+# path fails harmlessly inside /proc, where the literal /dev/stdout (as root) would be replaced for the machine.
+@pytest.mark.parametrize("name", ["/dev/fd/1", "/proc/self/fd/1"])
+def test_stdout_redirected_to_a_file_is_written_not_replaced(org_copy: Path, tmp_path: Path, name: str) -> None:
     target = tmp_path / "captured.txt"
     with target.open("wb") as f:
         inode = os.fstat(f.fileno()).st_ino
-        done = cli("calendar", "--root", str(org_copy), "--output", "/dev/stdout", "--force", stdout=f)
+        done = cli("calendar", "--root", str(org_copy), "--output", name, "--force", stdout=f)
     assert done.returncode == 0, done.stderr
     assert os.stat(target).st_ino == inode  # the same file, written through: not renamed over
     assert target.read_text(encoding="utf-8").startswith("BEGIN:VCALENDAR")
@@ -322,3 +336,23 @@ def test_safe_directory_refusal_is_a_warning_with_the_fix(tmp_path: Path, monkey
     assert "warning" in done.stderr and done.stderr.count("safe.directory") <= 3  # once, not once per file
     plain = cli("report", "status", "ic-2026-12", "--root", str(repo.root))
     assert "safe.directory" not in plain.stderr
+
+
+@pytest.mark.skipif(not os.path.isdir("/dev/shm"), reason="no /dev/shm")
+def test_a_regular_file_under_dev_is_replaced_not_appended(org_copy: Path) -> None:
+    out = Path("/dev/shm") / f"redflag-{os.getpid()}-{org_copy.parent.name}.ics"
+    out.write_text("old\n")
+    try:
+        done = cli("invite", "ic-2026-12", "--root", str(org_copy), "--output", str(out), "--force")
+        assert done.returncode == 0, done.stderr
+        assert out.read_text().startswith("BEGIN:VCALENDAR")  # a file like any other: replaced, not appended to
+    finally:
+        out.unlink(missing_ok=True)
+
+
+def test_a_dangling_link_is_never_replaced(org_copy: Path, tmp_path: Path) -> None:
+    link = tmp_path / "gone.ics"
+    link.symlink_to(tmp_path / "nowhere.ics")
+    done = cli("invite", "ic-2026-12", "--root", str(org_copy), "--output", str(link), "--force")
+    assert done.returncode == 2 and "symbolic link" in done.stderr
+    assert link.is_symlink() and not (tmp_path / "nowhere.ics").exists()

@@ -198,7 +198,7 @@ def _check_target(path: Path) -> Path:
         contain.guard_write(path)
     except contain.Outside as e:
         raise WriteError(str(e)) from None
-    if path.is_symlink() and path.exists():
+    if path.is_symlink():
         raise WriteError(
             f"{path} is a symbolic link to {os.path.realpath(path)}; a write would replace the link with a "
             "copy, so nothing was written: replace the link with the file itself, or name the file it points to",
@@ -379,20 +379,33 @@ def check_output(path: Path | str, *, force: bool = False) -> None:
         raise _exists_error(path)
 
 
-_STREAM_FOLDERS = ("/dev/", "/proc/")  # /dev/stdout, /dev/fd/N, /proc/self/fd/N: never a file to replace
+# A process's own descriptors: written through even when they lead to a regular file (`> log.txt`),
+# which is then appended to, never renamed over.
+_DESCRIPTORS = re.compile(r"/dev/(?:stdout|stderr|fd/\d+)|/proc/[^/]+/fd/\d+")
 
 
 def is_stream(path: Path | str) -> bool:
-    """True for an output that is written, never replaced: a device, a named pipe, a socket, anything in
-    /dev or /proc, or a link to one (a regular file reached through /dev/stdout is appended to)."""
-    text = os.path.abspath(path)
-    if text.startswith(_STREAM_FOLDERS) or os.path.realpath(path).startswith(_STREAM_FOLDERS):
+    """True for an output that is written, never replaced: a device, a named pipe, a socket,
+    /dev/stdout (or /dev/fd/N), or a link to one of them."""
+    if any(_DESCRIPTORS.fullmatch(hop) for hop in _link_chain(path)):
         return True
     try:
         mode = os.stat(path).st_mode  # follows links: a link to /dev/null is a stream too
     except OSError:
         return False
     return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
+
+
+def _link_chain(path: Path | str, limit: int = 40) -> list[str]:
+    """The path and each link it leads through, as absolute paths (not resolved past /dev/stdout)."""
+    hops = [os.path.abspath(path)]
+    while len(hops) < limit and os.path.islink(hops[-1]):
+        try:
+            target = os.readlink(hops[-1])
+        except OSError:
+            break
+        hops.append(os.path.abspath(os.path.join(os.path.dirname(hops[-1]), target)))
+    return hops
 
 
 def _write_stream(path: Path, data: bytes) -> None:
