@@ -136,7 +136,7 @@ def test_collectives_linked_out_of_the_organisation_fails_validate(org_copy: Pat
     _linked_out(org_copy, tmp_path)
     done = cli("validate", str(org_copy))
     assert done.returncode == 1
-    assert "collectives: error[symlink-outside]" in done.stdout and "replace the link" in done.stdout
+    assert "collectives: error[symlink-outside]" in done.stdout and "replace it with the file itself" in done.stdout
 
 
 def test_no_writer_follows_collectives_linked_out(org_copy: Path, tmp_path: Path) -> None:

@@ -183,17 +183,12 @@ DATA_ENTRIES = ("collectives", "organisation.toml", "trust", "locales")  # what 
 
 def links(org: Organisation, out: Problems) -> None:
     """Ensure no symbolic link in the organisation's tree leads outside it (nothing is read or written through one)."""
-    from redflag_coord.repo.contain import outside_links
+    from redflag_coord.repo.contain import LINK_OUT, outside_links
 
     known = {p.file for p in org.problems if p.code == "symlink-outside"}  # the loader named these already
-    for rel, target in outside_links(org.root, DATA_ENTRIES):
+    for rel, _ in outside_links(org.root, DATA_ENTRIES):
         if rel not in known:
-            out.add(
-                rel,
-                "symlink-outside",
-                f"symbolic link to {target}, outside the organisation: commands do not read or write through it; "
-                "replace the link with the folder or file itself",
-            )
+            out.add(rel, "symlink-outside", LINK_OUT)
 
 
 _REFS = ("unresolved-ref", "not-invited")

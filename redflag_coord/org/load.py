@@ -26,7 +26,7 @@ from redflag_coord.org.model import (
 )
 from redflag_coord.org.parse import Entry
 from redflag_coord.org.problems import Problems, safe
-from redflag_coord.repo.contain import inside, outside_link
+from redflag_coord.repo.contain import LINK_OUT, inside, outside_link
 
 COLLECTIVES = "collectives"
 FIXED_FILES = {"collective.toml": "collective", "members.toml": "members", "relationships.toml": "relationships"}
@@ -192,7 +192,7 @@ def discover(root: Path, problems: Problems) -> tuple[list[str], list[Entry]]:
     entries: list[Entry] = []
     leaves = outside_link(root, base)  # collectives/ itself linked elsewhere: nothing of it is read
     if leaves is not None:
-        problems.add(COLLECTIVES, "symlink-outside", _outside_message(leaves[1]))
+        problems.add(COLLECTIVES, "symlink-outside", LINK_OUT)
         return slugs, entries
     if not base.is_dir():
         problems.add(COLLECTIVES, "missing-folder", f"no '{COLLECTIVES}/' folder in {root}")
@@ -257,17 +257,9 @@ def _inside(entry: os.DirEntry, real_root: str, rel: str, problems: Problems) ->
         )
         return False
     if not inside(real_root, target):
-        problems.add(rel, "symlink-outside", _outside_message(target))
+        problems.add(rel, "symlink-outside", LINK_OUT)
         return False
     return True
-
-
-def _outside_message(target: str) -> str:
-    """The one wording for a link that leaves the organisation (repo.contain decides what leaves it)."""
-    return (
-        f"symbolic link to {target}, outside the organisation: it is not read, and no command writes through "
-        "it; replace the link with the folder or file itself"
-    )
 
 
 def _collective_entries(d: os.DirEntry, rel: str, real_root: str, problems: Problems) -> list[Entry]:

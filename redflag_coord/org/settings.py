@@ -25,13 +25,12 @@ def check_settings(root: Path | str) -> tuple[Settings, list[Problem]]:
     """The settings and the problems of organisation.toml (defaults, and no problem, when it is absent)."""
     from redflag_coord.org.parse import check_file
     from redflag_coord.org.problems import Problem
-    from redflag_coord.repo.contain import outside_link
+    from redflag_coord.repo.contain import LINK_OUT, outside_link
 
     path = Path(root) / SETTINGS_FILE
     leaves = outside_link(root, path)
     if leaves is not None:  # never read through a link out of the organisation (repo.contain)
-        message = f"symbolic link to {leaves[1]}, outside the organisation: not read; replace it with the file itself"
-        return Settings(), [Problem(SETTINGS_FILE, "symlink-outside", message, "error")]
+        return Settings(), [Problem(SETTINGS_FILE, "symlink-outside", LINK_OUT, "error")]
     if not path.exists():
         return Settings(), []
     result = check_file(path, SETTINGS_FILE, "organisation")

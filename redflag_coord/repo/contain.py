@@ -16,6 +16,8 @@ from pathlib import Path
 
 from redflag_coord.errors import RedflagError
 
+# What validate says of a link out of the organisation (no target: it would print a private path)
+LINK_OUT = "symbolic link leads outside the repository; replace it with the file itself"
 ROOT_MARKER = "collectives"  # the folder that makes a folder an organisation root (org.load.COLLECTIVES)
 
 
