@@ -101,7 +101,7 @@ def test_report_by_pull_request(tmp_path, monkeypatch):
         "-m",
         "merge mexico-report",
         "mexico-report",
-        date="2026-12-07T12:00:00+00:00",
+        date="2026-12-06T04:00:00+00:00",  # the committee's merge dates the report: still 5 December in Mexico City
     )
 
     rows, agenda = _states(repo)

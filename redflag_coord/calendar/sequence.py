@@ -39,6 +39,7 @@ def bump(path: Path, cancel: bool = False) -> tuple[int, Meeting]:
     """
     import tomlkit
 
+    from redflag_coord.edit.fmt import keep_layout
     from redflag_coord.org.parse import parse_toml
 
     with fsio.update(path) as u:
@@ -59,7 +60,7 @@ def bump(path: Path, cancel: bool = False) -> tuple[int, Meeting]:
         doc["sequence"] = current + 1  # a new key goes after the plain keys, before the tables
         if cancel:
             doc["status"] = "cancelled"
-        text = tomlkit.dumps(doc)
+        text = keep_layout(u.old.decode("utf-8"), tomlkit.dumps(doc), "meeting")  # where fmt puts the keys
         try:
             meeting = Meeting.model_validate(tomllib.loads(text))
         except (ValidationError, tomllib.TOMLDecodeError) as e:

@@ -178,6 +178,19 @@ def keys(org: Organisation, out: Problems) -> None:
     out.extend(check_keys(org))
 
 
+DATA_ENTRIES = ("collectives", "organisation.toml", "trust", "locales")  # what commands read and write
+
+
+def links(org: Organisation, out: Problems) -> None:
+    """Ensure no symbolic link in the organisation's tree leads outside it (nothing is read or written through one)."""
+    from redflag_coord.repo.contain import LINK_OUT, outside_links
+
+    known = {p.file for p in org.problems if p.code == "symlink-outside"}  # the loader named these already
+    for rel, _ in outside_links(org.root, DATA_ENTRIES):
+        if rel not in known:
+            out.add(rel, "symlink-outside", LINK_OUT)
+
+
 _REFS = ("unresolved-ref", "not-invited")
 CHECKS: tuple[Check, ...] = (
     Check(
@@ -258,6 +271,7 @@ CHECKS: tuple[Check, ...] = (
     Check("unpushed-commits", "repository", unpushed_commits, ("private-text",)),
     Check("exports", "repository", exports, ("export-private",)),
     Check("keys", "repository", keys, ("secret-key", "demo-recipient", "ssh-recipient")),
+    Check("links", "repository", links, ("symlink-outside",)),
 )
 
 

@@ -92,6 +92,19 @@ def format_text(text: str, kind: str | None = None, data: dict | None = None, *,
     return out
 
 
+def keep_layout(old: str | None, new: str, kind: str | None) -> str:
+    """The one layout rule for every writer that inserts or changes keys (invite --bump, slots --apply,
+    secrets, rename): a file that was in fmt's layout is written in it, so `fmt --check` (the pre-commit
+    hook) passes after the writer; a file that was not is left as the writer made it (only fmt
+    reformats a file its owner laid out by hand). A new file (`old` None) is written in the layout."""
+    try:
+        if old is not None and format_text(old, kind) != old:
+            return new
+        return format_text(new, kind)
+    except FormatError:
+        return new  # fmt could not lay it out either: the writer's text, which validate then judges
+
+
 def _same(text: str, out: str, before: dict) -> bool:
     """The rewrite reads back as the same data with the same comments (counted by edit.canonical's
     own lexer on both texts: a second tomlkit parse cost as much as the whole format)."""
@@ -206,14 +219,18 @@ def format_paths(paths: list[Path], base: Path, write: bool, workers: int | None
     """
     from redflag_coord.org.pool import map_files
 
-    jobs = []
+    jobs, refused = [], []
     for path in toml_files(paths):
         try:
             rel = path.absolute().relative_to(base.absolute()).as_posix()
         except ValueError:
             rel = str(path)
-        jobs.append((path, rel))
-    results = map_files(_format_job, jobs, workers)
+        outside = _outside(path)
+        if outside:  # never read (nor copy in) a file through a link out of the organisation
+            refused.append(FileResult(path, rel, False, error=FormatError(outside)))
+        else:
+            jobs.append((path, rel))
+    results = refused + map_files(_format_job, jobs, workers)
     if write:
         from redflag_coord.repo.fsio import WriteError, write_if_unchanged  # --check writes nothing
 
@@ -224,6 +241,20 @@ def format_paths(paths: list[Path], base: Path, write: bool, workers: int | None
                 except WriteError as e:
                     r.error = FormatError(str(e))
     return results
+
+
+def _outside(path: Path) -> str | None:
+    """Why a file must not be read: a symbolic link on its way leaves its organisation (repo.contain)."""
+    from redflag_coord.repo.contain import outside_link, root_of
+
+    root = root_of(path)
+    found = outside_link(root, path) if root is not None else None
+    if found is None:
+        return None
+    return (
+        f"{found[0]} is a symbolic link to {found[1]}, outside the organisation; not read, nothing was written: "
+        "replace the link with the folder or file itself"
+    )
 
 
 def _format_job(job: tuple[Path, str]) -> FileResult:

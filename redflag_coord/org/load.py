@@ -26,6 +26,7 @@ from redflag_coord.org.model import (
 )
 from redflag_coord.org.parse import Entry
 from redflag_coord.org.problems import Problems, safe
+from redflag_coord.repo.contain import LINK_OUT, inside, outside_link
 
 COLLECTIVES = "collectives"
 FIXED_FILES = {"collective.toml": "collective", "members.toml": "members", "relationships.toml": "relationships"}
@@ -189,6 +190,10 @@ def discover(root: Path, problems: Problems) -> tuple[list[str], list[Entry]]:
     real_root = os.path.realpath(root)
     slugs: list[str] = []
     entries: list[Entry] = []
+    leaves = outside_link(root, base)  # collectives/ itself linked elsewhere: nothing of it is read
+    if leaves is not None:
+        problems.add(COLLECTIVES, "symlink-outside", LINK_OUT)
+        return slugs, entries
     if not base.is_dir():
         problems.add(COLLECTIVES, "missing-folder", f"no '{COLLECTIVES}/' folder in {root}")
         return slugs, entries
@@ -251,10 +256,8 @@ def _inside(entry: os.DirEntry, real_root: str, rel: str, problems: Problems) ->
             "symbolic link to a path that does not exist (or to itself); replace it with the file itself or remove it",
         )
         return False
-    if os.path.commonpath([real_root, target]) != real_root:
-        problems.add(
-            rel, "symlink-outside", "symbolic link leads outside the repository; replace it with the file itself"
-        )
+    if not inside(real_root, target):
+        problems.add(rel, "symlink-outside", LINK_OUT)
         return False
     return True
 

@@ -4,7 +4,8 @@ The one definition that `report status`, `report remind`, `agenda`, `summary`,
 `network` and their JSON outputs share.
 
 The filed date: inside a git repository (with full history), the committer date
-of the commit that first added the report, as a date in the collective's own
+of the first-parent commit of the current branch that brought the report (the
+committee's merge, not a date the report's author can set), as a date in the collective's own
 zone, so it cannot be written back. A report not committed yet, data outside git,
 a shallow clone, or REDFLAG_FILED_DATES=file: the report's `filed` key.
 A report is on time when that date is on or before the due date (a local date,

@@ -24,8 +24,13 @@ class SettingsError(RedflagError):
 def check_settings(root: Path | str) -> tuple[Settings, list[Problem]]:
     """The settings and the problems of organisation.toml (defaults, and no problem, when it is absent)."""
     from redflag_coord.org.parse import check_file
+    from redflag_coord.org.problems import Problem
+    from redflag_coord.repo.contain import LINK_OUT, outside_link
 
     path = Path(root) / SETTINGS_FILE
+    leaves = outside_link(root, path)
+    if leaves is not None:  # never read through a link out of the organisation (repo.contain)
+        return Settings(), [Problem(SETTINGS_FILE, "symlink-outside", LINK_OUT, "error")]
     if not path.exists():
         return Settings(), []
     result = check_file(path, SETTINGS_FILE, "organisation")

@@ -14,6 +14,10 @@ package opens a file for writing):
   file earlier without the lock (as ``fmt`` does): ``old`` is what it read.
 - ``replace(path, data)``: overwrite whatever is there (an ``--output FILE --force``).
 - ``atomic_write(path, data, overwrite=...)``: ``create`` or ``replace``.
+- ``write_output(path, data, force=...)``: a command's ``--output FILE``. A target that is not a
+  regular file (a device such as /dev/null, a named pipe, /dev/stdout, a link to one of them) is
+  written as a stream: opened for writing, never replaced. ``--force`` replaces only a regular file;
+  a symbolic link to a regular file is refused (give the file itself).
 - ``Batch``: several files written as one; if any fails, the files and the folders it
   created are removed again (``init``, ``schema --output``, ``report remind``), so a
   full disk leaves nothing behind.
@@ -24,6 +28,8 @@ SIGTERM/SIGHUP/SIGINT while writing; only SIGKILL or a power cut can leave one, 
 ``validate`` reports those (``is_leftover``) and ``init``'s ``.gitignore`` ignores them.
 The lock is ``flock`` on the folder itself (no lock file to leave behind); it is
 re-entrant within one process and waits at most ``LOCK_WAIT`` seconds.
+No write goes through a symbolic link that leaves the organisation (repo.contain: ``collectives/``
+linked elsewhere, a data file linked to one outside), and no writer replaces a link with a file.
 Errors are ``WriteError`` (``usage=True``: the user asked for something refused,
 exit 2; otherwise exit 1); ``Exists`` and ``Changed`` are WriteErrors.
 """
@@ -35,6 +41,7 @@ import errno
 import os
 import re
 import signal
+import stat
 import tempfile
 import threading
 import time
@@ -44,6 +51,7 @@ from types import FrameType
 from typing import Any
 
 from redflag_coord.errors import RedflagError
+from redflag_coord.repo import contain
 
 try:
     import fcntl
@@ -186,6 +194,16 @@ def _temporary(path: Path, data: bytes, mode: int) -> Iterator[str]:
 
 
 def _check_target(path: Path) -> Path:
+    try:
+        contain.guard_write(path)
+    except contain.Outside as e:
+        raise WriteError(str(e)) from None
+    if path.is_symlink():
+        raise WriteError(
+            f"{path} is a symbolic link to {os.path.realpath(path)}; a write would replace the link with a "
+            "copy, so nothing was written: replace the link with the file itself, or name the file it points to",
+            usage=True,
+        )
     if path.is_dir():
         raise WriteError(f"{path} is a folder; give a file name", usage=True)
     folder = path.parent if str(path.parent) else Path(".")
@@ -335,6 +353,77 @@ def atomic_write(path: Path | str, data: bytes, *, overwrite: bool = False) -> N
         replace(path, data)
     else:
         create(path, data)
+
+
+def write_output(path: Path | str, data: bytes, *, force: bool = False) -> bool:
+    """A command's --output: a stream target is written in place, a file atomically (see the docstring).
+
+    Returns True when a stream was written (nothing to replace, nothing --force could change).
+    """
+    path = Path(path)
+    if is_stream(path):
+        _write_stream(path, data)
+        return True
+    atomic_write(path, data, overwrite=force)
+    return False
+
+
+def check_output(path: Path | str, *, force: bool = False) -> None:
+    """Raise the error `write_output` would raise for the target itself (exists, a link, a folder, no folder),
+    so that a command can refuse before it changes anything (invite --bump)."""
+    path = Path(path)
+    if is_stream(path):
+        return
+    _check_target(path)
+    if not force and (path.exists() or path.is_symlink()):
+        raise _exists_error(path)
+
+
+# A process's own descriptors: written through even when they lead to a regular file (`> log.txt`),
+# which is then appended to, never renamed over.
+_DESCRIPTORS = re.compile(r"/dev/(?:stdout|stderr|fd/\d+)|/proc/[^/]+/fd/\d+")
+
+
+def is_stream(path: Path | str) -> bool:
+    """True for an output that is written, never replaced: a device, a named pipe, a socket,
+    /dev/stdout (or /dev/fd/N), or a link to one of them."""
+    if any(_DESCRIPTORS.fullmatch(hop) for hop in _link_chain(path)):
+        return True
+    try:
+        mode = os.stat(path).st_mode  # follows links: a link to /dev/null is a stream too
+    except OSError:
+        return False
+    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
+
+
+def _link_chain(path: Path | str, limit: int = 40) -> list[str]:
+    """The path and each link it leads through, as absolute paths (not resolved past /dev/stdout)."""
+    hops = [os.path.abspath(path)]
+    while len(hops) < limit and os.path.islink(hops[-1]):
+        try:
+            target = os.readlink(hops[-1])
+        except OSError:
+            break
+        hops.append(os.path.abspath(os.path.join(os.path.dirname(hops[-1]), target)))
+    return hops
+
+
+def _write_stream(path: Path, data: bytes) -> None:
+    """Open without creating or truncating (a pipe waits for its reader) and write everything."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | getattr(os, "O_NOCTTY", 0))
+    except OSError as e:
+        raise WriteError(_explain(path, e)) from e
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    except BrokenPipeError:
+        raise WriteError(f"cannot write {path}: its reader closed it before the end", usage=False) from None
+    except OSError as e:
+        raise WriteError(_explain(path, e)) from e
+    finally:
+        os.close(fd)
 
 
 class Batch:

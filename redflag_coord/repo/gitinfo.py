@@ -7,7 +7,9 @@ sub-folder of the git work tree), with forward slashes.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,8 +31,33 @@ def git(root: Path | str, *args: str) -> str:
     except FileNotFoundError as e:
         raise GitError("git is not installed (or not on PATH)") from e
     if done.returncode != 0:
+        if "safe.directory" in done.stderr or "dubious ownership" in done.stderr:
+            raise _unsafe(root, done.stderr)
         raise GitError(done.stderr.strip().splitlines()[-1] if done.stderr.strip() else f"git {args[0]} failed")
     return done.stdout
+
+
+class UnsafeRepository(GitError):
+    """git refuses a repository owned by someone else (safe.directory): its history cannot be read."""
+
+
+_warned: set[str] = set()  # one warning per repository and run, however often the history is asked
+
+
+def _unsafe(root: Path | str, stderr: str) -> UnsafeRepository:
+    """The refusal as an error, and (once) as a warning on stderr: a caller that goes on without the
+    history (report dates from the files' `filed` keys) must not do so silently."""
+    match = re.search(r"safe\.directory '?([^'\n]+)'?", stderr)
+    where = match.group(1).strip() if match else str(Path(root).absolute())
+    message = (
+        f"git refuses to read the repository {where}: it belongs to another user (safe.directory). Without its "
+        "history, report dates come from each report's 'filed' key, which its author can set. If you trust "
+        f"it, run: git config --global --add safe.directory {where}"
+    )
+    if where not in _warned:
+        _warned.add(where)
+        sys.stderr.write(f"redflag-coord: warning: {message}\n")
+    return UnsafeRepository(message)
 
 
 def is_repository(root: Path | str) -> bool:
@@ -133,15 +160,20 @@ def changed_against(root: Path | str, rev: str | None = None) -> tuple[Base | No
 
 
 def first_added(root: Path | str, pathspecs: list[str]) -> dict[str, dt.datetime]:
-    """For each file matching the pathspecs: the committer date of the earliest commit that added it.
+    """For each file matching the pathspecs: the committer date of the first-parent commit of the current
+    branch that brought it (compared with its first parent), the earliest if it came more than once.
 
-    Committer date: when the commit was made in the history it sits in (a rebase
-    renews it; the author date would keep the first draft's date).
+    On the main branch that is the committee's merge of the branch the report was written on, not the
+    report's own commit, whose dates (author and committer) its author can set to anything
+    (GIT_COMMITTER_DATE): a backdated commit merged late is dated by the late merge. A commit made on
+    the main branch itself (or fast-forwarded onto it) is dated by its own committer date.
     One `git log` call for all files; files never committed are absent.
     """
     out = git(
         root,
         "log",
+        "--first-parent",
+        "--diff-merges=first-parent",  # a merge is compared with the branch it joined: the files it brought
         "--diff-filter=A",
         "--no-renames",
         "--format=%x01%cI",

@@ -55,6 +55,8 @@ def apply_start(path: Path, meeting: Meeting, start_utc: str) -> Applied:
     instant = dt.datetime.strptime(start_utc, "%Y-%m-%dT%H:%MZ").replace(tzinfo=UTC)
     wall = wall_time(instant, meeting.timezone)
     # Read, change and write under the folder's lock; a file edited meanwhile is not overwritten (Changed).
+    from redflag_coord.edit.fmt import keep_layout  # where fmt would put it: the one layout rule
+
     with update(path) as u:
         try:
             doc = tomlkit.parse((u.old or b"").decode("utf-8"))
@@ -66,5 +68,5 @@ def apply_start(path: Path, meeting: Meeting, start_utc: str) -> Applied:
             new.trivia.comment = item.trivia.comment  # keep a comment on the same line
             new.trivia.comment_ws = item.trivia.comment_ws
         doc["start"] = new
-        u.write(tomlkit.dumps(doc).encode("utf-8"))
+        u.write(keep_layout((u.old or b"").decode("utf-8"), tomlkit.dumps(doc), "meeting").encode("utf-8"))
     return Applied(path, meeting.start, wall, meeting.timezone, instant)

@@ -83,7 +83,7 @@ def _stop_on_problems(outcome, strict: bool, reads: Reads | None) -> None:
     mine = blocking
     if reads is not None:
         test = reads(outcome.org)
-        mine = [p for p in blocking if test(p.file)]
+        mine = [p for p in blocking if test(p.file) or p.file == "collectives"]  # the tree itself: every command
     if mine:
         typer.echo(render_text(mine), err=True)
         fail(f"{len(mine)} problem(s) in the data; fix them (see 'redflag-coord validate') and run again")
@@ -109,14 +109,24 @@ def load_settings_or_exit(root: Path) -> Settings:
 
 
 def write_output(text: str, output: Path | None, force: bool = False) -> None:
-    """Print to stdout, or write a file atomically (refusing to overwrite unless forced)."""
+    """Print to stdout, or write --output (repo.fsio.write_output: a device or pipe is written as a stream,
+    never replaced; a file atomically, refusing to overwrite unless forced)."""
     if output is None or str(output) == "-":
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
         return
-    from redflag_coord.repo.fsio import atomic_write
+    from redflag_coord.repo.fsio import write_output as write
 
-    atomic_write(output, text.encode("utf-8"), overwrite=force)
-    typer.echo(f"wrote {output}", err=True)
+    if not write(output, text.encode("utf-8"), force=force):
+        typer.echo(f"wrote {output}", err=True)
+
+
+def check_output(output: Path | None, force: bool) -> None:
+    """Refuse an --output that cannot be written BEFORE the command changes any data (exit 2)."""
+    if output is None or str(output) == "-":
+        return
+    from redflag_coord.repo.fsio import check_output as check
+
+    check(output, force=force)
 
 
 # -- one wording for every command ---------------------------------------------------------------

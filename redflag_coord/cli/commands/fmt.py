@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -43,9 +44,34 @@ def _targets(paths: list[Path] | None, root: Path | None) -> tuple[list[Path], P
         missing = [p for p in paths if not p.exists()]
         if missing:
             fail(f"{missing[0]}: no such file or folder", EXIT_USAGE)
-        return list(paths), Path.cwd()
+        return [_data_path(p) for p in paths], Path.cwd()
     found = find_root_or_exit(root)
     return [found / "collectives"], found
+
+
+def _data_path(path: Path) -> Path:
+    """A path fmt may rewrite: in an organisation's collectives/, or its organisation.toml (the root
+    itself means its collectives/). Anything else, another project's pyproject.toml, is refused (exit 2)."""
+    from redflag_coord.org.load import COLLECTIVES, RootNotFound, find_root
+    from redflag_coord.org.settings import SETTINGS_FILE
+
+    try:
+        org = find_root(path).absolute()
+    except RootNotFound:
+        org = None
+    full = Path(os.path.abspath(path))
+    if org is not None:
+        if full == org:
+            return path / COLLECTIVES
+        if full == org / SETTINGS_FILE or full.is_relative_to(org / COLLECTIVES):
+            return path
+    where = f"the organisation {org}" if org is not None else "any organisation (no collectives/ folder above it)"
+    fail(
+        f"{path} is not a data file of {where}: fmt rewrites only the files in an organisation's "
+        f"{COLLECTIVES}/ and its {SETTINGS_FILE}; give one of those, or run 'redflag-coord fmt' inside the "
+        "repository (or with --root)",
+        EXIT_USAGE,
+    )
 
 
 def _render(results: list, check: bool, diff: bool) -> None:

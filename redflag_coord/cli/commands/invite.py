@@ -10,6 +10,7 @@ import typer
 from redflag_coord.cli.commands.common import (
     EXIT_DATA,
     EXIT_USAGE,
+    check_output,
     fail,
     load_settings_or_exit,
     load_valid_or_exit,
@@ -98,11 +99,19 @@ def invite(
     org_settings = load_settings_or_exit(org.root)
     found = org.meeting(meeting)
     _refuse_cancelled_request(method, meeting, found[1].status.value)
-    _sequence(org, meeting, found[0], bump, cancel=method is Method.cancel)
+    # every option and the output are checked before --bump changes the meeting file: a usage error
+    # must not raise the sequence (and a retry raise it again)
+    check_output(output, force)
     reminders = ics.reminders_option(reminder, no_reminders)
     settings = ics.settings_for(
         org_settings.calendar, domain, ics.stamp_default(), reminders=reminders, attendees=attendees or send
     )
+    connection = None
+    if send:
+        _refuse_unsendable(method)
+        _refuse_unapproved(org.root)
+        connection = smtp_or_exit(org_settings, smtp, smtp_tls)
+    _sequence(org, meeting, found[0], bump, cancel=method is Method.cancel)
     built = ics.invite(org, meeting, method.value, settings)
     data = built.to_ical()
     for warning in built.warnings:
@@ -110,8 +119,6 @@ def invite(
     if method is Method.request:
         _warn_undeliverable(ics.organiser_address(found[0], settings))
     if send:
-        _refuse_unapproved(org.root)
-        connection = smtp_or_exit(org_settings, smtp, smtp_tls)
         _send(org, meeting, method.value, built, settings, connection, sender or org_settings.mail.sender, confirm)
         if output is None:
             return
@@ -142,6 +149,11 @@ def _sequence(org, meeting: str, convener: str, bump: bool, cancel: bool) -> Non
         typer.echo(f"redflag-coord: warning: {stale}", err=True)
 
 
+def _refuse_unsendable(method: Method) -> None:
+    if method in (Method.publish, Method.none):
+        fail("--send mails an invitation: use --method request (or cancel)", EXIT_USAGE)
+
+
 def _refuse_unapproved(root) -> None:
     """No mail while a recipient or mail sender is listed that no reader approved (issue 28)."""
     from redflag_coord.check.trust import require_approved
@@ -163,8 +175,6 @@ def _warn_undeliverable(address: str) -> None:
 def _send(org, meeting_id: str, method: str, built, settings, smtp, sender: str | None, confirm: bool) -> None:
     from redflag_coord.calendar.imip import messages
 
-    if method in ("publish", "none"):
-        fail("--send mails an invitation: use --method request (or cancel)", EXIT_USAGE)
     outgoing = messages(org, meeting_id, built, settings, sender)
     if not outgoing:
         fail("nobody to send to: no member of the meeting's collectives has an email and invite = true", EXIT_DATA)

@@ -109,8 +109,8 @@ def status(
 ) -> None:
     """Filed, late, draft or missing, for each participant of MEETING.
 
-    In a git repository the filed date is the committer date of the commit that
-    added the report (as a date in the collective's zone); otherwise the report's
+    In a git repository the filed date is the committer date of the first-parent
+    commit that brought the report (the merge; as a date in the collective's zone); otherwise the report's
     `filed` key. A draft still has the template's TODO summary.
     Exit 0 when every participant has filed (late counts as filed), 1 when a report
     is missing or a draft, 2 usage error.
