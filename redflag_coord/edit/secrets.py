@@ -123,7 +123,7 @@ def new_comments(before: str, after: str) -> list[int]:
     known = Counter(text for _, text in comments(before))
     lines = []
     for line, text in comments(after):
-        if not text.strip("#"):
+        if not text.replace("#", "").strip():
             continue  # an empty comment carries nothing
         if known[text]:
             known[text] -= 1
