@@ -203,6 +203,22 @@ def test_an_unchanged_value_sealed_to_the_old_recipients_is_sealed_again(
     assert "sealed-recipients" not in _cli(org_copy, tmpdir_env, "validate").stdout.split("relationships.toml")[0]
 
 
+def test_a_value_moved_here_before_the_edit_is_not_laundered(org_copy: Path, tmpdir_env: Path, tmp_path: Path) -> None:
+    """An intruder copied rosa's sealed email to beto; an honest edit elsewhere must not seal it as beto's."""
+    path = org_copy / LA_MEMBERS
+    rosas = _members(org_copy)[0]["email"]
+    path.write_text(
+        path.read_text(encoding="utf-8").replace('handle = "beto"', f'handle = "beto"\nemail = "{rosas}"'),
+        encoding="utf-8",
+    )
+    assert "sealed-moved" in _cli(org_copy, tmpdir_env, "validate").stdout
+    r = _edit(org_copy, tmpdir_env, _editor(tmp_path, CHANGE_CARMEN))
+    assert r.returncode == 0, r.stderr
+    beto = _members(org_copy)[1]
+    assert beto["handle"] == "beto" and beto["email"] == rosas  # kept exactly: never re-bound or re-signed
+    assert "sealed-moved" in _cli(org_copy, tmpdir_env, "validate").stdout
+
+
 # -- 3. signals: no clear text left, the editor stopped, nothing written --------------------------------
 
 SLEEPER = (
