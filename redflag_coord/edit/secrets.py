@@ -12,10 +12,12 @@ from typing import Any
 
 from redflag_coord import crypt
 from redflag_coord.crypt import CryptError, Identities
+from redflag_coord.crypt import trust as sig
 from redflag_coord.org.load import Organisation, rel_path
 from redflag_coord.org.model import Settings
 from redflag_coord.org.secrets import CONTACT, HISTORY_NOTE, RELATIONSHIP, doc_slots, private_files, recipients
 from redflag_coord.org.settings import settings_or_defaults
+from redflag_coord.org.trustcheck import place
 from redflag_coord.repo.fsio import write_if_unchanged
 
 
@@ -48,52 +50,130 @@ def _need(org: Organisation, settings: Settings, slug: str, contact: bool) -> li
     return found
 
 
+@dataclass(frozen=True)
+class Was:
+    """A value as the file held it when it was opened: shown value, exact ciphertext, opened plain text."""
+
+    value: str  # what the clear view shows
+    sealed: str  # the exact ciphertext in the file
+    opened: str  # its whole plain text (the envelope: place, signer, signature, value)
+
+
 @dataclass
 class Plain:
-    """A file opened for editing: its text in the clear, and the ciphertext of each plain value it held."""
+    """A file opened for editing: its text in the clear, and what each place held (for seal_text)."""
 
     text: str
-    memo: dict[tuple[str, str], str]  # (field, plain text) -> the exact ciphertext it came from
+    memo: dict[str, Was]  # place (org.trustcheck.place) -> what was sealed there
 
 
-def open_text(text: str, kind: str, identities: Identities, where: str) -> Plain:
+def open_text(text: str, kind: str, identities: Identities, where: str, slug: str = "") -> Plain:
     """The file's text with every sealed value opened (CryptError naming where it failed)."""
     import tomlkit  # only where a file is read or written keeping its layout: not at start-up
 
+    from redflag_coord.edit.trustseal import open_bound
+
     doc = tomlkit.parse(text)
-    memo: dict[tuple[str, str], str] = {}
+    memo: dict[str, Was] = {}
     for container, key, path, _ in doc_slots(doc, kind):
         value = str(container[key])
         if not crypt.is_sealed(value):
             continue
         try:
-            plain = crypt.open_sealed(value, identities.keys)
+            opened = crypt.open_sealed(value, identities.keys)
         except CryptError as e:
             raise CryptError(e.kind, f"{where}: {_key(path)}: {e}") from None
-        from redflag_coord.edit.trustseal import open_bound
-
-        plain = open_bound(plain)  # the clear view shows the value, not its place and signature
-        memo[(key, plain)] = value
+        plain = open_bound(opened)  # the clear view shows the value, not its place and signature
+        memo[place(slug, kind, path, container.get("handle"))] = Was(plain, value, opened)
         container[key] = plain
     return Plain(tomlkit.dumps(doc), memo)
 
 
-def seal_text(text: str, kind: str, memo: dict[tuple[str, str], str], recipients_for: Any, bind: Any = None) -> str:
-    """Seal every plain value again; a value whose plain text is unchanged keeps its exact ciphertext.
+def seal_text(text: str, kind: str, memo: dict[str, Was], recipients_for: Any, bind: Any = None, slug: str = "") -> str:
+    """Seal every plain value again. A value keeps its exact ciphertext only if it is unchanged AT THE SAME
+    PLACE and still sealed to as many recipients as it would be now; anything else is sealed fresh, so
+    equal values at two places get two ciphertexts and no ciphertext is carried to another place.
 
-    `bind(container, key path, contact, value)`, when given, seals a value bound to its place (edit.trustseal)."""
+    `bind(container, key path, contact, value, was)`, when given, decides instead (edit.trustseal.binder:
+    bound to the place, signed, to the approved recipients; `was` is the unchanged value or None)."""
     import tomlkit  # only where a file is read or written keeping its layout: not at start-up
 
     doc = tomlkit.parse(text)
     for container, key, kpath, contact in doc_slots(doc, kind):
         value = str(container[key])
         if crypt.is_sealed(value):
+            continue  # typed sealed in the clear view: kept as typed (validate judges it)
+        was = memo.get(place(slug, kind, kpath, container.get("handle")))
+        same = was if was is not None and was.value == value else None
+        if bind is not None:
+            container[key] = bind(container, kpath, contact, value, same)
             continue
-        kept = memo.get((key, value))
-        if kept is None and bind is not None:
-            kept = bind(container, kpath, contact, value)
-        container[key] = kept if kept is not None else crypt.seal(value, recipients_for(contact))
+        to = recipients_for(contact)
+        fresh = same is not None and sig.stanzas(same.sealed) == len(to)
+        container[key] = same.sealed if same is not None and fresh else crypt.seal(value, to)
     return tomlkit.dumps(doc)
+
+
+def new_comments(before: str, after: str) -> list[int]:
+    """Lines of `after` holding a comment that `before` did not hold: comments are never sealed.
+
+    A comment kept, moved or removed is fine; each comment of `before` excuses one in `after`."""
+    from collections import Counter
+
+    known = Counter(text for _, text in comments(before))
+    lines = []
+    for line, text in comments(after):
+        if not text.replace("#", "").strip():
+            continue  # an empty comment carries nothing
+        if known[text]:
+            known[text] -= 1
+        else:
+            lines.append(line)
+    return lines
+
+
+def comments(text: str) -> list[tuple[int, str]]:
+    """(line, text) of every TOML comment: a '#' outside any string, to the end of its line."""
+    found: list[tuple[int, str]] = []
+    i, line, n = 0, 1, len(text)
+    while i < n:
+        c = text[i]
+        if c == "#":
+            end = text.find("\n", i)
+            end = n if end < 0 else end
+            found.append((line, text[i + 1 : end].strip()))
+            i = end
+        elif c in "\"'":
+            start = i
+            i = _string_end(text, i)
+            line += text.count("\n", start, i)
+        else:
+            line += c == "\n"
+            i += 1
+    return found
+
+
+def _string_end(text: str, i: int) -> int:
+    """The index just after the TOML string that starts at `i` (basic, literal, or their multi-line forms)."""
+    q = text[i]
+    basic = q == '"'
+    if text.startswith(q * 3, i):
+        j = i + 3
+        while j < len(text):
+            if basic and text[j] == "\\":
+                j += 2
+            elif text.startswith(q * 3, j):
+                k = j
+                while k < len(text) and k - j < 5 and text[k] == q:
+                    k += 1  # up to two quotes of the value may touch the closing three
+                return k
+            else:
+                j += 1
+        return len(text)
+    j = i + 1
+    while j < len(text) and text[j] not in (q, "\n"):
+        j += 2 if basic and text[j] == "\\" else 1
+    return j + 1 if j < len(text) and text[j] == q else j
 
 
 def reencrypt(org: Organisation, slugs: list[str], identities: Identities, settings: Settings | None = None) -> Written:

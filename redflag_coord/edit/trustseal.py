@@ -206,15 +206,58 @@ def open_bound(plain: str) -> Any:
 def binder(
     org: Organisation, settings: Settings, slug: str, kind: str, identities: Identities | None, files: Files
 ) -> Any:
-    """For `secrets edit`: seal a new or changed value bound to its place, to the approved recipients."""
+    """For `secrets edit`: the ciphertext of each value of the edited text (see edit.secrets.seal_text).
+
+    A value unchanged at its place (`was`) keeps its exact ciphertext while that is sealed to as many
+    recipients as are approved now and signed by a current reader; otherwise it is sealed again to the
+    approved recipients. A new or changed value is sealed fresh, bound to its place."""
     trust = trustcheck.load(org.root)
     mine = sig.signers(identities) if identities else []
     done = Resealed()
 
-    def bind(container: Any, kpath: tuple[str | int, ...], contact: bool, value: str) -> str | None:
+    def bind(container: Any, kpath: tuple[str | int, ...], contact: bool, value: str, was: Any = None) -> str:
         spot = _Spot(
             slug, f"collectives/{slug}/{kind}.toml", kpath, contact, place(slug, kind, kpath, container.get("handle"))
         )
-        return _one(trust, spot, value, identities, mine, "encrypt", settings, org, done, files)
+        if was is not None:
+            return _kept(trust, spot, was.sealed, was.opened, mine, settings, org, files)
+        new = _one(trust, spot, value, identities, mine, "encrypt", settings, org, done, files)
+        assert new is not None  # a plain value is always sealed in "encrypt" mode
+        return new
 
     return bind
+
+
+def _kept(
+    trust: Trust,
+    spot: _Spot,
+    sealed: str,
+    opened: str,
+    mine: list[sig.Signer],
+    settings: Settings,
+    org: Organisation,
+    files: Files,
+) -> str:
+    """An unchanged value at its own place: its exact ciphertext, or sealed again where that is stale.
+
+    Stale as check.trust and _one judge it: sealed to more or fewer recipients than approved now, or
+    signed by a reader who no longer is one. A value that is not good here (moved from elsewhere, forged,
+    unbound where values are bound) keeps its exact ciphertext: `secrets edit` never vouches for it with
+    a new seal or signature, and `validate` keeps reporting it."""
+    to = trustcheck.seal_to(trust, spot.slug, spot.contact)
+    legacy = to is None
+    if to is None:
+        to = files.listed(org, settings, spot.slug, spot.contact)
+    stale = sig.stanzas(sealed) != len(to)
+    env = sig.unwrap(opened)
+    if legacy:
+        return crypt.seal(opened, to) if stale else sealed
+    if env is None or env.place != spot.place:
+        return sealed
+    if env.pending:
+        return crypt.seal(opened, to) if stale else sealed
+    if not env.authentic() or env.signer not in trust.ever_signed(spot.slug, spot.contact):
+        return sealed
+    if env.signer not in _current(trust, spot):
+        return crypt.seal(sig.wrap(spot.place, env.value, _need_signer(spot, _signer(trust, spot, mine))), to)
+    return crypt.seal(opened, to) if stale else sealed

@@ -3,7 +3,9 @@ whoami|recipients|approve|accept|migrate): private values encrypted at rest."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -151,8 +153,13 @@ def edit(
 ) -> None:
     """Edit FILE in the clear with $VISUAL or $EDITOR; on save, encrypt it again.
 
-    Values you did not change keep their exact ciphertext. The clear text lives only in a private
-    temporary folder while the editor runs, and is removed afterwards.
+    The clear text lives only in a private folder (0700, the file 0600) under $TMPDIR while the editor
+    runs; it is overwritten and removed afterwards, also on Ctrl-C, SIGTERM or SIGHUP (the editor is
+    stopped and nothing is written). Nothing is written if FILE changed while the editor was open
+    (a 'reencrypt', 'forget', 'accept', git pull or hand edit is kept; run 'edit' again), or if the edit
+    adds a comment (comments are never encrypted) or a key the file may not hold. A value unchanged at
+    its place keeps its exact ciphertext unless the approved recipients changed; every other value is
+    encrypted fresh, bound to its place.
     """
     from redflag_coord.edit.secrets import open_text
     from redflag_coord.org.load import load_organisation
@@ -169,16 +176,17 @@ def edit(
     settings = settings_or_defaults(root)
     if not recipients(org, settings, slug, False):
         fail(f"collective {slug!r} lists no recipients: add them to its collective.toml first")
-    plain = open_text(file.read_text(encoding="utf-8"), kind, ids, str(file))
+    raw = file.read_bytes()  # written back only if FILE still holds exactly these bytes
+    plain = open_text(raw.decode("utf-8"), kind, ids, str(file), slug)
     edited = _run_editor(file.name, plain.text)
     if edited == plain.text:
         typer.echo(f"{file}: no change", err=True)
         return
-    problems = _check(edited, kind, str(file))
+    problems = _check(plain.text, edited, kind, str(file))
     if problems:
         typer.echo(problems, err=True)
         fail(f"{file}: the edited text has problems; nothing was written (your edit is discarded)")
-    _save_edited(file, edited, kind, plain.memo, (org, settings, slug, ids))
+    _save_edited(file, raw, edited, kind, plain.memo, (org, settings, slug, ids))
     typer.echo(f"{file}: saved and encrypted", err=True)
 
 
@@ -192,58 +200,161 @@ def _edit_target(file: Path, root: Path | None) -> tuple[Path, str]:
     return file, kind
 
 
-def _save_edited(file: Path, edited: str, kind: str, memo, where: tuple) -> None:
-    """Seal the edited text (bound to its place, to the approved recipients: issue 28) and write it."""
+def _save_edited(file: Path, raw: bytes, edited: str, kind: str, memo, where: tuple) -> None:
+    """Seal the edited text (bound to its place, to the approved recipients: issue 28) and write it,
+    only if FILE still holds `raw` (what was opened)."""
     from redflag_coord.edit.secrets import files, seal_text
     from redflag_coord.edit.trustseal import binder
     from redflag_coord.errors import RedflagError
     from redflag_coord.org.secrets import recipients
-    from redflag_coord.repo.fsio import WriteError, atomic_write
+    from redflag_coord.repo.fsio import Changed, WriteError, write_if_unchanged
 
     org, settings, slug, ids = where
     bind = binder(org, settings, slug, kind, ids, files())
     try:
-        sealed = seal_text(edited, kind, memo, lambda contact: recipients(org, settings, slug, contact), bind)
+        sealed = seal_text(edited, kind, memo, lambda contact: recipients(org, settings, slug, contact), bind, slug)
     except RedflagError as e:
         fail(f"{e} (your edit is discarded)")
     try:
-        atomic_write(file, sealed.encode("utf-8"), overwrite=True)
+        write_if_unchanged(file, raw, sealed.encode("utf-8"))
+    except Changed:
+        fail(
+            f"{file} changed while your editor was open (a 'secrets reencrypt', 'forget' or 'accept', a git "
+            "pull or a hand edit): nothing was written, so that change stands; your edit is discarded (it is "
+            f"never kept in clear text): run 'redflag-coord secrets edit {file}' again and redo it"
+        )
     except WriteError as e:  # always exit 1 here, even for a usage-kind WriteError (unchanged behaviour)
         fail(str(e))
 
 
+STOP_SIGNALS = ("SIGTERM", "SIGHUP", "SIGINT")
+
+
 def _run_editor(name: str, text: str) -> str:
+    """The text as the editor left it. The clear copy lives in a private folder, overwritten and removed
+    on every way out; a stop signal stops the editor too (exit 1, nothing written)."""
     import shlex
-    import shutil
-    import subprocess
-    import tempfile
+    import signal
 
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
-    folder = tempfile.mkdtemp(prefix="redflag-edit-")  # mode 0700: only you can read the clear text
+    try:
+        argv = shlex.split(editor)
+    except ValueError as e:
+        fail(f"cannot read the editor command {editor!r}: {e}", EXIT_USAGE)
+    got: list[int] = []
+    with _recording(got):
+        edited, code = _edit_privately(name, text, argv, got)
+    if got:
+        fail(
+            f"stopped by {signal.Signals(got[0]).name} while the editor ran: the editor was stopped and the "
+            "clear text overwritten and removed; nothing was written"
+        )
+    if code != 0:
+        fail(f"the editor {editor!r} exited with {code}; nothing was written")
+    return edited
+
+
+def _edit_privately(name: str, text: str, argv: list[str], got: list[int]) -> tuple[str, int]:
+    import tempfile
+
+    try:
+        folder = tempfile.mkdtemp(prefix="redflag-edit-")  # mode 0700: only you can read the clear text
+    except OSError as e:
+        fail(f"cannot make a private folder in {tempfile.gettempdir()}: {e.strerror or e}; nothing was written")
     path = Path(folder) / name
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
+        code = _wait_editor([*argv, str(path)], got)  # only the path: the clear text is never in argv or env
+        if got or code != 0:
+            return "", code
         try:
-            done = subprocess.run([*shlex.split(editor), str(path)], check=False)
-        except OSError as e:
-            fail(f"cannot run the editor {editor!r}: {e.strerror or e}", EXIT_USAGE)
-        if done.returncode != 0:
-            fail(f"the editor {editor!r} exited with {done.returncode}; nothing was written")
-        return path.read_text(encoding="utf-8")
+            return path.read_text(encoding="utf-8"), 0
+        except FileNotFoundError:
+            fail(f"the editor removed {name}; nothing was written")
     finally:
-        if path.exists():
-            path.write_bytes(b"\0" * max(len(text.encode()), path.stat().st_size))
-        shutil.rmtree(folder, ignore_errors=True)
+        _wipe(Path(folder))
 
 
-def _check(text: str, kind: str, rel: str) -> str:
+def _wait_editor(argv: list[str], got: list[int]) -> int:
+    """Run the editor; when a stop signal arrives, ask it to end (SIGTERM), then kill it after 3 s."""
+    import subprocess
+    import time
+
+    if got:
+        return 1
+    try:
+        proc = subprocess.Popen(argv)
+    except OSError as e:
+        fail(f"cannot run the editor {argv[0]!r}: {e.strerror or e}", EXIT_USAGE)
+    deadline: float | None = None
+    while True:
+        try:
+            return proc.wait(timeout=0.1)
+        except subprocess.TimeoutExpired:
+            if got and deadline is None:
+                proc.terminate()
+                deadline = time.monotonic() + 3
+            elif deadline is not None and time.monotonic() > deadline:
+                proc.kill()
+
+
+def _wipe(folder: Path) -> None:
+    """Overwrite every file in the folder (the clear copy, an editor's swap or backup), then remove it."""
+    import shutil
+
+    for base, _, names in os.walk(folder):
+        for n in names:
+            f = Path(base) / n
+            try:
+                if f.is_file() and not f.is_symlink():
+                    size = f.stat().st_size
+                    with f.open("r+b") as out:
+                        out.write(b"\0" * size)
+                        out.flush()
+                        os.fsync(out.fileno())
+            except OSError:
+                continue  # removed below all the same
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _recording(got: list[int]) -> Iterator[None]:
+    """While the clear copy exists, SIGTERM/SIGHUP/SIGINT are recorded instead of ending the process
+    (so the copy is always removed first); the previous handlers come back afterwards."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    saved = {}
+    for name in STOP_SIGNALS:
+        num = getattr(signal, name, None)
+        if num is not None:
+            saved[num] = signal.signal(num, lambda n, _frame: got.append(n))
+    try:
+        yield
+    finally:
+        for num, old in saved.items():
+            signal.signal(num, old)
+
+
+def _check(before: str, text: str, kind: str, rel: str) -> str:
+    """The edited text's problems: syntax, the model (no unknown key), and any comment it adds."""
     from redflag_coord.check.sealed import check_text
+    from redflag_coord.edit.secrets import new_comments
     from redflag_coord.org.problems import render_text
 
     problems = [p for p in check_text(text, rel, kind) if p.severity == "error"]
-    return render_text(problems) if problems else ""
+    found = render_text(problems) if problems else ""
+    for line in new_comments(before, text):
+        found += (
+            f"{rel}:{line}: a new comment: comments are saved in plain text, never encrypted; remove it "
+            "(put private words in a notes field, which is encrypted)\n"
+        )
+    return found.rstrip("\n")
 
 
 @app.command("reencrypt")
