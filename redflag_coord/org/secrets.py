@@ -71,8 +71,7 @@ def slots(org: Organisation) -> Iterator[Slot]:
         for mid, report in c.reports.items():
             for i, d in enumerate(report.red_flag.distribution if report.red_flag else []):
                 if getattr(d, SITE) is not None:
-                    key = (*SITE_PATH, i, SITE)
-                    yield Slot(c.slug, rel_path("report", c.slug, mid), key, False, d, SITE)
+                    yield Slot(c.slug, rel_path("report", c.slug, mid), (*SITE_PATH, i, SITE), False, d, SITE)
 
 
 def recipients(org: Organisation, settings: Settings, slug: str, contact: bool) -> list[str]:
