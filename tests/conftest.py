@@ -50,11 +50,12 @@ def unseal_private(root: Path) -> Path:
 
     from redflag_coord import crypt
     from redflag_coord.edit.trustseal import open_bound
-    from redflag_coord.org.secrets import doc_slots
+    from redflag_coord.org.secrets import doc_slots, file_kind
 
     keys = crypt.read_identities(DEMO_IDENTITY).keys
-    for kind in ("members", "relationships"):
-        for path in (root / "collectives").glob(f"*/{kind}.toml"):
+    for pattern in ("*/members.toml", "*/relationships.toml", "*/reports/*.toml"):
+        for path in (root / "collectives").glob(pattern):
+            kind = file_kind(path.relative_to(root).as_posix())
             doc = tomlkit.parse(path.read_text(encoding="utf-8"))
             for container, key, _, _ in doc_slots(doc, kind):
                 if crypt.is_sealed(str(container[key])):
@@ -129,7 +130,8 @@ CANARY_PHONE = "+503 7999 4821"
 CANARY_PSEUDONYM = "Zorzal Canario"
 CANARY_WORKPLACE = "Canary Works, night shift"
 CANARY_NOTE = "canary-note: met at the union hall"
-CANARIES = (CANARY_EMAIL, CANARY_PHONE, CANARY_PSEUDONYM, CANARY_WORKPLACE, CANARY_NOTE)
+CANARY_SITE = "Sitecanary gate 4, dawn shift"  # a distribution site: where to wait for members (issue 28)
+CANARIES = (CANARY_EMAIL, CANARY_PHONE, CANARY_PSEUDONYM, CANARY_WORKPLACE, CANARY_NOTE, CANARY_SITE)
 
 
 def plant_canaries(root: Path) -> Path:
@@ -147,6 +149,10 @@ def plant_canaries(root: Path) -> Path:
             f'[[relationship.history]]\ndate = 2026-01-10\nstage = "reader"\n\n'
             f'[[relationship.history]]\ndate = 2026-06-10\nstage = "writer"\nnote = "{CANARY_NOTE}"\n'
         )
+    report = la / "reports" / "ic-2026-12.toml"
+    if report.is_file():  # some journeys leave that report out, to file it themselves
+        with report.open("a", encoding="utf-8") as f:
+            f.write(f'\n[[red_flag.distribution]]\nsite = "{CANARY_SITE}"\ncopies = 7\n')
     ic = root / "collectives" / "international-committee"
     with (ic / "members.toml").open("a", encoding="utf-8") as f:
         f.write(f'\n[[member]]\nhandle = "canary-ic"\nemail = "ic.{CANARY_EMAIL}"\nphone = "{CANARY_PHONE}"\n')

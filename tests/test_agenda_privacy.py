@@ -10,11 +10,12 @@ from conftest import seal_private, unseal_private
 from redflag_coord.agenda.build import build_agenda
 from redflag_coord.agenda.text import RENDERERS
 from redflag_coord.org.load import load_organisation
-from redflag_coord.org.model import Member, Relationship, StageChange, private_paths
+from redflag_coord.org.model import Distribution, Member, Relationship, StageChange, private_paths
 
 EMAIL = "canary-email-7Q@leak.test"
 PHONE = "+27 CANARY 5550"
 PRIVATE_CANARIES = ["CanaryPseudonym7Q", "CanaryWorkplace7Q", "CanaryNotes7Q", "CanaryHistoryNote7Q"]
+SITE = "CanarySite7Q at the hostel gate"  # a distribution site: shown only with --include-private and the key
 LANGS = ["en", "es", "fr"]
 
 
@@ -26,6 +27,10 @@ def canary_org(org_copy: Path) -> Path:
     members = members.replace('email = "thabo@example.org"', f'email = "{EMAIL}"')
     members = members.replace('phone = "+27 00 000 0000"', f'phone = "{PHONE}"')
     (sa / "members.toml").write_text(members, encoding="utf-8")
+    report = sa / "reports" / "ic-2026-12.toml"
+    text = report.read_text(encoding="utf-8")
+    report.write_text(text.replace('site = "bus depot near the hostels"', f'site = "{SITE}"'), encoding="utf-8")
+    assert SITE in report.read_text(encoding="utf-8")
     with open(sa / "relationships.toml", "a", encoding="utf-8") as f:
         f.write(f"""
 [[relationship]]
@@ -49,6 +54,7 @@ def test_the_canaries_cover_every_private_field():
     assert private_paths(Member) == {"email", "phone"}
     assert private_paths(Relationship) == {"pseudonym", "workplace", "notes"}
     assert private_paths(StageChange) == {"note"}
+    assert private_paths(Distribution) == {"site"}
 
 
 @pytest.mark.parametrize("fmt", sorted(RENDERERS))
@@ -57,7 +63,7 @@ def test_no_private_field_in_any_format_or_language(canary_org, fmt):
     for lang in LANGS:
         for who in (None, "south-africa"):
             out = RENDERERS[fmt](build_agenda(org, "ic-2026-12", lang=lang, for_collective=who))
-            for canary in [EMAIL, PHONE, *PRIVATE_CANARIES, "canary", "Canary"]:
+            for canary in [EMAIL, PHONE, *PRIVATE_CANARIES, SITE, "canary", "Canary"]:
                 assert canary not in out, (fmt, lang, who, canary)
             assert "thabo" in out  # the handle that filed the report may appear
 
@@ -69,5 +75,6 @@ def test_include_private_adds_the_filers_contact_only(canary_org, run):
         assert EMAIL in r.stdout and PHONE.replace(" ", "") in r.stdout.replace(" ", "").replace("\u202f", "")
         for canary in PRIVATE_CANARIES:
             assert canary not in r.stdout
+        assert SITE in r.stdout.replace("\n", " "), fmt  # the identity (REDFLAG_IDENTITY) opens it
     r = run("agenda", "ic-2026-12", "--root", str(canary_org))
     assert r.exit_code == 0 and EMAIL not in r.stdout and "Canary" not in r.stdout

@@ -403,7 +403,6 @@ TARGETS = [
         "location = {v}",
     ),
     ("collectives/los-angeles/collective.toml", 'name = "Los Angeles"', "name = {v}"),
-    ("collectives/los-angeles/reports/ic-2026-12.toml", 'site = "small workshops, south LA"', "site = {v}"),
     (
         "collectives/los-angeles/reports/ic-2026-12.toml",
         'text = "Help write an article from time to time about the struggles in Honduras, '

@@ -154,4 +154,5 @@ def test_private_fields_are_the_models_x_private_ones() -> None:
         "relationships.relationship[].workplace",
         "relationships.relationship[].notes",
         "relationships.relationship[].history[].note",
+        "report.red_flag.distribution[].site",
     ]

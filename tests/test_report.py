@@ -38,7 +38,8 @@ def test_new_report_in_the_collectives_language_validates(org_copy, run):
     assert data["filed"].isoformat() == "2026-11-27"
     assert data["filed_by"] == "marisol"
     assert data["summary"].startswith("TODO")
-    assert data["red_flag"] == {"readers": 30, "distribution": [{"site": "maquila, de mano en mano", "copies": 90}]}
+    (site,) = data["red_flag"]["distribution"]  # the site is private: sealed again for the new report
+    assert data["red_flag"]["readers"] == 30 and site["copies"] == 90 and site["site"].startswith("age:")
     original = tomllib.loads((EXAMPLE_COLLECTIVES / "el-salvador/reports/ic-2026-12.toml").read_text())
     assert data["relationships"] == original["relationships"]
     assert run("validate", str(org_copy)).exit_code == 0

@@ -75,7 +75,7 @@ def test_private_fields_are_marked(schema_dir):
 
     for path in schema_dir.iterdir():
         walk(json.loads(path.read_text()))
-    assert marked == {"email", "phone", "pseudonym", "workplace", "notes", "note"}
+    assert marked == {"email", "phone", "pseudonym", "workplace", "notes", "note", "site"}
 
 
 def test_schema_to_stdout_and_no_overwrite(run, schema_dir):

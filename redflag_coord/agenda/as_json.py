@@ -18,6 +18,12 @@ from redflag_coord.org.commitments import to_dict as commitment_dict
 SCHEMA = "redflag-coord/agenda/1"
 
 
+def _distribution(d: Any) -> dict[str, Any]:
+    """Copies and date; the site only when it was asked for and opened (it is private)."""
+    out: dict[str, Any] = {"copies": d.copies, "date": _iso(d.date)}
+    return {"site": d.site, **out} if d.site is not None else out
+
+
 def _iso(value: dt.date | dt.datetime | None) -> str | None:
     if value is None:
         return None
@@ -110,7 +116,7 @@ def _report(r: ReportSlot) -> dict[str, Any]:
             "reported": f.copies is not None or f.readers is not None,
             "copies": f.copies,
             "readers": f.readers,
-            "distribution": [{"site": d.site, "copies": d.copies, "date": _iso(d.date)} for d in r.distribution],
+            "distribution": [_distribution(d) for d in r.distribution],
         },
         "relationships": {
             "reported": f.by_stage is not None,

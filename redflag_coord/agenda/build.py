@@ -78,7 +78,7 @@ class TimeCheck:
 
 @dataclass(frozen=True)
 class Distribution:
-    site: str
+    site: str | None  # private: only with include_private (and an identity that opens it)
     copies: int
     date: dt.date | None
 
@@ -468,7 +468,8 @@ def _slot(
         summary=r.summary.strip(),
         figures=figures,
         distribution=tuple(
-            Distribution(d.site, d.copies, d.date) for d in (r.red_flag.distribution if r.red_flag else [])
+            Distribution(d.site if include_private else None, d.copies, d.date)
+            for d in (r.red_flag.distribution if r.red_flag else [])
         ),
         articles=tuple(Article(a.title, a.language, a.status.value, a.topic) for a in r.articles),
         requests=tuple(

@@ -123,8 +123,12 @@ def red_flag_line(r: ReportSlot, t: Labels) -> str:
 
 
 def distribution_table(r: ReportSlot, t: Labels) -> Table:
-    rows = tuple((d.site, t.number(d.copies), t.date(d.date, "medium") if d.date else "") for d in r.distribution)
-    return Table((t("site"), t("copies"), t("date")), rows, right=(1,))
+    """Copies and dates; the site column only when a site is shown (--include-private, opened)."""
+    rows = tuple((t.number(d.copies), t.date(d.date, "medium") if d.date else "") for d in r.distribution)
+    if not any(d.site is not None for d in r.distribution):
+        return Table((t("copies"), t("date")), rows, right=(0,))
+    sited = tuple((d.site or "", *row) for d, row in zip(r.distribution, rows, strict=True))
+    return Table((t("site"), t("copies"), t("date")), sited, right=(1,))
 
 
 def relationship_lines(r: ReportSlot, t: Labels) -> list[str]:

@@ -210,7 +210,7 @@ def validate_changed(
     out.extend(reader.problems)
     out.extend(_minutes_problems(root, [t.rel for t in targets if t.kind == "minutes"]))
     out.extend(p for p in dependents if p.file in reader.changed or p.code in _REFERENCE_CODES)
-    _check_sealed_of(reader, {t.slug for t in targets if t.kind in _SEALED_KINDS}, out)
+    _check_sealed_of(reader, {t.slug for t in targets if t.kind in (*_SEALED_KINDS, "report")}, out)
     _check_trust(root, out)
     problems = located(_unique(out), root)
     return ChangedOutcome(problems, [t.rel for t in targets], reader.read)

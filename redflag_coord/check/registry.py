@@ -65,6 +65,8 @@ class Frame:
     owners: dict[str, str]  # handle -> its collective; the first file wins
     handles: dict[str, set[str]]  # collective -> its members' handles
     pseudonyms: Pseudonyms
+    identities: Any = None  # streamed `validate`: the identity that opens each report's sites
+    sealed: Any = None  # (settings, trust), read once for each report's sealed values
 
 
 def frame_of(org: Organisation, today: dt.date) -> Frame:
@@ -86,6 +88,30 @@ def frame_of(org: Organisation, today: dt.date) -> Frame:
 def sealed_values(org: Organisation, settings: Settings, out: Problems) -> None:
     """Ensure private values are sealed where recipients are listed, to readers a reader approved, and well-formed."""
     check_sealed(org, settings, out)
+
+
+def report_values(frame: Frame, slug: str, mid: str, r: Report, out: Problems) -> None:
+    """The sealed-values check on one streamed report's private values (its distribution sites).
+
+    Not a check of its own: `validate` reads reports one at a time after the sealed scope ran on the
+    rest, so it applies the same check (same codes) to each; the whole-organisation path covers them there."""
+    from redflag_coord.check import trust
+    from redflag_coord.check.sealed import check_values
+    from redflag_coord.org.load import CollectiveData
+    from redflag_coord.org.secrets import reveal, slots
+    from redflag_coord.org.settings import settings_or_defaults
+
+    if not (r.red_flag and any(d.site is not None for d in r.red_flag.distribution)):
+        return
+    if frame.sealed is None:
+        frame.sealed = (settings_or_defaults(frame.org.root), trust.load(frame.org.root))
+    settings, approvals = frame.sealed
+    one = Organisation(root=frame.org.root)  # every collective's readers (who may open), this report's values
+    for s, c in frame.org.collectives.items():
+        one.collectives[s] = CollectiveData(s, info=c.info, reports={mid: r} if s == slug else {})
+    check_values(one, settings, list(slots(one)), approvals, out)
+    if frame.identities is not None:
+        reveal(one, settings, frame.identities, out)
 
 
 def settings_file(frame: Frame, out: Problems) -> None:

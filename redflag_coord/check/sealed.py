@@ -4,13 +4,14 @@ an edited file's text."""
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from redflag_coord import crypt
 from redflag_coord.crypt import CryptError
 from redflag_coord.org.load import Organisation, rel_path
 from redflag_coord.org.model import Settings
 from redflag_coord.org.problems import Problem, Problems
-from redflag_coord.org.secrets import recipients, slots
+from redflag_coord.org.secrets import Slot, recipients, slots
 from redflag_coord.org.settings import reserved_domain
 
 
@@ -35,10 +36,19 @@ def check_sealed(org: Organisation, settings: Settings, out: Problems) -> None:
 
     trust = trustcheck.load(org.root)
     trustcheck.check_approvals(trust, out)
+    check_values(org, settings, list(slots(org)), trust, out)
+
+
+def check_values(org: Organisation, settings: Settings, found: list[Slot], trust: Any, out: Problems) -> None:
+    """The keyless checks of each private value: sealed where it must be, well-formed, to the approved count.
+
+    `validate` streams reports: it calls this once more per report, for its distribution sites."""
+    from redflag_coord.check import trust as trustcheck
+
     trustcheck.check_stanzas(
-        trust, ((s.file, s.slug, s.key, s.contact, s.value or "") for s in slots(org) if crypt.is_sealed(s.value)), out
+        trust, ((s.file, s.slug, s.key, s.contact, s.value or "") for s in found if crypt.is_sealed(s.value)), out
     )
-    for s in slots(org):
+    for s in found:
         value = s.value
         assert value is not None
         if crypt.is_sealed(value):

@@ -11,7 +11,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from redflag_coord.check.registry import Frame, run_across, run_frame, run_report, run_sealed
+from redflag_coord.check.registry import Frame, report_values, run_across, run_frame, run_report, run_sealed
 from redflag_coord.org.clock import today_default
 from redflag_coord.org.load import Organisation, load_organisation
 from redflag_coord.org.model import Report
@@ -96,6 +96,7 @@ def validate_tree(
     take(org, frame_entries, check_entries(frame_entries, workers))
     problems, opened = _open(org, identities)
     frame = run_frame(org, problems, today)
+    frame.identities = identities  # each streamed report's sites: opened (and checked) as the rest were
     # Requests matter across reports only to the commitments check: it runs when there are minutes,
     # or answers in some report. Without minutes, reports are kept only if they answer; should one
     # answer, the others' requests are read again (a second pass, rarely needed).
@@ -132,6 +133,7 @@ def _report_in_frame(frame: Frame | None, keep: bool, entry: Entry) -> tuple[lis
         return result.problems, False, None
     out = Problems(list(result.problems))
     if frame is not None:
+        report_values(frame, entry.slug, entry.name or "", report, out)  # sealed-values, for its sites
         run_report(frame, entry.slug, entry.name or "", report, out)
     if not (keep or report.answers) or not (report.requests or report.answers):
         return out.items, True, None

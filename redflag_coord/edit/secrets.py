@@ -233,6 +233,17 @@ def forget(
     return removed
 
 
+def seal_new_report(org: Organisation, slug: str, rel: str, text: str, identities: Identities | None) -> str:
+    """A new report's text with its plain distribution sites sealed for it (where the collective has readers)."""
+    from redflag_coord.edit.trustseal import seal_new_text
+    from redflag_coord.org.secrets import file_kind
+
+    settings = settings_or_defaults(org.root)
+    if not recipients(org, settings, slug, False):
+        return text  # an organisation without keys keeps its values in plain text (validate says so if required)
+    return seal_new_text(org, slug, rel, file_kind(rel), text, settings, identities, files())
+
+
 def files() -> Any:
     """How this module finds private values, for edit.trustseal (which this module calls)."""
     from redflag_coord.edit.trustseal import Files

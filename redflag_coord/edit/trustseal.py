@@ -261,3 +261,31 @@ def _kept(
     if env.signer not in _current(trust, spot):
         return crypt.seal(sig.wrap(spot.place, env.value, _need_signer(spot, _signer(trust, spot, mine))), to)
     return crypt.seal(opened, to) if stale else sealed
+
+
+def seal_new_text(
+    org: Organisation,
+    slug: str,
+    rel: str,
+    kind: str,
+    text: str,
+    settings: Settings,
+    identities: Identities | None,
+    files: Files,
+) -> str:
+    """A new file's text (not yet written) with each plain private value sealed bound to its place there.
+
+    For `report new`: a site opened from the last report is sealed again for the new report, so no
+    plain text and no ciphertext bound to the old place reaches the disk."""
+    import tomlkit  # only where a file is read or written keeping its layout: not at start-up
+
+    trust = trustcheck.load(org.root)
+    mine = sig.signers(identities) if identities else []
+    doc = tomlkit.parse(text)
+    done = Resealed()
+    for container, name, kpath, contact in files.doc_slots(doc, kind):
+        spot = _Spot(slug, rel, kpath, contact, place(slug, kind, kpath, container.get("handle")))
+        new = _one(trust, spot, str(container[name]), identities, mine, "encrypt", settings, org, done, files)
+        if new is not None:
+            container[name] = new
+    return tomlkit.dumps(doc)

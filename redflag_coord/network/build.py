@@ -445,7 +445,8 @@ def report_point(mid: str, r: Report, meetings: dict[str, tuple[str, Meeting]], 
         by_stage=stages,
         new=snap.new if snap else None,
         moved_up=snap.moved_up if snap else None,
-        site_names=[d.site for d in flag.distribution] if include_private and flag else None,
+        # sealed sites nobody here can open were withheld (None): left out, as pseudonyms are
+        site_names=[d.site for d in flag.distribution if d.site is not None] if include_private and flag else None,
     )
 
 

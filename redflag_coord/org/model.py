@@ -373,7 +373,9 @@ class Meeting(FileModel):
 
 
 class Distribution(FileModel):
-    site: ShortText
+    # Where and when members hand out the paper is a place to wait for them: private like a workplace
+    # (sealed to the collective's readers; the copies and the date stay public).
+    site: PrivateShortText | None = private_field(description="Private: where the paper was handed out")
     copies: Count
     date: dt.date | None = None
 

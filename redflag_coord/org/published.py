@@ -41,8 +41,8 @@ _REPORT = (
     "report.article[].title",
     "report.article[].topic",
     "report.request[].text",
-    "report.red_flag.distribution[].site",
 )
+_SITE = "report.red_flag.distribution[].site"  # private: where members hand out the paper (sealed)
 _MINUTES = (
     "minutes.item[].note",
     "minutes.decision[].text",
@@ -64,8 +64,8 @@ OUTPUTS: tuple[Output, ...] = (
         "agenda (text, Markdown, HTML, JSON)",
         "`agenda`, `publish`",
         (*_NAMES, *_MEETING, *_REPORT),
-        _CONTACT,
-        "`agenda --include-private` (the filer's)",
+        (*_CONTACT, _SITE),
+        "`agenda --include-private` (the filer's contact; each distribution site the identity opens)",
     ),
     Output(
         "invitation and calendar feed (iCalendar)",
@@ -102,7 +102,7 @@ OUTPUTS: tuple[Output, ...] = (
         "network (text, JSON, HTML)",
         "`network`",
         _NAMES,
-        (*_RELATIONSHIP, "report.red_flag.distribution[].site"),
+        (*_RELATIONSHIP, _SITE),
         "`network COLLECTIVE --include-private`",
     ),
     Output("summary", "`summary`", ("collective.name", "meeting.(id)", "meeting.title", "members.member[].handle")),

@@ -16,8 +16,8 @@ from typing import Any
 
 from redflag_coord import crypt
 from redflag_coord.crypt import CryptError, Identities
-from redflag_coord.org.load import Organisation, rel_path
-from redflag_coord.org.model import Member, Relationship, Settings, StageChange, private_fields
+from redflag_coord.org.load import COLLECTIVES, Organisation, rel_path
+from redflag_coord.org.model import Distribution, Member, Relationship, Settings, StageChange, private_fields
 from redflag_coord.org.problems import Problems
 from redflag_coord.org.textcheck import ONE_LINE_MAX, unsafe_char
 
@@ -25,6 +25,7 @@ from redflag_coord.org.textcheck import ONE_LINE_MAX, unsafe_char
 CONTACT = private_fields(Member)  # email, phone: also sealed to the mail senders
 RELATIONSHIP = private_fields(Relationship)  # pseudonym, workplace, notes
 (HISTORY_NOTE,) = private_fields(StageChange)  # a stage change's note
+(SITE,) = private_fields(Distribution)  # a report's distribution site: a place to wait for members
 WITHHELD_PSEUDONYM = "(encrypted)"  # stands in for a pseudonym nobody here can read (the field is required)
 PRIVATE_KINDS = ("members", "relationships")
 
@@ -67,6 +68,10 @@ def slots(org: Organisation) -> Iterator[Slot]:
                     if getattr(step, HISTORY_NOTE) is not None:
                         key = ("relationship", i, "history", j, HISTORY_NOTE)
                         yield Slot(c.slug, rel, key, False, step, HISTORY_NOTE)
+        for mid, report in c.reports.items():
+            for i, d in enumerate(report.red_flag.distribution if report.red_flag else []):
+                if getattr(d, SITE) is not None:
+                    yield Slot(c.slug, rel_path("report", c.slug, mid), (*SITE_PATH, i, SITE), False, d, SITE)
 
 
 def recipients(org: Organisation, settings: Settings, slug: str, contact: bool) -> list[str]:
@@ -173,7 +178,17 @@ def reveal(org: Organisation, settings: Settings, identities: Identities | None,
 def _place(s: Slot) -> str:
     from redflag_coord.org.trustcheck import place
 
-    return place(s.slug, s.file.rsplit("/", 1)[-1].removesuffix(".toml"), s.key, getattr(s.owner, "handle", None))
+    return place(s.slug, file_kind(s.file), s.key, getattr(s.owner, "handle", None))
+
+
+SITE_PATH = ("red_flag", "distribution")  # a site's key path: red_flag.distribution[i].site
+REPORTS = "reports/"  # a report's kind for sealing: "reports/<meeting>", so its place names the report
+
+
+def file_kind(rel: str) -> str:
+    """The kind a private file's values are bound under: members, relationships or reports/<meeting>."""
+    parts = rel.removesuffix(".toml").split("/")
+    return REPORTS + parts[-1] if len(parts) == 4 and parts[2] == "reports" else parts[-1]
 
 
 LONG_TEXT = ("notes", "note")  # Text (20,000 characters); the other private fields are one line of 300
@@ -216,6 +231,11 @@ def doc_slots(doc: Any, kind: str) -> Iterator[tuple[Any, str, tuple[str | int, 
             for j, step in enumerate(r.get("history", [])):
                 if isinstance(step, dict) and isinstance(step.get(HISTORY_NOTE), str):
                     yield step, HISTORY_NOTE, ("relationship", i, "history", j, HISTORY_NOTE), False
+    elif kind.startswith(REPORTS):
+        flag = doc.get("red_flag")
+        for i, d in enumerate(flag.get("distribution", []) if isinstance(flag, dict) else []):
+            if isinstance(d, dict) and isinstance(d.get(SITE), str):
+                yield d, SITE, (*SITE_PATH, i, SITE), False
 
 
 def private_files(root: Path, slug: str) -> Iterator[tuple[Path, str, str]]:
@@ -223,3 +243,7 @@ def private_files(root: Path, slug: str) -> Iterator[tuple[Path, str, str]]:
         rel = rel_path(kind, slug)
         if (root / rel).is_file():
             yield root / rel, rel, kind
+    folder = root / COLLECTIVES / slug / "reports"
+    for path in sorted(folder.glob("*.toml")) if folder.is_dir() else []:
+        rel = rel_path("report", slug, path.stem)
+        yield path, rel, file_kind(rel)

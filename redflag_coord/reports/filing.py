@@ -228,6 +228,12 @@ def new_report(org: Organisation, slug: str, meeting_id: str, today: dt.date, on
         del doc["filed_by"]
         todo.append("filed_by: add your handle once you are in members.toml")
     todo.append(f"red_flag: readers and copies {'carried over from ' + prev[0] if prev else 'are 0'}; update them")
+    unread = sum(1 for d in (prev[1].red_flag.distribution if prev and prev[1].red_flag else []) if d.site is None)
+    if unread:
+        todo.append(
+            f"red_flag.distribution: {unread} site(s) not carried over (private, not opened here): run "
+            "'report new' with --identity, or write them and run 'redflag-coord secrets encrypt'"
+        )
     cutoff = _meeting_date(org, prev[0]) if prev else None
     if c.relationships is not None:
         figures = relationship_figures(c.relationships.relationships, c.relationships.natures, cutoff)
@@ -288,7 +294,6 @@ def _with_red_flag(template: str, prev: tuple[str, Report] | None) -> str:
     template stay above the table they describe (tomlkit's public API only appends at a table's end,
     after those comments). Values are written by tomlkit, so quoting is always TOML's.
     """
-    import tomlkit
 
     rf = prev[1].red_flag if prev else None
     lines = template.splitlines(keepends=True)
@@ -297,10 +302,23 @@ def _with_red_flag(template: str, prev: tuple[str, Report] | None) -> str:
         raise AssertionError("report template: [red_flag] must start with `readers = `")
     lines[at] = f"readers = {(rf.readers or 0) if rf else 0}\n"
     blocks = [
-        f"\n[[red_flag.distribution]]\nsite = {tomlkit.item(d.site).as_string()}\ncopies = {d.copies}\n"
+        f"\n[[red_flag.distribution]]\n{_site_line(d.site)}copies = {d.copies}\n"
         for d in (rf.distribution if rf else [])
     ]
     return "".join(lines[: at + 1] + blocks + lines[at + 1 :])
+
+
+# A site is private (sealed, bound to its report): one not opened here is left out, and the comment says how
+# to put it back. An opened one is written in the clear here and sealed for the new report before writing.
+SITE_HINT = (
+    "# site = \"…\"  private: carried over with --identity, or write it and run 'redflag-coord secrets encrypt'\n"
+)
+
+
+def _site_line(site: str | None) -> str:
+    import tomlkit
+
+    return SITE_HINT if site is None else f"site = {tomlkit.item(site).as_string()}\n"
 
 
 # -- reminders ---------------------------------------------------------------------------------

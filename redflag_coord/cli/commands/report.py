@@ -19,6 +19,7 @@ from redflag_coord.cli.commands.common import (
     load_valid_or_exit,
     meeting_or_exit,
     normalise_id,
+    read_identity_or_exit,
 )
 from redflag_coord.cli.commands.options import (
     CollectiveArgument,
@@ -70,11 +71,14 @@ def new(
     meeting: MeetingArg,
     root: RootOption = None,
     on: OnOption = None,
+    identity: IdentityOption = None,
 ) -> None:
     """Write collectives/COLLECTIVE/reports/MEETING.toml from the template in the collective's language.
 
     Carries over the previous report's Red Flag figures and counts the relationships
-    afresh. Never overwrites: exit 2 when the report exists.
+    afresh. Distribution sites are private: with an identity that opens them they are carried
+    over, sealed for the new report; otherwise left out with a comment. Never overwrites: exit 2
+    when the report exists.
     """
     from redflag_coord.org.clock import today_default
     from redflag_coord.org.reads import either, for_collective, for_meeting
@@ -82,13 +86,17 @@ def new(
     from redflag_coord.reports.filing import new_report
 
     collective, meeting = normalise_id(collective), normalise_id(meeting)
-    org = load_valid_or_exit(root, reads=either(for_meeting(meeting), for_collective(collective)))
+    from redflag_coord.edit.secrets import seal_new_report
+
+    ids = read_identity_or_exit(identity)
+    org = load_valid_or_exit(root, reads=either(for_meeting(meeting), for_collective(collective)), identity=identity)
     collective, meeting = collective_or_exit(org, collective), meeting_or_exit(org, meeting)
     made = new_report(org, collective, meeting, today_default(), parse_date(on, "--on"))
+    text = seal_new_report(org, collective, made.rel, made.text, ids)  # no plain site reaches the disk
     path = org.root / made.rel
     try:
         with Batch() as batch:  # never replaces a report, not even one saved while this ran
-            batch.write(path, made.text.encode("utf-8"))
+            batch.write(path, text.encode("utf-8"))
     except OSError as e:  # not a RedflagError: a folder the system refuses is said as a data problem (exit 1)
         fail(str(e), EXIT_DATA)
     typer.echo(
