@@ -81,7 +81,8 @@ def open_text(text: str, kind: str, identities: Identities, where: str) -> Plain
 def seal_text(text: str, kind: str, memo: dict[tuple[str, str], str], recipients_for: Any, bind: Any = None) -> str:
     """Seal every plain value again; a value whose plain text is unchanged keeps its exact ciphertext.
 
-    `bind(container, key path, contact, value)`, when given, seals a value bound to its place (edit.trustseal)."""
+    `bind(owner, key path, contact, value)`, when given, seals a value bound to its place (edit.trustseal;
+    owner: its member's or relationship's table, trustseal.owner_of)."""
     import tomlkit  # only where a file is read or written keeping its layout: not at start-up
 
     doc = tomlkit.parse(text)
@@ -91,7 +92,9 @@ def seal_text(text: str, kind: str, memo: dict[tuple[str, str], str], recipients
             continue
         kept = memo.get((key, value))
         if kept is None and bind is not None:
-            kept = bind(container, kpath, contact, value)
+            from redflag_coord.edit.trustseal import owner_of
+
+            kept = bind(owner_of(doc, kind, kpath, container), kpath, contact, value)
         container[key] = kept if kept is not None else crypt.seal(value, recipients_for(contact))
     return tomlkit.dumps(doc)
 

@@ -126,6 +126,7 @@ def reveal(org: Organisation, settings: Settings, identities: Identities | None,
     from redflag_coord.org import trustcheck  # issue 28: each value where it was sealed, by an approved reader
 
     trust = trustcheck.load(org.root) if keys else None
+    ids: dict[str, list[str | None]] = {}  # each collective's relationship ids, read once
     for s in list(slots(org)):
         value = s.value
         if not crypt.is_sealed(value):
@@ -150,7 +151,9 @@ def reveal(org: Organisation, settings: Settings, identities: Identities | None,
                     )
                 first_unopened = first_unopened or s
         if plain is not None and trust is not None:
-            plain = trustcheck.opened(trust, s.slug, s.file, s.key, s.contact, _place(s), plain, out)
+            here = _place(org, s, trust.on, ids)
+            # a relationship without an id, or sharing one (a copy), has no place: withheld (validate names it)
+            plain = trustcheck.opened(trust, s.slug, s.file, s.key, s.contact, here, plain, out) if here else None
         if plain is None:
             result.withheld[(s.slug, s.contact)] = result.withheld.get((s.slug, s.contact), 0) + 1
         elif _plain_ok(s, plain, out):
@@ -170,10 +173,29 @@ def reveal(org: Organisation, settings: Settings, identities: Identities | None,
     return result
 
 
-def _place(s: Slot) -> str:
+def _place(org: Organisation, s: Slot, bound: bool, ids: dict[str, list[str | None]]) -> str | None:
+    """Where the value belongs (trustcheck.place); None for a relationship with no id, or one used twice."""
     from redflag_coord.org.trustcheck import place
 
-    return place(s.slug, s.file.rsplit("/", 1)[-1].removesuffix(".toml"), s.key, getattr(s.owner, "handle", None))
+    if s.key[0] != "relationship":
+        return place(s.slug, "members", s.key, getattr(s.owner, "handle", None))
+    if not bound:
+        return "-"  # before approvals nothing is bound: opened() returns the value as it is
+    if s.slug not in ids:
+        ids[s.slug] = relationship_ids(org, s.slug)
+    rid = ids[s.slug][int(s.key[1])]
+    return place(s.slug, "relationships", s.key, rid) if rid else None
+
+
+def relationship_ids(org: Organisation, slug: str) -> list[str | None]:
+    """Each relationship's id, in file order; None where it has none or shares it with another (a copy)."""
+    c = org.collectives.get(slug)
+    found = [r.id for r in c.relationships.relationships] if c is not None and c.relationships is not None else []
+    from collections import Counter
+
+    counts = Counter(i for i in found if i is not None)
+    twice = {i for i, n in counts.items() if n > 1}
+    return [None if i in twice else i for i in found]
 
 
 LONG_TEXT = ("notes", "note")  # Text (20,000 characters); the other private fields are one line of 300
