@@ -512,3 +512,52 @@ def opened(
         out.add(rel, "sealed-forged" if not former else "sealed-stale", why, key=key)
         return None
     return env.value
+
+
+# -- renaming: a signed approval naming the new slug ----------------------------------------------------
+
+
+def renamed_chain(trust: Trust, old: str, new: str, ids: crypt.Identities | None) -> str | None:
+    """The text of trust/<new>.toml: the chain of `old` and a rename approval signed by a current reader.
+
+    None when `old` has no approvals. The lists stay as approved; values sealed for `old` stay valid
+    because `old` is in the chain's signed history (names). A rename without a reader's key is refused:
+    moving the trust file by hand is an error (verify_chain: the last approval names the old slug).
+    """
+    if old not in trust.chains and old not in trust.broken:
+        return None
+    if old in trust.broken:
+        raise TrustError(f"{trust_rel(old)}: {trust.broken[old]}; restore it from git before renaming")
+    taken = {other for slug in trust.chains for other in names(trust, slug) if slug != old}
+    if new in taken:
+        raise TrustError(
+            f"{new!r} is or was the name of another collective (trust/): values sealed for one could pass as "
+            "the other's; choose another slug (nothing was changed)",
+            usage=True,
+        )
+    if ids is None:
+        raise TrustError(
+            f"collective {old!r} has approved readers ({trust_rel(old)}): renaming it is signed by one of them; "
+            "give --identity FILE (or REDFLAG_IDENTITY) of a current reader (nothing was changed)",
+            usage=True,
+        )
+    chain = trust.chains[old]
+    last = chain[-1]
+    signer = next((s for s in sig.signers(ids) if s.public in last.approvers()), None)
+    if signer is None:
+        raise TrustError(
+            f"{ids.path} is not a current reader of {old!r}: only its readers rename it (nothing was changed)",
+            usage=True,
+        )
+    step = Approval(
+        version=len(chain) + 1,
+        previous=last.digest(old),
+        recipients=last.recipients,
+        mail_senders=last.mail_senders,
+        require=last.require,
+        signers=last.signers,
+        by=signer.public,
+        collective=new,
+    )
+    signed = Approval(**{**step.__dict__, "signature": signer.sign(sig.APPROVAL_DOMAIN, step.body(new))})
+    return render_chain(new, [*chain, signed])
