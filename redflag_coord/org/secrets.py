@@ -151,9 +151,13 @@ def reveal(org: Organisation, settings: Settings, identities: Identities | None,
                     )
                 first_unopened = first_unopened or s
         if plain is not None and trust is not None:
-            here = _place(org, s, trust.on, ids)
-            # a relationship without an id, or sharing one (a copy), has no place: withheld (validate names it)
-            plain = trustcheck.opened(trust, s.slug, s.file, s.key, s.contact, here, plain, out) if here else None
+            here = _place(org, s, ids)
+            # with approvals, a relationship without an id or sharing one (a copy) has no place: withheld
+            # (validate names it); before approvals values are used as they are (opened)
+            if here is not None or not trust.on:
+                plain = trustcheck.opened(trust, s.slug, s.file, s.key, s.contact, here or "", plain, out)
+            else:
+                plain = None
         if plain is None:
             result.withheld[(s.slug, s.contact)] = result.withheld.get((s.slug, s.contact), 0) + 1
         elif _plain_ok(s, plain, out):
@@ -173,14 +177,12 @@ def reveal(org: Organisation, settings: Settings, identities: Identities | None,
     return result
 
 
-def _place(org: Organisation, s: Slot, bound: bool, ids: dict[str, list[str | None]]) -> str | None:
+def _place(org: Organisation, s: Slot, ids: dict[str, list[str | None]]) -> str | None:
     """Where the value belongs (trustcheck.place); None for a relationship with no id, or one used twice."""
     from redflag_coord.org.trustcheck import place
 
     if s.key[0] != "relationship":
         return place(s.slug, "members", s.key, getattr(s.owner, "handle", None))
-    if not bound:
-        return "-"  # before approvals nothing is bound: opened() returns the value as it is
     if s.slug not in ids:
         ids[s.slug] = relationship_ids(org, s.slug)
     rid = ids[s.slug][int(s.key[1])]
