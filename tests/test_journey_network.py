@@ -74,9 +74,11 @@ def test_second_report_shows_the_movement_on_the_page_and_in_json(tmp_path):
     rels = repo.root / "collectives" / "south-africa" / "relationships.toml"
     unseal_private(repo.root)  # the collective edits its relationships in the clear (as 'secrets edit' does)
     text = rels.read_text(encoding="utf-8")
-    old = re.search(r'pseudonym = "Sisi"\n.*?last_contact = 2026-11-14\n', text, flags=re.S)
+    old = re.search(r'pseudonym = "Sisi"\n.*?last_contact = 2026-11-14\n(id = "[a-z2-7]+"\n)?', text, flags=re.S)
     assert old, "the example's Sisi relationship changed; update this journey"
-    rels.write_text(text.replace(old.group(0), MOVED) + NEW_CONTACT, encoding="utf-8")
+    # the relationship keeps its id (its values are bound to it); the new one gets one as it is sealed
+    moved = MOVED.replace("last_contact = 2026-11-22\n", "last_contact = 2026-11-22\n" + (old.group(1) or ""))
+    rels.write_text(text.replace(old.group(0), moved) + NEW_CONTACT, encoding="utf-8")
     clear = private_values(rels)  # what the page must never show, read while it is in the clear
     seal_private(repo.root)  # and seals them again before committing
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import filecmp
 import shutil
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -89,12 +90,9 @@ def test_new_meeting_refuses_a_used_id_and_unknown_collectives(run, org_copy):
     assert typo.exit_code == 2 and "did you mean 'mexico'" in typo.stderr
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 28: approvals and bound values name the collective's slug; rename does not yet carry "
-    "trust/<slug>.toml over, so its readers must approve and bind again (open item)",
-)
 def test_rename_collective_changes_only_the_slug(run, org_copy, tmp_path):
+    """With a reader's identity (REDFLAG_IDENTITY, DEMO): collectives/ changes only by the slug; the approvals
+    move to trust/bharat.toml with a signed rename approval, and no value is sealed again."""
     before = tmp_path / "before"
     shutil.copytree(org_copy, before)
     result = run("rename", "collective", "india", "bharat", "-C", str(org_copy))
@@ -119,6 +117,11 @@ def test_rename_collective_changes_only_the_slug(run, org_copy, tmp_path):
     ]
     assert not filecmp.dircmp(before / "collectives/india", org_copy / "collectives/bharat").diff_files
     assert not [p for p in (org_copy / "collectives").iterdir() if p.name.startswith(".")]  # no leftovers
+    assert not (org_copy / "trust/india.toml").exists()
+    old_chain = tomllib.loads((before / "trust/india.toml").read_text(encoding="utf-8"))["approval"]
+    new_chain = tomllib.loads((org_copy / "trust/bharat.toml").read_text(encoding="utf-8"))["approval"]
+    assert [a["signature"] for a in new_chain[:-1]] == [a["signature"] for a in old_chain]  # kept as signed
+    assert new_chain[0]["collective"] == "india" and new_chain[-1]["collective"] == "bharat"
 
 
 def test_rename_refuses_an_existing_slug_and_changes_nothing(run, org_copy, tmp_path):

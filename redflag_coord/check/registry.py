@@ -232,6 +232,7 @@ CHECKS: tuple[Check, ...] = (
             "trust-unapproved",
             "trust-chain",
             "sealed-recipients",
+            "relationship-id",
         ),
     ),
     Check("unique-handles", "frame", unique_handles, ("duplicate-handle",), follows=("duplicate-handle",)),

@@ -11,7 +11,7 @@ from redflag_coord.crypt import CryptError
 from redflag_coord.org.load import Organisation, rel_path
 from redflag_coord.org.model import Settings
 from redflag_coord.org.problems import Problem, Problems
-from redflag_coord.org.secrets import Slot, recipients, slots
+from redflag_coord.org.secrets import RELATIONSHIP, Slot, recipients, slots
 from redflag_coord.org.settings import reserved_domain
 
 
@@ -36,6 +36,7 @@ def check_sealed(org: Organisation, settings: Settings, out: Problems) -> None:
 
     trust = trustcheck.load(org.root)
     trustcheck.check_approvals(trust, out)
+    _check_ids(org, trust.on, out)
     check_values(org, settings, list(slots(org)), trust, out)
 
 
@@ -64,6 +65,35 @@ def check_values(org: Organisation, settings: Settings, found: list[Slot], trust
                 f"'redflag-coord secrets encrypt {s.slug}' before committing",
                 key=s.key,
             )
+
+
+def _check_ids(org: Organisation, bound: bool, out: Problems) -> None:
+    """Relationships' ids (their sealed values are bound to them): none missing where a value is sealed, none twice."""
+    for slug, c in org.collectives.items():
+        if c.relationships is None:
+            continue
+        rel = rel_path("relationships", slug)
+        seen: dict[str, int] = {}
+        for i, r in enumerate(c.relationships.relationships):
+            if r.id is not None and r.id in seen:
+                out.add(
+                    rel,
+                    "relationship-id",
+                    f"the id of relationship[{seen[r.id]}] again: one is a copy, and no value of either is used; "
+                    "if this one was copied to make a new relationship, delete its id line and run "
+                    f"'redflag-coord secrets encrypt {slug}' (it gets a new id)",
+                    key=("relationship", i, "id"),
+                )
+            elif r.id is None and bound and any(crypt.is_sealed(getattr(r, f)) for f in RELATIONSHIP):
+                out.add(
+                    rel,
+                    "relationship-id",
+                    "no id, so its sealed values are bound to nothing that stays put and none is used: a reader "
+                    "runs 'redflag-coord secrets migrate' (it gives every relationship an id)",
+                    key=("relationship", i),
+                )
+            if r.id is not None:
+                seen.setdefault(r.id, i)
 
 
 def _has_private(org: Organisation, slug: str) -> bool:

@@ -13,32 +13,37 @@ from pathlib import Path
 from redflag_coord.crypt import trust as sig
 from redflag_coord.org.problems import Problems
 from redflag_coord.org.trustcheck import (
+    TRUST_DIR,
     Trust,
     TrustError,
     collective_rel,
     describe_change,
     listed,
     load,
+    names,
     parse_chain,
     slugs_with_recipients,
     trust_rel,
 )
 
 
-def _committed(root: Path, rel: str) -> list[tuple[str, str]]:
-    """(commit, text) of every committed version of `rel` reachable from HEAD, newest first."""
+def _committed(root: Path) -> list[tuple[str, str, str]]:
+    """(commit, path, text) of every committed version of every trust file reachable from HEAD, newest first."""
     from redflag_coord.repo.gitinfo import GitError, git
 
     try:
-        commits = git(root, "log", "--format=%H", "--", rel).split()
+        log = git(root, "log", "--format=@%H", "--name-only", "--", f"{TRUST_DIR}/")
     except GitError:
         return []
-    out = []
-    for c in commits:
-        try:
-            out.append((c, git(root, "show", f"{c}:./{rel}")))
-        except GitError:
-            continue  # the commit deleted it: the check below sees the deletion through the current file
+    out, commit = [], ""
+    for line in log.splitlines():
+        if line.startswith("@"):
+            commit = line[1:]
+        elif line.endswith(".toml") and line.count("/") == 1:
+            try:
+                out.append((commit, line, git(root, "show", f"{commit}:./{line}")))
+            except GitError:
+                continue  # the commit deleted it: whether a chain still extends it is checked on its other versions
     return out
 
 
@@ -53,26 +58,52 @@ def check_approvals(trust: Trust, out: Problems) -> None:
                 rel, "trust-chain", f"{trust.broken[slug]}: nothing of {slug!r} can be trusted until it is restored"
             )
             continue
-        _check_history(trust, slug, out)
         _check_listed(trust, slug, out)
+    _check_history(trust, out)
+    _check_names(trust, out)
 
 
-def _check_history(trust: Trust, slug: str, out: Problems) -> None:
-    rel = trust_rel(slug)
-    current = [a.digest(slug) for a in trust.chains.get(slug, [])]
-    for commit, text in _committed(trust.root, rel):
+def _check_history(trust: Trust, out: Problems) -> None:
+    """Every committed version of every chain is the start of a current chain: followed through renames
+    (the chain, not the file path), so a trust file deleted, rolled back or restarted is an error."""
+    current = {slug: [a.digest(slug) for a in chain] for slug, chain in trust.chains.items()}
+    seen: set[str] = set()
+    for commit, rel, text in _committed(trust.root):
+        stem = rel.split("/", 1)[1].removesuffix(".toml")
+        if rel in seen or stem in trust.broken:
+            continue
         try:
-            old = [a.digest(slug) for a in parse_chain(text)]
+            old = [a.digest(stem) for a in parse_chain(text, stem)]
         except TrustError:
             continue  # a broken version was flagged when it was committed
-        if current[: len(old)] != old:
-            out.add(
-                rel,
-                "trust-chain",
-                f"the approvals were rewritten or rolled back: they no longer extend the version of commit "
-                f"{commit[:12]}; restore it (git checkout {commit[:12]} -- {rel}) and approve on top of it",
+        if not old or any(now[: len(old)] == old for now in current.values()):
+            continue
+        seen.add(rel)
+        gone = stem not in current
+        out.add(
+            rel,
+            "trust-chain",
+            (
+                "this approval chain was deleted or moved without a signed rename"
+                if gone
+                else "the approvals were rewritten, rolled back or restarted"
             )
-            return
+            + f": no current chain extends its version of commit {commit[:12]}; restore it "
+            f"(git checkout {commit[:12]} -- {rel}) and approve on top of it",
+        )
+
+
+def _check_names(trust: Trust, out: Problems) -> None:
+    """A slug a collective was renamed from is nobody else's: its values would pass as the other's."""
+    for slug in trust.chains:
+        for was in sorted(names(trust, slug) - {slug}):
+            if was in trust.chains or (trust.root / collective_rel(was)).exists():
+                out.add(
+                    trust_rel(was) if was in trust.chains else collective_rel(was),
+                    "trust-chain",
+                    f"{was!r} is a former name of collective {slug!r} ({trust_rel(slug)}): values sealed for one "
+                    f"could pass as the other's; rename this collective ('redflag-coord rename collective {was} …')",
+                )
 
 
 def _check_listed(trust: Trust, slug: str, out: Problems) -> None:

@@ -71,7 +71,7 @@ def open_text(text: str, kind: str, identities: Identities, where: str, slug: st
     """The file's text with every sealed value opened (CryptError naming where it failed)."""
     import tomlkit  # only where a file is read or written keeping its layout: not at start-up
 
-    from redflag_coord.edit.trustseal import open_bound
+    from redflag_coord.edit.trustseal import open_bound, owner_of
 
     doc = tomlkit.parse(text)
     memo: dict[str, Was] = {}
@@ -84,9 +84,18 @@ def open_text(text: str, kind: str, identities: Identities, where: str, slug: st
         except CryptError as e:
             raise CryptError(e.kind, f"{where}: {_key(path)}: {e}") from None
         plain = open_bound(opened)  # the clear view shows the value, not its place and signature
-        memo[place(slug, kind, path, container.get("handle"))] = Was(plain, value, opened)
+        here = _memo_key(slug, kind, path, owner_of(doc, kind, path, container))
+        if here:
+            memo[here] = Was(plain, value, opened)
         container[key] = plain
     return Plain(tomlkit.dumps(doc), memo)
+
+
+def _memo_key(slug: str, kind: str, kpath: tuple[str | int, ...], owner: Any) -> str:
+    """The place a value's ciphertext is remembered under while editing; "" for a relationship without an
+    id (its values are sealed fresh: nothing that stays put says which value was there)."""
+    name = owner.get("id") if kind == "relationships" else owner.get("handle")
+    return place(slug, kind, kpath, name) if name is not None else ""
 
 
 def seal_text(text: str, kind: str, memo: dict[str, Was], recipients_for: Any, bind: Any = None, slug: str = "") -> str:
@@ -94,19 +103,24 @@ def seal_text(text: str, kind: str, memo: dict[str, Was], recipients_for: Any, b
     PLACE and still sealed to as many recipients as it would be now; anything else is sealed fresh, so
     equal values at two places get two ciphertexts and no ciphertext is carried to another place.
 
-    `bind(container, key path, contact, value, was)`, when given, decides instead (edit.trustseal.binder:
-    bound to the place, signed, to the approved recipients; `was` is the unchanged value or None)."""
+    `bind(owner, key path, contact, value, was)`, when given, decides instead (edit.trustseal.binder: bound
+    to the place, signed, to the approved recipients; owner: its member's or relationship's table,
+    trustseal.owner_of; `was` is the unchanged value or None)."""
     import tomlkit  # only where a file is read or written keeping its layout: not at start-up
+
+    from redflag_coord.edit.trustseal import owner_of
 
     doc = tomlkit.parse(text)
     for container, key, kpath, contact in doc_slots(doc, kind):
         value = str(container[key])
         if crypt.is_sealed(value):
             continue  # typed sealed in the clear view: kept as typed (validate judges it)
-        was = memo.get(place(slug, kind, kpath, container.get("handle")))
+        owner = owner_of(doc, kind, kpath, container)
+        here = _memo_key(slug, kind, kpath, owner)
+        was = memo.get(here) if here else None
         same = was if was is not None and was.value == value else None
         if bind is not None:
-            container[key] = bind(container, kpath, contact, value, same)
+            container[key] = bind(owner, kpath, contact, value, same)
             continue
         to = recipients_for(contact)
         fresh = same is not None and sig.stanzas(same.sealed) == len(to)

@@ -46,6 +46,7 @@ class Resealed:
     sealed: int = 0
     approved: list[str] = field(default_factory=list)  # trust files written
     pending: list[tuple[str, str, str]] = field(default_factory=list)  # (file, key, value) accepted or waiting
+    writes: list[tuple[Path, bytes | None, bytes]] = field(default_factory=list)  # (path, old, new): all or none
 
 
 def reseal(
@@ -61,31 +62,99 @@ def reseal(
     """Check every private value of these collectives, seal what `mode` asks, then write every file at once."""
     import tomlkit  # only where a file is read or written keeping its layout: not at start-up
 
-    from redflag_coord.repo.fsio import write_if_unchanged
-
     trust = trust or trustcheck.load(org.root)
     mine = sig.signers(identities) if identities else []
     done = Resealed()
-    writes: list[tuple[Path, bytes, bytes, str]] = []
     for slug in slugs:
         for path, rel, kind in files.private_files(org.root, slug):
             raw = path.read_bytes()
             doc = tomlkit.parse(raw.decode("utf-8"))
+            given = give_ids(doc, rel, kind, mode == "migrate" or (mode == "encrypt" and trust.on))
             n = 0
             for container, name, kpath, contact in files.doc_slots(doc, kind):
-                spot = _Spot(slug, rel, kpath, contact, place(slug, kind, kpath, container.get("handle")))
+                spot = _spot(slug, rel, kind, kpath, contact, owner_of(doc, kind, kpath, container))
                 new = _one(trust, spot, str(container[name]), identities, mine, mode, settings, org, done, files)
                 if new is not None:
                     container[name] = new
                     n += 1
-            if n:
-                writes.append((path, raw, tomlkit.dumps(doc).encode("utf-8"), rel))
+            if n or given:
+                done.writes.append((path, raw, tomlkit.dumps(doc).encode("utf-8")))
                 done.files.append(rel)
                 done.sealed += n
     if write:
-        for path, raw, data, _ in writes:
-            write_if_unchanged(path, raw, data)
+        write_all(done.writes)
     return done
+
+
+def write_all(writes: list[tuple[Path, bytes | None, bytes]]) -> None:
+    """Write every file, each only if unchanged meanwhile; on a failure put back those already written."""
+    from redflag_coord.repo.fsio import write_if_unchanged
+
+    done: list[tuple[Path, bytes | None, bytes]] = []
+    try:
+        for path, old, data in writes:
+            write_if_unchanged(path, old, data)
+            done.append((path, old, data))
+    except BaseException:
+        for path, old, data in reversed(done):
+            if old is None:
+                path.unlink(missing_ok=True)
+            else:
+                write_if_unchanged(path, data, old)
+        raise
+
+
+def new_id(taken: set[str]) -> str:
+    """A relationship's id: random (50 bits), a letter first, naming nobody (model.RELATIONSHIP_ID_PATTERN)."""
+    import secrets
+
+    alphabet = "abcdefghijklmnopqrstuvwxyz234567"
+    while True:
+        found = secrets.choice(alphabet[:26]) + "".join(secrets.choice(alphabet) for _ in range(9))
+        if found not in taken:
+            return found
+
+
+def give_ids(doc: Any, rel: str, kind: str, assign: bool) -> int:
+    """Give each relationship without an id a new one (when `assign`); how many were given.
+
+    TrustError on an id used twice: one of them is a copy, and which one only a member can tell.
+    """
+    if kind != "relationships":
+        return 0
+    tables = [r for r in doc.get("relationship", []) if hasattr(r, "get")]
+    seen: dict[str, int] = {}
+    for i, r in enumerate(tables):
+        rid = r.get("id")
+        if isinstance(rid, str) and rid in seen:
+            raise TrustError(
+                f"{rel}: relationship[{i}] has the id of relationship[{seen[rid]}] ({rid!r}): if one was copied to "
+                "make a new relationship, delete the id line of the new one (the tool gives it another) and seal "
+                "its values again; nothing was written"
+            )
+        if isinstance(rid, str):
+            seen[rid] = i
+    given = 0
+    for r in tables:
+        if assign and not isinstance(r.get("id"), str):
+            r["id"] = new_id(set(seen))
+            seen[str(r["id"])] = -1
+            given += 1
+    return given
+
+
+def owner_of(doc: Any, kind: str, kpath: tuple[str | int, ...], container: Any) -> Any:
+    """The table a value's place is named by: its member, or its relationship (a history note's too)."""
+    if kind == "relationships":
+        return doc["relationship"][kpath[1]]
+    return container
+
+
+def _spot(slug: str, rel: str, kind: str, kpath: tuple[str | int, ...], contact: bool, owner: Any) -> _Spot:
+    name = owner.get("id") if kind == "relationships" else owner.get("handle")
+    before = f"{slug}/{kind}/" + "/".join(str(k) for k in kpath[1:])  # the place by position, before ids
+    here = place(slug, kind, kpath, name) if name is not None else ""  # "" : a relationship without an id
+    return _Spot(slug, rel, kpath, contact, here, before)
 
 
 @dataclass(frozen=True)
@@ -95,6 +164,7 @@ class _Spot:
     key: tuple[str | int, ...]
     contact: bool
     place: str
+    by_position: str = ""  # where a relationship's value was bound before relationships had ids
 
     def fail(self, why: str) -> TrustError:
         return TrustError(f"{self.rel}: {key_text(self.key)}: {why}; nothing was written")
@@ -119,6 +189,11 @@ def _one(
         to = files.listed(org, settings, spot.slug, spot.contact)
     assert to is not None
     signer = None if legacy else _signer(trust, spot, mine)
+    if not legacy and not spot.place:
+        raise spot.fail(
+            f"its relationship has no id: run 'redflag-coord secrets migrate' (or 'secrets encrypt {spot.slug}') "
+            "to give it one"
+        )
     if not crypt.is_sealed(value):
         if mode == "accept":
             return None
@@ -139,7 +214,13 @@ def _one(
         if mode != "migrate":
             raise spot.fail("sealed without its place and signature: a reader runs 'redflag-coord secrets migrate'")
         return crypt.seal(sig.wrap(spot.place, plain, _need_signer(spot, signer)), to)
-    if env.place != spot.place:
+    if trustcheck.positional(env.place):
+        if env.place != spot.by_position:
+            raise spot.fail(f"this value was sealed for {env.place!r}: it was moved or copied here")
+        if mode != "migrate":
+            raise spot.fail("bound to a list position, not its relationship's id: a reader runs 'secrets migrate'")
+        return crypt.seal(sig.wrap(spot.place, env.value, _need_signer(spot, signer)), to)
+    if not trustcheck.same_place(trust, spot.slug, env.place, spot.place):
         raise spot.fail(f"this value was sealed for {env.place!r}: it was moved or copied here")
     if env.pending:
         done.pending.append((spot.rel, key_text(spot.key), env.value))
@@ -173,23 +254,24 @@ def _need_signer(spot: _Spot, signer: sig.Signer | None) -> sig.Signer:
 def migrate(
     org: Organisation, slugs: list[str], settings: Settings, identities: Identities, extra: dict[str, str], files: Files
 ) -> Resealed:
-    """Approve each collective's readers (first approval where none) and bind every value: all or nothing."""
-    from redflag_coord.org.trustcheck import propose, write_approval
+    """Approve each collective's readers (first approval where none), give every relationship an id and bind
+    every value (positional and unbound ones re-bound): checked first, then every file written, or none."""
+    from redflag_coord.org.trustcheck import propose, render_chain, trust_rel
 
     trust = trustcheck.load(org.root)
-    proposals = []
+    approvals = []
     for slug in slugs:
         p = propose(trust, slug, identities, extra)
         if p is not None:
-            proposals.append(p)
             trust.chains[slug] = [*trust.chains.get(slug, []), p.new]  # in memory until every value is good
-            trust.on = True
+            path = org.root / trust_rel(slug)
+            old = path.read_bytes() if path.exists() else None
+            approvals.append((path, old, render_chain(slug, trust.chains[slug]).encode("utf-8")))
     trust.on = True
     done = reseal(org, slugs, settings, identities, "migrate", files, trust, write=False)
-    for p in proposals:
-        trust.chains[p.slug] = trust.chains[p.slug][:-1]
-        done.approved.append(write_approval(trust, p))
-    reseal(org, slugs, settings, identities, "migrate", files, trust, write=True)
+    (org.root / trustcheck.TRUST_DIR).mkdir(exist_ok=True)
+    write_all(approvals + done.writes)
+    done.approved = [str(path.relative_to(org.root)) for path, _, _ in approvals]
     return done
 
 
@@ -215,10 +297,12 @@ def binder(
     mine = sig.signers(identities) if identities else []
     done = Resealed()
 
-    def bind(container: Any, kpath: tuple[str | int, ...], contact: bool, value: str, was: Any = None) -> str:
-        spot = _Spot(
-            slug, f"collectives/{slug}/{kind}.toml", kpath, contact, place(slug, kind, kpath, container.get("handle"))
-        )
+    def bind(owner: Any, kpath: tuple[str | int, ...], contact: bool, value: str, was: Any = None) -> str:
+        """`owner`: the member's or relationship's table (owner_of), not a history step's."""
+        rel = f"collectives/{slug}/{kind}.toml"
+        if kind == "relationships" and owner.get("id") is None:
+            owner["id"] = new_id(set())  # a relationship added in the editor: its id, before its values are bound
+        spot = _spot(slug, rel, kind, kpath, contact, owner)
         if was is not None:
             return _kept(trust, spot, was.sealed, was.opened, mine, settings, org, files)
         new = _one(trust, spot, value, identities, mine, "encrypt", settings, org, done, files)

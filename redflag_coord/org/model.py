@@ -40,6 +40,11 @@ HANDLE_PATTERN = r"^[^\s._-](?:[^\s]{0,38}[^\s._-])?$"
 LANGUAGE_PATTERN = r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$"
 
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
+# A relationship's id: random, written by the tool (`secrets encrypt`/`migrate`), never a name. Its
+# sealed values are bound to it, so deleting or reordering relationships moves none of them (issue 28).
+# A letter first and a fixed length: never a list position, hard to mistake for a word.
+RELATIONSHIP_ID_PATTERN = r"^[a-z][a-z2-7]{9}$"
+RelationshipId = Annotated[str, StringConstraints(pattern=RELATIONSHIP_ID_PATTERN)]
 
 
 def _new_list() -> list[Any]:
@@ -289,6 +294,11 @@ class Relationship(FileModel):
     last_contact: dt.date | None = None
     workplace: PrivateShortText | None = private_field()
     notes: PrivateText | None = private_field()
+    id: RelationshipId | None = Field(
+        None,
+        description="Stable random id its sealed values are bound to: written by 'secrets encrypt' or "
+        "'secrets migrate'; never type a name here",
+    )
     history: list[StageChange] = Field(default_factory=_new_list)
 
 

@@ -131,6 +131,7 @@ def reveal(org: Organisation, settings: Settings, identities: Identities | None,
     from redflag_coord.org import trustcheck  # issue 28: each value where it was sealed, by an approved reader
 
     trust = trustcheck.load(org.root) if keys else None
+    ids: dict[str, list[str | None]] = {}  # each collective's relationship ids, read once
     for s in list(slots(org)):
         value = s.value
         if not crypt.is_sealed(value):
@@ -155,7 +156,13 @@ def reveal(org: Organisation, settings: Settings, identities: Identities | None,
                     )
                 first_unopened = first_unopened or s
         if plain is not None and trust is not None:
-            plain = trustcheck.opened(trust, s.slug, s.file, s.key, s.contact, _place(s), plain, out)
+            here = _place(org, s, ids)
+            # with approvals, a relationship without an id or sharing one (a copy) has no place: withheld
+            # (validate names it); before approvals values are used as they are (opened)
+            if here is not None or not trust.on:
+                plain = trustcheck.opened(trust, s.slug, s.file, s.key, s.contact, here or "", plain, out)
+            else:
+                plain = None
         if plain is None:
             result.withheld[(s.slug, s.contact)] = result.withheld.get((s.slug, s.contact), 0) + 1
         elif _plain_ok(s, plain, out):
@@ -175,10 +182,27 @@ def reveal(org: Organisation, settings: Settings, identities: Identities | None,
     return result
 
 
-def _place(s: Slot) -> str:
+def _place(org: Organisation, s: Slot, ids: dict[str, list[str | None]]) -> str | None:
+    """Where the value belongs (trustcheck.place); None for a relationship with no id, or one used twice."""
     from redflag_coord.org.trustcheck import place
 
-    return place(s.slug, file_kind(s.file), s.key, getattr(s.owner, "handle", None))
+    if s.key[0] != "relationship":
+        return place(s.slug, file_kind(s.file), s.key, getattr(s.owner, "handle", None))
+    if s.slug not in ids:
+        ids[s.slug] = relationship_ids(org, s.slug)
+    rid = ids[s.slug][int(s.key[1])]
+    return place(s.slug, "relationships", s.key, rid) if rid else None
+
+
+def relationship_ids(org: Organisation, slug: str) -> list[str | None]:
+    """Each relationship's id, in file order; None where it has none or shares it with another (a copy)."""
+    c = org.collectives.get(slug)
+    found = [r.id for r in c.relationships.relationships] if c is not None and c.relationships is not None else []
+    from collections import Counter
+
+    counts = Counter(i for i in found if i is not None)
+    twice = {i for i, n in counts.items() if n > 1}
+    return [None if i in twice else i for i in found]
 
 
 SITE_PATH = ("red_flag", "distribution")  # a site's key path: red_flag.distribution[i].site

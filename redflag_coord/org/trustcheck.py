@@ -23,6 +23,7 @@ from pathlib import Path
 from redflag_coord import crypt
 from redflag_coord.crypt import trust as sig
 from redflag_coord.errors import RedflagError
+from redflag_coord.org.model import RELATIONSHIP_ID_PATTERN
 from redflag_coord.org.problems import Problems
 
 TRUST_DIR = "trust"
@@ -94,11 +95,12 @@ class Approval:
     signers: tuple[tuple[str, str], ...]  # (recipient, its signing key), sorted
     by: str = ""
     signature: str = ""
+    collective: str = ""  # the slug it approves for ("" = the caller's): a rename approval names the new one
 
     def body(self, slug: str) -> bytes:
         """The canonical serialisation that is signed (JSON, sorted keys, ASCII)."""
         data = {
-            "collective": slug,
+            "collective": self.collective or slug,
             "version": self.version,
             "previous": self.previous,
             "recipients": list(self.recipients),
@@ -131,11 +133,15 @@ class Approval:
         return list(self.recipients) + ([m for m in self.mail_senders if m not in self.recipients] if contact else [])
 
 
-def parse_chain(text: str) -> list[Approval]:
-    """The approvals of a trust file; TrustError when it is not one."""
+def parse_chain(text: str, slug: str = "") -> list[Approval]:
+    """The approvals of trust/<slug>.toml; TrustError when it is not one.
+
+    Each approval is for the slug it names, else for the one of the approval before it (the first: `slug`):
+    a rename is a signed approval naming the new slug, and the approvals before it keep the old one.
+    """
     try:
         data = tomllib.loads(text)
-        return [
+        chain = [
             Approval(
                 version=int(a["version"]),
                 previous=str(a["previous"]),
@@ -145,11 +151,17 @@ def parse_chain(text: str) -> list[Approval]:
                 signers=tuple(sorted((str(k), str(v)) for k, v in a["signers"].items())),
                 by=str(a["by"]),
                 signature=str(a["signature"]),
+                collective=str(a.get("collective", "")),
             )
             for a in data["approval"]
         ]
     except (tomllib.TOMLDecodeError, KeyError, TypeError, ValueError, AttributeError) as e:
         raise TrustError(f"not a readable approval chain ({type(e).__name__}: {e}); restore it from git") from None
+    named = slug
+    for i, a in enumerate(chain):
+        named = a.collective or named
+        chain[i] = Approval(**{**a.__dict__, "collective": named})
+    return chain
 
 
 def verify_chain(slug: str, chain: list[Approval]) -> str | None:
@@ -167,6 +179,11 @@ def verify_chain(slug: str, chain: list[Approval]) -> str | None:
         if not sig.verify(a.by, sig.APPROVAL_DOMAIN, a.body(slug), a.signature):
             return f"{where}: the signature does not verify (edited after signing?)"
         previous = a
+    if previous is not None and (previous.collective or slug) != slug:
+        return (
+            f"its last approval is for collective {previous.collective!r}, not {slug!r}: a trust file moved "
+            "without a signed rename ('redflag-coord rename collective' with a reader's --identity)"
+        )
     return None
 
 
@@ -175,7 +192,10 @@ def render_chain(slug: str, chain: list[Approval]) -> str:
         f"# Who reads the private values of collective {slug!r}: each approval is signed by a reader of the one",
         "# before it (redflag-coord secrets approve). Written by redflag-coord: do not edit by hand.",
     ]
+    named = slug
     for a in chain:
+        before, named = named, (a.collective or named)
+        stated = [f"collective = {json.dumps(named)}"] if named != before else []  # only where it changes
         signers = ", ".join(f"{_toml_key(r)} = {json.dumps(k)}" for r, k in a.signers)
         out += [
             "",
@@ -188,6 +208,7 @@ def render_chain(slug: str, chain: list[Approval]) -> str:
             f"signers = {{ {signers} }}" if signers else "signers = {}",
             f"by = {json.dumps(a.by)}",
             f"signature = {json.dumps(a.signature)}",
+            *stated,
         ]
     return "\n".join(out) + "\n"
 
@@ -225,7 +246,7 @@ def load(root: Path | str) -> Trust:
     for path in files:
         slug = path.stem
         try:
-            chain = parse_chain(path.read_text(encoding="utf-8"))
+            chain = parse_chain(path.read_text(encoding="utf-8"), slug)
         except (OSError, UnicodeDecodeError) as e:
             trust.broken[slug] = f"cannot read it ({e})"
             continue
@@ -398,10 +419,41 @@ def write_approval(trust: Trust, p: Proposal) -> str:
 
 
 def place(slug: str, kind: str, key: tuple[str | int, ...], handle: object) -> str:
-    """Where a value belongs, by what stays put: a member by handle, a relationship by its position."""
+    """Where a value belongs, by what stays put: a member by its handle, a relationship by its `id`.
+
+    `handle` is the member's handle, or, for a relationship's value (a history note's too), the
+    relationship's id: not the table the value sits in. TrustError when a relationship has no id.
+    """
     if kind == "members":
         return f"{slug}/members/{handle}/{key[-1]}"
-    return f"{slug}/{kind}/" + "/".join(str(k) for k in key[1:])
+    if kind.startswith("reports/"):  # a distribution site: the report (by its meeting) and the site's position
+        return f"{slug}/{kind}/" + "/".join(str(k) for k in key[1:])
+    if not isinstance(handle, str) or not re.fullmatch(RELATIONSHIP_ID_PATTERN, handle):
+        raise TrustError(
+            f"{collective_rel(slug).replace('collective.toml', 'relationships.toml')}: relationship[{key[1]}] has "
+            f"no id (or not one the tool wrote): run 'redflag-coord secrets migrate' (or 'secrets encrypt {slug}') "
+            "to give it one"
+        )
+    return f"{slug}/{kind}/{handle}/" + "/".join(str(k) for k in key[2:])
+
+
+def positional(sealed_for: str) -> bool:
+    """A relationship's value sealed before relationships had ids: bound to a list position."""
+    parts = sealed_for.split("/")
+    return len(parts) > 2 and parts[1] == "relationships" and parts[2].isdigit()
+
+
+def names(trust: Trust, slug: str) -> set[str]:
+    """Every slug the collective had, by its signed approvals (a rename is one), and its own."""
+    if slug in trust.broken:
+        return {slug}
+    return {slug} | {a.collective for a in trust.chains.get(slug, []) if a.collective}
+
+
+def same_place(trust: Trust, slug: str, sealed_for: str, here: str) -> bool:
+    """The value was sealed for here, under this collective's slug or a slug its approvals renamed it from."""
+    was, _, rest = sealed_for.partition("/")
+    return rest == here.partition("/")[2] and was in names(trust, slug)
 
 
 def opened(
@@ -420,7 +472,17 @@ def opened(
             key=key,
         )
         return None
-    if env.place != here:
+    if positional(env.place):
+        out.add(
+            rel,
+            "sealed-positional",
+            f"this value is bound to a list position ({env.place!r}), not to its relationship's id: deleting or "
+            "reordering relationships would move it; it is not used until a reader runs "
+            "'redflag-coord secrets migrate'",
+            key=key,
+        )
+        return None
+    if not same_place(trust, slug, env.place, here):
         out.add(
             rel,
             "sealed-moved",
@@ -452,3 +514,52 @@ def opened(
         out.add(rel, "sealed-forged" if not former else "sealed-stale", why, key=key)
         return None
     return env.value
+
+
+# -- renaming: a signed approval naming the new slug ----------------------------------------------------
+
+
+def renamed_chain(trust: Trust, old: str, new: str, ids: crypt.Identities | None) -> str | None:
+    """The text of trust/<new>.toml: the chain of `old` and a rename approval signed by a current reader.
+
+    None when `old` has no approvals. The lists stay as approved; values sealed for `old` stay valid
+    because `old` is in the chain's signed history (names). A rename without a reader's key is refused:
+    moving the trust file by hand is an error (verify_chain: the last approval names the old slug).
+    """
+    if old not in trust.chains and old not in trust.broken:
+        return None
+    if old in trust.broken:
+        raise TrustError(f"{trust_rel(old)}: {trust.broken[old]}; restore it from git before renaming")
+    taken = {other for slug in trust.chains for other in names(trust, slug) if slug != old}
+    if new in taken:
+        raise TrustError(
+            f"{new!r} is or was the name of another collective (trust/): values sealed for one could pass as "
+            "the other's; choose another slug (nothing was changed)",
+            usage=True,
+        )
+    if ids is None:
+        raise TrustError(
+            f"collective {old!r} has approved readers ({trust_rel(old)}): renaming it is signed by one of them; "
+            "give --identity FILE (or REDFLAG_IDENTITY) of a current reader (nothing was changed)",
+            usage=True,
+        )
+    chain = trust.chains[old]
+    last = chain[-1]
+    signer = next((s for s in sig.signers(ids) if s.public in last.approvers()), None)
+    if signer is None:
+        raise TrustError(
+            f"{ids.path} is not a current reader of {old!r}: only its readers rename it (nothing was changed)",
+            usage=True,
+        )
+    step = Approval(
+        version=len(chain) + 1,
+        previous=last.digest(old),
+        recipients=last.recipients,
+        mail_senders=last.mail_senders,
+        require=last.require,
+        signers=last.signers,
+        by=signer.public,
+        collective=new,
+    )
+    signed = Approval(**{**step.__dict__, "signature": signer.sign(sig.APPROVAL_DOMAIN, step.body(new))})
+    return render_chain(new, [*chain, signed])

@@ -18,6 +18,8 @@ from typing import Any
 import tomlkit
 from tomlkit.exceptions import ParseError
 
+from redflag_coord.crypt import Identities
+from redflag_coord.org import trustcheck
 from redflag_coord.org.load import COLLECTIVES, Organisation, rel_path
 from redflag_coord.org.settings import SETTINGS_FILE
 from redflag_coord.repo.fsio import atomic_write
@@ -32,8 +34,14 @@ class Renamed:
     edited: list[str] = field(default_factory=list)  # repository-relative paths, as they are after the rename
 
 
-def rename_collective(root: Path, org: Organisation, old: str, new: str) -> Renamed:
-    """Move collectives/OLD to collectives/NEW and rewrite every reference; refuses when NEW exists."""
+def rename_collective(
+    root: Path, org: Organisation, old: str, new: str, identities: Identities | None = None
+) -> Renamed:
+    """Move collectives/OLD to collectives/NEW and rewrite every reference; refuses when NEW exists.
+
+    A collective with approved readers (trust/OLD.toml) moves its chain to trust/NEW.toml with a rename
+    approval signed by `identities`, a current reader (TrustError without one): no value is sealed again.
+    """
     check_slug(new, "new slug")
     if old not in org.collectives or not (root / COLLECTIVES / old).is_dir():
         raise ScaffoldError(f"no collective {old!r} (no folder {COLLECTIVES}/{old})")
@@ -42,23 +50,34 @@ def rename_collective(root: Path, org: Organisation, old: str, new: str) -> Rena
     if new in org.collectives or (root / COLLECTIVES / new).exists():
         raise ScaffoldError(f"{COLLECTIVES}/{new} exists already; choose another slug (nothing was changed)")
     edits = _edits(root, org, old, new)
+    chain = trustcheck.renamed_chain(trustcheck.load(root), old, new, identities)
     inside = {rel: text for rel, text in edits.items() if rel.startswith(f"{COLLECTIVES}/{old}/")}
     outside = {rel: text for rel, text in edits.items() if rel not in inside}
     staging = _stage(root, old, inside)
     written: dict[str, bytes] = {}
+    moved_trust = False
     try:
         for rel, text in outside.items():
             original = (root / rel).read_bytes()
             atomic_write(root / rel, text.encode("utf-8"), overwrite=True)
             written[rel] = original
+        if chain is not None:  # the approvals follow: trust/NEW.toml is the chain and its rename approval
+            atomic_write(root / trustcheck.trust_rel(new), chain.encode("utf-8"))
+            moved_trust = True
+            original = (root / trustcheck.trust_rel(old)).read_bytes()
+            (root / trustcheck.trust_rel(old)).unlink()
+            written[trustcheck.trust_rel(old)] = original
         staging.rename(root / COLLECTIVES / new)
     except BaseException:
         for rel, original in written.items():  # put back what was already rewritten
             atomic_write(root / rel, original, overwrite=True)
+        if moved_trust:
+            (root / trustcheck.trust_rel(new)).unlink(missing_ok=True)
         shutil.rmtree(staging, ignore_errors=True)
         raise
     _remove(root / COLLECTIVES / old)
     after = [f"{COLLECTIVES}/{new}/{rel.split('/', 2)[2]}" for rel in inside] + list(outside)
+    after += [trustcheck.trust_rel(new)] if chain is not None else []
     return Renamed(old, new, (f"{COLLECTIVES}/{old}", f"{COLLECTIVES}/{new}"), sorted(after))
 
 
