@@ -84,18 +84,18 @@ def open_text(text: str, kind: str, identities: Identities, where: str, slug: st
         except CryptError as e:
             raise CryptError(e.kind, f"{where}: {_key(path)}: {e}") from None
         plain = open_bound(opened)  # the clear view shows the value, not its place and signature
-        here = _memo_key(slug, kind, path, owner_of(doc, kind, path, container))
-        if here:
-            memo[here] = Was(plain, value, opened)
+        memo[_memo_key(slug, kind, path, owner_of(doc, kind, path, container))] = Was(plain, value, opened)
         container[key] = plain
     return Plain(tomlkit.dumps(doc), memo)
 
 
 def _memo_key(slug: str, kind: str, kpath: tuple[str | int, ...], owner: Any) -> str:
-    """The place a value's ciphertext is remembered under while editing; "" for a relationship without an
-    id (its values are sealed fresh: nothing that stays put says which value was there)."""
+    """The place a value's ciphertext is remembered under while editing. A relationship without an id (an
+    organisation without approvals, where values are not bound) by its position, as before ids."""
     name = owner.get("id") if kind == "relationships" else owner.get("handle")
-    return place(slug, kind, kpath, name) if name is not None else ""
+    if name is None and kind == "relationships":
+        return f"{slug}/{kind}/" + "/".join(str(k) for k in kpath[1:])
+    return place(slug, kind, kpath, name)
 
 
 def seal_text(text: str, kind: str, memo: dict[str, Was], recipients_for: Any, bind: Any = None, slug: str = "") -> str:
@@ -116,8 +116,7 @@ def seal_text(text: str, kind: str, memo: dict[str, Was], recipients_for: Any, b
         if crypt.is_sealed(value):
             continue  # typed sealed in the clear view: kept as typed (validate judges it)
         owner = owner_of(doc, kind, kpath, container)
-        here = _memo_key(slug, kind, kpath, owner)
-        was = memo.get(here) if here else None
+        was = memo.get(_memo_key(slug, kind, kpath, owner))
         same = was if was is not None and was.value == value else None
         if bind is not None:
             container[key] = bind(owner, kpath, contact, value, same)

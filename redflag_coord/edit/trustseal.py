@@ -153,6 +153,8 @@ def owner_of(doc: Any, kind: str, kpath: tuple[str | int, ...], container: Any) 
 def _spot(slug: str, rel: str, kind: str, kpath: tuple[str | int, ...], contact: bool, owner: Any) -> _Spot:
     name = owner.get("id") if kind == "relationships" else owner.get("handle")
     before = f"{slug}/{kind}/" + "/".join(str(k) for k in kpath[1:])  # the place by position, before ids
+    if kind != "relationships":  # a member (by handle) or a report's site (by report and position)
+        return _Spot(slug, rel, kpath, contact, place(slug, kind, kpath, name))
     here = place(slug, kind, kpath, name) if name is not None else ""  # "" : a relationship without an id
     return _Spot(slug, rel, kpath, contact, here, before)
 
