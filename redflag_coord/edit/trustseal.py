@@ -57,11 +57,18 @@ def reseal(
     files: Files,
     trust: Trust | None = None,
     write: bool = True,
+    change: Any = None,
 ) -> Resealed:
-    """Check every private value of these collectives, seal what `mode` asks, then write every file at once."""
+    """Check every private value of these collectives, seal what `mode` asks, then write every file at once.
+
+    The files are one repo.journal change (all or nothing, even across a signal or a crash); given
+    `change` (a journal.Change), the files are added to it and the caller applies it.
+    """
+    import os
+
     import tomlkit  # only where a file is read or written keeping its layout: not at start-up
 
-    from redflag_coord.repo.fsio import write_if_unchanged
+    from redflag_coord.repo.journal import Change, apply
 
     trust = trust or trustcheck.load(org.root)
     mine = sig.signers(identities) if identities else []
@@ -82,9 +89,12 @@ def reseal(
                 writes.append((path, raw, tomlkit.dumps(doc).encode("utf-8"), rel))
                 done.files.append(rel)
                 done.sealed += n
-    if write:
+    if write and writes:
+        whole = change if change is not None else Change(f"secrets {mode}")
         for path, raw, data, _ in writes:
-            write_if_unchanged(path, raw, data)
+            whole.write(os.path.relpath(path, org.root), raw, data)
+        if change is None:
+            apply(org.root, whole)
     return done
 
 
@@ -174,7 +184,8 @@ def migrate(
     org: Organisation, slugs: list[str], settings: Settings, identities: Identities, extra: dict[str, str], files: Files
 ) -> Resealed:
     """Approve each collective's readers (first approval where none) and bind every value: all or nothing."""
-    from redflag_coord.org.trustcheck import propose, write_approval
+    from redflag_coord.org.trustcheck import approval_change, propose
+    from redflag_coord.repo.journal import Change, apply
 
     trust = trustcheck.load(org.root)
     proposals = []
@@ -186,10 +197,12 @@ def migrate(
             trust.on = True
     trust.on = True
     done = reseal(org, slugs, settings, identities, "migrate", files, trust, write=False)
+    change = Change("secrets migrate")  # the approvals and every value: one change, all or nothing
     for p in proposals:
         trust.chains[p.slug] = trust.chains[p.slug][:-1]
-        done.approved.append(write_approval(trust, p))
-    reseal(org, slugs, settings, identities, "migrate", files, trust, write=True)
+        done.approved.append(approval_change(trust, p, change))
+    reseal(org, slugs, settings, identities, "migrate", files, trust, write=True, change=change)
+    apply(org.root, change)
     return done
 
 

@@ -1,5 +1,8 @@
 """Renaming a collective: its folder moves and every reference to its slug follows, all or nothing.
 
+The move and the edits are one repo.journal change: a signal or a crash leaves the organisation
+before or after the rename, and files saved meanwhile are never overwritten.
+
 References are the meetings' participants, opens and item leads, the reports' requests, the
 minutes' attendance, votes and commitment owners, and organisation.toml's per-collective
 organisers. Meeting ids and report file names do not hold slugs, so they stay. Edits keep comments
@@ -8,9 +11,6 @@ and layout (tomlkit).
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,8 @@ from tomlkit.exceptions import ParseError
 
 from redflag_coord.org.load import COLLECTIVES, Organisation, rel_path
 from redflag_coord.org.settings import SETTINGS_FILE
-from redflag_coord.repo.fsio import atomic_write
+from redflag_coord.repo.fsio import Changed
+from redflag_coord.repo.journal import Change, apply
 from redflag_coord.scaffold.new import ScaffoldError, check_slug
 
 
@@ -42,46 +43,28 @@ def rename_collective(root: Path, org: Organisation, old: str, new: str) -> Rena
     if new in org.collectives or (root / COLLECTIVES / new).exists():
         raise ScaffoldError(f"{COLLECTIVES}/{new} exists already; choose another slug (nothing was changed)")
     edits = _edits(root, org, old, new)
-    inside = {rel: text for rel, text in edits.items() if rel.startswith(f"{COLLECTIVES}/{old}/")}
-    outside = {rel: text for rel, text in edits.items() if rel not in inside}
-    staging = _stage(root, old, inside)
-    written: dict[str, bytes] = {}
+    # The bytes each edit was made from: read again after a second pass, so an edit saved in between
+    # is seen here (the passes differ) or under the lock (the bytes differ): never overwritten.
+    read = {rel: _bytes(root / rel) for rel in edits}
+    if _edits(root, org, old, new) != edits:
+        raise Changed(f"a file naming {old!r} changed while it was read; nothing was changed: run the command again")
+    src, dst = f"{COLLECTIVES}/{old}", f"{COLLECTIVES}/{new}"
+    change = Change("rename collective")
+    change.move(src, dst)  # the folder moves whole (files written meanwhile wait for the lock, then refuse)
+    after = []
+    for rel, text in edits.items():
+        moved = dst + rel[len(src) :] if rel.startswith(src + "/") else rel
+        change.write(moved, read[rel], text.encode("utf-8"))
+        after.append(moved)
+    apply(root, change)
+    return Renamed(old, new, (src, dst), sorted(after))
+
+
+def _bytes(path: Path) -> bytes:
     try:
-        for rel, text in outside.items():
-            original = (root / rel).read_bytes()
-            atomic_write(root / rel, text.encode("utf-8"), overwrite=True)
-            written[rel] = original
-        staging.rename(root / COLLECTIVES / new)
-    except BaseException:
-        for rel, original in written.items():  # put back what was already rewritten
-            atomic_write(root / rel, original, overwrite=True)
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    _remove(root / COLLECTIVES / old)
-    after = [f"{COLLECTIVES}/{new}/{rel.split('/', 2)[2]}" for rel in inside] + list(outside)
-    return Renamed(old, new, (f"{COLLECTIVES}/{old}", f"{COLLECTIVES}/{new}"), sorted(after))
-
-
-def _stage(root: Path, old: str, inside: dict[str, str]) -> Path:
-    """A complete copy of the old folder, with its edits, under a hidden name beside it."""
-    base = root / COLLECTIVES
-    staging = Path(tempfile.mkdtemp(prefix=f".{old}.", suffix=".rename", dir=base))
-    try:
-        os.rmdir(staging)
-        shutil.copytree(base / old, staging, symlinks=True)
-        for rel, text in inside.items():
-            atomic_write(staging / rel.split("/", 2)[2], text.encode("utf-8"), overwrite=True)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return staging
-
-
-def _remove(folder: Path) -> None:
-    """Remove the old folder: first out of the way (one rename), then its contents."""
-    gone = folder.with_name(f".{folder.name}.renamed")
-    folder.rename(gone)
-    shutil.rmtree(gone, ignore_errors=True)
+        return path.read_bytes()
+    except OSError as e:
+        raise Changed(f"{path}: cannot read it again ({e.strerror or e}); nothing was changed") from e
 
 
 def _edits(root: Path, org: Organisation, old: str, new: str) -> dict[str, str]:

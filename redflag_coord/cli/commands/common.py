@@ -34,12 +34,20 @@ def fail(message: str, code: int = EXIT_DATA) -> NoReturn:
     raise RedflagError(message, usage=code == EXIT_USAGE)
 
 
-def find_root_or_exit(start: Path | None) -> Path:
+def find_root_or_exit(start: Path | None, settle: bool = True) -> Path:
+    """The organisation's root; first, unless `settle` is False (validate), a multi-file change a killed
+    command left half-done is completed or rolled back (repo.journal), with a line saying so."""
     from redflag_coord.org.load import find_root
 
     if start is not None and not start.exists():
         fail(f"{start}: no such file or folder", EXIT_USAGE)
     root = find_root(start)
+    if settle:
+        from redflag_coord.repo.journal import settle as finish
+
+        said = finish(root)
+        if said:
+            typer.echo(f"redflag-coord: {said}", err=True)
     if (root / "locales").is_dir():  # the organisation's own catalogs: a language added without reinstalling
         from redflag_coord.i18n.labels import use_folder
 
