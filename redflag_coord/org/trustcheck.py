@@ -400,9 +400,17 @@ def write_approvals(trust: Trust, proposals: list[Proposal], command: str = "sec
 
 def approval_change(trust: Trust, p: Proposal, change: Any) -> str:
     """Add the approval's trust file to a repo.journal Change (and to `trust`, which then holds it)."""
+    from redflag_coord.repo.fsio import Changed
+
     rel = trust_rel(p.slug)
     path = trust.root / rel
     old = path.read_bytes() if path.exists() else None
+    try:  # the file must still hold the chain this approval follows (another approval meanwhile?)
+        same = (parse_chain(old.decode("utf-8")) if old is not None else []) == trust.chains.get(p.slug, [])
+    except (UnicodeDecodeError, TrustError):
+        same = False
+    if not same:
+        raise Changed(f"{rel} changed meanwhile (another approval?); nothing was written: run the command again")
     folder = os.path.dirname(rel)
     if not (trust.root / folder).is_dir() and folder not in change.folders:
         change.folder(folder)

@@ -35,7 +35,7 @@ import signal
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -57,6 +57,9 @@ class Change:
     moves: list[tuple[str, str]] = field(default_factory=list)
     folders: list[str] = field(default_factory=list)
     files: dict[str, tuple[bytes | None, bytes | None]] = field(default_factory=dict)
+    # Checks run under the lock before the journal is written (not kept in it): each raises
+    # fsio.Changed when what the command decided from changed meanwhile (a file appeared).
+    guards: list[Callable[[], None]] = field(default_factory=list)
 
     def move(self, src: str, dst: str) -> None:
         self.moves.append((src, dst))
@@ -168,6 +171,8 @@ def _recover(root: Path, path: Path) -> str:
 
 
 def _check(root: Path, change: Change) -> None:
+    for guard in change.guards:
+        guard()
     for src, dst in change.moves:
         if not (root / src).is_dir():
             raise fsio.Changed(f"{src} was moved or removed meanwhile; nothing was changed: run the command again")

@@ -51,6 +51,7 @@ def rename_collective(root: Path, org: Organisation, old: str, new: str) -> Rena
     src, dst = f"{COLLECTIVES}/{old}", f"{COLLECTIVES}/{new}"
     change = Change("rename collective")
     change.move(src, dst)  # the folder moves whole (files written meanwhile wait for the lock, then refuse)
+    change.guards.append(lambda: _same_files(root, org, old))
     after = []
     for rel, text in edits.items():
         moved = dst + rel[len(src) :] if rel.startswith(src + "/") else rel
@@ -58,6 +59,20 @@ def rename_collective(root: Path, org: Organisation, old: str, new: str) -> Rena
         after.append(moved)
     apply(root, change)
     return Renamed(old, new, (src, dst), sorted(after))
+
+
+def _same_files(root: Path, org: Organisation, old: str) -> None:
+    """Under the lock: no meeting, report or minutes appeared since the organisation was read (it could
+    name OLD and would not be edited)."""
+    known = set(org.files)
+    for slug in org.collectives:
+        for folder in ("meetings", "reports", "minutes"):
+            for p in sorted((root / COLLECTIVES / slug / folder).glob("*.toml")):
+                rel = f"{COLLECTIVES}/{slug}/{folder}/{p.name}"
+                if not p.name.startswith(".") and rel not in known:
+                    raise Changed(
+                        f"{rel} appeared meanwhile (it may name {old!r}); nothing was changed: run the command again"
+                    )
 
 
 def _bytes(path: Path) -> bytes:
