@@ -106,5 +106,6 @@ def same_collectives(org: Organisation) -> None:
     if now != set(org.collectives):
         gone = sorted(set(org.collectives) - now) or sorted(now - set(org.collectives))
         raise Changed(
-            f"{COLLECTIVES}/{gone[0]} was renamed, added or removed meanwhile; nothing was written: run the command again"
+            f"{COLLECTIVES}/{gone[0]} was renamed, added or removed meanwhile; "
+            "nothing was written: run the command again"
         )
