@@ -146,10 +146,11 @@ def settle(root: Path) -> str | None:
     path = journal_path(Path(root))
     if not path.exists():
         return None
-    with _locks(root, Change("?")), _signals_blocked():  # waits for a change still running
+    with _locks(root, Change("?")):  # waits for a change still running
         if not path.exists():
             return None
-        return _recover(Path(root), path)
+        with _locks(root, _load(path)), _signals_blocked():  # and for writers in the folders it touches
+            return _recover(Path(root), path)
 
 
 def _recover(root: Path, path: Path) -> str:
@@ -167,7 +168,18 @@ def _recover(root: Path, path: Path) -> str:
             ) from e
         done = "rolled back"
     _unlink(path)
+    _leftovers(root, change)
     return f"{done} an interrupted '{change.command}' ({_rel(root, path)})"
+
+
+def _leftovers(root: Path, change: Change) -> None:
+    """The temporary files the killed command left beside the files it wrote (their folders are locked)."""
+    for rel in change.files:
+        folder = (root / rel).parent
+        for tmp in folder.glob(f".{Path(rel).name}.*.tmp") if folder.is_dir() else []:
+            if fsio.is_leftover(tmp.name):
+                with contextlib.suppress(OSError):
+                    tmp.unlink()
 
 
 def _check(root: Path, change: Change) -> None:

@@ -47,7 +47,9 @@ def rename_collective(root: Path, org: Organisation, old: str, new: str) -> Rena
     # is seen here (the passes differ) or under the lock (the bytes differ): never overwritten.
     read = {rel: _bytes(root / rel) for rel in edits}
     if _edits(root, org, old, new) != edits:
-        raise Changed(f"a file naming {old!r} changed while it was read; nothing was changed: run the command again")
+        raise Changed(
+            f"a file naming {old!r} changed meanwhile (while it was read); nothing was changed: run the command again"
+        )
     src, dst = f"{COLLECTIVES}/{old}", f"{COLLECTIVES}/{new}"
     change = Change("rename collective")
     change.move(src, dst)  # the folder moves whole (files written meanwhile wait for the lock, then refuse)
