@@ -4,6 +4,7 @@ rename that changes nothing but the slug (compared file by file)."""
 from __future__ import annotations
 
 import filecmp
+import os
 import shutil
 import tomllib
 from pathlib import Path
@@ -133,13 +134,18 @@ def test_rename_refuses_an_existing_slug_and_changes_nothing(run, org_copy, tmp_
 
 
 def test_rename_failure_part_way_changes_nothing(run, org_copy, monkeypatch):
-    """The folder move fails after other files were rewritten: they are put back."""
+    """The disk fills after the folder moved and a file was rewritten: everything is put back."""
     before = files_of(org_copy)
+    real = os.replace
+    calls = []
 
-    def refuse(self, target):
-        raise OSError(28, "No space left on device")
+    def refuse(src, dst):  # the journal and the first file land; the second file finds the disk full
+        calls.append(dst)
+        if len(calls) == 3:
+            raise OSError(28, "No space left on device")
+        return real(src, dst)
 
-    monkeypatch.setattr(Path, "rename", refuse)
+    monkeypatch.setattr(os, "replace", refuse)
     result = run("rename", "collective", "india", "bharat", "-C", str(org_copy))
     monkeypatch.undo()
     assert result.exit_code == 1 and "nothing was changed" in result.stderr

@@ -58,9 +58,18 @@ def reseal(
     files: Files,
     trust: Trust | None = None,
     write: bool = True,
+    change: Any = None,
 ) -> Resealed:
-    """Check every private value of these collectives, seal what `mode` asks, then write every file at once."""
+    """Check every private value of these collectives, seal what `mode` asks, then write every file at once.
+
+    The files are one repo.journal change (all or nothing, even across a signal or a crash); given
+    `change` (a journal.Change), the files are added to it and the caller applies it.
+    """
+    import os
+
     import tomlkit  # only where a file is read or written keeping its layout: not at start-up
+
+    from redflag_coord.repo.journal import Change, apply
 
     trust = trust or trustcheck.load(org.root)
     mine = sig.signers(identities) if identities else []
@@ -81,8 +90,12 @@ def reseal(
                 done.writes.append((path, raw, tomlkit.dumps(doc).encode("utf-8")))
                 done.files.append(rel)
                 done.sealed += n
-    if write:
-        write_all(done.writes)
+    if write and done.writes:
+        whole = change if change is not None else Change(f"secrets {mode}")
+        for path, raw, data in done.writes:
+            whole.write(os.path.relpath(path, org.root), raw, data)
+        if change is None:
+            apply(org.root, whole)
     return done
 
 
@@ -257,23 +270,30 @@ def migrate(
     org: Organisation, slugs: list[str], settings: Settings, identities: Identities, extra: dict[str, str], files: Files
 ) -> Resealed:
     """Approve each collective's readers (first approval where none), give every relationship an id and bind
-    every value (positional and unbound ones re-bound): checked first, then every file written, or none."""
-    from redflag_coord.org.trustcheck import propose, render_chain, trust_rel
+    every value (positional and unbound ones re-bound): checked first, then the approvals and every file
+    as one repo.journal change, all or nothing even across a signal or a crash."""
+    import os
+
+    from redflag_coord.org.trustcheck import approval_change, propose
+    from redflag_coord.repo.journal import Change, apply
 
     trust = trustcheck.load(org.root)
-    approvals = []
+    proposals = []
     for slug in slugs:
         p = propose(trust, slug, identities, extra)
         if p is not None:
+            proposals.append(p)
             trust.chains[slug] = [*trust.chains.get(slug, []), p.new]  # in memory until every value is good
-            path = org.root / trust_rel(slug)
-            old = path.read_bytes() if path.exists() else None
-            approvals.append((path, old, render_chain(slug, trust.chains[slug]).encode("utf-8")))
     trust.on = True
     done = reseal(org, slugs, settings, identities, "migrate", files, trust, write=False)
-    (org.root / trustcheck.TRUST_DIR).mkdir(exist_ok=True)
-    write_all(approvals + done.writes)
-    done.approved = [str(path.relative_to(org.root)) for path, _, _ in approvals]
+    change = Change("secrets migrate")  # the approvals and every value: one change, all or nothing
+    for p in proposals:
+        trust.chains[p.slug] = trust.chains[p.slug][:-1]
+        done.approved.append(approval_change(trust, p, change))
+    for path, raw, data in done.writes:
+        change.write(os.path.relpath(path, org.root), raw, data)
+    if change.files:
+        apply(org.root, change)
     return done
 
 

@@ -17,7 +17,7 @@ from redflag_coord.i18n.labels import choose
 from redflag_coord.minutes.build import MinutesError
 from redflag_coord.org.clock import now_or_today as now_default
 from redflag_coord.org.commitments import for_meeting, meeting_instant
-from redflag_coord.org.load import Organisation, rel_path
+from redflag_coord.org.load import COLLECTIVES, Organisation, rel_path
 from redflag_coord.org.model import Minutes
 from redflag_coord.org.reportstate import PLACEHOLDER  # the one draft marker: "TODO"
 
@@ -95,3 +95,17 @@ def new_minutes(org: Organisation, meeting_id: str, now: dt.datetime | None = No
 
     Minutes.model_validate(tomllib.loads(text))  # the scaffold must always be valid minutes
     return NewMinutes(rel, text, lang, len(opened))
+
+
+def same_collectives(org: Organisation) -> None:
+    """Under the write lock: the collectives are those the minutes were made from (no rename meanwhile)."""
+    from redflag_coord.repo.fsio import Changed
+
+    base = org.root / COLLECTIVES
+    now = {p.name for p in base.iterdir() if p.is_dir() and not p.name.startswith(".")}
+    if now != set(org.collectives):
+        gone = sorted(set(org.collectives) - now) or sorted(now - set(org.collectives))
+        raise Changed(
+            f"{COLLECTIVES}/{gone[0]} was renamed, added or removed meanwhile; "
+            "nothing was written: run the command again"
+        )

@@ -197,6 +197,7 @@ def discover(root: Path, problems: Problems) -> tuple[list[str], list[Entry]]:
     if not base.is_dir():
         problems.add(COLLECTIVES, "missing-folder", f"no '{COLLECTIVES}/' folder in {root}")
         return slugs, entries
+    _interrupted(root, problems)
     for d in _scandir(base):
         rel = f"{COLLECTIVES}/{d.name}"
         if _leftover(d, rel, problems) or d.name.startswith(".") or not _inside(d, real_root, rel, problems):
@@ -221,6 +222,23 @@ def discover(root: Path, problems: Problems) -> tuple[list[str], list[Entry]]:
         slugs.append(d.name)
         entries.extend(_collective_entries(d, rel, real_root, problems))
     return slugs, entries
+
+
+def _interrupted(root: Path, problems: Problems) -> None:
+    """A change to several files that a killed command left half-done (repo.journal keeps its journal)."""
+    from redflag_coord.repo.journal import journal_path, pending
+
+    command = pending(root)
+    if command is None:
+        return
+    path = journal_path(root)
+    rel = os.path.relpath(path, root)
+    problems.add(
+        rel,
+        "interrupted-change",
+        f"'{command}' was interrupted part-way (its journal {rel} is left): run any other redflag-coord "
+        "command (e.g. 'redflag-coord summary') to complete it, or roll it back where it cannot be completed",
+    )
 
 
 def _leftover(entry: os.DirEntry, rel: str, problems: Problems) -> bool:

@@ -15,10 +15,12 @@ is bound to its place and signed by an approved reader (or visibly pending).
 from __future__ import annotations
 
 import json
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from redflag_coord import crypt
 from redflag_coord.crypt import trust as sig
@@ -402,14 +404,39 @@ def propose(trust: Trust, slug: str, ids: crypt.Identities, extra: dict[str, str
 
 
 def write_approval(trust: Trust, p: Proposal) -> str:
-    from redflag_coord.repo.fsio import write_if_unchanged
+    return write_approvals(trust, [p])[0]
+
+
+def write_approvals(trust: Trust, proposals: list[Proposal], command: str = "secrets approve") -> list[str]:
+    """Write these approvals as one change (repo.journal: all or nothing, under the organisation's lock)."""
+    from redflag_coord.repo.journal import Change, apply
+
+    if not proposals:
+        return []
+    change = Change(command)
+    rels = [approval_change(trust, p, change) for p in proposals]
+    apply(trust.root, change)
+    return rels
+
+
+def approval_change(trust: Trust, p: Proposal, change: Any) -> str:
+    """Add the approval's trust file to a repo.journal Change (and to `trust`, which then holds it)."""
+    from redflag_coord.repo.fsio import Changed
 
     rel = trust_rel(p.slug)
     path = trust.root / rel
     old = path.read_bytes() if path.exists() else None
-    path.parent.mkdir(exist_ok=True)
+    try:  # the file must still hold the chain this approval follows (another approval meanwhile?)
+        same = (parse_chain(old.decode("utf-8")) if old is not None else []) == trust.chains.get(p.slug, [])
+    except (UnicodeDecodeError, TrustError):
+        same = False
+    if not same:
+        raise Changed(f"{rel} changed meanwhile (another approval?); nothing was written: run the command again")
+    folder = os.path.dirname(rel)
+    if not (trust.root / folder).is_dir() and folder not in change.folders:
+        change.folder(folder)
     chain = [*trust.chains.get(p.slug, []), p.new]
-    write_if_unchanged(path, old, render_chain(p.slug, chain).encode("utf-8"))
+    change.write(rel, old, render_chain(p.slug, chain).encode("utf-8"))
     trust.chains[p.slug] = chain
     trust.on = True
     return rel

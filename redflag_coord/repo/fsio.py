@@ -18,6 +18,9 @@ package opens a file for writing):
   regular file (a device such as /dev/null, a named pipe, /dev/stdout, a link to one of them) is
   written as a stream: opened for writing, never replaced. ``--force`` replaces only a regular file;
   a symbolic link to a regular file is refused (give the file itself).
+- ``repo.journal``: a change to several files (and folders) as one, all or nothing even
+  across a crash, under the organisation's lock (``rename collective``, ``new collective``,
+  ``minutes new``, the ``secrets`` writers).
 - ``Batch``: several files written as one; if any fails, the files and the folders it
   created are removed again (``init``, ``schema --output``, ``report remind``), so a
   full disk leaves nothing behind.
@@ -482,4 +485,15 @@ def _explain(path: Path, e: OSError) -> str:
         return f"cannot write {path}: the disk is full; nothing was changed"
     if e.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         return f"cannot write {path}: permission denied (read-only folder?); nothing was changed"
+    if e.errno == errno.ENOENT:
+        return (
+            f"cannot write {path}: its folder was moved or removed meanwhile (a 'rename collective'?); "
+            "nothing was changed: run the command again"
+        )
     return f"cannot write {path}: {e.strerror or e}; nothing was changed"
+
+
+# For repo.journal (several files as one change), which writes under these same locks and rules.
+explain = _explain
+new_mode = _new_mode
+signals_raise = _signals_raise

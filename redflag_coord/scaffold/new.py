@@ -192,29 +192,16 @@ def new_meeting(root: Path, org: Organisation, spec: MeetingSpec, settings: Sett
 
 
 def _write_folder(root: Path, slug: str, files: dict[str, str]) -> Written:
-    """Write a collective's files into a hidden folder, then rename it into place: all or nothing."""
-    import shutil
-    import tempfile
+    """The folder and its files as one repo.journal change: all or nothing, and a second `new collective`
+    of the same slug at the same moment finds the folder made under the lock (exit 1, nothing written)."""
+    from redflag_coord.repo.journal import Change, apply
 
-    base = root / COLLECTIVES
-    staging = Path(tempfile.mkdtemp(prefix=f".{slug}.", suffix=".new", dir=base))
-    try:
-        for rel, text in files.items():
-            atomic_write(staging / Path(rel).name, text.encode("utf-8"))
-        staging.chmod(0o777 & ~_umask())
-        staging.rename(base / slug)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+    change = Change("new collective")
+    change.folder(f"{COLLECTIVES}/{slug}")
+    for rel, text in files.items():
+        change.write(rel, None, text.encode("utf-8"))
+    apply(root, change)
     return Written(list(files))
-
-
-def _umask() -> int:
-    import os
-
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def _write_all(root: Path, files: dict[str, str]) -> Written:

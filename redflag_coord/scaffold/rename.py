@@ -1,5 +1,8 @@
 """Renaming a collective: its folder moves and every reference to its slug follows, all or nothing.
 
+The move and the edits are one repo.journal change: a signal or a crash leaves the organisation
+before or after the rename, and files saved meanwhile are never overwritten.
+
 References are the meetings' participants, opens and item leads, the reports' requests, the
 minutes' attendance, votes and commitment owners, and organisation.toml's per-collective
 organisers. Meeting ids and report file names do not hold slugs, so they stay. Edits keep comments
@@ -8,9 +11,6 @@ and layout (tomlkit).
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,8 @@ from redflag_coord.crypt import Identities
 from redflag_coord.org import trustcheck
 from redflag_coord.org.load import COLLECTIVES, Organisation, rel_path
 from redflag_coord.org.settings import SETTINGS_FILE
-from redflag_coord.repo.fsio import atomic_write
+from redflag_coord.repo.fsio import Changed
+from redflag_coord.repo.journal import Change, apply
 from redflag_coord.scaffold.new import ScaffoldError, check_slug
 
 
@@ -51,56 +52,50 @@ def rename_collective(
         raise ScaffoldError(f"{COLLECTIVES}/{new} exists already; choose another slug (nothing was changed)")
     edits = _edits(root, org, old, new)
     chain = trustcheck.renamed_chain(trustcheck.load(root), old, new, identities)
-    inside = {rel: text for rel, text in edits.items() if rel.startswith(f"{COLLECTIVES}/{old}/")}
-    outside = {rel: text for rel, text in edits.items() if rel not in inside}
-    staging = _stage(root, old, inside)
-    written: dict[str, bytes] = {}
-    moved_trust = False
+    # The bytes each edit was made from: read again after a second pass, so an edit saved in between
+    # is seen here (the passes differ) or under the lock (the bytes differ): never overwritten.
+    read = {rel: _bytes(root / rel) for rel in edits}
+    if _edits(root, org, old, new) != edits:
+        raise Changed(
+            f"a file naming {old!r} changed meanwhile (while it was read); nothing was changed: run the command again"
+        )
+    src, dst = f"{COLLECTIVES}/{old}", f"{COLLECTIVES}/{new}"
+    change = Change("rename collective")
+    change.move(src, dst)  # the folder moves whole (files written meanwhile wait for the lock, then refuse)
+    change.guards.append(lambda: _same_files(root, org, old))
+    after = []
+    for rel, text in edits.items():
+        moved = dst + rel[len(src) :] if rel.startswith(src + "/") else rel
+        change.write(moved, read[rel], text.encode("utf-8"))
+        after.append(moved)
+    if chain is not None:  # the approvals follow: trust/NEW.toml is the chain and its rename approval
+        was = trustcheck.trust_rel(old)
+        change.write(trustcheck.trust_rel(new), None, chain.encode("utf-8"))
+        change.write(was, _bytes(root / was), None)
+        after.append(trustcheck.trust_rel(new))
+    apply(root, change)
+    return Renamed(old, new, (src, dst), sorted(after))
+
+
+def _same_files(root: Path, org: Organisation, old: str) -> None:
+    """Under the lock: no meeting, report or minutes appeared since the organisation was read (it could
+    name OLD and would not be edited)."""
+    known = set(org.files)
+    for slug in org.collectives:
+        for folder in ("meetings", "reports", "minutes"):
+            for p in sorted((root / COLLECTIVES / slug / folder).glob("*.toml")):
+                rel = f"{COLLECTIVES}/{slug}/{folder}/{p.name}"
+                if not p.name.startswith(".") and rel not in known:
+                    raise Changed(
+                        f"{rel} appeared meanwhile (it may name {old!r}); nothing was changed: run the command again"
+                    )
+
+
+def _bytes(path: Path) -> bytes:
     try:
-        for rel, text in outside.items():
-            original = (root / rel).read_bytes()
-            atomic_write(root / rel, text.encode("utf-8"), overwrite=True)
-            written[rel] = original
-        if chain is not None:  # the approvals follow: trust/NEW.toml is the chain and its rename approval
-            atomic_write(root / trustcheck.trust_rel(new), chain.encode("utf-8"))
-            moved_trust = True
-            original = (root / trustcheck.trust_rel(old)).read_bytes()
-            (root / trustcheck.trust_rel(old)).unlink()
-            written[trustcheck.trust_rel(old)] = original
-        staging.rename(root / COLLECTIVES / new)
-    except BaseException:
-        for rel, original in written.items():  # put back what was already rewritten
-            atomic_write(root / rel, original, overwrite=True)
-        if moved_trust:
-            (root / trustcheck.trust_rel(new)).unlink(missing_ok=True)
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    _remove(root / COLLECTIVES / old)
-    after = [f"{COLLECTIVES}/{new}/{rel.split('/', 2)[2]}" for rel in inside] + list(outside)
-    after += [trustcheck.trust_rel(new)] if chain is not None else []
-    return Renamed(old, new, (f"{COLLECTIVES}/{old}", f"{COLLECTIVES}/{new}"), sorted(after))
-
-
-def _stage(root: Path, old: str, inside: dict[str, str]) -> Path:
-    """A complete copy of the old folder, with its edits, under a hidden name beside it."""
-    base = root / COLLECTIVES
-    staging = Path(tempfile.mkdtemp(prefix=f".{old}.", suffix=".rename", dir=base))
-    try:
-        os.rmdir(staging)
-        shutil.copytree(base / old, staging, symlinks=True)
-        for rel, text in inside.items():
-            atomic_write(staging / rel.split("/", 2)[2], text.encode("utf-8"), overwrite=True)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return staging
-
-
-def _remove(folder: Path) -> None:
-    """Remove the old folder: first out of the way (one rename), then its contents."""
-    gone = folder.with_name(f".{folder.name}.renamed")
-    folder.rename(gone)
-    shutil.rmtree(gone, ignore_errors=True)
+        return path.read_bytes()
+    except OSError as e:
+        raise Changed(f"{path}: cannot read it again ({e.strerror or e}); nothing was changed") from e
 
 
 def _edits(root: Path, org: Organisation, old: str, new: str) -> dict[str, str]:

@@ -34,12 +34,20 @@ def fail(message: str, code: int = EXIT_DATA) -> NoReturn:
     raise RedflagError(message, usage=code == EXIT_USAGE)
 
 
-def find_root_or_exit(start: Path | None) -> Path:
+def find_root_or_exit(start: Path | None, settle: bool = True) -> Path:
+    """The organisation's root; first, unless `settle` is False (validate), a multi-file change a killed
+    command left half-done is completed or rolled back (repo.journal), with a line saying so."""
     from redflag_coord.org.load import find_root
 
     if start is not None and not start.exists():
         fail(f"{start}: no such file or folder", EXIT_USAGE)
     root = find_root(start)
+    if settle:
+        from redflag_coord.repo.journal import settle as finish
+
+        said = finish(root)
+        if said:
+            typer.echo(f"redflag-coord: {said}", err=True)
     if (root / "locales").is_dir():  # the organisation's own catalogs: a language added without reinstalling
         from redflag_coord.i18n.labels import use_folder
 
@@ -66,13 +74,28 @@ def load_valid_or_exit(
     from redflag_coord.org.secrets import withhold
 
     identities = read_identity_or_exit(identity)  # a key holder's commands check the values they can open
-    outcome = validate_path(find_root_or_exit(start), identities=identities)
+    root = find_root_or_exit(start)
+    before = _moment(root)
+    outcome = validate_path(root, identities=identities)
+    if _moment(root) != before and any(p.severity == "error" for p in outcome.problems):
+        fail("the organisation changed while this command read it (another command wrote several files); run it again")
     _stop_on_problems(outcome, strict, reads)
     withhold(outcome.org)
     note = outcome.opened.note(purpose, contact) if outcome.opened is not None and purpose else None
     if note:
         typer.echo(f"redflag-coord: note: {note}", err=True)
     return outcome.org
+
+
+def _moment(root: Path) -> tuple[int, bool]:
+    """What a multi-file change alters while it runs: collectives/ (a rename, a new collective) or its journal."""
+    from redflag_coord.repo.journal import journal_path
+
+    try:
+        stamp = (root / "collectives").stat().st_mtime_ns
+    except OSError:
+        stamp = 0
+    return stamp, journal_path(root).exists()
 
 
 def _stop_on_problems(outcome, strict: bool, reads: Reads | None) -> None:

@@ -45,8 +45,8 @@ def new(meeting: MeetingArg, root: RootOption = None) -> None:
     Lists the invited collectives, one note per item, and a status line for each commitment
     open before the meeting. Only once the meeting has started; never overwrites (exit 2).
     """
-    from redflag_coord.minutes.scaffold import new_minutes
-    from redflag_coord.repo.fsio import atomic_write
+    from redflag_coord.minutes.scaffold import new_minutes, same_collectives
+    from redflag_coord.repo.journal import Change, apply
 
     org = load_valid_or_exit(root)
     meeting = meeting_or_exit(org, meeting)  # did you mean
@@ -56,7 +56,10 @@ def new(meeting: MeetingArg, root: RootOption = None) -> None:
         path.parent.mkdir(exist_ok=True)
     except OSError as e:  # not a RedflagError: a folder the system refuses is said as a data problem (exit 1)
         fail(str(e), EXIT_DATA)
-    atomic_write(path, made.text.encode("utf-8"))
+    change = Change("minutes new")  # under the organisation's lock: a rename meanwhile makes it refuse
+    change.write(made.rel, None, made.text.encode("utf-8"))
+    change.guards.append(lambda: same_collectives(org))
+    apply(org.root, change)
     typer.echo(f"wrote {made.rel} (template: {made.language}; {made.open_commitments} open commitment(s) to answer)")
     typer.echo("Fill in the notes marked TODO, decisions, commitments and the status of each open one;")
     typer.echo("then run 'redflag-coord validate' and open a pull request.")

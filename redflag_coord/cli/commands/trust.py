@@ -121,6 +121,7 @@ def approve(
     ids = _identity(identity, "approving")
     trust = trustcheck.load(base)
     extra = _extra(signer)
+    chosen = []
     for slug in _slugs(base, collective, all_):
         try:
             p = trustcheck.propose(trust, slug, ids, extra)
@@ -134,10 +135,12 @@ def approve(
             typer.echo(f"  {line}", err=True)
         if not yes and not typer.confirm(f"approve these readers of {slug}?", default=False, err=True):
             fail("nothing was approved")
-        try:
-            typer.echo(f"approved {trustcheck.write_approval(trust, p)}")
-        except WriteError as e:
-            fail(str(e))
+        chosen.append(p)
+    try:  # every approval at once (repo.journal): all or nothing
+        for rel in trustcheck.write_approvals(trust, chosen):
+            typer.echo(f"approved {rel}")
+    except WriteError as e:
+        fail(str(e))
     typer.echo("next: 'redflag-coord secrets reencrypt' so every value follows the approved list", err=True)
 
 

@@ -71,11 +71,13 @@ def validate(
 
     identities = read_identity_or_exit(identity)
     if commit_msg is not None:
-        _validate_message(find_root_or_exit(root), commit_msg, format, identities)
+        _validate_message(find_root_or_exit(root, settle=False), commit_msg, format, identities)
     if changed:
         rev = None if path is None or path.exists() else str(path)
-        _validate_changed(find_root_or_exit(root if rev or path is None else path), rev, format, strict, identities)
-    found = find_root_or_exit(path if path is not None else root)
+        _validate_changed(
+            find_root_or_exit(root if rev or path is None else path, settle=False), rev, format, strict, identities
+        )
+    found = find_root_or_exit(path if path is not None else root, settle=False)
     outcome = validate_tree(found, identities=identities)
     only = _only_files(found, path)
     problems = _shown(outcome, found, only)
