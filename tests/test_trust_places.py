@@ -7,6 +7,7 @@ the failure injected into the second file's write (in-process, monkeypatched).
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import subprocess
@@ -172,25 +173,25 @@ def test_migrate_is_all_or_nothing_when_the_second_write_fails(org, monkeypatch)
     from typer.testing import CliRunner
 
     from redflag_coord.cli.app import app
-    from redflag_coord.repo import fsio
+    from redflag_coord.repo import journal
 
     _positional(org, INDIA, 0)
     _positional(org, MEXICO, 0)
     files = org.files()
-    real = fsio.write_if_unchanged
+    real = journal._put  # the journal's one write of a file (repo.journal: every multi-file change)
     calls: list[Path] = []
 
-    def second_fails(path, old, data):
+    def second_fails(path, data):
         calls.append(Path(path))
         if len(calls) == 2:
-            raise fsio.WriteError(f"{path}: No space left on device")
-        real(path, old, data)
+            raise OSError(errno.ENOSPC, "No space left on device", str(path))
+        real(path, data)
 
-    monkeypatch.setattr(fsio, "write_if_unchanged", second_fails)
+    monkeypatch.setattr(journal, "_put", second_fails)
     done = CliRunner().invoke(
         app, ["secrets", "migrate", "--all", "-i", str(DEMO_IDENTITY), "-C", str(org.root)], catch_exceptions=False
     )
-    assert done.exit_code == 1 and "No space left" in done.stderr
+    assert done.exit_code == 1 and "the disk is full; nothing was changed" in done.stderr
     assert len(calls) >= 3  # the first file written, the second failed, the first put back
     assert org.files() == files
 

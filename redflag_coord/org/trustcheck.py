@@ -427,7 +427,7 @@ def approval_change(trust: Trust, p: Proposal, change: Any) -> str:
     path = trust.root / rel
     old = path.read_bytes() if path.exists() else None
     try:  # the file must still hold the chain this approval follows (another approval meanwhile?)
-        same = (parse_chain(old.decode("utf-8")) if old is not None else []) == trust.chains.get(p.slug, [])
+        same = (parse_chain(old.decode("utf-8"), p.slug) if old is not None else []) == trust.chains.get(p.slug, [])
     except (UnicodeDecodeError, TrustError):
         same = False
     if not same:
