@@ -15,7 +15,8 @@ from redflag_coord.org.settings import reserved_domain
 
 
 def check_sealed(org: Organisation, settings: Settings, out: Problems) -> None:
-    """Keyless checks: plaintext where recipients are listed, damaged values, recipients that parse."""
+    """Keyless checks: plaintext where recipients are listed (an error) or not (a warning), damaged values,
+    recipients that parse."""
     for slug, c in org.collectives.items():
         if c.info is None:
             continue
@@ -54,6 +55,17 @@ def check_sealed(org: Organisation, settings: Settings, out: Problems) -> None:
                 f"'redflag-coord secrets encrypt {s.slug}' before committing",
                 key=s.key,
             )
+        else:  # an organisation without encryption (init --no-encryption, or older): said, not refused
+            out.add(s.file, "plaintext-private", _unprotected(s.slug), key=s.key, severity="warning")
+
+
+def _unprotected(slug: str) -> str:
+    return (
+        "private value in plain text that every clone reads (this organisation does not require encryption): "
+        "make a key ('redflag-coord secrets keygen --passphrase'), list its recipient in "
+        f"{rel_path('collective', slug)} (recipients = [\"age1…\"]), run 'redflag-coord secrets encrypt {slug}', "
+        "and set [encryption] require = true in organisation.toml"
+    )
 
 
 def _has_private(org: Organisation, slug: str) -> bool:
