@@ -60,6 +60,7 @@ def init(
         Path | None,
         typer.Option(
             "--identity-out",
+            metavar="FILE",
             help="Where the new identity goes, outside the repository (refused inside it). "
             "Default: $XDG_CONFIG_HOME/redflag-coord/identity-FOLDER.txt (~/.config/...).",
             show_default=False,
@@ -142,8 +143,9 @@ def _tell_keys(made) -> None:
             err=True,
         )
         return
-    typer.echo(f"Both collectives are read by: {', '.join(made.recipients)}")
+    readers = ", ".join(made.recipients)
     if made.identity is None:
+        typer.echo(f"Both collectives are read by {readers}")
         typer.echo(
             "No approval of who reads is signed yet: the holder of that key runs "
             "'redflag-coord secrets approve --all --identity THEIR-KEY' (validate warns until then)",
@@ -158,4 +160,5 @@ def _tell_keys(made) -> None:
             "nobody can read or approve the private values; with it, anyone can. Never commit it.",
             err=True,
         )
+    typer.echo(f"Both collectives are read by {readers}, approved in trust/")
     typer.echo(f"Use it with: export REDFLAG_IDENTITY={made.identity}")
