@@ -16,6 +16,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from redflag_coord.crypt.kinds import Identities
 from redflag_coord.edit.fmt import format_text, kind_of
 from redflag_coord.errors import RedflagError
 from redflag_coord.org.schema import SCHEMA_DIR, dumps, schema_file_name, schemas, taplo_config
@@ -331,7 +332,7 @@ def _inside(path: Path, folder: Path) -> Path | None:
     return None
 
 
-def _first_key(folder: Path, keys: Keys):
+def _first_key(folder: Path, keys: Keys) -> tuple[Made, Identities | None]:
     """Made (recipients, identity) and the identity that signs the first approvals; writes only a new identity."""
     from redflag_coord import crypt
     from redflag_coord.crypt.identity import DEMO_RECIPIENTS, new_passphrase, read_file
@@ -377,7 +378,7 @@ def _first_key(folder: Path, keys: Keys):
     return made, signer
 
 
-def _first_approvals(folder: Path, signer) -> list[tuple[str, bytes]]:
+def _first_approvals(folder: Path, signer: Identities) -> list[tuple[str, bytes]]:
     """trust/<slug>.toml of both collectives: the first approval of their readers, signed by the new key."""
     from redflag_coord.org import trustcheck
 

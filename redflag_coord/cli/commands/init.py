@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from redflag_coord.cli.commands.common import EXIT_DATA, EXIT_USAGE, fail
 from redflag_coord.cli.commands.options import RootOption
+
+if TYPE_CHECKING:
+    from redflag_coord.scaffold.init import Made
 
 
 def init(
@@ -133,7 +136,7 @@ def init(
     typer.echo(f"Next: cd {folder} && git init && redflag-coord validate")
 
 
-def _tell_keys(made) -> None:
+def _tell_keys(made: Made) -> None:
     """Where the first key is and what to back up, or that encryption is off."""
     if not made.recipients:
         typer.echo(
