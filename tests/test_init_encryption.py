@@ -269,3 +269,21 @@ def test_init_refuses_keys_that_cannot_protect_anything(home, tmp_path, options,
     refused = init(home, tmp_path, *options, code=2)
     assert said in refused.stderr
     assert not (tmp_path / "org").exists() and not (home / ".config").exists()
+
+
+def test_a_refused_install_spec_makes_no_key(home, tmp_path):
+    """Issue 26's refusal (a workflow that installs from this machine) comes before the key is made."""
+    refused = cli(home, tmp_path, "init", str(tmp_path / "org"), code=1)
+    assert "runner cannot reach" in refused.stderr
+    assert not (home / ".config").exists() and not (tmp_path / "org").exists()
+
+
+def test_an_organisation_from_an_older_init_is_warned_too(home, tmp_path):
+    """Before issue 28, init wrote an organisation.toml without [encryption]: its plain values are warned on."""
+    init(home, tmp_path, "--no-encryption")
+    root = tmp_path / "org"
+    settings = root / "organisation.toml"
+    settings.write_text(settings.read_text().split("\n[encryption]")[0])
+    add_member_contacts(root)
+    warned = cli(home, root, "validate")
+    assert warned.out.count("warning[plaintext-private]") == 2 and warned.summary.startswith("0 error(s), 2 warning")

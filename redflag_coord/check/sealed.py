@@ -4,6 +4,7 @@ an edited file's text."""
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 from redflag_coord import crypt
 from redflag_coord.crypt import CryptError
@@ -11,7 +12,7 @@ from redflag_coord.org.load import Organisation, rel_path
 from redflag_coord.org.model import Settings
 from redflag_coord.org.problems import Problem, Problems
 from redflag_coord.org.secrets import recipients, slots
-from redflag_coord.org.settings import reserved_domain
+from redflag_coord.org.settings import SETTINGS_FILE, reserved_domain
 
 
 def check_sealed(org: Organisation, settings: Settings, out: Problems) -> None:
@@ -39,6 +40,10 @@ def check_sealed(org: Organisation, settings: Settings, out: Problems) -> None:
     trustcheck.check_stanzas(
         trust, ((s.file, s.slug, s.key, s.contact, s.value or "") for s in slots(org) if crypt.is_sealed(s.value)), out
     )
+    # An organisation is one with an organisation.toml (`init` writes one for every real organisation); a
+    # bare data folder (a copy of collectives/, as tests and the bad-input corpus make) is not judged, as
+    # with the DEMO keys (check/keychecks.py).
+    judged = (Path(org.root) / SETTINGS_FILE).is_file()
     for s in slots(org):
         value = s.value
         assert value is not None
@@ -55,7 +60,7 @@ def check_sealed(org: Organisation, settings: Settings, out: Problems) -> None:
                 f"'redflag-coord secrets encrypt {s.slug}' before committing",
                 key=s.key,
             )
-        else:  # an organisation without encryption (init --no-encryption, or older): said, not refused
+        elif judged:  # an organisation without encryption (init --no-encryption, or older): said, not refused
             out.add(s.file, "plaintext-private", _unprotected(s.slug), key=s.key, severity="warning")
 
 
