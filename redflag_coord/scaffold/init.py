@@ -106,8 +106,8 @@ ENCRYPTION_ON = """
 [encryption]
 # Emails, phones, pseudonyms, workplaces and notes are sealed to each collective's recipients
 # (recipients = [...] in its collective.toml, approved in trust/): plain text is an error.
-require = true
 # mail_senders = ["age1…"]               # who sends invitations: also reads every email and phone
+require = true
 """
 
 ENCRYPTION_OFF = """
@@ -236,9 +236,10 @@ duration_minutes = 60
 kind = "discussion"
 """,
         f"collectives/{COLLECTIVE}/collective.toml": f"""\
-# Rename it to the collective's slug ('redflag-coord rename collective {COLLECTIVE} los-angeles') and fill
-# in the rest. recipients: the public keys that read its private values; change them only with a
-# reader's approval ('redflag-coord secrets approve').
+# Rename it to the collective's slug before adding private values (each is sealed to its place):
+# 'redflag-coord rename collective {COLLECTIVE} los-angeles', 'redflag-coord secrets approve los-angeles',
+# 'git rm trust/{COLLECTIVE}.toml'; then fill in the rest. recipients: the public keys that read its
+# private values; a change needs a reader's approval ('redflag-coord secrets approve').
 name = "First collective"
 timezone = "{tz}"
 languages = ["{lang}"]
