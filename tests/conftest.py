@@ -44,6 +44,13 @@ def _fixed_today(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("REDFLAG_IDENTITY", str(DEMO_IDENTITY))
 
 
+@pytest.fixture(autouse=True)
+def _private_config(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A configuration folder of the test's own: `init` and `secrets keygen` write identities there by
+    default, never into the real ~/.config (where a second run would find the first one's key)."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config")))
+
+
 def unseal_private(root: Path) -> Path:
     """Decrypt every private value of an organisation copy in place (DEMO identity), for tests that edit them."""
     import tomlkit

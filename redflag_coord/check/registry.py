@@ -86,7 +86,7 @@ def frame_of(org: Organisation, today: dt.date) -> Frame:
 
 
 def sealed_values(org: Organisation, settings: Settings, out: Problems) -> None:
-    """Ensure private values are sealed where recipients are listed, to readers a reader approved, and well-formed."""
+    """Ensure private values are sealed, well-formed and to approved readers (a warning where encryption is off)."""
     check_sealed(org, settings, out)
 
 

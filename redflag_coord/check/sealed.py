@@ -4,6 +4,7 @@ an edited file's text."""
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from redflag_coord import crypt
@@ -12,11 +13,12 @@ from redflag_coord.org.load import Organisation, rel_path
 from redflag_coord.org.model import Settings
 from redflag_coord.org.problems import Problem, Problems
 from redflag_coord.org.secrets import RELATIONSHIP, Slot, recipients, slots
-from redflag_coord.org.settings import reserved_domain
+from redflag_coord.org.settings import SETTINGS_FILE, reserved_domain
 
 
 def check_sealed(org: Organisation, settings: Settings, out: Problems) -> None:
-    """Keyless checks: plaintext where recipients are listed, damaged values, recipients that parse."""
+    """Keyless checks: plaintext where recipients are listed (an error) or not (a warning), damaged values,
+    recipients that parse."""
     for slug, c in org.collectives.items():
         if c.info is None:
             continue
@@ -49,6 +51,10 @@ def check_values(org: Organisation, settings: Settings, found: list[Slot], trust
     trustcheck.check_stanzas(
         trust, ((s.file, s.slug, s.key, s.contact, s.value or "") for s in found if crypt.is_sealed(s.value)), out
     )
+    # An organisation is one with an organisation.toml (`init` writes one for every real organisation); a
+    # bare data folder (a copy of collectives/, as tests and the bad-input corpus make) is not judged, as
+    # with the DEMO keys (check/keychecks.py).
+    judged = (Path(org.root) / SETTINGS_FILE).is_file()
     for s in found:
         value = s.value
         assert value is not None
@@ -65,6 +71,17 @@ def check_values(org: Organisation, settings: Settings, found: list[Slot], trust
                 f"'redflag-coord secrets encrypt {s.slug}' before committing",
                 key=s.key,
             )
+        elif judged:  # an organisation without encryption (init --no-encryption, or older): said, not refused
+            out.add(s.file, "plaintext-private", _unprotected(s.slug), key=s.key, severity="warning")
+
+
+def _unprotected(slug: str) -> str:
+    return (
+        "private value in plain text that every clone reads (this organisation does not require encryption): "
+        "make a key ('redflag-coord secrets keygen --passphrase'), list its recipient in "
+        f"{rel_path('collective', slug)} (recipients = [\"age1…\"]), run 'redflag-coord secrets encrypt {slug}', "
+        "and set [encryption] require = true in organisation.toml"
+    )
 
 
 def _check_ids(org: Organisation, bound: bool, out: Problems) -> None:

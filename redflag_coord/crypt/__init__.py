@@ -120,6 +120,11 @@ def write_identity(path: Path | str, passphrase: str | None = None) -> str:
 
     With a passphrase the file is an armored age file sealed with it ('age -d' opens it too).
     """
+    return new_identity(path, passphrase).recipients[0]
+
+
+def new_identity(path: Path | str, passphrase: str | None = None) -> Identities:
+    """write_identity, returning the new key itself (in memory) so its holder can sign at once (`init`)."""
     secret, recipient = generate()
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -139,4 +144,4 @@ def write_identity(path: Path | str, passphrase: str | None = None) -> str:
         raise CryptError("bad-identity", f"cannot write {path}: {e.strerror or e}") from None
     with os.fdopen(fd, "wb") as f:
         f.write(data)
-    return recipient
+    return Identities(str(path), (pyrage.x25519.Identity.from_str(secret),), (recipient,))
