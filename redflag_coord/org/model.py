@@ -29,6 +29,7 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
 from redflag_coord import crypt
+from redflag_coord.tz import span
 from redflag_coord.tz.recurrence import DAY_NAMES
 from redflag_coord.tz.zones import check_zone_name
 
@@ -93,7 +94,9 @@ def _no_offset(value: dt.datetime) -> dt.datetime:
 
 LAX = StrictMode(False)  # enums: TOML gives their values as strings
 
-LocalDateTime = Annotated[dt.datetime, AfterValidator(_no_offset)]
+LocalDateTime = Annotated[dt.datetime, AfterValidator(_no_offset), AfterValidator(span.check)]
+# Every date of every file: in the one supported range (tz.span), so no later step overflows.
+Date = Annotated[dt.date, AfterValidator(span.check)]
 
 
 def _http_url(value: str) -> str:
@@ -235,7 +238,7 @@ class Availability(DayHoursModel):
     worse hours (without `poor`, other waking hours 07:00-23:00 are poor).
     """
 
-    avoid: list[dt.date] = Field(default_factory=_new_list, description="Dates the collective cannot meet")
+    avoid: list[Date] = Field(default_factory=_new_list, description="Dates the collective cannot meet")
     good: BandHours | None = Field(None, description="Preferred hours (band 'good')")
     poor: BandHours | None = Field(None, description="Possible but hard hours (band 'poor')")
 
@@ -262,7 +265,7 @@ class Member(FileModel):
     handle: Handle = Field(description="The name the organisation knows a member by; never a legal name")
     role: ShortText | None = None
     languages: list[Language] = Field(default_factory=_new_list)
-    joined: dt.date | None = None
+    joined: Date | None = None
     email: PrivateShortText | None = private_field(description="Private: used only for opted-in invites")
     phone: PrivateShortText | None = private_field(description="Private")
     invite: bool = Field(False, description="Opted in to calendar invitations by email")
@@ -275,7 +278,7 @@ class MembersFile(FileModel):
 
 
 class StageChange(FileModel):
-    date: dt.date
+    date: Date
     stage: Annotated[Stage, LAX]
     note: PrivateText | None = private_field()
 
@@ -285,8 +288,8 @@ class Relationship(FileModel):
     nature: Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
     stage: Annotated[Stage, LAX]
     comrade: Handle = Field(description="Handle of the member who holds this relationship")
-    since: dt.date
-    last_contact: dt.date | None = None
+    since: Date
+    last_contact: Date | None = None
     workplace: PrivateShortText | None = private_field()
     notes: PrivateText | None = private_field()
     history: list[StageChange] = Field(default_factory=_new_list)
@@ -324,15 +327,15 @@ class Recurrence(FileModel):
     frequency: Frequency
     interval: Annotated[int, Field(ge=1, le=52)] = 1
     weekdays: list[Weekday] = Field(default_factory=_new_list)
-    until: dt.date | None = None
+    until: Date | None = None
     count: Annotated[int, Field(ge=1, le=1000)] | None = None
-    exceptions: list[dt.date] = Field(default_factory=_new_list, description="Dates skipped (local)")
+    exceptions: list[Date] = Field(default_factory=_new_list, description="Dates skipped (local)")
 
 
 class OccurrenceChange(FileModel):
     """[[occurrence]] in a recurring meeting's file: one date of the series moved or cancelled."""
 
-    date: dt.date = Field(description="The local date the series gives for this occurrence")
+    date: Date = Field(description="The local date the series gives for this occurrence")
     start: LocalDateTime | None = Field(None, description="Its new local start in the meeting's zone")
     cancelled: bool = Field(False, description="This occurrence does not take place")
 
@@ -352,7 +355,7 @@ class Meeting(FileModel):
     duration_minutes: Annotated[int, Field(ge=1, le=24 * 60)]
     participants: list[Slug] = Field(default_factory=_new_list)
     opens: Slug | None = None
-    reports_due: dt.date | None = None
+    reports_due: Date | None = None
     sequence: Annotated[int, Field(ge=0, le=1_000_000)] = 0
     status: Annotated[Status, LAX] = Status.confirmed
     language: Language = "en"
@@ -375,7 +378,7 @@ class Meeting(FileModel):
 class Distribution(FileModel):
     site: ShortText
     copies: Count
-    date: dt.date | None = None
+    date: Date | None = None
 
 
 class RedFlag(FileModel):
@@ -436,7 +439,7 @@ class Answer(FileModel):
 class Report(FileModel):
     """collectives/<slug>/reports/<meeting-id>.toml"""
 
-    filed: dt.date
+    filed: Date
     filed_by: Handle | None = None
     summary: Text
     recruits: Count = 0
@@ -486,11 +489,11 @@ class Commitment(FileModel):
     text: Text
     owner: Slug = Field(description="The collective that owes it")
     handle: Handle | None = Field(None, description="Optionally, the member who carries it")
-    due: dt.date | None = Field(None, description="Due at the end of this day in the owner's zone")
+    due: Date | None = Field(None, description="Due at the end of this day in the owner's zone")
     item: Annotated[int, Field(ge=1, le=1000)] | None = None
     request: Slug | None = Field(None, description="The id of a report's request this takes up")
     status: Annotated[CommitmentStatus, LAX] = CommitmentStatus.open
-    date: dt.date | None = Field(None, description="When the status was last set")
+    date: Date | None = Field(None, description="When the status was last set")
     note: Text | None = None
 
 

@@ -474,6 +474,7 @@ _CODES = {
     "literal_error": "bad-choice",
     "unknown_zone": "unknown-zone",
     "offset_datetime": "offset-datetime",
+    "date_range": "date-range",
     "string_pattern_mismatch": "bad-format",
 }
 
@@ -536,7 +537,7 @@ def _message(model: type[BaseModel], loc: tuple, e: Any) -> str:
         return f"missing required key {name!r}; add it"
     if typ in ("enum", "literal_error"):
         return f"{_quote(value)} is not allowed; choose one of {ctx.get('expected', '')}"
-    if typ in ("unknown_zone", "offset_datetime", "url"):
+    if typ in ("unknown_zone", "offset_datetime", "url", "date_range"):
         return e["msg"]
     if typ == "string_pattern_mismatch":
         words = _PATTERN_WORDS.get(ctx.get("pattern", ""), f"text matching {ctx.get('pattern')}")

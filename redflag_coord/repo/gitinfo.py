@@ -132,12 +132,21 @@ def changed_against(root: Path | str, rev: str | None = None) -> tuple[Base | No
     return base, sorted({line for line in (diff + untracked).splitlines() if line})
 
 
-def first_added(root: Path | str, pathspecs: list[str]) -> dict[str, dt.datetime]:
+def _instant(text: str) -> dt.datetime | None:
+    """A committer date as git prints it (%cI), or None when Python cannot hold it (year 10000 and after):
+    a clock set wrong, or a date typed by hand, is the reader's to judge (org.reportstate)."""
+    try:
+        return dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def first_added(root: Path | str, pathspecs: list[str]) -> dict[str, dt.datetime | None]:
     """For each file matching the pathspecs: the committer date of the earliest commit that added it.
 
     Committer date: when the commit was made in the history it sits in (a rebase
     renews it; the author date would keep the first draft's date).
-    One `git log` call for all files; files never committed are absent.
+    One `git log` call for all files; files never committed are absent; None: a date Python cannot hold.
     """
     out = git(
         root,
@@ -150,12 +159,13 @@ def first_added(root: Path | str, pathspecs: list[str]) -> dict[str, dt.datetime
         "--",
         *pathspecs,
     )
-    found: dict[str, dt.datetime] = {}
+    found: dict[str, dt.datetime | None] = {}
     when: dt.datetime | None = None
+    dated = False
     for line in out.splitlines():
         if line.startswith("\x01"):
-            when = dt.datetime.fromisoformat(line[1:])
-        elif line and when is not None:
+            when, dated = _instant(line[1:]), True
+        elif line and dated:
             found[line] = when  # the log runs newest first: the last seen is the earliest
     return found
 
@@ -168,7 +178,7 @@ def last_commit_time(root: Path | str, *pathspecs: str) -> dt.datetime | None:
         stamp = git(root, "log", "-1", "--format=%cI", "--", *pathspecs).strip()
     except GitError:
         return None
-    return dt.datetime.fromisoformat(stamp) if stamp else None
+    return _instant(stamp) if stamp else None
 
 
 def commit_emails(root: Path | str, limit: int = 200) -> list[str]:

@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from redflag_coord.errors import UsageError
+from redflag_coord.tz import span
 
 RootOption = Annotated[
     Path | None,
@@ -158,6 +159,10 @@ def parse_date(text: str | None, option: str) -> dt.date | None:
     if text is None:
         return None
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
         raise UsageError(f"{option}: {text!r} is not a date; write YYYY-MM-DD, e.g. 2026-12-12") from None
+    problem = span.out_of_range(day)
+    if problem:
+        raise UsageError(f"{option}: {problem}")
+    return day
