@@ -8,6 +8,7 @@ private (`private_field`) never leave the tool unless the user asks.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import typing
 import unicodedata
 from enum import Enum
@@ -40,7 +41,35 @@ SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"
 HANDLE_PATTERN = r"^[^\s._-](?:[^\s]{0,38}[^\s._-])?$"
 LANGUAGE_PATTERN = r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$"
 
-Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
+# Names Windows keeps for devices, in any case and with any extension ("CON", "nul.toml", "com1.txt"): a
+# file or folder so named cannot be checked out there, so no slug (folder, meeting id) may be one.
+WINDOWS_RESERVED = frozenset(
+    {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
+)
+
+
+def windows_reserved(name: str) -> bool:
+    """Whether Windows refuses a file or folder of this name (the part before the first dot decides)."""
+    return name.split(".", 1)[0].rstrip(" ").lower() in WINDOWS_RESERVED
+
+
+def slug_problem(value: str) -> str | None:
+    """Why a slug (a collective's folder, a meeting id, a reference to either) is not acceptable, or None:
+    the one decision validate (the Slug type, folder and file names) and every writer ask."""
+    if not re.fullmatch(SLUG_PATTERN, value):
+        return f"{value!r} is not a slug: use lower-case letters, digits and inner hyphens (e.g. 'el-salvador')"
+    if windows_reserved(value):
+        return f"{value!r} is a name Windows keeps for a device: a checkout on Windows breaks; choose another"
+    return None
+
+
+def _check_slug(value: str) -> str:
+    if windows_reserved(value):  # the pattern is checked first (StringConstraints)
+        raise PydanticCustomError("reserved_name", "{problem}", {"problem": slug_problem(value)})
+    return value
+
+
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN), AfterValidator(_check_slug)]
 
 
 def _new_list() -> list[Any]:
@@ -60,16 +89,39 @@ def _handle_char(c: str, first: bool) -> bool:
     return not first and (kind in ("Mn", "Mc") or c in "._-")  # marks (Devanagari vowel signs) after a letter
 
 
-def _check_handle(value: str) -> str:
+def handle_problem(value: str) -> str | None:
+    """Why a handle is not acceptable, or None: the one decision of validate (the Handle type) and writers.
+    An invisible character is never part of one: a handle of Hangul fillers (U+3164, a letter to
+    Unicode) shows as blank, and one ending in a joiner looks like another member's."""
+    value = _nfc(value)
     ok = (
-        value == value.lower()
+        bool(re.fullmatch(HANDLE_PATTERN, value))
+        and value == value.lower()
         and _handle_char(value[0], True)
         and value[-1] not in "._-"
         and all(_handle_char(c, False) for c in value[1:])
     )
     if not ok:
+        return f"{value!a} is not a handle"
+    if not value.isascii():
+        from redflag_coord.org.textcheck import invisible_at  # textcheck reads this module: imported on use
+
+        at = invisible_at(value)
+        if at is not None:
+            return (
+                f"{value!a} holds an invisible character (U+{ord(value[at]):04X}) at character {at + 1}: a handle "
+                "must show every character it has, or it passes for another member's; remove it"
+            )
+    return None
+
+
+def _check_handle(value: str) -> str:
+    problem = handle_problem(value)
+    if problem is None:
+        return value
+    if problem.endswith("is not a handle"):
         raise PydanticCustomError("string_pattern_mismatch", "not a handle", {"pattern": HANDLE_PATTERN})
-    return value
+    raise PydanticCustomError("invisible_handle", "{problem}", {"problem": problem})
 
 
 # NFC first: a BeforeValidator placed after the pattern runs before it and keeps it in the JSON Schema

@@ -156,7 +156,7 @@ def _added(org: Organisation, meeting_id: str) -> dict[str, dt.datetime]:
         found = gitinfo.first_added(org.root, [rel_path("report", "*", meeting_id)])
     except gitinfo.GitError:
         return {}
-    return {path: when for path, when in found.items() if _usable(path, when)}
+    return {path: when for path, when in found.items() if _usable(path, when) and when is not None}
 
 
 def _usable(path: str, when: dt.datetime | None) -> bool:

@@ -309,3 +309,11 @@ def unsafe_char(value: str, one_line: bool) -> tuple[str, str] | None:
     """(code, message) for the first unsafe character of one value, or None (for values opened after loading)."""
     m = (_UNSAFE_ONE_LINE if one_line else _UNSAFE).search(value)
     return _describe(m.start(), m.group()) if m else None
+
+
+def one_line_problem(value: str) -> str | None:
+    """Why validate refuses a one-line value (a title, a topic, a name), or None: the same check
+    (`_check_value`) that validate runs on every file, for writers to ask before they write."""
+    out: list[Problem] = []
+    _check_value("", value, (), True, out)
+    return next((p.message for p in out if p.severity == "error"), None)
