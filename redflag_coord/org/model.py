@@ -30,6 +30,7 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
 from redflag_coord import crypt
+from redflag_coord.org.glyphs import invisible_at
 from redflag_coord.tz import span
 from redflag_coord.tz.recurrence import DAY_NAMES
 from redflag_coord.tz.zones import check_zone_name
@@ -104,8 +105,6 @@ def handle_problem(value: str) -> str | None:
     if not ok:
         return f"{value!a} is not a handle"
     if not value.isascii():
-        from redflag_coord.org.textcheck import invisible_at  # textcheck reads this module: imported on use
-
         at = invisible_at(value)
         if at is not None:
             return (

@@ -91,7 +91,7 @@ def new_collective(root: Path, org: Organisation, slug: str, name: str, timezone
     name = unicodedata.normalize("NFC", name.strip())
     if slug in org.collectives or (root / COLLECTIVES / slug).exists():
         raise ScaffoldError(f"collective {slug!r} exists already ({COLLECTIVES}/{slug}); nothing was written")
-    problem = values.name(name, [c.info.name for c in org.collectives.values() if c.info is not None])
+    problem = values.name(name, [org.name_of(other) for other in org.collectives])
     if problem:
         raise ScaffoldError(f"--name: {problem}; nothing was written")
     check_zone(timezone)
