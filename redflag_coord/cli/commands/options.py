@@ -11,7 +11,6 @@ from typing import Annotated
 import typer
 
 from redflag_coord.errors import UsageError
-from redflag_coord.tz import span
 
 RootOption = Annotated[
     Path | None,
@@ -162,6 +161,8 @@ def parse_date(text: str | None, option: str) -> dt.date | None:
         day = dt.date.fromisoformat(text)
     except ValueError:
         raise UsageError(f"{option}: {text!r} is not a date; write YYYY-MM-DD, e.g. 2026-12-12") from None
+    from redflag_coord.tz import span  # on use: --help must not load pydantic_core
+
     problem = span.out_of_range(day)
     if problem:
         raise UsageError(f"{option}: {problem}")
