@@ -118,7 +118,7 @@ def test_tree_keeps_what_the_checks_across_reports_need(tmp_path: Path, minutes:
 
 
 def _fold_long_way(text: str, confusables: bool = True) -> str:
-    folded = textcheck._INVISIBLE.sub("", unicodedata.normalize("NFKC", text).casefold())
+    folded = textcheck.INVISIBLE.sub("", unicodedata.normalize("NFKC", text).casefold())
     return unicodedata.normalize("NFC", textcheck.skeleton(folded)) if confusables else folded
 
 

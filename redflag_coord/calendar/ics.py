@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -20,10 +21,11 @@ from typing import Literal
 from icalendar import Alarm, Calendar, Component, Event, Timezone, vCalAddress, vText
 from icalendar.parser import Contentline
 
-from redflag_coord.errors import RedflagError
+from redflag_coord.errors import DataWarning, RedflagError
 from redflag_coord.org.load import Organisation
 from redflag_coord.org.model import CalendarSettings, Meeting, Status
 from redflag_coord.org.occurrences import rule as occurrence_rule
+from redflag_coord.tz import span
 from redflag_coord.tz.recurrence import DAY_CODES, DAY_NAMES
 from redflag_coord.tz.vtimezone import vtimezone
 from redflag_coord.tz.vtimezone import years as zone_years
@@ -134,8 +136,16 @@ def stamp_from_history(root: Path | str) -> tuple[dt.datetime, bool]:
     if os.environ.get("REDFLAG_DTSTAMP") or os.environ.get("SOURCE_DATE_EPOCH"):
         return stamp_default(), True
     committed = last_commit_time(root, "collectives")
-    if committed is not None:
+    if committed is not None and span.in_range(committed):
         return committed.astimezone(UTC), True
+    if committed is not None:  # a date git holds but the supported range does not
+        warnings.warn(
+            f"the last commit's date is outside {span.RANGE}: DTSTAMP is now (set SOURCE_DATE_EPOCH for the "
+            "same bytes each run)",
+            DataWarning,
+            stacklevel=2,
+        )
+        return stamp_default(), True  # said once, here; not again as "not in a git repository"
     return stamp_default(), False
 
 
@@ -278,7 +288,9 @@ def last_day(meeting: Meeting) -> dt.date:
     rl = occurrence_rule(meeting)
     if rl is None:
         return max([end.date(), *moves])
-    if rl.bounded:
+    if rl.until is not None:  # no need to expand the series: its last date is at most `until`
+        return max([end.date(), *moves, min(rl.until, span.LAST) + dt.timedelta(days=2)])
+    if rl.bounded:  # COUNT: at most 1,000 dates
         dates = list(rl.raw())
         return max([end.date(), *moves, *(d + dt.timedelta(days=2) for d in dates[-1:])])
     return max([end.date().replace(year=end.year + _UNBOUNDED_YEARS, day=min(end.day, 28)), *moves])
@@ -297,11 +309,11 @@ def describe(org: Organisation, meeting_id: str, meeting: Meeting, on: dt.date |
     from redflag_coord.agenda.build import build_agenda
     from redflag_coord.agenda.text import render_invite_text, render_series_text
     from redflag_coord.i18n.labels import Labels
-    from redflag_coord.org.occurrences import occurrences
+    from redflag_coord.org.occurrences import horizon, occurrences
 
     if meeting.recurrence is None or on is not None:
         return render_invite_text(build_agenda(org, meeting_id, lang=meeting.language, on=on, reports=False))
-    held = occurrences(meeting, last_day(meeting))
+    held = occurrences(meeting, horizon(meeting, meeting.start.date()))  # the first one is all it needs
     first = next((o.date for o in held if not o.moved), held[0].date if held else meeting.start.date())
     agenda = build_agenda(org, meeting_id, lang=meeting.language, on=first, reports=False)
     t = Labels(agenda.lang)

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,8 +31,16 @@ from redflag_coord.check.registry import follows
 from redflag_coord.check.rules import check_meeting, check_relationships, check_report
 from redflag_coord.check.validate import validate_path
 from redflag_coord.org.clock import today_default
-from redflag_coord.org.load import COLLECTIVES, FIXED_FILES, FOLDERS, CollectiveData, Organisation, rel_path
-from redflag_coord.org.model import SLUG_PATTERN, FileModel
+from redflag_coord.org.load import (
+    COLLECTIVES,
+    FIXED_FILES,
+    FOLDERS,
+    CollectiveData,
+    Organisation,
+    name_problem,
+    rel_path,
+)
+from redflag_coord.org.model import FileModel, slug_problem
 from redflag_coord.org.parse import check_file
 from redflag_coord.org.problems import Problem, Problems, located
 
@@ -41,7 +48,6 @@ if TYPE_CHECKING:
     from redflag_coord.check.privacy import Pseudonyms
     from redflag_coord.crypt import Identities
 
-_SLUG = re.compile(SLUG_PATTERN)
 # Problems reported in an unchanged file only when the change causes them: the registry's `follows` codes.
 _REFERENCE_CODES = follows()
 
@@ -81,28 +87,20 @@ def classify(rel: str, problems: Problems, exists: bool) -> Target | None:
             )
         return None
     slug = parts[1]
-    if not _SLUG.fullmatch(slug):
+    bad = name_problem(slug, "folder name", "is not a slug", "el-salvador")
+    if bad:
         if exists:
-            problems.add(
-                f"{COLLECTIVES}/{slug}",
-                "bad-slug",
-                f"folder name {slug!r} is not a slug: use lower-case "
-                "letters, digits and inner hyphens (e.g. 'el-salvador')",
-            )
+            problems.add(f"{COLLECTIVES}/{slug}", "bad-slug", bad)
         return None
     if len(parts) == 3 and parts[2] in FIXED_FILES:
         return Target(rel, FIXED_FILES[parts[2]], slug)
     if len(parts) == 4 and parts[2] in FOLDERS and parts[3].endswith(".toml"):
         stem = parts[3][: -len(".toml")]
-        if _SLUG.fullmatch(stem):
+        bad = name_problem(stem, "file name", "is not a meeting id", "ic-2026-12")
+        if bad is None:
             return Target(rel, FOLDERS[parts[2]], slug, stem)
         if exists:
-            problems.add(
-                rel,
-                "bad-slug",
-                f"file name {stem!r} is not a meeting id: use lower-case letters, "
-                "digits and inner hyphens (e.g. 'ic-2026-12')",
-            )
+            problems.add(rel, "bad-slug", bad)
         return None
     if exists and len(parts) == 3 and parts[2].endswith(".toml"):
         known = [*FIXED_FILES, *FOLDERS]
@@ -126,7 +124,9 @@ class _Reader:
         self.identities: Identities | None = None  # opens sealed pseudonyms for the private-text check
         base = root / COLLECTIVES
         slugs = (
-            sorted(p.name for p in base.iterdir() if p.is_dir() and _SLUG.fullmatch(p.name)) if base.is_dir() else []
+            sorted(p.name for p in base.iterdir() if p.is_dir() and slug_problem(p.name) is None)
+            if base.is_dir()
+            else []
         )
         for slug in slugs:
             self.org.collectives[slug] = CollectiveData(slug)
@@ -380,4 +380,4 @@ def _report_names(root: Path, slug: str) -> list[str]:
     folder = root / COLLECTIVES / slug / "reports"
     if not folder.is_dir():
         return []
-    return sorted(p.stem for p in folder.iterdir() if p.suffix == ".toml" and _SLUG.fullmatch(p.stem))
+    return sorted(p.stem for p in folder.iterdir() if p.suffix == ".toml" and slug_problem(p.stem) is None)

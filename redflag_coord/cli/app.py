@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import os
 import re
 import sys
+from collections.abc import Iterator
 from typing import Annotated, Any
 
 import typer
@@ -174,12 +176,34 @@ class _PlainGroup(TyperGroup):
 
     def invoke(self, ctx: Any) -> Any:
         try:
-            return super().invoke(ctx)
+            with _data_warnings():
+                return super().invoke(ctx)
         except _UsageError as e:
             e.message = plain_words(e.message)  # type: ignore[attr-defined]
             raise
         except RedflagError as e:
             raise typer.Exit(error_handler(e)) from None
+
+
+@contextlib.contextmanager
+def _data_warnings() -> Iterator[None]:
+    """Show each DataWarning a command raised (something consulted and ignored) once, on stderr."""
+    import warnings
+
+    from redflag_coord.errors import DataWarning
+    from redflag_coord.org.problems import safe
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", DataWarning)
+        try:
+            yield
+        finally:
+            shown = dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, DataWarning))
+            for message in shown:
+                typer.echo(f"redflag-coord: warning: {safe(message)}", err=True)
+            for w in caught:  # any other warning is shown as Python would have
+                if not issubclass(w.category, DataWarning):
+                    warnings.showwarning(w.message, w.category, w.filename, w.lineno)
 
 
 # Readable metavars: what a value looks like, not its Python type (typer shows <str>, <int range>).

@@ -27,3 +27,8 @@ class UsageError(RedflagError):
     """The command was called wrongly: a missing or conflicting option, a file that is not there."""
 
     usage = True
+
+
+class DataWarning(UserWarning):
+    """Something a command consulted was unusable and was ignored (e.g. a git date out of range): raised
+    with `warnings.warn` where it is found, shown once per message by the command line after the command."""

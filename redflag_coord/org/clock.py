@@ -6,6 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import os
 
+from redflag_coord.errors import UsageError
+from redflag_coord.tz import span
+
 
 def today_default() -> dt.date:
     """Today, or REDFLAG_TODAY (YYYY-MM-DD) so that runs can be reproduced (else REDFLAG_NOW's UTC date)."""
@@ -15,7 +18,16 @@ def today_default() -> dt.date:
             return now_default().date()
         except ValueError:  # reported by the commands that read the time (slots); here, today stands
             pass
-    return dt.date.fromisoformat(fixed) if fixed else dt.date.today()
+    if not fixed:
+        return dt.date.today()
+    try:
+        day = dt.date.fromisoformat(fixed)
+    except ValueError:
+        raise UsageError(f"REDFLAG_TODAY={fixed!r} is not a date; write YYYY-MM-DD, e.g. 2026-11-27") from None
+    problem = span.out_of_range(day)
+    if problem:
+        raise UsageError(f"REDFLAG_TODAY: {problem}")
+    return day
 
 
 def now_default() -> dt.datetime:
@@ -30,6 +42,9 @@ def now_default() -> dt.datetime:
             raise ValueError(f"REDFLAG_NOW={fixed!r} is not a date and time; write e.g. {example}") from None
         if moment.tzinfo is None:
             raise ValueError(f"REDFLAG_NOW={fixed!r} has no offset; write e.g. 2026-11-27T11:06:00+00:00")
+        problem = span.out_of_range(moment)
+        if problem:
+            raise ValueError(f"REDFLAG_NOW: {problem}")
         return moment.astimezone(dt.UTC)
     if os.environ.get("REDFLAG_TODAY"):
         return dt.datetime.combine(today_default(), dt.time(12), dt.UTC)

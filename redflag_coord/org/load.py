@@ -23,6 +23,8 @@ from redflag_coord.org.model import (
     Minutes,
     RelationshipsFile,
     Report,
+    slug_problem,
+    windows_reserved,
 )
 from redflag_coord.org.parse import Entry
 from redflag_coord.org.problems import Problems, safe
@@ -211,13 +213,9 @@ def discover(root: Path, problems: Problems) -> tuple[list[str], list[Entry]]:
                     severity="warning",
                 )
             continue
-        if not _SLUG.fullmatch(d.name):
-            problems.add(
-                rel,
-                "bad-slug",
-                f"folder name {d.name!r} is not a slug: use lower-case letters, "
-                "digits and inner hyphens (e.g. 'el-salvador')",
-            )
+        bad = name_problem(d.name, "folder name", "is not a slug", "el-salvador")
+        if bad:
+            problems.add(rel, "bad-slug", bad)
             continue
         slugs.append(d.name)
         entries.extend(_collective_entries(d, rel, real_root, problems))
@@ -239,6 +237,13 @@ def _interrupted(root: Path, problems: Problems) -> None:
         f"'{command}' was interrupted part-way (its journal {rel} is left): run any other redflag-coord "
         "command (e.g. 'redflag-coord summary') to complete it, or roll it back where it cannot be completed",
     )
+
+
+def name_problem(name: str, what: str, not_one: str, example: str) -> str | None:
+    """Why a folder or file name cannot be a slug (model.slug_problem decides), worded for that name."""
+    if not _SLUG.fullmatch(name):
+        return f"{what} {name!r} {not_one}: use lower-case letters, digits and inner hyphens (e.g. {example!r})"
+    return f"{what} {slug_problem(name)}" if windows_reserved(name) else None
 
 
 def _leftover(entry: os.DirEntry, rel: str, problems: Problems) -> bool:
@@ -331,13 +336,9 @@ def _folder_entries(d: os.DirEntry, rel: str, kind: str, slug: str, real_root: s
                 )
             continue
         stem = e.name[: -len(".toml")]
-        if not _SLUG.fullmatch(stem):
-            problems.add(
-                erel,
-                "bad-slug",
-                f"file name {stem!r} is not a meeting id: use lower-case letters, "
-                "digits and inner hyphens (e.g. 'ic-2026-12')",
-            )
+        bad = name_problem(stem, "file name", "is not a meeting id", "ic-2026-12")
+        if bad:
+            problems.add(erel, "bad-slug", bad)
             continue
         out.append(Entry(e.path, erel, kind, slug, stem))
     return out

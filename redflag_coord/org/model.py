@@ -8,6 +8,7 @@ private (`private_field`) never leave the tool unless the user asks.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import typing
 import unicodedata
 from enum import Enum
@@ -29,6 +30,8 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
 from redflag_coord import crypt
+from redflag_coord.org.glyphs import invisible_at
+from redflag_coord.tz import span
 from redflag_coord.tz.recurrence import DAY_NAMES
 from redflag_coord.tz.zones import check_zone_name
 
@@ -39,7 +42,35 @@ SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"
 HANDLE_PATTERN = r"^[^\s._-](?:[^\s]{0,38}[^\s._-])?$"
 LANGUAGE_PATTERN = r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$"
 
-Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
+# Names Windows keeps for devices, in any case and with any extension ("CON", "nul.toml", "com1.txt"): a
+# file or folder so named cannot be checked out there, so no slug (folder, meeting id) may be one.
+WINDOWS_RESERVED = frozenset(
+    {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
+)
+
+
+def windows_reserved(name: str) -> bool:
+    """Whether Windows refuses a file or folder of this name (the part before the first dot decides)."""
+    return name.split(".", 1)[0].rstrip(" ").lower() in WINDOWS_RESERVED
+
+
+def slug_problem(value: str) -> str | None:
+    """Why a slug (a collective's folder, a meeting id, a reference to either) is not acceptable, or None:
+    the one decision validate (the Slug type, folder and file names) and every writer ask."""
+    if not re.fullmatch(SLUG_PATTERN, value):
+        return f"{value!r} is not a slug: use lower-case letters, digits and inner hyphens (e.g. 'el-salvador')"
+    if windows_reserved(value):
+        return f"{value!r} is a name Windows keeps for a device: a checkout on Windows breaks; choose another"
+    return None
+
+
+def _check_slug(value: str) -> str:
+    if windows_reserved(value):  # the pattern is checked first (StringConstraints)
+        raise PydanticCustomError("reserved_name", "{problem}", {"problem": slug_problem(value)})
+    return value
+
+
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN), AfterValidator(_check_slug)]
 # A relationship's id: random, written by the tool (`secrets encrypt`/`migrate`), never a name. Its
 # sealed values are bound to it, so deleting or reordering relationships moves none of them (issue 28).
 # A letter first and a fixed length: never a list position, hard to mistake for a word.
@@ -64,16 +95,37 @@ def _handle_char(c: str, first: bool) -> bool:
     return not first and (kind in ("Mn", "Mc") or c in "._-")  # marks (Devanagari vowel signs) after a letter
 
 
-def _check_handle(value: str) -> str:
+def handle_problem(value: str) -> str | None:
+    """Why a handle is not acceptable, or None: the one decision of validate (the Handle type) and writers.
+    An invisible character is never part of one: a handle of Hangul fillers (U+3164, a letter to
+    Unicode) shows as blank, and one ending in a joiner looks like another member's."""
+    value = _nfc(value)
     ok = (
-        value == value.lower()
+        bool(re.fullmatch(HANDLE_PATTERN, value))
+        and value == value.lower()
         and _handle_char(value[0], True)
         and value[-1] not in "._-"
         and all(_handle_char(c, False) for c in value[1:])
     )
     if not ok:
+        return f"{value!a} is not a handle"
+    if not value.isascii():
+        at = invisible_at(value)
+        if at is not None:
+            return (
+                f"{value!a} holds an invisible character (U+{ord(value[at]):04X}) at character {at + 1}: a handle "
+                "must show every character it has, or it passes for another member's; remove it"
+            )
+    return None
+
+
+def _check_handle(value: str) -> str:
+    problem = handle_problem(value)
+    if problem is None:
+        return value
+    if problem.endswith("is not a handle"):
         raise PydanticCustomError("string_pattern_mismatch", "not a handle", {"pattern": HANDLE_PATTERN})
-    return value
+    raise PydanticCustomError("invisible_handle", "{problem}", {"problem": problem})
 
 
 # NFC first: a BeforeValidator placed after the pattern runs before it and keeps it in the JSON Schema
@@ -98,7 +150,9 @@ def _no_offset(value: dt.datetime) -> dt.datetime:
 
 LAX = StrictMode(False)  # enums: TOML gives their values as strings
 
-LocalDateTime = Annotated[dt.datetime, AfterValidator(_no_offset)]
+LocalDateTime = Annotated[dt.datetime, AfterValidator(_no_offset), AfterValidator(span.check)]
+# Every date of every file: in the one supported range (tz.span), so no later step overflows.
+Date = Annotated[dt.date, AfterValidator(span.check)]
 
 
 def _http_url(value: str) -> str:
@@ -240,7 +294,7 @@ class Availability(DayHoursModel):
     worse hours (without `poor`, other waking hours 07:00-23:00 are poor).
     """
 
-    avoid: list[dt.date] = Field(default_factory=_new_list, description="Dates the collective cannot meet")
+    avoid: list[Date] = Field(default_factory=_new_list, description="Dates the collective cannot meet")
     good: BandHours | None = Field(None, description="Preferred hours (band 'good')")
     poor: BandHours | None = Field(None, description="Possible but hard hours (band 'poor')")
 
@@ -267,7 +321,7 @@ class Member(FileModel):
     handle: Handle = Field(description="The name the organisation knows a member by; never a legal name")
     role: ShortText | None = None
     languages: list[Language] = Field(default_factory=_new_list)
-    joined: dt.date | None = None
+    joined: Date | None = None
     email: PrivateShortText | None = private_field(description="Private: used only for opted-in invites")
     phone: PrivateShortText | None = private_field(description="Private")
     invite: bool = Field(False, description="Opted in to calendar invitations by email")
@@ -280,7 +334,7 @@ class MembersFile(FileModel):
 
 
 class StageChange(FileModel):
-    date: dt.date
+    date: Date
     stage: Annotated[Stage, LAX]
     note: PrivateText | None = private_field()
 
@@ -290,8 +344,8 @@ class Relationship(FileModel):
     nature: Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
     stage: Annotated[Stage, LAX]
     comrade: Handle = Field(description="Handle of the member who holds this relationship")
-    since: dt.date
-    last_contact: dt.date | None = None
+    since: Date
+    last_contact: Date | None = None
     workplace: PrivateShortText | None = private_field()
     notes: PrivateText | None = private_field()
     id: RelationshipId | None = Field(
@@ -334,15 +388,15 @@ class Recurrence(FileModel):
     frequency: Frequency
     interval: Annotated[int, Field(ge=1, le=52)] = 1
     weekdays: list[Weekday] = Field(default_factory=_new_list)
-    until: dt.date | None = None
+    until: Date | None = None
     count: Annotated[int, Field(ge=1, le=1000)] | None = None
-    exceptions: list[dt.date] = Field(default_factory=_new_list, description="Dates skipped (local)")
+    exceptions: list[Date] = Field(default_factory=_new_list, description="Dates skipped (local)")
 
 
 class OccurrenceChange(FileModel):
     """[[occurrence]] in a recurring meeting's file: one date of the series moved or cancelled."""
 
-    date: dt.date = Field(description="The local date the series gives for this occurrence")
+    date: Date = Field(description="The local date the series gives for this occurrence")
     start: LocalDateTime | None = Field(None, description="Its new local start in the meeting's zone")
     cancelled: bool = Field(False, description="This occurrence does not take place")
 
@@ -362,7 +416,7 @@ class Meeting(FileModel):
     duration_minutes: Annotated[int, Field(ge=1, le=24 * 60)]
     participants: list[Slug] = Field(default_factory=_new_list)
     opens: Slug | None = None
-    reports_due: dt.date | None = None
+    reports_due: Date | None = None
     sequence: Annotated[int, Field(ge=0, le=1_000_000)] = 0
     status: Annotated[Status, LAX] = Status.confirmed
     language: Language = "en"
@@ -387,7 +441,7 @@ class Distribution(FileModel):
     # (sealed to the collective's readers; the copies and the date stay public).
     site: PrivateShortText | None = private_field(description="Private: where the paper was handed out")
     copies: Count
-    date: dt.date | None = None
+    date: Date | None = None
 
 
 class RedFlag(FileModel):
@@ -448,7 +502,7 @@ class Answer(FileModel):
 class Report(FileModel):
     """collectives/<slug>/reports/<meeting-id>.toml"""
 
-    filed: dt.date
+    filed: Date
     filed_by: Handle | None = None
     summary: Text
     recruits: Count = 0
@@ -498,11 +552,11 @@ class Commitment(FileModel):
     text: Text
     owner: Slug = Field(description="The collective that owes it")
     handle: Handle | None = Field(None, description="Optionally, the member who carries it")
-    due: dt.date | None = Field(None, description="Due at the end of this day in the owner's zone")
+    due: Date | None = Field(None, description="Due at the end of this day in the owner's zone")
     item: Annotated[int, Field(ge=1, le=1000)] | None = None
     request: Slug | None = Field(None, description="The id of a report's request this takes up")
     status: Annotated[CommitmentStatus, LAX] = CommitmentStatus.open
-    date: dt.date | None = Field(None, description="When the status was last set")
+    date: Date | None = Field(None, description="When the status was last set")
     note: Text | None = None
 
 

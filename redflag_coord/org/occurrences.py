@@ -6,8 +6,11 @@ the recurrence engine (`tz.recurrence`, RFC 5545: the first meeting is `start`;
 local date; a monthly rule with weekdays means the same weekday of the same week
 of the month as `start`, e.g. the first Sunday, or the last when `start` is a fifth).
 [[occurrence]] entries then move one occurrence (a new `start`) or cancel it.
-An open-ended series is expanded up to a horizon: HORIZON_YEARS after the later of
-its first meeting and today.
+A series is expanded lazily, only as far as a command asks (`through`): an open-ended one, or
+one whose `until` lies far ahead, up to a horizon: HORIZON_YEARS after the later of its first
+meeting and today. validate's DST checks stop there too, never at `until` itself (`daily` until
+2200-12-31 would be 63,000 occurrences); an [[occurrence]] moved to a new start is checked
+wherever it lies. No date after tz.span's last supported date is ever expanded.
 
 API used by other packages (keep stable):
 - `occurrences(meeting, through)`: every occurrence held, in order of start.
@@ -83,8 +86,9 @@ def horizon(meeting: Meeting, today: dt.date) -> dt.date:
 
 
 def occurrences(meeting: Meeting, through: dt.date | None = None) -> list[Occurrence]:
-    """Every occurrence held, moves applied, in order of start; an open-ended series up to `through`
-    (required for one: pass `horizon(meeting, today)` when no other bound is wanted)."""
+    """Every occurrence held, moves applied, in order of start, up to `through` (the series' dates up to it;
+    required for an open-ended series: pass `horizon(meeting, today)` when no other bound is wanted).
+    Without `through`, a bounded series is expanded in full."""
     rl = rule(meeting)
     if rl is None:
         return [Occurrence(meeting.start.date(), 1, False, "single", meeting.start, meeting.start.date())]
@@ -92,7 +96,7 @@ def occurrences(meeting: Meeting, through: dt.date | None = None) -> list[Occurr
         raise ValueError("an open-ended series needs a date to stop at")
     moves = {c.date: c for c in meeting.occurrences if not c.cancelled and c.start is not None}
     found = []
-    for day in rl.dates(None if rl.bounded else through):
+    for day in rl.dates(through):
         move = moves.get(day)
         wall = (
             move.start
@@ -178,7 +182,14 @@ def time_problems(meeting: Meeting, today: dt.date) -> list[TimeProblem]:
     """Occurrences (up to the horizon for an open-ended series) whose local start does not exist or
     occurs twice in the meeting's zone."""
     out = []
-    for occ in occurrences(meeting, horizon(meeting, today)):
+    held = occurrences(meeting, horizon(meeting, today))
+    seen = {o.original for o in held}
+    later = [  # moves past the horizon: each names its start, so each is checked (they are few)
+        Occurrence(c.start.date(), 0, True, "all", c.start, c.date)
+        for c in meeting.occurrences
+        if c.start is not None and not c.cancelled and c.date not in seen
+    ]
+    for occ in [*held, *later]:
         wall = occ.wall(meeting)
         local = resolve(wall, meeting.timezone)
         shown = wall.isoformat(timespec="minutes")

@@ -474,6 +474,9 @@ _CODES = {
     "literal_error": "bad-choice",
     "unknown_zone": "unknown-zone",
     "offset_datetime": "offset-datetime",
+    "date_range": "date-range",
+    "reserved_name": "reserved-name",
+    "invisible_handle": "invisible-text",
     "string_pattern_mismatch": "bad-format",
 }
 
@@ -536,7 +539,7 @@ def _message(model: type[BaseModel], loc: tuple, e: Any) -> str:
         return f"missing required key {name!r}; add it"
     if typ in ("enum", "literal_error"):
         return f"{_quote(value)} is not allowed; choose one of {ctx.get('expected', '')}"
-    if typ in ("unknown_zone", "offset_datetime", "url"):
+    if typ in ("unknown_zone", "offset_datetime", "url", "date_range", "reserved_name", "invisible_handle"):
         return e["msg"]
     if typ == "string_pattern_mismatch":
         words = _PATTERN_WORDS.get(ctx.get("pattern", ""), f"text matching {ctx.get('pattern')}")

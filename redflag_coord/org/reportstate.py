@@ -17,13 +17,16 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import warnings
 import weakref
 from dataclasses import dataclass, field
 from typing import Literal
 
+from redflag_coord.errors import DataWarning
 from redflag_coord.org.load import Organisation, rel_path
 from redflag_coord.org.model import Meeting, Report
 from redflag_coord.org.occurrences import Occurrence, OccurrenceError, pick, reports_due
+from redflag_coord.tz import span
 from redflag_coord.tz.zones import zone
 
 PLACEHOLDER = "TODO"  # what `report new` writes at the start of the summary
@@ -151,9 +154,24 @@ def _added(org: Organisation, meeting_id: str) -> dict[str, dt.datetime]:
     from redflag_coord.repo import gitinfo
 
     try:
-        return gitinfo.first_added(org.root, [rel_path("report", "*", meeting_id)])
+        found = gitinfo.first_added(org.root, [rel_path("report", "*", meeting_id)])
     except gitinfo.GitError:
         return {}
+    return {path: when for path, when in found.items() if _usable(path, when) and when is not None}
+
+
+def _usable(path: str, when: dt.datetime | None) -> bool:
+    """A committer date in the supported range (tz.span); else a warning, and the file's `filed` is used."""
+    if when is not None and span.in_range(when):
+        return True
+    shown = when.isoformat() if when is not None else "after the year 9999"
+    warnings.warn(
+        f"{path}: git dates the commit that added it {shown}, outside {span.RANGE} (a clock set wrong?); "
+        "that date is ignored and the report's `filed` key is used",
+        DataWarning,
+        stacklevel=2,
+    )
+    return False
 
 
 def collective_zone(org: Organisation, slug: str, meeting: Meeting) -> str:

@@ -18,6 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from redflag_coord.org.glyphs import INVISIBLE, invisible_at
 from redflag_coord.org.model import submodel
 from redflag_coord.org.problems import Problem, Severity
 
@@ -29,36 +30,8 @@ _BIDI = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
 _BREAKS = {"\n", "\u2028", "\u2029", "\x85"}
 
 
-# Default-ignorable code points (Unicode DerivedCoreProperties): drawn as nothing, so "Ro\u200bsa"
-# looks like "Rosa". Bidi marks (ALM, LRM, RLM) are among them.
-_INVISIBLE = re.compile(
-    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f"
-    "\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff]"
-)
 _BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 MAX_STACKED_MARKS = 5  # combining marks on one letter: scripts need up to three or four
-
-
-def invisible_at(text: str) -> int | None:
-    """Where the first invisible (default-ignorable) character is, or None.
-
-    Emoji sequences keep theirs: a variation selector after a symbol, a ZWJ between symbols.
-    """
-    for m in _INVISIBLE.finditer(text):
-        i, ch = m.start(), m.group()
-        before = unicodedata.category(text[i - 1]) if i else ""
-        after = text[i + 1 : i + 2]
-        if ch in "\ufe0e\ufe0f" and before == "So":
-            continue
-        if (
-            ch == "\u200d"
-            and (before == "So" or text[i - 1 : i] == "\ufe0f")
-            and after
-            and unicodedata.category(after) == "So"
-        ):
-            continue
-        return i
-    return None
 
 
 def stacked_marks_at(text: str) -> int | None:
@@ -121,7 +94,7 @@ def fold(text: str, confusables: bool = True) -> str:
     characters removed, and (`confusables`) look-alike letters mapped to one."""
     if text.isascii():  # most text: the same result by a few C-level passes (tested against the long way)
         return _fold_ascii(text, confusables)
-    folded = _INVISIBLE.sub("", unicodedata.normalize("NFKC", text).casefold())
+    folded = INVISIBLE.sub("", unicodedata.normalize("NFKC", text).casefold())
     return unicodedata.normalize("NFC", skeleton(folded)) if confusables else folded
 
 
@@ -309,3 +282,11 @@ def unsafe_char(value: str, one_line: bool) -> tuple[str, str] | None:
     """(code, message) for the first unsafe character of one value, or None (for values opened after loading)."""
     m = (_UNSAFE_ONE_LINE if one_line else _UNSAFE).search(value)
     return _describe(m.start(), m.group()) if m else None
+
+
+def one_line_problem(value: str) -> str | None:
+    """Why validate refuses a one-line value (a title, a topic, a name), or None: the same check
+    (`_check_value`) that validate runs on every file, for writers to ask before they write."""
+    out: list[Problem] = []
+    _check_value("", value, (), True, out)
+    return next((p.message for p in out if p.severity == "error"), None)

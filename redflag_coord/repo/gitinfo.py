@@ -159,7 +159,16 @@ def changed_against(root: Path | str, rev: str | None = None) -> tuple[Base | No
     return base, sorted({line for line in (diff + untracked).splitlines() if line})
 
 
-def first_added(root: Path | str, pathspecs: list[str]) -> dict[str, dt.datetime]:
+def _instant(text: str) -> dt.datetime | None:
+    """A committer date as git prints it (%cI), or None when Python cannot hold it (year 10000 and after):
+    a clock set wrong, or a date typed by hand, is the reader's to judge (org.reportstate)."""
+    try:
+        return dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def first_added(root: Path | str, pathspecs: list[str]) -> dict[str, dt.datetime | None]:
     """For each file matching the pathspecs: the committer date of the first-parent commit of the current
     branch that brought it (compared with its first parent), the earliest if it came more than once.
 
@@ -167,7 +176,7 @@ def first_added(root: Path | str, pathspecs: list[str]) -> dict[str, dt.datetime
     report's own commit, whose dates (author and committer) its author can set to anything
     (GIT_COMMITTER_DATE): a backdated commit merged late is dated by the late merge. A commit made on
     the main branch itself (or fast-forwarded onto it) is dated by its own committer date.
-    One `git log` call for all files; files never committed are absent.
+    One `git log` call for all files; files never committed are absent; None: a date Python cannot hold.
     """
     out = git(
         root,
@@ -182,12 +191,13 @@ def first_added(root: Path | str, pathspecs: list[str]) -> dict[str, dt.datetime
         "--",
         *pathspecs,
     )
-    found: dict[str, dt.datetime] = {}
+    found: dict[str, dt.datetime | None] = {}
     when: dt.datetime | None = None
+    dated = False
     for line in out.splitlines():
         if line.startswith("\x01"):
-            when = dt.datetime.fromisoformat(line[1:])
-        elif line and when is not None:
+            when, dated = _instant(line[1:]), True
+        elif line and dated:
             found[line] = when  # the log runs newest first: the last seen is the earliest
     return found
 
@@ -200,7 +210,7 @@ def last_commit_time(root: Path | str, *pathspecs: str) -> dt.datetime | None:
         stamp = git(root, "log", "-1", "--format=%cI", "--", *pathspecs).strip()
     except GitError:
         return None
-    return dt.datetime.fromisoformat(stamp) if stamp else None
+    return _instant(stamp) if stamp else None
 
 
 def commit_emails(root: Path | str, limit: int = 200) -> list[str]:

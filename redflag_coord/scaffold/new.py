@@ -11,10 +11,12 @@ from pathlib import Path
 import tomlkit
 
 from redflag_coord.errors import RedflagError
+from redflag_coord.org import values
+from redflag_coord.org.clock import now_default
 from redflag_coord.org.load import COLLECTIVES, Organisation, rel_path
-from redflag_coord.org.model import LANGUAGE_PATTERN, SLUG_PATTERN, Settings
+from redflag_coord.org.model import LANGUAGE_PATTERN, Settings
 from redflag_coord.repo.fsio import atomic_write
-from redflag_coord.tz.zones import check_zone_name, resolve
+from redflag_coord.tz.zones import check_zone_name
 
 
 class ScaffoldError(RedflagError):
@@ -30,10 +32,9 @@ class Written:
 
 
 def check_slug(slug: str, what: str) -> str:
-    if not re.match(SLUG_PATTERN, slug):
-        raise ScaffoldError(
-            f"{what} {slug!r} is not a slug: use lower-case letters, digits and inner hyphens (e.g. 'los-angeles')"
-        )
+    problem = values.slug(slug)  # the decision validate takes (pattern, Windows device names)
+    if problem:
+        raise ScaffoldError(f"{what} {problem}")
     return slug
 
 
@@ -88,12 +89,13 @@ def new_collective(root: Path, org: Organisation, slug: str, name: str, timezone
     """Create collectives/SLUG/ with collective.toml and members.toml; refuses an existing slug."""
     check_slug(slug, "collective")
     name = unicodedata.normalize("NFC", name.strip())
-    if not name or len(name) > 300:
-        raise ScaffoldError("--name: give the collective's name (1 to 300 characters)")
-    check_zone(timezone)
-    check_languages(languages)
     if slug in org.collectives or (root / COLLECTIVES / slug).exists():
         raise ScaffoldError(f"collective {slug!r} exists already ({COLLECTIVES}/{slug}); nothing was written")
+    problem = values.name(name, [org.name_of(other) for other in org.collectives])
+    if problem:
+        raise ScaffoldError(f"--name: {problem}; nothing was written")
+    check_zone(timezone)
+    check_languages(languages)
     files = collective_files(slug, name, timezone, languages)
     return _write_folder(root, slug, files)
 
@@ -112,6 +114,14 @@ class MeetingSpec:
     duration_minutes: int = 120
     language: str | None = None  # default: organisation.toml, else the convener's first language
     reports_due_days: int | None = None  # default: organisation.toml [defaults]
+    allow_past: bool = False  # record a meeting already held
+
+
+def _check_title(spec: MeetingSpec) -> None:
+    if spec.title is not None:
+        problem = values.title(spec.title)
+        if problem:
+            raise ScaffoldError(f"--title: {problem}; nothing was written")
 
 
 def parse_wall(text: str) -> dt.datetime:
@@ -119,6 +129,11 @@ def parse_wall(text: str) -> dt.datetime:
         wall = dt.datetime.fromisoformat(text.strip())
     except ValueError:
         raise ScaffoldError(f"--start: {text!r} is not a local date and time; write e.g. 2027-01-16T15:00") from None
+    if len(text.strip()) <= len("2027-01-16"):  # a date alone reads as midnight: rarely what was meant
+        raise ScaffoldError(
+            f"--start: {text.strip()!r} has no time; write the local time (e.g. {text.strip()}T15:00, or "
+            f"{text.strip()}T00:00 for midnight)"
+        )
     if wall.tzinfo is not None:
         raise ScaffoldError(
             f"--start: {text!r} has an offset; write the local wall time "
@@ -157,7 +172,10 @@ def meeting_text(spec: MeetingSpec, wall: dt.datetime, zone: str, language: str,
 def new_meeting(root: Path, org: Organisation, spec: MeetingSpec, settings: Settings) -> Written:
     """Create collectives/CONVENER/meetings/ID.toml; refuses an id used anywhere in the organisation."""
     check_slug(spec.meeting_id, "meeting id")
+    _check_title(spec)
     known_collective(org, spec.convener, "--convener")
+    if not spec.participants:
+        raise ScaffoldError("--participants: name at least one collective, e.g. --participants india,mexico")
     for slug in spec.participants:
         known_collective(org, slug, "--participants")
     if len(set(spec.participants)) != len(spec.participants):
@@ -169,10 +187,10 @@ def new_meeting(root: Path, org: Organisation, spec: MeetingSpec, settings: Sett
     convener = org.collectives[spec.convener].info
     zone = check_zone(spec.timezone or (convener.timezone if convener else "UTC"))
     wall = parse_wall(spec.start)
-    local = resolve(wall, zone)
-    if local.kind != "ok":
-        what = "does not exist (clocks go forward)" if local.kind == "gap" else "happens twice (clocks go back)"
-        raise ScaffoldError(f"--start: {wall:%Y-%m-%d %H:%M} {what} in {zone}; choose another time")
+    problem = values.start(wall, zone, None if spec.allow_past else now_default())
+    if problem:
+        hint = " (--allow-past records a meeting already held)" if problem.endswith("in the past") else ""
+        raise ScaffoldError(f"--start: {problem}{hint}; nothing was written")
     language = spec.language or (
         settings.defaults.language
         if "language" in settings.defaults.model_fields_set or convener is None

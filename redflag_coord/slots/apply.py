@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from redflag_coord.errors import RedflagError
+from redflag_coord.org import values
 from redflag_coord.org.model import Meeting
 from redflag_coord.repo.fsio import update
 from redflag_coord.tz.zones import UTC, resolve, zone
@@ -39,6 +40,9 @@ def wall_time(instant: dt.datetime, zone_name: str) -> dt.datetime:
             f"{wall:%Y-%m-%d %H:%M} in {zone_name} happens twice (clocks go back): a start written there "
             "would be ambiguous; choose another candidate"
         )
+    problem = values.start(wall, zone_name)  # the check validate and `new meeting` make of a start
+    if problem:
+        raise ApplyError(f"the chosen start {problem}; choose another candidate")
     return wall
 
 

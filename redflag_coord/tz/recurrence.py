@@ -16,6 +16,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
+from redflag_coord.tz import span
+
 Frequency = Literal["daily", "weekly", "monthly"]
 DAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -75,7 +77,8 @@ class Rule:
         return None
 
     def raw(self) -> Iterator[dt.date]:
-        """Dates of the rule in order, exdates included, COUNT and UNTIL applied."""
+        """Dates of the rule in order, exdates included, COUNT and UNTIL applied, none after tz.span's LAST.
+        A generator: callers take only as many as they need (a daily series until 2200 is 63,000 dates)."""
         n = 0
         empty = 0
         for period in range(MAX_PERIODS * 10):
@@ -84,8 +87,8 @@ class Rule:
             if empty > MAX_PERIODS:
                 return
             for day in found:
-                if self.until is not None and day > self.until:
-                    return
+                if (self.until is not None and day > self.until) or day > span.LAST:
+                    return  # past the supported range (tz.span): no reader holds those dates
                 n += 1
                 if self.count is not None and n > self.count:
                     return

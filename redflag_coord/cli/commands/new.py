@@ -82,10 +82,14 @@ def meeting(
             show_default=False,
         ),
     ] = None,
+    allow_past: Annotated[
+        bool, typer.Option("--allow-past", help="Accept a start in the past (to record a meeting already held).")
+    ] = False,
     root: RootOption = None,
 ) -> None:
     """Add collectives/CONVENER/meetings/ID.toml. Refuses an id already used; a start that does
-    not exist or happens twice in the zone (a clock change) is refused, never guessed.
+    not exist or happens twice in the zone (a clock change) is refused, never guessed; so are a start
+    in the past (unless --allow-past) and a date without a time (write T00:00 for midnight).
 
     Exit 0 done, 1 problems in the data, 2 usage error.
     """
@@ -105,6 +109,7 @@ def meeting(
         duration,
         language,
         reports_due_days,
+        allow_past,
     )
     written = new_meeting(org.root, org, spec, settings)
     _written(org.root, written)

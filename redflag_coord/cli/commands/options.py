@@ -158,6 +158,12 @@ def parse_date(text: str | None, option: str) -> dt.date | None:
     if text is None:
         return None
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
         raise UsageError(f"{option}: {text!r} is not a date; write YYYY-MM-DD, e.g. 2026-12-12") from None
+    from redflag_coord.tz import span  # on use: --help must not load pydantic_core
+
+    problem = span.out_of_range(day)
+    if problem:
+        raise UsageError(f"{option}: {problem}")
+    return day
