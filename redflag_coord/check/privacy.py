@@ -106,8 +106,8 @@ class Pseudonyms:
     found in text by one regular expression; and the countries whose local phone formats are looked for."""
 
     def __init__(self, org: Organisation) -> None:
-        self.sources: list[str] = []  # per group of the pattern: where that pseudonym comes from
-        patterns: dict[str, str] = {}
+        self.sources: list[str] = []  # per entry: where that pseudonym comes from
+        entries: dict[tuple[str, ...], str] = {}
         self.regions: tuple[str, ...] = ()
         regions: dict[str, None] = {}
         for c in org.collectives.values():
@@ -122,19 +122,22 @@ class Pseudonyms:
                 raw = r.pseudonym.strip()
                 name = leaks.bare(fold(raw))
                 if len(name) >= MIN_PSEUDONYM and not is_hidden(raw):
-                    for pattern in leaks.pseudonym_patterns(name):
-                        patterns.setdefault(pattern, f"relationship[{i}] in {rel}")
+                    for parts in leaks.name_words(name):
+                        entries.setdefault(parts, f"relationship[{i}] in {rel}")
         self.regions = tuple(regions)
-        ordered = sorted(patterns, key=len, reverse=True)
-        self.sources = [patterns[p] for p in ordered]
-        self.pattern = leaks.compile_names(ordered)
+        # the longest pattern first, as one alternation would try them (leaks.compile_names)
+        ordered = sorted(entries, key=lambda parts: len(leaks.name_pattern(" ".join(parts))), reverse=True)
+        self.sources = [entries[p] for p in ordered]
+        self.finder = leaks.NameFinder()
+        for rank, parts in enumerate(ordered):
+            self.finder.add(parts, rank, rank)
 
     def find(self, text: str) -> str | None:
         """Where the first pseudonym found in `text` comes from, or None."""
-        if self.pattern is None:
+        if not self.finder:
             return None
-        m = self.pattern.search(leaks.bare(fold(text)))
-        return self.sources[(m.lastindex or 1) - 1] if m else None
+        found = self.finder.find(leaks.bare(fold(text)))
+        return self.sources[found] if found is not None else None
 
 
 def check_private_text(org: Organisation, out: Problems) -> None:
