@@ -258,6 +258,13 @@ def meeting_toml(convener: int, k: int, participants: list[str], rng: random.Ran
     return out
 
 
+def site(rng: random.Random, author: int) -> str:
+    """A distribution site: private (sealed where the organisation encrypts), so publish refuses any page
+    that shows it; a numbered place, not a bare word that ordinary text holds ("market"). The number
+    draws nothing from `rng`, so everything else generated stays as it was."""
+    return f"{rng.choice(SITES)} no. {author % 97 + 1}"
+
+
 def report_toml(author: int, meeting_day: dt.date, rng: random.Random, to: str) -> str:
     filed = meeting_day - dt.timedelta(days=rng.randint(1, 14))
     stages = ", ".join(f"{s} = {rng.randint(0, 9)}" for s in STAGES[:4])
@@ -265,8 +272,8 @@ def report_toml(author: int, meeting_day: dt.date, rng: random.Random, to: str) 
         f'filed = {filed}\nfiled_by = "{handles_of(author)[0]}"\n'
         f'summary = """\n{paragraph(rng, 480)}"""\nrecruits = {rng.randint(0, 3)}\n\n'
         f"[red_flag]\nreaders = {rng.randint(5, 80)}\n\n"
-        f'[[red_flag.distribution]]\nsite = "{rng.choice(SITES)}"\ncopies = {rng.randint(10, 200)}\n\n'
-        f'[[red_flag.distribution]]\nsite = "{rng.choice(SITES)}"\ncopies = {rng.randint(5, 50)}\n\n'
+        f'[[red_flag.distribution]]\nsite = "{site(rng, author)}"\ncopies = {rng.randint(10, 200)}\n\n'
+        f'[[red_flag.distribution]]\nsite = "{site(rng, author)}"\ncopies = {rng.randint(5, 50)}\n\n'
         f"[relationships]\nby_stage = {{ {stages} }}\nby_nature = {{ co-worker = {rng.randint(0, 9)}, "
         f"neighbour = {rng.randint(0, 5)} }}\nnew = {rng.randint(0, 4)}\nmoved_up = {rng.randint(0, 3)}\n\n"
         f'[[article]]\ntitle = "{sentence(rng, 7)[:-1]}"\nlanguage = "en"\nstatus = "drafting"\n\n'

@@ -219,7 +219,8 @@ def _private_keys(model, prefix: str = "") -> set[str]:
             out.add(key)
         inner = submodel(field.annotation)
         if inner is not None:
-            out |= _private_keys(inner, f"{key}[].")
+            many = "list[" in str(field.annotation)  # a list of tables (key[]) or one table (key.)
+            out |= _private_keys(inner, f"{key}[]." if many else f"{key}.")
     return out
 
 
@@ -228,18 +229,20 @@ def test_secrets_seals_exactly_the_fields_the_model_marks_private():
     from redflag_coord.org.secrets import PRIVATE_KINDS, doc_slots
 
     marked = {kind: _private_keys(model) for kind, model in FILE_MODELS.items()}
-    assert {kind for kind, keys in marked.items() if keys} == set(PRIVATE_KINDS)
+    # each collective's members and relationships files, and each report (its distribution sites)
+    assert {kind for kind, keys in marked.items() if keys} == {*PRIVATE_KINDS, "report"}
     every = "x@y.example"
     docs = {
         "members": {"member": [{"handle": "a", "email": every, "phone": every}]},
         "relationships": {
             "relationship": [{"pseudonym": every, "workplace": every, "notes": every, "history": [{"note": every}]}]
         },
+        "report": {"red_flag": {"distribution": [{"site": every, "copies": 1}]}},
     }
-    for kind in PRIVATE_KINDS:
+    for kind in (*PRIVATE_KINDS, "report"):
         sealed = {
             ".".join(str(p) if not isinstance(p, int) else "[]" for p in key).replace(".[].", "[].")
-            for _, _, key, _ in doc_slots(docs[kind], kind)
+            for _, _, key, _ in doc_slots(docs[kind], "reports/ic-2026-12" if kind == "report" else kind)
         }
         assert sealed == marked[kind], kind
 
