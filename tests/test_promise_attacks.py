@@ -158,19 +158,37 @@ def test_a_history_note_moved_within_its_relationship_or_to_another_is_moved(org
 # -- "reuse a renamed collective's former slug to make its values valid elsewhere: trust-chain; rename refuses"
 
 
+def _trust_chain_files(done: subprocess.CompletedProcess[str]) -> set[str]:
+    return set(re.findall(r"^(\S+?)(?::\d+:\d+)?: error\[trust-chain\]", done.stdout, re.M))
+
+
 def test_a_former_slug_cannot_be_taken_again(org: Org) -> None:
     done = org.run("rename", "collective", "india", "bharat", "-i", str(DEMO_IDENTITY))
     assert done.returncode == 0, done.stderr
     org.repo.commit("india is bharat now")
-    taken = org.run("new", "collective", "india", "--name", "India", "--timezone", "Asia/Kolkata")
-    assert taken.returncode != 0 and not (org.root / "collectives/india").exists(), taken.stdout + taken.stderr
+    # a careless secretary makes a new collective under the old slug (another name, so only the slug clashes)
+    made = org.run("new", "collective", "india", "--name", "Hindustan Workers", "--timezone", "Asia/Kolkata")
+    assert made.returncode == 0, made.stderr  # `new collective` writes it; validate refuses it (see the report)
+    fresh = org.run("validate")
+    assert fresh.returncode == 1 and "collectives/india/collective.toml" in _trust_chain_files(fresh), fresh.stdout
+    assert "'india' is a former name of collective 'bharat'" in fresh.stdout
+    # an intruder then gives it a chain of their own and bharat's members, whose values are bound to india/…
+    intruder = org.home / "intruder.txt"
+    key = org.run("secrets", "keygen", "--output", str(intruder)).stdout.strip()
+    info = "collectives/india/collective.toml"
+    org.write(info, org.text(info) + f'recipients = ["{key}"]\n')
+    shutil.copy(org.root / "collectives/bharat/members.toml", org.root / "collectives/india/members.toml")
+    approved = org.run("secrets", "approve", "india", "-i", str(intruder), "--yes")
+    assert approved.returncode == 0, approved.stderr
+    org.repo.commit("india again")
+    keyless = org.run("validate")
+    assert keyless.returncode == 1 and "trust/india.toml" in _trust_chain_files(keyless), keyless.stdout
     # by hand: bharat's folder and approvals copied back under the old slug, so its values would verify there
+    shutil.rmtree(org.root / "collectives/india")
     shutil.copytree(org.root / "collectives/bharat", org.root / "collectives/india")
     shutil.copy(org.root / "trust/bharat.toml", org.root / "trust/india.toml")
-    keyless = org.run("validate")
-    assert keyless.returncode == 1 and "trust/india.toml" in " ".join(
-        re.findall(r"^(\S+?)(?::\d+:\d+)?: error\[trust-chain\]", keyless.stdout, re.M)
-    ), keyless.stdout
+    copied = org.run("validate")
+    assert copied.returncode == 1 and "trust/india.toml" in _trust_chain_files(copied), copied.stdout
 
 
 # -- "Distribution sites … sealed, bound to their report and their position in it …, signed." -----------
