@@ -168,7 +168,14 @@ def test_a_former_slug_cannot_be_taken_again(org: Org) -> None:
     org.repo.commit("india is bharat now")
     # a careless secretary makes a new collective under the old slug (another name, so only the slug clashes)
     made = org.run("new", "collective", "india", "--name", "Hindustan Workers", "--timezone", "Asia/Kolkata")
-    assert made.returncode == 0, made.stderr  # `new collective` writes it; validate refuses it (see the report)
+    assert made.returncode != 0 and "former name of collective 'bharat'" in made.stderr, made.stderr
+    assert not (org.root / "collectives/india").exists()  # refused by the writer, nothing written
+    # written by hand instead: validate refuses it
+    (org.root / "collectives/india").mkdir()
+    org.write(
+        "collectives/india/collective.toml",
+        'name = "Hindustan Workers"\ntimezone = "Asia/Kolkata"\nlanguages = ["hi"]\n',
+    )
     fresh = org.run("validate")
     assert fresh.returncode == 1 and "collectives/india/collective.toml" in _trust_chain_files(fresh), fresh.stdout
     assert "'india' is a former name of collective 'bharat'" in fresh.stdout

@@ -85,12 +85,27 @@ def collective_files(slug: str, name: str, timezone: str, languages: list[str]) 
     return {rel_path("collective", slug): tomlkit.dumps(info), rel_path("members", slug): tomlkit.dumps(members)}
 
 
+def _not_a_former_name(root: Path, slug: str) -> None:
+    """A slug a collective was renamed from stays its own (values sealed under it would pass as the new
+    collective's): refused here as validate refuses it (check.trust, former names)."""
+    from redflag_coord.org import trustcheck
+
+    trust = trustcheck.load(root)
+    for other in trust.chains:
+        if other != slug and slug in trustcheck.names(trust, other):
+            raise ScaffoldError(
+                f"{slug!r} is a former name of collective {other!r} ({trustcheck.trust_rel(other)}): values sealed "
+                "under it would pass as the new collective's; choose another slug (nothing was written)"
+            )
+
+
 def new_collective(root: Path, org: Organisation, slug: str, name: str, timezone: str, languages: list[str]) -> Written:
     """Create collectives/SLUG/ with collective.toml and members.toml; refuses an existing slug."""
     check_slug(slug, "collective")
     name = unicodedata.normalize("NFC", name.strip())
     if slug in org.collectives or (root / COLLECTIVES / slug).exists():
         raise ScaffoldError(f"collective {slug!r} exists already ({COLLECTIVES}/{slug}); nothing was written")
+    _not_a_former_name(root, slug)
     problem = values.name(name, [org.name_of(other) for other in org.collectives])
     if problem:
         raise ScaffoldError(f"--name: {problem}; nothing was written")
