@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 
-from redflag_coord.errors import UsageError
 from redflag_coord.tz import span
 
 
@@ -20,14 +19,7 @@ def today_default() -> dt.date:
             pass
     if not fixed:
         return dt.date.today()
-    try:
-        day = dt.date.fromisoformat(fixed)
-    except ValueError:
-        raise UsageError(f"REDFLAG_TODAY={fixed!r} is not a date; write YYYY-MM-DD, e.g. 2026-11-27") from None
-    problem = span.out_of_range(day)
-    if problem:
-        raise UsageError(f"REDFLAG_TODAY: {problem}")
-    return day
+    return span.parse_day(fixed, "REDFLAG_TODAY")
 
 
 def now_default() -> dt.datetime:

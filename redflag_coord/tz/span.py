@@ -55,3 +55,18 @@ def check(value: dt.date | dt.datetime) -> dt.date | dt.datetime:
 def clamp(day: dt.date) -> dt.date:
     """A date moved into the range (for horizons computed from the range's own dates)."""
     return min(max(day, FIRST), LAST)
+
+
+def parse_day(text: str, what: str) -> dt.date:
+    """The one reader of a date typed by a user (a date option, REDFLAG_TODAY): YYYY-MM-DD in the range,
+    else a usage error naming `what`."""
+    from redflag_coord.errors import UsageError
+
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"{what}: {text!r} is not a date; write YYYY-MM-DD, e.g. 2026-12-12") from None
+    problem = out_of_range(day)
+    if problem:
+        raise UsageError(f"{what}: {problem}")
+    return day

@@ -10,8 +10,6 @@ from typing import Annotated
 
 import typer
 
-from redflag_coord.errors import UsageError
-
 RootOption = Annotated[
     Path | None,
     typer.Option(
@@ -157,13 +155,6 @@ def parse_date(text: str | None, option: str) -> dt.date | None:
     """The one parser of every date option (--on, --since, --from, --to): YYYY-MM-DD, else a usage error."""
     if text is None:
         return None
-    try:
-        day = dt.date.fromisoformat(text)
-    except ValueError:
-        raise UsageError(f"{option}: {text!r} is not a date; write YYYY-MM-DD, e.g. 2026-12-12") from None
     from redflag_coord.tz import span  # on use: --help must not load pydantic_core
 
-    problem = span.out_of_range(day)
-    if problem:
-        raise UsageError(f"{option}: {problem}")
-    return day
+    return span.parse_day(text, option)
