@@ -11,10 +11,12 @@ mounting is allowed.
 from __future__ import annotations
 
 import builtins
+import contextlib
 import errno
 import io
 import os
 import shutil
+import subprocess
 import sys
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -229,3 +231,61 @@ def test_writer_fault_is_a_clear_error_and_changes_nothing(
     assert result.exit_code in (1, 2), (result.exit_code, result.output)
     _told(result.output, tmp_path, fault)
     assert snapshot(tmp_path) == before
+
+
+# -- the same on a real small tmpfs, through the console script ------------------------------------------------
+
+
+@contextmanager
+def _tmpfs(folder: Path):
+    folder.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(folder)], capture_output=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here ({done.stderr.decode(errors='replace').strip()})")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], capture_output=True)
+
+
+def _fill(folder: Path) -> None:
+    """Write until the disk is full: the writer then finds no byte free."""
+    fd = os.open(folder / "filler", os.O_WRONLY | os.O_CREAT, 0o644)
+    try:
+        while True:
+            os.write(fd, b"\0" * 4096)
+    except OSError as e:
+        assert e.errno == errno.ENOSPC
+    finally:
+        os.close(fd)
+    fd = os.open(folder / "filler", os.O_WRONLY | os.O_APPEND)
+    try:
+        with contextlib.suppress(OSError):  # the last partial block too
+            while os.write(fd, b"\0"):
+                pass
+    finally:
+        os.close(fd)
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or sys.platform != "linux", reason="mounting a tmpfs needs root on Linux")
+@pytest.mark.parametrize("fault", ["read-only", "full disk"])
+@pytest.mark.parametrize("kind", WRITERS)
+def test_writer_on_a_real_tmpfs(kind: str, fault: str, tmp_path: Path) -> None:
+    with _tmpfs(tmp_path / "small") as tmp:
+        root = _setup(kind, tmp)
+        if fault == "full disk":
+            _fill(tmp)
+        else:
+            remount = subprocess.run(["mount", "-o", "remount,ro", str(tmp)], capture_output=True)
+            if remount.returncode != 0:
+                pytest.skip("cannot remount the tmpfs read-only here")
+        before = snapshot(tmp)
+        env = {**os.environ, "REDFLAG_IDENTITY": DEMO, "HOME": str(tmp / "home")}
+        env["XDG_CONFIG_HOME"] = str(tmp / "home" / ".config")
+        env.pop("REDFLAG_ROOT", None)
+        done = subprocess.run(
+            [str(EXE), *_argv(kind, root, tmp)], capture_output=True, text=True, timeout=120, env=env, cwd=tmp
+        )
+        assert done.returncode in (1, 2), (done.returncode, done.stdout, done.stderr)
+        _told(done.stderr, tmp, fault)
+        assert snapshot(tmp) == before

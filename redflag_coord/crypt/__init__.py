@@ -125,6 +125,12 @@ def write_identity(path: Path | str, passphrase: str | None = None) -> str:
     return new_identity(path, passphrase).recipients[0]
 
 
+def _remove_folders(made: list[Path]) -> None:
+    for folder in made:  # deepest first; only if empty: never what someone else put there
+        with contextlib.suppress(OSError):
+            folder.rmdir()
+
+
 def _cannot_write(path: Path, e: OSError) -> str:
     fix = {
         errno.ENOSPC: "the disk is full; nothing was written: free some space",
@@ -145,12 +151,14 @@ def new_identity(path: Path | str, passphrase: str | None = None) -> Identities:
         from redflag_coord.crypt.identity import protect
 
         data = protect(text, passphrase)  # no comment outside the armor: age would refuse the file
+    made = [p for p in path.parents if not p.exists()]  # the folders it makes, removed again on failure
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
         raise CryptError("bad-identity", f"{path} exists; not overwriting an identity (choose another file)") from None
     except OSError as e:
+        _remove_folders(made)
         raise CryptError("bad-identity", _cannot_write(path, e)) from None
     try:
         with os.fdopen(fd, "wb") as f:
@@ -160,5 +168,6 @@ def new_identity(path: Path | str, passphrase: str | None = None) -> Identities:
     except OSError as e:  # a full disk: no half-written key left behind
         with contextlib.suppress(OSError):
             os.unlink(path)
+        _remove_folders(made)
         raise CryptError("bad-identity", _cannot_write(path, e)) from None
     return Identities(str(path), (pyrage.x25519.Identity.from_str(secret),), (recipient,))
