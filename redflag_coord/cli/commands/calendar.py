@@ -75,12 +75,7 @@ def calendar(
     """
     from redflag_coord.calendar import ics
 
-    if dry_run and caldav is None:
-        fail("--dry-run goes with --caldav URL", EXIT_USAGE)
-    if caldav_timeout != 30.0 and caldav is None:
-        fail("--caldav-timeout goes with --caldav URL", EXIT_USAGE)
-    if caldav is not None and (output is not None or name is not None):
-        fail("--caldav writes to the server, one object per meeting: leave out --output and --name", EXIT_USAGE)
+    _check_options(caldav, dry_run, caldav_timeout, output is not None or name is not None)
     org = load_valid_or_exit(root)
     if collective is not None:
         collective = collective_or_exit(org, collective)
@@ -96,6 +91,15 @@ def calendar(
     for warning in built.warnings:
         typer.echo(f"redflag-coord: warning: {warning}", err=True)
     write_output(data.decode("utf-8"), output, force)
+
+
+def _check_options(caldav: str | None, dry_run: bool, timeout: float, feed_options: bool) -> None:
+    if dry_run and caldav is None:
+        fail("--dry-run goes with --caldav URL", EXIT_USAGE)
+    if timeout != 30.0 and caldav is None:
+        fail("--caldav-timeout goes with --caldav URL", EXIT_USAGE)
+    if caldav is not None and feed_options:
+        fail("--caldav writes to the server, one object per meeting: leave out --output and --name", EXIT_USAGE)
 
 
 def _sync(
