@@ -8,10 +8,13 @@ own log, so "a second sync writes nothing" is the server's word, not the client'
 from __future__ import annotations
 
 import http.client
+import os
 import re
 import socket
+import socketserver
 import subprocess
 import sys
+import threading
 import time
 import tomllib
 import xml.etree.ElementTree as ET
@@ -308,3 +311,71 @@ def test_invite_method_none_is_one_object_without_method(run, org_copy, server, 
     assert "STATUS:CANCELLED" in result.stdout and "METHOD" not in result.stdout
     result = run("invite", "la-study-group", "--method", "none", "--send", "--root", str(org_copy))
     assert result.exit_code == 2
+
+
+# -- a server that trickles its answer: the overall deadline per request (issue 30) -----------------------
+
+
+class _Trickle(socketserver.ThreadingTCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    stop = False
+
+
+class _TrickleHandler(socketserver.BaseRequestHandler):
+    """Reads the request, then answers one byte every 0.2 s: in the status line or in a long body."""
+
+    def handle(self) -> None:
+        self.request.settimeout(5)
+        got = b""
+        while b"\r\n\r\n" not in got:
+            got += self.request.recv(65536)
+        where = self.server.where  # type: ignore[attr-defined]
+        head = b"HTTP/1.1 207 Multi-Status\r\nContent-Type: application/xml\r\nContent-Length: 100000\r\n\r\n"
+        answer = head + b" " * 100000
+        if where == "body":
+            self.request.sendall(head + b"<")
+            answer = answer[len(head) + 1 :]
+        try:
+            for byte in answer:
+                if self.server.stop:  # type: ignore[attr-defined]
+                    return
+                self.request.sendall(bytes([byte]))
+                time.sleep(0.2)
+        except OSError:
+            return  # the client gave up: what the deadline is for
+
+
+@pytest.mark.parametrize("where", ["status line", "body"])
+def test_trickling_server_meets_the_overall_deadline(where, example_root, tmp_path):
+    """Each byte comes within any socket timeout, the whole answer never: the command ends at the deadline."""
+    server = _Trickle(("127.0.0.1", 0), _TrickleHandler)
+    server.where = where  # type: ignore[attr-defined]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/ic/meetings/"
+    exe = Path(sys.executable).parent / "redflag-coord"
+    try:
+        began = time.monotonic()
+        done = subprocess.run(
+            [str(exe), "calendar", "--caldav", url, "--caldav-timeout", "1", "--root", str(example_root)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={**os.environ, **ENV},
+        )
+        took = time.monotonic() - began
+    finally:
+        server.stop = True  # type: ignore[attr-defined]
+        server.shutdown()
+        server.server_close()
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr
+    assert f"http://127.0.0.1:{server.server_address[1]} did not answer completely within 1 s" in done.stderr
+    assert "--caldav-timeout" in done.stderr
+    assert took < 15  # the process starts, loads the example, waits 1 s; never the 5.5 hours of trickle
+
+
+def test_caldav_timeout_needs_caldav(run, example_root):
+    result = run("calendar", "--caldav-timeout", "5", "--root", str(example_root))
+    assert result.exit_code == 2 and "--caldav-timeout goes with --caldav" in result.stderr

@@ -73,7 +73,9 @@ def test_full_disk_message(target: Path, monkeypatch) -> None:
     monkeypatch.setattr(os, "fsync", _failing(OSError(errno.ENOSPC, "No space left on device")))
     with pytest.raises(WriteError) as info:
         atomic_write(target, NEW, overwrite=True)
-    assert str(info.value) == f"cannot write {target}: the disk is full; nothing was changed"
+    assert str(info.value) == (
+        f"cannot write {target}: the disk is full; nothing was changed: free some space, then run the command again"
+    )
     assert not info.value.usage
 
 
@@ -177,7 +179,7 @@ def test_really_read_only_folder(tmp_path: Path) -> None:
             atomic_write(folder / "report.toml", NEW, overwrite=True)
     finally:
         subprocess.run(["umount", "-l", str(folder)], capture_output=True)
-    assert "permission denied (read-only folder?); nothing was changed" in str(info.value)
+    assert "the file system is read-only; nothing was changed: work in a writable copy" in str(info.value)
     assert (folder / "report.toml").read_bytes() == OLD
 
 
@@ -186,7 +188,10 @@ def test_write_output_exits_with_the_message(target: Path, monkeypatch, capsys) 
     with pytest.raises(RedflagError) as info:
         write_output("new text", target, force=True)
     assert error_handler(info.value) == 1  # the app's one handler prints it
-    assert capsys.readouterr().err == f"redflag-coord: cannot write {target}: the disk is full; nothing was changed\n"
+    assert capsys.readouterr().err == (
+        f"redflag-coord: cannot write {target}: the disk is full; nothing was changed: free some space, then run "
+        "the command again\n"
+    )
     assert target.read_bytes() == OLD
 
 

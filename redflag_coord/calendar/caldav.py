@@ -13,6 +13,9 @@ import base64
 import http.client
 import netrc
 import os
+import socket
+import threading
+import time
 import urllib.parse
 import xml.etree.ElementTree as ET
 from collections import Counter
@@ -27,6 +30,7 @@ from redflag_coord.org.load import Organisation
 from redflag_coord.repo.mail import loopback
 
 USER_ENV = "REDFLAG_CALDAV_USER"
+DEFAULT_TIMEOUT = 30.0  # seconds for a whole request: connect, send, the answer's last byte
 PASSWORD_ENV = "REDFLAG_CALDAV_PASSWORD"
 WRITES = frozenset({"PUT", "DELETE", "MKCALENDAR", "MKCOL", "PROPPATCH", "MOVE", "COPY", "POST"})
 # What a server may add or renew on its own: not a difference between the repository and the server.
@@ -62,7 +66,7 @@ class Client:
 
     url: str
     auth: tuple[str, str] | None = None
-    timeout: float = 30
+    timeout: float = DEFAULT_TIMEOUT
     counts: Counter[str] = field(default_factory=Counter)
 
     def __post_init__(self) -> None:
@@ -83,7 +87,14 @@ class Client:
     def writes(self) -> int:
         return sum(n for method, n in self.counts.items() if method in WRITES)
 
+    @property
+    def server(self) -> str:
+        return f"{self.scheme}://{self.host}{f':{self.port}' if self.port else ''}"
+
     def request(self, method: str, path: str, body: bytes | None = None, headers: dict[str, str] | None = None):
+        """One request under an overall deadline: a socket timeout alone restarts on every byte, so a
+        server that trickles its answer would hold the command forever; a timer shuts the socket at the
+        deadline, which ends whatever read or write is waiting."""
         conn_type = http.client.HTTPSConnection if self.scheme == "https" else http.client.HTTPConnection
         conn = conn_type(self.host, self.port, timeout=self.timeout)
         sent = dict(headers or {})
@@ -91,15 +102,32 @@ class Client:
             token = base64.b64encode(f"{self.auth[0]}:{self.auth[1]}".encode()).decode("ascii")
             sent["Authorization"] = f"Basic {token}"
         self.counts[method] += 1
+        deadline = time.monotonic() + self.timeout
+        expired = threading.Event()
+
+        def expire() -> None:
+            expired.set()
+            if conn.sock is not None:
+                try:
+                    conn.sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass  # already closed: the request ended as the timer fired
+
+        timer = threading.Timer(self.timeout, expire)
+        timer.daemon = True
+        timer.start()
         try:
             conn.request(method, path, body=body, headers=sent)
             r = conn.getresponse()
-            data = r.read()
+            data = self._read(r, deadline)
+            if expired.is_set():  # the shut socket reads as the end of the answer: a cut one
+                raise TimeoutError("the overall deadline passed")
         except (OSError, http.client.HTTPException) as e:
-            raise SyncError(
-                f"cannot reach {self.scheme}://{self.host}{f':{self.port}' if self.port else ''}: {e}"
-            ) from e
+            if expired.is_set() or time.monotonic() >= deadline:
+                raise self._late(method, path) from e
+            raise SyncError(f"cannot reach {self.server}: {e}") from e
         finally:
+            timer.cancel()
             conn.close()
         if r.status in (401, 403):
             raise SyncError(
@@ -107,6 +135,21 @@ class Client:
                 f"{PASSWORD_ENV}, or add the host to ~/.netrc"
             )
         return Response(r.status, {k.lower(): v for k, v in r.getheaders()}, data)
+
+    def _read(self, r: http.client.HTTPResponse, deadline: float) -> bytes:
+        """The body in chunks, each checked against the deadline (the timer is the backstop)."""
+        chunks: list[bytes] = []
+        while chunk := r.read1(65536):
+            chunks.append(chunk)
+            if time.monotonic() >= deadline:
+                raise TimeoutError("the overall deadline passed")
+        return b"".join(chunks)
+
+    def _late(self, method: str, path: str) -> SyncError:
+        return SyncError(
+            f"{method} {path}: {self.server} did not answer completely within {self.timeout:g} s (the deadline "
+            "for a whole request); try again later, or give it longer with --caldav-timeout SECONDS"
+        )
 
     def href_path(self, href: str) -> str:
         """A server's href as a path on this server (hrefs may be absolute URLs)."""

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
+import errno
 import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -123,11 +125,24 @@ def write_identity(path: Path | str, passphrase: str | None = None) -> str:
     return new_identity(path, passphrase).recipients[0]
 
 
+def _remove_folders(made: list[Path]) -> None:
+    for folder in made:  # deepest first; only if empty: never what someone else put there
+        with contextlib.suppress(OSError):
+            folder.rmdir()
+
+
+def _cannot_write(path: Path, e: OSError) -> str:
+    fix = {
+        errno.ENOSPC: "the disk is full; nothing was written: free some space",
+        errno.EROFS: "the file system is read-only; nothing was written: choose a writable place (--identity FILE)",
+    }.get(e.errno or 0, f"{e.strerror or e}; nothing was written: make its folder writable or choose another")
+    return f"cannot write {path}: {fix}, then run the command again"
+
+
 def new_identity(path: Path | str, passphrase: str | None = None) -> Identities:
     """write_identity, returning the new key itself (in memory) so its holder can sign at once (`init`)."""
     secret, recipient = generate()
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     text = (
         f"# redflag-coord identity: keep it secret, keep it out of the repository\n# recipient: {recipient}\n{secret}\n"
     )
@@ -136,12 +151,23 @@ def new_identity(path: Path | str, passphrase: str | None = None) -> Identities:
         from redflag_coord.crypt.identity import protect
 
         data = protect(text, passphrase)  # no comment outside the armor: age would refuse the file
+    made = [p for p in path.parents if not p.exists()]  # the folders it makes, removed again on failure
     try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
         raise CryptError("bad-identity", f"{path} exists; not overwriting an identity (choose another file)") from None
     except OSError as e:
-        raise CryptError("bad-identity", f"cannot write {path}: {e.strerror or e}") from None
-    with os.fdopen(fd, "wb") as f:
-        f.write(data)
+        _remove_folders(made)
+        raise CryptError("bad-identity", _cannot_write(path, e)) from None
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+    except OSError as e:  # a full disk: no half-written key left behind
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+        _remove_folders(made)
+        raise CryptError("bad-identity", _cannot_write(path, e)) from None
     return Identities(str(path), (pyrage.x25519.Identity.from_str(secret),), (recipient,))

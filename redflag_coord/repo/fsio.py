@@ -481,16 +481,27 @@ class Batch:
 
 
 def _explain(path: Path, e: OSError) -> str:
+    """What went wrong writing `path`, that nothing changed, and what to do about it."""
     if e.errno == errno.ENOSPC:
-        return f"cannot write {path}: the disk is full; nothing was changed"
-    if e.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return f"cannot write {path}: permission denied (read-only folder?); nothing was changed"
+        return (
+            f"cannot write {path}: the disk is full; nothing was changed: free some space, then run the command again"
+        )
+    if e.errno == errno.EROFS:
+        return (
+            f"cannot write {path}: the file system is read-only; nothing was changed: work in a writable copy "
+            "(or mount it read-write), then run the command again"
+        )
+    if e.errno in (errno.EACCES, errno.EPERM):
+        return (
+            f"cannot write {path}: permission denied (read-only folder?); nothing was changed: make the folder "
+            "writable for you (or work in a copy you own), then run the command again"
+        )
     if e.errno == errno.ENOENT:
         return (
             f"cannot write {path}: its folder was moved or removed meanwhile (a 'rename collective'?); "
             "nothing was changed: run the command again"
         )
-    return f"cannot write {path}: {e.strerror or e}; nothing was changed"
+    return f"cannot write {path}: {e.strerror or e}; nothing was changed: fix that, then run the command again"
 
 
 # For repo.journal (several files as one change), which writes under these same locks and rules.

@@ -121,10 +121,14 @@ def apply(root: Path, change: Change) -> None:
         if path.exists():  # an earlier one, interrupted: finish it first, then check again
             _recover(root, path)
             _check(root, change)
+        saved = False
         try:
-            _save(path, change)
+            _save(path, change)  # a WriteError here: nothing began, there is nothing to undo or remove
+            saved = True
             _forward(root, change, pause=True)
         except BaseException as e:
+            if not saved:
+                raise
             with _signals_blocked():
                 try:
                     _backward(root, change)
@@ -336,8 +340,15 @@ def _load(path: Path) -> Change:
 
 
 def _unlink(path: Path) -> None:
-    with contextlib.suppress(FileNotFoundError):
+    try:
         path.unlink()
+    except FileNotFoundError:
+        pass
+    except OSError as e:  # the change is whole (done or undone); only its journal stays behind
+        raise JournalError(
+            f"{path}: the files are whole (the change done, or undone after an error) but its journal cannot be "
+            f"removed ({e.strerror or e}); fix that, then run any redflag-coord command to clear it"
+        ) from e
     with contextlib.suppress(OSError):
         _sync_folder(path.parent)
 

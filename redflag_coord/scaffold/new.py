@@ -15,7 +15,7 @@ from redflag_coord.org import values
 from redflag_coord.org.clock import now_default
 from redflag_coord.org.load import COLLECTIVES, Organisation, rel_path
 from redflag_coord.org.model import LANGUAGE_PATTERN, Settings
-from redflag_coord.repo.fsio import atomic_write
+from redflag_coord.repo.fsio import Batch, atomic_write
 from redflag_coord.tz.zones import check_zone_name
 
 
@@ -218,8 +218,9 @@ def new_meeting(root: Path, org: Organisation, spec: MeetingSpec, settings: Sett
     rel = rel_path("meeting", spec.convener, spec.meeting_id)
     if (root / rel).exists():
         raise ScaffoldError(f"{rel} exists already; nothing was written")
-    (root / rel).parent.mkdir(parents=True, exist_ok=True)
-    written = _write_all(root, {rel: meeting_text(spec, wall, zone, language, due)})
+    with Batch() as batch:  # a folder it makes is removed again if the write fails (full disk)
+        batch.folder((root / rel).parent)
+        written = _write_all(root, {rel: meeting_text(spec, wall, zone, language, due)})
     written.notes.append(f"Next: redflag-coord slots {spec.meeting_id} (then --apply N to set the time)")
     return written
 

@@ -22,6 +22,12 @@ class ApplyError(RedflagError):
     usage = True
 
 
+class MovedMeanwhile(ApplyError):
+    """The meeting's start or zone changed after the candidates were computed: they no longer fit."""
+
+    usage = False
+
+
 @dataclass(frozen=True)
 class Applied:
     path: Path
@@ -59,6 +65,8 @@ def apply_start(path: Path, meeting: Meeting, start_utc: str) -> Applied:
     instant = dt.datetime.strptime(start_utc, "%Y-%m-%dT%H:%MZ").replace(tzinfo=UTC)
     wall = wall_time(instant, meeting.timezone)
     # Read, change and write under the folder's lock; a file edited meanwhile is not overwritten (Changed).
+    # The start replaced is the one read under the lock, and it must still be the one the candidates were
+    # computed from: a second `slots --apply` (or an edit) in between would otherwise be silently undone.
     from redflag_coord.edit.fmt import keep_layout  # where fmt would put it: the one layout rule
 
     with update(path) as u:
@@ -67,10 +75,30 @@ def apply_start(path: Path, meeting: Meeting, start_utc: str) -> Applied:
         except (UnicodeDecodeError, ParseError) as e:
             raise ApplyError(f"{path}: cannot read the meeting file: {e}") from e
         item = doc.get("start")
+        old = _still(path, item, doc.get("timezone"), meeting)
         new = tomlkit.item(wall)
         if item is not None and hasattr(item, "trivia"):
             new.trivia.comment = item.trivia.comment  # keep a comment on the same line
             new.trivia.comment_ws = item.trivia.comment_ws
         doc["start"] = new
         u.write(keep_layout((u.old or b"").decode("utf-8"), tomlkit.dumps(doc), "meeting").encode("utf-8"))
-    return Applied(path, meeting.start, wall, meeting.timezone, instant)
+    return Applied(path, old, wall, meeting.timezone, instant)
+
+
+def _still(path: Path, item: object, zone_name: object, meeting: Meeting) -> dt.datetime:
+    """The start read under the lock, refused unless it is the start (and zone) the candidates came from."""
+    now = item if isinstance(item, dt.datetime) else None
+    same_zone = str(zone_name) == meeting.timezone
+    if (
+        now is not None
+        and now.tzinfo is None
+        and same_zone
+        and now.replace(second=0) == meeting.start.replace(second=0)
+    ):
+        return dt.datetime.combine(now.date(), now.time())  # a plain datetime, not tomlkit's item
+    said = f"{now:%Y-%m-%dT%H:%M}" if now is not None else repr(item)
+    raise MovedMeanwhile(
+        f"{path}: start is now {said} ({zone_name}), not {meeting.start:%Y-%m-%dT%H:%M} ({meeting.timezone}) as "
+        "when the candidates were computed: it changed meanwhile (another 'slots --apply' or an edit); nothing "
+        "was changed. Run 'redflag-coord slots' for the meeting again and choose from the new candidates"
+    )

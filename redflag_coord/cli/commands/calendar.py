@@ -48,6 +48,17 @@ def calendar(
             "REDFLAG_CALDAV_USER and REDFLAG_CALDAV_PASSWORD, or ~/.netrc.",
         ),
     ] = None,
+    caldav_timeout: Annotated[
+        float,
+        typer.Option(
+            "--caldav-timeout",
+            metavar="SECONDS",
+            min=0.1,
+            max=3600,
+            help="With --caldav: the most one request to the server may take in all (connecting, sending and "
+            "the answer's last byte); a server slower than that is an error.",
+        ),
+    ] = 30.0,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="With --caldav: say what would change and write nothing.")
     ] = False,
@@ -64,10 +75,7 @@ def calendar(
     """
     from redflag_coord.calendar import ics
 
-    if dry_run and caldav is None:
-        fail("--dry-run goes with --caldav URL", EXIT_USAGE)
-    if caldav is not None and (output is not None or name is not None):
-        fail("--caldav writes to the server, one object per meeting: leave out --output and --name", EXIT_USAGE)
+    _check_options(caldav, dry_run, caldav_timeout, output is not None or name is not None)
     org = load_valid_or_exit(root)
     if collective is not None:
         collective = collective_or_exit(org, collective)
@@ -75,7 +83,8 @@ def calendar(
     reminders = ics.reminders_option(reminder, no_reminders)
     if caldav is not None:
         stamp, _ = ics.stamp_from_history(org.root)
-        _sync(org, collective, caldav, ics.settings_for(cal, domain, stamp, reminders=reminders), dry_run)
+        settings = ics.settings_for(cal, domain, stamp, reminders=reminders)
+        _sync(org, collective, caldav, settings, dry_run, caldav_timeout)
         return
     built = ics.feed(org, collective, ics.settings_for(cal, domain, ics.stamp_default(), reminders=reminders), name)
     data = built.to_ical()
@@ -84,10 +93,21 @@ def calendar(
     write_output(data.decode("utf-8"), output, force)
 
 
-def _sync(org: Organisation, collective: str | None, url: str, settings: Settings, dry_run: bool) -> None:
+def _check_options(caldav: str | None, dry_run: bool, timeout: float, feed_options: bool) -> None:
+    if dry_run and caldav is None:
+        fail("--dry-run goes with --caldav URL", EXIT_USAGE)
+    if timeout != 30.0 and caldav is None:
+        fail("--caldav-timeout goes with --caldav URL", EXIT_USAGE)
+    if caldav is not None and feed_options:
+        fail("--caldav writes to the server, one object per meeting: leave out --output and --name", EXIT_USAGE)
+
+
+def _sync(
+    org: Organisation, collective: str | None, url: str, settings: Settings, dry_run: bool, timeout: float
+) -> None:
     from redflag_coord.calendar import caldav as dav
 
-    client = dav.Client(url, dav.credentials(url))  # a wrong address or credentials: SyncError, usage
+    client = dav.Client(url, dav.credentials(url), timeout)  # a wrong address or credentials: SyncError, usage
     desired, warnings = dav.desired_objects(org, collective, settings)
     for warning in warnings:
         typer.echo(f"redflag-coord: warning: {warning}", err=True)

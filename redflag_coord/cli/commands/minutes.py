@@ -9,8 +9,6 @@ from typing import Annotated
 import typer
 
 from redflag_coord.cli.commands.common import (
-    EXIT_DATA,
-    fail,
     load_valid_or_exit,
     meeting_or_exit,
     output_format,
@@ -52,11 +50,9 @@ def new(meeting: MeetingArg, root: RootOption = None) -> None:
     meeting = meeting_or_exit(org, meeting)  # did you mean
     made = new_minutes(org, meeting)
     path = org.root / made.rel
-    try:
-        path.parent.mkdir(exist_ok=True)
-    except OSError as e:  # not a RedflagError: a folder the system refuses is said as a data problem (exit 1)
-        fail(str(e), EXIT_DATA)
     change = Change("minutes new")  # under the organisation's lock: a rename meanwhile makes it refuse
+    if not path.parent.is_dir():  # made in the same change: a failed write leaves no empty minutes/ behind
+        change.folder(str(Path(made.rel).parent))
     change.write(made.rel, None, made.text.encode("utf-8"))
     change.guards.append(lambda: same_collectives(org))
     apply(org.root, change)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from redflag_coord.cli.commands.common import EXIT_DATA, fail, load_valid_or_exit, read_identity_or_exit
 from redflag_coord.cli.commands.options import IdentityOption, RootOption
+from redflag_coord.repo.fsio import explain
 
 app = typer.Typer(
     name="rename",
@@ -37,7 +39,7 @@ def collective(
     try:
         done = rename_collective(org.root, org, old, new, ids)
     except OSError as e:  # not a RedflagError: the system refused the move; the library undid its part
-        fail(f"cannot rename: {e.strerror or e}; nothing was changed", EXIT_DATA)
+        fail(explain(Path(e.filename) if e.filename else org.root / "collectives" / old, e), EXIT_DATA)
     typer.echo(f"moved {done.moved[0]} -> {done.moved[1]}")
     for rel in done.edited:
         typer.echo(f"updated {rel}")
