@@ -246,7 +246,7 @@ def _minutes_run(root: Path) -> tuple[int, int]:
 
 
 DEMO = str(Path(__file__).resolve().parent / "keys" / "demo-identity.txt")
-SECRETS_KINDS = ("secrets migrate", "secrets reencrypt", "secrets accept", "secrets approve")
+SECRETS_KINDS = ("secrets migrate", "secrets reencrypt", "secrets accept", "secrets approve", "secrets edit")
 
 
 def _with_trust(root: Path) -> Path:
@@ -323,6 +323,34 @@ def _approve_run(root: Path) -> tuple[int, int]:
     return 1, 1
 
 
+EDITOR = """import pathlib, re, sys, time
+path = pathlib.Path(sys.argv[1])
+text = path.read_text(encoding="utf-8")
+time.sleep(0.05)  # a person typing: the reencrypt and the hand edit run meanwhile
+path.write_text(re.sub(r'email = "[^"]*"', 'email = "new.address@example.org"', text, count=1), encoding="utf-8")
+"""
+
+
+def _edit_run(root: Path) -> tuple[int, int]:
+    """`secrets edit` of a members file while a reader re-seals it and a third process edits it by hand."""
+    _with_trust(root)
+    members = "collectives/india/members.toml"
+    editor = root.parent / "editor.py"
+    editor.write_text(EDITOR, encoding="utf-8")
+    old = os.environ.get("EDITOR")
+    os.environ["EDITOR"] = f"{sys.executable} {editor}"
+    try:
+        results, hand = race_with_edit(root, members, ["secrets", "edit", members], ["secrets", "reencrypt", "india"])
+    finally:
+        os.environ.pop("EDITOR") if old is None else os.environ.__setitem__("EDITOR", old)
+    (ecode, eout), (rcode, rout) = results
+    assert hand == 0 and HAND.strip() in (root / members).read_text(), "the hand edit was lost"
+    assert ecode == 0 or (ecode == 1 and "changed while your editor was open" in eout), eout
+    assert rcode == 0 or _told(rcode, rout), rout
+    _whole(root)
+    return (ecode == 0) + (rcode == 0), (ecode != 0) + (rcode != 0)
+
+
 KINDS = {
     "invite --bump": _bump_run,
     "report new": _report_run,
@@ -336,6 +364,7 @@ KINDS = {
     "secrets reencrypt": _reencrypt_run,
     "secrets accept": _accept_run,
     "secrets approve": _approve_run,
+    "secrets edit": _edit_run,
 }
 
 
