@@ -106,12 +106,14 @@ def report_values(frame: Frame, slug: str, mid: str, r: Report, out: Problems) -
     if frame.sealed is None:
         frame.sealed = (settings_or_defaults(frame.org.root), trust.load(frame.org.root))
     settings, approvals = frame.sealed
-    one = Organisation(root=frame.org.root)  # every collective's readers (who may open), this report's values
-    for s, c in frame.org.collectives.items():
-        one.collectives[s] = CollectiveData(s, info=c.info, reports={mid: r} if s == slug else {})
+    # this report's values and its collective's readers: per report, nothing that grows with the organisation
+    # (the approvals are read once; whether the identity is anyone's was judged on the whole organisation)
+    one = Organisation(root=frame.org.root)
+    own = frame.org.collectives.get(slug)
+    one.collectives[slug] = CollectiveData(slug, info=own.info if own else None, reports={mid: r})
     check_values(one, settings, list(slots(one)), approvals, out)
     if frame.identities is not None:
-        reveal(one, settings, frame.identities, out)
+        reveal(one, settings, frame.identities, out, trust=approvals, whole=False)
 
 
 def settings_file(frame: Frame, out: Problems) -> None:

@@ -118,11 +118,20 @@ def withhold(org: Organisation) -> None:
             s.set(WITHHELD_PSEUDONYM if s.attr == "pseudonym" else None)
 
 
-def reveal(org: Organisation, settings: Settings, identities: Identities | None, out: Problems) -> Opened:
+def reveal(
+    org: Organisation,
+    settings: Settings,
+    identities: Identities | None,
+    out: Problems,
+    trust: Any = None,
+    whole: bool = True,
+) -> Opened:
     """Open every sealed value this identity can read, in place; the rest stay sealed (see `withhold`).
 
     Errors (file:line:col through `out`): a damaged value; a value sealed without a key that is listed
-    for it (re-encrypt); an identity that opens nothing and is listed nowhere (the wrong file).
+    for it (re-encrypt); an identity that opens nothing and is listed nowhere (the wrong file: judged
+    only when `org` is the `whole` organisation). `trust`: the approvals, when the caller read them
+    already (validate reads them once, not once per streamed report).
     """
     result = Opened()
     mine = set(identities.recipients) if identities else set()
@@ -130,7 +139,8 @@ def reveal(org: Organisation, settings: Settings, identities: Identities | None,
     first_unopened: Slot | None = None
     from redflag_coord.org import trustcheck  # issue 28: each value where it was sealed, by an approved reader
 
-    trust = trustcheck.load(org.root) if keys else None
+    if trust is None and keys:
+        trust = trustcheck.load(org.root)
     ids: dict[str, list[str | None]] = {}  # each collective's relationship ids, read once
     for s in list(slots(org)):
         value = s.value
@@ -170,7 +180,7 @@ def reveal(org: Organisation, settings: Settings, identities: Identities | None,
             s.set(plain)
         else:
             result.withheld[(s.slug, s.contact)] = result.withheld.get((s.slug, s.contact), 0) + 1
-    if identities and result.sealed and not result.opened and not _listed_anywhere(org, settings, mine):
+    if whole and identities and result.sealed and not result.opened and not _listed_anywhere(org, settings, mine):
         where = first_unopened
         out.add(
             where.file if where else "organisation.toml",
