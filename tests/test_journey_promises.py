@@ -157,9 +157,9 @@ def test_keygen_passphrase_is_never_echoed_to_the_terminal(tmp_path: Path) -> No
     assert answered == 2, screen
     assert os.waitstatus_to_exitcode(status) == 0, screen
     assert PASSPHRASE.encode() not in screen and b"horse" not in screen, screen
-    assert b"AGE-SECRET-KEY-1" in pyrage.passphrase.decrypt(target.read_bytes(), PASSPHRASE) or b"AGE-SECRET-KEY-1" in (
-        pyrage.passphrase.decrypt(_dearmor(target.read_bytes()), PASSPHRASE)
-    )
+    data = target.read_bytes()  # armored, as 'age -d' reads it (older pyrage reads only the binary form)
+    binary = _dearmor(data) if data.startswith(b"-----BEGIN") else data
+    assert b"AGE-SECRET-KEY-1" in pyrage.passphrase.decrypt(binary, PASSPHRASE)
 
 
 def _dearmor(data: bytes) -> bytes:

@@ -7,6 +7,7 @@ command, format and language) plants a site too: conftest.CANARY_SITE, tests/tes
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -241,3 +242,26 @@ def test_report_new_in_an_organisation_without_keys_keeps_sites_plain(org_copy: 
     r, path = _new_la(org_copy, None)
     assert r.returncode == 0, r.stderr
     assert 'site = "garment district factories"' in path.read_text(encoding="utf-8")
+
+
+def test_a_site_table_after_another_table_is_sealed(tmp_path: Path) -> None:
+    """A member adds a site at the end of a report, after [relationships] (an out-of-order table in TOML):
+    `secrets encrypt` seals it like any other (tomlkit before 0.15.1 raised reading such a file: exit 70)."""
+    root = tmp_path / "org"
+    shutil.copytree(REPO / "collectives", root / "collectives")
+    shutil.copy(REPO / "organisation.toml", root / "organisation.toml")
+    shutil.copytree(REPO / "trust", root / "trust")
+    report = root / "collectives/los-angeles/reports/ic-2026-12.toml"
+    report.write_text(
+        report.read_text(encoding="utf-8") + '\n[[red_flag.distribution]]\nsite = "Late gate"\ncopies = 3\n',
+        encoding="utf-8",
+    )
+    env = {**os.environ, "REDFLAG_IDENTITY": str(DEMO_IDENTITY)}
+    bin_ = str(Path(sys.executable).with_name("redflag-coord"))
+    done = subprocess.run(
+        [bin_, "secrets", "encrypt", "los-angeles", "-C", str(root)], capture_output=True, text=True, env=env
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Late gate" not in report.read_text(encoding="utf-8")
+    check = subprocess.run([bin_, "validate", str(root)], capture_output=True, text=True, env=env)
+    assert check.returncode == 0, check.stdout + check.stderr
