@@ -11,7 +11,6 @@ import pty
 import select
 import socket
 import socketserver
-import subprocess
 import sys
 import threading
 import time
@@ -20,11 +19,12 @@ from pathlib import Path
 import pyrage
 import pytest
 import test_privacy_mail as mail  # its mail organisation and sender, not its tests
-from conftest import TODAY
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from git_helpers import Repo, example_repo
 from smtp_sink import smtp_sink
+from test_keys import cli  # the console script without a terminal, as test_keys runs it
+from test_keys import script as printer
 
 BIN = str(Path(sys.executable).with_name("redflag-coord"))
 KEYS = Path(__file__).resolve().parent / "keys"
@@ -33,29 +33,6 @@ DEMO_MAIL_SENDER = KEYS / "demo-mail-sender.txt"
 PASSPHRASE = "correct horse battery staple"
 LA_MEMBERS = "collectives/los-angeles/members.toml"
 SA_MEMBERS = "collectives/south-africa/members.toml"
-
-
-def cli(cwd: Path, *args: str, home: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    """The console script without a terminal, with only the REDFLAG_ variables given."""
-    full = {k: v for k, v in os.environ.items() if not k.startswith("REDFLAG_")}
-    full.update(REDFLAG_TODAY=TODAY, HOME=str(home), XDG_CONFIG_HOME=str(home / ".config"), **env)
-    return subprocess.run(
-        [BIN, *args],
-        cwd=cwd,
-        env=full,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        stdin=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-
-
-def printer(path: Path, text: str) -> str:
-    """An executable that prints `text`, as a password manager would."""
-    path.write_text(f"#!/bin/sh\ncat <<'EOF'\n{text}\nEOF\n", encoding="utf-8")
-    path.chmod(0o700)
-    return str(path)
 
 
 @pytest.fixture
