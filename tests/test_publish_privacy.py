@@ -18,6 +18,8 @@ from pathlib import Path
 import pytest
 from conftest import DEMO_IDENTITY, TODAY
 from git_helpers import Repo, example_repo
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 BIN = str(Path(sys.executable).with_name("redflag-coord"))
 MINUTES = "collectives/international-committee/minutes/ic-2026-06.toml"
@@ -168,3 +170,46 @@ def test_the_check_lets_ordinary_pages_through(opened_org) -> None:
     pages = [("index.html", b"<p>Rosanna, Thabong, news from Honduras, 2026-12-12 07:00</p>")]
     assert check_site(opened_org, pages, members=False) is None
     assert check_site(opened_org, [("a.html", b"<p>thabo</p>")], members=True) is None  # members may be named
+
+
+# The matcher against the plain definition, one needle at a time: a needle stands on the page when it
+# appears with no word character on either side (a phone: its digits with no digit on either side, once
+# the page's separators are squeezed out). The word index must find exactly those, however they overlap.
+_ALPHABET = "ab .@-_1234567ñ\u0301+"
+_needle_text = st.text(alphabet=_ALPHABET, min_size=3, max_size=9)
+
+
+def _stands(value: str, form: str) -> bool:
+    return re.search(r"(?<!\w)" + re.escape(value) + r"(?!\w)", form) is not None
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    values=st.lists(_needle_text, min_size=1, max_size=6, unique=True), page=st.text(alphabet=_ALPHABET, max_size=60)
+)
+def test_the_matcher_finds_exactly_the_needles_that_stand_on_the_page(values: list[str], page: str) -> None:
+    from redflag_coord.publish.check import _SEPARATORS, Matcher, Needle, views
+
+    needles = [Needle(v, f"value {i}", False) for i, v in enumerate(values)]
+    found = set(Matcher(needles).hits(page))
+    expected = set()
+    for form in views(page):
+        squeezed = _SEPARATORS.sub("", form)
+        for n in needles:
+            digits = re.sub(r"\D", "", n.value)
+            phone = len(digits) >= 7 and len(digits) >= len(_SEPARATORS.sub("", n.value)) - 1
+            if _stands(n.value, form) or (phone and re.search(rf"(?<!\d){digits}(?!\d)", squeezed)):
+                expected.add(n)
+    assert found <= expected
+    assert {n for n in expected if any(_stands(n.value, f) for f in views(page))} <= found
+    # a phone is filed by its digits once: among needles with the same digits, one answers for all
+    digits_of = {re.sub(r"\D", "", n.value) for n in expected - found}
+    assert digits_of <= {re.sub(r"\D", "", n.value) for n in found}
+
+
+def test_overlapping_names_are_all_found() -> None:
+    from redflag_coord.publish.check import Matcher, Needle
+
+    both = [Needle("ana maria", "a", True), Needle("maria lopez", "b", True), Needle("lopez", "c", True)]
+    assert {n.source for n in Matcher(both).hits("<p>Ana Maria Lopez</p>")} == {"a", "b", "c"}
+    assert not Matcher(both).hits("<p>anamaria lopezz marian</p>")
