@@ -462,3 +462,38 @@ def test_new_passphrase_is_asked_twice_and_must_match(monkeypatch) -> None:
         new_passphrase(lambda prompt: next(answers))
     with pytest.raises(crypt.CryptError, match="at least 8"):
         new_passphrase(lambda prompt: "short")
+
+
+def test_a_protected_key_is_asked_for_once_per_command(org, tmp_path: Path) -> None:
+    """A command that loads the organisation with a key and then seals or signs with it (report new, secrets
+    encrypt, rename) reads the key once: a member typing a passphrase is asked once, not once per step."""
+    repo, home = org
+    asked = tmp_path / "asked"
+    pw = tmp_path / "pw.sh"
+    pw.write_text(f"#!/bin/sh\necho asked >> {asked}\necho '{PASSPHRASE}'\n", encoding="utf-8")
+    pw.chmod(0o700)
+    key = home / "rosa.age"
+    _ok(
+        cli(
+            repo.root,
+            "secrets",
+            "keygen",
+            "--passphrase",
+            "-o",
+            str(key),
+            home=home,
+            REDFLAG_PASSPHRASE_COMMAND=str(pw),
+        )
+    )
+    (repo.root / LA / "reports" / "ic-2026-12.toml").unlink()  # report new writes it afresh
+    for command in (
+        ["report", "new", "los-angeles", "ic-2026-12"],
+        ["secrets", "show", "los-angeles"],
+        ["agenda", "ic-2026-12", "--include-private"],
+        ["validate"],
+    ):
+        asked.unlink(missing_ok=True)
+        done = cli(repo.root, *command, "-i", str(key), home=home, REDFLAG_PASSPHRASE_COMMAND=str(pw))
+        assert done.returncode in (0, 1), done.stderr  # 1: a report the key cannot open values of; never a crash
+        assert asked.read_text(encoding="utf-8").count("asked") == 1, command
+    assert (repo.root / LA / "reports" / "ic-2026-12.toml").exists()

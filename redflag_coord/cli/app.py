@@ -183,6 +183,10 @@ class _PlainGroup(TyperGroup):
             raise
         except RedflagError as e:
             raise typer.Exit(error_handler(e)) from None
+        finally:
+            from redflag_coord.cli.commands.common import forget_identities
+
+            forget_identities()  # the next command in this process (tests, CliRunner) reads its own
 
 
 @contextlib.contextmanager

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 
@@ -20,11 +20,25 @@ EXIT_USAGE = 2  # the command was called wrongly (also click's own usage errors)
 EXIT_INTERNAL = 70  # a bug in redflag-coord (EX_SOFTWARE)
 
 
+_READ: dict[str, Any] = {}  # this command's identities, by option: a passphrase is asked once per command
+
+
 def read_identity_or_exit(option: Path | None):  # -> crypt.Identities | None
-    """The identities from --identity, REDFLAG_IDENTITY or REDFLAG_IDENTITY_COMMAND, or None when none is given."""
+    """The identities from --identity, REDFLAG_IDENTITY or REDFLAG_IDENTITY_COMMAND, or None when none is given.
+
+    Read once per command (the app forgets them when the command ends): a command that loads the
+    organisation with a key and then seals with it asks for a protected key's passphrase once."""
     from redflag_coord.crypt.identity import load
 
-    return load(option)  # an identity that cannot be read or unlocked is a CryptError: usage, exit 2
+    key = str(option)
+    if key not in _READ:
+        _READ[key] = load(option)  # an identity that cannot be read or unlocked is a CryptError: usage, exit 2
+    return _READ[key]
+
+
+def forget_identities() -> None:
+    """Drop the identities the command read (called by the app when a command ends)."""
+    _READ.clear()
 
 
 def fail(message: str, code: int = EXIT_DATA) -> NoReturn:
