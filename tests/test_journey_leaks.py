@@ -198,3 +198,22 @@ def test_an_export_with_private_values_left_in_the_repository_fails_validate(rep
     assert changed.returncode == 1 and "x.html: error[export-private]" in changed.stdout, changed.stdout
     (repo.root / "x.html").unlink()
     assert cli(repo, "validate").returncode == 0
+
+
+def test_a_distribution_site_in_an_export_stops_the_hook_as_it_stops_validate(repo) -> None:
+    """A site is as private as an address (issue 28): the pre-commit hook (`validate --changed`) with a key
+    looks for the reports' sites in a changed export too, not only for the members' and relationships' values."""
+    from conftest import demo_identities
+
+    from redflag_coord.check.validate import validate_path
+    from redflag_coord.org.secrets import slots
+
+    org = validate_path(repo.root, identities=demo_identities()).org
+    site = next(s.value for s in slots(org) if s.attr == "site" and s.value and not s.value.startswith("age"))
+    (repo.root / "handout.json").write_text(f'{{"pick up at": "{site}"}}\n', encoding="utf-8")
+    repo.git("add", "handout.json")
+    for args in (("validate",), ("validate", "--changed")):
+        done = cli(repo, *args)
+        assert done.returncode == 1, (args, done.stdout + done.stderr)
+        assert "handout.json: error[export-private]" in done.stdout, (args, done.stdout)
+        assert site not in done.stdout + done.stderr

@@ -60,10 +60,11 @@ def private_values(org: Organisation) -> set[str]:
     from redflag_coord import crypt
     from redflag_coord.org.secrets import slots
 
+    held = (s.value for s in slots(org))
     return {
         v.strip()
-        for s in slots(org)
-        if (v := s.value) and not crypt.is_sealed(v) and v != "(encrypted)" and len(v.strip()) >= MIN_VALUE
+        for v in (*held, *org.let_go)
+        if v and not crypt.is_sealed(v) and v != "(encrypted)" and len(v.strip()) >= MIN_VALUE
     }
 
 

@@ -19,6 +19,7 @@ from pydantic import BaseModel
 from redflag_coord.check.privacy import Pseudonyms, Published, check_texts, kind_texts, meeting_texts
 from redflag_coord.errors import RedflagError
 from redflag_coord.org.load import Organisation, rel_path
+from redflag_coord.org.model import Report
 from redflag_coord.org.problems import Problem, Problems
 
 if TYPE_CHECKING:
@@ -113,7 +114,8 @@ def pseudonyms_of(root: Path, identities: Identities | None) -> Pseudonyms:
 
 
 def read_files(root: Path, identities: Identities | None, kinds: tuple[str, ...]) -> Organisation:
-    """An organisation of only these fixed files of each collective, private values opened with `identities`."""
+    """An organisation of only these files of each collective (fixed kinds, and "report" for every report),
+    private values opened with `identities`."""
     from redflag_coord.org.load import COLLECTIVES, CollectiveData
     from redflag_coord.org.parse import check_file
     from redflag_coord.org.secrets import reveal
@@ -126,6 +128,12 @@ def read_files(root: Path, identities: Identities | None, kinds: tuple[str, ...]
             continue
         c = org.collectives[folder.name] = CollectiveData(folder.name)
         for kind in kinds:
+            if kind == "report":  # a collective's reports: their distribution sites are private values
+                for path in sorted((folder / "reports").glob("*.toml")):
+                    rel = rel_path(kind, folder.name, path.stem)
+                    if isinstance(report := check_file(path, rel, kind).model, Report):
+                        c.reports[path.stem] = report
+                continue
             rel = rel_path(kind, folder.name)
             if (root / rel).is_file():
                 model = check_file(root / rel, rel, kind).model

@@ -12,11 +12,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from redflag_coord.check.registry import Frame, report_values, run_across, run_frame, run_report, run_sealed
+from redflag_coord.crypt import is_sealed
 from redflag_coord.org.clock import today_default
 from redflag_coord.org.load import Organisation, load_organisation
 from redflag_coord.org.model import Report
 from redflag_coord.org.problems import Problem, Problems, located
-from redflag_coord.org.secrets import Opened, reveal
+from redflag_coord.org.secrets import Opened, report_slots, reveal
 from redflag_coord.org.settings import settings_or_defaults
 
 if TYPE_CHECKING:
@@ -103,8 +104,9 @@ def validate_tree(
     keep_all = any(c.minutes for c in org.collectives.values())
     results = map_entries(Job(partial(_report_in_frame, frame, keep_all), keeps=False), report_entries, workers)
     unread: list[Entry] = []
-    for entry, (found, loaded, kept) in zip(report_entries, results):
+    for entry, (found, loaded, kept, plain) in zip(report_entries, results):
         problems.extend(found)
+        org.let_go.update(plain)
         if not loaded:
             org.failed.add(entry.rel)
         elif kept is not None:
@@ -112,7 +114,7 @@ def validate_tree(
         else:
             unread.append(entry)
     if unread and any(r.answers for c in org.collectives.values() for r in c.reports.values()):
-        for entry, (_, _, kept) in zip(
+        for entry, (_, _, kept, _) in zip(
             unread, map_entries(Job(partial(_report_in_frame, None, True)), unread, workers)
         ):
             if kept is not None:
@@ -121,22 +123,27 @@ def validate_tree(
     return Outcome(org, _close(org, problems), opened)
 
 
-def _report_in_frame(frame: Frame | None, keep: bool, entry: Entry) -> tuple[list[Problem], bool, Report | None]:
+Streamed = tuple[list[Problem], bool, Report | None, tuple[str, ...]]
+
+
+def _report_in_frame(frame: Frame | None, keep: bool, entry: Entry) -> Streamed:
     """One report file read and checked against the frame (None: not checked): its problems, whether it
-    loaded, and what the checks across reports read of it (its date, requests and answers), if it has
-    answers or `keep`."""
+    loaded, what the checks across reports read of it (its date, requests and answers), if it has
+    answers or `keep`, and its private values in plain text (sites: read or opened), which the exports
+    check looks for after the report is let go."""
     from redflag_coord.org import parse
 
     result = parse.check_file(entry.path, entry.rel, entry.kind)
     report = result.model
     if not isinstance(report, Report):
-        return result.problems, False, None
+        return result.problems, False, None, ()
     out = Problems(list(result.problems))
     if frame is not None:
         report_values(frame, entry.slug, entry.name or "", report, out)  # sealed-values, for its sites
         run_report(frame, entry.slug, entry.name or "", report, out)
+    plain = tuple(v for s in report_slots(entry.slug, entry.name or "", report) if (v := s.value) and not is_sealed(v))
     if not (keep or report.answers) or not (report.requests or report.answers):
-        return out.items, True, None
+        return out.items, True, None, plain
     kept = Report.model_construct(
         {"filed", "requests", "answers"},
         filed=report.filed,
@@ -144,7 +151,7 @@ def _report_in_frame(frame: Frame | None, keep: bool, entry: Entry) -> tuple[lis
         requests=report.requests,
         answers=report.answers,
     )
-    return out.items, True, kept
+    return out.items, True, kept, plain
 
 
 def check_organisation(org: Organisation, out: Problems, today: dt.date) -> None:

@@ -126,6 +126,9 @@ class Organisation:
     problems: Problems = field(default_factory=Problems)
     failed: set[str] = field(default_factory=set)  # files that did not load: skip references into them
     files: list[str] = field(default_factory=list)  # every data file looked at, loaded or not
+    # Private values, readable here, of files checked and let go (`validate`'s streamed reports: their
+    # sites): what the exports check must still look for. Memory only, like every opened value.
+    let_go: set[str] = field(default_factory=set)
 
     def loaded(self, kind: str, slug: str, name: str | None = None) -> bool:
         """False when that file exists but could not be read, so references to it are not judged."""

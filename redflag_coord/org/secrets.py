@@ -17,7 +17,7 @@ from typing import Any
 from redflag_coord import crypt
 from redflag_coord.crypt import CryptError, Identities
 from redflag_coord.org.load import COLLECTIVES, Organisation, rel_path
-from redflag_coord.org.model import Distribution, Member, Relationship, Settings, StageChange, private_fields
+from redflag_coord.org.model import Distribution, Member, Relationship, Report, Settings, StageChange, private_fields
 from redflag_coord.org.problems import Problems
 from redflag_coord.org.textcheck import ONE_LINE_MAX, unsafe_char
 
@@ -69,9 +69,14 @@ def slots(org: Organisation) -> Iterator[Slot]:
                         key = ("relationship", i, "history", j, HISTORY_NOTE)
                         yield Slot(c.slug, rel, key, False, step, HISTORY_NOTE)
         for mid, report in c.reports.items():
-            for i, d in enumerate(report.red_flag.distribution if report.red_flag else []):
-                if getattr(d, SITE) is not None:
-                    yield Slot(c.slug, rel_path("report", c.slug, mid), (*SITE_PATH, i, SITE), False, d, SITE)
+            yield from report_slots(c.slug, mid, report)
+
+
+def report_slots(slug: str, meeting: str, report: Report) -> Iterator[Slot]:
+    """A report's private values that are set: its distribution sites."""
+    for i, d in enumerate(report.red_flag.distribution if report.red_flag else []):
+        if getattr(d, SITE) is not None:
+            yield Slot(slug, rel_path("report", slug, meeting), (*SITE_PATH, i, SITE), False, d, SITE)
 
 
 def recipients(org: Organisation, settings: Settings, slug: str, contact: bool) -> list[str]:

@@ -122,7 +122,8 @@ def _validate_changed(root: Path, rev: str | None, format: Format, strict: bool,
     if base is not None:
         outcome.problems += commit_problems(root, rev, lambda: pseudonyms_of(root, identities))
     if candidates(root, paths):
-        private = read_files(root, identities, ("collective", "members", "relationships"))
+        # every private value, the reports' distribution sites too: what the whole validate looks for
+        private = read_files(root, identities, ("collective", "members", "relationships", "report"))
         outcome.problems += export_problems(root, private, paths)
     outcome.problems += tree_keys(root)  # a secret key about to be committed stops the hook
     if base is not None and base.is_head and not outcome.changed and not outcome.full:
