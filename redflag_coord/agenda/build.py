@@ -17,7 +17,7 @@ from redflag_coord.i18n.labels import pick_language
 from redflag_coord.org.commitments import CommitmentState, for_meeting
 from redflag_coord.org.load import Organisation, rel_path
 from redflag_coord.org.model import Meeting, Report, Stage
-from redflag_coord.org.occurrences import Occurrence, OccurrenceError, pick, reports_due, takes_reports
+from redflag_coord.org.occurrences import Occurrence, OccurrenceError, accepts_reports, pick, reports_due
 from redflag_coord.org.reportstate import MeetingReports, ReportState, Status, report_states
 from redflag_coord.tz.zones import UTC, resolve, to_local, zone
 
@@ -183,10 +183,12 @@ class Agenda:
     warnings: tuple[Notice, ...] = ()
     commitments: tuple[CommitmentState, ...] = ()  # open when the agenda is read, overdue first
     names: dict[str, str] = field(default_factory=dict)  # collective slug -> name, for the commitments block
+    takes_reports: bool = True  # org.occurrences.accepts_reports: not cancelled, and reports asked for
 
     @property
     def expects_reports(self) -> bool:
-        return self.reports_due is not None or bool(self.reports)
+        """Whether a "missing reports" section belongs: never for a meeting that takes none (or cancelled)."""
+        return self.takes_reports and (self.reports_due is not None or bool(self.reports))
 
     def local(self, instant: dt.datetime, zone_name: str | None = None) -> dt.datetime:
         """An instant of this agenda on the wall clock of a zone (default: the view zone)."""
@@ -266,6 +268,7 @@ def build_agenda(
         warnings=tuple(warnings),
         commitments=_commitments(org, meeting_id, for_collective) if reports else (),
         names=names,
+        takes_reports=accepts_reports(meeting, occurrence),
     )
 
 
@@ -494,8 +497,9 @@ def _missing(
     meeting: Meeting, states: MeetingReports, reports: tuple[ReportSlot, ...], names: dict[str, str]
 ) -> tuple[MissingReport, ...]:
     """Invited collectives without a finished report on time (missing, draft or late), from org.reportstate;
-    a meeting that takes no reports (a study group), or has no due date and no reports, asks for none."""
-    if not takes_reports(meeting) or (states.due is None and not reports):
+    a meeting that takes no reports (a study group) or is cancelled (org.occurrences.accepts_reports), or has
+    no due date and no reports, asks for none."""
+    if not states.accepts or (states.due is None and not reports):
         return ()
     out = []
     for s in states.states:

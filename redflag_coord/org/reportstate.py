@@ -11,6 +11,8 @@ a shallow clone, or REDFLAG_FILED_DATES=file: the report's `filed` key.
 A report is on time when that date is on or before the due date (a local date,
 compared in the collective's zone), late after it, and a draft while its summary
 still starts with the template's TODO marker, whatever its date.
+A meeting or occurrence that takes no reports (org.occurrences.accepts_reports: none asked for, or
+cancelled) has no report missing: only reports that exist are listed.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from typing import Literal
 from redflag_coord.errors import DataWarning
 from redflag_coord.org.load import Organisation, rel_path
 from redflag_coord.org.model import Meeting, Report
-from redflag_coord.org.occurrences import Occurrence, OccurrenceError, pick, reports_due
+from redflag_coord.org.occurrences import Occurrence, OccurrenceError, accepts_reports, is_cancelled, pick, reports_due
 from redflag_coord.tz import span
 from redflag_coord.tz.zones import zone
 
@@ -76,6 +78,8 @@ class MeetingReports:
     due: dt.date | None
     dates_from: Source
     states: tuple[ReportState, ...]
+    accepts: bool = True  # org.occurrences.accepts_reports: reports are due (not cancelled, reports asked for)
+    cancelled: bool = False  # org.occurrences.is_cancelled
 
     def by_collective(self) -> dict[str, ReportState]:
         return {s.collective: s for s in self.states}
@@ -84,7 +88,9 @@ class MeetingReports:
         return sum(s.status == status for s in self.states)
 
     def outstanding(self) -> list[str]:
-        """Collectives that still owe a report (missing or only a draft)."""
+        """Collectives that still owe a report (missing or only a draft); none when no report is due."""
+        if not self.accepts:
+            return []
         return [s.collective for s in self.states if s.status in ("missing", "draft")]
 
 
@@ -134,12 +140,14 @@ def report_states(
     source = dates_source(org)
     added = _added(org, meeting_id) if source == "git" else {}
     filed = org.reports_for(meeting_id)
-    order = dict.fromkeys([*meeting.participants, *sorted(filed)])
+    accepts = accepts_reports(meeting, occ)
+    # a meeting that takes no reports has nobody missing: only the reports that exist are judged
+    order = dict.fromkeys([*(meeting.participants if accepts else ()), *sorted(filed)])
     states = tuple(
         state_of(org, slug, meeting_id, meeting, filed.get(slug), due, added.get(rel_path("report", slug, meeting_id)))
         for slug in order
     )
-    return MeetingReports(meeting_id, convener, occ, due, source, states)
+    return MeetingReports(meeting_id, convener, occ, due, source, states, accepts, is_cancelled(meeting, occ))
 
 
 def _next(meeting: Meeting, today: dt.date) -> Occurrence:

@@ -1,0 +1,102 @@
+"""Journey (issue 31): one rule per fact, asked by every command, in a temporary git repository.
+
+Cancelled meetings take no reports; a draft's commit is not a filing; one filed date for every command;
+an absent figure is never compared; a meeting that takes no reports shows no report count; a broken file
+in an unrelated collective stops no command. Each step goes through the console script, as a member works.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from git_helpers import EXAMPLE_COLLECTIVES, Repo, example_repo
+
+BIN = Path(sys.executable).parent
+MEETING = "collectives/international-committee/meetings/ic-2026-12.toml"
+STUDY = "collectives/los-angeles/meetings/la-study-group.toml"
+
+
+@pytest.fixture(autouse=True)
+def _dates_from_git(monkeypatch):
+    monkeypatch.delenv("REDFLAG_FILED_DATES", raising=False)  # the filed date is when the report reached git
+
+
+def rc(repo: Repo, *args: str, today: str = "2026-11-27") -> subprocess.CompletedProcess[str]:
+    env = {**repo.env(None), "REDFLAG_TODAY": today, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+    env.pop("REDFLAG_FILED_DATES", None)
+    return subprocess.run(
+        [str(BIN / "redflag-coord"), *args], cwd=repo.root, capture_output=True, text=True, env=env, timeout=120
+    )
+
+
+def _edit(repo: Repo, rel: str, old: str, new: str) -> None:
+    path = repo.root / rel
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{rel} has no {old!r}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+# -- 1. a cancelled meeting takes no reports and gets no reminders --------------------------------------------
+
+
+def test_a_cancelled_meeting_takes_no_reports_in_any_command(tmp_path):
+    repo = example_repo(tmp_path)
+    _edit(repo, MEETING, 'status = "confirmed"', 'status = "cancelled"')
+    repo.commit("the December meeting is cancelled", date="2026-11-20T12:00:00+00:00")
+
+    status = rc(repo, "report", "status", "ic-2026-12")
+    assert status.returncode == 0, status.stdout + status.stderr
+    assert "cancelled" in status.stdout and MEETING in status.stdout
+    assert "missing" not in status.stdout
+    data = json.loads(rc(repo, "report", "status", "ic-2026-12", "--format", "json").stdout)
+    assert data["cancelled"] is True and data["reports"] == [] and data["reports_due"] is None
+
+    out = tmp_path / "reminders"
+    remind = rc(repo, "report", "remind", "ic-2026-12", "--output-dir", str(out))
+    assert remind.returncode == 1, remind.stdout + remind.stderr
+    assert "cancelled" in remind.stderr and "no reminder was written or sent" in remind.stderr
+    assert not out.exists()  # nothing written, so nothing could be mailed
+    sent = rc(repo, "report", "remind", "ic-2026-12", "--send", "--from", "ic@example.org", "--smtp", "localhost:9")
+    assert sent.returncode == 1 and "would send" not in sent.stdout
+
+    new = rc(repo, "report", "new", "mexico", "ic-2026-12")
+    assert new.returncode == 1, new.stdout + new.stderr
+    assert MEETING in new.stderr and 'status = "confirmed"' in new.stderr  # the file and the way back
+    assert not (repo.root / "collectives/mexico/reports/ic-2026-12.toml").exists()
+
+    summary = rc(repo, "summary").stdout
+    line = next(i for i, text in enumerate(summary.splitlines()) if text.strip().startswith("ic-2026-12"))
+    assert "(cancelled)" in summary.splitlines()[line]
+    assert "reports filed" not in summary.splitlines()[line + 1]
+
+    agenda = rc(repo, "agenda", "ic-2026-12", "--format", "json")
+    assert agenda.returncode == 0, agenda.stderr
+    assert json.loads(agenda.stdout)["missing"] == []
+    assert "Missing reports" not in rc(repo, "agenda", "ic-2026-12").stdout
+
+
+def test_a_cancelled_occurrence_of_a_series_takes_no_reports(tmp_path):
+    repo = example_repo(tmp_path)
+    _edit(repo, STUDY, "reminders_minutes = [120]\n", "reminders_minutes = [120]\nreports = true\n")
+    (repo.root / STUDY).write_text(
+        (repo.root / STUDY).read_text(encoding="utf-8") + "\n[[occurrence]]\ndate = 2026-12-03\ncancelled = true\n",
+        encoding="utf-8",
+    )
+    repo.commit("the study group takes reports; 3 December is cancelled", date="2026-11-20T12:00:00+00:00")
+
+    held = rc(repo, "report", "status", "la-study-group", "--on", "2026-12-10")
+    assert held.returncode == 1 and "missing" in held.stdout  # a held occurrence still asks for its report
+
+    status = rc(repo, "report", "status", "la-study-group", "--on", "2026-12-03")
+    assert status.returncode == 0, status.stdout + status.stderr
+    assert "cancelled" in status.stdout and "[[occurrence]]" in status.stdout and "missing" not in status.stdout
+    remind = rc(repo, "report", "remind", "la-study-group", "--on", "2026-12-03", "-o", str(tmp_path / "r"))
+    assert remind.returncode == 1 and "no reminder was written or sent" in remind.stderr
+    new = rc(repo, "report", "new", "los-angeles", "la-study-group", "--on", "2026-12-03")
+    assert new.returncode == 1 and STUDY in new.stderr
