@@ -100,3 +100,81 @@ def test_a_cancelled_occurrence_of_a_series_takes_no_reports(tmp_path):
     assert remind.returncode == 1 and "no reminder was written or sent" in remind.stderr
     new = rc(repo, "report", "new", "los-angeles", "la-study-group", "--on", "2026-12-03")
     assert new.returncode == 1 and STUDY in new.stderr
+
+
+# -- 2. a draft's commit is not a filing; 3. one filed date for every command -------------------------------------
+
+
+MEXICO = "collectives/mexico/reports/ic-2026-12.toml"
+
+
+def _write_summary(repo: Repo, rel: str, summary: str) -> None:
+    path = repo.root / rel
+    text = path.read_text(encoding="utf-8")
+    text = re.sub(r'summary = """.*?"""|summary = "[^"\n]*"', f'summary = "{summary}"', text, count=1, flags=re.S)
+    path.write_text(text, encoding="utf-8")
+
+
+def _filed_everywhere(repo: Repo, slug: str, meeting: str = "ic-2026-12", today: str = "2026-11-27") -> dict:
+    """The state and filed date `report status`, the agenda and `network` give one collective's report."""
+    status = json.loads(rc(repo, "report", "status", meeting, "--format", "json", today=today).stdout)
+    row = next(r for r in status["reports"] if r["collective"] == slug)
+    agenda = json.loads(rc(repo, "agenda", meeting, "--format", "json", today=today).stdout)
+    slot = next((r for r in [*agenda["reports"], *agenda["missing"]] if r["collective"] == slug), {})
+    net = json.loads(rc(repo, "network", slug, "--format", "json", today=today).stdout)["collectives"][0]
+    point = next(p for p in net["reports"] if p["meeting"] == meeting)
+    return {
+        "status": (row["status"], row["filed"]),
+        "agenda": (slot.get("status"), slot.get("filed")),
+        "network": (point["status"], point["filed"]),
+        "movement": net["movement"],
+    }
+
+
+def test_a_draft_committed_early_is_not_a_filing(tmp_path):
+    repo = example_repo(tmp_path)
+    made = rc(repo, "report", "new", "mexico", "ic-2026-12")
+    assert made.returncode == 0, made.stderr
+    repo.commit("mexico: report started (template)", date="2026-11-28T12:00:00+00:00")  # before the due date
+    draft = _filed_everywhere(repo, "mexico")
+    assert draft["status"] == draft["agenda"] == draft["network"] == ("draft", "2026-11-28"), draft
+
+    # written after the due date (5 December): late, dated by the commit that finished it
+    _write_summary(repo, MEXICO, "Seguimos con Red Flag en las escuelas.")
+    ahead = _filed_everywhere(repo, "mexico")  # not committed yet: the file's own `filed` key, in every command
+    assert ahead["status"] == ahead["agenda"] == ahead["network"]
+    repo.commit("mexico: report written", date="2026-12-09T18:00:00+00:00")
+    seen = _filed_everywhere(repo, "mexico")
+    assert seen["status"] == ("late", "2026-12-09"), seen
+    assert seen["agenda"] == ("late", "2026-12-09") and seen["network"] == ("late", "2026-12-09")
+    text = rc(repo, "report", "status", "ic-2026-12").stdout
+    assert re.search(r"mexico\s+late\s+2026-12-09\s+4 day", text), text
+
+    # a later edit of the finished report does not move its filed date
+    _edit(repo, MEXICO, "Seguimos con Red Flag", "Seguimos con Red Flag y el periódico")
+    repo.commit("mexico: a correction", date="2026-12-11T18:00:00+00:00")
+    assert _filed_everywhere(repo, "mexico")["status"] == ("late", "2026-12-09")
+
+
+def test_every_command_names_one_filed_date_after_a_late_merge(tmp_path):
+    """A report written on a branch before the due date and merged late: dated by the merge, in report status,
+    the agenda, and network (the report's date and the movement baseline of the next meeting)."""
+    repo = example_repo(tmp_path, drop_reports=None)
+    (repo.root / MEXICO).unlink()
+    repo.commit("no report from mexico yet", date="2026-10-02T12:00:00+00:00")
+    repo.git("checkout", "-q", "-b", "mexico-report")
+    (repo.root / MEXICO).write_text(
+        (EXAMPLE_COLLECTIVES / "mexico/reports/ic-2026-12.toml").read_text("utf-8"), "utf-8"
+    )
+    repo.commit("mexico: report", date="2026-12-01T12:00:00+00:00")  # written in time, on its branch
+    repo.git("checkout", "-q", "main")
+    repo.git(
+        "merge", "-q", "--no-ff", "--no-gpg-sign", "-m", "merge", "mexico-report", date="2026-12-08T12:00:00+00:00"
+    )
+
+    seen = _filed_everywhere(repo, "mexico")
+    assert seen["status"] == seen["agenda"] == seen["network"] == ("late", "2026-12-08"), seen
+    after = _filed_everywhere(repo, "mexico", today="2026-12-20")  # ic-2026-12 held: it is the baseline now
+    assert after["movement"]["baseline"] == "ic-2026-12" and after["movement"]["since"] == "2026-12-08"
+    text = rc(repo, "network", "mexico", today="2026-12-20").stdout
+    assert "since the report to ic-2026-12 (filed 2026-12-08)" in text

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 
 from redflag_coord.errors import RedflagError
 from redflag_coord.org.load import CollectiveData, Organisation
@@ -204,11 +204,12 @@ def network(
     result = Network(today=today, stale_weeks=stale_weeks, include_private=include_private)
     states = _report_states(org, chosen, today)
     for c in chosen:
-        net = collective_network(c, meetings, today, stale_weeks, include_private, since)
+        filed = {mid: s.filed for (slug, mid), s in states.items() if slug == c.slug and s.filed is not None}
+        net = collective_network(c, meetings, today, stale_weeks, include_private, since, filed)
         for p in net.reports:
             state = states.get((c.slug, p.meeting))
             if state is not None:
-                p.status, p.filed = state.status, state.filed or p.filed
+                p.status = state.status
         net.trends = trends([p for p in net.reports if p.status != "draft"])
         result.collectives.append(net)
     if collective is None:
@@ -246,14 +247,18 @@ def collective_network(
     stale_weeks: int,
     include_private: bool,
     since: dt.date | None = None,
+    filed: Mapping[str, dt.date] | None = None,
 ) -> CollectiveNetwork:
+    """`filed`: meeting id -> the report's filed date (org.reportstate: git or the file), the one every
+    command names; without it, the reports' `filed` keys."""
     rels = list(c.relationships.relationships) if c.relationships else []
     reports = ordered_reports(c.reports, meetings)
+    dates = {mid: (filed or {}).get(mid, r.filed) for mid, r in reports}
     baseline_id, baseline = previous_report(reports, meetings, today)
-    cut = since if since is not None else (baseline.filed if baseline else None)
+    cut = since if since is not None else (dates[baseline_id] if baseline_id and baseline else None)
     handles = [m.handle for m in c.members.members] if c.members else []
     holders = _by_comrade(rels, handles)
-    points = [report_point(mid, r, meetings, include_private) for mid, r in reports]
+    points = [replace(report_point(mid, r, meetings, include_private), filed=dates[mid]) for mid, r in reports]
     return CollectiveNetwork(
         slug=c.slug,
         name=c.name,

@@ -22,7 +22,7 @@ import os
 import warnings
 import weakref
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from redflag_coord.errors import DataWarning
 from redflag_coord.org.load import Organisation, rel_path
@@ -30,6 +30,9 @@ from redflag_coord.org.model import Meeting, Report
 from redflag_coord.org.occurrences import Occurrence, OccurrenceError, accepts_reports, is_cancelled, pick, reports_due
 from redflag_coord.tz import span
 from redflag_coord.tz.zones import zone
+
+if TYPE_CHECKING:
+    from redflag_coord.repo.gitinfo import Version
 
 PLACEHOLDER = "TODO"  # what `report new` writes at the start of the summary
 Status = Literal["filed", "late", "draft", "missing"]
@@ -138,8 +141,8 @@ def report_states(
     occ = occurrence or _next(meeting, today)  # type: ignore[arg-type]
     due = reports_due(meeting, occ)
     source = dates_source(org)
-    added = _added(org, meeting_id) if source == "git" else {}
     filed = org.reports_for(meeting_id)
+    added = _added(org, meeting_id, filed) if source == "git" else {}
     accepts = accepts_reports(meeting, occ)
     # a meeting that takes no reports has nobody missing: only the reports that exist are judged
     order = dict.fromkeys([*(meeting.participants if accepts else ()), *sorted(filed)])
@@ -158,14 +161,45 @@ def _next(meeting: Meeting, today: dt.date) -> Occurrence:
         return Occurrence(meeting.start.date(), 1, meeting.recurrence is not None, "single")
 
 
-def _added(org: Organisation, meeting_id: str) -> dict[str, dt.datetime]:
+def _added(org: Organisation, meeting_id: str, filed: dict[str, Report]) -> dict[str, dt.datetime]:
+    """rel path -> when git received the report: a finished report by the first commit whose version is not
+    a draft (a draft committed early is not a filing); a report still a draft by the commit that added it.
+    One `git log` and one `git cat-file` for the whole meeting, whatever the number of reports."""
     from redflag_coord.repo import gitinfo
 
     try:
-        found = gitinfo.first_added(org.root, [rel_path("report", "*", meeting_id)])
+        found = gitinfo.versions(org.root, [rel_path("report", "*", meeting_id)])
+        finished = {rel_path("report", slug, meeting_id) for slug, r in filed.items() if not is_draft(r)}
+        texts = gitinfo.blobs(org.root, [v.blob for path, vs in found.items() if path in finished for v in vs])
     except gitinfo.GitError:
         return {}
-    return {path: when for path, when in found.items() if _usable(path, when) and when is not None}
+    out = {}
+    for path, vs in found.items():
+        version = _received(vs, texts) if path in finished else vs[0]
+        if version is not None and _usable(path, version.when) and version.when is not None:
+            out[path] = version.when
+    return out
+
+
+def _received(versions: list[Version], texts: dict[str, bytes]) -> Version | None:
+    """The first version that is not a draft; None: every committed version is one (the finished report
+    is not committed yet: the file's `filed` key is used, as for any uncommitted report)."""
+    for v in versions:
+        text = texts.get(v.blob)
+        if text is not None and not is_draft_text(text):
+            return v
+    return None
+
+
+def is_draft_text(data: bytes) -> bool:
+    """is_draft for a report's bytes as git holds them; a version that does not parse is not a filing either."""
+    import tomllib
+
+    try:
+        summary = tomllib.loads(data.decode("utf-8")).get("summary")
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return True
+    return not isinstance(summary, str) or summary.lstrip().startswith(PLACEHOLDER)
 
 
 def _usable(path: str, when: dt.datetime | None) -> bool:
