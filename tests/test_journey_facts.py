@@ -178,3 +178,43 @@ def test_every_command_names_one_filed_date_after_a_late_merge(tmp_path):
     assert after["movement"]["baseline"] == "ic-2026-12" and after["movement"]["since"] == "2026-12-08"
     text = rc(repo, "network", "mexico", today="2026-12-20").stdout
     assert "since the report to ic-2026-12 (filed 2026-12-08)" in text
+
+
+# -- 4. an absent figure is never compared --------------------------------------------------------------------
+
+
+def _drop_red_flag(repo: Repo, rel: str) -> None:
+    """The report's [red_flag] table and its distribution left out: copies passed hand to hand, not counted."""
+    path = repo.root / rel
+    text = path.read_text(encoding="utf-8")
+    text = re.sub(r"\n\[red_flag\]\n.*?(?=\n\[(?!\[?red_flag))", "\n", text, count=1, flags=re.S)
+    assert "red_flag" not in text
+    path.write_text(text, encoding="utf-8")
+
+
+def test_an_absent_figure_is_never_compared(tmp_path):
+    repo = example_repo(tmp_path, drop_reports=None)
+    _drop_red_flag(repo, MEXICO)
+    repo.commit("mexico did not count its copies this time", date="2026-11-21T12:00:00+00:00")
+
+    agenda = rc(repo, "agenda", "ic-2026-12").stdout
+    block = agenda[agenda.index("Mexico · Filed") :]  # Mexico's report and what follows
+    since = next(line for line in block.splitlines() if "Since ic-2026-06" in line)
+    assert since.strip() == "Since ic-2026-06: Copies, Readers: not reported", since
+    assert "no change" not in agenda
+    data = json.loads(rc(repo, "agenda", "ic-2026-12", "--format", "json").stdout)
+    change = next(r["change"] for r in data["reports"] if r["collective"] == "mexico")
+    assert change["copies"] is None and change["not_reported"] == ["copies", "readers"]
+
+    net = rc(repo, "network", "mexico").stdout
+    copies = next(line for line in net.splitlines() if line.strip().startswith("copies"))
+    assert "(=)" not in copies and copies.rstrip().endswith("→ – (not reported)"), copies
+    whole = rc(repo, "network").stdout
+    total = next(line for line in whole.splitlines() if line.strip().startswith("copies"))
+    assert "(4 of 5 reports)" in total, total  # the organisation's total stands for the four that counted
+    trend = next(
+        t
+        for t in json.loads(rc(repo, "network", "--format", "json").stdout)["overview"]["trends"]
+        if t["figure"] == "copies"
+    )
+    assert trend["reported_by"] == [5, 4]

@@ -14,6 +14,7 @@ from typing import Literal
 
 from redflag_coord.errors import RedflagError
 from redflag_coord.i18n.labels import pick_language
+from redflag_coord.org import figures
 from redflag_coord.org.commitments import CommitmentState, for_meeting
 from redflag_coord.org.load import Organisation, rel_path
 from redflag_coord.org.model import Meeting, Report, Stage
@@ -123,6 +124,7 @@ class Change:
     recruits: int
     by_stage: dict[str, int]  # only figures that changed
     by_nature: dict[str, int]
+    not_reported: tuple[str, ...] = ()  # copies, readers, relationships: left out of either report (org.figures)
 
 
 @dataclass(frozen=True)
@@ -431,18 +433,18 @@ def figures_of(r: Report) -> Figures:
 
 
 def _change(previous: str, now: Figures, then: Figures) -> Change:
+    copies, readers = figures.difference(now.copies, then.copies), figures.difference(now.readers, then.readers)
+    unreported = [("copies", copies is None), ("readers", readers is None)]
+    unreported.append(("relationships", now.by_stage is None or then.by_stage is None))
     return Change(
         previous_meeting=previous,
-        copies=_minus(now.copies, then.copies),
-        readers=_minus(now.readers, then.readers),
+        copies=copies,
+        readers=readers,
         recruits=now.recruits - then.recruits,
         by_stage=_deltas(now.by_stage, then.by_stage, [s.value for s in Stage]),
         by_nature=_deltas(now.by_nature, then.by_nature, sorted({*(now.by_nature or {}), *(then.by_nature or {})})),
+        not_reported=tuple(name for name, left_out in unreported if left_out),
     )
-
-
-def _minus(now: int | None, then: int | None) -> int | None:
-    return None if now is None or then is None else now - then
 
 
 def _deltas(now: dict[str, int] | None, then: dict[str, int] | None, keys: list[str]) -> dict[str, int]:
