@@ -218,3 +218,31 @@ def test_an_absent_figure_is_never_compared(tmp_path):
         if t["figure"] == "copies"
     )
     assert trend["reported_by"] == [5, 4]
+
+
+# -- 6. a broken file in an unrelated collective stops no command ----------------------------------------------
+
+
+def test_commitments_and_minutes_go_on_past_a_broken_unrelated_file(tmp_path):
+    repo = example_repo(tmp_path, drop_reports=None)
+    asked = [("commitments", "india"), ("minutes", "show", "ic-2026-06"), ("agenda", "ic-2026-06")]
+    before = {args: rc(repo, *args) for args in asked}
+    assert all(done.returncode == 0 for done in before.values()), {a: d.stderr for a, d in before.items()}
+
+    # France takes no part in ic-2026-06 and owes India nothing: a member's half-typed edit of its members
+    # file and a broken collective.toml stop none of these, each says so in one note and shows the same
+    france = repo.root / "collectives/france"
+    (france / "members.toml").write_text('[[member]]\nhandle = "half-typed\n', encoding="utf-8")
+    (france / "collective.toml").write_text((france / "collective.toml").read_text("utf-8") + "\nname = [\n", "utf-8")
+    repo.commit("france: half-typed edits", date="2026-11-21T12:00:00+00:00")
+    for args in asked:
+        after = rc(repo, *args)
+        assert after.returncode == 0, (args, after.stderr)
+        assert after.stdout == before[args].stdout, args  # nothing it shows comes from the broken files
+        assert "problem(s) in files this command does not read" in after.stderr, (args, after.stderr)
+    assert rc(repo, "validate").returncode == 1  # validate still reads every file and fails
+    # a broken file the command reads still stops it: India's own file, for India's commitments
+    india = repo.root / "collectives/india/collective.toml"
+    india.write_text(india.read_text("utf-8") + "\nname = [\n", "utf-8")
+    stopped = rc(repo, "commitments", "india")
+    assert stopped.returncode == 1 and "collectives/india/collective.toml" in stopped.stderr
