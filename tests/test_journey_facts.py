@@ -246,3 +246,21 @@ def test_commitments_and_minutes_go_on_past_a_broken_unrelated_file(tmp_path):
     india.write_text(india.read_text("utf-8") + "\nname = [\n", "utf-8")
     stopped = rc(repo, "commitments", "india")
     assert stopped.returncode == 1 and "collectives/india/collective.toml" in stopped.stderr
+
+
+# -- 5. summary counts reports only for meetings that take them -----------------------------------------------
+
+
+def test_summary_counts_reports_only_where_they_are_due(tmp_path):
+    repo = example_repo(tmp_path)
+    lines = rc(repo, "summary").stdout.splitlines()
+    study = lines[next(i for i, line in enumerate(lines) if line.strip().startswith("la-study-group")) + 1]
+    assert "reports filed" not in study, study  # a study group takes no reports: no "0/1"
+    data = {m["id"]: m for m in json.loads(rc(repo, "summary", "--format", "json").stdout)["meetings"]}
+    assert data["la-study-group"]["takes_reports"] is False and data["ic-2026-12"]["takes_reports"] is True
+
+    _edit(repo, STUDY, "reminders_minutes = [120]\n", "reminders_minutes = [120]\nreports = true\n")
+    repo.commit("the study group takes reports", date="2026-11-20T12:00:00+00:00")
+    lines = rc(repo, "summary").stdout.splitlines()
+    study = lines[next(i for i, line in enumerate(lines) if line.strip().startswith("la-study-group")) + 1]
+    assert study.rstrip().endswith("0/1 reports filed"), study  # now it asks for one, and none is filed
