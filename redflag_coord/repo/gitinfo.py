@@ -240,14 +240,14 @@ def versions(root: Path | str, pathspecs: list[str]) -> dict[str, list[Version]]
         elif line.startswith(":") and "\t" in line:
             meta, path = line.split("\t", 1)
             found.setdefault(path, []).append(Version(when, meta.split()[3]))
-    out = {}
+    since_added: dict[str, list[Version]] = {}
     for path, listed in found.items():
         listed.reverse()  # the log runs newest first
         gone = [i for i, v in enumerate(listed) if not v.blob.strip("0")]  # a deletion: the new blob is all zeros
         kept = listed[gone[-1] + 1 :] if gone else listed
         if kept:
-            out[path] = kept
-    return out
+            since_added[path] = kept
+    return since_added
 
 
 def blobs(root: Path | str, ids: list[str]) -> dict[str, bytes]:
