@@ -139,6 +139,7 @@ def _report(r: ReportSlot) -> dict[str, Any]:
             "recruits": r.change.recruits,
             "by_stage": r.change.by_stage,
             "by_nature": r.change.by_nature,
+            "not_reported": list(r.change.not_reported),  # left out of either report: not compared
         },
     }
     if r.private:

@@ -14,10 +14,11 @@ from typing import Literal
 
 from redflag_coord.errors import RedflagError
 from redflag_coord.i18n.labels import pick_language
+from redflag_coord.org import figures
 from redflag_coord.org.commitments import CommitmentState, for_meeting
 from redflag_coord.org.load import Organisation, rel_path
 from redflag_coord.org.model import Meeting, Report, Stage
-from redflag_coord.org.occurrences import Occurrence, OccurrenceError, pick, reports_due, takes_reports
+from redflag_coord.org.occurrences import Occurrence, OccurrenceError, accepts_reports, pick, reports_due
 from redflag_coord.org.reportstate import MeetingReports, ReportState, Status, report_states
 from redflag_coord.tz.zones import UTC, resolve, to_local, zone
 
@@ -123,6 +124,7 @@ class Change:
     recruits: int
     by_stage: dict[str, int]  # only figures that changed
     by_nature: dict[str, int]
+    not_reported: tuple[str, ...] = ()  # copies, readers, relationships: left out of either report (org.figures)
 
 
 @dataclass(frozen=True)
@@ -183,10 +185,12 @@ class Agenda:
     warnings: tuple[Notice, ...] = ()
     commitments: tuple[CommitmentState, ...] = ()  # open when the agenda is read, overdue first
     names: dict[str, str] = field(default_factory=dict)  # collective slug -> name, for the commitments block
+    takes_reports: bool = True  # org.occurrences.accepts_reports: not cancelled, and reports asked for
 
     @property
     def expects_reports(self) -> bool:
-        return self.reports_due is not None or bool(self.reports)
+        """Whether a "missing reports" section belongs: never for a meeting that takes none (or cancelled)."""
+        return self.takes_reports and (self.reports_due is not None or bool(self.reports))
 
     def local(self, instant: dt.datetime, zone_name: str | None = None) -> dt.datetime:
         """An instant of this agenda on the wall clock of a zone (default: the view zone)."""
@@ -266,6 +270,7 @@ def build_agenda(
         warnings=tuple(warnings),
         commitments=_commitments(org, meeting_id, for_collective) if reports else (),
         names=names,
+        takes_reports=accepts_reports(meeting, occurrence),
     )
 
 
@@ -428,18 +433,18 @@ def figures_of(r: Report) -> Figures:
 
 
 def _change(previous: str, now: Figures, then: Figures) -> Change:
+    copies, readers = figures.difference(now.copies, then.copies), figures.difference(now.readers, then.readers)
+    unreported = [("copies", copies is None), ("readers", readers is None)]
+    unreported.append(("relationships", now.by_stage is None or then.by_stage is None))
     return Change(
         previous_meeting=previous,
-        copies=_minus(now.copies, then.copies),
-        readers=_minus(now.readers, then.readers),
+        copies=copies,
+        readers=readers,
         recruits=now.recruits - then.recruits,
         by_stage=_deltas(now.by_stage, then.by_stage, [s.value for s in Stage]),
         by_nature=_deltas(now.by_nature, then.by_nature, sorted({*(now.by_nature or {}), *(then.by_nature or {})})),
+        not_reported=tuple(name for name, left_out in unreported if left_out),
     )
-
-
-def _minus(now: int | None, then: int | None) -> int | None:
-    return None if now is None or then is None else now - then
 
 
 def _deltas(now: dict[str, int] | None, then: dict[str, int] | None, keys: list[str]) -> dict[str, int]:
@@ -494,8 +499,9 @@ def _missing(
     meeting: Meeting, states: MeetingReports, reports: tuple[ReportSlot, ...], names: dict[str, str]
 ) -> tuple[MissingReport, ...]:
     """Invited collectives without a finished report on time (missing, draft or late), from org.reportstate;
-    a meeting that takes no reports (a study group), or has no due date and no reports, asks for none."""
-    if not takes_reports(meeting) or (states.due is None and not reports):
+    a meeting that takes no reports (a study group) or is cancelled (org.occurrences.accepts_reports), or has
+    no due date and no reports, asks for none."""
+    if not states.accepts or (states.due is None and not reports):
         return ()
     out = []
     for s in states.states:

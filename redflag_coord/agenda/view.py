@@ -164,6 +164,9 @@ def change_line(c: Change | None, t: Labels) -> str | None:
     parts += [(t.term("stage", k), v) for k, v in c.by_stage.items()]
     parts += [(t.term("nature", k), v) for k, v in c.by_nature.items()]
     shown = [f"{label} {t.signed(v)}" for label, v in parts if v]  # None (not reported) and 0 are left out
+    if c.not_reported:  # a figure left out of either report is not reported, never "no change" (org.figures)
+        figures = ", ".join(t(name) for name in c.not_reported)
+        shown.append(t("report_state.not_compared", figures=figures))
     return f"{t.colon('since', meeting=c.previous_meeting)} " + (", ".join(shown) if shown else t("no_change"))
 
 

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 
 from redflag_coord.errors import RedflagError
+from redflag_coord.org import figures
 from redflag_coord.org.load import CollectiveData, Organisation
 from redflag_coord.org.model import Kind, Meeting, Relationship, Report, Stage
 from redflag_coord.org.reportstate import ReportState, report_states
@@ -101,11 +102,14 @@ class ReportPoint:
 
 @dataclass
 class Trend:
+    """org.figures.trend: change None when the latest report, or every earlier one, left the figure out."""
+
     figure: str
     values: list[int | None]
     first: int | None
     last: int | None
     change: int | None
+    reported_by: list[int] | None = None  # the organisation: per meeting, the reports that gave this figure
 
 
 @dataclass
@@ -204,11 +208,12 @@ def network(
     result = Network(today=today, stale_weeks=stale_weeks, include_private=include_private)
     states = _report_states(org, chosen, today)
     for c in chosen:
-        net = collective_network(c, meetings, today, stale_weeks, include_private, since)
+        filed = {mid: s.filed for (slug, mid), s in states.items() if slug == c.slug and s.filed is not None}
+        net = collective_network(c, meetings, today, stale_weeks, include_private, since, filed)
         for p in net.reports:
             state = states.get((c.slug, p.meeting))
             if state is not None:
-                p.status, p.filed = state.status, state.filed or p.filed
+                p.status = state.status
         net.trends = trends([p for p in net.reports if p.status != "draft"])
         result.collectives.append(net)
     if collective is None:
@@ -246,14 +251,18 @@ def collective_network(
     stale_weeks: int,
     include_private: bool,
     since: dt.date | None = None,
+    filed: Mapping[str, dt.date] | None = None,
 ) -> CollectiveNetwork:
+    """`filed`: meeting id -> the report's filed date (org.reportstate: git or the file), the one every
+    command names; without it, the reports' `filed` keys."""
     rels = list(c.relationships.relationships) if c.relationships else []
     reports = ordered_reports(c.reports, meetings)
+    dates = {mid: (filed or {}).get(mid, r.filed) for mid, r in reports}
     baseline_id, baseline = previous_report(reports, meetings, today)
-    cut = since if since is not None else (baseline.filed if baseline else None)
+    cut = since if since is not None else (dates[baseline_id] if baseline_id and baseline else None)
     handles = [m.handle for m in c.members.members] if c.members else []
     holders = _by_comrade(rels, handles)
-    points = [report_point(mid, r, meetings, include_private) for mid, r in reports]
+    points = [replace(report_point(mid, r, meetings, include_private), filed=dates[mid]) for mid, r in reports]
     return CollectiveNetwork(
         slug=c.slug,
         name=c.name,
@@ -463,10 +472,13 @@ def trends(points: Sequence[ReportPoint]) -> list[Trend]:
 
 
 def _trend(name: str, values: list[int | None]) -> Trend:
-    known = [v for v in values if v is not None]
-    if not known:
-        return Trend(name, values, None, None, None)
-    return Trend(name, values, known[0], known[-1], known[-1] - known[0])
+    return Trend(name, values, *figures.trend(values))
+
+
+def _figure(p: ReportPoint, name: str) -> int | None:
+    if name.startswith("stage "):
+        return p.by_stage.get(name.removeprefix("stage ")) if p.by_stage is not None else None
+    return getattr(p, name)
 
 
 # -- the organisation -----------------------------------------------------------------------------
@@ -484,6 +496,9 @@ def overview(collectives: Sequence[CollectiveNetwork]) -> Overview:
         by_nature=dict(sorted(natures.items(), key=lambda kv: (-kv[1], kv[0]))),
     )
     points = _sum_points(collectives)
+    counted = trends(points)
+    for t in counted:  # a total stands for the reports that gave the figure, not for every report
+        t.reported_by = [_given(collectives, p.meeting, t.figure) for p in points]
     return Overview(
         collectives=len(collectives),
         counts=counts,
@@ -494,9 +509,15 @@ def overview(collectives: Sequence[CollectiveNetwork]) -> Overview:
         comrades=sum(len(c.comrades) for c in collectives),
         without_relationships=sum(len(c.without_relationships) for c in collectives),
         reports=points,
-        trends=trends(points),
+        trends=counted,
         circle=sorted((m for c in collectives for m in c.circle), key=mark_key),
     )
+
+
+def _given(collectives: Sequence[CollectiveNetwork], meeting: str, figure: str) -> int:
+    """Reports to `meeting` (drafts aside, as in the totals) that gave `figure`."""
+    points = [p for c in collectives for p in c.reports if p.meeting == meeting and p.status != "draft"]
+    return figures.given([_figure(p, figure) for p in points])
 
 
 def _sum_funnel(funnels: Sequence[list[FunnelStep]]) -> list[FunnelStep]:

@@ -49,9 +49,22 @@ def change(value: int | None) -> str:
     return f"({value:+d})"
 
 
-def trend_line(t: Trend) -> str:
-    values = " → ".join("–" if v is None else str(v) for v in t.values)
-    return f"{values} {change(t.change)}" if len(t.values) > 1 else values
+def trend_line(t: Trend, points: list[ReportPoint] | None = None) -> str:
+    """Each report's value (with the organisation's points: how many reports a total stands for, when not
+    all of them gave the figure), then the change; a figure not reported is never "=" (org.figures)."""
+    shown = [_value(v, t, i, points) for i, v in enumerate(t.values)]
+    values = " → ".join(shown)
+    if len(t.values) < 2:
+        return values
+    return f"{values} {change(t.change) if t.change is not None else '(not reported)'}"
+
+
+def _value(v: int | None, t: Trend, i: int, points: list[ReportPoint] | None) -> str:
+    if v is None:
+        return "–"
+    if points is None or t.reported_by is None or t.reported_by[i] == points[i].reported_by:
+        return str(v)
+    return f"{v} ({t.reported_by[i]} of {points[i].reported_by} reports)"
 
 
 def share(step: FunnelStep) -> str:
@@ -146,7 +159,7 @@ def _text_trends(points: list[ReportPoint], trends: list[Trend], counted: bool =
     out = [f"  over time  {' → '.join(names)}"]
     shown = shown_trends(trends)
     w = max(len(t.figure) for t in shown) if shown else 0
-    out += [f"    {t.figure:<{w}}  {trend_line(t)}" for t in shown]
+    out += [f"    {t.figure:<{w}}  {trend_line(t, points if counted else None)}" for t in shown]
     return out
 
 
@@ -499,8 +512,13 @@ def _html_trends(points: list[ReportPoint], trends: list[Trend], counted: bool =
     )
     rows = "".join(
         f"<tr><td>{escape(t.figure)}</td>"
-        + "".join('<td class="n none">no figure</td>' if v is None else f"<td class=n>{v}</td>" for v in t.values)
-        + f"<td class=n>{escape(change(t.change))}</td></tr>"
+        + "".join(
+            '<td class="n none">no figure</td>'
+            if v is None
+            else f"<td class=n>{escape(_value(v, t, i, points if counted else None))}</td>"
+            for i, v in enumerate(t.values)
+        )
+        + f"<td class=n>{escape(change(t.change) if t.change is not None else 'not reported')}</td></tr>"
         for t in shown
     )
     return (

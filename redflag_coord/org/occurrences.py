@@ -16,7 +16,10 @@ API used by other packages (keep stable):
 - `occurrences(meeting, through)`: every occurrence held, in order of start.
 - `pick(meeting, today, on=None)`: the occurrence on a date, else the next one.
 - `reports_due(meeting, occurrence)`: the due date of reports for that occurrence, None when the
-  meeting takes no reports (`takes_reports`).
+  meeting takes no reports (`takes_reports`) or the occurrence is cancelled.
+- `is_cancelled(meeting, occurrence)` and `accepts_reports(meeting, occurrence)`: the one rule every
+  command asks: a cancelled meeting (status = "cancelled") or cancelled occurrence of a series
+  ([[occurrence]] cancelled = true) takes no reports and gets no reminders.
 - `time_problems(meeting, today)`: occurrences whose local start is in a DST gap or overlap.
 """
 
@@ -28,7 +31,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from redflag_coord.errors import RedflagError
-from redflag_coord.org.model import WEEKDAYS, Meeting
+from redflag_coord.org.model import WEEKDAYS, Meeting, Status
 from redflag_coord.tz.recurrence import Rule, month_ordinal
 from redflag_coord.tz.zones import gap_edges, resolve
 
@@ -49,6 +52,7 @@ class Occurrence:
     chosen: str  # "single", "next" (first on/after today), "on" (a date asked for) or "all"
     start: dt.datetime | None = None  # local wall start in the meeting's zone (None: meeting.start's time)
     original: dt.date | None = None  # the date the series gives for it (differs when moved)
+    cancelled: bool = False  # a date of the series cancelled by an [[occurrence]] entry (pick(..., cancelled=True))
 
     @property
     def moved(self) -> bool:
@@ -116,8 +120,11 @@ def local_dates(meeting: Meeting, through: dt.date | None = None) -> Iterator[dt
         yield occ.date
 
 
-def pick(meeting: Meeting, today: dt.date, on: dt.date | None = None) -> Occurrence:
-    """The occurrence on `on`, else the next on/after today (a one-off meeting is itself)."""
+def pick(meeting: Meeting, today: dt.date, on: dt.date | None = None, *, cancelled: bool = False) -> Occurrence:
+    """The occurrence on `on`, else the next on/after today (a one-off meeting is itself).
+
+    `cancelled`: a date of the series cancelled by an [[occurrence]] entry is returned, marked cancelled,
+    instead of refused (the report commands say it takes no reports rather than fail)."""
     recurring = meeting.recurrence is not None
     if not recurring and on is None:
         return Occurrence(meeting.start.date(), 1, False, "single", meeting.start, meeting.start.date())
@@ -134,6 +141,8 @@ def pick(meeting: Meeting, today: dt.date, on: dt.date | None = None) -> Occurre
         if moved:
             raise OccurrenceError(f"the meeting of {on} was moved to {moved[0].date}; use --on {moved[0].date}")
         if any(c.date == on and c.cancelled for c in meeting.occurrences):
+            if cancelled:
+                return Occurrence(on, 0, recurring, "on", None, on, cancelled=True)
             raise OccurrenceError(f"the meeting of {on} is cancelled")
         raise OccurrenceError(_not_on(on, before[-1] if before else None, after[0] if after else None))
     for occ in held:
@@ -159,12 +168,25 @@ def takes_reports(meeting: Meeting) -> bool:
     return meeting.reports if meeting.reports is not None else meeting.recurrence is None
 
 
+def is_cancelled(meeting: Meeting, occurrence: Occurrence | None = None) -> bool:
+    """The meeting does not take place: its file says status = "cancelled", or this occurrence of its
+    series is cancelled ([[occurrence]] cancelled = true)."""
+    return meeting.status is Status.cancelled or (occurrence is not None and occurrence.cancelled)
+
+
+def accepts_reports(meeting: Meeting, occurrence: Occurrence | None = None) -> bool:
+    """Whether reports are due for this occurrence: the meeting takes reports (`takes_reports`) and is
+    not cancelled. Every command asks this one rule: no report status "missing", no reminder, no
+    `report new`, no count in `summary` for a meeting or occurrence that does not."""
+    return takes_reports(meeting) and not is_cancelled(meeting, occurrence)
+
+
 def reports_due(meeting: Meeting, occurrence: Occurrence) -> dt.date | None:
     """The due date of reports for one occurrence: `reports_due` is stated for the first meeting and
     keeps its distance for later ones. Without it, a meeting that says `reports = true` has reports
     due on the day, a one-off meeting that says nothing has no due date. None: no due date (always
-    so for a meeting that takes no reports, see `takes_reports`)."""
-    if not takes_reports(meeting):
+    so for a meeting that takes no reports or is cancelled, see `accepts_reports`)."""
+    if not accepts_reports(meeting, occurrence):
         return None
     if meeting.reports_due is None:
         return occurrence.date if meeting.reports else None

@@ -71,6 +71,25 @@ def for_collective(slug: str, *, meetings: bool = True) -> Reads:
     return reads
 
 
+def for_commitments(collectives: Iterable[str] | None = None) -> Reads:
+    """Commitments (`commitments`, the open ones in `minutes show`): every minutes file (where they are made
+    and closed), every report (requests and answers), every meeting file (dates), and the collective.toml of
+    the collectives named (their zones and names; None: every collective's). A broken members.toml, or
+    another collective's collective.toml, does not stop them."""
+    named = None if collectives is None else set(collectives)
+
+    def reads(org: Organisation) -> PathTest:
+        def test(rel: str) -> bool:
+            owner, folder, _, name = _parts(rel)
+            if folder in ("minutes", "reports", "meetings"):
+                return True
+            return name == "collective.toml" and (named is None or owner in named)
+
+        return test
+
+    return reads
+
+
 def either(*scopes: Reads) -> Reads:
     def reads(org: Organisation) -> PathTest:
         tests = [s(org) for s in scopes]

@@ -11,6 +11,8 @@ a shallow clone, or REDFLAG_FILED_DATES=file: the report's `filed` key.
 A report is on time when that date is on or before the due date (a local date,
 compared in the collective's zone), late after it, and a draft while its summary
 still starts with the template's TODO marker, whatever its date.
+A meeting or occurrence that takes no reports (org.occurrences.accepts_reports: none asked for, or
+cancelled) has no report missing: only reports that exist are listed.
 """
 
 from __future__ import annotations
@@ -20,14 +22,17 @@ import os
 import warnings
 import weakref
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from redflag_coord.errors import DataWarning
 from redflag_coord.org.load import Organisation, rel_path
 from redflag_coord.org.model import Meeting, Report
-from redflag_coord.org.occurrences import Occurrence, OccurrenceError, pick, reports_due
+from redflag_coord.org.occurrences import Occurrence, OccurrenceError, accepts_reports, is_cancelled, pick, reports_due
 from redflag_coord.tz import span
 from redflag_coord.tz.zones import zone
+
+if TYPE_CHECKING:
+    from redflag_coord.repo.gitinfo import Version
 
 PLACEHOLDER = "TODO"  # what `report new` writes at the start of the summary
 Status = Literal["filed", "late", "draft", "missing"]
@@ -76,6 +81,8 @@ class MeetingReports:
     due: dt.date | None
     dates_from: Source
     states: tuple[ReportState, ...]
+    accepts: bool = True  # org.occurrences.accepts_reports: reports are due (not cancelled, reports asked for)
+    cancelled: bool = False  # org.occurrences.is_cancelled
 
     def by_collective(self) -> dict[str, ReportState]:
         return {s.collective: s for s in self.states}
@@ -84,7 +91,9 @@ class MeetingReports:
         return sum(s.status == status for s in self.states)
 
     def outstanding(self) -> list[str]:
-        """Collectives that still owe a report (missing or only a draft)."""
+        """Collectives that still owe a report (missing or only a draft); none when no report is due."""
+        if not self.accepts:
+            return []
         return [s.collective for s in self.states if s.status in ("missing", "draft")]
 
 
@@ -132,14 +141,16 @@ def report_states(
     occ = occurrence or _next(meeting, today)  # type: ignore[arg-type]
     due = reports_due(meeting, occ)
     source = dates_source(org)
-    added = _added(org, meeting_id) if source == "git" else {}
     filed = org.reports_for(meeting_id)
-    order = dict.fromkeys([*meeting.participants, *sorted(filed)])
+    added = _added(org, meeting_id, filed) if source == "git" else {}
+    accepts = accepts_reports(meeting, occ)
+    # a meeting that takes no reports has nobody missing: only the reports that exist are judged
+    order = dict.fromkeys([*(meeting.participants if accepts else ()), *sorted(filed)])
     states = tuple(
         state_of(org, slug, meeting_id, meeting, filed.get(slug), due, added.get(rel_path("report", slug, meeting_id)))
         for slug in order
     )
-    return MeetingReports(meeting_id, convener, occ, due, source, states)
+    return MeetingReports(meeting_id, convener, occ, due, source, states, accepts, is_cancelled(meeting, occ))
 
 
 def _next(meeting: Meeting, today: dt.date) -> Occurrence:
@@ -150,14 +161,45 @@ def _next(meeting: Meeting, today: dt.date) -> Occurrence:
         return Occurrence(meeting.start.date(), 1, meeting.recurrence is not None, "single")
 
 
-def _added(org: Organisation, meeting_id: str) -> dict[str, dt.datetime]:
+def _added(org: Organisation, meeting_id: str, filed: dict[str, Report]) -> dict[str, dt.datetime]:
+    """rel path -> when git received the report: a finished report by the first commit whose version is not
+    a draft (a draft committed early is not a filing); a report still a draft by the commit that added it.
+    One `git log` and one `git cat-file` for the whole meeting, whatever the number of reports."""
     from redflag_coord.repo import gitinfo
 
     try:
-        found = gitinfo.first_added(org.root, [rel_path("report", "*", meeting_id)])
+        found = gitinfo.versions(org.root, [rel_path("report", "*", meeting_id)])
+        finished = {rel_path("report", slug, meeting_id) for slug, r in filed.items() if not is_draft(r)}
+        texts = gitinfo.blobs(org.root, [v.blob for path, vs in found.items() if path in finished for v in vs])
     except gitinfo.GitError:
         return {}
-    return {path: when for path, when in found.items() if _usable(path, when) and when is not None}
+    out = {}
+    for path, vs in found.items():
+        version = _received(vs, texts) if path in finished else vs[0]
+        if version is not None and _usable(path, version.when) and version.when is not None:
+            out[path] = version.when
+    return out
+
+
+def _received(versions: list[Version], texts: dict[str, bytes]) -> Version | None:
+    """The first version that is not a draft; None: every committed version is one (the finished report
+    is not committed yet: the file's `filed` key is used, as for any uncommitted report)."""
+    for v in versions:
+        text = texts.get(v.blob)
+        if text is not None and not is_draft_text(text):
+            return v
+    return None
+
+
+def is_draft_text(data: bytes) -> bool:
+    """is_draft for a report's bytes as git holds them; a version that does not parse is not a filing either."""
+    import tomllib
+
+    try:
+        summary = tomllib.loads(data.decode("utf-8")).get("summary")
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return True
+    return not isinstance(summary, str) or summary.lstrip().startswith(PLACEHOLDER)
 
 
 def _usable(path: str, when: dt.datetime | None) -> bool:

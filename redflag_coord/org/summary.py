@@ -41,6 +41,8 @@ class MeetingLine:
     reports_late: int = 0
     reports_draft: int = 0
     reports_missing: int = 0
+    takes_reports: bool = True  # org.occurrences.accepts_reports for its next occurrence: else no count is shown
+    cancelled: bool = False
 
 
 @dataclass
@@ -74,7 +76,8 @@ def summarise(org: Organisation, today: dt.date | None = None) -> Summary:
             )
         )
         for mid, m in sorted(c.meetings.items()):
-            states = [s for s in report_states(org, mid, today=today).states if s.collective in m.participants]
+            judged = report_states(org, mid, today=today)
+            states = [s for s in judged.states if s.collective in m.participants] if judged.accepts else []
             start = next_or_last(m, today).wall(m)  # a recurring meeting: its next occurrence, not its first
             local = resolve(start, m.timezone)
             utc = local.instants[0].isoformat() if local.instants else None
@@ -92,6 +95,8 @@ def summarise(org: Organisation, today: dt.date | None = None) -> Summary:
                     reports_late=sum(s.status == "late" for s in states),
                     reports_draft=sum(s.status == "draft" for s in states),
                     reports_missing=sum(s.status == "missing" for s in states),
+                    takes_reports=judged.accepts,
+                    cancelled=judged.cancelled,
                 )
             )
     out.meetings.sort(key=lambda m: (m.start_utc or "", m.id))
@@ -111,12 +116,16 @@ def render_text(s: Summary) -> str:
         when = f"{m.start_local} {m.timezone}"
         utc = f" ({dt.datetime.fromisoformat(m.start_utc):%Y-%m-%d %H:%M} UTC)" if m.start_utc else ""
         rec = ", recurring" if m.recurring else ""
-        lines.append(f"  {m.id}  {m.title}")
-        lines.append(
-            f"      {when}{utc}{rec}; convened by {m.convener}; {m.reports_filed}/{m.participants} reports filed"
-            + _report_detail(m)
-        )
+        lines.append(f"  {m.id}  {m.title}" + (" (cancelled)" if m.cancelled else ""))
+        lines.append(f"      {when}{utc}{rec}; convened by {m.convener}" + _reports_part(m))
     return "\n".join(lines)
+
+
+def _reports_part(m: MeetingLine) -> str:
+    """The report count, only for a meeting that takes reports now (org.occurrences.accepts_reports)."""
+    if not m.takes_reports:
+        return ""
+    return f"; {m.reports_filed}/{m.participants} reports filed" + _report_detail(m)
 
 
 def _report_detail(m: MeetingLine) -> str:

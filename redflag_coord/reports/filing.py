@@ -18,7 +18,7 @@ from redflag_coord.i18n.labels import choose
 from redflag_coord.org.commitments import CommitmentState
 from redflag_coord.org.load import CollectiveData, Organisation, rel_path
 from redflag_coord.org.model import DEFAULT_NATURES, Meeting, Relationship, Report, Stage
-from redflag_coord.org.occurrences import Occurrence, reports_due, takes_reports
+from redflag_coord.org.occurrences import Occurrence, accepts_reports, is_cancelled, reports_due, takes_reports
 from redflag_coord.org.reportstate import STATUSES, ReportState, report_states
 from redflag_coord.tz.zones import resolve, zone
 
@@ -33,12 +33,13 @@ class ReportError(RedflagError):
 
 
 def occurrence_of(meeting: Meeting, on: dt.date | None, today: dt.date | None = None) -> Occurrence:
-    """The occurrence a report command is about: `on`, else the next one (org/occurrences decides)."""
+    """The occurrence a report command is about: `on`, else the next one (org/occurrences decides); a
+    cancelled date of a series is returned marked cancelled, so the command can say it takes no reports."""
     from redflag_coord.org.clock import today_default
     from redflag_coord.org.occurrences import OccurrenceError, pick
 
     try:
-        return pick(meeting, today or today_default(), on)
+        return pick(meeting, today or today_default(), on, cancelled=True)
     except OccurrenceError as e:
         raise ReportError(str(e)) from e
 
@@ -47,6 +48,22 @@ def no_reports_message(meeting_id: str) -> str:
     return (
         f"{meeting_id} takes no reports (a recurring meeting does not unless its file says reports = true): "
         "nothing is due"
+    )
+
+
+def cancelled_message(org: Organisation, meeting_id: str, occ: Occurrence) -> str:
+    """Why a cancelled meeting (or occurrence) takes no reports, naming the file that says so and the way back."""
+    convener, meeting = find_meeting(org, meeting_id)
+    rel = rel_path("meeting", convener, meeting_id)
+    if occ.cancelled and meeting.status.value != "cancelled":
+        return (
+            f"{meeting_id}: the meeting of {occ.date} is cancelled ({rel}: [[occurrence]] date = {occ.date}, "
+            "cancelled = true): it takes no reports and gets no reminders; if it takes place after all, "
+            "remove that entry"
+        )
+    return (
+        f'{meeting_id} is cancelled ({rel}: status = "cancelled"): it takes no reports and gets no reminders; '
+        'if it takes place after all, set status = "confirmed" there'
     )
 
 
@@ -81,6 +98,8 @@ class StatusResult:
     git: bool
     rows: list[ReportState] = field(default_factory=list)
     takes_reports: bool = True
+    cancelled: bool = False  # org.occurrences.is_cancelled: no report is due, none is missing
+    note: str = ""  # why no report is due (a meeting that takes none, or cancelled)
 
     def missing(self) -> list[str]:
         return [r.collective for r in self.rows if r.status in ("missing", "draft")]
@@ -96,6 +115,7 @@ class StatusResult:
             "reports": [r.to_dict() for r in self.rows],
             "counts": {k: sum(r.status == k for r in self.rows) for k in STATUSES},
             "takes_reports": self.takes_reports,
+            "cancelled": self.cancelled,
         }
 
 
@@ -113,18 +133,21 @@ def report_status(
     today = today or today_default()
     occ = occurrence_of(meeting, on, today)
     states = report_states(org, meeting_id, occ, today=today)
-    takes = takes_reports(meeting)
+    takes = accepts_reports(meeting, occ)  # the one rule: not cancelled, reports asked for
     rows = list(states.states) if takes else []
     result = StatusResult(
         meeting_id, convener, states.due, occ.wall(meeting), meeting.timezone, states.dates_from == "git", rows
     )
     result.takes_reports = takes
+    result.cancelled = is_cancelled(meeting, occ)
+    if not takes:
+        result.note = cancelled_message(org, meeting_id, occ) if result.cancelled else no_reports_message(meeting_id)
     return result
 
 
 def render_status(s: StatusResult) -> str:
     if not s.takes_reports:
-        return no_reports_message(s.meeting)
+        return s.note or no_reports_message(s.meeting)
     due = s.due.isoformat() if s.due else "no due date"
     lines = [f"{s.meeting}: reports due {due} (filed dates from {'git history' if s.git else 'the files'})"]
     width = max([len(r.collective) for r in s.rows] + [10])
@@ -200,6 +223,8 @@ def new_report(org: Organisation, slug: str, meeting_id: str, today: dt.date, on
     if slug not in meeting.participants and slug != convener:
         raise ReportError(f"{slug!r} is not a participant of {meeting_id!r}; ask its convener ({convener}) to add it")
     occ = occurrence_of(meeting, on, today)
+    if is_cancelled(meeting, occ):  # the data says so, not the command line: exit 1
+        raise ReportError(cancelled_message(org, meeting_id, occ) + "; no report was written", usage=False)
     if not takes_reports(meeting):
         raise ReportError(no_reports_message(meeting_id))
     due = reports_due(meeting, occ) or occ.date  # no due date given: by the meeting
@@ -343,6 +368,8 @@ def reminders(
     no meeting title, no names, only dates, times and the meeting id.
     """
     status = report_status(org, meeting_id, on, today)
+    if status.cancelled:  # nothing is written or sent; the data says so, not the command line: exit 1
+        raise ReportError(status.note + "; no reminder was written or sent", usage=False)
     if not status.takes_reports:
         raise ReportError(no_reports_message(meeting_id) + ": no reminders")
     _, meeting = find_meeting(org, meeting_id)

@@ -59,8 +59,11 @@ def commitments(
     A commitment comes from a meeting's minutes or is a request in a report; it is overdue once its
     due day has ended in the owner's zone.
     """
+    from redflag_coord.org.reads import for_commitments
+
     fmt = output_format(format, output, {**SUFFIXES, ".ics": "ics"})
-    org = load_valid_or_exit(root)
+    # the files commitments come from: a broken file elsewhere is a note, as in every other command
+    org = load_valid_or_exit(root, reads=for_commitments(None if collective is None else [collective]))
     collective = collective_or_exit(org, collective) if collective is not None else None  # did you mean
     from redflag_coord.minutes.build import build_commitments
 

@@ -80,8 +80,11 @@ def show(
     root: RootOption = None,
 ) -> None:
     """Show a meeting's minutes: attendance, notes, decisions with votes, commitments and their state now."""
+    from redflag_coord.org.reads import either, for_commitments, for_meeting
+
     fmt = output_format(format, output)
-    org = load_valid_or_exit(root)
+    # the meeting, its minutes and the commitments' state now: a broken file elsewhere is a note, as elsewhere
+    org = load_valid_or_exit(root, reads=either(for_meeting(meeting), for_commitments(())))
     meeting = meeting_or_exit(org, meeting)  # did you mean
     from redflag_coord.minutes.build import build_minutes
     from redflag_coord.minutes.render import render
