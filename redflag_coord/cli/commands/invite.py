@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -34,6 +34,9 @@ from redflag_coord.cli.commands.options import (
     SmtpTlsOption,
 )
 from redflag_coord.cli.commands.sending import dry_run_or_go, send_or_exit, smtp_or_exit
+
+if TYPE_CHECKING:
+    from redflag_coord.org.model import Meeting
 
 
 class Method(str, Enum):
@@ -98,7 +101,7 @@ def invite(
     meeting = meeting_or_exit(org, meeting)
     org_settings = load_settings_or_exit(org.root)
     found = org.meeting(meeting)
-    _refuse_cancelled_request(method, meeting, found[1].status.value)
+    _refuse_cancelled_request(method, meeting, found[1])
     # every option and the output are checked before --bump changes the meeting file: a usage error
     # must not raise the sequence (and a retry raise it again)
     check_output(output, force)
@@ -125,8 +128,10 @@ def invite(
     write_output(data.decode("utf-8"), output, force)
 
 
-def _refuse_cancelled_request(method: Method, meeting: str, status: str) -> None:
-    if method is Method.request and status == "cancelled":
+def _refuse_cancelled_request(method: Method, meeting: str, found: Meeting) -> None:
+    from redflag_coord.org.occurrences import is_cancelled  # the one rule (report commands ask it too)
+
+    if method is Method.request and is_cancelled(found):
         # RFC 5546: a REQUEST asks people to attend; a cancelled meeting is announced with METHOD:CANCEL
         fail(f"meeting {meeting} is cancelled: send it with --method cancel, not --method request", EXIT_USAGE)
 
