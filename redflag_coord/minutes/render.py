@@ -4,12 +4,12 @@ laid out as text, Markdown or a self-contained HTML page; JSON holds the data, n
 from __future__ import annotations
 
 import json
-import textwrap
 from dataclasses import dataclass
 from html import escape
 from typing import Any
 
 from redflag_coord.i18n.labels import Labels
+from redflag_coord.i18n.width import pad, width, wrap
 from redflag_coord.minutes.build import CommitmentList, MinutesView
 from redflag_coord.org.commitments import CommitmentState
 from redflag_coord.org.commitments import to_dict as commitment_dict
@@ -139,14 +139,14 @@ def commitments_document(c: CommitmentList) -> Document:
 
 
 def render_text(doc: Document) -> str:
-    out = [doc.title, "=" * min(len(doc.title), WIDTH), doc.subtitle, ""]
-    w = max((len(k) for k, _ in doc.facts), default=0)
-    out += [f"{k.ljust(w)}  {v}" for k, v in doc.facts] + ([""] if doc.facts else [])
+    out = [doc.title, "=" * min(width(doc.title), WIDTH), doc.subtitle, ""]
+    w = max((width(k) for k, _ in doc.facts), default=0)
+    out += [f"{pad(k, w)}  {v}" for k, v in doc.facts] + ([""] if doc.facts else [])
     for s in doc.sections:
-        out += [s.heading, "-" * min(len(s.heading), WIDTH)]
+        out += [s.heading, "-" * min(width(s.heading), WIDTH)]
         for line in s.lines:
             text = (f"[{line.mark}] " if line.mark else "") + (f"{line.label}: " if line.label else "") + line.text
-            out += textwrap.wrap(text, WIDTH, initial_indent="  - ", subsequent_indent="    ") or ["  -"]
+            out += wrap(text, WIDTH, initial_indent="  - ", subsequent_indent="    ") or ["  -"]
         if not s.lines:
             out.append(f"  {s.empty}")
         out.append("")

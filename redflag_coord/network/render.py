@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import textwrap
 from collections import Counter
 from dataclasses import asdict
 from html import escape
 from typing import Any
 
+from redflag_coord.i18n.width import pad, wrap
+from redflag_coord.i18n.width import width as cells
 from redflag_coord.network.build import (
     STAGES,
     CollectiveNetwork,
@@ -93,30 +94,24 @@ TEXT_WIDTH = 100  # when the output is not a terminal
 
 
 def render_text(n: Network, width: int = TEXT_WIDTH) -> str:
-    """Plain text, every line at most `width` characters (a long line continues indented)."""
+    """Plain text, every line at most `width` cells wide (a long line continues indented)."""
     return "".join(line + "\n" for line in wrap_lines(_text_lines(n).splitlines(), width))
 
 
 def wrap_lines(lines: list[str], width: int) -> list[str]:
-    """Fold each line longer than `width` at spaces; continuation lines are indented past the label."""
+    """Fold each line wider than `width` cells at spaces (never inside a grapheme cluster: i18n.width);
+    continuation lines are indented past the label."""
     width = max(width, 40)
     out: list[str] = []
     for line in lines:
-        if len(line) <= width:
+        if cells(line) <= width:
             out.append(line)
             continue
         lead = len(line) - len(line.lstrip(" "))
         rest = line[lead:].split("  ", 1)[-1].lstrip(" ") if "  " in line[lead:] else line[lead + 2 :]
-        label = len(line) - len(rest)
+        label = cells(line[: len(line) - len(rest)])
         indent = " " * min(label, width // 2)
-        out += textwrap.wrap(
-            line,
-            width,
-            subsequent_indent=indent,
-            break_on_hyphens=False,
-            break_long_words=True,
-            drop_whitespace=True,
-        )
+        out += wrap(line[lead:], width, initial_indent=line[:lead], subsequent_indent=indent)
     return out
 
 
@@ -184,7 +179,7 @@ def _text_collective(c: CollectiveNetwork) -> list[str]:
     ]
     if c.comrades:
         lines.append("  comrades")
-        w = max(len(x.handle) for x in c.comrades)
+        w = max(cells(x.handle) for x in c.comrades)
         lines += [f"    {_text_comrade(x, w, m.stale_weeks)}" for x in c.comrades]
     if c.without_relationships:
         lines.append(f"  no relationships yet: {', '.join(c.without_relationships)} — {CUE}")
@@ -198,7 +193,7 @@ def _text_comrade(x: ComradeFigures, width: int, weeks: int) -> str:
     moving = [p for p in movement_parts(x.new, x.moved_up, x.stale, weeks) if not p.startswith("0 ")]
     tail = f"; {', '.join(moving)}" if moving else ""
     return (
-        f"{x.handle:<{width}}  {x.counts.total:>2}  {stages_line(x.counts.by_stage, keep_zero=False)}"
+        f"{pad(x.handle, width)}  {x.counts.total:>2}  {stages_line(x.counts.by_stage, keep_zero=False)}"
         f"  ({natures_line(x.counts.by_nature)}){tail}"
     )
 
