@@ -183,6 +183,7 @@ class Agenda:
     warnings: tuple[Notice, ...] = ()
     commitments: tuple[CommitmentState, ...] = ()  # open when the agenda is read, overdue first
     names: dict[str, str] = field(default_factory=dict)  # collective slug -> name, for the commitments block
+    text_lang: str | None = None  # the meeting's `language`: that of its title, topics, description, location
 
     @property
     def expects_reports(self) -> bool:
@@ -266,6 +267,7 @@ def build_agenda(
         warnings=tuple(warnings),
         commitments=_commitments(org, meeting_id, for_collective) if reports else (),
         names=names,
+        text_lang=meeting.language,
     )
 
 
