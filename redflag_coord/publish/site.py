@@ -265,7 +265,8 @@ def _nav(ctx: Context, here: Page, pages: list[Page]) -> str:
     feeds = {p.path: p for p in pages if p.kind == "feed"}
     feed = feeds.get(feed_path(convener)) or feeds.get(feed_path(None))
     if feed is not None:
-        name = t("publish.feed_of", name=ctx.org.name_of(convener)) if feed.path != feed_path(None) else None
+        mine_feed = convener is not None and feed.path == feed_path(convener)
+        name = t("publish.feed_of", name=ctx.org.name_of(convener)) if mine_feed and convener else None
         parts.append(link(feed, name or t("publish.all_meetings"), ' type="text/calendar"'))
     return f'<nav class="site" aria-label="{e(t("publish.title"))}">' + "".join(parts) + "</nav>"
 
