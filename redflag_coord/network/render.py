@@ -276,7 +276,7 @@ table.stages td:last-child{white-space:normal;min-width:9rem}table.trends{margin
 svg{max-width:100%;height:auto}svg text{font:11px system-ui,"Noto Sans",sans-serif}
 .circle-block{display:flex;flex-wrap:wrap;gap:.5rem 2rem;align-items:flex-start}.circle-block>figure{flex:0 1 300px}
 .circle-block>.scroll{flex:1 1 22rem}
-.charts{display:flex;flex-wrap:wrap;gap:1rem 1.5rem}figure{margin:0;max-width:100%}figcaption{font-size:.85rem;color:#555;max-width:300px}
+.charts{display:flex;flex-wrap:wrap;gap:1rem 1.5rem}figure{margin:0;max-width:100%}figcaption{font-size:.85rem;color:#555;max-width:300px;margin:0 0 .25rem}
 .legend{list-style:none;padding:0;margin:.3rem 0;display:flex;flex-wrap:wrap;gap:.1rem .9rem;font-size:.85rem;max-width:300px}
 .legend svg.key{vertical-align:-3px;margin-right:.25rem}
 .comrade-circles{display:grid;grid-template-columns:repeat(auto-fill,minmax(9.5rem,1fr));gap:.5rem 1rem}
@@ -351,8 +351,8 @@ def _html_circle(marks: list[Mark], look: dict[str, Look], weeks: int, has_basel
     ]
     keys += [f"<li>{legend_glyph(None, kind)}{escape(text)} {v}</li>" for kind, text, v in moves if v]
     figure = (
-        f'<figure class="circle">{circle_svg(marks, look, desc)}'
-        f'<figcaption><ul class="legend">{"".join(keys)}</ul></figcaption></figure>'
+        f'<figure class="circle"><figcaption><ul class="legend">{"".join(keys)}</ul></figcaption>'
+        f"{circle_svg(marks, look, desc)}</figure>"
     )
     return f'<div class="circle-block">{figure}{_stage_table(marks, weeks, has_baseline, what)}</div>'
 
@@ -426,8 +426,8 @@ def _html_collective(c: CollectiveNetwork, look: dict[str, Look]) -> str:
 def _html_comrades(c: CollectiveNetwork, look: dict[str, Look]) -> str:
     weeks = c.movement.stale_weeks
     circles = "".join(
-        f"<figure>{circle_svg(x.circle, look, f'{x.handle}: {circle_description(x.circle, weeks)}', 150, False)}"
-        f"<figcaption>{escape(x.handle)}: {plural(x.counts.total, 'relationship')}</figcaption></figure>"
+        f"<figure><figcaption>{escape(x.handle)}: {plural(x.counts.total, 'relationship')}</figcaption>"
+        f"{circle_svg(x.circle, look, f'{x.handle}: {circle_description(x.circle, weeks)}', 150, False)}</figure>"
         for x in c.comrades
     )
     rows = "".join(
@@ -466,8 +466,8 @@ TREND_CHARTS = (
 def _html_charts(steps: list[FunnelStep], points: list[ReportPoint]) -> str:
     desc = funnel_line(steps)
     charts = [
-        f"<figure>{funnel_svg([(s.stage, s.reached, share(s)) for s in steps], desc)}<figcaption>From reader to "
-        "recruit: relationships at each stage or beyond</figcaption></figure>"
+        "<figure><figcaption>From reader to recruit: relationships at each stage or beyond</figcaption>"
+        f"{funnel_svg([(s.stage, s.reached, share(s)) for s in steps], desc)}</figure>"
     ]
     names = [p.meeting for p in points]
     for name, caption in TREND_CHARTS if points else ():
@@ -475,8 +475,8 @@ def _html_charts(steps: list[FunnelStep], points: list[ReportPoint]) -> str:
         said = ", ".join(f"{mid} {'no figure' if v is None else v}" for mid, v in zip(names, values))
         note = "; ○ on the axis: the report gave no figure" if None in values else ""
         charts.append(
-            f"<figure>{line_svg(values, names, f'{caption}, report by report: {said}')}"
-            f"<figcaption>{escape(caption)}, report by report{note}</figcaption></figure>"
+            f"<figure><figcaption>{escape(caption)}, report by report{note}</figcaption>"
+            f"{line_svg(values, names, f'{caption}, report by report: {said}')}</figure>"
         )
     return f'<h3>Over time</h3><div class="charts">{"".join(charts)}</div>'
 
