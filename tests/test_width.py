@@ -125,3 +125,24 @@ def test_width_counts_cells_not_code_points():
     assert width("👩\u200d👩\u200d👧") == 2
     assert width("Relations\u202f:") == 11
     assert pad("日本", 6) == "日本  " and pad("é", 3, right=True) == "  é"
+
+
+def test_a_hindi_agenda_table_keeps_every_cluster_whole(org_copy, run):
+    """The issue's case end to end: Hindi topics in the agenda's table, wrapped in its last column."""
+    meeting = org_copy / "collectives/international-committee/meetings/ic-2026-12.toml"
+    topic = "रेड फ़्लैग: फ़ैक्टरी ज़िले में क़रीबी रिश्ते, नए साथियों और दोस्तों के बीच कम्युनिस्ट नेतृत्व का विकास"
+    text = meeting.read_text(encoding="utf-8")
+    first = text.index('topic = "') + len('topic = "')
+    meeting.write_text(text[:first] + topic + text[text.index('"', first) :], encoding="utf-8")
+    r = run("agenda", "ic-2026-12", "--for", "india", "--root", str(org_copy))
+    assert r.exit_code == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert all(width(line) <= 92 for line in lines)
+    cells = [c for line in lines for c in line.split("  ") if c.strip()]
+    for cell in cells:  # no cell starts with a mark cut from its letter (a nukta, a vowel sign, a virama)
+        assert unicodedata.category(cell.strip()[0]) not in ("Mn", "Mc"), cell
+    # The topic comes back whole, its words in order, from the lines of its column.
+    start = next(i for i, line in enumerate(lines) if "रेड" in line)
+    column = lines[start].index("रेड")
+    words = [w for line in lines[start : start + 6] for w in line[column:].split()]
+    assert words[: len(topic.split())] == topic.split()
