@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from babel.dates import format_date, format_time, get_timezone_name
 from babel.numbers import format_decimal
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from icalendar import Calendar, Event, vCalAddress
 from icalendar.parser import Contentline
@@ -237,20 +237,21 @@ def _wrap_before(text: str, columns: int) -> list[str]:
     return textwrap.wrap(words, columns, break_on_hyphens=False) if words.strip() else []
 
 
-@given(st.text(alphabet=st.sampled_from(list("ab -\t\n\u00a0\u2003\u202fé界\u0301")), max_size=60), st.integers(1, 70))
+@given(st.text(alphabet=st.sampled_from(list("ab -\t\n")), max_size=60), st.integers(1, 70))
 @settings(max_examples=500)
 def test_one_line_wrap_is_textwraps(text, columns):
+    """In ASCII, where a character is a cell and a cluster, wrapping by display width is textwrap's,
+    as long as every word fits a line (a longer word starts a line of its own: tests/test_width.py)."""
+    assume(all(len(w) <= columns for w in _BREAKABLE.split(text)))
     assert _wrap(text, columns) == _wrap_before(text, columns)
 
 
 @given(st.text(max_size=40))
 def test_remembered_width_is_the_width(text):
-    import unicodedata
+    import wcwidth
 
     expected = (
-        len(text)
-        if text.isascii()
-        else sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+        len(text) if text.isascii() and text.isprintable() else max(0, wcwidth.width(text, control_codes="ignore"))
     )
     assert width(text) == width(text) == expected
 

@@ -100,8 +100,24 @@ def test_screenshot(page, tmp_path, width, height):
     _keep(shot)
 
 
-PROBE = """<script>window.onload = () => {
-  const d = document.getElementById('f').contentDocument;
+# The measure waits for the frame's own document (about:srcdoc, not the about:blank a frame starts
+# with) to have loaded, laid out, and its fonts ready: under load, the outer page's load event could
+# come while the frame still showed its first, empty document, and the text missed the heading.
+PROBE = """<script>
+async function loaded(f) {
+  for (let i = 0; i < 400; i++) {
+    const d = f.contentDocument;
+    if (d && d.URL === 'about:srcdoc' && d.readyState === 'complete' && d.body && d.body.childElementCount) {
+      void d.body.offsetHeight;  // lay it out now, so that every font it needs is asked for
+      await d.fonts.ready;
+      return d;
+    }
+    await new Promise(r => setTimeout(r, 25));
+  }
+  throw new Error('the frame never loaded');
+}
+window.onload = async () => {
+  const d = await loaded(document.getElementById('f'));
   const overlaps = [];
   const outside = [];
   d.querySelectorAll('svg[role=img]').forEach((svg, k) => {
@@ -141,7 +157,7 @@ def probe(page: Path, tmp_path: Path, width: int) -> dict:
         f'height="900" srcdoc="{escape(html, quote=True)}"></iframe>{PROBE}</body></html>',
         encoding="utf-8",
     )
-    r = browse(outer, "--dump-dom", "--virtual-time-budget=5000", width=max(width, 500) + 50, height=1000)
+    r = browse(outer, "--dump-dom", "--virtual-time-budget=20000", width=max(width, 500) + 50, height=1000)
     m = re.search(r'data-probe="([^"]*)"', r.stdout)
     assert m, r.stderr[-2000:]
     return json.loads(unescape(m.group(1)))

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from redflag_coord.network.build import STAGES, Mark
 from redflag_coord.network.render import wrap_lines
-from redflag_coord.network.svg import Box, Labels, circle_svg, line_svg, looks, text_box
+from redflag_coord.network.svg import PALETTE, SHAPES, Box, Labels, circle_svg, line_svg, looks, text_box
 from redflag_coord.org.model import DEFAULT_NATURES
 
 NS = "{http://www.w3.org/2000/svg}"
@@ -143,4 +143,85 @@ def test_an_organisations_own_nature_gets_a_colour_of_its_own():
     got = looks(["co-worker", "neighbour", "church"])
     assert got["church"].colour not in {got["co-worker"].colour, got["neighbour"].colour}
     many = looks([*DEFAULT_NATURES, *(f"own-{i}" for i in range(40))])
-    assert len(many) == 47 and len(set(many.values())) == 42  # every look used before any repeats
+    assert len(many) == 47 and len(set(many.values())) == 47  # every look used before any repeats
+    assert len(PALETTE) * len(SHAPES) >= 47
+
+
+# -- contrast and shapes (issue 31; WCAG 1.4.11 non-text contrast, 1.4.1 use of colour) ----------------
+
+
+def _luminance(colour: str) -> float:
+    """WCAG 2 relative luminance of #rgb or #rrggbb."""
+    h = colour.lstrip("#")
+    h = "".join(c * 2 for c in h) if len(h) == 3 else h
+    channels = [int(h[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def contrast(a: str, b: str) -> float:
+    hi, lo = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_contrast_is_the_wcag_formula():
+    assert round(contrast("#000", "#fff"), 2) == 21.0
+    assert round(contrast("#E69F00", "#e9e9e9"), 2) == 1.86  # the old yellow on the inner rings (issue 31)
+
+
+def test_every_mark_colour_stands_out_from_every_ring_and_the_page():
+    from redflag_coord.network.svg import BACKGROUND, RING_FILL
+
+    for colour in PALETTE:
+        for ground in (*RING_FILL, BACKGROUND):
+            assert contrast(colour, ground) >= 3, f"{colour} on {ground}: {contrast(colour, ground):.2f}:1"
+
+
+def test_the_drawn_circles_hold_to_it(example_root):
+    """The example's network page as drawn: every mark's colour (fill of a filled mark, edge of a hollow
+    one) against every ring's fill in the same picture and the page, computed from the SVG itself."""
+    import datetime as dt
+
+    from redflag_coord.network.build import network
+    from redflag_coord.network.render import render_html
+    from redflag_coord.org.load import load_organisation
+
+    html = render_html(network(load_organisation(example_root), today=dt.date(2026, 11, 27)))
+    circles = re.findall(r'<svg class="circles".*?</svg>', html, re.S)
+    assert circles
+    pairs = 0
+    for svg in circles:
+        root = ET.fromstring(svg)
+        rings = {c.get("fill") for c in root.iter(f"{NS}circle") if c.get("stroke") == "#c4c4c4"}
+        marks = {
+            (e.get("stroke") if e.get("fill") == "#fff" else e.get("fill"))
+            for e in root
+            if e.tag in (f"{NS}circle", f"{NS}rect", f"{NS}polygon")
+            and e.get("stroke") != "#c4c4c4"
+            and e.get("fill") not in (None, "none")
+            and not (e.tag == f"{NS}circle" and e.get("r") == "1.8")
+        }
+        assert rings and marks
+        for mark in marks:
+            for ground in (*rings, "#ffffff"):
+                pairs += 1
+                assert contrast(mark, ground) >= 3, f"{mark} on {ground}: {contrast(mark, ground):.2f}:1"
+    assert pairs > 10
+
+
+def test_each_nature_has_a_shape_of_its_own():
+    """Up to len(SHAPES) natures on a page, no two share a shape: none is told from another by colour alone."""
+    natures = [*DEFAULT_NATURES, "church", "union"]
+    assert len(natures) == len(SHAPES)
+    got = looks(natures)
+    assert len({v.shape for v in got.values()}) == len(natures)
+    for some in (natures[:3], ["co-worker", "church"], ["church", "union", "friend", "community"]):
+        got = looks(some)
+        assert len({v.shape for v in got.values()}) == len(some), got
+
+
+def test_every_shape_is_drawn_differently():
+    from redflag_coord.network.svg import Look, glyph
+
+    drawn = {glyph(Look("#000000", s), 10, 10, 5) for s in SHAPES}
+    assert len(drawn) == len(SHAPES)

@@ -47,11 +47,16 @@ def probe(folder: Path, pages: list[str], tmp_path: Path) -> tuple[list[dict], l
     frames = "".join(
         f'<iframe style="border:0;display:block" width="{WIDTH}" height="600" src="{p}"></iframe>' for p in pages
     )
+    # The outer page's load waits for every frame's; then each frame's fonts (Devanagari), then measure.
     script = (
-        "<script>window.onload = () => { document.body.setAttribute('data-probe', JSON.stringify("
-        "[...document.querySelectorAll('iframe')].map(f => { const w = f.contentWindow, d = w.document; return {"
+        "<script>window.onload = async () => { const frames = [...document.querySelectorAll('iframe')];"
+        " await Promise.all(frames.map(f => f.contentDocument.fonts.ready));"
+        " document.body.setAttribute('data-probe', JSON.stringify("
+        "frames.map(f => { const w = f.contentWindow, d = w.document; return {"
         " page: f.getAttribute('src'), w: d.documentElement.scrollWidth, view: d.documentElement.clientWidth,"
         " links: [...d.querySelectorAll('[href]')].map(a => a.href),"
+        " nav: [...d.querySelectorAll('nav a, nav [aria-current]')].map(a => ({href: a.href || null,"
+        " hreflang: a.getAttribute('hreflang'), current: a.getAttribute('aria-current'), lang: a.lang})),"
         " srcs: [...d.querySelectorAll('[src]')].map(a => a.src),"
         " resources: w.performance.getEntriesByType('resource').map(r => r.name),"
         " scrolled: [...d.querySelectorAll('.scroll')].filter(e => e.scrollWidth > e.clientWidth + 1).length,"
@@ -115,7 +120,55 @@ def test_every_page_at_360px_links_inside_and_fetches_nothing(site, tmp_path):
     everything = {
         p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file() and p.name != ".redflag-publish"
     }
-    assert everything - linked == {"index.html"}, "every page and feed is reachable from the index"
+    assert everything == linked, "every page and feed is linked (the index from every meeting's page)"
+
+
+def _inside(site: Path, href: str) -> str:
+    """The path inside the folder a link points at (without its #fragment)."""
+    root = urllib.parse.urlsplit(site.resolve().as_uri() + "/").path
+    path = urllib.parse.unquote(urllib.parse.urlsplit(href).path)
+    assert path.startswith(root), f"a link leaves the folder: {href}"
+    return path[len(root) :]
+
+
+def test_a_crawl_from_the_index_reaches_every_page_through_working_links(site, tmp_path):
+    """Follow every link from the index, as a member on a phone would, page after page: every page and
+    feed is reached, no link is broken, no page scrolls sideways at 360 px; each meeting's page leads
+    back to the index (at that meeting), to its agenda in each language, its minutes, and its feed."""
+    seen: dict[str, dict] = {}
+    reached: set[str] = set()
+    queue = ["index.html"]
+    while queue:
+        found, requests = probe(site, queue, tmp_path)
+        assert requests == [], f"pages made network requests: {[r.get('url') for r in requests]}"
+        for f in found:
+            assert f["w"] <= WIDTH and f["scrolled"] == 0, f"{f['page']} scrolls sideways at {WIDTH}px"
+            seen[f["page"]] = f
+            for href in f["links"]:
+                target = _inside(site, href)
+                assert (site / target).is_file(), f"{f['page']}: broken link {href}"
+                reached.add(target)
+        queue = sorted(p for p in reached if p.endswith(".html") and p not in seen)
+    everything = {
+        p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file() and p.name != ".redflag-publish"
+    }
+    assert reached | {"index.html"} == everything
+    assert len(seen) == len([p for p in everything if p.endswith(".html")])
+    for page, f in seen.items():
+        if page == "index.html":
+            continue
+        meeting = page.split("/")[1]
+        nav = f["nav"]
+        hrefs = [_inside(site, x["href"]) + "#" + urllib.parse.urlsplit(x["href"]).fragment for x in nav if x["href"]]
+        assert f"index.html#{meeting}" in hrefs, f"{page}: no way back to the index"
+        assert any(h.startswith("feeds/") and h.split("#")[0].endswith(".ics") for h in hrefs), f"{page}: no feed"
+        siblings = sorted(p for p in everything if p.startswith(f"meetings/{meeting}/") and p.endswith(".html"))
+        shown = sorted({h.split("#")[0] for h in hrefs if h.startswith("meetings/")} | {page})
+        assert shown == siblings, f"{page}: its nav links {shown}, the meeting has {siblings}"
+        assert [x for x in nav if x["current"] == "page"], f"{page}: the nav does not say where the reader is"
+        for x in nav:
+            if x["hreflang"]:  # a language's name is written in that language, and marked so
+                assert x["lang"] in ("", x["hreflang"]), x
 
 
 def test_the_request_check_sees_an_outside_request(tmp_path):

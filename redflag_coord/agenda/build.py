@@ -186,6 +186,7 @@ class Agenda:
     commitments: tuple[CommitmentState, ...] = ()  # open when the agenda is read, overdue first
     names: dict[str, str] = field(default_factory=dict)  # collective slug -> name, for the commitments block
     takes_reports: bool = True  # org.occurrences.accepts_reports: not cancelled, and reports asked for
+    text_lang: str | None = None  # the meeting's `language`: that of its title, topics, description, location
 
     @property
     def expects_reports(self) -> bool:
@@ -271,6 +272,7 @@ def build_agenda(
         commitments=_commitments(org, meeting_id, for_collective) if reports else (),
         names=names,
         takes_reports=accepts_reports(meeting, occurrence),
+        text_lang=meeting.language,
     )
 
 

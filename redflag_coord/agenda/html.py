@@ -11,6 +11,7 @@ from html import escape
 from redflag_coord.agenda import view as v
 from redflag_coord.agenda.build import Agenda, ReportSlot
 from redflag_coord.i18n.labels import Labels
+from redflag_coord.i18n.langmark import in_lang, lang_attr
 
 CSS = """
 :root { --ink: #1b1b1b; --muted: #5b5b5b; --line: #d9d4cc; --red: #b3001b; --paper: #fffdf9; --band: #f4efe6; }
@@ -71,9 +72,14 @@ ul.figures li { margin: 0.15rem 0; }
 """
 
 
-def render_html(a: Agenda, public: bool = False) -> str:
+def render_html(a: Agenda, public: bool = False, nav: str = "", css: str = "") -> str:
     """The agenda as one self-contained page. `public` (a published site, like an invite) leaves out
-    what collectives report: summaries, Red Flag sites and figures, relationships, requests, who is missing."""
+    what collectives report: summaries, Red Flag sites and figures, relationships, requests, who is missing.
+    `nav`: HTML put first in the page (a published site's links to its index, languages and feed), `css`
+    the rules it needs.
+
+    The meeting's own words (title, location, description, topics) carry its `language` where the page
+    is in another (i18n.langmark)."""
     t = v.labels(a)
     parts = [
         "<!doctype html>",
@@ -83,10 +89,11 @@ def render_html(a: Agenda, public: bool = False) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">",
         f"<title>{e(t.colon('agenda'))} {e(a.title)}</title>",
-        f"<style>{CSS}</style>",
+        f"<style>{CSS}{css}</style>",
         "</head>",
         "<body><main>",
-        f'<header><h1>{e(a.title)}</h1><p class="sub">{e(t("agenda"))} · {e(v.subtitle(a, t))}</p></header>',
+        *([nav] if nav else []),
+        f'<header><h1{lang_attr(a.text_lang, a.lang)}>{e(a.title)}</h1><p class="sub">{e(t("agenda"))} · {e(v.subtitle(a, t))}</p></header>',
         _facts(a, t),
         _section(t("times_heading"), _zones(a, t) + _note(v.zone_note(a, t))),
         _section(t("items_heading"), _items(a, t)),
@@ -127,13 +134,13 @@ def _facts(a: Agenda, t: Labels) -> str:
     if note:
         rows[0] = (rows[0][0], rows[0][1] + f'<br><span class="note">{e(note)}</span>')
     if a.location:
-        rows.append((t("location"), e(a.location)))
+        rows.append((t("location"), in_lang(e(a.location), a.text_lang, a.lang)))
     if a.url:
         rows.append((t("link"), f'<a href="{e(a.url)}">{e(a.url)}</a>'))
     if a.opens_name:
         rows.append((t("opens"), e(a.opens_name)))
     if a.description:
-        rows.append((t("description"), e(a.description)))
+        rows.append((t("description"), in_lang(e(a.description), a.text_lang, a.lang)))
     rows += [(t("warning"), f'<span class="warning">{e(w)}</span>') for w in v.notice_lines(a, t)]
     return '<dl class="facts">' + "".join(f"<dt>{e(k)}</dt><dd>{val}</dd>" for k, val in rows) + "</dl>"
 
@@ -150,7 +157,9 @@ def _list(lines: list[str], raw: bool = False) -> str:
     return "<ul>" + "".join(f"<li>{line if raw else e(line)}</li>" for line in lines) + "</ul>"
 
 
-def _table(table: v.Table, classes: str = "", row_classes: list[str] | None = None) -> str:
+def _table(table: v.Table, classes: str = "", row_classes: list[str] | None = None, last_lang: str = "") -> str:
+    """`last_lang`: the lang attribute of the last column's data cells (a meeting's topics), if any."""
+
     def cell(tag: str, i: int, text: str) -> str:
         cls = []
         if i in table.right:
@@ -158,6 +167,8 @@ def _table(table: v.Table, classes: str = "", row_classes: list[str] | None = No
         if i == len(table.headers) - 1 and "stack" in classes:
             cls.append("topic")
         attr = f' class="{" ".join(cls)}"' if cls else ""
+        if tag == "td" and i == len(table.headers) - 1:
+            attr += last_lang
         return f"<{tag}{attr}>{e(text)}</{tag}>"
 
     head = "<tr>" + "".join(cell("th", i, h) for i, h in enumerate(table.headers)) + "</tr>"
@@ -192,7 +203,8 @@ def _items(a: Agenda, t: Labels) -> str:
         " ".join(c for c in ("break" if i.kind == "break" else "", "" if i.fit == "inside" else "outside") if c)
         for i in a.items
     ]
-    return _table(v.item_table(a, t), "stack items", classes) + _note(v.items_zone_note(a, t))
+    topics = lang_attr(a.text_lang, a.lang)
+    return _table(v.item_table(a, t), "stack items", classes, topics) + _note(v.items_zone_note(a, t))
 
 
 def _report(r: ReportSlot, a: Agenda, t: Labels) -> str:
@@ -219,7 +231,7 @@ def _report(r: ReportSlot, a: Agenda, t: Labels) -> str:
         out.append(_table(v.distribution_table(r, t)))
     if r.articles:
         out.append(f'<p class="label">{e(t("articles"))}</p>')
-        out.append(_list([v.article_line(x.title, x.language, x.status, t) for x in r.articles]))
+        out.append(_list([_article(x.title, x.language, x.status, a, t) for x in r.articles], raw=True))
     if r.requests:
         out.append(f'<p class="label">{e(t("requests"))}</p>')
         out.append(
@@ -233,3 +245,9 @@ def _report(r: ReportSlot, a: Agenda, t: Labels) -> str:
         )
     out.append("</article>")
     return "".join(out)
+
+
+def _article(title: str, language: str, status: str, a: Agenda, t: Labels) -> str:
+    """v.article_line with the title marked in the article's language where the page is in another."""
+    line = e(v.article_line(title, language, status, t))
+    return line.replace(e(title), in_lang(e(title), language, a.lang), 1)

@@ -6,14 +6,12 @@ HTML is in `agenda.html`, JSON in `agenda.as_json`; `RENDERERS` maps a format na
 from __future__ import annotations
 
 import re
-import textwrap
-import unicodedata
 from collections.abc import Callable
-from functools import lru_cache
 
 from redflag_coord.agenda import view as v
 from redflag_coord.agenda.build import Agenda, ReportSlot
 from redflag_coord.i18n.labels import Labels
+from redflag_coord.i18n.width import pad, width, wrap
 
 WIDTH = 92  # wrap prose to this many columns; tables wrap their last column to fit
 
@@ -176,30 +174,8 @@ _BREAKABLE = re.compile(r"[\t\n\x0b\x0c\r ]+")
 
 
 def _wrap(text: str, columns: int) -> list[str]:
-    words = " ".join(w for w in _BREAKABLE.split(text) if w)
-    if not words.strip():
-        return []
-    if 0 < len(words) <= columns and not words[0].isspace() and not words[-1].isspace():
-        return [words]  # fits on one line: what textwrap returns, without its chunking (most cells)
-    return textwrap.wrap(words, columns, break_on_hyphens=False)
-
-
-def width(text: str) -> int:
-    """Terminal columns: wide East Asian characters take two, combining marks none."""
-    if text.isascii():
-        return len(text)
-    return _columns(text)
-
-
-@lru_cache(maxsize=4096)
-def _columns(text: str) -> int:
-    """Remembered: tables measure the same cells ('7:00\u202fAM', zone names) for every meeting."""
-    return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
-def pad(text: str, columns: int, right: bool = False) -> str:
-    fill = " " * max(0, columns - width(text))
-    return fill + text if right else text + fill
+    """Words joined by single spaces, wrapped by display width and grapheme cluster (i18n.width)."""
+    return wrap(" ".join(w for w in _BREAKABLE.split(text) if w), columns)
 
 
 # -- Markdown -----------------------------------------------------------------------------

@@ -87,6 +87,7 @@ class MinutesView:
     updates: tuple[UpdateRow, ...]
     names: dict[str, str]
     members: bool = True  # False: collectives only (see collectives_only)
+    text_lang: str | None = None  # the meeting's `language`: that of its title, topics and minutes
 
 
 def _meeting(org: Organisation, meeting_id: str):
@@ -147,6 +148,7 @@ def build_minutes(
         convener_name=names.get(convener, convener),
         title=meeting.title,
         lang=minutes_language(org, convener, meeting.language, lang),
+        text_lang=meeting.language,
         zone=meeting.timezone,
         start=meeting_instant(meeting),
         chair=minutes.chair,

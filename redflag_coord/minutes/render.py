@@ -4,12 +4,13 @@ laid out as text, Markdown or a self-contained HTML page; JSON holds the data, n
 from __future__ import annotations
 
 import json
-import textwrap
 from dataclasses import dataclass
 from html import escape
 from typing import Any
 
 from redflag_coord.i18n.labels import Labels
+from redflag_coord.i18n.langmark import in_lang, lang_attr
+from redflag_coord.i18n.width import pad, width, wrap
 from redflag_coord.minutes.build import CommitmentList, MinutesView
 from redflag_coord.org.commitments import CommitmentState
 from redflag_coord.org.commitments import to_dict as commitment_dict
@@ -25,6 +26,8 @@ class Line:
     text: str
     label: str | None = None
     mark: str | None = None  # a warning shown before the line (overdue)
+    label_lang: str | None = None  # the language of the label and of the text, where known (a meeting's
+    text_lang: str | None = None  # topics and notes are in its `language`): lang marks in HTML
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,7 @@ class Document:
     subtitle: str
     facts: tuple[tuple[str, str], ...]
     sections: tuple[Section, ...]
+    text_lang: str | None = None  # the title's language (the meeting's), where known
 
 
 # -- minutes in words ---------------------------------------------------------------------------------
@@ -66,6 +70,8 @@ def minutes_document(m: MinutesView) -> Document:
         Line(
             " ".join(i.notes) or t("minutes_doc.no_note"),
             f"{i.number}. {i.topic}" + (f" ({i.lead})" if i.lead else ""),
+            label_lang=m.text_lang,
+            text_lang=m.text_lang if i.notes else None,
         )
         for i in m.items
     ]
@@ -104,7 +110,7 @@ def minutes_document(m: MinutesView) -> Document:
     subtitle = (
         f"{t('minutes_doc.title')} · {t('meeting_id', id=m.meeting_id)} · {t('convened_by', name=m.convener_name)}"
     )
-    return Document(m.lang, m.title, subtitle, tuple(facts), tuple(sections))
+    return Document(m.lang, m.title, subtitle, tuple(facts), tuple(sections), m.text_lang)
 
 
 def commitment_line(t: Labels, s: CommitmentState, names: dict[str, str]) -> Line:
@@ -139,14 +145,14 @@ def commitments_document(c: CommitmentList) -> Document:
 
 
 def render_text(doc: Document) -> str:
-    out = [doc.title, "=" * min(len(doc.title), WIDTH), doc.subtitle, ""]
-    w = max((len(k) for k, _ in doc.facts), default=0)
-    out += [f"{k.ljust(w)}  {v}" for k, v in doc.facts] + ([""] if doc.facts else [])
+    out = [doc.title, "=" * min(width(doc.title), WIDTH), doc.subtitle, ""]
+    w = max((width(k) for k, _ in doc.facts), default=0)
+    out += [f"{pad(k, w)}  {v}" for k, v in doc.facts] + ([""] if doc.facts else [])
     for s in doc.sections:
-        out += [s.heading, "-" * min(len(s.heading), WIDTH)]
+        out += [s.heading, "-" * min(width(s.heading), WIDTH)]
         for line in s.lines:
             text = (f"[{line.mark}] " if line.mark else "") + (f"{line.label}: " if line.label else "") + line.text
-            out += textwrap.wrap(text, WIDTH, initial_indent="  - ", subsequent_indent="    ") or ["  -"]
+            out += wrap(text, WIDTH, initial_indent="  - ", subsequent_indent="    ") or ["  -"]
         if not s.lines:
             out.append(f"  {s.empty}")
         out.append("")
@@ -207,12 +213,15 @@ li { margin: 0.3rem 0; overflow-wrap: anywhere; }
 """
 
 
-def render_html(doc: Document) -> str:
-    """One self-contained page (inline CSS, no scripts, nothing fetched), like the agenda's."""
+def render_html(doc: Document, nav: str = "", css: str = "") -> str:
+    """One self-contained page (inline CSS, no scripts, nothing fetched), like the agenda's. `nav`: HTML put
+    first in the page (a published site's links), `css` the rules it needs. The meeting's own words (title,
+    topics, notes) carry its language where the page is in another (i18n.langmark)."""
 
     def e(text: object) -> str:
         return escape(str(text), quote=True)
 
+    h1 = f"<h1{lang_attr(doc.text_lang, doc.lang)}>{e(doc.title)}</h1>"
     parts = [
         "<!doctype html>",
         f'<html lang="{e(doc.lang)}">',
@@ -221,10 +230,11 @@ def render_html(doc: Document) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">",
         f"<title>{e(doc.title)}</title>",
-        f"<style>{CSS}</style>",
+        f"<style>{CSS}{css}</style>",
         "</head>",
         "<body><main>",
-        f'<header><h1>{e(doc.title)}</h1><p class="sub">{e(doc.subtitle)}</p></header>',
+        *([nav] if nav else []),
+        f'<header>{h1}<p class="sub">{e(doc.subtitle)}</p></header>',
     ]
     if doc.facts:
         parts.append('<dl class="facts">' + "".join(f"<dt>{e(k)}</dt><dd>{e(v)}</dd>" for k, v in doc.facts) + "</dl>")
@@ -232,8 +242,12 @@ def render_html(doc: Document) -> str:
         items = [
             "<li>"
             + (f'<span class="warning">{e(line.mark)}</span> ' if line.mark else "")
-            + (f'<span class="label">{e(line.label)}:</span> ' if line.label else "")
-            + e(line.text)
+            + (
+                f'<span class="label">{in_lang(e(line.label), line.label_lang, doc.lang)}:</span> '
+                if line.label
+                else ""
+            )
+            + in_lang(e(line.text), line.text_lang, doc.lang)
             + "</li>"
             for line in s.lines
         ]

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import textwrap
 from collections import Counter
 from dataclasses import asdict
 from html import escape
 from typing import Any
 
+from redflag_coord.i18n.width import pad, wrap
+from redflag_coord.i18n.width import width as cells
 from redflag_coord.network.build import (
     STAGES,
     CollectiveNetwork,
@@ -106,30 +107,24 @@ TEXT_WIDTH = 100  # when the output is not a terminal
 
 
 def render_text(n: Network, width: int = TEXT_WIDTH) -> str:
-    """Plain text, every line at most `width` characters (a long line continues indented)."""
+    """Plain text, every line at most `width` cells wide (a long line continues indented)."""
     return "".join(line + "\n" for line in wrap_lines(_text_lines(n).splitlines(), width))
 
 
 def wrap_lines(lines: list[str], width: int) -> list[str]:
-    """Fold each line longer than `width` at spaces; continuation lines are indented past the label."""
+    """Fold each line wider than `width` cells at spaces (never inside a grapheme cluster: i18n.width);
+    continuation lines are indented past the label."""
     width = max(width, 40)
     out: list[str] = []
     for line in lines:
-        if len(line) <= width:
+        if cells(line) <= width:
             out.append(line)
             continue
         lead = len(line) - len(line.lstrip(" "))
         rest = line[lead:].split("  ", 1)[-1].lstrip(" ") if "  " in line[lead:] else line[lead + 2 :]
-        label = len(line) - len(rest)
+        label = cells(line[: len(line) - len(rest)])
         indent = " " * min(label, width // 2)
-        out += textwrap.wrap(
-            line,
-            width,
-            subsequent_indent=indent,
-            break_on_hyphens=False,
-            break_long_words=True,
-            drop_whitespace=True,
-        )
+        out += wrap(line[lead:], width, initial_indent=line[:lead], subsequent_indent=indent)
     return out
 
 
@@ -197,7 +192,7 @@ def _text_collective(c: CollectiveNetwork) -> list[str]:
     ]
     if c.comrades:
         lines.append("  comrades")
-        w = max(len(x.handle) for x in c.comrades)
+        w = max(cells(x.handle) for x in c.comrades)
         lines += [f"    {_text_comrade(x, w, m.stale_weeks)}" for x in c.comrades]
     if c.without_relationships:
         lines.append(f"  no relationships yet: {', '.join(c.without_relationships)} — {CUE}")
@@ -211,7 +206,7 @@ def _text_comrade(x: ComradeFigures, width: int, weeks: int) -> str:
     moving = [p for p in movement_parts(x.new, x.moved_up, x.stale, weeks) if not p.startswith("0 ")]
     tail = f"; {', '.join(moving)}" if moving else ""
     return (
-        f"{x.handle:<{width}}  {x.counts.total:>2}  {stages_line(x.counts.by_stage, keep_zero=False)}"
+        f"{pad(x.handle, width)}  {x.counts.total:>2}  {stages_line(x.counts.by_stage, keep_zero=False)}"
         f"  ({natures_line(x.counts.by_nature)}){tail}"
     )
 
@@ -294,7 +289,7 @@ table.stages td:last-child{white-space:normal;min-width:9rem}table.trends{margin
 svg{max-width:100%;height:auto}svg text{font:11px system-ui,"Noto Sans",sans-serif}
 .circle-block{display:flex;flex-wrap:wrap;gap:.5rem 2rem;align-items:flex-start}.circle-block>figure{flex:0 1 300px}
 .circle-block>.scroll{flex:1 1 22rem}
-.charts{display:flex;flex-wrap:wrap;gap:1rem 1.5rem}figure{margin:0;max-width:100%}figcaption{font-size:.85rem;color:#555;max-width:300px}
+.charts{display:flex;flex-wrap:wrap;gap:1rem 1.5rem}figure{margin:0;max-width:100%}figcaption{font-size:.85rem;color:#555;max-width:300px;margin:0 0 .25rem}
 .legend{list-style:none;padding:0;margin:.3rem 0;display:flex;flex-wrap:wrap;gap:.1rem .9rem;font-size:.85rem;max-width:300px}
 .legend svg.key{vertical-align:-3px;margin-right:.25rem}
 .comrade-circles{display:grid;grid-template-columns:repeat(auto-fill,minmax(9.5rem,1fr));gap:.5rem 1rem}
@@ -369,8 +364,8 @@ def _html_circle(marks: list[Mark], look: dict[str, Look], weeks: int, has_basel
     ]
     keys += [f"<li>{legend_glyph(None, kind)}{escape(text)} {v}</li>" for kind, text, v in moves if v]
     figure = (
-        f'<figure class="circle">{circle_svg(marks, look, desc)}'
-        f'<figcaption><ul class="legend">{"".join(keys)}</ul></figcaption></figure>'
+        f'<figure class="circle"><figcaption><ul class="legend">{"".join(keys)}</ul></figcaption>'
+        f"{circle_svg(marks, look, desc)}</figure>"
     )
     return f'<div class="circle-block">{figure}{_stage_table(marks, weeks, has_baseline, what)}</div>'
 
@@ -444,8 +439,8 @@ def _html_collective(c: CollectiveNetwork, look: dict[str, Look]) -> str:
 def _html_comrades(c: CollectiveNetwork, look: dict[str, Look]) -> str:
     weeks = c.movement.stale_weeks
     circles = "".join(
-        f"<figure>{circle_svg(x.circle, look, f'{x.handle}: {circle_description(x.circle, weeks)}', 150, False)}"
-        f"<figcaption>{escape(x.handle)}: {plural(x.counts.total, 'relationship')}</figcaption></figure>"
+        f"<figure><figcaption>{escape(x.handle)}: {plural(x.counts.total, 'relationship')}</figcaption>"
+        f"{circle_svg(x.circle, look, f'{x.handle}: {circle_description(x.circle, weeks)}', 150, False)}</figure>"
         for x in c.comrades
     )
     rows = "".join(
@@ -484,8 +479,8 @@ TREND_CHARTS = (
 def _html_charts(steps: list[FunnelStep], points: list[ReportPoint]) -> str:
     desc = funnel_line(steps)
     charts = [
-        f"<figure>{funnel_svg([(s.stage, s.reached, share(s)) for s in steps], desc)}<figcaption>From reader to "
-        "recruit: relationships at each stage or beyond</figcaption></figure>"
+        "<figure><figcaption>From reader to recruit: relationships at each stage or beyond</figcaption>"
+        f"{funnel_svg([(s.stage, s.reached, share(s)) for s in steps], desc)}</figure>"
     ]
     names = [p.meeting for p in points]
     for name, caption in TREND_CHARTS if points else ():
@@ -493,8 +488,8 @@ def _html_charts(steps: list[FunnelStep], points: list[ReportPoint]) -> str:
         said = ", ".join(f"{mid} {'no figure' if v is None else v}" for mid, v in zip(names, values))
         note = "; ○ on the axis: the report gave no figure" if None in values else ""
         charts.append(
-            f"<figure>{line_svg(values, names, f'{caption}, report by report: {said}')}"
-            f"<figcaption>{escape(caption)}, report by report{note}</figcaption></figure>"
+            f"<figure><figcaption>{escape(caption)}, report by report{note}</figcaption>"
+            f"{line_svg(values, names, f'{caption}, report by report: {said}')}</figure>"
         )
     return f'<h3>Over time</h3><div class="charts">{"".join(charts)}</div>'
 

@@ -14,11 +14,18 @@ from html import escape
 from redflag_coord.network.build import STAGES, Mark
 from redflag_coord.org.model import DEFAULT_NATURES
 
-# Okabe–Ito: told apart with the common colour-vision deficiencies (yellow left out: too pale on white).
-PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
-SHAPES = ("circle", "square", "triangle", "diamond", "triangle-down", "plus")
+# Okabe–Ito's hues, told apart with the common colour-vision deficiencies, darkened where needed so
+# that every mark stands at 3:1 or more against the rings and the page (WCAG 1.4.11, non-text
+# contrast; tests/test_network_svg.py computes it): blue and black as they are, vermillion, bluish
+# green, reddish purple and orange darker. Sky blue and yellow are left out: no darker sky blue is
+# told from the blue but by lightness, and a yellow dark enough is the orange's brown.
+PALETTE = ("#0072B2", "#C04F00", "#007A5B", "#A8548C", "#8C6100", "#000000")
+# One shape per nature: the seven default natures and two of an organisation's own each have a shape
+# of their own, so no two natures on a page differ by colour alone (1.4.1, use of colour).
+SHAPES = ("circle", "square", "triangle", "diamond", "triangle-down", "plus", "star", "hexagon", "cross")
 INK, MUTED = "#1d1d1d", "#666"
 RING_FILL = ("#f4f4f4", "#e9e9e9")
+BACKGROUND = "#ffffff"  # the network page's and the charts'
 FONT = 11
 TURNS = (-0.42, 0.3, -0.15, 0.42, -0.3, 0.0)  # per stage: where in its slot a ring's marks begin
 CHAR_EM = 0.7  # wider than any system-ui digit or lowercase letter, so real boxes fit inside the estimate
@@ -41,30 +48,42 @@ class Look:
 
 def looks(natures: Iterable[str]) -> dict[str, Look]:
     """The default natures keep one look on every page (by their place in the default list);
-    an organisation's own natures follow, alphabetically, each in a colour not yet used on the page
+    an organisation's own natures follow, alphabetically, each in a shape not yet used on the page
     (while there is one) and never in a look already taken."""
     known = {n: i for i, n in enumerate(DEFAULT_NATURES)}
     ordered = nature_order(natures)
     out = {n: _look(known[n]) for n in ordered if n in known}
     i = len(known)
-    every = len(PALETTE) * len(SHAPES)  # distinct looks; past that, looks repeat (the table still tells)
     for n in ordered:
-        if n in known:
-            continue
-        taken = set(out.values())
-        colours = {v.colour for v in taken}
-        fresh = len(colours) < len(PALETTE)
-        for _ in range(every):
-            if not (_look(i) in taken or (fresh and _look(i).colour in colours)):
-                break
+        if n not in known:
+            i = _fresh(i, set(out.values()))
+            out[n] = _look(i)
             i += 1
-        out[n] = _look(i)
-        i += 1
     return out
 
 
+def _fresh(i: int, taken: set[Look]) -> int:
+    """The first look from the i-th on that no nature on the page has, best in a shape and a colour
+    the page does not use yet; past every distinct look, looks repeat (the table still tells)."""
+    shapes, colours = {v.shape for v in taken}, {v.colour for v in taken}
+    best: tuple[tuple[bool, bool], int] | None = None
+    for j in range(i, i + len(PALETTE) * len(SHAPES)):
+        look = _look(j)
+        if look in taken:
+            continue
+        score = (look.shape not in shapes, look.colour not in colours)
+        if score == (True, True):
+            return j
+        if best is None or score > best[0]:
+            best = (score, j)
+    return i if best is None else best[1]
+
+
 def _look(i: int) -> Look:
-    return Look(PALETTE[i % len(PALETTE)], SHAPES[i % len(SHAPES)])
+    """The i-th look: every shape in turn, the colours shifted by one on each round, so that the first
+    len(PALETTE) * len(SHAPES) looks are all different."""
+    rnd, shape = divmod(i, len(SHAPES))
+    return Look(PALETTE[(shape + rnd) % len(PALETTE)], SHAPES[shape])
 
 
 def glyph(look: Look, x: float, y: float, r: float, hollow: bool = False) -> str:
@@ -93,6 +112,32 @@ def glyph(look: Look, x: float, y: float, r: float, hollow: bool = False) -> str
             (-r, -t),
             (-t, -t),
         ]
+    elif look.shape == "cross":  # the plus turned by 45°
+        t, q = r * 0.3, r * 0.95
+        pts = [
+            (-q, -q + t),
+            (-q + t, -q),
+            (0, -t),
+            (q - t, -q),
+            (q, -q + t),
+            (t, 0),
+            (q, q - t),
+            (q - t, q),
+            (0, t),
+            (-q + t, q),
+            (-q, q - t),
+            (-t, 0),
+        ]
+    elif look.shape == "star":
+        pts = [
+            (
+                r * (1.3 if k % 2 == 0 else 0.55) * math.sin(k * math.pi / 5),
+                -r * (1.3 if k % 2 == 0 else 0.55) * math.cos(k * math.pi / 5),
+            )
+            for k in range(10)
+        ]
+    elif look.shape == "hexagon":
+        pts = [(r * 1.1 * math.cos(k * math.pi / 3), r * 1.1 * math.sin(k * math.pi / 3)) for k in range(6)]
     elif look.shape == "diamond":
         pts = [(0, -r * 1.15), (r * 1.15, 0), (0, r * 1.15), (-r * 1.15, 0)]
     elif look.shape == "triangle":

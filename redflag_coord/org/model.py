@@ -419,7 +419,11 @@ class Meeting(FileModel):
     reports_due: Date | None = None
     sequence: Annotated[int, Field(ge=0, le=1_000_000)] = 0
     status: Annotated[Status, LAX] = Status.confirmed
-    language: Language = "en"
+    language: Language = Field(
+        "en",
+        description="The language its title, topics, location, description and minutes are written in; "
+        "pages in another language mark them with it (lang).",
+    )
     location: ShortText | None = None
     url: Url | None = None
     description: Text | None = None

@@ -10,8 +10,9 @@ DTSTAMP from the repository's history (see ics.stamp_from_history); nothing else
 from __future__ import annotations
 
 import datetime as dt
+import posixpath
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from html import escape
 
 from redflag_coord.agenda.build import Agenda, AgendaError, build_agenda
@@ -19,6 +20,7 @@ from redflag_coord.agenda.html import CSS, render_html
 from redflag_coord.calendar import ics
 from redflag_coord.errors import RedflagError
 from redflag_coord.i18n.labels import FALLBACK, Labels, available, matches
+from redflag_coord.i18n.langmark import lang_attr
 from redflag_coord.org.load import Organisation
 from redflag_coord.org.model import Meeting
 from redflag_coord.tz.zones import zone
@@ -43,6 +45,7 @@ class Page:
     meeting: str | None = None  # listed on the index under this meeting
     kind: str = "page"  # agenda, minutes, feed, index
     label: str = ""  # the link text on the index (a language's name, "minutes", ...)
+    lang: str = ""  # the page's language (HTML pages)
 
 
 @dataclass(frozen=True)
@@ -134,10 +137,11 @@ def agenda_pages(ctx: Context) -> list[Page]:
             pages.append(
                 Page(
                     agenda_path(entry.meeting_id, lang),
-                    render_html(a, public=True).encode(),
+                    render_html(a, public=True, nav=NAV, css=NAV_CSS).encode(),
                     entry.meeting_id,
                     "agenda",
                     label,
+                    lang,
                 )
             )
     return pages
@@ -179,9 +183,10 @@ def minutes_pages(ctx: Context) -> list[Page]:
             continue
         view = build_minutes(ctx.org, entry.meeting_id, ctx.lang)
         view = view if ctx.members else collectives_only(view)
-        body = render_html(minutes_document(view)).encode()
+        body = render_html(minutes_document(view), nav=NAV, css=NAV_CSS).encode()
         label = Labels(ctx.lang)("minutes_doc.title")
-        pages.append(Page(f"{MEETINGS}/{entry.meeting_id}/minutes.html", body, entry.meeting_id, "minutes", label))
+        path = f"{MEETINGS}/{entry.meeting_id}/minutes.html"
+        pages.append(Page(path, body, entry.meeting_id, "minutes", label, ctx.lang))
     return pages
 
 
@@ -206,7 +211,8 @@ def build_site(
     pages: list[Page] = []
     for produce in PRODUCERS if producers is None else producers:
         pages += produce(ctx)
-    pages.append(Page("index.html", render_index(ctx, pages).encode(), None, "index"))
+    pages.append(Page("index.html", render_index(ctx, pages).encode(), None, "index", lang=ctx.lang))
+    pages = [_with_nav(ctx, p, pages) for p in pages]
     paths = [p.path for p in pages]
     if len(set(paths)) != len(paths):
         raise PublishError(f"two pages want the same path: {sorted({p for p in paths if paths.count(p) > 1})}")
@@ -214,6 +220,55 @@ def build_site(
     if refused:
         raise PublishError(refused)
     return sorted(pages, key=lambda p: p.path), ctx.warnings
+
+
+# -- navigation ----------------------------------------------------------------------------------------
+
+# A meeting's page is rendered with this mark where its navigation goes; build_site puts the links in
+# once every page is known (the languages of its agenda, its minutes, its feed).
+NAV = "<!--redflag-coord:nav-->"
+NAV_CSS = """
+nav.site { display: flex; flex-wrap: wrap; gap: 0 1.1rem; margin: 0 0 0.6rem; font-size: 0.95rem; }
+nav.site > * { padding: 0.35rem 0; overflow-wrap: anywhere; }
+nav.site a, nav.site [aria-current] { display: inline-block; min-height: 1.5rem; padding: 0.1rem 0; }
+nav.site [aria-current] { font-weight: 600; }
+"""
+
+
+def _with_nav(ctx: Context, page: Page, pages: list[Page]) -> Page:
+    if page.meeting is None or NAV.encode() not in page.body:
+        return page
+    return replace(page, body=page.body.replace(NAV.encode(), _nav(ctx, page, pages).encode(), 1))
+
+
+def _nav(ctx: Context, here: Page, pages: list[Page]) -> str:
+    """Links from a meeting's page: back to the index (at this meeting), to its agenda in every language,
+    to its other pages (minutes), and to the calendar feed of the collective that convenes it."""
+    t = Labels(here.lang or ctx.lang)
+    folder = posixpath.dirname(here.path)
+
+    def link(page: Page, text: str, attrs: str = "") -> str:
+        if page.path == here.path:
+            return f'<span aria-current="page"{attrs}>{e(text)}</span>'
+        return f'<a href="{e(posixpath.relpath(page.path, folder))}"{attrs}>{e(text)}</a>'
+
+    mine = [p for p in pages if p.meeting == here.meeting]
+    index = posixpath.relpath("index.html", folder) + f"#{here.meeting}"
+    parts = [f'<a href="{e(index)}">← {e(t("publish.title"))}</a>']
+    agendas = [
+        link(p, p.label, f' hreflang="{e(p.lang)}"{lang_attr(p.lang, t.lang)}') for p in mine if p.kind == "agenda"
+    ]
+    if agendas:
+        parts.append(f'<span><span class="label">{e(t("publish.agenda"))}:</span> {" · ".join(agendas)}</span>')
+    parts += [link(p, t("minutes_doc.title") if p.kind == "minutes" else p.label) for p in mine if p.kind != "agenda"]
+    convener = next((x.convener for x in ctx.entries if x.meeting_id == here.meeting), None)
+    feeds = {p.path: p for p in pages if p.kind == "feed"}
+    feed = feeds.get(feed_path(convener)) or feeds.get(feed_path(None))
+    if feed is not None:
+        mine_feed = convener is not None and feed.path == feed_path(convener)
+        name = t("publish.feed_of", name=ctx.org.name_of(convener)) if mine_feed and convener else None
+        parts.append(link(feed, name or t("publish.all_meetings"), ' type="text/calendar"'))
+    return f'<nav class="site" aria-label="{e(t("publish.title"))}">' + "".join(parts) + "</nav>"
 
 
 # -- the index -----------------------------------------------------------------------------------------
@@ -267,7 +322,7 @@ def _meeting(ctx: Context, entry: Entry, pages: list[Page], t: Labels) -> str:
         status = f' <span class="status">({e(t("publish.tentative"))})</span>'
     parts = [
         f'<article class="meeting{" cancelled" if m.status.value == "cancelled" else ""}" id="{e(entry.meeting_id)}">',
-        f"<h3>{e(m.title)}</h3>{status}",
+        f"<h3{lang_attr(m.language, ctx.lang)}>{e(m.title)}</h3>{status}",
         f'<p>{e(_when(t, entry.start, entry.end, m.timezone))} <span class="zone">({e(m.timezone)})</span></p>',
         f'<p class="sub">{e(ctx.org.name_of(entry.convener))} · {e(entry.meeting_id)}'
         + (f" · {e(t('publish.repeats'))}" if entry.recurring else "")
@@ -275,7 +330,7 @@ def _meeting(ctx: Context, entry: Entry, pages: list[Page], t: Labels) -> str:
     ]
     mine = [p for p in pages if p.meeting == entry.meeting_id]
     agendas = [
-        f'<a href="{e(p.path)}" hreflang="{e(p.path.split(".")[-2])}">{e(p.label)}</a>'
+        f'<a href="{e(p.path)}" hreflang="{e(p.lang)}"{lang_attr(p.lang, ctx.lang)}>{e(p.label)}</a>'
         for p in mine
         if p.kind == "agenda"
     ]

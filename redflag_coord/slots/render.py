@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from redflag_coord.i18n.width import pad, width
 from redflag_coord.slots.find import Candidate, LocalSlot, SlotsResult, format_length
 
 
@@ -20,11 +21,11 @@ def render_text(r: SlotsResult) -> str:
     for c in r.candidates:
         lines.append(f"{c.rank}. {_utc_span(c)} UTC")
         lines.append(f"   {_score(c)}")
-        w = max(len(s.slug) for s in c.local)
-        z = max(len(s.zone) for s in c.local)
-        t = max(len(_local_span(s)) for s in c.local)
+        w = max(width(s.slug) for s in c.local)
+        z = max(width(s.zone) for s in c.local)
+        t = max(width(_local_span(s)) for s in c.local)
         for s in c.local:
-            lines.append(f"   {s.slug:<{w}}  {_local_span(s):<{t}}  {s.zone:<{z}}  {s.offset}  {s.band}")
+            lines.append(f"   {pad(s.slug, w)}  {pad(_local_span(s), t)}  {pad(s.zone, z)}  {s.offset}  {s.band}")
         lines += [f"   why: {e}" for e in c.explanation[1:]]
         lines += [f"   warning: {w_}" for w_ in c.warnings]
         lines.append("")
