@@ -353,8 +353,9 @@ def organiser_address(slug: str, settings: Settings) -> str:
     return settings.organisers.get(slug) or settings.organisers.get("") or f"{slug}@{settings.domain}"
 
 
-def _organizer(org: Organisation, slug: str, settings: Settings) -> vCalAddress:
-    """The convening collective, at a role address (not anyone's private email)."""
+def organizer(org: Organisation, slug: str, settings: Settings) -> vCalAddress:
+    """The convening collective, at a role address (not anyone's private email): invites, feeds and the
+    commitments' tasks all name it so."""
     address = vCalAddress(f"mailto:{organiser_address(slug, settings)}")
     address.params["CN"] = _param(org.name_of(slug))
     return address
@@ -468,7 +469,7 @@ def _texts(
         e.add("LOCATION", Text(clean_text(meeting.location)))
     if meeting.url:
         e.add("URL", meeting.url)
-    e.add("ORGANIZER", _organizer(org, convener, settings))
+    e.add("ORGANIZER", organizer(org, convener, settings))
 
 
 def _alarm(title: str, minutes: int) -> Alarm:
