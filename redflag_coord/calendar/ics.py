@@ -580,6 +580,11 @@ class FeedEvents:
         return found
 
 
+def feed_title(org: Organisation, collective: str | None, name: str | None = None) -> str:
+    """The calendar's name apps show: `name`, else the collective's meetings or all of them."""
+    return name or (f"{org.name_of(collective)}: meetings" if collective else "All meetings")
+
+
 def feed(
     org: Organisation,
     collective: str | None,
@@ -602,7 +607,7 @@ def feed(
     chosen = [events.entry(mid, slug, m) for mid, slug, m in wanted]
     warnings = [w for entry in chosen for w in entry.warnings]
     chosen.sort(key=lambda b: (b.first, b.meeting_id))  # stable: a series' overrides stay after it
-    title = name or (f"{org.name_of(collective)}: meetings" if collective else "All meetings")
+    title = feed_title(org, collective, name)
     cal = _calendar("publish", [(e, entry.meeting) for entry in chosen for e in entry.events], title, events.zones)
     return Built(cal, warnings, events.writer)
 
