@@ -14,7 +14,7 @@ import datetime as dt
 import os
 import re
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
@@ -312,7 +312,10 @@ def describe(org: Organisation, meeting_id: str, meeting: Meeting, on: dt.date |
     from redflag_coord.org.occurrences import horizon, occurrences
 
     if meeting.recurrence is None or on is not None:
-        return render_invite_text(build_agenda(org, meeting_id, lang=meeting.language, on=on, reports=False))
+        agenda = build_agenda(org, meeting_id, lang=meeting.language, on=on, reports=False)
+        if on is not None and meeting.recurrence is not None:  # only an override asks: a moved occurrence
+            agenda = replace(agenda, occurrence=replace(agenda.occurrence, chosen="moved"))
+        return render_invite_text(agenda)
     held = occurrences(meeting, horizon(meeting, meeting.start.date()))  # the first one is all it needs
     first = next((o.date for o in held if not o.moved), held[0].date if held else meeting.start.date())
     agenda = build_agenda(org, meeting_id, lang=meeting.language, on=first, reports=False)
@@ -337,6 +340,10 @@ def _recurrence_words(meeting: Meeting, t) -> str:
         text += ", " + t("recurrence_count", n=r.count)
     if r.exceptions:
         text += "; " + t("recurrence_except", dates=", ".join(t.date(d, "medium") for d in sorted(r.exceptions)))
+    # cancelled with [[occurrence]] (cancelled = true): skipped as exceptions are, and said so
+    cancelled = sorted({c.date for c in meeting.occurrences if c.cancelled} - set(r.exceptions))
+    if cancelled:
+        text += "; " + t("recurrence_cancelled", dates=", ".join(t.date(d, "medium") for d in cancelled))
     return text
 
 
