@@ -349,10 +349,10 @@ class Plan:
 
 
 def make_plan(
-    client: Client, desired: dict[str, Desired], domain: str, remote: tuple[dict[str, Remote], list[str]] | None = None
+    client: Client, desired: dict[str, Desired], domain: str, held: tuple[dict[str, Remote], list[str]] | None = None
 ) -> Plan:
     """What to write, against what the server holds (read here unless given: `({}, [])` for a calendar not made yet)."""
-    remote, unreadable = remote_objects(client) if remote is None else remote
+    remote, unreadable = remote_objects(client) if held is None else held
     actions: list[Action] = []
     unchanged: list[str] = []
     for uid in sorted(desired):
@@ -388,9 +388,9 @@ def plan_calendar(
         if create is None:
             raise
         if dry_run:
-            return make_plan(client, desired, domain, remote=({}, [])), "would create"
+            return make_plan(client, desired, domain, held=({}, [])), "would create"
         if create_calendar(client, create):
-            return make_plan(client, desired, domain, remote=({}, [])), "created"
+            return make_plan(client, desired, domain, held=({}, [])), "created"
         return make_plan(client, desired, domain), "exists"  # made by someone else meanwhile: read it
     return plan, ("exists" if create is not None else None)
 
