@@ -35,7 +35,12 @@ def calendar(
     output: OutputOption = None,
     force: ForceOption = False,
     name: Annotated[
-        str | None, typer.Option("--name", help="Calendar name shown by apps (X-WR-CALNAME).", show_default=False)
+        str | None,
+        typer.Option(
+            "--name",
+            help="Calendar name shown by apps (X-WR-CALNAME); with --caldav --create, the new calendar's name.",
+            show_default=False,
+        ),
     ] = None,
     caldav: Annotated[
         str | None,
