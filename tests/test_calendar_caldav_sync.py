@@ -379,3 +379,133 @@ def test_trickling_server_meets_the_overall_deadline(where, example_root, tmp_pa
 def test_caldav_timeout_needs_caldav(run, example_root):
     result = run("calendar", "--caldav-timeout", "5", "--root", str(example_root))
     assert result.exit_code == 2 and "--caldav-timeout goes with --caldav" in result.stderr
+
+
+# -- --create: MKCALENDAR (RFC 4791 §5.3.1) ---------------------------------------------------------------
+
+
+def _properties(server: Server, path: str) -> tuple[str | None, list[str]]:
+    """The collection's display name and supported components, from a raw PROPFIND (not the code under test)."""
+    body = b"""<?xml version="1.0" encoding="utf-8"?><D:propfind xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">
+<D:prop><D:displayname/><C:supported-calendar-component-set/><D:resourcetype/></D:prop></D:propfind>"""
+    status, _, data = server.raw("PROPFIND", path, body, {"Depth": "0", "Content-Type": "application/xml"})
+    assert status == 207
+    ns = {"D": "DAV:", "C": "urn:ietf:params:xml:ns:caldav"}
+    root = ET.fromstring(data)
+    assert root.find(".//D:resourcetype/C:calendar", ns) is not None, "a calendar collection"
+    comps = [c.get("name") for c in root.findall(".//C:supported-calendar-component-set/C:comp", ns)]
+    return root.findtext(".//D:displayname", None, ns), comps
+
+
+def test_create_makes_the_calendar_once_then_syncs(run, server, example_root, env):
+    url = f"http://127.0.0.1:{server.port}/ic/new-meetings/"
+    result = run("calendar", "--caldav", url, "--root", str(example_root))
+    assert result.exit_code == 1 and "run again with --create" in result.stderr  # the message names the flag
+
+    before = len(server.requests())
+    result = run("calendar", "--caldav", url, "--create", "--dry-run", "--root", str(example_root))
+    assert result.exit_code == 0, result.stderr
+    assert (
+        f"would create the calendar {url} (All meetings)" in result.stdout
+        and "would create ic-2026-12" in result.stdout
+    )
+    assert server.requests()[before:] == ["REPORT"]  # a dry run makes nothing
+
+    before = len(server.requests())
+    result = run("calendar", "--caldav", url, "--create", "--name", "IC: meetings", "--root", str(example_root))
+    assert result.exit_code == 0, result.stderr
+    assert f"created the calendar {url} (IC: meetings)" in result.stdout
+    sent = server.requests()[before:]
+    assert sent[:2] == ["REPORT", "MKCALENDAR"] and set(sent[2:]) == {"PUT"}  # no second REPORT
+    assert _properties(server, "/ic/new-meetings/") == ("IC: meetings", ["VEVENT"])
+    status, _, data = server.raw("GET", "/ic/new-meetings/")
+    assert status == 200
+    uids = {str(e["UID"]) for e in icalendar.Calendar.from_ical(data).walk("VEVENT")}
+    assert uids == set(repository_says(example_root))
+
+    # Again: the calendar exists, which is no error; nothing is made or written twice.
+    before = len(server.requests())
+    result = run("calendar", "--caldav", url, "--create", "--root", str(example_root))
+    assert result.exit_code == 0, result.stderr
+    assert f"the calendar {url} exists already: used as it is" in result.stderr
+    assert server.requests()[before:] == ["REPORT"]
+    assert _properties(server, "/ic/new-meetings/")[0] == "IC: meetings"  # its name kept
+
+
+def test_create_when_made_meanwhile_is_no_error(server):
+    """MKCALENDAR answered 'exists' (someone made it between the read and the make): used as it is."""
+    client = caldav.Client(server.url, ("ic", "any"))
+    assert caldav.create_calendar(client, "again") is False  # the fixture made /ic/meetings/
+    assert _properties(server, CAL)[0] != "again"  # the calendar there is left as it was
+
+
+@pytest.mark.parametrize(
+    "path,said",
+    [
+        ("/ic/meetings/inner/", "the server refused to create a calendar there (403)"),  # inside a calendar
+        ("/ic/no-such-folder/cal/", "the server refused to create a calendar there (403)"),  # owner_only: too deep
+    ],
+)
+def test_create_refused_by_the_server(run, server, example_root, env, path, said):
+    result = run(
+        "calendar", "--caldav", f"http://127.0.0.1:{server.port}{path}", "--create", "--root", str(example_root)
+    )
+    assert result.exit_code == 1, result.stderr
+    assert said in result.stderr and "MKCALENDAR" in result.stderr and "Traceback" not in result.stderr
+    assert server.objects() == {} and "PUT" not in server.requests()  # nothing uploaded
+
+
+def test_create_needs_caldav_and_names_the_calendar_only_with_it(run, example_root):
+    result = run("calendar", "--create", "--root", str(example_root))
+    assert result.exit_code == 2 and "--create goes with --caldav" in result.stderr
+    result = run("calendar", "--caldav", "http://127.0.0.1:9/x/", "--name", "X", "--root", str(example_root))
+    assert result.exit_code == 2 and "--create names the new calendar" in result.stderr
+
+
+class _NoCalendarThenTrickle(_TrickleHandler):
+    """A REPORT finds no calendar (404) at once; the MKCALENDAR that follows is answered a byte at a time."""
+
+    def handle(self) -> None:
+        self.request.settimeout(5)
+        got = b""
+        while b"\r\n\r\n" not in got:
+            got += self.request.recv(65536)
+        if got.startswith(b"REPORT"):
+            self.request.sendall(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+            return
+        self.server.where = "status line"  # type: ignore[attr-defined]
+        for byte in b"HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n":
+            if self.server.stop:  # type: ignore[attr-defined]
+                return
+            try:
+                self.request.sendall(bytes([byte]))
+            except OSError:
+                return
+            time.sleep(1.0)
+
+
+def test_create_meets_the_overall_deadline(example_root):
+    """--caldav-timeout holds for MKCALENDAR as for every request: a server that trickles its answer is cut off."""
+    server = _Trickle(("127.0.0.1", 0), _NoCalendarThenTrickle)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/ic/meetings/"
+    exe = Path(sys.executable).parent / "redflag-coord"
+    try:
+        began = time.monotonic()
+        done = subprocess.run(
+            [str(exe), "calendar", "--caldav", url, "--create", "--caldav-timeout", "1", "--root", str(example_root)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={**os.environ, **ENV},
+        )
+        took = time.monotonic() - began
+    finally:
+        server.stop = True  # type: ignore[attr-defined]
+        server.shutdown()
+        server.server_close()
+    assert done.returncode == 1, done.stderr
+    assert "MKCALENDAR /ic/meetings/:" in done.stderr and "did not answer completely within 1 s" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert took < 15  # the whole answer would take 40 s (a byte a second)

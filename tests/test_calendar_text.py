@@ -136,3 +136,57 @@ def test_describe_leaves_reports_out():
     text = ics.describe(ORG, "ic-2026-12", ic)
     assert "Order of the day" in text and "South Africa" in text
     assert "Reports" not in text and "factory district, morning shift gates" not in text
+
+
+def _study_moved_and_cancelled(language: str = "en") -> Meeting:
+    _, study = ORG.find_meeting("la-study-group")
+    extra = {
+        "language": language,
+        "occurrences": [
+            {"date": dt.date(2027, 1, 14), "start": dt.datetime(2027, 1, 15, 18)},
+            {"date": dt.date(2027, 2, 4), "cancelled": True},
+            {"date": dt.date(2026, 12, 24), "cancelled": True},  # also an exception: said once
+        ],
+    }
+    return Meeting.model_validate({**study.model_dump(), **extra})
+
+
+def test_series_text_names_exceptions_and_cancelled_sessions_in_every_language():
+    expected = {
+        "en": "not on Nov 26, 2026, Dec 24, 2026, Dec 31, 2026; cancelled on Feb 4, 2027",
+        "es": "excepto 26 nov 2026, 24 dic 2026, 31 dic 2026; cancelada el 4 feb 2027",
+        "fr": "; annulée le 4 févr. 2027",
+        "pt": "; cancelada em 4 de fev. de 2027",
+        "hi": "4 फ़र॰ 2027 को रद्द",
+    }
+    for lang, words in expected.items():
+        study = _study_moved_and_cancelled(lang)
+        text = " ".join(ics.describe(ORG, "la-study-group", study).split())
+        assert words in text, (lang, text)
+    assert ics.describe(ORG, "la-study-group", _study_moved_and_cancelled("es")).count("24 dic") == 1
+
+
+def test_moved_session_text_says_moved_from_and_to_in_the_meetings_zone(org_copy):
+    path = org_copy / "collectives/los-angeles/meetings/la-study-group.toml"
+    moves = "\n[[occurrence]]\ndate = 2027-01-14\nstart = 2027-01-15T18:00:00\n"
+    path.write_text(path.read_text(encoding="utf-8").replace('language = "es"', 'language = "en"') + moves)
+    org = load_organisation(org_copy)
+    _, study = org.find_meeting("la-study-group")
+    text = " ".join(ics.describe(org, "la-study-group", study, on=dt.date(2027, 1, 15)).split())
+    assert (
+        "Moved meeting of a recurring series (meeting no. 13): from January 14, 2027 to January 15, 2027, "
+        "6:00 PM (America/Los_Angeles)" in text  # split() made the narrow no-break space a space
+    )
+    assert "date asked for" not in text
+
+
+def test_invite_subject_names_the_next_session_not_the_first():
+    from redflag_coord.calendar.imip import subject_when
+
+    study = _study_moved_and_cancelled()
+    assert subject_when("s", study, dt.date(2026, 11, 27)) == "next 2026-12-03 19:00 America/Los_Angeles"
+    assert subject_when("s", study, dt.date(2027, 1, 10)) == "next 2027-01-15 18:00 America/Los_Angeles"  # moved
+    assert subject_when("s", study, dt.date(2027, 2, 1)) == "next 2027-02-11 19:00 America/Los_Angeles"  # 4th: off
+    assert subject_when("s", study, dt.date(2027, 7, 1)) == "last 2027-06-24 19:00 America/Los_Angeles"  # ended
+    _, ic = ORG.find_meeting("ic-2026-12")
+    assert subject_when("ic-2026-12", ic, dt.date(2027, 7, 1)) == "2026-12-12 07:00 America/Los_Angeles"

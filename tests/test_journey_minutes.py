@@ -42,6 +42,15 @@ def _replace(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
+def _task(ics: str, commitment: str) -> dict[str, str]:
+    """The VTODO of a commitment in a feed of tasks, as name (with parameters) -> value, lines unfolded."""
+    lines = ics.replace("\r\n", "\n").replace("\n ", "").split("\n")
+    uid = f"UID:commitment-{commitment}@redflag-coord.invalid"
+    todos = "\n".join(lines).split("BEGIN:VTODO\n")[1:]
+    (todo,) = [t.split("END:VTODO")[0] for t in todos if uid in t.split("\n")]
+    return dict(line.split(":", 1) for line in todo.strip().split("\n"))
+
+
 def test_a_request_becomes_a_commitment_and_is_answered(tmp_path: Path) -> None:
     if EXE is None:
         pytest.skip("the console script is not installed")
@@ -74,6 +83,10 @@ def test_a_request_becomes_a_commitment_and_is_answered(tmp_path: Path) -> None:
     listed = json.loads(cli(root, "commitments", "honduras", "--format", "json"))
     (honduras,) = listed["owners"]
     assert [c["id"] for c in honduras["open"]] == [REQUEST] and honduras["closed"] == []
+    task = _task(cli(root, "commitments", "honduras", "--format", "ics"), REQUEST)  # Honduras subscribes
+    assert (task["STATUS"], task["SEQUENCE"]) == ("NEEDS-ACTION", "0")
+    assert task["DTSTART;TZID=America/Los_Angeles"] == "20261212T070000"  # RFC 5546: when it was taken on
+    assert task['ORGANIZER;CN="International Committee"'] == "mailto:international-committee@redflag-coord.invalid"
     # Honduras's own report would pre-fill the answer
     out = cli(root, "report", "new", "honduras", "ic-2026-12")
     assert "1 open commitment(s)" in out
@@ -108,6 +121,14 @@ def test_a_request_becomes_a_commitment_and_is_answered(tmp_path: Path) -> None:
     (honduras,) = listed["owners"]
     assert honduras["open"] == []
     assert [(c["id"], c["status"], c["status_date"]) for c in honduras["closed"]] == [(REQUEST, "done", "2026-12-12")]
+    # The subscribed task turns COMPLETED (same UID, higher SEQUENCE) instead of vanishing from the feed,
+    # for as long as --days looks back (default 180), then leaves it.
+    done = _task(cli(root, "commitments", "honduras", "--format", "ics", today="2026-12-14"), REQUEST)
+    # COMPLETED: the day it was recorded done, not before it was taken on (the meeting: 15:00 UTC)
+    assert (done["STATUS"], done["SEQUENCE"], done["COMPLETED"]) == ("COMPLETED", "1", "20261212T150000Z")
+    assert done["DTSTART;TZID=America/Los_Angeles"] == task["DTSTART;TZID=America/Los_Angeles"]
+    later = cli(root, "commitments", "honduras", "--format", "ics", "--days", "30", today="2027-01-20")
+    assert REQUEST not in later
     shown = cli(root, "minutes", "show", "ic-2026-12", today="2026-12-14")
     assert "done: Honduras sent a first article" in " ".join(shown.split())
 

@@ -81,6 +81,17 @@ def test_member_follows_the_study_group_through_a_move_a_cancellation_and_dst(tm
     moved = [e for e in cal.walk("VEVENT") if "RECURRENCE-ID" in e]
     assert len(moved) == 1 and moved[0]["RECURRENCE-ID"].dt.astimezone(LA) == dt.datetime(2027, 1, 14, 19, tzinfo=LA)
     assert "15 de enero de 2027" in str(moved[0]["DESCRIPTION"])  # the moved session's own agenda
+    # ...which says it was moved, from which date to which, in the meeting's zone (not `agenda --on`'s words)
+    text = " ".join(str(moved[0]["DESCRIPTION"]).split())
+    assert (
+        "Reunión trasladada de una serie periódica (reunión n.º 13): del 14 de enero de 2027 al 15 de enero de "
+        "2027, 18:00 (America/Los_Angeles)" in text
+    )
+    assert "fecha pedida" not in text
+    # The series' text names both the exceptions and the cancelled session, in the meeting's language.
+    (series,) = [e for e in cal.walk("VEVENT") if str(e["UID"]).startswith("la-study-group@") and "RRULE" in e]
+    said = " ".join(str(series["DESCRIPTION"]).split())
+    assert "excepto 26 nov 2026, 24 dic 2026, 31 dic 2026; cancelada el 4 feb 2027" in said
 
     # ical.js (Thunderbird) reads the same sessions, overrides applied.
     need(node_ready(), "node and tests/js/node_modules (npm install --prefix tests/js)")
@@ -102,6 +113,13 @@ def test_member_follows_the_study_group_through_a_move_a_cancellation_and_dst(tm
     assert old.returncode == 2 and "moved to 2027-01-15" in old.stderr
     gone = cli(root, "agenda", "la-study-group", "--on", "2027-02-04")
     assert gone.returncode == 2 and "cancelled" in gone.stderr
+
+    # The invitation's subject names the next session from today (2026-11-27: Thursday 3 December, as
+    # 26 November is an exception), not the first, long past; on 14 January, the moved one on the 15th.
+    mail = cli(root, "invite", "la-study-group", "--method", "request", "--send", "--smtp", "127.0.0.1:9")
+    assert "Invitation: Study group: garment and service workers (next 2026-12-03 19:00 America/Los_Angeles)" in (
+        mail.stdout + mail.stderr
+    ), mail.stdout + mail.stderr
 
     # A study group takes no reports: nothing is missing.
     status = cli(root, "report", "status", "la-study-group")

@@ -225,7 +225,40 @@ def test_vtodo_due_in_icalendar(run, example_root):
     assert due.astimezone(dt.UTC) == dt.datetime(2026, 9, 30, 18, 29, 59, tzinfo=dt.UTC)
     assert hindi["DUE"].params["TZID"] == "Asia/Kolkata"
     assert str(hindi["STATUS"]) == "NEEDS-ACTION"
-    assert [c.get("TZID") for c in cal.walk("VTIMEZONE")] == ["Asia/Kolkata"]
+    # RFC 5546 §3.4.1 (PUBLISH of a VTODO): DTSTART, the meeting's start in its zone, and ORGANIZER
+    assert hindi.decoded("DTSTART") == dt.datetime(2026, 6, 13, 7, tzinfo=ZoneInfo("America/Los_Angeles"))
+    assert hindi["DTSTART"].params["TZID"] == "America/Los_Angeles"
+    assert str(hindi["ORGANIZER"]) == "mailto:international-committee@redflag-coord.invalid"
+    assert [c.get("TZID") for c in cal.walk("VTIMEZONE")] == ["America/Los_Angeles", "Asia/Kolkata"]
+
+
+# What every reader must find in the example's feed of tasks (UTC instants from zoneinfo, by hand):
+# the Hindi edition open, the Dudula article done on 20 August in Johannesburg (midnight there is 22:00 UTC).
+HINDI = "commitment-ic-2026-06-hindi-edition@redflag-coord.invalid"
+DUDULA = "commitment-ic-2026-06-dudula-article@redflag-coord.invalid"
+ORGANIZER = "mailto:international-committee@redflag-coord.invalid"
+READ_BACK = {
+    HINDI: ("NEEDS-ACTION", 0, "2026-06-13T14:00:00Z", "2026-09-30T18:29:59Z", None),
+    DUDULA: ("COMPLETED", 1, "2026-06-13T14:00:00Z", "2026-08-31T21:59:59Z", "2026-08-19T22:00:00Z"),
+}
+
+
+def _instant(value: str | None) -> str | None:
+    """20260613T140000Z (libical) or 2026-06-13T14:00:00Z (ical.js) as the latter."""
+    if value is None or "-" in value:
+        return value
+    return dt.datetime.strptime(value, "%Y%m%dT%H%M%SZ").strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _check_read_back(todos: dict[str, dict]) -> None:
+    for uid, (status, sequence, start, due, completed) in READ_BACK.items():
+        t = todos[uid]
+        assert (t["status"], t["sequence"], t["organizer"]) == (status, sequence, ORGANIZER), uid
+        assert t["dtstart"][0] == "America/Los_Angeles" and _instant(t["dtstart"][1]) == start, uid
+        assert _instant(t["due"] if isinstance(t["due"], str) or t["due"] is None else t["due"][1]) == due, uid
+        assert _instant(t["completed"][1] if t["completed"] else None) == completed, uid
+    for uid, t in todos.items():  # every task, not only the two above: complete for RFC 5546
+        assert t["dtstart"] and t["organizer"] == ORGANIZER, uid
 
 
 def test_vtodo_due_in_icaljs(run, example_root):
@@ -236,7 +269,83 @@ def test_vtodo_due_in_icaljs(run, example_root):
     js = Path(__file__).parent / "js" / "todos.mjs"
     proc = subprocess.run(["node", str(js)], input=_ics(run, example_root), capture_output=True, timeout=60, check=True)
     todos = {t["uid"]: t for t in json.loads(proc.stdout)["todos"]}
-    hindi = todos["commitment-ic-2026-06-hindi-edition@redflag-coord.invalid"]
+    hindi = todos[HINDI]
     assert (hindi["tzid"], hindi["due"]) == ("Asia/Kolkata", "2026-09-30T18:29:59Z")
     assert todos["commitment-ic-2026-12-los-angeles-1@redflag-coord.invalid"]["due"] is None
-    assert "commitment-ic-2026-06-dudula-article@redflag-coord.invalid" not in todos  # done: not a task
+    _check_read_back(todos)
+
+
+def libical_python() -> str | None:
+    """A python3 with libical's GObject bindings (Debian: python3-gi, gir1.2-ical-3.0), or None."""
+    import shutil
+    import subprocess
+
+    for exe in ("/usr/bin/python3", shutil.which("python3")):
+        if exe and Path(exe).exists():
+            probe = "import gi; gi.require_version('ICalGLib', '3.0'); from gi.repository import ICalGLib"
+            if subprocess.run([exe, "-c", probe], capture_output=True, timeout=60, check=False).returncode == 0:
+                return exe
+    return None
+
+
+def test_vtodo_complete_in_libical(run, example_root):
+    exe = libical_python()
+    need(exe is not None, "python3-gi and gir1.2-ical-3.0 (libical's bindings) for the system python3")
+    import json
+    import subprocess
+
+    script = Path(__file__).parent / "libical_todos.py"
+    proc = subprocess.run([exe, str(script)], input=_ics(run, example_root), capture_output=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr.decode()
+    _check_read_back({t["uid"]: t for t in json.loads(proc.stdout)["todos"]})
+
+
+def test_closed_commitment_turns_completed_or_cancelled_and_stays_within_the_window(run, org_copy):
+    """A subscribed app holds the open task; the next feed must replace it (same UID, higher SEQUENCE),
+    not drop it: done is COMPLETED, dropped is CANCELLED, for as long as --days looks back."""
+
+    def todos(*more: str) -> dict[str, icalendar.Todo]:
+        cal = icalendar.Calendar.from_ical(_ics(run, org_copy, *more))
+        return {str(t["UID"]): t for t in cal.walk("VTODO")}
+
+    before = todos()[HINDI]
+    assert (str(before["STATUS"]), before["SEQUENCE"]) == ("NEEDS-ACTION", 0)
+    minutes = org_copy / MINUTES
+    text = minutes.read_text(encoding="utf-8")
+    minutes.write_text(text.replace("due = 2026-09-30\n", 'due = 2026-09-30\nstatus = "dropped"\ndate = 2026-11-20\n'))
+    after = todos()
+    dropped = after[HINDI]
+    assert (str(dropped["STATUS"]), dropped["SEQUENCE"]) == ("CANCELLED", 1)
+    assert "COMPLETED" not in dropped and dropped["DTSTART"] == before["DTSTART"]
+    done = after[DUDULA]
+    assert (str(done["STATUS"]), done["SEQUENCE"], done["PERCENT-COMPLETE"]) == ("COMPLETED", 1, 100)
+    assert done.decoded("COMPLETED") == dt.datetime(2026, 8, 19, 22, tzinfo=dt.UTC)
+    # the window is --days (default 180): today is 2026-11-27 (conftest), the Dudula article was done
+    # 99 days before, the Hindi edition dropped 7 days before
+    recent = todos("--days", "30")
+    assert HINDI in recent and DUDULA not in recent
+    assert set(todos("--days", "0")) == set(after) - {HINDI, DUDULA}
+
+
+def test_vtodo_organizer_is_the_role_address_never_a_member(run, canary_org):
+    """ORGANIZER comes from organisation.toml as the invites' does; members who opted in to invitations
+    (and whose addresses the demo key opens) appear nowhere in the tasks."""
+    from test_privacy import leaked
+
+    members = canary_org / "collectives/international-committee/members.toml"
+    text = members.read_text(encoding="utf-8")
+    members.write_text(text.replace('handle = "canary-ic"', 'handle = "canary-ic"\ninvite = true'), encoding="utf-8")
+    settings = canary_org / "organisation.toml"
+    settings.write_text(
+        settings.read_text(encoding="utf-8") + '\n[calendar]\norganiser = "secretariat@example.org"\n', encoding="utf-8"
+    )
+    data = _ics(run, canary_org)
+    invite = run("invite", "ic-2026-12", "--root", str(canary_org))
+    assert invite.exit_code == 0, invite.stderr
+    event_organizer = icalendar.Calendar.from_ical(invite.stdout).walk("VEVENT")[0]["ORGANIZER"]
+    todos = icalendar.Calendar.from_ical(data).walk("VTODO")
+    assert todos and {str(t["ORGANIZER"]) for t in todos} == {str(event_organizer)} == {
+        "mailto:secretariat@example.org"
+    }
+    assert leaked(data.decode("utf-8")) == []
+    assert b"ATTENDEE" not in data

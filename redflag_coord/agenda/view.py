@@ -36,9 +36,19 @@ def occurrence_note(a: Agenda, t: Labels) -> str | None:
     occ = a.occurrence
     if not occ.recurring:
         return None
+    # An [[occurrence]] moved it: to another date, or ("moved": a calendar's override) to another time.
+    # Not `occ.moved`, which holds for every occurrence `occurrences()` gives (each carries its start).
+    if occ.original is not None and (occ.chosen == "moved" or occ.original != occ.date):
+        new = a.local(a.start, a.zone)
+        original = t.date(occ.original, "long")
+        return t("occurrence_moved", n=t.number(occ.index), original=original, new=_moved_to(t, new), zone=a.zone)
     if occ.chosen == "on":
         return t("occurrence_on", n=t.number(occ.index))
     return t("occurrence_next", n=t.number(occ.index), today=t.date(a.today, "long"))
+
+
+def _moved_to(t: Labels, moment: dt.datetime) -> str:
+    return f"{t.date(moment, 'long')}, {t.time(moment)}"
 
 
 def when_lines(a: Agenda, t: Labels) -> list[str]:

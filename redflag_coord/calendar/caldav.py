@@ -50,6 +50,10 @@ class SyncError(RedflagError):
     The address or the credentials given wrongly are usage errors (exit 2); the rest exit 1."""
 
 
+class NoCalendar(SyncError):
+    """No calendar collection at the address (404): `--create` makes one."""
+
+
 # -- the server --------------------------------------------------------------------------------
 
 
@@ -130,6 +134,8 @@ class Client:
             timer.cancel()
             conn.close()
         if r.status in (401, 403):
+            if r.status == 403 and method == "MKCALENDAR":  # RFC 4791 §5.3.1: also "exists already"; see create
+                return Response(r.status, {k.lower(): v for k, v in r.getheaders()}, data)
             raise SyncError(
                 f"{method} {path}: the server refused access ({r.status}); set {USER_ENV} and "
                 f"{PASSWORD_ENV}, or add the host to ~/.netrc"
@@ -202,7 +208,10 @@ def remote_objects(client: Client) -> tuple[dict[str, Remote], list[str]]:
     """Every event object in the collection by UID (one REPORT), and hrefs whose data has no UID."""
     r = client.request("REPORT", client.path, _QUERY, {"Depth": "1", "Content-Type": "application/xml; charset=utf-8"})
     if r.status == 404:
-        raise SyncError(f"no calendar at {client.url} (404); create it on the server first")
+        raise NoCalendar(
+            f"no calendar at {client.url} (404): run again with --create to make it (MKCALENDAR), or create it "
+            "on the server first"
+        )
     if r.status != 207:
         raise SyncError(f"REPORT {client.path}: the server answered {r.status}, not a multistatus (207)")
     try:
@@ -221,6 +230,47 @@ def remote_objects(client: Client) -> tuple[dict[str, Remote], list[str]]:
             continue
         found[uid] = Remote(client.href_path(href), etag.strip() if etag else None, data.encode("utf-8"))
     return found, unreadable
+
+
+# -- making the calendar (MKCALENDAR, RFC 4791 §5.3.1) ---------------------------------------------------------
+
+COMPONENTS = ("VEVENT",)  # what a sync stores: one event object per meeting
+
+
+def mkcalendar_body(name: str, components: tuple[str, ...] = COMPONENTS) -> bytes:
+    """The MKCALENDAR request: the calendar's display name and the components it holds."""
+    root = ET.Element("{urn:ietf:params:xml:ns:caldav}mkcalendar")
+    prop = ET.SubElement(ET.SubElement(root, "{DAV:}set"), "{DAV:}prop")
+    ET.SubElement(prop, "{DAV:}displayname").text = name
+    supported = ET.SubElement(prop, "{urn:ietf:params:xml:ns:caldav}supported-calendar-component-set")
+    for component in components:
+        ET.SubElement(supported, "{urn:ietf:params:xml:ns:caldav}comp", name=component)
+    ET.register_namespace("D", "DAV:")
+    ET.register_namespace("C", "urn:ietf:params:xml:ns:caldav")
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="utf-8", xml_declaration=False)
+
+
+def create_calendar(client: Client, name: str) -> bool:
+    """Make the calendar collection at the client's address: True when made, False when one is there already
+    (RFC 4791: 405, or 403/409 with the DAV:resource-must-be-null precondition). Any other answer is an error
+    that says what the server said; nothing else was written."""
+    headers = {"Content-Type": "application/xml; charset=utf-8"}
+    r = client.request("MKCALENDAR", client.path, mkcalendar_body(name), headers)
+    if r.status == 201:
+        return True
+    if r.status == 405 or (r.status in (403, 409) and b"resource-must-be-null" in r.body):
+        return False
+    if r.status == 403:
+        raise SyncError(
+            f"MKCALENDAR {client.path}: the server refused to create a calendar there (403); this account may not "
+            "make one at that address: check the address, or create the calendar on the server"
+        )
+    reason = r.body.decode("utf-8", "replace").strip().splitlines()[:1]
+    hint = " (its parent folder may not exist: check the address)" if r.status == 409 else ""
+    raise SyncError(
+        f"MKCALENDAR {client.path}: the server answered {r.status}{': ' + reason[0] if reason else ''}{hint}; "
+        "no calendar was created"
+    )
 
 
 def _uid(data: bytes) -> str | None:
@@ -298,8 +348,11 @@ class Plan:
     foreign: list[str]  # UIDs (or hrefs) on the server that this repository did not make: left alone
 
 
-def make_plan(client: Client, desired: dict[str, Desired], domain: str) -> Plan:
-    remote, unreadable = remote_objects(client)
+def make_plan(
+    client: Client, desired: dict[str, Desired], domain: str, held: tuple[dict[str, Remote], list[str]] | None = None
+) -> Plan:
+    """What to write, against what the server holds (read here unless given: `({}, [])` for a calendar not made yet)."""
+    remote, unreadable = remote_objects(client) if held is None else held
     actions: list[Action] = []
     unchanged: list[str] = []
     for uid in sorted(desired):
@@ -318,6 +371,28 @@ def make_plan(client: Client, desired: dict[str, Desired], domain: str) -> Plan:
             actions.append(Action("delete", uid, remote[uid].href, remote[uid].etag, meeting_id=uid[: -len(ours)]))
     foreign = sorted(uid for uid in remote if not uid.endswith(ours)) + sorted(unreadable)
     return Plan(actions, unchanged, foreign)
+
+
+Made = Literal["created", "exists", "would create"]
+
+
+def plan_calendar(
+    client: Client, desired: dict[str, Desired], domain: str, create: str | None = None, dry_run: bool = False
+) -> tuple[Plan, Made | None]:
+    """The plan, and with `create` (the new calendar's name) what became of the calendar: read first, so a
+    calendar that exists costs no write; made (MKCALENDAR) only when the server has none at the address.
+    A dry run makes nothing and plans every object as new."""
+    try:
+        plan = make_plan(client, desired, domain)
+    except NoCalendar:
+        if create is None:
+            raise
+        if dry_run:
+            return make_plan(client, desired, domain, held=({}, [])), "would create"
+        if create_calendar(client, create):
+            return make_plan(client, desired, domain, held=({}, [])), "created"
+        return make_plan(client, desired, domain), "exists"  # made by someone else meanwhile: read it
+    return plan, ("exists" if create is not None else None)
 
 
 @dataclass

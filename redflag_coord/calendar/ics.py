@@ -14,7 +14,7 @@ import datetime as dt
 import os
 import re
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
@@ -312,7 +312,10 @@ def describe(org: Organisation, meeting_id: str, meeting: Meeting, on: dt.date |
     from redflag_coord.org.occurrences import horizon, occurrences
 
     if meeting.recurrence is None or on is not None:
-        return render_invite_text(build_agenda(org, meeting_id, lang=meeting.language, on=on, reports=False))
+        agenda = build_agenda(org, meeting_id, lang=meeting.language, on=on, reports=False)
+        if on is not None and meeting.recurrence is not None:  # only an override asks: a moved occurrence
+            agenda = replace(agenda, occurrence=replace(agenda.occurrence, chosen="moved"))
+        return render_invite_text(agenda)
     held = occurrences(meeting, horizon(meeting, meeting.start.date()))  # the first one is all it needs
     first = next((o.date for o in held if not o.moved), held[0].date if held else meeting.start.date())
     agenda = build_agenda(org, meeting_id, lang=meeting.language, on=first, reports=False)
@@ -337,6 +340,10 @@ def _recurrence_words(meeting: Meeting, t) -> str:
         text += ", " + t("recurrence_count", n=r.count)
     if r.exceptions:
         text += "; " + t("recurrence_except", dates=", ".join(t.date(d, "medium") for d in sorted(r.exceptions)))
+    # cancelled with [[occurrence]] (cancelled = true): skipped as exceptions are, and said so
+    cancelled = sorted({c.date for c in meeting.occurrences if c.cancelled} - set(r.exceptions))
+    if cancelled:
+        text += "; " + t("recurrence_cancelled", dates=", ".join(t.date(d, "medium") for d in cancelled))
     return text
 
 
@@ -353,8 +360,9 @@ def organiser_address(slug: str, settings: Settings) -> str:
     return settings.organisers.get(slug) or settings.organisers.get("") or f"{slug}@{settings.domain}"
 
 
-def _organizer(org: Organisation, slug: str, settings: Settings) -> vCalAddress:
-    """The convening collective, at a role address (not anyone's private email)."""
+def organizer(org: Organisation, slug: str, settings: Settings) -> vCalAddress:
+    """The convening collective, at a role address (not anyone's private email): invites, feeds and the
+    commitments' tasks all name it so."""
     address = vCalAddress(f"mailto:{organiser_address(slug, settings)}")
     address.params["CN"] = _param(org.name_of(slug))
     return address
@@ -468,7 +476,7 @@ def _texts(
         e.add("LOCATION", Text(clean_text(meeting.location)))
     if meeting.url:
         e.add("URL", meeting.url)
-    e.add("ORGANIZER", _organizer(org, convener, settings))
+    e.add("ORGANIZER", organizer(org, convener, settings))
 
 
 def _alarm(title: str, minutes: int) -> Alarm:
@@ -579,6 +587,11 @@ class FeedEvents:
         return found
 
 
+def feed_title(org: Organisation, collective: str | None, name: str | None = None) -> str:
+    """The calendar's name apps show: `name`, else the collective's meetings or all of them."""
+    return name or (f"{org.name_of(collective)}: meetings" if collective else "All meetings")
+
+
 def feed(
     org: Organisation,
     collective: str | None,
@@ -601,7 +614,7 @@ def feed(
     chosen = [events.entry(mid, slug, m) for mid, slug, m in wanted]
     warnings = [w for entry in chosen for w in entry.warnings]
     chosen.sort(key=lambda b: (b.first, b.meeting_id))  # stable: a series' overrides stay after it
-    title = name or (f"{org.name_of(collective)}: meetings" if collective else "All meetings")
+    title = feed_title(org, collective, name)
     cal = _calendar("publish", [(e, entry.meeting) for entry in chosen for e in entry.events], title, events.zones)
     return Built(cal, warnings, events.writer)
 

@@ -8,6 +8,7 @@ message leaves, its bytes are searched for every other invitee's address; a hit 
 
 from __future__ import annotations
 
+import datetime as dt
 from copy import deepcopy
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
@@ -15,7 +16,10 @@ from email.utils import format_datetime, make_msgid
 from icalendar import Calendar, vCalAddress
 
 from redflag_coord.calendar.ics import Built, Settings, meeting_times, organiser_address, serialize
+from redflag_coord.org.clock import today_default
 from redflag_coord.org.load import Organisation
+from redflag_coord.org.model import Meeting
+from redflag_coord.org.occurrences import next_or_last
 from redflag_coord.repo.mail import MailError
 
 
@@ -24,8 +28,7 @@ def messages(
 ) -> list[EmailMessage]:
     convener, meeting = org.meeting(meeting_id)
     method = str(built.calendar["METHOD"])
-    start = meeting_times(meeting, meeting_id).start
-    when = f"{start:%Y-%m-%d %H:%M} {meeting.timezone}"
+    when = subject_when(meeting_id, meeting, today_default())
     prefix = "Cancelled" if method == "CANCEL" else "Invitation"
     organiser = sender or organiser_address(convener, settings)
     invitees = invitees_of(built.calendar)
@@ -45,6 +48,17 @@ def messages(
         _refuse_others(msg, address, invitees, meeting_id)
         out.append(msg)
     return out
+
+
+def subject_when(meeting_id: str, meeting: Meeting, today: dt.date) -> str:
+    """When, for the subject line, in the meeting's zone: a series' next meeting from today (its first is
+    long past for most who read it), or its last once it has ended; a one-off meeting's start."""
+    if meeting.recurrence is None:
+        start = meeting_times(meeting, meeting_id).start
+        return f"{start:%Y-%m-%d %H:%M} {meeting.timezone}"
+    occ = next_or_last(meeting, today)
+    start = meeting_times(meeting.model_copy(update={"start": occ.wall(meeting)}), meeting_id).start
+    return f"{'next' if occ.date >= today else 'last'} {start:%Y-%m-%d %H:%M} {meeting.timezone}"
 
 
 def invitees_of(calendar: Calendar) -> dict[str, vCalAddress]:

@@ -35,7 +35,12 @@ def calendar(
     output: OutputOption = None,
     force: ForceOption = False,
     name: Annotated[
-        str | None, typer.Option("--name", help="Calendar name shown by apps (X-WR-CALNAME).", show_default=False)
+        str | None,
+        typer.Option(
+            "--name",
+            help="Calendar name shown by apps (X-WR-CALNAME); with --caldav --create, the new calendar's name.",
+            show_default=False,
+        ),
     ] = None,
     caldav: Annotated[
         str | None,
@@ -62,6 +67,14 @@ def calendar(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="With --caldav: say what would change and write nothing.")
     ] = False,
+    create: Annotated[
+        bool,
+        typer.Option(
+            "--create",
+            help="With --caldav: make the calendar at URL first (MKCALENDAR, named by --name, else as the feed) when "
+            "the server has none there; one that exists is used as it is.",
+        ),
+    ] = False,
     domain: DomainOption = None,
     reminder: ReminderOption = None,
     no_reminders: NoRemindersOption = False,
@@ -75,7 +88,7 @@ def calendar(
     """
     from redflag_coord.calendar import ics
 
-    _check_options(caldav, dry_run, caldav_timeout, output is not None or name is not None)
+    _check_options(caldav, dry_run, caldav_timeout, output is not None or (name is not None and not create), create)
     org = load_valid_or_exit(root)
     if collective is not None:
         collective = collective_or_exit(org, collective)
@@ -84,7 +97,8 @@ def calendar(
     if caldav is not None:
         stamp, _ = ics.stamp_from_history(org.root)
         settings = ics.settings_for(cal, domain, stamp, reminders=reminders)
-        _sync(org, collective, caldav, settings, dry_run, caldav_timeout)
+        title = ics.feed_title(org, collective, name) if create else None
+        _sync(org, collective, caldav, settings, dry_run, caldav_timeout, title)
         return
     built = ics.feed(org, collective, ics.settings_for(cal, domain, ics.stamp_default(), reminders=reminders), name)
     data = built.to_ical()
@@ -93,17 +107,29 @@ def calendar(
     write_output(data.decode("utf-8"), output, force)
 
 
-def _check_options(caldav: str | None, dry_run: bool, timeout: float, feed_options: bool) -> None:
+def _check_options(caldav: str | None, dry_run: bool, timeout: float, feed_options: bool, create: bool) -> None:
     if dry_run and caldav is None:
         fail("--dry-run goes with --caldav URL", EXIT_USAGE)
+    if create and caldav is None:
+        fail("--create goes with --caldav URL (it makes the calendar on the server)", EXIT_USAGE)
     if timeout != 30.0 and caldav is None:
         fail("--caldav-timeout goes with --caldav URL", EXIT_USAGE)
     if caldav is not None and feed_options:
-        fail("--caldav writes to the server, one object per meeting: leave out --output and --name", EXIT_USAGE)
+        fail(
+            "--caldav writes to the server, one object per meeting: leave out --output (and --name, unless "
+            "--create names the new calendar)",
+            EXIT_USAGE,
+        )
 
 
 def _sync(
-    org: Organisation, collective: str | None, url: str, settings: Settings, dry_run: bool, timeout: float
+    org: Organisation,
+    collective: str | None,
+    url: str,
+    settings: Settings,
+    dry_run: bool,
+    timeout: float,
+    create: str | None = None,  # --create: the new calendar's display name
 ) -> None:
     from redflag_coord.calendar import caldav as dav
 
@@ -111,7 +137,11 @@ def _sync(
     desired, warnings = dav.desired_objects(org, collective, settings)
     for warning in warnings:
         typer.echo(f"redflag-coord: warning: {warning}", err=True)
-    plan = dav.make_plan(client, desired, settings.domain)
+    plan, made = dav.plan_calendar(client, desired, settings.domain, create, dry_run)
+    if made == "exists":
+        typer.echo(f"the calendar {url} exists already: used as it is", err=True)
+    elif made is not None:
+        typer.echo(f"{made} the calendar {url} ({create})")
     if dry_run:
         for a in plan.actions:
             typer.echo(f"would {a.kind} {a.meeting_id or a.uid}{_status(a)}")

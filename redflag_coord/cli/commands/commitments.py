@@ -13,6 +13,7 @@ from redflag_coord.cli.commands.common import (
     SUFFIXES,
     collective_or_exit,
     fail,
+    load_settings_or_exit,
     load_valid_or_exit,
     output_format,
     write_output,
@@ -37,7 +38,12 @@ def commitments(
     ] = None,
     format: Annotated[
         Format | None,
-        typer.Option("--format", "-f", help="text, markdown, html, json or ics (open ones as VTODO tasks with DUE)."),
+        typer.Option(
+            "--format",
+            "-f",
+            help="text, markdown, html, json or ics (VTODO tasks: open ones, and those closed within --days as "
+            "completed or cancelled).",
+        ),
     ] = None,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write to this file instead of printing.")
@@ -69,12 +75,14 @@ def commitments(
 
     listing = build_commitments(org, collective, lang, days=days)
     if fmt == "ics":
-        from redflag_coord.calendar.ics import CalendarError, check_domain
+        from redflag_coord.calendar import ics
         from redflag_coord.minutes.ics import render_ics
 
+        cal = load_settings_or_exit(org.root).calendar  # the same UIDs' domain and organisers as 'invite'
         try:
-            text = render_ics(listing, check_domain(domain) if domain else None).decode("utf-8")
-        except CalendarError as e:  # here --domain is this command's only input to the calendar: a usage error
+            settings = ics.settings_for(cal, ics.check_domain(domain) if domain else None, ics.stamp_default())
+            text = render_ics(listing, org, settings).decode("utf-8")
+        except ics.CalendarError as e:  # --domain or REDFLAG_DTSTAMP, this command's inputs to the calendar
             fail(str(e), EXIT_USAGE)
         write_output(text, output, force)
         return
