@@ -117,8 +117,9 @@ def test_member_follows_the_study_group_through_a_move_a_cancellation_and_dst(tm
     # The invitation's subject names the next session from today (2026-11-27: Thursday 3 December, as
     # 26 November is an exception), not the first, long past; on 14 January, the moved one on the 15th.
     mail = cli(root, "invite", "la-study-group", "--method", "request", "--send", "--smtp", "127.0.0.1:9")
-    assert "Invitation: Study group: garment and service workers (next 2026-12-03 19:00 America/Los_Angeles)" in (
-        mail.stdout + mail.stderr
+    assert (
+        "Invitation: Grupo de estudio: trabajadoras de la confección y de los servicios "
+        "(next 2026-12-03 19:00 America/Los_Angeles)" in (mail.stdout + mail.stderr)
     ), mail.stdout + mail.stderr
 
     # A study group takes no reports: nothing is missing.

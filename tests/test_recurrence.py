@@ -184,6 +184,32 @@ def test_moved_and_cancelled_occurrences(run, tmp_path):
     ]
 
 
+def test_only_an_occurrence_an_entry_moves_is_moved(tmp_path):
+    """`Occurrence.moved` holds for an occurrence moved to another day or another time of the same day, and
+    for no other (each occurrence carries its start, which alone said nothing)."""
+    text = meeting_text(
+        dt.datetime(2027, 1, 7, 19),
+        "America/Los_Angeles",
+        {"frequency": "weekly", "count": 5},
+        changes=[
+            {"date": dt.date(2027, 1, 14), "start": dt.datetime(2027, 1, 15, 18)},
+            {"date": dt.date(2027, 1, 28), "start": dt.datetime(2027, 1, 28, 17)},
+            {"date": dt.date(2027, 1, 21), "cancelled": True},
+        ],
+    )
+    org = load_organisation(_org(tmp_path, text))
+    meeting = org.collectives["test"].meetings["m"]
+    held = occurrences(meeting)
+    assert {o.date: o.moved for o in held} == {
+        dt.date(2027, 1, 7): False,
+        dt.date(2027, 1, 15): True,
+        dt.date(2027, 1, 28): True,
+        dt.date(2027, 2, 4): False,
+    }
+    assert pick(meeting, dt.date(2027, 1, 1), on=dt.date(2027, 1, 15)).moved
+    assert not pick(meeting, dt.date(2027, 1, 1)).moved and pick(meeting, dt.date(2027, 1, 1)).chosen == "next"
+
+
 def test_bad_occurrence_entries_are_errors(run, tmp_path):
     text = meeting_text(
         dt.datetime(2027, 1, 7, 19),

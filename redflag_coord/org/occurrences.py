@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from redflag_coord.errors import RedflagError
@@ -53,10 +53,13 @@ class Occurrence:
     start: dt.datetime | None = None  # local wall start in the meeting's zone (None: meeting.start's time)
     original: dt.date | None = None  # the date the series gives for it (differs when moved)
     cancelled: bool = False  # a date of the series cancelled by an [[occurrence]] entry (pick(..., cancelled=True))
+    shifted: bool = False  # an [[occurrence]] entry gives it its own start (another time, or another day)
 
     @property
     def moved(self) -> bool:
-        return self.original is not None and (self.original != self.date or self.start is not None)
+        """Held at another date or time than the series gives (every occurrence carries its start, so
+        `start` alone cannot say)."""
+        return self.shifted or (self.original is not None and self.original != self.date)
 
     def wall(self, meeting: Meeting) -> dt.datetime:
         """The local wall start of this occurrence."""
@@ -109,7 +112,10 @@ def occurrences(meeting: Meeting, through: dt.date | None = None) -> list[Occurr
         )
         found.append((wall, day))
     found.sort()
-    return [Occurrence(wall.date(), n, True, "all", wall, day) for n, (wall, day) in enumerate(found, start=1)]
+    return [
+        Occurrence(wall.date(), n, True, "all", wall, day, shifted=day in moves)
+        for n, (wall, day) in enumerate(found, start=1)
+    ]
 
 
 def local_dates(meeting: Meeting, through: dt.date | None = None) -> Iterator[dt.date]:
@@ -134,7 +140,7 @@ def pick(meeting: Meeting, today: dt.date, on: dt.date | None = None, *, cancell
     if on is not None:
         for occ in held:
             if occ.date == on:
-                return Occurrence(occ.date, occ.index, recurring, "on", occ.start, occ.original)
+                return replace(occ, chosen="on")
         before = [o.date for o in held if o.date < on]
         after = [o.date for o in held if o.date > on]
         moved = [o for o in held if o.original == on and o.date != on]
@@ -147,7 +153,7 @@ def pick(meeting: Meeting, today: dt.date, on: dt.date | None = None, *, cancell
         raise OccurrenceError(_not_on(on, before[-1] if before else None, after[0] if after else None))
     for occ in held:
         if occ.date >= target:
-            return Occurrence(occ.date, occ.index, recurring, "next", occ.start, occ.original)
+            return replace(occ, chosen="next")
     last = held[-1].date if held else None
     raise OccurrenceError(f"the series ended on {last}: no meeting on or after {today}; give a date with --on")
 
@@ -207,7 +213,7 @@ def time_problems(meeting: Meeting, today: dt.date) -> list[TimeProblem]:
     held = occurrences(meeting, horizon(meeting, today))
     seen = {o.original for o in held}
     later = [  # moves past the horizon: each names its start, so each is checked (they are few)
-        Occurrence(c.start.date(), 0, True, "all", c.start, c.date)
+        Occurrence(c.start.date(), 0, True, "all", c.start, c.date, shifted=True)
         for c in meeting.occurrences
         if c.start is not None and not c.cancelled and c.date not in seen
     ]
