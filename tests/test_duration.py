@@ -53,7 +53,9 @@ def test_accepts(text, minutes):
     assert parse_duration(text) == minutes
 
 
-@pytest.mark.parametrize("text", ["", "0", "h", "m", "1h60m", "1h30", "-5", "1.5h", "1441", "25h", "2 h", "90s", "1m30"])
+@pytest.mark.parametrize(
+    "text", ["", "0", "h", "m", "1h60m", "1h30", "-5", "1.5h", "1441", "25h", "2 h", "90s", "1m30"]
+)
 def test_rejects(text):
     with pytest.raises(ValueError):
         parse_duration(text)

@@ -70,7 +70,7 @@ EXAMPLES: dict[str, list[str]] = {
     ],
     "calendar": ["redflag-coord calendar --output meetings.ics", "redflag-coord calendar los-angeles --output la.ics"],
     "fmt": ["redflag-coord fmt", "redflag-coord fmt --check --diff"],
-    "schema": ["redflag-coord schema", "redflag-coord schema --output schemas/"],
+    "schema": ["redflag-coord schema", "redflag-coord schema --output-dir schemas/"],
     "init": ["redflag-coord init ../our-organisation"],
     "report new": ["redflag-coord report new france ic-2026-12"],
     "report status": ["redflag-coord report status ic-2026-12", "redflag-coord report status ic-2026-12 --format json"],
@@ -142,6 +142,16 @@ _PLAIN = [  # patterns compiled on first use (re's cache): only a usage error ne
 ]
 
 
+def renamed(message: str, e: Any) -> str:
+    """An unknown option that was renamed (options.RENAMED) says what to write now."""
+    from redflag_coord.cli.commands.options import RENAMED
+
+    ctx, option = getattr(e, "ctx", None), getattr(e, "option_name", None)
+    command = " ".join((ctx.command_path if ctx is not None else "").split()[1:])
+    now = RENAMED.get((command, option or ""))
+    return f"{message}; write {now}" if now else message
+
+
 def plain_words(message: str) -> str:
     for pattern, words in _PLAIN:
         message = re.sub(pattern, words, message)
@@ -179,7 +189,7 @@ class _PlainGroup(TyperGroup):
             with _data_warnings():
                 return super().invoke(ctx)
         except _UsageError as e:
-            e.message = plain_words(e.message)  # type: ignore[attr-defined]
+            e.message = renamed(plain_words(e.message), e)  # type: ignore[attr-defined]
             raise
         except RedflagError as e:
             raise typer.Exit(error_handler(e)) from None

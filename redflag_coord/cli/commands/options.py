@@ -86,6 +86,27 @@ OptionalCollectiveArgument = Annotated[
 ]
 
 
+# -- names that changed (issue 31: one meaning per option name across the tool) ----------------------
+
+# Spellings that now mean something else, or nothing: a short flag has one meaning, so these cannot
+# stay as aliases. An error naming one of them says what to write instead (cli/app.py).
+RENAMED: dict[tuple[str, str], str] = {
+    ("slots", "-l"): "--length (-l is --lang everywhere)",
+    ("slots", "--from"): "--since (--from is a sender address everywhere)",
+    ("schema", "--output"): "--output-dir (--output is a file everywhere)",
+    ("schema", "-o"): "--output-dir (-o is --output, a file, everywhere)",
+    ("report remind", "-o"): "--output-dir (-o is --output, a file, everywhere)",
+}
+
+
+def deprecated(old: str, new: str) -> None:
+    """A spelling kept for one release: it works, with this note on stderr."""
+    typer.echo(
+        f"redflag-coord: warning: {old} is deprecated; write {new} (the old spelling goes in the next release)",
+        err=True,
+    )
+
+
 # -- durations: one syntax for every option that takes a span of time (tz/duration.py) ----------------
 
 
