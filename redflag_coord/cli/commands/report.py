@@ -243,8 +243,9 @@ def _files(messages, folder: Path, meeting: str, format: MessageFormat, sender: 
                 path = stem.with_name(f"{stem.name}-{handle}.eml")
                 yield path, render_eml(r, sender, address), f"wrote {path} ({r.language}; to {address})"
             continue
-        path = stem.with_name(f"{stem.name}.{format.value}")
-        data = render_eml(r, sender) if format is MessageFormat.eml else render_txt(r).encode()
+        eml = format is MessageFormat.eml
+        path = stem.with_name(f"{stem.name}.{'eml' if eml else 'txt'}")
+        data = render_eml(r, sender) if eml else render_txt(r).encode()
         yield path, data, f"wrote {path} ({r.language}; {_who(r, include_private)})"
 
 
