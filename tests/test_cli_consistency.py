@@ -52,8 +52,6 @@ def _every_option() -> list[tuple[str, object]]:
     return [(name, p) for name, p in found if "--help" not in p.opts]
 
 
-
-
 def _options(cmd) -> list:
     return [p for p in cmd.params if p.param_type_name == "option"]
 
@@ -324,13 +322,26 @@ def test_install_completion_is_offered(run):
 
 # What only that shell's script holds, and how that shell asks the tool for completions (the variables
 # its script sets) and what the answer looks like in it.
+ASK = {"_TYPER_COMPLETE_ARGS": "redflag-coord ag"}
 SHELLS = {
-    "bash": ("complete -o default -F _redflag_coord_completion redflag-coord", {"COMP_WORDS": "redflag-coord ag", "COMP_CWORD": "1"}, "agenda\n"),
-    "zsh": ("#compdef redflag-coord", {"_TYPER_COMPLETE_ARGS": "redflag-coord ag"}, '(("agenda":'),
-    "fish": ("complete --command redflag-coord", {"_TYPER_COMPLETE_ARGS": "redflag-coord ag", "_TYPER_COMPLETE_FISH_ACTION": "get-args"}, "agenda\t"),
-    "powershell": ("Register-ArgumentCompleter -Native -CommandName redflag-coord", {"_TYPER_COMPLETE_ARGS": "redflag-coord ag", "_TYPER_COMPLETE_WORD_TO_COMPLETE": "ag"}, "agenda:::"),
-    "pwsh": ("Register-ArgumentCompleter -Native -CommandName redflag-coord", {"_TYPER_COMPLETE_ARGS": "redflag-coord ag", "_TYPER_COMPLETE_WORD_TO_COMPLETE": "ag"}, "agenda:::"),
-}  # fmt: skip
+    "bash": (
+        "complete -o default -F _redflag_coord_completion redflag-coord",
+        {"COMP_WORDS": "redflag-coord ag", "COMP_CWORD": "1"},
+        "agenda\n",
+    ),
+    "zsh": ("#compdef redflag-coord", ASK, '(("agenda":'),
+    "fish": ("complete --command redflag-coord", {**ASK, "_TYPER_COMPLETE_FISH_ACTION": "get-args"}, "agenda\t"),
+    "powershell": (
+        "Register-ArgumentCompleter -Native -CommandName redflag-coord",
+        {**ASK, "_TYPER_COMPLETE_WORD_TO_COMPLETE": "ag"},
+        "agenda:::",
+    ),
+    "pwsh": (
+        "Register-ArgumentCompleter -Native -CommandName redflag-coord",
+        {**ASK, "_TYPER_COMPLETE_WORD_TO_COMPLETE": "ag"},
+        "agenda:::",
+    ),
+}
 
 
 @pytest.mark.parametrize("shell", sorted(SHELLS))

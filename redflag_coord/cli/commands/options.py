@@ -160,8 +160,8 @@ ReminderOption = Annotated[
     list[int] | None,
     duration_option(
         "--reminder",
-        "How long before the start a reminder goes off (repeatable; 0 at the start); replaces the file's "
-        "reminders_minutes.",
+        "How long before the start a reminder goes off (repeatable; 0 at the start, at most 4 weeks); "
+        "replaces the file's reminders_minutes.",
         least=0,
         most=40320,
     ),
