@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -17,6 +18,7 @@ import pytest
 import typer.main
 
 from redflag_coord.cli.app import EXAMPLES, make_app
+from redflag_coord.cli.commands.options import DURATION_HELP, RENAMED, DurationParser
 
 EXE = Path(sys.executable).parent / "redflag-coord"
 
@@ -37,6 +39,17 @@ def _commands() -> dict[str, object]:
 
 
 COMMANDS = _commands()
+ROOT = typer.main.get_command(make_app())
+
+
+def _every_option() -> list[tuple[str, object]]:
+    """(command, option) for every option of every command, and the tool's own (--version ...) as ''.
+    Called by tests, not at import: get_params names arguments, which the parametrize lists below read."""
+    ctx = ROOT.make_context("redflag-coord", [], resilient_parsing=True)
+    found = [("", p) for p in ROOT.params if p.param_type_name == "option"]
+    for name, cmd in COMMANDS.items():
+        found += [(name, p) for p in cmd.get_params(ctx) if p.param_type_name == "option"]  # type: ignore[attr-defined]
+    return [(name, p) for name, p in found if "--help" not in p.opts]
 
 
 def _options(cmd) -> list:
@@ -82,6 +95,116 @@ def test_the_same_option_means_the_same_thing_everywhere():
     assert differing == {}, "options that differ between commands: " + json.dumps(
         {k: {str(s): c for s, c in v.items()} for k, v in differing.items()}, indent=1
     )
+
+
+def test_each_short_flag_stands_for_one_long_name():
+    """-l is --lang in every command, -o is --output (a file): never a second meaning somewhere."""
+    longs: dict[str, dict[str, list[str]]] = {}
+    for name, p in _every_option():
+        for short in (o for o in p.opts if not o.startswith("--")):
+            longs.setdefault(short, {}).setdefault(_long(p), []).append(name or "redflag-coord")
+    assert {s: by for s, by in longs.items() if len(by) > 1} == {}
+    assert set(longs["-l"]) == {"--lang"} and set(longs["-o"]) == {"--output"}
+
+
+def _kind(p) -> str:
+    """What an option's value is: flag, one of a list, a duration, else its Python type and metavar."""
+    desc = p.type_descriptor
+    if p.is_flag:
+        return "flag"
+    if desc.is_choice:
+        return "one of a list"
+    if isinstance(desc.parameter_info.parser, DurationParser):
+        return "duration"
+    return f"{desc.annotation} {p.metavar}"
+
+
+def test_each_long_name_has_one_kind_of_value():
+    """--since is a date wherever it appears, --from an address, --output a file, --length a duration."""
+    kinds: dict[str, dict[str, list[str]]] = {}
+    for name, p in _every_option():
+        kinds.setdefault(_long(p), {}).setdefault(_kind(p), []).append(name or "redflag-coord")
+    assert {o: by for o, by in kinds.items() if len(by) > 1} == {}
+    assert list(kinds["--output"]) == [f"{Path} FILE"] and list(kinds["--output-dir"]) == [f"{Path} DIR"]
+
+
+# Options that count whole units their name does not carry, documented in docs/guide.md ("One name,
+# one meaning"). Every other span of time is a DURATION, or a count named for its unit (--days).
+COUNTED_IN = {"--window": "days", "--caldav-timeout": "seconds"}
+UNITS = re.compile(r"\b(minute|hour|second|day|week)s?\b", re.IGNORECASE)
+
+
+def test_every_span_of_time_is_a_duration_or_names_its_unit():
+    for name, p in _every_option():
+        if p.is_flag:
+            continue
+        long, text = _long(p), f"{p.help or ''} {p.metavar or ''}"
+        if _kind(p) == "duration":
+            assert p.metavar == "DURATION" and DURATION_HELP in (p.help or ""), (name, long)
+            continue
+        unit = UNITS.search(text)
+        if unit is None:
+            continue
+        word = unit[1].lower()
+        assert word not in ("minute", "hour"), f"{name} {long}: minutes or hours are a DURATION (duration_option)"
+        assert word in long or COUNTED_IN.get(long) == f"{word}s", f"{name} {long}: counts {word}s; say so in its name"
+
+
+def test_every_duration_option_reads_the_one_syntax(run, example_root):
+    durations = {(name, _long(p)) for name, p in _every_option() if _kind(p) == "duration"}
+    assert {
+        ("slots", "--length"),
+        ("slots", "--step"),
+        ("new meeting", "--duration"),
+        ("invite", "--reminder"),
+    } <= durations
+    for name, long in sorted(durations):
+        r = run(*name.split(), long, "1.5h", "--root", str(example_root))
+        assert r.exit_code == 2, (name, long)
+        assert f"'{long}'" in r.stderr and "write 90 (minutes), 90m, 2h or 1h30m" in r.stderr, (name, r.stderr)
+
+
+# The names of formats: the same word for the same format in every command.
+FORMATS = {"text", "markdown", "html", "json", "ics", "github", "eml"}
+DEPRECATED_FORMATS = {("report remind", "txt"): "text"}  # kept one release, with a note (issue 31)
+
+
+def test_format_choices_use_one_word_per_format():
+    for name, p in _every_option():
+        if _long(p) != "--format":
+            continue
+        assert p.opts == ["--format", "-f"] or sorted(p.opts) == ["--format", "-f"], name
+        for choice in (c.value for c in p.type_descriptor.choices):
+            assert choice in FORMATS or (name, choice) in DEPRECATED_FORMATS, f"{name} --format {choice}"
+
+
+def test_a_deprecated_format_still_works_with_a_note(org_copy, tmp_path, run):
+    old = run(
+        "report", "remind", "ic-2026-12", "--format", "txt", "--output-dir", str(tmp_path / "old"), "-C", str(org_copy)
+    )
+    new = run(
+        "report", "remind", "ic-2026-12", "--format", "text", "--output-dir", str(tmp_path / "new"), "-C", str(org_copy)
+    )
+    assert old.exit_code == new.exit_code and old.exit_code in (0, 1), old.stderr
+    assert "--format txt is deprecated; write --format text" in old.stderr
+    assert "deprecated" not in new.stderr
+    assert sorted(f.name for f in (tmp_path / "old").iterdir()) == sorted(f.name for f in (tmp_path / "new").iterdir())
+    assert all(f.suffix == ".txt" for f in (tmp_path / "new").iterdir())
+
+
+@pytest.mark.parametrize(("command", "option"), sorted(RENAMED))
+def test_a_renamed_option_says_what_to_write(command, option, run, example_root):
+    meeting = ["ic-2026-12"] if command in ("slots", "report remind") else []
+    r = run(*command.split(), *meeting, option, "x", "--root", str(example_root))
+    assert r.exit_code == 2
+    assert f"No such option: {option}; write {RENAMED[(command, option)]}" in r.stderr
+
+
+def test_every_command_and_option_has_help():
+    for name, cmd in COMMANDS.items():
+        assert (cmd.help or "").strip(), f"{name}: no help text (its docstring)"  # type: ignore[attr-defined]
+    for name, p in _every_option():
+        assert (p.help or "").strip(), f"{name or 'redflag-coord'} {_long(p)}: no help text"
 
 
 def test_every_format_follows_the_output_suffix(example_root, tmp_path, run):
@@ -193,4 +316,62 @@ def test_completion_in_a_real_bash(example_root, tmp_path):
 
 
 def test_install_completion_is_offered(run):
-    assert "--install-completion" in run("--help").stdout
+    text = run("--help").stdout
+    assert "--install-completion SHELL" in text and "--show-completion SHELL" in text
+
+
+# What only that shell's script holds, and how that shell asks the tool for completions (the variables
+# its script sets) and what the answer looks like in it.
+ASK = {"_TYPER_COMPLETE_ARGS": "redflag-coord ag"}
+SHELLS = {
+    "bash": (
+        "complete -o default -F _redflag_coord_completion redflag-coord",
+        {"COMP_WORDS": "redflag-coord ag", "COMP_CWORD": "1"},
+        "agenda\n",
+    ),
+    "zsh": ("#compdef redflag-coord", ASK, '(("agenda":'),
+    "fish": ("complete --command redflag-coord", {**ASK, "_TYPER_COMPLETE_FISH_ACTION": "get-args"}, "agenda\t"),
+    "powershell": (
+        "Register-ArgumentCompleter -Native -CommandName redflag-coord",
+        {**ASK, "_TYPER_COMPLETE_WORD_TO_COMPLETE": "ag"},
+        "agenda:::",
+    ),
+    "pwsh": (
+        "Register-ArgumentCompleter -Native -CommandName redflag-coord",
+        {**ASK, "_TYPER_COMPLETE_WORD_TO_COMPLETE": "ag"},
+        "agenda:::",
+    ),
+}
+
+
+@pytest.mark.parametrize("shell", sorted(SHELLS))
+def test_show_completion_prints_the_shell_named(shell, example_root):
+    """`--show-completion zsh` prints zsh's script even when run from bash (typer's flag printed the
+    parent shell's), and the tool answers that shell's requests in that shell's format."""
+    marker, asks, answer = SHELLS[shell]
+    env = {**os.environ, "SHELL": "/bin/bash"}
+    env.pop("REDFLAG_ROOT", None)
+    shown = subprocess.run([EXE, "--show-completion", shell], env=env, capture_output=True, text=True, cwd=example_root)
+    assert shown.returncode == 0, shown.stderr
+    assert marker in shown.stdout
+    for other, (their_marker, _, _) in SHELLS.items():
+        if their_marker != marker:
+            assert their_marker not in shown.stdout, (shell, other)
+    protocol = re.search(r"_REDFLAG_COORD_COMPLETE=(complete_\w+)", shown.stdout) or re.search(
+        r'_REDFLAG_COORD_COMPLETE = "(complete_\w+)"', shown.stdout
+    )
+    assert protocol is not None
+    asked = subprocess.run(
+        [EXE],
+        env={**env, "_REDFLAG_COORD_COMPLETE": protocol[1], **asks},
+        capture_output=True,
+        text=True,
+        cwd=example_root,
+    )
+    assert asked.returncode == 0, asked.stderr
+    assert answer in asked.stdout, (shell, asked.stdout)
+
+
+def test_show_completion_refuses_an_unknown_shell():
+    done = subprocess.run([EXE, "--show-completion", "tcsh"], capture_output=True, text=True)
+    assert done.returncode == 2 and "'tcsh' is not one of 'bash', 'zsh', 'fish', 'powershell', 'pwsh'" in done.stderr

@@ -105,10 +105,10 @@ def test_init_gitignore_ignores_temporary_files(tmp_path: Path, run) -> None:
     "argv,made",
     [
         (("init", "{tmp}/new-org", "--allow-local-spec"), "new-org"),
-        (("schema", "--output", "{tmp}/schemas/json"), "schemas"),
+        (("schema", "--output-dir", "{tmp}/schemas/json"), "schemas"),
         (("report", "remind", "ic-2026-12", "--root", "{root}", "--output-dir", "{tmp}/out/reminders"), "out"),
     ],
-    ids=["init", "schema --output", "report remind"],
+    ids=["init", "schema --output-dir", "report remind"],
 )
 def test_a_full_disk_leaves_no_new_folder(argv, made, org_copy: Path, tmp_path: Path, run, monkeypatch) -> None:
     def full(fd):

@@ -101,7 +101,7 @@ def test_journey_private_values_encrypted_at_rest(tmp_path: Path) -> None:
         ("invite", "ic-2026-12", "--attendees"),
         ("invite", "ic-2026-12", "--method", "request", "--send"),
         ("network", "los-angeles", "--include-private"),
-        ("report", "remind", "ic-2026-12", "--include-private", "-o", str(tmp_path / "reminders")),
+        ("report", "remind", "ic-2026-12", "--include-private", "--output-dir", str(tmp_path / "reminders")),
         ("secrets", "show", "los-angeles"),
     ]
     for argv in outputs:

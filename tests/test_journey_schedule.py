@@ -49,17 +49,22 @@ def test_schedule_a_meeting_from_start_to_finish(tmp_path):
     )
     made = cli(
         root, "new", "meeting", "ic-2027-01", "--convener", "committee", "--start", "2027-01-16T15:00",
-        "--participants", "kathmandu,first-collective", "--title", "Comité international",
+        "--participants", "kathmandu,first-collective", "--title", "Comité international", "--duration", "1h30m",
     )  # fmt: skip
     assert "Next: redflag-coord slots ic-2027-01" in made.stdout
     meeting_file = root / "collectives/committee/meetings/ic-2027-01.toml"
     assert "reports_due = 2027-01-09" in meeting_file.read_text(encoding="utf-8")  # organisation.toml: 7 days
+    assert "duration_minutes = 90" in meeting_file.read_text(encoding="utf-8")  # one duration syntax (issue 31)
     cli(root, "validate")
     repo.commit("kathmandu and the January meeting")
 
     # find a time: never before now, after reports are due, around the meeting; the current time ranked
     shown = cli(root, "slots", "ic-2027-01", "--top", "3")
-    assert "now: Sat 2027-01-16 14:00-16:00 UTC (the meeting's current time) is #" in shown.stdout
+    assert "now: Sat 2027-01-16 14:00-15:30 UTC (the meeting's current time) is #" in shown.stdout
+    assert "1h30m long" in shown.stdout
+    # the same syntax for slots' own length, and its first date is --since (--from is a sender address)
+    other = cli(root, "slots", "ic-2027-01", "--since", "2027-01-10", "--days", "3", "--length", "90", "--step", "1h")
+    assert "1h30m long; start times every 60 minutes from 2027-01-10 to 2027-01-12" in other.stdout
     data = json.loads(cli(root, "slots", "ic-2027-01", "--top", "3", "--format", "json").stdout)
     first = data["candidates"][0]
     instant = dt.datetime.strptime(first["start_utc"], "%Y-%m-%dT%H:%MZ").replace(tzinfo=dt.UTC)
@@ -76,9 +81,14 @@ def test_schedule_a_meeting_from_start_to_finish(tmp_path):
     cli(root, "validate")
 
     # the invitation carries the applied instant
-    cli(root, "invite", "ic-2027-01", "--method", "request", "--bump", "--output", str(tmp_path / "invite.ics"))
+    cli(
+        root, "invite", "ic-2027-01", "--method", "request", "--bump", "--output", str(tmp_path / "invite.ics"),
+        "--reminder", "1h", "--reminder", "15",
+    )  # fmt: skip
     cal = icalendar.Calendar.from_ical((tmp_path / "invite.ics").read_bytes())
     event = next(iter(cal.walk("VEVENT")))
+    triggers = sorted(a.decoded("TRIGGER") for a in event.walk("VALARM"))
+    assert triggers == [-dt.timedelta(hours=1), -dt.timedelta(minutes=15)]
     assert event.decoded("DTSTART").astimezone(dt.UTC) == instant
     assert int(event["SEQUENCE"]) == 1
     repo.commit("ic-2027-01 at the chosen time")

@@ -166,7 +166,7 @@ def test_remind_send_one_message_per_member(tmp_path: Path) -> None:
 def test_remind_eml_files_one_per_member(tmp_path: Path) -> None:
     repo, addresses = mail_org(tmp_path)
     out = tmp_path / "reminders"
-    args = ("report", "remind", "ic-2026-12", "-f", "eml", "--include-private", "-o", str(out))
+    args = ("report", "remind", "ic-2026-12", "-f", "eml", "--include-private", "--output-dir", str(out))
     done = cli(repo.root, *args, identity=DEMO_IDENTITY)
     assert done.returncode in (0, 1), done.stderr
     files = sorted(out.glob("ic-2026-12-los-angeles-*.eml"))

@@ -133,7 +133,7 @@ def test_report_commands_on_a_recurring_meeting_that_takes_reports(run, tmp_path
     on = run("report", "status", "m", "--on", "2027-01-07", "--root", str(root))
     assert "reports due 2027-01-05" in on.stdout
     out = tmp_path / "reminders"
-    remind = run("report", "remind", "m", "--root", str(root), "-o", str(out))
+    remind = run("report", "remind", "m", "--root", str(root), "--output-dir", str(out))
     assert remind.exit_code in (0, 1), remind.stderr
     body = next(out.glob("*.txt")).read_text(encoding="utf-8")
     assert "-." not in body and "December 1" in body and "December 3" in body

@@ -193,7 +193,7 @@ def test_reminders_in_each_language_and_zone(org_copy, run, tmp_path):
 
 
 def test_reminder_files_are_not_overwritten(org_copy, run, tmp_path):
-    args = ("report", "remind", "ic-2026-12", "--root", str(org_copy), "-o", str(tmp_path))
+    args = ("report", "remind", "ic-2026-12", "--root", str(org_copy), "--output-dir", str(tmp_path))
     assert run(*args).exit_code == 0
     again = run(*args)
     assert again.exit_code == 2 and "not overwriting" in again.stderr
@@ -202,7 +202,8 @@ def test_reminder_files_are_not_overwritten(org_copy, run, tmp_path):
 
 def test_eml_addresses_only_opted_in_members_and_only_when_asked(org_copy, run, tmp_path):
     _drop(org_copy, "los-angeles")
-    result = run("report", "remind", "ic-2026-12", "--root", str(org_copy), "-o", str(tmp_path / "a"), "-f", "eml")
+    out = str(tmp_path / "a")
+    result = run("report", "remind", "ic-2026-12", "--root", str(org_copy), "--output-dir", out, "-f", "eml")
     assert "ic-2026-12-los-angeles.eml (es; to 1 member(s): rosa)" in result.stdout
     assert "@" not in result.stdout
     assert b"To:" not in (tmp_path / "a/ic-2026-12-los-angeles.eml").read_bytes()
@@ -212,7 +213,7 @@ def test_eml_addresses_only_opted_in_members_and_only_when_asked(org_copy, run, 
         "ic-2026-12",
         "--root",
         str(org_copy),
-        "-o",
+        "--output-dir",
         str(tmp_path / "b"),
         "-f",
         "eml",

@@ -33,7 +33,7 @@ def test_a_draft_is_not_filed_in_agenda_summary_remind_and_validate(org_copy, ru
     summary = json.loads(run("summary", "--root", str(org_copy), "-f", "json").stdout)
     ic = next(m for m in summary["meetings"] if m["id"] == "ic-2026-12")
     assert (ic["reports_filed"], ic["reports_draft"]) == (4, 1)
-    remind = run("report", "remind", "ic-2026-12", "--root", str(org_copy), "-o", str(tmp_path / "r"))
+    remind = run("report", "remind", "ic-2026-12", "--root", str(org_copy), "--output-dir", str(tmp_path / "r"))
     assert (tmp_path / "r/ic-2026-12-el-salvador.txt").exists(), remind.stdout
     validate = run("validate", str(org_copy))
     assert validate.exit_code == 0 and "warning[draft-report]" in validate.stdout
@@ -111,7 +111,7 @@ def test_one_broken_file_elsewhere_does_not_block(org_copy, run, args):
 
 def test_a_broken_file_the_command_reads_still_stops_it(org_copy, run, tmp_path):
     _break_los_angeles_members(org_copy)  # remind reads the participants' addresses
-    result = run("report", "remind", "ic-2026-12", "--root", str(org_copy), "-o", str(tmp_path / "r"))
+    result = run("report", "remind", "ic-2026-12", "--root", str(org_copy), "--output-dir", str(tmp_path / "r"))
     assert result.exit_code == 1
     assert "collectives/los-angeles/members.toml" in result.stderr
     assert run("validate", str(org_copy)).exit_code == 1  # validate stays whole-organisation

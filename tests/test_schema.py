@@ -24,7 +24,7 @@ def schema_dir(tmp_path_factory):
     from redflag_coord.cli.app import app
 
     out = tmp_path_factory.mktemp("schemas")
-    result = CliRunner().invoke(app, ["schema", "--output", str(out)])
+    result = CliRunner().invoke(app, ["schema", "--output-dir", str(out)])
     assert result.exit_code == 0, result.stderr
     return out
 
@@ -85,6 +85,6 @@ def test_schema_to_stdout_and_no_overwrite(run, schema_dir):
     one = run("schema", "--kind", "meeting")
     assert json.loads(one.stdout)["title"] == "Meeting"
     assert run("schema", "--kind", "nope").exit_code == 2
-    again = run("schema", "--output", str(schema_dir))
+    again = run("schema", "--output-dir", str(schema_dir))
     assert again.exit_code == 2 and "not overwriting" in again.stderr
-    assert run("schema", "--output", str(schema_dir), "--force").exit_code == 0
+    assert run("schema", "--output-dir", str(schema_dir), "--force").exit_code == 0

@@ -274,7 +274,7 @@ def test_length_parser_never_crashes(text):
     try:
         minutes = parse_length(text)
     except ValueError as e:
-        assert "length" in str(e)
+        assert "duration" in str(e)
     else:
         assert 1 <= minutes <= 1440
 

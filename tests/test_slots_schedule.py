@@ -53,7 +53,7 @@ def test_no_candidate_before_now(run, example_root, monkeypatch):
 
 def test_a_range_wholly_past_has_no_candidates(run, example_root, monkeypatch):
     monkeypatch.setenv("REDFLAG_NOW", "2026-11-27T11:06:00Z")
-    result = run("slots", "-c", "india,mexico", "--from", "2026-11-01", "--days", "3", "--root", str(example_root))
+    result = run("slots", "-c", "india,mexico", "--since", "2026-11-01", "--days", "3", "--root", str(example_root))
     assert result.exit_code == 0, result.stderr
     assert "No start times in this range." in result.stdout and "No start before 2026-11-04 00:00 UTC" in result.stdout
 
@@ -126,7 +126,7 @@ def test_meeting_in_january_is_searched_around_january(run, org_copy):
 
 
 def test_explicit_range_still_wins(run, example_root):
-    data = slots_json(run, example_root, "ic-2026-12", "--from", "2026-11-28", "--days", "2")
+    data = slots_json(run, example_root, "ic-2026-12", "--since", "2026-11-28", "--days", "2")
     assert (data["date_from"], data["date_to"]) == ("2026-11-28", "2026-11-29") and data["range_note"] is None
 
 
@@ -245,7 +245,7 @@ def test_saturday_only_collective_through_slots(run, org_copy):
     head = text[: text.index("[availability]")] if "[availability]" in text else text
     path.write_text(head + '\n[availability]\nsaturday = ["10:00-16:00"]\n', encoding="utf-8")
     assert run("validate", str(org_copy)).exit_code == 0
-    data = slots_json(run, org_copy, "-c", "india", "--from", "2026-12-01", "--days", "7", "--length", "1h")
+    data = slots_json(run, org_copy, "-c", "india", "--since", "2026-12-01", "--days", "7", "--length", "1h")
     for c in data["candidates"]:
         assert c["local"][0]["weekday"] == "Saturday" and c["local"][0]["band"] == "acceptable"
 

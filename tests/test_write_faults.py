@@ -86,7 +86,7 @@ WRITERS: dict[str, tuple[tuple[str, ...], Prepare]] = {
     "slots --apply": (("slots", "ic-2026-12", "--apply", "1"), None),
     "fmt": (("fmt", "{root}/collectives/los-angeles/reports/ic-2026-12.toml"), _untidy),
     "init": (("init", "{tmp}/out/new-org", "--allow-local-spec"), None),
-    "schema --output": (("schema", "--output", "{tmp}/out/schemas"), None),
+    "schema --output": (("schema", "--output-dir", "{tmp}/out/schemas"), None),
     "calendar --output": (("calendar", "--output", "{tmp}/out/feed.ics"), None),
 }
 NO_ROOT = {"init"}  # makes its own organisation

@@ -8,6 +8,7 @@ import os
 import re
 import sys
 from collections.abc import Iterator
+from enum import Enum
 from typing import Annotated, Any
 
 import typer
@@ -17,6 +18,7 @@ from redflag_coord import __version__
 from redflag_coord.cli.commands.common import EXIT_INTERNAL
 from redflag_coord.errors import RedflagError
 
+PROG = "redflag-coord"
 # Set by the shell when it asks for completions (typer/click's protocol for prog "redflag-coord").
 COMPLETE_VAR = "_REDFLAG_COORD_COMPLETE"
 
@@ -70,7 +72,7 @@ EXAMPLES: dict[str, list[str]] = {
     ],
     "calendar": ["redflag-coord calendar --output meetings.ics", "redflag-coord calendar los-angeles --output la.ics"],
     "fmt": ["redflag-coord fmt", "redflag-coord fmt --check --diff"],
-    "schema": ["redflag-coord schema", "redflag-coord schema --output schemas/"],
+    "schema": ["redflag-coord schema", "redflag-coord schema --output-dir schemas/"],
     "init": ["redflag-coord init ../our-organisation"],
     "report new": ["redflag-coord report new france ic-2026-12"],
     "report status": ["redflag-coord report status ic-2026-12", "redflag-coord report status ic-2026-12 --format json"],
@@ -119,10 +121,64 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+class Shell(str, Enum):
+    """The shells typer writes completion scripts for."""
+
+    bash = "bash"
+    zsh = "zsh"
+    fish = "fish"
+    powershell = "powershell"
+    pwsh = "pwsh"
+
+
+def _show_completion(value: Shell | None) -> None:
+    """Print SHELL's completion script: the shell named, never the one this process runs under
+    (typer's own flag detects the parent shell and ignores a name after it)."""
+    if value is not None:
+        from typer import completion
+
+        typer.echo(completion.get_completion_script(prog_name=PROG, complete_var=COMPLETE_VAR, shell=value.value))
+        raise typer.Exit()
+
+
+def _install_completion(value: Shell | None) -> None:
+    """Install SHELL's completion script where that shell reads it (typer's installer)."""
+    if value is not None:
+        from typer import completion
+
+        shell, path = completion.install(shell=value.value, prog_name=PROG, complete_var=COMPLETE_VAR)
+        typer.echo(f"{shell} completion installed in {path}; it takes effect in a new shell")
+        raise typer.Exit()
+
+
 def _root(
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
     ] = False,
+    install_completion: Annotated[
+        Shell | None,
+        typer.Option(
+            "--install-completion",
+            callback=_install_completion,
+            is_eager=True,
+            expose_value=False,
+            metavar="SHELL",
+            show_default=False,
+            help="Install tab completion for SHELL (bash, zsh, fish, powershell or pwsh), then open a new shell.",
+        ),
+    ] = None,
+    show_completion: Annotated[
+        Shell | None,
+        typer.Option(
+            "--show-completion",
+            callback=_show_completion,
+            is_eager=True,
+            expose_value=False,
+            metavar="SHELL",
+            show_default=False,
+            help="Print the completion script for SHELL (bash, zsh, fish, powershell or pwsh), to install by hand.",
+        ),
+    ] = None,
 ) -> None:
     """Coordinate the collectives and the International Committee from plain TOML files in git."""
 
@@ -140,6 +196,16 @@ _PLAIN = [  # patterns compiled on first use (re's cache): only a usage error ne
     (r"Input should be a valid boolean.*", "must be true or false"),
     (r"Input should be a valid (\w+).*", r"must be a valid \1"),
 ]
+
+
+def renamed(message: str, e: Any) -> str:
+    """An unknown option that was renamed (options.RENAMED) says what to write now."""
+    from redflag_coord.cli.commands.options import RENAMED
+
+    ctx, option = getattr(e, "ctx", None), getattr(e, "option_name", None)
+    command = " ".join((ctx.command_path if ctx is not None else "").split()[1:])
+    now = RENAMED.get((command, option or ""))
+    return f"{message}; write {now}" if now else message
 
 
 def plain_words(message: str) -> str:
@@ -179,7 +245,7 @@ class _PlainGroup(TyperGroup):
             with _data_warnings():
                 return super().invoke(ctx)
         except _UsageError as e:
-            e.message = plain_words(e.message)  # type: ignore[attr-defined]
+            e.message = renamed(plain_words(e.message), e)  # type: ignore[attr-defined]
             raise
         except RedflagError as e:
             raise typer.Exit(error_handler(e)) from None
@@ -282,14 +348,18 @@ def make_app(names: list[str] | None = None, listing: bool = False) -> typer.Typ
         cls=_PlainGroup,
         help="Coordinate the collectives and the International Committee from plain TOML files in git.\n\n"
         "Exit codes: 0 ok, 1 problems in the data, 2 usage error, 70 a bug in this tool (please report it).\n\n"
-        "Shell completion (bash, zsh, fish): redflag-coord --install-completion, then open a new shell.",
+        "Shell completion: redflag-coord --install-completion SHELL (bash, zsh, fish, powershell), then open a "
+        "new shell.",
         no_args_is_help=True,
-        add_completion=True,
+        add_completion=False,  # --install-completion and --show-completion take the shell's name: _root
         pretty_exceptions_enable=False,
         rich_markup_mode=None,
         context_settings={"help_option_names": ["-h", "--help"]},
     )
     app.callback()(_root)
+    from typer import completion  # its classes answer the shell's requests for completions (COMPLETE_VAR)
+
+    completion.completion_init()
     for name in COMMANDS if names is None else names:
         module, attr, group = COMMANDS[name]
         target = getattr(importlib.import_module(f".commands.{module}", __package__), attr)

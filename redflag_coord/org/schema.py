@@ -44,7 +44,7 @@ def taplo_config(schema_dir: str = SCHEMA_DIR) -> str:
     lines = [
         "# Editors with taplo (e.g. the Even Better TOML extension) check the data files",
         "# against these schemas while you type. Regenerate them with:",
-        f"#   redflag-coord schema --output {schema_dir} --force",
+        f"#   redflag-coord schema --output-dir {schema_dir} --force",
         "",
         'include = ["collectives/**/*.toml"]',
     ]

@@ -22,7 +22,7 @@ package opens a file for writing):
   across a crash, under the organisation's lock (``rename collective``, ``new collective``,
   ``minutes new``, the ``secrets`` writers).
 - ``Batch``: several files written as one; if any fails, the files and the folders it
-  created are removed again (``init``, ``schema --output``, ``report remind``), so a
+  created are removed again (``init``, ``schema --output-dir``, ``report remind``), so a
   full disk leaves nothing behind.
 
 All of them write a temporary file ``.NAME.XXXXXXXX.tmp`` in the same folder, fsync

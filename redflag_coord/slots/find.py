@@ -15,7 +15,6 @@ need no special case and no per-candidate conversion.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
@@ -25,6 +24,7 @@ from operator import add
 from redflag_coord.org.load import Organisation
 from redflag_coord.org.model import Availability, Meeting, Status, hours_minutes
 from redflag_coord.org.occurrences import Occurrence, occurrences
+from redflag_coord.tz.duration import format_duration, parse_duration
 from redflag_coord.tz.zones import UTC, resolve, zone
 
 UNACCEPTABLE, POOR, ACCEPTABLE, GOOD = 0, 1, 2, 3
@@ -38,28 +38,15 @@ _EPOCH = dt.date(1970, 1, 1)
 _SAMPLE = 6 * 3600  # zone offsets are sampled this often, then transitions found by bisection
 
 
-# -- lengths: '90', '90m', '2h', '2h30m' -----------------------------------------------
-
-_LENGTH = re.compile(r"(?:(\d{1,2})h)?(?:(\d{1,4})m?)?")
+# -- lengths: the one duration syntax (tz/duration.py) ----------------------------------------
 
 
 def parse_length(text: str, *, maximum: int = MINUTES_PER_DAY) -> int:
-    """Minutes from '90', '90m', '2h' or '2h30m'; ValueError with a clear message otherwise."""
-    m = _LENGTH.fullmatch(text.strip().lower())
-    if not text.strip() or m is None or (m.group(1) is None and m.group(2) is None):
-        raise ValueError(f"{text!r} is not a length: write minutes (90) or hours and minutes (2h30m)")
-    hours, minutes = int(m.group(1) or 0), int(m.group(2) or 0)
-    if m.group(1) is not None and m.group(2) is not None and (minutes >= 60 or not text.strip().endswith("m")):
-        raise ValueError(f"{text!r} is not a length: after hours, give minutes under 60 ending in 'm' (2h30m)")
-    total = hours * 60 + minutes
-    if not 1 <= total <= maximum:
-        raise ValueError(f"{text!r}: the length must be between 1 minute and {format_length(maximum)}")
-    return total
+    """Minutes from '90', '90m', '2h' or '2h30m' (tz.duration's syntax); ValueError naming the syntax."""
+    return parse_duration(text, least=1, most=maximum)
 
 
-def format_length(minutes: int) -> str:
-    hours, rest = divmod(minutes, 60)
-    return f"{hours}h{rest:02d}m" if hours and rest else f"{hours}h" if hours else f"{rest}m"
+format_length = format_duration
 
 
 # -- a collective's hours ------------------------------------------------------------------

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from redflag_coord.cli.commands.common import EXIT_USAGE, fail, load_settings_or_exit, load_valid_or_exit
-from redflag_coord.cli.commands.options import RootOption
+from redflag_coord.cli.commands.options import RootOption, duration_option
 
 app = typer.Typer(
     name="new",
@@ -70,7 +70,7 @@ def meeting(
         typer.Option("--timezone", help="IANA zone of the start. Default: the convener's.", show_default=False),
     ] = None,
     title: Annotated[str | None, typer.Option("--title", help="Default: the id.", show_default=False)] = None,
-    duration: Annotated[int, typer.Option("--duration", help="Minutes.")] = 120,
+    duration: Annotated[int, duration_option("--duration", "Meeting length (default 2h).")] = 120,
     language: Annotated[
         str | None, typer.Option("--language", help="Default: organisation.toml's, else the convener's.")
     ] = None,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -86,6 +86,64 @@ OptionalCollectiveArgument = Annotated[
 ]
 
 
+# -- names that changed (issue 31: one meaning per option name across the tool) ----------------------
+
+# Spellings that now mean something else, or nothing: a short flag has one meaning, so these cannot
+# stay as aliases. An error naming one of them says what to write instead (cli/app.py).
+RENAMED: dict[tuple[str, str], str] = {
+    ("slots", "-l"): "--length (-l is --lang everywhere)",
+    ("slots", "--from"): "--since (--from is a sender address everywhere)",
+    ("schema", "--output"): "--output-dir (--output is a file everywhere)",
+    ("schema", "-o"): "--output-dir (-o is --output, a file, everywhere)",
+    ("report remind", "-o"): "--output-dir (-o is --output, a file, everywhere)",
+}
+
+
+def deprecated(old: str, new: str) -> None:
+    """A spelling kept for one release: it works, with this note on stderr."""
+    typer.echo(
+        f"redflag-coord: warning: {old} is deprecated; write {new} (the old spelling goes in the next release)",
+        err=True,
+    )
+
+
+# -- durations: one syntax for every option that takes a span of time (tz/duration.py) ----------------
+
+
+class DurationParser:
+    """Typer's parser of a duration option: whole minutes from 90, 90m, 2h, 1h30m; a usage error (exit 2)
+    that names the option and gives an example otherwise. One class, so tests can tell every duration
+    option uses it (tests/test_cli_consistency.py)."""
+
+    def __init__(self, least: int = 1, most: int = 1440) -> None:
+        self.least, self.most = least, most
+        self.__name__ = "DURATION"  # typer names the value's type after its parser
+
+    def __call__(self, value: str | int) -> int:
+        if isinstance(value, int):  # a default, already in minutes
+            return value
+        from redflag_coord.tz.duration import parse_duration  # on use: --help stays light
+
+        try:
+            return parse_duration(value, least=self.least, most=self.most)
+        except ValueError as e:
+            raise typer.BadParameter(str(e)) from None
+
+
+DURATION_HELP = "A duration: minutes (90) or hours and minutes (2h, 1h30m)."
+
+
+def duration_option(name: str, help: str, *, least: int = 1, most: int = 1440) -> Any:
+    """The typer.Option of a duration: metavar DURATION, one parser, the syntax said in its help."""
+    return typer.Option(
+        name,
+        parser=DurationParser(least, most),
+        metavar="DURATION",
+        show_default=False,
+        help=f"{help} {DURATION_HELP}",
+    )
+
+
 # -- calendars: invite, calendar, publish ----------------------------------------------------------
 
 DomainOption = Annotated[
@@ -100,13 +158,12 @@ DomainOption = Annotated[
 ]
 ReminderOption = Annotated[
     list[int] | None,
-    typer.Option(
+    duration_option(
         "--reminder",
-        min=0,
-        max=40320,
-        show_default=False,
-        metavar="MINUTES",
-        help="Minutes before the start for a reminder (repeatable); replaces the file's reminders_minutes.",
+        "How long before the start a reminder goes off (repeatable; 0 at the start, at most 4 weeks); "
+        "replaces the file's reminders_minutes.",
+        least=0,
+        most=40320,
     ),
 ]
 NoRemindersOption = Annotated[bool, typer.Option("--no-reminders", help="No VALARM reminders.")]
@@ -147,6 +204,19 @@ FromOption = Annotated[
         envvar="REDFLAG_MAIL_FROM",
         show_default=False,
         help="Sender address. Default: organisation.toml [mail] from.",
+    ),
+]
+
+
+# -- dates: YYYY-MM-DD, read by parse_date ---------------------------------------------------------
+
+SinceOption = Annotated[
+    str | None,
+    typer.Option(
+        "--since",
+        metavar="YYYY-MM-DD",
+        show_default=False,
+        help="First date (YYYY-MM-DD, UTC). Default: today.",
     ),
 ]
 

@@ -31,6 +31,7 @@ from redflag_coord.cli.commands.options import (
     SendOption,
     SmtpOption,
     SmtpTlsOption,
+    deprecated,
     parse_date,
 )
 from redflag_coord.cli.commands.sending import dry_run_or_go, send_or_exit, smtp_or_exit
@@ -51,8 +52,9 @@ class StatusFormat(str, Enum):
 
 
 class MessageFormat(str, Enum):
-    txt = "txt"
+    text = "text"  # as --format text everywhere; the files end in .txt
     eml = "eml"
+    txt = "txt"  # deprecated spelling of text (issue 31); goes in the next release
 
 
 OnOption = Annotated[
@@ -146,14 +148,16 @@ def remind(
         Path | None,
         typer.Option(
             "--output-dir",
-            "-o",
             help="Folder for the messages. Default: reminders/MEETING here (keep it out of the data repository).",
             show_default=False,
         ),
     ] = None,
     format: Annotated[
-        MessageFormat, typer.Option("--format", "-f", help="txt (text to send by hand) or eml (e-mail files).")
-    ] = MessageFormat.txt,
+        MessageFormat,
+        typer.Option(
+            "--format", "-f", help="text (.txt files to send by hand) or eml (e-mail files); txt: deprecated."
+        ),
+    ] = MessageFormat.text,
     force: Annotated[bool, typer.Option("--force", help="Replace existing message files.")] = False,
     include_private: Annotated[
         bool, typer.Option("--include-private", help="Put e-mail addresses in the .eml files and show them here.")
@@ -177,6 +181,8 @@ def remind(
     from redflag_coord.org.reads import for_meeting
     from redflag_coord.reports.filing import reminders
 
+    if format is MessageFormat.txt:
+        deprecated("--format txt", "--format text")
     meeting = normalise_id(meeting)
     org = load_valid_or_exit(
         root,
@@ -237,8 +243,9 @@ def _files(messages, folder: Path, meeting: str, format: MessageFormat, sender: 
                 path = stem.with_name(f"{stem.name}-{handle}.eml")
                 yield path, render_eml(r, sender, address), f"wrote {path} ({r.language}; to {address})"
             continue
-        path = stem.with_name(f"{stem.name}.{format.value}")
-        data = render_eml(r, sender) if format is MessageFormat.eml else render_txt(r).encode()
+        eml = format is MessageFormat.eml
+        path = stem.with_name(f"{stem.name}.{'eml' if eml else 'txt'}")
+        data = render_eml(r, sender) if eml else render_txt(r).encode()
         yield path, data, f"wrote {path} ({r.language}; {_who(r, include_private)})"
 
 

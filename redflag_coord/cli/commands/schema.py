@@ -1,4 +1,4 @@
-"""`redflag-coord schema [--output DIR]`"""
+"""`redflag-coord schema [--output-dir DIR]`"""
 
 from __future__ import annotations
 
@@ -15,8 +15,7 @@ def schema(
     output: Annotated[
         Path | None,
         typer.Option(
-            "--output",
-            "-o",
+            "--output-dir",
             help="Write one <kind>.schema.json per kind "
             "of file into this folder. Default: print them all as one JSON object.",
             show_default=False,
@@ -33,7 +32,7 @@ def schema(
 ) -> None:
     """JSON Schemas of the data files, generated from the data model, for editors and other tools.
 
-    Private fields are marked "x-private": true. A relative --output is inside --root
+    Private fields are marked "x-private": true. A relative --output-dir is inside --root
     (or REDFLAG_ROOT) when one is given. Exit 0 ok, 2 usage error.
     """
     import json

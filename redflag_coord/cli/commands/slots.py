@@ -19,7 +19,13 @@ from redflag_coord.cli.commands.common import (
     normalise_id,
     write_output,
 )
-from redflag_coord.cli.commands.options import OptionalMeetingArgument, RootOption, parse_date
+from redflag_coord.cli.commands.options import (
+    OptionalMeetingArgument,
+    RootOption,
+    SinceOption,
+    duration_option,
+    parse_date,
+)
 
 if TYPE_CHECKING:
     from redflag_coord.org.load import Organisation
@@ -27,7 +33,7 @@ if TYPE_CHECKING:
     from redflag_coord.slots.find import SlotsResult
 
 DEFAULT_DAYS = 28
-DEFAULT_LENGTH = 120
+DEFAULT_LENGTH = 120  # minutes: "2h" in --length's help
 DEFAULT_WINDOW = 14
 
 
@@ -48,27 +54,19 @@ def slots(
             show_default=False,
         ),
     ] = None,
-    date_from: Annotated[
-        str | None, typer.Option("--from", help="First date (YYYY-MM-DD, UTC). Default: today.", show_default=False)
-    ] = None,
+    since: SinceOption = None,
     date_to: Annotated[
         str | None, typer.Option("--to", help="Last date, included (YYYY-MM-DD, UTC).", show_default=False)
     ] = None,
     days: Annotated[
         int | None,
-        typer.Option("--days", help=f"Number of days from --from (default {DEFAULT_DAYS}).", show_default=False),
+        typer.Option("--days", help=f"Number of days from --since (default {DEFAULT_DAYS}).", show_default=False),
     ] = None,
     length: Annotated[
-        str | None,
-        typer.Option(
-            "--length",
-            "-l",
-            help=f"Meeting length: minutes (90) or 2h30m. Default: the meeting's duration, else "
-            f"{DEFAULT_LENGTH} minutes.",
-            show_default=False,
-        ),
+        int | None,
+        duration_option("--length", "Meeting length. Default: the meeting's duration, else 2h."),
     ] = None,
-    step: Annotated[str, typer.Option("--step", help="Minutes between candidate start times (or 1h).")] = "15",
+    step: Annotated[int, duration_option("--step", "Time between candidate start times (default 15m).")] = 15,
     top: Annotated[int, typer.Option("--top", "-n", help="How many start times to show.")] = 5,
     overlap: Annotated[bool, typer.Option("--overlap", help="Also show start times overlapping a better one.")] = False,
     dst_days: Annotated[
@@ -90,7 +88,7 @@ def slots(
     force: Annotated[bool, typer.Option("--force", help="Overwrite --output if it exists.")] = False,
     window: Annotated[
         int,
-        typer.Option("--window", help="For a MEETING without --from/--to/--days: days either side of its date."),
+        typer.Option("--window", help="For a MEETING without --since/--to/--days: days either side of its date."),
     ] = DEFAULT_WINDOW,
     spread: Annotated[
         bool, typer.Option("--spread", help="The best start at each distinct time of day (options for a vote).")
@@ -113,13 +111,13 @@ def slots(
     band, then by fairness (who had a poor time at past meetings), then earliest.
     """
     from redflag_coord.org.clock import today_default
-    from redflag_coord.slots.find import MAX_DAYS, Request, find_slots, parse_length
+    from redflag_coord.slots.find import MAX_DAYS, Request, find_slots
     from redflag_coord.slots.render import RENDERERS
     from redflag_coord.slots.window import current_start, search_window
 
     _check_options(meeting, collectives, top, days, dst_days, window, apply)
     fmt = format_for(format.value if format else None, output, tuple(f.value for f in Format))
-    dates = (parse_date(date_from, "--from"), parse_date(date_to, "--to"), days)
+    dates = (parse_date(since, "--since"), parse_date(date_to, "--to"), days)
     now = _now_or_exit()
     org, meeting, found = _load(root, meeting, collectives)
     current = current_start(found, today_default()) if found is not None else None
@@ -128,8 +126,8 @@ def slots(
         tuple(_slugs(org, found, meeting, collectives)),
         span.date_from,
         span.date_to,
-        _minutes(parse_length, found, length),
-        _length_or_exit(parse_length, step, "--step"),
+        _minutes(found, length),
+        step,
         top,
         not overlap,
         dst_days,
@@ -198,10 +196,10 @@ def _slugs(org: Organisation, found: Meeting | None, meeting: str | None, collec
     return slugs
 
 
-def _minutes(parse_length, found: Meeting | None, length: str | None) -> int:
+def _minutes(found: Meeting | None, length: int | None) -> int:
     """--length, else the meeting's duration, else the default."""
     if length is not None:
-        return _length_or_exit(parse_length, length, "--length")
+        return length
     return found.duration_minutes if found is not None else DEFAULT_LENGTH
 
 
@@ -256,10 +254,3 @@ def _collectives_or_exit(org: Organisation, text: str) -> list[str]:
     if not slugs:
         fail("--collectives is empty; give slugs separated by commas, e.g. --collectives india,mexico", EXIT_USAGE)
     return list(dict.fromkeys(collective_or_exit(org, slug, "--collectives") for slug in slugs))
-
-
-def _length_or_exit(parse, text: str, option: str) -> int:
-    try:
-        return parse(text)
-    except ValueError as e:  # not a RedflagError: parse_length's ValueError, named here with its option
-        fail(f"{option}: {e}", EXIT_USAGE)
