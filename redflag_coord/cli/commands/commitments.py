@@ -41,8 +41,8 @@ def commitments(
         typer.Option(
             "--format",
             "-f",
-            help="text, markdown, html, json or ics (VTODO tasks: open ones, and those closed within --days as "
-            "completed or cancelled).",
+            help="text, markdown, html, json or ics (VTODO tasks: the open ones, and the closed ones the look-back "
+            "shows, as completed or cancelled).",
         ),
     ] = None,
     output: Annotated[
