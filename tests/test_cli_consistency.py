@@ -375,3 +375,39 @@ def test_show_completion_prints_the_shell_named(shell, example_root):
 def test_show_completion_refuses_an_unknown_shell():
     done = subprocess.run([EXE, "--show-completion", "tcsh"], capture_output=True, text=True)
     assert done.returncode == 2 and "'tcsh' is not one of 'bash', 'zsh', 'fish', 'powershell', 'pwsh'" in done.stderr
+
+
+# Every command that takes a collective says the same when it names none: exit 2, nothing written, the one
+# wording with "did you mean". Some `secrets` commands answered "no approval yet" or "no pending value" with
+# exit 0 for a typo: a reader would believe a collective has nothing to approve.
+TYPO_COMMANDS = [
+    ["secrets", "show", "los-angelos"],
+    ["secrets", "recipients", "los-angelos"],
+    ["secrets", "accept", "los-angelos", "--yes"],
+    ["secrets", "approve", "los-angelos", "--yes"],
+    ["secrets", "encrypt", "los-angelos"],
+    ["secrets", "reencrypt", "los-angelos"],
+    ["secrets", "migrate", "los-angelos"],
+    ["secrets", "forget", "los-angelos", "--member", "rosa"],
+    ["report", "new", "los-angelos", "ic-2026-12"],
+    ["commitments", "los-angelos"],
+    ["agenda", "ic-2026-12", "--for", "los-angelos"],
+]
+
+
+@pytest.mark.parametrize("args", TYPO_COMMANDS, ids=lambda a: " ".join(a[:2]))
+def test_a_collective_that_does_not_exist_is_a_usage_error_everywhere(args, org_copy) -> None:
+    from conftest import DEMO_IDENTITY
+
+    before = {p: p.read_bytes() for p in org_copy.rglob("*") if p.is_file()}
+    done = subprocess.run(
+        [str(Path(sys.executable).with_name("redflag-coord")), *args, "--root", str(org_copy)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "REDFLAG_IDENTITY": str(DEMO_IDENTITY)},
+        stdin=subprocess.DEVNULL,
+        timeout=120,
+    )
+    assert done.returncode == 2, (args, done.stdout, done.stderr)
+    assert "los-angeles" in done.stderr and "Traceback" not in done.stderr, done.stderr  # did you mean
+    assert {p: p.read_bytes() for p in org_copy.rglob("*") if p.is_file()} == before

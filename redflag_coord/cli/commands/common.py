@@ -239,6 +239,14 @@ def collective_or_exit(org: Organisation, given: str, option: str | None = None)
     return lookup("collective", given, org.collectives, option)
 
 
+def collective_folder_or_exit(root: Path, given: str) -> str:
+    """The collective a slug names, by its folder (for commands that do not load the organisation): a
+    folder with a collective.toml; otherwise exit 2 with the one wording (and "did you mean")."""
+    base = root / "collectives"
+    known = sorted(p.name for p in base.iterdir() if (p / "collective.toml").is_file()) if base.is_dir() else []
+    return lookup("collective", given, known)
+
+
 SUFFIXES = {".txt": "text", ".md": "markdown", ".html": "html", ".htm": "html", ".json": "json"}
 
 

@@ -13,12 +13,12 @@ import typer
 
 from redflag_coord.cli.commands.common import (
     EXIT_USAGE,
+    collective_folder_or_exit,
     collective_or_exit,
     fail,
     find_root_or_exit,
     load_valid_or_exit,
     read_identity_or_exit,
-    unknown,
 )
 from redflag_coord.cli.commands.options import IdentityOption, RootOption
 
@@ -134,8 +134,7 @@ def show(
     from redflag_coord.org.secrets import slots
 
     org = load_valid_or_exit(root, identity=identity, purpose="they are not shown")
-    if collective not in org.collectives:
-        fail(f"no collective {collective!r}; choose one of {', '.join(sorted(org.collectives))}", EXIT_USAGE)
+    collective = collective_or_exit(org, collective)
     from redflag_coord.edit.secrets import _key
 
     for s in slots(org):
@@ -399,9 +398,7 @@ def forget(
     if (member is None) == (relationship is None):
         fail("give exactly one of --member HANDLE or --relationship N", EXIT_USAGE)
     base = find_root_or_exit(root)
-    if not (base / "collectives" / collective).is_dir():
-        known = [p.name for p in (base / "collectives").iterdir() if p.is_dir() and not p.name.startswith(".")]
-        fail(unknown("collective", collective, known), EXIT_USAGE)
+    collective = collective_folder_or_exit(base, collective)
     try:
         removed = _drop(base, collective, member, relationship)
     except KeyError as e:  # not a RedflagError: the library's KeyError names the unknown member or relationship

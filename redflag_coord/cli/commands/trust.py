@@ -10,6 +10,7 @@ import typer
 from redflag_coord.cli.commands.common import (
     EXIT_DATA,
     EXIT_USAGE,
+    collective_folder_or_exit,
     fail,
     find_root_or_exit,
     read_identity_or_exit,
@@ -55,9 +56,7 @@ def _slugs(root: Path, collective: str | None, all_: bool) -> list[str]:
     if collective is None and not all_:
         fail("name a collective, or give --all", EXIT_USAGE)
     if collective is not None:
-        if not (root / "collectives" / collective / "collective.toml").is_file():
-            fail(f"no collective {collective!r}", EXIT_USAGE)
-        return [collective]
+        return [collective_folder_or_exit(root, collective)]
     return listed
 
 
@@ -81,6 +80,7 @@ def recipients(
     from redflag_coord.org import trustcheck
 
     base = find_root_or_exit(root)
+    collective = collective_folder_or_exit(base, collective)
     trust = trustcheck.load(base)
     last = trust.latest(collective)
     if collective in trust.broken:
@@ -162,6 +162,7 @@ def accept(
     from redflag_coord.org.settings import settings_or_defaults
 
     base = find_root_or_exit(root)
+    collective = collective_folder_or_exit(base, collective)
     ids = _identity(identity, "accepting")
     org = load_organisation(base)
     settings = settings_or_defaults(base)
@@ -202,9 +203,10 @@ def migrate(
 
     base = find_root_or_exit(root)
     ids = _identity(identity, "migrating")
+    chosen = _slugs(base, collective, all_)  # a typo is a usage error (exit 2), before anything is read
     org = load_organisation(base)
     try:
-        done = run(org, _slugs(base, collective, all_), settings_or_defaults(base), ids, _extra(signer), files())
+        done = run(org, chosen, settings_or_defaults(base), ids, _extra(signer), files())
     except (RedflagError, CryptError, WriteError) as e:
         fail(str(e))
     for rel in done.approved + done.files:
