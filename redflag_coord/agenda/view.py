@@ -116,7 +116,7 @@ def filed_line(r: ReportSlot, a: Agenda, t: Labels) -> str:
 
 def red_flag_line(r: ReportSlot, t: Labels) -> str:
     f = r.figures
-    parts = [t("copies_total", n=t.number(f.copies))] if f.copies is not None else []
+    parts = [t.count("copies_total", f.copies)] if f.copies is not None else []
     if f.readers is not None:
         parts.append(f"{t.colon('readers')} {t.number(f.readers)}")
     return "; ".join(parts) or t("report_state.not_reported")  # absent is not zero

@@ -102,6 +102,27 @@ def _flatten(table: dict, prefix: str = "") -> dict[str, str]:
     return out
 
 
+# CLDR's plural categories (https://cldr.unicode.org/index/cldr-spec/plural-rules): a count key's forms.
+PLURAL_CATEGORIES = ("zero", "one", "two", "few", "many", "other")
+
+
+@lru_cache(maxsize=1)
+def _english():
+    from babel import Locale
+
+    return Locale.parse(FALLBACK)
+
+
+def plural_keys(lang: str) -> dict[str, set[str]]:
+    """The count keys of a catalog and the categories each gives: {"minutes_doc.members_n": {"one", "other"}}."""
+    out: dict[str, set[str]] = {}
+    for key in _catalog(lang):
+        base, _, cat = key.rpartition(".")
+        if cat in PLURAL_CATEGORIES and base:
+            out.setdefault(base, set()).add(cat)
+    return out
+
+
 def catalog_keys(lang: str) -> set[str]:
     return set(_catalog(lang))
 
@@ -163,6 +184,26 @@ class Labels:
         """Any text and a colon, spaced as the language writes it."""
         return text + (self._own.get("punctuation.colon") or ":")
 
+    def count(self, key: str, n: int, **values: object) -> str:
+        """The one plural rule: `key`'s form for `n` in CLDR's plural category for this language (Babel), with
+        {n} written as a number. A catalog gives a count key as a table of forms, `{ one = ..., other = ... }`,
+        holding every category the language's rule can produce; `other` stands in for a missing one, and a
+        language without the key at all falls back to English (with English's category)."""
+        own = self._forms(self._own, key)
+        forms, locale = (own, self.locale) if own else (self._forms(self._en, key), _english())
+        if not forms:
+            raise KeyError(f"no plural label {key!r} in locales/{FALLBACK}.toml")
+        text = forms.get(locale.plural_form(abs(n))) or forms.get("other") or next(iter(forms.values()))
+        return text.format(n=self.number(n), **values)
+
+    @staticmethod
+    def _forms(catalog: dict[str, str], key: str) -> dict[str, str]:
+        """A count key's forms by category; an organisation's catalog may still give one plain string."""
+        forms = {cat: catalog[f"{key}.{cat}"] for cat in PLURAL_CATEGORIES if f"{key}.{cat}" in catalog}
+        if not forms and key in catalog:
+            forms["other"] = catalog[key]
+        return forms
+
     def term(self, group: str, value: str) -> str:
         """A translated value of a fixed list (stage, nature, kind...), or the value itself (custom natures)."""
         key = f"{group}.{value}"
@@ -217,4 +258,4 @@ class Labels:
         return ("+" if n > 0 else "−" if n < 0 else "±") + self.number(abs(n))
 
     def minutes(self, n: int) -> str:
-        return self("minutes", n=self.number(n))
+        return self.count("minutes", n)

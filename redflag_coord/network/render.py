@@ -15,6 +15,7 @@ from dataclasses import asdict
 from html import escape
 from typing import Any
 
+from redflag_coord.i18n.labels import Labels
 from redflag_coord.network.build import (
     STAGES,
     CollectiveNetwork,
@@ -38,7 +39,8 @@ CUE = "the collective's cue to help them build their first (fight individualism)
 
 
 def plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+    """'1 relationship', '2 relationships': the catalog's count forms (English), by the one plural rule."""
+    return Labels("en").count(f"count.{word}s", n)
 
 
 def change(value: int | None) -> str:

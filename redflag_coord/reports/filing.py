@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 
 from redflag_coord.errors import RedflagError
-from redflag_coord.i18n.labels import choose
+from redflag_coord.i18n.labels import Labels, choose
 from redflag_coord.org.commitments import CommitmentState
 from redflag_coord.org.load import CollectiveData, Organisation, rel_path
 from redflag_coord.org.model import DEFAULT_NATURES, Meeting, Relationship, Report, Stage
@@ -131,7 +131,7 @@ def render_status(s: StatusResult) -> str:
     for r in s.rows:
         filed = r.filed.isoformat() if r.filed else "-"
         note = (
-            f"  {r.days_late} day(s) late"
+            f"  {Labels('en').count('count.days_late', r.days_late)}"
             if r.status == "late"
             else ("  summary not written yet" if r.status == "draft" else "")
         )
@@ -246,7 +246,7 @@ def new_report(org: Organisation, slug: str, meeting_id: str, today: dt.date, on
         todo.append("relationships: counted from relationships.toml today; check them")
     owed = owed_commitments(org, slug, meeting_id)
     if owed:
-        todo.append(f"answer: {len(owed)} open commitment(s) and request(s) to answer (status done or dropped)")
+        todo.append(f"answer: {Labels('en').count('count.open_commitments', len(owed))} (status done or dropped)")
     text = format_text(tomlkit.dumps(doc) + answer_blocks(owed), "report")
     Report.model_validate(tomlkit.parse(text).unwrap())  # the template must always give a valid report
     return NewReport(rel, text, lang, prev[0] if prev else None, todo)
@@ -372,14 +372,12 @@ def _owed_paragraph(org: Organisation, slug: str, meeting_id: str, lang: str) ->
     and due date only: the reminder stays neutral, the text of each is in the minutes and reports."""
     from babel.dates import format_date
 
-    from redflag_coord.i18n.labels import Labels
-
     owed = owed_commitments(org, slug, meeting_id)
     if not owed:
         return ""
     t = Labels(lang)
     items = ", ".join(s.id + (f" ({format_date(s.due, 'long', locale=lang)})" if s.due else "") for s in owed)
-    return t("commitments.remind", n=len(owed), list=items)
+    return t.count("commitments.remind", len(owed), list=items)
 
 
 def _remind_text(meeting_id: str, meeting: Meeting, lang: str, tz: str, status: StatusResult) -> tuple[str, str]:

@@ -202,7 +202,9 @@ def _who(r, include_private: bool) -> str:
     if not r.recipients:
         return "no member with an e-mail address who opted in: deliver it by hand"
     shown = r.addresses if include_private else r.recipients
-    return f"to {len(r.recipients)} member(s): {', '.join(shown)}"
+    from redflag_coord.i18n.labels import Labels
+
+    return f"{Labels('en').count('count.to_members', len(r.recipients))}: {', '.join(shown)}"
 
 
 def _write(
