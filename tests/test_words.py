@@ -25,7 +25,7 @@ def wrong_plurals(lang: str) -> list[re.Pattern[str]]:
     ('1 members', '/1 reports filed', '0 membres'), the number standing alone (not the end of 21)."""
     t = i18n.Labels(lang)
     out = []
-    for key, forms in i18n.plural_keys(lang).items():
+    for key in i18n.plural_keys(lang):
         other = i18n._catalog(lang)[f"{key}.other"]
         # the run of words around {n}, cut at any other placeholder ({list}, {filed})
         piece = next(p for p in re.split(r"\{(?!n\})\w+\}", other) if "{n}" in p)
