@@ -23,17 +23,20 @@ def _one_values(lang: str) -> list[int]:
 def wrong_plurals(lang: str) -> list[re.Pattern[str]]:
     """For each count key whose singular differs from its plural: the plural written for a `one` number
     ('1 members', '/1 reports filed', '0 membres'), the number standing alone (not the end of 21)."""
-    t = i18n.Labels(lang)
+    catalog = i18n._catalog(lang)
     out = []
     for key in i18n.plural_keys(lang):
-        other = i18n._catalog(lang)[f"{key}.other"]
-        # the run of words around {n}, cut at any other placeholder ({list}, {filed})
-        piece = next(p for p in re.split(r"\{(?!n\})\w+\}", other) if "{n}" in p)
         for n in _one_values(lang):
-            wrong = piece.replace("{n}", t.number(n)).strip()
-            if wrong and wrong not in t.count(key, n, list="", filed=""):
+            wrong, right = (_around_n(catalog[f"{key}.{form}"], n) for form in ("other", "one"))
+            if wrong and wrong != right:
                 out.append(re.compile(r"(?<![\d.,\u00a0\u202f])" + re.escape(wrong)))
     return out
+
+
+def _around_n(form: str, n: int) -> str:
+    """The run of words around {n}, cut at any other placeholder ({list}, {date}, {filed})."""
+    piece = next(p for p in re.split(r"\{(?!n\})\w+\}", form) if "{n}" in p)
+    return piece.replace("{n}", str(n)).strip()
 
 
 def test_wrong_plurals_are_found_at_all():
@@ -97,3 +100,82 @@ def test_no_output_writes_a_plural_for_one(org_copy, run, lang, tmp_path):
     assert all(word in everything for word in singular), singular  # the ones were written, in the singular
     if lang == "en":
         assert "1 member " in outputs["summary"] and "1 relationship " in outputs["summary"]
+
+
+# -- wording items (issue 31) ------------------------------------------------------------------------
+
+
+def _agenda(run, root: Path, fmt: str = "text", lang: str = "en") -> str:
+    r = run("agenda", "ic-2026-12", "--lang", lang, "--format", fmt, "--root", str(root))
+    assert r.exit_code == 0, r.stderr
+    return r.stdout
+
+
+def test_a_draft_is_listed_as_a_draft_not_as_filed(org_copy, run):
+    """`report new`'s untouched template is a draft: under Reports it says so, never "Filed … by"."""
+    r = run("report", "new", "france", "ic-2026-12", "--root", str(org_copy))
+    assert r.exit_code == 0, r.stderr
+    text = _agenda(run, org_copy)
+    (line,) = [x for x in text.splitlines() if x.startswith("France · ")]
+    assert line == "France · Draft by camille, not filed: the summary is not written yet"
+    assert "Filed" not in line and "Nov 27" not in line  # the template's date is no filing date
+    assert "France · Filed" not in text
+    assert "*Draft by camille, not filed: the summary is not written yet*" in _agenda(run, org_copy, "markdown")
+    html = _agenda(run, org_copy, "html")
+    assert "Draft by camille, not filed" in html and "Filed Nov 27, 2026 by camille" not in html
+    assert "France · Borrador de camille, no presentado" in _agenda(run, org_copy, lang="es")
+    assert "France · Brouillon de camille, non déposé" in _agenda(run, org_copy, lang="fr")
+
+
+def test_the_template_red_flag_figures_are_not_reported_not_zero(org_copy, run):
+    """A report started without earlier figures leaves `readers` out (a comment): the agenda says "not
+    reported", never "Readers: 0"; once written in, the figure shows."""
+    r = run("report", "new", "france", "ic-2026-12", "--root", str(org_copy))
+    assert r.exit_code == 0 and "readers and copies not given yet" in r.stdout, r.stdout
+    report = org_copy / "collectives/france/reports/ic-2026-12.toml"
+    text = report.read_text(encoding="utf-8")
+    assert "\nreaders = " not in text and "# readers = 0" in text
+    block = _agenda(run, org_copy).split("France · ", 1)[1].split("\n\n", 1)[0]
+    assert "Red Flag: not reported" in block and "Readers" not in block
+    for lang, word in (("es", "Lectores"), ("fr", "Lecteurs")):
+        block = _agenda(run, org_copy, lang=lang).split("France · ", 1)[1].split("\n\n", 1)[0]
+        assert word not in block
+    report.write_text(text.replace("# readers = 0", "readers = 12"), encoding="utf-8")
+    block = _agenda(run, org_copy).split("France · ", 1)[1].split("\n\n", 1)[0]
+    assert "Readers: 12" in block
+
+
+def test_a_late_report_is_said_late_with_its_days(org_copy, run, monkeypatch):
+    report = org_copy / "collectives/mexico/reports/ic-2026-12.toml"
+    report.write_text(report.read_text(encoding="utf-8").replace("filed = 2026-11-20", "filed = 2026-12-08"), "utf-8")
+    monkeypatch.setenv("REDFLAG_TODAY", "2026-12-10")
+    text = _agenda(run, org_copy)
+    block = text.split("Missing and late reports\n", 1)[1]
+    assert "Missing reports\n" not in text  # the heading no longer calls a filed report missing
+    assert "Mexico       late: filed Dec 8, 2026, 3 days after the due date" in block
+    assert "- **Mexico:** late: filed Dec 8, 2026, 3 days after the due date" in _agenda(run, org_copy, "markdown")
+    assert "tarde: presentado el 8 dic 2026, 3 días después del plazo" in _agenda(run, org_copy, lang="es")
+    assert "Missing and late reports" in _agenda(run, org_copy, "html")
+    report.write_text(report.read_text(encoding="utf-8").replace("filed = 2026-12-08", "filed = 2026-12-06"), "utf-8")
+    assert "late: filed Dec 6, 2026, 1 day after the due date" in _agenda(run, org_copy)
+
+
+def test_reminders_say_sealed_addresses_need_a_key(org_copy, run, monkeypatch, tmp_path):
+    """India's one member who opted in has an encrypted address: without a key the reminder says the address is
+    sealed and a key opens it, not that nobody opted in; with the key it goes to her."""
+    (org_copy / "collectives/india/reports/ic-2026-12.toml").unlink()
+    monkeypatch.setenv("REDFLAG_TODAY", "2026-12-01")
+    monkeypatch.delenv("REDFLAG_IDENTITY")
+    args = ("report", "remind", "ic-2026-12", "--root", str(org_copy))
+    r = run(*args, "--output-dir", str(tmp_path / "a"))
+    (line,) = [x for x in r.stdout.splitlines() if "india" in x]
+    assert "the address of 1 member who opted in is sealed: a key is needed to open it" in line, line
+    assert "--identity FILE or REDFLAG_IDENTITY" in line and "no member with an e-mail address" not in line
+    (honduras,) = [x for x in r.stdout.splitlines() if "honduras" in x]
+    assert "no member with an e-mail address who opted in" in honduras  # nobody there: said as before
+    sent = run(*args, "--send", "--from", "ic@example.org")
+    assert "the address of 1 member who opted in is sealed" in sent.stdout
+    monkeypatch.setenv("REDFLAG_IDENTITY", str(Path(__file__).parent / "keys" / "demo-identity.txt"))
+    r = run(*args, "--output-dir", str(tmp_path / "b"))
+    (line,) = [x for x in r.stdout.splitlines() if "india" in x]
+    assert "to 1 member: asha" in line and "is sealed" not in line

@@ -126,6 +126,8 @@ class Organisation:
     problems: Problems = field(default_factory=Problems)
     failed: set[str] = field(default_factory=set)  # files that did not load: skip references into them
     files: list[str] = field(default_factory=list)  # every data file looked at, loaded or not
+    # private values left sealed (no key opened them), by file and key: "sealed" is not "none" (reminders)
+    withheld: set[tuple[str, tuple[str | int, ...]]] = field(default_factory=set)
 
     def loaded(self, kind: str, slug: str, name: str | None = None) -> bool:
         """False when that file exists but could not be read, so references to it are not judged."""

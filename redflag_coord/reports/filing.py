@@ -227,7 +227,10 @@ def new_report(org: Organisation, slug: str, meeting_id: str, today: dt.date, on
     else:
         del doc["filed_by"]
         todo.append("filed_by: add your handle once you are in members.toml")
-    todo.append(f"red_flag: readers and copies {'carried over from ' + prev[0] if prev else 'are 0'}; update them")
+    if prev and prev[1].red_flag:
+        todo.append(f"red_flag: readers and copies carried over from {prev[0]}; update them")
+    else:  # left out, a figure reads "not reported"; a 0 would say the collective has no readers
+        todo.append("red_flag: readers and copies not given yet; write them in (uncomment readers)")
     unread = sum(1 for d in (prev[1].red_flag.distribution if prev and prev[1].red_flag else []) if d.site is None)
     if unread:
         todo.append(
@@ -300,7 +303,9 @@ def _with_red_flag(template: str, prev: tuple[str, Report] | None) -> str:
     at = lines.index("[red_flag]\n") + 1
     if not lines[at].startswith("readers = "):
         raise AssertionError("report template: [red_flag] must start with `readers = `")
-    lines[at] = f"readers = {(rf.readers or 0) if rf else 0}\n"
+    # no figure to carry over: the line stays a comment, so the agenda says "not reported", never "Readers: 0"
+    readers = rf.readers if rf else None
+    lines[at] = f"readers = {readers}\n" if readers is not None else f"# {lines[at]}"
     blocks = [
         f"\n[[red_flag.distribution]]\n{_site_line(d.site)}copies = {d.copies}\n"
         for d in (rf.distribution if rf else [])
@@ -332,6 +337,7 @@ class Reminder:
     body: str
     recipients: list[str]  # handles of members with an email address who opted in (invite = true)
     addresses: list[str] = field(repr=False, default_factory=list)  # private: only for --send / --include-private
+    sealed: int = 0  # members who opted in whose address is sealed and was not opened (no key, or not theirs)
 
 
 def reminders(
@@ -359,12 +365,20 @@ def reminders(
             head, _, last = body.rstrip("\n").rpartition("\n\n")
             body = f"{head}\n\n{owed}\n\n{last}\n" if head else f"{body}\n{owed}\n"
         members = [m for m in (c.members.members if c and c.members else []) if m.email and m.invite]
-        out.append(
-            Reminder(
-                row.collective, lang, subject, body, [m.handle for m in members], [m.email for m in members if m.email]
-            )
+        reminder = Reminder(
+            row.collective, lang, subject, body, [m.handle for m in members], [m.email for m in members if m.email]
         )
+        reminder.sealed = _sealed_addresses(org, row.collective)
+        out.append(reminder)
     return out
+
+
+def _sealed_addresses(org: Organisation, slug: str) -> int:
+    """Members who opted in (invite = true) whose e-mail address stayed sealed: a key would open them."""
+    c = org.collectives.get(slug)
+    rel = rel_path("members", slug)
+    members = c.members.members if c and c.members else []
+    return sum(1 for i, m in enumerate(members) if m.invite and (rel, ("member", i, "email")) in org.withheld)
 
 
 def _owed_paragraph(org: Organisation, slug: str, meeting_id: str, lang: str) -> str:

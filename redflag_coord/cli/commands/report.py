@@ -199,12 +199,19 @@ def remind(
 
 
 def _who(r, include_private: bool) -> str:
-    if not r.recipients:
-        return "no member with an e-mail address who opted in: deliver it by hand"
-    shown = r.addresses if include_private else r.recipients
     from redflag_coord.i18n.labels import Labels
 
-    return f"{Labels('en').count('count.to_members', len(r.recipients))}: {', '.join(shown)}"
+    t = Labels("en")
+    # sealed is not absent: the addresses are there, and a key (the mail sender's or a reader's) opens them
+    sealed = f"{t.count('count.sealed_addresses', r.sealed)} ({SEALED_HOW})" if r.sealed else ""
+    if not r.recipients:
+        none = "no member with an e-mail address who opted in: deliver it by hand"
+        return f"{sealed}; or deliver it by hand" if sealed else none
+    shown = r.addresses if include_private else r.recipients
+    return f"{t.count('count.to_members', len(r.recipients))}: {', '.join(shown)}" + (f"; {sealed}" if sealed else "")
+
+
+SEALED_HOW = "--identity FILE or REDFLAG_IDENTITY"
 
 
 def _write(
