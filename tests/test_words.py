@@ -179,3 +179,48 @@ def test_reminders_say_sealed_addresses_need_a_key(org_copy, run, monkeypatch, t
     r = run(*args, "--output-dir", str(tmp_path / "b"))
     (line,) = [x for x in r.stdout.splitlines() if "india" in x]
     assert "to 1 member: asha" in line and "is sealed" not in line
+
+
+@pytest.mark.parametrize(
+    ("lang", "meeting", "collective", "topics"),
+    [
+        ("es", "Primera reunión", "Primer colectivo", ["Informes de los colectivos", "Discusión"]),
+        ("fr", "Première réunion", "Premier collectif", ["Rapports des collectifs", "Discussion"]),
+        ("en", "First meeting", "First collective", ["Reports from the collectives", "Discussion"]),
+        ("tl", "First meeting", "First collective", ["Reports from the collectives", "Discussion"]),  # no catalog
+    ],
+)
+def test_init_writes_names_and_topics_in_the_organisation_language(tmp_path, run, lang, meeting, collective, topics):
+    import tomllib
+
+    folder = tmp_path / "org"
+    r = run(
+        "init", str(folder), "--timezone", "Europe/Paris", "--language", lang, "--allow-local-spec", "--no-encryption"
+    )
+    assert r.exit_code == 0, r.stderr
+    first = tomllib.loads((folder / "collectives/committee/meetings/first-meeting.toml").read_text("utf-8"))
+    assert first["title"] == meeting and [i["topic"] for i in first["item"]] == topics
+    info = tomllib.loads((folder / "collectives/first-collective/collective.toml").read_text("utf-8"))
+    assert info["name"] == collective
+    assert run("validate", str(folder)).exit_code == 0
+    if lang in ("es", "fr"):  # the agenda of the first meeting reads in one language
+        agenda = run("agenda", "first-meeting", "--root", str(folder)).stdout
+        assert meeting in agenda and "First meeting" not in agenda and "Reports from" not in agenda
+
+
+def test_new_meeting_topics_name_each_collective_in_the_meeting_language(run, org_copy):
+    """Not "Report from delhi": the collective's name, in the meeting's language."""
+    import tomllib
+
+    base = ("new", "meeting", "--convener", "international-committee", "--start", "2027-01-16T07:00")
+    for mid, lang, want in (
+        ("m-es", "es", ["Informe de India", "Informe de El Salvador"]),
+        ("m-fr", "fr", ["Rapport du collectif India", "Rapport du collectif El Salvador"]),
+        ("m-en", "en", ["Report from India", "Report from El Salvador"]),
+    ):
+        r = run(*base, mid, "--participants", "india,el-salvador", "--language", lang, "--root", str(org_copy))
+        assert r.exit_code == 0, r.stderr
+        path = org_copy / f"collectives/international-committee/meetings/{mid}.toml"
+        assert [i["topic"] for i in tomllib.loads(path.read_text("utf-8"))["item"]] == want
+        assert "india" not in path.read_text("utf-8").split("[[item]]", 1)[1].replace('lead = "india"', "")
+    assert run("validate", str(org_copy)).exit_code == 0
