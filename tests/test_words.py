@@ -224,3 +224,15 @@ def test_new_meeting_topics_name_each_collective_in_the_meeting_language(run, or
         assert [i["topic"] for i in tomllib.loads(path.read_text("utf-8"))["item"]] == want
         assert "india" not in path.read_text("utf-8").split("[[item]]", 1)[1].replace('lead = "india"', "")
     assert run("validate", str(org_copy)).exit_code == 0
+
+
+def test_minutes_new_writes_its_comments_in_the_template_language(org_copy, run, monkeypatch):
+    """The open commitments' due dates in a Spanish minutes file are commented in Spanish, not "(due …)"."""
+    meeting = org_copy / "collectives/international-committee/meetings/ic-2026-12.toml"
+    meeting.write_text(meeting.read_text("utf-8").replace('language = "en"', 'language = "es"'), "utf-8")
+    monkeypatch.setenv("REDFLAG_TODAY", "2026-12-12")
+    monkeypatch.setenv("REDFLAG_NOW", "2026-12-12T18:05:00+00:00")
+    r = run("minutes", "new", "ic-2026-12", "--root", str(org_copy))
+    assert r.exit_code == 0 and "template: es" in r.stdout, r.stdout + r.stderr
+    text = (org_copy / "collectives/international-committee/minutes/ic-2026-12.toml").read_text("utf-8")
+    assert "(plazo 20" in text and "(due " not in text
