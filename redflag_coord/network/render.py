@@ -313,7 +313,7 @@ def render_html(n: Network) -> str:
         f"<title>{escape(title)}</title><style>{CSS}</style></head><body>",
         f"<h1>{escape(title)}</h1>",
         f'<p class="muted">On {escape(str(n.today))}. '
-        f"Without contact means none for {n.stale_weeks} weeks or more. Each circle has a ring per stage, "
+        f"Without contact means none for {plural(n.stale_weeks, 'week')} or more. Each circle has a ring per stage, "
         "contact outside to member in the centre, and a mark per relationship: its shape and colour say the "
         "nature. Nothing on this page names a person or a place.</p>",
     ]

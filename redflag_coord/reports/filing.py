@@ -234,7 +234,8 @@ def new_report(org: Organisation, slug: str, meeting_id: str, today: dt.date, on
     unread = sum(1 for d in (prev[1].red_flag.distribution if prev and prev[1].red_flag else []) if d.site is None)
     if unread:
         todo.append(
-            f"red_flag.distribution: {unread} site(s) not carried over (private, not opened here): run "
+            f"red_flag.distribution: {Labels('en').count('count.sites', unread)} not carried over "
+            "(private, not opened here): run "
             "'report new' with --identity, or write them and run 'redflag-coord secrets encrypt'"
         )
     cutoff = _meeting_date(org, prev[0]) if prev else None
