@@ -106,11 +106,16 @@ def _flatten(table: dict, prefix: str = "") -> dict[str, str]:
 PLURAL_CATEGORIES = ("zero", "one", "two", "few", "many", "other")
 
 
-@lru_cache(maxsize=1)
-def _english():
+@lru_cache(maxsize=32)
+def _plural_rule(lang: str):
     from babel import Locale
 
-    return Locale.parse(FALLBACK)
+    return Locale.parse(lang).plural_form
+
+
+def plural_category(lang: str, n: int) -> str:
+    """CLDR's plural category of `n` in `lang` ("one", "few", "many", "other"...), by Babel; parsed once."""
+    return _plural_rule(lang)(n)
 
 
 def plural_keys(lang: str) -> dict[str, set[str]]:
@@ -173,6 +178,8 @@ class Labels:
     def __call__(self, key: str, **values: object) -> str:
         text = self._own.get(key) or self._en.get(key)
         if text is None:
+            if self._forms(self._en, key):  # a bug in the caller: a count's form depends on the number
+                raise KeyError(f"label {key!r} takes a count: write it with Labels.count({key!r}, n)")
             raise KeyError(f"no label {key!r} in locales/{FALLBACK}.toml")
         return text.format(**values) if values else text
 
@@ -190,10 +197,10 @@ class Labels:
         holding every category the language's rule can produce; `other` stands in for a missing one, and a
         language without the key at all falls back to English (with English's category)."""
         own = self._forms(self._own, key)
-        forms, locale = (own, self.locale) if own else (self._forms(self._en, key), _english())
+        forms, lang = (own, self.lang) if own else (self._forms(self._en, key), FALLBACK)
         if not forms:
             raise KeyError(f"no plural label {key!r} in locales/{FALLBACK}.toml")
-        text = forms.get(locale.plural_form(abs(n))) or forms.get("other") or next(iter(forms.values()))
+        text = forms.get(plural_category(lang, abs(n))) or forms.get("other") or next(iter(forms.values()))
         return text.format(n=self.number(n), **values)
 
     @staticmethod
