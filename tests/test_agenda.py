@@ -290,5 +290,6 @@ def test_a_late_report_counts_as_missing_by_the_due_date(org_copy):
     assert [(m.collective, m.status) for m in a.missing][:1] == [("mexico", "late")]
     text = render_text(a)
     assert "Filed Dec 7, 2026 by tere (late: due Dec 5, 2026)" in text
-    assert re.search(r"Mexico\s+filed late, on Dec 7, 2026", text)
+    assert re.search(r"Mexico\s+late: filed Dec 7, 2026, 2 days after the due date", text)  # late, not missing
+    assert "Missing and late reports" in text and "Missing reports\n" not in text
     assert re.search(r"Honduras\s+no report; it was due Dec 5, 2026", text)  # overdue now

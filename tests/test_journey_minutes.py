@@ -89,7 +89,7 @@ def test_a_request_becomes_a_commitment_and_is_answered(tmp_path: Path) -> None:
     assert task['ORGANIZER;CN="International Committee"'] == "mailto:international-committee@redflag-coord.invalid"
     # Honduras's own report would pre-fill the answer
     out = cli(root, "report", "new", "honduras", "ic-2026-12")
-    assert "1 open commitment(s)" in out
+    assert "1 open commitment to answer" in out  # one plural rule: not "commitment(s)"
     assert f'commitment = "{REQUEST}"' in (root / "collectives/honduras/reports/ic-2026-12.toml").read_text()
     (root / "collectives/honduras/reports/ic-2026-12.toml").unlink()
 
@@ -97,7 +97,7 @@ def test_a_request_becomes_a_commitment_and_is_answered(tmp_path: Path) -> None:
     assert "has not started yet" in cli(root, "minutes", "new", "ic-2026-12", code=2)
     held = "2026-12-12T18:05:00+00:00"  # just after the meeting (07:00-10:00 in Los Angeles)
     out = cli(root, "minutes", "new", "ic-2026-12", today="2026-12-12", now=held)
-    assert f"wrote {IC}/minutes/ic-2026-12.toml (template: en; 2 open commitment(s) to answer)" in out
+    assert f"wrote {IC}/minutes/ic-2026-12.toml (template: en; 2 open commitments to answer)" in out
     minutes = root / IC / "minutes" / "ic-2026-12.toml"
     text = minutes.read_text(encoding="utf-8")
     assert f'commitment = "{REQUEST}"' in text and "# Honduras: " + ASK in text

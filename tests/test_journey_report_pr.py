@@ -123,4 +123,5 @@ def test_report_by_pull_request(tmp_path, monkeypatch):
     )
     assert rows["el-salvador"]["status"] == agenda["el-salvador"]["status"] == "missing"
     text = _rc(repo, "agenda", "ic-2026-12").stdout
-    assert "filed late, on Dec 6, 2026" in text  # India, in the missing-reports list
+    assert "late: filed Dec 6, 2026, 1 day after the due date" in text  # India, among the missing and late reports
+    assert "Missing and late reports" in text

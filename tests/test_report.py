@@ -147,7 +147,7 @@ def test_status_table(status_repo, run):
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
     assert lines[0] == "ic-2026-12: reports due 2026-12-05 (filed dates from git history)"
-    assert "  india         late     2026-12-06  1 day(s) late" in lines
+    assert "  india         late     2026-12-06  1 day late" in lines
     assert lines[-1] == "3 filed, 1 late, 0 draft, 4 missing"
 
 
@@ -204,7 +204,7 @@ def test_eml_addresses_only_opted_in_members_and_only_when_asked(org_copy, run, 
     _drop(org_copy, "los-angeles")
     out = str(tmp_path / "a")
     result = run("report", "remind", "ic-2026-12", "--root", str(org_copy), "--output-dir", out, "-f", "eml")
-    assert "ic-2026-12-los-angeles.eml (es; to 1 member(s): rosa)" in result.stdout
+    assert "ic-2026-12-los-angeles.eml (es; to 1 member: rosa)" in result.stdout
     assert "@" not in result.stdout
     assert b"To:" not in (tmp_path / "a/ic-2026-12-los-angeles.eml").read_bytes()
     result = run(

@@ -118,7 +118,7 @@ def render_html(a: Agenda, public: bool = False, nav: str = "", css: str = "") -
     missing = [f'<span class="label">{e(n)}:</span> {e(why)}' for n, why in v.missing_lines(a, t)]
     if a.expects_reports:
         parts.append(
-            _section(t("missing_heading"), _list(missing, raw=True) if missing else f"<p>{e(t('missing_none'))}</p>")
+            _section(v.missing_heading(a, t), _list(missing, raw=True) if missing else f"<p>{e(t('missing_none'))}</p>")
         )
     parts += ["</main></body>", "</html>"]
     return "\n".join(parts) + "\n"

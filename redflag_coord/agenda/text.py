@@ -38,7 +38,7 @@ def render_text(a: Agenda) -> str:
     out += [line for r in a.reports for line in _text_report(r, a, t)] or ["  " + t("no_reports"), ""]
     if not a.expects_reports:
         return "\n".join(out).rstrip() + "\n"
-    out += [_heading(t("missing_heading"))]
+    out += [_heading(v.missing_heading(a, t))]
     missing = v.missing_lines(a, t)
     w = max((width(n) for n, _ in missing), default=0)
     out += [f"  {pad(n, w)}  {why}" for n, why in missing] or ["  " + t("missing_none")]
@@ -222,7 +222,7 @@ def render_markdown(a: Agenda) -> str:
     out += [line for r in a.reports for line in _md_report(r, a, t)] or [md(t("no_reports")), ""]
     if not a.expects_reports:
         return "\n".join(out).rstrip() + "\n"
-    out += [f"## {md(t('missing_heading'))}", ""]
+    out += [f"## {md(v.missing_heading(a, t))}", ""]
     out += [f"- **{md(n)}:** {md(why)}" for n, why in v.missing_lines(a, t)] or [md(t("missing_none"))]
     return "\n".join(out).rstrip() + "\n"
 

@@ -115,18 +115,18 @@ def time_check_lines(a: Agenda, t: Labels) -> list[str]:
 
 
 def filed_line(r: ReportSlot, a: Agenda, t: Labels) -> str:
+    if r.status == "draft":  # a draft is not filed, whatever its date: no "Filed" and no date
+        return t("draft_not_filed_by", who=r.filed_by) if r.filed_by else t("draft_not_filed")
     date = t.date(r.filed, "medium")
     line = t("filed_by", date=date, who=r.filed_by) if r.filed_by else t("filed", date=date)
-    if r.status == "draft":
-        line += f" ({t('report_state.draft')})"
-    elif r.on_time is False and a.reports_due:
+    if r.on_time is False and a.reports_due:
         line += f" ({t('late', date=t.date(a.reports_due, 'medium'))})"
     return line
 
 
 def red_flag_line(r: ReportSlot, t: Labels) -> str:
     f = r.figures
-    parts = [t("copies_total", n=t.number(f.copies))] if f.copies is not None else []
+    parts = [t.count("copies_total", f.copies)] if f.copies is not None else []
     if f.readers is not None:
         parts.append(f"{t.colon('readers')} {t.number(f.readers)}")
     return "; ".join(parts) or t("report_state.not_reported")  # absent is not zero
@@ -184,11 +184,17 @@ def article_line(title: str, language: str, status: str, t: Labels) -> str:
     return f"“{title}” ({language}, {t.term('article_status', status)})"
 
 
+def missing_heading(a: Agenda, t: Labels) -> str:
+    """'Missing reports', or 'Missing and late reports' when a late one is listed (late is not missing)."""
+    return t("missing_late_heading") if any(m.status == "late" for m in a.missing) else t("missing_heading")
+
+
 def missing_lines(a: Agenda, t: Labels) -> list[tuple[str, str]]:
     out = []
     for m in a.missing:
-        if m.status == "late" and m.filed:
-            why = t("missing_late", date=t.date(m.filed, "medium"))
+        if m.status == "late" and m.filed:  # filed, but after the due date: said so, with the days
+            late = (m.filed - a.reports_due).days if a.reports_due else 0
+            why = t.count("missing_late", late, date=t.date(m.filed, "medium"))
         elif m.status == "draft":
             why = t("report_state.missing_draft")
         elif a.reports_due is None:

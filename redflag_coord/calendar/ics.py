@@ -337,7 +337,7 @@ def _recurrence_words(meeting: Meeting, t) -> str:
     if r.until:
         text += ", " + t("recurrence_until", date=t.date(r.until, "long"))
     if r.count:
-        text += ", " + t("recurrence_count", n=r.count)
+        text += ", " + t.count("recurrence_count", r.count)
     if r.exceptions:
         text += "; " + t("recurrence_except", dates=", ".join(t.date(d, "medium") for d in sorted(r.exceptions)))
     # cancelled with [[occurrence]] (cancelled = true): skipped as exceptions are, and said so

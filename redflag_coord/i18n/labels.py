@@ -102,6 +102,32 @@ def _flatten(table: dict, prefix: str = "") -> dict[str, str]:
     return out
 
 
+# CLDR's plural categories (https://cldr.unicode.org/index/cldr-spec/plural-rules): a count key's forms.
+PLURAL_CATEGORIES = ("zero", "one", "two", "few", "many", "other")
+
+
+@lru_cache(maxsize=32)
+def _plural_rule(lang: str):
+    from babel import Locale
+
+    return Locale.parse(lang).plural_form
+
+
+def plural_category(lang: str, n: int) -> str:
+    """CLDR's plural category of `n` in `lang` ("one", "few", "many", "other"...), by Babel; parsed once."""
+    return _plural_rule(lang)(n)
+
+
+def plural_keys(lang: str) -> dict[str, set[str]]:
+    """The count keys of a catalog and the categories each gives: {"minutes_doc.members_n": {"one", "other"}}."""
+    out: dict[str, set[str]] = {}
+    for key in _catalog(lang):
+        base, _, cat = key.rpartition(".")
+        if cat in PLURAL_CATEGORIES and base:
+            out.setdefault(base, set()).add(cat)
+    return out
+
+
 def catalog_keys(lang: str) -> set[str]:
     return set(_catalog(lang))
 
@@ -152,6 +178,8 @@ class Labels:
     def __call__(self, key: str, **values: object) -> str:
         text = self._own.get(key) or self._en.get(key)
         if text is None:
+            if self._forms(self._en, key):  # a bug in the caller: a count's form depends on the number
+                raise KeyError(f"label {key!r} takes a count: write it with Labels.count({key!r}, n)")
             raise KeyError(f"no label {key!r} in locales/{FALLBACK}.toml")
         return text.format(**values) if values else text
 
@@ -162,6 +190,26 @@ class Labels:
     def with_colon(self, text: str) -> str:
         """Any text and a colon, spaced as the language writes it."""
         return text + (self._own.get("punctuation.colon") or ":")
+
+    def count(self, key: str, n: int, **values: object) -> str:
+        """The one plural rule: `key`'s form for `n` in CLDR's plural category for this language (Babel), with
+        {n} written as a number. A catalog gives a count key as a table of forms, `{ one = ..., other = ... }`,
+        holding every category the language's rule can produce; `other` stands in for a missing one, and a
+        language without the key at all falls back to English (with English's category)."""
+        own = self._forms(self._own, key)
+        forms, lang = (own, self.lang) if own else (self._forms(self._en, key), FALLBACK)
+        if not forms:
+            raise KeyError(f"no plural label {key!r} in locales/{FALLBACK}.toml")
+        text = forms.get(plural_category(lang, abs(n))) or forms.get("other") or next(iter(forms.values()))
+        return text.format(n=self.number(n), **values)
+
+    @staticmethod
+    def _forms(catalog: dict[str, str], key: str) -> dict[str, str]:
+        """A count key's forms by category; an organisation's catalog may still give one plain string."""
+        forms = {cat: catalog[f"{key}.{cat}"] for cat in PLURAL_CATEGORIES if f"{key}.{cat}" in catalog}
+        if not forms and key in catalog:
+            forms["other"] = catalog[key]
+        return forms
 
     def term(self, group: str, value: str) -> str:
         """A translated value of a fixed list (stage, nature, kind...), or the value itself (custom natures)."""
@@ -217,4 +265,4 @@ class Labels:
         return ("+" if n > 0 else "−" if n < 0 else "±") + self.number(abs(n))
 
     def minutes(self, n: int) -> str:
-        return self("minutes", n=self.number(n))
+        return self.count("minutes", n)

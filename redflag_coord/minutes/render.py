@@ -59,7 +59,7 @@ def minutes_document(m: MinutesView) -> Document:
     if m.minute_taker:
         facts.append((t("minutes_doc.minute_taker"), m.minute_taker))
     present = [
-        name + (f" ({t('minutes_doc.members_n', n=t.number(n))})" if n is not None else "") for _, name, n in m.present
+        name + (f" ({t.count('minutes_doc.members_n', n)})" if n is not None else "") for _, name, n in m.present
     ]
     attendance = [Line(", ".join(present), t("minutes_doc.present"))] if present else []
     if m.apologies:

@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 from importlib import resources
 
-from redflag_coord.i18n.labels import choose
+from redflag_coord.i18n.labels import Labels, choose
 from redflag_coord.minutes.build import MinutesError
 from redflag_coord.org.clock import now_or_today as now_default
 from redflag_coord.org.commitments import for_meeting, meeting_instant
@@ -57,6 +57,7 @@ def new_minutes(org: Organisation, meeting_id: str, now: dt.datetime | None = No
             f"{meeting.timezone}); write its minutes once it is held"
         )
     lang = template_language([meeting.language, *org.languages_of(convener)])
+    t = Labels(lang)  # the comments the template's blocks carry, in the template's language
     invited = list(dict.fromkeys([convener, *meeting.participants]))
     names = org.names()
     attendance = "\n".join(
@@ -74,7 +75,7 @@ def new_minutes(org: Organisation, meeting_id: str, now: dt.datetime | None = No
     opened = for_meeting(org, meeting_id, now)
     updates = "\n\n".join(
         f"[[update]]\n# {one_line(names.get(s.owner, s.owner))}: {one_line(s.text)}"
-        + (f" (due {s.due.isoformat()})" if s.due else "")
+        + (f" ({t('scaffold.due', date=s.due.isoformat())})" if s.due else "")
         + f'\ncommitment = {_string(s.id)}\nstatus = "open"\n# note = "..."'
         for s in opened
     )
@@ -83,8 +84,8 @@ def new_minutes(org: Organisation, meeting_id: str, now: dt.datetime | None = No
         "meeting_date": meeting.start.date().isoformat(),
         "convener": one_line(names.get(convener, convener)),
         "attendance": attendance,
-        "items": items or "# (the meeting has no items)",
-        "updates": updates or "# (none open)",
+        "items": items or f"# {t('scaffold.no_items')}",
+        "updates": updates or f"# {t('scaffold.none_open')}",
     }
     template = (resources.files("redflag_coord.minutes") / "templates" / f"{lang}.toml").read_text(encoding="utf-8")
     import tomllib

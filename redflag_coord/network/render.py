@@ -14,6 +14,7 @@ from dataclasses import asdict
 from html import escape
 from typing import Any
 
+from redflag_coord.i18n.labels import Labels
 from redflag_coord.i18n.width import pad, wrap
 from redflag_coord.i18n.width import width as cells
 from redflag_coord.network.build import (
@@ -39,7 +40,8 @@ CUE = "the collective's cue to help them build their first (fight individualism)
 
 
 def plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+    """'1 relationship', '2 relationships': the catalog's count forms (English), by the one plural rule."""
+    return Labels("en").count(f"count.{word}s", n)
 
 
 def change(value: int | None) -> str:
@@ -319,7 +321,7 @@ def render_html(n: Network) -> str:
         f"<title>{escape(title)}</title><style>{CSS}</style></head><body>",
         f"<h1>{escape(title)}</h1>",
         f'<p class="muted">On {escape(str(n.today))}. '
-        f"Without contact means none for {n.stale_weeks} weeks or more. Each circle has a ring per stage, "
+        f"Without contact means none for {plural(n.stale_weeks, 'week')} or more. Each circle has a ring per stage, "
         "contact outside to member in the centre, and a mark per relationship: its shape and colour say the "
         "nature. Nothing on this page names a person or a place.</p>",
     ]

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from html import escape
 
+from redflag_coord.i18n.labels import Labels as Words
 from redflag_coord.network.build import STAGES, Mark
 from redflag_coord.org.model import DEFAULT_NATURES
 
@@ -330,7 +331,8 @@ def circle_description(marks: Sequence[Mark], weeks: int) -> str:
     moved = sum(m.moved_from is not None for m in marks)
     stale = sum(m.stale for m in marks)
     return (
-        f"{len(marks)} relationships, from the outer ring (contact) to the centre (member): {', '.join(per)}. "
+        f"{Words('en').count('count.relationships', len(marks))}, from the outer ring (contact) to the centre "
+        f"(member): {', '.join(per)}. "
         f"{new} new, {moved} moved inward, {stale} without contact for {weeks}+ weeks."
     )
 

@@ -129,6 +129,8 @@ class Organisation:
     # Private values, readable here, of files checked and let go (`validate`'s streamed reports: their
     # sites): what the exports check must still look for. Memory only, like every opened value.
     let_go: set[str] = field(default_factory=set)
+    # private values left sealed (no key opened them), by file and key: "sealed" is not "none" (reminders)
+    withheld: set[tuple[str, tuple[str | int, ...]]] = field(default_factory=set)
 
     def loaded(self, kind: str, slug: str, name: str | None = None) -> bool:
         """False when that file exists but could not be read, so references to it are not judged."""

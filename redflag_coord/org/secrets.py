@@ -121,6 +121,7 @@ def withhold(org: Organisation) -> None:
     for s in list(slots(org)):
         if crypt.is_sealed(s.value):
             s.set(WITHHELD_PSEUDONYM if s.attr == "pseudonym" else None)
+            org.withheld.add((s.file, s.key))
 
 
 def reveal(

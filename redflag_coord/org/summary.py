@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict, dataclass, field
 
+from redflag_coord.i18n.labels import Labels
 from redflag_coord.org.load import Organisation
 from redflag_coord.org.occurrences import next_or_last
 from redflag_coord.org.reportstate import report_states
@@ -103,29 +104,37 @@ def summarise(org: Organisation, today: dt.date | None = None) -> Summary:
     return out
 
 
+def _column(t: Labels, key: str, n: int, width: int) -> str:
+    """A count in a table column: the number right-aligned, the word (singular or plural) padded."""
+    text = t.count(key, n)
+    return (" " * (3 - len(str(n))) + text).ljust(width)
+
+
 def render_text(s: Summary) -> str:
-    lines = [f"{len(s.collectives)} collectives", ""]
+    t = Labels("en")  # the summary is in English; its counts still take the plural rule
+    lines = [t.count("count.collectives", len(s.collectives)), ""]
     w = max((len(c.slug) for c in s.collectives), default=4)
     for c in s.collectives:
         lines.append(
             f"  {c.slug:<{w}}  {c.kind:<10} {c.timezone:<22} {','.join(c.languages):<8} "
-            f"{c.members:>3} members  {c.relationships:>3} relationships  {len(c.reports)} reports"
+            f"{_column(t, 'count.members', c.members, 11)}  {_column(t, 'count.relationships', c.relationships, 17)}  "
+            f"{t.count('count.reports', len(c.reports))}"
         )
-    lines += ["", f"{len(s.meetings)} meetings", ""]
+    lines += ["", t.count("count.meetings", len(s.meetings)), ""]
     for m in s.meetings:
         when = f"{m.start_local} {m.timezone}"
         utc = f" ({dt.datetime.fromisoformat(m.start_utc):%Y-%m-%d %H:%M} UTC)" if m.start_utc else ""
         rec = ", recurring" if m.recurring else ""
         lines.append(f"  {m.id}  {m.title}" + (" (cancelled)" if m.cancelled else ""))
-        lines.append(f"      {when}{utc}{rec}; convened by {m.convener}" + _reports_part(m))
+        lines.append(f"      {when}{utc}{rec}; convened by {m.convener}" + _reports_part(m, t))
     return "\n".join(lines)
 
 
-def _reports_part(m: MeetingLine) -> str:
+def _reports_part(m: MeetingLine, t: Labels) -> str:
     """The report count, only for a meeting that takes reports now (org.occurrences.accepts_reports)."""
     if not m.takes_reports:
         return ""
-    return f"; {m.reports_filed}/{m.participants} reports filed" + _report_detail(m)
+    return "; " + t.count("count.reports_filed", m.participants, filed=m.reports_filed) + _report_detail(m)
 
 
 def _report_detail(m: MeetingLine) -> str:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 
 from redflag_coord.errors import RedflagError
-from redflag_coord.i18n.labels import choose
+from redflag_coord.i18n.labels import Labels, choose
 from redflag_coord.org.commitments import CommitmentState
 from redflag_coord.org.load import CollectiveData, Organisation, rel_path
 from redflag_coord.org.model import DEFAULT_NATURES, Meeting, Relationship, Report, Stage
@@ -154,7 +154,7 @@ def render_status(s: StatusResult) -> str:
     for r in s.rows:
         filed = r.filed.isoformat() if r.filed else "-"
         note = (
-            f"  {r.days_late} day(s) late"
+            f"  {Labels('en').count('count.days_late', r.days_late)}"
             if r.status == "late"
             else ("  summary not written yet" if r.status == "draft" else "")
         )
@@ -252,11 +252,15 @@ def new_report(org: Organisation, slug: str, meeting_id: str, today: dt.date, on
     else:
         del doc["filed_by"]
         todo.append("filed_by: add your handle once you are in members.toml")
-    todo.append(f"red_flag: readers and copies {'carried over from ' + prev[0] if prev else 'are 0'}; update them")
+    if prev and prev[1].red_flag:
+        todo.append(f"red_flag: readers and copies carried over from {prev[0]}; update them")
+    else:  # left out, a figure reads "not reported"; a 0 would say the collective has no readers
+        todo.append("red_flag: readers and copies not given yet; write them in (uncomment readers)")
     unread = sum(1 for d in (prev[1].red_flag.distribution if prev and prev[1].red_flag else []) if d.site is None)
     if unread:
         todo.append(
-            f"red_flag.distribution: {unread} site(s) not carried over (private, not opened here): run "
+            f"red_flag.distribution: {Labels('en').count('count.sites', unread)} not carried over "
+            "(private, not opened here): run "
             "'report new' with --identity, or write them and run 'redflag-coord secrets encrypt'"
         )
     cutoff = _meeting_date(org, prev[0]) if prev else None
@@ -271,7 +275,7 @@ def new_report(org: Organisation, slug: str, meeting_id: str, today: dt.date, on
         todo.append("relationships: counted from relationships.toml today; check them")
     owed = owed_commitments(org, slug, meeting_id)
     if owed:
-        todo.append(f"answer: {len(owed)} open commitment(s) and request(s) to answer (status done or dropped)")
+        todo.append(f"answer: {Labels('en').count('count.open_commitments', len(owed))} (status done or dropped)")
     text = format_text(tomlkit.dumps(doc) + answer_blocks(owed), "report")
     Report.model_validate(tomlkit.parse(text).unwrap())  # the template must always give a valid report
     return NewReport(rel, text, lang, prev[0] if prev else None, todo)
@@ -325,7 +329,9 @@ def _with_red_flag(template: str, prev: tuple[str, Report] | None) -> str:
     at = lines.index("[red_flag]\n") + 1
     if not lines[at].startswith("readers = "):
         raise AssertionError("report template: [red_flag] must start with `readers = `")
-    lines[at] = f"readers = {(rf.readers or 0) if rf else 0}\n"
+    # no figure to carry over: the line stays a comment, so the agenda says "not reported", never "Readers: 0"
+    readers = rf.readers if rf else None
+    lines[at] = f"readers = {readers}\n" if readers is not None else f"# {lines[at]}"
     blocks = [
         f"\n[[red_flag.distribution]]\n{_site_line(d.site)}copies = {d.copies}\n"
         for d in (rf.distribution if rf else [])
@@ -357,6 +363,7 @@ class Reminder:
     body: str
     recipients: list[str]  # handles of members with an email address who opted in (invite = true)
     addresses: list[str] = field(repr=False, default_factory=list)  # private: only for --send / --include-private
+    sealed: int = 0  # members who opted in whose address is sealed and was not opened (no key, or not theirs)
 
 
 def reminders(
@@ -386,12 +393,20 @@ def reminders(
             head, _, last = body.rstrip("\n").rpartition("\n\n")
             body = f"{head}\n\n{owed}\n\n{last}\n" if head else f"{body}\n{owed}\n"
         members = [m for m in (c.members.members if c and c.members else []) if m.email and m.invite]
-        out.append(
-            Reminder(
-                row.collective, lang, subject, body, [m.handle for m in members], [m.email for m in members if m.email]
-            )
+        reminder = Reminder(
+            row.collective, lang, subject, body, [m.handle for m in members], [m.email for m in members if m.email]
         )
+        reminder.sealed = _sealed_addresses(org, row.collective)
+        out.append(reminder)
     return out
+
+
+def _sealed_addresses(org: Organisation, slug: str) -> int:
+    """Members who opted in (invite = true) whose e-mail address stayed sealed: a key would open them."""
+    c = org.collectives.get(slug)
+    rel = rel_path("members", slug)
+    members = c.members.members if c and c.members else []
+    return sum(1 for i, m in enumerate(members) if m.invite and (rel, ("member", i, "email")) in org.withheld)
 
 
 def _owed_paragraph(org: Organisation, slug: str, meeting_id: str, lang: str) -> str:
@@ -399,14 +414,12 @@ def _owed_paragraph(org: Organisation, slug: str, meeting_id: str, lang: str) ->
     and due date only: the reminder stays neutral, the text of each is in the minutes and reports."""
     from babel.dates import format_date
 
-    from redflag_coord.i18n.labels import Labels
-
     owed = owed_commitments(org, slug, meeting_id)
     if not owed:
         return ""
     t = Labels(lang)
     items = ", ".join(s.id + (f" ({format_date(s.due, 'long', locale=lang)})" if s.due else "") for s in owed)
-    return t("commitments.remind", n=len(owed), list=items)
+    return t.count("commitments.remind", len(owed), list=items)
 
 
 def _remind_text(meeting_id: str, meeting: Meeting, lang: str, tz: str, status: StatusResult) -> tuple[str, str]:

@@ -189,16 +189,27 @@ def install_source(version: str) -> tuple[str, bool]:
     return f"redflag-coord=={version}", False
 
 
+def _words(lang: str) -> dict[str, str]:
+    """The names and topics init writes, as TOML strings in the organisation's language (its catalog, by the
+    one language rule; English when there is none): an organisation in Spanish starts with "Primera reunión"."""
+    from redflag_coord.i18n.labels import Labels, available, choose
+
+    t = Labels(choose([lang], available()))
+    keys = ("committee", "first_collective", "first_meeting", "reports_topic", "discussion_topic")
+    return {key: json.dumps(t(f"scaffold.{key}"), ensure_ascii=False) for key in keys}
+
+
 def files(options: Options, today: dt.date, version: str, recipients: tuple[str, ...] = ()) -> dict[str, str]:
     """Repository-relative path -> text of every file of a new organisation (`recipients`: who reads both
     collectives; none with encryption off)."""
     start = dt.datetime.combine(today + dt.timedelta(days=28), dt.time(15, 0))
     tz, lang = options.timezone, options.language
+    words = _words(lang)
     readers = f"recipients = {json.dumps(list(recipients))}\n" if recipients else ""
     toml = {
         f"collectives/{COMMITTEE}/collective.toml": f"""\
 # The committee convenes the meetings; a committee is a collective too.
-name = "Committee"
+name = {words["committee"]}
 kind = "committee"
 timezone = "{tz}"
 languages = ["{lang}"]
@@ -215,7 +226,7 @@ languages = ["{lang}"]
 """,
         f"collectives/{COMMITTEE}/meetings/{MEETING}.toml": f"""\
 # start is the local wall time in `timezone` (an IANA zone name, never an offset).
-title = "First meeting"
+title = {words["first_meeting"]}
 start = {start.isoformat()}
 timezone = "{tz}"
 duration_minutes = 120
@@ -225,13 +236,13 @@ reports_due = {(start.date() - dt.timedelta(days=7)).isoformat()}
 language = "{lang}"
 
 [[item]]
-topic = "Reports from the collectives"
+topic = {words["reports_topic"]}
 duration_minutes = 60
 lead = "{COLLECTIVE}"
 kind = "report"
 
 [[item]]
-topic = "Discussion"
+topic = {words["discussion_topic"]}
 duration_minutes = 60
 kind = "discussion"
 """,
@@ -240,7 +251,7 @@ kind = "discussion"
 # 'redflag-coord rename collective {COLLECTIVE} los-angeles', 'redflag-coord secrets approve los-angeles',
 # 'git rm trust/{COLLECTIVE}.toml'; then fill in the rest. recipients: the public keys that read its
 # private values; a change needs a reader's approval ('redflag-coord secrets approve').
-name = "First collective"
+name = {words["first_collective"]}
 timezone = "{tz}"
 languages = ["{lang}"]
 {readers}""",

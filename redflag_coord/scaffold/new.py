@@ -157,7 +157,19 @@ def parse_wall(text: str) -> dt.datetime:
     return wall.replace(second=0, microsecond=0)
 
 
-def meeting_text(spec: MeetingSpec, wall: dt.datetime, zone: str, language: str, due: dt.date | None) -> str:
+def meeting_text(
+    spec: MeetingSpec,
+    wall: dt.datetime,
+    zone: str,
+    language: str,
+    due: dt.date | None,
+    names: dict[str, str] | None = None,
+) -> str:
+    """The meeting file; its items' topics in the meeting's language, naming each collective by its name."""
+    from redflag_coord.i18n.labels import Labels, available, choose
+
+    t = Labels(choose([language], available()))
+    names = names or {}
     doc = tomlkit.document()
     doc.add(tomlkit.comment("start is the local wall time in `timezone` (an IANA zone name, never an offset)."))
     doc.add(tomlkit.comment("Find a time with 'redflag-coord slots ID' and set it with 'slots ID --apply N'."))
@@ -175,7 +187,7 @@ def meeting_text(spec: MeetingSpec, wall: dt.datetime, zone: str, language: str,
         items = tomlkit.aot()
         for slug in spec.participants:
             item = tomlkit.table()
-            item["topic"] = f"Report from {slug}"
+            item["topic"] = t("scaffold.report_from", name=names.get(slug, slug))
             item["duration_minutes"] = max(1, min(60, spec.duration_minutes // (len(spec.participants) + 1)))
             item["lead"] = slug
             item["kind"] = "report"
@@ -220,7 +232,7 @@ def new_meeting(root: Path, org: Organisation, spec: MeetingSpec, settings: Sett
         raise ScaffoldError(f"{rel} exists already; nothing was written")
     with Batch() as batch:  # a folder it makes is removed again if the write fails (full disk)
         batch.folder((root / rel).parent)
-        written = _write_all(root, {rel: meeting_text(spec, wall, zone, language, due)})
+        written = _write_all(root, {rel: meeting_text(spec, wall, zone, language, due, org.names())})
     written.notes.append(f"Next: redflag-coord slots {spec.meeting_id} (then --apply N to set the time)")
     return written
 

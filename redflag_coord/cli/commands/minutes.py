@@ -56,7 +56,10 @@ def new(meeting: MeetingArg, root: RootOption = None) -> None:
     change.write(made.rel, None, made.text.encode("utf-8"))
     change.guards.append(lambda: same_collectives(org))
     apply(org.root, change)
-    typer.echo(f"wrote {made.rel} (template: {made.language}; {made.open_commitments} open commitment(s) to answer)")
+    from redflag_coord.i18n.labels import Labels
+
+    owed = Labels("en").count("count.open_commitments", made.open_commitments)
+    typer.echo(f"wrote {made.rel} (template: {made.language}; {owed})")
     typer.echo("Fill in the notes marked TODO, decisions, commitments and the status of each open one;")
     typer.echo("then run 'redflag-coord validate' and open a pull request.")
 

@@ -205,10 +205,19 @@ def remind(
 
 
 def _who(r, include_private: bool) -> str:
+    from redflag_coord.i18n.labels import Labels
+
+    t = Labels("en")
+    # sealed is not absent: the addresses are there, and a key (the mail sender's or a reader's) opens them
+    sealed = f"{t.count('count.sealed_addresses', r.sealed)} ({SEALED_HOW})" if r.sealed else ""
     if not r.recipients:
-        return "no member with an e-mail address who opted in: deliver it by hand"
+        none = "no member with an e-mail address who opted in: deliver it by hand"
+        return f"{sealed}; or deliver it by hand" if sealed else none
     shown = r.addresses if include_private else r.recipients
-    return f"to {len(r.recipients)} member(s): {', '.join(shown)}"
+    return f"{t.count('count.to_members', len(r.recipients))}: {', '.join(shown)}" + (f"; {sealed}" if sealed else "")
+
+
+SEALED_HOW = "--identity FILE or REDFLAG_IDENTITY"
 
 
 def _write(
