@@ -96,7 +96,7 @@ def test_a_cancelled_occurrence_of_a_series_takes_no_reports(tmp_path):
     status = rc(repo, "report", "status", "la-study-group", "--on", "2026-12-03")
     assert status.returncode == 0, status.stdout + status.stderr
     assert "cancelled" in status.stdout and "[[occurrence]]" in status.stdout and "missing" not in status.stdout
-    remind = rc(repo, "report", "remind", "la-study-group", "--on", "2026-12-03", "-o", str(tmp_path / "r"))
+    remind = rc(repo, "report", "remind", "la-study-group", "--on", "2026-12-03", "--output-dir", str(tmp_path / "r"))
     assert remind.returncode == 1 and "no reminder was written or sent" in remind.stderr
     new = rc(repo, "report", "new", "los-angeles", "la-study-group", "--on", "2026-12-03")
     assert new.returncode == 1 and STUDY in new.stderr
@@ -263,4 +263,4 @@ def test_summary_counts_reports_only_where_they_are_due(tmp_path):
     repo.commit("the study group takes reports", date="2026-11-20T12:00:00+00:00")
     lines = rc(repo, "summary").stdout.splitlines()
     study = lines[next(i for i, line in enumerate(lines) if line.strip().startswith("la-study-group")) + 1]
-    assert study.rstrip().endswith("0/1 reports filed"), study  # now it asks for one, and none is filed
+    assert study.rstrip().endswith("0/1 report filed"), study  # now it asks for one, and none is filed
