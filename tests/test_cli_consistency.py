@@ -411,3 +411,13 @@ def test_a_collective_that_does_not_exist_is_a_usage_error_everywhere(args, org_
     assert done.returncode == 2, (args, done.stdout, done.stderr)
     assert "los-angeles" in done.stderr and "Traceback" not in done.stderr, done.stderr  # did you mean
     assert {p: p.read_bytes() for p in org_copy.rglob("*") if p.is_file()} == before
+
+
+def test_every_lang_option_names_every_built_in_catalog() -> None:
+    """--lang helps that list languages list them all (they said "en, es or fr" when hi and pt existed)."""
+    from redflag_coord.i18n.labels import LOCALES
+
+    built_in = sorted(p.stem for p in LOCALES.glob("*.toml"))
+    for name, p in _every_option():
+        if _long(p) == "--lang" and re.search(r"\ben\b", p.help or ""):
+            assert all(re.search(rf"\b{code}\b", p.help or "") for code in built_in), (name, p.help, built_in)

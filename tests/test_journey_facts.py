@@ -100,6 +100,11 @@ def test_a_cancelled_occurrence_of_a_series_takes_no_reports(tmp_path):
     assert remind.returncode == 1 and "no reminder was written or sent" in remind.stderr
     new = rc(repo, "report", "new", "los-angeles", "la-study-group", "--on", "2026-12-03")
     assert new.returncode == 1 and STUDY in new.stderr
+    # the agenda of that date tells the same story: cancelled, nobody missing (it did refuse with exit 2)
+    agenda = rc(repo, "agenda", "la-study-group", "--on", "2026-12-03", "--lang", "en")
+    assert agenda.returncode == 0, agenda.stderr
+    assert "This meeting is cancelled." in agenda.stdout and "Cancelled meeting of a recurring series" in agenda.stdout
+    assert "meeting no. 0" not in agenda.stdout and "Missing" not in agenda.stdout
 
 
 # -- 2. a draft's commit is not a filing; 3. one filed date for every command -------------------------------------

@@ -229,6 +229,8 @@ def build_agenda(
     start, warnings = _start_instant(meeting, occurrence, rel_path("meeting", convener, meeting_id))
     if meeting.status.value != "confirmed":
         warnings.append(Notice(meeting.status.value))  # type: ignore[arg-type]
+    elif occurrence.cancelled:  # one date of the series: the agenda says so, as report status does
+        warnings.append(Notice("cancelled"))
     end = start + dt.timedelta(minutes=meeting.duration_minutes)
     names = org.names()
     view_zone = org.zone_of(for_collective) or meeting.timezone
@@ -282,7 +284,7 @@ def _commitments(org: Organisation, meeting_id: str, for_collective: str | None)
 
 def _occurrence(meeting: Meeting, today: dt.date, on: dt.date | None) -> Occurrence:
     try:
-        return pick(meeting, today, on)
+        return pick(meeting, today, on, cancelled=True)  # a cancelled date is shown as cancelled, not refused
     except OccurrenceError as e:
         raise AgendaError(str(e), usage=True) from e
 

@@ -36,8 +36,9 @@ def occurrence_note(a: Agenda, t: Labels) -> str | None:
     occ = a.occurrence
     if not occ.recurring:
         return None
-    # An [[occurrence]] moved it: to another date, or ("moved": a calendar's override) to another time.
-    # Not `occ.moved`, which holds for every occurrence `occurrences()` gives (each carries its start).
+    if occ.cancelled:
+        return t("occurrence_cancelled", date=t.date(occ.date, "long"))
+    # An [[occurrence]] moved it to another date, or ("moved": a calendar's override) to another time.
     if occ.original is not None and (occ.chosen == "moved" or occ.original != occ.date):
         new = a.local(a.start, a.zone)
         original = t.date(occ.original, "long")

@@ -168,40 +168,6 @@ def _instant(text: str) -> dt.datetime | None:
         return None
 
 
-def first_added(root: Path | str, pathspecs: list[str]) -> dict[str, dt.datetime | None]:
-    """For each file matching the pathspecs: the committer date of the first-parent commit of the current
-    branch that brought it (compared with its first parent), the earliest if it came more than once.
-
-    On the main branch that is the committee's merge of the branch the report was written on, not the
-    report's own commit, whose dates (author and committer) its author can set to anything
-    (GIT_COMMITTER_DATE): a backdated commit merged late is dated by the late merge. A commit made on
-    the main branch itself (or fast-forwarded onto it) is dated by its own committer date.
-    One `git log` call for all files; files never committed are absent; None: a date Python cannot hold.
-    """
-    out = git(
-        root,
-        "log",
-        "--first-parent",
-        "--diff-merges=first-parent",  # a merge is compared with the branch it joined: the files it brought
-        "--diff-filter=A",
-        "--no-renames",
-        "--format=%x01%cI",
-        "--name-only",
-        "--relative",
-        "--",
-        *pathspecs,
-    )
-    found: dict[str, dt.datetime | None] = {}
-    when: dt.datetime | None = None
-    dated = False
-    for line in out.splitlines():
-        if line.startswith("\x01"):
-            when, dated = _instant(line[1:]), True
-        elif line and dated:
-            found[line] = when  # the log runs newest first: the last seen is the earliest
-    return found
-
-
 @dataclass(frozen=True)
 class Version:
     """One first-parent commit of the current branch that added or changed a file: when, and the file's blob."""
@@ -212,7 +178,11 @@ class Version:
 
 def versions(root: Path | str, pathspecs: list[str]) -> dict[str, list[Version]]:
     """For each file matching the pathspecs: every first-parent commit of the current branch that added or
-    changed it (a merge compared with its first parent, as in `first_added`), oldest first, with the blob.
+    changed it (a merge compared with its first parent: the files it brought), oldest first, with the blob.
+    On the main branch that is the committee's merge of the branch the report was written on, not the
+    report's own commit, whose dates (author and committer) its author can set to anything
+    (GIT_COMMITTER_DATE): a backdated commit merged late is dated by the late merge. A commit made on
+    the main branch itself (or fast-forwarded onto it) is dated by its own committer date.
     A file deleted and added again starts afresh: only the versions since its last addition are listed.
 
     One `git log` call for all files, whatever their number: the reader (org.reportstate) then asks for the

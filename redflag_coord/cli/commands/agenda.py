@@ -46,7 +46,7 @@ def agenda(
         typer.Option(
             "--lang",
             "-l",
-            help="Language of labels, dates and times: en, es, fr. "
+            help="Language of labels, dates and times: en, es, fr, hi or pt (or the organisation's own catalog). "
             "Default: the --for collective's language, else the meeting's.",
             show_default=False,
         ),

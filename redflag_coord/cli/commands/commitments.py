@@ -50,7 +50,12 @@ def commitments(
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite the --output file if it exists.")] = False,
     lang: Annotated[
-        str | None, typer.Option("--lang", "-l", help="en, es or fr. Default: the collective's language.")
+        str | None,
+        typer.Option(
+            "--lang",
+            "-l",
+            help="en, es, fr, hi or pt (or the organisation's own catalog). Default: the collective's language.",
+        ),
     ] = None,
     days: Annotated[
         int, typer.Option("--days", min=0, max=3650, help="Show those done or dropped this many days back.")

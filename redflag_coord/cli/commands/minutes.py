@@ -78,7 +78,12 @@ def show(
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite the --output file if it exists.")] = False,
     lang: Annotated[
-        str | None, typer.Option("--lang", "-l", help="en, es or fr. Default: the meeting's language.")
+        str | None,
+        typer.Option(
+            "--lang",
+            "-l",
+            help="en, es, fr, hi or pt (or the organisation's own catalog). Default: the meeting's language.",
+        ),
     ] = None,
     root: RootOption = None,
 ) -> None:
