@@ -42,7 +42,12 @@ STATUSES: tuple[Status, ...] = ("filed", "late", "draft", "missing")
 
 def is_draft(report: Report) -> bool:
     """The summary still starts with the template's marker: nobody has written the report yet."""
-    return report.summary.lstrip().startswith(PLACEHOLDER)
+    return _unwritten(report.summary)
+
+
+def _unwritten(summary: object) -> bool:
+    """The one draft rule, for a loaded report and for a version git holds: no summary written yet."""
+    return not isinstance(summary, str) or summary.lstrip().startswith(PLACEHOLDER)
 
 
 @dataclass(frozen=True)
@@ -199,7 +204,7 @@ def is_draft_text(data: bytes) -> bool:
         summary = tomllib.loads(data.decode("utf-8")).get("summary")
     except (UnicodeDecodeError, tomllib.TOMLDecodeError):
         return True
-    return not isinstance(summary, str) or summary.lstrip().startswith(PLACEHOLDER)
+    return _unwritten(summary)
 
 
 def _usable(path: str, when: dt.datetime | None) -> bool:
