@@ -60,7 +60,7 @@ def paused(root: Path, step: int, *args: str, **env: str) -> subprocess.Popen[st
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env={**os.environ, **env, "REDFLAG_TEST_PAUSE_AFTER": str(step), "REDFLAG_TEST_PAUSE_SECONDS": "60"},
+        env={**os.environ, "REDFLAG_TEST_PAUSE_AFTER": str(step), "REDFLAG_TEST_PAUSE_SECONDS": "60", **env},  # env may shorten the pause
     )
     assert proc.stderr is not None
     deadline = time.monotonic() + 60
