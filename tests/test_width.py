@@ -146,3 +146,35 @@ def test_a_hindi_agenda_table_keeps_every_cluster_whole(org_copy, run):
     column = lines[start].index("रेड")
     words = [w for line in lines[start : start + 6] for w in line[column:].split()]
     assert words[: len(topic.split())] == topic.split()
+
+
+# -- the fast paths: text whose every character is one cell and one cluster ---------------------------
+
+_SIMPLE_CHARS = [
+    chr(c)
+    for lo, hi in ((0x20, 0x7E), (0xA0, 0xAC), (0xAE, 0x24F), (0x2010, 0x2027), (0x202F, 0x202F), (0x2030, 0x205E))
+    for c in range(lo, hi + 1)
+]
+
+
+def test_every_character_the_fast_path_trusts_is_one_cell_and_one_cluster_for_wcwidth() -> None:
+    """The installed wcwidth (CI also runs the oldest and the newest allowed) agrees with the fast path."""
+    from redflag_coord.i18n.width import simple
+
+    assert all(simple(c) for c in _SIMPLE_CHARS)
+    for c in _SIMPLE_CHARS:
+        assert wcwidth.wcwidth(c) == 1, hex(ord(c))
+        assert list(wcwidth.iter_graphemes(f"a{c}{c}b")) == ["a", c, c, "b"], hex(ord(c))
+    # and what it does not trust goes the long way: marks, joiners, soft hyphen, wide and bidi characters
+    for c in ("\u0301", "\u200d", "\u00ad", "日", "\u200f", "\u2028", "\t"):
+        assert not simple(f"a{c}b"), hex(ord(c))
+
+
+@settings(max_examples=150, deadline=None)
+@given(text=st.text(st.sampled_from([*_SIMPLE_CHARS, " ", " ", " "]), max_size=60), cols=st.integers(4, 30))
+def test_the_fast_path_measures_and_wraps_as_the_long_way(text: str, cols: int) -> None:
+    assert width(text) == max(0, wcwidth.width(text, control_codes="ignore"))
+    assert graphemes(text) == list(wcwidth.iter_graphemes(text))
+    lines = wrap(text, cols)
+    assert all(width(line) <= cols for line in lines)
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "")  # nothing lost but the spaces of breaks

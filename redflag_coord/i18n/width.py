@@ -18,11 +18,22 @@ import wcwidth
 # Breakable white space only: a no-break space (French "Relations\u202f:") must stay where it is.
 _SPACES = re.compile(r"([\t\n\x0b\x0c\r ]+)")
 _CONTROL_SPACE = str.maketrans("\t\n\x0b\x0c\r", "     ")
+# Characters that are one cell and one grapheme cluster each, alone or side by side, whatever surrounds
+# them: printable ASCII, Latin-1 and Latin Extended-A/B letters (not the soft hyphen), the dashes, quotes
+# and bullets of General Punctuation and the narrow no-break space CLDR puts in times ("7:00\u202fAM").
+# Text made only of them (most names, topics and times of the Latin-script languages) is measured with
+# len() and split with a regex; tests/test_width.py holds this equal to wcwidth for every one of them.
+_SIMPLE = re.compile(r"[\x20-\x7e\xa0-\xac\xae-\u024f\u2010-\u2027\u202f\u2030-\u205e]*")
+
+
+def simple(text: str) -> bool:
+    """True when every character of `text` is one cell and one grapheme cluster (the fast paths' test)."""
+    return (text.isascii() and text.isprintable()) or _SIMPLE.fullmatch(text) is not None
 
 
 def width(text: str) -> int:
     """Terminal cells: wide East Asian characters and emoji take two, combining marks and joiners none."""
-    if text.isascii() and text.isprintable():
+    if simple(text):
         return len(text)
     return _cells(text)
 
@@ -35,7 +46,7 @@ def _cells(text: str) -> int:
 
 def graphemes(text: str) -> list[str]:
     """The user-perceived characters of `text` (UAX #29 extended grapheme clusters)."""
-    if text.isascii():
+    if simple(text):
         return list(text)
     return list(wcwidth.iter_graphemes(text))
 
@@ -56,15 +67,17 @@ def wrap(text: str, columns: int, initial_indent: str = "", subsequent_indent: s
     text = text.translate(_CONTROL_SPACE)
     if not text.strip():
         return []  # nothing to see, no-break spaces included
-    if text.isascii() and len(initial_indent) + len(text) <= columns and text[0] != " " and text[-1] != " ":
+    if simple(text) and width(initial_indent) + len(text) <= columns and text[0] != " " and text[-1] != " ":
         return [initial_indent + text]  # fits on one line (most table cells)
-    return _Lines(columns, initial_indent, subsequent_indent).fill(_chunks(text))
+    lines = _Lines(columns, initial_indent, subsequent_indent)
+    lines.simple = simple(text) and simple(initial_indent) and simple(subsequent_indent)
+    return lines.fill(_chunks(text))
 
 
 def _chunks(text: str) -> list[str]:
     """Words and runs of spaces, alternating. A space that a combining mark or joiner follows belongs to
     the cluster it starts, so it is part of a word and no place to break."""
-    if text.isascii():
+    if simple(text):
         return [c for c in _SPACES.split(text) if c]
     out: list[str] = []
     last_space = None
@@ -88,6 +101,7 @@ class _Lines:
         self.columns, self.indent, self.rest = columns, first, rest
         self.done: list[str] = []
         self.line = ""
+        self.simple = False  # every character one cell: widths add up, len() measures
 
     def fill(self, chunks: list[str]) -> list[str]:
         for chunk in chunks:
@@ -96,6 +110,8 @@ class _Lines:
         return self.done
 
     def _fits(self, text: str) -> bool:
+        if self.simple:
+            return len(self.indent) + len(text) <= self.columns
         return width(self.indent + text) <= self.columns
 
     def _add(self, chunk: str) -> None:
