@@ -1,0 +1,21 @@
+"""`roles next MEETING`: the proposal of org.rota for one meeting, refused when the body keeps no rota."""
+
+from __future__ import annotations
+
+from redflag_coord.errors import RedflagError
+from redflag_coord.org.load import Organisation, rel_path
+from redflag_coord.org.rota import Proposal, propose
+
+
+class NoRota(RedflagError):
+    """The convening body has no roles.toml (or it did not load)."""
+
+
+def next_roles(org: Organisation, meeting_id: str, allow_repeat: bool = False) -> Proposal:
+    body, _ = org.meeting(meeting_id)
+    if org.collectives[body].roles is None:
+        raise NoRota(
+            f"{rel_path('roles', body)}: {org.name_of(body)} keeps no roles rota; write one with a [[role]] "
+            "(name, pool) per role (see docs/formats.md, roles)"
+        )
+    return propose(org, meeting_id, allow_repeat)
