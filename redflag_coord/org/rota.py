@@ -16,6 +16,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from redflag_coord.i18n.labels import Labels
 from redflag_coord.org.commitments import meeting_instant
 from redflag_coord.org.load import Organisation
 from redflag_coord.org.model import DEFAULT_AVAILABILITY, Availability, Minutes, RolesFile, Swap, hours_minutes
@@ -29,6 +30,12 @@ def recorded(minutes: Minutes, role: str) -> str | None:
     """Who held `role` according to the minutes (a handle), or None when they do not say."""
     key = ROLE_KEYS.get(role)
     return getattr(minutes, key) if key else minutes.roles.get(role)
+
+
+def role_label(t: Labels, role: str) -> str:
+    """A role's name in the language; a role the catalog does not name (the body names its roles) as written."""
+    name = t.term("roles.role", role)
+    return name.replace("-", " ").capitalize() if name == role else name
 
 
 def role_key(role: str) -> tuple[str, ...]:
@@ -194,7 +201,7 @@ def propose(org: Organisation, meeting_id: str, allow_repeat: bool = False) -> P
     body, meeting = org.meeting(meeting_id)
     start = meeting_instant(meeting).astimezone(UTC)
     rota = org.collectives[body].roles
-    if rota is None:
+    if rota is None or not in_force(org, body, meeting_id):
         return Proposal(meeting_id, body, start, (), allow_repeat)
     held = turns(org, body, meeting_id)
     owner = owners(org)
@@ -218,6 +225,17 @@ def propose(org: Organisation, meeting_id: str, allow_repeat: bool = False) -> P
             Choice(role.name, holder, pick, swap, candidates, places, {h: skips[h] for h in skips}, who)
         )
     return Proposal(meeting_id, body, start, tuple(choices), allow_repeat)
+
+
+def in_force(org: Organisation, body: str, meeting_id: str) -> bool:
+    """Whether the body's rota proposes for this meeting: from its `since` meeting on (every meeting without one)."""
+    rota = org.collectives[body].roles
+    if rota is None:
+        return False
+    order = [mid for _, mid in body_meetings(org, body)]
+    if rota.since is None or rota.since not in order or meeting_id not in order:
+        return True
+    return order.index(meeting_id) >= order.index(rota.since)
 
 
 def swapped(rota: RolesFile, meeting_id: str, role: str, who: str, owner: dict[str, str]) -> bool:

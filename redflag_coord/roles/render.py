@@ -10,13 +10,7 @@ from typing import Any
 
 from redflag_coord.i18n.labels import Labels
 from redflag_coord.org.load import Organisation
-from redflag_coord.org.rota import Candidate, Choice, Proposal
-
-
-def role_name(t: Labels, role: str) -> str:
-    """A role's name in the language; a role the catalog does not name (the body names its roles) as written."""
-    name = t.term("roles.role", role)
-    return name.replace("-", " ").capitalize() if name == role else name
+from redflag_coord.org.rota import Candidate, Choice, Proposal, role_label
 
 
 def holder_name(org: Organisation, holder: str) -> str:
@@ -43,7 +37,7 @@ def _why(org: Organisation, t: Labels, choice: Choice, k: Candidate) -> str:
 
 
 def _holder_line(org: Organisation, t: Labels, choice: Choice) -> str:
-    label = t.with_colon(role_name(t, choice.role))
+    label = t.with_colon(role_label(t, choice.role))
     if choice.holder is None:
         return f"{label} {t('roles.nobody')}"
     chosen = next((k for k in choice.candidates if k.holder == choice.holder), None)
