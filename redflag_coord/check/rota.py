@@ -1,0 +1,79 @@
+"""The roles rota checked: roles.toml names known holders, meetings and roles, and the minutes name the
+holder the rota proposed (or one a recorded swap names). The rule itself is org.rota's."""
+
+from __future__ import annotations
+
+from redflag_coord.org.load import CollectiveData, Organisation, rel_path
+from redflag_coord.org.model import RolesFile
+from redflag_coord.org.problems import Problems
+from redflag_coord.org.rota import body_meetings, holds, in_force, owners, propose, role_key, swapped
+
+
+def check_roles_file(org: Organisation, c: CollectiveData, rota: RolesFile, out: Problems) -> None:
+    """Pool entries are collectives or members; swaps and skips name the body's meetings and its roles."""
+    rel = rel_path("roles", c.slug)
+    owner = owners(org)
+    known = set(org.collectives) | set(owner)
+    meetings = {mid for _, mid in body_meetings(org, c.slug)}
+    names: set[str] = set()
+    for i, role in enumerate(rota.roles):
+        if role.name in names:
+            out.add(rel, "duplicate-role", f"role {role.name!r} is listed twice; keep one [[role]] for it", ("role", i))
+        names.add(role.name)
+        for j, who in enumerate(role.pool):
+            if who not in known:
+                out.add(
+                    rel,
+                    "unresolved-ref",
+                    f"{who!r} in the pool of {role.name!r} is neither a collective nor a member's handle",
+                    ("role", i, "pool", j),
+                )
+    if rota.since is not None and rota.since not in meetings:
+        out.add(rel, "unresolved-ref", f"'since' names {rota.since!r}, not a meeting of {c.slug!r}", ("since",))
+    for kind, entries in (("swap", rota.swaps), ("skip", rota.skips)):
+        for i, entry in enumerate(entries):
+            if entry.meeting not in meetings:
+                out.add(
+                    rel, "unresolved-ref", f"[[{kind}]] names {entry.meeting!r}, not a meeting of {c.slug!r}", (kind, i)
+                )
+            role = getattr(entry, "role", None)
+            if role is not None and role not in names:
+                out.add(rel, "unresolved-ref", f"[[swap]] names role {role!r}, not a [[role]] of this file", (kind, i))
+            for attr, alias in (("from_", "from"), ("to", "to"), ("holder", "holder")):
+                who = getattr(entry, attr, None)
+                if who is not None and who not in known:
+                    out.add(
+                        rel,
+                        "unresolved-ref",
+                        f"{who!r} is neither a collective nor a member's handle",
+                        (kind, i, alias),
+                    )
+
+
+def check_holders(org: Organisation, c: CollectiveData, rota: RolesFile, out: Problems) -> None:
+    """A warning where the minutes name someone else than the rota's holder and no [[swap]] records it."""
+    owner = owners(org)
+    for _, mid in body_meetings(org, c.slug):
+        minutes = c.minutes.get(mid)
+        if minutes is None or not in_force(org, c.slug, mid):
+            continue
+        for choice in propose(org, mid).roles:
+            who = choice.recorded
+            if who is None or holds(choice.holder, who, owner) or swapped(rota, mid, choice.role, who, owner):
+                continue
+            out.add(
+                rel_path("minutes", c.slug, mid),
+                "role-holder",
+                f"the {choice.role} is {who!r}, but the rota ({rel_path('roles', c.slug)}) proposed "
+                f"{choice.holder or 'nobody'!r} and no [[swap]] records the change: add one there (meeting = "
+                f"{mid!r}, role = {choice.role!r}, from = {choice.holder or ''!r}, to = {who!r}) or correct the minutes",
+                role_key(choice.role),
+                severity="warning",
+            )
+
+
+def check_rota(org: Organisation, out: Problems) -> None:
+    for c in org.collectives.values():
+        if c.roles is not None:
+            check_roles_file(org, c, c.roles, out)
+            check_holders(org, c, c.roles, out)
