@@ -254,11 +254,16 @@ def _minutes_problems(root: Path, rels: list[str]) -> list[Problem]:
     if not rels:
         return []
     from redflag_coord.check.commitments import check_commitments
+    from redflag_coord.check.lifecycle import check_approvals, check_history
+    from redflag_coord.check.rota import check_rota
     from redflag_coord.org.load import load_organisation
 
     org = load_organisation(root)
     found = Problems([p for p in org.problems if p.file in rels])
     check_commitments(org, found)
+    check_approvals(org, found)  # the lifecycle: approved minutes change only by a recorded amendment
+    check_history(org, found)
+    check_rota(org, found)
     return [p for p in found if p.file in rels]
 
 
