@@ -18,8 +18,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from icalendar import Calendar
 from git_helpers import Repo, example_repo
+from icalendar import Calendar
 
 EXE = shutil.which("redflag-coord", path=str(Path(sys.executable).parent)) or shutil.which("redflag-coord")
 IC = "collectives/international-committee"

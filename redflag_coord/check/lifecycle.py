@@ -37,7 +37,10 @@ def check_approvals(org: Organisation, out: Problems) -> None:
             for i, approved in enumerate(minutes.approves):
                 if approved not in c.minutes:
                     out.add(
-                        rel, "unresolved-ref", f"no minutes of {approved!r} in {c.slug}/minutes/ to approve", ("approves", i)
+                        rel,
+                        "unresolved-ref",
+                        f"no minutes of {approved!r} in {c.slug}/minutes/ to approve",
+                        ("approves", i),
                     )
                 elif mid in order and approved in order and order.index(approved) >= order.index(mid):
                     out.add(
@@ -104,7 +107,7 @@ def history(root: Path) -> dict[str, list[dict[str, Any]]]:
 
     if not gitinfo.history_usable(root):
         return {}
-    found = gitinfo.versions(root, [f"{COLLECTIVES}/*/minutes/*.toml"], since_added=False)
+    found = gitinfo.versions(root, [f"{COLLECTIVES}/*/minutes/*.toml"], whole=True)
     contents = gitinfo.blobs(root, [v.blob for listed in found.values() for v in listed if v.blob.strip("0")])
     out: dict[str, list[dict[str, Any]]] = {}
     for path, listed in found.items():
@@ -159,7 +162,9 @@ def _refuse(
     slug = rel.split("/")[1]
     c = org.collectives[slug]
     amendments = sum(1 for a in approved_by for m in c.minutes[a].amendments if m.minutes == mid)
-    where = ", ".join(rel_path("minutes", slug, a) for a in approved_by) or "the minutes of the meeting that approved them"
+    where = (
+        ", ".join(rel_path("minutes", slug, a) for a in approved_by) or "the minutes of the meeting that approved them"
+    )
     if back:
         out.add(
             rel,

@@ -30,24 +30,18 @@ def check_roles_file(org: Organisation, c: CollectiveData, rota: RolesFile, out:
                 )
     if rota.since is not None and rota.since not in meetings:
         out.add(rel, "unresolved-ref", f"'since' names {rota.since!r}, not a meeting of {c.slug!r}", ("since",))
-    for kind, entries in (("swap", rota.swaps), ("skip", rota.skips)):
-        for i, entry in enumerate(entries):
-            if entry.meeting not in meetings:
-                out.add(
-                    rel, "unresolved-ref", f"[[{kind}]] names {entry.meeting!r}, not a meeting of {c.slug!r}", (kind, i)
-                )
-            role = getattr(entry, "role", None)
-            if role is not None and role not in names:
-                out.add(rel, "unresolved-ref", f"[[swap]] names role {role!r}, not a [[role]] of this file", (kind, i))
-            for attr, alias in (("from_", "from"), ("to", "to"), ("holder", "holder")):
-                who = getattr(entry, attr, None)
-                if who is not None and who not in known:
-                    out.add(
-                        rel,
-                        "unresolved-ref",
-                        f"{who!r} is neither a collective nor a member's handle",
-                        (kind, i, alias),
-                    )
+    entries: list[tuple[str, int, str, str | None, dict[str, str]]] = [
+        ("swap", i, w.meeting, w.role, {"from": w.from_, "to": w.to}) for i, w in enumerate(rota.swaps)
+    ]
+    entries += [("skip", i, k.meeting, None, {"holder": k.holder}) for i, k in enumerate(rota.skips)]
+    for kind, i, meeting, role_name, holders in entries:
+        if meeting not in meetings:
+            out.add(rel, "unresolved-ref", f"[[{kind}]] names {meeting!r}, not a meeting of {c.slug!r}", (kind, i))
+        if role_name is not None and role_name not in names:
+            out.add(rel, "unresolved-ref", f"[[swap]] names role {role_name!r}, not a [[role]] of this file", (kind, i))
+        for key, who in holders.items():
+            if who not in known:
+                out.add(rel, "unresolved-ref", f"{who!r} is neither a collective nor a member's handle", (kind, i, key))
 
 
 def check_holders(org: Organisation, c: CollectiveData, rota: RolesFile, out: Problems) -> None:
@@ -66,7 +60,8 @@ def check_holders(org: Organisation, c: CollectiveData, rota: RolesFile, out: Pr
                 "role-holder",
                 f"the {choice.role} is {who!r}, but the rota ({rel_path('roles', c.slug)}) proposed "
                 f"{choice.holder or 'nobody'!r} and no [[swap]] records the change: add one there (meeting = "
-                f"{mid!r}, role = {choice.role!r}, from = {choice.holder or ''!r}, to = {who!r}) or correct the minutes",
+                f"{mid!r}, role = {choice.role!r}, from = {choice.holder or ''!r}, to = {who!r}) or correct "
+                "the minutes",
                 role_key(choice.role),
                 severity="warning",
             )

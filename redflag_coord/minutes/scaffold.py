@@ -17,11 +17,11 @@ from redflag_coord.i18n.labels import Labels, choose
 from redflag_coord.minutes.build import MinutesError
 from redflag_coord.org.clock import now_or_today as now_default
 from redflag_coord.org.commitments import for_meeting, meeting_instant
+from redflag_coord.org.lifecycle import to_approve
 from redflag_coord.org.load import COLLECTIVES, Organisation, rel_path
 from redflag_coord.org.model import Minutes
-from redflag_coord.org.rota import propose, role_key
-from redflag_coord.org.lifecycle import to_approve
 from redflag_coord.org.reportstate import PLACEHOLDER  # the one draft marker: "TODO"
+from redflag_coord.org.rota import propose, role_key
 
 
 @dataclass

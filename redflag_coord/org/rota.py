@@ -221,9 +221,7 @@ def propose(org: Organisation, meeting_id: str, allow_repeat: bool = False) -> P
         if holder is not None and holder not in places:
             places[holder] = place_of(org, holder, start, owner)
         who = recorded(minutes, role.name) if minutes is not None else None
-        choices.append(
-            Choice(role.name, holder, pick, swap, candidates, places, {h: skips[h] for h in skips}, who)
-        )
+        choices.append(Choice(role.name, holder, pick, swap, candidates, places, {h: skips[h] for h in skips}, who))
     return Proposal(meeting_id, body, start, tuple(choices), allow_repeat)
 
 
@@ -240,9 +238,7 @@ def in_force(org: Organisation, body: str, meeting_id: str) -> bool:
 
 def swapped(rota: RolesFile, meeting_id: str, role: str, who: str, owner: dict[str, str]) -> bool:
     """Whether a [[swap]] records `who` (a handle, or its collective) taking `role` at that meeting."""
-    return any(
-        s.meeting == meeting_id and s.role == role and s.to in (who, owner.get(who)) for s in rota.swaps
-    )
+    return any(s.meeting == meeting_id and s.role == role and s.to in (who, owner.get(who)) for s in rota.swaps)
 
 
 def holds(entry: str | None, who: str, owner: dict[str, str]) -> bool:
