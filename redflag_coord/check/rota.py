@@ -3,17 +3,21 @@ holder the rota proposed (or one a recorded swap names). The rule itself is org.
 
 from __future__ import annotations
 
-from redflag_coord.org.load import CollectiveData, Organisation, rel_path
+from redflag_coord.org.load import COLLECTIVES, CollectiveData, Organisation, rel_path
 from redflag_coord.org.model import RolesFile
 from redflag_coord.org.problems import Problems
 from redflag_coord.org.rota import body_meetings, holds, in_force, owners, propose, role_key, swapped
 
 
-def check_roles_file(org: Organisation, c: CollectiveData, rota: RolesFile, out: Problems) -> None:
+def check_roles_file(
+    org: Organisation, c: CollectiveData, rota: RolesFile, out: Problems, people: bool = True, meetings_ok: bool = True
+) -> None:
     """Pool entries are collectives or members; swaps and skips name the body's meetings and its roles."""
     rel = rel_path("roles", c.slug)
     owner = owners(org)
     known = set(org.collectives) | set(owner)
+    if not people:  # a members.toml did not load: its handles are unknown, not wrong
+        known = _Everything()
     meetings = {mid for _, mid in body_meetings(org, c.slug)}
     names: set[str] = set()
     for i, role in enumerate(rota.roles):
@@ -28,6 +32,8 @@ def check_roles_file(org: Organisation, c: CollectiveData, rota: RolesFile, out:
                     f"{who!r} in the pool of {role.name!r} is neither a collective nor a member's handle",
                     ("role", i, "pool", j),
                 )
+    if not meetings_ok:  # a meeting file did not load: any meeting id may be its
+        meetings = _Everything()
     if rota.since is not None and rota.since not in meetings:
         out.add(rel, "unresolved-ref", f"'since' names {rota.since!r}, not a meeting of {c.slug!r}", ("since",))
     entries: list[tuple[str, int, str, str | None, dict[str, str]]] = [
@@ -42,6 +48,13 @@ def check_roles_file(org: Organisation, c: CollectiveData, rota: RolesFile, out:
         for key, who in holders.items():
             if who not in known:
                 out.add(rel, "unresolved-ref", f"{who!r} is neither a collective nor a member's handle", (kind, i, key))
+
+
+class _Everything(set):
+    """Holds every value: what a file that did not load might have named."""
+
+    def __contains__(self, _: object) -> bool:
+        return True
 
 
 def check_holders(org: Organisation, c: CollectiveData, rota: RolesFile, out: Problems) -> None:
@@ -68,7 +81,14 @@ def check_holders(org: Organisation, c: CollectiveData, rota: RolesFile, out: Pr
 
 
 def check_rota(org: Organisation, out: Problems) -> None:
+    """Each body's rota; a file that did not load is not judged through (its problem is named already):
+    no reference into a broken meeting or members file, no holder check while turns cannot be counted."""
+    people = not any(f.endswith(("/members.toml", "/collective.toml")) for f in org.failed)
     for c in org.collectives.values():
-        if c.roles is not None:
-            check_roles_file(org, c, c.roles, out)
+        if c.roles is None:
+            continue
+        meetings = not any(f.startswith(f"{COLLECTIVES}/{c.slug}/meetings/") for f in org.failed)
+        check_roles_file(org, c, c.roles, out, people, meetings)
+        minutes = not any(f.startswith(f"{COLLECTIVES}/{c.slug}/minutes/") for f in org.failed)
+        if people and meetings and minutes:
             check_holders(org, c, c.roles, out)
