@@ -167,3 +167,11 @@ def test_minutes_naming_another_chair_are_warned_until_a_swap_records_it(repo: R
     assert "the minutes name ravi" in shown
     # India chairs now, so the minutes go to Mexico rather than to India twice over
     assert "Minute taker: Mexico" in shown
+
+
+def test_validate_changed_checks_a_changed_rota(repo: Repo) -> None:
+    """The pre-commit hook (`validate --changed`) reads a changed roles.toml against the whole organisation."""
+    roles = repo.root / IC / "roles.toml"
+    _replace(roles, 'pool = ["el-salvador", "mexico", "los-angeles"]', 'pool = ["el-salvador", "mexico", "atlantis"]')
+    out = cli(repo.root, "validate", "--changed", "HEAD", code=1)
+    assert "'atlantis' in the pool of 'timekeeper' is neither a collective nor a member's handle" in out
