@@ -210,7 +210,8 @@ def test_every_command_and_option_has_help():
 def test_every_format_follows_the_output_suffix(example_root, tmp_path, run):
     with_formats = [n for n, c in COMMANDS.items() if any(_long(p) == "--format" for p in _options(c))]
     meeting_first = {"agenda": "ic-2026-12", "slots": "ic-2026-12", "report status": "ic-2026-12",
-                     "report remind": "ic-2026-12", "minutes show": "ic-2026-06"}  # fmt: skip
+                     "report remind": "ic-2026-12", "minutes show": "ic-2026-06",
+                     "roles next": "ic-2026-12"}  # fmt: skip
     checked = 0
     for name in with_formats:
         fmt = next(p for p in _options(COMMANDS[name]) if _long(p) == "--format")

@@ -114,6 +114,7 @@ def test_rename_collective_changes_only_the_slug(run, org_copy, tmp_path):
         "international-committee/meetings/ic-2026-06.toml",
         "international-committee/meetings/ic-2026-12.toml",
         "international-committee/minutes/ic-2026-06.toml",
+        "international-committee/roles.toml",  # the rota's pools name collectives
         "south-africa/reports/ic-2026-12.toml",
     ]
     assert not filecmp.dircmp(before / "collectives/india", org_copy / "collectives/bharat").diff_files

@@ -60,6 +60,8 @@ def to_dict(a: Agenda) -> dict[str, Any]:
         "url": a.url,
         "description": a.description,
         "opens": a.opens,
+        "roles": [{"role": r.role, "holder": r.holder} for r in a.roles],
+        "approve_minutes": list(a.approve),
         "reports_due": _iso(a.reports_due),
         "zones": [
             {

@@ -16,10 +16,12 @@ from redflag_coord.errors import RedflagError
 from redflag_coord.i18n.labels import pick_language
 from redflag_coord.org import figures
 from redflag_coord.org.commitments import CommitmentState, for_meeting
+from redflag_coord.org.lifecycle import to_approve
 from redflag_coord.org.load import Organisation, rel_path
 from redflag_coord.org.model import Meeting, Report, Stage
 from redflag_coord.org.occurrences import Occurrence, OccurrenceError, accepts_reports, pick, reports_due
 from redflag_coord.org.reportstate import MeetingReports, ReportState, Status, report_states
+from redflag_coord.org.rota import propose
 from redflag_coord.tz.zones import UTC, resolve, to_local, zone
 
 Fit = Literal["inside", "partly", "outside"]
@@ -153,6 +155,15 @@ class MissingReport:
 
 
 @dataclass(frozen=True)
+class RoleSlot:
+    """A role at this meeting and who holds it: the rota's proposal, or the holder a recorded swap names."""
+
+    role: str
+    holder: str
+    name: str  # a collective's name, or a member's handle
+
+
+@dataclass(frozen=True)
 class Agenda:
     meeting_id: str
     convener: str
@@ -187,6 +198,8 @@ class Agenda:
     names: dict[str, str] = field(default_factory=dict)  # collective slug -> name, for the commitments block
     takes_reports: bool = True  # org.occurrences.accepts_reports: not cancelled, and reports asked for
     text_lang: str | None = None  # the meeting's `language`: that of its title, topics, description, location
+    roles: tuple[RoleSlot, ...] = ()  # the body's rota (org.rota): each role's holder, after swaps
+    approve: tuple[str, ...] = ()  # earlier meetings whose circulated minutes this one is to approve (org.lifecycle)
 
     @property
     def expects_reports(self) -> bool:
@@ -275,7 +288,14 @@ def build_agenda(
         names=names,
         takes_reports=accepts_reports(meeting, occurrence),
         text_lang=meeting.language,
+        roles=_roles(org, meeting_id, names),
+        approve=to_approve(org, convener, meeting_id),
     )
+
+
+def _roles(org: Organisation, meeting_id: str, names: dict[str, str]) -> tuple[RoleSlot, ...]:
+    proposal = propose(org, meeting_id)
+    return tuple(RoleSlot(c.role, c.holder, names.get(c.holder, c.holder)) for c in proposal.roles if c.holder)
 
 
 def _commitments(org: Organisation, meeting_id: str, for_collective: str | None) -> tuple[CommitmentState, ...]:

@@ -139,6 +139,7 @@ def _facts(a: Agenda, t: Labels) -> str:
         rows.append((t("link"), f'<a href="{e(a.url)}">{e(a.url)}</a>'))
     if a.opens_name:
         rows.append((t("opens"), e(a.opens_name)))
+    rows += [(key, e(text)) for key, text in v.role_facts(a, t)]
     if a.description:
         rows.append((t("description"), in_lang(e(a.description), a.text_lang, a.lang)))
     rows += [(t("warning"), f'<span class="warning">{e(w)}</span>') for w in v.notice_lines(a, t)]

@@ -102,6 +102,7 @@ def _text_facts(
         facts.append((t("link"), [a.url]))
     if a.opens_name:
         facts.append((t("opens"), [a.opens_name]))
+    facts += [(key, [text]) for key, text in v.role_facts(a, t)]
     if a.description:
         facts.append((t("description"), [a.description]))
     facts += [(t("warning"), [w]) for w in v.notice_lines(a, t)]
@@ -199,6 +200,7 @@ def render_markdown(a: Agenda) -> str:
         (t("location"), a.location),
         (t("link"), a.url),
         (t("opens"), a.opens_name),
+        *v.role_facts(a, t),
         (t("description"), a.description),
     ):
         if value:

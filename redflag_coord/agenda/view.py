@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from redflag_coord.agenda.build import Agenda, Change, ReportSlot, ZoneRow
 from redflag_coord.i18n.labels import Labels
 from redflag_coord.org.commitments import CommitmentState
+from redflag_coord.org.rota import role_label
 from redflag_coord.tz.zones import UTC
 
 
@@ -206,6 +207,12 @@ def missing_lines(a: Agenda, t: Labels) -> list[tuple[str, str]]:
             why = t("missing_pending", date=t.date(a.reports_due, "medium"))
         out.append((m.name, why))
     return out
+
+
+def role_facts(a: Agenda, t: Labels) -> list[tuple[str, str]]:
+    """Each role and its holder (org.rota), then "approve the minutes of …" for each set awaiting approval."""
+    facts = [(role_label(t, r.role), r.name) for r in a.roles]
+    return facts + [(t("roles.approve_heading"), mid) for mid in a.approve]
 
 
 def notice_lines(a: Agenda, t: Labels) -> list[str]:

@@ -208,7 +208,7 @@ def validate_changed(
         if t.kind in _TEXT_KINDS:
             _check_published(reader, t, out)
     out.extend(reader.problems)
-    out.extend(_minutes_problems(root, [t.rel for t in targets if t.kind == "minutes"]))
+    out.extend(_minutes_problems(root, [t.rel for t in targets if t.kind in ("minutes", "roles")]))
     out.extend(p for p in dependents if p.file in reader.changed or p.code in _REFERENCE_CODES)
     _check_sealed_of(reader, {t.slug for t in targets if t.kind in (*_SEALED_KINDS, "report")}, out)
     _check_trust(root, out)
@@ -250,15 +250,21 @@ def _pseudonyms(reader: _Reader) -> Pseudonyms:
 
 
 def _minutes_problems(root: Path, rels: list[str]) -> list[Problem]:
-    """Minutes point at commitments and requests anywhere in the organisation: read it whole for them."""
+    """Minutes point at commitments and requests anywhere in the organisation, a rota at its meetings, minutes
+    and members: read it whole for them."""
     if not rels:
         return []
     from redflag_coord.check.commitments import check_commitments
+    from redflag_coord.check.lifecycle import check_approvals, check_history
+    from redflag_coord.check.rota import check_rota
     from redflag_coord.org.load import load_organisation
 
     org = load_organisation(root)
     found = Problems([p for p in org.problems if p.file in rels])
     check_commitments(org, found)
+    check_approvals(org, found)  # the lifecycle: approved minutes change only by a recorded amendment
+    check_history(org, found)
+    check_rota(org, found)
     return [p for p in found if p.file in rels]
 
 

@@ -178,6 +178,27 @@ def commitments(org: Organisation, out: Problems) -> None:
         check_commitments(org, out)
 
 
+def roles(frame: Frame, out: Problems) -> None:
+    """Ensure roles.toml names known holders, meetings and roles, and minutes name the rota's holder or a swap's."""
+    from redflag_coord.check.rota import check_rota
+
+    check_rota(frame.org, out)
+
+
+def minutes_approval(org: Organisation, out: Problems) -> None:
+    """Ensure minutes approve earlier minutes of their body, and a status says approved exactly when they are."""
+    from redflag_coord.check.lifecycle import check_approvals
+
+    check_approvals(org, out)
+
+
+def minutes_history(org: Organisation, out: Problems) -> None:
+    """Ensure approved minutes change only by an amendment recorded with the approving meeting (git history)."""
+    from redflag_coord.check.lifecycle import check_history
+
+    check_history(org, out)
+
+
 def commit_identities(org: Organisation, out: Problems) -> None:
     """Ensure commit author addresses in the history do not look like real people's (every clone carries them)."""
     from redflag_coord.repo.gitinfo import commit_emails
@@ -296,11 +317,14 @@ CHECKS: tuple[Check, ...] = (
             "not-owner",
         ),
     ),
+    Check("roles", "frame", roles, ("unresolved-ref", "duplicate-role", "role-holder")),
+    Check("minutes-approval", "across", minutes_approval, ("unresolved-ref", "minutes-status")),
     Check("commit-identities", "repository", commit_identities, ("commit-identity",)),
     Check("unpushed-commits", "repository", unpushed_commits, ("private-text",)),
     Check("exports", "repository", exports, ("export-private",)),
     Check("keys", "repository", keys, ("secret-key", "demo-recipient", "ssh-recipient")),
     Check("links", "repository", links, ("symlink-outside",)),
+    Check("minutes-history", "repository", minutes_history, ("approved-changed",)),
 )
 
 

@@ -17,9 +17,11 @@ from redflag_coord.i18n.labels import Labels, choose
 from redflag_coord.minutes.build import MinutesError
 from redflag_coord.org.clock import now_or_today as now_default
 from redflag_coord.org.commitments import for_meeting, meeting_instant
+from redflag_coord.org.lifecycle import to_approve
 from redflag_coord.org.load import COLLECTIVES, Organisation, rel_path
 from redflag_coord.org.model import Minutes
 from redflag_coord.org.reportstate import PLACEHOLDER  # the one draft marker: "TODO"
+from redflag_coord.org.rota import propose, role_key
 
 
 @dataclass
@@ -86,6 +88,7 @@ def new_minutes(org: Organisation, meeting_id: str, now: dt.datetime | None = No
         "attendance": attendance,
         "items": items or f"# {t('scaffold.no_items')}",
         "updates": updates or f"# {t('scaffold.none_open')}",
+        "roles": _roles(org, convener, meeting_id, t),
     }
     template = (resources.files("redflag_coord.minutes") / "templates" / f"{lang}.toml").read_text(encoding="utf-8")
     import tomllib
@@ -96,6 +99,36 @@ def new_minutes(org: Organisation, meeting_id: str, now: dt.datetime | None = No
 
     Minutes.model_validate(tomllib.loads(text))  # the scaffold must always be valid minutes
     return NewMinutes(rel, text, lang, len(opened))
+
+
+def _roles(org: Organisation, convener: str, meeting_id: str, t: Labels) -> str:
+    """The status line, the rota's holders (org.rota) and the minutes this meeting is to approve (org.lifecycle).
+
+    A holder that is a member is written as the key's value; a collective is named in a comment, since the
+    minutes record a member's handle."""
+    lines = [f"# {t('roles.scaffold_status')}", 'status = "draft"']
+    proposal = propose(org, meeting_id)
+    if proposal.roles:
+        lines.append(f"# {t('roles.scaffold_rota')}")
+    others: list[str] = []
+    for choice in proposal.roles:
+        holder = choice.holder
+        if holder is None:
+            continue
+        key = role_key(choice.role)
+        if holder in org.collectives:
+            lines.append(f"# {'.'.join(key)} = {_string(t.with_colon(one_line(org.name_of(holder))) + ' handle')}")
+        elif len(key) == 1:
+            lines.append(f"{key[0]} = {_string(holder)}")
+        else:
+            others.append(f"{json.dumps(choice.role)} = {_string(holder)}")
+    if others:
+        lines.append("roles = { " + ", ".join(others) + " }")
+    approve = to_approve(org, convener, meeting_id)
+    if approve:
+        lines.append(f"# {t('roles.scaffold_approve', meetings=', '.join(approve))}")
+        lines.append("# approves = [" + ", ".join(_string(mid) for mid in approve) + "]")
+    return "\n".join(lines)
 
 
 def same_collectives(org: Organisation) -> None:

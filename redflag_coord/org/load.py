@@ -23,6 +23,7 @@ from redflag_coord.org.model import (
     Minutes,
     RelationshipsFile,
     Report,
+    RolesFile,
     slug_problem,
     windows_reserved,
 )
@@ -31,7 +32,12 @@ from redflag_coord.org.problems import Problems, safe
 from redflag_coord.repo.contain import LINK_OUT, inside, outside_link
 
 COLLECTIVES = "collectives"
-FIXED_FILES = {"collective.toml": "collective", "members.toml": "members", "relationships.toml": "relationships"}
+FIXED_FILES = {
+    "collective.toml": "collective",
+    "members.toml": "members",
+    "relationships.toml": "relationships",
+    "roles.toml": "roles",
+}
 FOLDERS = {"meetings": "meeting", "reports": "report", "minutes": "minutes"}
 _SLUG = re.compile(SLUG_PATTERN)
 
@@ -111,6 +117,7 @@ class CollectiveData:
     meetings: dict[str, Meeting] = field(default_factory=dict)
     reports: dict[str, Report] = field(default_factory=dict)
     minutes: dict[str, Minutes] = field(default_factory=dict)
+    roles: RolesFile | None = None  # roles.toml: the rota of a body that holds meetings
 
     @property
     def name(self) -> str:
@@ -398,3 +405,5 @@ def _attach(c: CollectiveData, entry: Entry, model: FileModel) -> None:
         c.reports[entry.name or ""] = model  # type: ignore[assignment]
     elif entry.kind == "minutes":
         c.minutes[entry.name or ""] = model  # type: ignore[assignment]
+    elif entry.kind == "roles":
+        c.roles = model  # type: ignore[assignment]

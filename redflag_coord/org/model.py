@@ -299,6 +299,10 @@ class Availability(DayHoursModel):
     poor: BandHours | None = Field(None, description="Possible but hard hours (band 'poor')")
 
 
+# The hours of a collective that names none: `slots` and the roles rota judge them alike.
+DEFAULT_AVAILABILITY = Availability(weekdays=["18:00-22:00"], weekend=["09:00-20:00"])
+
+
 class Collective(FileModel):
     """collectives/<slug>/collective.toml"""
 
@@ -572,16 +576,87 @@ class Update(FileModel):
     note: Text | None = None
 
 
+class MinutesStatus(str, Enum):
+    """The lifecycle of minutes, in order: written, sent to the collectives, approved by the minutes of a
+    later meeting (`approves`), locked (no amendment any more)."""
+
+    draft = "draft"
+    circulated = "circulated"
+    approved = "approved"
+    locked = "locked"
+
+    @property
+    def rank(self) -> int:
+        return _MINUTES_ORDER[self]
+
+
+_MINUTES_ORDER = {status: i for i, status in enumerate(MinutesStatus)}
+
+
+class Amendment(FileModel):
+    """A change to approved minutes, recorded in the minutes of the meeting that approved them."""
+
+    minutes: Slug = Field(description="The meeting id of the approved minutes changed")
+    text: Text = Field(description="What was changed, and why")
+
+
 class Minutes(FileModel):
     """collectives/<slug>/minutes/<meeting-id>.toml"""
 
+    status: Annotated[MinutesStatus, LAX] = Field(
+        MinutesStatus.draft, description="draft, circulated, approved (by a later meeting's minutes) or locked"
+    )
+    approves: list[Slug] = Field(
+        default_factory=_new_list, description="Meeting ids whose minutes this meeting approved (earlier meetings)"
+    )
     chair: Handle | None = None
     minute_taker: Handle | None = None
+    roles: dict[Slug, Handle] = Field(
+        default_factory=dict, description="Other roles held (role = handle), named as in the body's roles.toml"
+    )
     attendance: Attendance = Field(default_factory=Attendance)
     items: list[ItemNote] = Field(default_factory=_new_list, alias="item")
     decisions: list[Decision] = Field(default_factory=_new_list, alias="decision")
     commitments: list[Commitment] = Field(default_factory=_new_list, alias="commitment")
     updates: list[Update] = Field(default_factory=_new_list, alias="update")
+    amendments: list[Amendment] = Field(
+        default_factory=_new_list, alias="amendment", description="Changes to the minutes this meeting approved"
+    )
+
+
+class Role(FileModel):
+    """[[role]] in roles.toml: a role taken in turn, and who may take it."""
+
+    name: Slug = Field(description="e.g. 'chair', 'minute-taker' (the minutes' minute_taker), 'timekeeper'")
+    pool: list[Handle] = Field(min_length=1, description="Collectives (slugs) or members (handles) who take turns")
+
+
+class Swap(FileModel):
+    """[[swap]]: at one meeting, the holder the rota proposes gives the role to another."""
+
+    meeting: Slug
+    role: Slug
+    from_: Handle = Field(alias="from", description="The holder the rota proposed")
+    to: Handle = Field(description="Who holds the role instead")
+
+
+class Skip(FileModel):
+    """[[skip]]: a holder passed over at one meeting (their turn comes later)."""
+
+    meeting: Slug
+    holder: Handle
+    reason: ShortText | None = None
+
+
+class RolesFile(FileModel):
+    """collectives/<slug>/roles.toml: the rota of the body (the collective that holds the meetings)."""
+
+    since: Slug | None = Field(
+        None, description="The first meeting the rota proposes for: earlier minutes count turns but are not checked"
+    )
+    roles: list[Role] = Field(default_factory=_new_list, alias="role")
+    swaps: list[Swap] = Field(default_factory=_new_list, alias="swap")
+    skips: list[Skip] = Field(default_factory=_new_list, alias="skip")
 
 
 # -- organisation.toml: settings every command reads; one submodel per table ----------------
@@ -671,6 +746,7 @@ FILE_MODELS: dict[str, type[FileModel]] = {
     "report": Report,
     "organisation": Settings,
     "minutes": Minutes,
+    "roles": RolesFile,
 }
 
 

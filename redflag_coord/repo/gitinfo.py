@@ -176,7 +176,7 @@ class Version:
     blob: str  # the file's content in that commit (object id)
 
 
-def versions(root: Path | str, pathspecs: list[str]) -> dict[str, list[Version]]:
+def versions(root: Path | str, pathspecs: list[str], whole: bool = False) -> dict[str, list[Version]]:
     """For each file matching the pathspecs: every first-parent commit of the current branch that added or
     changed it (a merge compared with its first parent: the files it brought), oldest first, with the blob.
     On the main branch that is the committee's merge of the branch the report was written on, not the
@@ -184,6 +184,9 @@ def versions(root: Path | str, pathspecs: list[str]) -> dict[str, list[Version]]
     (GIT_COMMITTER_DATE): a backdated commit merged late is dated by the late merge. A commit made on
     the main branch itself (or fast-forwarded onto it) is dated by its own committer date.
     A file deleted and added again starts afresh: only the versions since its last addition are listed.
+
+    `whole=True` keeps the whole first-parent history, deletions included (their blob is all zeros):
+    what a file held before it was deleted and added again (the minutes' lifecycle check).
 
     One `git log` call for all files, whatever their number: the reader (org.reportstate) then asks for the
     few blobs it must read in one `blobs` call. Files never committed are absent.
@@ -214,7 +217,7 @@ def versions(root: Path | str, pathspecs: list[str]) -> dict[str, list[Version]]
     for path, listed in found.items():
         listed.reverse()  # the log runs newest first
         gone = [i for i, v in enumerate(listed) if not v.blob.strip("0")]  # a deletion: the new blob is all zeros
-        kept = listed[gone[-1] + 1 :] if gone else listed
+        kept = listed[gone[-1] + 1 :] if gone and not whole else listed
         if kept:
             since_added[path] = kept
     return since_added

@@ -111,6 +111,8 @@ def _edits(root: Path, org: Organisation, old: str, new: str) -> dict[str, str]:
             _edit(root, rel, out, lambda doc: _minutes(doc, old, new))
             if rel in out:
                 out[rel] = _renamed_keys(out[rel], old, new)
+        if c.roles is not None:
+            _edit(root, rel_path("roles", c.slug), out, lambda doc: _roles(doc, old, new))
     if (root / SETTINGS_FILE).exists():
         _edit(root, SETTINGS_FILE, out, lambda doc: _settings(doc, old, new))
     return out
@@ -189,6 +191,19 @@ def _minutes(doc: Any, old: str, new: str) -> bool:
         if commitment.get("owner") == old:
             _set(commitment, "owner", new)
             changed = True
+    return changed
+
+
+def _roles(doc: Any, old: str, new: str) -> bool:
+    """A rota's pools, swaps and skips name collectives (or handles, which a rename leaves alone)."""
+    changed = False
+    for role in doc.get("role", []) or []:
+        changed |= _in_list(role.get("pool"), old, new)
+    for entry in [*(doc.get("swap", []) or []), *(doc.get("skip", []) or [])]:
+        for key in ("from", "to", "holder"):
+            if entry.get(key) == old:
+                _set(entry, key, new)
+                changed = True
     return changed
 
 

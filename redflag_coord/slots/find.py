@@ -22,7 +22,7 @@ from itertools import pairwise
 from operator import add
 
 from redflag_coord.org.load import Organisation
-from redflag_coord.org.model import Availability, Meeting, Status, hours_minutes
+from redflag_coord.org.model import DEFAULT_AVAILABILITY, Availability, Meeting, Status, hours_minutes
 from redflag_coord.org.occurrences import Occurrence, occurrences
 from redflag_coord.tz.duration import format_duration, parse_duration
 from redflag_coord.tz.zones import UTC, resolve, zone
@@ -32,7 +32,7 @@ BANDS = ("unacceptable", "poor", "acceptable", "good")  # index = band value
 DAY = 86_400
 MINUTES_PER_DAY = 1440
 WAKING = ("07:00-23:00",)  # poor when a collective names no poor hours
-DEFAULT_HOURS = Availability(weekdays=["18:00-22:00"], weekend=["09:00-20:00"])
+DEFAULT_HOURS = DEFAULT_AVAILABILITY
 MAX_DAYS = 366
 _EPOCH = dt.date(1970, 1, 1)
 _SAMPLE = 6 * 3600  # zone offsets are sampled this often, then transitions found by bisection

@@ -304,7 +304,9 @@ CASES: list[Case] = [
     Case("file-where-folder-belongs", {"la/reports": "filed = 2026-11-23\n"}),
     Case("empty-collective-folder", {"mx": DIR}),
     Case("unknown-file-did-you-mean", {"la/member.toml": MEMBERS_OK}, args=("--strict",)),
-    Case("unknown-file-no-suggestion", {"la/notes.toml": "x = 1\n"}, args=("--strict",)),
+    Case(
+        "unknown-file-no-suggestion", {"la/scratch.toml": "x = 1\n"}, args=("--strict",)
+    ),  # notes.toml: roles.toml is near
     Case("unknown-folder-did-you-mean", {"la/meeting/ic-3.toml": 'title = "x"\n'}, args=("--strict",)),
     Case("toml-file-in-collectives-folder", {"ic-1.toml": 'title = "x"\n'}, args=("--strict",)),
     Case("sub-folder-in-reports", {"la/reports/2026/ic-1.toml": "x = 1\n"}, args=("--strict",)),
