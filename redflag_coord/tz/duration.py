@@ -90,13 +90,13 @@ class Period:
         return dt.date(year, month, min(day.day, last)) + dt.timedelta(days=self.days)
 
     def before(self, day: dt.date) -> dt.date:
-        """The date this period before `day` (months first, clamped like `after`)."""
+        """The date this period before `day`: `after` undone (days first, then months, clamped like `after`)."""
+        day -= dt.timedelta(days=self.days)
         month0 = day.month - 1 - self.months
         year, month = day.year + month0 // 12, month0 % 12 + 1
         if year < dt.MINYEAR:
             raise OverflowError("date out of range")
-        last = calendar.monthrange(year, month)[1]
-        return dt.date(year, month, min(day.day, last)) - dt.timedelta(days=self.days)
+        return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def parse_period(text: str) -> Period | None:
