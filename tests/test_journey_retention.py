@@ -100,7 +100,7 @@ def test_journey_an_expired_note_is_warned_then_an_error_then_forgotten(tmp_path
         rf"{FILE}:{line}:1: warning\[expired\]: .*expired on 2026-12-10.*an error from 2027-01-09", done.stdout
     )
 
-    # 3. After the grace period: an error, and validate fails (the pre-commit hook and CI stop).
+    # 3. After the grace period: an error, and validate fails (so does CI, which runs it).
     done = cli(root, "2027-01-09", "validate", key=False)
     assert done.returncode == 1
     assert re.search(

@@ -22,6 +22,7 @@ BIN = str(Path(sys.executable).with_name("redflag-coord"))
 NOTE_FILE = "collectives/south-africa/relationships.toml"
 DAYS = st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2200, 12, 31))
 PERIODS = st.builds(Period, st.integers(0, 1200), st.integers(0, 3000))
+LATER = "2027-01-10"  # the example's note (expires = 2027-01-01) has expired: a warning in its grace period
 
 
 # -- the period syntax ---------------------------------------------------------------------------------
@@ -161,7 +162,7 @@ def test_forget_expired_writes_no_file_when_one_cannot_be_written(org_copy: Path
     try:
         if os.access(folder, os.W_OK):
             pytest.skip("running as root: a read-only folder is still writable")
-        done = cli(org_copy, "secrets", "forget", "--expired")
+        done = cli(org_copy, "secrets", "forget", "--expired", today=LATER)
     finally:
         folder.chmod(0o755)
     assert done.returncode == 1, done.stdout + done.stderr
@@ -176,7 +177,7 @@ def test_forget_expired_stopped_between_two_files_puts_the_first_back(org_copy: 
     _expire_two_files(org_copy)
     before = _snapshot(org_copy)
     env = {k: v for k, v in os.environ.items() if not k.startswith("REDFLAG_")}
-    env.update(REDFLAG_TODAY="2026-11-27", REDFLAG_TEST_PAUSE_AFTER="1", REDFLAG_TEST_PAUSE_SECONDS="30")
+    env.update(REDFLAG_TODAY=LATER, REDFLAG_TEST_PAUSE_AFTER="1", REDFLAG_TEST_PAUSE_SECONDS="30")
     proc = subprocess.Popen(
         [BIN, "secrets", "forget", "--expired", "--root", str(org_copy)],
         env=env,
@@ -202,7 +203,7 @@ def test_forget_expired_refuses_a_file_it_cannot_read_and_writes_nothing(org_cop
     bad = org_copy / "collectives/south-africa/members.toml"
     bad.write_text(bad.read_text(encoding="utf-8") + "\nunknown = 1\n", encoding="utf-8")
     before = _snapshot(org_copy)
-    done = cli(org_copy, "secrets", "forget", "--expired")
+    done = cli(org_copy, "secrets", "forget", "--expired", today=LATER)
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert "collectives/south-africa/members.toml" in done.stderr and "nothing was written" in done.stderr
     assert _snapshot(org_copy) == before
@@ -225,7 +226,7 @@ def test_forget_expired_waits_for_another_writer_then_refuses(org_copy: Path) ->
     )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
-        done = cli(org_copy, "secrets", "forget", "--expired", REDFLAG_LOCK_WAIT="1")
+        done = cli(org_copy, "secrets", "forget", "--expired", today=LATER, REDFLAG_LOCK_WAIT="1")
     finally:
         holder.kill()
         holder.wait()
@@ -243,6 +244,7 @@ def test_forget_expired_never_loses_a_concurrent_edit(tmp_path: Path, monkeypatc
     from test_concurrent_writes import HAND, _told, race_with_edit
 
     monkeypatch.setenv("REDFLAG_IDENTITY", str(DEMO_IDENTITY))
+    monkeypatch.setenv("REDFLAG_TODAY", LATER)
     example = Path(__file__).resolve().parent.parent
     for n in range(int(os.environ.get("REDFLAG_STRESS_RUNS", "4"))):
         root = tmp_path / f"run-{n}"
@@ -261,7 +263,7 @@ def test_forget_expired_never_loses_a_concurrent_edit(tmp_path: Path, monkeypatc
         assert editor == 0
         text = (root / NOTE_FILE).read_text(encoding="utf-8")
         assert HAND.strip() in text, "the hand edit was lost"
-        assert ("expires = 2026-11-20" not in text) == (fcode == 0), "forget reported one thing and did another"
+        assert ("expires = 2027-01-01" not in text) == (fcode == 0), "forget reported one thing and did another"
         members = (root / "collectives/south-africa/members.toml").read_text(encoding="utf-8")
         assert ('handle = "thabo"\nrole = "collective leader"\nlanguages = ["zu", "en"]\nemail' in members) == (
             mcode != 0
@@ -272,15 +274,16 @@ def test_forget_expired_removes_by_date_without_a_key(org_copy: Path) -> None:
     """No identity at all: the sealed note goes by its date; nothing else in the file changes."""
     plant = org_copy / NOTE_FILE
     before = plant.read_text(encoding="utf-8")
-    done = cli(org_copy, "secrets", "forget", "--expired")
+    assert cli(org_copy, "secrets", "forget", "--expired").stdout == ""  # not yet on the examples' day
+    done = cli(org_copy, "secrets", "forget", "--expired", today=LATER)
     assert done.returncode == 0, done.stderr
     assert done.stdout == (
-        f"removed {NOTE_FILE}: relationship[0].history[1]: note (expired on 2026-11-20: expires = 2026-11-20)\n"
+        f"removed {NOTE_FILE}: relationship[0].history[1]: note (expired on 2027-01-01: expires = 2027-01-01)\n"
     )
     after = plant.read_text(encoding="utf-8")
     removed = [line for line in before.splitlines() if line not in after.splitlines()]
     assert [line.split(" = ")[0] for line in removed] == ["note", "expires"]  # the comment and layout stay
-    assert "# This note has expired" in after
+    assert "# Kept to the end of 2026" in after
 
 
 def test_canary_note_forgotten_and_gone_from_every_value(org_copy: Path) -> None:
