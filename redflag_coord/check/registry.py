@@ -67,6 +67,7 @@ class Frame:
     pseudonyms: Pseudonyms
     identities: Any = None  # streamed `validate`: the identity that opens each report's sites
     sealed: Any = None  # (settings, trust), read once for each report's sealed values
+    retention: Any = None  # org.retention.Policy, read once for the retention checks
 
 
 def frame_of(org: Organisation, today: dt.date) -> Frame:
@@ -159,6 +160,36 @@ def published_text(frame: Frame, out: Problems) -> None:
 def lookalike_names(frame: Frame, out: Problems) -> None:
     """Ensure no two collective names or handles look the same but differ (Unicode TR 39 skeletons)."""
     rules.check_lookalikes(frame.org, out)
+
+
+def retention(frame: Frame, out: Problems) -> None:
+    """Ensure no member's or relationship's private values outlive their expiry (a warning first, then an error)."""
+    from redflag_coord.check.retention import check_expiries
+    from redflag_coord.org.retention import organisation_expiries
+
+    policy = _policy(frame)
+    check_expiries(organisation_expiries(frame.org, policy, reports=False), policy, frame.today, out)
+
+
+def report_retention(frame: Frame, slug: str, mid: str, r: Report, out: Problems) -> None:
+    """Ensure no report's private values (distribution sites) outlive their expiry date."""
+    from redflag_coord.check.retention import check_expiries
+    from redflag_coord.org.retention import expiries
+
+    if r.red_flag is None or not any(d.expires for d in r.red_flag.distribution):
+        return  # reports have no default period: only an explicit `expires` makes one expire
+    policy = _policy(frame)
+    check_expiries(expiries(r, rel_path("report", slug, mid), policy), policy, frame.today, out)
+
+
+def _policy(frame: Frame) -> Any:
+    """The organisation's [retention] policy, read once per run."""
+    from redflag_coord.org.retention import Policy
+    from redflag_coord.org.settings import settings_or_defaults
+
+    if frame.retention is None:
+        frame.retention = Policy.of(settings_or_defaults(frame.org.root))
+    return frame.retention
 
 
 def report(frame: Frame, slug: str, mid: str, r: Report, out: Problems) -> None:
@@ -295,6 +326,7 @@ CHECKS: tuple[Check, ...] = (
     Check("published-text", "frame", published_text, ("private-text",)),
     Check("lookalike-names", "frame", lookalike_names, ("lookalike-name",)),
     Check("settings-file", "frame", settings_file, ("undeliverable-organiser", "unknown-collective")),
+    Check("retention", "frame", retention, ("expiring", "expired")),
     Check(
         "report",
         "report",
@@ -303,6 +335,7 @@ CHECKS: tuple[Check, ...] = (
         follows=(*_REFS, "report-after-meeting"),
     ),
     Check("report-text", "report", report_text, ("private-text",)),
+    Check("report-retention", "report", report_retention, ("expiring", "expired")),
     Check(
         "commitments",
         "across",

@@ -32,6 +32,7 @@ from pydantic_core import PydanticCustomError
 from redflag_coord import crypt
 from redflag_coord.org.glyphs import invisible_at
 from redflag_coord.tz import span
+from redflag_coord.tz.duration import parse_period
 from redflag_coord.tz.recurrence import DAY_NAMES
 from redflag_coord.tz.zones import check_zone_name
 
@@ -191,6 +192,17 @@ RECIPIENT_PATTERN = r"^(age1[02-9ac-hj-np-z]{58}|ssh-ed25519 [A-Za-z0-9+/]+={0,2
 RecipientKey = Annotated[str, StringConstraints(pattern=RECIPIENT_PATTERN, max_length=1000)]
 
 
+def expires_field() -> Any:
+    """`expires` of a table holding private values: from that day its private values are to be removed
+    (`secrets forget --expired`). On the table rather than beside each value: one date per member, relationship,
+    stage change or conversation note reads as one decision, and a value added later expires with the rest."""
+    return Field(
+        None,
+        description="From this day its private values are expired: 'validate' warns before, 'secrets forget "
+        "--expired' removes them (default: organisation.toml [retention])",
+    )
+
+
 def private_field(default: Any = None, **kwargs: Any) -> Any:
     """A field whose value is personal: kept out of every export unless asked for."""
     extra = kwargs.pop("json_schema_extra", {}) or {}
@@ -329,6 +341,8 @@ class Member(FileModel):
     email: PrivateShortText | None = private_field(description="Private: used only for opted-in invites")
     phone: PrivateShortText | None = private_field(description="Private")
     invite: bool = Field(False, description="Opted in to calendar invitations by email")
+    left: Date | None = Field(None, description="The day the member left: [retention] member_left counts from it")
+    expires: Date | None = expires_field()
 
 
 class MembersFile(FileModel):
@@ -341,6 +355,7 @@ class StageChange(FileModel):
     date: Date
     stage: Annotated[Stage, LAX]
     note: PrivateText | None = private_field()
+    expires: Date | None = expires_field()
 
 
 class Relationship(FileModel):
@@ -358,6 +373,10 @@ class Relationship(FileModel):
         "'secrets migrate'; never type a name here",
     )
     history: list[StageChange] = Field(default_factory=_new_list)
+    left: Date | None = Field(
+        None, description="The day the relationship ended: [retention] relationship_left counts from it"
+    )
+    expires: Date | None = expires_field()
 
 
 class RelationshipsFile(FileModel):
@@ -450,6 +469,7 @@ class Distribution(FileModel):
     site: PrivateShortText | None = private_field(description="Private: where the paper was handed out")
     copies: Count
     date: Date | None = None
+    expires: Date | None = expires_field()
 
 
 class RedFlag(FileModel):
@@ -723,6 +743,33 @@ class PublishSettings(FileModel):
     )
 
 
+def _period(value: str) -> str:
+    try:
+        parse_period(value)
+    except ValueError as e:
+        raise PydanticCustomError("period", "{problem}", {"problem": str(e)}) from None
+    return value
+
+
+PeriodText = Annotated[str, StringConstraints(max_length=40), AfterValidator(_period)]
+
+
+class RetentionSettings(FileModel):
+    """[retention]: how long private values are kept, per kind of data, when a table gives no `expires`.
+
+    Periods: 30d, 6w, 6mo, 2y, 1y6mo, or "never". Counted from the date named; an `expires` wins."""
+
+    conversation_notes: PeriodText = Field("2y", description="A conversation note: from its date")
+    relationship_left: PeriodText = Field(
+        "1y", description="A relationship's private values (pseudonym, workplace, notes): from its 'left' date"
+    )
+    member_left: PeriodText = Field("6mo", description="A member's email and phone: from their 'left' date")
+    warn: PeriodText = Field("30d", description="'validate' warns this long before private values expire")
+    grace: PeriodText = Field(
+        "30d", description="After expiry 'validate' warns this long, then reports an error until they are removed"
+    )
+
+
 class Settings(FileModel):
     """organisation.toml, at the root of the data repository. Command-line flags override it."""
 
@@ -731,6 +778,7 @@ class Settings(FileModel):
     defaults: DefaultSettings = Field(default_factory=DefaultSettings)
     encryption: EncryptionSettings = Field(default_factory=EncryptionSettings)
     publish: PublishSettings = Field(default_factory=PublishSettings)
+    retention: RetentionSettings = Field(default_factory=RetentionSettings)
     example: bool = Field(
         False,
         description="A demonstration whose keys are published (redflag-coord's own example): only then may the DEMO "

@@ -383,20 +383,42 @@ def reencrypt(
 
 @app.command("forget")
 def forget(
-    collective: Annotated[str, typer.Argument(help="A collective's slug.")],
+    collective: Annotated[
+        str | None,
+        typer.Argument(help="A collective's slug (with --expired: default every collective).", show_default=False),
+    ] = None,
     member: Annotated[str | None, typer.Option("--member", help="Remove this member's email and phone.")] = None,
     relationship: Annotated[
         int | None,
         typer.Option("--relationship", help="Remove relationship[N]'s pseudonym, workplace and notes (N from 0)."),
     ] = None,
+    expired: Annotated[
+        bool,
+        typer.Option(
+            "--expired",
+            help="Remove every private value whose expiry date has come (its table's 'expires', else "
+            "organisation.toml [retention]); needs no key.",
+        ),
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="With --expired: list what would be removed; write nothing.")
+    ] = False,
     root: RootOption = None,
 ) -> None:
-    """Remove a member's contact details, or a relationship's private values, from the current files.
+    """Remove a member's contact details, a relationship's private values, or (--expired) every expired
+    private value, from the current files.
 
-    They stay in git history: docs/privacy.md (Forgetting) says how to purge them from it.
+    --expired removes them from every file at once or from none (another writer holding the lock makes it
+    wait, then stop), and prints where they were, never what they were. They stay in git history:
+    docs/privacy.md (Forgetting, History) says how to purge them from it.
     """
+    if expired or dry_run:
+        _forget_expired(collective, member, relationship, expired, dry_run, root)
+        return
     if (member is None) == (relationship is None):
-        fail("give exactly one of --member HANDLE or --relationship N", EXIT_USAGE)
+        fail("give exactly one of --member HANDLE, --relationship N or --expired", EXIT_USAGE)
+    if collective is None:
+        fail("name a collective (or give --expired)", EXIT_USAGE)
     base = find_root_or_exit(root)
     collective = collective_folder_or_exit(base, collective)
     try:
@@ -405,6 +427,35 @@ def forget(
         fail(str(e.args[0]), EXIT_USAGE)
     typer.echo(f"removed {', '.join(removed) or 'nothing (no private values there)'}")
     typer.echo("note: they stay in git history; to purge them from it see docs/privacy.md (Forgetting)", err=True)
+
+
+def _forget_expired(
+    collective: str | None, member: str | None, relationship: int | None, expired: bool, dry_run: bool, root: RootOption
+) -> None:
+    from redflag_coord.edit.retention import forget_expired
+    from redflag_coord.org.clock import today_default
+    from redflag_coord.org.problems import format_key
+
+    if not expired:
+        fail("--dry-run goes with --expired", EXIT_USAGE)
+    if member is not None or relationship is not None:
+        fail("--expired removes what has expired; give it without --member or --relationship", EXIT_USAGE)
+    org = _loaded(root)
+    slugs = [collective_or_exit(org, collective)] if collective is not None else sorted(org.collectives)
+    done = forget_expired(org, slugs, today_default(), dry_run=dry_run)
+    verb = "would remove" if dry_run else "removed"
+    for e in done.removed:
+        what = "the whole entry" if e.whole else ", ".join(e.values)
+        typer.echo(f"{verb} {e.file}: {format_key(e.key)}: {what} (expired on {e.on}: {e.reason})")
+    if not done.removed:
+        typer.echo("nothing has expired", err=True)
+    elif dry_run:
+        count = f"{len(done.removed)} to remove in {len(done.files)} file(s)"
+        typer.echo(f"dry run: nothing was written ({count})", err=True)
+    else:
+        typer.echo(
+            "note: they stay in git history and every clone; see docs/privacy.md (History) to purge them", err=True
+        )
 
 
 def _drop(base: Path, collective: str, member: str | None, relationship: int | None) -> list[str]:

@@ -1,0 +1,101 @@
+"""`secrets forget --expired`: removing expired private values from every file, all or nothing.
+
+Which values are expired is org.retention's answer (the one `validate` gives). Nothing is opened: a sealed
+value is removed by its table's date, so no key is needed and no plain text is ever in memory. A table
+whose model requires a private value (a relationship's pseudonym, a conversation note's note) cannot stand
+without it and is removed whole, with what it holds; elsewhere only the private values go, with the
+`expires` that named their date (a member keeps their handle; a stage change its date and stage).
+Files are rewritten with tomlkit (comments and layout kept) as one repo.journal change: the organisation's
+lock, a check that no file changed since it was read, then the renames; a failure changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from redflag_coord.errors import RedflagError
+from redflag_coord.org.load import Organisation
+from redflag_coord.org.parse import check_file
+from redflag_coord.org.retention import EXPIRES, Expiry, Policy, expired, expiries
+from redflag_coord.org.secrets import private_files
+from redflag_coord.org.settings import load_settings
+
+# Kept only beside a private value: a member without an email cannot be invited.
+DEPENDENT: dict[str, dict[str, Any]] = {"member": {"invite": False}}
+
+
+class ForgetError(RedflagError):
+    """A private file cannot be read as its model: nothing is removed anywhere (all or nothing)."""
+
+
+@dataclass
+class Forgotten:
+    """What was (or, in a dry run, would be) removed: the expiries, by file."""
+
+    removed: list[Expiry] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+
+
+def forget_expired(org: Organisation, slugs: list[str], today: dt.date, dry_run: bool = False) -> Forgotten:
+    """Remove every private value of these collectives expired on `today` (see the module docstring)."""
+    import tomlkit  # only where a file is read or written keeping its layout: not at start-up
+
+    from redflag_coord.repo.journal import Change, apply
+
+    policy = Policy.of(load_settings(org.root))
+    done = Forgotten()
+    change = Change("secrets forget --expired")
+    for slug in slugs:
+        for path, rel, kind in private_files(org.root, slug):
+            raw = path.read_bytes()  # the journal writes only if the file still holds exactly these bytes
+            due = expired(expiries(_model(path, rel, kind), rel, policy), today)
+            if not due:
+                continue
+            doc = tomlkit.parse(raw.decode("utf-8"))
+            for e in _deepest_first(due):
+                _remove(doc, e)
+            change.write(rel, raw, tomlkit.dumps(doc).encode("utf-8"))
+            done.removed.extend(due)
+            done.files.append(rel)
+    if not dry_run:
+        apply(org.root, change)
+    return done
+
+
+def _model(path: Path, rel: str, kind: str) -> Any:
+    result = check_file(path, rel, "report" if kind.startswith("reports/") else kind)
+    errors = [p for p in result.problems if p.severity == "error"]
+    if result.model is None or errors:
+        first = errors[0].message if errors else "it cannot be read"
+        raise ForgetError(f"{rel}: {first}; nothing was removed anywhere: fix it ('redflag-coord validate') first")
+    return result.model
+
+
+def _deepest_first(found: list[Expiry]) -> list[Expiry]:
+    """Later entries first, so removing one leaves the positions of the rest unchanged; an entry inside
+    one removed whole is skipped (it goes with it)."""
+    wholes = [e.key for e in found if e.whole]
+    inside = [e for e in found if not any(len(w) < len(e.key) and e.key[: len(w)] == w for w in wholes)]
+    return sorted(inside, key=lambda e: tuple((0, k) if isinstance(k, int) else (1, k) for k in e.key), reverse=True)
+
+
+def _remove(doc: Any, e: Expiry) -> None:
+    *parent, last = e.key
+    holder = doc
+    for k in parent:
+        holder = holder[k]
+    if e.whole:
+        del holder[last]  # the whole table, its comments and nested tables ("relationship = []" after the last:
+        # a file with nothing in it is refused by validate)
+        return
+    table = holder[last]
+    for name in (*e.values, EXPIRES):
+        if name in table:
+            del table[name]
+    name = next((k for k in reversed(e.key) if isinstance(k, str)), "")
+    for dependent, value in DEPENDENT.get(name, {}).items():
+        if dependent in table and table[dependent] != value:
+            table[dependent] = value
