@@ -25,6 +25,7 @@ from itertools import chain
 from typing import Any, Literal
 
 from redflag_coord.check import rules
+from redflag_coord.check.articles import check_articles
 from redflag_coord.check.commitments import check_commitments
 from redflag_coord.check.outside import comment_texts
 from redflag_coord.check.privacy import Pseudonyms, check_texts, frame_texts, report_texts
@@ -178,6 +179,11 @@ def commitments(org: Organisation, out: Problems) -> None:
         check_commitments(org, out)
 
 
+def articles(org: Organisation, out: Problems) -> None:
+    """Ensure translations name known collectives and members, one per language, in state order, reviewed by another."""
+    check_articles(org, out)
+
+
 def commit_identities(org: Organisation, out: Problems) -> None:
     """Ensure commit author addresses in the history do not look like real people's (every clone carries them)."""
     from redflag_coord.repo.gitinfo import commit_emails
@@ -294,6 +300,23 @@ CHECKS: tuple[Check, ...] = (
             "due-before-meeting",
             "date-order",
             "not-owner",
+        ),
+    ),
+    Check(
+        "articles",
+        "across",
+        articles,
+        (
+            "unknown-collective",
+            "unresolved-ref",
+            "duplicate-article",
+            "duplicate-language",
+            "self-review",
+            "machine-unreviewed",
+            "state-order",
+            "date-order",
+            "missing-text",
+            "stale-translation",
         ),
     ),
     Check("commit-identities", "repository", commit_identities, ("commit-identity",)),

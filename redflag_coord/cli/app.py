@@ -41,6 +41,7 @@ COMMANDS: dict[str, tuple[str, str, bool]] = {
     "minutes": ("minutes", "app", True),
     "commitments": ("commitments", "commitments", False),
     "secrets": ("secrets", "app", True),
+    "articles": ("articles", "app", True),
 }
 
 # group -> (module in redflag_coord.cli.commands, its function that adds commands to the group): a group
@@ -106,6 +107,10 @@ EXAMPLES: dict[str, list[str]] = {
     "secrets approve": ["redflag-coord secrets approve los-angeles --signer 'age1…=ed25519:…'"],
     "secrets accept": ["redflag-coord secrets accept los-angeles"],
     "secrets migrate": ["redflag-coord secrets migrate --all -i ~/.config/redflag-coord/identity.txt"],
+    "articles status": [
+        "redflag-coord articles status",
+        "redflag-coord articles status red-flag-2026-12 --lang hi --output edition.html",
+    ],
 }
 
 

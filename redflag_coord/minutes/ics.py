@@ -95,7 +95,7 @@ def _todo(
     todo.add("DTSTAMP", stamp)
     todo.add("SEQUENCE", sequence(s))
     todo.add("SUMMARY", Text(clean_text(f"{name}: {s.text}")))
-    desc = f"{s.id} · {s.meeting}" + (f" · {s.handle}" if s.handle else "")
+    desc = " · ".join(part for part in (s.id, s.meeting, s.handle) if part)  # a translation has no meeting
     todo.add("DESCRIPTION", Text(clean_text(desc)))
     todo.add("CATEGORIES", [owner])
     found = org.find_meeting(s.meeting)
