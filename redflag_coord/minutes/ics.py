@@ -2,7 +2,8 @@
 collective's calendar app lists what it owes.
 
 - DTSTART: when it was taken on, the start of the meeting whose minutes or report holds it, in the
-  meeting's zone (a translation: the start of the day it was asked for, in the owner's zone); DUE: the last second of the due day in the owner's zone. Both with their VTIMEZONE.
+  meeting's zone (a translation: the start of the day it was asked for, in the owner's zone); DUE: the
+  last second of the due day in the owner's zone. Both with their VTIMEZONE.
 - ORGANIZER: the meeting's convener at the role address invites use (`ics.organizer`), never a member's
   (a translation: the collective that asked for it, at its role address).
 - Closed ones within the listing's window (`--days`) stay: done as STATUS:COMPLETED with COMPLETED,
