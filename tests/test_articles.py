@@ -213,3 +213,24 @@ def test_the_command_is_in_the_app() -> None:
     from typer.main import get_command
 
     assert "articles" in get_command(app).commands  # type: ignore[attr-defined]
+
+
+def test_no_article_code_can_send_text_anywhere() -> None:
+    """The promise that the tool sends no text to a translation service, attacked where it would break:
+    no module that reads article texts imports a way to reach the network."""
+    import ast
+
+    import redflag_coord
+
+    base = Path(redflag_coord.__file__).parent
+    modules = [base / "org" / "articles.py", base / "check" / "articles.py", *sorted((base / "articles").glob("*.py"))]
+    modules.append(base / "cli" / "commands" / "articles.py")
+    network = {"socket", "http", "urllib", "smtplib", "ssl", "requests", "httpx", "aiohttp", "ftplib", "caldav"}
+    for path in modules:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            for name in names:
+                assert name.split(".")[0] not in network, f"{path.name} imports {name}"
