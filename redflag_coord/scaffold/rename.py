@@ -5,8 +5,8 @@ before or after the rename, and files saved meanwhile are never overwritten.
 
 References are the meetings' participants, opens and item leads, the reports' requests, the
 minutes' attendance, votes and commitment owners, the articles' translations (who asked, was asked
-and claimed), and organisation.toml's per-collective organisers. Meeting ids and report file names do not hold slugs, so they stay. Edits keep comments
-and layout (tomlkit).
+and claimed), and organisation.toml's per-collective organisers. Meeting ids and report file names
+do not hold slugs, so they stay. Edits keep comments and layout (tomlkit).
 """
 
 from __future__ import annotations
