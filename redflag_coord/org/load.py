@@ -345,7 +345,13 @@ def _folder_entries(d: os.DirEntry, rel: str, kind: str, slug: str, real_root: s
                 )
             continue
         stem = e.name[: -len(".toml")]
-        bad = name_problem(stem, "file name", "is not a meeting id", "ic-2026-12")
+        article = kind == "article"  # named by its own id, the others by their meeting's
+        bad = name_problem(
+            stem,
+            "file name",
+            f"is not {'an article' if article else 'a meeting'} id",
+            "maquilas" if article else "ic-2026-12",
+        )
         if bad:
             problems.add(erel, "bad-slug", bad)
             continue
