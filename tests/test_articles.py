@@ -234,3 +234,14 @@ def test_no_article_code_can_send_text_anywhere() -> None:
                 names = [node.module]
             for name in names:
                 assert name.split(".")[0] not in network, f"{path.name} imports {name}"
+
+
+def test_validate_changed_sees_a_source_edit_turn_a_translation_stale(org_copy) -> None:
+    """A branch that only edits the source text (no TOML changed) still hears about the stale translation."""
+    from redflag_coord.check.changed import validate_changed
+
+    source = "collectives/el-salvador/articles/maquilas.es.md"
+    (org_copy / source).write_text("# Otro texto\n", encoding="utf-8")
+    outcome = validate_changed(org_copy, [source])
+    (stale,) = [p for p in outcome.problems if p.code == "stale-translation"]
+    assert (stale.file, stale.severity, stale.key) == (ARTICLE, "warning", ("translation", 0, "from_rev"))
