@@ -198,4 +198,4 @@ def test_a_repository_without_commits_checks_everything(tmp_path, monkeypatch, r
     monkeypatch.chdir(root)
     result = run("validate", "--changed", "HEAD")
     assert result.exit_code == 0, result.stdout
-    assert "36 changed file(s)" in result.stderr
+    assert "37 changed file(s)" in result.stderr
