@@ -26,6 +26,7 @@ FILES = {
     "minutes": "collectives/international-committee/minutes/ic-2026-06.toml",
     "collective": "collectives/los-angeles/collective.toml",
     "members": "collectives/los-angeles/members.toml",
+    "article": "collectives/el-salvador/articles/maquilas.toml",
 }
 # Text fields no output should show at all (they must never appear): planted too.
 UNSHOWN = ("collective.city", "collective.sectors[]")
@@ -83,6 +84,10 @@ OUTPUT_RUNS = {
     ],
     "network (text, JSON, HTML)": [("network", "--format", "json"), ("network", "--format", "html")],
     "summary": [("summary", "--format", "json")],
+    "edition table (text, Markdown, HTML, JSON)": [
+        ("articles", "status", "--format", "json"),
+        ("articles", "status", "--format", "html"),
+    ],
 }
 
 

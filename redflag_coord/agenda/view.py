@@ -262,5 +262,5 @@ def commitment_when(t: Labels, s: CommitmentState) -> str:
         due = t("commitments.no_due")
     else:
         due = t("commitments.due", date=t.date(s.due, "medium"), zone=s.owner_zone or "UTC")
-    origin = t("commitments.from_request" if s.kind == "request" else "commitments.from", meeting=s.meeting)
+    origin = t(s.origin_key, meeting=s.meeting)
     return f"{due}; {origin} · {s.id}"

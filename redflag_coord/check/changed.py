@@ -157,7 +157,7 @@ class _Reader:
         return [s for s in self.org.collectives if (self.root / rel_path("report", s, mid)).is_file()]
 
 
-_DICTS = {"meeting": "meetings", "report": "reports", "minutes": "minutes"}
+_DICTS = {"meeting": "meetings", "report": "reports", "minutes": "minutes", "article": "articles"}
 
 
 def _attach(c: CollectiveData, kind: str, name: str | None, model: FileModel) -> None:
@@ -209,6 +209,7 @@ def validate_changed(
             _check_published(reader, t, out)
     out.extend(reader.problems)
     out.extend(_minutes_problems(root, [t.rel for t in targets if t.kind in ("minutes", "roles")]))
+    out.extend(_article_problems(root, changed))
     out.extend(p for p in dependents if p.file in reader.changed or p.code in _REFERENCE_CODES)
     _check_sealed_of(reader, {t.slug for t in targets if t.kind in (*_SEALED_KINDS, "report")}, out)
     _check_trust(root, out)
@@ -266,6 +267,21 @@ def _minutes_problems(root: Path, rels: list[str]) -> list[Problem]:
     check_history(org, found)
     check_rota(org, found)
     return [p for p in found if p.file in rels]
+
+
+def _article_problems(root: Path, changed: list[str]) -> list[Problem]:
+    """An article file or a text beside it (a source edit turns translations stale): the articles of the
+    collectives touched, checked against the whole organisation (collectives, members, texts)."""
+    touched = {parts[1] for parts in (rel.split("/") for rel in changed) if len(parts) == 4 and parts[2] == "articles"}
+    if not touched:
+        return []
+    from redflag_coord.check.articles import check_articles
+    from redflag_coord.org.load import load_organisation
+
+    org = load_organisation(root)
+    found = Problems([p for p in org.problems if "/articles/" in p.file])
+    check_articles(org, found)
+    return [p for p in found if any(p.file.startswith(f"{COLLECTIVES}/{slug}/articles/") for slug in touched)]
 
 
 _SEALED_KINDS = ("collective", "members", "relationships")

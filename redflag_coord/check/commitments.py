@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from redflag_coord.org.articles import duties
 from redflag_coord.org.clock import now_or_today
 from redflag_coord.org.commitments import all_commitments, meeting_date, meeting_instant, request_id
 from redflag_coord.org.load import Organisation, rel_path
@@ -21,6 +22,8 @@ def check_commitments(org: Organisation, out: Problems, now: dt.datetime | None 
         for mid, report in c.reports.items():
             for i, req in enumerate(report.requests):
                 ids.setdefault(request_id(mid, c.slug, i, req.id), rel_path("report", c.slug, mid))
+    for t in duties(org):  # translations are commitments too: answers may point at them
+        ids.setdefault(t.id, t.source)
     for c in org.collectives.values():
         for mid, minutes in c.minutes.items():
             rel = rel_path("minutes", c.slug, mid)
@@ -43,6 +46,8 @@ def check_commitments(org: Organisation, out: Problems, now: dt.datetime | None 
         for mid, report in c.reports.items():
             _check_answers(c.slug, mid, report, ids, owners, out)
     for s in states:
+        if s.kind == "translation":  # its dates are the article file's (check.articles reads them)
+            continue
         for e in s.history:
             if e.date < s.made:
                 out.add(

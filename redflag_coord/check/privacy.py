@@ -60,6 +60,8 @@ def frame_texts(org: Organisation) -> Iterator[Published]:
             yield from meeting_texts(c.slug, mid, m)
         for mid, n in c.minutes.items():
             yield from kind_texts("minutes", c.slug, mid, n)
+        for aid, a in c.articles.items():
+            yield from kind_texts("article", c.slug, aid, a)
 
 
 def collective_texts(c: CollectiveData) -> Iterator[Published]:

@@ -25,6 +25,7 @@ from itertools import chain
 from typing import Any, Literal
 
 from redflag_coord.check import rules
+from redflag_coord.check.articles import check_articles
 from redflag_coord.check.commitments import check_commitments
 from redflag_coord.check.outside import comment_texts
 from redflag_coord.check.privacy import Pseudonyms, check_texts, frame_texts, report_texts
@@ -228,6 +229,9 @@ def minutes_history(org: Organisation, out: Problems) -> None:
     from redflag_coord.check.lifecycle import check_history
 
     check_history(org, out)
+def articles(org: Organisation, out: Problems) -> None:
+    """Ensure translations name known collectives and members, one per language, in state order, reviewed by another."""
+    check_articles(org, out)
 
 
 def commit_identities(org: Organisation, out: Problems) -> None:
@@ -352,6 +356,23 @@ CHECKS: tuple[Check, ...] = (
     ),
     Check("roles", "frame", roles, ("unresolved-ref", "duplicate-role", "role-holder")),
     Check("minutes-approval", "across", minutes_approval, ("unresolved-ref", "minutes-status")),
+    Check(
+        "articles",
+        "across",
+        articles,
+        (
+            "unknown-collective",
+            "unresolved-ref",
+            "duplicate-article",
+            "duplicate-language",
+            "self-review",
+            "machine-unreviewed",
+            "state-order",
+            "date-order",
+            "missing-text",
+            "stale-translation",
+        ),
+    ),
     Check("commit-identities", "repository", commit_identities, ("commit-identity",)),
     Check("unpushed-commits", "repository", unpushed_commits, ("private-text",)),
     Check("exports", "repository", exports, ("export-private",)),

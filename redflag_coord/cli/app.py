@@ -42,6 +42,7 @@ COMMANDS: dict[str, tuple[str, str, bool]] = {
     "commitments": ("commitments", "commitments", False),
     "secrets": ("secrets", "app", True),
     "roles": ("roles", "app", True),
+    "articles": ("articles", "app", True),
 }
 
 # group -> (module in redflag_coord.cli.commands, its function that adds commands to the group): a group
@@ -108,6 +109,10 @@ EXAMPLES: dict[str, list[str]] = {
     "secrets accept": ["redflag-coord secrets accept los-angeles"],
     "secrets migrate": ["redflag-coord secrets migrate --all -i ~/.config/redflag-coord/identity.txt"],
     "roles next": ["redflag-coord roles next ic-2026-12", "redflag-coord roles next ic-2026-12 --format json"],
+    "articles status": [
+        "redflag-coord articles status",
+        "redflag-coord articles status red-flag-2026-12 --lang hi --output edition.html",
+    ],
 }
 
 

@@ -2,8 +2,10 @@
 collective's calendar app lists what it owes.
 
 - DTSTART: when it was taken on, the start of the meeting whose minutes or report holds it, in the
-  meeting's zone; DUE: the last second of the due day in the owner's zone. Both with their VTIMEZONE.
-- ORGANIZER: the meeting's convener at the role address invites use (`ics.organizer`), never a member's.
+  meeting's zone (a translation: the start of the day it was asked for, in the owner's zone); DUE: the
+  last second of the due day in the owner's zone. Both with their VTIMEZONE.
+- ORGANIZER: the meeting's convener at the role address invites use (`ics.organizer`), never a member's
+  (a translation: the collective that asked for it, at its role address).
 - Closed ones within the listing's window (`--days`) stay: done as STATUS:COMPLETED with COMPLETED,
   dropped as STATUS:CANCELLED, under the same UID. SEQUENCE counts the changes of state recorded
   since it was made, so a subscribed app replaces the open task it holds instead of dropping it.
@@ -95,17 +97,18 @@ def _todo(
     todo.add("DTSTAMP", stamp)
     todo.add("SEQUENCE", sequence(s))
     todo.add("SUMMARY", Text(clean_text(f"{name}: {s.text}")))
-    desc = f"{s.id} · {s.meeting}" + (f" · {s.handle}" if s.handle else "")
+    desc = " · ".join(part for part in (s.id, s.meeting, s.handle) if part)  # a translation has no meeting
     todo.add("DESCRIPTION", Text(clean_text(desc)))
     todo.add("CATEGORIES", [owner])
     found = org.find_meeting(s.meeting)
     convener = found[0] if found else s.owed_to
     todo.add("ORGANIZER", organizer(org, convener, settings))
     made = _made(found[1] if found else None, s)
+    made_zone = found[1].timezone if found else s.owner_zone or "UTC"
     due = due_local(s)
     if made is not None and (due is None or made <= due):  # RFC 5545: DUE is later than DTSTART
         todo.add("DTSTART", made)
-        zones.use(found[1].timezone, made.date())  # type: ignore[index]
+        zones.use(made_zone, made.date())
     if due is not None:
         todo.add("DUE", due)
         zones.use(s.owner_zone or "UTC", s.due)  # type: ignore[arg-type]
@@ -117,7 +120,10 @@ def _todo(
 
 
 def _made(meeting, s: CommitmentState) -> dt.datetime | None:
-    """The start of the meeting it belongs to, in the meeting's zone (None: no such meeting, or no such time)."""
+    """The start of the meeting it belongs to, in the meeting's zone (None: no such meeting, or no such time);
+    a translation, asked for outside meetings, starts on the day it was asked for, in the owner's zone."""
+    if s.kind == "translation":
+        return dt.datetime.combine(s.made, dt.time(), tzinfo=zone(s.owner_zone or "UTC"))
     if meeting is None:
         return None
     try:

@@ -125,7 +125,7 @@ def commitment_line(t: Labels, s: CommitmentState, names: dict[str, str]) -> Lin
     )
     if s.status != "open" and s.note:
         status += f" ({s.note})"
-    origin = t("commitments.from_request" if s.kind == "request" else "commitments.from", meeting=s.meeting)
+    origin = t(s.origin_key, meeting=s.meeting)
     mark = t("commitments.overdue_mark") if s.overdue else None
     return Line(f"{s.text} — {due}; {status}; {origin} · {s.id}", owner, mark)
 

@@ -1,8 +1,10 @@
 """Commitments and requests, and their state: computed once here for the agenda, reports and minutes.
 
 A commitment is taken on in a meeting's minutes; a request in a report is one too, owed by the
-collective it is addressed to. Each has a stable id; answers in reports and updates in later
-minutes change its status. It is overdue once the end of its due day has passed in the owner's zone.
+collective it is addressed to; a translation of an article (org.articles) is one too, owed by the
+collective that claimed it (or was asked), open again while the source text changed since. Each has
+a stable id; answers in reports and updates in later minutes change its status. It is overdue once
+the end of its due day has passed in the owner's zone.
 """
 
 from __future__ import annotations
@@ -18,6 +20,13 @@ from redflag_coord.org.model import Meeting
 from redflag_coord.tz.zones import UTC, resolve, zone
 
 Status = Literal["open", "done", "dropped"]
+Kind = Literal["commitment", "request", "translation"]
+# The renderers' words for where each kind comes from (one table: the agenda, the minutes, the listing)
+ORIGIN_KEYS = {
+    "commitment": "commitments.from",
+    "request": "commitments.from_request",
+    "translation": "commitments.from_translation",
+}
 RECENT_DAYS = 180  # "recently done": done or dropped within this many days (about one meeting cycle)
 
 
@@ -35,12 +44,12 @@ class Event:
 @dataclass(frozen=True)
 class CommitmentState:
     id: str
-    kind: Literal["commitment", "request"]
+    kind: Kind
     text: str
     owner: str  # the collective that owes it
     owner_zone: str | None
     owed_to: str  # the collective that asked (a request) or the meeting's convener (a commitment)
-    meeting: str  # the meeting whose minutes or report holds it
+    meeting: str  # the meeting whose minutes or report holds it ('' for a translation)
     made: dt.date  # the meeting's date, or the report's filed date
     handle: str | None
     item: int | None
@@ -51,6 +60,12 @@ class CommitmentState:
     overdue: bool
     source: str
     history: tuple[Event, ...] = field(default=())
+    stale: bool = False  # a translation whose source text changed since it was made
+
+    @property
+    def origin_key(self) -> str:
+        """The catalog key saying where it comes from (a stale translation says so)."""
+        return "commitments.stale_translation" if self.stale else ORIGIN_KEYS[self.kind]
 
     @property
     def due_end(self) -> dt.datetime | None:
@@ -82,7 +97,7 @@ def meeting_instant(m: Meeting) -> dt.datetime:
 
 @dataclass
 class _Draft:
-    kind: Literal["commitment", "request"]
+    kind: Kind
     id: str
     text: str
     owner: str
@@ -94,6 +109,7 @@ class _Draft:
     due: dt.date | None
     source: str
     events: list[Event]
+    stale: bool = False
 
 
 def _drafts(org: Organisation) -> tuple[dict[str, _Draft], dict[str, str]]:
@@ -113,6 +129,7 @@ def _drafts(org: Organisation) -> tuple[dict[str, _Draft], dict[str, str]]:
                         "request", rid, req.text, req.to, c.slug, mid, report.filed, None, None, None, rel, [opened]
                     ),
                 )
+    _translations(org, drafts)
     taken: dict[str, str] = {}
     for c in org.collectives.values():
         for mid, minutes in c.minutes.items():
@@ -131,6 +148,22 @@ def _drafts(org: Organisation) -> tuple[dict[str, _Draft], dict[str, str]]:
                 if cm.request:
                     taken[cm.request] = cm.id
     return drafts, taken
+
+
+def _translations(org: Organisation, drafts: dict[str, _Draft]) -> None:
+    """Each translation asked for or claimed, as a commitment (its state decides its status)."""
+    from redflag_coord.org.articles import duties
+
+    for t in duties(org):
+        events = [Event(t.made, "open", None, t.source, t.key)]
+        if t.status != "open" or t.stale:
+            done = "done" if t.stale else t.status  # stale: it was done, and is owed again since the source changed
+            events.append(Event(t.status_date, done, None, t.source, (*t.key, "state")))
+        if t.stale:
+            events.append(Event(t.status_date, "open", None, t.source, (*t.key, "from_rev")))
+        d = _Draft("translation", t.id, t.text, t.owner, t.owed_to, "", t.made, t.handle, None, t.due, t.source, events)
+        d.stale = t.stale
+        drafts.setdefault(t.id, d)
 
 
 def _target(drafts: dict[str, _Draft], taken: dict[str, str], cid: str) -> _Draft | None:
@@ -195,12 +228,15 @@ def _state(org: Organisation, d: _Draft, now: dt.datetime) -> CommitmentState:
         overdue=overdue,
         source=d.source,
         history=history,
+        stale=d.stale,
     )
 
 
 def to_dict(s: CommitmentState) -> dict[str, Any]:
-    """A commitment as JSON data (the agenda's and `commitments --format json` share it)."""
+    """A commitment as JSON data (the agenda's and `commitments --format json` share it); a translation
+    also says whether it is stale."""
     end = s.due_end
+    extra = {"stale": s.stale} if s.kind == "translation" else {}
     return {
         "id": s.id,
         "kind": s.kind,
@@ -218,6 +254,7 @@ def to_dict(s: CommitmentState) -> dict[str, Any]:
         "status_date": s.status_date.isoformat(),
         "note": s.note,
         "overdue": s.overdue,
+        **extra,
     }
 
 
@@ -235,8 +272,11 @@ def for_meeting(org: Organisation, meeting_id: str, now: dt.datetime | None = No
         return []
     start = meeting_instant(found[1])
     meetings = org.meetings()
+    involved = {found[0], *found[1].participants}
 
     def before(s: CommitmentState) -> bool:
+        if s.kind == "translation":  # owed between collectives: at every meeting either of them is at
+            return bool({s.owner, s.owed_to} & involved) and s.made <= start.date()
         m = meetings.get(s.meeting)
         if m is None or m[0] != found[0]:  # another convener's meetings keep their own commitments
             return False

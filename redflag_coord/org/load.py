@@ -16,6 +16,7 @@ from pathlib import Path
 from redflag_coord.errors import RedflagError
 from redflag_coord.org.model import (
     SLUG_PATTERN,
+    ArticleFile,
     Collective,
     FileModel,
     Meeting,
@@ -38,7 +39,7 @@ FIXED_FILES = {
     "relationships.toml": "relationships",
     "roles.toml": "roles",
 }
-FOLDERS = {"meetings": "meeting", "reports": "report", "minutes": "minutes"}
+FOLDERS = {"meetings": "meeting", "reports": "report", "minutes": "minutes", "articles": "article"}
 _SLUG = re.compile(SLUG_PATTERN)
 
 
@@ -105,6 +106,8 @@ def rel_path(kind: str, slug: str, name: str | None = None) -> str:
         return f"{COLLECTIVES}/{slug}/reports/{name}.toml"
     if kind == "minutes":
         return f"{COLLECTIVES}/{slug}/minutes/{name}.toml"
+    if kind == "article":
+        return f"{COLLECTIVES}/{slug}/articles/{name}.toml"
     return f"{COLLECTIVES}/{slug}/{kind}.toml"
 
 
@@ -118,6 +121,7 @@ class CollectiveData:
     reports: dict[str, Report] = field(default_factory=dict)
     minutes: dict[str, Minutes] = field(default_factory=dict)
     roles: RolesFile | None = None  # roles.toml: the rota of a body that holds meetings
+    articles: dict[str, ArticleFile] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -348,7 +352,13 @@ def _folder_entries(d: os.DirEntry, rel: str, kind: str, slug: str, real_root: s
                 )
             continue
         stem = e.name[: -len(".toml")]
-        bad = name_problem(stem, "file name", "is not a meeting id", "ic-2026-12")
+        article = kind == "article"  # named by its own id, the others by their meeting's
+        bad = name_problem(
+            stem,
+            "file name",
+            f"is not {'an article' if article else 'a meeting'} id",
+            "maquilas" if article else "ic-2026-12",
+        )
         if bad:
             problems.add(erel, "bad-slug", bad)
             continue
@@ -407,3 +417,5 @@ def _attach(c: CollectiveData, entry: Entry, model: FileModel) -> None:
         c.minutes[entry.name or ""] = model  # type: ignore[assignment]
     elif entry.kind == "roles":
         c.roles = model  # type: ignore[assignment]
+    elif entry.kind == "article":
+        c.articles[entry.name or ""] = model  # type: ignore[assignment]

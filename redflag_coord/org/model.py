@@ -679,6 +679,63 @@ class RolesFile(FileModel):
     skips: list[Skip] = Field(default_factory=_new_list, alias="skip")
 
 
+class TranslationState(str, Enum):
+    """The path a translation travels, in order (declined ends it at any point before published)."""
+
+    requested = "requested"
+    claimed = "claimed"
+    translated = "translated"
+    reviewed = "reviewed"
+    published = "published"
+    declined = "declined"
+
+    @property
+    def rank(self) -> int:
+        return _TRANSLATION_ORDER[self]
+
+
+_TRANSLATION_ORDER = {state: i for i, state in enumerate(TranslationState)}
+REV_PATTERN = r"^sha256:[0-9a-f]{16}$"
+
+
+class Translation(FileModel):
+    """[[translation]] of an article file: one language, one translator (Weblate's and Lingua's states)."""
+
+    language: Language
+    requested_by: Slug = Field(description="The collective that asked for this translation")
+    requested: Date = Field(description="When it was asked for: the commitment is made that day")
+    to: Slug | None = Field(None, description="The collective asked to translate, until one claims it")
+    due: Date | None = Field(None, description="Due at the end of this day in the translating collective's zone")
+    claimed_by: Slug | None = Field(None, description="The collective that translates (one per language)")
+    translator: Handle | None = Field(None, description="Optionally, the member who translates")
+    state: Annotated[TranslationState, LAX] = TranslationState.requested
+    date: Date | None = Field(None, description="When the state was last set")
+    reviewer: Handle | None = Field(None, description="The member who reviewed it: never the translator")
+    machine: bool = Field(
+        False, description="Machine text (a human reviews it before it counts); the tool never sends text anywhere"
+    )
+    from_rev: Annotated[str, StringConstraints(pattern=REV_PATTERN)] | None = Field(
+        None, description="The source text's rev (validate and `articles status` show it) it was translated from"
+    )
+    text: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9.-]{0,120}\.md$")] | None = Field(
+        None, description="Its text file beside this one (default '<article>.<language>.md')"
+    )
+
+
+class ArticleFile(FileModel):
+    """collectives/<slug>/articles/<article-id>.toml: an article, its editions and its translations."""
+
+    title: ShortText
+    language: Language = Field(description="The language the source text is written in")
+    status: Annotated[ArticleStatus, LAX] = ArticleStatus.offered
+    topic: Text | None = None
+    editions: list[Slug] = Field(default_factory=_new_list, description="Editions it is in, e.g. 'red-flag-2026-12'")
+    text: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9.-]{0,120}\.md$")] | None = Field(
+        None, description="The source text file beside this one (default '<article>.<language>.md')"
+    )
+    translations: list[Translation] = Field(default_factory=_new_list, alias="translation")
+
+
 # -- organisation.toml: settings every command reads; one submodel per table ----------------
 
 Address = Annotated[str, StringConstraints(pattern=r"^[^@\s<>\"]+@[^@\s<>\"]+$", max_length=300)]
@@ -795,6 +852,7 @@ FILE_MODELS: dict[str, type[FileModel]] = {
     "organisation": Settings,
     "minutes": Minutes,
     "roles": RolesFile,
+    "article": ArticleFile,
 }
 
 

@@ -52,6 +52,7 @@ _MINUTES = (
     "report.answer[].note",
 )
 _NAMES = ("collective.name", "members.member[].handle")
+_ARTICLE = ("article.title",)  # a translation owed is a commitment named by its article's title
 _CONTACT = ("members.member[].email", "members.member[].phone")
 _RELATIONSHIP = (
     "relationships.relationship[].pseudonym",
@@ -63,7 +64,7 @@ OUTPUTS: tuple[Output, ...] = (
     Output(
         "agenda (text, Markdown, HTML, JSON)",
         "`agenda`, `publish`",
-        (*_NAMES, *_MEETING, *_REPORT),
+        (*_NAMES, *_MEETING, *_REPORT, *_ARTICLE),
         (*_CONTACT, _SITE),
         "`agenda --include-private` (the filer's contact; each distribution site the identity opens)",
     ),
@@ -77,7 +78,15 @@ OUTPUTS: tuple[Output, ...] = (
     Output(
         "minutes and commitments (HTML, Markdown, JSON, iCalendar)",
         "`minutes`, `commitments`",
-        (*_NAMES, "meeting.(id)", "meeting.title", "meeting.item[].topic", "report.request[].text", *_MINUTES),
+        (
+            *_NAMES,
+            "meeting.(id)",
+            "meeting.title",
+            "meeting.item[].topic",
+            "report.request[].text",
+            *_MINUTES,
+            *_ARTICLE,
+        ),
     ),
     Output(
         "minutes on the published site (collectives present, decisions, commitments by collective)",
@@ -105,6 +114,7 @@ OUTPUTS: tuple[Output, ...] = (
         (*_RELATIONSHIP, _SITE),
         "`network COLLECTIVE --include-private`",
     ),
+    Output("edition table (text, Markdown, HTML, JSON)", "`articles status`", ("collective.name", *_ARTICLE)),
     Output("summary", "`summary`", ("collective.name", "meeting.(id)", "meeting.title", "members.member[].handle")),
     Output(
         "reminders (mail)",
@@ -117,7 +127,7 @@ OUTPUTS: tuple[Output, ...] = (
 
 # Plain text that no output shows yet but that is as public as the rest (a role next to a handle, a
 # collective's self-description): the private-text check treats it as published.
-CHECKED_ALSO: tuple[str, ...] = ("members.member[].role", "collective.description")
+CHECKED_ALSO: tuple[str, ...] = ("members.member[].role", "collective.description", "article.topic")
 # Names the organisation publishes on purpose: handles and collective names are never private text.
 NAMES = frozenset(_NAMES)
 

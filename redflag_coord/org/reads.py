@@ -49,6 +49,8 @@ def for_meeting(
                 return all_meetings or stem in convener_meetings
             if folder == "reports":
                 return stem in convener_meetings
+            if folder == "articles":  # translations owed between the collectives (org.commitments)
+                return True
             if slug in involved:
                 return name == "collective.toml" or (members and name == "members.toml")
             return False
@@ -81,9 +83,22 @@ def for_commitments(collectives: Iterable[str] | None = None) -> Reads:
     def reads(org: Organisation) -> PathTest:
         def test(rel: str) -> bool:
             owner, folder, _, name = _parts(rel)
-            if folder in ("minutes", "reports", "meetings"):
+            if folder in ("minutes", "reports", "meetings", "articles"):
                 return True
             return name == "collective.toml" and (named is None or owner in named)
+
+        return test
+
+    return reads
+
+
+def for_articles() -> Reads:
+    """`articles status`: every article file and every collective.toml (names and languages)."""
+
+    def reads(org: Organisation) -> PathTest:
+        def test(rel: str) -> bool:
+            _, folder, _, name = _parts(rel)
+            return folder == "articles" or (folder == "" and name == "collective.toml")
 
         return test
 

@@ -17,6 +17,7 @@ GLOBS = {
     "organisation": "organisation.toml",
     "minutes": "collectives/*/minutes/*.toml",
     "roles": "collectives/*/roles.toml",
+    "article": "collectives/*/articles/*.toml",
 }
 SCHEMA_DIR = "schemas"
 

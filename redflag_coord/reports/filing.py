@@ -276,7 +276,10 @@ def new_report(org: Organisation, slug: str, meeting_id: str, today: dt.date, on
     owed = owed_commitments(org, slug, meeting_id)
     if owed:
         todo.append(f"answer: {Labels('en').count('count.open_commitments', len(owed))} (status done or dropped)")
-    text = format_text(tomlkit.dumps(doc) + answer_blocks(owed), "report")
+    articles = article_blocks(c)
+    if articles:
+        todo.append("article: the collective's article files not yet published, listed; check their status")
+    text = format_text(tomlkit.dumps(doc) + articles + answer_blocks(owed), "report")
     Report.model_validate(tomlkit.parse(text).unwrap())  # the template must always give a valid report
     return NewReport(rel, text, lang, prev[0] if prev else None, todo)
 
@@ -286,6 +289,23 @@ def owed_commitments(org: Organisation, slug: str, meeting_id: str) -> list[Comm
     from redflag_coord.org.commitments import for_meeting
 
     return [s for s in for_meeting(org, meeting_id) if s.owner == slug]
+
+
+def article_blocks(c: CollectiveData) -> str:
+    """One [[article]] per article file of the collective not yet published, with a comment naming the
+    file (where its text, editions and translations are): the report lists them, the file holds them."""
+    import tomlkit
+
+    out = []
+    for aid, a in sorted(c.articles.items()):
+        if a.status.value == "published":
+            continue
+        title = tomlkit.string(" ".join(a.title.split())).as_string()
+        out.append(
+            f"\n# {rel_path('article', c.slug, aid)}\n[[article]]\ntitle = {title}\n"
+            f'language = "{a.language}"\nstatus = "{a.status.value}"\n'
+        )
+    return "".join(out)
 
 
 def answer_blocks(owed: list[CommitmentState]) -> str:

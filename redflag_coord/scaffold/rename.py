@@ -4,9 +4,9 @@ The move and the edits are one repo.journal change: a signal or a crash leaves t
 before or after the rename, and files saved meanwhile are never overwritten.
 
 References are the meetings' participants, opens and item leads, the reports' requests, the
-minutes' attendance, votes and commitment owners, and organisation.toml's per-collective
-organisers. Meeting ids and report file names do not hold slugs, so they stay. Edits keep comments
-and layout (tomlkit).
+minutes' attendance, votes and commitment owners, the articles' translations (who asked, was asked
+and claimed), and organisation.toml's per-collective organisers. Meeting ids and report file names
+do not hold slugs, so they stay. Edits keep comments and layout (tomlkit).
 """
 
 from __future__ import annotations
@@ -82,7 +82,7 @@ def _same_files(root: Path, org: Organisation, old: str) -> None:
     name OLD and would not be edited)."""
     known = set(org.files)
     for slug in org.collectives:
-        for folder in ("meetings", "reports", "minutes"):
+        for folder in ("meetings", "reports", "minutes", "articles"):
             for p in sorted((root / COLLECTIVES / slug / folder).glob("*.toml")):
                 rel = f"{COLLECTIVES}/{slug}/{folder}/{p.name}"
                 if not p.name.startswith(".") and rel not in known:
@@ -113,6 +113,8 @@ def _edits(root: Path, org: Organisation, old: str, new: str) -> dict[str, str]:
                 out[rel] = _renamed_keys(out[rel], old, new)
         if c.roles is not None:
             _edit(root, rel_path("roles", c.slug), out, lambda doc: _roles(doc, old, new))
+        for aid in c.articles:
+            _edit(root, rel_path("article", c.slug, aid), out, lambda doc: _article(doc, old, new))
     if (root / SETTINGS_FILE).exists():
         _edit(root, SETTINGS_FILE, out, lambda doc: _settings(doc, old, new))
     return out
@@ -160,6 +162,16 @@ def _report(doc: Any, old: str, new: str) -> bool:
         if request.get("to") == old:
             _set(request, "to", new)
             changed = True
+    return changed
+
+
+def _article(doc: Any, old: str, new: str) -> bool:
+    changed = False
+    for translation in doc.get("translation", []) or []:
+        for key in ("requested_by", "to", "claimed_by"):
+            if translation.get(key) == old:
+                _set(translation, key, new)
+                changed = True
     return changed
 
 
