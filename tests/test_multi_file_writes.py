@@ -60,7 +60,8 @@ def paused(root: Path, step: int, *args: str, **env: str) -> subprocess.Popen[st
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env={**os.environ, "REDFLAG_TEST_PAUSE_AFTER": str(step), "REDFLAG_TEST_PAUSE_SECONDS": "60", **env},  # env may shorten the pause
+        # `env` after the defaults: a test may shorten the pause
+        env={**os.environ, "REDFLAG_TEST_PAUSE_AFTER": str(step), "REDFLAG_TEST_PAUSE_SECONDS": "60", **env},
     )
     assert proc.stderr is not None
     deadline = time.monotonic() + 60

@@ -229,6 +229,8 @@ def minutes_history(org: Organisation, out: Problems) -> None:
     from redflag_coord.check.lifecycle import check_history
 
     check_history(org, out)
+
+
 def articles(org: Organisation, out: Problems) -> None:
     """Ensure translations name known collectives and members, one per language, in state order, reviewed by another."""
     check_articles(org, out)
