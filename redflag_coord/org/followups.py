@@ -115,7 +115,9 @@ def comrade_collective(org: Organisation, handle: str, collective: str | None) -
         raise FeedRefused(f"no collective has a member {handle!r} or a relationship held by them", usage=True)
     if len(found) > 1:
         names = ", ".join(sorted(c.slug for c in found))
-        raise FeedRefused(f"{handle!r} is in {names}: name the collective, e.g. 'calendar {found[0].slug} --for {handle}'", usage=True)
+        raise FeedRefused(
+            f"{handle!r} is in {names}: name the collective, e.g. 'calendar {found[0].slug} --for {handle}'", usage=True
+        )
     return found[0]
 
 
@@ -138,7 +140,8 @@ def feed_items(org: Organisation, c: CollectiveData, handle: str, recipients: li
     mine = {crypt.normal_recipient(r) for r in recipients}
     if not mine:
         raise FeedRefused(
-            f"the follow-ups of {handle!r} are sealed: give the comrade's identity (--identity FILE or REDFLAG_IDENTITY)",
+            f"the follow-ups of {handle!r} are sealed: give the comrade's identity "
+            "(--identity FILE or REDFLAG_IDENTITY)",
             usage=True,
         )
     if not mine & listed:

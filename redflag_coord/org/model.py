@@ -705,7 +705,7 @@ class AssessmentLevel(FileModel):
     """One step of the organisation's assessment scale: an id relationships name, a label per language."""
 
     id: Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
-    labels: dict[Language, ShortText] = Field(min_length=1, description="language = label, e.g. en = \"Supporter\"")
+    labels: dict[Language, ShortText] = Field(min_length=1, description='language = label, e.g. en = "Supporter"')
 
     def label(self, language: str) -> str:
         return self.labels.get(language) or self.labels.get(language.split("-")[0]) or self.labels.get("en") or self.id
@@ -719,7 +719,9 @@ def default_assessment() -> list[AssessmentLevel]:
     """The scale when organisation.toml names none: from leading others to opposed (one scale for everyone,
     as organising tools keep one per organisation, so counts add up across collectives)."""
     return [
-        _level("leader", "Leads others", "Dirige a otros", "Entraîne les autres", "Lidera outros", "दूसरों का नेतृत्व करते हैं"),
+        _level(
+            "leader", "Leads others", "Dirige a otros", "Entraîne les autres", "Lidera outros", "दूसरों का नेतृत्व करते हैं"
+        ),
         _level("active", "Acts with us", "Actúa con nosotros", "Agit avec nous", "Age conosco", "हमारे साथ काम करते हैं"),
         _level("supportive", "Supportive", "Nos apoya", "Favorable", "Apoia", "समर्थक"),
         _level("undecided", "Undecided", "Indeciso", "Indécis", "Indeciso", "अनिश्चित"),
