@@ -154,5 +154,10 @@ def test_private_fields_are_the_models_x_private_ones() -> None:
         "relationships.relationship[].workplace",
         "relationships.relationship[].notes",
         "relationships.relationship[].history[].note",
+        "relationships.relationship[].next_step",
+        "relationships.relationship[].next_due",
+        "relationships.relationship[].conversation[].date",
+        "relationships.relationship[].conversation[].kind",
+        "relationships.relationship[].conversation[].note",
         "report.red_flag.distribution[].site",
     ]
