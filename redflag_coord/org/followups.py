@@ -141,8 +141,7 @@ def feed_items(org: Organisation, c: CollectiveData, handle: str, recipients: li
     if not mine:
         raise FeedRefused(
             f"the follow-ups of {handle!r} are sealed: give the comrade's identity "
-            "(--identity FILE or REDFLAG_IDENTITY)",
-            usage=True,
+            "(--identity FILE or REDFLAG_IDENTITY); nothing was written"
         )
     if not mine & listed:
         raise FeedRefused(
