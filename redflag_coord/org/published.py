@@ -115,7 +115,7 @@ OUTPUTS: tuple[Output, ...] = (
     ),
     Output(
         "a comrade's follow-ups (iCalendar tasks)",
-        "`calendar --for HANDLE` (never `publish`)",
+        "`calendar --for HANDLE` only (no site, no shared feed)",
         ("members.member[].handle",),
         (
             "relationships.relationship[].pseudonym",
