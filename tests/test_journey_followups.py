@@ -232,3 +232,21 @@ def test_without_a_scale_the_default_one_is_used(org_copy: Path, run) -> None:
     from redflag_coord.org.settings import load_settings
 
     assert load_settings(org_copy).relationships.ids() == ["leader", "active", "supportive", "undecided", "opposed"]
+
+
+def test_forgetting_a_relationship_removes_its_follow_up_and_conversations(org_copy: Path, run) -> None:
+    r = run("secrets", "forget", "los-angeles", "--relationship", "0", "--root", str(org_copy))
+    assert r.exit_code == 0, r.stdout + r.stderr
+    for key in ("relationship[0].next_step", "relationship[0].next_due", "relationship[0].conversation"):
+        assert key in r.stdout
+    import tomllib
+
+    first = tomllib.loads((org_copy / LA).read_text(encoding="utf-8"))["relationship"][0]
+    assert not {"next_step", "next_due", "conversation"} & set(first)
+    assert first["assessment"] == "supportive"  # public, like the stage: it stays
+    assert run("validate", "--root", str(org_copy)).exit_code == 0
+
+
+def test_a_named_collective_must_know_the_handle(run, example_root: Path) -> None:
+    r = run("calendar", "mexico", "--for", "rosa", "--root", str(example_root))
+    assert r.exit_code == 2 and "'rosa' is no member of 'mexico'" in r.stderr and r.stdout == ""

@@ -103,14 +103,13 @@ def _when(due: dt.date | None, today: dt.date) -> FollowUpCounts:
 
 def comrade_collective(org: Organisation, handle: str, collective: str | None) -> CollectiveData:
     """The collective whose member `handle` is (or, named, the one given); FeedRefused when none or several."""
-    if collective is not None:
-        return org.collectives[collective]
-    found = [
-        c
-        for c in org.collectives.values()
-        if (c.members and any(m.handle == handle for m in c.members.members))
-        or (c.relationships and any(r.comrade == handle for r in c.relationships.relationships))
-    ]
+    found = [c for c in org.collectives.values() if collective in (None, c.slug) and _knows(c, handle)]
+    if collective is not None and not found:
+        raise FeedRefused(
+            f"{handle!r} is no member of {collective!r} and holds no relationship there "
+            f"({rel_path('members', collective)})",
+            usage=True,
+        )
     if not found:
         raise FeedRefused(f"no collective has a member {handle!r} or a relationship held by them", usage=True)
     if len(found) > 1:
@@ -119,6 +118,13 @@ def comrade_collective(org: Organisation, handle: str, collective: str | None) -
             f"{handle!r} is in {names}: name the collective, e.g. 'calendar {found[0].slug} --for {handle}'", usage=True
         )
     return found[0]
+
+
+def _knows(c: CollectiveData, handle: str) -> bool:
+    """`handle` is a member of the collective, or holds one of its relationships."""
+    members = c.members.members if c.members else []
+    held = c.relationships.relationships if c.relationships else []
+    return any(m.handle == handle for m in members) or any(r.comrade == handle for r in held)
 
 
 def feed_items(org: Organisation, c: CollectiveData, handle: str, recipients: list[str]) -> list[FollowUp]:

@@ -142,7 +142,10 @@ def _personal(
     from redflag_coord.org.reads import for_collective
 
     keys = read_identity_or_exit(identity)
-    org = load_valid_or_exit(root, reads=for_collective(collective) if collective else None, identity=identity)
+    from redflag_coord.cli.commands.common import normalise_id
+
+    reads = for_collective(normalise_id(collective)) if collective else None
+    org = load_valid_or_exit(root, reads=reads, identity=identity)
     slug = collective_or_exit(org, collective) if collective is not None else None
     c = comrade_collective(org, handle, slug)
     items = feed_items(org, c, handle, list(keys.recipients) if keys else [])
