@@ -138,7 +138,19 @@ CANARY_PSEUDONYM = "Zorzal Canario"
 CANARY_WORKPLACE = "Canary Works, night shift"
 CANARY_NOTE = "canary-note: met at the union hall"
 CANARY_SITE = "Sitecanary gate 4, dawn shift"  # a distribution site: where to wait for members (issue 28)
-CANARIES = (CANARY_EMAIL, CANARY_PHONE, CANARY_PSEUDONYM, CANARY_WORKPLACE, CANARY_NOTE, CANARY_SITE)
+# a comrade's next step and a conversation note (issue 33): only the comrade's own feed shows the step
+CANARY_FOLLOW_UP = "canary-step: bring the leaflet to the back gate"
+CANARY_TALK = "canary-talk: afraid of the new supervisor"
+CANARIES = (
+    CANARY_EMAIL,
+    CANARY_PHONE,
+    CANARY_PSEUDONYM,
+    CANARY_WORKPLACE,
+    CANARY_NOTE,
+    CANARY_SITE,
+    CANARY_FOLLOW_UP,
+    CANARY_TALK,
+)
 
 
 def plant_canaries(root: Path) -> Path:
@@ -152,9 +164,11 @@ def plant_canaries(root: Path) -> Path:
     with (la / "relationships.toml").open("a", encoding="utf-8") as f:
         f.write(
             f'\n[[relationship]]\npseudonym = "{CANARY_PSEUDONYM}"\nnature = "co-worker"\nstage = "writer"\n'
-            f'comrade = "canary"\nsince = 2026-01-10\nworkplace = "{CANARY_WORKPLACE}"\nnotes = "{CANARY_NOTE}"\n\n'
+            f'comrade = "canary"\nsince = 2026-01-10\nworkplace = "{CANARY_WORKPLACE}"\nnotes = "{CANARY_NOTE}"\n'
+            f'assessment = "active"\nnext_step = "{CANARY_FOLLOW_UP}"\nnext_due = 2026-12-01\n\n'
             f'[[relationship.history]]\ndate = 2026-01-10\nstage = "reader"\n\n'
-            f'[[relationship.history]]\ndate = 2026-06-10\nstage = "writer"\nnote = "{CANARY_NOTE}"\n'
+            f'[[relationship.history]]\ndate = 2026-06-10\nstage = "writer"\nnote = "{CANARY_NOTE}"\n\n'
+            f'[[relationship.conversation]]\ndate = 2026-11-20\nkind = "visit"\nnote = "{CANARY_TALK}"\n'
         )
     report = la / "reports" / "ic-2026-12.toml"
     if report.is_file():  # some journeys leave that report out, to file it themselves

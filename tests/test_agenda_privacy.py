@@ -10,11 +10,18 @@ from conftest import seal_private, unseal_private
 from redflag_coord.agenda.build import build_agenda
 from redflag_coord.agenda.text import RENDERERS
 from redflag_coord.org.load import load_organisation
-from redflag_coord.org.model import Distribution, Member, Relationship, StageChange, private_paths
+from redflag_coord.org.model import Conversation, Distribution, Member, Relationship, StageChange, private_paths
 
 EMAIL = "canary-email-7Q@leak.test"
 PHONE = "+27 CANARY 5550"
-PRIVATE_CANARIES = ["CanaryPseudonym7Q", "CanaryWorkplace7Q", "CanaryNotes7Q", "CanaryHistoryNote7Q"]
+PRIVATE_CANARIES = [
+    "CanaryPseudonym7Q",
+    "CanaryWorkplace7Q",
+    "CanaryNotes7Q",
+    "CanaryHistoryNote7Q",
+    "CanaryNextStep7Q",  # a follow-up and a conversation note (issue 33)
+    "CanaryTalk7Q",
+]
 SITE = "CanarySite7Q at the hostel gate"  # a distribution site: shown only with --include-private and the key
 LANGS = ["en", "es", "fr"]
 
@@ -41,18 +48,26 @@ comrade = "thabo"
 since = 2026-09-01
 workplace = "{PRIVATE_CANARIES[1]}"
 notes = "{PRIVATE_CANARIES[2]}"
+next_step = "{PRIVATE_CANARIES[4]}"
+next_due = 2026-12-02
 
 [[relationship.history]]
 date = 2026-09-01
 stage = "reader"
 note = "{PRIVATE_CANARIES[3]}"
+
+[[relationship.conversation]]
+date = 2026-11-02
+kind = "visit"
+note = "{PRIVATE_CANARIES[5]}"
 """)
     return seal_private(org_copy)
 
 
 def test_the_canaries_cover_every_private_field():
     assert private_paths(Member) == {"email", "phone"}
-    assert private_paths(Relationship) == {"pseudonym", "workplace", "notes"}
+    assert private_paths(Relationship) == {"pseudonym", "workplace", "notes", "next_step", "next_due"}
+    assert private_paths(Conversation) == {"date", "kind", "note"}  # dates and kinds: guessable, not canaries
     assert private_paths(StageChange) == {"note"}
     assert private_paths(Distribution) == {"site"}
 

@@ -76,6 +76,19 @@ def test_help_teaches_with_an_example_and_readable_metavars(name, run):
         assert raw not in r.stdout, f"{name} --help shows {raw!r}"
 
 
+# --for names whom an output is made for (docs/guide.md, "One name, one meaning"): a collective's view of
+# an agenda, or a comrade's own follow-ups (calendar, issue 33). Exactly these two kinds, nothing else.
+WHOM = {"--for": {"agenda": "COLLECTIVE", "calendar": "HANDLE"}}
+
+
+def _whom(option: str, by: dict) -> bool:
+    allowed = WHOM.get(option)
+    if allowed is None:
+        return False
+    seen = {name: str(kind) for kind, names in by.items() for name in names}
+    return set(seen) == set(allowed) and all(allowed[name] in kind for name, kind in seen.items())
+
+
 def test_the_same_option_means_the_same_thing_everywhere():
     """Same long name -> same short alias, same flag-or-value, same kind of value (metavar)."""
     shapes: dict[str, dict[tuple, list[str]]] = {}
@@ -91,7 +104,7 @@ def test_the_same_option_means_the_same_thing_everywhere():
             kind = None if p.is_flag else ("one of a list" if choice else p.metavar)  # lists differ by command
             shape = (shorts, p.is_flag, kind)
             shapes.setdefault(_long(p), {}).setdefault(shape, []).append(name)
-    differing = {opt: by for opt, by in shapes.items() if len(by) > 1}
+    differing = {opt: by for opt, by in shapes.items() if len(by) > 1 and not _whom(opt, by)}
     assert differing == {}, "options that differ between commands: " + json.dumps(
         {k: {str(s): c for s, c in v.items()} for k, v in differing.items()}, indent=1
     )
@@ -124,7 +137,7 @@ def test_each_long_name_has_one_kind_of_value():
     kinds: dict[str, dict[str, list[str]]] = {}
     for name, p in _every_option():
         kinds.setdefault(_long(p), {}).setdefault(_kind(p), []).append(name or "redflag-coord")
-    assert {o: by for o, by in kinds.items() if len(by) > 1} == {}
+    assert {o: by for o, by in kinds.items() if len(by) > 1 and not _whom(o, by)} == {}
     assert list(kinds["--output"]) == [f"{Path} FILE"] and list(kinds["--output-dir"]) == [f"{Path} DIR"]
 
 

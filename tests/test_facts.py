@@ -235,7 +235,17 @@ def test_secrets_seals_exactly_the_fields_the_model_marks_private():
     docs = {
         "members": {"member": [{"handle": "a", "email": every, "phone": every}]},
         "relationships": {
-            "relationship": [{"pseudonym": every, "workplace": every, "notes": every, "history": [{"note": every}]}]
+            "relationship": [
+                {
+                    "pseudonym": every,
+                    "workplace": every,
+                    "notes": every,
+                    "history": [{"note": every}],
+                    "next_step": every,
+                    "next_due": dt.date(2026, 12, 3),  # a private date is sealed as a TOML date too
+                    "conversation": [{"date": dt.date(2026, 11, 19), "kind": every, "note": every}],
+                }
+            ]
         },
         "report": {"red_flag": {"distribution": [{"site": every, "copies": 1}]}},
     }

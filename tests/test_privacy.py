@@ -99,6 +99,9 @@ OUTPUTS: list[Output] = [
     Output(("commitments", "--format", "json"), "json"),
     Output(("commitments", "--format", "ics"), "ics"),
     Output(("agenda", "ic-2026-12", "--for", "honduras", "--format", "markdown"), "md"),
+    # another comrade's personal feed (issue 33): the canary comrade's follow-up is not in rosa's
+    Output(("calendar", "--for", "rosa"), "ics"),
+    Output(("calendar", "los-angeles", "--for", "beto", "--output", "{out}"), "ics"),
 ]
 
 # Outputs that show private values to someone holding a key, and must show none without one.
@@ -113,6 +116,7 @@ KEYLESS_OUTPUTS: list[Output] = [
     Output(("report", "remind", "ic-2026-12", "--include-private", "--format", "eml"), "text", (0, 1)),
     Output(("secrets", "show", "los-angeles"), "text"),
     Output(("secrets", "encrypt", "--all"), "text"),
+    Output(("calendar", "--for", "canary"), "text", (1,)),  # the comrade's own feed: refused without a key
 ]
 
 

@@ -99,8 +99,10 @@ def test_every_output_of_the_table_is_run_here() -> None:
     names = {o.name for o in published.OUTPUTS}
     assert set(OUTPUT_RUNS) <= names
     site_minutes = "minutes on the published site (collectives present, decisions, commitments by collective)"
-    # tested below, in tests/test_privacy_mail.py and (the site's minutes) tests/test_publish_privacy.py
-    assert names - set(OUTPUT_RUNS) == {"published site (index and URLs)", "reminders (mail)", site_minutes}
+    # tested below, in tests/test_privacy_mail.py, (the site's minutes) tests/test_publish_privacy.py and (a
+    # comrade's own feed, from sealed values only) tests/test_journey_followups.py
+    follow_ups = "a comrade's follow-ups (iCalendar tasks)"
+    assert names - set(OUTPUT_RUNS) == {"published site (index and URLs)", "reminders (mail)", site_minutes, follow_ups}
 
 
 @pytest.mark.parametrize("name", sorted(OUTPUT_RUNS))
@@ -159,5 +161,10 @@ def test_private_fields_are_the_models_x_private_ones() -> None:
         "relationships.relationship[].workplace",
         "relationships.relationship[].notes",
         "relationships.relationship[].history[].note",
+        "relationships.relationship[].next_step",
+        "relationships.relationship[].next_due",
+        "relationships.relationship[].conversation[].date",
+        "relationships.relationship[].conversation[].kind",
+        "relationships.relationship[].conversation[].note",
         "report.red_flag.distribution[].site",
     ]

@@ -75,7 +75,8 @@ def test_private_fields_are_marked(schema_dir):
 
     for path in schema_dir.iterdir():
         walk(json.loads(path.read_text()))
-    assert marked == {"email", "phone", "pseudonym", "workplace", "notes", "note", "site"}
+    follow_ups = {"next_step", "next_due", "date", "kind"}  # issue 33: a conversation's date and kind too
+    assert marked == {"email", "phone", "pseudonym", "workplace", "notes", "note", "site", *follow_ups}
 
 
 def test_schema_to_stdout_and_no_overwrite(run, schema_dir):

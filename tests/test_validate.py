@@ -89,7 +89,7 @@ def test_missing_key_points_at_its_table(org_copy):
 
 def test_bad_choice_lists_allowed_values(org_copy):
     edit(org_copy, LA_REL, 'stage = "contact"\ncomrade = "don-luis"', 'stage = "contac"\ncomrade = "don-luis"')
-    assert only(org_copy) == (LA_REL, 57, 1, "error", "bad-choice")
+    assert only(org_copy) == (LA_REL, 73, 1, "error", "bad-choice")
     assert message(org_copy) == (
         "'contac' is not allowed; choose one of 'contact', 'reader', 'writer', 'study-group', 'recruit' or 'member'"
     )
@@ -202,7 +202,7 @@ def test_request_to_unknown_collective(org_copy):
 
 def test_relationship_comrade_must_be_member_of_same_collective(org_copy):
     edit(org_copy, LA_REL, 'comrade = "beto"', 'comrade = "thabo"')
-    assert only(org_copy) == (LA_REL, 39, 1, "error", "unresolved-ref")
+    assert only(org_copy) == (LA_REL, 47, 1, "error", "unresolved-ref")
     assert "'thabo' is a member of 'south-africa'" in message(org_copy)
 
 
@@ -213,12 +213,12 @@ def test_reports_due_after_meeting(org_copy):
 
 def test_relationship_dates_in_order(org_copy):
     edit(org_copy, LA_REL, "last_contact = 2026-11-12", "last_contact = 2025-01-01")
-    assert only(org_copy) == (LA_REL, 41, 1, "error", "date-order")
+    assert only(org_copy) == (LA_REL, 49, 1, "error", "date-order")
 
 
 def test_relationship_date_in_future(org_copy):
     edit(org_copy, LA_REL, "last_contact = 2026-11-12", "last_contact = 2026-12-25")
-    assert only(org_copy) == (LA_REL, 41, 1, "error", "future-date")
+    assert only(org_copy) == (LA_REL, 49, 1, "error", "future-date")
 
 
 def test_stage_backwards_needs_note(org_copy):

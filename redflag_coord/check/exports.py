@@ -58,9 +58,9 @@ def _listed(root: Path) -> list[str]:
 def private_values(org: Organisation) -> set[str]:
     """Every private value readable here (plain in the files, or opened by `validate`'s identity)."""
     from redflag_coord import crypt
-    from redflag_coord.org.secrets import slots
+    from redflag_coord.org.secrets import GUESSABLE, slots
 
-    held = (s.value for s in slots(org))
+    held = (s.value for s in slots(org) if s.attr not in GUESSABLE)
     return {
         v.strip()
         for v in (*held, *org.let_go)

@@ -264,6 +264,13 @@ def keys(org: Organisation, out: Problems) -> None:
     out.extend(check_keys(org))
 
 
+def assessments(frame: Frame, out: Problems) -> None:
+    """Ensure each relationship's assessment is one id of the organisation's scale, and the scale lists each once."""
+    from redflag_coord.org.settings import settings_or_defaults
+
+    rules.check_assessments(frame.org, settings_or_defaults(frame.org.root).relationships.ids(), out)
+
+
 DATA_ENTRIES = ("collectives", "organisation.toml", "trust", "locales")  # what commands read and write
 
 
@@ -333,6 +340,7 @@ CHECKS: tuple[Check, ...] = (
     Check("lookalike-names", "frame", lookalike_names, ("lookalike-name",)),
     Check("settings-file", "frame", settings_file, ("undeliverable-organiser", "unknown-collective")),
     Check("retention", "frame", retention, ("expiring", "expired")),
+    Check("assessments", "frame", assessments, ("unknown-assessment", "duplicate-assessment")),
     Check(
         "report",
         "report",

@@ -486,3 +486,32 @@ def _relationship_dates(rel: str, key: tuple, r, out: Problems, today: dt.date) 
             key=key + ("stage",),
             severity="warning",
         )
+
+
+def check_assessments(org: Organisation, ids: list[str], out: Problems) -> None:
+    """Each relationship's `assessment` is one id of the organisation's scale; the scale names each id once."""
+    from redflag_coord.org.settings import SETTINGS_FILE
+
+    seen: set[str] = set()
+    for i, level_id in enumerate(ids):
+        if level_id in seen:
+            out.add(
+                SETTINGS_FILE,
+                "duplicate-assessment",
+                f"the assessment id {level_id!r} is in the scale twice: give each step its own id",
+                key=("relationships", "assessment", i, "id"),
+            )
+        seen.add(level_id)
+    for c in org.collectives.values():
+        if c.relationships is None:
+            continue
+        rel = rel_path("relationships", c.slug)
+        for i, r in enumerate(c.relationships.relationships):
+            if r.assessment is not None and r.assessment not in seen:
+                out.add(
+                    rel,
+                    "unknown-assessment",
+                    f"assessment {r.assessment!r} is not on the organisation's scale; choose one of "
+                    f"{', '.join(ids)} (the scale is [relationships] assessment in {SETTINGS_FILE})",
+                    key=("relationship", i, "assessment"),
+                )

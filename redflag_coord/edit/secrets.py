@@ -242,6 +242,9 @@ def forget(
             if HISTORY_NOTE in step:
                 del step[HISTORY_NOTE]
                 removed.append(_key(("relationship", relationship, "history", j, HISTORY_NOTE)))
+        if "conversation" in r:  # a conversation is its private date, kind and note: nothing public stays
+            del r["conversation"]
+            removed.append(_key(("relationship", relationship, "conversation")))
     write_if_unchanged(path, raw, tomlkit.dumps(doc).encode("utf-8"))
     return removed
 

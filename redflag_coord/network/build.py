@@ -16,6 +16,8 @@ from dataclasses import dataclass, field, replace
 
 from redflag_coord.errors import RedflagError
 from redflag_coord.org import figures
+from redflag_coord.org.followups import FollowUpCounts
+from redflag_coord.org.followups import counts as follow_up_counts
 from redflag_coord.org.load import CollectiveData, Organisation
 from redflag_coord.org.model import Kind, Meeting, Relationship, Report, Stage
 from redflag_coord.org.reportstate import ReportState, report_states
@@ -33,6 +35,7 @@ class Counts:
     total: int
     by_stage: dict[str, int]
     by_nature: dict[str, int]
+    by_assessment: dict[str, int] = field(default_factory=dict)  # the scale's ids (issue 33), largest first
 
 
 @dataclass
@@ -144,6 +147,8 @@ class CollectiveNetwork:
     trends: list[Trend]
     circle: list[Mark] = field(default_factory=list)
     relationships: list[RelationshipLine] | None = None
+    # next steps due (within a week) and overdue on the collective's wall clock: counts only, never who or what
+    follow_ups: FollowUpCounts = field(default_factory=FollowUpCounts)
 
 
 @dataclass
@@ -161,6 +166,7 @@ class Overview:
     reports: list[ReportPoint]
     trends: list[Trend]
     circle: list[Mark] = field(default_factory=list)
+    follow_ups: FollowUpCounts = field(default_factory=FollowUpCounts)
 
 
 @dataclass
@@ -189,12 +195,15 @@ def network(
     stale_weeks: int = DEFAULT_STALE_WEEKS,
     include_private: bool = False,
     since: dt.date | None = None,
+    now: dt.datetime | None = None,
 ) -> Network:
     """The network figures of one collective, or of every collective that builds networks.
 
     `since` overrides the baseline date (by default the filing date of each
-    collective's latest report to a meeting held before `today`).
+    collective's latest report to a meeting held before `today`). `now` (aware) is the instant follow-ups
+    are judged at, each on its collective's wall clock (default: noon UTC of `today`).
     """
+    moment = now if now is not None else dt.datetime.combine(today, dt.time(12), dt.UTC)
     if collective is not None and collective not in org.collectives:
         raise UnknownCollective(collective)
     if include_private and collective is None:
@@ -215,6 +224,7 @@ def network(
             if state is not None:
                 p.status = state.status
         net.trends = trends([p for p in net.reports if p.status != "draft"])
+        net.follow_ups = follow_up_counts(org, c, moment)
         result.collectives.append(net)
     if collective is None:
         result.overview = overview(result.collectives)
@@ -352,10 +362,12 @@ def count(rels: Iterable[Relationship]) -> Counts:
     rels = list(rels)
     stages = Counter(r.stage for r in rels)
     natures = Counter(r.nature for r in rels)
+    assessed = Counter(r.assessment for r in rels if r.assessment is not None)
     return Counts(
         total=len(rels),
         by_stage={s.value: stages.get(s, 0) for s in STAGES},
         by_nature=dict(sorted(natures.items(), key=lambda kv: (-kv[1], kv[0]))),
+        by_assessment=dict(sorted(assessed.items(), key=lambda kv: (-kv[1], kv[0]))),
     )
 
 
@@ -487,13 +499,18 @@ def _figure(p: ReportPoint, name: str) -> int | None:
 def overview(collectives: Sequence[CollectiveNetwork]) -> Overview:
     stages: Counter[str] = Counter()
     natures: Counter[str] = Counter()
+    assessed: Counter[str] = Counter()
+    follow_ups = FollowUpCounts()
     for c in collectives:
         stages.update(c.counts.by_stage)
         natures.update(c.counts.by_nature)
+        assessed.update(c.counts.by_assessment)
+        follow_ups.add(c.follow_ups)
     counts = Counts(
         total=sum(c.counts.total for c in collectives),
         by_stage={s.value: stages.get(s.value, 0) for s in STAGES},
         by_nature=dict(sorted(natures.items(), key=lambda kv: (-kv[1], kv[0]))),
+        by_assessment=dict(sorted(assessed.items(), key=lambda kv: (-kv[1], kv[0]))),
     )
     points = _sum_points(collectives)
     counted = trends(points)
@@ -511,6 +528,7 @@ def overview(collectives: Sequence[CollectiveNetwork]) -> Overview:
         reports=points,
         trends=counted,
         circle=sorted((m for c in collectives for m in c.circle), key=mark_key),
+        follow_ups=follow_ups,
     )
 
 

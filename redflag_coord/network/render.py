@@ -32,6 +32,7 @@ from redflag_coord.network.build import (
     Trend,
 )
 from redflag_coord.network.svg import Look, circle_description, circle_svg, funnel_svg, legend_glyph, line_svg, looks
+from redflag_coord.org.followups import DUE_DAYS, FollowUpCounts
 
 CUE = "the collective's cue to help them build their first (fight individualism)"
 
@@ -144,7 +145,16 @@ def _text_counts(counts: Counts) -> list[str]:
     return [
         f"  by stage   {stages_line(counts.by_stage)}",
         f"  by nature  {natures_line(counts.by_nature)}",
+        *([f"  assessed   {natures_line(counts.by_assessment)}"] if counts.by_assessment else []),
     ]
+
+
+def follow_ups_line(f: FollowUpCounts) -> str:
+    """Next steps by when they are due: counts only (issue 33); the sealed ones this identity cannot read apart."""
+    parts = [f"{f.due} due within {DUE_DAYS} days", f"{f.overdue} overdue", f"{f.later} later"]
+    if f.unread:
+        parts.append(f"{f.unread} not readable here (no identity that opens them)")
+    return " · ".join(parts)
 
 
 def _text_trends(points: list[ReportPoint], trends: list[Trend], counted: bool = False) -> list[str]:
@@ -174,6 +184,7 @@ def _text_overview(o: Overview, weeks: int) -> list[str]:
         *_text_counts(o.counts),
         f"  movement   {' · '.join(movement_parts(o.new, o.moved_up, o.stale, weeks))}",
         f"  funnel     {funnel_line(o.funnel)}",
+        *([f"  follow-ups {follow_ups_line(o.follow_ups)}"] if o.follow_ups.total else []),
         *_text_trends(o.reports, o.trends, counted=True),
     ]
 
@@ -191,6 +202,7 @@ def _text_collective(c: CollectiveNetwork) -> list[str]:
         *_text_counts(c.counts),
         f"  movement   {since}: {' · '.join(movement_parts(m.new, m.moved_up, m.stale, m.stale_weeks))}",
         f"  funnel     {funnel_line(c.funnel)}",
+        *([f"  follow-ups {follow_ups_line(c.follow_ups)}"] if c.follow_ups.total else []),
     ]
     if c.comrades:
         lines.append("  comrades")
@@ -413,6 +425,7 @@ def _html_overview(o: Overview, weeks: int, look: dict[str, Look]) -> str:
             f"{plural(o.comrades, 'comrade')}; <span class=cue>{plural(o.without_relationships, 'comrade')} "
             "without any yet</span>.</p>",
             _html_movement(o.new, o.moved_up, o.stale, weeks, "since each collective's previous report"),
+            _html_follow_ups(o.counts, o.follow_ups),
             _html_circle(o.circle, look, weeks, True, "Every collective's relationships"),
             _html_charts(o.funnel, o.reports),
             _html_trends(o.reports, o.trends, counted=True),
@@ -421,12 +434,23 @@ def _html_overview(o: Overview, weeks: int, look: dict[str, Look]) -> str:
     )
 
 
+def _html_follow_ups(counts: Counts, f: FollowUpCounts) -> str:
+    """Assessments and follow-ups as counts (issue 33); nothing when there are none."""
+    parts = []
+    if counts.by_assessment:
+        parts.append(f"<p>Assessed: {escape(natures_line(counts.by_assessment))}.</p>")
+    if f.total:
+        parts.append(f"<p>Follow-ups: {escape(follow_ups_line(f))}.</p>")
+    return "\n".join(parts)
+
+
 def _html_collective(c: CollectiveNetwork, look: dict[str, Look]) -> str:
     m = c.movement
     parts = [
         f'<section id="{escape(c.slug)}"><h2>{escape(c.name)} <span class=muted>({escape(c.slug)})</span></h2>',
         f"<p>{plural(c.counts.total, 'relationship')}.</p>",
         _html_movement(m.new, m.moved_up, m.stale, m.stale_weeks, _since(m)),
+        _html_follow_ups(c.counts, c.follow_ups),
         _html_circle(c.circle, look, m.stale_weeks, m.since is not None, f"{c.name}: relationships"),
         _html_comrades(c, look),
         _html_charts(c.funnel, c.reports),

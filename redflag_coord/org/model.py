@@ -188,6 +188,41 @@ def _private_schema(max_length: int) -> WithJsonSchema:
 
 PrivateShortText = Annotated[ShortText, WrapValidator(_sealed_or_plain), _private_schema(300)]
 PrivateText = Annotated[Text, WrapValidator(_sealed_or_plain), _private_schema(20_000)]
+
+
+def _date_or_sealed(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    """A private date: a TOML date, its ISO text (how `secrets edit` shows an opened one), or sealed."""
+    if isinstance(value, str) and value.startswith(SEALED_PREFIX):
+        return _sealed_or_plain(value, handler)
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value)
+        except ValueError:
+            raise PydanticCustomError("date_type", "expected a date (YYYY-MM-DD) or an encrypted value", {}) from None
+    return handler(value)
+
+
+_SEALED_TEXT = {"type": "string", "pattern": f"^{SEALED_PREFIX}[A-Za-z0-9+/]+=*$", "maxLength": MAX_SEALED}
+# A date that says when a member meets someone ("rosa, on the 12th"): private, sealed like the text.
+PrivateDate = Annotated[
+    Date,
+    WrapValidator(_date_or_sealed),
+    WithJsonSchema({"anyOf": [{"type": "string", "format": "date"}, _SEALED_TEXT]}),
+]
+
+
+def private_date(value: object) -> dt.date | None:
+    """A private date as a date: None when absent or still sealed (not opened with this identity)."""
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str) and not value.startswith(SEALED_PREFIX):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
 RECIPIENT_PATTERN = r"^(age1[02-9ac-hj-np-z]{58}|ssh-ed25519 [A-Za-z0-9+/]+={0,2}( [^\n]*)?)$"
 RecipientKey = Annotated[str, StringConstraints(pattern=RECIPIENT_PATTERN, max_length=1000)]
 
@@ -358,6 +393,16 @@ class StageChange(FileModel):
     expires: Date | None = expires_field()
 
 
+class Conversation(FileModel):
+    """[[relationship.conversation]]: one conversation with the person, as the comrade remembers it.
+    Every key is private: even its date and kind say when and how a member meets someone."""
+
+    date: PrivateDate = private_field(..., description="Private: the day of the conversation")
+    kind: PrivateShortText = private_field(..., description="Private: e.g. one-on-one, call, visit")
+    note: PrivateText | None = private_field(description="Private: what was said, what was agreed")
+    expires: Date | None = expires_field()
+
+
 class Relationship(FileModel):
     pseudonym: PrivateShortText = private_field(..., description="Private: never a real name")
     nature: Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
@@ -377,6 +422,15 @@ class Relationship(FileModel):
         None, description="The day the relationship ended: [retention] relationship_left counts from it"
     )
     expires: Date | None = expires_field()
+    assessment: Annotated[str, StringConstraints(pattern=SLUG_PATTERN)] | None = Field(
+        None, description="One id of the organisation's assessment scale ([relationships] in organisation.toml)"
+    )
+    next_step: PrivateShortText | None = private_field(description="Private: the comrade's next step with the person")
+    next_due: PrivateDate | None = private_field(
+        description="Private: the day the next step is due, in the collective's zone (sealed: a date next to a "
+        "handle says when a member meets someone)"
+    )
+    conversations: list[Conversation] = Field(default_factory=_new_list, alias="conversation")
 
 
 class RelationshipsFile(FileModel):
@@ -826,6 +880,47 @@ class RetentionSettings(FileModel):
         "30d", description="After expiry 'validate' warns this long, then reports an error until they are removed"
     )
 
+class AssessmentLevel(FileModel):
+    """One step of the organisation's assessment scale: an id relationships name, a label per language."""
+
+    id: Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
+    labels: dict[Language, ShortText] = Field(min_length=1, description='language = label, e.g. en = "Supporter"')
+
+    def label(self, language: str) -> str:
+        return self.labels.get(language) or self.labels.get(language.split("-")[0]) or self.labels.get("en") or self.id
+
+
+def _level(level_id: str, en: str, es: str, fr: str, pt: str, hi: str) -> AssessmentLevel:
+    return AssessmentLevel(id=level_id, labels={"en": en, "es": es, "fr": fr, "pt": pt, "hi": hi})
+
+
+def default_assessment() -> list[AssessmentLevel]:
+    """The scale when organisation.toml names none: from leading others to opposed (one scale for everyone,
+    as organising tools keep one per organisation, so counts add up across collectives)."""
+    return [
+        _level(
+            "leader", "Leads others", "Dirige a otros", "Entraîne les autres", "Lidera outros", "दूसरों का नेतृत्व करते हैं"
+        ),
+        _level("active", "Acts with us", "Actúa con nosotros", "Agit avec nous", "Age conosco", "हमारे साथ काम करते हैं"),
+        _level("supportive", "Supportive", "Nos apoya", "Favorable", "Apoia", "समर्थक"),
+        _level("undecided", "Undecided", "Indeciso", "Indécis", "Indeciso", "अनिश्चित"),
+        _level("opposed", "Opposed", "En contra", "Opposé", "Contra", "विरोधी"),
+    ]
+
+
+class RelationshipSettings(FileModel):
+    """[relationships]: the organisation's one assessment scale (each relationship's `assessment` names an id)."""
+
+    assessment: list[AssessmentLevel] = Field(
+        default_factory=default_assessment,
+        min_length=1,
+        description="The scale, first = strongest: [[relationships.assessment]] id and labels per language "
+        "(default: leader, active, supportive, undecided, opposed)",
+    )
+
+    def ids(self) -> list[str]:
+        return [level.id for level in self.assessment]
+
 
 class Settings(FileModel):
     """organisation.toml, at the root of the data repository. Command-line flags override it."""
@@ -836,6 +931,7 @@ class Settings(FileModel):
     encryption: EncryptionSettings = Field(default_factory=EncryptionSettings)
     publish: PublishSettings = Field(default_factory=PublishSettings)
     retention: RetentionSettings = Field(default_factory=RetentionSettings)
+    relationships: RelationshipSettings = Field(default_factory=RelationshipSettings)
     example: bool = Field(
         False,
         description="A demonstration whose keys are published (redflag-coord's own example): only then may the DEMO "

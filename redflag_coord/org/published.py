@@ -123,6 +123,17 @@ OUTPUTS: tuple[Output, ...] = (
         _CONTACT[:1],
         "`report remind --include-private`, `--send` (each member's own)",
     ),
+    Output(
+        "a comrade's follow-ups (iCalendar tasks)",
+        "`calendar --for HANDLE` only (no site, no shared feed)",
+        ("members.member[].handle",),
+        (
+            "relationships.relationship[].pseudonym",
+            "relationships.relationship[].next_step",
+            "relationships.relationship[].next_due",
+        ),
+        "written only with an identity that opens them: the comrade's own feed, nothing without it",
+    ),
 )
 
 # Plain text that no output shows yet but that is as public as the rest (a role next to a handle, a

@@ -17,13 +17,28 @@ from typing import Any
 from redflag_coord import crypt
 from redflag_coord.crypt import CryptError, Identities
 from redflag_coord.org.load import COLLECTIVES, Organisation, rel_path
-from redflag_coord.org.model import Distribution, Member, Relationship, Report, Settings, StageChange, private_fields
+from redflag_coord.org.model import (
+    Conversation,
+    Distribution,
+    Member,
+    Relationship,
+    Report,
+    Settings,
+    StageChange,
+    private_date,
+    private_fields,
+)
 from redflag_coord.org.problems import Problems
 from redflag_coord.org.textcheck import ONE_LINE_MAX, unsafe_char
 
 # Which values are private is the model's to say (`private_field`); these are its answers, in file order.
 CONTACT = private_fields(Member)  # email, phone: also sealed to the mail senders
-RELATIONSHIP = private_fields(Relationship)  # pseudonym, workplace, notes
+RELATIONSHIP = private_fields(Relationship)  # pseudonym, workplace, notes, next_step, next_due
+CONVERSATION = private_fields(Conversation)  # a conversation's date, kind and note: all private (issue 33)
+DATES = ("next_due", "date")  # private dates: a TOML date in plain text, its ISO text once opened
+# Private values any text holds by chance (a date, a conversation's kind such as "call"): sealed like the
+# rest, but no leak finder can look for them in an export (every agenda has dates).
+GUESSABLE = (*DATES, "kind")
 (HISTORY_NOTE,) = private_fields(StageChange)  # a stage change's note
 (SITE,) = private_fields(Distribution)  # a report's distribution site: a place to wait for members
 WITHHELD_PSEUDONYM = "(encrypted)"  # stands in for a pseudonym nobody here can read (the field is required)
@@ -68,6 +83,10 @@ def slots(org: Organisation) -> Iterator[Slot]:
                     if getattr(step, HISTORY_NOTE) is not None:
                         key = ("relationship", i, "history", j, HISTORY_NOTE)
                         yield Slot(c.slug, rel, key, False, step, HISTORY_NOTE)
+                for j, talk in enumerate(r.conversations):
+                    for name in CONVERSATION:
+                        if getattr(talk, name) is not None:
+                            yield Slot(c.slug, rel, ("relationship", i, "conversation", j, name), False, talk, name)
         for mid, report in c.reports.items():
             yield from report_slots(c.slug, mid, report)
 
@@ -241,6 +260,9 @@ def _plain_ok(s: Slot, plain: str, out: Problems) -> bool:
         size = "empty" if not plain else f"{len(plain):,} characters"
         out.add(s.file, "bad-value", f"the encrypted value is {size}; 1 to {limit:,} characters are allowed", key=s.key)
         return False
+    if s.attr in DATES and private_date(plain) is None:
+        out.add(s.file, "bad-value", "the encrypted value is not a date (YYYY-MM-DD)", key=s.key)
+        return False
     bad = unsafe_char(plain, s.attr not in LONG_TEXT)
     if bad:
         out.add(s.file, bad[0], f"the encrypted value holds {bad[1]}", key=s.key)
@@ -266,16 +288,27 @@ def doc_slots(doc: Any, kind: str) -> Iterator[tuple[Any, str, tuple[str | int, 
     elif kind == "relationships":
         for i, r in enumerate(doc.get("relationship", [])):
             for name in RELATIONSHIP:
-                if isinstance(r.get(name), str):
+                if _sealable(r.get(name), name):
                     yield r, name, ("relationship", i, name), False
             for j, step in enumerate(r.get("history", [])):
                 if isinstance(step, dict) and isinstance(step.get(HISTORY_NOTE), str):
                     yield step, HISTORY_NOTE, ("relationship", i, "history", j, HISTORY_NOTE), False
+            for j, talk in enumerate(r.get("conversation", [])):
+                for name in CONVERSATION if isinstance(talk, dict) else ():
+                    if _sealable(talk.get(name), name):
+                        yield talk, name, ("relationship", i, "conversation", j, name), False
     elif kind.startswith(REPORTS):
         flag = doc.get("red_flag")
         for i, d in enumerate(flag.get("distribution", []) if isinstance(flag, dict) else []):
             if isinstance(d, dict) and isinstance(d.get(SITE), str):
                 yield d, SITE, (*SITE_PATH, i, SITE), False
+
+
+def _sealable(value: object, name: str) -> bool:
+    """A value `secrets` seals: text, or for a private date a TOML date (sealed as its ISO text)."""
+    import datetime as dt
+
+    return isinstance(value, str) or (name in DATES and isinstance(value, dt.date))
 
 
 def private_files(root: Path, slug: str) -> Iterator[tuple[Path, str, str]]:

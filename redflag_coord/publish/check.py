@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from redflag_coord.crypt import is_sealed
 from redflag_coord.org.load import Organisation, rel_path
-from redflag_coord.org.secrets import WITHHELD_PSEUDONYM, slots
+from redflag_coord.org.secrets import GUESSABLE, WITHHELD_PSEUDONYM, slots
 from redflag_coord.org.textcheck import fold
 
 MIN_LENGTH = 3  # shorter values would match ordinary words
@@ -46,7 +46,8 @@ def needles(org: Organisation, members: bool) -> list[Needle]:
             found.setdefault(folded, Needle(folded, source, handle))
 
     for s in slots(org):
-        add(s.value, f"the {s.attr} of {_key(s.key)} in {s.file}", False)
+        if s.attr not in GUESSABLE:  # a date or a conversation's kind is on pages by chance, never from the value
+            add(s.value, f"the {s.attr} of {_key(s.key)} in {s.file}", False)
     for slug, c in org.collectives.items():
         if c.members is not None:
             for i, m in enumerate(c.members.members):

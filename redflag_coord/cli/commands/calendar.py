@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -18,6 +19,7 @@ from redflag_coord.cli.commands.common import (
 from redflag_coord.cli.commands.options import (
     DomainOption,
     ForceOption,
+    IdentityOption,
     NoRemindersOption,
     OptionalCollectiveArgument,
     OutputOption,
@@ -79,6 +81,17 @@ def calendar(
     reminder: ReminderOption = None,
     no_reminders: NoRemindersOption = False,
     root: RootOption = None,
+    for_handle: Annotated[
+        str | None,
+        typer.Option(
+            "--for",
+            metavar="HANDLE",
+            show_default=False,
+            help="Instead, this comrade's personal feed: the next steps of the relationships they hold, as tasks "
+            "due in their collective's zone. Only with an identity that opens them (theirs); never with --caldav.",
+        ),
+    ] = None,
+    identity: IdentityOption = None,
 ) -> None:
     """Write the feed calendar apps subscribe to (METHOD:PUBLISH, every meeting, recurring ones included),
     or with --caldav URL keep a CalDAV calendar in step.
@@ -89,6 +102,11 @@ def calendar(
     from redflag_coord.calendar import ics
 
     _check_options(caldav, dry_run, caldav_timeout, output is not None or (name is not None and not create), create)
+    if for_handle is not None:
+        if caldav is not None:
+            fail("--for writes a personal feed to a file or the screen, never to a CalDAV server", EXIT_USAGE)
+        _personal(collective, for_handle, output, force, domain, identity, root)
+        return
     org = load_valid_or_exit(root)
     if collective is not None:
         collective = collective_or_exit(org, collective)
@@ -104,6 +122,35 @@ def calendar(
     data = built.to_ical()
     for warning in built.warnings:
         typer.echo(f"redflag-coord: warning: {warning}", err=True)
+    write_output(data.decode("utf-8"), output, force)
+
+
+def _personal(
+    collective: str | None,
+    handle: str,
+    output: Path | None,
+    force: bool,
+    domain: str | None,
+    identity: Path | None,
+    root: Path | None,
+) -> None:
+    """`calendar --for HANDLE`: the comrade's follow-ups, opened with their identity (org.followups decides)."""
+    from redflag_coord.calendar import followups as feed
+    from redflag_coord.calendar import ics
+    from redflag_coord.cli.commands.common import read_identity_or_exit
+    from redflag_coord.org.followups import comrade_collective, feed_items
+    from redflag_coord.org.reads import for_collective
+
+    keys = read_identity_or_exit(identity)
+    from redflag_coord.cli.commands.common import normalise_id
+
+    reads = for_collective(normalise_id(collective)) if collective else None
+    org = load_valid_or_exit(root, reads=reads, identity=identity)
+    slug = collective_or_exit(org, collective) if collective is not None else None
+    c = comrade_collective(org, handle, slug)
+    items = feed_items(org, c, handle, list(keys.recipients) if keys else [])
+    cal = load_settings_or_exit(org.root).calendar
+    data = feed.render(items, handle, ics.settings_for(cal, domain, ics.stamp_default()))
     write_output(data.decode("utf-8"), output, force)
 
 

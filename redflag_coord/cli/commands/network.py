@@ -90,7 +90,7 @@ def network(
 
     from redflag_coord.network.build import network as compute
     from redflag_coord.network.render import RENDERERS
-    from redflag_coord.org.clock import today_default
+    from redflag_coord.org.clock import now_or_today, today_default
     from redflag_coord.org.reads import for_collective
 
     purpose = "pseudonyms, workplaces and notes show as '(encrypted)' or not at all" if include_private else None
@@ -104,7 +104,13 @@ def network(
     if collective is not None:
         collective = collective_or_exit(org, collective)
     result = compute(
-        org, collective, today=today_default(), stale_weeks=stale_weeks, include_private=include_private, since=start
+        org,
+        collective,
+        today=today_default(),
+        stale_weeks=stale_weeks,
+        include_private=include_private,
+        since=start,
+        now=now_or_today(),
     )
     if fmt == "text":
         from redflag_coord.network.render import render_text
