@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -353,3 +354,44 @@ def test_forget_expired_removes_a_relationship_whole_and_keeps_a_members_handle(
     member = next(m for m in tomllib.loads(members.read_text(encoding="utf-8"))["member"] if m["handle"] == handle)
     assert "email" not in member and "phone" not in member and not member.get("invite")
     assert cli(org_copy, "validate", REDFLAG_IDENTITY=str(DEMO_IDENTITY)).returncode == 0
+
+
+# -- a conversation's date is sealed: its default retention is judged only with a key -------------------
+
+
+def test_a_conversation_note_with_a_sealed_date_is_judged_only_with_a_key(
+    org_copy: Path, run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """[retention] conversation_notes counts from the conversation's date, which is sealed (it says when a
+    member met someone). Without a key forget cannot know it: it says so and removes none of them; with the
+    key it removes those past their period, and says where, never the sealed date it counted from."""
+    monkeypatch.setenv("REDFLAG_TODAY", "2029-06-01")  # the example's conversations (2026) are past 2y
+    rel = "collectives/los-angeles/relationships.toml"
+    monkeypatch.delenv("REDFLAG_IDENTITY")
+    blind = run("secrets", "forget", "--expired", "--dry-run", "--root", str(org_copy))
+    assert blind.exit_code == 0, blind.output
+    assert "conversation[" not in blind.stdout
+    assert f"conversation note(s) in {rel} count their retention from a sealed date" in blind.stderr
+    before = (org_copy / rel).read_bytes()
+    seeing = run("secrets", "forget", "--expired", "--identity", str(DEMO_IDENTITY), "--root", str(org_copy))
+    assert seeing.exit_code == 0, seeing.output
+    removed = [line for line in seeing.stdout.splitlines() if ".conversation[" in line]
+    assert removed and all("after its sealed date" in line for line in removed), seeing.stdout
+    assert "sealed date and have no 'expires'" not in seeing.stderr
+    after = (org_copy / rel).read_text(encoding="utf-8")
+    assert after != before.decode() and "[[relationship.conversation]]" not in after
+    monkeypatch.setenv("REDFLAG_IDENTITY", str(DEMO_IDENTITY))
+    assert run("validate", str(org_copy)).exit_code in (0, 1)  # the file still loads; other expiries may remain
+
+
+def test_validate_with_a_key_judges_a_sealed_conversation_date_and_never_shows_a_day_of_it(
+    example_root: Path, run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REDFLAG_TODAY", "2029-06-01")
+    seen = run("validate", str(example_root))
+    lines = [line for line in seen.stderr.splitlines() + seen.stdout.splitlines() if ".conversation[" in line]
+    assert lines and all("error[expired]" in line for line in lines), seen.output
+    assert not any(re.search(r"20[0-9]{2}-[01][0-9]-[0-3][0-9]", line.split(": ", 1)[1]) for line in lines)
+    monkeypatch.delenv("REDFLAG_IDENTITY")
+    blind = run("validate", str(example_root))
+    assert ".conversation[" not in blind.output  # not judged without a key (forget --expired says so)

@@ -25,7 +25,7 @@ def check_expiries(found: Iterable[Expiry], policy: Policy, today: dt.date, out:
             out.add(
                 e.file,
                 "expiring",
-                f"{what} expire on {e.on} ({e.reason}): from that day run '{FORGET}' "
+                f"{what} expire on {e.day()} ({e.reason}): from that day run '{FORGET}' "
                 f"(see the list first with '{FORGET} --dry-run'); to keep them longer, decide it and set a later "
                 f"{format_key((*e.key, 'expires'))}",
                 key=e.source,
@@ -34,13 +34,13 @@ def check_expiries(found: Iterable[Expiry], policy: Policy, today: dt.date, out:
             continue
         end = grace_end(e.on, policy)
         if state == "expired":
-            until = f"an error from {end}" if end is not None else "no grace end is set"
-            message = f"{what} expired on {e.on} ({e.reason}); run '{FORGET}' ({until})"
+            until = f"an error from {e.day(end)}" if end is not None else "no grace end is set"
+            message = f"{what} expired on {e.day()} ({e.reason}); run '{FORGET}' ({until})"
             out.add(e.file, "expired", message, key=e.source, severity="warning")
         else:
             grace = format_period(policy.grace)
             message = (
-                f"{what} expired on {e.on} ({e.reason}) and the grace period of {grace} ended on {end}: "
+                f"{what} expired on {e.day()} ({e.reason}) and the grace period of {grace} ended on {e.day(end)}: "
                 f"run '{FORGET}' now"
             )
             out.add(e.file, "expired", message, key=e.source)

@@ -1,7 +1,10 @@
 """`secrets forget --expired`: removing expired private values from every file, all or nothing.
 
 Which values are expired is org.retention's answer (the one `validate` gives). Nothing is opened: a sealed
-value is removed by its table's date, so no key is needed and no plain text is ever in memory. A table
+value is removed by its table's date, so no key is needed and no plain text is ever in memory. The one
+exception is a default counted from a sealed date (a conversation note's): only a key can say when that
+was, so such a note is judged when the caller has opened the organisation with one (`opened`), and
+otherwise listed as not judged (an `expires` on the table needs no key). A table
 whose model requires a private value (a relationship's pseudonym, a conversation note's note) cannot stand
 without it and is removed whole, with what it holds; elsewhere only the private values go, with the
 `expires` that named their date (a member keeps their handle; a stage change its date and stage).
@@ -17,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from redflag_coord.errors import RedflagError
-from redflag_coord.org.load import Organisation
+from redflag_coord.org.load import Organisation, rel_path
 from redflag_coord.org.parse import check_file
 from redflag_coord.org.retention import EXPIRES, Expiry, Policy, expired, expiries
 from redflag_coord.org.secrets import private_files
@@ -37,10 +40,16 @@ class Forgotten:
 
     removed: list[Expiry] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
+    unjudged: list[tuple[str, tuple[str | int, ...]]] = field(default_factory=list)  # (file, key): date sealed
 
 
-def forget_expired(org: Organisation, slugs: list[str], today: dt.date, dry_run: bool = False) -> Forgotten:
-    """Remove every private value of these collectives expired on `today` (see the module docstring)."""
+def forget_expired(
+    org: Organisation, slugs: list[str], today: dt.date, dry_run: bool = False, opened: bool = False
+) -> Forgotten:
+    """Remove every private value of these collectives expired on `today` (see the module docstring).
+
+    `opened`: `org`'s sealed values were opened in place with a key (org.secrets.reveal): its models,
+    whose positions are the files', then date the tables whose default counts from a sealed date."""
     import tomlkit  # only where a file is read or written keeping its layout: not at start-up
 
     from redflag_coord.repo.journal import Change, apply
@@ -51,7 +60,10 @@ def forget_expired(org: Organisation, slugs: list[str], today: dt.date, dry_run:
     for slug in slugs:
         for path, rel, kind in private_files(org.root, slug):
             raw = path.read_bytes()  # the journal writes only if the file still holds exactly these bytes
-            due = expired(expiries(_model(path, rel, kind), rel, policy), today)
+            model = _model(path, rel, kind)  # every file read and valid first: all or nothing
+            if opened:
+                model = _opened(org, slug, rel) or model
+            due = expired(expiries(model, rel, policy, done.unjudged), today)
             if not due:
                 continue
             doc = tomlkit.parse(raw.decode("utf-8"))
@@ -63,6 +75,18 @@ def forget_expired(org: Organisation, slugs: list[str], today: dt.date, dry_run:
     if not dry_run:
         apply(org.root, change)
     return done
+
+
+def _opened(org: Organisation, slug: str, rel: str) -> Any:
+    """The model of `rel` as loaded (and opened) in `org`, if it holds it."""
+    c = org.collectives.get(slug)
+    if c is None:
+        return None
+    if rel == rel_path("members", slug):
+        return c.members
+    if rel == rel_path("relationships", slug):
+        return c.relationships
+    return next((r for mid, r in c.reports.items() if rel == rel_path("report", slug, mid)), None)
 
 
 def _model(path: Path, rel: str, kind: str) -> Any:

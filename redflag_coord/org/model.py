@@ -880,6 +880,7 @@ class RetentionSettings(FileModel):
         "30d", description="After expiry 'validate' warns this long, then reports an error until they are removed"
     )
 
+
 class AssessmentLevel(FileModel):
     """One step of the organisation's assessment scale: an id relationships name, a label per language."""
 

@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
+from redflag_coord.crypt import is_sealed
 from redflag_coord.org.load import Organisation, rel_path
 from redflag_coord.org.model import Settings, is_private, submodel
 from redflag_coord.tz.duration import Period, format_period, parse_period
@@ -62,6 +63,12 @@ class Expiry:
     reason: str  # e.g. "expires = 2026-11-20" or "[retention] member_left = 6mo after left = 2026-05-01"
     values: tuple[str, ...]  # the private keys it holds
     whole: bool  # a private value is required there: the table cannot stand without it and goes whole
+    sealed: bool = False  # counted from a sealed date opened with a key: messages never show a day of it
+
+    def day(self, on: dt.date | None = None) -> str:
+        """`on` (default: the expiry day) as messages show it: a day counted from a sealed date would say that
+        date (minus the period) in a terminal or a CI log, so it is not shown."""
+        return "a day counted from a sealed date" if self.sealed else str(on if on is not None else self.on)
 
     def state(self, today: dt.date, policy: Policy) -> State:
         """kept (nothing to say), soon (within the warning period), expired (within the grace), overdue."""
@@ -90,12 +97,16 @@ def warn_from(on: dt.date, policy: Policy) -> dt.date | None:
         return dt.date.min
 
 
-def expiries(model: BaseModel, rel: str, policy: Policy) -> list[Expiry]:
+def expiries(
+    model: BaseModel, rel: str, policy: Policy, unjudged: list[tuple[str, tuple[str | int, ...]]] | None = None
+) -> list[Expiry]:
     """Every table of one file's model that holds a private value and has an expiry date, in file order.
 
-    A table inside one that goes whole is left out when it would expire no earlier (it goes with it)."""
+    A table inside one that goes whole is left out when it would expire no earlier (it goes with it).
+    A default counted from a sealed date (a conversation's) is judged only once a key has opened it in
+    place (validate or forget with an identity); until then its table is added to `unjudged`."""
     found: list[Expiry] = []
-    _walk(model, (), rel, policy, None, found)
+    _walk(model, (), rel, policy, None, found, unjudged if unjudged is not None else [])
     return found
 
 
@@ -116,6 +127,13 @@ def expired(found: list[Expiry], today: dt.date) -> list[Expiry]:
 
 
 # -- the walk -----------------------------------------------------------------------------------------
+
+
+def _date(text: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return None
 
 
 @dataclass(frozen=True)
@@ -154,11 +172,17 @@ def _is_list(annotation: Any) -> bool:
 
 
 def _walk(
-    obj: BaseModel, key: tuple[str | int, ...], rel: str, policy: Policy, until: dt.date | None, out: list[Expiry]
+    obj: BaseModel,
+    key: tuple[str | int, ...],
+    rel: str,
+    policy: Policy,
+    until: dt.date | None,
+    out: list[Expiry],
+    unjudged: list[tuple[str, tuple[str | int, ...]]],
 ) -> None:
     shape = _shape(type(obj))
     held = tuple(k for attr, k in shape.private if getattr(obj, attr) is not None)
-    here = _expiry(obj, key, rel, policy, held, shape.required) if held else None
+    here = _expiry(obj, key, rel, policy, held, shape.required, unjudged) if held else None
     if here is not None and (until is None or here.on < until):
         out.append(here)
     if here is not None and here.whole:
@@ -168,11 +192,17 @@ def _walk(
         items = enumerate(value) if many else [(None, value)]
         for i, item in items:
             if isinstance(item, BaseModel):
-                _walk(item, (*key, k) if i is None else (*key, k, i), rel, policy, until, out)
+                _walk(item, (*key, k) if i is None else (*key, k, i), rel, policy, until, out, unjudged)
 
 
 def _expiry(
-    obj: BaseModel, key: tuple[str | int, ...], rel: str, policy: Policy, held: tuple[str, ...], whole: bool
+    obj: BaseModel,
+    key: tuple[str | int, ...],
+    rel: str,
+    policy: Policy,
+    held: tuple[str, ...],
+    whole: bool,
+    unjudged: list[tuple[str, tuple[str | int, ...]]],
 ) -> Expiry | None:
     explicit = getattr(obj, EXPIRES, None)
     if isinstance(explicit, dt.date):  # the table's own date wins over the organisation's default
@@ -184,11 +214,20 @@ def _expiry(
     setting, since_key = rule
     period = policy.periods.get(setting)
     since = getattr(obj, since_key, None)
+    opened = isinstance(since, str)  # a sealed date (opened in place with a key, or still sealed)
+    if isinstance(since, str) and period is not None:
+        if is_sealed(since):  # only a key can say when it was: judged where one opens it
+            unjudged.append((rel, key))
+            return None
+        since = _date(since)  # a sealed date opened in place by reveal() is its plain text
+        shown = f"its sealed {since_key}"  # said nowhere: messages and CI logs name places, never values
+    else:
+        shown = f"{since_key} = {since}"
     if period is None or not isinstance(since, dt.date):
         return None
     try:
         on = period.after(since)
     except (OverflowError, ValueError):
         return None  # past the calendar's end: never in practice
-    reason = f"[retention] {setting} = {format_period(period)} after {since_key} = {since}"
-    return Expiry(rel, key, on, (*key, since_key), reason, held, whole)
+    reason = f"[retention] {setting} = {format_period(period)} after {shown}"
+    return Expiry(rel, key, on, (*key, since_key), reason, held, whole, sealed=opened)

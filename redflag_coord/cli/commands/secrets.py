@@ -403,6 +403,7 @@ def forget(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="With --expired: list what would be removed; write nothing.")
     ] = False,
+    identity: IdentityOption = None,
     root: RootOption = None,
 ) -> None:
     """Remove a member's contact details, a relationship's private values, or (--expired) every expired
@@ -413,7 +414,7 @@ def forget(
     docs/privacy.md (Forgetting, History) says how to purge them from it.
     """
     if expired or dry_run:
-        _forget_expired(collective, member, relationship, expired, dry_run, root)
+        _forget_expired(collective, member, relationship, expired, dry_run, root, identity)
         return
     if (member is None) == (relationship is None):
         fail("give exactly one of --member HANDLE, --relationship N or --expired", EXIT_USAGE)
@@ -430,7 +431,13 @@ def forget(
 
 
 def _forget_expired(
-    collective: str | None, member: str | None, relationship: int | None, expired: bool, dry_run: bool, root: RootOption
+    collective: str | None,
+    member: str | None,
+    relationship: int | None,
+    expired: bool,
+    dry_run: bool,
+    root: RootOption,
+    identity: Path | None,
 ) -> None:
     from redflag_coord.edit.retention import forget_expired
     from redflag_coord.org.clock import today_default
@@ -442,11 +449,25 @@ def _forget_expired(
         fail("--expired removes what has expired; give it without --member or --relationship", EXIT_USAGE)
     org = _loaded(root)
     slugs = [collective_or_exit(org, collective)] if collective is not None else sorted(org.collectives)
-    done = forget_expired(org, slugs, today_default(), dry_run=dry_run)
+    identities = read_identity_or_exit(identity)
+    if identities is not None:  # a conversation's date is sealed: only a key says when its default comes
+        from redflag_coord.org.problems import Problems
+        from redflag_coord.org.secrets import reveal
+        from redflag_coord.org.settings import settings_or_defaults
+
+        reveal(org, settings_or_defaults(org.root), identities, Problems())
+    done = forget_expired(org, slugs, today_default(), dry_run=dry_run, opened=identities is not None)
     verb = "would remove" if dry_run else "removed"
     for e in done.removed:
         what = "the whole entry" if e.whole else ", ".join(e.values)
-        typer.echo(f"{verb} {e.file}: {format_key(e.key)}: {what} (expired on {e.on}: {e.reason})")
+        typer.echo(f"{verb} {e.file}: {format_key(e.key)}: {what} (expired on {e.day()}: {e.reason})")
+    if done.unjudged:
+        where = sorted({file for file, _ in done.unjudged})
+        typer.echo(
+            f"note: {len(done.unjudged)} conversation note(s) in {', '.join(where)} count their retention from a "
+            "sealed date and have no 'expires': run again with --identity (a key that opens them) to judge them",
+            err=True,
+        )
     if not done.removed:
         typer.echo("nothing has expired", err=True)
     elif dry_run:
