@@ -157,7 +157,7 @@ class _Reader:
         return [s for s in self.org.collectives if (self.root / rel_path("report", s, mid)).is_file()]
 
 
-_DICTS = {"meeting": "meetings", "report": "reports", "minutes": "minutes"}
+_DICTS = {"meeting": "meetings", "report": "reports", "minutes": "minutes", "motion": "motions"}
 
 
 def _attach(c: CollectiveData, kind: str, name: str | None, model: FileModel) -> None:

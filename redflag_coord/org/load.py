@@ -21,6 +21,7 @@ from redflag_coord.org.model import (
     Meeting,
     MembersFile,
     Minutes,
+    Motion,
     RelationshipsFile,
     Report,
     slug_problem,
@@ -32,7 +33,7 @@ from redflag_coord.repo.contain import LINK_OUT, inside, outside_link
 
 COLLECTIVES = "collectives"
 FIXED_FILES = {"collective.toml": "collective", "members.toml": "members", "relationships.toml": "relationships"}
-FOLDERS = {"meetings": "meeting", "reports": "report", "minutes": "minutes"}
+FOLDERS = {"meetings": "meeting", "reports": "report", "minutes": "minutes", "motions": "motion"}
 _SLUG = re.compile(SLUG_PATTERN)
 
 
@@ -99,6 +100,8 @@ def rel_path(kind: str, slug: str, name: str | None = None) -> str:
         return f"{COLLECTIVES}/{slug}/reports/{name}.toml"
     if kind == "minutes":
         return f"{COLLECTIVES}/{slug}/minutes/{name}.toml"
+    if kind == "motion":
+        return f"{COLLECTIVES}/{slug}/motions/{name}.toml"
     return f"{COLLECTIVES}/{slug}/{kind}.toml"
 
 
@@ -111,6 +114,7 @@ class CollectiveData:
     meetings: dict[str, Meeting] = field(default_factory=dict)
     reports: dict[str, Report] = field(default_factory=dict)
     minutes: dict[str, Minutes] = field(default_factory=dict)
+    motions: dict[str, Motion] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -398,3 +402,5 @@ def _attach(c: CollectiveData, entry: Entry, model: FileModel) -> None:
         c.reports[entry.name or ""] = model  # type: ignore[assignment]
     elif entry.kind == "minutes":
         c.minutes[entry.name or ""] = model  # type: ignore[assignment]
+    elif entry.kind == "motion":
+        c.motions[entry.name or ""] = model  # type: ignore[assignment]

@@ -16,6 +16,7 @@ GLOBS = {
     "report": "collectives/*/reports/*.toml",
     "organisation": "organisation.toml",
     "minutes": "collectives/*/minutes/*.toml",
+    "motion": "collectives/*/motions/*.toml",
 }
 SCHEMA_DIR = "schemas"
 
