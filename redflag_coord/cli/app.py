@@ -41,6 +41,7 @@ COMMANDS: dict[str, tuple[str, str, bool]] = {
     "minutes": ("minutes", "app", True),
     "commitments": ("commitments", "commitments", False),
     "secrets": ("secrets", "app", True),
+    "decisions": ("decisions", "decisions", False),
 }
 
 # group -> (module in redflag_coord.cli.commands, its function that adds commands to the group): a group
@@ -106,6 +107,7 @@ EXAMPLES: dict[str, list[str]] = {
     "secrets approve": ["redflag-coord secrets approve los-angeles --signer 'age1…=ed25519:…'"],
     "secrets accept": ["redflag-coord secrets accept los-angeles"],
     "secrets migrate": ["redflag-coord secrets migrate --all -i ~/.config/redflag-coord/identity.txt"],
+    "decisions": ["redflag-coord decisions", "redflag-coord decisions --format csv --output decisions.csv"],
 }
 
 

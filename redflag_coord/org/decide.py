@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from redflag_coord.org.model import (
+    Decision,
     DecisionMethod,
     DecisionResult,
     DecisionRule,
+    Motion,
     RuleOverride,
     Stance,
     StanceKind,
@@ -214,3 +216,23 @@ def _weights(rule: DecisionRule, v: Vote) -> tuple[Fraction, Fraction, Fraction]
 def mixed(v: Vote) -> bool:
     """A ballot whose delegates went more than one way (needs split = true or weight = 'members')."""
     return sum(1 for n in (v.for_, v.against, v.abstain) if n) > 1
+
+
+def rule_of(default: DecisionRule, d: Decision, motion: Motion | None) -> DecisionRule:
+    """The rule in force for one decision: the organisation's, the motion's keys, the decision's own keys; a
+    `method` written on the decision itself counts as its own key."""
+    own = d.rule
+    if "method" in d.model_fields_set:
+        own = (own or RuleOverride()).model_copy(update={"method": d.method})
+    return resolve(default, motion.rule if motion else None, own)
+
+
+def describe_rule(rule: DecisionRule) -> str:
+    """The rule in one phrase, e.g. 'consensus-then-vote; two-thirds of cast, one voice per collective; quorum 1/2'."""
+    weight = (
+        "one voice per member"
+        if rule.weight == "members"
+        else ("one voice per collective, split" if rule.split else "one voice per collective")
+    )
+    entitled = "participants" if rule.entitled == "participants" else ", ".join(rule.entitled)
+    return f"{rule.method.value}; {rule.threshold} of {rule.base}, {weight}; entitled: {entitled}; quorum {rule.quorum}"

@@ -50,7 +50,9 @@ _MINUTES = (
     "minutes.commitment[].note",
     "minutes.update[].note",
     "report.answer[].note",
+    "minutes.decision[].stance[].reason",
 )
+_MOTION = ("motion.(id)", "motion.title", "motion.text", "motion.amendment[].text")
 _NAMES = ("collective.name", "members.member[].handle")
 _CONTACT = ("members.member[].email", "members.member[].phone")
 _RELATIONSHIP = (
@@ -104,6 +106,18 @@ OUTPUTS: tuple[Output, ...] = (
         _NAMES,
         (*_RELATIONSHIP, _SITE),
         "`network COLLECTIVE --include-private`",
+    ),
+    Output(
+        "decisions and votes (text, JSON, CSV; HTML on the published site)",
+        "`decisions`, `publish`",
+        (
+            "collective.name",
+            "meeting.(id)",
+            "meeting.title",
+            "minutes.decision[].text",
+            "minutes.decision[].stance[].reason",
+            *_MOTION,
+        ),
     ),
     Output("summary", "`summary`", ("collective.name", "meeting.(id)", "meeting.title", "members.member[].handle")),
     Output(
