@@ -16,6 +16,7 @@ from redflag_coord.errors import RedflagError
 from redflag_coord.i18n.labels import pick_language
 from redflag_coord.org import figures
 from redflag_coord.org.commitments import CommitmentState, for_meeting
+from redflag_coord.org.decide import Review, reviews_for
 from redflag_coord.org.load import Organisation, rel_path
 from redflag_coord.org.model import Meeting, Report, Stage
 from redflag_coord.org.occurrences import Occurrence, OccurrenceError, accepts_reports, pick, reports_due
@@ -187,6 +188,7 @@ class Agenda:
     names: dict[str, str] = field(default_factory=dict)  # collective slug -> name, for the commitments block
     takes_reports: bool = True  # org.occurrences.accepts_reports: not cancelled, and reports asked for
     text_lang: str | None = None  # the meeting's `language`: that of its title, topics, description, location
+    reviews: tuple[Review, ...] = ()  # decisions whose review date this is the first meeting after (org.decide)
 
     @property
     def expects_reports(self) -> bool:
@@ -275,6 +277,7 @@ def build_agenda(
         names=names,
         takes_reports=accepts_reports(meeting, occurrence),
         text_lang=meeting.language,
+        reviews=tuple(reviews_for(org, meeting_id)) if reports else (),
     )
 
 

@@ -51,6 +51,7 @@ class CommitmentState:
     overdue: bool
     source: str
     history: tuple[Event, ...] = field(default=())
+    decision: int | None = None  # the decision of its minutes that created it (its `commitments`), 1 the first
 
     @property
     def due_end(self) -> dt.datetime | None:
@@ -94,6 +95,7 @@ class _Draft:
     due: dt.date | None
     source: str
     events: list[Event]
+    decision: int | None = None
 
 
 def _drafts(org: Organisation) -> tuple[dict[str, _Draft], dict[str, str]]:
@@ -119,13 +121,28 @@ def _drafts(org: Organisation) -> tuple[dict[str, _Draft], dict[str, str]]:
             found = meetings.get(mid)
             held = meeting_date(found[1]) if found else None
             rel = rel_path("minutes", c.slug, mid)
+            by_decision = {
+                cid: n + 1 for n, dec in reversed(list(enumerate(minutes.decisions))) for cid in dec.commitments
+            }
             for i, cm in enumerate(minutes.commitments):
                 made = held or cm.date or dt.date.min
                 first = [Event(made, "open", None, rel, ("commitment", i))]
                 if cm.status.value != "open" or cm.note:
                     first.append(Event(cm.date or made, cm.status.value, cm.note, rel, ("commitment", i, "status")))
                 d = _Draft(
-                    "commitment", cm.id, cm.text, cm.owner, c.slug, mid, made, cm.handle, cm.item, cm.due, rel, first
+                    "commitment",
+                    cm.id,
+                    cm.text,
+                    cm.owner,
+                    c.slug,
+                    mid,
+                    made,
+                    cm.handle,
+                    cm.item,
+                    cm.due,
+                    rel,
+                    first,
+                    by_decision.get(cm.id),
                 )
                 drafts.setdefault(cm.id, d)
                 if cm.request:
@@ -195,6 +212,7 @@ def _state(org: Organisation, d: _Draft, now: dt.datetime) -> CommitmentState:
         overdue=overdue,
         source=d.source,
         history=history,
+        decision=d.decision,
     )
 
 
@@ -218,6 +236,7 @@ def to_dict(s: CommitmentState) -> dict[str, Any]:
         "status_date": s.status_date.isoformat(),
         "note": s.note,
         "overdue": s.overdue,
+        "decision": s.decision,
     }
 
 

@@ -8,10 +8,12 @@ with it, `decisions` shows its figures.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 from redflag_coord.org.model import (
     Decision,
@@ -24,6 +26,9 @@ from redflag_coord.org.model import (
     StanceKind,
     Vote,
 )
+
+if TYPE_CHECKING:
+    from redflag_coord.org.load import Organisation
 
 THRESHOLDS = {"majority": Fraction(1, 2), "two-thirds": Fraction(2, 3), "unanimous": Fraction(1)}
 
@@ -236,3 +241,37 @@ def describe_rule(rule: DecisionRule) -> str:
     )
     entitled = "participants" if rule.entitled == "participants" else ", ".join(rule.entitled)
     return f"{rule.method.value}; {rule.threshold} of {rule.base}, {weight}; entitled: {entitled}; quorum {rule.quorum}"
+
+
+@dataclass(frozen=True)
+class Review:
+    """A decision that comes back: listed on the agenda of the first meeting after its review date."""
+
+    meeting: str  # where it was decided
+    number: int  # its place among that meeting's decisions (1 is the first)
+    text: str
+    review: dt.date
+    motion: str | None
+    commitments: tuple[str, ...]
+
+
+def reviews_for(org: Organisation, meeting_id: str) -> list[Review]:
+    """The decisions of the same convener's minutes whose review date falls before this meeting and after
+    every earlier meeting of that convener: this is the first meeting after it, so its agenda lists them."""
+    from redflag_coord.org.commitments import meeting_date
+
+    found = org.find_meeting(meeting_id)
+    if found is None:
+        return []
+    convener, meeting = found
+    held = meeting_date(meeting)
+    earlier = [meeting_date(m) for mid, m in org.collectives[convener].meetings.items() if mid != meeting_id]
+    out = []
+    for mid, minutes in org.collectives[convener].minutes.items():
+        for i, d in enumerate(minutes.decisions):
+            if d.review is None or not d.review < held:
+                continue
+            if any(d.review < other < held for other in earlier):  # an earlier meeting came after it already
+                continue
+            out.append(Review(mid, i + 1, d.text.strip(), d.review, d.motion, tuple(d.commitments)))
+    return sorted(out, key=lambda r: (r.review, r.meeting, r.number))

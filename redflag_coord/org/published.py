@@ -65,7 +65,7 @@ OUTPUTS: tuple[Output, ...] = (
     Output(
         "agenda (text, Markdown, HTML, JSON)",
         "`agenda`, `publish`",
-        (*_NAMES, *_MEETING, *_REPORT),
+        (*_NAMES, *_MEETING, *_REPORT, "minutes.decision[].text"),
         (*_CONTACT, _SITE),
         "`agenda --include-private` (the filer's contact; each distribution site the identity opens)",
     ),
