@@ -26,6 +26,7 @@ FILES = {
     "minutes": "collectives/international-committee/minutes/ic-2026-06.toml",
     "collective": "collectives/los-angeles/collective.toml",
     "members": "collectives/los-angeles/members.toml",
+    "motion": "collectives/el-salvador/motions/bilingual-editions.toml",
 }
 # Text fields no output should show at all (they must never appear): planted too.
 UNSHOWN = ("collective.city", "collective.sectors[]")
@@ -83,6 +84,11 @@ OUTPUT_RUNS = {
     ],
     "network (text, JSON, HTML)": [("network", "--format", "json"), ("network", "--format", "html")],
     "summary": [("summary", "--format", "json")],
+    "decisions and votes (text, JSON, CSV; HTML on the published site)": [
+        ("decisions", "--format", "json"),
+        ("decisions", "--format", "csv"),
+        ("decisions",),
+    ],
 }
 
 

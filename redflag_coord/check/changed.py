@@ -208,7 +208,7 @@ def validate_changed(
         if t.kind in _TEXT_KINDS:
             _check_published(reader, t, out)
     out.extend(reader.problems)
-    out.extend(_minutes_problems(root, [t.rel for t in targets if t.kind == "minutes"]))
+    out.extend(_minutes_problems(root, [t.rel for t in targets if t.kind in ("minutes", "motion")]))
     out.extend(p for p in dependents if p.file in reader.changed or p.code in _REFERENCE_CODES)
     _check_sealed_of(reader, {t.slug for t in targets if t.kind in (*_SEALED_KINDS, "report")}, out)
     _check_trust(root, out)
@@ -250,15 +250,20 @@ def _pseudonyms(reader: _Reader) -> Pseudonyms:
 
 
 def _minutes_problems(root: Path, rels: list[str]) -> list[Problem]:
-    """Minutes point at commitments and requests anywhere in the organisation: read it whole for them."""
+    """Minutes point at commitments and requests anywhere in the organisation, and at motions (whose results
+    follow the organisation's rule): read it whole for them."""
     if not rels:
         return []
     from redflag_coord.check.commitments import check_commitments
+    from redflag_coord.check.motions import check_motions, check_results
     from redflag_coord.org.load import load_organisation
+    from redflag_coord.org.settings import settings_or_defaults
 
     org = load_organisation(root)
     found = Problems([p for p in org.problems if p.file in rels])
     check_commitments(org, found)
+    check_motions(org, found)
+    check_results(org, settings_or_defaults(root).decisions, found)
     return [p for p in found if p.file in rels]
 
 

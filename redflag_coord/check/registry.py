@@ -328,7 +328,6 @@ CHECKS: tuple[Check, ...] = (
             "amendment-state",
             "date-order",
         ),
-        follows=("unresolved-ref", "not-invited"),
     ),
     Check(
         "decision-results",
@@ -345,7 +344,6 @@ CHECKS: tuple[Check, ...] = (
             "missing-result",
             "wrong-result",
         ),
-        follows=("unresolved-ref", "wrong-meeting", "wrong-result", "not-entitled"),
     ),
     Check("commit-identities", "repository", commit_identities, ("commit-identity",)),
     Check("unpushed-commits", "repository", unpushed_commits, ("private-text",)),
