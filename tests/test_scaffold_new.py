@@ -111,6 +111,7 @@ def test_rename_collective_changes_only_the_slug(run, org_copy, tmp_path):
             expected = moved[rel].replace(b'"india"', b'"bharat"').replace(b" india = ", b" bharat = ")
             assert expected == data, rel
     assert sorted(changed) == [
+        "el-salvador/motions/bilingual-editions.toml",  # India proposed its amendment
         "international-committee/meetings/ic-2026-06.toml",
         "international-committee/meetings/ic-2026-12.toml",
         "international-committee/minutes/ic-2026-06.toml",
