@@ -169,6 +169,7 @@ def test_sync_create_change_cancel_remove_and_nothing_twice(run, server, tmp_pat
     for report in [
         *root.glob("collectives/*/reports/ic-2026-06.toml"),
         *root.glob("collectives/*/minutes/ic-2026-06.toml"),
+        *root.glob("collectives/*/motions/bilingual-editions.toml"),  # the motion that went to it
     ]:
         report.unlink()
     repo.commit("ic-2026-12 moved, study group cancelled, ic-2026-06 removed", date="2026-11-20T12:00:00+00:00")

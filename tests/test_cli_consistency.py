@@ -178,7 +178,7 @@ def test_every_duration_option_reads_the_one_syntax(run, example_root):
 
 
 # The names of formats: the same word for the same format in every command.
-FORMATS = {"text", "markdown", "html", "json", "ics", "github", "eml"}
+FORMATS = {"text", "markdown", "html", "json", "ics", "github", "eml", "csv"}
 DEPRECATED_FORMATS = {("report remind", "txt"): "text"}  # kept one release, with a note (issue 31)
 
 

@@ -51,7 +51,7 @@ def test_subscribe_move_republish_resync(tmp_path, _server):  # noqa: F811  (the
 
     first = cli(root, "publish", "docs", "--base-url", "https://example.org/ic/")
     assert first.returncode == 0, first.stderr
-    assert "wrote 22 file(s) to docs" in first.stderr
+    assert "wrote 23 file(s) to docs" in first.stderr
     event = the_event(subscribed_feed(site, "France"))
     assert event.decoded("DTSTART").hour == 7 and event["SEQUENCE"] == 0
 

@@ -44,6 +44,7 @@ def site(run, repo, tmp_path) -> Path:
 def test_the_example_site(site):
     assert sorted(files(site)) == [
         MANIFEST,
+        "decisions.html",
         "feeds/all.ics",
         "feeds/el-salvador.ics",
         "feeds/france.ics",

@@ -27,6 +27,7 @@ FILES = {
     "collective": "collectives/los-angeles/collective.toml",
     "members": "collectives/los-angeles/members.toml",
     "article": "collectives/el-salvador/articles/maquilas.toml",
+    "motion": "collectives/el-salvador/motions/bilingual-editions.toml",
 }
 # Text fields no output should show at all (they must never appear): planted too.
 UNSHOWN = ("collective.city", "collective.sectors[]")
@@ -87,6 +88,11 @@ OUTPUT_RUNS = {
     "edition table (text, Markdown, HTML, JSON)": [
         ("articles", "status", "--format", "json"),
         ("articles", "status", "--format", "html"),
+    ],
+    "decisions and votes (text, JSON, CSV; HTML on the published site)": [
+        ("decisions", "--format", "json"),
+        ("decisions", "--format", "csv"),
+        ("decisions",),
     ],
 }
 

@@ -112,6 +112,7 @@ def test_rename_collective_changes_only_the_slug(run, org_copy, tmp_path):
             assert expected == data, rel
     assert sorted(changed) == [
         "el-salvador/articles/maquilas.toml",  # India asked for, was asked and claimed its Hindi translation
+        "el-salvador/motions/bilingual-editions.toml",  # India proposed its amendment
         "international-committee/meetings/ic-2026-06.toml",
         "international-committee/meetings/ic-2026-12.toml",
         "international-committee/minutes/ic-2026-06.toml",

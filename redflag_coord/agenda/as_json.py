@@ -102,6 +102,17 @@ def to_dict(a: Agenda) -> dict[str, Any]:
         "requests_to_you": [{"from": q.source, "text": q.text} for q in a.requests_to_you],
         "warnings": [{"code": n.code, **n.values} for n in a.warnings],
         "commitments": [commitment_dict(s) for s in a.commitments],
+        "reviews": [
+            {
+                "meeting": r.meeting,
+                "decision": r.number,
+                "text": r.text,
+                "review": r.review.isoformat(),
+                "motion": r.motion,
+                "commitments": list(r.commitments),
+            }
+            for r in a.reviews
+        ],
     }
 
 

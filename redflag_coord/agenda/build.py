@@ -16,6 +16,7 @@ from redflag_coord.errors import RedflagError
 from redflag_coord.i18n.labels import pick_language
 from redflag_coord.org import figures
 from redflag_coord.org.commitments import CommitmentState, for_meeting
+from redflag_coord.org.decide import Review, reviews_for
 from redflag_coord.org.lifecycle import to_approve
 from redflag_coord.org.load import Organisation, rel_path
 from redflag_coord.org.model import Meeting, Report, Stage
@@ -200,6 +201,7 @@ class Agenda:
     text_lang: str | None = None  # the meeting's `language`: that of its title, topics, description, location
     roles: tuple[RoleSlot, ...] = ()  # the body's rota (org.rota): each role's holder, after swaps
     approve: tuple[str, ...] = ()  # earlier meetings whose circulated minutes this one is to approve (org.lifecycle)
+    reviews: tuple[Review, ...] = ()  # decisions whose review date this is the first meeting after (org.decide)
 
     @property
     def expects_reports(self) -> bool:
@@ -290,6 +292,7 @@ def build_agenda(
         text_lang=meeting.language,
         roles=_roles(org, meeting_id, names),
         approve=to_approve(org, convener, meeting_id),
+        reviews=tuple(reviews_for(org, meeting_id)) if reports else (),
     )
 
 

@@ -109,6 +109,8 @@ def render_html(a: Agenda, public: bool = False, nav: str = "", css: str = "") -
             for owner, what, late in rows
         ]
         parts.append(_section(heading, _list(lines, raw=True) if lines else f"<p>{e(t('commitments.none'))}</p>"))
+    if a.reviews:
+        parts.append(_section(t("reviews.heading"), _list([v.review_line(a, t, r) for r in a.reviews])))
     if a.requests_to_you:
         name = next((z.name for z in a.zones if z.collective == a.for_collective), a.for_collective or "")
         items = [f'<span class="label">{e(q.source_name)}:</span> {e(q.text)}' for q in a.requests_to_you]

@@ -31,6 +31,8 @@ def render_text(a: Agenda) -> str:
                 "  " + t("commitments.none")
             ]
             out += [""]
+    if a.reviews:
+        out += [_heading(t("reviews.heading"))] + [_bullet(v.review_line(a, t, r)) for r in a.reviews] + [""]
     if a.requests_to_you:
         out += [_heading(t("requests_to_you", name=_for_name(a)))]
         out += [_bullet(f"{t.with_colon(q.source_name)} {q.text}") for q in a.requests_to_you] + [""]
@@ -217,6 +219,8 @@ def render_markdown(a: Agenda) -> str:
                 md(t("commitments.none"))
             ]
             out += [""]
+    if a.reviews:
+        out += [f"## {md(t('reviews.heading'))}", ""] + [f"- {md(v.review_line(a, t, r))}" for r in a.reviews] + [""]
     if a.requests_to_you:
         out += [f"## {md(t('requests_to_you', name=_for_name(a)))}", ""]
         out += [f"- **{md(q.source_name)}:** {md(q.text)}" for q in a.requests_to_you] + [""]

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from redflag_coord.agenda.build import Agenda, Change, ReportSlot, ZoneRow
 from redflag_coord.i18n.labels import Labels
 from redflag_coord.org.commitments import CommitmentState
+from redflag_coord.org.decide import Review
 from redflag_coord.org.rota import role_label
 from redflag_coord.tz.zones import UTC
 
@@ -264,3 +265,11 @@ def commitment_when(t: Labels, s: CommitmentState) -> str:
         due = t("commitments.due", date=t.date(s.due, "medium"), zone=s.owner_zone or "UTC")
     origin = t(s.origin_key, meeting=s.meeting)
     return f"{due}; {origin} · {s.id}"
+
+
+def review_line(a: Agenda, t: Labels, r: Review) -> str:
+    """One decision that comes back: its text, where it was decided, the review date and its commitments."""
+    line = t("reviews.line", text=r.text, meeting=r.meeting, date=t.date(r.review, "medium"))
+    if r.commitments:
+        line += " " + t("reviews.commitments", ids=", ".join(r.commitments))
+    return line

@@ -157,7 +157,7 @@ class _Reader:
         return [s for s in self.org.collectives if (self.root / rel_path("report", s, mid)).is_file()]
 
 
-_DICTS = {"meeting": "meetings", "report": "reports", "minutes": "minutes", "article": "articles"}
+_DICTS = {"meeting": "meetings", "report": "reports", "minutes": "minutes", "article": "articles", "motion": "motions"}
 
 
 def _attach(c: CollectiveData, kind: str, name: str | None, model: FileModel) -> None:
@@ -208,7 +208,7 @@ def validate_changed(
         if t.kind in _TEXT_KINDS:
             _check_published(reader, t, out)
     out.extend(reader.problems)
-    out.extend(_minutes_problems(root, [t.rel for t in targets if t.kind in ("minutes", "roles")]))
+    out.extend(_minutes_problems(root, [t.rel for t in targets if t.kind in ("minutes", "roles", "motion")]))
     out.extend(_article_problems(root, changed))
     out.extend(p for p in dependents if p.file in reader.changed or p.code in _REFERENCE_CODES)
     _check_sealed_of(reader, {t.slug for t in targets if t.kind in (*_SEALED_KINDS, "report")}, out)
@@ -251,14 +251,16 @@ def _pseudonyms(reader: _Reader) -> Pseudonyms:
 
 
 def _minutes_problems(root: Path, rels: list[str]) -> list[Problem]:
-    """Minutes point at commitments and requests anywhere in the organisation, a rota at its meetings, minutes
-    and members: read it whole for them."""
+    """Minutes point at commitments and requests anywhere in the organisation, at motions (whose results follow
+    the organisation's rule), a rota at its meetings, minutes and members: read it whole for them."""
     if not rels:
         return []
     from redflag_coord.check.commitments import check_commitments
     from redflag_coord.check.lifecycle import check_approvals, check_history
+    from redflag_coord.check.motions import check_motions, check_results
     from redflag_coord.check.rota import check_rota
     from redflag_coord.org.load import load_organisation
+    from redflag_coord.org.settings import settings_or_defaults
 
     org = load_organisation(root)
     found = Problems([p for p in org.problems if p.file in rels])
@@ -266,6 +268,8 @@ def _minutes_problems(root: Path, rels: list[str]) -> list[Problem]:
     check_approvals(org, found)  # the lifecycle: approved minutes change only by a recorded amendment
     check_history(org, found)
     check_rota(org, found)
+    check_motions(org, found)
+    check_results(org, settings_or_defaults(root).decisions, found)
     return [p for p in found if p.file in rels]
 
 

@@ -62,6 +62,9 @@ def frame_texts(org: Organisation) -> Iterator[Published]:
             yield from kind_texts("minutes", c.slug, mid, n)
         for aid, a in c.articles.items():
             yield from kind_texts("article", c.slug, aid, a)
+        for mid, motion in c.motions.items():  # its id too: the decisions page and export show it
+            yield Published(rel_path("motion", c.slug, mid), (), mid.replace("-", " "))
+            yield from kind_texts("motion", c.slug, mid, motion)
 
 
 def collective_texts(c: CollectiveData) -> Iterator[Published]:

@@ -236,6 +236,24 @@ def articles(org: Organisation, out: Problems) -> None:
     check_articles(org, out)
 
 
+def motions(frame: Frame, out: Problems) -> None:
+    """Ensure motions name known collectives and meetings, are seconded by others than the mover, amendments settled."""
+    from redflag_coord.check.motions import check_motions
+
+    check_motions(frame.org, out)
+
+
+def decision_results(frame: Frame, out: Problems) -> None:
+    """Ensure each decision on a motion records entitled stances and votes and the result its rule gives."""
+    from redflag_coord.check.motions import check_results
+    from redflag_coord.org.settings import settings_or_defaults
+
+    if any(
+        d.motion or d.result for c in frame.org.collectives.values() for m in c.minutes.values() for d in m.decisions
+    ):
+        check_results(frame.org, settings_or_defaults(frame.org.root).decisions, out)
+
+
 def commit_identities(org: Organisation, out: Problems) -> None:
     """Ensure commit author addresses in the history do not look like real people's (every clone carries them)."""
     from redflag_coord.repo.gitinfo import commit_emails
@@ -381,6 +399,37 @@ CHECKS: tuple[Check, ...] = (
             "date-order",
             "missing-text",
             "stale-translation",
+        ),
+    ),
+    Check(
+        "motions",
+        "frame",
+        motions,
+        (
+            "unresolved-ref",
+            "not-invited",
+            "duplicate-id",
+            "self-second",
+            "duplicate-second",
+            "motion-destination",
+            "amendment-state",
+            "date-order",
+        ),
+    ),
+    Check(
+        "decision-results",
+        "frame",
+        decision_results,
+        (
+            "unresolved-ref",
+            "wrong-meeting",
+            "duplicate-id",
+            "not-entitled",
+            "duplicate-entry",
+            "block-reason",
+            "mixed-vote",
+            "missing-result",
+            "wrong-result",
         ),
     ),
     Check("commit-identities", "repository", commit_identities, ("commit-identity",)),

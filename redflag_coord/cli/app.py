@@ -43,6 +43,7 @@ COMMANDS: dict[str, tuple[str, str, bool]] = {
     "secrets": ("secrets", "app", True),
     "roles": ("roles", "app", True),
     "articles": ("articles", "app", True),
+    "decisions": ("decisions", "decisions", False),
 }
 
 # group -> (module in redflag_coord.cli.commands, its function that adds commands to the group): a group
@@ -113,6 +114,7 @@ EXAMPLES: dict[str, list[str]] = {
         "redflag-coord articles status",
         "redflag-coord articles status red-flag-2026-12 --lang hi --output edition.html",
     ],
+    "decisions": ["redflag-coord decisions", "redflag-coord decisions --format csv --output decisions.csv"],
 }
 
 

@@ -20,6 +20,7 @@ from redflag_coord.org.commitments import (
     recently_closed,
 )
 from redflag_coord.org.load import Organisation, rel_path
+from redflag_coord.org.model import Decision, Meeting, Minutes
 
 
 class MinutesError(RedflagError, ValueError):
@@ -131,7 +132,7 @@ def build_minutes(
         DecisionRow(
             d.text,
             d.item,
-            d.method.value,
+            _how(org, meeting, minutes, d),
             tuple(VoteRow(names.get(v.collective, v.collective), v.for_, v.against, v.abstain) for v in d.votes),
         )
         for d in minutes.decisions
@@ -225,3 +226,17 @@ def build_commitments(
             tz = org.zone_of(owner)
             groups.append(OwnerGroup(owner, names.get(owner, owner), tz, tuple(opened), tuple(closed)))
     return CommitmentList(now, language, collective, days, tuple(groups), names)
+
+
+def _how(org: Organisation, meeting: Meeting, minutes: Minutes, d: Decision) -> str:
+    """How a decision was taken: as recorded, or for one on a motion, how its rule decided it (org.decide)."""
+    if d.motion is None and d.result is None:
+        return d.method.value
+    from redflag_coord.org.decide import compute, entitled_of, rule_of
+    from redflag_coord.org.settings import settings_or_defaults
+
+    motion = next((c.motions[d.motion] for c in org.collectives.values() if d.motion in c.motions), None)
+    rule = rule_of(settings_or_defaults(org.root).decisions, d, motion)
+    att = minutes.attendance
+    tally = compute(rule, entitled_of(rule, meeting.participants), att.present, d.stances, d.votes, att.members)
+    return "vote" if tally.by == "vote" else "consensus"

@@ -67,6 +67,8 @@ class CommitmentState:
         """The catalog key saying where it comes from (a stale translation says so)."""
         return "commitments.stale_translation" if self.stale else ORIGIN_KEYS[self.kind]
 
+    decision: int | None = None  # the decision of its minutes that created it (its `commitments`), 1 the first
+
     @property
     def due_end(self) -> dt.datetime | None:
         return due_end(self.due, self.owner_zone) if self.due else None
@@ -110,6 +112,7 @@ class _Draft:
     source: str
     events: list[Event]
     stale: bool = False
+    decision: int | None = None
 
 
 def _drafts(org: Organisation) -> tuple[dict[str, _Draft], dict[str, str]]:
@@ -136,13 +139,28 @@ def _drafts(org: Organisation) -> tuple[dict[str, _Draft], dict[str, str]]:
             found = meetings.get(mid)
             held = meeting_date(found[1]) if found else None
             rel = rel_path("minutes", c.slug, mid)
+            by_decision = {
+                cid: n + 1 for n, dec in reversed(list(enumerate(minutes.decisions))) for cid in dec.commitments
+            }
             for i, cm in enumerate(minutes.commitments):
                 made = held or cm.date or dt.date.min
                 first = [Event(made, "open", None, rel, ("commitment", i))]
                 if cm.status.value != "open" or cm.note:
                     first.append(Event(cm.date or made, cm.status.value, cm.note, rel, ("commitment", i, "status")))
                 d = _Draft(
-                    "commitment", cm.id, cm.text, cm.owner, c.slug, mid, made, cm.handle, cm.item, cm.due, rel, first
+                    "commitment",
+                    cm.id,
+                    cm.text,
+                    cm.owner,
+                    c.slug,
+                    mid,
+                    made,
+                    cm.handle,
+                    cm.item,
+                    cm.due,
+                    rel,
+                    first,
+                    decision=by_decision.get(cm.id),
                 )
                 drafts.setdefault(cm.id, d)
                 if cm.request:
@@ -229,6 +247,7 @@ def _state(org: Organisation, d: _Draft, now: dt.datetime) -> CommitmentState:
         source=d.source,
         history=history,
         stale=d.stale,
+        decision=d.decision,
     )
 
 
@@ -254,6 +273,7 @@ def to_dict(s: CommitmentState) -> dict[str, Any]:
         "status_date": s.status_date.isoformat(),
         "note": s.note,
         "overdue": s.overdue,
+        "decision": s.decision,
         **extra,
     }
 

@@ -22,6 +22,7 @@ from redflag_coord.org.model import (
     Meeting,
     MembersFile,
     Minutes,
+    Motion,
     RelationshipsFile,
     Report,
     RolesFile,
@@ -39,7 +40,7 @@ FIXED_FILES = {
     "relationships.toml": "relationships",
     "roles.toml": "roles",
 }
-FOLDERS = {"meetings": "meeting", "reports": "report", "minutes": "minutes", "articles": "article"}
+FOLDERS = {"meetings": "meeting", "reports": "report", "minutes": "minutes", "articles": "article", "motions": "motion"}
 _SLUG = re.compile(SLUG_PATTERN)
 
 
@@ -108,6 +109,8 @@ def rel_path(kind: str, slug: str, name: str | None = None) -> str:
         return f"{COLLECTIVES}/{slug}/minutes/{name}.toml"
     if kind == "article":
         return f"{COLLECTIVES}/{slug}/articles/{name}.toml"
+    if kind == "motion":
+        return f"{COLLECTIVES}/{slug}/motions/{name}.toml"
     return f"{COLLECTIVES}/{slug}/{kind}.toml"
 
 
@@ -122,6 +125,7 @@ class CollectiveData:
     minutes: dict[str, Minutes] = field(default_factory=dict)
     roles: RolesFile | None = None  # roles.toml: the rota of a body that holds meetings
     articles: dict[str, ArticleFile] = field(default_factory=dict)
+    motions: dict[str, Motion] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -419,3 +423,5 @@ def _attach(c: CollectiveData, entry: Entry, model: FileModel) -> None:
         c.roles = model  # type: ignore[assignment]
     elif entry.kind == "article":
         c.articles[entry.name or ""] = model  # type: ignore[assignment]
+    elif entry.kind == "motion":
+        c.motions[entry.name or ""] = model  # type: ignore[assignment]

@@ -609,6 +609,73 @@ class ItemNote(FileModel):
 class DecisionMethod(str, Enum):
     consensus = "consensus"
     vote = "vote"
+    consent = "consent"
+    consensus_then_vote = "consensus-then-vote"
+
+
+# A threshold: "majority" (more than half of the base), "two-thirds" (at least 2/3), or a fraction "N/D" (at least).
+THRESHOLD_PATTERN = r"^(majority|two-thirds|unanimous|[1-9][0-9]{0,2}/[1-9][0-9]{0,2})$"
+FRACTION_PATTERN = r"^[0-9]{1,3}/[1-9][0-9]{0,2}$"
+Threshold = Annotated[str, StringConstraints(pattern=THRESHOLD_PATTERN)]
+# A quorum: a number of entitled collectives present, or a fraction of them "N/D" (at least).
+Quorum = Annotated[int, Field(ge=0, le=10_000)] | Annotated[str, StringConstraints(pattern=FRACTION_PATTERN)]
+Entitled = Literal["participants"] | list[Slug]
+Weight = Literal["collective", "members"]
+Base = Literal["cast", "entitled"]
+
+
+class DecisionRule(FileModel):
+    """[decisions] in organisation.toml: how a motion is decided, unless the motion or the decision says otherwise."""
+
+    method: Annotated[DecisionMethod, LAX] = Field(
+        DecisionMethod.consensus, description="consensus, consent, vote or consensus-then-vote"
+    )
+    entitled: Entitled = Field(
+        "participants", description="Who decides: 'participants' (the meeting's) or a list of collectives"
+    )
+    weight: Weight = Field(
+        "collective", description="'collective': one voice per collective; 'members': one voice per member"
+    )
+    split: bool = Field(False, description="With weight 'collective': its one voice split among its delegates' votes")
+    threshold: Threshold = Field(
+        "majority", description="'majority' (more than half), 'two-thirds', 'unanimous' or 'N/D' (at least)"
+    )
+    base: Base = Field("cast", description="'cast': of the votes for and against; 'entitled': of every entitled voice")
+    quorum: Quorum = Field(
+        "1/2", description="Entitled collectives present: a number, or a fraction 'N/D' of the entitled (at least)"
+    )
+
+
+class RuleOverride(FileModel):
+    """A motion's or a decision's own rule: the keys given replace the organisation's [decisions]."""
+
+    method: Annotated[DecisionMethod, LAX] | None = None
+    entitled: Entitled | None = None
+    weight: Weight | None = None
+    split: bool | None = None
+    threshold: Threshold | None = None
+    base: Base | None = None
+    quorum: Quorum | None = None
+
+
+class StanceKind(str, Enum):
+    agree = "agree"
+    stand_aside = "stand-aside"
+    block = "block"
+
+
+class Stance(FileModel):
+    """One collective's stance in a consensus or consent round; a block names its reason."""
+
+    collective: Slug
+    stance: Annotated[StanceKind, LAX]
+    reason: Text | None = Field(None, description="Why it blocks (required for a block)")
+
+
+class DecisionResult(str, Enum):
+    carried = "carried"
+    failed = "failed"
+    no_quorum = "no-quorum"
 
 
 class Vote(FileModel):
@@ -625,6 +692,14 @@ class Decision(FileModel):
     text: Text
     method: Annotated[DecisionMethod, LAX] = DecisionMethod.consensus
     votes: list[Vote] = Field(default_factory=_new_list, alias="vote")
+    motion: Slug | None = Field(None, description="The motion decided (collectives/*/motions/<id>.toml)")
+    rule: RuleOverride | None = Field(None, description="Rule keys replacing the motion's and the organisation's")
+    stances: list[Stance] = Field(default_factory=_new_list, alias="stance")
+    result: Annotated[DecisionResult, LAX] | None = Field(
+        None, description="carried, failed or no-quorum: validate computes it by the rule and refuses another"
+    )
+    review: Date | None = Field(None, description="The agenda of the first meeting after this date lists it again")
+    commitments: list[Slug] = Field(default_factory=_new_list, description="Ids of the commitments it creates")
 
 
 class Commitment(FileModel):
@@ -667,7 +742,7 @@ class MinutesStatus(str, Enum):
 _MINUTES_ORDER = {status: i for i, status in enumerate(MinutesStatus)}
 
 
-class Amendment(FileModel):
+class MinutesAmendment(FileModel):
     """A change to approved minutes, recorded in the minutes of the meeting that approved them."""
 
     minutes: Slug = Field(description="The meeting id of the approved minutes changed")
@@ -693,7 +768,7 @@ class Minutes(FileModel):
     decisions: list[Decision] = Field(default_factory=_new_list, alias="decision")
     commitments: list[Commitment] = Field(default_factory=_new_list, alias="commitment")
     updates: list[Update] = Field(default_factory=_new_list, alias="update")
-    amendments: list[Amendment] = Field(
+    amendments: list[MinutesAmendment] = Field(
         default_factory=_new_list, alias="amendment", description="Changes to the minutes this meeting approved"
     )
 
@@ -923,6 +998,39 @@ class RelationshipSettings(FileModel):
         return [level.id for level in self.assessment]
 
 
+class AmendmentStatus(str, Enum):
+    proposed = "proposed"
+    accepted = "accepted"
+    rejected = "rejected"
+    withdrawn = "withdrawn"
+
+
+class Amendment(FileModel):
+    """A change proposed to a motion (by pull request); once settled, who accepted or rejected it."""
+
+    text: Text
+    by: Slug = Field(description="The collective proposing it")
+    status: Annotated[AmendmentStatus, LAX] = AmendmentStatus.proposed
+    accepted_by: Slug | None = Field(
+        None, description="Who settled it: the mover (a friendly amendment) or the meeting's convener"
+    )
+    date: Date | None = Field(None, description="When it was settled")
+
+
+class Motion(FileModel):
+    """collectives/<mover>/motions/<motion-id>.toml: the folder names the collective that moves it."""
+
+    title: ShortText
+    text: Text
+    filed: Date
+    seconds: list[Slug] = Field(default_factory=_new_list, description="Collectives seconding it (not the mover)")
+    meeting: Slug | None = Field(None, description="The meeting it goes to")
+    between: bool = Field(False, description="Decided between meetings instead of at one")
+    forwarded_from: Slug | None = Field(None, description="The mover's own meeting that sent it on")
+    rule: RuleOverride | None = Field(None, description="Rule keys replacing the organisation's [decisions]")
+    amendments: list[Amendment] = Field(default_factory=_new_list, alias="amendment")
+
+
 class Settings(FileModel):
     """organisation.toml, at the root of the data repository. Command-line flags override it."""
 
@@ -933,6 +1041,7 @@ class Settings(FileModel):
     publish: PublishSettings = Field(default_factory=PublishSettings)
     retention: RetentionSettings = Field(default_factory=RetentionSettings)
     relationships: RelationshipSettings = Field(default_factory=RelationshipSettings)
+    decisions: DecisionRule = Field(default_factory=DecisionRule)
     example: bool = Field(
         False,
         description="A demonstration whose keys are published (redflag-coord's own example): only then may the DEMO "
@@ -950,6 +1059,7 @@ FILE_MODELS: dict[str, type[FileModel]] = {
     "minutes": Minutes,
     "roles": RolesFile,
     "article": ArticleFile,
+    "motion": Motion,
 }
 
 

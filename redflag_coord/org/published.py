@@ -50,7 +50,9 @@ _MINUTES = (
     "minutes.commitment[].note",
     "minutes.update[].note",
     "report.answer[].note",
+    "minutes.decision[].stance[].reason",
 )
+_MOTION = ("motion.(id)", "motion.title", "motion.text", "motion.amendment[].text")
 _NAMES = ("collective.name", "members.member[].handle")
 _ARTICLE = ("article.title",)  # a translation owed is a commitment named by its article's title
 _CONTACT = ("members.member[].email", "members.member[].phone")
@@ -64,7 +66,7 @@ OUTPUTS: tuple[Output, ...] = (
     Output(
         "agenda (text, Markdown, HTML, JSON)",
         "`agenda`, `publish`",
-        (*_NAMES, *_MEETING, *_REPORT, *_ARTICLE),
+        (*_NAMES, *_MEETING, *_REPORT, *_ARTICLE, "minutes.decision[].text"),
         (*_CONTACT, _SITE),
         "`agenda --include-private` (the filer's contact; each distribution site the identity opens)",
     ),
@@ -115,6 +117,18 @@ OUTPUTS: tuple[Output, ...] = (
         "`network COLLECTIVE --include-private`",
     ),
     Output("edition table (text, Markdown, HTML, JSON)", "`articles status`", ("collective.name", *_ARTICLE)),
+    Output(
+        "decisions and votes (text, JSON, CSV; HTML on the published site)",
+        "`decisions`, `publish`",
+        (
+            "collective.name",
+            "meeting.(id)",
+            "meeting.title",
+            "minutes.decision[].text",
+            "minutes.decision[].stance[].reason",
+            *_MOTION,
+        ),
+    ),
     Output("summary", "`summary`", ("collective.name", "meeting.(id)", "meeting.title", "members.member[].handle")),
     Output(
         "reminders (mail)",

@@ -83,7 +83,7 @@ def for_commitments(collectives: Iterable[str] | None = None) -> Reads:
     def reads(org: Organisation) -> PathTest:
         def test(rel: str) -> bool:
             owner, folder, _, name = _parts(rel)
-            if folder in ("minutes", "reports", "meetings", "articles"):
+            if folder in ("minutes", "reports", "meetings", "articles", "motions"):
                 return True
             return name == "collective.toml" and (named is None or owner in named)
 

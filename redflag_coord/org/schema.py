@@ -18,6 +18,7 @@ GLOBS = {
     "minutes": "collectives/*/minutes/*.toml",
     "roles": "collectives/*/roles.toml",
     "article": "collectives/*/articles/*.toml",
+    "motion": "collectives/*/motions/*.toml",
 }
 SCHEMA_DIR = "schemas"
 

@@ -190,7 +190,72 @@ def minutes_pages(ctx: Context) -> list[Page]:
     return pages
 
 
-PRODUCERS: list[Producer] = [agenda_pages, minutes_pages, feed_pages]
+def decisions_pages(ctx: Context) -> list[Page]:
+    """Every decision and vote, by collective (a collective's own counts only with [publish] members), once the
+    minutes record any: one page in the index's language."""
+    from redflag_coord.minutes.decisions import build_decisions
+    from redflag_coord.org.settings import settings_or_defaults
+
+    found = build_decisions(ctx.org, settings_or_defaults(ctx.org.root).decisions, members=ctx.members)
+    if not found:
+        return []
+    t = Labels(ctx.lang)
+    return [Page(DECISIONS, render_decisions(found, t, ctx.lang).encode(), None, "decisions", t("reviews.title"))]
+
+
+DECISIONS = "decisions.html"
+CSP_META = "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">"
+
+
+def render_decisions(found: list, t: Labels, lang: str) -> str:
+    """The decisions page: each decision with its motion, rule, computed figures and each collective's part."""
+    rows = []
+    for d in found:
+        head = f"{d.meeting} · {t.date(d.date, 'medium')} · {d.number}"
+        lines = [f"<h2>{e(head)}</h2>", f"<p>{e(d.text)}</p>"]
+        if d.motion_title:
+            lines.append(f"<p>{e(t('reviews.motion', title=d.motion_title, mover=d.mover or ''))}</p>")
+        if d.rule:
+            lines.append(f'<p class="sub">{e(d.rule)}</p>')
+        if d.tally is not None:
+            lines.append(f"<p><strong>{e(d.recorded or '')}</strong> · {e(d.tally.figures())}</p>")
+        if d.totals:
+            lines.append("<p>{}</p>".format(e("for {}, against {}, abstain {}".format(*d.totals))))
+        voices = []
+        for v in d.voices:
+            parts = [p for p in (v.stance, v.vote) if p]
+            if v.counts:
+                parts.append("{}/{}/{}".format(*v.counts))
+            reason = f" — {v.reason}" if v.reason else ""
+            voices.append(f"<li>{e(v.name)}: {e(', '.join(parts))}{e(reason)}</li>")
+        if voices:
+            lines.append("<ul>" + "".join(voices) + "</ul>")
+        rows.append("<section>" + "\n".join(lines) + "</section>")
+    return (
+        "\n".join(
+            [
+                "<!doctype html>",
+                f'<html lang="{e(lang)}">',
+                "<head>",
+                '<meta charset="utf-8">',
+                '<meta name="viewport" content="width=device-width, initial-scale=1">',
+                CSP_META,
+                f"<title>{e(t('reviews.title'))}</title>",
+                f"<style>{CSS}</style>",
+                "</head>",
+                "<body><main>",
+                f'<p><a href="index.html">← {e(t("publish.title"))}</a></p>',
+                f"<header><h1>{e(t('reviews.title'))}</h1></header>",
+                *rows,
+                "</main></body>",
+                "</html>",
+            ]
+        )
+        + "\n"
+    )
+
+
+PRODUCERS: list[Producer] = [agenda_pages, minutes_pages, feed_pages, decisions_pages]
 
 
 def build_site(
@@ -382,6 +447,11 @@ def render_index(ctx: Context, pages: list[Page]) -> str:
         f"<section><h2>{e(t('publish.past'))}</h2>",
         "\n".join(_meeting(ctx, x, pages, t) for x in past) or none,
         "</section>",
+        *(
+            f'<section><h2>{e(p.label)}</h2><p><a href="{e(p.path)}">{e(p.label)}</a></p></section>'
+            for p in pages
+            if p.kind == "decisions"
+        ),
         "</main></body>",
         "</html>",
     ]

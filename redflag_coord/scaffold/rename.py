@@ -82,7 +82,7 @@ def _same_files(root: Path, org: Organisation, old: str) -> None:
     name OLD and would not be edited)."""
     known = set(org.files)
     for slug in org.collectives:
-        for folder in ("meetings", "reports", "minutes", "articles"):
+        for folder in ("meetings", "reports", "minutes", "articles", "motions"):
             for p in sorted((root / COLLECTIVES / slug / folder).glob("*.toml")):
                 rel = f"{COLLECTIVES}/{slug}/{folder}/{p.name}"
                 if not p.name.startswith(".") and rel not in known:
@@ -115,6 +115,8 @@ def _edits(root: Path, org: Organisation, old: str, new: str) -> dict[str, str]:
             _edit(root, rel_path("roles", c.slug), out, lambda doc: _roles(doc, old, new))
         for aid in c.articles:
             _edit(root, rel_path("article", c.slug, aid), out, lambda doc: _article(doc, old, new))
+        for mid in c.motions:
+            _edit(root, rel_path("motion", c.slug, mid), out, lambda doc: _motion(doc, old, new))
     if (root / SETTINGS_FILE).exists():
         _edit(root, SETTINGS_FILE, out, lambda doc: _settings(doc, old, new))
     return out
@@ -195,10 +197,11 @@ def _minutes(doc: Any, old: str, new: str) -> bool:
         members[old] = tomlkit.item(members[old]).value
         changed = True
     for decision in doc.get("decision", []) or []:
-        for vote in decision.get("vote", []) or []:
-            if vote.get("collective") == old:
-                _set(vote, "collective", new)
+        for row in [*(decision.get("vote", []) or []), *(decision.get("stance", []) or [])]:
+            if row.get("collective") == old:
+                _set(row, "collective", new)
                 changed = True
+        changed |= _in_list(decision.get("rule", {}).get("entitled"), old, new)
     for commitment in doc.get("commitment", []) or []:
         if commitment.get("owner") == old:
             _set(commitment, "owner", new)
@@ -219,6 +222,17 @@ def _roles(doc: Any, old: str, new: str) -> bool:
     return changed
 
 
+def _motion(doc: Any, old: str, new: str) -> bool:
+    """A motion names collectives as seconds, in its rule's entitled list and in its amendments."""
+    changed = _in_list(doc.get("seconds"), old, new) | _in_list(doc.get("rule", {}).get("entitled"), old, new)
+    for amendment in doc.get("amendment", []) or []:
+        for key in ("by", "accepted_by"):
+            if amendment.get(key) == old:
+                _set(amendment, key, new)
+                changed = True
+    return changed
+
+
 def _renamed_keys(text: str, old: str, new: str) -> str:
     """`members = { ..., OLD = 2 }` -> `... NEW = 2 ...` on the attendance line, in place."""
     import re
@@ -232,8 +246,9 @@ def _renamed_keys(text: str, old: str, new: str) -> str:
 
 def _settings(doc: Any, old: str, new: str) -> bool:
     organisers = doc.get("calendar", {}).get("organisers")
+    changed = _in_list(doc.get("decisions", {}).get("entitled"), old, new)
     if organisers is None or old not in organisers:
-        return False
+        return changed
     organisers[new] = organisers[old]
     del organisers[old]
     return True

@@ -1,0 +1,239 @@
+"""Motions and the decisions on them: motion files resolve, and every recorded result follows from its rule.
+
+A motion lives in its mover's folder (collectives/<mover>/motions/<id>.toml), so a collective files one by
+pull request like a report. A decision in the minutes that names a motion (or records a result) is recomputed
+here by org.decide under the rule in force (organisation.toml [decisions], the motion's [rule], the decision's
+[decision.rule]); minutes whose recorded result does not follow are refused with the rule and the figures.
+"""
+
+from __future__ import annotations
+
+from redflag_coord.org.decide import compute, describe_rule, entitled_of, mixed, rule_of
+from redflag_coord.org.load import Organisation, rel_path
+from redflag_coord.org.model import (
+    AmendmentStatus,
+    Decision,
+    DecisionRule,
+    Meeting,
+    Minutes,
+    Motion,
+    RuleOverride,
+    StanceKind,
+)
+from redflag_coord.org.problems import Problems
+
+
+def motion_index(org: Organisation) -> dict[str, tuple[str, Motion]]:
+    """Motion id -> (mover, motion); the first file wins (a second one is a duplicate-id)."""
+    out: dict[str, tuple[str, Motion]] = {}
+    for c in org.collectives.values():
+        for mid, motion in c.motions.items():
+            out.setdefault(mid, (c.slug, motion))
+    return out
+
+
+def check_motions(org: Organisation, out: Problems) -> None:
+    """Each motion names known collectives and meetings, is seconded by others than its mover, amendments settled."""
+    seen: dict[str, str] = {}
+    meetings = org.meetings()
+    for c in org.collectives.values():
+        for mid, motion in c.motions.items():
+            rel = rel_path("motion", c.slug, mid)
+            if mid in seen:
+                out.add(
+                    rel,
+                    "duplicate-id",
+                    f"motion id {mid!r} is used already by {rel_path('motion', seen[mid], mid)}; "
+                    "motion ids are unique across the organisation: rename this file",
+                )
+                continue
+            seen[mid] = c.slug
+            _check_motion(org, c.slug, rel, motion, meetings, out)
+
+
+def _check_motion(
+    org: Organisation, mover: str, rel: str, motion: Motion, meetings: dict[str, tuple[str, Meeting]], out: Problems
+) -> None:
+    known = org.collectives
+    for i, s in enumerate(motion.seconds):
+        if s == mover:
+            out.add(rel, "self-second", f"{s!r} moves this motion and cannot second it too", key=("seconds", i))
+        elif s not in known:
+            out.add(rel, "unresolved-ref", f"no collective {s!r}", key=("seconds", i))
+        elif s in motion.seconds[:i]:
+            out.add(rel, "duplicate-second", f"{s!r} seconds it twice", key=("seconds", i))
+    if (motion.meeting is None) == (not motion.between):
+        out.add(
+            rel,
+            "motion-destination",
+            "a motion goes to one meeting ('meeting = \"ID\"') or is decided between meetings ('between = true'): "
+            "give exactly one",
+        )
+    if motion.meeting is not None:
+        found = meetings.get(motion.meeting)
+        if found is None:
+            out.add(rel, "unresolved-ref", f"no meeting {motion.meeting!r}", key=("meeting",))
+        elif mover not in (found[0], *found[1].participants):
+            out.add(rel, "not-invited", f"{mover!r} is not invited to {motion.meeting!r}", key=("meeting",))
+    if motion.forwarded_from is not None:
+        found = meetings.get(motion.forwarded_from)
+        if found is None or found[0] != mover:
+            out.add(
+                rel,
+                "unresolved-ref",
+                f"no meeting {motion.forwarded_from!r} convened by {mover!r}: a motion is forwarded from the "
+                "mover's own meeting",
+                key=("forwarded_from",),
+            )
+    _check_rule(org, rel, motion.rule, ("rule",), out)
+    for i, a in enumerate(motion.amendments):
+        for key, who in (("by", a.by), ("accepted_by", a.accepted_by)):
+            if who is not None and who not in known:
+                out.add(rel, "unresolved-ref", f"no collective {who!r}", key=("amendment", i, key))
+        settled = a.status in (AmendmentStatus.accepted, AmendmentStatus.rejected)
+        if settled and (a.accepted_by is None or a.date is None):
+            out.add(
+                rel,
+                "amendment-state",
+                f"an amendment {a.status.value} names who settled it and when ('accepted_by', 'date')",
+                key=("amendment", i, "status"),
+            )
+        elif not settled and a.accepted_by is not None:
+            out.add(
+                rel,
+                "amendment-state",
+                f"an amendment still {a.status.value} has nobody who accepted it: remove 'accepted_by' or "
+                "set its status",
+                key=("amendment", i, "accepted_by"),
+            )
+        if a.date is not None and a.date < motion.filed:
+            out.add(
+                rel,
+                "date-order",
+                f"settled {a.date}, before the motion was filed ({motion.filed})",
+                key=("amendment", i, "date"),
+            )
+
+
+def _check_rule(org: Organisation, rel: str, rule: RuleOverride | None, key: tuple, out: Problems) -> None:
+    if rule is not None and isinstance(rule.entitled, list):
+        for j, s in enumerate(rule.entitled):
+            if s not in org.collectives:
+                out.add(rel, "unresolved-ref", f"no collective {s!r}", key=(*key, "entitled", j))
+
+
+def check_results(org: Organisation, default: DecisionRule, out: Problems) -> None:
+    """Each decision on a motion names it, records stances and votes of entitled collectives, and its result."""
+    motions = motion_index(org)
+    decided: dict[str, str] = {}
+    meetings = org.meetings()
+    for c in org.collectives.values():
+        for mid, minutes in c.minutes.items():
+            found = meetings.get(mid)
+            if found is None:
+                continue  # the commitments check names minutes without their meeting
+            rel = rel_path("minutes", c.slug, mid)
+            for i, d in enumerate(minutes.decisions):
+                if d.motion is None and d.result is None:
+                    continue  # a decision recorded without a motion or result: accepted as before
+                motion = _motion_of(d, i, mid, rel, motions, decided, out)
+                _check_decision(org, default, rel, i, d, motion, found[1], minutes, out)
+
+
+def _motion_of(
+    d: Decision,
+    i: int,
+    mid: str,
+    rel: str,
+    motions: dict[str, tuple[str, Motion]],
+    decided: dict[str, str],
+    out: Problems,
+) -> Motion | None:
+    if d.motion is None:
+        return None
+    found = motions.get(d.motion)
+    if found is None:
+        out.add(
+            rel, "unresolved-ref", f"no motion {d.motion!r} in collectives/*/motions/", key=("decision", i, "motion")
+        )
+        return None
+    motion = found[1]
+    if motion.meeting != mid:
+        goes = f"goes to {motion.meeting!r}" if motion.meeting else "is decided between meetings"
+        out.add(rel, "wrong-meeting", f"motion {d.motion!r} {goes}, not to {mid!r}", key=("decision", i, "motion"))
+    if d.motion in decided:
+        out.add(
+            rel,
+            "duplicate-id",
+            f"motion {d.motion!r} is decided already in {decided[d.motion]}",
+            key=("decision", i, "motion"),
+        )
+    decided.setdefault(d.motion, rel)
+    return motion
+
+
+def _check_decision(
+    org: Organisation,
+    default: DecisionRule,
+    rel: str,
+    i: int,
+    d: Decision,
+    motion: Motion | None,
+    meeting: Meeting,
+    minutes: Minutes,
+    out: Problems,
+) -> None:
+    _check_rule(org, rel, d.rule, ("decision", i, "rule"), out)
+    rule = rule_of(default, d, motion)
+    entitled = entitled_of(rule, meeting.participants)
+    present = set(minutes.attendance.present)
+    for table, names in (("stance", [s.collective for s in d.stances]), ("vote", [v.collective for v in d.votes])):
+        seen: set[str] = set()
+        for j, who in enumerate(names):
+            key = ("decision", i, table, j, "collective")
+            if who not in entitled or who not in present:
+                why = "not entitled to decide" if who not in entitled else "not recorded present"
+                out.add(rel, "not-entitled", f"{who!r} is {why}: its {table} does not count", key=key)
+            if who in seen:
+                out.add(rel, "duplicate-entry", f"{who!r} has two {table}s in this decision", key=key)
+            seen.add(who)
+    for j, s in enumerate(d.stances):
+        if s.stance is StanceKind.block and s.reason is None:
+            out.add(
+                rel,
+                "block-reason",
+                "a block records its reason ('reason = \"…\"')",
+                key=("decision", i, "stance", j, "stance"),
+            )
+    if rule.weight == "collective" and not rule.split:
+        for j, v in enumerate(d.votes):
+            if mixed(v):
+                out.add(
+                    rel,
+                    "mixed-vote",
+                    f"{v.collective!r} has one voice under this rule but its delegates voted more than one way: "
+                    "record its one voice, or set 'split = true' (or weight = 'members') in the rule",
+                    key=("decision", i, "vote", j, "collective"),
+                )
+    tally = compute(rule, entitled, present, d.stances, d.votes, minutes.attendance.members)
+    if d.result is None:
+        out.add(
+            rel,
+            "missing-result",
+            f"record the result: 'result = \"{tally.result.value}\"' by the rule "
+            f"({describe_rule(rule)}): {tally.figures()}",
+            key=("decision", i),
+        )
+    elif d.result is not tally.result:
+        out.add(
+            rel,
+            "wrong-result",
+            f"recorded '{d.result.value}' but the rule ({describe_rule(rule)}) gives '{tally.result.value}': "
+            f"{tally.figures()}",
+            key=("decision", i, "result"),
+        )
+    for j, cid in enumerate(d.commitments):
+        if cid not in {cm.id for cm in minutes.commitments}:
+            out.add(
+                rel, "unresolved-ref", f"no commitment {cid!r} in these minutes", key=("decision", i, "commitments", j)
+            )
