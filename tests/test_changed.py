@@ -200,4 +200,4 @@ def test_a_repository_without_commits_checks_everything(tmp_path, monkeypatch, r
     monkeypatch.chdir(root)
     result = run("validate", "--changed", "HEAD")
     assert result.exit_code == 0, result.stdout
-    assert "37 changed file(s)" in result.stderr
+    assert "39 changed file(s)" in result.stderr

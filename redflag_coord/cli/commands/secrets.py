@@ -7,9 +7,13 @@ import contextlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:  # the organisation is loaded late: `--help` imports no model
+    from redflag_coord.edit.retention import Forgotten
+    from redflag_coord.org.load import Organisation
 
 from redflag_coord.cli.commands.common import (
     EXIT_USAGE,
@@ -430,6 +434,20 @@ def forget(
     typer.echo("note: they stay in git history; to purge them from it see docs/privacy.md (Forgetting)", err=True)
 
 
+def _opened(org: Organisation, identity: Path | None) -> bool:
+    """Open the sealed values this identity reads, in place: a conversation's date is sealed, and only a key
+    says when its [retention] default comes. False when no identity is given (nothing opened)."""
+    identities = read_identity_or_exit(identity)
+    if identities is None:
+        return False
+    from redflag_coord.org.problems import Problems
+    from redflag_coord.org.secrets import reveal
+    from redflag_coord.org.settings import settings_or_defaults
+
+    reveal(org, settings_or_defaults(org.root), identities, Problems())
+    return True
+
+
 def _forget_expired(
     collective: str | None,
     member: str | None,
@@ -441,7 +459,6 @@ def _forget_expired(
 ) -> None:
     from redflag_coord.edit.retention import forget_expired
     from redflag_coord.org.clock import today_default
-    from redflag_coord.org.problems import format_key
 
     if not expired:
         fail("--dry-run goes with --expired", EXIT_USAGE)
@@ -449,14 +466,14 @@ def _forget_expired(
         fail("--expired removes what has expired; give it without --member or --relationship", EXIT_USAGE)
     org = _loaded(root)
     slugs = [collective_or_exit(org, collective)] if collective is not None else sorted(org.collectives)
-    identities = read_identity_or_exit(identity)
-    if identities is not None:  # a conversation's date is sealed: only a key says when its default comes
-        from redflag_coord.org.problems import Problems
-        from redflag_coord.org.secrets import reveal
-        from redflag_coord.org.settings import settings_or_defaults
+    done = forget_expired(org, slugs, today_default(), dry_run=dry_run, opened=_opened(org, identity))
+    _say_forgotten(done, dry_run)
 
-        reveal(org, settings_or_defaults(org.root), identities, Problems())
-    done = forget_expired(org, slugs, today_default(), dry_run=dry_run, opened=identities is not None)
+
+def _say_forgotten(done: Forgotten, dry_run: bool) -> None:
+    """Where each expired value was (never what it was), what was not judged, and what history keeps."""
+    from redflag_coord.org.problems import format_key
+
     verb = "would remove" if dry_run else "removed"
     for e in done.removed:
         what = "the whole entry" if e.whole else ", ".join(e.values)
