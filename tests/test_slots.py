@@ -9,25 +9,19 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from redflag_coord.org.hours import ACCEPTABLE, GOOD, POOR, UNACCEPTABLE, hours_of, offset_periods, transitions
 from redflag_coord.org.load import load_organisation
 from redflag_coord.org.model import Availability, BandHours
 from redflag_coord.slots.find import (
-    ACCEPTABLE,
-    GOOD,
-    POOR,
-    UNACCEPTABLE,
     Grid,
     Participant,
     Request,
     find_slots,
     format_length,
-    hours_of,
-    offset_periods,
     parse_length,
     past_burden,
     rank,
     score_keys,
-    transitions,
 )
 
 UTC = dt.UTC

@@ -13,9 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from redflag_coord.org.hours import ACCEPTABLE, hours_of
 from redflag_coord.org.model import Availability
 from redflag_coord.slots.deadline import Voter, WindowError, may_close_early, voting_window
-from redflag_coord.slots.find import ACCEPTABLE, hours_of
 
 UTC = dt.UTC
 ZONES = ["Asia/Kathmandu", "Pacific/Auckland", "America/Los_Angeles", "Pacific/Chatham", "Europe/London"]

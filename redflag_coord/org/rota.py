@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 
 from redflag_coord.i18n.labels import Labels
 from redflag_coord.org.commitments import meeting_instant
+from redflag_coord.org.hours import ACCEPTABLE, hours_of
 from redflag_coord.org.load import Organisation
-from redflag_coord.org.model import DEFAULT_AVAILABILITY, Availability, Minutes, RolesFile, Swap, hours_minutes
+from redflag_coord.org.model import Availability, Minutes, RolesFile, Swap
 from redflag_coord.tz.zones import UTC, zone
 
 # Roles the minutes record in their own key; any other role is read from the minutes' [roles] table.
@@ -102,13 +103,9 @@ def turns(org: Organisation, body: str, meeting_id: str) -> dict[str, Turns]:
 
 
 def acceptable(availability: Availability | None, local: dt.datetime) -> bool:
-    """Whether a local wall time is inside a collective's acceptable (or good) hours, as `slots` bands them."""
-    a = availability or DEFAULT_AVAILABILITY
-    if local.date() in a.avoid:
-        return False
-    minute = local.hour * 60 + local.minute
-    ranges = [*a.on(local.weekday()), *(a.good.on(local.weekday()) if a.good is not None else ())]
-    return any(start <= minute < end for start, end in map(hours_minutes, ranges))
+    """Whether a local wall time is inside a collective's acceptable (or good) hours: the band `slots` ranks
+    meeting times by (org.hours, the one reading of [availability])."""
+    return hours_of(availability).band(local.date(), local.hour * 60 + local.minute) >= ACCEPTABLE
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from redflag_coord.errors import RedflagError
-from redflag_coord.slots.find import ACCEPTABLE, DAY, Hours, band_intervals
+from redflag_coord.org.hours import ACCEPTABLE, DAY, Hours, band_intervals
 from redflag_coord.tz.zones import UTC, zone
 
 HORIZON_DAYS = 92  # a window that needs longer than a quarter is a mistake in the data, not a window
