@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from redflag_coord.org.hours import ACCEPTABLE, hours_of
 from redflag_coord.org.model import Availability
-from redflag_coord.slots.deadline import Voter, WindowError, may_close_early, voting_window
+from redflag_coord.org.window import Voter, WindowError, may_close_early, voting_window
 
 UTC = dt.UTC
 ZONES = ["Asia/Kathmandu", "Pacific/Auckland", "America/Los_Angeles", "Pacific/Chatham", "Europe/London"]
