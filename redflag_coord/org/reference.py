@@ -80,6 +80,8 @@ def _words(prop: dict, root: dict) -> str:
     node = _deref(prop, root)
     if "anyOf" in node:
         return " or ".join(_words(o, root) for o in node["anyOf"] if o.get("type") != "null")
+    if "enum" in node and len(node["enum"]) == 1:  # older pydantic writes a one-value Literal as an enum
+        return f"`{node['enum'][0]}`"
     if "enum" in node:
         return "one of " + ", ".join(f"`{v}`" for v in node["enum"])
     if "const" in node:
