@@ -41,7 +41,8 @@ def test_normalisation_and_line_endings_do_not_change_the_rev(text: str) -> None
     rev = source_rev(text)
     assert source_rev(unicodedata.normalize("NFD", text)) == rev
     assert source_rev(unicodedata.normalize("NFC", text)) == rev
-    assert source_rev(text.replace("\n", "\r\n")) == rev
+    lf = text.replace("\r\n", "\n").replace("\r", "\n")  # "\r\n" given as text is one line end already
+    assert source_rev(lf.replace("\n", "\r\n")) == rev
 
 
 def test_a_composed_and_a_decomposed_accent_are_the_same_text_but_another_letter_is_not() -> None:
@@ -200,10 +201,15 @@ def test_an_unknown_edition_is_a_usage_error_with_a_suggestion(run, example_root
     assert "did you mean 'red-flag-2026-12'" in result.stdout + result.stderr
 
 
+def _india_tasks(run, root: Path) -> dict[str, dict]:
+    data = json.loads(run("commitments", "india", "--format", "json", "--root", str(root)).stdout)
+    return {t["id"]: t for g in data["owners"] for part in ("open", "closed") for t in g[part]}
+
+
 def test_a_declined_translation_is_a_dropped_commitment(run, org_copy) -> None:
+    _edit(org_copy, 'commitment = "ic-2026-06-hindi-edition"\n', "")  # a translation of its own
     _edit(org_copy, 'state = "reviewed"', 'state = "declined"')
-    data = json.loads(run("commitments", "india", "--format", "json", "--root", str(org_copy)).stdout)
-    (task,) = [t for g in data["owners"] for t in g["closed"] if t["id"] == "maquilas-hi"]
+    task = _india_tasks(run, org_copy)["maquilas-hi"]
     assert (task["kind"], task["status"], task["owner"]) == ("translation", "dropped", "india")
     table = json.loads(run("articles", "status", "--format", "json", "--root", str(org_copy)).stdout)
     assert table["articles"][0]["translations"]["hi"]["state"] == "declined"
@@ -245,3 +251,46 @@ def test_validate_changed_sees_a_source_edit_turn_a_translation_stale(org_copy) 
     outcome = validate_changed(org_copy, [source])
     (stale,) = [p for p in outcome.problems if p.code == "stale-translation"]
     assert (stale.file, stale.severity, stale.key) == (ARTICLE, "warning", ("translation", 0, "from_rev"))
+
+
+HINDI = "ic-2026-06-hindi-edition"
+
+
+def test_a_translation_that_carries_out_a_minutes_commitment_is_that_commitment(run, org_copy) -> None:
+    # One fact, one place: the minutes' "translate the maquilas article" and the article's Hindi translation
+    # are one commitment; its status follows the translation (done when reviewed), not a second, overdue copy.
+    tasks = _india_tasks(run, org_copy)
+    assert "maquilas-hi" not in tasks
+    task = tasks[HINDI]
+    assert (task["kind"], task["status"], task["status_date"], task["overdue"]) == (
+        "commitment",
+        "done",
+        "2026-11-25",
+        False,
+    )
+    _edit(org_copy, 'state = "reviewed"', 'state = "declined"')
+    assert _india_tasks(run, org_copy)[HINDI]["status"] == "dropped"
+
+
+def test_a_source_edit_reopens_the_commitment_the_translation_carries_out(run, org_copy) -> None:
+    source = org_copy / "collectives/el-salvador/articles/maquilas.es.md"
+    source.write_text(source.read_text(encoding="utf-8") + "\nUna línea más.\n", encoding="utf-8")
+    tasks = _india_tasks(run, org_copy)
+    assert "maquilas-hi" not in tasks and tasks[HINDI]["status"] == "open"
+
+
+@pytest.mark.parametrize(
+    ("ref", "says"),
+    [
+        ("ic-2026-06-hindi-editon", "is in no minutes"),
+        ("ic-2026-06-dudula-article", "is owed by 'south-africa', not by 'india'"),
+    ],
+)
+def test_a_translation_names_only_its_own_collectives_commitment(run, org_copy, ref: str, says: str) -> None:
+    _edit(org_copy, f'commitment = "{HINDI}"', f'commitment = "{ref}"')
+    out = _validate(run, org_copy)
+    line = _line_of(org_copy, "commitment =")
+    assert f"{ARTICLE}:{line}:1: warning[unresolved-ref]: translation[0].commitment:" in out, out
+    assert says in out
+    tasks = _india_tasks(run, org_copy)  # not carried: the translation is a commitment of its own, nothing lost
+    assert tasks["maquilas-hi"]["status"] == "done" and tasks[HINDI]["status"] == "open"

@@ -82,7 +82,7 @@ def test_minutes_new_golden_in_the_conveners_language(run, org_copy, lang, monke
     text = path.read_text(encoding="utf-8")
     _check_golden(f"new.ic-2026-12.{lang}.toml", text)
     data = tomllib.loads(text)
-    assert data["update"][0]["commitment"] == "ic-2026-06-hindi-edition"  # overdue first
+    assert data["update"][0]["commitment"] == "ic-2026-06-delhi-count"  # overdue first
     assert len(data["item"]) == 8
     assert run("fmt", "--check", str(path)).exit_code == 0
     assert run("validate", str(org_copy)).exit_code == 0
@@ -118,16 +118,16 @@ def test_overdue_in_the_owners_zone_not_the_readers(example_root):
     org = load_organisation(example_root)
     just_before = dt.datetime(2026, 9, 30, 18, 29, tzinfo=dt.UTC)  # 23:59 in Kolkata; morning in LA
     after = dt.datetime(2026, 9, 30, 18, 30, tzinfo=dt.UTC)  # midnight in Kolkata; still Sep 30 in LA
-    (hindi,) = [s for s in all_commitments(org, just_before) if s.id == "ic-2026-06-hindi-edition"]
+    (hindi,) = [s for s in all_commitments(org, just_before) if s.id == "ic-2026-06-delhi-count"]
     assert not hindi.overdue
-    (hindi,) = [s for s in all_commitments(org, after) if s.id == "ic-2026-06-hindi-edition"]
+    (hindi,) = [s for s in all_commitments(org, after) if s.id == "ic-2026-06-delhi-count"]
     assert hindi.overdue and hindi.owner_zone == "Asia/Kolkata"
 
 
 def test_example_block_of_the_december_agenda(example_root):
     org = load_organisation(example_root)
     rows = for_meeting(org, "ic-2026-12")
-    assert rows[0].id == "ic-2026-06-hindi-edition" and rows[0].overdue
+    assert rows[0].id == "ic-2026-06-delhi-count" and rows[0].overdue
     assert "ic-2026-12-los-angeles-1" in [s.id for s in rows]  # Los Angeles asks Honduras: open
     assert "ic-2026-06-dudula-article" not in [s.id for s in rows]  # done
     (dudula,) = [s for s in all_commitments(org) if s.id == "ic-2026-06-dudula-article"]
@@ -219,7 +219,7 @@ def _ics(run, root: Path, *args: str) -> bytes:
 def test_vtodo_due_in_icalendar(run, example_root):
     cal = icalendar.Calendar.from_ical(_ics(run, example_root, "india"))
     todos = {str(t["UID"]): t for t in cal.walk("VTODO")}
-    hindi = todos["commitment-ic-2026-06-hindi-edition@redflag-coord.invalid"]
+    hindi = todos["commitment-ic-2026-06-delhi-count@redflag-coord.invalid"]
     due = hindi.decoded("DUE")
     assert due == dt.datetime(2026, 9, 30, 23, 59, 59, tzinfo=ZoneInfo("Asia/Kolkata"))
     assert due.astimezone(dt.UTC) == dt.datetime(2026, 9, 30, 18, 29, 59, tzinfo=dt.UTC)
@@ -233,12 +233,12 @@ def test_vtodo_due_in_icalendar(run, example_root):
 
 
 # What every reader must find in the example's feed of tasks (UTC instants from zoneinfo, by hand):
-# the Hindi edition open, the Dudula article done on 20 August in Johannesburg (midnight there is 22:00 UTC).
-HINDI = "commitment-ic-2026-06-hindi-edition@redflag-coord.invalid"
+# the Delhi count open, the Dudula article done on 20 August in Johannesburg (midnight there is 22:00 UTC).
+HINDI = "commitment-ic-2026-06-delhi-count@redflag-coord.invalid"
 DUDULA = "commitment-ic-2026-06-dudula-article@redflag-coord.invalid"
 ORGANIZER = "mailto:international-committee@redflag-coord.invalid"
-MAQUILAS = "commitment-maquilas-hi@redflag-coord.invalid"  # a translation (collectives/el-salvador/articles)
-TRANSLATION_ORGANIZER = "mailto:india@redflag-coord.invalid"
+# The Hindi edition: a minutes commitment carried out by a translation (collectives/el-salvador/articles), done
+MAQUILAS = "commitment-ic-2026-06-hindi-edition@redflag-coord.invalid"
 READ_BACK = {
     HINDI: ("NEEDS-ACTION", 0, "2026-06-13T14:00:00Z", "2026-09-30T18:29:59Z", None),
     DUDULA: ("COMPLETED", 1, "2026-06-13T14:00:00Z", "2026-08-31T21:59:59Z", "2026-08-19T22:00:00Z"),
@@ -260,8 +260,8 @@ def _check_read_back(todos: dict[str, dict]) -> None:
         assert _instant(t["due"] if isinstance(t["due"], str) or t["due"] is None else t["due"][1]) == due, uid
         assert _instant(t["completed"][1] if t["completed"] else None) == completed, uid
     for uid, t in todos.items():  # every task, not only the two above: complete for RFC 5546
-        # a translation is owed to the collective that asked for it (India asked for the Hindi maquilas)
-        assert t["dtstart"] and t["organizer"] == (TRANSLATION_ORGANIZER if uid == MAQUILAS else ORGANIZER), uid
+        # every organizer is the committee's role address (the Hindi maquilas is carried by the minutes)
+        assert t["dtstart"] and t["organizer"] == ORGANIZER, uid
 
 
 def test_vtodo_due_in_icaljs(run, example_root):
@@ -315,7 +315,9 @@ def test_closed_commitment_turns_completed_or_cancelled_and_stays_within_the_win
     assert (str(before["STATUS"]), before["SEQUENCE"]) == ("NEEDS-ACTION", 0)
     minutes = org_copy / MINUTES
     text = minutes.read_text(encoding="utf-8")
-    minutes.write_text(text.replace("due = 2026-09-30\n", 'due = 2026-09-30\nstatus = "dropped"\ndate = 2026-11-20\n'))
+    counted = "due = 2026-09-30\nitem = 3\n"  # the Delhi count (the Hindi edition's due day is the same)
+    assert text.count(counted) == 1
+    minutes.write_text(text.replace(counted, counted + 'status = "dropped"\ndate = 2026-11-20\n'))
     after = todos()
     dropped = after[HINDI]
     assert (str(dropped["STATUS"]), dropped["SEQUENCE"]) == ("CANCELLED", 1)
@@ -324,7 +326,7 @@ def test_closed_commitment_turns_completed_or_cancelled_and_stays_within_the_win
     assert (str(done["STATUS"]), done["SEQUENCE"], done["PERCENT-COMPLETE"]) == ("COMPLETED", 1, 100)
     assert done.decoded("COMPLETED") == dt.datetime(2026, 8, 19, 22, tzinfo=dt.UTC)
     # the window is --days (default 180): today is 2026-11-27 (conftest), the Dudula article was done
-    # 99 days before, the Hindi edition dropped 7 days before
+    # 99 days before, the Delhi count dropped 7 days before
     recent = todos("--days", "30")
     assert HINDI in recent and DUDULA not in recent
     assert set(todos("--days", "0")) == set(after) - {HINDI, DUDULA, MAQUILAS}  # the Hindi maquilas: reviewed

@@ -81,6 +81,42 @@ def _references(
         )
     if e.reviewer is not None and e.reviewer not in handles:
         out.add(f.rel, "unresolved-ref", f"reviewer {e.reviewer!r} is no member's handle", key=(*key, "reviewer"))
+    if e.commitment is not None:
+        _carried(org, f, t, out)
+
+
+def _carried(org: Organisation, f: ArticleFacts, t: TranslationFacts, out: Problems) -> None:
+    """The minutes commitment a translation says it carries out exists and is owed by its translators; a
+    warning otherwise: the translation then stands as a commitment of its own (org.commitments), nothing is lost."""
+    e, key = t.entry, ("translation", t.index, "commitment")
+    owners = {
+        cm.id: (cm.owner, f"collectives/{c.slug}/minutes/{mid}.toml")
+        for c in org.collectives.values()
+        for mid, m in c.minutes.items()
+        for cm in m.commitments
+    }
+    found = owners.get(e.commitment or "")
+    if found is None:
+        out.add(
+            f.rel,
+            "unresolved-ref",
+            f"commitment {e.commitment!r} is in no minutes, so the translation is listed as a commitment of its own: "
+            "give the id of a [[commitment]] it carries out, or remove 'commitment'",
+            key=key,
+            severity="warning",
+        )
+        return
+    owner, where = found
+    translating = e.claimed_by or e.to
+    if translating is not None and owner != translating:
+        out.add(
+            f.rel,
+            "unresolved-ref",
+            f"commitment {e.commitment!r} ({where}) is owed by {owner!r}, not by {translating!r}, which translates: "
+            "a translation carries out only its own collective's commitment (it is listed as one of its own)",
+            key=key,
+            severity="warning",
+        )
 
 
 def _state(f: ArticleFacts, t: TranslationFacts, handles: dict[str, str], out: Problems) -> None:

@@ -141,6 +141,7 @@ class TranslationDuty:
     status: Literal["open", "done", "dropped"]  # from the translation's state
     status_date: dt.date
     stale: bool
+    commitment: str | None = None  # a minutes commitment it carries out (org.commitments merges the two)
 
 
 def duties(org: Organisation) -> Iterator[TranslationDuty]:
@@ -172,4 +173,5 @@ def duties(org: Organisation) -> Iterator[TranslationDuty]:
                 status=status,
                 status_date=e.date or e.requested,
                 stale=t.stale,
+                commitment=e.commitment,
             )

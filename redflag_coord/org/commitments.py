@@ -132,7 +132,7 @@ def _drafts(org: Organisation) -> tuple[dict[str, _Draft], dict[str, str]]:
                         "request", rid, req.text, req.to, c.slug, mid, report.filed, None, None, None, rel, [opened]
                     ),
                 )
-    _translations(org, drafts)
+    carried = _translations(org, drafts)
     taken: dict[str, str] = {}
     for c in org.collectives.values():
         for mid, minutes in c.minutes.items():
@@ -165,14 +165,19 @@ def _drafts(org: Organisation) -> tuple[dict[str, _Draft], dict[str, str]]:
                 drafts.setdefault(cm.id, d)
                 if cm.request:
                     taken[cm.request] = cm.id
+    _carry(drafts, carried)
     return drafts, taken
 
 
-def _translations(org: Organisation, drafts: dict[str, _Draft]) -> None:
-    """Each translation asked for or claimed, as a commitment (its state decides its status)."""
+def _translations(org: Organisation, drafts: dict[str, _Draft]) -> dict[str, str]:
+    """Each translation asked for or claimed, as a commitment (its state decides its status); returns
+    translation id -> the minutes commitment it carries out, where it names one."""
     from redflag_coord.org.articles import duties
 
+    carried = {}
     for t in duties(org):
+        if t.commitment:
+            carried[t.id] = t.commitment
         events = [Event(t.made, "open", None, t.source, t.key)]
         if t.status != "open" or t.stale:
             done = "done" if t.stale else t.status  # stale: it was done, and is owed again since the source changed
@@ -182,6 +187,21 @@ def _translations(org: Organisation, drafts: dict[str, _Draft]) -> None:
         d = _Draft("translation", t.id, t.text, t.owner, t.owed_to, "", t.made, t.handle, None, t.due, t.source, events)
         d.stale = t.stale
         drafts.setdefault(t.id, d)
+    return carried
+
+
+def _carry(drafts: dict[str, _Draft], carried: dict[str, str]) -> None:
+    """A translation that carries out a minutes commitment is that commitment, not a second one: its state
+    changes (done, dropped, reopened when the source changed) become the commitment's, and it is not listed
+    on its own. A reference to no commitment, or to another collective's, stays apart (check.articles says so)."""
+    for tid, cid in carried.items():
+        t, target = drafts.get(tid), drafts.get(cid)
+        if t is None or target is None or t.kind != "translation" or target.kind != "commitment":
+            continue
+        if target.owner != t.owner:
+            continue
+        target.events.extend(t.events[1:])  # its own opening is the minutes'
+        del drafts[tid]
 
 
 def _target(drafts: dict[str, _Draft], taken: dict[str, str], cid: str) -> _Draft | None:

@@ -849,6 +849,11 @@ class Translation(FileModel):
     text: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9.-]{0,120}\.md$")] | None = Field(
         None, description="Its text file beside this one (default '<article>.<language>.md')"
     )
+    commitment: Slug | None = Field(
+        None,
+        description="The id of a commitment in minutes that this translation carries out: its state then "
+        "opens, closes and reopens that commitment (one commitment, not two)",
+    )
 
 
 class ArticleFile(FileModel):
