@@ -180,8 +180,26 @@ def plant_canaries(root: Path) -> Path:
     return seal_private(root)  # the example's collectives list recipients: plaintext there is an error
 
 
+@pytest.fixture(scope="session")
+def canary_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The canary organisation, planted and sealed once per test process (sealing costs more than a copy;
+    about a thousand tests start from it). Tests never write here: they get a copy (`canary_org`)."""
+    root = tmp_path_factory.mktemp("canary-template") / "org"
+    shutil.copytree(EXAMPLE / "collectives", root / "collectives")
+    copy_trust(EXAMPLE, root)
+    with pytest.MonkeyPatch.context() as mp:  # the environment a test has (_fixed_today): session fixtures come first
+        mp.setenv("REDFLAG_TODAY", TODAY)
+        mp.delenv("REDFLAG_ROOT", raising=False)
+        mp.setenv("REDFLAG_FILED_DATES", "file")
+        mp.setenv("REDFLAG_IDENTITY", str(DEMO_IDENTITY))
+        mp.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config")))
+        return plant_canaries(root)
+
+
 @pytest.fixture
-def canary_org(org_copy: Path) -> Path:
+def canary_org(org_copy: Path, canary_template: Path) -> Path:
     """A copy of the example organisation with canary email, phone, pseudonym, workplace and notes planted
-    in members.toml and relationships.toml (opted out of invites). No output may show them unless asked."""
-    return plant_canaries(org_copy)
+    in members.toml and relationships.toml (opted out of invites). No output may show them unless asked.
+    Planted over `org_copy` (a test may ask for both: one folder), from the sealed template."""
+    shutil.copytree(canary_template, org_copy, dirs_exist_ok=True)
+    return org_copy

@@ -14,6 +14,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import shutil
 import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
@@ -127,9 +128,15 @@ def registered_commands(run) -> set[str]:
     return {m.group(1) for m in re.finditer(r"^  ([a-z][a-z-]*)\b", section, re.M)}
 
 
-@pytest.fixture
-def registered(run) -> set[str]:
-    return registered_commands(run)
+@pytest.fixture(scope="module")
+def registered() -> set[str]:
+    """The commands on this branch, asked once per module (a thousand tests ask)."""
+    from typer.testing import CliRunner
+
+    from redflag_coord.cli.app import app
+
+    runner = CliRunner()
+    return registered_commands(lambda *args: runner.invoke(app, list(args), catch_exceptions=False))
 
 
 def run_output(run, out: Output, root: Path, tmp_path: Path, monkeypatch) -> tuple[int, str]:
@@ -255,18 +262,34 @@ BROKEN_PRIVATE = {
 }
 
 
+@pytest.fixture(scope="module")
+def broken_templates(canary_template: Path, tmp_path_factory):
+    """Each BROKEN_PRIVATE case's organisation, broken and sealed once per module; a test copies it."""
+    made: dict[str, Path] = {}
+
+    def template(case: str) -> Path:
+        if case not in made:
+            root = tmp_path_factory.mktemp(f"broken-{case}") / "org"
+            shutil.copytree(canary_template, root)
+            rel, old, new = BROKEN_PRIVATE[case]
+            path = root / rel
+            text = unseal_private(root) and path.read_text(encoding="utf-8")
+            assert old in text
+            path.write_text(text.replace(old, new, 1), encoding="utf-8")
+            seal_private(root)  # broken values are sealed too (too long, duplicated): opening them finds the fault
+            made[case] = root
+        return made[case]
+
+    return template
+
+
 @pytest.mark.parametrize("case", sorted(BROKEN_PRIVATE))
 @pytest.mark.parametrize("out", OUTPUTS, ids=[o.id for o in OUTPUTS])
 def test_broken_private_values_not_echoed(
-    case, out: Output, canary_org: Path, run, registered, tmp_path, monkeypatch
+    case, out: Output, canary_org: Path, run, registered, broken_templates, tmp_path, monkeypatch
 ) -> None:
     _need_command(out, registered)
-    rel, old, new = BROKEN_PRIVATE[case]
-    path = canary_org / rel
-    text = unseal_private(canary_org) and path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-    seal_private(canary_org)  # broken values are sealed too (too long, duplicated): opening them finds the fault
+    shutil.copytree(broken_templates(case), canary_org, dirs_exist_ok=True)
     code, produced = run_output(run, out, canary_org, tmp_path, monkeypatch)
     if "in files this command does not read" not in produced:  # a command that does not read it goes on (issue 14)
         assert code == 1, produced
