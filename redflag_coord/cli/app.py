@@ -44,6 +44,7 @@ COMMANDS: dict[str, tuple[str, str, bool]] = {
     "roles": ("roles", "app", True),
     "articles": ("articles", "app", True),
     "decisions": ("decisions", "decisions", False),
+    "sources": ("sources", "app", True),
 }
 
 # group -> (module in redflag_coord.cli.commands, its function that adds commands to the group): a group
@@ -115,6 +116,12 @@ EXAMPLES: dict[str, list[str]] = {
         "redflag-coord articles status red-flag-2026-12 --lang hi --output edition.html",
     ],
     "decisions": ["redflag-coord decisions", "redflag-coord decisions --format csv --output decisions.csv"],
+    "sources": [
+        "redflag-coord sources fetch",
+        "redflag-coord sources fetch mexico.bundle",
+        "redflag-coord sources status --format json",
+        "redflag-coord sources bundle --out mexico.bundle",
+    ],
 }
 
 

@@ -1,0 +1,186 @@
+"""Journey (issue 34): need-to-know repositories. Three collectives keep their people in their own repositories;
+the committee's repository receives only what each shares (two over git, one as a bundle), and every command
+there reads it as if it were local. Each attack on a source is refused with a clear message, last good state kept.
+All through the console script, in temporary git repositories.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from git_helpers import EXAMPLE_COLLECTIVES, Repo
+
+BIN = Path(sys.executable).parent
+CANARY = "canary.member.7f3q@example.net"
+MEETING = "ic-2026-12"
+COMMITTEE = "international-committee"
+SOURCES = ("mexico", "south-africa", "india")  # south-africa asks india: fetched before it
+
+
+def _rc(root: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    full = {**Repo(root).env(None), **(env or {})}
+    full["PATH"] = f"{BIN}{os.pathsep}{full['PATH']}"
+    return subprocess.run([str(BIN / "redflag-coord"), *args], cwd=root, capture_output=True, text=True, env=full)
+
+
+def _org_files(root: Path, slugs: tuple[str, ...]) -> None:
+    """organisation.toml, the named collectives of the example (without their reports) and their
+    approvals (trust/)."""
+    for slug in slugs:
+        shutil.copytree(EXAMPLE_COLLECTIVES / slug, root / "collectives" / slug)
+        for report in (root / "collectives" / slug).glob("reports/*.toml"):  # older meetings: not this committee's
+            report.unlink()
+    root.mkdir(parents=True, exist_ok=True)
+    shutil.copy(EXAMPLE_COLLECTIVES.parent / "organisation.toml", root / "organisation.toml")
+    (root / "trust").mkdir()
+    for slug in (*slugs, *SOURCES):
+        shutil.copy(EXAMPLE_COLLECTIVES.parent / "trust" / f"{slug}.toml", root / "trust")
+
+
+MEETING_TOML = f"""title = "International Committee"
+start = 2026-12-12T07:00:00
+timezone = "America/Los_Angeles"
+duration_minutes = 120
+participants = {json.dumps(list(SOURCES))}
+opens = "south-africa"
+reports_due = 2026-12-05
+language = "en"
+
+[[item]]
+topic = "Reports"
+duration_minutes = 60
+kind = "report"
+"""
+
+
+def _collective(tmp: Path, slug: str) -> Repo:
+    """A collective's own repository (its members, a canary among them) and its bare remote."""
+    repo = Repo(tmp / slug)
+    _org_files(repo.root, (slug,))
+    members = repo.root / "collectives" / slug / "members.toml"
+    members.write_text(members.read_text(encoding="utf-8") + f"\n# contact: {CANARY}\n", encoding="utf-8")
+    repo.git("init", "-q", "-b", "main")
+    repo.commit(f"{slug}: the collective", date="2026-10-01T12:00:00+00:00")
+    repo.git("init", "-q", "--bare", str(tmp / f"{slug}.git"))
+    repo.git("remote", "add", "origin", str(tmp / f"{slug}.git"))
+    return repo
+
+
+def _file_report(repo: Repo, slug: str, date: str) -> None:
+    """The collective's report to MEETING, committed in its own repository on `date`."""
+    shutil.copy(
+        EXAMPLE_COLLECTIVES / slug / "reports" / f"{MEETING}.toml", repo.root / "collectives" / slug / "reports"
+    )
+    repo.commit(f"{slug}: report to {MEETING}", date=date)
+
+
+def _share(repo: Repo) -> None:
+    done = _rc(repo.root, "sources", "share")
+    assert done.returncode == 0, done.stderr
+    repo.git("push", "-q", "origin", "redflag-shared")
+
+
+def _committee(tmp: Path, bundle: Path) -> Repo:
+    repo = Repo(tmp / "committee")
+    _org_files(repo.root, ())
+    folder = repo.root / "collectives" / COMMITTEE
+    folder.mkdir(parents=True)
+    for name in ("collective.toml", "members.toml"):
+        shutil.copy(EXAMPLE_COLLECTIVES / COMMITTEE / name, folder)
+    repo.write(f"collectives/{COMMITTEE}/meetings/{MEETING}.toml", MEETING_TOML)
+    shutil.copy(EXAMPLE_COLLECTIVES.parent / "trust" / f"{COMMITTEE}.toml", repo.root / "trust")
+    lines = []
+    for slug in SOURCES:
+        url = str(bundle) if slug == "india" else str(tmp / f"{slug}.git")
+        lines += ["[[source]]", f'collective = "{slug}"', f"url = {json.dumps(url)}", ""]
+    repo.write("sources.toml", "\n".join(lines))
+    repo.git("init", "-q", "-b", "main")
+    repo.commit("the committee", date="2026-10-01T12:00:00+00:00")
+    return repo
+
+
+@pytest.fixture
+def world(tmp_path, monkeypatch):
+    monkeypatch.delenv("REDFLAG_FILED_DATES", raising=False)  # filed dates from git: the sources' own history
+    sources = {slug: _collective(tmp_path, slug) for slug in SOURCES}
+    _file_report(sources["mexico"], "mexico", "2026-11-20T15:00:00+00:00")
+    _file_report(sources["south-africa"], "south-africa", "2026-11-22T15:00:00+00:00")
+    _file_report(sources["india"], "india", "2026-11-25T06:00:00+00:00")
+    for slug in ("mexico", "south-africa"):
+        _share(sources[slug])
+    bundle = tmp_path / "usb" / "india.bundle"
+    bundle.parent.mkdir()
+    made = _rc(sources["india"].root, "sources", "bundle", "--out", str(bundle))
+    assert made.returncode == 0, made.stderr
+    committee = _committee(tmp_path, bundle)
+    return tmp_path, sources, committee, bundle
+
+
+def _all_objects(git_dir: Path) -> bytes:
+    """Every object of a repository, as bytes (what a seized laptop's copy holds)."""
+    listed = subprocess.run(
+        ["git", "--git-dir", str(git_dir), "cat-file", "--batch-all-objects", "--batch"],
+        capture_output=True,
+        check=True,
+    )
+    return listed.stdout
+
+
+def test_reports_reach_the_committee_and_members_never_do(world):
+    committee = world[2]
+    fetched = _rc(committee.root, "sources", "fetch")
+    assert fetched.returncode == 0, fetched.stdout + fetched.stderr
+    assert all(f"{slug}: updated at " in fetched.stdout for slug in SOURCES), fetched.stdout
+    committee.commit("sources: fetched", date="2026-11-26T12:00:00+00:00")  # sources.lock, for every clone
+
+    agenda = _rc(committee.root, "agenda", MEETING, "--format", "json")
+    assert agenda.returncode == 0, agenda.stderr
+    reports = {r["collective"]: r for r in json.loads(agenda.stdout)["reports"]}
+    # filed dates from each collective's own history, in its zone
+    assert (reports["mexico"]["status"], reports["mexico"]["filed"]) == ("filed", "2026-11-20")
+    assert (reports["south-africa"]["status"], reports["south-africa"]["filed"]) == ("filed", "2026-11-22")
+    assert (reports["india"]["status"], reports["india"]["filed"]) == ("filed", "2026-11-25")
+
+    validated = _rc(committee.root, "validate")
+    assert validated.returncode == 0, validated.stdout + validated.stderr
+
+    status = json.loads(_rc(committee.root, "sources", "status", "--format", "json").stdout)
+    assert {s["collective"]: s["problems"] for s in status} == {slug: [] for slug in SOURCES}
+
+    # the canary: no file and no object of the committee's repository (kept sources included) holds it
+    for path in committee.root.rglob("*"):
+        if path.is_file():
+            assert CANARY.encode() not in path.read_bytes(), path
+    assert CANARY.encode() not in _all_objects(committee.root / ".git")
+    for slug in SOURCES:
+        kept = committee.root / ".git" / "redflag-sources" / f"{slug}.git"
+        assert CANARY.encode() not in _all_objects(kept)
+        assert (
+            b"members.toml"
+            not in subprocess.run(
+                ["git", "--git-dir", str(kept), "rev-list", "--objects", "--all"], capture_output=True, check=True
+            ).stdout
+        )
+
+
+def test_bundle_holds_no_private_object(world, tmp_path):
+    _, _, _, bundle = world
+    heads = subprocess.run(["git", "bundle", "list-heads", str(bundle)], capture_output=True, text=True, check=True)
+    assert "refs/heads/redflag-shared" in heads.stdout
+    empty = tmp_path / "unbundled.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(empty)], check=True)
+    subprocess.run(
+        ["git", "--git-dir", str(empty), "fetch", "-q", str(bundle), "refs/heads/*:refs/heads/*"], check=True
+    )
+    objects = subprocess.run(
+        ["git", "--git-dir", str(empty), "rev-list", "--objects", "--all"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "collectives/india/reports/ic-2026-12.toml" in objects
+    assert "members.toml" not in objects and "relationships.toml" not in objects
+    assert CANARY.encode() not in _all_objects(empty)
