@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import need
 from git_helpers import EXAMPLE_COLLECTIVES, Repo
 
 BIN = Path(sys.executable).parent
@@ -184,3 +185,118 @@ def test_bundle_holds_no_private_object(world, tmp_path):
     assert "collectives/india/reports/ic-2026-12.toml" in objects
     assert "members.toml" not in objects and "relationships.toml" not in objects
     assert CANARY.encode() not in _all_objects(empty)
+
+
+# -- attacks: each refused with a clear message, the last good state kept ------------------------------------
+
+
+def _good(world) -> tuple[Repo, Repo, dict]:
+    """The committee after a first good fetch: mexico's repository, the committee, and what it holds."""
+    _, sources, committee, _ = world
+    assert _rc(committee.root, "sources", "fetch").returncode == 0
+    committee.commit("sources: fetched", date="2026-11-26T12:00:00+00:00")
+    return sources["mexico"], committee, _held(committee)
+
+
+def _held(committee: Repo) -> dict:
+    """What the committee holds of mexico: sources.lock, the files read, the commit this clone holds."""
+    folder = committee.root / "collectives" / "mexico"
+    return {
+        "lock": (committee.root / "sources.lock").read_text(encoding="utf-8"),
+        "files": {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()},
+        "here": (committee.root / ".git" / "redflag-sources" / "mexico.commit").read_text(encoding="utf-8"),
+    }
+
+
+def _refused(committee: Repo, before: dict, *words: str) -> str:
+    done = _rc(committee.root, "sources", "fetch", "mexico")
+    assert done.returncode == 1, done.stdout + done.stderr
+    said = done.stderr
+    assert said.startswith("mexico: refused, last good commit "), said
+    assert all(w in said for w in words), said
+    assert _held(committee) == before  # last good state kept
+    status = json.loads(_rc(committee.root, "sources", "status", "--format", "json").stdout)
+    problems = {s["collective"]: s["problems"] for s in status}["mexico"]
+    assert any("refused" in p for p in problems), problems
+    assert not list((committee.root / ".git" / "redflag-sources").glob(".*quarantine*"))  # nothing of it kept
+    return said
+
+
+def test_tampered_report_with_a_member_email_is_refused(world):
+    mexico, committee, before = _good(world)
+    report = mexico.root / "collectives/mexico/reports" / f"{MEETING}.toml"
+    text = report.read_text(encoding="utf-8").replace('summary = "', f'summary = "Escribe a {CANARY}. ', 1)
+    report.write_text(text, encoding="utf-8")
+    mexico.commit("mexico: a careless edit", date="2026-11-27T12:00:00+00:00")
+    _share(mexico)
+    _refused(committee, before, "private-text", f"collectives/mexico/reports/{MEETING}.toml")
+    assert CANARY.encode() not in _all_objects(committee.root / ".git")
+    assert CANARY.encode() not in _all_objects(committee.root / ".git" / "redflag-sources" / "mexico.git")
+
+
+def test_tampered_schema_is_refused(world):
+    mexico, committee, before = _good(world)
+    info = mexico.root / "collectives/mexico/collective.toml"
+    info.write_text(info.read_text(encoding="utf-8") + '\nphone = "+52 55 1234 5678"\n', encoding="utf-8")
+    mexico.commit("mexico: a key nobody knows", date="2026-11-27T12:00:00+00:00")
+    _share(mexico)
+    _refused(committee, before, "collectives/mexico/collective.toml", "phone")
+
+
+def test_path_outside_the_shared_set_is_refused(world):
+    mexico, committee, before = _good(world)
+    # an intruder (or a careless script) adds members.toml to the shared branch itself
+    mexico.git("checkout", "-q", "redflag-shared")
+    members = (EXAMPLE_COLLECTIVES / "mexico" / "members.toml").read_text(encoding="utf-8") + f"# {CANARY}\n"
+    mexico.write("collectives/mexico/members.toml", members)
+    mexico.commit("share the members too", date="2026-11-27T12:00:00+00:00")
+    mexico.git("push", "-q", "origin", "redflag-shared")
+    mexico.git("checkout", "-q", "main")
+    _refused(committee, before, "path outside the shared set: collectives/mexico/members.toml")
+    for git_dir in (committee.root / ".git", committee.root / ".git" / "redflag-sources" / "mexico.git"):
+        assert CANARY.encode() not in _all_objects(git_dir)
+
+
+def test_history_rewrite_is_refused(world):
+    mexico, committee, before = _good(world)
+    # the collective rebuilds its shared branch from a rewritten history and force-pushes it
+    mexico.git("commit", "-q", "--amend", "--no-gpg-sign", "-m", "rewritten", date="2026-11-28T12:00:00+00:00")
+    mexico.git("update-ref", "-d", "refs/heads/redflag-shared")
+    mexico.git("update-ref", "-d", "refs/redflag/shared-upto")
+    assert _rc(mexico.root, "sources", "share").returncode == 0
+    mexico.git("push", "-q", "--force", "origin", "redflag-shared")
+    _refused(committee, before, "history rewrite", "does not descend from the last good commit")
+
+
+def test_unsigned_commit_is_refused_when_signing_is_required(world, tmp_path):
+    need(shutil.which("ssh-keygen") is not None, "ssh-keygen (OpenSSH) signs the commits")
+    _, sources, committee, _ = world
+    mexico = sources["mexico"]
+    key = tmp_path / "mexico-signing"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "mexico", "-f", str(key)], check=True)
+    mexico.git("config", "gpg.format", "ssh")
+    mexico.git("config", "user.signingkey", str(key))
+    # the committee requires signatures and lists mexico's key; the others sign nothing: fetch only mexico
+    settings = committee.root / "organisation.toml"
+    settings.write_text(settings.read_text(encoding="utf-8") + "\n[sources]\nrequire_signed = true\n", encoding="utf-8")
+    listed = committee.root / "sources.toml"
+    public = key.with_suffix(".pub").read_text(encoding="utf-8").strip()
+    text = listed.read_text(encoding="utf-8").replace(
+        'collective = "mexico"\n', f'collective = "mexico"\nsigning_keys = [{json.dumps(public)}]\n', 1
+    )
+    listed.write_text(text, encoding="utf-8")
+    committee.commit("require signatures", date="2026-11-26T11:00:00+00:00")
+    mexico.git("update-ref", "-d", "refs/heads/redflag-shared")  # rebuilt, signed, before the committee's first fetch
+    mexico.git("update-ref", "-d", "refs/redflag/shared-upto")
+    assert _rc(mexico.root, "sources", "share", "--sign").returncode == 0
+    mexico.git("push", "-q", "--force", "origin", "redflag-shared")
+    first = _rc(committee.root, "sources", "fetch", "mexico")
+    assert first.returncode == 0, first.stderr
+    refused = _rc(committee.root, "sources", "fetch", "south-africa")
+    assert refused.returncode == 1 and "lists no signing_keys for 'south-africa'" in refused.stderr, refused.stderr
+    before = _held(committee)
+    report = mexico.root / "collectives/mexico/reports" / f"{MEETING}.toml"  # a new version, shared unsigned
+    report.write_text(report.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    mexico.commit("mexico: unsigned", date="2026-11-27T13:00:00+00:00")
+    _share(mexico)
+    _refused(committee, before, "unsigned commit", "signing_keys")
