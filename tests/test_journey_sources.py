@@ -185,6 +185,10 @@ def test_bundle_holds_no_private_object(world, tmp_path):
     assert "collectives/india/reports/ic-2026-12.toml" in objects
     assert "members.toml" not in objects and "relationships.toml" not in objects
     assert CANARY.encode() not in _all_objects(empty)
+    authors = subprocess.run(
+        ["git", "--git-dir", str(empty), "log", "--format=%an %ae %cn %ce", "--all"], capture_output=True, text=True
+    ).stdout
+    assert "test@example.org" not in authors and set(authors.split()) == {"india", "india@sources.invalid"}
 
 
 # -- attacks: each refused with a clear message, the last good state kept ------------------------------------
@@ -300,3 +304,57 @@ def test_unsigned_commit_is_refused_when_signing_is_required(world, tmp_path):
     mexico.commit("mexico: unsigned", date="2026-11-27T13:00:00+00:00")
     _share(mexico)
     _refused(committee, before, "unsigned commit", "signing_keys")
+
+
+def test_fetched_files_are_read_only_and_never_committed(world):
+    _, committee, _ = _good(world)
+    from redflag_coord.repo.fsio import atomic_write
+    from redflag_coord.repo.sourcestore import ReadOnlySource
+
+    report = committee.root / "collectives/mexico/reports" / f"{MEETING}.toml"
+    assert not os.access(report, os.W_OK) or os.geteuid() == 0  # read-only (root may write anyway)
+    assert not report.stat().st_mode & 0o222
+    with pytest.raises(ReadOnlySource, match="is a source of this repository"):
+        atomic_write(report, b"summary = 'changed here'\n", overwrite=True)
+    with pytest.raises(ReadOnlySource):
+        atomic_write(committee.root / "collectives/mexico/reports/ic-2027-01.toml", b"")
+    committee.git("add", "-A")  # a careless `git add -A` commits nothing of a source
+    assert committee.git("status", "--porcelain") == ""
+    assert "collectives/mexico" not in committee.git("ls-files")
+
+
+def test_share_only_grows_and_names_no_member(world):
+    _, sources, _, _ = world
+    mexico = sources["mexico"]
+    first = mexico.git("rev-parse", "redflag-shared").strip()
+    report = mexico.root / "collectives/mexico/reports" / f"{MEETING}.toml"
+    report.write_text(report.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    mexico.commit("mexico: a second version", date="2026-11-21T10:00:00+00:00")
+    assert _rc(mexico.root, "sources", "share").returncode == 0
+    assert mexico.git("rev-parse", "redflag-shared~1").strip() == first  # added on top: no rewrite
+    log = mexico.git("log", "--format=%an %ae %cn %ce %B", "redflag-shared")
+    assert "test@example.org" not in log and "Test" not in log  # the member who committed stays here
+    dates = mexico.git("log", "--format=%cI", "redflag-shared").split()
+    assert dates[0] == "2026-11-21T10:00:00+00:00"  # the original commit's date
+
+
+def test_validate_refuses_private_files_and_shares_in_a_committee_repository(world):
+    _, _, committee, _ = world
+    listed = committee.root / "sources.toml"
+    listed.write_text(
+        listed.read_text(encoding="utf-8").replace(
+            'collective = "mexico"\n', 'collective = "mexico"\nshares = ["reports/", "members.toml"]\n', 1
+        ),
+        encoding="utf-8",
+    )
+    shutil.copytree(EXAMPLE_COLLECTIVES / "honduras", committee.root / "collectives" / "honduras")
+    (committee.root / "collectives/honduras/members.toml").write_text(
+        (EXAMPLE_COLLECTIVES / "mexico" / "members.toml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    said = _rc(committee.root, "validate").stdout
+    assert "sources.toml" in said and "error[private-share]" in said, said
+    assert "collectives/honduras/members.toml" in said and "error[private-elsewhere]" in said, said
+    assert "collectives/international-committee/members.toml" not in said  # the committee's own
+    fetched = _rc(committee.root, "sources", "fetch")
+    assert fetched.returncode == 1 and "names a collective's private file" in fetched.stderr, fetched.stderr
+    assert not (committee.root / "sources.lock").exists()
