@@ -40,7 +40,7 @@ def _org_files(root: Path, slugs: tuple[str, ...]) -> None:
     root.mkdir(parents=True, exist_ok=True)
     shutil.copy(EXAMPLE_COLLECTIVES.parent / "organisation.toml", root / "organisation.toml")
     (root / "trust").mkdir()
-    for slug in (*slugs, *SOURCES):
+    for slug in (*slugs, COMMITTEE):  # who reads whom, approved (trust/ is not shared yet: docs/sources.md)
         shutil.copy(EXAMPLE_COLLECTIVES.parent / "trust" / f"{slug}.toml", root / "trust")
 
 
@@ -90,12 +90,13 @@ def _share(repo: Repo) -> None:
 def _committee(tmp: Path, bundle: Path) -> Repo:
     repo = Repo(tmp / "committee")
     _org_files(repo.root, ())
+    for slug in SOURCES:
+        shutil.copy(EXAMPLE_COLLECTIVES.parent / "trust" / f"{slug}.toml", repo.root / "trust")
     folder = repo.root / "collectives" / COMMITTEE
     folder.mkdir(parents=True)
     for name in ("collective.toml", "members.toml"):
         shutil.copy(EXAMPLE_COLLECTIVES / COMMITTEE / name, folder)
     repo.write(f"collectives/{COMMITTEE}/meetings/{MEETING}.toml", MEETING_TOML)
-    shutil.copy(EXAMPLE_COLLECTIVES.parent / "trust" / f"{COMMITTEE}.toml", repo.root / "trust")
     lines = []
     for slug in SOURCES:
         url = str(bundle) if slug == "india" else str(tmp / f"{slug}.git")
@@ -358,3 +359,41 @@ def test_validate_refuses_private_files_and_shares_in_a_committee_repository(wor
     fetched = _rc(committee.root, "sources", "fetch")
     assert fetched.returncode == 1 and "names a collective's private file" in fetched.stderr, fetched.stderr
     assert not (committee.root / "sources.lock").exists()
+
+
+def test_minutes_travel_back_to_the_collective(world, monkeypatch):
+    """The committee's minutes (a commitment for mexico) reach mexico's own repository the same way."""
+    _, sources, committee, _ = world
+    assert _rc(committee.root, "sources", "fetch").returncode == 0
+    monkeypatch.setenv("REDFLAG_TODAY", "2026-12-13")  # the day after the meeting
+    made = _rc(committee.root, "minutes", "new", MEETING)
+    assert made.returncode == 0, made.stderr
+    minutes = committee.root / "collectives" / COMMITTEE / "minutes" / f"{MEETING}.toml"
+    minutes.write_text(
+        minutes.read_text(encoding="utf-8")
+        + '\n[[commitment]]\nid = "ic-2026-12-schools"\ntext = "Take Red Flag to two more schools."\n'
+        + 'owner = "mexico"\ndue = 2027-01-31\nitem = 1\n',
+        encoding="utf-8",
+    )
+    assert _rc(committee.root, "validate").returncode == 0, _rc(committee.root, "validate").stdout
+    committee.commit("minutes of ic-2026-12", date="2026-12-13T12:00:00+00:00")
+    shares = ["--share", "collective.toml", "--share", "meetings/", "--share", "minutes/"]
+    shared = _rc(committee.root, "sources", "share", "--collective", COMMITTEE, *shares)
+    assert shared.returncode == 0, shared.stderr
+
+    mexico = sources["mexico"]
+    mexico.write(
+        "sources.toml",
+        f'[[source]]\ncollective = "{COMMITTEE}"\nurl = {json.dumps(str(committee.root))}\n'
+        'shares = ["collective.toml", "meetings/", "minutes/"]\n',
+    )
+    mexico.commit("the committee as a source", date="2026-12-13T13:00:00+00:00")
+    fetched = _rc(mexico.root, "sources", "fetch")
+    assert fetched.returncode == 0, fetched.stdout + fetched.stderr
+    open_ = json.loads(_rc(mexico.root, "commitments", "--format", "json").stdout)
+    assert "ic-2026-12-schools" in json.dumps(open_), open_
+    validated = _rc(mexico.root, "validate")
+    assert validated.returncode == 0, validated.stdout + validated.stderr
+    # the committee's members never reach the collective either
+    for path in (mexico.root / "collectives" / COMMITTEE).rglob("*"):
+        assert path.name not in ("members.toml", "relationships.toml"), path

@@ -2,8 +2,8 @@
 
 sources.toml must read, list each collective once and never share a collective's members.toml or
 relationships.toml; and no members.toml or relationships.toml may lie in the repository but the
-committee's own (a collective whose kind is "committee"): a member list of another collective there
-would travel with every clone, which is what the separate repositories are for.
+repository's own (`_own`): a member list of another collective there would travel with every clone,
+which is what the separate repositories are for.
 """
 
 from __future__ import annotations
@@ -30,11 +30,11 @@ def check_sources(org: Organisation, out: Problems) -> None:
             out.add(CONFIG, "duplicate-source", p.message, key=p.key)
         else:
             out.add(CONFIG, "private-share", p.message, key=p.key)
+    own = _own(org)
     for c in org.collectives.values():
-        own = c.info is not None and c.info.kind == Kind.committee and c.slug not in org.fetched
         for kind in PRIVATE_FILES:
             rel = rel_path(kind, c.slug)
-            if not own and (org.root / rel).is_file():
+            if c.slug not in own and (org.root / rel).is_file():
                 out.add(
                     rel,
                     "private-elsewhere",
@@ -42,3 +42,11 @@ def check_sources(org: Organisation, out: Problems) -> None:
                     f"own: keep {c.slug!r}'s in its own repository (docs/sources.md), remove it here and from the "
                     "history",
                 )
+
+
+def _own(org: Organisation) -> set[str]:
+    """The repository's own collective: the committee (kind "committee") in a committee's repository, else
+    the one collective kept here (a collective's repository that reads the committee's files as a source)."""
+    local = [c for c in org.collectives.values() if c.slug not in org.fetched]
+    committees = {c.slug for c in local if c.info is not None and c.info.kind == Kind.committee}
+    return committees or ({local[0].slug} if len(local) == 1 else set())

@@ -11,9 +11,8 @@ from redflag_coord.org.load import COLLECTIVES, load_organisation
 
 
 def problems_of(root: Path, slug: str, listed: set[str]) -> list[str]:
-    """The errors `validate` finds in collectives/<slug>/ (the candidate, in place), as messages. A reference
-    to a collective listed in sources.toml but not fetched yet is not the candidate's fault: it resolves
-    once that source arrives (`validate` then checks it like any other)."""
+    """The errors `validate` finds in collectives/<slug>/ (the candidate, in place), as messages. (A reference
+    to a collective this repository does not hold is checked where both are: check.validate.)"""
     org = load_organisation(root, workers=1)
     mine = f"{COLLECTIVES}/{slug}"
     org.fetched.setdefault(slug, "candidate")  # its members stay in its own repository
