@@ -397,3 +397,19 @@ def test_minutes_travel_back_to_the_collective(world, monkeypatch):
     # the committee's members never reach the collective either
     for path in (mexico.root / "collectives" / COMMITTEE).rglob("*"):
         assert path.name not in ("members.toml", "relationships.toml"), path
+
+
+def test_a_sealed_bundle_opens_only_with_the_committees_key(world, tmp_path):
+    from conftest import DEMO_IDENTITY
+
+    _, sources, committee, _ = world
+    recipient = "age1drhyk3ftvar42gudee02u2z3l34ztfs4uf2sngzf5kwj2kquf4js7952xy"  # DEMO: tests/keys/demo-identity.txt
+    sealed = tmp_path / "usb" / "india.bundle.age"
+    made = _rc(sources["india"].root, "sources", "bundle", "--out", str(sealed), "--recipient", recipient)
+    assert made.returncode == 0, made.stderr
+    assert sealed.read_bytes().startswith(b"age-encryption.org/v1\n")
+    assert b"collectives/india" not in sealed.read_bytes()  # nothing readable without the key
+    keyless = _rc(committee.root, "sources", "fetch", str(sealed), env={"REDFLAG_IDENTITY": ""})
+    assert keyless.returncode == 2 and "sealed with age" in keyless.stderr, keyless.stderr
+    opened = _rc(committee.root, "sources", "fetch", str(sealed), "--identity", str(DEMO_IDENTITY))
+    assert opened.returncode == 0 and "india: updated at " in opened.stdout, opened.stdout + opened.stderr
