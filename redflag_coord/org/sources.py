@@ -15,6 +15,7 @@ from pathlib import Path
 
 from pydantic import Field, ValidationError
 
+from redflag_coord.errors import RedflagError
 from redflag_coord.org.model import SLUG_PATTERN, FileModel
 from redflag_coord.repo.sourcestore import CONFIG
 
@@ -53,7 +54,7 @@ class SourcesProblem:
     message: str
 
 
-class SourcesError(Exception):
+class SourcesError(RedflagError):
     """sources.toml cannot be read (the message says where)."""
 
 

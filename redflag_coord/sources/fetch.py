@@ -56,6 +56,28 @@ class Outcome:
         }
 
 
+def split_names(names: list[str]) -> tuple[list[str], Path | None]:
+    """`sources fetch`'s arguments: source slugs, and at most one bundle file."""
+    bundles = [Path(n) for n in names if n.endswith(BUNDLE_SUFFIXES)]
+    if len(bundles) > 1:
+        raise UsageError("give one bundle file at a time")
+    return [n for n in names if not n.endswith(BUNDLE_SUFFIXES)], (bundles[0] if bundles else None)
+
+
+def render(outcomes: list[Outcome], fmt: str) -> tuple[str, str]:
+    """What `sources fetch` prints: (standard output, the refusals for standard error; JSON prints them
+    in its output and the refusals' lines on standard error all the same, for the exit)."""
+    refused = "".join(
+        f"{o.slug}: refused, last good commit {o.commit[:12] if o.commit else 'nothing'} kept: {o.reason}\n"
+        for o in outcomes
+        if o.result == "refused"
+    )
+    if fmt == "json":
+        return json.dumps([o.to_dict() for o in outcomes], indent=2) + "\n", refused
+    done = "".join(f"{o.slug}: {o.result} at {(o.commit or '')[:12]}\n" for o in outcomes if o.result != "refused")
+    return done, refused
+
+
 def configured(root: Path) -> SourcesFile:
     """sources.toml, or a usage error saying how to start one."""
     try:

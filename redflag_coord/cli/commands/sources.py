@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from redflag_coord.cli.commands.common import fail, find_root_or_exit, read_identity_or_exit, write_output
+from redflag_coord.cli.commands.common import find_root_or_exit, read_identity_or_exit, write_output
 from redflag_coord.cli.commands.options import IdentityOption, RootOption
 
 app = typer.Typer(
@@ -59,30 +59,17 @@ def fetch(
     shared paths, its files pass validate, and (with [sources] require_signed) every new commit is signed
     by a key sources.toml lists. The commits accepted are recorded in sources.lock: commit it.
     """
-    import json
-
-    from redflag_coord.sources.fetch import BUNDLE_SUFFIXES
     from redflag_coord.sources.fetch import fetch as run
+    from redflag_coord.sources.fetch import render, split_names
 
     where = find_root_or_exit(root)
-    given = names or []
-    bundles = [Path(n) for n in given if n.endswith(BUNDLE_SUFFIXES)]
-    if len(bundles) > 1:
-        fail("give one bundle file at a time", 2)
-    slugs = [n for n in given if not n.endswith(BUNDLE_SUFFIXES)]
-    keys = read_identity_or_exit(identity) if bundles else None
-    outcomes = run(where, slugs, bundles[0] if bundles else None, keys)
-    if format is Format.json:
-        typer.echo(json.dumps([o.to_dict() for o in outcomes], indent=2))
-    else:
-        for o in outcomes:
-            kept = o.commit[:12] if o.commit else "nothing"
-            if o.result == "refused":
-                typer.echo(f"{o.slug}: refused, last good commit {kept} kept: {o.reason}", err=True)
-            else:
-                typer.echo(f"{o.slug}: {o.result} at {kept}")
-    refused = [o.slug for o in outcomes if o.result == "refused"]
+    slugs, bundle = split_names(names or [])
+    outcomes = run(where, slugs, bundle, read_identity_or_exit(identity) if bundle else None)
+    said, refused = render(outcomes, format.value)
+    if said:
+        typer.echo(said, nl=False)
     if refused:
+        typer.echo(refused, err=True, nl=False)
         raise typer.Exit(1)
 
 
