@@ -118,7 +118,7 @@ def world(tmp_path, monkeypatch):
         _share(sources[slug])
     bundle = tmp_path / "usb" / "india.bundle"
     bundle.parent.mkdir()
-    made = _rc(sources["india"].root, "sources", "bundle", "--out", str(bundle))
+    made = _rc(sources["india"].root, "sources", "bundle", "--output", str(bundle))
     assert made.returncode == 0, made.stderr
     committee = _committee(tmp_path, bundle)
     return tmp_path, sources, committee, bundle
@@ -405,7 +405,7 @@ def test_a_sealed_bundle_opens_only_with_the_committees_key(world, tmp_path):
     _, sources, committee, _ = world
     recipient = "age1drhyk3ftvar42gudee02u2z3l34ztfs4uf2sngzf5kwj2kquf4js7952xy"  # DEMO: tests/keys/demo-identity.txt
     sealed = tmp_path / "usb" / "india.bundle.age"
-    made = _rc(sources["india"].root, "sources", "bundle", "--out", str(sealed), "--recipient", recipient)
+    made = _rc(sources["india"].root, "sources", "bundle", "--output", str(sealed), "--recipient", recipient)
     assert made.returncode == 0, made.stderr
     assert sealed.read_bytes().startswith(b"age-encryption.org/v1\n")
     assert b"collectives/india" not in sealed.read_bytes()  # nothing readable without the key

@@ -116,11 +116,12 @@ EXAMPLES: dict[str, list[str]] = {
         "redflag-coord articles status red-flag-2026-12 --lang hi --output edition.html",
     ],
     "decisions": ["redflag-coord decisions", "redflag-coord decisions --format csv --output decisions.csv"],
-    "sources": [
-        "redflag-coord sources fetch",
-        "redflag-coord sources fetch mexico.bundle",
-        "redflag-coord sources status --format json",
-        "redflag-coord sources bundle --out mexico.bundle",
+    "sources fetch": ["redflag-coord sources fetch", "redflag-coord sources fetch mexico.bundle"],
+    "sources status": ["redflag-coord sources status", "redflag-coord sources status --format json"],
+    "sources share": ["redflag-coord sources share", "redflag-coord sources share --collective mexico --sign"],
+    "sources bundle": [
+        "redflag-coord sources bundle --output mexico.bundle",
+        "redflag-coord sources bundle --output mexico.bundle.age --recipient age1...",
     ],
 }
 

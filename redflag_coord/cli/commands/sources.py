@@ -107,12 +107,10 @@ def share(
 
 @app.command("bundle")
 def bundle(
-    out: Annotated[Path, typer.Option("--out", "-o", help="The bundle file to write (e.g. mexico.bundle).")],
+    out: Annotated[Path, typer.Option("--output", "-o", help="The bundle file to write (e.g. mexico.bundle).")],
     recipient: Annotated[
         list[str] | None,
-        typer.Option(
-            "--recipient", "-r", help="Seal the bundle with age to this recipient (repeat).", show_default=False
-        ),
+        typer.Option("--recipient", help="Seal the bundle with age to this recipient (repeat).", show_default=False),
     ] = None,
     collective: CollectiveOption = None,
     shares: ShareOption = None,
