@@ -413,3 +413,15 @@ def test_a_sealed_bundle_opens_only_with_the_committees_key(world, tmp_path):
     assert keyless.returncode == 2 and "sealed with age" in keyless.stderr, keyless.stderr
     opened = _rc(committee.root, "sources", "fetch", str(sealed), "--identity", str(DEMO_IDENTITY))
     assert opened.returncode == 0 and "india: updated at " in opened.stdout, opened.stdout + opened.stderr
+
+
+def test_a_local_folder_is_never_replaced_by_a_source(world):
+    """Nothing lost: a committee still holding mexico's folder (members, uncommitted edits) keeps it."""
+    _, _, committee, _ = world
+    local = committee.root / "collectives" / "mexico"
+    shutil.copytree(EXAMPLE_COLLECTIVES / "mexico", local)
+    (local / "members.toml").write_text("# an edit not committed yet\n", encoding="utf-8")
+    before = {p.relative_to(local).as_posix(): p.read_bytes() for p in local.rglob("*") if p.is_file()}
+    done = _rc(committee.root, "sources", "fetch", "mexico")
+    assert done.returncode == 1 and "is a local folder, not one 'sources fetch' wrote" in done.stderr, done.stderr
+    assert {p.relative_to(local).as_posix(): p.read_bytes() for p in local.rglob("*") if p.is_file()} == before

@@ -178,6 +178,7 @@ def _verified(root: Path, source: SourceEntry, url: str, last: str | None, signe
         if signed:
             _signatures(quarantine, source, tip, good)
         files = _files(quarantine, slug, tip)
+        _not_local(root, slug)
         from redflag_coord.repo.fsio import locked
 
         with locked(root / COLLECTIVES):  # no writer in the organisation while the candidate is in place
@@ -193,6 +194,16 @@ def _verified(root: Path, source: SourceEntry, url: str, last: str | None, signe
         return Outcome(slug, "updated", tip, offered=tip)
     finally:
         shutil.rmtree(quarantine, ignore_errors=True)  # a refused source leaves nothing of what it sent
+
+
+def _not_local(root: Path, slug: str) -> None:
+    """A folder `sources fetch` did not write (the collective still kept here) is never replaced: it may hold
+    members and changes not committed yet. Nothing lost: the user moves it first."""
+    if (root / COLLECTIVES / slug).exists() and sourcestore.materialised(root, slug) is None:
+        raise Refused(
+            f"{COLLECTIVES}/{slug}/ is a local folder, not one 'sources fetch' wrote: move it to the collective's own "
+            "repository (docs/sources.md) and remove it here; nothing was changed"
+        )
 
 
 def _kept_tip(kept: Path) -> str | None:
