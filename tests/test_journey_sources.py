@@ -425,3 +425,24 @@ def test_a_local_folder_is_never_replaced_by_a_source(world):
     done = _rc(committee.root, "sources", "fetch", "mexico")
     assert done.returncode == 1 and "is a local folder, not one 'sources fetch' wrote" in done.stderr, done.stderr
     assert {p.relative_to(local).as_posix(): p.read_bytes() for p in local.rglob("*") if p.is_file()} == before
+
+
+def test_split_makes_a_committee_and_one_repository_per_collective(tmp_path, monkeypatch):
+    """The example's one repository split: the committee's fetches every collective and holds no member list."""
+    from git_helpers import example_repo
+
+    monkeypatch.delenv("REDFLAG_FILED_DATES", raising=False)
+    single = example_repo(tmp_path, drop_reports=None)
+    out = tmp_path / "split"
+    done = _rc(single.root, "split", "--output", str(out))
+    assert done.returncode == 0, done.stdout + done.stderr
+    committee = Repo(out / COMMITTEE)
+    assert (out / "mexico" / "collectives/mexico/members.toml").exists()
+    assert not list((committee.root / "collectives").glob("*/relationships.toml"))
+    fetched = _rc(committee.root, "sources", "fetch")
+    assert "mexico: updated at " in fetched.stdout, fetched.stdout + fetched.stderr
+    agenda = _rc(committee.root, "agenda", MEETING, "--format", "json")
+    reports = {r["collective"]: r["status"] for r in json.loads(agenda.stdout)["reports"]}
+    assert reports.get("mexico") in ("filed", "late"), agenda.stdout + agenda.stderr
+    members = [p for p in committee.root.rglob("members.toml") if COMMITTEE not in p.parts]
+    assert members == []

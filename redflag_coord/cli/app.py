@@ -45,6 +45,7 @@ COMMANDS: dict[str, tuple[str, str, bool]] = {
     "articles": ("articles", "app", True),
     "decisions": ("decisions", "decisions", False),
     "sources": ("sources", "app", True),
+    "split": ("sources", "split", False),
 }
 
 # group -> (module in redflag_coord.cli.commands, its function that adds commands to the group): a group
@@ -123,6 +124,7 @@ EXAMPLES: dict[str, list[str]] = {
         "redflag-coord sources bundle --output mexico.bundle",
         "redflag-coord sources bundle --output mexico.bundle.age --recipient age1...",
     ],
+    "split": ["redflag-coord split --output ../repositories"],
 }
 
 

@@ -128,3 +128,23 @@ def bundle(
 
     done = run(find_root_or_exit(root), out, collective, shares, branch, sign, recipient, force)
     typer.echo(f"{done.slug}: wrote {out} (branch {done.branch} at {(done.commit or '')[:12]})")
+
+
+def split(
+    out: Annotated[Path, typer.Option("--output", "-o", help="A new folder for the repositories.")],
+    committee: Annotated[
+        str | None, typer.Option("--committee", help="The committee's collective. Default: the one of kind committee.")
+    ] = None,
+    root: RootOption = None,
+) -> None:
+    """Split one repository into a committee's repository and one repository per collective (docs/sources.md).
+
+    A fresh start with the current files, each committed with its shared branch built; the old repository is
+    left as it was (its clones still hold everything). Then push each and run `sources fetch` in the committee's.
+    """
+    from redflag_coord.sources.split import split as run
+
+    done = run(find_root_or_exit(root), out, committee)
+    typer.echo(f"committee: {done.committee}")
+    for slug, folder in done.collectives.items():
+        typer.echo(f"{slug}: {folder}")
