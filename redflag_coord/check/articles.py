@@ -72,14 +72,21 @@ def _references(
                 f"no collective {slug!r} (known: {', '.join(sorted(org.collectives))})",
                 key=(*key, field),
             )
-    if e.translator is not None and e.claimed_by in org.collectives and handles.get(e.translator) != e.claimed_by:
+    # a fetched collective's members stay in its own repository (issue 34): its handles are not known here
+    fetched = bool(org.fetched)
+    if (
+        e.translator is not None
+        and e.claimed_by in org.collectives
+        and e.claimed_by not in org.fetched
+        and handles.get(e.translator) != e.claimed_by
+    ):
         out.add(
             f.rel,
             "unresolved-ref",
             f"translator {e.translator!r} is not a member of {e.claimed_by!r}, which claimed the translation",
             key=(*key, "translator"),
         )
-    if e.reviewer is not None and e.reviewer not in handles:
+    if e.reviewer is not None and e.reviewer not in handles and not fetched:
         out.add(f.rel, "unresolved-ref", f"reviewer {e.reviewer!r} is no member's handle", key=(*key, "reviewer"))
     if e.commitment is not None:
         _carried(org, f, t, out)

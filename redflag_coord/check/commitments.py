@@ -91,7 +91,7 @@ def _check_minutes(
     invited = {slug, *meeting.participants}
     n_items = len(meeting.items)
     for key, who in (("chair", minutes.chair), ("minute_taker", minutes.minute_taker)):
-        if who is not None and who not in handles:
+        if who is not None and who not in handles and not org.fetched:  # fetched collectives' members: not here
             out.add(rel, "unresolved-ref", f"no member {who!r} in any members.toml", key=(key,))
     att = minutes.attendance
     for field_name, slugs in (("present", att.present), ("apologies", att.apologies), ("members", list(att.members))):
@@ -133,7 +133,7 @@ def _check_minutes(
     for i, cm in enumerate(minutes.commitments):
         if cm.owner not in org.collectives:
             out.add(rel, "unresolved-ref", f"no collective {cm.owner!r}", key=("commitment", i, "owner"))
-        if cm.handle is not None and handles.get(cm.handle) != cm.owner:
+        if cm.handle is not None and handles.get(cm.handle) != cm.owner and cm.owner not in org.fetched:
             out.add(
                 rel,
                 "unresolved-ref",

@@ -289,6 +289,13 @@ def assessments(frame: Frame, out: Problems) -> None:
     rules.check_assessments(frame.org, settings_or_defaults(frame.org.root).relationships.ids(), out)
 
 
+def sources(org: Organisation, out: Problems) -> None:
+    """Ensure a committee's repository with sources shares no member list: sources.toml and the private files kept."""
+    from redflag_coord.check.sources import check_sources
+
+    check_sources(org, out)
+
+
 DATA_ENTRIES = ("collectives", "organisation.toml", "trust", "locales")  # what commands read and write
 
 
@@ -438,6 +445,7 @@ CHECKS: tuple[Check, ...] = (
     Check("keys", "repository", keys, ("secret-key", "demo-recipient", "ssh-recipient")),
     Check("links", "repository", links, ("symlink-outside",)),
     Check("minutes-history", "repository", minutes_history, ("approved-changed",)),
+    Check("sources", "repository", sources, ("bad-sources", "duplicate-source", "private-share", "private-elsewhere")),
 )
 
 

@@ -377,7 +377,9 @@ def check_report(
         )
     if handles is None:
         handles = {m.handle for m in c.members.members} if c.members else set()
-    if r.filed_by is not None and r.filed_by not in handles and org.loaded("members", c.slug):
+    # a fetched collective's members stay in its own repository (issue 34): its own validate checks the filer
+    fetched = c.slug in org.fetched
+    if r.filed_by is not None and r.filed_by not in handles and org.loaded("members", c.slug) and not fetched:
         out.add(rel, "unresolved-ref", f"no member {r.filed_by!r} in {rel_path('members', c.slug)}", key=("filed_by",))
     for i, req in enumerate(r.requests):
         if req.to not in org.collectives:

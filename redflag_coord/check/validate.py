@@ -66,7 +66,18 @@ def _open(org: Organisation, identities: Identities | None) -> tuple[Problems, O
 
 def _close(org: Organisation, problems: Problems) -> list[Problem]:
     """The last step of every validation: lines and columns, sorted."""
+    if org.fetched:
+        problems = Problems([p for p in problems if not _resolved_elsewhere(org, p)])
     return located(problems, org.root)
+
+
+def _resolved_elsewhere(org: Organisation, p: Problem) -> bool:
+    """A fetched file's reference to something another repository holds (issue 34): the committee's meeting
+    names every participant, its minutes answer requests from every report, and a collective's repository
+    holds only itself. References are checked in the source's own repository; here, its schema, its text
+    and everything else still are."""
+    slug = p.file.split("/")[1] if p.file.startswith("collectives/") else ""
+    return slug in org.fetched and p.code in ("unresolved-ref", "unknown-collective")
 
 
 def validate_path(root: Path | str, today: dt.date | None = None, identities: Identities | None = None) -> Outcome:

@@ -44,6 +44,8 @@ COMMANDS: dict[str, tuple[str, str, bool]] = {
     "roles": ("roles", "app", True),
     "articles": ("articles", "app", True),
     "decisions": ("decisions", "decisions", False),
+    "sources": ("sources", "app", True),
+    "split": ("sources", "split", False),
 }
 
 # group -> (module in redflag_coord.cli.commands, its function that adds commands to the group): a group
@@ -115,6 +117,14 @@ EXAMPLES: dict[str, list[str]] = {
         "redflag-coord articles status red-flag-2026-12 --lang hi --output edition.html",
     ],
     "decisions": ["redflag-coord decisions", "redflag-coord decisions --format csv --output decisions.csv"],
+    "sources fetch": ["redflag-coord sources fetch", "redflag-coord sources fetch mexico.bundle"],
+    "sources status": ["redflag-coord sources status", "redflag-coord sources status --format json"],
+    "sources share": ["redflag-coord sources share", "redflag-coord sources share --collective mexico --sign"],
+    "sources bundle": [
+        "redflag-coord sources bundle --output mexico.bundle",
+        "redflag-coord sources bundle --output mexico.bundle.age --recipient age1...",
+    ],
+    "split": ["redflag-coord split --output ../repositories"],
 }
 
 

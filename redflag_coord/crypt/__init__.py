@@ -171,3 +171,27 @@ def new_identity(path: Path | str, passphrase: str | None = None) -> Identities:
         _remove_folders(made)
         raise CryptError("bad-identity", _cannot_write(path, e)) from None
     return Identities(str(path), (pyrage.x25519.Identity.from_str(secret),), (recipient,))
+
+
+AGE_FILE_HEADER = _HEADER  # what an age file (a sealed bundle) starts with
+
+
+def seal_bytes(data: bytes, recipients: Sequence[str]) -> bytes:
+    """A whole file (a source's bundle) encrypted to every recipient, in age's binary format (no padding:
+    a bundle's size says little beyond how much the collective shared)."""
+    if not recipients:
+        raise CryptError("bad-recipient", "no recipients to encrypt to")
+    try:
+        return bytes(pyrage.encrypt(data, [parse_recipient(r) for r in recipients]))
+    except pyrage.EncryptError as e:  # pragma: no cover - only mixed or no recipients
+        raise CryptError("bad-recipient", str(e)) from None
+
+
+def open_bytes(data: bytes, identities: Iterable[Identity]) -> bytes:
+    """The contents of a file `seal_bytes` wrote; CryptError 'not-for-you' or 'corrupt'."""
+    try:
+        return bytes(pyrage.decrypt(data, list(identities)))
+    except pyrage.DecryptError as e:
+        if "No matching keys" in str(e):
+            raise CryptError("not-for-you", "not encrypted to this identity") from None
+        raise CryptError("corrupt", f"the sealed file is damaged ({e}): copy it again") from None

@@ -146,6 +146,9 @@ class Organisation:
     let_go: set[str] = field(default_factory=set)
     # private values left sealed (no key opened them), by file and key: "sealed" is not "none" (reminders)
     withheld: set[tuple[str, tuple[str | int, ...]]] = field(default_factory=set)
+    # collectives received from their own repositories (sources.lock): slug -> the commit read. Read-only
+    # here; their members are not known, and their filed dates come from their own history.
+    fetched: dict[str, str] = field(default_factory=dict)
 
     def loaded(self, kind: str, slug: str, name: str | None = None) -> bool:
         """False when that file exists but could not be read, so references to it are not judged."""
@@ -239,7 +242,62 @@ def discover(root: Path, problems: Problems) -> tuple[list[str], list[Entry]]:
             continue
         slugs.append(d.name)
         entries.extend(_collective_entries(d, rel, real_root, problems))
+    _fetched_problems(root, slugs, problems)
     return slugs, entries
+
+
+def fetched_commits(root: Path, slugs: list[str]) -> dict[str, str]:
+    """slug -> the commit of each collective this clone received from its own repository (sources.lock)."""
+    from redflag_coord.repo.sourcestore import LOCK, LockError, materialised, read_lock
+
+    if not (root / LOCK).is_file():
+        return {}
+    try:
+        lock = read_lock(root)
+    except LockError:
+        return {}
+    return {slug: have for slug in lock if slug in slugs and (have := materialised(root, slug)) is not None}
+
+
+def _fetched_problems(root: Path, slugs: list[str], problems: Problems) -> None:
+    """The collectives a committee receives from their own repositories (sources.lock, issue 34): `sources
+    fetch` writes their verified files read-only into collectives/<slug>/ (git ignores them there), so every
+    reader reads them as local ones. Said here: a source not fetched on this machine, or behind the lock,
+    and a local folder in a source's place."""
+    from redflag_coord.repo.sourcestore import LOCK, LockError, materialised, read_lock
+
+    if not (root / LOCK).is_file():
+        return  # the single-repository layout: one stat, nothing more
+    try:
+        lock = read_lock(root)
+    except LockError as e:
+        problems.add(LOCK, "bad-lock", str(e))
+        return
+    for slug, locked in sorted(lock.items()):
+        rel = f"{COLLECTIVES}/{slug}"
+        have = materialised(root, slug)
+        fetch = f"run 'redflag-coord sources fetch {slug}'"
+        if have is None and slug in slugs:
+            problems.add(
+                rel,
+                "source-shadowed",
+                f"collective {slug!r} is a source of this repository ({LOCK}), but this folder was not written by "
+                f"'sources fetch': its files come from its own repository; move this folder away and {fetch}",
+            )
+        elif have is None or slug not in slugs:
+            problems.add(
+                rel,
+                "source-not-fetched",
+                f"source {slug!r} is not fetched on this machine: {fetch}",
+                severity="warning",
+            )
+        elif have != locked.commit:
+            problems.add(
+                rel,
+                "source-stale",
+                f"source {slug!r}: this machine holds commit {have[:12]}, {LOCK} records {locked.commit[:12]}: {fetch}",
+                severity="warning",
+            )
 
 
 def _interrupted(root: Path, problems: Problems) -> None:
@@ -391,6 +449,7 @@ def begin(root: Path | str) -> tuple[Organisation, list[Entry]]:
     org.failed.update(p.file for p in org.problems if p.severity == "error")
     for slug in slugs:
         org.collectives[slug] = CollectiveData(slug)
+    org.fetched = fetched_commits(root, slugs)
     # files refused on sight (a bad name, a broken link) were looked at too
     org.files = sorted({e.rel for e in entries} | {p.file for p in org.problems if p.file.endswith(".toml")})
     return org, entries

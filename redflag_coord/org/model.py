@@ -934,6 +934,16 @@ class PublishSettings(FileModel):
     )
 
 
+class SourcesSettings(FileModel):
+    """[sources]: what a committee's repository accepts from its collectives' repositories (docs/sources.md)."""
+
+    require_signed: bool = Field(
+        False,
+        description="Accept a source's commits only when signed by one of the keys sources.toml lists for it "
+        "(`sources fetch` refuses the others)",
+    )
+
+
 def _period(value: str) -> str:
     try:
         parse_period(value)
@@ -1052,6 +1062,7 @@ class Settings(FileModel):
         description="A demonstration whose keys are published (redflag-coord's own example): only then may the DEMO "
         "keys of tests/keys/ be used. Never true in a real organisation",
     )
+    sources: SourcesSettings = Field(default_factory=SourcesSettings)
 
 
 FILE_MODELS: dict[str, type[FileModel]] = {

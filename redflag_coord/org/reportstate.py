@@ -22,6 +22,7 @@ import os
 import warnings
 import weakref
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from redflag_coord.errors import DataWarning
@@ -172,10 +173,14 @@ def _added(org: Organisation, meeting_id: str, filed: dict[str, Report]) -> dict
     One `git log` and one `git cat-file` for the whole meeting, whatever the number of reports."""
     from redflag_coord.repo import gitinfo
 
+    finished = {rel_path("report", slug, meeting_id) for slug, r in filed.items() if not is_draft(r)}
+    found: dict[str, list[Version]] = {}
+    texts: dict[str, bytes] = {}
     try:
-        found = gitinfo.versions(org.root, [rel_path("report", "*", meeting_id)])
-        finished = {rel_path("report", slug, meeting_id) for slug, r in filed.items() if not is_draft(r)}
-        texts = gitinfo.blobs(org.root, [v.blob for path, vs in found.items() if path in finished for v in vs])
+        for where, rev, spec in _histories(org, meeting_id):
+            here = gitinfo.versions(where, [spec], rev=rev)
+            texts.update(gitinfo.blobs(where, [v.blob for path, vs in here.items() if path in finished for v in vs]))
+            found.update(here)
     except gitinfo.GitError:
         return {}
     out = {}
@@ -183,6 +188,19 @@ def _added(org: Organisation, meeting_id: str, filed: dict[str, Report]) -> dict
         version = _received(vs, texts) if path in finished else vs[0]
         if version is not None and _usable(path, version.when) and version.when is not None:
             out[path] = version.when
+    return out
+
+
+def _histories(org: Organisation, meeting_id: str) -> list[tuple[Path, str | None, str]]:
+    """Where each report's history is: this repository (its current branch), and each fetched collective's
+    own repository at the commit read (issue 34: the date it was filed there, not when it was fetched)."""
+    from redflag_coord.repo.sourcestore import bare_of
+
+    out: list[tuple[Path, str | None, str]] = [(org.root, None, rel_path("report", "*", meeting_id))]
+    for slug, commit in sorted(org.fetched.items()):
+        bare = bare_of(org.root, slug)
+        if bare is not None:
+            out.append((bare, commit, rel_path("report", slug, meeting_id)))
     return out
 
 

@@ -80,6 +80,9 @@ def guard_write(path: Path | str) -> None:
     root = root_of(path)
     if root is not None:
         require_inside(root, path, "nothing was written")
+        from redflag_coord.repo.sourcestore import guard_source_write
+
+        guard_source_write(root, path)  # a fetched source is read-only (issue 34)
 
 
 def outside_links(root: Path | str, tops: tuple[str, ...]) -> list[tuple[str, str]]:

@@ -176,7 +176,9 @@ class Version:
     blob: str  # the file's content in that commit (object id)
 
 
-def versions(root: Path | str, pathspecs: list[str], whole: bool = False) -> dict[str, list[Version]]:
+def versions(
+    root: Path | str, pathspecs: list[str], whole: bool = False, rev: str | None = None
+) -> dict[str, list[Version]]:
     """For each file matching the pathspecs: every first-parent commit of the current branch that added or
     changed it (a merge compared with its first parent: the files it brought), oldest first, with the blob.
     On the main branch that is the committee's merge of the branch the report was written on, not the
@@ -190,7 +192,11 @@ def versions(root: Path | str, pathspecs: list[str], whole: bool = False) -> dic
 
     One `git log` call for all files, whatever their number: the reader (org.reportstate) then asks for the
     few blobs it must read in one `blobs` call. Files never committed are absent.
+
+    `rev`: the history of that commit instead of the current branch, with paths from the repository's top
+    (a fetched source's bare repository, which has no work tree to be relative to).
     """
+    where = [rev] if rev else ["--relative"]
     out = git(
         root,
         "log",
@@ -201,7 +207,7 @@ def versions(root: Path | str, pathspecs: list[str], whole: bool = False) -> dic
         "--raw",
         "--no-abbrev",
         "--format=%x01%cI",
-        "--relative",
+        *where,
         "--",
         *pathspecs,
     )

@@ -1,0 +1,125 @@
+"""sources.toml: the collectives a committee's repository receives from their own repositories (issue 34).
+
+One `[[source]]` per collective: its slug, where its repository is (any git URL, a local path, or a bundle
+file), the branch holding its shared files, which of its files it shares (paths relative to its folder),
+and the keys that may sign its commits. A collective's members.toml and relationships.toml are never
+shared: a sources.toml naming them is refused (check `sources-shares`), and so is any fetched tree that
+holds them (sources.verify).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import Field, ValidationError
+
+from redflag_coord.errors import RedflagError
+from redflag_coord.org.model import SLUG_PATTERN, FileModel
+from redflag_coord.repo.sourcestore import CONFIG
+
+DEFAULT_SHARES = ("collective.toml", "reports/", "articles/")
+DEFAULT_BRANCH = "redflag-shared"
+# What a collective keeps to itself, whatever sources.toml says: the map of who knows whom.
+NEVER_SHARED = ("members.toml", "relationships.toml")
+
+
+class SourceEntry(FileModel):
+    """One collective whose shared files the committee receives."""
+
+    collective: str = Field(pattern=SLUG_PATTERN, description="The collective's slug (its folder name)")
+    url: str = Field(min_length=1, description="Its repository: a git URL, a local path, or a .bundle file")
+    branch: str = Field(DEFAULT_BRANCH, min_length=1, description="The branch holding only its shared files")
+    shares: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_SHARES),
+        description="Paths relative to the collective's folder it shares; a folder ends with '/'",
+    )
+    signing_keys: list[str] = Field(
+        default_factory=list,
+        description="SSH public keys (one line each, as in an allowed signers file) that may sign its commits",
+    )
+
+
+class SourcesFile(FileModel):
+    """sources.toml at the root of a committee's repository."""
+
+    source: list[SourceEntry] = Field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SourcesProblem:
+    key: tuple[str | int, ...]
+    code: str
+    message: str
+
+
+class SourcesError(RedflagError):
+    """sources.toml cannot be read (the message says where)."""
+
+
+def read_sources(root: Path | str) -> SourcesFile | None:
+    """The sources of this repository; None when there is no sources.toml. Raises SourcesError."""
+    path = Path(root) / CONFIG
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
+        raise SourcesError(f"{CONFIG}: {e}") from None
+    try:
+        return SourcesFile.model_validate(data)
+    except ValidationError as e:
+        first = e.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise SourcesError(f"{CONFIG}: {where}: {first['msg']}") from None
+
+
+def share_problems(sources: SourcesFile) -> list[SourcesProblem]:
+    """Shares naming a collective's private files, or leaving its folder, and slugs listed twice."""
+    out: list[SourcesProblem] = []
+    seen: set[str] = set()
+    for i, s in enumerate(sources.source):
+        if s.collective in seen:
+            out.append(
+                SourcesProblem(("source", i, "collective"), "duplicate-source", f"{s.collective!r} is listed twice")
+            )
+        seen.add(s.collective)
+        for j, share in enumerate(s.shares):
+            bad = share_problem(share)
+            if bad:
+                out.append(SourcesProblem(("source", i, "shares", j), "private-share", bad))
+    return out
+
+
+def share_problem(share: str) -> str | None:
+    parts = [p for p in share.split("/") if p]
+    if not parts or any(p in (".", "..") for p in parts) or share.startswith("/") or "\\" in share:
+        return f"share {share!r} must be a path inside the collective's folder (e.g. 'reports/')"
+    if parts[0] in NEVER_SHARED:
+        return (
+            f"share {share!r} names a collective's private file: members and relationships stay in the "
+            "collective's own repository (remove it from shares)"
+        )
+    return None
+
+
+def shared(path: str, slug: str, shares: list[str]) -> bool:
+    """A repository path (collectives/<slug>/...) inside the shared set of that collective."""
+    prefix = f"collectives/{slug}/"
+    if not path.startswith(prefix):
+        return False
+    rel = path[len(prefix) :]
+    if rel.split("/", 1)[0] in NEVER_SHARED:
+        return False
+    return any(rel == s or (s.endswith("/") and rel.startswith(s)) for s in shares)
+
+
+def tree_allowed(path: str, slug: str, shares: list[str]) -> bool:
+    """A tree (folder) path that may lead to shared files: the root, collectives/, the folder, a shared folder."""
+    prefix = f"collectives/{slug}"
+    if path in ("", "collectives", prefix):
+        return True
+    return shared(path + "/", slug, shares) or any(
+        s.endswith("/") and f"{prefix}/{s}".startswith(path + "/") for s in shares
+    )

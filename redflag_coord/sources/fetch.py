@@ -1,0 +1,387 @@
+"""`sources fetch`: receive each collective's shared files into the committee's repository, verified.
+
+Each source is fetched into a quarantine (a bare repository borrowing the objects already kept, so only
+what is new lands there) and checked there: the new commit descends from the last good one, every
+object new since then lies inside the collective's shared paths, the tip's files pass `validate` as part
+of the committee's organisation (schema, private text, references), and, when the organisation requires
+it, every new commit is signed by a key sources.toml lists. Only then are its objects moved into the
+kept repository, its files written read-only where the loader reads them, and the commit recorded in
+sources.lock. A refused source leaves the quarantine deleted (nothing of it stays on disk) and keeps
+its last good commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from redflag_coord.errors import RedflagError, UsageError
+from redflag_coord.org.load import COLLECTIVES
+from redflag_coord.org.sources import SourceEntry, SourcesError, SourcesFile, read_sources, share_problems, shared
+from redflag_coord.org.sources import tree_allowed as folder_allowed
+from redflag_coord.repo import sourcestore
+from redflag_coord.repo.gitinfo import GitError
+from redflag_coord.repo.sourcestore import Locked
+from redflag_coord.sources import gitrun
+
+Result = Literal["updated", "unchanged", "refused"]
+BUNDLE_SUFFIXES = (".bundle", ".bundle.age")
+
+
+class Refused(RedflagError):
+    """What a source sent is not accepted: the message says why."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    slug: str
+    result: Result
+    commit: str | None  # the commit kept (the new one, or the last good one after a refusal)
+    reason: str = ""
+    offered: str | None = None  # the commit the source offered
+
+    def to_dict(self) -> dict:
+        return {
+            "collective": self.slug,
+            "result": self.result,
+            "commit": self.commit,
+            "offered": self.offered,
+            "reason": self.reason,
+        }
+
+
+def split_names(names: list[str]) -> tuple[list[str], Path | None]:
+    """`sources fetch`'s arguments: source slugs, and at most one bundle file."""
+    bundles = [Path(n) for n in names if n.endswith(BUNDLE_SUFFIXES)]
+    if len(bundles) > 1:
+        raise UsageError("give one bundle file at a time")
+    return [n for n in names if not n.endswith(BUNDLE_SUFFIXES)], (bundles[0] if bundles else None)
+
+
+def render(outcomes: list[Outcome], fmt: str) -> tuple[str, str]:
+    """What `sources fetch` prints: (standard output, the refusals for standard error; JSON prints them
+    in its output and the refusals' lines on standard error all the same, for the exit)."""
+    refused = "".join(
+        f"{o.slug}: refused, last good commit {o.commit[:12] if o.commit else 'nothing'} kept: {o.reason}\n"
+        for o in outcomes
+        if o.result == "refused"
+    )
+    if fmt == "json":
+        return json.dumps([o.to_dict() for o in outcomes], indent=2) + "\n", refused
+    done = "".join(f"{o.slug}: {o.result} at {(o.commit or '')[:12]}\n" for o in outcomes if o.result != "refused")
+    return done, refused
+
+
+def configured(root: Path) -> SourcesFile:
+    """sources.toml, or a usage error saying how to start one."""
+    try:
+        found = read_sources(root)
+    except SourcesError as e:
+        raise RedflagError(f"{e}; fix it (docs/sources.md)") from None
+    if found is None:
+        raise UsageError(
+            f"no {sourcestore.CONFIG} in {root}: this is not a committee's repository with sources "
+            "(docs/sources.md shows one)"
+        )
+    bad = share_problems(found)
+    if bad:
+        raise RedflagError(f"{sourcestore.CONFIG}: {bad[0].message}; nothing was fetched")
+    return found
+
+
+def fetch(
+    root: Path,
+    slugs: list[str] | None = None,
+    bundle: Path | None = None,
+    identities: object = None,
+    now: dt.datetime | None = None,
+) -> list[Outcome]:
+    """Fetch the sources named (default: all, or the one a bundle is for); each verified on its own."""
+    from redflag_coord.org.settings import settings_or_defaults
+
+    config = configured(root)
+    if sourcestore.store(root) is None:
+        raise UsageError(f"{root} is not inside a git repository: fetched sources are kept in its git folder")
+    signed = settings_or_defaults(root).sources.require_signed
+    by_slug = {s.collective: s for s in config.source}
+    unknown = [s for s in slugs or [] if s not in by_slug]
+    if unknown:
+        from redflag_coord.org.load import UnknownCollective
+
+        raise UnknownCollective(unknown[0], by_slug, "sources.toml")
+    chosen = [by_slug[s] for s in slugs] if slugs else list(by_slug.values())
+    now = now or dt.datetime.now(dt.UTC)
+    lock = sourcestore.read_lock(root)
+    with tempfile.TemporaryDirectory(prefix="redflag-bundle-") as scratch:
+        url_of: dict[str, str] = {}
+        if bundle is not None:
+            where = _readable_bundle(bundle, Path(scratch), identities)
+            if not slugs:
+                chosen = [_bundle_source(root, where, config)]
+            url_of = {s.collective: str(where) for s in chosen}
+        outcomes = [_one(root, s, url_of.get(s.collective), lock.get(s.collective), signed) for s in chosen]
+    _record(root, lock, outcomes, now)
+    return outcomes
+
+
+def _url(root: Path, source: SourceEntry) -> str:
+    """A relative local path is relative to the organisation root; anything else goes to git as given."""
+    if "://" in source.url or source.url.startswith("git@") or Path(source.url).is_absolute():
+        return source.url
+    return str((root / source.url).resolve())
+
+
+def _one(root: Path, source: SourceEntry, url: str | None, last: Locked | None, signed: bool) -> Outcome:
+    slug = source.collective
+    kept_commit = last.commit if last else None
+    try:
+        return _verified(root, source, url or _url(root, source), kept_commit, signed)
+    except Refused as e:
+        return Outcome(slug, "refused", kept_commit, str(e))
+    except GitError as e:
+        return Outcome(slug, "refused", kept_commit, f"git: {e}")
+
+
+def _verified(root: Path, source: SourceEntry, url: str, last: str | None, signed: bool) -> Outcome:
+    slug = source.collective
+    kept = sourcestore.bare_of(root, slug)
+    assert kept is not None  # fetch() checked that there is a git folder
+    if not (kept / "HEAD").exists():
+        gitrun.init_bare(kept)
+    quarantine = kept.parent / f".{slug}.quarantine.git"
+    if quarantine.exists():
+        shutil.rmtree(quarantine)
+    gitrun.init_bare(quarantine)
+    try:
+        # the quarantine sees the kept objects (alternates): only new objects land in it
+        (quarantine / "objects" / "info" / "alternates").write_text(str((kept / "objects").resolve()) + "\n")
+        got = gitrun.run(
+            quarantine, "fetch", "-q", "--no-tags", url, f"+refs/heads/{source.branch}:refs/heads/incoming", check=False
+        )
+        if got.returncode != 0:
+            said = got.stderr.decode("utf-8", "replace").strip().splitlines()
+            raise Refused(
+                f"cannot fetch branch {source.branch!r} from {url}: {said[-1] if said else 'git fetch failed'}"
+            )
+        tip = gitrun.text(quarantine, "rev-parse", "refs/heads/incoming^{commit}").strip()
+        if tip == last and sourcestore.materialised(root, slug) == tip:
+            return Outcome(slug, "unchanged", tip, offered=tip)
+        good = _kept_tip(kept)
+        _descends(quarantine, last, tip)
+        _paths(quarantine, slug, source.shares, tip, good)
+        if signed:
+            _signatures(quarantine, source, tip, good)
+        files = _files(quarantine, slug, tip)
+        _not_local(root, slug)
+        from redflag_coord.repo.fsio import locked
+
+        with locked(root / COLLECTIVES):  # no writer in the organisation while the candidate is in place
+            staged = sourcestore.Staged(root, slug, files)
+            try:
+                _validate(root, slug)
+                gitrun.run(kept, "fetch", "-q", "--no-tags", str(quarantine), "+refs/heads/incoming:refs/heads/good")
+            except BaseException:
+                staged.undo()
+                raise
+            staged.keep(tip)
+        sourcestore.exclude(root, slug)
+        return Outcome(slug, "updated", tip, offered=tip)
+    finally:
+        shutil.rmtree(quarantine, ignore_errors=True)  # a refused source leaves nothing of what it sent
+
+
+def _not_local(root: Path, slug: str) -> None:
+    """A folder `sources fetch` did not write (the collective still kept here) is never replaced: it may hold
+    members and changes not committed yet. Nothing lost: the user moves it first."""
+    if (root / COLLECTIVES / slug).exists() and sourcestore.materialised(root, slug) is None:
+        raise Refused(
+            f"{COLLECTIVES}/{slug}/ is a local folder, not one 'sources fetch' wrote: move it to the collective's own "
+            "repository (docs/sources.md) and remove it here; nothing was changed"
+        )
+
+
+def _kept_tip(kept: Path) -> str | None:
+    done = gitrun.run(kept, "rev-parse", "--verify", "-q", "refs/heads/good^{commit}", check=False)
+    return done.stdout.decode().strip() or None if done.returncode == 0 else None
+
+
+def _descends(repo: Path, last: str | None, tip: str) -> None:
+    """A history rewrite (a force-push, a rebuilt branch) is refused: the new commit descends from the last good one."""
+    if last is None or last == tip:
+        return
+    done = gitrun.run(repo, "merge-base", "--is-ancestor", last, tip, check=False)
+    if done.returncode != 0:
+        raise Refused(
+            f"history rewrite: the offered commit {tip[:12]} does not descend from the last good commit "
+            f"{last[:12]} (sources.lock); ask the collective why. To accept a new history on purpose, remove "
+            "its entry from sources.lock and fetch again"
+        )
+
+
+def _paths(repo: Path, slug: str, shares: list[str], tip: str, good: str | None) -> None:
+    """Every object new since the last good commit lies inside the shared paths; the tip holds only plain files."""
+    listed = gitrun.run(repo, "rev-list", "--objects", tip, *(["--not", good] if good else []))
+    checked = gitrun.run(repo, "cat-file", "--batch-check=%(objecttype) %(rest)", input=listed.stdout).stdout.decode(
+        "utf-8", "replace"
+    )
+    for line in checked.splitlines():
+        kind, _, path = line.partition(" ")
+        if kind == "blob" and not shared(path, slug, shares):
+            raise Refused(_outside(path, slug, shares))
+        if kind == "tree" and not folder_allowed(path, slug, shares):
+            raise Refused(_outside(path + "/", slug, shares))
+    for entry in gitrun.run(repo, "ls-tree", "-r", "-z", "--full-tree", tip).stdout.split(b"\0"):
+        if not entry:
+            continue
+        meta, _, raw = entry.partition(b"\t")
+        mode = meta.split()[0].decode()
+        if mode not in ("100644", "100755"):
+            shown = raw.decode("utf-8", "replace")
+            raise Refused(f"{shown}: a symbolic link or submodule (mode {mode}) is not a shared file")
+
+
+def _outside(path: str, slug: str, shares: list[str]) -> str:
+    return (
+        f"path outside the shared set: {path} (collective {slug!r} shares only "
+        f"{', '.join(f'collectives/{slug}/{s}' for s in shares)}); nothing of it was kept"
+    )
+
+
+def _signatures(repo: Path, source: SourceEntry, tip: str, good: str | None) -> None:
+    """Every new commit signed by one of the keys sources.toml lists for the source (SSH signatures)."""
+    if not source.signing_keys:
+        raise Refused(
+            "signed commits are required ([sources] require_signed) but sources.toml lists no signing_keys "
+            f"for {source.collective!r}"
+        )
+    with tempfile.TemporaryDirectory(prefix="redflag-signers-") as tmp:
+        signers = Path(tmp) / "allowed_signers"
+        signers.write_text(
+            "".join(f"{source.collective}@sources {' '.join(k.split()[:2])}\n" for k in source.signing_keys)
+        )
+        commits = gitrun.text(repo, "rev-list", tip, *(["--not", good] if good else [])).split()
+        for commit in commits:
+            done = gitrun.run(
+                repo,
+                "-c",
+                "gpg.format=ssh",
+                "-c",
+                f"gpg.ssh.allowedSignersFile={signers}",
+                "verify-commit",
+                commit,
+                check=False,
+            )
+            if done.returncode != 0:
+                raise Refused(
+                    f"unsigned commit: {commit[:12]} is not signed by a key listed for {source.collective!r} "
+                    "in sources.toml (signing_keys), and [sources] require_signed is true"
+                )
+
+
+def _files(repo: Path, slug: str, tip: str) -> dict[str, bytes]:
+    """The tip's files (all inside collectives/<slug>/, checked by `_paths`), read in one git process."""
+    from redflag_coord.repo.gitinfo import blobs
+
+    listing: list[tuple[str, str]] = []
+    for entry in gitrun.run(repo, "ls-tree", "-r", "-z", "--full-tree", tip).stdout.split(b"\0"):
+        if entry:
+            meta, _, path = entry.partition(b"\t")
+            listing.append((path.decode("utf-8"), meta.split()[2].decode()))
+    contents = blobs(repo, [oid for _, oid in listing])
+    return {path: contents[oid] for path, oid in listing}
+
+
+def _validate(root: Path, slug: str) -> None:
+    """The candidate's files (in place) checked as part of the committee's organisation: any error refuses it."""
+    from redflag_coord.sources.verify import problems_of
+
+    found = problems_of(root, slug, {s.collective for s in configured(root).source})
+    if found:
+        more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
+        raise Refused(f"{found[0]}{more}; the collective's own 'redflag-coord validate' shows them")
+
+
+def _readable_bundle(path: Path, scratch: Path, identities: object) -> Path:
+    """A bundle file as git reads it: a sealed one (age) opened first with the identity given."""
+    from redflag_coord.crypt import AGE_FILE_HEADER, open_bytes
+
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise UsageError(f"{path}: cannot read the bundle ({e.strerror})") from None
+    if not data.startswith(AGE_FILE_HEADER):
+        return path.absolute()
+    keys = getattr(identities, "keys", None)
+    if not keys:
+        raise UsageError(f"{path} is sealed with age: give the identity that opens it (--identity or REDFLAG_IDENTITY)")
+    opened = scratch / "source.bundle"
+    opened.write_bytes(open_bytes(data, keys))
+    return opened
+
+
+def _bundle_source(root: Path, bundle: Path, config: SourcesFile) -> SourceEntry:
+    """The source a bundle is for: the one collective folder its branch holds."""
+    heads = gitrun.text(root, "bundle", "list-heads", str(bundle)).split()
+    names = {p.split("/", 2)[2] for p in heads if p.startswith("refs/heads/")}
+    for branch in sorted({s.branch for s in config.source} & names):
+        slug = _slug_in_bundle(bundle, branch)
+        for s in config.source:
+            if s.collective == slug and s.branch == branch:
+                return s
+    raise UsageError(
+        f"{bundle}: holds no branch of a source in sources.toml; name the source: sources fetch SLUG {bundle}"
+    )
+
+
+def _slug_in_bundle(bundle: Path, branch: str) -> str | None:
+    """The collective folder of the bundle's branch tip, read in a throw-away bare repository."""
+    with tempfile.TemporaryDirectory(prefix="redflag-peek-") as tmp:
+        gitrun.init_bare(Path(tmp))
+        gitrun.run(tmp, "fetch", "-q", "--no-tags", str(bundle), f"refs/heads/{branch}:refs/heads/peek")
+        names = gitrun.text(tmp, "ls-tree", "--name-only", "refs/heads/peek:collectives").split()
+    return names[0] if len(names) == 1 else None
+
+
+# -- what is recorded ---------------------------------------------------------------------------
+
+
+def _record(root: Path, lock: dict[str, Locked], outcomes: list[Outcome], now: dt.datetime) -> None:
+    """sources.lock for the accepted commits; the last attempt of each source beside its kept repository."""
+    from redflag_coord.repo.fsio import update
+
+    stamp = now.astimezone(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    new = dict(lock)
+    for o in outcomes:
+        if o.result == "updated" and o.commit is not None:
+            new[o.slug] = Locked(o.slug, o.commit, stamp)
+        _attempt(root, o, stamp)
+    if new != lock:
+        with update(root / sourcestore.LOCK) as u:
+            u.write(sourcestore.render_lock(new))
+
+
+def _attempt(root: Path, outcome: Outcome, stamp: str) -> None:
+    """The last attempt (when, result, reason), for `sources status`; this machine's, not committed."""
+    store = sourcestore.store(root)
+    if store is None:
+        return
+    store.mkdir(parents=True, exist_ok=True)
+    record = {"when": stamp, **outcome.to_dict()}
+    path = store / f"{outcome.slug}.attempt.json"
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(record), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def last_attempt(root: Path, slug: str) -> dict | None:
+    store = sourcestore.store(root)
+    try:
+        return json.loads((store / f"{slug}.attempt.json").read_text(encoding="utf-8")) if store else None
+    except (OSError, ValueError):
+        return None

@@ -1,0 +1,102 @@
+"""`split --output DIR`: one repository becomes a committee's repository plus one repository per collective.
+
+A fresh start with the current files (history is not carried over: `git filter-repo --path
+collectives/<slug>/` on a copy keeps it, docs/sources.md). The committee's repository gets organisation.toml,
+trust/, its own collective and a sources.toml listing every other collective; each collective's repository
+gets organisation.toml, its own and the committee's approvals (trust/), its folder, and a sources.toml with
+the committee's meetings and minutes. Each is committed, and its shared branch built (`share`). The old
+repository is left as it was: its clones still hold everything (retire them).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from redflag_coord.errors import UsageError
+from redflag_coord.org.load import COLLECTIVES, Organisation
+from redflag_coord.org.model import Kind
+from redflag_coord.repo.fsio import Batch
+from redflag_coord.sources import gitrun
+from redflag_coord.sources.share import share
+
+COMMITTEE_SHARES = ("collective.toml", "meetings/", "minutes/")
+ROOT_FILES = ("organisation.toml",)
+
+
+@dataclass(frozen=True)
+class Split:
+    committee: Path
+    collectives: dict[str, Path]
+
+
+def split(root: Path, out: Path, committee: str | None = None) -> Split:
+    from redflag_coord.org.load import load_organisation
+
+    org = load_organisation(root)
+    slugs = sorted(org.collectives)
+    chosen = committee or _the_committee(org)
+    if chosen not in org.collectives:
+        from redflag_coord.org.load import UnknownCollective
+
+        raise UnknownCollective(chosen, slugs, "--committee")
+    if out.exists() and any(out.iterdir()):
+        raise UsageError(f"{out} is not empty: give a new folder for the repositories")
+    others = [s for s in slugs if s != chosen and s not in org.fetched]
+    with Batch() as batch:
+        home = out / chosen
+        _copy_repo(root, home, chosen, batch, trust=None)
+        batch.write(home / "sources.toml", _sources_toml([(s, f"../{s}", None) for s in others]))
+        made = {}
+        for slug in others:
+            made[slug] = out / slug
+            _copy_repo(root, made[slug], slug, batch, trust={slug, chosen})
+            batch.write(made[slug] / "sources.toml", _sources_toml([(chosen, f"../{chosen}", COMMITTEE_SHARES)]))
+    for folder in [home, *made.values()]:
+        _commit(folder)
+    share(home, chosen, list(COMMITTEE_SHARES))
+    for slug, folder in made.items():
+        share(folder, slug)
+    return Split(home, made)
+
+
+def _the_committee(org: Organisation) -> str:
+    found = [c.slug for c in org.collectives.values() if c.info is not None and c.info.kind == Kind.committee]
+    if len(found) != 1:
+        raise UsageError(f"{len(found)} collectives of kind 'committee': name the committee with --committee")
+    return found[0]
+
+
+def _copy_repo(root: Path, dest: Path, slug: str, batch: Batch, trust: set[str] | None) -> None:
+    """organisation.toml, trust/ (all, or the approvals named) and the collective's folder, as they are."""
+    for name in ROOT_FILES:
+        if (root / name).is_file():
+            batch.write(dest / name, (root / name).read_bytes())
+    for path in sorted((root / "trust").glob("*.toml")) if (root / "trust").is_dir() else []:
+        if trust is None or path.stem in trust:
+            batch.write(dest / "trust" / path.name, path.read_bytes())
+    base = root / COLLECTIVES / slug
+    for folder, _dirs, names in os.walk(base):
+        for name in sorted(names):
+            if name.startswith("."):
+                continue  # a temporary file left by a killed write
+            path = Path(folder) / name
+            batch.write(dest / COLLECTIVES / slug / path.relative_to(base), path.read_bytes())
+
+
+def _sources_toml(sources: list[tuple[str, str, tuple[str, ...] | None]]) -> bytes:
+    lines = ["# The collectives whose shared files this repository receives (docs/sources.md).", ""]
+    for slug, url, shares in sources:
+        lines += ["[[source]]", f'collective = "{slug}"', f"url = {json.dumps(url)}"]
+        if shares:
+            lines.append(f"shares = {json.dumps(list(shares))}")
+        lines.append("")
+    return "\n".join(lines).encode()
+
+
+def _commit(folder: Path) -> None:
+    gitrun.run(folder, "init", "-q", "-b", "main")
+    gitrun.run(folder, "add", "-A")
+    gitrun.run(folder, "commit", "-q", "-m", "split from the single repository (a fresh start: docs/sources.md)")
