@@ -446,3 +446,5 @@ def test_split_makes_a_committee_and_one_repository_per_collective(tmp_path, mon
     assert reports.get("mexico") in ("filed", "late"), agenda.stdout + agenda.stderr
     members = [p for p in committee.root.rglob("members.toml") if COMMITTEE not in p.parts]
     assert members == []
+    checked = _rc(committee.root, "validate")  # the June minutes cite el-salvador's motion: motions/ is shared
+    assert checked.returncode == 0, checked.stdout + checked.stderr

@@ -19,7 +19,8 @@ from redflag_coord.errors import RedflagError
 from redflag_coord.org.model import SLUG_PATTERN, FileModel
 from redflag_coord.repo.sourcestore import CONFIG
 
-DEFAULT_SHARES = ("collective.toml", "reports/", "articles/")
+# motions/: a motion is the committee's business (its minutes cite it by id), filed from the mover's repository
+DEFAULT_SHARES = ("collective.toml", "reports/", "articles/", "motions/")
 DEFAULT_BRANCH = "redflag-shared"
 # What a collective keeps to itself, whatever sources.toml says: the map of who knows whom.
 NEVER_SHARED = ("members.toml", "relationships.toml")
