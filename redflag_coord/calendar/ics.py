@@ -20,6 +20,7 @@ from typing import Literal
 
 from icalendar import Alarm, Calendar, Component, Event, Timezone, vCalAddress, vText
 from icalendar.parser import Contentline
+from icalendar.parser_tools import to_unicode
 
 from redflag_coord.errors import DataWarning, RedflagError
 from redflag_coord.org.load import Organisation
@@ -720,10 +721,20 @@ def _lines(c: Component, recursive: bool = True) -> list[bytes]:
     """Each content line of the component, folded, with its CRLF (what `Component.to_ical` joins)."""
     out = []
     for name, value in c.property_items(recursive=recursive, sorted=True):
-        line = c.content_line(name, value, sorted=True)
+        line = _content_line(c, name, value)
         if line:
             out.append(fold(line) + b"\r\n")
     return out
+
+
+def _content_line(c: Component, name: str, value: object) -> str:
+    """`c.content_line(name, value)` as a plain string. Most properties carry no parameters: for them it is
+    NAME:VALUE, written here without the empty Parameters that `content_line` makes for every line (a
+    third of a feed's writing); the others go to icalendar."""
+    if getattr(value, "params", None):
+        return c.content_line(name, value, sorted=True)
+    ical = value.to_ical() if hasattr(value, "to_ical") else vText(value).to_ical()
+    return f"{name}:{to_unicode(ical)}"
 
 
 _FOLD_AT = 75  # octets: a line is cut before the character that would make it 75 long
