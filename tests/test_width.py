@@ -177,4 +177,21 @@ def test_the_fast_path_measures_and_wraps_as_the_long_way(text: str, cols: int) 
     assert graphemes(text) == list(wcwidth.iter_graphemes(text))
     lines = wrap(text, cols)
     assert all(width(line) <= cols for line in lines)
-    assert "".join(lines).replace(" ", "") == text.replace(" ", "")  # nothing lost but the spaces of breaks
+    if text.strip():  # blank text (no-break spaces too) gives no line at all, as wrap promises
+        assert "".join(lines).replace(" ", "") == text.replace(" ", "")  # nothing lost but the spaces of breaks
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    text=st.text(st.sampled_from(["a", "b", "é", "\u202f", "-", " ", " ", " "]), max_size=80),
+    cols=st.integers(5, 24),  # wider than the indents (a wider indent is no caller's case)
+    first=st.sampled_from(["", "  ", "- "]),
+    rest=st.sampled_from(["", "  ", "    "]),
+)
+def test_the_one_cell_wrapper_breaks_lines_where_the_measuring_one_does(text: str, cols: int, first: str, rest: str):
+    """`wrap` of one-cell text takes a shortcut (len, no method call a word); the general wrapper, which
+    measures each line, must break the same text at the same places, long words and indents included."""
+    from redflag_coord.i18n.width import _chunks, _fill_simple, _Lines
+
+    chunks = _chunks(text)
+    assert _fill_simple(chunks, cols, first, rest) == _Lines(cols, first, rest).fill(list(chunks))

@@ -156,7 +156,8 @@ def _text_report(r: ReportSlot, a: Agenda, t: Labels) -> list[str]:
 def _text_table(table: v.Table, indent: int = 2) -> list[str]:
     """Columns aligned by display width; the last column wraps to keep lines within WIDTH."""
     cells = [table.headers, *table.rows]
-    widths = [max(width(row[i]) for row in cells) for i in range(len(table.headers))]
+    measured = [[width(c) for c in row] for row in cells]  # each cell once (a feed renders thousands of tables)
+    widths = [max(row[i] for row in measured) for i in range(len(table.headers))]
     head_w = sum(widths[:-1]) + 2 * (len(widths) - 1) + indent
     widths[-1] = min(widths[-1], max(24, WIDTH - head_w))
     out = []
@@ -164,12 +165,18 @@ def _text_table(table: v.Table, indent: int = 2) -> list[str]:
         last = _wrap(row[-1], widths[-1]) or [""]
         if len(table.headers) - 1 in table.right:
             last = [pad(part, widths[-1], right=True) for part in last]
-        first = [pad(c, widths[i], right=i in table.right) for i, c in enumerate(row[:-1])]
+        first = [_fill(c, measured[n][i], widths[i], i in table.right) for i, c in enumerate(row[:-1])]
         out.append((" " * indent + "  ".join([*first, last[0]])).rstrip())
         out += [(" " * (head_w) + part).rstrip() for part in last[1:]]
         if n == 0:
             out.append(" " * indent + "  ".join("-" * w for w in widths))
     return out
+
+
+def _fill(text: str, cells: int, columns: int, right: bool) -> str:
+    """`pad` for a cell whose width is measured already."""
+    fill = " " * max(0, columns - cells)
+    return fill + text if right else text + fill
 
 
 # Breakable white space only: a no-break space (French "Relations\u202f:") must stay where it is.

@@ -20,7 +20,9 @@ from typing import Literal
 
 from icalendar import Alarm, Calendar, Component, Event, Timezone, vCalAddress, vText
 from icalendar.parser import Contentline
+from icalendar.parser_tools import to_unicode
 
+from redflag_coord import progress
 from redflag_coord.errors import DataWarning, RedflagError
 from redflag_coord.org.load import Organisation
 from redflag_coord.org.model import CalendarSettings, Meeting, Status
@@ -611,7 +613,11 @@ def feed(
         if collective is None or slug == collective or collective in m.participants
     ]
     events.describe_ahead([(mid, m) for mid, _, m in wanted])
-    chosen = [events.entry(mid, slug, m) for mid, slug, m in wanted]
+    progress.begin("meetings", len(wanted))
+    chosen = []
+    for mid, slug, m in wanted:
+        chosen.append(events.entry(mid, slug, m))
+        progress.advance()
     warnings = [w for entry in chosen for w in entry.warnings]
     chosen.sort(key=lambda b: (b.first, b.meeting_id))  # stable: a series' overrides stay after it
     title = feed_title(org, collective, name)
@@ -637,6 +643,7 @@ def descriptions(org: Organisation, meetings: list[tuple[str, Meeting]]) -> dict
     from concurrent.futures import ProcessPoolExecutor
 
     bounds = [len(meetings) * i // n for i in range(n + 1)]
+    progress.begin("describing", len(meetings))
     _DESCRIBING[:], _DESCRIBING_ORG[:] = meetings, [org]
     try:
         with ProcessPoolExecutor(n - 1, mp_context=multiprocessing.get_context("fork")) as pool:
@@ -654,7 +661,12 @@ def descriptions(org: Organisation, meetings: list[tuple[str, Meeting]]) -> dict
 
 def _describe_range(start: int, stop: int) -> list[str]:
     org = _DESCRIBING_ORG[0]
-    return [describe(org, mid, m) for mid, m in _DESCRIBING[start:stop]]
+    share = max(1, len(_DESCRIBING) // max(1, stop - start))  # the workers describe as many meanwhile
+    out = []
+    for mid, m in _DESCRIBING[start:stop]:
+        out.append(describe(org, mid, m))
+        progress.advance(share)  # this process only: a worker's ticks go nowhere
+    return out
 
 
 # -- output ------------------------------------------------------------------------
@@ -720,10 +732,20 @@ def _lines(c: Component, recursive: bool = True) -> list[bytes]:
     """Each content line of the component, folded, with its CRLF (what `Component.to_ical` joins)."""
     out = []
     for name, value in c.property_items(recursive=recursive, sorted=True):
-        line = c.content_line(name, value, sorted=True)
+        line = _content_line(c, name, value)
         if line:
             out.append(fold(line) + b"\r\n")
     return out
+
+
+def _content_line(c: Component, name: str, value: object) -> str:
+    """`c.content_line(name, value)` as a plain string. Most properties carry no parameters: for them it is
+    NAME:VALUE, written here without the empty Parameters that `content_line` makes for every line (a
+    third of a feed's writing); the others go to icalendar."""
+    if getattr(value, "params", None):
+        return c.content_line(name, value, sorted=True)
+    ical = value.to_ical() if hasattr(value, "to_ical") else vText(value).to_ical()  # type: ignore[arg-type]
+    return f"{name}:{to_unicode(ical)}"
 
 
 _FOLD_AT = 75  # octets: a line is cut before the character that would make it 75 long

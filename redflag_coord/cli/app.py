@@ -260,8 +260,10 @@ class _PlainGroup(TyperGroup):
             raise
 
     def invoke(self, ctx: Any) -> Any:
+        from redflag_coord.cli.progress import shown
+
         try:
-            with _data_warnings():
+            with _data_warnings(), shown([*getattr(ctx, "protected_args", ()), *ctx.args]):
                 return super().invoke(ctx)
         except _UsageError as e:
             e.message = renamed(plain_words(e.message), e)  # type: ignore[attr-defined]

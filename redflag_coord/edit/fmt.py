@@ -230,7 +230,7 @@ def format_paths(paths: list[Path], base: Path, write: bool, workers: int | None
             refused.append(FileResult(path, rel, False, error=FormatError(outside)))
         else:
             jobs.append((path, rel))
-    results = refused + map_files(_format_job, jobs, workers)
+    results = refused + map_files(_format_job, jobs, workers, stage="formatting")
     if write:
         from redflag_coord.repo.fsio import WriteError, write_if_unchanged  # --check writes nothing
 

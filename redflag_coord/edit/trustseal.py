@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from redflag_coord import crypt
+from redflag_coord import crypt, progress
 from redflag_coord.crypt import CryptError, Identities
 from redflag_coord.crypt import trust as sig
 from redflag_coord.org import trustcheck
@@ -74,6 +74,7 @@ def reseal(
     trust = trust or trustcheck.load(org.root)
     mine = sig.signers(identities) if identities else []
     done = Resealed()
+    progress.begin(mode if mode in ("reencrypt", "migrate") else "sealing", len(slugs))
     for slug in slugs:
         for path, rel, kind in files.private_files(org.root, slug):
             raw = path.read_bytes()
@@ -90,6 +91,7 @@ def reseal(
                 done.writes.append((path, raw, tomlkit.dumps(doc).encode("utf-8")))
                 done.files.append(rel)
                 done.sealed += n
+        progress.advance()
     if write and done.writes:
         whole = change if change is not None else Change(f"secrets {mode}")
         for path, raw, data in done.writes:

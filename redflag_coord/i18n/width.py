@@ -69,9 +69,42 @@ def wrap(text: str, columns: int, initial_indent: str = "", subsequent_indent: s
         return []  # nothing to see, no-break spaces included
     if simple(text) and width(initial_indent) + len(text) <= columns and text[0] != " " and text[-1] != " ":
         return [initial_indent + text]  # fits on one line (most table cells)
+    if simple(text) and simple(initial_indent) and simple(subsequent_indent):
+        return _fill_simple(_chunks(text), columns, initial_indent, subsequent_indent)
     lines = _Lines(columns, initial_indent, subsequent_indent)
-    lines.simple = simple(text) and simple(initial_indent) and simple(subsequent_indent)
     return lines.fill(_chunks(text))
+
+
+def _fill_simple(chunks: list[str], columns: int, indent: str, rest: str) -> list[str]:
+    """`_Lines.fill` for text whose every character is one cell and one cluster: the same steps, measured
+    with len() and without a method call a word (an agenda's tables wrap thousands of cells a feed)."""
+    done: list[str] = []
+    line = ""
+    room = columns - len(indent)
+    for chunk in chunks:
+        space = not chunk.strip(" ")
+        if space and not line:
+            continue  # a line never starts with the spaces of a break
+        if len(line) + len(chunk) <= room:
+            line += chunk
+            continue
+        while True:  # flush the line, then cut a word longer than a line into lines of their own
+            kept = line.rstrip(" ")
+            if kept:
+                done.append(indent + kept)
+                indent = rest
+                room = columns - len(indent)
+            line = ""
+            if space or len(chunk) <= room:
+                break
+            n = min(max(1, room), len(chunk))  # at least one character, as `_Lines._cut`
+            line, chunk = chunk[:n], chunk[n:]
+        if not space:
+            line = chunk
+    kept = line.rstrip(" ")
+    if kept:
+        done.append(indent + kept)
+    return done
 
 
 def _chunks(text: str) -> list[str]:

@@ -25,8 +25,8 @@ def to_approve(org: Organisation, body: str, meeting_id: str) -> tuple[str, ...]
     """The earlier meetings of the body whose minutes this meeting is to approve: circulated and not approved
     at another meeting, or approved by this meeting's own minutes (the agenda of a past meeting keeps its item)."""
     c = org.collectives.get(body)
-    if c is None:
-        return ()
+    if c is None or not c.minutes:
+        return ()  # no minutes, nothing to approve: no need to order the body's meetings (a feed asks per meeting)
     by = approvers(org, body)
     order = [mid for _, mid in body_meetings(org, body)]
     earlier = order[: order.index(meeting_id)] if meeting_id in order else order

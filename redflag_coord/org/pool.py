@@ -21,6 +21,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+from redflag_coord import progress
+
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
@@ -54,6 +56,7 @@ class Job(Generic[R]):
     keeps: bool = True  # whether what `run` builds stays alive (see _gc_paused); False: most of it is let go
     pack: Callable[[R], Any] = field(default=lambda result: result)
     unpack: Callable[[Entry, Any], R] = field(default=lambda entry, packed: packed)
+    stage: str = "checking"  # what the progress shown on a terminal says is being done (redflag_coord.progress)
 
 
 def cpus() -> int:
@@ -167,8 +170,9 @@ def _build_models() -> None:
 
 
 def _map(job: Job[R], entries: Sequence[Entry], n: int) -> list[R]:
+    progress.begin(job.stage, len(entries))
     if n <= 1:
-        return _run_range(job, entries, 0, len(entries))
+        return _run_range(job, entries, 0, len(entries), tick=True)
     import multiprocessing  # only a large organisation forks: small ones start without these
     from concurrent.futures import ProcessPoolExecutor
 
@@ -185,6 +189,7 @@ def _map(job: Job[R], entries: Sequence[Entry], n: int) -> list[R]:
             pending = [pool.submit(_worker_take) for _ in chunks]
             while (k := _take(back=True)) is not None:
                 results[k] = _run_range(job, entries, *chunks[k])
+                progress.advance(chunks[k][1] - chunks[k][0])
                 pending = _absorb(job, pending, results, entries, wait=False)
             _absorb(job, pending, results, entries, wait=True)
     finally:
@@ -212,6 +217,7 @@ def _absorb(job: Job[R], pending: list[Future], results: list, entries: Sequence
             k, packed = taken
             start, end = _CHUNKS[k] if _CHUNKS else (0, 0)
             results[k] = [job.unpack(e, p) for e, p in zip(entries[start:end], packed)]
+            progress.advance(end - start)
     return still
 
 
@@ -238,12 +244,20 @@ def _worker_take() -> tuple[int, list] | None:
     return k, [_JOB.pack(r) for r in _run_range(_JOB, _ENTRIES, *_CHUNKS[k])]
 
 
-def _run_range(job: Job[R], entries: Sequence[Entry], start: int, end: int) -> list[R]:
+def _run_range(job: Job[R], entries: Sequence[Entry], start: int, end: int, tick: bool = False) -> list[R]:
     run = job.run
+    if tick:  # one process does it all: each file is a step of the progress shown
+        out = []
+        for e in entries[start:end]:
+            out.append(run(e))
+            progress.advance()
+        return out
     return [run(e) for e in entries[start:end]]
 
 
-def map_files(func: Callable[[Any], R], items: Sequence[Any], workers: int | None = None) -> list[R]:
+def map_files(
+    func: Callable[[Any], R], items: Sequence[Any], workers: int | None = None, stage: str = "checking"
+) -> list[R]:
     """`func(item)` for each item, in order, over `workers_for` processes: `map_entries` with a plain
     function (fmt's files), whose results must pickle and come back as they are."""
-    return map_entries(Job(func, keeps=False), items, workers)
+    return map_entries(Job(func, keeps=False, stage=stage), items, workers)

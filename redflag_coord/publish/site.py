@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from html import escape
 
+from redflag_coord import progress
 from redflag_coord.agenda.build import Agenda, AgendaError, build_agenda
 from redflag_coord.agenda.html import CSS, render_html
 from redflag_coord.calendar import ics
@@ -274,8 +275,11 @@ def build_site(
     found, warnings = entries(org, today)
     ctx = Context(org, settings, today, lang, base_url, found, warnings, members=members)
     pages: list[Page] = []
-    for produce in PRODUCERS if producers is None else producers:
+    steps = PRODUCERS if producers is None else producers
+    progress.begin("publishing", len(steps))
+    for produce in steps:
         pages += produce(ctx)
+        progress.advance()
     pages.append(Page("index.html", render_index(ctx, pages).encode(), None, "index", lang=ctx.lang))
     pages = [_with_nav(ctx, p, pages) for p in pages]
     paths = [p.path for p in pages]
