@@ -116,9 +116,15 @@ EXAMPLES: dict[str, list[str]] = {
         "redflag-coord articles status red-flag-2026-12 --lang hi --output edition.html",
     ],
     "decisions": ["redflag-coord decisions", "redflag-coord decisions --format csv --output decisions.csv"],
-    "motion open": ["redflag-coord motion open stipend-fund", "redflag-coord motion open stipend-fund --hours 36 --min-wait 72h"],
+    "motion open": [
+        "redflag-coord motion open stipend-fund",
+        "redflag-coord motion open stipend-fund --hours 36 --min-wait 72h",
+    ],
     "motion close": ["redflag-coord motion close stipend-fund"],
-    "motion status": ["redflag-coord motion status stipend-fund", "redflag-coord motion status stipend-fund --format json"],
+    "motion status": [
+        "redflag-coord motion status stipend-fund",
+        "redflag-coord motion status stipend-fund --format json",
+    ],
 }
 
 

@@ -117,7 +117,9 @@ def open_motion(
     mover, path, old, motion = _read(org, motion_id)
     rel = rel_path("motion", mover, motion_id)
     if motion.closed is not None:
-        raise MotionError(f"{rel} was closed at {_utc(motion.closed):%Y-%m-%d %H:%M}Z: a closed vote is not opened again")
+        raise MotionError(
+            f"{rel} was closed at {_utc(motion.closed):%Y-%m-%d %H:%M}Z: a closed vote is not opened again"
+        )
     params = ballot.parameters(default, motion, hours, min_wait)
     opened = _utc(motion.opened or at)
     window = ballot.window_of(org, ballot.rule_for(default, motion), opened, params)

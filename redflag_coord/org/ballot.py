@@ -43,16 +43,16 @@ class Parameters:
     min_wait_minutes: int
 
 
-def parameters(default: DecisionRule, motion: Motion, hours: int | None = None, min_wait: int | None = None) -> Parameters:
+def parameters(
+    default: DecisionRule, motion: Motion, hours: int | None = None, min_wait: int | None = None
+) -> Parameters:
     """Those given on the command line, else the motion's [window], else the organisation's [decisions]."""
     own = motion.window
     return Parameters(
         hours if hours is not None else (own.hours if own and own.hours is not None else default.window_hours),
         min_wait
         if min_wait is not None
-        else (
-            own.min_wait_minutes if own and own.min_wait_minutes is not None else default.min_wait_minutes
-        ),
+        else (own.min_wait_minutes if own and own.min_wait_minutes is not None else default.min_wait_minutes),
     )
 
 

@@ -154,7 +154,8 @@ def _render(s: VoteState) -> str:
     lines = [
         f"{s.motion}: {s.title} (moved by {s.mover})",
         f"  rule: {s.rule}",
-        f"  opened {when(s.opened)}, closes {when(s.closes)}" + (f", closed {when(s.closed)}: {s.recorded}" if s.closed else ""),
+        f"  opened {when(s.opened)}, closes {when(s.closes)}"
+        + (f", closed {when(s.closed)}: {s.recorded}" if s.closed else ""),
     ]
     width = max([len(d.collective) for d in s.deadlines] + [10])
     for d in s.deadlines:
