@@ -616,7 +616,19 @@ def feed(
     chosen.sort(key=lambda b: (b.first, b.meeting_id))  # stable: a series' overrides stay after it
     title = feed_title(org, collective, name)
     cal = _calendar("publish", [(e, entry.meeting) for entry in chosen for e in entry.events], title, events.zones)
+    _add_votes(cal, org, collective, events.settings)
     return Built(cal, warnings, events.writer)
+
+
+def _add_votes(cal: Calendar, org: Organisation, collective: str | None, settings: Settings) -> None:
+    """Each opened vote between meetings as a task of the collectives entitled to it (calendar.votes)."""
+    if not any(m.between and m.opened for c in org.collectives.values() for m in c.motions.values()):
+        return
+    from redflag_coord.calendar.votes import vote_todos
+    from redflag_coord.org.settings import settings_or_defaults
+
+    for todo in vote_todos(org, collective, settings, settings_or_defaults(org.root).decisions):
+        cal.add_component(todo)
 
 
 _DESCRIBING: list[tuple[str, Meeting]] = []  # what forked workers describe (they inherit it, and the organisation)
