@@ -117,13 +117,13 @@ EXAMPLES: dict[str, list[str]] = {
     ],
     "decisions": ["redflag-coord decisions", "redflag-coord decisions --format csv --output decisions.csv"],
     "motion open": [
-        "redflag-coord motion open stipend-fund",
-        "redflag-coord motion open stipend-fund --hours 36 --min-wait 72h",
+        "redflag-coord motion open strike-fund",
+        "redflag-coord motion open strike-fund --hours 36 --min-wait 72h",
     ],
-    "motion close": ["redflag-coord motion close stipend-fund"],
+    "motion close": ["redflag-coord motion close strike-fund"],
     "motion status": [
-        "redflag-coord motion status stipend-fund",
-        "redflag-coord motion status stipend-fund --format json",
+        "redflag-coord motion status strike-fund",
+        "redflag-coord motion status strike-fund --format json",
     ],
 }
 
