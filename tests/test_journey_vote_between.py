@@ -48,7 +48,8 @@ def collective_toml(slug: str, old: str) -> str:
     recipients = next(line for line in old.splitlines() if line.startswith("recipients"))
     return (
         f'name = "{slug.title()}"\ntimezone = "{zone}"\nlanguages = ["en"]\n{recipients}\n\n'
-        f'[availability]\nweekdays = ["{week[0]:02d}:00-{week[1]:02d}:00"]\nweekend = ["{end[0]:02d}:00-{end[1]:02d}:00"]\n'
+        f'[availability]\nweekdays = ["{week[0]:02d}:00-{week[1]:02d}:00"]\n'
+        f'weekend = ["{end[0]:02d}:00-{end[1]:02d}:00"]\n'
     )
 
 

@@ -255,8 +255,7 @@ def decision_results(frame: Frame, out: Problems) -> None:
 
 
 def between_meetings(frame: Frame, out: Problems) -> None:
-    """Ensure each vote between meetings closes no earlier than its window recomputed, only early when settled, with
-    entitled, single, timely votes and the result they give."""
+    """Ensure each vote between meetings keeps its computed window, closes early only when settled, and its result."""
     from redflag_coord.check.motions import check_between
     from redflag_coord.org.settings import settings_or_defaults
 
