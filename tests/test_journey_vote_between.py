@@ -59,12 +59,13 @@ filed = 2026-12-08
 seconds = ["philippines"]
 between = true
 
+# One voice per collective; a majority of the votes cast carries it.
 [rule]
 method = "vote"
 entitled = ["india", "los-angeles", "philippines"]
 
 [window]
-hours = 6
+acceptable_minutes = 360
 min_wait_minutes = 1440
 """
 
@@ -124,15 +125,16 @@ def test_vote_between_meetings_across_zones(tmp_path):
         assert row["closes_local"] == closes.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M %z")
     text = (root / MOTION).read_text()
     assert "opened = 2026-12-10T00:00:00Z" in text and "[window]" in text
-    assert 'title = "A shared press' in text  # the rest of the file kept
+    assert 'title = "A shared press' in text  # the rest of the file kept, the comment beside its table
+    assert "carries it.\n[rule]" in text and text.index("closes = ") < text.index("# One voice")
     repo.commit("motion open", date="2026-12-10T00:00:00+00:00")
 
     # more hours move the close later (the calendar's SEQUENCE rises); fewer are refused
-    cli(root, "motion", "open", "shared-press", "--hours", "8")
+    cli(root, "motion", "open", "shared-press", "--acceptable", "8h")
     later = expected_close(8, 1440)
     assert f"closes = {later:%Y-%m-%dT%H:%M:%S}Z" in (root / MOTION).read_text()
     assert "sequence = 1" in (root / MOTION).read_text()
-    refused = cli(root, "motion", "open", "shared-press", "--hours", "4", code=2)
+    refused = cli(root, "motion", "open", "shared-press", "--acceptable", "4h", code=2)
     assert "never shortened" in refused
     repo.commit("window extended to 8 hours", date="2026-12-10T01:00:00+00:00")
 

@@ -273,7 +273,7 @@ def _check_between(org: Organisation, default: DecisionRule, rel: str, motion: M
             rel,
             "vote-window",
             f"closes {_z(motion.closes)} is earlier than the window computed from 'opened' and [window] "
-            f"({params.hours} acceptable hours each, minimum wait {params.min_wait_minutes} minutes): "
+            f"({params.acceptable_minutes} acceptable minutes each, minimum wait {params.min_wait_minutes} minutes): "
             f"{_z(computed)}; a window is never shortened: write closes = {_z(computed)} or later",
             key=("closes",),
         )

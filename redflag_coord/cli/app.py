@@ -118,7 +118,7 @@ EXAMPLES: dict[str, list[str]] = {
     "decisions": ["redflag-coord decisions", "redflag-coord decisions --format csv --output decisions.csv"],
     "motion open": [
         "redflag-coord motion open strike-fund",
-        "redflag-coord motion open strike-fund --hours 36 --min-wait 72h",
+        "redflag-coord motion open strike-fund --acceptable 36h --min-wait 72h",
     ],
     "motion close": ["redflag-coord motion close strike-fund"],
     "motion status": [

@@ -87,7 +87,9 @@ def _write(path: Path, old: bytes, changes: dict[str, object], window: dict[str,
     text = old.decode("utf-8")
     doc = tomlkit.parse(text)
     for key, value in changes.items():
-        doc[key] = value
+        if key in doc:
+            doc[key] = value  # in place: its comments stay where they are
+    doc = _with_keys(doc, {k: v for k, v in changes.items() if k not in doc})
     if window is not None:
         table = doc.get("window")
         if table is None:
@@ -104,12 +106,40 @@ def _write(path: Path, old: bytes, changes: dict[str, object], window: dict[str,
     return motion
 
 
+def _with_keys(doc, new: dict[str, object]):
+    """`doc` with `new` keys right after its last plain key: tomlkit would put them after the comment that
+    introduces the first table, separating the two."""
+    import tomlkit
+    from tomlkit.items import AoT, Table
+
+    if not new:
+        return doc
+    body = list(doc.body)
+    first = next((i for i, (_, v) in enumerate(body) if isinstance(v, Table | AoT)), len(body))
+    last = max((i for i, (k, _) in enumerate(body[:first]) if k is not None), default=-1)
+    out = tomlkit.document()
+    out.parsing(True)  # as read: no blank line added before a table
+    if last == -1:
+        for key, value in new.items():
+            out.append(key, tomlkit.item(value))
+    for i, (key, item) in enumerate(body):
+        if key is None:
+            out.add(item)
+        else:
+            out.append(key, item)
+        if i == last:
+            for k, value in new.items():
+                out.append(k, tomlkit.item(value))
+    out.parsing(False)
+    return out
+
+
 def open_motion(
     org: Organisation,
     default: DecisionRule,
     motion_id: str,
     at: dt.datetime,
-    hours: int | None = None,
+    acceptable: int | None = None,
     min_wait: int | None = None,
 ) -> Opened:
     """Open the vote at `at` (or, on an open vote, recompute its window from the same opening: later, never
@@ -120,14 +150,15 @@ def open_motion(
         raise MotionError(
             f"{rel} was closed at {_utc(motion.closed):%Y-%m-%d %H:%M}Z: a closed vote is not opened again"
         )
-    params = ballot.parameters(default, motion, hours, min_wait)
+    params = ballot.parameters(default, motion, acceptable, min_wait)
     opened = _utc(motion.opened or at)
     window = ballot.window_of(org, ballot.rule_for(default, motion), opened, params)
     closes = ballot.instant(window.closes)
     if motion.closes is not None and closes < motion.closes:
         raise MotionError(
             f"{rel}: the vote is open until {_utc(motion.closes):%Y-%m-%d %H:%M}Z; these parameters would close it "
-            f"at {closes:%Y-%m-%d %H:%M}Z, earlier: a window is never shortened (ask for more hours or a longer wait)",
+            f"at {closes:%Y-%m-%d %H:%M}Z, earlier: a window is never shortened (ask for more acceptable time or a "
+            "longer wait)",
             usage=True,
         )
     unchanged = motion.closes == closes and motion.opened is not None
@@ -136,7 +167,12 @@ def open_motion(
         changes: dict[str, object] = {"opened": opened, "closes": closes}
         if motion.closes is not None:  # calendar apps replace each collective's task only for a higher SEQUENCE
             changes["sequence"] = motion.sequence + 1
-        written = _write(path, old, changes, {"hours": params.hours, "min_wait_minutes": params.min_wait_minutes})
+        written = _write(
+            path,
+            old,
+            changes,
+            {"acceptable_minutes": params.acceptable_minutes, "min_wait_minutes": params.min_wait_minutes},
+        )
     state = ballot.vote_state(org, default, mover, motion_id, written)
     return Opened(rel, window, params, motion.closes is not None and not unchanged, unchanged, state)
 

@@ -37,19 +37,21 @@ SETTLE_LIMIT = 20_000  # outcomes tried before an early close; beyond it the res
 
 @dataclass(frozen=True)
 class Parameters:
-    """The window's parameters: acceptable hours per collective and the minimum wait (minutes)."""
+    """The window's parameters: acceptable minutes per collective and the minimum wait (minutes)."""
 
-    hours: int
+    acceptable_minutes: int
     min_wait_minutes: int
 
 
 def parameters(
-    default: DecisionRule, motion: Motion, hours: int | None = None, min_wait: int | None = None
+    default: DecisionRule, motion: Motion, acceptable: int | None = None, min_wait: int | None = None
 ) -> Parameters:
     """Those given on the command line, else the motion's [window], else the organisation's [decisions]."""
     own = motion.window
     return Parameters(
-        hours if hours is not None else (own.hours if own and own.hours is not None else default.window_hours),
+        acceptable
+        if acceptable is not None
+        else (own.acceptable_minutes if own and own.acceptable_minutes is not None else default.acceptable_minutes),
         min_wait
         if min_wait is not None
         else (own.min_wait_minutes if own and own.min_wait_minutes is not None else default.min_wait_minutes),
@@ -90,7 +92,7 @@ def window_of(org: Organisation, rule: DecisionRule, opened: dt.datetime, params
     return voting_window(
         unix(opened),
         voters(org, entitled(org, rule)),
-        need_hours=params.hours,
+        need_hours=params.acceptable_minutes / 60,
         min_wait_hours=params.min_wait_minutes / 60,
     )
 
@@ -209,7 +211,7 @@ class VoteState:
             "mover": self.mover,
             "title": self.title,
             "rule": self.rule,
-            "window_hours": self.params.hours,
+            "acceptable_minutes": self.params.acceptable_minutes,
             "min_wait_minutes": self.params.min_wait_minutes,
             "opened": when(self.opened),
             "closes": when(self.closes),

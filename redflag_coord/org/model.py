@@ -635,7 +635,7 @@ Threshold = Annotated[str, StringConstraints(pattern=THRESHOLD_PATTERN)]
 # A quorum: a number of entitled collectives present, or a fraction of them "N/D" (at least).
 Quorum = Annotated[int, Field(ge=0, le=10_000)] | Annotated[str, StringConstraints(pattern=FRACTION_PATTERN)]
 Entitled = Literal["participants"] | list[Slug]
-WindowHours = Annotated[int, Field(ge=1, le=720)]
+Acceptable = Annotated[int, Field(ge=1, le=720 * 60)]
 MinWait = Annotated[int, Field(ge=0, le=92 * 1440)]  # at most the window's horizon (org.window.HORIZON_DAYS)
 Weight = Literal["collective", "members"]
 Base = Literal["cast", "entitled"]
@@ -661,12 +661,12 @@ class DecisionRule(FileModel):
     quorum: Quorum = Field(
         "1/2", description="Entitled collectives present: a number, or a fraction 'N/D' of the entitled (at least)"
     )
-    window_hours: WindowHours = Field(
-        24,
-        description="A vote between meetings closes only after every entitled collective had this many hours "
+    acceptable_minutes: Acceptable = Field(
+        1440,
+        description="A vote between meetings closes only after every entitled collective had this many minutes "
         "inside its acceptable local hours ([availability])",
     )
-    min_wait_minutes: MinWait = Field(2880, description="…and not before this many minutes after it opened")
+    min_wait_minutes: MinWait = Field(2880, description="A vote between meetings stays open at least this many minutes")
 
 
 class RuleOverride(FileModel):
@@ -1041,9 +1041,11 @@ class Amendment(FileModel):
 
 
 class VoteWindow(FileModel):
-    """[window] of a motion decided between meetings: replaces [decisions] window_hours and min_wait_minutes."""
+    """[window] of a motion decided between meetings: replaces [decisions] acceptable_minutes and min_wait_minutes."""
 
-    hours: WindowHours | None = Field(None, description="Acceptable local hours every entitled collective gets")
+    acceptable_minutes: Acceptable | None = Field(
+        None, description="Minutes inside its acceptable local hours every entitled collective gets"
+    )
     min_wait_minutes: MinWait | None = Field(None, description="The least time from opening to close, in minutes")
 
 

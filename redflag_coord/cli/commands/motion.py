@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from redflag_coord.cli.commands.common import EXIT_USAGE, fail, load_settings_or_exit, load_valid_or_exit
-from redflag_coord.cli.commands.options import RootOption
+from redflag_coord.cli.commands.options import RootOption, duration_option
 
 if TYPE_CHECKING:
     from redflag_coord.org.ballot import VoteState
@@ -53,38 +53,25 @@ def _at(text: str | None) -> dt.datetime:
     return value
 
 
-def _min_wait(text: str | None) -> int | None:
-    from redflag_coord.tz.duration import parse_duration
-
-    if text is None:
-        return None
-    try:
-        return parse_duration(text, least=0, most=92 * 1440)
-    except ValueError as e:
-        fail(f"--min-wait: {e}", EXIT_USAGE)
-
-
 @app.command("open")
 def open_(
     motion: MotionArg,
-    hours: Annotated[
+    acceptable: Annotated[
         int | None,
-        typer.Option(
-            "--hours",
-            min=1,
-            max=720,
-            show_default=False,
-            help="Acceptable local hours every entitled collective gets before the close (default: the motion's "
-            "[window], else [decisions] window_hours).",
+        duration_option(
+            "--acceptable",
+            "Time inside its acceptable local hours every entitled collective gets before the close (default: the "
+            "motion's [window], else [decisions] acceptable_minutes, 24h).",
+            most=720 * 60,
         ),
     ] = None,
     min_wait: Annotated[
-        str | None,
-        typer.Option(
+        int | None,
+        duration_option(
             "--min-wait",
-            metavar="DURATION",
-            show_default=False,
-            help="The least time from opening to close, e.g. 48h (default: [window], else [decisions]).",
+            "The least time from opening to close (default: [window], else [decisions] min_wait_minutes, 48h).",
+            least=0,
+            most=92 * 1440,
         ),
     ] = None,
     at: AtOption = None,
@@ -102,13 +89,13 @@ def open_(
     from redflag_coord.tz.duration import format_duration
 
     org = load_valid_or_exit(root)
-    done = open_motion(org, load_settings_or_exit(org.root).decisions, motion, _at(at), hours, _min_wait(min_wait))
+    done = open_motion(org, load_settings_or_exit(org.root).decisions, motion, _at(at), acceptable, min_wait)
     if format is Format.json:
         typer.echo(json.dumps(done.state.to_dict(), ensure_ascii=False, indent=2))
         return
     verb = "unchanged" if done.unchanged else ("extended" if done.extended else "opened")
-    wait = format_duration(done.params.min_wait_minutes)
-    typer.echo(f"{done.rel}: {verb}; {done.params.hours} acceptable hours for each collective, minimum wait {wait}")
+    each, wait = format_duration(done.params.acceptable_minutes), format_duration(done.params.min_wait_minutes)
+    typer.echo(f"{done.rel}: {verb}; {each} of acceptable local time for each collective, minimum wait {wait}")
     typer.echo(_render(done.state))
 
 
