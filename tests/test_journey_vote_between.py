@@ -155,6 +155,12 @@ def test_vote_between_meetings_across_zones(tmp_path):
     feed = cli(root, "calendar", "los-angeles").encode()
     _read_back(feed, later)
 
+    # the report reminder of a collective still to vote names the vote and its close on its own wall clock
+    cli(root, "report", "remind", "ic-2026-12", "--output-dir", str(tmp_path / "reminders"))
+    reminder = (tmp_path / "reminders" / "ic-2026-12-los-angeles.txt").read_text(encoding="utf-8")
+    assert "shared-press" in reminder and "(America/Los_Angeles)" in reminder
+    assert "shared-press" not in (tmp_path / "reminders" / "ic-2026-12-india.txt").read_text(encoding="utf-8")
+
     cli(root, "validate")
     done = cli(root, "motion", "close", "shared-press", "--at", "2026-12-11T06:00Z")
     assert "early" in done and "result carried" in done

@@ -621,8 +621,10 @@ def feed(
 
 
 def _add_votes(cal: Calendar, org: Organisation, collective: str | None, settings: Settings) -> None:
-    """Each opened vote between meetings as a task of the collectives entitled to it (calendar.votes)."""
-    if not any(m.between and m.opened for c in org.collectives.values() for m in c.motions.values()):
+    """Each opened vote between meetings as a task of the collective entitled to it, in that collective's feed."""
+    if collective is None or not any(
+        m.between and m.opened for c in org.collectives.values() for m in c.motions.values()
+    ):
         return
     from redflag_coord.org.settings import settings_or_defaults
 
