@@ -195,9 +195,9 @@ def test_a_repository_without_commits_checks_everything(tmp_path, monkeypatch, r
     shutil.copytree(EXAMPLE_COLLECTIVES, root / "collectives")
     Repo(root).git("init", "-q", "-b", "main")
     assert (
-        len([p for p in changed_since(root, "HEAD") if p.endswith(".toml")]) == 39
+        len([p for p in changed_since(root, "HEAD") if p.endswith(".toml")]) == 40
     )  # maquilas article, roles.toml, a motion
     monkeypatch.chdir(root)
     result = run("validate", "--changed", "HEAD")
     assert result.exit_code == 0, result.stdout
-    assert "39 changed file(s)" in result.stderr
+    assert "40 changed file(s)" in result.stderr

@@ -86,7 +86,7 @@ def test_first_runs_on_a_fresh_clone(tmp_path: Path) -> None:
 
     # 2. Is the clone sound? Every file checked; no key yet, so the encrypted values are only counted.
     out, modules = run(clone, "validate")
-    assert "0 error(s), 0 warning(s) in 39 files" in out
+    assert "0 error(s), 0 warning(s) in 40 files" in out
     assert "no identity given" in out
     assert "pydantic" in modules and "redflag_coord.check.validate" in modules
     assert not NOT_FOR_VALIDATE & modules, NOT_FOR_VALIDATE & modules

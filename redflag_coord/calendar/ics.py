@@ -25,7 +25,7 @@ from icalendar.parser_tools import to_unicode
 from redflag_coord import progress
 from redflag_coord.errors import DataWarning, RedflagError
 from redflag_coord.org.load import Organisation
-from redflag_coord.org.model import CalendarSettings, Meeting, Status
+from redflag_coord.org.model import CalendarSettings, DecisionRule, Meeting, Status
 from redflag_coord.org.occurrences import rule as occurrence_rule
 from redflag_coord.tz import span
 from redflag_coord.tz.recurrence import DAY_CODES, DAY_NAMES
@@ -622,7 +622,20 @@ def feed(
     chosen.sort(key=lambda b: (b.first, b.meeting_id))  # stable: a series' overrides stay after it
     title = feed_title(org, collective, name)
     cal = _calendar("publish", [(e, entry.meeting) for entry in chosen for e in entry.events], title, events.zones)
+    _add_votes(cal, org, collective, events.settings)
     return Built(cal, warnings, events.writer)
+
+
+def _add_votes(cal: Calendar, org: Organisation, collective: str | None, settings: Settings) -> None:
+    """Each opened vote between meetings as a task of the collective entitled to it, in that collective's feed."""
+    if collective is None or not any(
+        m.between and m.opened for c in org.collectives.values() for m in c.motions.values()
+    ):
+        return
+    from redflag_coord.org.settings import settings_or_defaults
+
+    for todo in vote_todos(org, collective, settings, settings_or_defaults(org.root).decisions):
+        cal.add_component(todo)
 
 
 _DESCRIBING: list[tuple[str, Meeting]] = []  # what forked workers describe (they inherit it, and the organisation)
@@ -772,3 +785,61 @@ def fold(line: str) -> bytes:
         start = cut
     parts.append(data[start:])
     return b"\r\n ".join(parts)
+
+
+# -- votes between meetings as tasks (the doc of _add_votes): one VTODO per entitled collective -----------
+# DUE is the close (UTC); the UID is stable per motion and collective; SEQUENCE is twice the motion's
+# `sequence` (raised when the close moved later) plus one once the task is settled (voted, or closed without).
+
+
+def vote_uid(motion_id: str, collective: str, domain: str) -> str:
+    return f"vote-{motion_id}-{collective}@{domain}"
+
+
+def vote_todos(org: Organisation, collective: str | None, settings: Settings, default: DecisionRule) -> list:
+    """The tasks of every opened vote for `collective` (None: every collective's)."""
+    from redflag_coord.org import ballot
+
+    out = []
+    for c in sorted(org.collectives.values(), key=lambda c: c.slug):
+        for mid, motion in sorted(c.motions.items()):
+            if not (motion.between and motion.opened and motion.closes):
+                continue
+            who = ballot.entitled(org, ballot.rule_for(default, motion))
+            voted = {b.collective for b in ballot.counted(motion.ballots, who)}
+            for slug in who:
+                if collective is None or slug == collective:
+                    out.append(_todo(org, mid, motion, slug, slug in voted, settings))
+    return out
+
+
+def _todo(org: Organisation, mid: str, motion, slug: str, voted: bool, settings: Settings) -> Component:
+    zone_name = org.zone_of(slug) or "UTC"
+    status = "COMPLETED" if voted else ("CANCELLED" if motion.closed else "NEEDS-ACTION")
+    from icalendar import Todo
+
+    from redflag_coord.org import ballot
+    from redflag_coord.org.window import local_text
+
+    todo = Todo()
+    todo.add("UID", vote_uid(mid, slug, settings.domain))
+    todo.add("DTSTAMP", settings.stamp.astimezone(UTC))
+    todo.add("SEQUENCE", 2 * motion.sequence + (status != "NEEDS-ACTION"))
+    todo.add("SUMMARY", Text(clean_text(f"{org.name_of(slug)}: vote on “{motion.title}”")))
+    closes_there = local_text(ballot.unix(motion.closes), zone_name)
+    todo.add("DESCRIPTION", Text(clean_text(f"motion {mid}: the vote closes {closes_there} ({zone_name})")))
+    todo.add("CATEGORIES", [slug])
+    todo.add("DTSTART", motion.opened.astimezone(UTC))
+    todo.add("DUE", motion.closes.astimezone(UTC))
+    todo.add("STATUS", status)
+    if voted:
+        todo.add("PERCENT-COMPLETE", 100)
+        todo.add("COMPLETED", min(motion.closes, _cast(motion, slug)).astimezone(UTC))
+    return todo
+
+
+def _cast(motion, slug: str) -> dt.datetime:
+    b = next(b for b in motion.ballots if b.collective == slug)
+    if isinstance(b.cast, dt.datetime):
+        return b.cast
+    return max(motion.opened, dt.datetime.combine(b.cast, dt.time(), UTC))

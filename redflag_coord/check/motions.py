@@ -237,3 +237,119 @@ def _check_decision(
             out.add(
                 rel, "unresolved-ref", f"no commitment {cid!r} in these minutes", key=("decision", i, "commitments", j)
             )
+
+
+def check_between(org: Organisation, default: DecisionRule, out: Problems) -> None:
+    """Each vote between meetings: its close is not earlier than its window computed again, a close before it held
+    the early-close condition, votes are entitled, single and in time, and the recorded result follows."""
+    for c in org.collectives.values():
+        for mid, motion in c.motions.items():
+            if motion.between and (motion.opened or motion.closes or motion.ballots or motion.closed or motion.result):
+                _check_between(org, default, rel_path("motion", c.slug, mid), motion, out)
+
+
+def _check_between(org: Organisation, default: DecisionRule, rel: str, motion: Motion, out: Problems) -> None:
+    from redflag_coord.org import ballot
+    from redflag_coord.org.window import WindowError
+
+    if motion.opened is None or motion.closes is None:
+        out.add(
+            rel,
+            "vote-window",
+            "a vote between meetings records 'opened' and 'closes': run 'redflag-coord "
+            "motion open' (votes, a close or a result need an open vote)",
+        )
+        return
+    rule = ballot.rule_for(default, motion)
+    params = ballot.parameters(default, motion)
+    try:
+        window = ballot.window_of(org, rule, motion.opened, params)
+    except WindowError as e:
+        out.add(rel, "vote-window", str(e), key=("opened",))
+        return
+    computed = ballot.instant(window.closes)
+    if motion.closes < computed:
+        out.add(
+            rel,
+            "vote-window",
+            f"closes {_z(motion.closes)} is earlier than the window computed from 'opened' and [window] "
+            f"({params.acceptable_minutes} acceptable minutes each, minimum wait {params.min_wait_minutes} minutes): "
+            f"{_z(computed)}; a window is never shortened: write closes = {_z(computed)} or later",
+            key=("closes",),
+        )
+    who = ballot.entitled(org, rule)
+    _check_ballots(org, rel, motion, who, max(motion.closes, computed), out)
+    _check_close(org, rel, motion, rule, who, params.min_wait_minutes, out)
+
+
+def _z(value) -> str:
+    from redflag_coord.org.ballot import UTC
+
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _check_ballots(org: Organisation, rel: str, motion: Motion, who: list[str], closes, out: Problems) -> None:
+    from redflag_coord.org.ballot import cast_after
+
+    seen: set[str] = set()
+    end = min(closes, motion.closed) if motion.closed else closes
+    for j, b in enumerate(motion.ballots):
+        key = ("vote", j, "collective")
+        if b.collective not in who:
+            out.add(rel, "not-entitled", f"{b.collective!r} is not entitled to vote on this motion", key=key)
+        if b.collective in seen:
+            out.add(rel, "duplicate-entry", f"{b.collective!r} has two votes on this motion", key=key)
+        seen.add(b.collective)
+        if cast_after(b, end, org.zone_of(b.collective) or "UTC"):
+            out.add(
+                rel,
+                "late-vote",
+                f"cast {b.cast}, after the vote closed ({_z(end)}): it does not count; remove it",
+                key=("vote", j, "cast"),
+            )
+        if b.stance is StanceKind.block and b.reason is None:
+            out.add(rel, "block-reason", "a block records its reason ('reason = \"…\"')", key=("vote", j, "stance"))
+
+
+def _check_close(
+    org: Organisation, rel: str, motion: Motion, rule: DecisionRule, who: list[str], wait_minutes: int, out: Problems
+) -> None:
+    import datetime as dt
+
+    from redflag_coord.org.ballot import cast_after, settled, tally
+
+    if motion.closed is None:
+        if motion.result is not None:
+            out.add(rel, "wrong-result", "a result is recorded by 'motion close', with 'closed'", key=("result",))
+        return
+    assert motion.opened is not None and motion.closes is not None
+    if motion.closed < motion.opened:
+        out.add(rel, "date-order", f"closed {_z(motion.closed)}, before it opened", key=("closed",))
+    closed = motion.closed
+    in_time = [b for b in motion.ballots if not cast_after(b, closed, org.zone_of(b.collective) or "UTC")]
+    if motion.closed < motion.closes:
+        wait = motion.opened + dt.timedelta(minutes=wait_minutes)
+        if not settled(rule, who, in_time) or motion.closed < wait:
+            out.add(
+                rel,
+                "early-close",
+                f"closed {_z(motion.closed)}, before closes {_z(motion.closes)}, while the result could still change "
+                "or the minimum wait had not passed: an early close needs both",
+                key=("closed",),
+            )
+    result = tally(rule, who, in_time)
+    if motion.result is None:
+        out.add(
+            rel,
+            "missing-result",
+            f"record the result: 'result = \"{result.result.value}\"' ({result.figures()})",
+            key=("closed",),
+        )
+    elif motion.result is not result.result:
+        out.add(
+            rel,
+            "wrong-result",
+            f"recorded '{motion.result.value}' but the rule ({describe_rule(rule)}) gives "
+            f"'{result.result.value}': {result.figures()}",
+            key=("result",),
+        )

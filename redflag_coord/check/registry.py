@@ -254,6 +254,15 @@ def decision_results(frame: Frame, out: Problems) -> None:
         check_results(frame.org, settings_or_defaults(frame.org.root).decisions, out)
 
 
+def between_meetings(frame: Frame, out: Problems) -> None:
+    """Ensure each vote between meetings keeps its computed window, closes early only when settled, and its result."""
+    from redflag_coord.check.motions import check_between
+    from redflag_coord.org.settings import settings_or_defaults
+
+    if any(m.between for c in frame.org.collectives.values() for m in c.motions.values()):
+        check_between(frame.org, settings_or_defaults(frame.org.root).decisions, out)
+
+
 def commit_identities(org: Organisation, out: Problems) -> None:
     """Ensure commit author addresses in the history do not look like real people's (every clone carries them)."""
     from redflag_coord.repo.gitinfo import commit_emails
@@ -435,6 +444,22 @@ CHECKS: tuple[Check, ...] = (
             "duplicate-entry",
             "block-reason",
             "mixed-vote",
+            "missing-result",
+            "wrong-result",
+        ),
+    ),
+    Check(
+        "between-meetings",
+        "frame",
+        between_meetings,
+        (
+            "vote-window",
+            "not-entitled",
+            "duplicate-entry",
+            "late-vote",
+            "block-reason",
+            "date-order",
+            "early-close",
             "missing-result",
             "wrong-result",
         ),

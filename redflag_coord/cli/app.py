@@ -46,6 +46,7 @@ COMMANDS: dict[str, tuple[str, str, bool]] = {
     "decisions": ("decisions", "decisions", False),
     "sources": ("sources", "app", True),
     "split": ("sources", "split", False),
+    "motion": ("motion", "app", True),
 }
 
 # group -> (module in redflag_coord.cli.commands, its function that adds commands to the group): a group
@@ -125,6 +126,15 @@ EXAMPLES: dict[str, list[str]] = {
         "redflag-coord sources bundle --output mexico.bundle.age --recipient age1...",
     ],
     "split": ["redflag-coord split --output ../repositories"],
+    "motion open": [
+        "redflag-coord motion open strike-fund",
+        "redflag-coord motion open strike-fund --acceptable 36h --min-wait 72h",
+    ],
+    "motion close": ["redflag-coord motion close strike-fund"],
+    "motion status": [
+        "redflag-coord motion status strike-fund",
+        "redflag-coord motion status strike-fund --format json",
+    ],
 }
 
 

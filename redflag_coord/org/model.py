@@ -156,6 +156,21 @@ LocalDateTime = Annotated[dt.datetime, AfterValidator(_no_offset), AfterValidato
 Date = Annotated[dt.date, AfterValidator(span.check)]
 
 
+def _with_offset(value: dt.datetime) -> dt.datetime:
+    if value.tzinfo is None:
+        raise PydanticCustomError(
+            "instant_offset",
+            "an instant carries its UTC offset (e.g. {example}Z): a wall time alone is a different instant in "
+            "every zone",
+            {"example": value.isoformat()},
+        )
+    return value
+
+
+# One moment for everyone (a vote's opening and close): a date-time with its offset, written in UTC.
+Instant = Annotated[dt.datetime, AfterValidator(_with_offset), AfterValidator(span.check)]
+
+
 def _http_url(value: str) -> str:
     if not value.startswith(("https://", "http://")):
         raise PydanticCustomError("url", "expected a web address starting with https://", {})
@@ -620,6 +635,8 @@ Threshold = Annotated[str, StringConstraints(pattern=THRESHOLD_PATTERN)]
 # A quorum: a number of entitled collectives present, or a fraction of them "N/D" (at least).
 Quorum = Annotated[int, Field(ge=0, le=10_000)] | Annotated[str, StringConstraints(pattern=FRACTION_PATTERN)]
 Entitled = Literal["participants"] | list[Slug]
+Acceptable = Annotated[int, Field(ge=1, le=720 * 60)]
+MinWait = Annotated[int, Field(ge=0, le=92 * 1440)]  # at most the window's horizon (org.window.HORIZON_DAYS)
 Weight = Literal["collective", "members"]
 Base = Literal["cast", "entitled"]
 
@@ -644,6 +661,12 @@ class DecisionRule(FileModel):
     quorum: Quorum = Field(
         "1/2", description="Entitled collectives present: a number, or a fraction 'N/D' of the entitled (at least)"
     )
+    acceptable_minutes: Acceptable = Field(
+        1440,
+        description="A vote between meetings closes only after every entitled collective had this many minutes "
+        "inside its acceptable local hours ([availability])",
+    )
+    min_wait_minutes: MinWait = Field(2880, description="A vote between meetings stays open at least this many minutes")
 
 
 class RuleOverride(FileModel):
@@ -1032,6 +1055,27 @@ class Amendment(FileModel):
     date: Date | None = Field(None, description="When it was settled")
 
 
+class VoteWindow(FileModel):
+    """[window] of a motion decided between meetings: replaces [decisions] acceptable_minutes and min_wait_minutes."""
+
+    acceptable_minutes: Acceptable | None = Field(
+        None, description="Minutes inside its acceptable local hours every entitled collective gets"
+    )
+    min_wait_minutes: MinWait | None = Field(None, description="The least time from opening to close, in minutes")
+
+
+class Ballot(FileModel):
+    """[[vote]] of a motion decided between meetings: one collective's stance or votes, added by pull request."""
+
+    collective: Slug
+    stance: Annotated[StanceKind, LAX] | None = Field(None, description="agree, stand-aside or block (consensus)")
+    reason: Text | None = Field(None, description="Why it blocks (required for a block)")
+    for_: Count = Field(0, alias="for")
+    against: Count = 0
+    abstain: Count = 0
+    cast: Instant | Date = Field(description="When it was cast: a date (the collective's own) or an instant")
+
+
 class Motion(FileModel):
     """collectives/<mover>/motions/<motion-id>.toml: the folder names the collective that moves it."""
 
@@ -1044,6 +1088,20 @@ class Motion(FileModel):
     forwarded_from: Slug | None = Field(None, description="The mover's own meeting that sent it on")
     rule: RuleOverride | None = Field(None, description="Rule keys replacing the organisation's [decisions]")
     amendments: list[Amendment] = Field(default_factory=_new_list, alias="amendment")
+    # A vote between meetings (`motion open`, then collectives add their [[vote]] by pull request, `motion close`)
+    window: VoteWindow | None = Field(None, description="The window's parameters: the motion's own, or those used")
+    opened: Instant | None = Field(None, description="When the vote opened (UTC; written by 'motion open')")
+    closes: Instant | None = Field(
+        None, description="When the window closes, computed from 'opened' and [window]: validate recomputes it"
+    )
+    closed: Instant | None = Field(None, description="When it was closed (written by 'motion close')")
+    result: Annotated[DecisionResult, LAX] | None = Field(
+        None, description="carried, failed or no-quorum: validate computes it from the votes by the rule"
+    )
+    sequence: Annotated[int, Field(ge=0, le=1_000_000)] = Field(
+        0, description="Raised when the close moves later: calendar apps then replace each collective's task"
+    )
+    ballots: list[Ballot] = Field(default_factory=_new_list, alias="vote")
 
 
 class Settings(FileModel):

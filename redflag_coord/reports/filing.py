@@ -408,7 +408,11 @@ def reminders(
         tz = org.zone_of(row.collective) or meeting.timezone
         lang = template_language(org.languages_of(row.collective), "remind")
         subject, body = _remind_text(meeting_id, meeting, lang, tz, status)
-        owed = _owed_paragraph(org, row.collective, meeting_id, lang)
+        owed = "\n\n".join(
+            p
+            for p in (_owed_paragraph(org, row.collective, meeting_id, lang), *_vote_lines(org, row.collective, lang))
+            if p
+        )
         if owed:  # before the closing line
             head, _, last = body.rstrip("\n").rpartition("\n\n")
             body = f"{head}\n\n{owed}\n\n{last}\n" if head else f"{body}\n{owed}\n"
@@ -440,6 +444,25 @@ def _owed_paragraph(org: Organisation, slug: str, meeting_id: str, lang: str) ->
     t = Labels(lang)
     items = ", ".join(s.id + (f" ({format_date(s.due, 'long', locale=lang)})" if s.due else "") for s in owed)
     return t.count("commitments.remind", len(owed), list=items)
+
+
+def _vote_lines(org: Organisation, slug: str, lang: str) -> list[str]:
+    """One line per open vote between meetings the collective has not voted in: the motion id and the close on
+    its own wall clock (neutral: no title, as the rest of the reminder)."""
+    from babel.dates import format_datetime
+
+    from redflag_coord.org.ballot import open_votes
+    from redflag_coord.org.settings import settings_or_defaults
+
+    if not any(m.between and m.opened for c in org.collectives.values() for m in c.motions.values()):
+        return []
+    tz = org.zone_of(slug) or "UTC"
+    t = Labels(lang)
+    return [
+        t("votes.remind", motion=mid, closes=format_datetime(m.closes, "full", tzinfo=zone(tz), locale=lang), zone=tz)
+        for _, mid, m, waiting in open_votes(org, settings_or_defaults(org.root).decisions)
+        if slug in waiting and m.closes is not None
+    ]
 
 
 def _remind_text(meeting_id: str, meeting: Meeting, lang: str, tz: str, status: StatusResult) -> tuple[str, str]:

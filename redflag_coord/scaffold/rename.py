@@ -223,13 +223,17 @@ def _roles(doc: Any, old: str, new: str) -> bool:
 
 
 def _motion(doc: Any, old: str, new: str) -> bool:
-    """A motion names collectives as seconds, in its rule's entitled list and in its amendments."""
+    """A motion names collectives as seconds, in its rule's entitled list, in its amendments and its votes."""
     changed = _in_list(doc.get("seconds"), old, new) | _in_list(doc.get("rule", {}).get("entitled"), old, new)
     for amendment in doc.get("amendment", []) or []:
         for key in ("by", "accepted_by"):
             if amendment.get(key) == old:
                 _set(amendment, key, new)
                 changed = True
+    for vote in doc.get("vote", []) or []:  # a vote between meetings (org.ballot)
+        if vote.get("collective") == old:
+            _set(vote, "collective", new)
+            changed = True
     return changed
 
 
