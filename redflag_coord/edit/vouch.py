@@ -55,7 +55,9 @@ class ToVouch:
         }[self.judged.status]
         where = self.place or "no place: its relationship has no id, run 'redflag-coord secrets migrate' first"
         last = f"; {self.commit}" if self.commit else ""
-        return f"{e.file}:{self.line}: {format_key(e.source)}: removes from {e.on} ({e.reason}) [{where}]: {state}{last}"
+        return (
+            f"{e.file}:{self.line}: {format_key(e.source)}: removes from {e.on} ({e.reason}) [{where}]: {state}{last}"
+        )
 
 
 @dataclass

@@ -116,7 +116,9 @@ class Vouching:
             why = f"its vouch does not verify here (forged, edited, or copied from another table or {key})"
             return Judged(e, "unvouched", why=why)
         if v.signer not in self.readers(slug):
-            why = f"its vouch is signed by {v.signer}, not a reader in the last approval of {trustcheck.trust_rel(slug)}"
+            why = (
+                f"its vouch is signed by {v.signer}, not a reader in the last approval of {trustcheck.trust_rel(slug)}"
+            )
             return Judged(e, "unvouched", why=why)
         if day > e.on:
             why = f"a reader vouched only from {day}: the earlier date removes nothing before that day"

@@ -216,7 +216,9 @@ def migrate(
 
 def vouch(
     collective: Annotated[str, typer.Argument(help="A collective's slug.")],
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask (for scripts): vouch for every date shown.")] = False,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="Do not ask (for scripts): vouch for every date shown.")
+    ] = False,
     identity: IdentityOption = None,
     root: RootOption = None,
 ) -> None:
