@@ -269,3 +269,22 @@ def test_a_vouch_is_never_sooner_than_either_date(public: dt.date, vouched: dt.d
     assert on is not None and on >= vouched and on >= public
     assert judged.effective().on == max(vouched, public) or status == "later"
     assert Judged(e, "unvouched").removable_on is None
+
+
+def test_a_shorter_retention_period_does_not_hasten_a_vouched_left(tmp_path: Path) -> None:
+    """A `left` vouched with [retention] member_left = 6mo: an intruder shortens the period to a day; the
+    member's email still goes on the vouched day, not before."""
+    repo = example_repo(tmp_path)
+    root = repo.root
+    set_after(root, MEMBERS, 'handle = "thabo"', "left = 2026-06-01")
+    vouch(root, "south-africa")
+    assert 'left_vouched = "2026-12-01 ' in (root / MEMBERS).read_text(encoding="utf-8")  # the day it counted to
+    settings = root / "organisation.toml"
+    settings.write_text(settings.read_text(encoding="utf-8") + '\n[retention]\nmember_left = "1d"\n', encoding="utf-8")
+    before = sealed_values(root, MEMBERS, ("member", 0))
+    seen = cli(root, "validate")
+    assert re.search(r"member\[0\]\.left: .*a reader vouched only from 2026-12-01", seen.stdout), seen.stdout
+    done = cli(root, "secrets", "forget", "--expired", "south-africa")
+    assert done.returncode == 0 and sealed_values(root, MEMBERS, ("member", 0)) == before
+    done = cli(root, "secrets", "forget", "--expired", "south-africa", today="2026-12-01")
+    assert "member[0]: email" in done.stdout and not sealed_values(root, MEMBERS, ("member", 0))
