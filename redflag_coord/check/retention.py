@@ -61,14 +61,13 @@ def _unvouched_expiry(e: Expiry, state: str, out: Problems) -> None:
     """An expiry by a date no reader vouched: forget will not act, so the message does not send anyone to it."""
     what = f"its private value(s) ({', '.join(e.values)})"
     when = "expire on" if state == "soon" else "expired on"
-    severity = "error" if state == "overdue" else "warning"
     out.add(
         e.file,
         "expiring" if state == "soon" else "expired",
         f"{what} {when} {e.day()} ({e.reason}), but no reader vouched for that date, so '{FORGET}' will not "
         "remove them: see the retention-unvouched warning on this line",
         key=e.source,
-        severity=severity,
+        severity="error" if state == "overdue" else "warning",
     )
 
 

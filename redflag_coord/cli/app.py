@@ -115,6 +115,10 @@ EXAMPLES: dict[str, list[str]] = {
         "redflag-coord articles status red-flag-2026-12 --lang hi --output edition.html",
     ],
     "decisions": ["redflag-coord decisions", "redflag-coord decisions --format csv --output decisions.csv"],
+    "secrets vouch": [
+        "redflag-coord secrets vouch south-africa",
+        "redflag-coord secrets vouch south-africa -i KEY --yes",
+    ],
 }
 
 

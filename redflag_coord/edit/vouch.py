@@ -112,7 +112,8 @@ def last_change(root: Path, rel: str, line: int) -> str:
         text = git(root, "blame", "--porcelain", "-L", f"{line},{line}", "--", rel)
     except GitError:
         return ""
-    head, fields = text.split("\n", 1)[0].split(" ")[0], {}
+    head = text.split("\n", 1)[0].split(" ")[0]
+    fields: dict[str, str] = {}
     for row in text.splitlines()[1:]:
         name, _, value = row.partition(" ")
         fields.setdefault(name, value)

@@ -197,7 +197,7 @@ def _walk(
     held = tuple(k for attr, k in shape.private if getattr(obj, attr) is not None)
     here = _expiry(obj, key, rel, policy, held, shape.required, unjudged) if held else None
     if here is not None:
-        here = replace(here, vouch=getattr(obj, here.source[-1] + VOUCHED, None), owner=owner)
+        here = replace(here, vouch=getattr(obj, f"{here.source[-1]}{VOUCHED}", None), owner=owner)
     if here is not None and (until is None or here.on < until):
         out.append(here)
     if here is not None and here.whole:
