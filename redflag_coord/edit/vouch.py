@@ -46,6 +46,10 @@ class ToVouch:
     def expiry(self) -> Expiry:
         return self.judged.expiry
 
+    @property
+    def where(self) -> str:
+        return f"{self.expiry.file}:{self.line}"
+
     def describe(self) -> str:
         e = self.expiry
         state = {
@@ -62,6 +66,7 @@ class ToVouch:
 
 @dataclass
 class Listing:
+    root: Path
     items: list[ToVouch]
     raws: dict[str, bytes]  # file -> the bytes the items were read from (the journal refuses other bytes)
 
@@ -76,7 +81,7 @@ def pending(root: Path, slug: str, vouching: Vouching | None = None) -> Listing:
             usage=True,
         )
     policy = Policy.of(load_settings(root))
-    out = Listing([], {})
+    out = Listing(root, [], {})
     for path, rel, kind in private_files(root, slug):
         raw = path.read_bytes()
         result = check_file(path, rel, "report" if kind.startswith("reports/") else kind)
@@ -139,8 +144,9 @@ def signer_for(vouching: Vouching, slug: str, ids: Identities) -> sig.Signer:
     return found
 
 
-def sign(root: Path, listing: Listing, chosen: list[ToVouch], signer: sig.Signer) -> list[str]:
-    """Write a vouch beside each chosen date (one change: all or nothing); the files written."""
+def sign(root: Path, listing: Listing, chosen: list[ToVouch], signer: sig.Signer) -> tuple[list[str], int]:
+    """Write a vouch beside each chosen date (one change: all or nothing); the files written and how many
+    dates were vouched (one without a place, a relationship without an id, is left as it was)."""
     import tomlkit  # only where a file is read or written keeping its layout: not at start-up
 
     from redflag_coord.repo.journal import Change, apply
@@ -157,7 +163,7 @@ def sign(root: Path, listing: Listing, chosen: list[ToVouch], signer: sig.Signer
             put_vouch(doc, item.expiry, sig.vouch(signer, str(item.place), str(item.expiry.on)).text())
         change.write(rel, raw, tomlkit.dumps(doc).encode("utf-8"))
     apply(root, change)
-    return list(by_file)
+    return list(by_file), sum(len(items) for items in by_file.values())
 
 
 def put_vouch(doc: Any, e: Expiry, text: str) -> None:

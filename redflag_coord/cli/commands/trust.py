@@ -230,13 +230,22 @@ def vouch(
     Without an identity it only lists; with one it asks about each date on a terminal, or vouches for all
     with --yes. Never shows a private value.
     """
-    import sys
+    listing, signer = _vouch_listing(find_root_or_exit(root), collective, identity)
+    if listing is None:
+        return
+    for item in listing.items:
+        typer.echo(item.describe())
+    if signer is None:
+        typer.echo(f"nothing was signed: a reader of {collective!r} runs this with --identity FILE to vouch", err=True)
+        return
+    _vouch_sign(listing, signer, yes)
 
-    from redflag_coord.edit.vouch import VouchError, pending, sign, signer_for
+
+def _vouch_listing(base: Path, collective: str, identity: Path | None):  # -> (edit.vouch.Listing | None, Signer)
+    """The dates waiting for a vouch (None: there are none) and the reader's signing key (None: no identity)."""
+    from redflag_coord.edit.vouch import VouchError, pending, signer_for
     from redflag_coord.org.vouch import Vouching
-    from redflag_coord.repo.fsio import WriteError
 
-    base = find_root_or_exit(root)
     collective = collective_folder_or_exit(base, collective)
     ids = read_identity_or_exit(identity)
     vouching = Vouching(base)
@@ -247,23 +256,26 @@ def vouch(
         fail(str(e), EXIT_USAGE if e.usage else EXIT_DATA)
     if not listing.items:
         typer.echo(f"{collective}: every retention date is vouched for", err=True)
-        return
-    for item in listing.items:
-        typer.echo(item.describe())
-    if signer is None:
-        typer.echo(f"nothing was signed: a reader of {collective!r} runs this with --identity FILE to vouch", err=True)
-        return
-    ask = not yes and sys.stdin.isatty()
-    if not yes and not ask:
+        return None, signer
+    return listing, signer
+
+
+def _vouch_sign(listing, signer, yes: bool) -> None:
+    """Sign every date shown (--yes) or each one the reader confirms on a terminal."""
+    import sys
+
+    from redflag_coord.edit.vouch import sign
+    from redflag_coord.repo.fsio import WriteError
+
+    if not yes and not sys.stdin.isatty():
         fail("nothing was signed: give --yes to vouch for every date shown (or run it on a terminal)", EXIT_USAGE)
-    chosen = [i for i in listing.items if not ask or typer.confirm(f"vouch for {i.expiry.file}:{i.line}?", err=True)]
+    chosen = listing.items if yes else [i for i in listing.items if typer.confirm(f"vouch for {i.where}?", err=True)]
     try:
-        written = sign(base, listing, chosen, signer)
+        written, signed = sign(listing.root, listing, chosen, signer)
     except WriteError as e:
         fail(str(e))
     for rel in written:
         typer.echo(f"vouched {rel}")
-    signed = sum(1 for i in chosen if i.place is not None)
     typer.echo(f"{signed} date(s) vouched, {len(listing.items) - signed} left as they were", err=True)
 
 
