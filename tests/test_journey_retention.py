@@ -15,6 +15,7 @@ from pathlib import Path
 
 from conftest import CANARY_NOTE, DEMO_IDENTITY, REPO, seal_private
 from git_helpers import Repo, example_repo
+from vouch_helpers import vouch
 
 BIN = str(Path(sys.executable).with_name("redflag-coord"))
 FILE = "collectives/mexico/relationships.toml"
@@ -29,7 +30,8 @@ def cli(root: Path, today: str, *args: str, key: bool = True) -> subprocess.Comp
 
 
 def plant_note(repo: Repo, commit: bool = True) -> None:
-    """The comrade writes down a conversation, to be kept until 2026-12-10; sealed (and committed)."""
+    """The comrade writes down a conversation, to be kept until 2026-12-10; sealed, the date vouched by a
+    reader (and committed)."""
     path = repo.root / FILE
     path.write_text(
         path.read_text(encoding="utf-8")
@@ -38,6 +40,7 @@ def plant_note(repo: Repo, commit: bool = True) -> None:
         encoding="utf-8",
     )
     seal_private(repo.root)
+    vouch(repo.root, "mexico")  # a reader decided the date: only then does it remove a sealed note
     if commit:
         repo.commit("a conversation note, kept until 2026-12-10")
 

@@ -14,6 +14,7 @@ import pytest
 from conftest import CANARY_NOTE, DEMO_IDENTITY, seal_private
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from vouch_helpers import vouch
 
 from redflag_coord.org.model import FILE_MODELS, private_fields, submodel
 from redflag_coord.org.retention import Expiry, Policy, expired, expiries, grace_end, warn_from
@@ -152,6 +153,7 @@ def _expire_two_files(root: Path) -> None:
     """A second expired value in another collective (mexico's relationship), beside the example's note."""
     path = root / "collectives/mexico/relationships.toml"
     path.write_text(path.read_text(encoding="utf-8") + "expires = 2026-11-01\n", encoding="utf-8")
+    vouch(root, "mexico")  # a reader decided it: only a vouched date removes sealed values
 
 
 def test_forget_expired_writes_no_file_when_one_cannot_be_written(org_copy: Path) -> None:
@@ -283,7 +285,7 @@ def test_forget_expired_removes_by_date_without_a_key(org_copy: Path) -> None:
     )
     after = plant.read_text(encoding="utf-8")
     removed = [line for line in before.splitlines() if line not in after.splitlines()]
-    assert [line.split(" = ")[0] for line in removed] == ["note", "expires"]  # the comment and layout stay
+    assert [line.split(" = ")[0] for line in removed] == ["note", "expires", "expires_vouched"]  # layout stays
     assert "# Kept to the end of 2026" in after
 
 
@@ -299,6 +301,7 @@ def test_canary_note_forgotten_and_gone_from_every_value(org_copy: Path) -> None
         encoding="utf-8",
     )
     seal_private(org_copy)
+    vouch(org_copy, "mexico")
     keys = crypt.read_identities(DEMO_IDENTITY).keys
 
     def opened() -> list[str]:
@@ -346,6 +349,7 @@ def test_forget_expired_removes_a_relationship_whole_and_keeps_a_members_handle(
     members.write_text(
         mtext.replace(f'handle = "{handle}"', f'handle = "{handle}"\nleft = 2026-01-02', 1), encoding="utf-8"
     )
+    vouch(org_copy, "los-angeles")
     done = cli(org_copy, "secrets", "forget", "--expired", "los-angeles")
     assert done.returncode == 0, done.stderr
     assert "relationship[0]: the whole entry" in done.stdout and "email" in done.stdout

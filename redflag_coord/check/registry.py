@@ -69,6 +69,7 @@ class Frame:
     identities: Any = None  # streamed `validate`: the identity that opens each report's sites
     sealed: Any = None  # (settings, trust), read once for each report's sealed values
     retention: Any = None  # org.retention.Policy, read once for the retention checks
+    vouching: Any = None  # org.vouch.Vouching (the approvals), read once for the retention checks
 
 
 def frame_of(org: Organisation, today: dt.date) -> Frame:
@@ -169,7 +170,8 @@ def retention(frame: Frame, out: Problems) -> None:
     from redflag_coord.org.retention import organisation_expiries
 
     policy = _policy(frame)
-    check_expiries(organisation_expiries(frame.org, policy, reports=False), policy, frame.today, out)
+    found = organisation_expiries(frame.org, policy, reports=False)
+    check_expiries(found, policy, frame.today, out, _vouching(frame))
 
 
 def report_retention(frame: Frame, slug: str, mid: str, r: Report, out: Problems) -> None:
@@ -180,7 +182,34 @@ def report_retention(frame: Frame, slug: str, mid: str, r: Report, out: Problems
     if r.red_flag is None or not any(d.expires for d in r.red_flag.distribution):
         return  # reports have no default period: only an explicit `expires` makes one expire
     policy = _policy(frame)
-    check_expiries(expiries(r, rel_path("report", slug, mid), policy), policy, frame.today, out)
+    check_expiries(expiries(r, rel_path("report", slug, mid), policy), policy, frame.today, out, _vouching(frame))
+
+
+def retention_unvouched(frame: Frame, out: Problems) -> None:
+    """Ensure every date that decides when a member's or relationship's sealed values go was vouched by a reader."""
+    from redflag_coord.check.retention import check_unvouched
+    from redflag_coord.org.retention import organisation_expiries
+
+    check_unvouched(organisation_expiries(frame.org, _policy(frame), reports=False), _vouching(frame), out)
+
+
+def report_retention_unvouched(frame: Frame, slug: str, mid: str, r: Report, out: Problems) -> None:
+    """Ensure every `expires` of a report's sealed distribution sites was vouched by a reader."""
+    from redflag_coord.check.retention import check_unvouched
+    from redflag_coord.org.retention import expiries
+
+    if r.red_flag is None or not any(d.expires for d in r.red_flag.distribution):
+        return
+    check_unvouched(expiries(r, rel_path("report", slug, mid), _policy(frame)), _vouching(frame), out)
+
+
+def _vouching(frame: Frame) -> Any:
+    """Who may vouch for retention dates (the approvals), read once per run."""
+    from redflag_coord.org.vouch import Vouching
+
+    if frame.vouching is None:
+        frame.vouching = Vouching(frame.org.root)
+    return frame.vouching
 
 
 def _policy(frame: Frame) -> Any:
@@ -471,6 +500,8 @@ CHECKS: tuple[Check, ...] = (
     Check("links", "repository", links, ("symlink-outside",)),
     Check("minutes-history", "repository", minutes_history, ("approved-changed",)),
     Check("sources", "repository", sources, ("bad-sources", "duplicate-source", "private-share", "private-elsewhere")),
+    Check("retention-unvouched", "frame", retention_unvouched, ("retention-unvouched",)),
+    Check("report-retention-unvouched", "report", report_retention_unvouched, ("retention-unvouched",)),
 )
 
 

@@ -135,6 +135,10 @@ EXAMPLES: dict[str, list[str]] = {
         "redflag-coord motion status strike-fund",
         "redflag-coord motion status strike-fund --format json",
     ],
+    "secrets vouch": [
+        "redflag-coord secrets vouch south-africa",
+        "redflag-coord secrets vouch south-africa -i KEY --yes",
+    ],
 }
 
 

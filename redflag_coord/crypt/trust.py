@@ -29,6 +29,7 @@ _HKDF_INFO = b"redflag-coord signing key v1"
 ENVELOPE = "redflag-value-v1"  # first line of every bound value's plain text
 VALUE_DOMAIN = b"redflag-coord value v1\n"
 APPROVAL_DOMAIN = b"redflag-coord approval v1\n"
+RETENTION_DOMAIN = b"redflag-coord retention v1\n"  # a reader vouching for the day a table's values may go
 PENDING = "-"  # signer and signature of a value sealed by someone who is not a reader
 
 
@@ -177,6 +178,37 @@ def unwrap(plain: str) -> Envelope | None:
     if len(parts) < 5 or parts[0] != ENVELOPE:
         return None
     return Envelope(parts[1], parts[2], parts[3], parts[4])
+
+
+# -- a vouched retention date -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Vouch:
+    """`<day> <signing key> <signature>`: a reader says a table's private values may go from `day`, not before."""
+
+    day: str  # ISO date, as signed
+    signer: str
+    signature: str
+
+    def text(self) -> str:
+        return f"{self.day} {self.signer} {self.signature}"
+
+    def verifies(self, place: str) -> bool:
+        return verify(self.signer, RETENTION_DOMAIN, _signed(place, self.day), self.signature)
+
+
+def vouch(signer: Signer, place: str, day: str) -> Vouch:
+    """The vouch of `signer` that the values at `place` (its date key's place) may go from `day`."""
+    return Vouch(day, signer.public, signer.sign(RETENTION_DOMAIN, _signed(place, day)))
+
+
+def read_vouch(text: str) -> Vouch | None:
+    """The vouch a `*_vouched` value holds; None when it is not one (then nothing is vouched)."""
+    parts = text.split(" ")
+    if len(parts) != 3 or not valid_public(parts[1]):
+        return None
+    return Vouch(*parts)
 
 
 # -- what a sealed value shows without a key ---------------------------------------------------------

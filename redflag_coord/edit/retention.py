@@ -1,6 +1,8 @@
 """`secrets forget --expired`: removing expired private values from every file, all or nothing.
 
-Which values are expired is org.retention's answer (the one `validate` gives). Nothing is opened: a sealed
+Which values are expired is org.retention's answer (the one `validate` gives); where a collective has
+readers, a date removes its sealed values only when one of them vouched for it (org.vouch), and an expired
+table whose date nobody vouched is listed (`unvouched`), not removed. Nothing is opened: a sealed
 value is removed by its table's date, so no key is needed and no plain text is ever in memory. The one
 exception is a default counted from a sealed date (a conversation note's): only a key can say when that
 was, so such a note is judged when the caller has opened the organisation with one (`opened`), and
@@ -22,9 +24,10 @@ from typing import Any
 from redflag_coord.errors import RedflagError
 from redflag_coord.org.load import Organisation, rel_path
 from redflag_coord.org.parse import check_file
-from redflag_coord.org.retention import EXPIRES, Expiry, Policy, expired, expiries
+from redflag_coord.org.retention import EXPIRES, VOUCHED, Expiry, Policy, expired, expiries
 from redflag_coord.org.secrets import private_files
 from redflag_coord.org.settings import load_settings
+from redflag_coord.org.vouch import Judged, Vouching
 
 # Kept only beside a private value: a member without an email cannot be invited.
 DEPENDENT: dict[str, dict[str, Any]] = {"member": {"invite": False}}
@@ -41,6 +44,7 @@ class Forgotten:
     removed: list[Expiry] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
     unjudged: list[tuple[str, tuple[str | int, ...]]] = field(default_factory=list)  # (file, key): date sealed
+    unvouched: list[Judged] = field(default_factory=list)  # expired by a date no reader vouched: not removed
 
 
 def forget_expired(
@@ -55,6 +59,7 @@ def forget_expired(
     from redflag_coord.repo.journal import Change, apply
 
     policy = Policy.of(load_settings(org.root))
+    vouching = Vouching(org.root)
     done = Forgotten()
     change = Change("secrets forget --expired")
     for slug in slugs:
@@ -63,7 +68,7 @@ def forget_expired(
             model = _model(path, rel, kind)  # every file read and valid first: all or nothing
             if opened:
                 model = _opened(org, slug, rel) or model
-            due = expired(expiries(model, rel, policy, done.unjudged), today)
+            due = _vouched(expired(expiries(model, rel, policy, done.unjudged), today), vouching, today, done)
             if not due:
                 continue
             doc = tomlkit.parse(raw.decode("utf-8"))
@@ -75,6 +80,19 @@ def forget_expired(
     if not dry_run:
         apply(org.root, change)
     return done
+
+
+def _vouched(found: list[Expiry], vouching: Vouching, today: dt.date, done: Forgotten) -> list[Expiry]:
+    """Those whose date may remove them today (org.vouch); the rest, expired by an unvouched date, go to
+    `done.unvouched` (a date only made earlier than its vouch is simply not due yet)."""
+    due = []
+    for e in found:
+        judged = vouching.judge(e)
+        if judged.removable(today):
+            due.append(judged.effective())
+        elif judged.status == "unvouched":
+            done.unvouched.append(judged)
+    return due
 
 
 def _opened(org: Organisation, slug: str, rel: str) -> Any:
@@ -116,7 +134,7 @@ def _remove(doc: Any, e: Expiry) -> None:
         # a file with nothing in it is refused by validate)
         return
     table = holder[last]
-    for name in (*e.values, EXPIRES):
+    for name in (*e.values, EXPIRES, EXPIRES + VOUCHED):
         if name in table:
             del table[name]
     name = next((k for k in reversed(e.key) if isinstance(k, str)), "")

@@ -253,6 +253,20 @@ def expires_field() -> Any:
     )
 
 
+VOUCH_PATTERN = r"^\d{4}-\d{2}-\d{2} ed25519:[A-Za-z0-9+/=]{1,100} [A-Za-z0-9+/=]{1,200}$"
+VouchText = Annotated[str, StringConstraints(pattern=VOUCH_PATTERN, max_length=320)]
+
+
+def vouched_field(date_key: str) -> Any:
+    """`<date key>_vouched`: a reader's signature that the table's private values may go from a day (docs/privacy.md,
+    Retention): without it, where the collective has readers, an unsigned date never removes sealed values."""
+    return Field(
+        None,
+        description=f"'<day> <signing key> <signature>': a reader vouched that the day its '{date_key}' decides "
+        "may remove its private values, not before ('redflag-coord secrets vouch'); written by the tool",
+    )
+
+
 def private_field(default: Any = None, **kwargs: Any) -> Any:
     """A field whose value is personal: kept out of every export unless asked for."""
     extra = kwargs.pop("json_schema_extra", {}) or {}
@@ -392,7 +406,9 @@ class Member(FileModel):
     phone: PrivateShortText | None = private_field(description="Private")
     invite: bool = Field(False, description="Opted in to calendar invitations by email")
     left: Date | None = Field(None, description="The day the member left: [retention] member_left counts from it")
+    left_vouched: VouchText | None = vouched_field("left")
     expires: Date | None = expires_field()
+    expires_vouched: VouchText | None = vouched_field("expires")
 
 
 class MembersFile(FileModel):
@@ -406,6 +422,7 @@ class StageChange(FileModel):
     stage: Annotated[Stage, LAX]
     note: PrivateText | None = private_field()
     expires: Date | None = expires_field()
+    expires_vouched: VouchText | None = vouched_field("expires")
 
 
 class Conversation(FileModel):
@@ -416,6 +433,7 @@ class Conversation(FileModel):
     kind: PrivateShortText = private_field(..., description="Private: e.g. one-on-one, call, visit")
     note: PrivateText | None = private_field(description="Private: what was said, what was agreed")
     expires: Date | None = expires_field()
+    expires_vouched: VouchText | None = vouched_field("expires")
 
 
 class Relationship(FileModel):
@@ -436,7 +454,9 @@ class Relationship(FileModel):
     left: Date | None = Field(
         None, description="The day the relationship ended: [retention] relationship_left counts from it"
     )
+    left_vouched: VouchText | None = vouched_field("left")
     expires: Date | None = expires_field()
+    expires_vouched: VouchText | None = vouched_field("expires")
     assessment: Annotated[str, StringConstraints(pattern=SLUG_PATTERN)] | None = Field(
         None, description="One id of the organisation's assessment scale ([relationships] in organisation.toml)"
     )
@@ -539,6 +559,7 @@ class Distribution(FileModel):
     copies: Count
     date: Date | None = None
     expires: Date | None = expires_field()
+    expires_vouched: VouchText | None = vouched_field("expires")
 
 
 class RedFlag(FileModel):

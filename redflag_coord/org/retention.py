@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import typing
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any, Literal
 
@@ -31,6 +31,7 @@ RULES: dict[str, tuple[str, str]] = {
     "conversation": ("conversation_notes", "date"),
 }
 EXPIRES = "expires"
+VOUCHED = "_vouched"  # `expires_vouched`, `left_vouched`: a reader's vouch beside the date (org.vouch)
 State = Literal["kept", "soon", "expired", "overdue"]
 
 
@@ -64,6 +65,8 @@ class Expiry:
     values: tuple[str, ...]  # the private keys it holds
     whole: bool  # a private value is required there: the table cannot stand without it and goes whole
     sealed: bool = False  # counted from a sealed date opened with a key: messages never show a day of it
+    vouch: str | None = None  # the `<date key>_vouched` beside the deciding date (org.vouch judges it)
+    owner: str | None = None  # its member's handle or relationship's id: where the date belongs (trustcheck.place)
 
     def day(self, on: dt.date | None = None) -> str:
         """`on` (default: the expiry day) as messages show it: a day counted from a sealed date would say that
@@ -108,6 +111,14 @@ def expiries(
     found: list[Expiry] = []
     _walk(model, (), rel, policy, None, found, unjudged if unjudged is not None else [])
     return found
+
+
+def _owner(obj: BaseModel, key: tuple[str | int, ...], owner: str | None) -> str | None:
+    """A member's handle or a relationship's id, from its own table (the top one); nested tables keep it."""
+    if len(key) != 2:
+        return owner
+    name = getattr(obj, "handle", None) if key[0] == "member" else getattr(obj, "id", None)
+    return name if isinstance(name, str) else None
 
 
 def organisation_expiries(org: Organisation, policy: Policy, reports: bool = True) -> Iterator[Expiry]:
@@ -179,10 +190,14 @@ def _walk(
     until: dt.date | None,
     out: list[Expiry],
     unjudged: list[tuple[str, tuple[str | int, ...]]],
+    owner: str | None = None,
 ) -> None:
     shape = _shape(type(obj))
+    owner = _owner(obj, key, owner)
     held = tuple(k for attr, k in shape.private if getattr(obj, attr) is not None)
     here = _expiry(obj, key, rel, policy, held, shape.required, unjudged) if held else None
+    if here is not None:
+        here = replace(here, vouch=getattr(obj, f"{here.source[-1]}{VOUCHED}", None), owner=owner)
     if here is not None and (until is None or here.on < until):
         out.append(here)
     if here is not None and here.whole:
@@ -192,7 +207,8 @@ def _walk(
         items = enumerate(value) if many else [(None, value)]
         for i, item in items:
             if isinstance(item, BaseModel):
-                _walk(item, (*key, k) if i is None else (*key, k, i), rel, policy, until, out, unjudged)
+                at = (*key, k) if i is None else (*key, k, i)
+                _walk(item, at, rel, policy, until, out, unjudged, owner)
 
 
 def _expiry(

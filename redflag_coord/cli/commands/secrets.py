@@ -162,7 +162,8 @@ def edit(
     (a 'reencrypt', 'forget', 'accept', git pull or hand edit is kept; run 'edit' again), or if the edit
     adds a comment (comments are never encrypted) or a key the file may not hold. A value unchanged at
     its place keeps its exact ciphertext unless the approved recipients changed; every other value is
-    encrypted fresh, bound to its place.
+    encrypted fresh, bound to its place. A retention date (`expires`, `left`) you change or add is
+    vouched for with your key ('secrets vouch'), when you are a reader of the collective.
     """
     from redflag_coord.edit.secrets import open_text
     from redflag_coord.org.load import load_organisation
@@ -208,7 +209,9 @@ def _save_edited(file: Path, raw: bytes, edited: str, kind: str, memo, where: tu
     only if FILE still holds `raw` (what was opened)."""
     from redflag_coord.edit.secrets import files, seal_text
     from redflag_coord.edit.trustseal import binder
+    from redflag_coord.edit.vouch import vouch_edited
     from redflag_coord.errors import RedflagError
+    from redflag_coord.org.load import rel_path
     from redflag_coord.org.secrets import recipients
     from redflag_coord.repo.fsio import Changed, WriteError, write_if_unchanged
 
@@ -216,6 +219,7 @@ def _save_edited(file: Path, raw: bytes, edited: str, kind: str, memo, where: tu
     bind = binder(org, settings, slug, kind, ids, files())
     try:
         sealed = seal_text(edited, kind, memo, lambda contact: recipients(org, settings, slug, contact), bind, slug)
+        sealed = vouch_edited(org.root, slug, kind, rel_path(kind, slug), raw.decode("utf-8"), sealed, ids)
     except RedflagError as e:
         fail(f"{e} (your edit is discarded)")
     try:
@@ -401,7 +405,8 @@ def forget(
         typer.Option(
             "--expired",
             help="Remove every private value whose expiry date has come (its table's 'expires', else "
-            "organisation.toml [retention]); needs no key.",
+            "organisation.toml [retention]) and, where the collective has readers, a reader vouched for that "
+            "date ('secrets vouch'); needs no key.",
         ),
     ] = False,
     dry_run: Annotated[
@@ -485,8 +490,15 @@ def _say_forgotten(done: Forgotten, dry_run: bool) -> None:
             "sealed date and have no 'expires': run again with --identity (a key that opens them) to judge them",
             err=True,
         )
+    for j in done.unvouched:  # a date nobody who reads vouched for: anyone who can commit could have set it
+        e, slug = j.expiry, j.expiry.file.split("/")[1]
+        typer.echo(
+            f"note: not removed {e.file}: {format_key(e.key)} (expired on {e.day()}: {e.reason}): {j.why}; a reader of "
+            f"{slug!r} checks who set it ('git log -p {e.file}') and runs 'redflag-coord secrets vouch {slug}'",
+            err=True,
+        )
     if not done.removed:
-        typer.echo("nothing has expired", err=True)
+        typer.echo("nothing was removed" if done.unvouched else "nothing has expired", err=True)
     elif dry_run:
         count = f"{len(done.removed)} to remove in {len(done.files)} file(s)"
         typer.echo(f"dry run: nothing was written ({count})", err=True)

@@ -214,9 +214,74 @@ def migrate(
     typer.echo(f"{len(done.approved)} approval(s), {done.sealed} value(s) bound and signed", err=True)
 
 
+def vouch(
+    collective: Annotated[str, typer.Argument(help="A collective's slug.")],
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="Do not ask (for scripts): vouch for every date shown.")
+    ] = False,
+    identity: IdentityOption = None,
+    root: RootOption = None,
+) -> None:
+    """List COLLECTIVE's retention dates no reader vouched for, and vouch for them, signed with your key.
+
+    A date (`expires`, or `left` where [retention] counts from it) removes sealed values only once a
+    current reader vouched for it: anyone who can commit can change a date. Each is shown with its
+    place, the day it removes from and the last commit that changed its line; check who set it and why.
+    Without an identity it only lists; with one it asks about each date on a terminal, or vouches for all
+    with --yes. Never shows a private value.
+    """
+    listing, signer = _vouch_listing(find_root_or_exit(root), collective, identity)
+    if listing is None:
+        return
+    for item in listing.items:
+        typer.echo(item.describe())
+    if signer is None:
+        typer.echo(f"nothing was signed: a reader of {collective!r} runs this with --identity FILE to vouch", err=True)
+        return
+    _vouch_sign(listing, signer, yes)
+
+
+def _vouch_listing(base: Path, collective: str, identity: Path | None):  # -> (edit.vouch.Listing | None, Signer)
+    """The dates waiting for a vouch (None: there are none) and the reader's signing key (None: no identity)."""
+    from redflag_coord.edit.vouch import VouchError, pending, signer_for
+    from redflag_coord.org.vouch import Vouching
+
+    collective = collective_folder_or_exit(base, collective)
+    ids = read_identity_or_exit(identity)
+    vouching = Vouching(base)
+    try:
+        listing = pending(base, collective, vouching)
+        signer = signer_for(vouching, collective, ids) if ids is not None else None
+    except VouchError as e:
+        fail(str(e), EXIT_USAGE if e.usage else EXIT_DATA)
+    if not listing.items:
+        typer.echo(f"{collective}: every retention date is vouched for", err=True)
+        return None, signer
+    return listing, signer
+
+
+def _vouch_sign(listing, signer, yes: bool) -> None:
+    """Sign every date shown (--yes) or each one the reader confirms on a terminal."""
+    import sys
+
+    from redflag_coord.edit.vouch import sign
+    from redflag_coord.repo.fsio import WriteError
+
+    if not yes and not sys.stdin.isatty():
+        fail("nothing was signed: give --yes to vouch for every date shown (or run it on a terminal)", EXIT_USAGE)
+    chosen = listing.items if yes else [i for i in listing.items if typer.confirm(f"vouch for {i.where}?", err=True)]
+    try:
+        written, signed = sign(listing.root, listing, chosen, signer)
+    except WriteError as e:
+        fail(str(e))
+    for rel in written:
+        typer.echo(f"vouched {rel}")
+    typer.echo(f"{signed} date(s) vouched, {len(listing.items) - signed} left as they were", err=True)
+
+
 def register(app: typer.Typer) -> None:
     """Add these commands to the `secrets` group (cli/app.py), once however often the app is built."""
     present = {info.name for info in app.registered_commands}
-    for command in (whoami, recipients, approve, accept, migrate):
+    for command in (whoami, recipients, approve, accept, migrate, vouch):
         if command.__name__ not in present:
             app.command(command.__name__)(command)
