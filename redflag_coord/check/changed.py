@@ -41,7 +41,7 @@ from redflag_coord.org.load import (
     rel_path,
 )
 from redflag_coord.org.model import FileModel, slug_problem
-from redflag_coord.org.parse import check_file
+from redflag_coord.org.cached import check as check_file
 from redflag_coord.org.problems import Problem, Problems, located
 
 if TYPE_CHECKING:

@@ -87,6 +87,7 @@ def validate_tree(
     reports read (dates, requests, answers) is kept, the texts are not. The returned organisation
     therefore holds such cut-down reports: use `validate_path` for one to render from.
     """
+    from redflag_coord.org.cached import prune
     from redflag_coord.org.load import begin, take
     from redflag_coord.org.pool import Job, check_entries, map_entries
 
@@ -95,6 +96,7 @@ def validate_tree(
     frame_entries = [e for e in entries if e.kind != "report"]
     report_entries = [e for e in entries if e.kind == "report"]
     take(org, frame_entries, check_entries(frame_entries, workers))
+    prune(root, org.files)
     problems, opened = _open(org, identities)
     frame = run_frame(org, problems, today)
     frame.identities = identities  # each streamed report's sites: opened (and checked) as the rest were
@@ -131,9 +133,9 @@ def _report_in_frame(frame: Frame | None, keep: bool, entry: Entry) -> Streamed:
     loaded, what the checks across reports read of it (its date, requests and answers), if it has
     answers or `keep`, and its private values in plain text (sites: read or opened), which the exports
     check looks for after the report is let go."""
-    from redflag_coord.org import parse
+    from redflag_coord.org import cached
 
-    result = parse.check_file(entry.path, entry.rel, entry.kind)
+    result = cached.check(entry.path, entry.rel, entry.kind)
     report = result.model
     if not isinstance(report, Report):
         return result.problems, False, None, ()

@@ -378,8 +378,11 @@ def load_organisation(root: Path | str, workers: int | None = None) -> Organisat
     """
     from redflag_coord.org.pool import check_entries
 
+    from redflag_coord.org.cached import prune
+
     org, entries = begin(root)
     take(org, entries, check_entries(entries, workers))
+    prune(root, org.files)
     return org
 
 
