@@ -37,7 +37,7 @@ def _own_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Mon
     home = tmp_path_factory.mktemp("xdg-cache")
     monkeypatch.setenv("XDG_CACHE_HOME", str(home))
     monkeypatch.delenv(cache.ENV_OFF, raising=False)
-    monkeypatch.setenv("REDFLAG_NOW", "2026-11-27T11:06:00+00:00")  # a calendar's stamp: the same run for run
+    monkeypatch.setenv("REDFLAG_DTSTAMP", "2026-11-27T11:06:00+00:00")  # a calendar's stamp: the same run for run
     cache.set_enabled(True)
     return home
 
@@ -171,7 +171,9 @@ def test_another_tool_version_reads_nothing_made_by_this_one(run, tmp_path, monk
     old = cached.version_key()
     checked: list[str] = []
     real = cached.parse.check_bytes
-    monkeypatch.setattr(cached.parse, "check_bytes", lambda raw, rel, kind: (checked.append(rel), real(raw, rel, kind))[1])
+    monkeypatch.setattr(
+        cached.parse, "check_bytes", lambda raw, rel, kind: (checked.append(rel), real(raw, rel, kind))[1]
+    )
     monkeypatch.setattr(redflag_coord, "__version__", "99.0.0")
     cached.forget_key()
     try:
@@ -184,7 +186,9 @@ def test_another_tool_version_reads_nothing_made_by_this_one(run, tmp_path, monk
 
 
 def test_the_version_key_covers_every_module_the_per_file_step_runs():
-    code = "import redflag_coord.org.cached, sys; print(' '.join(m for m in sys.modules if m.startswith('redflag_coord')))"
+    code = (
+        "import redflag_coord.org.cached, sys; print(' '.join(m for m in sys.modules if m.startswith('redflag_coord')))"
+    )
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     modules = {m for m in loaded if getattr(sys.modules.get(m) or __import__(m), "__file__", None)}
     packages = {m for m in modules if (sys.modules[m].__file__ or "").endswith("__init__.py") and m != "redflag_coord"}
@@ -307,7 +311,7 @@ def test_nothing_decrypted_is_ever_cached(run, tmp_path, monkeypatch):
 
 _EDITS = st.lists(
     st.tuples(
-        st.sampled_from(["recruits", "break", "restore", "delete", "comment"]),
+        st.sampled_from(["recruits", "break", "restore", "delete", "comment", "handle", "meeting"]),
         st.sampled_from(["los-angeles", "mexico", "india", "france"]),
     ),
     min_size=1,
@@ -317,14 +321,18 @@ _EDITS = st.lists(
 
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(edits=_EDITS)
-def test_edit_sequences_read_the_same(run, tmp_path_factory, edits):
+def test_edit_sequences_read_the_same(run, tmp_path_factory, monkeypatch, edits):
+    monkeypatch.delenv("REDFLAG_IDENTITY", raising=False)  # validate keeps each report's checks too
     root = _copy(tmp_path_factory.mktemp("seq"))
     originals: dict[Path, str] = {}
     for n, (edit, slug) in enumerate(edits):
         report = root / "collectives" / slug / "reports" / "ic-2026-12.toml"
         if report.exists():
             originals.setdefault(report, report.read_text(encoding="utf-8"))
-        if edit == "restore" and report in originals:
+        if edit in ("handle", "meeting"):
+            if (root / "collectives/international-committee/meetings/ic-2026-12.toml").exists():
+                _frame_edit(root, edit)
+        elif edit == "restore" and report in originals:
             report.write_text(originals[report], encoding="utf-8")
         elif not report.exists():
             continue
@@ -337,3 +345,47 @@ def test_edit_sequences_read_the_same(run, tmp_path_factory, edits):
         else:
             report.write_text(report.read_text(encoding="utf-8") + f"\n# note {n}\n", encoding="utf-8")
         _same_with_and_without(run, root, [["validate"], ["report", "status", "ic-2026-12"]])
+
+
+# -- validate's reports, each kept with the frame it was checked against (no identity given) ---------------
+
+
+def _frame_edit(root: Path, edit: str) -> None:
+    """A change to a file beside the reports that changes what the reports' checks say."""
+    if edit == "handle":  # mexico's report is filed by 'tere'
+        members = root / "collectives/mexico/members.toml"
+        members.write_text(members.read_text(encoding="utf-8").replace('"tere"', '"teresa"', 1), encoding="utf-8")
+    elif edit == "meeting":  # every report to ic-2026-12 now names no meeting
+        (root / "collectives/international-committee/meetings/ic-2026-12.toml").unlink()
+    elif edit == "today":
+        os.environ["REDFLAG_TODAY"] = "2031-01-01"  # the retention checks count from today
+
+
+@pytest.mark.parametrize("edit", ["handle", "meeting", "today"])
+def test_a_change_beside_the_reports_is_seen_in_every_report(run, tmp_path, monkeypatch, edit):
+    monkeypatch.delenv("REDFLAG_IDENTITY")  # no identity: each report's checks are kept too
+    monkeypatch.setenv("REDFLAG_TODAY", os.environ["REDFLAG_TODAY"])  # undone after the test
+    root = _copy(tmp_path)
+    _same_with_and_without(run, root, [["validate"], ["validate", "--format", "json"]])
+    before = run("validate", "--root", str(root)).stdout
+    _frame_edit(root, edit)
+    _same_with_and_without(run, root, [["validate"], ["validate", "--format", "json"]])
+    assert run("validate", "--root", str(root)).stdout != before or edit == "today"
+
+
+def test_a_report_answered_from_the_cache_is_not_checked_again(run, tmp_path, monkeypatch):
+    from redflag_coord.check import validate
+
+    monkeypatch.delenv("REDFLAG_IDENTITY")
+    root = _copy(tmp_path)
+    _same_with_and_without(run, root, [["validate"]])
+    checked: list[str] = []
+    real = validate._report_checked
+    monkeypatch.setattr(validate, "_report_checked", lambda f, k, e: (checked.append(e.rel), real(f, k, e))[1])
+    run("validate", "--root", str(root))
+    assert checked == []
+    report = root / "collectives/india/reports/ic-2026-12.toml"
+    report.write_text(report.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    warm = _outputs(run, root, ["validate"])
+    assert checked == ["collectives/india/reports/ic-2026-12.toml"]
+    assert warm == _outputs(run, root, ["--no-cache", "validate"])

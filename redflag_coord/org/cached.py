@@ -127,7 +127,11 @@ def check(path: Path | str, rel: str, kind: str) -> parse.FileResult:
                 store.write(rel, _encode(kind, rel, sig, sha, entry["model"], entry["problems"]))
             return found
     result = parse.check_bytes(raw, rel, kind)
-    model = None if result.model is None else result.model.model_dump_json(by_alias=True, exclude_unset=True, warnings=False)
+    model = (
+        None
+        if result.model is None
+        else result.model.model_dump_json(by_alias=True, exclude_unset=True, warnings=False)
+    )
     problems_out = [[p.file, p.code, p.message, p.severity, list(p.key), p.line, p.column] for p in result.problems]
     store.write(rel, _encode(kind, rel, sig if _settled(st) else None, sha, model, problems_out))
     return result
@@ -174,3 +178,61 @@ def prune(root: Path | str, present: list[str]) -> None:
     store = store_for(str(root))
     if store is not None:
         store.prune(set(present))
+
+
+# -- a step over one file that also reads the rest (validate's streamed reports) --------------------------
+
+
+def digests(paths: list[tuple[str, Path | str]]) -> list[tuple[str, str | None]]:
+    """(rel, SHA-256 of its content now, None when unreadable) for each file: what a whole-organisation key
+    is made of. Read directly, not through the entries: the key must say what is on disk."""
+    out: list[tuple[str, str | None]] = []
+    for rel, path in paths:
+        try:
+            with open(path, "rb") as f:
+                out.append((rel, digest(f.read())))
+        except OSError:
+            out.append((rel, None))
+    return out
+
+
+def key_of(parts: list[Any]) -> str:
+    return digest(json.dumps([version_key(), *parts], ensure_ascii=False, default=str).encode("utf-8", "surrogatepass"))
+
+
+def step_result(path: Path | str, rel: str, kind: str, key: str) -> Any | None:
+    """What a step over this file stored under `key` (`keep_step`), if the file still holds the content
+    it ran on; None otherwise. Answered from the stat alone when that is settled."""
+    root = root_of(path, rel)
+    store = store_for(root) if root is not None else None
+    if store is None:
+        return None
+    entry = _entry(store, rel, kind)
+    if entry is None or not isinstance(entry.get("step"), list) or entry["step"][0] != key:
+        return None
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    if entry["stat"] != [st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns]:
+        try:
+            with open(path, "rb") as f:
+                if digest(f.read()) != entry["sha"]:
+                    return None
+        except OSError:
+            return None
+    return entry["step"][1]
+
+
+def keep_step(path: Path | str, rel: str, kind: str, key: str, value: Any) -> None:
+    """Store `value` (JSON) as the step's result for the content this process last checked of `rel`."""
+    root = root_of(path, rel)
+    store = store_for(root) if root is not None else None
+    if store is None:
+        return
+    entry = _entry(store, rel, kind)
+    if entry is None or entry["sha"] != DIGESTS.get(rel):
+        return  # changed since it was checked (or its entry was not written): keep nothing
+    entry["step"] = [key, value]
+    body = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
+    store.write(rel, body)
