@@ -177,7 +177,7 @@ def _report_in_frame(frame: Frame | None, keep: bool, entry: Entry, key: str | N
         if found is not None:
             return found
     streamed = _report_checked(frame, keep, entry)
-    if key is not None and streamed[1]:
+    if key is not None and streamed[1] and all(isinstance(v, str) for v in streamed[3]):
         problems = [[p.file, p.code, p.message, p.severity, list(p.key), p.line, p.column] for p in streamed[0]]
         cached.keep_step(entry.path, entry.rel, entry.kind, key, [problems, streamed[2] is not None, list(streamed[3])])
     return streamed
@@ -189,14 +189,15 @@ def _streamed_back(hit: list, frame: Frame, keep: bool, entry: Entry) -> Streame
     try:
         rows, kept, plain = hit
         problems = [Problem(f, c, m, s, tuple(k), ln, col) for f, c, m, s, k, ln, col in rows]
+        plain = tuple(str(v) for v in plain)
     except (ValueError, TypeError):
         return None
     if not kept:
-        return problems, True, None, tuple(plain)
+        return problems, True, None, plain
     report = cached.check(entry.path, entry.rel, entry.kind).model  # what the checks across reports read
     if not isinstance(report, Report):
         return None
-    return problems, True, _cut_down(report), tuple(plain)
+    return problems, True, _cut_down(report), plain
 
 
 def _cut_down(report: Report) -> Report:

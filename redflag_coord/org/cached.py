@@ -64,14 +64,13 @@ def version_key() -> str:
 
         parts = [redflag_coord.__version__, sys.version, pydantic.VERSION, pydantic_core.__version__]
         parts.append(getattr(parse.tomllib, "__version__", "tomllib"))
+        import zoneinfo
+
+        parts.append(repr(zoneinfo.TZPATH))  # the system's zone files first, then the tzdata package
         try:
-            import tzdata
-
-            parts.append(tzdata.IANA_VERSION)
-        except ImportError:  # the system's zone files: their folder names them well enough
-            import zoneinfo
-
-            parts.append(repr(zoneinfo.TZPATH))
+            parts.append(str(getattr(importlib.import_module("tzdata"), "IANA_VERSION", "")))
+        except ImportError:
+            parts.append("no tzdata")
         for name in SOURCES:
             file = getattr(importlib.import_module(name), "__file__", None) or ""
             try:
@@ -208,7 +207,8 @@ def step_result(path: Path | str, rel: str, kind: str, key: str) -> Any | None:
     if store is None:
         return None
     entry = _entry(store, rel, kind)
-    if entry is None or not isinstance(entry.get("step"), list) or entry["step"][0] != key:
+    step = entry.get("step") if entry is not None else None
+    if entry is None or not (isinstance(step, list) and len(step) == 2 and step[0] == key):
         return None
     try:
         st = os.stat(path)
@@ -221,7 +221,7 @@ def step_result(path: Path | str, rel: str, kind: str, key: str) -> Any | None:
                     return None
         except OSError:
             return None
-    return entry["step"][1]
+    return step[1]
 
 
 def keep_step(path: Path | str, rel: str, kind: str, key: str, value: Any) -> None:
