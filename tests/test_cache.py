@@ -256,7 +256,7 @@ IDENTITY_COMMANDS = {
     "calendar": [["calendar"], ["calendar", "los-angeles"]],
     "init": [],  # makes a new organisation: reads none
     "publish": [["publish", "{out}/site"]],
-    "report new": [["report", "new", "los-angeles", "ic-2026-06", "--output", "{out}/r.toml"]],
+    "report new": [["report", "new", "mexico", "ic-2026-12"]],  # its sites carried over: opened, sealed again
     "report remind": [["report", "remind", "ic-2026-12"]],
     "rename collective": [["rename", "collective", "mexico", "mexico-city"]],
     "secrets encrypt": [["secrets", "encrypt", "los-angeles"]],
@@ -294,10 +294,12 @@ def test_nothing_decrypted_is_ever_cached(run, tmp_path, monkeypatch):
     monkeypatch.chdir(root)
     monkeypatch.setenv("EDITOR", "true")  # secrets edit: opens the file decrypted, saves it unchanged
     monkeypatch.setenv("VISUAL", "true")
+    (root / "collectives/mexico/reports/ic-2026-12.toml").unlink()  # for `report new`
     ran = 0
     for runs in IDENTITY_COMMANDS.values():
         for args in runs:
-            run(*[a.format(out=out) for a in args], "--identity", str(DEMO_IDENTITY), "--root", str(root))
+            done = run(*[a.format(out=out) for a in args], "--identity", str(DEMO_IDENTITY), "--root", str(root))
+            assert done.exit_code == 0, (args, done.stderr)
             ran += 1
     assert ran > 15
     entries = _entries(root)
