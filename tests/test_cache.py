@@ -383,7 +383,9 @@ def test_a_report_answered_from_the_cache_is_not_checked_again(run, tmp_path, mo
     _same_with_and_without(run, root, [["validate"]])
     checked: list[str] = []
     real = validate._report_checked
-    monkeypatch.setattr(validate, "_report_checked", lambda f, k, e: (checked.append(e.rel), real(f, k, e))[1])
+    monkeypatch.setattr(
+        validate, "_report_checked", lambda f, k, e, **kw: (checked.append(e.rel), real(f, k, e, **kw))[1]
+    )
     run("validate", "--root", str(root))
     assert checked == []
     report = root / "collectives/india/reports/ic-2026-12.toml"

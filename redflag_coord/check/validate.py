@@ -176,10 +176,13 @@ def _report_in_frame(frame: Frame | None, keep: bool, entry: Entry, key: str | N
         found = _streamed_back(hit, frame, keep, entry) if hit is not None else None
         if found is not None:
             return found
-    streamed = _report_checked(frame, keep, entry)
-    if key is not None and streamed[1] and all(isinstance(v, str) for v in streamed[3]):
-        problems = [[p.file, p.code, p.message, p.severity, list(p.key), p.line, p.column] for p in streamed[0]]
-        cached.keep_step(entry.path, entry.rel, entry.kind, key, [problems, streamed[2] is not None, list(streamed[3])])
+    streamed = _report_checked(frame, keep, entry, defer=key is not None)
+    if key is not None:  # the file's entry and, when it loaded, what its checks found: written at once
+        value = None
+        if streamed[1] and all(isinstance(v, str) for v in streamed[3]):
+            problems = [[p.file, p.code, p.message, p.severity, list(p.key), p.line, p.column] for p in streamed[0]]
+            value = [problems, streamed[2] is not None, list(streamed[3])]
+        cached.keep_step(entry.path, entry.rel, entry.kind, key, value)
     return streamed
 
 
@@ -210,14 +213,14 @@ def _cut_down(report: Report) -> Report:
     )
 
 
-def _report_checked(frame: Frame | None, keep: bool, entry: Entry) -> Streamed:
+def _report_checked(frame: Frame | None, keep: bool, entry: Entry, defer: bool = False) -> Streamed:
     """One report file read and checked against the frame (None: not checked): its problems, whether it
     loaded, what the checks across reports read of it (its date, requests and answers), if it has
     answers or `keep`, and its private values in plain text (sites: read or opened), which the exports
     check looks for after the report is let go."""
     from redflag_coord.org import cached
 
-    result = cached.check(entry.path, entry.rel, entry.kind)
+    result = cached.check(entry.path, entry.rel, entry.kind, defer)
     report = result.model
     if not isinstance(report, Report):
         return result.problems, False, None, ()

@@ -95,8 +95,11 @@ def root_of(path: Path | str, rel: str) -> str | None:
     return text[: -len(tail)] or "."
 
 
-def check(path: Path | str, rel: str, kind: str) -> parse.FileResult:
-    """`parse.check_file`, answered from the cache when this content was checked before."""
+def check(path: Path | str, rel: str, kind: str, defer: bool = False) -> parse.FileResult:
+    """`parse.check_file`, answered from the cache when this content was checked before.
+
+    `defer`: an entry to write is held until `keep_step` adds a step's result to it (one write, not two)."""
+    DIGESTS.pop(rel, None)  # set again below, only for the content this call reads
     root = root_of(path, rel)
     store = store_for(root) if root is not None else None
     if store is None:
@@ -123,7 +126,7 @@ def check(path: Path | str, rel: str, kind: str) -> parse.FileResult:
         found = _result(entry, rel, kind)
         if found is not None:
             if _settled(st):  # the stat is safe to trust from now on: record it
-                store.write(rel, _encode(kind, rel, sig, sha, entry["model"], entry["problems"]))
+                _write(store, rel, _fields(kind, rel, sig, sha, entry["model"], entry["problems"]), defer)
             return found
     result = parse.check_bytes(raw, rel, kind)
     model = (
@@ -132,7 +135,7 @@ def check(path: Path | str, rel: str, kind: str) -> parse.FileResult:
         else result.model.model_dump_json(by_alias=True, exclude_unset=True, warnings=False)
     )
     problems_out = [[p.file, p.code, p.message, p.severity, list(p.key), p.line, p.column] for p in result.problems]
-    store.write(rel, _encode(kind, rel, sig if _settled(st) else None, sha, model, problems_out))
+    _write(store, rel, _fields(kind, rel, sig if _settled(st) else None, sha, model, problems_out), defer)
     return result
 
 
@@ -140,10 +143,19 @@ def _settled(st: os.stat_result) -> bool:
     return max(st.st_mtime_ns, st.st_ctime_ns) + RACY_NS < time.time_ns()
 
 
-def _encode(kind: str, rel: str, sig: list | None, sha: str, model: str | None, problems: list) -> bytes:
-    entry = {"v": version_key(), "rel": rel, "kind": kind, "stat": sig, "sha": sha, "model": model}
-    entry["problems"] = problems
-    return json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
+_PENDING: dict[str, dict[str, Any]] = {}  # entries held for `keep_step` (check(defer=True))
+
+
+def _fields(kind: str, rel: str, sig: list | None, sha: str, model: str | None, problems: list) -> dict[str, Any]:
+    return {"v": version_key(), "rel": rel, "kind": kind, "stat": sig, "sha": sha, "model": model, "problems": problems}
+
+
+def _write(store: Store, rel: str, entry: dict[str, Any], defer: bool = False) -> None:
+    if defer:
+        _PENDING[rel] = entry
+        return
+    _PENDING.pop(rel, None)
+    store.write(rel, json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass"))
 
 
 def _entry(store: Store, rel: str, kind: str) -> dict[str, Any] | None:
@@ -225,14 +237,16 @@ def step_result(path: Path | str, rel: str, kind: str, key: str) -> Any | None:
 
 
 def keep_step(path: Path | str, rel: str, kind: str, key: str, value: Any) -> None:
-    """Store `value` (JSON) as the step's result for the content this process last checked of `rel`."""
+    """Store `value` (JSON; None: nothing) as the step's result for the content this process last checked
+    of `rel`, with the entry `check(defer=True)` held back, if any."""
     root = root_of(path, rel)
     store = store_for(root) if root is not None else None
+    pending = _PENDING.pop(rel, None)
     if store is None:
         return
-    entry = _entry(store, rel, kind)
+    entry = pending if pending is not None else (_entry(store, rel, kind) if value is not None else None)
     if entry is None or entry["sha"] != DIGESTS.get(rel):
         return  # changed since it was checked (or its entry was not written): keep nothing
-    entry["step"] = [key, value]
-    body = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
-    store.write(rel, body)
+    if value is not None:
+        entry["step"] = [key, value]
+    _write(store, rel, entry)
