@@ -380,7 +380,10 @@ def test_a_report_answered_from_the_cache_is_not_checked_again(run, tmp_path, mo
 
     monkeypatch.delenv("REDFLAG_IDENTITY")
     root = _copy(tmp_path)
+    monkeypatch.setattr(cached, "_settled", lambda st: False)  # filled while the files are new: no stat kept
     _same_with_and_without(run, root, [["validate"]])
+    monkeypatch.setattr(cached, "_settled", lambda st: True)  # now old: their stats are kept, the checks too
+    assert run("validate", "--root", str(root)).exit_code == 0
     checked: list[str] = []
     real = validate._report_checked
     monkeypatch.setattr(

@@ -126,7 +126,7 @@ def check(path: Path | str, rel: str, kind: str, defer: bool = False) -> parse.F
         found = _result(entry, rel, kind)
         if found is not None:
             if _settled(st):  # the stat is safe to trust from now on: record it
-                _write(store, rel, _fields(kind, rel, sig, sha, entry["model"], entry["problems"]), defer)
+                _write(store, rel, {**entry, "stat": sig}, defer)  # a step kept with it still holds
             return found
     result = parse.check_bytes(raw, rel, kind)
     model = (
