@@ -321,6 +321,7 @@ _EDITS = st.lists(
 )
 
 
+@pytest.mark.slow  # eight sequences of up to four edits, each compared with and without the cache
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(edits=_EDITS)
 def test_edit_sequences_read_the_same(run, tmp_path_factory, monkeypatch, edits):
