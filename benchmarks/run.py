@@ -209,6 +209,8 @@ def base_env() -> dict:
     # Installed programs run from their compiled bytecode; with this set, every run would compile the
     # tool's modules again while the floor (typer, from site-packages) is compiled already.
     env.pop("PYTHONDONTWRITEBYTECODE", None)
+    # Every figure is of a first (cold) run unless its row says warm (cache_rows): no cache read or kept.
+    env["REDFLAG_NO_CACHE"] = "1"
     return env
 
 
@@ -475,6 +477,78 @@ def validate_sizes(env: Env, sizes: list[int], repeat: int, work: Path, keep: bo
         if not keep and size != 10_000:
             shutil.rmtree(root, ignore_errors=True)
     return rows, growth
+
+
+def cache_rows(env: Env, work: Path, size: int, repeat: int) -> list[Row]:
+    """The cache of checked files (docs/cache.md): `validate` with a warm cache and one report changed
+    before each run, against `validate --no-cache` run for run; and the pre-commit hooks (`validate`,
+    `validate --changed`) on one changed report in a git repository, warm."""
+    root = work / f"org-cache-{size}"
+    files = generate(root, plan_for(size), seed=size)
+    warm = {**base_env(), "XDG_CACHE_HOME": str(work / "xdg-cache")}
+    warm.pop("REDFLAG_NO_CACHE")
+    git = {**warm, "GIT_AUTHOR_NAME": "b", "GIT_AUTHOR_EMAIL": "b@example.org"}
+    git.update(GIT_COMMITTER_NAME="b", GIT_COMMITTER_EMAIL="b@example.org")
+    for cmd in (["git", "init", "-q", "-b", "main"], ["git", "add", "-A"], ["git", "commit", "-q", "-m", "org"]):
+        subprocess.run(cmd, cwd=root, env=git, check=True, capture_output=True)
+    report = sorted(root.glob("collectives/*/reports/*.toml"))[len(KINDS)]
+    text = report.read_text(encoding="utf-8")
+    validate = [*env.cli, "validate", str(root)]
+    cold_fill = run(validate, env=warm)[0]  # fills the cache (and files settle, so their stat is kept)
+    run(validate, env=warm)
+    times: dict[str, list[float]] = {"warm": [], "cold": [], "hook": [], "changed": []}
+    cpus: dict[str, list[float]] = {k: [] for k in times}
+    cmds = {
+        "warm": (validate, None, warm),
+        "cold": ([*env.cli, "--no-cache", "validate", str(root)], None, warm),
+        "hook": ([*env.cli, "validate"], root, git),
+        "changed": ([*env.cli, "validate", "--changed"], root, git),
+    }
+    try:
+        for i in range(repeat):
+            report.write_text(re.sub(r"(?m)^recruits = \d+$", f"recruits = {i + 1}", text), encoding="utf-8")
+            for name, (cmd, cwd, e) in cmds.items():
+                wall, used = run(cmd, cwd=cwd, env=e)
+                times[name].append(wall)
+                cpus[name].append(used)
+    except Failed as e:
+        return [Row("`validate`, warm cache, one file changed", f"{files:,}", None, "", None, "", str(e))]
+    med = {k: statistics.median(v) for k, v in times.items()}
+    cpu = {k: statistics.median(v) for k, v in cpus.items()}
+    ref = "`validate --no-cache` (cold)"
+    return [
+        Row(
+            "`validate`, warm cache, one report changed",
+            f"{files:,}",
+            med["warm"],
+            ref,
+            med["cold"],
+            "≤ 0.25×",
+            f"filling an empty cache: {cold_fill:.2f} s",
+            cpu=cpu["warm"],
+            ref_cpu=cpu["cold"],
+        ),
+        Row(
+            "pre-commit hook `validate`, one changed report, warm",
+            f"{files:,}",
+            med["hook"],
+            ref,
+            med["cold"],
+            "≤ 0.5 s",
+            cpu=cpu["hook"],
+            ref_cpu=cpu["cold"],
+        ),
+        Row(
+            "pre-commit hook `validate --changed`, one changed report, warm",
+            f"{files:,}",
+            med["changed"],
+            ref,
+            med["cold"],
+            "≤ 0.5 s",
+            cpu=cpu["changed"],
+            ref_cpu=cpu["cold"],
+        ),
+    ]
 
 
 def memory(env: Env, work: Path, size: int) -> list[Row]:
@@ -780,6 +854,7 @@ def main(argv: list[str] | None = None) -> int:
         rows += size_rows
         big = max([s for s in sizes if s <= 10_000] or [min(sizes)])
         rows += changed(env, work, big, args.repeat)
+        rows += cache_rows(env, work, big, args.repeat)
         rows += memory(env, work, big)
         rows += other_commands(env, work, args.repeat, small=max(sizes) < 1000)
         rows += feed_rows(env, work, args.repeat, 50 if max(sizes) < 1000 else 1000)

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 from redflag_coord.check.registry import follows
 from redflag_coord.check.rules import check_meeting, check_relationships, check_report
 from redflag_coord.check.validate import validate_path
+from redflag_coord.org.cached import check as check_file
 from redflag_coord.org.clock import today_default
 from redflag_coord.org.load import (
     COLLECTIVES,
@@ -41,7 +42,6 @@ from redflag_coord.org.load import (
     rel_path,
 )
 from redflag_coord.org.model import FileModel, slug_problem
-from redflag_coord.org.parse import check_file
 from redflag_coord.org.problems import Problem, Problems, located
 
 if TYPE_CHECKING:

@@ -98,6 +98,7 @@ def validate_tree(
     reports read (dates, requests, answers) is kept, the texts are not. The returned organisation
     therefore holds such cut-down reports: use `validate_path` for one to render from.
     """
+    from redflag_coord.org.cached import prune
     from redflag_coord.org.load import begin, take
     from redflag_coord.org.pool import Job, check_entries, map_entries
 
@@ -105,7 +106,9 @@ def validate_tree(
     org, entries = begin(root)
     frame_entries = [e for e in entries if e.kind != "report"]
     report_entries = [e for e in entries if e.kind == "report"]
+    before = _frame_inputs(org.root, frame_entries) if identities is None and cache_on(org.root) else None
     take(org, frame_entries, check_entries(frame_entries, workers))
+    prune(root, org.files)
     problems, opened = _open(org, identities)
     frame = run_frame(org, problems, today)
     frame.identities = identities  # each streamed report's sites: opened (and checked) as the rest were
@@ -113,7 +116,10 @@ def validate_tree(
     # or answers in some report. Without minutes, reports are kept only if they answer; should one
     # answer, the others' requests are read again (a second pass, rarely needed).
     keep_all = any(c.minutes for c in org.collectives.values())
-    results = map_entries(Job(partial(_report_in_frame, frame, keep_all), keeps=False), report_entries, workers)
+    key = _frame_key(org, frame_entries, before, today, keep_all)
+    results = map_entries(
+        Job(partial(_report_in_frame, frame, keep_all, key=key), keeps=False), report_entries, workers
+    )
     unread: list[Entry] = []
     for entry, (found, loaded, kept, plain) in zip(report_entries, results):
         problems.extend(found)
@@ -137,14 +143,95 @@ def validate_tree(
 Streamed = tuple[list[Problem], bool, Report | None, tuple[str, ...]]
 
 
-def _report_in_frame(frame: Frame | None, keep: bool, entry: Entry) -> Streamed:
+def _frame_inputs(root: Path, frame_entries: list[Entry]) -> list:
+    """What a streamed report's checks read besides the report (no identity given): every other data file,
+    the settings and the approvals, by content; read before and after the frame is checked."""
+    from redflag_coord.org.cached import digests
+    from redflag_coord.org.trustcheck import TRUST_DIR
+    from redflag_coord.org.trustcheck import load as load_trust
+
+    files = [(e.rel, e.path) for e in frame_entries]
+    files.append(("organisation.toml", root / "organisation.toml"))
+    folder = root / TRUST_DIR
+    files += [(f"{TRUST_DIR}/{p.name}", p) for p in sorted(folder.glob("*.toml"))] if folder.is_dir() else []
+    return [digests(files), load_trust(root).on]
+
+
+def _frame_key(
+    org: Organisation, frame_entries: list[Entry], before: list | None, today: dt.date, keep: bool
+) -> str | None:
+    """The key under which each report's checks against this frame are kept (issue 35), or None: not
+    when an identity is given (what it opens never enters the cache), nor when a file changed meanwhile."""
+    import os
+
+    from redflag_coord.org.cached import key_of
+
+    if before is None or _frame_inputs(org.root, frame_entries) != before:
+        return None
+    env = sorted((k, v) for k, v in os.environ.items() if k.startswith("REDFLAG_") and k != "REDFLAG_NO_CACHE")
+    return key_of([before, today.isoformat(), keep, sorted(org.collectives), sorted(org.failed), env])
+
+
+def cache_on(root: Path | str) -> bool:
+    from redflag_coord.repo.cache import store_for
+
+    return store_for(root) is not None
+
+
+def _report_in_frame(frame: Frame | None, keep: bool, entry: Entry, key: str | None = None) -> Streamed:
+    """`_report_checked`, answered from the cache when this report was checked against this very frame."""
+    from redflag_coord.org import cached
+
+    if key is not None and frame is not None:
+        hit = cached.step_result(entry.path, entry.rel, entry.kind, key)
+        found = _streamed_back(hit, frame, keep, entry) if hit is not None else None
+        if found is not None:
+            return found
+    streamed = _report_checked(frame, keep, entry, defer=key is not None)
+    if key is not None:  # the file's entry and, when it loaded, what its checks found: written at once
+        value = None
+        if streamed[1] and all(isinstance(v, str) for v in streamed[3]):
+            problems = [[p.file, p.code, p.message, p.severity, list(p.key), p.line, p.column] for p in streamed[0]]
+            value = [problems, streamed[2] is not None, list(streamed[3])]
+        cached.keep_step(entry.path, entry.rel, entry.kind, key, value)
+    return streamed
+
+
+def _streamed_back(hit: list, frame: Frame, keep: bool, entry: Entry) -> Streamed | None:
+    from redflag_coord.org import cached
+
+    try:
+        rows, kept, plain = hit
+        problems = [Problem(f, c, m, s, tuple(k), ln, col) for f, c, m, s, k, ln, col in rows]
+        plain = tuple(str(v) for v in plain)
+    except (ValueError, TypeError):
+        return None
+    if not kept:
+        return problems, True, None, plain
+    report = cached.check(entry.path, entry.rel, entry.kind).model  # what the checks across reports read
+    if not isinstance(report, Report):
+        return None
+    return problems, True, _cut_down(report), plain
+
+
+def _cut_down(report: Report) -> Report:
+    return Report.model_construct(
+        {"filed", "requests", "answers"},
+        filed=report.filed,
+        summary="",
+        requests=report.requests,
+        answers=report.answers,
+    )
+
+
+def _report_checked(frame: Frame | None, keep: bool, entry: Entry, defer: bool = False) -> Streamed:
     """One report file read and checked against the frame (None: not checked): its problems, whether it
     loaded, what the checks across reports read of it (its date, requests and answers), if it has
     answers or `keep`, and its private values in plain text (sites: read or opened), which the exports
     check looks for after the report is let go."""
-    from redflag_coord.org import parse
+    from redflag_coord.org import cached
 
-    result = parse.check_file(entry.path, entry.rel, entry.kind)
+    result = cached.check(entry.path, entry.rel, entry.kind, defer)
     report = result.model
     if not isinstance(report, Report):
         return result.problems, False, None, ()
@@ -155,14 +242,7 @@ def _report_in_frame(frame: Frame | None, keep: bool, entry: Entry) -> Streamed:
     plain = tuple(v for s in report_slots(entry.slug, entry.name or "", report) if (v := s.value) and not is_sealed(v))
     if not (keep or report.answers) or not (report.requests or report.answers):
         return out.items, True, None, plain
-    kept = Report.model_construct(
-        {"filed", "requests", "answers"},
-        filed=report.filed,
-        summary="",
-        requests=report.requests,
-        answers=report.answers,
-    )
-    return out.items, True, kept, plain
+    return out.items, True, _cut_down(report), plain
 
 
 def check_organisation(org: Organisation, out: Problems, today: dt.date) -> None:

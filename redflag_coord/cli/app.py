@@ -212,8 +212,19 @@ def _root(
             help="Print the completion script for SHELL (bash, zsh, fish, powershell or pwsh), to install by hand.",
         ),
     ] = None,
+    no_cache: Annotated[
+        bool,
+        typer.Option(
+            "--no-cache",
+            help="Check every file afresh, without reading or writing the cache of checked files "
+            "(also REDFLAG_NO_CACHE=1; see docs/cache.md).",
+        ),
+    ] = False,
 ) -> None:
     """Coordinate the collectives and the International Committee from plain TOML files in git."""
+    from redflag_coord.repo.cache import set_enabled
+
+    set_enabled(not no_cache)
 
 
 # Typer checks option values with pydantic; its wording ("Input should be greater than or equal to 1",

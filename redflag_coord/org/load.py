@@ -434,10 +434,12 @@ def load_organisation(root: Path | str, workers: int | None = None) -> Organisat
     A large organisation is checked on every core (see `pool`); `workers` (or REDFLAG_WORKERS)
     fixes the number of processes, 1 for serial. The result does not depend on it.
     """
+    from redflag_coord.org.cached import prune
     from redflag_coord.org.pool import check_entries
 
     org, entries = begin(root)
     take(org, entries, check_entries(entries, workers))
+    prune(root, org.files)
     return org
 
 

@@ -379,6 +379,11 @@ def check_file(path: Path | str, rel: str, kind: str) -> FileResult:
     raw, problems = read_bytes(path, rel)
     if raw is None:
         return FileResult(rel, kind, None, problems)
+    return check_bytes(raw, rel, kind)
+
+
+def check_bytes(raw: bytes, rel: str, kind: str) -> FileResult:
+    """Parse and validate one file's bytes (as read by `read_bytes`) against its model."""
     data, problems = parse_toml(raw, rel)
     if data is None:
         return FileResult(rel, kind, None, problems)

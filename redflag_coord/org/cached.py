@@ -1,0 +1,252 @@
+"""The per-file step (`parse.check_file`: read, parse, validate) through the cache (`repo.cache`).
+
+What is kept of a file is exactly what the per-file step made of it: the model as the file wrote it
+(pydantic's JSON of the fields the file set, sealed values as their sealed text: this runs before
+anything is opened) and its problems. It is found again by the file's content (SHA-256), with git's
+shortcut: when size, mtime, inode and ctime are those recorded, the file is not even read. A stat
+is recorded only once the file is a few seconds old, so an edit within the clock's granularity is
+never mistaken for no edit (git's "racily clean" files). The key also holds the tool's version, the
+Python and library versions and a hash of the source of every module the per-file step runs, so an
+upgrade or an edited model reads nothing made by another.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from redflag_coord.org import parse
+from redflag_coord.org.model import FILE_MODELS
+from redflag_coord.org.problems import Problem
+from redflag_coord.repo.cache import Store, digest, store_for
+
+RACY_NS = 3 * 10**9  # a file changed this recently may change again without its stat changing
+
+# The modules the per-file step runs (tests/test_cache.py checks this against what parse imports).
+SOURCES = (
+    "redflag_coord",
+    "redflag_coord.crypt.kinds",
+    "redflag_coord.crypt.padding",
+    "redflag_coord.errors",
+    "redflag_coord.org.cached",
+    "redflag_coord.org.glyphs",
+    "redflag_coord.org.locate",
+    "redflag_coord.org.model",
+    "redflag_coord.org.parse",
+    "redflag_coord.org.problems",
+    "redflag_coord.org.textcheck",
+    "redflag_coord.repo.cache",
+    "redflag_coord.tz.duration",
+    "redflag_coord.tz.recurrence",
+    "redflag_coord.tz.span",
+    "redflag_coord.tz.zones",
+)
+
+# rel -> SHA-256 of the content this process last checked (whole-organisation keys, `validate`)
+DIGESTS: dict[str, str] = {}
+_KEY: list[str] = []
+
+
+def version_key() -> str:
+    """What must be equal for an entry to be used: tool, Python, libraries, time zones, sources."""
+    if not _KEY:
+        import importlib
+
+        import pydantic
+        import pydantic_core
+
+        import redflag_coord
+
+        parts = [redflag_coord.__version__, sys.version, pydantic.VERSION, pydantic_core.__version__]
+        parts.append(getattr(parse.tomllib, "__version__", "tomllib"))
+        import zoneinfo
+
+        parts.append(repr(zoneinfo.TZPATH))  # the system's zone files first, then the tzdata package
+        try:
+            parts.append(str(getattr(importlib.import_module("tzdata"), "IANA_VERSION", "")))
+        except ImportError:
+            parts.append("no tzdata")
+        for name in SOURCES:
+            file = getattr(importlib.import_module(name), "__file__", None) or ""
+            try:
+                parts.append(digest(Path(file).read_bytes()))
+            except OSError:  # no source (a frozen build): the version alone must do
+                parts.append(name)
+        _KEY.append(digest("\0".join(parts).encode("utf-8")))
+    return _KEY[0]
+
+
+def forget_key() -> None:
+    """Compute the version key again (tests change the version)."""
+    _KEY.clear()
+
+
+def root_of(path: Path | str, rel: str) -> str | None:
+    """The organisation root a file was found under (its path minus its repository path)."""
+    text = os.fspath(path)
+    tail = rel.replace("/", os.sep)
+    if not text.endswith(tail):
+        return None
+    return text[: -len(tail)] or "."
+
+
+def check(path: Path | str, rel: str, kind: str, defer: bool = False) -> parse.FileResult:
+    """`parse.check_file`, answered from the cache when this content was checked before.
+
+    `defer`: an entry to write is held until `keep_step` adds a step's result to it (one write, not two)."""
+    DIGESTS.pop(rel, None)  # set again below, only for the content this call reads
+    root = root_of(path, rel)
+    store = store_for(root) if root is not None else None
+    if store is None:
+        return parse.check_file(path, rel, kind)
+    try:
+        st = os.stat(path)
+    except OSError:
+        return parse.check_file(path, rel, kind)
+    if not stat.S_ISREG(st.st_mode) or st.st_size > parse.MAX_FILE_BYTES:
+        return parse.check_file(path, rel, kind)  # its problem, not worth keeping
+    sig = [st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns]
+    entry = _entry(store, rel, kind)
+    if entry is not None and entry["stat"] == sig:
+        found = _result(entry, rel, kind)
+        if found is not None:
+            DIGESTS[rel] = entry["sha"]
+            return found
+    raw, problems = parse.read_bytes(path, rel)
+    if raw is None:
+        return parse.FileResult(rel, kind, None, problems)
+    sha = digest(raw)
+    DIGESTS[rel] = sha
+    if entry is not None and entry["sha"] == sha:
+        found = _result(entry, rel, kind)
+        if found is not None:
+            if _settled(st):  # the stat is safe to trust from now on: record it
+                _write(store, rel, {**entry, "stat": sig}, defer)  # a step kept with it still holds
+            return found
+    result = parse.check_bytes(raw, rel, kind)
+    model = (
+        None
+        if result.model is None
+        else result.model.model_dump_json(by_alias=True, exclude_unset=True, warnings=False)
+    )
+    problems_out = [[p.file, p.code, p.message, p.severity, list(p.key), p.line, p.column] for p in result.problems]
+    _write(store, rel, _fields(kind, rel, sig if _settled(st) else None, sha, model, problems_out), defer)
+    return result
+
+
+def _settled(st: os.stat_result) -> bool:
+    return max(st.st_mtime_ns, st.st_ctime_ns) + RACY_NS < time.time_ns()
+
+
+_PENDING: dict[str, dict[str, Any]] = {}  # entries held for `keep_step` (check(defer=True))
+
+
+def _fields(kind: str, rel: str, sig: list | None, sha: str, model: str | None, problems: list) -> dict[str, Any]:
+    return {"v": version_key(), "rel": rel, "kind": kind, "stat": sig, "sha": sha, "model": model, "problems": problems}
+
+
+def _write(store: Store, rel: str, entry: dict[str, Any], defer: bool = False) -> None:
+    if defer:
+        _PENDING[rel] = entry
+        return
+    _PENDING.pop(rel, None)
+    store.write(rel, json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass"))
+
+
+def _entry(store: Store, rel: str, kind: str) -> dict[str, Any] | None:
+    body = store.read(rel)
+    if body is None:
+        return None
+    try:
+        entry = json.loads(body)
+    except ValueError:
+        return None
+    if not isinstance(entry, dict) or entry.get("v") != version_key():
+        return None
+    if entry.get("rel") != rel or entry.get("kind") != kind or not isinstance(entry.get("sha"), str):
+        return None
+    return entry
+
+
+def _result(entry: dict[str, Any], rel: str, kind: str) -> parse.FileResult | None:
+    """The entry's result, or None when it does not make one (then the file is checked again)."""
+    try:
+        text = entry["model"]
+        model = None if text is None else FILE_MODELS[kind].model_validate_json(text)
+        problems = [Problem(f, c, m, s, tuple(k), ln, col) for f, c, m, s, k, ln, col in entry["problems"]]
+    except (ValueError, TypeError, KeyError):
+        return None
+    return parse.FileResult(rel, kind, model, problems)
+
+
+def prune(root: Path | str, present: list[str]) -> None:
+    """Drop the entries of files no longer in the organisation (after a whole-tree discovery)."""
+    store = store_for(str(root))
+    if store is not None:
+        store.prune(set(present))
+
+
+# -- a step over one file that also reads the rest (validate's streamed reports) --------------------------
+
+
+def digests(paths: list[tuple[str, Path | str]]) -> list[tuple[str, str | None]]:
+    """(rel, SHA-256 of its content now, None when unreadable) for each file: what a whole-organisation key
+    is made of. Read directly, not through the entries: the key must say what is on disk."""
+    out: list[tuple[str, str | None]] = []
+    for rel, path in paths:
+        try:
+            with open(path, "rb") as f:
+                out.append((rel, digest(f.read())))
+        except OSError:
+            out.append((rel, None))
+    return out
+
+
+def key_of(parts: list[Any]) -> str:
+    return digest(json.dumps([version_key(), *parts], ensure_ascii=False, default=str).encode("utf-8", "surrogatepass"))
+
+
+def step_result(path: Path | str, rel: str, kind: str, key: str) -> Any | None:
+    """What a step over this file stored under `key` (`keep_step`), if the file still holds the content
+    it ran on; None otherwise. Answered from the stat alone when that is settled."""
+    root = root_of(path, rel)
+    store = store_for(root) if root is not None else None
+    if store is None:
+        return None
+    entry = _entry(store, rel, kind)
+    step = entry.get("step") if entry is not None else None
+    if entry is None or not (isinstance(step, list) and len(step) == 2 and step[0] == key):
+        return None
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    if entry["stat"] != [st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns]:
+        try:
+            with open(path, "rb") as f:
+                if digest(f.read()) != entry["sha"]:
+                    return None
+        except OSError:
+            return None
+    return step[1]
+
+
+def keep_step(path: Path | str, rel: str, kind: str, key: str, value: Any) -> None:
+    """Store `value` (JSON; None: nothing) as the step's result for the content this process last checked
+    of `rel`, with the entry `check(defer=True)` held back, if any."""
+    root = root_of(path, rel)
+    store = store_for(root) if root is not None else None
+    pending = _PENDING.pop(rel, None)
+    if store is None:
+        return
+    entry = pending if pending is not None else (_entry(store, rel, kind) if value is not None else None)
+    if entry is None or entry["sha"] != DIGESTS.get(rel):
+        return  # changed since it was checked (or its entry was not written): keep nothing
+    if value is not None:
+        entry["step"] = [key, value]
+    _write(store, rel, entry)
