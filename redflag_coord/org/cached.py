@@ -197,14 +197,15 @@ def prune(root: Path | str, present: list[str]) -> None:
 def digests(paths: list[tuple[str, Path | str]]) -> list[tuple[str, str | None]]:
     """(rel, SHA-256 of its content now, None when unreadable) for each file: what a whole-organisation key
     is made of. Read directly, not through the entries: the key must say what is on disk."""
-    out: list[tuple[str, str | None]] = []
-    for rel, path in paths:
-        try:
-            with open(path, "rb") as f:
-                out.append((rel, digest(f.read())))
-        except OSError:
-            out.append((rel, None))
-    return out
+    return [(rel, content_digest(path, rel)) for rel, path in paths]
+
+
+def content_digest(path: Path | str, rel: str) -> str | None:
+    """SHA-256 of a data file's content now; None when it is not a regular file within the size limit.
+    Read as every data file is (parse.read_bytes): a planted pipe named like a data file would otherwise
+    make a plain open() wait for a writer forever."""
+    data, _ = parse.read_bytes(path, rel)
+    return digest(data) if data is not None else None
 
 
 def key_of(parts: list[Any]) -> str:
@@ -226,13 +227,9 @@ def step_result(path: Path | str, rel: str, kind: str, key: str) -> Any | None:
         st = os.stat(path)
     except OSError:
         return None
-    if entry["stat"] != [st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns]:
-        try:
-            with open(path, "rb") as f:
-                if digest(f.read()) != entry["sha"]:
-                    return None
-        except OSError:
-            return None
+    settled = entry["stat"] == [st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns]
+    if not settled and content_digest(path, rel) != entry["sha"]:
+        return None
     return step[1]
 
 
