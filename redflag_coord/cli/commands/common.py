@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from enum import Enum
 from pathlib import Path
@@ -90,10 +91,11 @@ def load_valid_or_exit(
     identities = read_identity_or_exit(identity)  # a key holder's commands check the values they can open
     root = find_root_or_exit(start)
     before = _moment(root)
-    outcome = validate_path(root, identities=identities)
+    whole = reads is None or os.environ.get("REDFLAG_READ_ALL", "") not in ("", "0")  # the old way, for comparison
+    outcome = validate_path(root, identities=identities, reads=None if whole else reads)
     if _moment(root) != before and any(p.severity == "error" for p in outcome.problems):
         fail("the organisation changed while this command read it (another command wrote several files); run it again")
-    _stop_on_problems(outcome, strict, reads)
+    _stop_on_problems(outcome, strict, reads, whole)
     withhold(outcome.org)
     note = outcome.opened.note(purpose, contact) if outcome.opened is not None and purpose else None
     if note:
@@ -112,8 +114,9 @@ def _moment(root: Path) -> tuple[int, bool]:
     return stamp, journal_path(root).exists()
 
 
-def _stop_on_problems(outcome, strict: bool, reads: Reads | None) -> None:
-    """Exit 1 with the problems in the files this command reads; a note counts those elsewhere."""
+def _stop_on_problems(outcome, strict: bool, reads: Reads | None, whole: bool = True) -> None:
+    """Exit 1 with the problems in the files this command reads; a note counts those elsewhere (when not
+    `whole`: in the tree and the files loaded beside them, their own problems: org.reads says why)."""
     from redflag_coord.org.problems import render_text
 
     blocking = [p for p in outcome.problems if p.severity == "error" or strict]
@@ -125,6 +128,8 @@ def _stop_on_problems(outcome, strict: bool, reads: Reads | None) -> None:
         typer.echo(render_text(mine), err=True)
         fail(f"{len(mine)} problem(s) in the data; fix them (see 'redflag-coord validate') and run again")
     elsewhere = len(blocking) - len(mine)
+    if not whole and reads is not None:
+        elsewhere = sum((p.severity == "error" or strict) and not test(p.file) for p in outcome.org.problems)
     if elsewhere:
         typer.echo(
             f"redflag-coord: note: {elsewhere} problem(s) in files this command does not read; "
