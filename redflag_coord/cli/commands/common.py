@@ -127,15 +127,19 @@ def _stop_on_problems(outcome, strict: bool, reads: Reads | None, whole: bool = 
     if mine:
         typer.echo(render_text(mine), err=True)
         fail(f"{len(mine)} problem(s) in the data; fix them (see 'redflag-coord validate') and run again")
-    elsewhere = len(blocking) - len(mine)
-    if not whole and reads is not None:
-        elsewhere = sum((p.severity == "error" or strict) and not test(p.file) for p in outcome.org.problems)
+    elsewhere = len(blocking) - len(mine) if whole or reads is None else _loaded_elsewhere(outcome, strict, test)
     if elsewhere:
         typer.echo(
             f"redflag-coord: note: {elsewhere} problem(s) in files this command does not read; "
             "'redflag-coord validate' shows them",
             err=True,
         )
+
+
+def _loaded_elsewhere(outcome, strict: bool, test) -> int:
+    """Problems of the tree and of the files loaded only for the checks, in their own files (org.reads: the
+    checks across files judge what the command reads; elsewhere they could miss files left unparsed)."""
+    return sum((p.severity == "error" or strict) and not test(p.file) for p in outcome.org.problems)
 
 
 def load_settings_or_exit(root: Path) -> Settings:
