@@ -115,31 +115,37 @@ def _moment(root: Path) -> tuple[int, bool]:
 
 
 def _stop_on_problems(outcome, strict: bool, reads: Reads | None, whole: bool = True) -> None:
-    """Exit 1 with the problems in the files this command reads; a note counts those elsewhere (when not
-    `whole`: in the tree and the files loaded beside them, their own problems: org.reads says why)."""
+    """Exit 1 with the problems in the files this command reads; a note counts those elsewhere."""
     from redflag_coord.org.problems import render_text
 
     blocking = [p for p in outcome.problems if p.severity == "error" or strict]
     mine = blocking
+    test = None
     if reads is not None:
         test = reads(outcome.org)
         mine = [p for p in blocking if test(p.file) or p.file == "collectives"]  # the tree itself: every command
     if mine:
         typer.echo(render_text(mine), err=True)
         fail(f"{len(mine)} problem(s) in the data; fix them (see 'redflag-coord validate') and run again")
-    elsewhere = len(blocking) - len(mine) if whole or reads is None else _loaded_elsewhere(outcome, strict, test)
-    if elsewhere:
+    _note_elsewhere(_elsewhere(outcome, strict, len(blocking) - len(mine), test, whole))
+
+
+def _elsewhere(outcome, strict: bool, counted: int, test, whole: bool) -> int:
+    """The problems in files the command does not read: `counted` after a whole load; after a partial one
+    (org.reads) those of the tree and of the files loaded only for the checks, in their own files (checks
+    across files judge the files read; elsewhere they may miss files left unparsed)."""
+    if whole or test is None:
+        return counted
+    return sum((p.severity == "error" or strict) and not test(p.file) for p in outcome.org.problems)
+
+
+def _note_elsewhere(count: int) -> None:
+    if count:
         typer.echo(
-            f"redflag-coord: note: {elsewhere} problem(s) in files this command does not read; "
+            f"redflag-coord: note: {count} problem(s) in files this command does not read; "
             "'redflag-coord validate' shows them",
             err=True,
         )
-
-
-def _loaded_elsewhere(outcome, strict: bool, test) -> int:
-    """Problems of the tree and of the files loaded only for the checks, in their own files (org.reads: the
-    checks across files judge what the command reads; elsewhere they could miss files left unparsed)."""
-    return sum((p.severity == "error" or strict) and not test(p.file) for p in outcome.org.problems)
 
 
 def load_settings_or_exit(root: Path) -> Settings:
