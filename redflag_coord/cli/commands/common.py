@@ -132,11 +132,12 @@ def _stop_on_problems(outcome, strict: bool, reads: Reads | None, whole: bool = 
 
 def _elsewhere(outcome, strict: bool, counted: int, test, whole: bool) -> int:
     """The problems in files the command does not read: `counted` after a whole load; after a partial one
-    (org.reads) those of the tree and of the files loaded only for the checks, in their own files (checks
-    across files judge the files read; elsewhere they may miss files left unparsed)."""
+    (org.reads) those found in the files it loaded only for the checks (their own, and what the checks across
+    files found there: a sealed value that does not open). A file left unparsed is not looked at: the note
+    says what was seen, and 'validate' reads everything."""
     if whole or test is None:
         return counted
-    return sum((p.severity == "error" or strict) and not test(p.file) for p in outcome.org.problems)
+    return sum((p.severity == "error" or strict) and not test(p.file) for p in outcome.problems)
 
 
 def _note_elsewhere(count: int) -> None:
