@@ -23,6 +23,7 @@ from redflag_coord.org.settings import settings_or_defaults
 if TYPE_CHECKING:
     from redflag_coord.crypt import Identities
     from redflag_coord.org.parse import Entry
+    from redflag_coord.org.reads import Reads
 
 
 @dataclass
@@ -80,8 +81,17 @@ def _resolved_elsewhere(org: Organisation, p: Problem) -> bool:
     return slug in org.fetched and p.code in ("unresolved-ref", "unknown-collective")
 
 
-def validate_path(root: Path | str, today: dt.date | None = None, identities: Identities | None = None) -> Outcome:
-    org = load_organisation(root)
+def validate_path(
+    root: Path | str, today: dt.date | None = None, identities: Identities | None = None, reads: Reads | None = None
+) -> Outcome:
+    """Load and check the organisation; with `reads`, only the files a command reads and what their
+    checks need (org.reads.load_read), the others left unparsed."""
+    if reads is None:
+        org = load_organisation(root)
+    else:
+        from redflag_coord.org.reads import load_read
+
+        org = load_read(root, reads)
     opened: list[Opened] = []
     problems = validate_org(org, today, identities, opened)
     return Outcome(org, problems, opened[0])

@@ -13,8 +13,6 @@ import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-import pyrage  # type: ignore[import-untyped]  # compiled, without type stubs
-
 from redflag_coord.crypt.kinds import CryptError as CryptError  # re-exported: crypt's callers use these names
 from redflag_coord.crypt.kinds import Identities as Identities
 from redflag_coord.crypt.kinds import Identity as Identity
@@ -40,6 +38,8 @@ def normal_recipient(text: str) -> str:
 
 def parse_recipient(text: str) -> Recipient:
     """An age X25519 recipient ('age1…') or an OpenSSH ed25519 public key ('ssh-ed25519 AAAA… comment')."""
+    import pyrage  # type: ignore[import-untyped]  # compiled, without stubs; imported where used: an organisation without keys never loads it
+
     text = text.strip()
     try:
         if text.startswith("age1"):
@@ -57,6 +57,8 @@ def parse_recipient(text: str) -> Recipient:
 
 def generate() -> tuple[str, str]:
     """A new X25519 identity: (secret key text, its recipient)."""
+    import pyrage
+
     ident = pyrage.x25519.Identity.generate()
     return str(ident), str(ident.to_public())
 
@@ -72,6 +74,8 @@ def seal(plain: str, recipients: Sequence[str]) -> str:
     """Encrypt `plain` to every recipient; one line of text starting with PREFIX."""
     if not recipients:
         raise CryptError("bad-recipient", "no recipients to encrypt to")
+    import pyrage
+
     parsed = [parse_recipient(r) for r in recipients]
     try:
         data = pyrage.encrypt(pad(plain.encode("utf-8")), parsed)  # padded: the length shows only a bucket
@@ -100,6 +104,8 @@ def check_form(value: str) -> None:
 
 def open_sealed(value: str, identities: Iterable[Identity]) -> str:
     """The plain text of a sealed value. CryptError 'not-for-you' when no identity opens it, 'corrupt' otherwise."""
+    import pyrage
+
     data = _decode(value)
     try:
         plain = pyrage.decrypt(data, list(identities))
@@ -141,6 +147,8 @@ def _cannot_write(path: Path, e: OSError) -> str:
 
 def new_identity(path: Path | str, passphrase: str | None = None) -> Identities:
     """write_identity, returning the new key itself (in memory) so its holder can sign at once (`init`)."""
+    import pyrage
+
     secret, recipient = generate()
     path = Path(path)
     text = (

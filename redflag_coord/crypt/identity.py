@@ -25,8 +25,6 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
-import pyrage  # type: ignore[import-untyped]  # compiled, without type stubs
-
 from redflag_coord.crypt.kinds import CryptError, Identities
 
 # The published DEMO identities of the example organisation (tests/keys/): everyone holds them.
@@ -109,6 +107,8 @@ def parse(raw: bytes, where: str, ask: Asker | None = None) -> Identities:
 
 
 def _age_keys(raw: bytes, where: str) -> list:
+    import pyrage  # type: ignore[import-untyped]  # compiled, without stubs; here: only a command given a key loads it
+
     keys = []
     for number, line in enumerate(raw.decode("utf-8", errors="replace").splitlines(), 1):
         line = line.strip()
@@ -143,6 +143,8 @@ def _unprotect(data: bytes, where: str, ask: Asker | None) -> bytes:
             f"{where}: an age file encrypted to a key, not with a passphrase: decrypt it with age first "
             "(an identity may be protected only with a passphrase: 'age -p')",
         )
+    import pyrage
+
     passphrase = passphrase_for(where, ask)
     try:
         return bytes(pyrage.passphrase.decrypt(binary, passphrase))
@@ -154,6 +156,7 @@ def _ssh(raw: bytes, where: str, ask: Asker | None) -> Identities:
     """An OpenSSH ed25519 key. pyrage refuses protected ones ("must be decrypted first"), so `cryptography`
     decrypts them, and hands pyrage the unprotected key in memory; it also gives the public key, which
     pyrage cannot derive."""
+    import pyrage
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -261,6 +264,8 @@ def new_passphrase(ask: Asker | None = None) -> str:
 
 def protect(text: str, passphrase: str) -> bytes:
     """An identity's text sealed with a passphrase: the armored age file 'age -a -p' would write."""
+    import pyrage
+
     data = bytes(pyrage.passphrase.encrypt(text.encode("utf-8"), passphrase))
     body = base64.b64encode(data)
     lines = [body[i : i + 64] for i in range(0, len(body), 64)]

@@ -16,11 +16,11 @@ import base64
 import binascii
 import hashlib
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+if TYPE_CHECKING:  # imported where a key is made or a signature checked: `validate` without approvals never
+    # loads the library (about a fifth of its peak memory, for a run that signs and verifies nothing)
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from redflag_coord.crypt import PREFIX, CryptError, Identities, normal_recipient
 
@@ -84,6 +84,8 @@ class Signer:
 
     @property
     def public(self) -> str:
+        from cryptography.hazmat.primitives import serialization
+
         raw = self.key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
         return SIGN_PREFIX + base64.b64encode(raw).decode("ascii")
 
@@ -92,6 +94,10 @@ class Signer:
 
 
 def _derive(secret: bytes) -> Ed25519PrivateKey:
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
     seed = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_HKDF_INFO).derive(secret)
     return Ed25519PrivateKey.from_private_bytes(seed)
 
@@ -119,6 +125,8 @@ def valid_public(text: str) -> bool:
 def _public(text: str) -> Ed25519PublicKey | None:
     if not text.startswith(SIGN_PREFIX):
         return None
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
     try:
         raw = base64.b64decode(text[len(SIGN_PREFIX) :], validate=True)
         return Ed25519PublicKey.from_public_bytes(raw)
@@ -130,6 +138,8 @@ def verify(public: str, domain: bytes, data: bytes, signature: str) -> bool:
     key = _public(public)
     if key is None:
         return False
+    from cryptography.exceptions import InvalidSignature
+
     try:
         key.verify(base64.b64decode(signature, validate=True), domain + data)
         return True

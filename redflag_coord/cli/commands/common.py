@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from enum import Enum
 from pathlib import Path
@@ -90,10 +91,11 @@ def load_valid_or_exit(
     identities = read_identity_or_exit(identity)  # a key holder's commands check the values they can open
     root = find_root_or_exit(start)
     before = _moment(root)
-    outcome = validate_path(root, identities=identities)
+    whole = reads is None or os.environ.get("REDFLAG_READ_ALL", "") not in ("", "0")  # the old way, for comparison
+    outcome = validate_path(root, identities=identities, reads=None if whole else reads)
     if _moment(root) != before and any(p.severity == "error" for p in outcome.problems):
         fail("the organisation changed while this command read it (another command wrote several files); run it again")
-    _stop_on_problems(outcome, strict, reads)
+    _stop_on_problems(outcome, strict, reads, whole)
     withhold(outcome.org)
     note = outcome.opened.note(purpose, contact) if outcome.opened is not None and purpose else None
     if note:
@@ -112,22 +114,36 @@ def _moment(root: Path) -> tuple[int, bool]:
     return stamp, journal_path(root).exists()
 
 
-def _stop_on_problems(outcome, strict: bool, reads: Reads | None) -> None:
+def _stop_on_problems(outcome, strict: bool, reads: Reads | None, whole: bool = True) -> None:
     """Exit 1 with the problems in the files this command reads; a note counts those elsewhere."""
     from redflag_coord.org.problems import render_text
 
     blocking = [p for p in outcome.problems if p.severity == "error" or strict]
     mine = blocking
+    test = None
     if reads is not None:
         test = reads(outcome.org)
         mine = [p for p in blocking if test(p.file) or p.file == "collectives"]  # the tree itself: every command
     if mine:
         typer.echo(render_text(mine), err=True)
         fail(f"{len(mine)} problem(s) in the data; fix them (see 'redflag-coord validate') and run again")
-    elsewhere = len(blocking) - len(mine)
-    if elsewhere:
+    _note_elsewhere(_elsewhere(outcome, strict, len(blocking) - len(mine), test, whole))
+
+
+def _elsewhere(outcome, strict: bool, counted: int, test, whole: bool) -> int:
+    """The problems in files the command does not read: `counted` after a whole load; after a partial one
+    (org.reads) those found in the files it loaded only for the checks (their own, and what the checks across
+    files found there: a sealed value that does not open). A file left unparsed is not looked at: the note
+    says what was seen, and 'validate' reads everything."""
+    if whole or test is None:
+        return counted
+    return sum((p.severity == "error" or strict) and not test(p.file) for p in outcome.problems)
+
+
+def _note_elsewhere(count: int) -> None:
+    if count:
         typer.echo(
-            f"redflag-coord: note: {elsewhere} problem(s) in files this command does not read; "
+            f"redflag-coord: note: {count} problem(s) in files this command does not read; "
             "'redflag-coord validate' shows them",
             err=True,
         )
