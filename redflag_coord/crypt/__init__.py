@@ -187,6 +187,8 @@ AGE_FILE_HEADER = _HEADER  # what an age file (a sealed bundle) starts with
 def seal_bytes(data: bytes, recipients: Sequence[str]) -> bytes:
     """A whole file (a source's bundle) encrypted to every recipient, in age's binary format (no padding:
     a bundle's size says little beyond how much the collective shared)."""
+    import pyrage
+
     if not recipients:
         raise CryptError("bad-recipient", "no recipients to encrypt to")
     try:
@@ -197,6 +199,8 @@ def seal_bytes(data: bytes, recipients: Sequence[str]) -> bytes:
 
 def open_bytes(data: bytes, identities: Iterable[Identity]) -> bytes:
     """The contents of a file `seal_bytes` wrote; CryptError 'not-for-you' or 'corrupt'."""
+    import pyrage
+
     try:
         return bytes(pyrage.decrypt(data, list(identities)))
     except pyrage.DecryptError as e:
