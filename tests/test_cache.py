@@ -268,6 +268,8 @@ IDENTITY_COMMANDS = {
     "secrets approve": [["secrets", "approve", "los-angeles"]],
     "secrets accept": [["secrets", "accept", "los-angeles"]],
     "secrets migrate": [["secrets", "migrate", "los-angeles"]],
+    "secrets vouch": [["secrets", "vouch", "los-angeles", "--yes"]],
+    "sources fetch": [],  # a committee's command (no sources.toml here): it checks what it fetches with validate
 }
 
 

@@ -117,6 +117,7 @@ def test_rename_collective_changes_only_the_slug(run, org_copy, tmp_path):
         "international-committee/meetings/ic-2026-12.toml",
         "international-committee/minutes/ic-2026-06.toml",
         "international-committee/roles.toml",  # the rota's pools name collectives
+        "south-africa/motions/strike-fund.toml",  # India voted between meetings
         "south-africa/reports/ic-2026-12.toml",
     ]
     assert not filecmp.dircmp(before / "collectives/india", org_copy / "collectives/bharat").diff_files
@@ -143,6 +144,8 @@ def test_rename_failure_part_way_changes_nothing(run, org_copy, monkeypatch):
     calls = []
 
     def refuse(src, dst):  # the journal and the first file land; the second file finds the disk full
+        if not str(dst).startswith(str(org_copy)):  # the parse cache's entries live elsewhere (docs/cache.md)
+            return real(src, dst)
         calls.append(dst)
         if len(calls) == 3:
             raise OSError(28, "No space left on device")

@@ -263,23 +263,42 @@ def _check_between(org: Organisation, default: DecisionRule, rel: str, motion: M
     rule = ballot.rule_for(default, motion)
     params = ballot.parameters(default, motion)
     try:
-        window = ballot.window_of(org, rule, motion.opened, params)
+        computed = ballot.instant(ballot.window_of(org, rule, motion.opened, params).closes)
     except WindowError as e:
         out.add(rel, "vote-window", str(e), key=("opened",))
         return
-    computed = ballot.instant(window.closes)
     if motion.closes < computed:
-        out.add(
-            rel,
-            "vote-window",
-            f"closes {_z(motion.closes)} is earlier than the window computed from 'opened' and [window] "
-            f"({params.acceptable_minutes} acceptable minutes each, minimum wait {params.min_wait_minutes} minutes): "
-            f"{_z(computed)}; a window is never shortened: write closes = {_z(computed)} or later",
-            key=("closes",),
-        )
+        _shortened(rel, motion, params, computed, out)
     who = ballot.entitled(org, rule)
     _check_ballots(org, rel, motion, who, max(motion.closes, computed), out)
     _check_close(org, rel, motion, rule, who, params.min_wait_minutes, out)
+
+
+def _shortened(rel: str, motion: Motion, params, computed, out: Problems) -> None:
+    """A close earlier than the window computed again: an error while the vote is open (someone is being cut
+    off); once it is closed, a warning, since the collectives' hours today may not be those it was opened with
+    (a collective that changes its [availability] must not turn every past vote into an error)."""
+    said = (
+        f"closes {_z(motion.closes)} is earlier than the window computed from 'opened' and [window] "
+        f"({params.acceptable_minutes} acceptable minutes each, minimum wait {params.min_wait_minutes} minutes): "
+        f"{_z(computed)}"
+    )
+    if motion.closed is None:
+        out.add(
+            rel,
+            "vote-window",
+            f"{said}; a window is never shortened: write closes = {_z(computed)} or later",
+            key=("closes",),
+        )
+        return
+    out.add(
+        rel,
+        "vote-window",
+        f"{said} with the collectives' hours as they are today; if none changed since the vote was opened, "
+        f"'closes' was shortened after the vote: see 'git log -p {rel}'",
+        key=("closes",),
+        severity="warning",
+    )
 
 
 def _z(value) -> str:

@@ -186,10 +186,10 @@ def load_read(root: Path | str, reads: Reads, workers: int | None = None) -> Org
 def _may_answer(entry: Entry) -> bool:
     """Whether a report file may hold an answer, from its bytes (no parsing): the key's name, or an
     escape that could spell it in a quoted key. A file that cannot be read is parsed (and fails there)."""
-    try:
-        with open(entry.path, "rb") as f:
-            data = f.read()
-    except OSError:
+    from redflag_coord.org.parse import read_bytes
+
+    data, _ = read_bytes(entry.path, entry.rel)  # as every data file is read: a pipe must not block
+    if data is None:
         return True
     return b"answer" in data or b"\\u" in data or b"\\U" in data
 
@@ -223,6 +223,7 @@ class _Loader:
             problems=type(self.base.problems)(list(self.base.problems)),
             failed=set(self.base.failed),
             files=list(self.base.files),
+            fetched=dict(self.base.fetched),  # sources' collectives (issue 34): read-only, checked at their source
         )
         loaded = [e for e in self.entries if e.rel in self.checked]
         take(org, loaded, [self.checked[e.rel] for e in loaded])
