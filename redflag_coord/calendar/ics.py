@@ -20,7 +20,6 @@ from typing import Literal
 
 from icalendar import Alarm, Calendar, Component, Event, Timezone, vCalAddress, vText
 from icalendar.parser import Contentline
-from icalendar.parser_tools import to_unicode
 
 from redflag_coord import progress
 from redflag_coord.errors import DataWarning, RedflagError
@@ -758,7 +757,8 @@ def _content_line(c: Component, name: str, value: object) -> str:
     if getattr(value, "params", None):
         return c.content_line(name, value, sorted=True)
     ical = value.to_ical() if hasattr(value, "to_ical") else vText(value).to_ical()  # type: ignore[arg-type]
-    return f"{name}:{to_unicode(ical)}"
+    text = ical.decode("utf-8") if isinstance(ical, bytes) else str(ical)  # public API only: to_ical's bytes
+    return f"{name}:{text}"
 
 
 _FOLD_AT = 75  # octets: a line is cut before the character that would make it 75 long
