@@ -9,6 +9,7 @@ holds them (sources.verify).
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,8 +23,14 @@ from redflag_coord.repo.sourcestore import CONFIG
 # motions/: a motion is the committee's business (its minutes cite it by id), filed from the mover's repository
 DEFAULT_SHARES = ("collective.toml", "reports/", "articles/", "motions/")
 DEFAULT_BRANCH = "redflag-shared"
+TRUST_FOLDER = "trust"  # org.trustcheck.TRUST_DIR
 # What a collective keeps to itself, whatever sources.toml says: the map of who knows whom.
 NEVER_SHARED = ("members.toml", "relationships.toml")
+# Who reads its sealed values (trust/<slug>.toml, outside its folder) travels with the collective.toml whose
+# recipients it approves: without it the receiving repository cannot tell an approved reader from an intruder.
+TRUST_WITH = "collective.toml"
+SSH_KEY_TYPES = ("ssh-", "ecdsa-sha2-", "sk-ssh-", "sk-ecdsa-")
+PGP_ARMOR = "-----BEGIN PGP PUBLIC KEY BLOCK-----"
 
 
 class SourceEntry(FileModel):
@@ -38,7 +45,9 @@ class SourceEntry(FileModel):
     )
     signing_keys: list[str] = Field(
         default_factory=list,
-        description="SSH public keys (one line each, as in an allowed signers file) that may sign its commits",
+        description="Keys that may sign its commits: an SSH public key line (as in an allowed signers file), an "
+        "armored OpenPGP public key, or the path (in this repository) of a file holding one (`gpg --export "
+        "--armor`); a fingerprint alone cannot verify anything",
     )
 
 
@@ -90,7 +99,41 @@ def share_problems(sources: SourcesFile) -> list[SourcesProblem]:
             bad = share_problem(share)
             if bad:
                 out.append(SourcesProblem(("source", i, "shares", j), "private-share", bad))
+        for j, key in enumerate(s.signing_keys):
+            bad = key_problem(key)
+            if bad:
+                out.append(SourcesProblem(("source", i, "signing_keys", j), "bad-sources", bad))
     return out
+
+
+def key_kind(key: str) -> str:
+    """What a signing_keys entry is: "ssh" (a public key line), "openpgp" (an armored key) or "file" (a path)."""
+    text = key.strip()
+    if text.startswith(SSH_KEY_TYPES):
+        return "ssh"
+    return "openpgp" if PGP_ARMOR in text else "file"
+
+
+def key_problem(key: str) -> str | None:
+    """Why a signing_keys entry can verify nothing (None: it may). A file's content is read by `sources fetch`."""
+    text = key.strip()
+    kind = key_kind(text)
+    if kind == "ssh":
+        return None if len(text.split()) >= 2 else f"signing key {text!r}: an SSH key line is 'TYPE BASE64 [comment]'"
+    if kind == "openpgp":
+        return None
+    if re.fullmatch(r"(0x)?[0-9A-Fa-f ]{16,}", text):
+        return (
+            f"signing key {text!r} is a fingerprint: a fingerprint alone verifies nothing; give the armored public "
+            "key (gpg --export --armor FINGERPRINT > keys/NAME.asc) or the path of that file"
+        )
+    parts = Path(text).parts
+    if not text or Path(text).is_absolute() or ".." in parts or "\\" in text:
+        return (
+            f"signing key {text!r}: give an SSH public key line, an armored OpenPGP public key, or the path of a "
+            "key file inside this repository (e.g. keys/mexico.asc)"
+        )
+    return None
 
 
 def share_problem(share: str) -> str | None:
@@ -107,6 +150,8 @@ def share_problem(share: str) -> str | None:
 
 def shared(path: str, slug: str, shares: list[str]) -> bool:
     """A repository path (collectives/<slug>/...) inside the shared set of that collective."""
+    if path == trust_path(slug):
+        return TRUST_WITH in shares
     prefix = f"collectives/{slug}/"
     if not path.startswith(prefix):
         return False
@@ -116,10 +161,16 @@ def shared(path: str, slug: str, shares: list[str]) -> bool:
     return any(rel == s or (s.endswith("/") and rel.startswith(s)) for s in shares)
 
 
+def trust_path(slug: str) -> str:
+    """The collective's approvals of who reads it (org.trustcheck.trust_rel), the one file outside its folder
+    it may share."""
+    return f"{TRUST_FOLDER}/{slug}.toml"
+
+
 def tree_allowed(path: str, slug: str, shares: list[str]) -> bool:
     """A tree (folder) path that may lead to shared files: the root, collectives/, the folder, a shared folder."""
     prefix = f"collectives/{slug}"
-    if path in ("", "collectives", prefix):
+    if path in ("", "collectives", prefix) or (path == TRUST_FOLDER and TRUST_WITH in shares):
         return True
     return shared(path + "/", slug, shares) or any(
         s.endswith("/") and f"{prefix}/{s}".startswith(path + "/") for s in shares

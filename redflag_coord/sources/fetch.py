@@ -176,7 +176,7 @@ def _verified(root: Path, source: SourceEntry, url: str, last: str | None, signe
         _descends(quarantine, last, tip)
         _paths(quarantine, slug, source.shares, tip, good)
         if signed:
-            _signatures(quarantine, source, tip, good)
+            _signatures(quarantine, source, tip, good, root)
         files = _files(quarantine, slug, tip)
         _not_local(root, slug)
         from redflag_coord.repo.fsio import locked
@@ -253,35 +253,13 @@ def _outside(path: str, slug: str, shares: list[str]) -> str:
     )
 
 
-def _signatures(repo: Path, source: SourceEntry, tip: str, good: str | None) -> None:
-    """Every new commit signed by one of the keys sources.toml lists for the source (SSH signatures)."""
-    if not source.signing_keys:
-        raise Refused(
-            "signed commits are required ([sources] require_signed) but sources.toml lists no signing_keys "
-            f"for {source.collective!r}"
-        )
-    with tempfile.TemporaryDirectory(prefix="redflag-signers-") as tmp:
-        signers = Path(tmp) / "allowed_signers"
-        signers.write_text(
-            "".join(f"{source.collective}@sources {' '.join(k.split()[:2])}\n" for k in source.signing_keys)
-        )
-        commits = gitrun.text(repo, "rev-list", tip, *(["--not", good] if good else [])).split()
-        for commit in commits:
-            done = gitrun.run(
-                repo,
-                "-c",
-                "gpg.format=ssh",
-                "-c",
-                f"gpg.ssh.allowedSignersFile={signers}",
-                "verify-commit",
-                commit,
-                check=False,
-            )
-            if done.returncode != 0:
-                raise Refused(
-                    f"unsigned commit: {commit[:12]} is not signed by a key listed for {source.collective!r} "
-                    "in sources.toml (signing_keys), and [sources] require_signed is true"
-                )
+def _signatures(repo: Path, source: SourceEntry, tip: str, good: str | None, root: Path) -> None:
+    """Every new commit signed by one of the keys sources.toml lists for the source (SSH or OpenPGP: signing.py)."""
+    from redflag_coord.sources.signing import unsigned
+
+    why = unsigned(repo, root, source, tip, good)
+    if why:
+        raise Refused(why)
 
 
 def _files(repo: Path, slug: str, tip: str) -> dict[str, bytes]:
