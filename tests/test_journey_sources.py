@@ -40,7 +40,7 @@ def _org_files(root: Path, slugs: tuple[str, ...]) -> None:
     root.mkdir(parents=True, exist_ok=True)
     shutil.copy(EXAMPLE_COLLECTIVES.parent / "organisation.toml", root / "organisation.toml")
     (root / "trust").mkdir()
-    for slug in (*slugs, COMMITTEE):  # who reads whom, approved (trust/ is not shared yet: docs/sources.md)
+    for slug in (*slugs, COMMITTEE):  # who reads its own values (and the committee's), approved
         shutil.copy(EXAMPLE_COLLECTIVES.parent / "trust" / f"{slug}.toml", root / "trust")
 
 
@@ -89,9 +89,7 @@ def _share(repo: Repo) -> None:
 
 def _committee(tmp: Path, bundle: Path) -> Repo:
     repo = Repo(tmp / "committee")
-    _org_files(repo.root, ())
-    for slug in SOURCES:
-        shutil.copy(EXAMPLE_COLLECTIVES.parent / "trust" / f"{slug}.toml", repo.root / "trust")
+    _org_files(repo.root, ())  # the sources' approvals (trust/<slug>.toml) arrive with their collective.toml
     folder = repo.root / "collectives" / COMMITTEE
     folder.mkdir(parents=True)
     for name in ("collective.toml", "members.toml"):
@@ -151,6 +149,11 @@ def test_reports_reach_the_committee_and_members_never_do(world):
 
     validated = _rc(committee.root, "validate")
     assert validated.returncode == 0, validated.stdout + validated.stderr
+    # each source's approvals of who reads it came with it (no copy by hand), ready to commit here
+    for slug in SOURCES:
+        sent = (EXAMPLE_COLLECTIVES.parent / "trust" / f"{slug}.toml").read_bytes()
+        assert (committee.root / "trust" / f"{slug}.toml").read_bytes() == sent
+    assert committee.git("ls-files", "trust/").split() == [f"trust/{s}.toml" for s in sorted((COMMITTEE, *SOURCES))]
 
     status = json.loads(_rc(committee.root, "sources", "status", "--format", "json").stdout)
     assert {s["collective"]: s["problems"] for s in status} == {slug: [] for slug in SOURCES}
@@ -210,6 +213,7 @@ def _held(committee: Repo) -> dict:
         "lock": (committee.root / "sources.lock").read_text(encoding="utf-8"),
         "files": {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()},
         "here": (committee.root / ".git" / "redflag-sources" / "mexico.commit").read_text(encoding="utf-8"),
+        "approvals": (committee.root / "trust" / "mexico.toml").read_bytes(),
     }
 
 
@@ -448,3 +452,87 @@ def test_split_makes_a_committee_and_one_repository_per_collective(tmp_path, mon
     assert members == []
     checked = _rc(committee.root, "validate")  # the June minutes cite el-salvador's motion: motions/ is shared
     assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def _intruder():
+    """A signing key and an age recipient of someone who is no reader of mexico."""
+    import pyrage
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from redflag_coord.crypt import normal_recipient
+    from redflag_coord.crypt.trust import Signer
+
+    return Signer(normal_recipient(str(pyrage.x25519.Identity.generate().to_public())), Ed25519PrivateKey.generate())
+
+
+def _approval(chain: list, slug: str, recipients: tuple, signers: tuple, by) -> list:
+    """`chain` and one more approval of these lists, signed by `by` (whoever that is)."""
+    from redflag_coord.crypt.trust import APPROVAL_DOMAIN
+    from redflag_coord.org.trustcheck import Approval
+
+    last = chain[-1] if chain else None
+    step = Approval(
+        version=len(chain) + 1,
+        previous=last.digest(slug) if last else "",
+        recipients=recipients,
+        mail_senders=last.mail_senders if last else (),
+        require=last.require if last else True,
+        signers=signers,
+        by=by.public,
+    )
+    return [*chain, Approval(**{**step.__dict__, "signature": by.sign(APPROVAL_DOMAIN, step.body(slug))})]
+
+
+def test_a_source_cannot_make_its_intruder_a_reader(world):
+    """An intruder in mexico's repository adds its own key to who reads mexico, and sends approvals no reader
+    signed: one it appends and signs itself, then a chain restarted from its own first approval. Each is
+    refused; the committee's approvals of mexico (and everything else it holds of mexico) stay as they were."""
+    from redflag_coord.org.trustcheck import parse_chain, render_chain
+
+    mexico, committee, before = _good(world)
+    intruder = _intruder()
+    info = mexico.root / "collectives/mexico/collective.toml"
+    info.write_text(
+        info.read_text(encoding="utf-8").replace("recipients = [", f'recipients = ["{intruder.recipient}", ', 1),
+        encoding="utf-8",
+    )
+    mexico.commit("mexico: one more reader", date="2026-11-27T12:00:00+00:00")
+    _share(mexico)  # the lists changed, the approvals not: as a change here would be, it is refused
+    _refused(committee, before, "collectives/mexico/collective.toml", "trust-unapproved", intruder.recipient)
+
+    approvals = mexico.root / "trust/mexico.toml"
+    chain = parse_chain(approvals.read_text(encoding="utf-8"), "mexico")
+    recipients = tuple(sorted((*chain[-1].recipients, intruder.recipient)))
+    signers = tuple(sorted((*chain[-1].signers, (intruder.recipient, intruder.public))))
+    approvals.write_text(render_chain("mexico", _approval(chain, "mexico", recipients, signers, intruder)))
+    mexico.commit("mexico: approved", date="2026-11-27T13:00:00+00:00")
+    _share(mexico)
+    _refused(
+        committee, before, "trust/mexico.toml sent by 'mexico' does not hold", "not a reader of the version before"
+    )
+
+    mine = ((intruder.recipient, intruder.public),)
+    approvals.write_text(render_chain("mexico", _approval([], "mexico", (intruder.recipient,), mine, intruder)))
+    info.write_text(
+        info.read_text(encoding="utf-8").split("recipients = [", 1)[0]
+        + f'recipients = ["{intruder.recipient}"]\n'
+        + info.read_text(encoding="utf-8").split("recipients = [", 1)[1].split("]", 1)[1],
+        encoding="utf-8",
+    )
+    mexico.commit("mexico: a fresh start", date="2026-11-27T14:00:00+00:00")
+    _share(mexico)
+    _refused(committee, before, "does not extend the 1 approval(s) this repository holds")
+    assert intruder.recipient.encode() not in (committee.root / "trust/mexico.toml").read_bytes()
+
+
+def test_a_source_cannot_send_another_collectives_approvals(world):
+    """mexico's shared branch carries india's trust file (who reads india): outside its shared set, refused."""
+    mexico, committee, before = _good(world)
+    india = (committee.root / "trust/india.toml").read_bytes()
+    mexico.git("checkout", "-q", "redflag-shared")
+    mexico.write("trust/india.toml", "# replaced by mexico\n")
+    mexico.commit("who reads india", date="2026-11-27T12:00:00+00:00")
+    mexico.git("push", "-q", "origin", "redflag-shared")
+    mexico.git("checkout", "-q", "main")
+    _refused(committee, before, "path outside the shared set: trust/india.toml", "trust/mexico.toml")
+    assert (committee.root / "trust/india.toml").read_bytes() == india

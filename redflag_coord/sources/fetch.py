@@ -23,7 +23,16 @@ from typing import Literal
 
 from redflag_coord.errors import RedflagError, UsageError
 from redflag_coord.org.load import COLLECTIVES
-from redflag_coord.org.sources import SourceEntry, SourcesError, SourcesFile, read_sources, share_problems, shared
+from redflag_coord.org.sources import (
+    TRUST_WITH,
+    SourceEntry,
+    SourcesError,
+    SourcesFile,
+    read_sources,
+    share_problems,
+    shared,
+    trust_path,
+)
 from redflag_coord.org.sources import tree_allowed as folder_allowed
 from redflag_coord.repo import sourcestore
 from redflag_coord.repo.gitinfo import GitError
@@ -178,15 +187,23 @@ def _verified(root: Path, source: SourceEntry, url: str, last: str | None, signe
         if signed:
             _signatures(quarantine, source, tip, good, root)
         files = _files(quarantine, slug, tip)
+        approvals = _approvals(root, slug, files)
         _not_local(root, slug)
         from redflag_coord.repo.fsio import locked
+        from redflag_coord.sources import trustshare
 
         with locked(root / COLLECTIVES):  # no writer in the organisation while the candidate is in place
             staged = sourcestore.Staged(root, slug, files)
             try:
+                trust = trustshare.Staged(root, slug, approvals)
+            except BaseException:
+                staged.undo()
+                raise
+            try:
                 _validate(root, slug)
                 gitrun.run(kept, "fetch", "-q", "--no-tags", str(quarantine), "+refs/heads/incoming:refs/heads/good")
             except BaseException:
+                trust.undo()
                 staged.undo()
                 raise
             staged.keep(tip)
@@ -194,6 +211,18 @@ def _verified(root: Path, source: SourceEntry, url: str, last: str | None, signe
         return Outcome(slug, "updated", tip, offered=tip)
     finally:
         shutil.rmtree(quarantine, ignore_errors=True)  # a refused source leaves nothing of what it sent
+
+
+def _approvals(root: Path, slug: str, files: dict[str, bytes]) -> bytes | None:
+    """The source's trust/<slug>.toml, taken out of its files (it lies outside its folder) and held to the
+    rules a change here would meet (trustshare.py); None when it sent none (the approvals here stay)."""
+    from redflag_coord.sources.trustshare import refusal
+
+    data = files.pop(trust_path(slug), None)
+    why = refusal(root, slug, data) if data is not None else None
+    if why:
+        raise Refused(why)
+    return data
 
 
 def _not_local(root: Path, slug: str) -> None:
@@ -247,9 +276,10 @@ def _paths(repo: Path, slug: str, shares: list[str], tip: str, good: str | None)
 
 
 def _outside(path: str, slug: str, shares: list[str]) -> str:
+    allowed = [f"collectives/{slug}/{s}" for s in shares] + ([trust_path(slug)] if TRUST_WITH in shares else [])
     return (
-        f"path outside the shared set: {path} (collective {slug!r} shares only "
-        f"{', '.join(f'collectives/{slug}/{s}' for s in shares)}); nothing of it was kept"
+        f"path outside the shared set: {path} (collective {slug!r} shares only {', '.join(allowed)}); "
+        "nothing of it was kept"
     )
 
 

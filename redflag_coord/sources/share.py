@@ -17,7 +17,7 @@ from pathlib import Path
 
 from redflag_coord.errors import UsageError
 from redflag_coord.org.load import COLLECTIVES
-from redflag_coord.org.sources import DEFAULT_BRANCH, DEFAULT_SHARES, share_problem, shared
+from redflag_coord.org.sources import DEFAULT_BRANCH, DEFAULT_SHARES, share_problem, shared, trust_path
 from redflag_coord.repo.gitinfo import GitError
 from redflag_coord.sources import gitrun
 
@@ -100,9 +100,11 @@ def _empty_tree(root: Path) -> str:
 
 
 def _filtered_tree(root: Path, commit: str, prefix: str, slug: str, shares: list[str], env: dict[str, str]) -> str:
-    """The tree of `commit` cut down to the shared paths, at the organisation's place (collectives/…)."""
+    """The tree of `commit` cut down to the shared paths, at the organisation's place (collectives/…), and the
+    collective's approvals of who reads it (trust/<slug>.toml) when it shares its collective.toml."""
     folder = f"{prefix}{COLLECTIVES}/{slug}"
-    listed = gitrun.run(root, "ls-tree", "-r", "-z", "--full-tree", commit, "--", folder).stdout
+    approvals = f"{prefix}{trust_path(slug)}"
+    listed = gitrun.run(root, "ls-tree", "-r", "-z", "--full-tree", commit, "--", folder, approvals).stdout
     keep: list[bytes] = []
     for entry in listed.split(b"\0"):
         if not entry:

@@ -15,13 +15,14 @@ def problems_of(root: Path, slug: str, listed: set[str]) -> list[str]:
     to a collective this repository does not hold is checked where both are: check.validate.)"""
     org = load_organisation(root, workers=1)
     mine = f"{COLLECTIVES}/{slug}"
+    approvals = f"trust/{slug}.toml"  # its approvals of who reads it (sent with it, or kept here)
     org.fetched.setdefault(slug, "candidate")  # its members stay in its own repository
     pending = listed - set(org.collectives)
     return [
         f"{p.file}{f' ({p.key_path})' if p.key_path else ''}: {p.code}: {p.message}"
         for p in validate_org(org)
         if p.severity == "error"
-        and (p.file == mine or p.file.startswith(mine + "/"))
+        and (p.file in (mine, approvals) or p.file.startswith(mine + "/") or _its_trust(p.code, p.message, slug))
         and p.code != "source-shadowed"
         and not _pending(p.code, p.message, pending)
     ]
@@ -29,3 +30,11 @@ def problems_of(root: Path, slug: str, listed: set[str]) -> list[str]:
 
 def _pending(code: str, message: str, pending: set[str]) -> bool:
     return code in ("unknown-collective", "unresolved-ref") and any(f"collective {s!r}" in message for s in pending)
+
+
+def _its_trust(code: str, message: str, slug: str) -> bool:
+    """A trust error about this collective in another file: mail senders or `require` in organisation.toml that its
+    approvals do not approve, or another collective's slug its approvals claim as a former name."""
+    return code in ("trust-unapproved", "trust-chain") and (
+        f"by {slug!r}" in message or f"collective {slug!r}" in message
+    )
