@@ -450,6 +450,10 @@ def test_split_makes_a_committee_and_one_repository_per_collective(tmp_path, mon
     assert reports.get("mexico") in ("filed", "late"), agenda.stdout + agenda.stderr
     members = [p for p in committee.root.rglob("members.toml") if COMMITTEE not in p.parts]
     assert members == []
+    # every collective's approvals of who reads it are committed here: none is taken on first use by a fetch
+    held = set(committee.git("ls-files", "trust/").split())
+    assert {f"trust/{p.name}" for p in (EXAMPLE_COLLECTIVES.parent / "trust").glob("*.toml")} <= held
+    assert not committee.git("status", "--porcelain", "trust/")  # the fetched ones are those
     checked = _rc(committee.root, "validate")  # the June minutes cite el-salvador's motion: motions/ is shared
     assert checked.returncode == 0, checked.stdout + checked.stderr
 
@@ -536,3 +540,50 @@ def test_a_source_cannot_send_another_collectives_approvals(world):
     mexico.git("checkout", "-q", "main")
     _refused(committee, before, "path outside the shared set: trust/india.toml", "trust/mexico.toml")
     assert (committee.root / "trust/india.toml").read_bytes() == india
+
+
+def test_openpgp_signed_source_is_accepted_and_an_unlisted_key_refused(world):
+    """The committee lists mexico's OpenPGP key as a file in its repository (keys/mexico.asc): commits signed
+    with it are fetched; one signed with a key the committee does not list is refused, last good kept."""
+    from gpg_helpers import GPG, Key
+
+    need(GPG is not None, "gpg (GnuPG) signs the commits")
+    _, sources, committee, _ = world
+    mexico = sources["mexico"]
+    made = [Key("mexico"), Key("intruder")]
+    try:
+        key, other = made
+        settings = committee.root / "organisation.toml"
+        settings.write_text(settings.read_text(encoding="utf-8") + "\n[sources]\nrequire_signed = true\n")
+        committee.write("keys/mexico.asc", key.public())
+        listed = committee.root / "sources.toml"
+        text = listed.read_text(encoding="utf-8").replace(
+            'collective = "mexico"\n', 'collective = "mexico"\nsigning_keys = ["keys/mexico.asc"]\n', 1
+        )
+        listed.write_text(text, encoding="utf-8")
+        committee.commit("require signatures", date="2026-11-26T11:00:00+00:00")
+        mexico.git("config", "gpg.format", "openpgp")
+        mexico.git("config", "gpg.program", key.program())
+        mexico.git("config", "user.signingkey", key.fpr)
+        mexico.git("update-ref", "-d", "refs/heads/redflag-shared")  # rebuilt, signed, before the first fetch
+        mexico.git("update-ref", "-d", "refs/redflag/shared-upto")
+        signed = _rc(mexico.root, "sources", "share", "--sign", env={"GNUPGHOME": str(key.home)})
+        assert signed.returncode == 0, signed.stderr
+        mexico.git("push", "-q", "--force", "origin", "redflag-shared")
+        first = _rc(committee.root, "sources", "fetch", "mexico")
+        assert first.returncode == 0 and "mexico: updated at " in first.stdout, first.stdout + first.stderr
+        committee.commit("sources: fetched", date="2026-11-26T12:00:00+00:00")
+        before = _held(committee)
+        report = mexico.root / "collectives/mexico/reports" / f"{MEETING}.toml"
+        report.write_text(report.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+        mexico.commit("mexico: signed by someone else", date="2026-11-27T13:00:00+00:00")
+        mexico.git("config", "user.signingkey", other.fpr)
+        # the intruder's key is trusted by the keyring of whoever runs the fetch: it must not count
+        assert _rc(mexico.root, "sources", "share", "--sign", env={"GNUPGHOME": str(other.home)}).returncode == 0
+        mexico.git("push", "-q", "origin", "redflag-shared")
+        refused = _rc(committee.root, "sources", "fetch", "mexico", env={"GNUPGHOME": str(other.home)})
+        assert refused.returncode == 1 and "not listed for 'mexico'" in refused.stderr, refused.stderr
+        assert _held(committee) == before
+    finally:
+        for k in made:
+            k.close()

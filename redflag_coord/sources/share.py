@@ -138,7 +138,7 @@ def _commit(root: Path, original: str, tree: str, parent: str | None, slug: str,
     done = gitrun.run(root, *args, env=env, check=False)
     if done.returncode != 0:
         said = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        hint = " (set user.signingkey and gpg.format=ssh to sign)" if sign else ""
+        hint = " (set user.signingkey, and gpg.format=ssh for an SSH key)" if sign else ""
         raise UsageError(f"cannot write the shared commit: {said[-1] if said else 'git commit-tree failed'}{hint}")
     return done.stdout.decode().strip()
 
