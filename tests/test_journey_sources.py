@@ -587,3 +587,19 @@ def test_openpgp_signed_source_is_accepted_and_an_unlisted_key_refused(world):
     finally:
         for k in made:
             k.close()
+
+
+def test_approvals_of_a_refused_first_fetch_are_not_kept(world):
+    """A source refused on its first fetch (a member's email in its report) leaves no approvals here either."""
+    _, sources, committee, _ = world
+    mexico = sources["mexico"]
+    report = mexico.root / "collectives/mexico/reports" / f"{MEETING}.toml"
+    text = report.read_text(encoding="utf-8").replace('summary = "', f'summary = "Escribe a {CANARY}. ', 1)
+    report.write_text(text, encoding="utf-8")
+    mexico.commit("mexico: a careless edit", date="2026-11-21T12:00:00+00:00")
+    _share(mexico)
+    done = _rc(committee.root, "sources", "fetch", "mexico")
+    assert done.returncode == 1 and "private-text" in done.stderr, done.stderr
+    assert not (committee.root / "trust/mexico.toml").exists()
+    assert not (committee.root / "collectives/mexico").exists()
+    assert committee.git("status", "--porcelain") == ""
