@@ -69,8 +69,17 @@ def _keys_in_reach(tmp: Path, root: Path, source: SourceEntry) -> tuple[list[str
     ]
     pgp = [(i, k) for i, k in enumerate(source.signing_keys) if key_kind(k) != "ssh"]
     gpg = gpg_program()
-    if gpg is not None:
-        config += ["-c", f"gpg.program={gpg}", "-c", f"gpg.openpgp.program={gpg}"]
+    # git's own gpg, never a program the user's git config names; an X.509 signature (gpgsm, which may ask a
+    # dirmngr for revocation lists) is handed to this gpg too, which cannot read it: refused, offline
+    program = gpg or "gpg"
+    config += [
+        "-c",
+        f"gpg.program={program}",
+        "-c",
+        f"gpg.openpgp.program={program}",
+        "-c",
+        f"gpg.x509.program={program}",
+    ]
     if pgp:
         if gpg is None:
             raise KeyProblem(
