@@ -348,7 +348,9 @@ def test_validate_refuses_private_files_and_shares_in_a_committee_repository(wor
     listed = committee.root / "sources.toml"
     listed.write_text(
         listed.read_text(encoding="utf-8").replace(
-            'collective = "mexico"\n', 'collective = "mexico"\nshares = ["reports/", "members.toml"]\n', 1
+            'collective = "mexico"\n',
+            'collective = "mexico"\nshares = ["reports/", "members.toml"]\nsigning_keys = ["0x0123456789ABCDEF"]\n',
+            1,
         ),
         encoding="utf-8",
     )
@@ -359,6 +361,7 @@ def test_validate_refuses_private_files_and_shares_in_a_committee_repository(wor
     said = _rc(committee.root, "validate").stdout
     assert "sources.toml" in said and "error[private-share]" in said, said
     assert "collectives/honduras/members.toml" in said and "error[private-elsewhere]" in said, said
+    assert "error[bad-sources]" in said and "a fingerprint alone verifies nothing" in said, said
     assert "collectives/international-committee/members.toml" not in said  # the committee's own
     fetched = _rc(committee.root, "sources", "fetch")
     assert fetched.returncode == 1 and "names a collective's private file" in fetched.stderr, fetched.stderr

@@ -25,8 +25,13 @@ def check_sources(org: Organisation, out: Problems) -> None:
         return
     if sources is None:
         return  # the single-repository layout: every collective keeps its files here
-    for p in share_problems(sources):  # duplicate-source, private-share, bad-sources (a key that verifies nothing)
-        out.add(CONFIG, p.code, p.message, key=p.key)
+    for p in share_problems(sources):
+        if p.code == "duplicate-source":
+            out.add(CONFIG, "duplicate-source", p.message, key=p.key)
+        elif p.code == "bad-sources":  # a signing key that verifies nothing (a fingerprint alone)
+            out.add(CONFIG, "bad-sources", p.message, key=p.key)
+        else:
+            out.add(CONFIG, "private-share", p.message, key=p.key)
     own = _own(org)
     for c in org.collectives.values():
         for kind in PRIVATE_FILES:
