@@ -2,9 +2,10 @@
 
 One `[[source]]` per collective: its slug, where its repository is (any git URL, a local path, or a bundle
 file), the branch holding its shared files, which of its files it shares (paths relative to its folder),
-and the keys that may sign its commits. A collective's members.toml and relationships.toml are never
-shared: a sources.toml naming them is refused (check `sources-shares`), and so is any fetched tree that
-holds them (sources.verify).
+and the keys that may sign its commits (SSH key lines, armored OpenPGP keys, or key files in this repository:
+sources.signing). A collective's members.toml and relationships.toml are never shared: a sources.toml
+naming them is refused (check `sources-shares`), and so is any fetched tree that holds them
+(sources.verify). Its trust/<slug>.toml travels with its collective.toml (sources.trustshare).
 """
 
 from __future__ import annotations
