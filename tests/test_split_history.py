@@ -170,6 +170,9 @@ def test_keep_and_fresh_end_with_the_same_files(world, tmp_path):
 
     assert files(fresh) == files(out)
     assert Repo(fresh / "mexico").git("rev-list", "--count", "main").strip() == "1"
+    for repo in fresh.iterdir():  # a fresh start carries no old version: the canary nowhere
+        assert CANARY.encode() not in _all_objects(repo), repo.name
+        assert Repo(repo).git("log", "--format=%s", "main").count("\n") == 1, repo.name
 
 
 def test_uncommitted_changes_are_refused_and_nothing_is_written(world, tmp_path):

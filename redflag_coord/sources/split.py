@@ -69,7 +69,7 @@ def split(root: Path, out: Path, committee: str | None = None, keep: History = H
             _copy_repo(root, made[slug], slug, batch, trust={slug, chosen})
             batch.write(made[slug] / "sources.toml", _sources_toml([(chosen, f"../{chosen}", COMMITTEE_SHARES)]))
     for folder in [home, *made.values()]:
-        _commit(folder)
+        _commit(folder, _identity(root))
     share(home, chosen, list(COMMITTEE_SHARES))
     for slug, folder in made.items():
         share(folder, slug)
@@ -92,9 +92,11 @@ def _split_keeping_history(root: Path, out: Path, chosen: str, others: list[str]
         batch.write(home / "sources.toml", _sources_toml([(s, f"../{s}", None) for s in others]))
         for slug in others:
             batch.write(made[slug] / "sources.toml", _sources_toml([(chosen, f"../{chosen}", COMMITTEE_SHARES)]))
+    who = _identity(root)
     for folder in [home, *made.values()]:
         gitrun.run(folder, "add", "sources.toml")
-        gitrun.run(folder, "commit", "-q", "-m", "split from the single repository: the sources (docs/sources.md)")
+        message = "split from the single repository: the sources (docs/sources.md)"
+        gitrun.run(folder, "commit", "-q", "-m", message, env=who)
     share(home, chosen, list(COMMITTEE_SHARES))
     for slug, folder in made.items():
         share(folder, slug)
@@ -177,7 +179,23 @@ def _sources_toml(sources: list[tuple[str, str, tuple[str, ...] | None]]) -> byt
     return "\n".join(lines).encode()
 
 
-def _commit(folder: Path) -> None:
+def _identity(root: Path) -> dict[str, str]:
+    """Who commits in the new repositories: the single repository's user.name and user.email (its own
+    configuration or the global one), unless the environment names someone; a new repository has none."""
+    env: dict[str, str] = {}
+    for key, names in (
+        ("name", ("GIT_AUTHOR_NAME", "GIT_COMMITTER_NAME")),
+        ("email", ("GIT_AUTHOR_EMAIL", "GIT_COMMITTER_EMAIL")),
+    ):
+        value = gitrun.run(root, "config", "--get", f"user.{key}", check=False).stdout.decode().strip()
+        for name in names:
+            if value and name not in os.environ:
+                env[name] = value
+    return env
+
+
+def _commit(folder: Path, who: dict[str, str]) -> None:
     gitrun.run(folder, "init", "-q", "-b", "main")
     gitrun.run(folder, "add", "-A")
-    gitrun.run(folder, "commit", "-q", "-m", "split from the single repository (a fresh start: docs/sources.md)")
+    message = "split from the single repository (a fresh start: docs/sources.md)"
+    gitrun.run(folder, "commit", "-q", "-m", message, env=who)
