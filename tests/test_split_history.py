@@ -204,3 +204,17 @@ def test_an_organisation_in_a_subfolder_becomes_the_top_of_each_repository(tmp_p
     assert "collectives/mexico/members.toml" in top and "organisation.toml" in top
     assert not [p for p in top if p.startswith("org/")]
     assert CANARY.encode() not in _all_objects(mexico.root)
+
+
+@pytest.mark.parametrize("history", ["fresh", "keep"])
+def test_a_symbolic_link_to_another_collectives_members_is_refused(history, tmp_path):
+    """A careless (or hostile) member links india's member list into mexico's folder: split would copy
+    india's members into mexico's repository. It is refused, and nothing is written."""
+    single = example_repo(tmp_path)
+    (single.root / "collectives/mexico/notes.toml").symlink_to("../india/members.toml")
+    single.commit("mexico: notes")
+    out = tmp_path / "out"
+    done = _rc(single.root, "split", "--output", str(out), "--history", history)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "collectives/mexico/notes.toml is a symbolic link" in done.stderr and "Traceback" not in done.stderr
+    assert not out.exists()

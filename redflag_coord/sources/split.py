@@ -57,6 +57,7 @@ def split(root: Path, out: Path, committee: str | None = None, keep: History = H
     if out.exists() and any(out.iterdir()):
         raise UsageError(f"{out} is not empty: give a new folder for the repositories")
     others = [s for s in slugs if s != chosen and s not in org.fetched]
+    _refuse_links(root, [chosen, *others])
     if keep == History.keep:
         return _split_keeping_history(root, out, chosen, others)
     with Batch() as batch:
@@ -101,6 +102,24 @@ def _split_keeping_history(root: Path, out: Path, chosen: str, others: list[str]
     for slug, folder in made.items():
         share(folder, slug)
     return Split(home, made)
+
+
+def _refuse_links(root: Path, slugs: list[str]) -> None:
+    """A symbolic link is refused, not followed: `collectives/mexico/x.toml -> ../india/members.toml` would
+    copy india's members into mexico's repository (and `--history keep` would carry the link, not the file)."""
+    found = [root / name for name in ROOT_FILES if (root / name).is_symlink()]
+    for top in [root / "trust", *(root / COLLECTIVES / slug for slug in slugs)]:
+        if top.is_symlink():
+            found.append(top)
+            continue
+        for folder, dirs, names in os.walk(top):
+            found += [Path(folder) / n for n in sorted(dirs + names) if (Path(folder) / n).is_symlink()]
+    if found:
+        raise UsageError(
+            f"{found[0].relative_to(root).as_posix()} is a symbolic link ({len(found)} in all): split copies "
+            "files, never links (a link could carry another collective's file); replace it with the file "
+            "itself, commit, and split again"
+        )
 
 
 def _belongs(slug: str, trust: set[str] | None) -> Callable[[str], bool]:
