@@ -130,6 +130,10 @@ def test_each_repository_gets_only_the_commits_that_touched_its_paths(world):
     assert TWO not in _log(out / COMMITTEE) and TWO not in _log(out / "mexico")
     assert _log(out / COMMITTEE)[1:] == ["the organisation"]
     assert Repo(out / "mexico").git("rev-list", "--merges", "main") == ""  # linearised, first parent
+    for repo in out.iterdir():  # each has its shared branch, built from the kept history
+        assert Repo(repo).git("rev-parse", "--verify", "-q", "redflag-shared").strip(), repo.name
+    dates = Repo(out / "mexico").git("log", "--format=%cI", "redflag-shared").split()
+    assert dates[0] == MERGED and len(dates) == 2  # the organisation's commit, then the merged report
 
 
 def test_authors_committers_dates_and_messages_are_kept_byte_for_byte(world):
