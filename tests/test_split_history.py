@@ -24,6 +24,7 @@ COMMITTEE = "international-committee"
 MEETING = "ic-2026-12"
 MERGED = "2026-11-20T18:00:00+00:00"  # the committee's merge of mexico's report: its filed date
 TWO = "reports: india and south-africa"
+LATIN1 = "france: la réunion de décembre\n\nun message dans un autre codage\n".encode("latin-1")
 
 
 def _env() -> dict[str, str]:
@@ -73,6 +74,12 @@ def _history(single: Repo) -> None:
             EXAMPLE_COLLECTIVES / f"{slug}/reports/{MEETING}.toml", single.root / f"collectives/{slug}/reports/"
         )
     single.commit(TWO, date="2026-11-21T08:00:00+00:00")
+    (single.root / "collectives/france/collective.toml").write_bytes(
+        (single.root / "collectives/france/collective.toml").read_bytes() + b"# r\xc3\xa9union\n"
+    )
+    (single.root.parent / "message").write_bytes(LATIN1)
+    single.git("add", "-A")
+    single.git("-c", "i18n.commitEncoding=ISO-8859-1", "commit", "-q", "--no-gpg-sign", "-F", "../message", date=MERGED)
 
 
 @pytest.fixture(scope="module")
@@ -136,13 +143,22 @@ def test_each_repository_gets_only_the_commits_that_touched_its_paths(world):
     assert dates[0] == MERGED and len(dates) == 2  # the organisation's commit, then the merged report
 
 
-def test_authors_committers_dates_and_messages_are_kept_byte_for_byte(world):
+def _headers_and_message(repo: Repo, commit: str) -> bytes:
+    """A commit object without its tree and parent lines: author, committer, encoding, message."""
+    raw = subprocess.run(["git", "-C", str(repo.root), "cat-file", "commit", commit], capture_output=True, check=True)
+    return b"\n".join(line for line in raw.stdout.split(b"\n") if not line.startswith((b"tree ", b"parent ")))
+
+
+def test_authors_committers_dates_encodings_and_messages_are_kept_byte_for_byte(world):
     single, out = world
-    fmt = "--format=%an|%ae|%aI|%cn|%ce|%cI|%B"
-    for message in ("mexico: a member joins", "merge mexico's report"):
-        here = single.git("log", "--first-parent", fmt, "--grep", message)
-        there = Repo(out / "mexico").git("log", fmt, "--grep", message)
-        assert here == there and here, message
+    for slug in ("mexico", "france"):
+        repo = Repo(out / slug)
+        kept = repo.git("rev-list", "main").split()[1:]  # the last: split's sources.toml
+        originals = single.git("rev-list", "--first-parent", "main").split()
+        carried = [_headers_and_message(repo, c) for c in kept]
+        assert carried and all(c in {_headers_and_message(single, o) for o in originals} for c in carried), slug
+    assert LATIN1 in _headers_and_message(Repo(out / "france"), "main~1")
+    assert b"encoding ISO-8859-1" in _headers_and_message(Repo(out / "france"), "main~1")
 
 
 def test_filed_dates_in_the_committee_equal_the_single_repositorys(world):

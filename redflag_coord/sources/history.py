@@ -3,15 +3,18 @@
 The current branch's first-parent history is replayed, oldest first, once for each new repository: a
 commit that changed one of its paths becomes one commit whose tree holds only its paths (moved from the
 organisation's folder to the repository's top), with the original author, committer, dates, encoding and
-message, byte for byte. A commit that changed none of its paths is left out. Merges are linearised: a
-merge becomes one commit with what it brought, dated as the merge is (the date the organisation's commands
-read: gitinfo.versions is first-parent too), and the side branch's own commits are not carried. Signatures
-(gpgsig, mergetag) cannot survive a new tree and are dropped. Symlinks and submodules are not carried.
+message, byte for byte (other headers, rare, are not carried). A commit that changed none of its paths is
+left out. Merges are linearised: a merge becomes one commit with what it brought, dated as the merge is
+(the date the organisation's commands read: gitinfo.versions is first-parent too), and the side branch's
+own commits are not carried. Signatures (gpgsig, mergetag) cannot survive a new tree and are dropped.
+Symlinks and submodules are not carried.
 
-Why git plumbing, not git filter-repo: no new dependency, one `git log` for the whole history, and the
-new objects are written in a scratch repository that borrows the old one's objects (alternates); each
-new repository then fetches its own branch from it, and git sends only the objects that branch reaches.
-No other object can be in it: privacy rests on reachability, the thing `git fetch` guarantees.
+Why git itself, not git filter-repo: no new dependency, and two git processes do the work whatever the
+history's length: one `git log` lists every change, one `git fast-import` writes every repository's line
+(the first version wrote each tree and commit with its own processes: the same commits, 25 times slower
+on 1,000 commits). The new objects go into a scratch repository that borrows the old one's objects
+(alternates); each new repository then fetches its own line from it, and git sends only the objects that
+line reaches. No other object can be in it: privacy rests on reachability, the thing `git fetch` guarantees.
 """
 
 from __future__ import annotations
@@ -24,7 +27,6 @@ from redflag_coord.sources import gitrun
 
 REGULAR = ("100644", "100755")
 ZERO = "0" * 40
-HEADERS_DROPPED = (b"tree", b"parent", b"gpgsig", b"gpgsig-sha256", b"mergetag")
 
 Change = tuple[str, str, str]  # path (from the organisation's folder), mode, blob ("" when removed)
 
@@ -41,26 +43,51 @@ def scratch(root: Path, where: Path) -> None:
 def replay(root: Path, work: Path, targets: dict[str, Callable[[str], bool]]) -> dict[str, str | None]:
     """Write each target's line of commits in the scratch repository `work` (refs/split/<name>); return each
     target's last commit (None: no commit ever held one of its paths). `targets`: name -> which paths
-    (relative to the organisation's folder) belong to it."""
+    (relative to the organisation's folder) belong to it. One `git fast-import` writes every line."""
     prefix = gitrun.text(root, "rev-parse", "--show-prefix").strip()
-    tips: dict[str, str | None] = dict.fromkeys(targets)
-    trees: dict[str, str | None] = dict.fromkeys(targets)
     history = _first_parent_changes(root, prefix)
     raw = _raw_commits(root, [commit for commit, _ in history])
+    held: dict[str, dict[str, tuple[str, str]]] = {name: {} for name in targets}  # path -> (mode, blob)
+    stream: list[bytes] = []
     for commit, changes in history:
         for name, belongs in targets.items():
             mine = [c for c in changes if belongs(c[0])]
-            if not mine:
-                continue
-            tree = _tree(work, name, mine)
-            if tree == trees[name]:
-                continue  # e.g. a symlink replaced by another: nothing carried changed
-            tips[name] = _write_commit(work, _rewritten(raw[commit], tree, tips[name]))
-            trees[name] = tree
-    for name, tip in tips.items():
-        if tip:
-            gitrun.run(work, "update-ref", f"refs/split/{name}", tip)
+            before = dict(held[name])
+            for path, mode, blob in mine:
+                if blob:
+                    held[name][path] = (mode, blob)
+                else:
+                    held[name].pop(path, None)
+            if held[name] != before:  # e.g. a symlink replaced by another: nothing carried changed
+                stream.append(_commit_command(name, raw[commit], mine))
+    gitrun.run(work, "fast-import", "--quiet", "--done", input=b"".join(stream) + b"done\n")
+    listed = gitrun.text(work, "for-each-ref", "--format=%(refname:lstrip=2) %(objectname)", "refs/split/")
+    tips: dict[str, str | None] = dict.fromkeys(targets)
+    tips.update(dict(line.split(" ", 1) for line in listed.splitlines()))
     return tips
+
+
+def _commit_command(name: str, raw: bytes, changes: list[Change]) -> bytes:
+    """One commit of a target's line for fast-import: the original's author, committer, encoding and message
+    (fast-import continues the line from the last commit it wrote on the same ref)."""
+    head, _, message = raw.partition(b"\n\n")
+    said = dict(line.split(b" ", 1) for line in head.split(b"\n") if line and not line.startswith(b" "))
+    out = [b"commit refs/split/" + name.encode(), b"author " + said[b"author"], b"committer " + said[b"committer"]]
+    if b"encoding" in said:
+        out.append(b"encoding " + said[b"encoding"])
+    out.append(b"data %d\n" % len(message) + message)
+    for path, mode, blob in changes:
+        out.append(f"M {mode} {blob} ".encode() + _quoted(path) if blob else b"D " + _quoted(path))
+    return b"\n".join(out) + b"\n\n"
+
+
+def _quoted(path: str) -> bytes:
+    """A path as fast-import reads it: C-style quoted when it starts with a quote or holds a newline or backslash."""
+    raw = path.encode("utf-8", "surrogateescape")
+    if not (raw.startswith(b'"') or b"\n" in raw or b"\\" in raw):
+        return raw
+    escaped = raw.replace(b"\\", b"\\\\").replace(b'"', b'\\"').replace(b"\n", b"\\n")
+    return b'"' + escaped + b'"'
 
 
 def _first_parent_changes(root: Path, prefix: str) -> list[tuple[str, list[Change]]]:
@@ -109,34 +136,3 @@ def _raw_commits(root: Path, commits: list[str]) -> dict[str, bytes]:
         found[oid] = out[end + 1 : end + 1 + int(size)]
         at = end + 1 + int(size) + 1  # the object, then a newline
     return found
-
-
-def _tree(work: Path, name: str, changes: list[Change]) -> str:
-    """The target's tree after `changes`, kept in its own index file across commits."""
-    env = {"GIT_INDEX_FILE": str(work / f"index-{name}")}
-    lines = []
-    for path, mode, blob in changes:
-        encoded = path.encode("utf-8", "surrogateescape")
-        lines.append(f"{mode} {blob}\t".encode() + encoded if blob else f"0 {ZERO}\t".encode() + encoded)
-    gitrun.run(work, "update-index", "-z", "--index-info", input=b"\0".join(lines) + b"\0", env=env)
-    return gitrun.text(work, "write-tree", env=env).strip()
-
-
-def _rewritten(raw: bytes, tree: str, parent: str | None) -> bytes:
-    """The original commit with a new tree and parent; every other header and the message as they were."""
-    head, sep, message = raw.partition(b"\n\n")
-    kept = [f"tree {tree}".encode(), *([f"parent {parent}".encode()] if parent else [])]
-    dropping = False
-    for line in head.split(b"\n"):
-        if line.startswith(b" "):  # the continuation of a multi-line header (a signature)
-            if not dropping:
-                kept.append(line)
-            continue
-        dropping = line.split(b" ", 1)[0] in HEADERS_DROPPED
-        if not dropping:
-            kept.append(line)
-    return b"\n".join(kept) + (sep or b"\n\n") + message
-
-
-def _write_commit(work: Path, body: bytes) -> str:
-    return gitrun.run(work, "hash-object", "-t", "commit", "-w", "--stdin", input=body).stdout.decode().strip()
