@@ -125,7 +125,10 @@ EXAMPLES: dict[str, list[str]] = {
         "redflag-coord sources bundle --output mexico.bundle",
         "redflag-coord sources bundle --output mexico.bundle.age --recipient age1...",
     ],
-    "split": ["redflag-coord split --output ../repositories"],
+    "split": [
+        "redflag-coord split --output ../repositories",
+        "redflag-coord split --output ../repositories --history keep",
+    ],
     "motion open": [
         "redflag-coord motion open strike-fund",
         "redflag-coord motion open strike-fund --acceptable 36h --min-wait 72h",

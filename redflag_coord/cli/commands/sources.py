@@ -24,6 +24,13 @@ class Format(str, Enum):
     json = "json"
 
 
+class History(str, Enum):
+    """split: what each new repository starts with (sources.split.History, imported only when split runs)."""
+
+    fresh = "fresh"
+    keep = "keep"
+
+
 CollectiveOption = Annotated[
     str | None,
     typer.Option("--collective", help="The collective whose files are shared. Default: the only one with members."),
@@ -135,16 +142,25 @@ def split(
     committee: Annotated[
         str | None, typer.Option("--committee", help="The committee's collective. Default: the one of kind committee.")
     ] = None,
+    history: Annotated[
+        History,
+        typer.Option(
+            "--history",
+            help="fresh: each repository starts with the current files in one commit. keep: each gets the "
+            "history of its own paths (first-parent, messages and authors kept; needs everything committed).",
+        ),
+    ] = History.fresh,
     root: RootOption = None,
 ) -> None:
     """Split one repository into a committee's repository and one repository per collective (docs/sources.md).
 
-    A fresh start with the current files, each committed with its shared branch built; the old repository is
-    left as it was (its clones still hold everything). Then push each and run `sources fetch` in the committee's.
+    Each is committed with its shared branch built; the old repository is left as it was (its clones still
+    hold everything). Then push each and run `sources fetch` in the committee's.
     """
+    from redflag_coord.sources.split import History as Kept
     from redflag_coord.sources.split import split as run
 
-    done = run(find_root_or_exit(root), out, committee)
+    done = run(find_root_or_exit(root), out, committee, Kept(history.value))
     typer.echo(f"committee: {done.committee}")
     for slug, folder in done.collectives.items():
         typer.echo(f"{slug}: {folder}")
