@@ -94,3 +94,17 @@ def test_existing_decisions_without_a_motion_stay_accepted(org_copy: Path) -> No
     text = (org_copy / MINUTES).read_text(encoding="utf-8")
     assert "abstain = 1" in text and text.count("result =") == 1
     assert _codes(org_copy) == []
+
+
+def test_status_of_a_closed_vote_says_who_did_not_vote_and_the_final_figures(run, example_root: Path) -> None:
+    """A closed vote has nobody "still to vote": a collective reading the status after the close must not be
+    told it can still vote (the example's strike fund closed early without Los Angeles' vote)."""
+    result = run("motion", "status", "strike-fund", "--root", str(example_root))
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert "still to vote" not in result.stdout and "so far" not in result.stdout
+    assert [line.split()[:3] for line in lines if line.strip().startswith("los-angeles")] == [
+        ["los-angeles", "did", "not"]
+    ]
+    assert "  did not vote: los-angeles" in lines
+    assert any(line.startswith("  final: ") and line.endswith("result: carried by vote") for line in lines)

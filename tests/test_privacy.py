@@ -397,6 +397,34 @@ def test_private_text_error_names_file_line_key_not_value(field, old, new, canar
     assert run("validate", str(canary_org)).exit_code == 1
 
 
+@pytest.mark.parametrize(
+    "text,what",
+    [
+        (f"La compañera {CANARY_PSEUDONYM} trajo a dos cortadoras.", "pseudonym"),
+        (f"Escriban a {CANARY_EMAIL.replace('@', ' (at) ')} para recibir el periódico.", "email"),
+        (f"Llamen al {CANARY_PHONE}.", "phone"),
+    ],
+)
+def test_private_text_in_an_article_text_is_an_error_naming_its_line(text, what, canary_org: Path, run) -> None:
+    """An article's Markdown text is what Red Flag prints: a contact named there is named in the paper."""
+    rel = "collectives/el-salvador/articles/maquilas.es.md"
+    path = canary_org / rel
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join([*lines[:3], text, *lines[3:]]) + "\n", encoding="utf-8")
+    result = run("validate", str(canary_org))
+    assert result.exit_code == 1
+    found = [line for line in result.stdout.splitlines() if "private-text" in line]
+    assert found == [found[0]] and found[0].startswith(f"{rel}:4:1: error[private-text]: "), result.stdout
+    assert what in found[0] and "Red Flag" in found[0]
+    assert leaked(result.stdout + result.stderr) == []  # the message never repeats what it found
+    # the translation is read as well
+    (canary_org / rel).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    hindi = canary_org / "collectives/el-salvador/articles/maquilas.hi.md"
+    hindi.write_text(hindi.read_text(encoding="utf-8") + f"\n{text}\n", encoding="utf-8")
+    again = run("validate", str(canary_org))
+    assert again.exit_code == 1 and "articles/maquilas.hi.md:" in again.stdout
+
+
 # -- injection --------------------------------------------------------------------------------------------
 
 # Text that tries to reach the terminal, the CI log or the structure of an export.

@@ -67,6 +67,23 @@ def frame_texts(org: Organisation) -> Iterator[Published]:
             yield from kind_texts("motion", c.slug, mid, motion)
 
 
+ARTICLE_TEXT = "this article's text is for publication in Red Flag"
+
+
+def article_texts(org: Organisation) -> Iterator[Published]:
+    """Each line of every article's source text and translations (the Markdown files beside the article): what
+    Red Flag prints, so a contact's pseudonym, an email or a phone number there is published. Line by line, so
+    the message names the line; a Markdown link's target is a line's text like any other."""
+    from redflag_coord.org.articles import article_facts, read_text
+
+    for f in article_facts(org):
+        for rel in (f.source, *(t.text for t in f.translations if t.has_text)):
+            text = read_text(org.root, rel)
+            for n, line in enumerate((text or "").splitlines(), start=1):
+                if line.strip():
+                    yield Published(rel, (), line, line=n, where=ARTICLE_TEXT)
+
+
 def collective_texts(c: CollectiveData) -> Iterator[Published]:
     """The published texts of a collective's collective.toml and members.toml."""
     if c.info is not None:

@@ -28,7 +28,7 @@ from redflag_coord.check import rules
 from redflag_coord.check.articles import check_articles
 from redflag_coord.check.commitments import check_commitments
 from redflag_coord.check.outside import comment_texts
-from redflag_coord.check.privacy import Pseudonyms, check_texts, frame_texts, report_texts
+from redflag_coord.check.privacy import Pseudonyms, article_texts, check_texts, frame_texts, report_texts
 from redflag_coord.check.sealed import check_commit_identities, check_sealed
 from redflag_coord.org.load import Organisation, rel_path
 from redflag_coord.org.model import Meeting, Report, Settings
@@ -155,8 +155,10 @@ def availability(frame: Frame, out: Problems) -> None:
 
 
 def published_text(frame: Frame, out: Problems) -> None:
-    """Ensure published text (meetings, minutes, collectives, members; ids) and private files' comments name no one."""
-    check_texts(chain(frame_texts(frame.org), comment_texts(frame.org)), frame.pseudonyms, out)
+    """Ensure published text (meetings, minutes, collectives, members, article texts; ids) and private files'
+    comments name no one."""
+    texts = chain(frame_texts(frame.org), article_texts(frame.org), comment_texts(frame.org))
+    check_texts(texts, frame.pseudonyms, out)
 
 
 def lookalike_names(frame: Frame, out: Problems) -> None:

@@ -14,15 +14,19 @@ from redflag_coord.crypt import trust as sig
 from redflag_coord.org.problems import Problems
 from redflag_coord.org.trustcheck import (
     TRUST_DIR,
+    Approval,
+    Listed,
     Trust,
     TrustError,
     collective_rel,
+    committees_with_sources,
     describe_change,
     listed,
     load,
     names,
     parse_chain,
     slugs_with_recipients,
+    sources_change,
     trust_rel,
 )
 
@@ -50,7 +54,7 @@ def _committed(root: Path) -> list[tuple[str, str, str]]:
 def check_approvals(trust: Trust, out: Problems) -> None:
     """Every listed change approved by a current reader, every chain intact and extending its history."""
     root = trust.root
-    slugs = set(slugs_with_recipients(root)) | set(trust.chains) | set(trust.broken)
+    slugs = set(slugs_with_recipients(root)) | set(trust.chains) | set(trust.broken) | committees_with_sources(root)
     for slug in sorted(slugs):
         rel = trust_rel(slug)
         if slug in trust.broken:
@@ -110,6 +114,7 @@ def _check_listed(trust: Trust, slug: str, out: Problems) -> None:
     now = listed(trust.root, slug)
     last = trust.latest(slug)
     severity = "error" if trust.on else "warning"
+    _check_sources(slug, last, now, out)
     if last is None:
         if now.recipients:
             out.add(
@@ -123,6 +128,14 @@ def _check_listed(trust: Trust, slug: str, out: Problems) -> None:
         return
     for problem in describe_change(slug, last, now):
         out.add(*problem, severity=severity)  # type: ignore[arg-type]
+
+
+def _check_sources(slug: str, last: Approval | None, now: Listed, out: Problems) -> None:
+    from redflag_coord.repo.sourcestore import CONFIG
+
+    found = sources_change(slug, last, now)
+    if found:
+        out.add(CONFIG, "trust-unapproved", found[1], severity=found[0])  # type: ignore[arg-type]
 
 
 def check_stanzas(trust: Trust, sealed: Iterable[tuple[str, str, tuple, bool, str]], out: Problems) -> None:

@@ -255,6 +255,8 @@ def privacy_table() -> str:
         ),
         "- the message and author name of each commit not yet on the base branch (`validate`, "
         "`validate --changed`) and of the commit being made (`validate --commit-msg`, the `commit-msg` hook)",
+        "- every line of each article's text and of its translations (the Markdown files beside the article: what",
+        "  Red Flag prints), named by file and line",
         "",
         "and, as a **warning**, the comments of every `members.toml` and `relationships.toml`. Handles and",
         "collective names are published on purpose and never private text.",

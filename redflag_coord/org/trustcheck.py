@@ -54,6 +54,7 @@ class Listed:
     recipients: tuple[str, ...]
     mail_senders: tuple[str, ...]
     require: bool
+    sources: str = ""  # the committee's: digest of where it fetches collectives from (sources_digest)
 
 
 def _read_toml(path: Path) -> dict:
@@ -69,19 +70,59 @@ def _strings(value: object) -> tuple[str, ...]:
 
 
 def listed(root: Path, slug: str) -> Listed:
-    enc = _read_toml(root / SETTINGS_FILE).get("encryption", {})
+    settings = _read_toml(root / SETTINGS_FILE)
+    enc = settings.get("encryption", {})
     enc = enc if isinstance(enc, dict) else {}
+    info = _read_toml(root / collective_rel(slug))
     return Listed(
-        _strings(_read_toml(root / collective_rel(slug)).get("recipients")),
+        _strings(info.get("recipients")),
         _strings(enc.get("mail_senders")),
         enc.get("require") is True,
+        sources_digest(root, settings) if info.get("kind") == "committee" else "",
     )
+
+
+def sources_digest(root: Path, settings: dict) -> str:
+    """What the committee's readers approve about its sources, as one digest ("" when it has none).
+
+    Whoever sets a source's url, branch or signing keys, or turns `[sources] require_signed` off, decides
+    whose files arrive as that collective's reports: the committee's readers approve it as they approve who
+    reads (a member who can commit but holds no key must not redirect a source to a repository of theirs).
+    The digest is of the entries as read (defaults filled in, sorted), so reordering or spelling out a default
+    needs no new approval; a file that does not read is digested as its bytes, so it too is a change.
+    """
+    from redflag_coord.org.sources import SourcesError, read_sources
+    from redflag_coord.repo.sourcestore import CONFIG
+
+    section = settings.get("sources", {})
+    signed = isinstance(section, dict) and section.get("require_signed") is True
+    try:
+        sources = read_sources(root)
+    except SourcesError:
+        raw = (root / CONFIG).read_bytes() if (root / CONFIG).is_file() else b""
+        return sig.digest(b"unreadable\n" + raw)
+    if sources is None and not signed:
+        return ""
+    entries = sorted((e.model_dump(mode="json") for e in (sources.source if sources else [])), key=json.dumps)
+    body = json.dumps({"require_signed": signed, "source": entries}, sort_keys=True, ensure_ascii=True)
+    return sig.digest(body.encode("ascii"))
 
 
 def slugs_with_recipients(root: Path) -> list[str]:
     base = root / "collectives"
     found = [p.parent.name for p in base.glob("*/collective.toml")] if base.is_dir() else []
     return sorted(s for s in found if listed(root, s).recipients)
+
+
+def committees_with_sources(root: Path) -> set[str]:
+    """The committee's slug when this repository fetches collectives (sources.toml): its readers approve them."""
+    from redflag_coord.repo.sourcestore import CONFIG
+
+    if not (root / CONFIG).is_file():
+        return set()
+    base = root / "collectives"
+    found = [p.parent.name for p in base.glob("*/collective.toml")] if base.is_dir() else []
+    return {s for s in found if _read_toml(root / collective_rel(s)).get("kind") == "committee"}
 
 
 # -- approvals ------------------------------------------------------------------------------------------
@@ -98,6 +139,7 @@ class Approval:
     by: str = ""
     signature: str = ""
     collective: str = ""  # the slug it approves for ("" = the caller's): a rename approval names the new one
+    sources: str = ""  # the committee's sources as approved (sources_digest); "" = none
 
     def body(self, slug: str) -> bytes:
         """The canonical serialisation that is signed (JSON, sorted keys, ASCII)."""
@@ -110,6 +152,8 @@ class Approval:
             "require": self.require,
             "signers": [list(p) for p in self.signers],
         }
+        if self.sources:  # only when set: every approval signed before sources existed still verifies
+            data["sources"] = self.sources
         return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode("ascii")
 
     def digest(self, slug: str) -> str:
@@ -129,7 +173,8 @@ class Approval:
         return {keys[r] for r in who if r in keys}
 
     def matches(self, now: Listed) -> bool:
-        return (self.recipients, self.mail_senders, self.require) == (now.recipients, now.mail_senders, now.require)
+        mine = (self.recipients, self.mail_senders, self.require, self.sources)
+        return mine == (now.recipients, now.mail_senders, now.require, now.sources)
 
     def seal_to(self, contact: bool) -> list[str]:
         return list(self.recipients) + ([m for m in self.mail_senders if m not in self.recipients] if contact else [])
@@ -154,6 +199,7 @@ def parse_chain(text: str, slug: str = "") -> list[Approval]:
                 by=str(a["by"]),
                 signature=str(a["signature"]),
                 collective=str(a.get("collective", "")),
+                sources=str(a.get("sources", "")),
             )
             for a in data["approval"]
         ]
@@ -211,6 +257,7 @@ def render_chain(slug: str, chain: list[Approval]) -> str:
             f"by = {json.dumps(a.by)}",
             f"signature = {json.dumps(a.signature)}",
             *stated,
+            *([f"sources = {json.dumps(a.sources)}"] if a.sources else []),
         ]
     return "\n".join(out) + "\n"
 
@@ -313,6 +360,67 @@ def describe_change(slug: str, last: Approval, now: Listed) -> list[tuple[str, s
     return found
 
 
+def sources_change(slug: str, last: Approval | None, now: Listed) -> tuple[str, str] | None:
+    """(severity, message) when the committee's sources are not the ones its readers last approved.
+
+    Once approved, any change (a url, a branch, a share, a signing key, require_signed, the file removed) is an
+    error until a reader approves it again. Never approved yet: a warning, as a first approval is a choice the
+    committee makes once (trust on first use); until then anyone who can commit can redirect a source.
+    """
+    from redflag_coord.repo.sourcestore import CONFIG
+
+    approved = last.sources if last else ""
+    if now.sources == approved:
+        return None
+    fix = f"a current reader of {slug!r} checks it and runs 'redflag-coord secrets approve {slug}'"
+    if not approved:
+        return "warning", (
+            f"no reader of {slug!r} has approved its sources yet: until one does, anyone who can commit can point "
+            f"a source at a repository of theirs; {fix}"
+        )
+    return "error", (
+        f"the sources (a url, branch, share or signing key in {CONFIG}, or [sources] require_signed in "
+        f"{SETTINGS_FILE}) changed since {slug!r} last approved them: whoever changes them decides whose files "
+        f"arrive as a collective's. See 'git log -p {CONFIG} {SETTINGS_FILE}'; {fix}, or undo it"
+    )
+
+
+def sources_lines(root: Path) -> list[str]:
+    """What a reader approves about the sources, one line each: shown before they sign."""
+    from redflag_coord.org.sources import SourcesError, read_sources
+
+    try:
+        sources = read_sources(root)
+    except SourcesError as e:
+        return [f"sources: {e} (approving it as it is)"]
+    section = _read_toml(root / SETTINGS_FILE).get("sources", {})
+    signed = isinstance(section, dict) and section.get("require_signed") is True
+    lines = [f"sources: signed commits {'required' if signed else 'not required'} ([sources] require_signed)"]
+    for entry in sources.source if sources else []:
+        n = len(entry.signing_keys)
+        keys = f"signing key{'s' if n > 1 else ''} " + ", ".join(" ".join(k.split()[:2]) for k in entry.signing_keys)
+        lines.append(
+            f"source {entry.collective}: {entry.url} (branch {entry.branch}; shares {', '.join(entry.shares)}; "
+            + (keys if n else "no signing keys")
+            + ")"
+        )
+    return lines
+
+
+def require_sources_approved(root: Path) -> None:
+    """Before anything is fetched: TrustError when the sources differ from what the committee's readers approved
+    (a redirected url or an added signing key takes effect only once a reader approves it)."""
+    from redflag_coord.repo.sourcestore import CONFIG
+
+    trust = load(root)
+    for slug in sorted(committees_with_sources(root)):
+        if slug in trust.broken:
+            raise TrustError(f"{trust_rel(slug)}: {trust.broken[slug]}; nothing was fetched")
+        found = sources_change(slug, trust.latest(slug), listed(root, slug))
+        if found and found[0] == "error":
+            raise TrustError(f"{CONFIG}: {found[1]}; nothing was fetched")
+
+
 def _keys(verb: str, keys: list[str]) -> str:
     return f"{verb} {', '.join(repr(k) for k in keys)}" if keys else ""
 
@@ -394,10 +502,13 @@ def propose(trust: Trust, slug: str, ids: crypt.Identities, extra: dict[str, str
         require=now.require,
         signers=signers,
         by=signer.public,
+        sources=now.sources,
     )
     signed = Approval(**{**new.__dict__, "signature": signer.sign(sig.APPROVAL_DOMAIN, new.body(slug))})
     changes = describe_change(slug, previous, now) if previous else []
     lines = [m for _, _, m, _ in changes] or [f"first approval: {', '.join(now.recipients)}"]
+    if now.sources != (previous.sources if previous else ""):
+        lines += sources_lines(trust.root)
     added = sorted(set(dict(signers)) - set(dict(previous.signers) if previous else {}))
     lines += [f"signing key of {r}: {dict(signers)[r]}" for r in added]
     return Proposal(slug, previous, signed, signer, lines)

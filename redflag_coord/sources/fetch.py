@@ -34,6 +34,7 @@ from redflag_coord.org.sources import (
     trust_path,
 )
 from redflag_coord.org.sources import tree_allowed as folder_allowed
+from redflag_coord.org.trustcheck import require_sources_approved
 from redflag_coord.repo import sourcestore
 from redflag_coord.repo.gitinfo import GitError
 from redflag_coord.repo.sourcestore import Locked
@@ -101,6 +102,7 @@ def configured(root: Path) -> SourcesFile:
     bad = share_problems(found)
     if bad:
         raise RedflagError(f"{sourcestore.CONFIG}: {bad[0].message}; nothing was fetched")
+    require_sources_approved(root)
     return found
 
 

@@ -145,10 +145,15 @@ def _render(s: VoteState) -> str:
         + (f", closed {when(s.closed)}: {s.recorded}" if s.closed else ""),
     ]
     width = max([len(d.collective) for d in s.deadlines] + [10])
+    # Once closed, nobody is "still to vote": those who had not voted did not, and the figures are final.
+    absent = "did not vote" if s.closed else "to vote"
     for d in s.deadlines:
-        mark = "voted" if d.voted else "to vote"
-        lines.append(f"  {d.collective:<{width}}  {mark:<7}  closes {d.local or '-'} ({d.zone})")
+        mark = "voted" if d.voted else absent
+        lines.append(f"  {d.collective:<{width}}  {mark:<{len(absent)}}  closes {d.local or '-'} ({d.zone})")
     waiting = s.waiting()
-    lines.append(f"  still to vote: {', '.join(waiting) if waiting else 'none'}")
-    lines.append(f"  so far: {s.tally.figures()}" + ("; it can no longer change" if s.settled and waiting else ""))
+    lines.append(f"  {'did not vote' if s.closed else 'still to vote'}: {', '.join(waiting) if waiting else 'none'}")
+    if s.closed:
+        lines.append(f"  final: {s.tally.figures()}")
+    else:
+        lines.append(f"  so far: {s.tally.figures()}" + ("; it can no longer change" if s.settled and waiting else ""))
     return "\n".join(lines)

@@ -108,6 +108,8 @@ def approve(
 ) -> None:
     """Approve COLLECTIVE's recipients, mail senders and `require` as the files list them now, signed with your key.
 
+    For the committee of a repository with sources.toml, also its sources (each url, branch, shares and
+    signing keys, and [sources] require_signed): `sources fetch` refuses sources changed since.
     Only a reader of the last approval can approve; the change is shown and asked about first. A new
     reader gives you RECIPIENT=SIGNING-KEY ('secrets whoami'): pass it with --signer so they can sign too.
     Then run 'secrets reencrypt' so the new list holds.
