@@ -150,10 +150,15 @@ def _render(s: VoteState) -> str:
     for d in s.deadlines:
         mark = "voted" if d.voted else absent
         lines.append(f"  {d.collective:<{width}}  {mark:<{len(absent)}}  closes {d.local or '-'} ({d.zone})")
-    waiting = s.waiting()
-    lines.append(f"  {'did not vote' if s.closed else 'still to vote'}: {', '.join(waiting) if waiting else 'none'}")
-    if s.closed:
-        lines.append(f"  final: {s.tally.figures()}")
-    else:
-        lines.append(f"  so far: {s.tally.figures()}" + ("; it can no longer change" if s.settled and waiting else ""))
+    lines += _tail(s)
     return "\n".join(lines)
+
+
+def _tail(s: VoteState) -> list[str]:
+    """Who has not voted and the figures: final once closed, "so far" while open."""
+    waiting = s.waiting()
+    names = ", ".join(waiting) if waiting else "none"
+    if s.closed:
+        return [f"  did not vote: {names}", f"  final: {s.tally.figures()}"]
+    settled = "; it can no longer change" if s.settled and waiting else ""
+    return [f"  still to vote: {names}", f"  so far: {s.tally.figures()}{settled}"]
