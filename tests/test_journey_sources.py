@@ -459,6 +459,16 @@ def test_split_makes_a_committee_and_one_repository_per_collective(tmp_path, mon
     assert not committee.git("status", "--porcelain", "trust/")  # the fetched ones are those
     checked = _rc(committee.root, "validate")  # the June minutes cite el-salvador's motion: motions/ is shared
     assert checked.returncode == 0, checked.stdout + checked.stderr
+    # and the other way: a collective's repository reads the committee's meetings and minutes, whose decisions
+    # cite motions and count votes of collectives it does not hold (judged in the committee's repository)
+    mexico = out / "mexico"
+    fetched = _rc(mexico, "sources", "fetch")
+    assert fetched.returncode == 0 and f"{COMMITTEE}: updated at " in fetched.stdout, fetched.stdout + fetched.stderr
+    agenda = _rc(mexico, "agenda", MEETING, "--for", "mexico")
+    assert agenda.returncode == 0 and "Mexico" in agenda.stdout, agenda.stdout + agenda.stderr
+    checked = _rc(mexico, "validate")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "no reader of 'mexico' has approved its sources" in checked.stdout  # its own readers decide, not the committee's
 
 
 def _intruder():

@@ -19,7 +19,6 @@ from redflag_coord.org.trustcheck import (
     Trust,
     TrustError,
     collective_rel,
-    committees_with_sources,
     describe_change,
     listed,
     load,
@@ -27,6 +26,7 @@ from redflag_coord.org.trustcheck import (
     parse_chain,
     slugs_with_recipients,
     sources_change,
+    sources_owners,
     trust_rel,
 )
 
@@ -54,7 +54,7 @@ def _committed(root: Path) -> list[tuple[str, str, str]]:
 def check_approvals(trust: Trust, out: Problems) -> None:
     """Every listed change approved by a current reader, every chain intact and extending its history."""
     root = trust.root
-    slugs = set(slugs_with_recipients(root)) | set(trust.chains) | set(trust.broken) | committees_with_sources(root)
+    slugs = set(slugs_with_recipients(root)) | set(trust.chains) | set(trust.broken) | sources_owners(root)
     for slug in sorted(slugs):
         rel = trust_rel(slug)
         if slug in trust.broken:

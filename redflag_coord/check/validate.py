@@ -76,9 +76,13 @@ def _resolved_elsewhere(org: Organisation, p: Problem) -> bool:
     """A fetched file's reference to something another repository holds (issue 34): the committee's meeting
     names every participant, its minutes answer requests from every report, and a collective's repository
     holds only itself. References are checked in the source's own repository; here, its schema, its text
-    and everything else still are."""
+    and everything else still are. So is a decision's result: its rule may be a motion's, filed in a third
+    repository, and its vote counts members of collectives this one does not hold."""
     slug = p.file.split("/")[1] if p.file.startswith("collectives/") else ""
-    return slug in org.fetched and p.code in ("unresolved-ref", "unknown-collective")
+    return slug in org.fetched and p.code in _JUDGED_AT_SOURCE
+
+
+_JUDGED_AT_SOURCE = ("unresolved-ref", "unknown-collective", "wrong-result")
 
 
 def validate_path(

@@ -19,6 +19,7 @@ import os
 import re
 import tomllib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -78,7 +79,7 @@ def listed(root: Path, slug: str) -> Listed:
         _strings(info.get("recipients")),
         _strings(enc.get("mail_senders")),
         enc.get("require") is True,
-        sources_digest(root, settings) if info.get("kind") == "committee" else "",
+        sources_digest(root, settings) if slug in sources_owners(root) else "",
     )
 
 
@@ -114,15 +115,34 @@ def slugs_with_recipients(root: Path) -> list[str]:
     return sorted(s for s in found if listed(root, s).recipients)
 
 
-def committees_with_sources(root: Path) -> set[str]:
-    """The committee's slug when this repository fetches collectives (sources.toml): its readers approve them."""
+def sources_owners(root: Path) -> set[str]:
+    """Whose readers approve this repository's sources (sources.toml): its own collective, the one not fetched
+    from elsewhere: the committee in a committee's repository, the collective in a collective's repository."""
     from redflag_coord.repo.sourcestore import CONFIG
 
-    if not (root / CONFIG).is_file():
+    try:
+        st = (root / CONFIG).stat()
+    except OSError:
         return set()
+    # asked once per collective (listed): read once per state of sources.toml, not once per collective
+    return set(_owners(str(root), st.st_mtime_ns, st.st_size, st.st_ino))
+
+
+@lru_cache(maxsize=8)
+def _owners(root_text: str, _mtime: int, _size: int, _ino: int) -> frozenset[str]:
+    from redflag_coord.org.sources import SourcesError, read_sources
+
+    root = Path(root_text)
+    try:
+        config = read_sources(root)
+        fetched = {e.collective for e in config.source} if config else set()
+    except SourcesError:
+        fetched = set()
     base = root / "collectives"
     found = [p.parent.name for p in base.glob("*/collective.toml")] if base.is_dir() else []
-    return {s for s in found if _read_toml(root / collective_rel(s)).get("kind") == "committee"}
+    local = [s for s in found if s not in fetched]
+    committees = frozenset(s for s in local if _read_toml(root / collective_rel(s)).get("kind") == "committee")
+    return committees or (frozenset(local) if len(local) == 1 else frozenset())
 
 
 # -- approvals ------------------------------------------------------------------------------------------
@@ -413,7 +433,7 @@ def require_sources_approved(root: Path) -> None:
     from redflag_coord.repo.sourcestore import CONFIG
 
     trust = load(root)
-    for slug in sorted(committees_with_sources(root)):
+    for slug in sorted(sources_owners(root)):
         if slug in trust.broken:
             raise TrustError(f"{trust_rel(slug)}: {trust.broken[slug]}; nothing was fetched")
         found = sources_change(slug, trust.latest(slug), listed(root, slug))
