@@ -48,9 +48,10 @@ SSH_WHY = (
 
 def _found_keys(text: str) -> Iterator[tuple[str, str]]:
     """(what, public name) for each secret key in a text; the name is the recipient for age keys."""
-    import pyrage  # type: ignore[import-untyped]  # compiled, without type stubs
-
     for m in AGE_KEY.finditer(text):
+        # only once a key's shape is found: validate of files without keys never loads pyrage (memory)
+        import pyrage  # type: ignore[import-untyped]  # compiled, without type stubs
+
         try:
             recipient = str(pyrage.x25519.Identity.from_str(m.group(0)).to_public())
         except (pyrage.IdentityError, ValueError):
