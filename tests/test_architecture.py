@@ -85,10 +85,7 @@ def private_api_uses(source: str) -> list[str]:
                 if parts[0] in _THIRD_PARTY and any(_private(p) for p in parts):
                     found.append(f"{node.lineno}: import {a.name}")
         elif isinstance(node, ast.Attribute) and _private(node.attr):
-            # os._exit is the standard library's documented way out of a forked child (org/pool.py)
-            if not (isinstance(node.value, ast.Name) and node.value.id in {"self", "cls"}) and not (
-                isinstance(node.value, ast.Name) and node.value.id == "os" and node.attr == "_exit"
-            ):
+            if not (isinstance(node.value, ast.Name) and node.value.id in {"self", "cls"}):
                 found.append(f"{node.lineno}: .{node.attr}")
         elif isinstance(node, ast.Call) and getattr(node.func, "id", None) in {"getattr", "setattr", "hasattr"}:
             arg = node.args[1] if len(node.args) > 1 else None
