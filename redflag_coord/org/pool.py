@@ -156,16 +156,12 @@ def _model_back(e: Entry, packed: tuple[str | None, list[Problem]]) -> Checked:
 CHECK: Job[Checked] = Job(_check_one, pack=_model_json, unpack=_model_back)
 
 
-def _build_models(entries: Sequence[Any]) -> None:
-    """The file models are built on first use (defer_build keeps start-up short); build those of the
-    kinds of file among `entries` (each validator held costs memory in every process), or all of them
-    for other work (fmt's files)."""
+def _build_models() -> None:
+    """The file models are built on first use (defer_build keeps start-up short); build them all."""
     from redflag_coord.org.model import FILE_MODELS
 
-    kinds = {getattr(e, "kind", None) for e in entries}
-    for kind, model in FILE_MODELS.items():
-        if kind in kinds or None in kinds:
-            model.model_rebuild()
+    for model in FILE_MODELS.values():
+        model.model_rebuild()
 
 
 def _map(job: Job[R], entries: Sequence[Entry], n: int) -> list[R]:
@@ -174,7 +170,7 @@ def _map(job: Job[R], entries: Sequence[Entry], n: int) -> list[R]:
     chunks = [(i, min(i + size, len(entries))) for i in range(0, len(entries), size)]
     if n <= 1 or len(chunks) * _INDEX > select.PIPE_BUF * 16:  # the chunk list must fit in a pipe's buffer
         return _run_range(job, entries, 0, len(entries), tick=True)
-    _build_models(entries)  # before the fork, so the workers do not each build them again
+    _build_models()  # before the fork, so the workers do not each build them again
     results: list[list[R] | None] = [None] * len(chunks)
     todo_r, todo_w = os.pipe()  # every chunk's index, taken one read at a time by whichever process is free
     os.write(todo_w, b"".join(k.to_bytes(_INDEX, "little") for k in range(len(chunks))))
