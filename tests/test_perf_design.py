@@ -2,7 +2,7 @@
 
 - the generated benchmark organisation is valid (the benchmark measures a clean run);
 - one process or several: the same problems, the same organisation, in the same order;
-- a worker that dies leaves its share to this process; workers fork without multiprocessing, keys without pyrage;
+- a worker that dies leaves its share to this process;
 - the command line starts without pydantic and the other heavy libraries;
 - the benchmark runner runs (smallest size, once; no timing is asserted).
 """
@@ -198,26 +198,6 @@ def test_help_runs_without_heavy_modules():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "validate" in out.stdout
     assert out.stdout.strip().splitlines()[-1] == "HEAVY:"
-
-
-def test_validate_on_two_cores_forks_without_multiprocessing_or_keys(small_org: Path):
-    """Memory (issue 35): a large validate forks its workers with os.fork and pipes, without multiprocessing's
-    pool, queues and ctypes (about 2 MiB of the largest process at 10,000 files); an organisation without
-    keys never loads pyrage. Same problems as one process."""
-    code = (
-        "import os, sys\nfrom redflag_coord.check.validate import validate_tree\n"
-        f"out = validate_tree({str(small_org)!r})\n"
-        "print(len(out.problems), os.environ['REDFLAG_WORKERS'])\n"
-        "print(','.join(m for m in ('multiprocessing', 'concurrent.futures', 'ctypes', 'pyrage') if m in sys.modules))"
-    )
-    found = []
-    for workers in ("2", "1"):
-        env = {**os.environ, "REDFLAG_WORKERS": workers, "REDFLAG_TODAY": "2026-11-27", "REDFLAG_NO_CACHE": "1"}
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
-        counts, modules = [*out.stdout.splitlines(), ""][:2]
-        assert modules == "", f"REDFLAG_WORKERS={workers} imported {modules}"
-        found.append(counts.split()[0])
-    assert found[0] == found[1]
 
 
 def test_benchmark_runner_smallest_size():
