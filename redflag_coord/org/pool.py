@@ -3,11 +3,10 @@
 The per-file work (`load.check_file`: read, parse, validate) is independent from
 file to file and is nearly all of `validate`. For a large organisation, forked
 worker processes and this process take chunks of files in turn (each the next index
-from one pipe, until none is left), so a busy core simply does less. Each file is
-still read, parsed and validated exactly once, by the same function as the serial
-path, so the problems are the same whatever the number of processes; workers send
-their models back as pydantic JSON. Small organisations (the common case) stay in
-one process: forking costs more than it saves there.
+from one pipe, until none is left), so a busy core simply does less. Each file is still read, parsed and validated exactly once, by the same
+function as the serial path, so the problems are the same whatever the number of
+processes; workers send their models back as pydantic JSON. Small organisations
+(the common case) stay in one process: forking costs more than it saves there.
 
 The workers are plain `os.fork` children with pipes, not multiprocessing's pool: its
 modules, management thread, queues and shared ctypes array cost this process about
