@@ -2,23 +2,18 @@
 
 The per-file work (`load.check_file`: read, parse, validate) is independent from
 file to file and is nearly all of `validate`. For a large organisation, forked
-worker processes and this process take chunks of files in turn (each the next index
-from one pipe, until none is left), so a busy core simply does less. Each file is still read, parsed and validated exactly once, by the same
+worker processes and this process take chunks of files in turn (workers from the
+front, this process from the back, until none is left), so a busy core simply does
+less. Each file is still read, parsed and validated exactly once, by the same
 function as the serial path, so the problems are the same whatever the number of
 processes; workers send their models back as pydantic JSON. Small organisations
 (the common case) stay in one process: forking costs more than it saves there.
-
-The workers are plain `os.fork` children with pipes, not multiprocessing's pool: its
-modules, management thread, queues and shared ctypes array cost this process about
-2 MiB at its peak (`validate` of 10,000 files), for what two pipes do here.
 """
 
 from __future__ import annotations
 
 import gc
 import os
-import select
-import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -29,6 +24,8 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from redflag_coord import progress
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from redflag_coord.org.model import FileModel
     from redflag_coord.org.parse import Entry
     from redflag_coord.org.problems import Problem
@@ -40,8 +37,11 @@ R = TypeVar("R")
 PARALLEL_FROM = 400  # files; below this one process is faster than forking
 MIN_CHUNK, MAX_CHUNK = 25, 250
 
-_INDEX = 4  # bytes of a chunk's index in the pipe of chunks still to take
-_HEAD = 8  # bytes of the length before each of a worker's packed chunks
+# The job and entries of the current run; forked workers inherit them, so only indices cross the pipe.
+_JOB: Job | None = None
+_ENTRIES: Sequence[Entry] = ()
+_CHUNKS: list[tuple[int, int]] = []
+_NEXT = None  # shared [front, back] chunk indices (a multiprocessing Array)
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,13 @@ def _can_fork() -> bool:
     # Forked workers share the loaded modules and the entry list: no import, no pickled input.
     # Elsewhere (macOS, Windows) a spawned worker would import pydantic first: not worth it.
     # Forking a process that runs other threads can deadlock the child: then stay serial.
-    return sys.platform.startswith("linux") and hasattr(os, "fork") and threading.active_count() == 1
+    import multiprocessing  # here, not at the top: a small organisation never forks (start-up time)
+
+    return (
+        sys.platform.startswith("linux")
+        and "fork" in multiprocessing.get_all_start_methods()
+        and threading.active_count() == 1
+    )
 
 
 @contextmanager
@@ -165,112 +171,77 @@ def _build_models() -> None:
 
 def _map(job: Job[R], entries: Sequence[Entry], n: int) -> list[R]:
     progress.begin(job.stage, len(entries))
+    if n <= 1:
+        return _run_range(job, entries, 0, len(entries), tick=True)
+    import multiprocessing  # only a large organisation forks: small ones start without these
+    from concurrent.futures import ProcessPoolExecutor
+
+    _build_models()  # before the fork, so the workers do not each build them again
     size = max(MIN_CHUNK, min(MAX_CHUNK, len(entries) // (n * 8) or 1))
     chunks = [(i, min(i + size, len(entries))) for i in range(0, len(entries), size)]
-    if n <= 1 or len(chunks) * _INDEX > select.PIPE_BUF * 16:  # the chunk list must fit in a pipe's buffer
-        return _run_range(job, entries, 0, len(entries), tick=True)
-    _build_models()  # before the fork, so the workers do not each build them again
     results: list[list[R] | None] = [None] * len(chunks)
-    todo_r, todo_w = os.pipe()  # every chunk's index, taken one read at a time by whichever process is free
-    os.write(todo_w, b"".join(k.to_bytes(_INDEX, "little") for k in range(len(chunks))))
-    workers: dict[int, tuple[int, bytearray | None]] = {}  # result pipe -> (pid, bytes read so far; None: done)
-    finished = False
+    ctx = multiprocessing.get_context("fork")
+    global _JOB, _ENTRIES, _CHUNKS, _NEXT
+    _JOB, _ENTRIES, _CHUNKS = job, entries, chunks
+    _NEXT = ctx.Array("i", [0, len(chunks)])  # [front, back]: workers take from the front, we from the back
     try:
-        for _ in range(n - 1):
-            out_r, out_w = os.pipe()
-            sys.stdout.flush()
-            sys.stderr.flush()
-            pid = os.fork()
-            if pid == 0:  # pragma: no cover - runs in the child (coverage does not follow it)
-                os.close(out_r)
-                os.close(todo_w)
-                _worker(job, entries, chunks, todo_r, out_w)
-            os.close(out_w)
-            os.set_blocking(out_r, False)
-            workers[out_r] = (pid, bytearray())
-        os.close(todo_w)
-        todo_w = -1
-        while (k := _take(todo_r)) is not None:  # this process takes chunks too, between reading results
-            results[k] = _run_range(job, entries, *chunks[k])
-            progress.advance(chunks[k][1] - chunks[k][0])
-            _absorb(job, workers, results, entries, chunks, wait=False)
-        _absorb(job, workers, results, entries, chunks, wait=True)
-        finished = True
+        with ProcessPoolExecutor(max_workers=n - 1, mp_context=ctx) as pool:
+            pending = [pool.submit(_worker_take) for _ in chunks]
+            while (k := _take(back=True)) is not None:
+                results[k] = _run_range(job, entries, *chunks[k])
+                progress.advance(chunks[k][1] - chunks[k][0])
+                pending = _absorb(job, pending, results, entries, wait=False)
+            _absorb(job, pending, results, entries, wait=True)
     finally:
-        os.close(todo_r)
-        if todo_w >= 0:
-            os.close(todo_w)
-        for fd, (pid, _) in workers.items():
-            os.close(fd)
-            if not finished:  # interrupted, or a bug here: the workers' results are not wanted any more
-                os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
+        _JOB, _ENTRIES, _CHUNKS, _NEXT = None, (), [], None
     for k, chunk in enumerate(chunks):
         if results[k] is None:  # taken by a worker that died
             results[k] = _run_range(job, entries, *chunk)
     return [item for chunk in results for item in chunk or ()]
 
 
-def _take(todo: int) -> int | None:
-    """The next chunk to check, or None when every chunk is taken: reads of a pipe are whole and
-    one at a time, so no two processes take the same index."""
-    raw = os.read(todo, _INDEX)
-    return int.from_bytes(raw, "little") if len(raw) == _INDEX else None
+def _absorb(job: Job[R], pending: list[Future], results: list, entries: Sequence[Entry], wait: bool) -> list[Future]:
+    """Take in the workers' finished chunks; returns the futures still running."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    still = []
+    for future in pending:
+        if not (wait or future.done()):
+            still.append(future)
+            continue
+        try:
+            taken = future.result()
+        except BrokenProcessPool:  # a worker was killed (out of memory?): its chunk is redone here
+            continue
+        if taken is not None:
+            k, packed = taken
+            start, end = _CHUNKS[k] if _CHUNKS else (0, 0)
+            results[k] = [job.unpack(e, p) for e, p in zip(entries[start:end], packed)]
+            progress.advance(end - start)
+    return still
 
 
-def _worker(job: Job, entries: Sequence[Entry], chunks: list[tuple[int, int]], todo: int, out: int) -> None:
-    """In a forked child: run the job on chunks until none is left, each sent back packed; then exit
-    without running this process's exit handlers (they belong to the parent). A failure exits too:
-    its chunk is then done again, and fails again, in the parent."""
-    import pickle
-
-    code = 0
-    try:
-        while (k := _take(todo)) is not None:
-            packed = pickle.dumps((k, [job.pack(r) for r in _run_range(job, entries, *chunks[k])]), protocol=5)
-            data = len(packed).to_bytes(_HEAD, "little") + packed
-            while data:
-                data = data[os.write(out, data) :]
-    except BaseException:  # an interrupt or a bug: the parent redoes the chunk and reports it
-        code = 1
-    finally:
-        os._exit(code)
+def _take(back: bool) -> int | None:
+    """The next chunk to check, or None when every chunk is taken."""
+    assert _NEXT is not None
+    with _NEXT.get_lock():
+        front, end = _NEXT[0], _NEXT[1]
+        if front >= end:
+            return None
+        if back:
+            _NEXT[1] = end - 1
+            return end - 1
+        _NEXT[0] = front + 1
+        return front
 
 
-def _absorb(
-    job: Job[R],
-    workers: dict[int, tuple[int, bytearray | None]],
-    results: list,
-    entries: Sequence[Entry],
-    chunks: list[tuple[int, int]],
-    wait: bool,
-) -> None:
-    """Take in what the workers have sent; with `wait`, until every worker has finished (or died)."""
-    import pickle
-
-    open_fds = [fd for fd, (_, buf) in workers.items() if buf is not None]
-    while open_fds:
-        ready, _, _ = select.select(open_fds, [], [], None if wait else 0)
-        if not ready:
-            return
-        for fd in ready:
-            pid, buf = workers[fd]
-            assert buf is not None
-            try:
-                data = os.read(fd, 1 << 20)
-            except BlockingIOError:
-                continue
-            if not data:  # the worker is done (or died: a chunk it took and did not send is redone here)
-                workers[fd] = (pid, None)
-                open_fds.remove(fd)
-                continue
-            buf += data
-            while len(buf) >= _HEAD and len(buf) >= _HEAD + (size := int.from_bytes(buf[:_HEAD], "little")):
-                k, packed = pickle.loads(bytes(buf[_HEAD : _HEAD + size]))
-                del buf[: _HEAD + size]
-                start, end = chunks[k]
-                results[k] = [job.unpack(e, p) for e, p in zip(entries[start:end], packed)]
-                progress.advance(end - start)
+def _worker_take() -> tuple[int, list] | None:
+    """In a worker: run the job on the next chunk from the front; its results go back packed."""
+    k = _take(back=False)
+    if k is None:
+        return None
+    assert _JOB is not None
+    return k, [_JOB.pack(r) for r in _run_range(_JOB, _ENTRIES, *_CHUNKS[k])]
 
 
 def _run_range(job: Job[R], entries: Sequence[Entry], start: int, end: int, tick: bool = False) -> list[R]:
