@@ -468,7 +468,8 @@ def test_split_makes_a_committee_and_one_repository_per_collective(tmp_path, mon
     assert agenda.returncode == 0 and "Mexico" in agenda.stdout, agenda.stdout + agenda.stderr
     checked = _rc(mexico, "validate")
     assert checked.returncode == 0, checked.stdout + checked.stderr
-    assert "no reader of 'mexico' has approved its sources" in checked.stdout  # its own readers decide, not the committee's
+    # its own readers decide on its sources, not the committee's
+    assert "no reader of 'mexico' has approved its sources" in checked.stdout
 
 
 def _intruder():

@@ -200,6 +200,24 @@ def test_help_runs_without_heavy_modules():
     assert out.stdout.strip().splitlines()[-1] == "HEAVY:"
 
 
+def test_validate_without_keys_never_loads_pyrage(small_org: Path):
+    """Memory (issue 35): an organisation without secret keys in its files never loads pyrage (about 1.3 MiB),
+    in one process or two; the same problems either way."""
+    code = (
+        "import sys\nfrom redflag_coord.check.validate import validate_tree\n"
+        f"out = validate_tree({str(small_org)!r})\n"
+        "print(len(out.problems), 'pyrage' in sys.modules)"
+    )
+    found = []
+    for workers in ("2", "1"):
+        env = {**os.environ, "REDFLAG_WORKERS": workers, "REDFLAG_TODAY": "2026-11-27", "REDFLAG_NO_CACHE": "1"}
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+        counts, loaded = out.stdout.split()
+        assert loaded == "False", f"REDFLAG_WORKERS={workers} imported pyrage"
+        found.append(counts)
+    assert found[0] == found[1]
+
+
 def test_benchmark_runner_smallest_size():
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     out = subprocess.run(

@@ -161,12 +161,16 @@ def _model_back(e: Entry, packed: tuple[str | None, list[Problem]]) -> Checked:
 CHECK: Job[Checked] = Job(_check_one, pack=_model_json, unpack=_model_back)
 
 
-def _build_models() -> None:
-    """The file models are built on first use (defer_build keeps start-up short); build them all."""
+def _build_models(entries: Sequence[Any]) -> None:
+    """The file models are built on first use (defer_build keeps start-up short); build those of the
+    kinds of file among `entries` (each validator held costs memory in every process), or all of them
+    for other work (fmt's files)."""
     from redflag_coord.org.model import FILE_MODELS
 
-    for model in FILE_MODELS.values():
-        model.model_rebuild()
+    kinds = {getattr(e, "kind", None) for e in entries}
+    for kind, model in FILE_MODELS.items():
+        if kind in kinds or None in kinds:
+            model.model_rebuild()
 
 
 def _map(job: Job[R], entries: Sequence[Entry], n: int) -> list[R]:
@@ -176,7 +180,7 @@ def _map(job: Job[R], entries: Sequence[Entry], n: int) -> list[R]:
     import multiprocessing  # only a large organisation forks: small ones start without these
     from concurrent.futures import ProcessPoolExecutor
 
-    _build_models()  # before the fork, so the workers do not each build them again
+    _build_models(entries)  # before the fork, so the workers do not each build them again
     size = max(MIN_CHUNK, min(MAX_CHUNK, len(entries) // (n * 8) or 1))
     chunks = [(i, min(i + size, len(entries))) for i in range(0, len(entries), size)]
     results: list[list[R] | None] = [None] * len(chunks)
