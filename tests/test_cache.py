@@ -399,3 +399,46 @@ def test_a_report_answered_from_the_cache_is_not_checked_again(run, tmp_path, mo
     warm = _outputs(run, root, ["validate"])
     assert checked == ["collectives/india/reports/ic-2026-12.toml"]
     assert warm == _outputs(run, root, ["--no-cache", "validate"])
+
+
+def _index(root: Path) -> Path:
+    return cache.location(root) / f"{cached.STEP_INDEX}.idx"
+
+
+@pytest.mark.parametrize("damage", ["none", "flip", "garbage", "other-key", "stale-row"])
+def test_the_reports_index_answers_in_one_read_and_a_damaged_one_is_not_believed(run, tmp_path, monkeypatch, damage):
+    """The reports' kept checks are read from one index (not one entry each); damaged, from another key, or
+    with a row whose file changed since, it answers nothing wrong."""
+    import json
+
+    monkeypatch.delenv("REDFLAG_IDENTITY")
+    monkeypatch.setattr(cached, "_settled", lambda st: True)
+    root = _copy(tmp_path)
+    plain = _outputs(run, root, ["--no-cache", "validate"])
+    assert _outputs(run, root, ["validate"]) == plain
+    asked: list[str] = []
+    real = cached.step_result
+    monkeypatch.setattr(cached, "step_result", lambda p, rel, *a: (asked.append(rel), real(p, rel, *a))[1])
+    assert _outputs(run, root, ["validate"]) == plain
+    assert asked == []  # every report answered from the index
+    data = _index(root).read_bytes()
+    body = data.partition(b"\n")[2]
+    report = root / "collectives/india/reports/ic-2026-12.toml"
+    if damage == "flip":
+        data = data[:-10] + bytes([data[-10] ^ 1]) + data[-9:]
+    elif damage == "garbage":
+        data = os.urandom(300)
+    elif damage == "other-key":  # checks out, but kept for another frame: a planted or stale index
+        index = json.loads(body)
+        index["key"] = "0" * 64
+        for row in index["rows"].values():
+            row[2] = [[["x", "y", "z", "error", [], None, None]], False, []]
+        body = json.dumps(index).encode()
+        data = cache.digest(body).encode() + b"\n" + body
+    elif damage == "stale-row":  # the report changed since its row was written: its row is not used
+        report.write_text(report.read_text(encoding="utf-8").replace("[", "{", 1), "utf-8")  # broken now
+        before, plain = plain, _outputs(run, root, ["--no-cache", "validate"])
+        assert plain != before
+    _index(root).write_bytes(data)
+    assert _outputs(run, root, ["validate"]) == plain
+    assert _outputs(run, root, ["validate"]) == plain

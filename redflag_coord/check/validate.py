@@ -127,9 +127,7 @@ def validate_tree(
     # answer, the others' requests are read again (a second pass, rarely needed).
     keep_all = any(c.minutes for c in org.collectives.values())
     key = _frame_key(org, frame_entries, before, today, keep_all)
-    results = map_entries(
-        Job(partial(_report_in_frame, frame, keep_all, key=key), keeps=False), report_entries, workers
-    )
+    results = _reports_in_frame(frame, keep_all, key, report_entries, workers)
     unread: list[Entry] = []
     for entry, (found, loaded, kept, plain) in zip(report_entries, results):
         problems.extend(found)
@@ -153,6 +151,32 @@ def validate_tree(
 Streamed = tuple[list[Problem], bool, Report | None, tuple[str, ...]]
 
 
+def _reports_in_frame(
+    frame: Frame, keep: bool, key: str | None, entries: list[Entry], workers: int | None
+) -> list[Streamed]:
+    """`_report_in_frame` of each report, in order. With a key, the reports whose stat is the one recorded
+    are answered from one index read here (org.cached.step_index) instead of one entry each; only the
+    others go to the workers, and the index is written again when they were any."""
+    from redflag_coord.org import cached
+    from redflag_coord.org.pool import Job, map_entries
+
+    rows = cached.step_index(frame.org.root, key) if key is not None else {}
+    found: dict[str, Streamed] = {}
+    kept: dict[str, list] = {}
+    for entry in entries if rows else ():
+        hit = cached.indexed(rows, entry.path, entry.rel, entry.kind)
+        back = _streamed_back(hit, frame, keep, entry) if hit is not None else None
+        if back is not None:
+            found[entry.rel] = back
+            kept[entry.rel] = rows[entry.rel]
+    missing = [e for e in entries if e.rel not in found]
+    job = Job(partial(_report_in_frame, frame, keep, key=key), keeps=False)
+    found.update(zip((e.rel for e in missing), map_entries(job, missing, workers)))
+    if key is not None and (missing or len(kept) != len(rows)):
+        cached.keep_step_index(frame.org.root, key, kept, [(e.rel, e.path, e.kind) for e in missing])
+    return [found[e.rel] for e in entries]
+
+
 def _frame_inputs(root: Path, frame_entries: list[Entry]) -> list:
     """What a streamed report's checks read besides the report (no identity given): every other data file,
     the settings and the approvals, by content; read before and after the frame is checked."""
@@ -167,6 +191,10 @@ def _frame_inputs(root: Path, frame_entries: list[Entry]) -> list:
     return [digests(files), load_trust(root).on]
 
 
+# Settings no check reads: how many processes, whether a bar is drawn, the cache itself
+_NOT_READ = frozenset({"REDFLAG_NO_CACHE", "REDFLAG_WORKERS", "REDFLAG_NO_PROGRESS", "REDFLAG_PROGRESS_AFTER"})
+
+
 def _frame_key(
     org: Organisation, frame_entries: list[Entry], before: list | None, today: dt.date, keep: bool
 ) -> str | None:
@@ -178,7 +206,7 @@ def _frame_key(
 
     if before is None or _frame_inputs(org.root, frame_entries) != before:
         return None
-    env = sorted((k, v) for k, v in os.environ.items() if k.startswith("REDFLAG_") and k != "REDFLAG_NO_CACHE")
+    env = sorted((k, v) for k, v in os.environ.items() if k.startswith("REDFLAG_") and k not in _NOT_READ)
     return key_of([before, today.isoformat(), keep, sorted(org.collectives), sorted(org.failed), env])
 
 

@@ -247,3 +247,58 @@ def keep_step(path: Path | str, rel: str, kind: str, key: str, value: Any) -> No
     if value is not None:
         entry["step"] = [key, value]
     _write(store, rel, entry)
+
+
+# -- the steps of many files in one read (validate's streamed reports, issue 35) --------------------------
+
+STEP_INDEX = "steps"
+
+
+def step_index(root: Path | str, key: str) -> dict[str, list]:
+    """rel -> [kind, stat, value]: each file's step result under `key` as `keep_step_index` last wrote them,
+    read as one file instead of one entry per file; {} when there is none, for another key or version."""
+    store = store_for(str(root))
+    body = store.read_index(STEP_INDEX) if store is not None else None
+    try:
+        index = json.loads(body) if body is not None else None
+    except ValueError:
+        return {}
+    if not isinstance(index, dict) or index.get("v") != version_key() or index.get("key") != key:
+        return {}
+    rows = index.get("rows")
+    return rows if isinstance(rows, dict) else {}
+
+
+def indexed(rows: dict[str, list], path: Path | str, rel: str, kind: str) -> Any | None:
+    """The value `rel`'s row holds, when the file's stat is still the settled one its entry recorded
+    (the same shortcut as `check`: git's); None otherwise (then the file's own entry is asked)."""
+    row = rows.get(rel)
+    if not (isinstance(row, list) and len(row) == 3 and row[0] == kind and row[1] is not None):
+        return None
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return row[2] if row[1] == [st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns] else None
+
+
+def keep_step_index(
+    root: Path | str, key: str, kept: dict[str, list], fresh: list[tuple[str, Path | str, str]]
+) -> None:
+    """Write the index: the rows still good (`kept`) and, for each file checked afresh (rel, path, kind), its
+    entry's step when it is under `key` with a settled stat that is still the file's."""
+    store = store_for(str(root))
+    if store is None:
+        return
+    rows = dict(kept)
+    for rel, path, kind in fresh:
+        entry = _entry(store, rel, kind)
+        step = entry.get("step") if entry is not None else None
+        if entry is None or entry["stat"] is None or not (isinstance(step, list) and len(step) == 2):
+            continue
+        if step[0] == key and indexed({rel: [kind, entry["stat"], True]}, path, rel, kind):
+            rows[rel] = [kind, entry["stat"], step[1]]
+    body = {"v": version_key(), "key": key, "rows": rows}
+    store.write_index(
+        STEP_INDEX, json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
+    )
