@@ -442,3 +442,52 @@ def test_the_reports_index_answers_in_one_read_and_a_damaged_one_is_not_believed
     _index(root).write_bytes(data)
     assert _outputs(run, root, ["validate"]) == plain
     assert _outputs(run, root, ["validate"]) == plain
+
+
+# -- the secret-key scan of the work tree: git grep only of what it has not seen (issue 35) ---------------
+
+_KEY = "AGE-SECRET-KEY-1" + "Q" * 58
+_KEY_STEPS = st.lists(
+    st.tuples(
+        st.sampled_from(["key", "clean", "binary-key", "delete", "stage", "commit", "unstage", "ignore"]),
+        st.sampled_from(["a.toml", "b.toml", "sub/c.txt", "sub/d e.toml", ":x*.toml"]),
+    ),
+    min_size=1,
+    max_size=8,
+)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=_KEY_STEPS)
+def test_the_key_scan_finds_what_a_whole_git_grep_finds(tmp_path_factory, steps):
+    """After any sequence of writes, stages, commits and deletions, the files the key scan reads are those
+    a `git grep` of the whole tree names: a key written, staged, committed, put back or hidden in a binary
+    file is never answered from what an older blob held."""
+    from redflag_coord.check import keychecks
+    from tests.git_helpers import Repo
+
+    root = tmp_path_factory.mktemp("keys")
+    repo = Repo(root)
+    repo.git("init", "-q", "-b", "main")
+    for rel in ("a.toml", "b.toml", "sub/c.txt"):
+        repo.write(rel, f"n = '{rel}'\n")
+    repo.commit("start")
+    for n, (step, rel) in enumerate(steps):
+        path = root / rel
+        if step in ("key", "clean", "binary-key"):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            body = {"key": f"k = '{_KEY}'\n", "clean": f"n = {n}\n", "binary-key": f"\0{_KEY}\n"}[step]
+            path.write_bytes(body.encode())
+        elif step == "delete" and path.exists():
+            path.unlink()
+        elif step == "stage":
+            repo.git("add", "-A")
+        elif step == "commit":
+            repo.git("add", "-A")
+            repo.git("commit", "-q", "--allow-empty", "--no-gpg-sign", "-m", f"step {n}")
+        elif step == "unstage":
+            repo.git("reset", "-q")
+        elif step == "ignore":
+            (root / ".gitignore").write_text(f"/{rel}\n", encoding="utf-8")
+        assert sorted(keychecks._candidates(root)) == sorted(keychecks._grep(root, ["."]) or []), steps
+    assert (cache.location(root) / f"{keychecks.KEY_SCAN}.idx").is_file()  # the scan was remembered
