@@ -364,9 +364,13 @@ def _frame_edit(root: Path, edit: str) -> None:
         (root / "collectives/international-committee/meetings/ic-2026-12.toml").unlink()
     elif edit == "today":
         os.environ["REDFLAG_TODAY"] = "2031-01-01"  # the retention checks count from today
+    elif edit == "leak":  # published text now holds an address (the frame's own privacy scan)
+        meeting = root / "collectives/international-committee/meetings/ic-2026-12.toml"
+        text = meeting.read_text(encoding="utf-8")
+        meeting.write_text(text.replace('title = "', 'title = "write rosa.m@example.org: ', 1), encoding="utf-8")
 
 
-@pytest.mark.parametrize("edit", ["handle", "meeting", "today"])
+@pytest.mark.parametrize("edit", ["handle", "meeting", "today", "leak"])
 def test_a_change_beside_the_reports_is_seen_in_every_report(run, tmp_path, monkeypatch, edit):
     monkeypatch.delenv("REDFLAG_IDENTITY")  # no identity: each report's checks are kept too
     monkeypatch.setenv("REDFLAG_TODAY", os.environ["REDFLAG_TODAY"])  # undone after the test
@@ -491,3 +495,33 @@ def test_the_key_scan_finds_what_a_whole_git_grep_finds(tmp_path_factory, steps)
             (root / ".gitignore").write_text(f"/{rel}\n", encoding="utf-8")
         assert sorted(keychecks._candidates(root)) == sorted(keychecks._grep(root, ["."]) or []), steps
     assert (cache.location(root) / f"{keychecks.KEY_SCAN}.idx").is_file()  # the scan was remembered
+
+
+def test_the_frame_text_scan_is_kept_with_the_frame(run, tmp_path, monkeypatch):
+    """The privacy scan of the frame's published texts is read back while the frame is the same, and
+    done again when it is not: a leak added, kept, then removed is reported exactly as without a cache."""
+    import json
+
+    from redflag_coord.check import registry
+
+    monkeypatch.delenv("REDFLAG_IDENTITY")
+    monkeypatch.setattr(cached, "_settled", lambda st: True)
+    root = _copy(tmp_path)
+    _frame_edit(root, "leak")
+    plain = _outputs(run, root, ["--no-cache", "validate"])
+    assert "rosa.m@example.org" not in plain[0] and "private-text" in plain[0] and plain[2] == 1
+    assert _outputs(run, root, ["validate"]) == plain
+    scanned: list[int] = []
+    real = registry.check_texts
+    monkeypatch.setattr(registry, "check_texts", lambda *a: (scanned.append(1), real(*a))[1])
+    assert _outputs(run, root, ["validate"]) == plain
+    assert scanned == []  # frame and reports answered from the cache
+    memo = cache.location(root) / "frame-checks.idx"
+    body = json.loads(memo.read_bytes().partition(b"\n")[2])
+    body["rows"]["published-text"] = []  # a planted answer: checks out only with a digest that matches
+    memo.write_bytes(b"0" * 64 + b"\n" + json.dumps(body).encode())
+    assert _outputs(run, root, ["validate"]) == plain
+    meeting = root / "collectives/international-committee/meetings/ic-2026-12.toml"
+    meeting.write_text(meeting.read_text(encoding="utf-8").replace("write rosa.m@example.org: ", ""), "utf-8")
+    _same_with_and_without(run, root, [["validate"]])
+    assert "private-text" not in _outputs(run, root, ["validate"])[0]

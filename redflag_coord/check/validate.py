@@ -11,7 +11,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from redflag_coord.check.registry import Frame, report_values, run_across, run_frame, run_report, run_sealed
+from redflag_coord.check.registry import Check, Frame, report_values, run_across, run_frame, run_report, run_sealed
 from redflag_coord.crypt import is_sealed
 from redflag_coord.org.clock import today_default
 from redflag_coord.org.load import Organisation, load_organisation
@@ -120,13 +120,18 @@ def validate_tree(
     take(org, frame_entries, check_entries(frame_entries, workers))
     prune(root, org.files)
     problems, opened = _open(org, identities)
-    frame = run_frame(org, problems, today)
-    frame.identities = identities  # each streamed report's sites: opened (and checked) as the rest were
     # Requests matter across reports only to the commitments check: it runs when there are minutes,
     # or answers in some report. Without minutes, reports are kept only if they answer; should one
     # answer, the others' requests are read again (a second pass, rarely needed).
     keep_all = any(c.minutes for c in org.collectives.values())
     key = _frame_key(org, frame_entries, before, today, keep_all)
+    memo = _FrameMemo(org.root, key) if key is not None else None
+    frame = run_frame(org, problems, today, memo.run if memo is not None else None)
+    frame.identities = identities  # each streamed report's sites: opened (and checked) as the rest were
+    if key is not None and _frame_inputs(org.root, frame_entries) != before:
+        key = None  # a file changed while the frame was checked: keep nothing of this run
+    elif memo is not None:
+        memo.keep()
     results = _reports_in_frame(frame, keep_all, key, report_entries, workers)
     unread: list[Entry] = []
     for entry, (found, loaded, kept, plain) in zip(report_entries, results):
@@ -149,6 +154,53 @@ def validate_tree(
 
 
 Streamed = tuple[list[Problem], bool, Report | None, tuple[str, ...]]
+
+# Frame checks whose problems follow from the frame files' content alone (no git, no clock but the key's
+# day, nothing opened: the key is made only without an identity); a run with only reports changed reads
+# them from the cache (issue 35: at 10,000 files, the privacy scan of the frame's texts is the largest).
+_CONTENT_ONLY = frozenset({"published-text"})
+_FRAME_CHECKS = "frame-checks"
+
+
+class _FrameMemo:
+    """`run_frame`'s `via`: each content-only check answered from the frame key's index, or run and kept."""
+
+    def __init__(self, root: Path, key: str) -> None:
+        from redflag_coord.org import cached
+
+        self.root, self.key = root, key
+        self.found = cached.keyed(root, _FRAME_CHECKS, key)
+        self.fresh: dict[str, list] = {}
+
+    def run(self, check: Check, frame: Frame, out: Problems) -> None:
+        if check.name not in _CONTENT_ONLY:
+            check.run(frame, out)
+            return
+        back = _problems_back(self.found.get(check.name))
+        if back is not None:
+            out.extend(back)
+            return
+        mine = Problems()
+        check.run(frame, mine)
+        out.extend(mine)
+        self.fresh[check.name] = _rows(mine.items)
+
+    def keep(self) -> None:
+        from redflag_coord.org import cached
+
+        if self.fresh:
+            cached.keep_keyed(self.root, _FRAME_CHECKS, self.key, {**self.found, **self.fresh})
+
+
+def _rows(problems: list[Problem]) -> list[list]:
+    return [[p.file, p.code, p.message, p.severity, list(p.key), p.line, p.column] for p in problems]
+
+
+def _problems_back(rows: object) -> list[Problem] | None:
+    try:
+        return [Problem(f, c, m, s, tuple(k), ln, col) for f, c, m, s, k, ln, col in rows]  # type: ignore[attr-defined]
+    except (ValueError, TypeError):
+        return None
 
 
 def _reports_in_frame(

@@ -257,8 +257,13 @@ STEP_INDEX = "steps"
 def step_index(root: Path | str, key: str) -> dict[str, list]:
     """rel -> [kind, stat, value]: each file's step result under `key` as `keep_step_index` last wrote them,
     read as one file instead of one entry per file; {} when there is none, for another key or version."""
+    return keyed(root, STEP_INDEX, key)
+
+
+def keyed(root: Path | str, name: str, key: str) -> dict[str, Any]:
+    """The table the index `name` holds for `key` (this version of the tool); {} when it holds none."""
     store = store_for(str(root))
-    body = store.read_index(STEP_INDEX) if store is not None else None
+    body = store.read_index(name) if store is not None else None
     try:
         index = json.loads(body) if body is not None else None
     except ValueError:
@@ -267,6 +272,14 @@ def step_index(root: Path | str, key: str) -> dict[str, list]:
         return {}
     rows = index.get("rows")
     return rows if isinstance(rows, dict) else {}
+
+
+def keep_keyed(root: Path | str, name: str, key: str, rows: dict[str, Any]) -> None:
+    """Replace the index `name` with `rows` under `key` (atomically: a reader finds the old or the new)."""
+    store = store_for(str(root))
+    if store is not None:
+        body = json.dumps({"v": version_key(), "key": key, "rows": rows}, ensure_ascii=False, separators=(",", ":"))
+        store.write_index(name, body.encode("utf-8", "surrogatepass"))
 
 
 def indexed(rows: dict[str, list], path: Path | str, rel: str, kind: str) -> Any | None:
@@ -298,7 +311,4 @@ def keep_step_index(
             continue
         if step[0] == key and indexed({rel: [kind, entry["stat"], True]}, path, rel, kind):
             rows[rel] = [kind, entry["stat"], step[1]]
-    body = {"v": version_key(), "key": key, "rows": rows}
-    store.write_index(
-        STEP_INDEX, json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
-    )
+    keep_keyed(root, STEP_INDEX, key, rows)
