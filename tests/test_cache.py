@@ -525,3 +525,31 @@ def test_the_frame_text_scan_is_kept_with_the_frame(run, tmp_path, monkeypatch):
     meeting.write_text(meeting.read_text(encoding="utf-8").replace("write rosa.m@example.org: ", ""), "utf-8")
     _same_with_and_without(run, root, [["validate"]])
     assert "private-text" not in _outputs(run, root, ["validate"])[0]
+
+
+def test_a_question_of_each_files_bytes_is_asked_again_only_of_changed_files(tmp_path, monkeypatch):
+    """`cached.passing` (which reports a partial load must read because they may answer): answered by stat
+    for files unchanged since, asked again of a file edited, whatever its answer was."""
+    from redflag_coord.org.load import begin
+    from redflag_coord.org.reads import _may_answer
+
+    monkeypatch.setattr(cached, "_settled", lambda st: True)
+    root = _copy(tmp_path)
+    reports = [e for e in begin(root)[1] if e.kind == "report"]
+    asked: list[str] = []
+
+    def test(e) -> bool:
+        asked.append(e.rel)
+        return _may_answer(e)
+
+    first = [e.rel for e in cached.passing("may-answer", reports, test)]
+    assert first == [e.rel for e in reports if _may_answer(e)] and len(asked) == len(reports)
+    asked.clear()
+    assert [e.rel for e in cached.passing("may-answer", reports, test)] == first and asked == []
+    quiet = next(e for e in reports if e.rel not in first)  # a report that answered nothing now answers
+    Path(quiet.path).write_text(Path(quiet.path).read_text(encoding="utf-8") + "\n[[answers]]\n", encoding="utf-8")
+    again = [e.rel for e in cached.passing("may-answer", reports, test)]
+    assert asked == [quiet.rel] and quiet.rel in again
+    monkeypatch.setenv(cache.ENV_OFF, "1")  # off: every file asked, nothing read from the index
+    asked.clear()
+    assert [e.rel for e in cached.passing("may-answer", reports, test)] == again and len(asked) == len(reports)

@@ -6,10 +6,12 @@ differ only in what they load.
 from __future__ import annotations
 
 import datetime as dt
+import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from redflag_coord.check.registry import Check, Frame, report_values, run_across, run_frame, run_report, run_sealed
 from redflag_coord.crypt import is_sealed
@@ -52,7 +54,11 @@ def validate_org(
     problems, result = _open(org, identities)
     if opened is not None:
         opened.append(result)
-    check_organisation(org, problems, today or today_default())
+    today = today or today_default()
+    memo = _LoadedMemo(org, today) if identities is None and cache_on(org.root) else None
+    check_organisation(org, problems, today, memo.run if memo is not None else None)
+    if memo is not None:
+        memo.keep()
     return _close(org, problems)
 
 
@@ -166,11 +172,14 @@ class _FrameMemo:
     """`run_frame`'s `via`: each content-only check answered from the frame key's index, or run and kept."""
 
     def __init__(self, root: Path, key: str) -> None:
+        self.root, self.key = root, key
+        self.found = self._read()
+        self.fresh: dict[str, list] = {}
+
+    def _read(self) -> dict[str, Any]:
         from redflag_coord.org import cached
 
-        self.root, self.key = root, key
-        self.found = cached.keyed(root, _FRAME_CHECKS, key)
-        self.fresh: dict[str, list] = {}
+        return cached.keyed(self.root, _FRAME_CHECKS, self.key)
 
     def run(self, check: Check, frame: Frame, out: Problems) -> None:
         if check.name not in _CONTENT_ONLY:
@@ -190,6 +199,41 @@ class _FrameMemo:
 
         if self.fresh:
             cached.keep_keyed(self.root, _FRAME_CHECKS, self.key, {**self.found, **self.fresh})
+
+
+class _LoadedMemo(_FrameMemo):
+    """The same for a loaded organisation (`validate_path`: every command but `validate`, whole or partly
+    loaded), keyed by the content of every file beside the reports, which files were not loaded, the day
+    and the settings; made only without an identity. The last few keys are kept: `agenda` and `summary`
+    load different parts and each finds its own."""
+
+    def __init__(self, org: Organisation, today: dt.date) -> None:
+        from redflag_coord.org.cached import key_of
+
+        self.org = org
+        self.before = _inputs(org.root, [r for r in org.files if not _is_report(r)])
+        env = sorted((k, v) for k, v in os.environ.items() if k.startswith("REDFLAG_") and k not in _NOT_READ)
+        facts = [self.before, today.isoformat(), sorted(org.collectives), sorted(org.failed), env]
+        super().__init__(org.root, key_of(["loaded", *facts]))
+
+    def _read(self) -> dict[str, Any]:
+        from redflag_coord.org import cached
+
+        return cached.keyed_among(self.root, _LOADED_CHECKS, self.key)
+
+    def keep(self) -> None:
+        from redflag_coord.org import cached
+
+        if self.fresh and _inputs(self.org.root, [r for r in self.org.files if not _is_report(r)]) == self.before:
+            cached.keep_among(self.root, _LOADED_CHECKS, self.key, {**self.found, **self.fresh})
+
+
+_LOADED_CHECKS = "loaded-checks"
+
+
+def _is_report(rel: str) -> bool:
+    parts = rel.split("/")
+    return len(parts) == 4 and parts[0] == "collectives" and parts[2] == "reports"
 
 
 def _rows(problems: list[Problem]) -> list[list]:
@@ -232,11 +276,16 @@ def _reports_in_frame(
 def _frame_inputs(root: Path, frame_entries: list[Entry]) -> list:
     """What a streamed report's checks read besides the report (no identity given): every other data file,
     the settings and the approvals, by content; read before and after the frame is checked."""
+    return _inputs(root, [e.rel for e in frame_entries], [e.path for e in frame_entries])
+
+
+def _inputs(root: Path, rels: list[str], paths: list[Path | str] | None = None) -> list:
+    """The files' content digests, with the settings', the approvals' and whether approvals are on."""
     from redflag_coord.org.cached import digests
     from redflag_coord.org.trustcheck import TRUST_DIR
     from redflag_coord.org.trustcheck import load as load_trust
 
-    files = [(e.rel, e.path) for e in frame_entries]
+    files = list(zip(rels, paths if paths is not None else [Path(root, r) for r in rels]))
     files.append(("organisation.toml", root / "organisation.toml"))
     folder = root / TRUST_DIR
     files += [(f"{TRUST_DIR}/{p.name}", p) for p in sorted(folder.glob("*.toml"))] if folder.is_dir() else []
@@ -252,8 +301,6 @@ def _frame_key(
 ) -> str | None:
     """The key under which each report's checks against this frame are kept (issue 35), or None: not
     when an identity is given (what it opens never enters the cache), nor when a file changed meanwhile."""
-    import os
-
     from redflag_coord.org.cached import key_of
 
     if before is None or _frame_inputs(org.root, frame_entries) != before:
@@ -335,9 +382,11 @@ def _report_checked(frame: Frame | None, keep: bool, entry: Entry, defer: bool =
     return out.items, True, _cut_down(report), plain
 
 
-def check_organisation(org: Organisation, out: Problems, today: dt.date) -> None:
+def check_organisation(
+    org: Organisation, out: Problems, today: dt.date, via: Callable[[Check, Frame, Problems], None] | None = None
+) -> None:
     """The frame, each report and the checks across reports: the table walked once over what is loaded."""
-    frame = run_frame(org, out, today)
+    frame = run_frame(org, out, today, via)
     for c in org.collectives.values():
         for mid, report in c.reports.items():
             run_report(frame, c.slug, mid, report, out)

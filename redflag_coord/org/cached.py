@@ -17,6 +17,7 @@ import os
 import stat
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -282,6 +283,21 @@ def keep_keyed(root: Path | str, name: str, key: str, rows: dict[str, Any]) -> N
         store.write_index(name, body.encode("utf-8", "surrogatepass"))
 
 
+def keyed_among(root: Path | str, name: str, key: str) -> dict[str, Any]:
+    """As `keyed`, from an index that holds the tables of the last few keys (`keep_among`)."""
+    tables = keyed(root, name, "")
+    found = tables.get(key)
+    return found if isinstance(found, dict) else {}
+
+
+def keep_among(root: Path | str, name: str, key: str, rows: dict[str, Any], limit: int = 8) -> None:
+    """Add (or replace) `key`'s table in the index `name`, keeping the `limit` newest: commands that load
+    different parts of the organisation each find theirs instead of replacing one another's."""
+    tables = {k: v for k, v in keyed(root, name, "").items() if k != key}
+    tables[key] = rows
+    keep_keyed(root, name, "", dict(list(tables.items())[-limit:]))
+
+
 def indexed(rows: dict[str, list], path: Path | str, rel: str, kind: str) -> Any | None:
     """The value `rel`'s row holds, when the file's stat is still the settled one its entry recorded
     (the same shortcut as `check`: git's); None otherwise (then the file's own entry is asked)."""
@@ -312,3 +328,32 @@ def keep_step_index(
         if step[0] == key and indexed({rel: [kind, entry["stat"], True]}, path, rel, kind):
             rows[rel] = [kind, entry["stat"], step[1]]
     keep_keyed(root, STEP_INDEX, key, rows)
+
+
+def passing(name: str, entries: list[Any], test: Callable[[Any], bool]) -> list[Any]:
+    """The entries (parse.Entry) `test` holds for, a function of each file's bytes alone: answered from the
+    index `name` for a file whose stat is the settled one recorded with its answer, else asked (and kept)."""
+    root = root_of(entries[0].path, entries[0].rel) if entries else None
+    if root is None or store_for(root) is None:
+        return [e for e in entries if test(e)]
+    rows = keyed(root, name, "")
+    fresh: dict[str, Any] = {}
+    out = []
+    for e in entries:
+        try:
+            st: os.stat_result | None = os.stat(e.path)
+        except OSError:
+            st = None
+        sig = None if st is None else [st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns]
+        row = rows.get(e.rel)
+        if sig is not None and isinstance(row, list) and len(row) == 2 and row[0] == sig:
+            held = bool(row[1])
+        else:
+            held = test(e)
+            if st is not None and _settled(st):
+                fresh[e.rel] = [sig, held]
+        if held:
+            out.append(e)
+    if fresh:  # rows of files not asked about this time stay: another command asks about them
+        keep_keyed(root, name, "", {**rows, **fresh})
+    return out
