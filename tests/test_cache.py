@@ -553,3 +553,39 @@ def test_a_question_of_each_files_bytes_is_asked_again_only_of_changed_files(tmp
     monkeypatch.setenv(cache.ENV_OFF, "1")  # off: every file asked, nothing read from the index
     asked.clear()
     assert [e.rel for e in cached.passing("may-answer", reports, test)] == again and len(asked) == len(reports)
+
+
+def test_a_warm_load_on_several_processes_is_the_serial_load(tmp_path, monkeypatch):
+    """Files the cache answers by stat are taken before the fork (org.pool.check_entries); the others go
+    to the workers: models, fields set and problems are those of a serial load without the cache."""
+    import datetime as dt
+
+    from bench_helpers import generator
+
+    from redflag_coord.check.validate import validate_org
+    from redflag_coord.org.load import load_organisation
+
+    root = tmp_path / "org"
+    generator().generate(root, generator().plan_for(100), seed=3)
+    monkeypatch.setattr(cached, "_settled", lambda st: True)
+    today = dt.date(2026, 11, 27)
+
+    def shape(org) -> tuple:
+        models = [
+            (slug, name, m.model_dump_json(), sorted(m.model_fields_set))
+            for slug, c in org.collectives.items()
+            for name, m in [("info", c.info), ("members", c.members), *c.meetings.items(), *c.reports.items()]
+            if m is not None
+        ]
+        return models, sorted(org.failed), validate_org(org, today)
+
+    load_organisation(root, workers=2)  # fills the cache
+    meeting = next(root.glob("collectives/*/meetings/*.toml"))
+    meeting.write_text(meeting.read_text(encoding="utf-8").replace("[", "{", 1), encoding="utf-8")  # broken
+    warm = shape(load_organisation(root, workers=2))
+    cache.set_enabled(False)
+    try:
+        assert warm == shape(load_organisation(root, workers=1))
+    finally:
+        cache.set_enabled(True)
+    assert any(p.file == meeting.relative_to(root).as_posix() for p in warm[2])
