@@ -134,7 +134,7 @@ def validate_tree(
     memo = _FrameMemo(org.root, key) if key is not None else None
     frame = run_frame(org, problems, today, memo.run if memo is not None else None)
     frame.identities = identities  # each streamed report's sites: opened (and checked) as the rest were
-    if key is not None and _frame_inputs(org.root, frame_entries) != before:
+    if key is not None and before is not None and _frame_inputs(org.root, frame_entries, before[1]) != before:
         key = None  # a file changed while the frame was checked: keep nothing of this run
     elif memo is not None:
         memo.keep()
@@ -224,7 +224,8 @@ class _LoadedMemo(_FrameMemo):
     def keep(self) -> None:
         from redflag_coord.org import cached
 
-        if self.fresh and _inputs(self.org.root, [r for r in self.org.files if not _is_report(r)]) == self.before:
+        rels = [r for r in self.org.files if not _is_report(r)]
+        if self.fresh and _inputs(self.org.root, rels, on=self.before[1]) == self.before:
             cached.keep_among(self.root, _LOADED_CHECKS, self.key, {**self.found, **self.fresh})
 
 
@@ -273,23 +274,23 @@ def _reports_in_frame(
     return [found[e.rel] for e in entries]
 
 
-def _frame_inputs(root: Path, frame_entries: list[Entry]) -> list:
+def _frame_inputs(root: Path, frame_entries: list[Entry], on: bool | None = None) -> list:
     """What a streamed report's checks read besides the report (no identity given): every other data file,
     the settings and the approvals, by content; read before and after the frame is checked."""
-    return _inputs(root, [e.rel for e in frame_entries], [e.path for e in frame_entries])
+    return _inputs(root, [e.rel for e in frame_entries], [e.path for e in frame_entries], on)
 
 
-def _inputs(root: Path, rels: list[str], paths: list[Path | str] | None = None) -> list:
-    """The files' content digests, with the settings', the approvals' and whether approvals are on."""
+def _inputs(root: Path, rels: list[str], paths: list[Path | str] | None = None, on: bool | None = None) -> list:
+    """The files' content digests, with the settings', the approvals' and whether approvals are on (`on`:
+    as found by the first of the reads that compare, which need not ask git again)."""
     from redflag_coord.org.cached import digests
-    from redflag_coord.org.trustcheck import TRUST_DIR
-    from redflag_coord.org.trustcheck import load as load_trust
+    from redflag_coord.org.trustcheck import TRUST_DIR, approvals_on
 
     files = list(zip(rels, paths if paths is not None else [Path(root, r) for r in rels]))
     files.append(("organisation.toml", root / "organisation.toml"))
     folder = root / TRUST_DIR
     files += [(f"{TRUST_DIR}/{p.name}", p) for p in sorted(folder.glob("*.toml"))] if folder.is_dir() else []
-    return [digests(files), load_trust(root).on]
+    return [digests(files), approvals_on(root) if on is None else on]
 
 
 # Settings no check reads: how many processes, whether a bar is drawn, the cache itself
@@ -303,7 +304,7 @@ def _frame_key(
     when an identity is given (what it opens never enters the cache), nor when a file changed meanwhile."""
     from redflag_coord.org.cached import key_of
 
-    if before is None or _frame_inputs(org.root, frame_entries) != before:
+    if before is None or _frame_inputs(org.root, frame_entries, before[1]) != before:
         return None
     env = sorted((k, v) for k, v in os.environ.items() if k.startswith("REDFLAG_") and k not in _NOT_READ)
     return key_of([before, today.isoformat(), keep, sorted(org.collectives), sorted(org.failed), env])
