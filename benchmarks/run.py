@@ -502,13 +502,14 @@ def cache_rows(env: Env, work: Path, size: int, repeat: int) -> list[Row]:
     validate = [*env.cli, "validate", str(root)]
     cold_fill = run(validate, env=warm)[0]  # fills the cache (and files settle, so their stat is kept)
     run(validate, env=warm)
-    times: dict[str, list[float]] = {"warm": [], "cold": [], "hook": [], "changed": []}
+    times: dict[str, list[float]] = {"warm": [], "cold": [], "hook": [], "changed": [], "agenda": []}
     cpus: dict[str, list[float]] = {k: [] for k in times}
     cmds = {
         "warm": (validate, None, warm),
         "cold": ([*env.cli, "--no-cache", "validate", str(root)], None, warm),
         "hook": ([*env.cli, "validate"], root, git),
         "changed": ([*env.cli, "validate", "--changed"], root, git),
+        "agenda": ([*env.cli, "agenda", "m00000", "--root", str(root)], None, warm),  # filled by the runs above
     }
     try:
         for i in range(repeat):
@@ -552,6 +553,16 @@ def cache_rows(env: Env, work: Path, size: int, repeat: int) -> list[Row]:
             med["cold"],
             "≤ 0.5 s",
             cpu=cpu["changed"],
+            ref_cpu=cpu["cold"],
+        ),
+        Row(
+            "`agenda` of one meeting, warm cache, one report changed",
+            f"{files:,}",
+            med["agenda"],
+            ref,
+            med["cold"],
+            "≤ 0.2×, ≤ 0.3 s",
+            cpu=cpu["agenda"],
             ref_cpu=cpu["cold"],
         ),
     ]
@@ -847,6 +858,10 @@ def growth_table(growth: list[tuple]) -> str:
     return "\n".join(lines)
 
 
+# `--only`: the groups of rows, in the order they run
+GROUPS = ("cold_start", "example", "sizes", "changed", "cache", "memory", "other", "feed", "hostile")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="Benchmark redflag-coord; prints a Markdown table.")
     ap.add_argument("--sizes", default="100,1000,10000", help="comma-separated file counts (default 100,1000,10000)")
@@ -857,32 +872,43 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--hostile-corpus", action="store_true", help="hostile-input rows over tests/corpus too (about 250 runs)"
     )
+    ap.add_argument(
+        "--only",
+        action="append",
+        choices=sorted(GROUPS),
+        help="run only this group of rows (repeatable): " + ", ".join(sorted(GROUPS)),
+    )
     args = ap.parse_args(argv)
+    only = set(args.only or GROUPS)
     sizes = sorted({int(s) for s in args.sizes.split(",") if s.strip()} | ({50_000} if args.curve else set()))
     compile_once()
     env = probe_env(args.peers)
     work = args.keep or Path(tempfile.mkdtemp(prefix="redflag-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     try:
-        rows = cold_start(env, args.repeat)
-        rows += example_rows(env, args.repeat, work)
-        size_rows, growth = validate_sizes(env, sizes, args.repeat, work, args.keep is not None)
-        rows += size_rows
+        rows: list[Row] = []
+        growth: list[tuple] = []
+        rows += cold_start(env, args.repeat) if "cold_start" in only else []
+        rows += example_rows(env, args.repeat, work) if "example" in only else []
+        if "sizes" in only:
+            size_rows, growth = validate_sizes(env, sizes, args.repeat, work, args.keep is not None)
+            rows += size_rows
         big = max([s for s in sizes if s <= 10_000] or [min(sizes)])
-        rows += changed(env, work, big, args.repeat)
-        rows += cache_rows(env, work, big, args.repeat)
-        rows += memory(env, work, big)
-        rows += other_commands(env, work, args.repeat, small=max(sizes) < 1000)
-        rows += feed_rows(env, work, args.repeat, 50 if max(sizes) < 1000 else 1000)
-        rows += hostile_rows(args.hostile_corpus)
+        rows += changed(env, work, big, args.repeat) if "changed" in only else []
+        rows += cache_rows(env, work, big, args.repeat) if "cache" in only else []
+        rows += memory(env, work, big) if "memory" in only else []
+        rows += other_commands(env, work, args.repeat, small=max(sizes) < 1000) if "other" in only else []
+        rows += feed_rows(env, work, args.repeat, 50 if max(sizes) < 1000 else 1000) if "feed" in only else []
+        rows += hostile_rows(args.hostile_corpus) if "hostile" in only else []
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)
     print(f"Machine: {machine()}\n")
     print(f"Command: `python benchmarks/run.py {' '.join(argv if argv is not None else sys.argv[1:])}`".rstrip() + "\n")
     print(table(rows))
-    print("\nGrowth (time per file, median of the same runs):\n")
-    print(growth_table(growth))
+    if growth:
+        print("\nGrowth (time per file, median of the same runs):\n")
+        print(growth_table(growth))
     return 0
 
 

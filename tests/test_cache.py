@@ -364,9 +364,13 @@ def _frame_edit(root: Path, edit: str) -> None:
         (root / "collectives/international-committee/meetings/ic-2026-12.toml").unlink()
     elif edit == "today":
         os.environ["REDFLAG_TODAY"] = "2031-01-01"  # the retention checks count from today
+    elif edit == "leak":  # published text now holds an address (the frame's own privacy scan)
+        meeting = root / "collectives/international-committee/meetings/ic-2026-12.toml"
+        text = meeting.read_text(encoding="utf-8")
+        meeting.write_text(text.replace('title = "', 'title = "write rosa.m@example.org: ', 1), encoding="utf-8")
 
 
-@pytest.mark.parametrize("edit", ["handle", "meeting", "today"])
+@pytest.mark.parametrize("edit", ["handle", "meeting", "today", "leak"])
 def test_a_change_beside_the_reports_is_seen_in_every_report(run, tmp_path, monkeypatch, edit):
     monkeypatch.delenv("REDFLAG_IDENTITY")  # no identity: each report's checks are kept too
     monkeypatch.setenv("REDFLAG_TODAY", os.environ["REDFLAG_TODAY"])  # undone after the test
@@ -399,3 +403,189 @@ def test_a_report_answered_from_the_cache_is_not_checked_again(run, tmp_path, mo
     warm = _outputs(run, root, ["validate"])
     assert checked == ["collectives/india/reports/ic-2026-12.toml"]
     assert warm == _outputs(run, root, ["--no-cache", "validate"])
+
+
+def _index(root: Path) -> Path:
+    return cache.location(root) / f"{cached.STEP_INDEX}.idx"
+
+
+@pytest.mark.parametrize("damage", ["none", "flip", "garbage", "other-key", "stale-row"])
+def test_the_reports_index_answers_in_one_read_and_a_damaged_one_is_not_believed(run, tmp_path, monkeypatch, damage):
+    """The reports' kept checks are read from one index (not one entry each); damaged, from another key, or
+    with a row whose file changed since, it answers nothing wrong."""
+    import json
+
+    monkeypatch.delenv("REDFLAG_IDENTITY")
+    monkeypatch.setattr(cached, "_settled", lambda st: True)
+    root = _copy(tmp_path)
+    plain = _outputs(run, root, ["--no-cache", "validate"])
+    assert _outputs(run, root, ["validate"]) == plain
+    asked: list[str] = []
+    real = cached.step_result
+    monkeypatch.setattr(cached, "step_result", lambda p, rel, *a: (asked.append(rel), real(p, rel, *a))[1])
+    assert _outputs(run, root, ["validate"]) == plain
+    assert asked == []  # every report answered from the index
+    data = _index(root).read_bytes()
+    body = data.partition(b"\n")[2]
+    report = root / "collectives/india/reports/ic-2026-12.toml"
+    if damage == "flip":
+        data = data[:-10] + bytes([data[-10] ^ 1]) + data[-9:]
+    elif damage == "garbage":
+        data = os.urandom(300)
+    elif damage == "other-key":  # checks out, but kept for another frame: a planted or stale index
+        index = json.loads(body)
+        index["key"] = "0" * 64
+        for row in index["rows"].values():
+            row[2] = [[["x", "y", "z", "error", [], None, None]], False, []]
+        body = json.dumps(index).encode()
+        data = cache.digest(body).encode() + b"\n" + body
+    elif damage == "stale-row":  # the report changed since its row was written: its row is not used
+        report.write_text(report.read_text(encoding="utf-8").replace("[", "{", 1), "utf-8")  # broken now
+        before, plain = plain, _outputs(run, root, ["--no-cache", "validate"])
+        assert plain != before
+    _index(root).write_bytes(data)
+    assert _outputs(run, root, ["validate"]) == plain
+    assert _outputs(run, root, ["validate"]) == plain
+
+
+# -- the secret-key scan of the work tree: git grep only of what it has not seen (issue 35) ---------------
+
+_KEY = "AGE-SECRET-KEY-1" + "Q" * 58
+_KEY_STEPS = st.lists(
+    st.tuples(
+        st.sampled_from(["key", "clean", "binary-key", "delete", "stage", "commit", "unstage", "ignore"]),
+        st.sampled_from(["a.toml", "b.toml", "sub/c.txt", "sub/d e.toml", ":x*.toml"]),
+    ),
+    min_size=1,
+    max_size=8,
+)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=_KEY_STEPS)
+def test_the_key_scan_finds_what_a_whole_git_grep_finds(tmp_path_factory, steps):
+    """After any sequence of writes, stages, commits and deletions, the files the key scan reads are those
+    a `git grep` of the whole tree names: a key written, staged, committed, put back or hidden in a binary
+    file is never answered from what an older blob held."""
+    from redflag_coord.check import keychecks
+    from tests.git_helpers import Repo
+
+    root = tmp_path_factory.mktemp("keys")
+    repo = Repo(root)
+    repo.git("init", "-q", "-b", "main")
+    for rel in ("a.toml", "b.toml", "sub/c.txt"):
+        repo.write(rel, f"n = '{rel}'\n")
+    repo.commit("start")
+    for n, (step, rel) in enumerate(steps):
+        path = root / rel
+        if step in ("key", "clean", "binary-key"):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            body = {"key": f"k = '{_KEY}'\n", "clean": f"n = {n}\n", "binary-key": f"\0{_KEY}\n"}[step]
+            path.write_bytes(body.encode())
+        elif step == "delete" and path.exists():
+            path.unlink()
+        elif step == "stage":
+            repo.git("add", "-A")
+        elif step == "commit":
+            repo.git("add", "-A")
+            repo.git("commit", "-q", "--allow-empty", "--no-gpg-sign", "-m", f"step {n}")
+        elif step == "unstage":
+            repo.git("reset", "-q")
+        elif step == "ignore":
+            (root / ".gitignore").write_text(f"/{rel}\n", encoding="utf-8")
+        assert sorted(keychecks._candidates(root)) == sorted(keychecks._grep(root, ["."]) or []), steps
+    assert (cache.location(root) / f"{keychecks.KEY_SCAN}.idx").is_file()  # the scan was remembered
+
+
+def test_the_frame_text_scan_is_kept_with_the_frame(run, tmp_path, monkeypatch):
+    """The privacy scan of the frame's published texts is read back while the frame is the same, and
+    done again when it is not: a leak added, kept, then removed is reported exactly as without a cache."""
+    import json
+
+    from redflag_coord.check import registry
+
+    monkeypatch.delenv("REDFLAG_IDENTITY")
+    monkeypatch.setattr(cached, "_settled", lambda st: True)
+    root = _copy(tmp_path)
+    _frame_edit(root, "leak")
+    plain = _outputs(run, root, ["--no-cache", "validate"])
+    assert "rosa.m@example.org" not in plain[0] and "private-text" in plain[0] and plain[2] == 1
+    assert _outputs(run, root, ["validate"]) == plain
+    scanned: list[int] = []
+    real = registry.check_texts
+    monkeypatch.setattr(registry, "check_texts", lambda *a: (scanned.append(1), real(*a))[1])
+    assert _outputs(run, root, ["validate"]) == plain
+    assert scanned == []  # frame and reports answered from the cache
+    memo = cache.location(root) / "frame-checks.idx"
+    body = json.loads(memo.read_bytes().partition(b"\n")[2])
+    body["rows"]["published-text"] = []  # a planted answer: checks out only with a digest that matches
+    memo.write_bytes(b"0" * 64 + b"\n" + json.dumps(body).encode())
+    assert _outputs(run, root, ["validate"]) == plain
+    meeting = root / "collectives/international-committee/meetings/ic-2026-12.toml"
+    meeting.write_text(meeting.read_text(encoding="utf-8").replace("write rosa.m@example.org: ", ""), "utf-8")
+    _same_with_and_without(run, root, [["validate"]])
+    assert "private-text" not in _outputs(run, root, ["validate"])[0]
+
+
+def test_a_question_of_each_files_bytes_is_asked_again_only_of_changed_files(tmp_path, monkeypatch):
+    """`cached.passing` (which reports a partial load must read because they may answer): answered by stat
+    for files unchanged since, asked again of a file edited, whatever its answer was."""
+    from redflag_coord.org.load import begin
+    from redflag_coord.org.reads import _may_answer
+
+    monkeypatch.setattr(cached, "_settled", lambda st: True)
+    root = _copy(tmp_path)
+    reports = [e for e in begin(root)[1] if e.kind == "report"]
+    asked: list[str] = []
+
+    def test(e) -> bool:
+        asked.append(e.rel)
+        return _may_answer(e)
+
+    first = [e.rel for e in cached.passing("may-answer", reports, test)]
+    assert first == [e.rel for e in reports if _may_answer(e)] and len(asked) == len(reports)
+    asked.clear()
+    assert [e.rel for e in cached.passing("may-answer", reports, test)] == first and asked == []
+    quiet = next(e for e in reports if e.rel not in first)  # a report that answered nothing now answers
+    Path(quiet.path).write_text(Path(quiet.path).read_text(encoding="utf-8") + "\n[[answers]]\n", encoding="utf-8")
+    again = [e.rel for e in cached.passing("may-answer", reports, test)]
+    assert asked == [quiet.rel] and quiet.rel in again
+    monkeypatch.setenv(cache.ENV_OFF, "1")  # off: every file asked, nothing read from the index
+    asked.clear()
+    assert [e.rel for e in cached.passing("may-answer", reports, test)] == again and len(asked) == len(reports)
+
+
+def test_a_warm_load_on_several_processes_is_the_serial_load(tmp_path, monkeypatch):
+    """Files the cache answers by stat are taken before the fork (org.pool.check_entries); the others go
+    to the workers: models, fields set and problems are those of a serial load without the cache."""
+    import datetime as dt
+
+    from bench_helpers import generator
+
+    from redflag_coord.check.validate import validate_org
+    from redflag_coord.org.load import load_organisation
+
+    root = tmp_path / "org"
+    generator().generate(root, generator().plan_for(100), seed=3)
+    monkeypatch.setattr(cached, "_settled", lambda st: True)
+    today = dt.date(2026, 11, 27)
+
+    def shape(org) -> tuple:
+        models = [
+            (slug, name, m.model_dump_json(), sorted(m.model_fields_set))
+            for slug, c in org.collectives.items()
+            for name, m in [("info", c.info), ("members", c.members), *c.meetings.items(), *c.reports.items()]
+            if m is not None
+        ]
+        return models, sorted(org.failed), validate_org(org, today)
+
+    load_organisation(root, workers=2)  # fills the cache
+    meeting = next(root.glob("collectives/*/meetings/*.toml"))
+    meeting.write_text(meeting.read_text(encoding="utf-8").replace("[", "{", 1), encoding="utf-8")  # broken
+    warm = shape(load_organisation(root, workers=2))
+    cache.set_enabled(False)
+    try:
+        assert warm == shape(load_organisation(root, workers=1))
+    finally:
+        cache.set_enabled(True)
+    assert any(p.file == meeting.relative_to(root).as_posix() for p in warm[2])

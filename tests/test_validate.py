@@ -405,3 +405,47 @@ def test_module_entry_point(example_root):
     )
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def _links_walked(root: Path, tops: tuple[str, ...]) -> list[tuple[str, str]]:
+    """outside_links as it was written before issue 35: os.walk and a stat of every entry."""
+    from redflag_coord.repo.contain import inside
+
+    base, found = os.path.abspath(root), []
+    real_root = os.path.realpath(base)
+    for top in tops:
+        start = os.path.join(base, top)
+        names = [start]
+        if not os.path.islink(start) and os.path.isdir(start):
+            for folder, dirs, files in os.walk(start):
+                dirs.sort()
+                names += [os.path.join(folder, n) for n in sorted([*dirs, *files])]
+        for full in names:
+            if os.path.islink(full) and not inside(real_root, os.path.realpath(full)):
+                found.append((Path(os.path.relpath(full, base)).as_posix(), os.path.realpath(full)))
+    return found
+
+
+def test_links_leading_out_are_found_in_walk_order_at_any_depth(tmp_path):
+    from redflag_coord.repo.contain import outside_links
+
+    root, away = tmp_path / "org", tmp_path / "away"
+    (away / "sub").mkdir(parents=True)
+    (away / "f.toml").write_text("x = 1\n", encoding="utf-8")
+    for folder in ("collectives/b/reports", "collectives/a/meetings/deep", "collectives/a/z", "trust"):
+        (root / folder).mkdir(parents=True)
+    links = {
+        "collectives/b/reports/out.toml": away / "f.toml",
+        "collectives/a/meetings/deep/out-dir": away / "sub",
+        "collectives/a/meetings/in.toml": root / "trust",
+        "collectives/a/linked": root / "collectives/b",  # inside, not followed: its links are found under b
+        "collectives/a/z/dangling.toml": away / "missing.toml",
+        "trust/a.toml": away / "f.toml",
+        "locales": away,
+    }
+    for rel, target in links.items():
+        os.symlink(target, root / rel)
+    tops = ("collectives", "organisation.toml", "trust", "locales")
+    found = outside_links(root, tops)
+    assert found == _links_walked(root, tops)
+    assert {rel for rel, _ in found} == set(links) - {"collectives/a/meetings/in.toml", "collectives/a/linked"}

@@ -23,6 +23,7 @@ from redflag_coord.org.load import Organisation, rel_path
 from redflag_coord.org.model import Settings
 from redflag_coord.org.problems import Problem, Problems, located
 from redflag_coord.org.settings import SETTINGS_FILE
+from redflag_coord.repo.cache import Store
 from redflag_coord.repo.gitinfo import GitError, git, is_repository
 
 # What git looks for (extended regular expressions) and what Python then confirms: a whole key, so
@@ -158,16 +159,78 @@ def _tree_texts(root: Path) -> Iterator[tuple[str, str]]:
 
 def _candidates(root: Path) -> list[str]:
     if is_repository(root):
-        try:
-            names = git(root, "grep", "--untracked", "-I", "-l", "-z", "-E", GIT_PATTERN, "--", ".")
-        except GitError:
-            return []  # git grep exits 1 when nothing matches
-        return [n for n in names.split("\0") if n]
+        from redflag_coord.repo.cache import store_for
+
+        store = store_for(root)
+        if store is None:
+            return _grep(root, ["."]) or []
+        return _candidates_known(root, store)
     found: list[str] = []
     for folder, dirs, files in os.walk(root):
         dirs[:] = [d for d in dirs if d != ".git"]
         found.extend(os.path.relpath(os.path.join(folder, f), root) for f in files)
     return found
+
+
+def _grep(root: Path, pathspecs: list[str]) -> list[str] | None:
+    """The files under the pathspecs (tracked or untracked, not ignored, not binary) git finds a key
+    header in; None when git failed (then nothing may be remembered of the files)."""
+    cmd = ["git", "-C", str(root), "-c", "core.quotepath=off", "grep", "--untracked", "-I", "-l", "-z", "-E"]
+    try:
+        done = subprocess.run([*cmd, GIT_PATTERN, "--", *pathspecs], capture_output=True, check=False)
+    except OSError:
+        return None
+    if done.returncode not in (0, 1):  # 1: nothing matches
+        return None
+    return [n for n in done.stdout.decode("utf-8", "surrogateescape").split("\0") if n]
+
+
+KEY_SCAN = "key-candidates"  # the cache's index: blob id -> whether git grep found a key header in it
+_ASK_ALL = 500  # more unknown files than this: one `git grep` of the whole tree (the first run)
+
+
+def _candidates_known(root: Path, store: Store) -> list[str]:
+    """`git grep` of only the files whose content it has not seen (issue 35: the pre-commit hook at 10,000
+    files). A tracked file that `git ls-files -m` does not list holds its blob in the index, so what git
+    grep found in that blob before holds; files changed or untracked, and blobs not seen, are asked again."""
+    import json
+
+    from redflag_coord.org.cached import version_key
+
+    try:
+        staged = git(root, "ls-files", "-s", "-z")
+        dirty = set(filter(None, git(root, "ls-files", "-z", "-m", "-o", "--exclude-standard").split("\0")))
+    except GitError:
+        return _grep(root, ["."]) or []
+    blobs = {}
+    for line in filter(None, staged.split("\0")):
+        meta, _, path = line.partition("\t")
+        mode, blob, _ = meta.split(" ", 2)
+        if mode in ("100644", "100755") and path not in dirty:
+            blobs[path] = blob
+    try:
+        index = json.loads(store.read_index(KEY_SCAN) or b"{}")
+    except ValueError:
+        index = {}
+    known = index.get("blobs") if isinstance(index, dict) and index.get("v") == version_key() else None
+    known = known if isinstance(known, dict) else {}
+    unknown = [p for p, b in blobs.items() if b not in known]
+    ask = sorted(dirty | set(unknown))
+    if len(ask) > _ASK_ALL:
+        ask, found = ["."], _grep(root, ["."])
+    else:
+        found = _grep(root, [f":(literal){p}" for p in ask]) if ask else []
+    if found is None:
+        return []  # as before: git failed, nothing to look in
+    hits = set(found)
+    if ask == ["."]:
+        learnt = {b: p in hits for p, b in blobs.items()}
+    else:
+        learnt = {b: known.get(b, p in hits) for p, b in blobs.items()}
+    if learnt != known:  # blobs no longer in the index are dropped
+        body = json.dumps({"v": version_key(), "blobs": learnt}, separators=(",", ":")).encode("ascii")
+        store.write_index(KEY_SCAN, body)
+    return sorted(hits | {p for p, b in blobs.items() if learnt[b] and p not in dirty})
 
 
 def _history(root: Path, since: str | None = None) -> Iterator[tuple[str, str, str, str]]:

@@ -524,10 +524,16 @@ def run_sealed(org: Organisation, settings: Settings, out: Problems) -> None:
         check.run(org, settings, out)
 
 
-def run_frame(org: Organisation, out: Problems, today: dt.date) -> Frame:
+def run_frame(
+    org: Organisation, out: Problems, today: dt.date, via: Callable[[Check, Frame, Problems], None] | None = None
+) -> Frame:
+    """`via`: runs each check instead (validate's cache answers the checks that read only the files)."""
     frame = frame_of(org, today)
     for check in of("frame"):
-        check.run(frame, out)
+        if via is None:
+            check.run(frame, out)
+        else:
+            via(check, frame, out)
     return frame
 
 

@@ -33,22 +33,25 @@ from redflag_coord.org.trustcheck import (
 
 def _committed(root: Path) -> list[tuple[str, str, str]]:
     """(commit, path, text) of every committed version of every trust file reachable from HEAD, newest first."""
-    from redflag_coord.repo.gitinfo import GitError, git
+    from redflag_coord.repo.gitinfo import GitError, blobs, git
 
     try:
         log = git(root, "log", "--format=@%H", "--name-only", "--", f"{TRUST_DIR}/")
     except GitError:
         return []
-    out, commit = [], ""
+    wanted, commit = [], ""
     for line in log.splitlines():
         if line.startswith("@"):
             commit = line[1:]
         elif line.endswith(".toml") and line.count("/") == 1:
-            try:
-                out.append((commit, line, git(root, "show", f"{commit}:./{line}")))
-            except GitError:
-                continue  # the commit deleted it: whether a chain still extends it is checked on its other versions
-    return out
+            wanted.append((commit, line))
+    try:  # every version in one `git cat-file` process, not one `git show` each (issue 35)
+        found = blobs(root, [f"{commit}:./{line}" for commit, line in wanted])
+    except GitError:
+        return []
+    # a version the commit deleted is absent: whether a chain still extends it is checked on its other versions
+    names = ((commit, line, f"{commit}:./{line}") for commit, line in wanted)
+    return [(commit, line, found[name].decode("utf-8", "replace")) for commit, line, name in names if name in found]
 
 
 def check_approvals(trust: Trust, out: Problems) -> None:

@@ -6,12 +6,14 @@ differ only in what they load.
 from __future__ import annotations
 
 import datetime as dt
+import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from redflag_coord.check.registry import Frame, report_values, run_across, run_frame, run_report, run_sealed
+from redflag_coord.check.registry import Check, Frame, report_values, run_across, run_frame, run_report, run_sealed
 from redflag_coord.crypt import is_sealed
 from redflag_coord.org.clock import today_default
 from redflag_coord.org.load import Organisation, load_organisation
@@ -52,7 +54,11 @@ def validate_org(
     problems, result = _open(org, identities)
     if opened is not None:
         opened.append(result)
-    check_organisation(org, problems, today or today_default())
+    today = today or today_default()
+    memo = _LoadedMemo(org, today) if identities is None and cache_on(org.root) else None
+    check_organisation(org, problems, today, memo.run if memo is not None else None)
+    if memo is not None:
+        memo.keep()
     return _close(org, problems)
 
 
@@ -124,16 +130,19 @@ def validate_tree(
     take(org, frame_entries, check_entries(frame_entries, workers))
     prune(root, org.files)
     problems, opened = _open(org, identities)
-    frame = run_frame(org, problems, today)
-    frame.identities = identities  # each streamed report's sites: opened (and checked) as the rest were
     # Requests matter across reports only to the commitments check: it runs when there are minutes,
     # or answers in some report. Without minutes, reports are kept only if they answer; should one
     # answer, the others' requests are read again (a second pass, rarely needed).
     keep_all = any(c.minutes for c in org.collectives.values())
     key = _frame_key(org, frame_entries, before, today, keep_all)
-    results = map_entries(
-        Job(partial(_report_in_frame, frame, keep_all, key=key), keeps=False), report_entries, workers
-    )
+    memo = _FrameMemo(org.root, key) if key is not None else None
+    frame = run_frame(org, problems, today, memo.run if memo is not None else None)
+    frame.identities = identities  # each streamed report's sites: opened (and checked) as the rest were
+    if key is not None and before is not None and _frame_inputs(org.root, frame_entries, before[1]) != before:
+        key = None  # a file changed while the frame was checked: keep nothing of this run
+    elif memo is not None:
+        memo.keep()
+    results = _reports_in_frame(frame, keep_all, key, report_entries, workers)
     unread: list[Entry] = []
     for entry, (found, loaded, kept, plain) in zip(report_entries, results):
         problems.extend(found)
@@ -156,19 +165,140 @@ def validate_tree(
 
 Streamed = tuple[list[Problem], bool, Report | None, tuple[str, ...]]
 
+# Frame checks whose problems follow from the frame files' content alone (no git, no clock but the key's
+# day, nothing opened: the key is made only without an identity); a run with only reports changed reads
+# them from the cache (issue 35: at 10,000 files, the privacy scan of the frame's texts is the largest).
+_CONTENT_ONLY = frozenset({"published-text"})
+_FRAME_CHECKS = "frame-checks"
 
-def _frame_inputs(root: Path, frame_entries: list[Entry]) -> list:
+
+class _FrameMemo:
+    """`run_frame`'s `via`: each content-only check answered from the frame key's index, or run and kept."""
+
+    def __init__(self, root: Path, key: str) -> None:
+        self.root, self.key = root, key
+        self.found = self._read()
+        self.fresh: dict[str, list] = {}
+
+    def _read(self) -> dict[str, Any]:
+        from redflag_coord.org import cached
+
+        return cached.keyed(self.root, _FRAME_CHECKS, self.key)
+
+    def run(self, check: Check, frame: Frame, out: Problems) -> None:
+        if check.name not in _CONTENT_ONLY:
+            check.run(frame, out)
+            return
+        back = _problems_back(self.found.get(check.name))
+        if back is not None:
+            out.extend(back)
+            return
+        mine = Problems()
+        check.run(frame, mine)
+        out.extend(mine)
+        self.fresh[check.name] = _rows(mine.items)
+
+    def keep(self) -> None:
+        from redflag_coord.org import cached
+
+        if self.fresh:
+            cached.keep_keyed(self.root, _FRAME_CHECKS, self.key, {**self.found, **self.fresh})
+
+
+class _LoadedMemo(_FrameMemo):
+    """The same for a loaded organisation (`validate_path`: every command but `validate`, whole or partly
+    loaded), keyed by the content of every file beside the reports, which files were not loaded, the day
+    and the settings; made only without an identity. The last few keys are kept: `agenda` and `summary`
+    load different parts and each finds its own."""
+
+    def __init__(self, org: Organisation, today: dt.date) -> None:
+        from redflag_coord.org.cached import key_of
+
+        self.org = org
+        self.before = _inputs(org.root, [r for r in org.files if not _is_report(r)])
+        env = sorted((k, v) for k, v in os.environ.items() if k.startswith("REDFLAG_") and k not in _NOT_READ)
+        facts = [self.before, today.isoformat(), sorted(org.collectives), sorted(org.failed), env]
+        super().__init__(org.root, key_of(["loaded", *facts]))
+
+    def _read(self) -> dict[str, Any]:
+        from redflag_coord.org import cached
+
+        return cached.keyed_among(self.root, _LOADED_CHECKS, self.key)
+
+    def keep(self) -> None:
+        from redflag_coord.org import cached
+
+        rels = [r for r in self.org.files if not _is_report(r)]
+        if self.fresh and _inputs(self.org.root, rels, on=self.before[1]) == self.before:
+            cached.keep_among(self.root, _LOADED_CHECKS, self.key, {**self.found, **self.fresh})
+
+
+_LOADED_CHECKS = "loaded-checks"
+
+
+def _is_report(rel: str) -> bool:
+    parts = rel.split("/")
+    return len(parts) == 4 and parts[0] == "collectives" and parts[2] == "reports"
+
+
+def _rows(problems: list[Problem]) -> list[list]:
+    return [[p.file, p.code, p.message, p.severity, list(p.key), p.line, p.column] for p in problems]
+
+
+def _problems_back(rows: object) -> list[Problem] | None:
+    try:
+        return [Problem(f, c, m, s, tuple(k), ln, col) for f, c, m, s, k, ln, col in rows]  # type: ignore[attr-defined]
+    except (ValueError, TypeError):
+        return None
+
+
+def _reports_in_frame(
+    frame: Frame, keep: bool, key: str | None, entries: list[Entry], workers: int | None
+) -> list[Streamed]:
+    """`_report_in_frame` of each report, in order. With a key, the reports whose stat is the one recorded
+    are answered from one index read here (org.cached.step_index) instead of one entry each; only the
+    others go to the workers, and the index is written again when they were any."""
+    from redflag_coord.org import cached
+    from redflag_coord.org.pool import Job, map_entries
+
+    rows = cached.step_index(frame.org.root, key) if key is not None else {}
+    found: dict[str, Streamed] = {}
+    kept: dict[str, list] = {}
+    for entry in entries if rows else ():
+        hit = cached.indexed(rows, entry.path, entry.rel, entry.kind)
+        back = _streamed_back(hit, frame, keep, entry) if hit is not None else None
+        if back is not None:
+            found[entry.rel] = back
+            kept[entry.rel] = rows[entry.rel]
+    missing = [e for e in entries if e.rel not in found]
+    job = Job(partial(_report_in_frame, frame, keep, key=key), keeps=False)
+    found.update(zip((e.rel for e in missing), map_entries(job, missing, workers)))
+    if key is not None and (missing or len(kept) != len(rows)):
+        cached.keep_step_index(frame.org.root, key, kept, [(e.rel, e.path, e.kind) for e in missing])
+    return [found[e.rel] for e in entries]
+
+
+def _frame_inputs(root: Path, frame_entries: list[Entry], on: bool | None = None) -> list:
     """What a streamed report's checks read besides the report (no identity given): every other data file,
     the settings and the approvals, by content; read before and after the frame is checked."""
-    from redflag_coord.org.cached import digests
-    from redflag_coord.org.trustcheck import TRUST_DIR
-    from redflag_coord.org.trustcheck import load as load_trust
+    return _inputs(root, [e.rel for e in frame_entries], [e.path for e in frame_entries], on)
 
-    files = [(e.rel, e.path) for e in frame_entries]
+
+def _inputs(root: Path, rels: list[str], paths: list[Path | str] | None = None, on: bool | None = None) -> list:
+    """The files' content digests, with the settings', the approvals' and whether approvals are on (`on`:
+    as found by the first of the reads that compare, which need not ask git again)."""
+    from redflag_coord.org.cached import digests
+    from redflag_coord.org.trustcheck import TRUST_DIR, approvals_on
+
+    files = list(zip(rels, paths if paths is not None else [Path(root, r) for r in rels]))
     files.append(("organisation.toml", root / "organisation.toml"))
     folder = root / TRUST_DIR
     files += [(f"{TRUST_DIR}/{p.name}", p) for p in sorted(folder.glob("*.toml"))] if folder.is_dir() else []
-    return [digests(files), load_trust(root).on]
+    return [digests(files), approvals_on(root) if on is None else on]
+
+
+# Settings no check reads: how many processes, whether a bar is drawn, the cache itself
+_NOT_READ = frozenset({"REDFLAG_NO_CACHE", "REDFLAG_WORKERS", "REDFLAG_NO_PROGRESS", "REDFLAG_PROGRESS_AFTER"})
 
 
 def _frame_key(
@@ -176,13 +306,11 @@ def _frame_key(
 ) -> str | None:
     """The key under which each report's checks against this frame are kept (issue 35), or None: not
     when an identity is given (what it opens never enters the cache), nor when a file changed meanwhile."""
-    import os
-
     from redflag_coord.org.cached import key_of
 
-    if before is None or _frame_inputs(org.root, frame_entries) != before:
+    if before is None or _frame_inputs(org.root, frame_entries, before[1]) != before:
         return None
-    env = sorted((k, v) for k, v in os.environ.items() if k.startswith("REDFLAG_") and k != "REDFLAG_NO_CACHE")
+    env = sorted((k, v) for k, v in os.environ.items() if k.startswith("REDFLAG_") and k not in _NOT_READ)
     return key_of([before, today.isoformat(), keep, sorted(org.collectives), sorted(org.failed), env])
 
 
@@ -259,9 +387,11 @@ def _report_checked(frame: Frame | None, keep: bool, entry: Entry, defer: bool =
     return out.items, True, _cut_down(report), plain
 
 
-def check_organisation(org: Organisation, out: Problems, today: dt.date) -> None:
+def check_organisation(
+    org: Organisation, out: Problems, today: dt.date, via: Callable[[Check, Frame, Problems], None] | None = None
+) -> None:
     """The frame, each report and the checks across reports: the table walked once over what is loaded."""
-    frame = run_frame(org, out, today)
+    frame = run_frame(org, out, today, via)
     for c in org.collectives.values():
         for mid, report in c.reports.items():
             run_report(frame, c.slug, mid, report, out)

@@ -17,6 +17,7 @@ import os
 import stat
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -139,6 +140,26 @@ def check(path: Path | str, rel: str, kind: str, defer: bool = False) -> parse.F
     return result
 
 
+def answered(path: Path | str, rel: str, kind: str) -> parse.FileResult | None:
+    """`check`'s answer when the file's stat is the settled one its entry recorded (nothing read but the
+    entry); None otherwise, and then `check` is asked."""
+    root = root_of(path, rel)
+    store = store_for(root) if root is not None else None
+    if store is None:
+        return None
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    entry = _entry(store, rel, kind)
+    if entry is None or entry["stat"] != [st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns]:
+        return None
+    found = _result(entry, rel, kind)
+    if found is not None:
+        DIGESTS[rel] = entry["sha"]
+    return found
+
+
 def _settled(st: os.stat_result) -> bool:
     return max(st.st_mtime_ns, st.st_ctime_ns) + RACY_NS < time.time_ns()
 
@@ -247,3 +268,112 @@ def keep_step(path: Path | str, rel: str, kind: str, key: str, value: Any) -> No
     if value is not None:
         entry["step"] = [key, value]
     _write(store, rel, entry)
+
+
+# -- the steps of many files in one read (validate's streamed reports, issue 35) --------------------------
+
+STEP_INDEX = "steps"
+
+
+def step_index(root: Path | str, key: str) -> dict[str, list]:
+    """rel -> [kind, stat, value]: each file's step result under `key` as `keep_step_index` last wrote them,
+    read as one file instead of one entry per file; {} when there is none, for another key or version."""
+    return keyed(root, STEP_INDEX, key)
+
+
+def keyed(root: Path | str, name: str, key: str) -> dict[str, Any]:
+    """The table the index `name` holds for `key` (this version of the tool); {} when it holds none."""
+    store = store_for(str(root))
+    body = store.read_index(name) if store is not None else None
+    try:
+        index = json.loads(body) if body is not None else None
+    except ValueError:
+        return {}
+    if not isinstance(index, dict) or index.get("v") != version_key() or index.get("key") != key:
+        return {}
+    rows = index.get("rows")
+    return rows if isinstance(rows, dict) else {}
+
+
+def keep_keyed(root: Path | str, name: str, key: str, rows: dict[str, Any]) -> None:
+    """Replace the index `name` with `rows` under `key` (atomically: a reader finds the old or the new)."""
+    store = store_for(str(root))
+    if store is not None:
+        body = json.dumps({"v": version_key(), "key": key, "rows": rows}, ensure_ascii=False, separators=(",", ":"))
+        store.write_index(name, body.encode("utf-8", "surrogatepass"))
+
+
+def keyed_among(root: Path | str, name: str, key: str) -> dict[str, Any]:
+    """As `keyed`, from an index that holds the tables of the last few keys (`keep_among`)."""
+    tables = keyed(root, name, "")
+    found = tables.get(key)
+    return found if isinstance(found, dict) else {}
+
+
+def keep_among(root: Path | str, name: str, key: str, rows: dict[str, Any], limit: int = 8) -> None:
+    """Add (or replace) `key`'s table in the index `name`, keeping the `limit` newest: commands that load
+    different parts of the organisation each find theirs instead of replacing one another's."""
+    tables = {k: v for k, v in keyed(root, name, "").items() if k != key}
+    tables[key] = rows
+    keep_keyed(root, name, "", dict(list(tables.items())[-limit:]))
+
+
+def indexed(rows: dict[str, list], path: Path | str, rel: str, kind: str) -> Any | None:
+    """The value `rel`'s row holds, when the file's stat is still the settled one its entry recorded
+    (the same shortcut as `check`: git's); None otherwise (then the file's own entry is asked)."""
+    row = rows.get(rel)
+    if not (isinstance(row, list) and len(row) == 3 and row[0] == kind and row[1] is not None):
+        return None
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return row[2] if row[1] == [st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns] else None
+
+
+def keep_step_index(
+    root: Path | str, key: str, kept: dict[str, list], fresh: list[tuple[str, Path | str, str]]
+) -> None:
+    """Write the index: the rows still good (`kept`) and, for each file checked afresh (rel, path, kind), its
+    entry's step when it is under `key` with a settled stat that is still the file's."""
+    store = store_for(str(root))
+    if store is None:
+        return
+    rows = dict(kept)
+    for rel, path, kind in fresh:
+        entry = _entry(store, rel, kind)
+        step = entry.get("step") if entry is not None else None
+        if entry is None or entry["stat"] is None or not (isinstance(step, list) and len(step) == 2):
+            continue
+        if step[0] == key and indexed({rel: [kind, entry["stat"], True]}, path, rel, kind):
+            rows[rel] = [kind, entry["stat"], step[1]]
+    keep_keyed(root, STEP_INDEX, key, rows)
+
+
+def passing(name: str, entries: list[Any], test: Callable[[Any], bool]) -> list[Any]:
+    """The entries (parse.Entry) `test` holds for, a function of each file's bytes alone: answered from the
+    index `name` for a file whose stat is the settled one recorded with its answer, else asked (and kept)."""
+    root = root_of(entries[0].path, entries[0].rel) if entries else None
+    if root is None or store_for(root) is None:
+        return [e for e in entries if test(e)]
+    rows = keyed(root, name, "")
+    fresh: dict[str, Any] = {}
+    out = []
+    for e in entries:
+        try:
+            st: os.stat_result | None = os.stat(e.path)
+        except OSError:
+            st = None
+        sig = None if st is None else [st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns]
+        row = rows.get(e.rel)
+        if sig is not None and isinstance(row, list) and len(row) == 2 and row[0] == sig:
+            held = bool(row[1])
+        else:
+            held = test(e)
+            if st is not None and _settled(st):
+                fresh[e.rel] = [sig, held]
+        if held:
+            out.append(e)
+    if fresh:  # rows of files not asked about this time stay: another command asks about them
+        keep_keyed(root, name, "", {**rows, **fresh})
+    return out

@@ -116,8 +116,19 @@ def _gc_paused() -> Iterator[None]:
 
 
 def check_entries(entries: Sequence[Entry], workers: int | None = None) -> list[Checked]:
-    """(model, problems) for each entry, in order, using `workers_for` processes."""
-    return map_entries(CHECK, entries, workers)
+    """(model, problems) for each entry, in order, using `workers_for` processes.
+
+    Before forking, the files the cache answers from their stat alone are taken here (issue 35): a
+    worker would read the same entry, then send the model through a pipe to be validated twice."""
+    if workers_for(len(entries), workers) <= 1:
+        return map_entries(CHECK, entries, workers)
+    from redflag_coord.org import cached
+
+    with _gc_paused():
+        known = {i: r for i, e in enumerate(entries) if (r := cached.answered(e.path, e.rel, e.kind)) is not None}
+    rest = [e for i, e in enumerate(entries) if i not in known]
+    done = iter(map_entries(CHECK, rest, workers))
+    return [(known[i].model, known[i].problems) if i in known else next(done) for i in range(len(entries))]
 
 
 def map_entries(job: Job[R], entries: Sequence[Entry], workers: int | None = None) -> list[R]:

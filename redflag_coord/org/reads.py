@@ -179,7 +179,10 @@ def load_read(root: Path | str, reads: Reads, workers: int | None = None) -> Org
         loader.load(e for e in entries if e.kind == "members" and e.slug in owners)
     shown = any(e.kind in ("minutes", "article") for e in entries)
     if shown or any(getattr(r, "requests", None) for r in reports):
-        loader.load(e for e in entries if e.kind == "report" and e.rel not in loader.checked and _may_answer(e))
+        from redflag_coord.org.cached import passing  # the bytes of thousands of reports: kept by stat
+
+        unread = [e for e in entries if e.kind == "report" and e.rel not in loader.checked]
+        loader.load(passing("may-answer", unread, _may_answer))
     return loader.assemble(final=True)
 
 

@@ -311,7 +311,7 @@ def load(root: Path | str) -> Trust:
     root = Path(root)
     folder = root / TRUST_DIR
     files = sorted(folder.glob("*.toml")) if folder.is_dir() else []
-    trust = Trust(root, bool(files) or _in_history(root))
+    trust = Trust(root, approvals_on(root, files))
     for path in files:
         slug = path.stem
         try:
@@ -327,6 +327,14 @@ def load(root: Path | str) -> Trust:
         if why:
             trust.broken[slug] = why
     return trust
+
+
+def approvals_on(root: Path | str, files: list[Path] | None = None) -> bool:
+    """`Trust.on` without reading the chains (the files in trust/, given or listed here, else git's history)."""
+    if files is None:
+        folder = Path(root) / TRUST_DIR
+        files = sorted(folder.glob("*.toml")) if folder.is_dir() else []
+    return bool(files) or _in_history(Path(root))
 
 
 def _in_history(root: Path) -> bool:

@@ -23,6 +23,7 @@ from pathlib import Path
 ENV_OFF = "REDFLAG_NO_CACHE"
 FOLDER = "redflag-cache"
 _SUFFIX = ".json"
+_INDEX = ".idx"  # an index over many files (org.cached.step_index): not one file's entry
 _TMP = ".tmp-"
 _STALE_TMP_NS = 3600 * 10**9  # a temporary file this old was left by a killed run
 _switch: list[bool] = [True]  # --no-cache turns it off for this process (and the workers it forks)
@@ -87,8 +88,19 @@ class Store:
 
     def read(self, rel: str) -> bytes | None:
         """The body of `rel`'s entry, or None when there is none or it does not check out."""
+        return self._read(self.name(rel))
+
+    def read_index(self, name: str) -> bytes | None:
+        """The body of an index over many files (`name` a plain word: `<name>.idx`), as `read`."""
+        return self._read(name + _INDEX)
+
+    def write_index(self, name: str, body: bytes) -> None:
+        """Replace an index atomically, as `write`; `prune` leaves indexes alone."""
+        self._write(name + _INDEX, body)
+
+    def _read(self, filename: str) -> bytes | None:
         try:
-            with open(self.folder / self.name(rel), "rb") as f:
+            with open(self.folder / filename, "rb") as f:
                 data = f.read()
         except OSError:
             return None
@@ -99,6 +111,9 @@ class Store:
 
     def write(self, rel: str, body: bytes) -> None:
         """Replace `rel`'s entry atomically; a cache that cannot be written is only a slower run."""
+        self._write(self.name(rel), body)
+
+    def _write(self, filename: str, body: bytes) -> None:
         data = digest(body).encode("ascii") + b"\n" + body
         tmp = self.folder / f"{_TMP}{os.getpid()}-{os.urandom(6).hex()}"
         try:
@@ -110,7 +125,7 @@ class Store:
                 os.write(fd, data)
             finally:
                 os.close(fd)
-            target = self.folder / self.name(rel)
+            target = self.folder / filename
             # Removed first: renaming over an existing file makes ext4 write the new one out at once
             # (auto_da_alloc), ten milliseconds a file on a busy disk. A reader in between finds no
             # entry and checks the file itself; a reader never finds half an entry.
@@ -136,13 +151,15 @@ class Store:
         entries = [n for n in names if n.endswith(_SUFFIX)]
         keep = {self.name(rel) for rel in present} if len(entries) > len(present) else None
         for n in names:
+            if not (n.startswith(_TMP) or (keep is not None and n.endswith(_SUFFIX) and n not in keep)):
+                continue  # most names: no path made (ten thousand of them at 10,000 files)
             path = self.folder / n
             with contextlib.suppress(OSError):
                 if n.startswith(_TMP):
                     if now - path.stat().st_mtime_ns > _STALE_TMP_NS:
                         path.unlink()
                         gone += 1
-                elif keep is not None and n.endswith(_SUFFIX) and n not in keep:
+                else:
                     path.unlink()
                     gone += 1
         return gone

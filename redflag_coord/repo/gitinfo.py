@@ -244,9 +244,10 @@ def blobs(root: Path | str, ids: list[str]) -> dict[str, bytes]:
     data, at, found = done.stdout, 0, {}
     for oid in wanted:
         end = data.index(b"\n", at)
-        head = data[at:end].split()
+        line = data[at:end]
+        head = line.split()
         at = end + 1
-        if len(head) < 3 or head[1] == b"missing":
+        if len(head) < 3 or line.endswith((b" missing", b" ambiguous")):  # a name may hold spaces
             continue
         size = int(head[2])
         found[oid] = data[at : at + size]
