@@ -106,6 +106,23 @@ def test_edits_deletions_and_a_broken_file_are_seen(run, tmp_path):
     assert len(_entries(root)) == _data_files(root)  # its entry pruned
 
 
+def test_an_edit_to_an_articles_text_alone_is_seen(run, tmp_path, monkeypatch):
+    """An article's Markdown is no data file, yet the published-text check reads it: a warm run after an edit
+    there alone (a phone number added to a translation) must find it, and lose it once removed. Without an
+    identity, as the pre-commit hook runs: only then are the frame's checks kept."""
+    monkeypatch.delenv("REDFLAG_IDENTITY", raising=False)
+    root = _copy(tmp_path)
+    text = root / "collectives/el-salvador/articles/maquilas.hi.md"
+    before = text.read_text(encoding="utf-8")
+    for _ in range(2):  # each state twice: the second run reads what the first kept
+        assert run("validate", "--root", str(root)).exit_code == 0
+        text.write_text(before + "\nLlamen al +503 7999 4821\n", encoding="utf-8")
+        assert "maquilas.hi.md:" in run("validate", "--root", str(root)).stdout
+        assert "maquilas.hi.md:" in run("validate", "--root", str(root)).stdout
+        text.write_text(before, encoding="utf-8")
+    _same_with_and_without(run, root, [["validate"]])
+
+
 def test_an_edit_that_keeps_size_and_mtime_is_seen(run, tmp_path):
     """A file written again within the clock's granularity: its stat says nothing changed (racily clean)."""
     root = _copy(tmp_path)

@@ -292,6 +292,9 @@ def _inputs(root: Path, rels: list[str], paths: list[Path | str] | None = None, 
 
     files = list(zip(rels, paths if paths is not None else [Path(root, r) for r in rels]))
     files.append(("organisation.toml", root / "organisation.toml"))
+    # articles' texts (Markdown beside each article file): the published-text check reads every line of them
+    texts = sorted(p for p in root.glob("collectives/*/articles/*") if p.suffix != ".toml" and p.is_file())
+    files += [(p.relative_to(root).as_posix(), p) for p in texts]
     folder = root / TRUST_DIR
     files += [(f"{TRUST_DIR}/{p.name}", p) for p in sorted(folder.glob("*.toml"))] if folder.is_dir() else []
     return [digests(files), approvals_on(root) if on is None else on]
