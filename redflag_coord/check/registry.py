@@ -155,8 +155,7 @@ def availability(frame: Frame, out: Problems) -> None:
 
 
 def published_text(frame: Frame, out: Problems) -> None:
-    """Ensure published text (meetings, minutes, collectives, members, article texts; ids) and private files'
-    comments name no one."""
+    """Ensure published text (meetings, minutes, members, articles and their texts; ids) and comments name no one."""
     texts = chain(frame_texts(frame.org), article_texts(frame.org), comment_texts(frame.org))
     check_texts(texts, frame.pseudonyms, out)
 
