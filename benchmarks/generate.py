@@ -19,8 +19,8 @@ import json
 import os
 import random
 import re
-import subprocess
 import shutil
+import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path

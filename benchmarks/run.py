@@ -37,7 +37,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from generate import Plan, generate, plan_for  # noqa: E402
+from generate import Plan, change_source, generate, generate_sources, plan_for  # noqa: E402
 
 PY = sys.executable
 TODAY = "2026-11-27"
@@ -789,6 +789,104 @@ def other_commands(env: Env, work: Path, repeat: int, small: bool = False) -> li
     ]
 
 
+def sources_rows(env: Env, work: Path, sources: int, repeat: int) -> list[Row]:
+    """Issue 34 at scale: a committee's repository with `sources` collective repositories (local bare ones,
+    benchmarks/generate.py), each figure against the same organisation as one repository, run for run.
+    `sources fetch` with one source changed is set against `validate` there (the check every change gets in
+    one repository: the pre-commit hook, CI); `agenda` and `report status` against themselves there."""
+    if sources <= 0 or not env.has("sources") or shutil.which("git") is None:
+        return []
+    layout = generate_sources(work / f"sources-{sources}", sources)
+    single, committee = layout.single, layout.committee
+    label = f"{sources:,} sources ({layout.files:,} files)"
+    one_repo = "the same organisation in one repository"
+    bench = base_env()
+    first = run([*env.cli, "sources", "fetch"], cwd=committee, env=bench)  # the first fetch: every source
+    ref = run([*env.cli, "validate", str(single)], env=bench)
+    rows = [
+        Row(
+            f"`sources fetch`, first fetch of all {sources:,} sources",
+            label,
+            first[0],
+            f"`validate`, {one_repo}",
+            ref[0],
+            "",
+            "one run; every source fetched, checked by git, then one `validate` of all",
+            cpu=first[1],
+            ref_cpu=ref[1],
+        )
+    ]
+    changed = next(s for s in layout.slugs if (single / "collectives" / s / "reports").is_dir())
+    fetch_s, fetch_c, val_s, val_c, same_s, same_c = [], [], [], [], [], []
+    for n in range(repeat):
+        change_source(layout, changed, n + 1)  # a new commit on one source, outside the timing
+        w, c = run([*env.cli, "sources", "fetch"], cwd=committee, env=bench)
+        fetch_s.append(w)
+        fetch_c.append(c)
+        w, c = run([*env.cli, "sources", "fetch"], cwd=committee, env=bench)  # again: nothing changed
+        same_s.append(w)
+        same_c.append(c)
+        w, c = run([*env.cli, "validate", str(single)], env=bench)
+        val_s.append(w)
+        val_c.append(c)
+    offered = subprocess.run(
+        ["git", "rev-parse", "refs/heads/redflag-shared"], cwd=layout.remotes / f"{changed}.git", capture_output=True
+    )
+    if offered.stdout.decode().strip() not in (committee / "sources.lock").read_text(encoding="utf-8"):
+        raise Failed(f"`sources fetch` did not take {changed}'s new commit")  # a figure of nothing done is no figure
+    med = statistics.median
+    rows += [
+        Row(
+            f"`sources fetch`, one of {sources:,} sources changed",
+            label,
+            med(fetch_s),
+            f"`validate`, {one_repo}",
+            med(val_s),
+            "",
+            f"one `git ls-remote` per source (8 at once), one fetch, one `validate`; CPU {med(fetch_c):.2f} s",
+            cpu=med(fetch_c),
+            ref_cpu=med(val_c),
+        ),
+        Row(
+            f"`sources fetch`, none of {sources:,} sources changed",
+            label,
+            med(same_s),
+            f"`validate`, {one_repo}",
+            med(val_s),
+            "",
+            f"one `git ls-remote` per source, nothing else; CPU {med(same_c):.2f} s",
+            cpu=med(same_c),
+            ref_cpu=med(val_c),
+        ),
+    ]
+    for command, args in (("agenda", ["m00000"]), ("report", ["status", "m00000"])):
+        if not env.has(command):
+            continue
+        t = timed(
+            {
+                "committee": [[*env.cli, command, *args, "--root", str(committee)]],
+                "single": [[*env.cli, command, *args, "--root", str(single)]],
+            },
+            repeat,
+            env=bench,
+        )
+        rows.append(
+            Row(
+                f"`{command} {' '.join(args)}` after `sources fetch`, {sources:,} sources",
+                label,
+                _num(t["committee"]),
+                f"the same command, {one_repo}",
+                _num(t["single"]),
+                "",
+                _err(t["committee"]) or _err(t["single"]) or "no cache (cold); filed dates from each source's history",
+                cpu=CPU.get("committee"),
+                ref_cpu=CPU.get("single"),
+            )
+        )
+    shutil.rmtree(work / f"sources-{sources}", ignore_errors=True)
+    return rows
+
+
 def _num(v: float | str | None) -> float | None:
     return v if isinstance(v, float) else None
 
@@ -857,6 +955,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--hostile-corpus", action="store_true", help="hostile-input rows over tests/corpus too (about 250 runs)"
     )
+    ap.add_argument(
+        "--sources",
+        type=int,
+        help="collective repositories for the sources rows (issue 34; default 2000, 20 when every size is "
+        "under 1,000; 0 leaves them out)",
+    )
     args = ap.parse_args(argv)
     sizes = sorted({int(s) for s in args.sizes.split(",") if s.strip()} | ({50_000} if args.curve else set()))
     compile_once()
@@ -875,6 +979,8 @@ def main(argv: list[str] | None = None) -> int:
         rows += other_commands(env, work, args.repeat, small=max(sizes) < 1000)
         rows += feed_rows(env, work, args.repeat, 50 if max(sizes) < 1000 else 1000)
         rows += hostile_rows(args.hostile_corpus)
+        many = args.sources if args.sources is not None else (20 if max(sizes) < 1000 else 2000)
+        rows += sources_rows(env, work, many, args.repeat)
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)
