@@ -398,7 +398,7 @@ def generate_sources(work: Path, sources: int, seed: int = 0, jobs: int = 4) -> 
         for report in sorted((folder / "reports").glob("*.toml")):
             shared[f"collectives/{slug}/reports/{report.name}"] = report.read_bytes()
         target = remotes / f"{slug}.git"
-        _git(["init", "-q", "--bare", str(target)], remotes)
+        _git(["init", "-q", "--bare", "--template=", str(target)], remotes)  # no sample hooks: 2,000 of them
         _git(["fast-import", "--quiet"], target, shared_commit(slug, shared, parent=False))
 
     with ThreadPoolExecutor(max_workers=jobs) as ex:

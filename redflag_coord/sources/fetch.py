@@ -236,14 +236,48 @@ def _unchanged(root: Path, source: SourceEntry, url: str, last: Locked | None) -
     if last is None or sourcestore.materialised(root, slug) != last.commit:
         return None
     ref = f"refs/heads/{source.branch}"
-    try:
-        listed = gitrun.run(root, "ls-remote", "--", url, ref, check=False)
-    except GitError:
-        return None
-    tips = [line.split()[0] for line in listed.stdout.decode("utf-8", "replace").splitlines() if line.endswith(ref)]
-    if listed.returncode != 0 or tips != [last.commit]:
+    tip = _local_tip(url, ref)
+    if tip is None:
+        try:
+            listed = gitrun.run(root, "ls-remote", "--", url, ref, check=False)
+        except GitError:
+            return None
+        said = listed.stdout.decode("utf-8", "replace").splitlines()
+        tips = [line.split()[0] for line in said if line.endswith(ref)]
+        tip = tips[0] if listed.returncode == 0 and len(tips) == 1 else None
+    if tip != last.commit:
         return None
     return Outcome(slug, "unchanged", last.commit, offered=last.commit)
+
+
+def _local_tip(url: str, ref: str) -> str | None:
+    """A branch's commit in a repository on this machine (a folder: a bare repository, or a work tree's
+    .git), read from git's files without a process; None when it is not such a folder or the ref is not
+    a plain loose or packed one (then `git ls-remote` asks). Only ever used to skip an unchanged source:
+    a loose ref is what git itself reads first, so a commit read here is the branch's."""
+    import re
+
+    if "://" in url or url.startswith("git@") or url.endswith(BUNDLE_SUFFIXES):
+        return None
+    base = Path(url)
+    git_dir = base / ".git" if (base / ".git").is_dir() else base
+    if not (git_dir / "HEAD").is_file():
+        return None
+    commit = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
+    try:
+        loose = (git_dir / ref).read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        loose = ""
+    if commit.fullmatch(loose):
+        return loose
+    if loose:
+        return None  # a symbolic ref, or something git writes that this does not read
+    try:
+        packed = (git_dir / "packed-refs").read_text(encoding="ascii").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    found = [line.split()[0] for line in packed if line.endswith(" " + ref)]
+    return found[0] if len(found) == 1 and commit.fullmatch(found[0]) else None
 
 
 def _candidate(root: Path, source: SourceEntry, url: str, last: Locked | None, signed: bool) -> Candidate | Outcome:
