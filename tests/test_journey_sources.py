@@ -527,3 +527,31 @@ def test_changed_sources_one_bad_the_good_ones_are_accepted(world, monkeypatch):
     assert new_mexico in lock and africa_last in lock and lock != lock_before
     assert CANARY.encode() not in _all_objects(committee.root / ".git/redflag-sources/south-africa.git")
     assert not list((committee.root / ".git" / "redflag-sources").glob(".*quarantine*"))
+
+
+def test_an_unchanged_source_is_skipped_and_a_changed_one_never_is(world):
+    """A source on this machine has its branch read from git's files (loose or packed refs); over a
+    transport (file://) `git ls-remote` asks. Either way, a new commit is fetched and an old one is not."""
+    from redflag_coord.sources.fetch import fetch
+
+    tmp, sources, committee, _ = world
+    mexico = sources["mexico"]
+    assert {o.result for o in fetch(committee.root, ["mexico"])} == {"updated"}
+    remote = tmp / "mexico.git"
+    subprocess.run(["git", "--git-dir", str(remote), "pack-refs", "--all"], check=True)
+    assert not (remote / "refs/heads/redflag-shared").exists()  # only in packed-refs now
+    assert [o.result for o in fetch(committee.root, ["mexico"])] == ["unchanged"]
+    report = mexico.root / "collectives/mexico/reports" / f"{MEETING}.toml"
+    report.write_text(report.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    mexico.commit("mexico: a second version", date="2026-11-27T12:00:00+00:00")
+    _share(mexico)  # a loose ref again, newer than the packed one
+    new = mexico.git("rev-parse", "redflag-shared").strip()
+    assert [(o.result, o.commit) for o in fetch(committee.root, ["mexico"])] == [("updated", new)]
+    listed = committee.root / "sources.toml"
+    listed.write_text(listed.read_text(encoding="utf-8").replace(f'"{remote}"', f'"file://{remote}"'), "utf-8")
+    assert [o.result for o in fetch(committee.root, ["mexico"])] == ["unchanged"]
+    report.write_text(report.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    mexico.commit("mexico: a third version", date="2026-11-28T12:00:00+00:00")
+    _share(mexico)
+    newer = mexico.git("rev-parse", "redflag-shared").strip()
+    assert [(o.result, o.commit) for o in fetch(committee.root, ["mexico"])] == [("updated", newer)]
