@@ -16,8 +16,11 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import random
+import re
 import shutil
+import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -132,6 +135,7 @@ class Plan:
     participants: int  # per meeting, not counting the convener
     reports: bool = True
     big_meeting: int = 0  # participants of one extra meeting 'ic-big' (for the agenda figure)
+    committee_convenes: bool = False  # every meeting the committee's (the sources layout: its repository holds them)
 
     @property
     def files(self) -> int:
@@ -305,7 +309,10 @@ def generate(root: Path | str, plan: Plan, seed: int = 0) -> int:
         write(f"{slug}/collective.toml", collective_toml(i))
         write(f"{slug}/members.toml", members_toml(i))
         write(f"{slug}/relationships.toml", relationships_toml(i, rng))
-    meetings = [(k % plan.collectives, f"m{k:05d}", plan.participants) for k in range(plan.meetings)]
+    meetings = [
+        (0 if plan.committee_convenes else k % plan.collectives, f"m{k:05d}", plan.participants)
+        for k in range(plan.meetings)
+    ]
     if plan.big_meeting:
         meetings.append((0, "ic-big", plan.big_meeting))
     for k, (convener, mid, n) in enumerate(meetings):
@@ -319,6 +326,107 @@ def generate(root: Path | str, plan: Plan, seed: int = 0) -> int:
                 to = slugs[convener] if convener != j else slugs[0]
                 write(f"{slugs[j]}/reports/{mid}.toml", report_toml(j, day, rng, to))
     return written
+
+
+# -- the sources layout (issue 34): a committee's repository and one repository per collective ---------
+
+SHARED_DATE = "1764000000 +0000"  # 2025-11-24: every generated commit, so both layouts date reports alike
+SHARED_BRANCH = "redflag-shared"
+
+
+@dataclass(frozen=True)
+class SourcesLayout:
+    single: Path  # the whole organisation in one git repository
+    committee: Path  # the committee's repository: its own collective, meetings and sources.toml
+    remotes: Path  # one bare repository per collective: its shared branch
+    slugs: list[str]  # the sources, in sources.toml's order
+    files: int  # files of the whole organisation (the single repository)
+
+
+def sources_plan(sources: int) -> Plan:
+    """`sources` collectives and a committee convening every meeting: a meeting per 20 collectives, each
+    with 20 participants (so a collective files about one report)."""
+    return Plan(sources + 1, max(2, sources // 20), min(20, sources), True, 0, committee_convenes=True)
+
+
+def _git(args: list[str], cwd: Path, data: bytes | None = None) -> None:
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "bench",
+        "GIT_AUTHOR_EMAIL": "bench@example.org",
+        "GIT_COMMITTER_NAME": "bench",
+        "GIT_COMMITTER_EMAIL": "bench@example.org",
+        "GIT_AUTHOR_DATE": SHARED_DATE,
+        "GIT_COMMITTER_DATE": SHARED_DATE,
+    }
+    subprocess.run(["git", *args], cwd=cwd, input=data, env=env, check=True, capture_output=True)
+
+
+def shared_commit(slug: str, files: dict[str, bytes], parent: bool, message: str = "shared files") -> bytes:
+    """A `git fast-import` stream of one commit on the shared branch, as `sources share` writes it: the
+    collective as author, only its shared files (`parent`: on top of the branch, changing the files given)."""
+    who = f"{slug} <{slug}@sources.invalid> {SHARED_DATE}"
+    msg = message.encode()
+    out = [f"commit refs/heads/{SHARED_BRANCH}\nauthor {who}\ncommitter {who}\ndata {len(msg)}\n".encode() + msg]
+    if parent:
+        out.append(f"\nfrom refs/heads/{SHARED_BRANCH}^0".encode())
+    for rel, data in sorted(files.items()):
+        out.append(f"\nM 100644 inline {rel}\ndata {len(data)}\n".encode() + data)
+    return b"".join(out) + b"\n"
+
+
+def generate_sources(work: Path, sources: int, seed: int = 0, jobs: int = 4) -> SourcesLayout:
+    """The same organisation twice: in one git repository (`single`), and as a committee's repository
+    whose sources.toml lists `sources` collectives, each a local bare repository holding its shared branch
+    (collective.toml and reports/, what `sources share` would push). Run `sources fetch` in the committee's
+    to receive them."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    single, committee, remotes = work / "single", work / "committee", work / "remotes"
+    for folder in (single, committee, remotes):
+        if folder.exists():
+            shutil.rmtree(folder)
+    files = generate(single, sources_plan(sources), seed)
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "organisation"]):
+        _git(args, single)
+    slugs = [slug_of(i) for i in range(1, sources + 1)]
+    remotes.mkdir(parents=True)
+
+    def bare(slug: str) -> None:
+        folder = single / "collectives" / slug
+        shared = {f"collectives/{slug}/collective.toml": (folder / "collective.toml").read_bytes()}
+        for report in sorted((folder / "reports").glob("*.toml")):
+            shared[f"collectives/{slug}/reports/{report.name}"] = report.read_bytes()
+        target = remotes / f"{slug}.git"
+        _git(["init", "-q", "--bare", "--template=", str(target)], remotes)  # no sample hooks: 2,000 of them
+        _git(["fast-import", "--quiet"], target, shared_commit(slug, shared, parent=False))
+
+    with ThreadPoolExecutor(max_workers=jobs) as ex:
+        list(ex.map(bare, slugs))
+    own = slug_of(0)
+    shutil.copytree(single / "collectives" / own, committee / "collectives" / own)
+    listed = "".join(
+        f'[[source]]\ncollective = "{slug}"\nurl = {toml_str(str(remotes / f"{slug}.git"))}\n'
+        'shares = ["collective.toml", "reports/"]\n\n'
+        for slug in slugs
+    )
+    (committee / "sources.toml").write_text(listed, encoding="utf-8")
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "the committee"]):
+        _git(args, committee)
+    return SourcesLayout(single, committee, remotes, slugs, files)
+
+
+def change_source(layout: SourcesLayout, slug: str, n: int) -> str:
+    """A new commit on one source's shared branch, its first report changed (still valid): what a
+    collective pushes when it corrects a report. Returns the report's path."""
+    folder = layout.single / "collectives" / slug / "reports"
+    report = sorted(folder.glob("*.toml"))[0]
+    text = report.read_text(encoding="utf-8")
+    changed = re.sub(r"(?m)^recruits = \d+$", f"recruits = {n % 10}", text) + f"# correction {n}\n"
+    rel = f"collectives/{slug}/reports/{report.name}"
+    stream = shared_commit(slug, {rel: changed.encode()}, parent=True, message=f"correction {n}")
+    _git(["fast-import", "--quiet"], layout.remotes / f"{slug}.git", stream)
+    return rel
 
 
 def main(argv: list[str] | None = None) -> int:

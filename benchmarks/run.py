@@ -37,7 +37,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from generate import Plan, generate, plan_for  # noqa: E402
+from generate import Plan, change_source, generate, generate_sources, plan_for  # noqa: E402
 
 PY = sys.executable
 TODAY = "2026-11-27"
@@ -800,6 +800,128 @@ def other_commands(env: Env, work: Path, repeat: int, small: bool = False) -> li
     ]
 
 
+def sources_rows(env: Env, work: Path, sources: int, repeat: int) -> list[Row]:
+    """Issue 34 at scale: a committee's repository with `sources` collective repositories (local bare ones,
+    benchmarks/generate.py), each figure against the same organisation as one repository, run for run.
+    `sources fetch` with one source changed is set against `validate` there (the check every change gets in
+    one repository: the pre-commit hook, CI); `agenda` and `report status` against themselves there."""
+    if sources <= 0 or not env.has("sources") or shutil.which("git") is None:
+        return []
+    layout = generate_sources(work / f"sources-{sources}", sources)
+    single, committee = layout.single, layout.committee
+    label = f"{sources:,} sources ({layout.files:,} files)"
+    one_repo = "the same organisation in one repository"
+    bench = base_env()
+    first = run([*env.cli, "sources", "fetch"], cwd=committee, env=bench)  # the first fetch: every source
+    ref = run([*env.cli, "validate", str(single)], env=bench)
+    rows = [
+        Row(
+            f"`sources fetch`, first fetch of all {sources:,} sources",
+            label,
+            first[0],
+            f"`validate`, {one_repo}",
+            ref[0],
+            "",
+            "one run; every source fetched, checked by git, then one `validate` of all",
+            cpu=first[1],
+            ref_cpu=ref[1],
+        )
+    ]
+    changed = next(s for s in layout.slugs if (single / "collectives" / s / "reports").is_dir())
+    fetch_s, fetch_c, val_s, val_c, same_s, same_c = [], [], [], [], [], []
+    for n in range(repeat):
+        change_source(layout, changed, n + 1)  # a new commit on one source, outside the timing
+        w, c = run([*env.cli, "sources", "fetch"], cwd=committee, env=bench)
+        fetch_s.append(w)
+        fetch_c.append(c)
+        w, c = run([*env.cli, "sources", "fetch"], cwd=committee, env=bench)  # again: nothing changed
+        same_s.append(w)
+        same_c.append(c)
+        w, c = run([*env.cli, "validate", str(single)], env=bench)
+        val_s.append(w)
+        val_c.append(c)
+    offered = subprocess.run(
+        ["git", "rev-parse", "refs/heads/redflag-shared"], cwd=layout.remotes / f"{changed}.git", capture_output=True
+    )
+    if offered.stdout.decode().strip() not in (committee / "sources.lock").read_text(encoding="utf-8"):
+        raise Failed(f"`sources fetch` did not take {changed}'s new commit")  # a figure of nothing done is no figure
+    med = statistics.median
+    rows += [
+        Row(
+            f"`sources fetch`, one of {sources:,} sources changed",
+            label,
+            med(fetch_s),
+            f"`validate`, {one_repo}",
+            med(val_s),
+            "",
+            f"each source's branch read from its folder, one fetch, one `validate`; CPU {med(fetch_c):.2f} s",
+            cpu=med(fetch_c),
+            ref_cpu=med(val_c),
+        ),
+        Row(
+            f"`sources fetch`, none of {sources:,} sources changed",
+            label,
+            med(same_s),
+            f"`validate`, {one_repo}",
+            med(val_s),
+            "",
+            f"each source's branch read from its folder, nothing else; CPU {med(same_c):.2f} s",
+            cpu=med(same_c),
+            ref_cpu=med(val_c),
+        ),
+    ]
+    rows.append(_over_transport(env, layout, label, repeat, med(val_s), med(val_c)))
+    for command, args in (("agenda", ["m00000"]), ("report", ["status", "m00000"])):
+        if not env.has(command):
+            continue
+        t = timed(
+            {
+                "committee": [[*env.cli, command, *args, "--root", str(committee)]],
+                "single": [[*env.cli, command, *args, "--root", str(single)]],
+            },
+            repeat,
+            env=bench,
+        )
+        rows.append(
+            Row(
+                f"`{command} {' '.join(args)}` after `sources fetch`, {sources:,} sources",
+                label,
+                _num(t["committee"]),
+                f"the same command, {one_repo}",
+                _num(t["single"]),
+                "",
+                _err(t["committee"]) or _err(t["single"]) or "no cache (cold); filed dates from each source's history",
+                cpu=CPU.get("committee"),
+                ref_cpu=CPU.get("single"),
+            )
+        )
+    shutil.rmtree(work / f"sources-{sources}", ignore_errors=True)
+    return rows
+
+
+def _over_transport(env: Env, layout, label: str, repeat: int, ref: float, ref_cpu: float) -> Row:
+    """`sources fetch` with nothing changed when every URL is `file://`: git's transport, one `git ls-remote`
+    per source (8 at once), as a forge's sources are asked (without the network's wait)."""
+    listed = layout.committee / "sources.toml"
+    text = listed.read_text(encoding="utf-8")
+    listed.write_text(text.replace(f'url = "{layout.remotes}', f'url = "file://{layout.remotes}'), encoding="utf-8")
+    try:
+        t = timed({"fetch": [[*env.cli, "sources", "fetch"]]}, repeat, cwd=layout.committee, env=base_env())
+    finally:
+        listed.write_text(text, encoding="utf-8")
+    return Row(
+        f"`sources fetch`, none of {len(layout.slugs):,} sources changed, `file://` URLs",
+        label,
+        _num(t["fetch"]),
+        "`validate`, the same organisation in one repository",
+        ref,
+        "",
+        _err(t["fetch"]) or "one `git ls-remote` per source (8 at once), as for a forge's URLs, without the network",
+        cpu=CPU.get("fetch"),
+        ref_cpu=ref_cpu,
+    )
+
+
 def _num(v: float | str | None) -> float | None:
     return v if isinstance(v, float) else None
 
@@ -859,7 +981,7 @@ def growth_table(growth: list[tuple]) -> str:
 
 
 # `--only`: the groups of rows, in the order they run
-GROUPS = ("cold_start", "example", "sizes", "changed", "cache", "memory", "other", "feed", "hostile")
+GROUPS = ("cold_start", "example", "sizes", "changed", "cache", "memory", "other", "feed", "hostile", "sources")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -877,6 +999,12 @@ def main(argv: list[str] | None = None) -> int:
         action="append",
         choices=sorted(GROUPS),
         help="run only this group of rows (repeatable): " + ", ".join(sorted(GROUPS)),
+    )
+    ap.add_argument(
+        "--sources",
+        type=int,
+        help="collective repositories for the sources rows (issue 34; default 2000, 20 when every size is "
+        "under 1,000; 0 leaves them out)",
     )
     args = ap.parse_args(argv)
     only = set(args.only or GROUPS)
@@ -900,6 +1028,8 @@ def main(argv: list[str] | None = None) -> int:
         rows += other_commands(env, work, args.repeat, small=max(sizes) < 1000) if "other" in only else []
         rows += feed_rows(env, work, args.repeat, 50 if max(sizes) < 1000 else 1000) if "feed" in only else []
         rows += hostile_rows(args.hostile_corpus) if "hostile" in only else []
+        many = args.sources if args.sources is not None else (20 if max(sizes) < 1000 else 2000)
+        rows += sources_rows(env, work, many, args.repeat) if "sources" in only else []
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)

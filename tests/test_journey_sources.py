@@ -617,3 +617,110 @@ def test_approvals_of_a_refused_first_fetch_are_not_kept(world):
     assert not (committee.root / "trust/mexico.toml").exists()
     assert not (committee.root / "collectives/mexico").exists()
     assert committee.git("status", "--porcelain") == ""
+
+
+# -- scale: the cost follows the sources that changed ---------------------------------------------------
+
+
+def _count_validations(monkeypatch) -> list[int]:
+    """Each `validate` of the committee's organisation a fetch runs, counted (one for many sources)."""
+    from redflag_coord.sources import verify
+
+    calls: list[int] = []
+    real = verify.validate_org
+
+    def counted(org, *args, **kwargs):
+        calls.append(len(org.collectives))
+        return real(org, *args, **kwargs)
+
+    monkeypatch.setattr(verify, "validate_org", counted)
+    return calls
+
+
+def test_first_fetch_of_every_source_validates_once(world, monkeypatch):
+    from redflag_coord.sources.fetch import fetch
+
+    committee = world[2]
+    calls = _count_validations(monkeypatch)
+    outcomes = fetch(committee.root)
+    assert {o.slug: o.result for o in outcomes} == dict.fromkeys(SOURCES, "updated")
+    assert len(calls) == 1  # not one per source
+    again = fetch(committee.root)  # nothing changed: no validation, nothing fetched
+    assert {o.slug: o.result for o in again} == dict.fromkeys(SOURCES, "unchanged")
+    assert len(calls) == 1
+
+
+def test_changed_sources_one_bad_the_good_ones_are_accepted(world, monkeypatch):
+    """Batched: one validation for the three changed sources (and one to confirm the good ones without the
+    bad one, not one per source); the bad one keeps its last good commit, the good ones move on."""
+    from redflag_coord.sources.fetch import fetch, render
+
+    _, sources, committee, bundle = world
+    mexico, africa, india = sources["mexico"], sources["south-africa"], sources["india"]
+    assert _rc(committee.root, "sources", "fetch").returncode == 0
+    lock_before = (committee.root / "sources.lock").read_text(encoding="utf-8")
+    africa_folder = committee.root / "collectives" / "south-africa"
+    africa_files = {p: p.read_bytes() for p in africa_folder.rglob("*") if p.is_file()}
+    africa_last = (committee.root / ".git/redflag-sources/south-africa.commit").read_text(encoding="utf-8").strip()
+
+    report = mexico.root / "collectives/mexico/reports" / f"{MEETING}.toml"
+    report.write_text(report.read_text(encoding="utf-8") + "\n", encoding="utf-8")  # still valid
+    mexico.commit("mexico: a second version", date="2026-11-27T12:00:00+00:00")
+    _share(mexico)
+    bad = africa.root / "collectives/south-africa/reports" / f"{MEETING}.toml"
+    text = bad.read_text(encoding="utf-8").replace('summary = """\n', f'summary = """\nWrite to {CANARY}. ', 1)
+    bad.write_text(text, encoding="utf-8")
+    africa.commit("south-africa: a careless edit", date="2026-11-27T13:00:00+00:00")
+    _share(africa)
+    new_mexico = mexico.git("rev-parse", "redflag-shared").strip()
+    summary = india.root / "collectives/india/reports" / f"{MEETING}.toml"
+    summary.write_text(summary.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    india.commit("india: a second version", date="2026-11-27T14:00:00+00:00")
+    remade = _rc(india.root, "sources", "bundle", "--output", str(bundle), "--force")
+    assert remade.returncode == 0, remade.stderr
+
+    calls = _count_validations(monkeypatch)
+    outcomes = {o.slug: o for o in fetch(committee.root)}
+    assert len(calls) == 2  # all three candidates at once, then the good ones confirmed without the bad one
+    assert (outcomes["mexico"].result, outcomes["mexico"].commit) == ("updated", new_mexico)
+    assert outcomes["india"].result == "updated"
+    refused = outcomes["south-africa"]
+    assert (refused.result, refused.commit) == ("refused", africa_last)
+    _, said = render(list(outcomes.values()), "text")
+    assert said.startswith(f"south-africa: refused, last good commit {africa_last[:12]} kept: ")
+    assert f"collectives/south-africa/reports/{MEETING}.toml" in said and "private-text" in said, said
+    # south-africa's last good state kept, mexico's new one recorded
+    assert {p: p.read_bytes() for p in africa_folder.rglob("*") if p.is_file()} == africa_files
+    assert (committee.root / ".git/redflag-sources/south-africa.commit").read_text().strip() == africa_last
+    lock = (committee.root / "sources.lock").read_text(encoding="utf-8")
+    assert new_mexico in lock and africa_last in lock and lock != lock_before
+    assert CANARY.encode() not in _all_objects(committee.root / ".git/redflag-sources/south-africa.git")
+    assert not list((committee.root / ".git" / "redflag-sources").glob(".*quarantine*"))
+
+
+def test_an_unchanged_source_is_skipped_and_a_changed_one_never_is(world):
+    """A source on this machine has its branch read from git's files (loose or packed refs); over a
+    transport (file://) `git ls-remote` asks. Either way, a new commit is fetched and an old one is not."""
+    from redflag_coord.sources.fetch import fetch
+
+    tmp, sources, committee, _ = world
+    mexico = sources["mexico"]
+    assert {o.result for o in fetch(committee.root, ["mexico"])} == {"updated"}
+    remote = tmp / "mexico.git"
+    subprocess.run(["git", "--git-dir", str(remote), "pack-refs", "--all"], check=True)
+    assert not (remote / "refs/heads/redflag-shared").exists()  # only in packed-refs now
+    assert [o.result for o in fetch(committee.root, ["mexico"])] == ["unchanged"]
+    report = mexico.root / "collectives/mexico/reports" / f"{MEETING}.toml"
+    report.write_text(report.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    mexico.commit("mexico: a second version", date="2026-11-27T12:00:00+00:00")
+    _share(mexico)  # a loose ref again, newer than the packed one
+    new = mexico.git("rev-parse", "redflag-shared").strip()
+    assert [(o.result, o.commit) for o in fetch(committee.root, ["mexico"])] == [("updated", new)]
+    listed = committee.root / "sources.toml"
+    listed.write_text(listed.read_text(encoding="utf-8").replace(f'"{remote}"', f'"file://{remote}"'), "utf-8")
+    assert [o.result for o in fetch(committee.root, ["mexico"])] == ["unchanged"]
+    report.write_text(report.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    mexico.commit("mexico: a third version", date="2026-11-28T12:00:00+00:00")
+    _share(mexico)
+    newer = mexico.git("rev-parse", "redflag-shared").strip()
+    assert [(o.result, o.commit) for o in fetch(committee.root, ["mexico"])] == [("updated", newer)]

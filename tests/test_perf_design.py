@@ -246,6 +246,7 @@ def test_benchmark_runner_smallest_size():
         "`secrets show los-angeles` (new: encrypted read) on the example",
         "`publish`: the per-collective feeds together",
         "`fmt --check --diff` vs `validate`",
+        "`sources fetch`, one of 20 sources changed",
     ):
         assert figure in text, figure
     floor_row = next(line for line in text.splitlines() if line.startswith("| `validate` vs the floor"))

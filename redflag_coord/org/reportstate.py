@@ -177,7 +177,7 @@ def _added(org: Organisation, meeting_id: str, filed: dict[str, Report]) -> dict
     found: dict[str, list[Version]] = {}
     texts: dict[str, bytes] = {}
     try:
-        for where, rev, spec in _histories(org, meeting_id):
+        for where, rev, spec in _histories(org, meeting_id, set(filed)):
             here = gitinfo.versions(where, [spec], rev=rev)
             texts.update(gitinfo.blobs(where, [v.blob for path, vs in here.items() if path in finished for v in vs]))
             found.update(here)
@@ -191,13 +191,16 @@ def _added(org: Organisation, meeting_id: str, filed: dict[str, Report]) -> dict
     return out
 
 
-def _histories(org: Organisation, meeting_id: str) -> list[tuple[Path, str | None, str]]:
+def _histories(org: Organisation, meeting_id: str, filed: set[str]) -> list[tuple[Path, str | None, str]]:
     """Where each report's history is: this repository (its current branch), and each fetched collective's
-    own repository at the commit read (issue 34: the date it was filed there, not when it was fetched)."""
+    own repository at the commit read (issue 34: the date it was filed there, not when it was fetched),
+    for the collectives that filed one only (a git log per source: thousands of sources, one meeting's few)."""
     from redflag_coord.repo.sourcestore import bare_of
 
     out: list[tuple[Path, str | None, str]] = [(org.root, None, rel_path("report", "*", meeting_id))]
     for slug, commit in sorted(org.fetched.items()):
+        if slug not in filed:
+            continue
         bare = bare_of(org.root, slug)
         if bare is not None:
             out.append((bare, commit, rel_path("report", slug, meeting_id)))

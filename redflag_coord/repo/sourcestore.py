@@ -169,9 +169,9 @@ class Staged:
             os.replace(self.old, self.dest)
 
 
-def exclude(root: Path | str, slug: str) -> None:
-    """Tell git (this clone only: .git/info/exclude) to ignore a fetched collective's folder, so no `git add`
-    commits it into the committee's repository."""
+def exclude(root: Path | str, slug: str, *more: str) -> None:
+    """Tell git (this clone only: .git/info/exclude) to ignore each fetched collective's folder, so no `git add`
+    commits it into the committee's repository. Many at once: the file is read once, not once per source."""
     found = git_dir(root)
     if found is None:
         return
@@ -179,13 +179,14 @@ def exclude(root: Path | str, slug: str) -> None:
     while not (top / ".git").exists() and top.parent != top:
         top = top.parent
     rel = Path(os.path.abspath(root)).relative_to(top).as_posix()
-    line = f"/{'' if rel == '.' else rel + '/'}{COLLECTIVES}/{slug}/"
+    lines = [f"/{'' if rel == '.' else rel + '/'}{COLLECTIVES}/{s}/" for s in (slug, *more)]
     path = found / "info" / "exclude"
     path.parent.mkdir(parents=True, exist_ok=True)
-    have = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
-    if line not in have:
+    have = set(path.read_text(encoding="utf-8").splitlines()) if path.exists() else set()
+    new = [line for line in dict.fromkeys(lines) if line not in have]
+    if new:
         with open(path, "a", encoding="utf-8") as f:
-            f.write(line + "\n")
+            f.write("".join(line + "\n" for line in new))
 
 
 def remove_tree(path: Path) -> None:

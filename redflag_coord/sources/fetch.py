@@ -1,12 +1,16 @@
 """`sources fetch`: receive each collective's shared files into the committee's repository, verified.
 
-Each source is fetched into a quarantine (a bare repository borrowing the objects already kept, so only
-what is new lands there) and checked there: the new commit descends from the last good one, every
-object new since then lies inside the collective's shared paths, the tip's files pass `validate` as part
-of the committee's organisation (schema, private text, references), and, when the organisation requires
-it, every new commit is signed by a key sources.toml lists. Only then are its objects moved into the
-kept repository, its files written read-only where the loader reads them, and the commit recorded in
-sources.lock. A refused source leaves the quarantine deleted (nothing of it stays on disk) and keeps
+The cost follows the sources that changed, not those listed (issue 34: thousands of collectives). A source
+whose branch still points at the commit this clone holds is left alone after one `git ls-remote` (run for
+many sources at once). Each changed source is fetched into a quarantine (a bare repository borrowing the
+objects already kept, so only what is new lands there) and checked there, several at once: the new
+commit descends from the last good one, every object new since then lies inside the collective's shared
+paths, and, when the organisation requires it, every new commit is signed by a key sources.toml lists.
+Then every candidate's files are put in place together and the committee's organisation is validated
+once (schema, private text, references): a source whose files carry an error gets its last good files
+back, and the rest are validated once more without it. Only then are an accepted source's objects moved
+into its kept repository, its files left read-only where the loader reads them, and the commit recorded
+in sources.lock. A refused source leaves its quarantine deleted (nothing of it stays on disk) and keeps
 its last good commit.
 """
 
@@ -17,9 +21,10 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 from redflag_coord.errors import RedflagError, UsageError
 from redflag_coord.org.load import COLLECTIVES
@@ -38,10 +43,11 @@ from redflag_coord.org.trustcheck import require_sources_approved
 from redflag_coord.repo import sourcestore
 from redflag_coord.repo.gitinfo import GitError
 from redflag_coord.repo.sourcestore import Locked
-from redflag_coord.sources import gitrun
+from redflag_coord.sources import gitrun, trustshare
 
 Result = Literal["updated", "unchanged", "refused"]
 BUNDLE_SUFFIXES = (".bundle", ".bundle.age")
+T = TypeVar("T")
 
 
 class Refused(RedflagError):
@@ -136,7 +142,8 @@ def fetch(
             if not slugs:
                 chosen = [_bundle_source(root, where, config)]
             url_of = {s.collective: str(where) for s in chosen}
-        outcomes = [_one(root, s, url_of.get(s.collective), lock.get(s.collective), signed) for s in chosen]
+        urls = {s.collective: url_of.get(s.collective) or _url(root, s) for s in chosen}
+        outcomes = _batch(root, chosen, urls, lock, signed, {s.collective for s in config.source})
     _record(root, lock, outcomes, now)
     return outcomes
 
@@ -148,27 +155,156 @@ def _url(root: Path, source: SourceEntry) -> str:
     return str((root / source.url).resolve())
 
 
-def _one(root: Path, source: SourceEntry, url: str | None, last: Locked | None, signed: bool) -> Outcome:
-    slug = source.collective
+WORKERS = 8  # git processes at once: a fetch mostly waits for the network or the disk, it computes little
+
+
+@dataclass
+class Candidate:
+    """A source's offered commit, fetched into its quarantine and past every git check, waiting for `validate`."""
+
+    source: SourceEntry
+    tip: str
+    files: dict[str, bytes]
+    quarantine: Path
+    kept: Path
+    approvals: bytes | None = None  # the trust/<slug>.toml it sent (None: the approvals here stay)
+
+
+def _pool(work: Callable[[SourceEntry], T], sources: list[SourceEntry]) -> list[T]:
+    """`work` over the sources, a bounded number at once (each is git processes, not Python work)."""
+    if len(sources) <= 1:
+        return [work(s) for s in sources]
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=min(WORKERS, len(sources))) as ex:
+        return list(ex.map(work, sources))
+
+
+def _batch(
+    root: Path,
+    chosen: list[SourceEntry],
+    urls: dict[str, str],
+    lock: dict[str, Locked],
+    signed: bool,
+    listed: set[str],
+) -> list[Outcome]:
+    """Every chosen source, in three steps whose cost follows the sources that changed, not those listed:
+    which sources offer a new commit (`git ls-remote`, in parallel); the changed ones fetched and checked
+    by git in their quarantines (in parallel); then one `validate` of the organisation with every
+    candidate in place, which refuses only the sources whose files carry problems (they keep their last
+    good commit) and confirms once more without them."""
+    done: dict[str, Outcome] = {}
+
+    def offered(s: SourceEntry) -> Outcome | None:
+        return _unchanged(root, s, urls[s.collective], lock.get(s.collective))
+
+    for s, o in zip(chosen, _pool(offered, chosen), strict=True):
+        if o is not None:
+            done[s.collective] = o
+    todo = [s for s in chosen if s.collective not in done]
+
+    def fetched(s: SourceEntry) -> Candidate | Outcome:
+        last = lock.get(s.collective)
+        return _guarded(s.collective, last, lambda: _candidate(root, s, urls[s.collective], last, signed))
+
+    candidates: list[Candidate] = []
+    try:
+        for got in _pool(fetched, todo):
+            if isinstance(got, Outcome):
+                done[got.slug] = got
+            else:
+                candidates.append(got)
+        for slug, why in _accept(root, candidates, listed).items():
+            last = lock.get(slug)
+            done[slug] = Outcome(slug, "refused", last.commit if last else None, why, offered=_tip_of(candidates, slug))
+        for c in candidates:
+            done.setdefault(c.source.collective, Outcome(c.source.collective, "updated", c.tip, offered=c.tip))
+    finally:
+        for c in candidates:  # a refused source leaves nothing of what it sent
+            shutil.rmtree(c.quarantine, ignore_errors=True)
+    return [done[s.collective] for s in chosen]
+
+
+def _tip_of(candidates: list[Candidate], slug: str) -> str | None:
+    return next((c.tip for c in candidates if c.source.collective == slug), None)
+
+
+def _guarded(slug: str, last: Locked | None, step: Callable[[], Candidate | Outcome]) -> Candidate | Outcome:
+    """A refusal (or git failing) is this source's outcome, never the whole fetch's."""
     kept_commit = last.commit if last else None
     try:
-        return _verified(root, source, url or _url(root, source), kept_commit, signed)
+        return step()
     except Refused as e:
         return Outcome(slug, "refused", kept_commit, str(e))
     except GitError as e:
         return Outcome(slug, "refused", kept_commit, f"git: {e}")
 
 
-def _verified(root: Path, source: SourceEntry, url: str, last: str | None, signed: bool) -> Outcome:
+def _unchanged(root: Path, source: SourceEntry, url: str, last: Locked | None) -> Outcome | None:
+    """The source still offers the commit this clone holds and the lock records: nothing to fetch. One
+    `git ls-remote`; None (fetch it) when it changed, was never fetched here, or cannot be asked (the
+    fetch then says why)."""
+    slug = source.collective
+    if last is None or sourcestore.materialised(root, slug) != last.commit:
+        return None
+    ref = f"refs/heads/{source.branch}"
+    tip = _local_tip(url, ref)
+    if tip is None:
+        try:
+            listed = gitrun.run(root, "ls-remote", "--", url, ref, check=False)
+        except GitError:
+            return None
+        said = listed.stdout.decode("utf-8", "replace").splitlines()
+        tips = [line.split()[0] for line in said if line.endswith(ref)]
+        tip = tips[0] if listed.returncode == 0 and len(tips) == 1 else None
+    if tip != last.commit:
+        return None
+    return Outcome(slug, "unchanged", last.commit, offered=last.commit)
+
+
+def _local_tip(url: str, ref: str) -> str | None:
+    """A branch's commit in a repository on this machine (a folder: a bare repository, or a work tree's
+    .git), read from git's files without a process; None when it is not such a folder or the ref is not
+    a plain loose or packed one (then `git ls-remote` asks). Only ever used to skip an unchanged source:
+    a loose ref is what git itself reads first, so a commit read here is the branch's."""
+    import re
+
+    if "://" in url or url.startswith("git@") or url.endswith(BUNDLE_SUFFIXES):
+        return None
+    base = Path(url)
+    git_dir = base / ".git" if (base / ".git").is_dir() else base
+    if not (git_dir / "HEAD").is_file():
+        return None
+    commit = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
+    try:
+        loose = (git_dir / ref).read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        loose = ""
+    if commit.fullmatch(loose):
+        return loose
+    if loose:
+        return None  # a symbolic ref, or something git writes that this does not read
+    try:
+        packed = (git_dir / "packed-refs").read_text(encoding="ascii").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    found = [line.split()[0] for line in packed if line.endswith(" " + ref)]
+    return found[0] if len(found) == 1 and commit.fullmatch(found[0]) else None
+
+
+def _candidate(root: Path, source: SourceEntry, url: str, last: Locked | None, signed: bool) -> Candidate | Outcome:
+    """Fetch the source into its quarantine and run every check git can answer (history, paths, signatures);
+    `validate` of its files comes after, with every other candidate (`_accept`)."""
     slug = source.collective
     kept = sourcestore.bare_of(root, slug)
     assert kept is not None  # fetch() checked that there is a git folder
-    if not (kept / "HEAD").exists():
-        gitrun.init_bare(kept)
+    new = not (kept / "HEAD").exists()
+    if new:
+        _init(kept)
     quarantine = kept.parent / f".{slug}.quarantine.git"
     if quarantine.exists():
         shutil.rmtree(quarantine)
-    gitrun.init_bare(quarantine)
+    _init(quarantine)
     try:
         # the quarantine sees the kept objects (alternates): only new objects land in it
         (quarantine / "objects" / "info" / "alternates").write_text(str((kept / "objects").resolve()) + "\n")
@@ -181,38 +317,132 @@ def _verified(root: Path, source: SourceEntry, url: str, last: str | None, signe
                 f"cannot fetch branch {source.branch!r} from {url}: {said[-1] if said else 'git fetch failed'}"
             )
         tip = gitrun.text(quarantine, "rev-parse", "refs/heads/incoming^{commit}").strip()
-        if tip == last and sourcestore.materialised(root, slug) == tip:
+        last_commit = last.commit if last else None
+        if tip == last_commit and sourcestore.materialised(root, slug) == tip:
+            shutil.rmtree(quarantine, ignore_errors=True)
             return Outcome(slug, "unchanged", tip, offered=tip)
-        good = _kept_tip(kept)
-        _descends(quarantine, last, tip)
+        good = None if new else _kept_tip(kept)
+        _descends(quarantine, last_commit, tip)
         _paths(quarantine, slug, source.shares, tip, good)
         if signed:
             _signatures(quarantine, source, tip, good, root)
         files = _files(quarantine, slug, tip)
         approvals = _approvals(root, slug, files)
         _not_local(root, slug)
-        from redflag_coord.repo.fsio import locked
-        from redflag_coord.sources import trustshare
-
-        with locked(root / COLLECTIVES):  # no writer in the organisation while the candidate is in place
-            staged = sourcestore.Staged(root, slug, files)
-            try:
-                trust = trustshare.Staged(root, slug, approvals)
-            except BaseException:
-                staged.undo()
-                raise
-            try:
-                _validate(root, slug)
-                gitrun.run(kept, "fetch", "-q", "--no-tags", str(quarantine), "+refs/heads/incoming:refs/heads/good")
-            except BaseException:
-                trust.undo()
-                staged.undo()
-                raise
-            staged.keep(tip)
-        sourcestore.exclude(root, slug)
-        return Outcome(slug, "updated", tip, offered=tip)
-    finally:
+    except BaseException:
         shutil.rmtree(quarantine, ignore_errors=True)  # a refused source leaves nothing of what it sent
+        raise
+    return Candidate(source, tip, files, quarantine, kept, approvals)
+
+
+def _accept(root: Path, candidates: list[Candidate], listed: set[str]) -> dict[str, str]:
+    """Put every candidate's files in place and validate the organisation once; a source whose files carry
+    errors gets its last good files back, and the rest are validated once more (until none is refused).
+    The accepted ones' objects move into their kept repositories. Returns slug -> why, for the refused."""
+    from redflag_coord.repo.fsio import locked
+
+    if not candidates:
+        return {}
+    refused: dict[str, str] = {}
+    with locked(root / COLLECTIVES):  # no writer in the organisation while the candidates are in place
+        staged: dict[str, _Placed] = {}
+        moved: set[str] = set()
+        try:
+            for c in candidates:
+                staged[c.source.collective] = _Placed.put(root, c)
+            by_slug = {c.source.collective: c for c in candidates}
+            while staged:
+                bad = _validate_all(root, set(staged), listed)
+                if not bad:
+                    bad = _move(by_slug, [s for s in staged if s not in moved], moved)
+                if not bad:
+                    break
+                for slug, why in bad.items():
+                    staged.pop(slug).undo()
+                    refused[slug] = why
+        except BaseException:
+            for st in staged.values():
+                st.undo()
+            raise
+        for slug, st in staged.items():
+            st.keep(by_slug[slug].tip)
+    if staged:
+        sourcestore.exclude(root, *staged)
+    return refused
+
+
+@dataclass
+class _Placed:
+    """A candidate's files and the approvals it sent, in place together: undone together."""
+
+    files: sourcestore.Staged
+    trust: trustshare.Staged
+
+    @classmethod
+    def put(cls, root: Path, c: Candidate) -> _Placed:
+        files = sourcestore.Staged(root, c.source.collective, c.files)
+        try:
+            return cls(files, trustshare.Staged(root, c.source.collective, c.approvals))
+        except BaseException:
+            files.undo()
+            raise
+
+    def undo(self) -> None:
+        self.trust.undo()
+        self.files.undo()
+
+    def keep(self, tip: str) -> None:
+        self.files.keep(tip)
+
+
+def _move(by_slug: dict[str, Candidate], slugs: list[str], moved: set[str]) -> dict[str, str]:
+    """The verified objects of each accepted source into its kept repository (in parallel); slug -> why,
+    for the few git fails to move."""
+
+    def one(s: SourceEntry) -> str | None:
+        c = by_slug[s.collective]
+        try:
+            _migrate(c.quarantine / "objects", c.kept / "objects")
+        except OSError as e:
+            return f"cannot move the verified objects into {c.kept}: {e.strerror}"
+        done = gitrun.run(c.kept, "update-ref", "refs/heads/good", c.tip, check=False)
+        if done.returncode != 0:
+            said = done.stderr.decode("utf-8", "replace").strip().splitlines()
+            return f"git: {said[-1] if said else 'git update-ref failed'}"
+        return None
+
+    sources = [by_slug[s].source for s in slugs]
+    failed: dict[str, str] = {}
+    for s, why in zip(sources, _pool(one, sources), strict=True):
+        if why is None:
+            moved.add(s.collective)
+        else:
+            failed[s.collective] = why
+    return failed
+
+
+def _migrate(src: Path, dest: Path) -> None:
+    """The quarantine's objects renamed into the kept repository's, as git does with its own incoming
+    quarantine (no git process, nothing copied): loose objects, then each pack before its index, so a
+    reader never finds an index without its pack. An object already there is the same object (its name
+    is its hash)."""
+    for folder in sorted(src.iterdir()):
+        if len(folder.name) == 2 and folder.is_dir():
+            (dest / folder.name).mkdir(exist_ok=True)
+            for obj in folder.iterdir():
+                os.replace(obj, dest / folder.name / obj.name)
+    packs = src / "pack"
+    if packs.is_dir():
+        (dest / "pack").mkdir(exist_ok=True)
+        last = (".idx",)
+        for name in sorted(packs.iterdir(), key=lambda p: (p.suffix in last, p.name)):
+            os.replace(name, dest / "pack" / name.name)
+
+
+def _init(path: Path) -> None:
+    """A bare repository for objects only: no hooks or samples copied (thousands of sources)."""
+    path.mkdir(parents=True, exist_ok=True)
+    gitrun.run(path, "init", "-q", "--bare", "--template=")
 
 
 def _approvals(root: Path, slug: str, files: dict[str, bytes]) -> bytes | None:
@@ -307,14 +537,17 @@ def _files(repo: Path, slug: str, tip: str) -> dict[str, bytes]:
     return {path: contents[oid] for path, oid in listing}
 
 
-def _validate(root: Path, slug: str) -> None:
-    """The candidate's files (in place) checked as part of the committee's organisation: any error refuses it."""
-    from redflag_coord.sources.verify import problems_of
+def _validate_all(root: Path, slugs: set[str], listed: set[str]) -> dict[str, str]:
+    """The candidates' files (in place) checked as part of the committee's organisation, in one `validate`:
+    slug -> why, for each candidate with an error in its own files."""
+    from redflag_coord.sources.verify import problems_by_source
 
-    found = problems_of(root, slug, {s.collective for s in configured(root).source})
-    if found:
-        more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
-        raise Refused(f"{found[0]}{more}; the collective's own 'redflag-coord validate' shows them")
+    out = {}
+    for slug, found in problems_by_source(root, slugs, listed).items():
+        if found:
+            more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
+            out[slug] = f"{found[0]}{more}; the collective's own 'redflag-coord validate' shows them"
+    return out
 
 
 def _readable_bundle(path: Path, scratch: Path, identities: object) -> Path:
