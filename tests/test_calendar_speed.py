@@ -28,6 +28,7 @@ from redflag_coord.agenda.text import _BREAKABLE, _wrap, render_invite_text, ren
 from redflag_coord.calendar import ics
 from redflag_coord.i18n.labels import Labels, available
 from redflag_coord.org.load import load_organisation
+from redflag_coord.org.model import Status
 from redflag_coord.tz import vtimezone as vtz
 
 UTC = dt.UTC
@@ -313,3 +314,57 @@ def test_descriptions_on_two_cores_are_describes(tmp_path, monkeypatch):
     assert texts == {mid: ics.describe(org, mid, m) for mid, m in meetings}
     monkeypatch.setenv("REDFLAG_WORKERS", "1")
     assert ics.descriptions(org, meetings) == {}  # one process: each meeting is described as its event is built
+
+
+# -- one-off meetings written without icalendar objects ----------------------------------------
+
+
+def _one_offs_agree(org, settings_: ics.Settings) -> int:
+    """Each one-off meeting's written VEVENT is the bytes of build_event's Event; returns how many."""
+    events, n = ics.FeedEvents(org, settings_), 0
+    for mid, (slug, m) in org.meetings().items():
+        entry = events.entry(mid, slug, m)
+        if entry.data is None:
+            continue
+        event, _ = ics.build_event(org, slug, mid, m, events.settings)
+        assert entry.data == ics.Writer().component(event) == event.to_ical()
+        assert [e.to_ical() for e in entry.events] == [entry.data]
+        n += 1
+    return n
+
+
+def test_one_off_events_are_icalendars_events(example_root, tmp_path):
+    """The example (cancelled, tentative, links, places, every language) and a generated organisation,
+    with the file's reminders, others and none; and the whole feed is icalendar's Calendar.to_ical."""
+    from bench_helpers import generator
+
+    gen = generator()
+    gen.generate(tmp_path, gen.Plan(collectives=6, meetings=40, participants=3, reports=False), seed=3)
+    stamp = dt.datetime(2026, 11, 27, 12, tzinfo=UTC)
+    for root in (example_root, tmp_path):
+        org = load_organisation(root)
+        for reminders in (None, (), (15, 60, 15)):
+            settings_ = ics.Settings(domain="cal.example.org", stamp=stamp, reminders=reminders)
+            assert _one_offs_agree(org, settings_) > 0
+            for slug in [None, *sorted(org.collectives)[:3]]:
+                built = ics.feed(org, slug, settings_)
+                assert built.to_ical() == built.calendar.to_ical()
+
+
+@given(line_text, line_text, st.sampled_from(ZONES), st.sampled_from(["confirmed", "tentative", "cancelled"]))
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+def test_one_off_event_with_any_text_is_icalendars(example_root, title, location, zone_name, status):
+    org = load_organisation(example_root)
+    mid, (slug, m) = next((k, v) for k, v in org.meetings().items() if v[1].recurrence is None)
+    changed = m.model_copy(
+        update={"title": title.strip() or "x", "location": location or None, "timezone": zone_name, "status": Status(status)}
+    )
+    org.collectives[slug].meetings[mid] = changed
+    settings_ = ics.Settings(stamp=dt.datetime(2026, 11, 27, 12, tzinfo=UTC))
+    try:
+        event, _ = ics.build_event(org, slug, mid, changed, settings_)
+    except ics.CalendarError:  # a start in a gap of that zone: the fast path refuses it alike
+        with pytest.raises(ics.CalendarError):
+            ics.FeedEvents(org, settings_).entry(mid, slug, changed)
+        return
+    assert ics.FeedEvents(org, settings_).entry(mid, slug, changed).data == event.to_ical()
