@@ -247,6 +247,17 @@ def test_one_line_wrap_is_textwraps(text, columns):
     assert _wrap(text, columns) == _wrap_before(text, columns)
 
 
+@given(
+    st.text(alphabet=st.sampled_from(list("ab -\t\n\xa0é\u202f中\u0301")), max_size=40) | st.text(max_size=30),
+    st.integers(1, 50),
+)
+@settings(max_examples=400)
+def test_a_table_cell_that_fits_is_the_wrapped_cell(text, columns):
+    from redflag_coord.agenda.text import _cell_lines
+
+    assert _cell_lines(text, width(text), columns) == (_wrap(text, columns) or [""])
+
+
 @given(st.text(max_size=40))
 def test_remembered_width_is_the_width(text):
     import wcwidth

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from redflag_coord.agenda import view as v
 from redflag_coord.agenda.build import Agenda, ReportSlot
 from redflag_coord.i18n.labels import Labels
-from redflag_coord.i18n.width import pad, width, wrap
+from redflag_coord.i18n.width import pad, simple, width, wrap
 
 WIDTH = 92  # wrap prose to this many columns; tables wrap their last column to fit
 
@@ -162,7 +162,7 @@ def _text_table(table: v.Table, indent: int = 2) -> list[str]:
     widths[-1] = min(widths[-1], max(24, WIDTH - head_w))
     out = []
     for n, row in enumerate(cells):
-        last = _wrap(row[-1], widths[-1]) or [""]
+        last = _cell_lines(row[-1], measured[n][-1], widths[-1])
         if len(table.headers) - 1 in table.right:
             last = [pad(part, widths[-1], right=True) for part in last]
         first = [_fill(c, measured[n][i], widths[i], i in table.right) for i, c in enumerate(row[:-1])]
@@ -171,6 +171,14 @@ def _text_table(table: v.Table, indent: int = 2) -> list[str]:
         if n == 0:
             out.append(" " * indent + "  ".join("-" * w for w in widths))
     return out
+
+
+def _cell_lines(text: str, cells: int, columns: int) -> list[str]:
+    """`_wrap(text, columns) or [""]` for a cell measured already: a one-cell-a-character cell that fits and
+    whose spaces are single and inside is its own one line (most cells), without splitting it into words."""
+    if cells <= columns and text.strip() and text[0] != " " and text[-1] != " " and "  " not in text and simple(text):
+        return [text]
+    return _wrap(text, columns) or [""]
 
 
 def _fill(text: str, cells: int, columns: int, right: bool) -> str:

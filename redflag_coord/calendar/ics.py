@@ -661,7 +661,7 @@ class _EventWriter:
         self.org, self.settings = org, settings
         self._stamp = _line("DTSTAMP", vDDDTypes(_aware(settings.stamp).astimezone(UTC)))
         self._organizers: dict[str, bytes] = {}
-        self._prefixes: dict[tuple, str] = {}
+        self._prefixes: dict[tuple[str, dt.tzinfo | None], tuple[str, str]] = {}
 
     def event(self, convener: str, meeting_id: str, meeting: Meeting, times: Times, description: str) -> bytes:
         status = meeting.status.value.upper()
@@ -696,17 +696,16 @@ class _EventWriter:
         return b"".join(out)
 
     def _datetime(self, name: str, value: dt.datetime) -> bytes:
-        v = vDDDTypes(value)
-        text = v.to_ical().decode("utf-8")
-        if not v.params:
-            return fold(f"{name}:{text}") + b"\r\n"
-        key = (name, *sorted(v.params.items()))
-        prefix = self._prefixes.get(key)
-        if prefix is None:  # "DTSTART;TZID=Europe/Paris:" as icalendar writes the parameters
-            whole = str(Component().content_line(name, v, sorted=True))
-            assert whole.endswith(":" + text)
-            prefix = self._prefixes[key] = whole[: -len(text)]
-        return fold(prefix + text) + b"\r\n"
+        """DTSTART;TZID=Europe/Paris:20261201T150000 or DTEND:20261201T170000Z: the parameters and the Z
+        as icalendar writes them for the zone (asked once a zone), the digits as vDatetime writes them."""
+        known = self._prefixes.get((name, value.tzinfo))
+        if known is None:
+            v = vDDDTypes(value)
+            text = v.to_ical().decode("utf-8")
+            whole = str(Component().content_line(name, v, sorted=True)) if v.params else f"{name}:{text}"
+            known = self._prefixes[(name, value.tzinfo)] = (whole[: -len(text)], "Z" if text.endswith("Z") else "")
+            assert whole == known[0] + _digits(value) + known[1]
+        return fold(known[0] + _digits(value) + known[1]) + b"\r\n"
 
     def _organizer(self, convener: str) -> bytes:
         line = self._organizers.get(convener)
@@ -714,6 +713,10 @@ class _EventWriter:
             value = organizer(self.org, convener, self.settings)
             line = self._organizers[convener] = fold(Component().content_line("ORGANIZER", value)) + b"\r\n"
         return line
+
+
+def _digits(d: dt.datetime) -> str:
+    return f"{d.year:04}{d.month:02}{d.day:02}T{d.hour:02}{d.minute:02}{d.second:02}"
 
 
 def _line(name: str, value) -> bytes:
