@@ -156,20 +156,23 @@ def _text_report(r: ReportSlot, a: Agenda, t: Labels) -> list[str]:
 def _text_table(table: v.Table, indent: int = 2) -> list[str]:
     """Columns aligned by display width; the last column wraps to keep lines within WIDTH."""
     cells = [table.headers, *table.rows]
-    measured = [[width(c) for c in row] for row in cells]  # each cell once (a feed renders thousands of tables)
-    widths = [max(row[i] for row in measured) for i in range(len(table.headers))]
+    # each cell measured once (a feed renders thousands of tables): printable ASCII is a cell a character
+    measured = [[len(c) if c.isascii() and c.isprintable() else width(c) for c in row] for row in cells]
+    widths = [max(column) for column in zip(*measured, strict=True)]
     head_w = sum(widths[:-1]) + 2 * (len(widths) - 1) + indent
     widths[-1] = min(widths[-1], max(24, WIDTH - head_w))
+    right, last_right, lead = table.right, len(widths) - 1 in table.right, " " * indent
     out = []
     for n, row in enumerate(cells):
-        last = _cell_lines(row[-1], measured[n][-1], widths[-1])
-        if len(table.headers) - 1 in table.right:
+        sizes = measured[n]
+        last = _cell_lines(row[-1], sizes[-1], widths[-1])
+        if last_right:
             last = [pad(part, widths[-1], right=True) for part in last]
-        first = [_fill(c, measured[n][i], widths[i], i in table.right) for i, c in enumerate(row[:-1])]
-        out.append((" " * indent + "  ".join([*first, last[0]])).rstrip())
+        first = [_fill(c, sizes[i], widths[i], i in right) for i, c in enumerate(row[:-1])]
+        out.append((lead + "  ".join([*first, last[0]])).rstrip())
         out += [(" " * (head_w) + part).rstrip() for part in last[1:]]
         if n == 0:
-            out.append(" " * indent + "  ".join("-" * w for w in widths))
+            out.append(lead + "  ".join("-" * w for w in widths))
     return out
 
 
@@ -183,7 +186,7 @@ def _cell_lines(text: str, cells: int, columns: int) -> list[str]:
 
 def _fill(text: str, cells: int, columns: int, right: bool) -> str:
     """`pad` for a cell whose width is measured already."""
-    fill = " " * max(0, columns - cells)
+    fill = " " * (columns - cells)  # none when the cell is wider (a negative count repeats nothing)
     return fill + text if right else text + fill
 
 
