@@ -112,7 +112,7 @@ def _text_facts(
     out = []
     for key, lines in facts:
         for i, line in enumerate(lines):
-            wrapped = _wrap(line, WIDTH - w - 2) or [""]
+            wrapped = _cell_lines(line, width(line), WIDTH - w - 2)
             for j, part in enumerate(wrapped):
                 out.append(f"{pad(key if i == 0 and j == 0 else '', w)}  {part}".rstrip())
     return out
