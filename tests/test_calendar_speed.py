@@ -258,6 +258,17 @@ def test_a_table_cell_that_fits_is_the_wrapped_cell(text, columns):
     assert _cell_lines(text, width(text), columns) == (_wrap(text, columns) or [""])
 
 
+@given(
+    st.text(alphabet=st.sampled_from(list("ab -\t\n\xa0é\u202f\u2003")), max_size=80) | st.text(max_size=40),
+    st.integers(0, 30),
+)
+@settings(max_examples=500)
+def test_word_filling_is_the_measuring_wrap(text, columns):
+    from redflag_coord.i18n.width import wrap
+
+    assert _wrap(text, columns) == wrap(" ".join(w for w in _BREAKABLE.split(text) if w), columns)
+
+
 @given(st.text(max_size=40))
 def test_remembered_width_is_the_width(text):
     import wcwidth

@@ -196,7 +196,33 @@ _BREAKABLE = re.compile(r"[\t\n\x0b\x0c\r ]+")
 
 def _wrap(text: str, columns: int) -> list[str]:
     """Words joined by single spaces, wrapped by display width and grapheme cluster (i18n.width)."""
-    return wrap(" ".join(w for w in _BREAKABLE.split(text) if w), columns)
+    words = [w for w in _BREAKABLE.split(text) if w]
+    joined = " ".join(words)
+    if joined.strip() and simple(joined):
+        return _fill_words(words, columns)
+    return wrap(joined, columns)
+
+
+def _fill_words(words: list[str], columns: int) -> list[str]:
+    """`wrap` of words joined by single spaces whose every character is one cell and one cluster: a line
+    takes words while they fit, a word longer than a line is cut into lines of its own (at least a
+    character each). The same lines, a comparison a word (an agenda wraps its topics in every feed)."""
+    done: list[str] = []
+    line = ""
+    for word in words:
+        if line and len(line) + 1 + len(word) <= columns:
+            line += " " + word
+            continue
+        if line:
+            done.append(line)
+        while word and len(word) > columns:
+            n = max(1, columns)
+            done.append(word[:n])
+            word = word[n:]
+        line = word
+    if line:
+        done.append(line)
+    return done
 
 
 # -- Markdown -----------------------------------------------------------------------------

@@ -190,8 +190,12 @@ class Text(vText):
     backslash-N into a newline, so "C:\\New" would not survive the round trip."""
 
     def to_ical(self) -> bytes:
-        escaped = str(self).replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
-        return escaped.encode("utf-8")
+        return escape_text(str(self)).encode("utf-8")
+
+
+def escape_text(text: str) -> str:
+    """TEXT escaped as `Text` writes it (the feed's writer escapes without making a Text)."""
+    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
 
 
 def _param(text: str) -> str:
@@ -665,19 +669,19 @@ class _EventWriter:
 
     def event(self, convener: str, meeting_id: str, meeting: Meeting, times: Times, description: str) -> bytes:
         status = meeting.status.value.upper()
-        title = Text(clean_text(meeting.title))
+        title = escape_text(clean_text(meeting.title))
         out = [
             b"BEGIN:VEVENT\r\n",
-            _line("SUMMARY", title),  # Event.canonical_order, then the other names alphabetically
+            _text_line("SUMMARY", title),  # Event.canonical_order, then the other names alphabetically
             self._datetime("DTSTART", _aware(times.start)),
             self._datetime("DTEND", _aware(times.end)),
             self._stamp,
             _line("UID", vText(event_uid(meeting_id, self.settings.domain))),
             _line("SEQUENCE", vInt(meeting.sequence)),
-            _line("DESCRIPTION", Text(clean_text(description))),
+            _text_line("DESCRIPTION", escape_text(clean_text(description))),
         ]
         if meeting.location:
-            out.append(_line("LOCATION", Text(clean_text(meeting.location))))
+            out.append(_text_line("LOCATION", escape_text(clean_text(meeting.location))))
         out.append(self._organizer(convener))
         out.append(_line("STATUS", vText(status)))
         out.append(_line("TRANSP", vText("TRANSPARENT" if status == "CANCELLED" else "OPAQUE")))
@@ -688,7 +692,7 @@ class _EventWriter:
             for minutes in sorted(set(reminders), reverse=True):
                 out += [
                     b"BEGIN:VALARM\r\nACTION:DISPLAY\r\n",
-                    _line("DESCRIPTION", title),
+                    _text_line("DESCRIPTION", title),
                     _line("TRIGGER", vDDDTypes(dt.timedelta(minutes=-minutes))),
                     b"END:VALARM\r\n",
                 ]
@@ -717,6 +721,10 @@ class _EventWriter:
 
 def _digits(d: dt.datetime) -> str:
     return f"{d.year:04}{d.month:02}{d.day:02}T{d.hour:02}{d.minute:02}{d.second:02}"
+
+
+def _text_line(name: str, escaped: str) -> bytes:
+    return fold(f"{name}:{escaped}") + b"\r\n"
 
 
 def _line(name: str, value) -> bytes:
