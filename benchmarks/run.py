@@ -757,26 +757,7 @@ def other_commands(env: Env, work: Path, repeat: int, small: bool = False) -> li
             ["m00000"],
             "≤ 1.1× (≤ 0.2× warm, with the cache)",
         ),
-        command_figure(
-            env,
-            work,
-            repeat,
-            "calendar",
-            f"`calendar`, {meetings:,} meetings",
-            Plan(collectives=30, meetings=meetings, participants=5, reports=False),
-            [],
-            "≤ 1.5×",
-        ),
-        command_figure(
-            env,
-            work,
-            repeat,
-            "publish",
-            f"`publish`, {meetings:,} meetings (whole site: index, agendas, feeds)",
-            Plan(collectives=30, meetings=meetings, participants=5, reports=False),
-            [str(work / "site")],
-            "feeds ≤ 2×",
-        ),
+        *feed_figures(env, work, repeat, meetings),
         command_figure(
             env,
             work,
@@ -785,6 +766,24 @@ def other_commands(env: Env, work: Path, repeat: int, small: bool = False) -> li
             "`slots`, 30 collectives over 90 days",
             Plan(collectives=31, meetings=30, participants=5),
             ["--collectives", slots_slugs, "--from", "2026-12-01", "--days", "90"],
+        ),
+    ]
+
+
+def feed_figures(env: Env, work: Path, repeat: int, meetings: int) -> list[Row]:
+    """`calendar` and `publish` of many meetings, each beside `validate` of the same organisation."""
+    plan = Plan(collectives=30, meetings=meetings, participants=5, reports=False)
+    return [
+        command_figure(env, work, repeat, "calendar", f"`calendar`, {meetings:,} meetings", plan, [], "≤ 1.5×"),
+        command_figure(
+            env,
+            work,
+            repeat,
+            "publish",
+            f"`publish`, {meetings:,} meetings (whole site: index, agendas, feeds)",
+            plan,
+            [str(work / "site")],
+            "feeds ≤ 2×",
         ),
     ]
 
@@ -857,12 +856,29 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--hostile-corpus", action="store_true", help="hostile-input rows over tests/corpus too (about 250 runs)"
     )
+    ap.add_argument(
+        "--feeds",
+        action="store_true",
+        help="only the feed rows: `calendar` and `publish` of 1,000 meetings (50 with --sizes under 1000) "
+        "and publish's feeds in one process, each beside `validate`",
+    )
     args = ap.parse_args(argv)
     sizes = sorted({int(s) for s in args.sizes.split(",") if s.strip()} | ({50_000} if args.curve else set()))
     compile_once()
     env = probe_env(args.peers)
     work = args.keep or Path(tempfile.mkdtemp(prefix="redflag-bench-"))
     work.mkdir(parents=True, exist_ok=True)
+    if args.feeds:
+        meetings = 50 if max(sizes) < 1000 else 1000
+        try:
+            rows = feed_figures(env, work, args.repeat, meetings) + feed_rows(env, work, args.repeat, meetings)
+        finally:
+            if args.keep is None:
+                shutil.rmtree(work, ignore_errors=True)
+        print(f"Machine: {machine()}\n")
+        print(f"Command: `python benchmarks/run.py {' '.join(argv if argv is not None else sys.argv[1:])}`".rstrip())
+        print("\n" + table(rows))
+        return 0
     try:
         rows = cold_start(env, args.repeat)
         rows += example_rows(env, args.repeat, work)

@@ -373,13 +373,27 @@ def test_one_off_events_are_icalendars_events(example_root, tmp_path):
                 assert built.to_ical() == built.calendar.to_ical()
 
 
-@given(line_text, line_text, st.sampled_from(ZONES), st.sampled_from(["confirmed", "tentative", "cancelled"]))
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
-def test_one_off_event_with_any_text_is_icalendars(example_root, title, location, zone_name, status):
+@given(
+    line_text,
+    line_text,
+    st.sampled_from(ZONES),
+    st.sampled_from(["confirmed", "tentative", "cancelled"]),
+    st.sampled_from([None, "https://meet.example.org/r?a=1&b=2,c;d", "https://example.org/ü/" + "x" * 80]),
+)
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
+def test_one_off_event_with_any_text_is_icalendars(example_root, title, location, zone_name, status, url):
     org = load_organisation(example_root)
     mid, (slug, m) = next((k, v) for k, v in org.meetings().items() if v[1].recurrence is None)
     changed = m.model_copy(
-        update={"title": title.strip() or "x", "location": location or None, "timezone": zone_name, "status": Status(status)}
+        update={
+            "title": title.strip() or "x",
+            "location": location or None,
+            "timezone": zone_name,
+            "status": Status(status),
+            "url": url,
+        }
     )
     org.collectives[slug].meetings[mid] = changed
     settings_ = ics.Settings(stamp=dt.datetime(2026, 11, 27, 12, tzinfo=UTC))
