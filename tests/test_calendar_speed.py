@@ -220,6 +220,7 @@ def test_remembered_dates_and_times_are_babels(instants, lang):
             assert t.zone_name(m) == get_timezone_name(m, "long", locale=locale)
             assert t.date(m) == format_date(m, "full", locale=locale)
             assert t.date(m.date(), "medium") == format_date(m.date(), "medium", locale=locale)
+            assert t.date(m, "EEEE") == format_date(m, "EEEE", locale=locale)  # remembered by weekday
             assert t.weekday(m) == format_date(m, "EEE", locale=locale)
 
 

@@ -249,7 +249,8 @@ class Labels:
     def date(self, day: dt.date | dt.datetime, width: str = "full") -> str:
         from babel.dates import format_date
 
-        key = ("date", self.lang, _day(day), width)
+        # "EEEE", the day's name, reads only the weekday: seven texts for a feed's thousand dates
+        key = ("date", self.lang, _day(day).weekday() if width == "EEEE" else _day(day), width)
         return _remember(key) or _store(key, format_date(day, width, locale=self.locale))
 
     def weekday(self, day: dt.date | dt.datetime) -> str:
