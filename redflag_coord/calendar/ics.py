@@ -666,6 +666,7 @@ class _EventWriter:
         self._stamp = _line("DTSTAMP", vDDDTypes(_aware(settings.stamp).astimezone(UTC)))
         self._organizers: dict[str, bytes] = {}
         self._prefixes: dict[tuple[str, dt.tzinfo | None], tuple[str, str]] = {}
+        self._same: dict[tuple[str, object], bytes] = {}  # lines a feed repeats: SEQUENCE:0, STATUS, TRIGGER
 
     def event(self, convener: str, meeting_id: str, meeting: Meeting, times: Times, description: str) -> bytes:
         status = meeting.status.value.upper()
@@ -677,14 +678,14 @@ class _EventWriter:
             self._datetime("DTEND", _aware(times.end)),
             self._stamp,
             _line("UID", vText(event_uid(meeting_id, self.settings.domain))),
-            _line("SEQUENCE", vInt(meeting.sequence)),
+            self._repeated("SEQUENCE", meeting.sequence, vInt),
             _text_line("DESCRIPTION", escape_text(clean_text(description))),
         ]
         if meeting.location:
             out.append(_text_line("LOCATION", escape_text(clean_text(meeting.location))))
         out.append(self._organizer(convener))
-        out.append(_line("STATUS", vText(status)))
-        out.append(_line("TRANSP", vText("TRANSPARENT" if status == "CANCELLED" else "OPAQUE")))
+        out.append(self._repeated("STATUS", status, vText))
+        out.append(self._repeated("TRANSP", "TRANSPARENT" if status == "CANCELLED" else "OPAQUE", vText))
         if meeting.url:
             out.append(_line("URL", vUri(meeting.url)))
         if status != "CANCELLED":
@@ -693,7 +694,7 @@ class _EventWriter:
                 out += [
                     b"BEGIN:VALARM\r\nACTION:DISPLAY\r\n",
                     _text_line("DESCRIPTION", title),
-                    _line("TRIGGER", vDDDTypes(dt.timedelta(minutes=-minutes))),
+                    self._repeated("TRIGGER", dt.timedelta(minutes=-minutes), vDDDTypes),
                     b"END:VALARM\r\n",
                 ]
         out.append(b"END:VEVENT\r\n")
@@ -710,6 +711,13 @@ class _EventWriter:
             known = self._prefixes[(name, value.tzinfo)] = (whole[: -len(text)], "Z" if text.endswith("Z") else "")
             assert whole == known[0] + _digits(value) + known[1]
         return fold(known[0] + _digits(value) + known[1]) + b"\r\n"
+
+    def _repeated(self, name: str, value: object, kind: Callable) -> bytes:
+        """`_line(name, kind(value))`, written once for each value."""
+        line = self._same.get((name, value))
+        if line is None:
+            line = self._same[(name, value)] = _line(name, kind(value))
+        return line
 
     def _organizer(self, convener: str) -> bytes:
         line = self._organizers.get(convener)
