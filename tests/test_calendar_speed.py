@@ -405,3 +405,28 @@ def test_one_off_event_with_any_text_is_icalendars(example_root, title, location
             ics.FeedEvents(org, settings_).entry(mid, slug, changed)
         return
     assert ics.FeedEvents(org, settings_).entry(mid, slug, changed).data == event.to_ical()
+
+
+def test_feed_refuses_a_floating_event_it_did_not_write(example_root):
+    """The events of a series go through the feed's writer with Writer.calendar's check for floating times."""
+    org = load_organisation(example_root)
+    events = ics.FeedEvents(org, ics.Settings(stamp=dt.datetime(2026, 11, 27, 12, tzinfo=UTC)))
+    mid, (slug, m) = next(iter(org.meetings().items()))
+    floating_event = Event()
+    floating_event.add("DTSTART", dt.datetime(2026, 12, 1, 15))
+    entry = ics.FeedEntry(dt.datetime(2026, 12, 1, tzinfo=UTC), mid, slug, m, (), lambda: (floating_event,))
+    with pytest.raises(ValueError, match="floating"):
+        events.data(entry)
+
+
+def test_shared_labels_follow_the_catalogs():
+    """One Labels a language serves every agenda of a run, until the catalogs are read again."""
+    from redflag_coord.i18n import labels
+
+    first = labels.shared("fr")
+    assert labels.shared("fr") is first and first.current()
+    assert first.count("minutes", 20) == labels.Labels("fr").count("minutes", 20) == first.count("minutes", 20)
+    labels._catalog.cache_clear()  # an organisation's own catalogs read again
+    assert not first.current()
+    again = labels.shared("fr")
+    assert again is not first and again.current() and again("agenda") == labels.Labels("fr")("agenda")

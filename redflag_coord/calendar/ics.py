@@ -652,6 +652,9 @@ class FeedEvents:
         """The entry's VEVENTs as bytes."""
         if entry.data is not None:
             return entry.data
+        problems = [p for e in entry.events if not self.writer.written(e) for p in floating(e)]  # as Writer.calendar
+        if problems:
+            raise ValueError(f"refusing to write floating times: {', '.join(problems)}")
         return b"".join(self.writer.component(e) for e in entry.events)
 
 
@@ -885,7 +888,7 @@ class Writer:
         problems = (
             floating(cal)
             if cal.name == "VEVENT"
-            else [p for c in cal.subcomponents if not self._written(c) for p in floating(c)]
+            else [p for c in cal.subcomponents if not self.written(c) for p in floating(c)]
         )
         if problems:
             raise ValueError(f"refusing to write floating times: {', '.join(problems)}")
@@ -893,7 +896,8 @@ class Writer:
         end = head.pop()  # END:VCALENDAR, after the subcomponents
         return b"".join([*head, *(self.component(c) for c in cal.subcomponents), end])
 
-    def _written(self, c: Component) -> bool:
+    def written(self, c: Component) -> bool:
+        """Whether `c` was written already (and checked for floating times then)."""
         done = self._done.get(id(c))
         return done is not None and done[0] is c
 

@@ -173,7 +173,7 @@ def shared(lang: str) -> Labels:
     """One Labels a language for renderers that make one an agenda (a feed describes a thousand meetings):
     the same as a new one as long as its catalogs are the ones `_catalog` gives now (same objects)."""
     t = _SHARED.get(lang)
-    if t is None or t._own is not _catalog(lang) or t._en is not _catalog(FALLBACK):
+    if t is None or not t.current():
         t = _SHARED[lang] = Labels(lang)
     return t
 
@@ -187,6 +187,10 @@ class Labels:
         self._own = _catalog(lang)
         self._en = _catalog(FALLBACK)
         self._counts: dict[tuple[str, int], str] = {}
+
+    def current(self) -> bool:
+        """Whether its catalogs are still the ones `_catalog` gives (the same objects)."""
+        return self._own is _catalog(self.lang) and self._en is _catalog(FALLBACK)
 
     def __call__(self, key: str, **values: object) -> str:
         text = self._own.get(key) or self._en.get(key)
