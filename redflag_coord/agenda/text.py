@@ -168,7 +168,10 @@ def _text_table(table: v.Table, indent: int = 2) -> list[str]:
         last = _cell_lines(row[-1], sizes[-1], widths[-1])
         if last_right:
             last = [pad(part, widths[-1], right=True) for part in last]
-        first = [_fill(c, sizes[i], widths[i], i in right) for i, c in enumerate(row[:-1])]
+        first = [  # each cell padded to its column's width (measured already)
+            " " * (widths[i] - sizes[i]) + c if i in right else c + " " * (widths[i] - sizes[i])
+            for i, c in enumerate(row[:-1])
+        ]
         out.append((lead + "  ".join([*first, last[0]])).rstrip())
         out += [(" " * (head_w) + part).rstrip() for part in last[1:]]
         if n == 0:
@@ -182,12 +185,6 @@ def _cell_lines(text: str, cells: int, columns: int) -> list[str]:
     if cells <= columns and text.strip() and text[0] != " " and text[-1] != " " and "  " not in text and simple(text):
         return [text]
     return _wrap(text, columns) or [""]
-
-
-def _fill(text: str, cells: int, columns: int, right: bool) -> str:
-    """`pad` for a cell whose width is measured already."""
-    fill = " " * (columns - cells)  # none when the cell is wider (a negative count repeats nothing)
-    return fill + text if right else text + fill
 
 
 # Breakable white space only: a no-break space (French "Relations\u202f:") must stay where it is.

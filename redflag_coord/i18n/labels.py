@@ -187,6 +187,7 @@ class Labels:
         self._own = _catalog(lang)
         self._en = _catalog(FALLBACK)
         self._counts: dict[tuple[str, int], str] = {}
+        self._times: dict[tuple, str] = {}
 
     def current(self) -> bool:
         """Whether its catalogs are still the ones `_catalog` gives (the same objects)."""
@@ -267,8 +268,16 @@ class Labels:
         """The wall time of an aware datetime in its own zone ('7:00 AM', '07:00')."""
         from babel.dates import format_time
 
-        key = ("time", self.lang, *_clock(instant))
-        return _remember(key) or _store(key, format_time(instant, "short", tzinfo=instant.tzinfo, locale=self.locale))
+        clock = _clock(instant)
+        known = self._times.get(clock)  # this language's, without building the shared key (a feed asks 24,000)
+        if known is None:
+            key = ("time", self.lang, *clock)
+            known = _remember(key) or _store(
+                key, format_time(instant, "short", tzinfo=instant.tzinfo, locale=self.locale)
+            )
+            if len(self._times) < _FORMATTED_MAX:
+                self._times[clock] = known
+        return known
 
     def zone_name(self, instant: dt.datetime) -> str:
         """A localized zone name for the instant ('Pacific Standard Time', 'hora estándar del Pacífico')."""
