@@ -337,6 +337,9 @@ def test_descriptions_on_two_cores_are_describes(tmp_path, monkeypatch):
     assert texts == {mid: ics.describe(org, mid, m) for mid, m in meetings}
     monkeypatch.setenv("REDFLAG_WORKERS", "1")
     assert ics.descriptions(org, meetings) == {}  # one process: each meeting is described as its event is built
+    monkeypatch.delenv("REDFLAG_WORKERS")
+    assert len(meetings) < ics.DESCRIBE_PARALLEL_FROM
+    assert ics.descriptions(org, meetings) == {}  # by default, fewer meetings than that are described here
 
 
 # -- one-off meetings written without icalendar objects ----------------------------------------
