@@ -747,7 +747,6 @@ def other_commands(env: Env, work: Path, repeat: int, small: bool = False) -> li
     from generate import slug_of
 
     slots_slugs = ",".join(slug_of(i) for i in range(1, 31))
-    meetings = 50 if small else 1000
     return [
         command_figure(
             env,
@@ -767,26 +766,6 @@ def other_commands(env: Env, work: Path, repeat: int, small: bool = False) -> li
             plan_for(1000 if small else 10000),
             ["m00000"],
             "≤ 1.1× (≤ 0.2× warm, with the cache)",
-        ),
-        command_figure(
-            env,
-            work,
-            repeat,
-            "calendar",
-            f"`calendar`, {meetings:,} meetings",
-            Plan(collectives=30, meetings=meetings, participants=5, reports=False),
-            [],
-            "≤ 1.5×",
-        ),
-        command_figure(
-            env,
-            work,
-            repeat,
-            "publish",
-            f"`publish`, {meetings:,} meetings (whole site: index, agendas, feeds)",
-            Plan(collectives=30, meetings=meetings, participants=5, reports=False),
-            [str(work / "site")],
-            "feeds ≤ 2×",
         ),
         command_figure(
             env,
@@ -922,6 +901,24 @@ def _over_transport(env: Env, layout, label: str, repeat: int, ref: float, ref_c
     )
 
 
+def feed_figures(env: Env, work: Path, repeat: int, meetings: int) -> list[Row]:
+    """`calendar` and `publish` of many meetings, each beside `validate` of the same organisation."""
+    plan = Plan(collectives=30, meetings=meetings, participants=5, reports=False)
+    return [
+        command_figure(env, work, repeat, "calendar", f"`calendar`, {meetings:,} meetings", plan, [], "≤ 1.5×"),
+        command_figure(
+            env,
+            work,
+            repeat,
+            "publish",
+            f"`publish`, {meetings:,} meetings (whole site: index, agendas, feeds)",
+            plan,
+            [str(work / "site")],
+            "feeds ≤ 2×",
+        ),
+    ]
+
+
 def _num(v: float | str | None) -> float | None:
     return v if isinstance(v, float) else None
 
@@ -1026,7 +1023,9 @@ def main(argv: list[str] | None = None) -> int:
         rows += cache_rows(env, work, big, args.repeat) if "cache" in only else []
         rows += memory(env, work, big) if "memory" in only else []
         rows += other_commands(env, work, args.repeat, small=max(sizes) < 1000) if "other" in only else []
-        rows += feed_rows(env, work, args.repeat, 50 if max(sizes) < 1000 else 1000) if "feed" in only else []
+        if "feed" in only:  # `calendar` and `publish` of many meetings, and publish's feeds in one process
+            meetings = 50 if max(sizes) < 1000 else 1000
+            rows += feed_figures(env, work, args.repeat, meetings) + feed_rows(env, work, args.repeat, meetings)
         rows += hostile_rows(args.hostile_corpus) if "hostile" in only else []
         many = args.sources if args.sources is not None else (20 if max(sizes) < 1000 else 2000)
         rows += sources_rows(env, work, many, args.repeat) if "sources" in only else []

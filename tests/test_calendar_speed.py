@@ -28,6 +28,7 @@ from redflag_coord.agenda.text import _BREAKABLE, _wrap, render_invite_text, ren
 from redflag_coord.calendar import ics
 from redflag_coord.i18n.labels import Labels, available
 from redflag_coord.org.load import load_organisation
+from redflag_coord.org.model import Status
 from redflag_coord.tz import vtimezone as vtz
 
 UTC = dt.UTC
@@ -219,6 +220,7 @@ def test_remembered_dates_and_times_are_babels(instants, lang):
             assert t.zone_name(m) == get_timezone_name(m, "long", locale=locale)
             assert t.date(m) == format_date(m, "full", locale=locale)
             assert t.date(m.date(), "medium") == format_date(m.date(), "medium", locale=locale)
+            assert t.date(m, "EEEE") == format_date(m, "EEEE", locale=locale)  # remembered by weekday
             assert t.weekday(m) == format_date(m, "EEE", locale=locale)
 
 
@@ -244,6 +246,28 @@ def test_one_line_wrap_is_textwraps(text, columns):
     as long as every word fits a line (a longer word starts a line of its own: tests/test_width.py)."""
     assume(all(len(w) <= columns for w in _BREAKABLE.split(text)))
     assert _wrap(text, columns) == _wrap_before(text, columns)
+
+
+@given(
+    st.text(alphabet=st.sampled_from(list("ab -\t\n\xa0é\u202f中\u0301")), max_size=40) | st.text(max_size=30),
+    st.integers(1, 50),
+)
+@settings(max_examples=400)
+def test_a_table_cell_that_fits_is_the_wrapped_cell(text, columns):
+    from redflag_coord.agenda.text import _cell_lines
+
+    assert _cell_lines(text, width(text), columns) == (_wrap(text, columns) or [""])
+
+
+@given(
+    st.text(alphabet=st.sampled_from(list("ab -\t\n\xa0é\u202f\u2003")), max_size=80) | st.text(max_size=40),
+    st.integers(0, 30),
+)
+@settings(max_examples=500)
+def test_word_filling_is_the_measuring_wrap(text, columns):
+    from redflag_coord.i18n.width import wrap
+
+    assert _wrap(text, columns) == wrap(" ".join(w for w in _BREAKABLE.split(text) if w), columns)
 
 
 @given(st.text(max_size=40))
@@ -313,3 +337,99 @@ def test_descriptions_on_two_cores_are_describes(tmp_path, monkeypatch):
     assert texts == {mid: ics.describe(org, mid, m) for mid, m in meetings}
     monkeypatch.setenv("REDFLAG_WORKERS", "1")
     assert ics.descriptions(org, meetings) == {}  # one process: each meeting is described as its event is built
+    monkeypatch.delenv("REDFLAG_WORKERS")
+    assert len(meetings) < ics.DESCRIBE_PARALLEL_FROM
+    assert ics.descriptions(org, meetings) == {}  # by default, fewer meetings than that are described here
+
+
+# -- one-off meetings written without icalendar objects ----------------------------------------
+
+
+def _one_offs_agree(org, settings_: ics.Settings) -> int:
+    """Each one-off meeting's written VEVENT is the bytes of build_event's Event; returns how many."""
+    events, n = ics.FeedEvents(org, settings_), 0
+    for mid, (slug, m) in org.meetings().items():
+        entry = events.entry(mid, slug, m)
+        if entry.data is None:
+            continue
+        event, _ = ics.build_event(org, slug, mid, m, events.settings)
+        assert entry.data == ics.Writer().component(event) == event.to_ical()
+        assert [e.to_ical() for e in entry.events] == [entry.data]
+        n += 1
+    return n
+
+
+def test_one_off_events_are_icalendars_events(example_root, tmp_path):
+    """The example (cancelled, tentative, links, places, every language) and a generated organisation,
+    with the file's reminders, others and none; and the whole feed is icalendar's Calendar.to_ical."""
+    from bench_helpers import generator
+
+    gen = generator()
+    gen.generate(tmp_path, gen.Plan(collectives=6, meetings=40, participants=3, reports=False), seed=3)
+    stamp = dt.datetime(2026, 11, 27, 12, tzinfo=UTC)
+    for root in (example_root, tmp_path):
+        org = load_organisation(root)
+        for reminders in (None, (), (15, 60, 15)):
+            settings_ = ics.Settings(domain="cal.example.org", stamp=stamp, reminders=reminders)
+            assert _one_offs_agree(org, settings_) > 0
+            for slug in [None, *sorted(org.collectives)[:3]]:
+                built = ics.feed(org, slug, settings_)
+                assert built.to_ical() == built.calendar.to_ical()
+
+
+@given(
+    line_text,
+    line_text,
+    st.sampled_from(ZONES),
+    st.sampled_from(["confirmed", "tentative", "cancelled"]),
+    st.sampled_from([None, "https://meet.example.org/r?a=1&b=2,c;d", "https://example.org/ü/" + "x" * 80]),
+)
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
+def test_one_off_event_with_any_text_is_icalendars(example_root, title, location, zone_name, status, url):
+    org = load_organisation(example_root)
+    mid, (slug, m) = next((k, v) for k, v in org.meetings().items() if v[1].recurrence is None)
+    changed = m.model_copy(
+        update={
+            "title": title.strip() or "x",
+            "location": location or None,
+            "timezone": zone_name,
+            "status": Status(status),
+            "url": url,
+        }
+    )
+    org.collectives[slug].meetings[mid] = changed
+    settings_ = ics.Settings(stamp=dt.datetime(2026, 11, 27, 12, tzinfo=UTC))
+    try:
+        event, _ = ics.build_event(org, slug, mid, changed, settings_)
+    except ics.CalendarError:  # a start in a gap of that zone: the fast path refuses it alike
+        with pytest.raises(ics.CalendarError):
+            ics.FeedEvents(org, settings_).entry(mid, slug, changed)
+        return
+    assert ics.FeedEvents(org, settings_).entry(mid, slug, changed).data == event.to_ical()
+
+
+def test_feed_refuses_a_floating_event_it_did_not_write(example_root):
+    """The events of a series go through the feed's writer with Writer.calendar's check for floating times."""
+    org = load_organisation(example_root)
+    events = ics.FeedEvents(org, ics.Settings(stamp=dt.datetime(2026, 11, 27, 12, tzinfo=UTC)))
+    mid, (slug, m) = next(iter(org.meetings().items()))
+    floating_event = Event()
+    floating_event.add("DTSTART", dt.datetime(2026, 12, 1, 15))
+    entry = ics.FeedEntry(dt.datetime(2026, 12, 1, tzinfo=UTC), mid, slug, m, (), lambda: (floating_event,))
+    with pytest.raises(ValueError, match="floating"):
+        events.data(entry)
+
+
+def test_shared_labels_follow_the_catalogs():
+    """One Labels a language serves every agenda of a run, until the catalogs are read again."""
+    from redflag_coord.i18n import labels
+
+    first = labels.shared("fr")
+    assert labels.shared("fr") is first and first.current()
+    assert first.count("minutes", 20) == labels.Labels("fr").count("minutes", 20) == first.count("minutes", 20)
+    labels._catalog.cache_clear()  # an organisation's own catalogs read again
+    assert not first.current()
+    again = labels.shared("fr")
+    assert again is not first and again.current() and again("agenda") == labels.Labels("fr")("agenda")

@@ -254,6 +254,28 @@ def test_benchmark_runner_smallest_size():
     assert "| files | `validate` per file |" in text
 
 
+@pytest.mark.slow
+def test_benchmark_runner_feed_rows_only():
+    """--only feed: only the feed rows, in the file's order, each with its CPU ratio to `validate`."""
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    out = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "run.py"), "--only", "feed", "--sizes", "100", "--repeat", "1"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
+    assert out.returncode == 0, out.stderr
+    rows = [line for line in out.stdout.splitlines() if line.startswith("| `")]
+    assert [row.split("|")[1].strip().split(",")[0] for row in rows] == [
+        "`calendar`",
+        "`publish`",
+        "`publish`: the per-collective feeds together (30)",
+        "`publish`: every feed (the organisation's and 30 collectives')",
+    ]
+    assert "×" in rows[0].split("|")[7]  # the calendar's CPU ratio was measured
+
+
 BAD_TOML = [
     "a = = 1",
     "a = 1\na = 2",

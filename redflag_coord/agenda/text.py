@@ -11,7 +11,7 @@ from collections.abc import Callable
 from redflag_coord.agenda import view as v
 from redflag_coord.agenda.build import Agenda, ReportSlot
 from redflag_coord.i18n.labels import Labels
-from redflag_coord.i18n.width import pad, width, wrap
+from redflag_coord.i18n.width import pad, simple, width, wrap
 
 WIDTH = 92  # wrap prose to this many columns; tables wrap their last column to fit
 
@@ -112,7 +112,7 @@ def _text_facts(
     out = []
     for key, lines in facts:
         for i, line in enumerate(lines):
-            wrapped = _wrap(line, WIDTH - w - 2) or [""]
+            wrapped = _cell_lines(line, width(line), WIDTH - w - 2)
             for j, part in enumerate(wrapped):
                 out.append(f"{pad(key if i == 0 and j == 0 else '', w)}  {part}".rstrip())
     return out
@@ -156,27 +156,35 @@ def _text_report(r: ReportSlot, a: Agenda, t: Labels) -> list[str]:
 def _text_table(table: v.Table, indent: int = 2) -> list[str]:
     """Columns aligned by display width; the last column wraps to keep lines within WIDTH."""
     cells = [table.headers, *table.rows]
-    measured = [[width(c) for c in row] for row in cells]  # each cell once (a feed renders thousands of tables)
-    widths = [max(row[i] for row in measured) for i in range(len(table.headers))]
+    # each cell measured once (a feed renders thousands of tables): printable ASCII is a cell a character
+    measured = [[len(c) if c.isascii() and c.isprintable() else width(c) for c in row] for row in cells]
+    widths = [max(column) for column in zip(*measured, strict=True)]
     head_w = sum(widths[:-1]) + 2 * (len(widths) - 1) + indent
     widths[-1] = min(widths[-1], max(24, WIDTH - head_w))
+    right, last_right, lead = table.right, len(widths) - 1 in table.right, " " * indent
     out = []
     for n, row in enumerate(cells):
-        last = _wrap(row[-1], widths[-1]) or [""]
-        if len(table.headers) - 1 in table.right:
+        sizes = measured[n]
+        last = _cell_lines(row[-1], sizes[-1], widths[-1])
+        if last_right:
             last = [pad(part, widths[-1], right=True) for part in last]
-        first = [_fill(c, measured[n][i], widths[i], i in table.right) for i, c in enumerate(row[:-1])]
-        out.append((" " * indent + "  ".join([*first, last[0]])).rstrip())
+        first = [  # each cell padded to its column's width (measured already)
+            " " * (widths[i] - sizes[i]) + c if i in right else c + " " * (widths[i] - sizes[i])
+            for i, c in enumerate(row[:-1])
+        ]
+        out.append((lead + "  ".join([*first, last[0]])).rstrip())
         out += [(" " * (head_w) + part).rstrip() for part in last[1:]]
         if n == 0:
-            out.append(" " * indent + "  ".join("-" * w for w in widths))
+            out.append(lead + "  ".join("-" * w for w in widths))
     return out
 
 
-def _fill(text: str, cells: int, columns: int, right: bool) -> str:
-    """`pad` for a cell whose width is measured already."""
-    fill = " " * max(0, columns - cells)
-    return fill + text if right else text + fill
+def _cell_lines(text: str, cells: int, columns: int) -> list[str]:
+    """`_wrap(text, columns) or [""]` for a cell measured already: a one-cell-a-character cell that fits and
+    whose spaces are single and inside is its own one line (most cells), without splitting it into words."""
+    if cells <= columns and text.strip() and text[0] != " " and text[-1] != " " and "  " not in text and simple(text):
+        return [text]
+    return _wrap(text, columns) or [""]
 
 
 # Breakable white space only: a no-break space (French "Relations\u202f:") must stay where it is.
@@ -185,7 +193,33 @@ _BREAKABLE = re.compile(r"[\t\n\x0b\x0c\r ]+")
 
 def _wrap(text: str, columns: int) -> list[str]:
     """Words joined by single spaces, wrapped by display width and grapheme cluster (i18n.width)."""
-    return wrap(" ".join(w for w in _BREAKABLE.split(text) if w), columns)
+    words = [w for w in _BREAKABLE.split(text) if w]
+    joined = " ".join(words)
+    if joined.strip() and simple(joined):
+        return _fill_words(words, columns)
+    return wrap(joined, columns)
+
+
+def _fill_words(words: list[str], columns: int) -> list[str]:
+    """`wrap` of words joined by single spaces whose every character is one cell and one cluster: a line
+    takes words while they fit, a word longer than a line is cut into lines of its own (at least a
+    character each). The same lines, a comparison a word (an agenda wraps its topics in every feed)."""
+    done: list[str] = []
+    line = ""
+    for word in words:
+        if line and len(line) + 1 + len(word) <= columns:
+            line += " " + word
+            continue
+        if line:
+            done.append(line)
+        while word and len(word) > columns:
+            n = max(1, columns)
+            done.append(word[:n])
+            word = word[n:]
+        line = word
+    if line:
+        done.append(line)
+    return done
 
 
 # -- Markdown -----------------------------------------------------------------------------

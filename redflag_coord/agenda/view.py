@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from redflag_coord.agenda.build import Agenda, Change, ReportSlot, ZoneRow
-from redflag_coord.i18n.labels import Labels
+from redflag_coord.i18n.labels import Labels, shared
 from redflag_coord.org.commitments import CommitmentState
 from redflag_coord.org.decide import Review
 from redflag_coord.org.rota import role_label
@@ -25,7 +25,7 @@ class Table:
 
 
 def labels(a: Agenda) -> Labels:
-    return Labels(a.lang)
+    return shared(a.lang)
 
 
 def subtitle(a: Agenda, t: Labels) -> str:

@@ -14,11 +14,12 @@ import datetime as dt
 import os
 import re
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
-from icalendar import Alarm, Calendar, Component, Event, Timezone, vCalAddress, vText
+from icalendar import Alarm, Calendar, Component, Event, Timezone, vCalAddress, vDDDTypes, vInt, vText, vUri
 from icalendar.parser import Contentline
 
 from redflag_coord import progress
@@ -55,13 +56,33 @@ class Settings:
     organisers: dict[str, str] = field(default_factory=dict)  # convener slug (or "" for all) -> address
 
 
-@dataclass
 class Built:
-    calendar: Calendar
-    warnings: list[str] = field(default_factory=list)
-    writer: Writer | None = field(default=None, repr=False)  # shared by feeds that share events
+    """A calendar and its warnings. A feed comes as `make` (its icalendar objects, built only when asked
+    for) and `write` (its bytes, written without them: `FeedEvents`); an invite as the Calendar itself."""
+
+    def __init__(
+        self,
+        calendar: Calendar | None,
+        warnings: list[str] | None = None,
+        writer: Writer | None = None,  # shared by feeds that share events
+        *,
+        make: Callable[[], Calendar] | None = None,
+        write: Callable[[], bytes] | None = None,
+    ) -> None:
+        self._calendar, self._make, self._write = calendar, make, write
+        self.warnings = warnings if warnings is not None else []
+        self.writer = writer
+
+    @property
+    def calendar(self) -> Calendar:
+        if self._calendar is None:
+            assert self._make is not None
+            self._calendar = self._make()
+        return self._calendar
 
     def to_ical(self) -> bytes:
+        if self._write is not None:
+            return self._write()
         return (self.writer or Writer()).calendar(self.calendar)
 
 
@@ -169,8 +190,12 @@ class Text(vText):
     backslash-N into a newline, so "C:\\New" would not survive the round trip."""
 
     def to_ical(self) -> bytes:
-        escaped = str(self).replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
-        return escaped.encode("utf-8")
+        return escape_text(str(self)).encode("utf-8")
+
+
+def escape_text(text: str) -> str:
+    """TEXT escaped as `Text` writes it (the feed's writer escapes without making a Text)."""
+    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
 
 
 def _param(text: str) -> str:
@@ -494,6 +519,19 @@ def _calendar(
     name: str | None = None,
     zones: dict[tuple[str, int, int], Timezone] | None = None,  # VTIMEZONEs made for other feeds of this run
 ) -> Calendar:
+    cal = _calendar_head(method, [m for _, m in events], name, zones)
+    for e, _ in events:
+        cal.add_component(e)
+    return cal
+
+
+def _calendar_head(
+    method: Method,
+    meetings: list[Meeting],
+    name: str | None = None,
+    zones: dict[tuple[str, int, int], Timezone] | None = None,
+) -> Calendar:
+    """The calendar's own properties and the VTIMEZONEs its meetings need, without their events."""
     cal = Calendar()
     cal.add("PRODID", PRODID)
     cal.add("VERSION", "2.0")
@@ -506,7 +544,7 @@ def _calendar(
         cal.add("REFRESH-INTERVAL", dt.timedelta(hours=12), parameters={"VALUE": "DURATION"})
         cal.add("X-PUBLISHED-TTL", "PT12H")
     spans: dict[str, tuple[dt.date, dt.date]] = {}
-    for _, m in events:
+    for m in {id(m): m for m in meetings}.values():  # a series and its moved occurrences: one meeting
         lo, hi = m.start.date(), last_day(m)
         old = spans.get(m.timezone)
         spans[m.timezone] = (min(lo, old[0]), max(hi, old[1])) if old else (lo, hi)
@@ -518,8 +556,6 @@ def _calendar(
             if zones is not None:
                 zones[key] = made
         cal.add_component(made)
-    for e, _ in events:
-        cal.add_component(e)
     return cal
 
 
@@ -537,16 +573,27 @@ def invite(org: Organisation, meeting_id: str, method: Method, settings: Setting
     return Built(_calendar(method, [(event, meeting), *((e, meeting) for e in extra)]), warnings)
 
 
-@dataclass(frozen=True)
+@dataclass
 class FeedEntry:
-    """One meeting in feeds: its VEVENTs (the series, then its moved occurrences) and their warnings."""
+    """One meeting in feeds: its VEVENTs (the series, then its moved occurrences) and their warnings.
+
+    A one-off meeting comes as `data`, its VEVENT written by `_EventWriter`; its icalendar Event is made
+    (`make`) only when someone asks for `events` (the Calendar of `Built.calendar`)."""
 
     first: dt.datetime  # the start in UTC: feeds are sorted by it, then by meeting id
     meeting_id: str
     convener: str
     meeting: Meeting
-    events: tuple[Event, ...]
     warnings: tuple[str, ...]
+    make: Callable[[], tuple[Event, ...]] = field(repr=False)
+    data: bytes | None = field(default=None, repr=False)
+    _events: tuple[Event, ...] | None = field(default=None, repr=False)
+
+    @property
+    def events(self) -> tuple[Event, ...]:
+        if self._events is None:
+            self._events = self.make()
+        return self._events
 
 
 class FeedEvents:
@@ -557,6 +604,7 @@ class FeedEvents:
         self.org = org
         self.settings = Settings(settings.domain, settings.stamp, attendees=False, reminders=settings.reminders)
         self.writer = Writer()
+        self.lines = _EventWriter(org, self.settings)
         self._entries: dict[str, FeedEntry] = {}
         self._texts: dict[str, tuple[Meeting, str]] = {}
         self.zones: dict[tuple[str, int, int], Timezone] = {}
@@ -579,13 +627,120 @@ class FeedEvents:
     def entry(self, meeting_id: str, convener: str, meeting: Meeting) -> FeedEntry:
         found = self._entries.get(meeting_id)
         if found is None or found.meeting is not meeting:
-            text = self._text(meeting_id, meeting)
-            event, more = build_event(self.org, convener, meeting_id, meeting, self.settings, description=text)
-            extra, moves = overrides(self.org, meeting_id, meeting, event)
-            first = meeting_times(meeting, meeting_id).start.astimezone(UTC)
-            found = FeedEntry(first, meeting_id, convener, meeting, (event, *extra), tuple(more + moves))
+            found = self._entry(meeting_id, convener, meeting, self._text(meeting_id, meeting))
             self._entries[meeting_id] = found
         return found
+
+    def _entry(self, meeting_id: str, convener: str, meeting: Meeting, text: str | None) -> FeedEntry:
+        org, settings = self.org, self.settings
+        if meeting.recurrence is None and not meeting.occurrences:  # one VEVENT: written without icalendar
+            times = meeting_times(meeting, f"meeting {meeting_id}")  # build_event's checks, in its order
+            text = describe(org, meeting_id, meeting) if text is None else text
+
+            def make() -> tuple[Event, ...]:
+                return (build_event(org, convener, meeting_id, meeting, settings, description=text)[0],)
+
+            data = self.lines.event(convener, meeting_id, meeting, times, text)
+            return FeedEntry(times.start.astimezone(UTC), meeting_id, convener, meeting, times.warnings, make, data)
+        event, more = build_event(org, convener, meeting_id, meeting, settings, description=text)
+        extra, moves = overrides(org, meeting_id, meeting, event)
+        first = meeting_times(meeting, meeting_id).start.astimezone(UTC)
+        events = (event, *extra)
+        return FeedEntry(first, meeting_id, convener, meeting, tuple(more + moves), lambda: events, None, events)
+
+    def data(self, entry: FeedEntry) -> bytes:
+        """The entry's VEVENTs as bytes."""
+        if entry.data is not None:
+            return entry.data
+        problems = [p for e in entry.events if not self.writer.written(e) for p in floating(e)]  # as Writer.calendar
+        if problems:
+            raise ValueError(f"refusing to write floating times: {', '.join(problems)}")
+        return b"".join(self.writer.component(e) for e in entry.events)
+
+
+class _EventWriter:
+    """A one-off meeting's feed VEVENT as bytes: what `Writer` writes for `build_event`'s Event (publish,
+    no attendees), without making the Event. Each property is written as icalendar writes it: its value
+    by icalendar's value types (or `Text`), a line with parameters (TZID, CN) by icalendar once per zone
+    or convener; tests/test_calendar_speed.py holds it to the Event's bytes."""
+
+    def __init__(self, org: Organisation, settings: Settings) -> None:
+        self.org, self.settings = org, settings
+        self._stamp = _line("DTSTAMP", vDDDTypes(_aware(settings.stamp).astimezone(UTC)))
+        self._organizers: dict[str, bytes] = {}
+        self._prefixes: dict[tuple[str, dt.tzinfo | None], tuple[str, str]] = {}
+        self._same: dict[tuple[str, object], bytes] = {}  # lines a feed repeats: SEQUENCE:0, STATUS, TRIGGER
+
+    def event(self, convener: str, meeting_id: str, meeting: Meeting, times: Times, description: str) -> bytes:
+        status = meeting.status.value.upper()
+        title = escape_text(clean_text(meeting.title))
+        out = [
+            b"BEGIN:VEVENT\r\n",
+            _text_line("SUMMARY", title),  # Event.canonical_order, then the other names alphabetically
+            self._datetime("DTSTART", _aware(times.start)),
+            self._datetime("DTEND", _aware(times.end)),
+            self._stamp,
+            _line("UID", vText(event_uid(meeting_id, self.settings.domain))),
+            self._repeated("SEQUENCE", meeting.sequence, vInt),
+            _text_line("DESCRIPTION", escape_text(clean_text(description))),
+        ]
+        if meeting.location:
+            out.append(_text_line("LOCATION", escape_text(clean_text(meeting.location))))
+        out.append(self._organizer(convener))
+        out.append(self._repeated("STATUS", status, vText))
+        out.append(self._repeated("TRANSP", "TRANSPARENT" if status == "CANCELLED" else "OPAQUE", vText))
+        if meeting.url:
+            out.append(_line("URL", vUri(meeting.url)))
+        if status != "CANCELLED":
+            reminders = meeting.reminders_minutes if self.settings.reminders is None else self.settings.reminders
+            for minutes in sorted(set(reminders), reverse=True):
+                out += [
+                    b"BEGIN:VALARM\r\nACTION:DISPLAY\r\n",
+                    _text_line("DESCRIPTION", title),
+                    self._repeated("TRIGGER", dt.timedelta(minutes=-minutes), vDDDTypes),
+                    b"END:VALARM\r\n",
+                ]
+        out.append(b"END:VEVENT\r\n")
+        return b"".join(out)
+
+    def _datetime(self, name: str, value: dt.datetime) -> bytes:
+        """DTSTART;TZID=Europe/Paris:20261201T150000 or DTEND:20261201T170000Z: the parameters and the Z
+        as icalendar writes them for the zone (asked once a zone), the digits as vDatetime writes them."""
+        known = self._prefixes.get((name, value.tzinfo))
+        if known is None:
+            v = vDDDTypes(value)
+            text = v.to_ical().decode("utf-8")
+            whole = str(Component().content_line(name, v, sorted=True)) if v.params else f"{name}:{text}"
+            known = self._prefixes[(name, value.tzinfo)] = (whole[: -len(text)], "Z" if text.endswith("Z") else "")
+            assert whole == known[0] + _digits(value) + known[1]
+        return fold(known[0] + _digits(value) + known[1]) + b"\r\n"
+
+    def _repeated(self, name: str, value: object, kind: Callable) -> bytes:
+        """`_line(name, kind(value))`, written once for each value."""
+        line = self._same.get((name, value))
+        if line is None:
+            line = self._same[(name, value)] = _line(name, kind(value))
+        return line
+
+    def _organizer(self, convener: str) -> bytes:
+        line = self._organizers.get(convener)
+        if line is None:
+            value = organizer(self.org, convener, self.settings)
+            line = self._organizers[convener] = fold(Component().content_line("ORGANIZER", value)) + b"\r\n"
+        return line
+
+
+def _digits(d: dt.datetime) -> str:
+    return f"{d.year:04}{d.month:02}{d.day:02}T{d.hour:02}{d.minute:02}{d.second:02}"
+
+
+def _text_line(name: str, escaped: str) -> bytes:
+    return fold(f"{name}:{escaped}") + b"\r\n"
+
+
+def _line(name: str, value) -> bytes:
+    """A content line of a value without parameters, as `_content_line` writes it, folded, with its CRLF."""
+    return fold(f"{name}:{value.to_ical().decode('utf-8')}") + b"\r\n"
 
 
 def feed_title(org: Organisation, collective: str | None, name: str | None = None) -> str:
@@ -620,34 +775,52 @@ def feed(
     warnings = [w for entry in chosen for w in entry.warnings]
     chosen.sort(key=lambda b: (b.first, b.meeting_id))  # stable: a series' overrides stay after it
     title = feed_title(org, collective, name)
-    cal = _calendar("publish", [(e, entry.meeting) for entry in chosen for e in entry.events], title, events.zones)
-    _add_votes(cal, org, collective, events.settings)
-    return Built(cal, warnings, events.writer)
+    head = _calendar_head("publish", [entry.meeting for entry in chosen], title, events.zones)
+    todos = _votes(org, collective, events.settings)
+
+    def make() -> Calendar:  # the same calendar, as icalendar objects (for who asks for `calendar`)
+        cal = _calendar_head("publish", [entry.meeting for entry in chosen], title, events.zones)
+        for component in [e for entry in chosen for e in entry.events] + todos:
+            cal.add_component(component)
+        return cal
+
+    def write() -> bytes:  # what Writer.calendar(make()) writes: the head, the events, the tasks, the end
+        end = b"END:VCALENDAR\r\n"
+        top = events.writer.calendar(head)
+        assert top.endswith(end)
+        parts = [top[: -len(end)], *(events.data(entry) for entry in chosen)]
+        return b"".join([*parts, *(events.writer.component(t) for t in todos), end])
+
+    return Built(None, warnings, events.writer, make=make, write=write)
 
 
-def _add_votes(cal: Calendar, org: Organisation, collective: str | None, settings: Settings) -> None:
+def _votes(org: Organisation, collective: str | None, settings: Settings) -> list[Component]:
     """Each opened vote between meetings as a task of the collective entitled to it, in that collective's feed."""
     if collective is None or not any(
         m.between and m.opened for c in org.collectives.values() for m in c.motions.values()
     ):
-        return
+        return []
     from redflag_coord.org.settings import settings_or_defaults
 
-    for todo in vote_todos(org, collective, settings, settings_or_defaults(org.root).decisions):
-        cal.add_component(todo)
+    return vote_todos(org, collective, settings, settings_or_defaults(org.root).decisions)
 
 
+# Meetings from which forked workers describe them by default (REDFLAG_WORKERS decides when set): a
+# description takes about 0.2 ms, and at 1,000 meetings forking cost 0.1 s of CPU for no shorter run on 2 cores.
+DESCRIBE_PARALLEL_FROM = 4000
 _DESCRIBING: list[tuple[str, Meeting]] = []  # what forked workers describe (they inherit it, and the organisation)
 _DESCRIBING_ORG: list[Organisation] = []
 
 
 def descriptions(org: Organisation, meetings: list[tuple[str, Meeting]]) -> dict[str, str]:
-    """`describe` of each meeting (the series' text), by meeting id. For many meetings (org.pool's rule and
-    REDFLAG_WORKERS) forked copies of this process describe a share each: the same function on the same
-    data gives the same strings. Nothing is returned for a meeting that fails: the caller's own describe
-    then raises the error, in order, as it would have."""
+    """`describe` of each meeting (the series' text), by meeting id. For many meetings (DESCRIBE_PARALLEL_FROM,
+    then org.pool's rule; or REDFLAG_WORKERS) forked copies of this process describe a share each: the same
+    function on the same data gives the same strings. Nothing is returned for a meeting that fails: the
+    caller's own describe then raises the error, in order, as it would have."""
     from redflag_coord.org.pool import workers_for
 
+    if len(meetings) < DESCRIBE_PARALLEL_FROM and not os.environ.get("REDFLAG_WORKERS", "").strip():
+        return {}
     n = workers_for(len(meetings))
     if n <= 1:
         return {}
@@ -720,7 +893,7 @@ class Writer:
         problems = (
             floating(cal)
             if cal.name == "VEVENT"
-            else [p for c in cal.subcomponents if not self._written(c) for p in floating(c)]
+            else [p for c in cal.subcomponents if not self.written(c) for p in floating(c)]
         )
         if problems:
             raise ValueError(f"refusing to write floating times: {', '.join(problems)}")
@@ -728,7 +901,8 @@ class Writer:
         end = head.pop()  # END:VCALENDAR, after the subcomponents
         return b"".join([*head, *(self.component(c) for c in cal.subcomponents), end])
 
-    def _written(self, c: Component) -> bool:
+    def written(self, c: Component) -> bool:
+        """Whether `c` was written already (and checked for floating times then)."""
         done = self._done.get(id(c))
         return done is not None and done[0] is c
 
@@ -787,7 +961,7 @@ def fold(line: str) -> bytes:
     return b"\r\n ".join(parts)
 
 
-# -- votes between meetings as tasks (the doc of _add_votes): one VTODO per entitled collective -----------
+# -- votes between meetings as tasks (the doc of _votes): one VTODO per entitled collective -----------
 # DUE is the close (UTC); the UID is stable per motion and collective; SEQUENCE is twice the motion's
 # `sequence` (raised when the close moved later) plus one once the task is settled (voted, or closed without).
 

@@ -166,6 +166,18 @@ def _variant(moment: dt.datetime) -> tuple:
     return (tz, bool(tz.dst(moment)) if tz else None, tz.utcoffset(moment) if tz else None)
 
 
+_SHARED: dict[str, Labels] = {}
+
+
+def shared(lang: str) -> Labels:
+    """One Labels a language for renderers that make one an agenda (a feed describes a thousand meetings):
+    the same as a new one as long as its catalogs are the ones `_catalog` gives now (same objects)."""
+    t = _SHARED.get(lang)
+    if t is None or not t.current():
+        t = _SHARED[lang] = Labels(lang)
+    return t
+
+
 class Labels:
     """The labels of one language: `labels("reports")`, `labels("stage.reader")`, with {placeholders}."""
 
@@ -174,6 +186,12 @@ class Labels:
         self._locale: Any = None  # babel.Locale, imported on first use
         self._own = _catalog(lang)
         self._en = _catalog(FALLBACK)
+        self._counts: dict[tuple[str, int], str] = {}
+        self._times: dict[tuple, str] = {}
+
+    def current(self) -> bool:
+        """Whether its catalogs are still the ones `_catalog` gives (the same objects)."""
+        return self._own is _catalog(self.lang) and self._en is _catalog(FALLBACK)
 
     def __call__(self, key: str, **values: object) -> str:
         text = self._own.get(key) or self._en.get(key)
@@ -196,12 +214,18 @@ class Labels:
         {n} written as a number. A catalog gives a count key as a table of forms, `{ one = ..., other = ... }`,
         holding every category the language's rule can produce; `other` stands in for a missing one, and a
         language without the key at all falls back to English (with English's category)."""
+        known = self._counts.get((key, n)) if not values and type(n) is int else None
+        if known is not None:
+            return known
         own = self._forms(self._own, key)
         forms, lang = (own, self.lang) if own else (self._forms(self._en, key), FALLBACK)
         if not forms:
             raise KeyError(f"no plural label {key!r} in locales/{FALLBACK}.toml")
         text = forms.get(plural_category(lang, abs(n))) or forms.get("other") or next(iter(forms.values()))
-        return text.format(n=self.number(n), **values)
+        out = text.format(n=self.number(n), **values)
+        if not values and type(n) is int:  # remembered: an agenda's items say "20 min" again and again
+            self._counts[(key, n)] = out
+        return out
 
     @staticmethod
     def _forms(catalog: dict[str, str], key: str) -> dict[str, str]:
@@ -230,7 +254,8 @@ class Labels:
     def date(self, day: dt.date | dt.datetime, width: str = "full") -> str:
         from babel.dates import format_date
 
-        key = ("date", self.lang, _day(day), width)
+        # "EEEE", the day's name, reads only the weekday: seven texts for a feed's thousand dates
+        key = ("date", self.lang, _day(day).weekday() if width == "EEEE" else _day(day), width)
         return _remember(key) or _store(key, format_date(day, width, locale=self.locale))
 
     def weekday(self, day: dt.date | dt.datetime) -> str:
@@ -243,8 +268,16 @@ class Labels:
         """The wall time of an aware datetime in its own zone ('7:00 AM', '07:00')."""
         from babel.dates import format_time
 
-        key = ("time", self.lang, *_clock(instant))
-        return _remember(key) or _store(key, format_time(instant, "short", tzinfo=instant.tzinfo, locale=self.locale))
+        clock = _clock(instant)
+        known = self._times.get(clock)  # this language's, without building the shared key (a feed asks 24,000)
+        if known is None:
+            key = ("time", self.lang, *clock)
+            known = _remember(key) or _store(
+                key, format_time(instant, "short", tzinfo=instant.tzinfo, locale=self.locale)
+            )
+            if len(self._times) < _FORMATTED_MAX:
+                self._times[clock] = known
+        return known
 
     def zone_name(self, instant: dt.datetime) -> str:
         """A localized zone name for the instant ('Pacific Standard Time', 'hora estándar del Pacífico')."""
