@@ -774,7 +774,7 @@ def other_commands(env: Env, work: Path, repeat: int, small: bool = False) -> li
             "slots",
             "`slots`, 30 collectives over 90 days",
             Plan(collectives=31, meetings=30, participants=5),
-            ["--collectives", slots_slugs, "--from", "2026-12-01", "--days", "90"],
+            ["--collectives", slots_slugs, "--since", "2026-12-01", "--days", "90"],
         ),
     ]
 

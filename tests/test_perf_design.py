@@ -252,6 +252,9 @@ def test_benchmark_runner_smallest_size():
     floor_row = next(line for line in text.splitlines() if line.startswith("| `validate` vs the floor"))
     assert "×" in floor_row.split("|")[6]  # a ratio was measured
     assert "| files | `validate` per file |" in text
+    # a row whose command no longer takes its options is a figure of nothing (`slots --from` became --since)
+    refused = [line for line in text.splitlines() if "exit 2:" in line or "No such option" in line]
+    assert refused == []
 
 
 @pytest.mark.slow
