@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from redflag_coord.org import cached
@@ -480,6 +480,7 @@ _KEY_STEPS = st.lists(
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=_KEY_STEPS)
+@example(steps=[("key", "a.toml"), ("stage", "a.toml"), ("ignore", "a.toml")])  # found by CI: tracked, then ignored
 def test_the_key_scan_finds_what_a_whole_git_grep_finds(tmp_path_factory, steps):
     """After any sequence of writes, stages, commits and deletions, the files the key scan reads are those
     a `git grep` of the whole tree names: a key written, staged, committed, put back or hidden in a binary
@@ -606,3 +607,23 @@ def test_a_warm_load_on_several_processes_is_the_serial_load(tmp_path, monkeypat
     finally:
         cache.set_enabled(True)
     assert any(p.file == meeting.relative_to(root).as_posix() for p in warm[2])
+
+
+def test_a_key_in_a_staged_file_gitignore_names_is_found_cold_and_warm(run, tmp_path, monkeypatch):
+    """A careless member stages a file holding their identity, then lists it in .gitignore: git still commits
+    it (it is tracked), and `git grep --untracked` alone does not read it. validate must name it, every run."""
+    import pyrage
+
+    from tests.git_helpers import Repo
+
+    monkeypatch.delenv("REDFLAG_IDENTITY", raising=False)
+    root = _copy(tmp_path)
+    repo = Repo(root)
+    repo.git("init", "-q", "-b", "main")
+    repo.commit("org")
+    (root / "notes.toml").write_text(f"key = '{pyrage.x25519.Identity.generate()}'\n", encoding="utf-8")
+    repo.git("add", "notes.toml")
+    (root / ".gitignore").write_text("/notes.toml\n", encoding="utf-8")
+    for _ in range(2):  # cold, then from the scan's cache
+        result = run("validate", "--root", str(root))
+        assert result.exit_code == 1 and "notes.toml: error[secret-key]" in result.stdout, result.stdout

@@ -173,16 +173,22 @@ def _candidates(root: Path) -> list[str]:
 
 
 def _grep(root: Path, pathspecs: list[str]) -> list[str] | None:
-    """The files under the pathspecs (tracked or untracked, not ignored, not binary) git finds a key
-    header in; None when git failed (then nothing may be remembered of the files)."""
-    cmd = ["git", "-C", str(root), "-c", "core.quotepath=off", "grep", "--untracked", "-I", "-l", "-z", "-E"]
-    try:
-        done = subprocess.run([*cmd, GIT_PATTERN, "--", *pathspecs], capture_output=True, check=False)
-    except OSError:
-        return None
-    if done.returncode not in (0, 1):  # 1: nothing matches
-        return None
-    return [n for n in done.stdout.decode("utf-8", "surrogateescape").split("\0") if n]
+    """The files under the pathspecs (tracked, or untracked and not ignored; not binary) git finds a key
+    header in; None when git failed (then nothing may be remembered of the files).
+
+    Two greps: `git grep --untracked` leaves out a tracked file that .gitignore names (staged before the
+    ignore, or with `add -f`), which the next commit carries all the same; plain `git grep` reads it."""
+    found: set[str] = set()
+    for extra in ([], ["--untracked"]):
+        cmd = ["git", "-C", str(root), "-c", "core.quotepath=off", "grep", *extra, "-I", "-l", "-z", "-E"]
+        try:
+            done = subprocess.run([*cmd, GIT_PATTERN, "--", *pathspecs], capture_output=True, check=False)
+        except OSError:
+            return None
+        if done.returncode not in (0, 1):  # 1: nothing matches
+            return None
+        found.update(n for n in done.stdout.decode("utf-8", "surrogateescape").split("\0") if n)
+    return sorted(found)
 
 
 KEY_SCAN = "key-candidates"  # the cache's index: blob id -> whether git grep found a key header in it
