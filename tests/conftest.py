@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -112,6 +113,18 @@ def org_copy(tmp_path: Path) -> Path:
     shutil.copytree(EXAMPLE / "collectives", root / "collectives")
     copy_trust(EXAMPLE, root)
     return root
+
+
+def strings_in(value: object) -> Iterator[str]:
+    """Every string of a parsed TOML document (or one of its tables), depth first: where sealed values are."""
+    if isinstance(value, dict):
+        for v in value.values():
+            yield from strings_in(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from strings_in(v)
+    elif isinstance(value, str):
+        yield value
 
 
 def copy_trust(source: Path, root: Path) -> None:

@@ -13,7 +13,7 @@ import sys
 import tomllib
 from pathlib import Path
 
-from conftest import CANARY_NOTE, DEMO_IDENTITY, REPO, seal_private
+from conftest import CANARY_NOTE, DEMO_IDENTITY, REPO, seal_private, strings_in
 from git_helpers import Repo, example_repo
 from vouch_helpers import vouch
 
@@ -51,21 +51,12 @@ def opened_values(root: Path) -> list[str]:
     from redflag_coord.edit.trustseal import open_bound
 
     keys = crypt.read_identities(DEMO_IDENTITY).keys
-    found: list[str] = []
-
-    def walk(value: object) -> None:
-        if isinstance(value, dict):
-            for v in value.values():
-                walk(v)
-        elif isinstance(value, list):
-            for v in value:
-                walk(v)
-        elif isinstance(value, str) and crypt.is_sealed(value):
-            found.append(open_bound(crypt.open_sealed(value, keys)))
-
-    for path in (root / "collectives").rglob("*.toml"):
-        walk(tomllib.loads(path.read_text(encoding="utf-8")))
-    return found
+    return [
+        open_bound(crypt.open_sealed(value, keys))
+        for path in (root / "collectives").rglob("*.toml")
+        for value in strings_in(tomllib.loads(path.read_text(encoding="utf-8")))
+        if crypt.is_sealed(value)
+    ]
 
 
 def outputs(root: Path, today: str) -> str:

@@ -12,7 +12,7 @@ import sys
 import tomllib
 from pathlib import Path
 
-from conftest import DEMO_IDENTITY, DEMO_MAIL_SENDER
+from conftest import DEMO_IDENTITY, DEMO_MAIL_SENDER, strings_in
 from git_helpers import Repo, example_repo
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -37,21 +37,8 @@ def cli(root: Path, *args: str, today: str = TODAY, identity: Path | None = None
 
 def sealed_values(root: Path, rel: str, table: tuple[str, int] | None = None) -> list[str]:
     """Every sealed value of a file (or of one of its tables), as text: what forget would remove."""
-    found: list[str] = []
-
-    def walk(value: object) -> None:
-        if isinstance(value, dict):
-            for v in value.values():
-                walk(v)
-        elif isinstance(value, list):
-            for v in value:
-                walk(v)
-        elif isinstance(value, str) and value.startswith("age:"):
-            found.append(value)
-
     doc = tomllib.loads((root / rel).read_text(encoding="utf-8"))
-    walk(doc if table is None else doc[table[0]][table[1]])
-    return found
+    return [v for v in strings_in(doc if table is None else doc[table[0]][table[1]]) if v.startswith("age:")]
 
 
 def set_after(root: Path, rel: str, anchor: str, line: str) -> None:
